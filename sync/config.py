@@ -1,0 +1,420 @@
+"""The typed configuration of an alliance (SPEC §6), loaded from one TOML file.
+
+Every error names the file and the key, in French. Keys the file leaves out take
+the Montérégie defaults of sync/defaults.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from sync import defaults
+from sync.errors import ConfigError
+from sync.money import cents_from_dollars
+from sync.parsing.headers import normalise
+
+log = logging.getLogger(__name__)
+
+SOURCE_KINDS = ("xlsx", "google")
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """Where a committee's spreadsheet is: a local workbook or a Google key."""
+
+    kind: str  # "xlsx" or "google"
+    location: str  # absolute path, or spreadsheet key
+
+    def describe(self) -> str:
+        if self.kind == "google":
+            return f"Google Sheets {self.location}"
+        return f"classeur {self.location}"
+
+
+@dataclass(frozen=True)
+class FiscalYear:
+    label: str  # "2019-2020"
+    start: dt.date
+    end: dt.date
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Committee:
+    """A sub-region's committee, or the regional line (``is_regional``)."""
+
+    code: str
+    name: str
+    allocation: int  # cents
+    territories: tuple[str, ...]
+    source: SourceSpec | None
+    annual: dict[str, int] = field(default_factory=dict)  # fiscal year label → cents
+    contact: tuple[str, ...] = ()
+    is_regional: bool = False
+
+
+@dataclass(frozen=True)
+class GoogleSettings:
+    credentials: Path | None = None
+    feedback: bool = False
+    reads_per_minute: int = 60
+    oauth_client: Path | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    name: str
+    mandataire: str
+    ministry: str
+    fund: str
+    envelope: int  # cents
+    period_start: dt.date
+    period_end: dt.date
+    fiscal_years: tuple[FiscalYear, ...]
+    max_fqis_share: Decimal
+    nearly_used: Decimal
+    priorities: tuple[str, ...]
+    eligible_types: tuple[str, ...]
+    ineligible_types: tuple[str, ...]
+    subregions: tuple[Committee, ...]
+    regional: Committee
+    google: GoogleSettings = GoogleSettings()
+    delivery: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def committees(self) -> tuple[Committee, ...]:
+        """Every line that has a source to read: sub-regions, then the regional line."""
+        extra = (self.regional,) if self.regional.source else ()
+        return self.subregions + extra
+
+    def committee(self, code: str) -> Committee:
+        for committee in self.subregions + (self.regional,):
+            if committee.code == code:
+                return committee
+        raise KeyError(code)
+
+    def fiscal_year_of(self, day: dt.date) -> FiscalYear | None:
+        for year in self.fiscal_years:
+            if year.contains(day):
+                return year
+        return None
+
+    def subregion_of_territory(self, territory: str) -> Committee | None:
+        key = normalise(territory)
+        for committee in self.subregions:
+            if any(normalise(t) == key for t in committee.territories):
+                return committee
+        return None
+
+
+# --------------------------------------------------------------------------
+# Loading
+
+
+class _Reader:
+    """Reads typed values out of the TOML tree, naming the key in each error."""
+
+    def __init__(self, path: Path | None):
+        self.path = path
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(message, path=str(self.path) if self.path else None, key=key)
+
+    def table(self, data: dict, key: str, name: str) -> dict:
+        value = data.get(name, {})
+        if not isinstance(value, dict):
+            raise self.fail(key, "une table TOML est attendue")
+        return value
+
+    def text(self, data: dict, key: str, name: str, default: str | None = None) -> str:
+        value = data.get(name, default)
+        if value is None:
+            raise self.fail(key, "valeur requise manquante")
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"un texte non vide est attendu, lu : {value!r}")
+        return value.strip()
+
+    def money(self, data: dict, key: str, name: str, default: int | None = None) -> int:
+        value = data.get(name, default)
+        if value is None:
+            raise self.fail(key, "montant requis manquant")
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise self.fail(key, f"un montant en dollars est attendu, lu : {value!r}")
+        try:
+            # A TOML float such as 2600000.5 is read through its shortest text,
+            # which is what the coordinator typed.
+            cents = cents_from_dollars(repr(value) if isinstance(value, float) else value)
+        except (ValueError, InvalidOperation):
+            raise self.fail(key, f"montant illisible ou non exact au cent : {value!r}") from None
+        if cents < 0:
+            raise self.fail(key, f"le montant doit être positif, lu : {value!r}")
+        return cents
+
+    def ratio(self, data: dict, key: str, name: str, default: str) -> Decimal:
+        value = data.get(name, default)
+        try:
+            ratio = Decimal(repr(value) if isinstance(value, float) else str(value))
+        except InvalidOperation:
+            raise self.fail(key, f"une proportion entre 0 et 1 est attendue, lu : {value!r}") from None
+        if isinstance(value, bool) or not (0 < ratio <= 1):
+            raise self.fail(key, f"une proportion entre 0 et 1 est attendue (ex. 0.80), lu : {value!r}")
+        return ratio
+
+    def date(self, data: dict, key: str, name: str, default: str) -> dt.date:
+        value = data.get(name, default)
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise self.fail(key, f"une date AAAA-MM-JJ est attendue, lu : {value!r}") from None
+
+    def text_list(self, data: dict, key: str, name: str, default) -> tuple[str, ...]:
+        value = data.get(name, default)
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(key, "une liste de textes est attendue")
+        return tuple(v.strip() for v in value)
+
+    def source(self, data: dict, key: str, base: Path) -> SourceSpec | None:
+        value = data.get("source")
+        if value is None:
+            # Tolerate the flat form `xlsx = "…"` / `google = "…"` beside the table.
+            value = {k: data[k] for k in SOURCE_KINDS if k in data} or None
+            if value is None:
+                return None
+        if not isinstance(value, dict) or len(value) != 1:
+            raise self.fail(key, 'une source est attendue : { xlsx = "chemin.xlsx" } ou { google = "<clé>" }')
+        kind, location = next(iter(value.items()))
+        if kind not in SOURCE_KINDS:
+            raise self.fail(
+                f"{key}.{kind}",
+                f"type de source inconnu « {kind} » ; types permis : xlsx, google",
+            )
+        if not isinstance(location, str) or not location.strip():
+            raise self.fail(f"{key}.{kind}", "un chemin ou une clé non vide est attendu")
+        if kind == "xlsx":
+            path = (base / location).resolve()
+            if not path.is_file():
+                raise self.fail(f"{key}.xlsx", f"classeur introuvable : {path}")
+            return SourceSpec("xlsx", str(path))
+        return SourceSpec("google", location.strip())
+
+
+_KNOWN_KEYS = {
+    "alliance": {"name", "mandataire", "ministry", "fund", "envelope", "period", "max_fqis_share",
+                 "nearly_used", "priorities", "organization_types", "ineligible_organization_types"},
+    "regional": {"name", "code", "allocation", "source", "xlsx", "google", "territories", "annual", "contact"},
+    "subregions": {"code", "name", "allocation", "territories", "source", "xlsx", "google", "annual",
+                   "contact", "supported_by"},
+}
+
+
+def _warn_unknown(reader: _Reader, data: dict, section: str, key: str) -> None:
+    for name in sorted(set(data) - _KNOWN_KEYS[section]):
+        log.warning("Configuration %s : clé inconnue « %s.%s », ignorée.", reader.path, key, name)
+
+
+def fiscal_years_of(start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:
+    """Québec fiscal years (1 April – 31 March) covering exactly [start, end]."""
+    years = []
+    year = start.year
+    while True:
+        fy_start, fy_end = dt.date(year, 4, 1), dt.date(year + 1, 3, 31)
+        years.append(FiscalYear(f"{year}-{year + 1}", fy_start, fy_end))
+        if fy_end >= end:
+            return tuple(years)
+        year += 1
+
+
+def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[FiscalYear, ...],
+               *, regional: bool, default: dict | None = None) -> Committee:
+    default = default or {}
+    code = reader.text(data, f"{key}.code", "code", default.get("code"))
+    annual_raw = reader.table(data, f"{key}.annual", "annual")
+    labels = {y.label for y in years}
+    annual = {}
+    for label, amount in annual_raw.items():
+        if label not in labels:
+            raise reader.fail(
+                f"{key}.annual.{label}",
+                f"exercice inconnu « {label} » ; exercices de la période : {', '.join(sorted(labels))}",
+            )
+        annual[label] = reader.money(annual_raw, f"{key}.annual.{label}", label)
+    contact = reader.text_list(data, f"{key}.contact", "contact", ()) if "contact" in data else ()
+    return Committee(
+        code=code,
+        name=reader.text(data, f"{key}.name", "name", default.get("name")),
+        allocation=reader.money(data, f"{key}.allocation", "allocation",
+                                default.get("allocation")),
+        territories=reader.text_list(data, f"{key}.territories", "territories",
+                                     default.get("territories", ())),
+        source=reader.source(data, f"{key}.source", base),
+        annual=annual,
+        contact=contact,
+        is_regional=regional,
+    )
+
+
+def load_config(path: str | Path) -> Config:
+    """Load and validate a configuration file; raise ConfigError naming the key."""
+    path = Path(path)
+    reader = _Reader(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"fichier introuvable : {path.resolve()}", path=str(path)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"fichier illisible ({exc})", path=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"syntaxe TOML invalide : {exc}", path=str(path)) from None
+    return config_from_dict(raw, path=path)
+
+
+def config_from_dict(raw: dict, *, path: Path | None = None) -> Config:
+    reader = _Reader(path)
+    base = path.resolve().parent if path else Path.cwd()
+
+    alliance = reader.table(raw, "alliance", "alliance")
+    _warn_unknown(reader, alliance, "alliance", "alliance")
+    period = reader.table(alliance, "alliance.period", "period")
+    start = reader.date(period, "alliance.period.start", "start", defaults.PERIOD[0])
+    end = reader.date(period, "alliance.period.end", "end", defaults.PERIOD[1])
+    if (start.month, start.day) != (4, 1):
+        raise reader.fail("alliance.period.start",
+                          f"la période doit commencer un 1er avril (exercice financier québécois), lu : {start}")
+    if (end.month, end.day) != (3, 31) or end <= start:
+        raise reader.fail("alliance.period.end",
+                          f"la période doit finir un 31 mars après son début, lu : {end}")
+    years = fiscal_years_of(start, end)
+
+    envelope = reader.money(alliance, "alliance.envelope", "envelope", defaults.ENVELOPE_DOLLARS)
+
+    regional_raw = reader.table(raw, "regional", "regional")
+    _warn_unknown(reader, regional_raw, "regional", "regional")
+    regional = _committee(
+        reader, regional_raw, "regional", base, years, regional=True,
+        default={"code": defaults.REGIONAL_CODE, "name": defaults.REGIONAL_NAME,
+                 "allocation": None if "regional" in raw else defaults.REGIONAL_ALLOCATION_DOLLARS,
+                 "territories": [defaults.REGIONAL_TERRITORY]},
+    )
+
+    subregions_raw = raw.get("subregions")
+    if subregions_raw is None:
+        raise reader.fail("subregions", "au moins une section [[subregions]] est requise")
+    if not isinstance(subregions_raw, list) or not subregions_raw:
+        raise reader.fail("subregions", "une liste de sections [[subregions]] est attendue")
+    known = {d["code"]: d for d in defaults.SUBREGIONS}
+    subregions = []
+    for index, item in enumerate(subregions_raw):
+        key = f"subregions[{index + 1}]"
+        if not isinstance(item, dict):
+            raise reader.fail(key, "une table est attendue")
+        _warn_unknown(reader, item, "subregions", key)
+        code = item.get("code")
+        committee = _committee(reader, item, key, base, years, regional=False,
+                               default=known.get(code) if isinstance(code, str) else None)
+        if committee.source is None:
+            raise reader.fail(f"{key}.source",
+                              'source manquante : { xlsx = "chemin.xlsx" } ou { google = "<clé>" }')
+        if not committee.territories:
+            raise reader.fail(f"{key}.territories", "au moins un territoire est requis")
+        subregions.append(committee)
+
+    _check_consistency(reader, envelope, regional, subregions)
+
+    google_raw = reader.table(raw, "google", "google")
+    google = _google_settings(reader, google_raw, base)
+
+    return Config(
+        path=path.resolve() if path else None,
+        name=reader.text(alliance, "alliance.name", "name", defaults.ALLIANCE_NAME),
+        mandataire=reader.text(alliance, "alliance.mandataire", "mandataire", defaults.MANDATAIRE),
+        ministry=reader.text(alliance, "alliance.ministry", "ministry", defaults.MINISTRY),
+        fund=reader.text(alliance, "alliance.fund", "fund", defaults.FUND),
+        envelope=envelope,
+        period_start=start,
+        period_end=end,
+        fiscal_years=years,
+        max_fqis_share=reader.ratio(alliance, "alliance.max_fqis_share", "max_fqis_share",
+                                    defaults.MAX_FQIS_SHARE),
+        nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", defaults.NEARLY_USED),
+        priorities=reader.text_list(alliance, "alliance.priorities", "priorities", defaults.PRIORITIES),
+        eligible_types=reader.text_list(alliance, "alliance.organization_types", "organization_types",
+                                        defaults.ELIGIBLE_ORGANIZATION_TYPES),
+        ineligible_types=reader.text_list(alliance, "alliance.ineligible_organization_types",
+                                          "ineligible_organization_types",
+                                          defaults.INELIGIBLE_ORGANIZATION_TYPES),
+        subregions=tuple(subregions),
+        regional=regional,
+        google=google,
+        delivery=reader.table(raw, "delivery", "delivery"),
+    )
+
+
+def _check_consistency(reader: _Reader, envelope: int, regional: Committee,
+                       subregions: list[Committee]) -> None:
+    from sync.money import format_cents
+
+    codes: dict[str, int] = {}
+    for index, committee in enumerate(subregions):
+        if committee.code in codes or committee.code == regional.code:
+            raise reader.fail(f"subregions[{index + 1}].code",
+                              f"le code « {committee.code} » est déjà utilisé")
+        codes[committee.code] = index
+    owner: dict[str, tuple[int, Committee]] = {}
+    for index, committee in enumerate(subregions):
+        for territory in committee.territories:
+            key = normalise(territory)
+            if key in owner and owner[key][1] is not committee:
+                raise reader.fail(
+                    f"subregions[{index + 1}].territories",
+                    f"le territoire « {territory} » est déjà attribué à la sous-région "
+                    f"{owner[key][1].code} ; un territoire n'appartient qu'à une sous-région",
+                )
+            owner[key] = (index, committee)
+    total = sum(c.allocation for c in subregions) + regional.allocation
+    if total > envelope:
+        raise reader.fail(
+            "subregions.allocation",
+            f"la somme des allocations ({format_cents(total)}, réserve régionale comprise) "
+            f"dépasse l'enveloppe de l'Alliance ({format_cents(envelope)})",
+        )
+    for index, committee in enumerate(subregions + [regional]):
+        annual_total = sum(committee.annual.values())
+        key = "regional.annual" if committee.is_regional else f"subregions[{index + 1}].annual"
+        if annual_total > committee.allocation and committee.annual:
+            raise reader.fail(key, f"la somme des montants annuels ({format_cents(annual_total)}) "
+                                   f"dépasse l'allocation ({format_cents(committee.allocation)})")
+
+
+def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
+    def path_or_none(name: str) -> Path | None:
+        if name not in data:
+            return None
+        return (base / reader.text(data, f"google.{name}", name)).resolve()
+
+    feedback = data.get("feedback", False)
+    if not isinstance(feedback, bool):
+        raise reader.fail("google.feedback", f"true ou false est attendu, lu : {feedback!r}")
+    reads = data.get("reads_per_minute", 60)
+    if isinstance(reads, bool) or not isinstance(reads, int) or reads < 1:
+        raise reader.fail("google.reads_per_minute", f"un entier positif est attendu, lu : {reads!r}")
+    return GoogleSettings(
+        credentials=path_or_none("credentials"),
+        feedback=feedback,
+        reads_per_minute=reads,
+        oauth_client=path_or_none("oauth_client"),
+    )

@@ -1,0 +1,143 @@
+"""Consolidation: the alliance's figures, in integer cents, from the counted records.
+
+These Python totals are the reference: the ministry workbook recomputes them with
+live formulas, and the tests compare both to the cent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sync import defaults
+from sync.config import Committee, Config
+from sync.parsing.records import ParsedWorkbook, Payment, Project
+
+
+def committed_amount(project: Project, paid: int) -> int:
+    """SPEC §3: FQIS total when Accepté, En cours or Terminé; what was paid when Abandonné."""
+    if not project.counted:
+        return 0
+    if project.status in defaults.COMMITTED_STATUSES:
+        return project.fqis_total or 0
+    if project.status == defaults.ABANDONED_STATUS:
+        return paid
+    return 0
+
+
+@dataclass
+class LineTotals:
+    """The figures of one line of the Sommaire: a sub-region or the regional line."""
+
+    code: str
+    name: str
+    allocation: int
+    committed: int = 0
+    paid: int = 0
+    pipeline: int = 0  # FQIS asked by projects Intention déposée / En analyse
+    other_contributions: int = 0  # leverage of committed projects
+    projects_committed: int = 0
+    projects_pipeline: int = 0
+    projects_total: int = 0
+    committed_by_year: dict[str, int] = field(default_factory=dict)
+    paid_by_year: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def balance(self) -> int:
+        return self.allocation - self.committed
+
+
+@dataclass
+class Totals:
+    lines: list[LineTotals]
+    envelope: int
+    # (priority) and (territory) → [committed cents, number of committed projects]
+    by_priority: dict[str, list[int]]
+    by_territory: dict[str, list[int]]
+    paid_by_project: dict[tuple[str, str], int]  # (committee, project id) → cents
+
+    @property
+    def committed(self) -> int:
+        return sum(line.committed for line in self.lines)
+
+    @property
+    def paid(self) -> int:
+        return sum(line.paid for line in self.lines)
+
+    @property
+    def allocated(self) -> int:
+        return sum(line.allocation for line in self.lines)
+
+    @property
+    def unallocated(self) -> int:
+        """What the configuration leaves unallocated, so the report reconciles to the envelope."""
+        return self.envelope - self.allocated
+
+    def line(self, code: str) -> LineTotals:
+        return next(line for line in self.lines if line.code == code)
+
+
+def consolidate(config: Config, workbooks: dict[str, ParsedWorkbook]) -> Totals:
+    """Totals of every line (sub-regions in configuration order, then the regional line)."""
+    lines: list[LineTotals] = []
+    by_priority: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_territory: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    paid_by_project: dict[tuple[str, str], int] = {}
+    for committee in (*config.subregions, config.regional):
+        line = LineTotals(committee.code, committee.name, committee.allocation,
+                          committed_by_year={y.label: 0 for y in config.fiscal_years},
+                          paid_by_year={y.label: 0 for y in config.fiscal_years})
+        lines.append(line)
+        workbook = workbooks.get(committee.code)
+        if workbook is None:
+            continue
+        paid, paid_years = _paid_by_project(workbook.payments, config, line)
+        for key, cents in paid.items():
+            paid_by_project[(committee.code, key)] = cents
+        for project in workbook.projects:
+            _add_project(project, paid, paid_years, line, by_priority, by_territory)
+    return Totals(lines, config.envelope, dict(by_priority), dict(by_territory), paid_by_project)
+
+
+def _paid_by_project(payments: list[Payment], config: Config, line: LineTotals):
+    """Paid per project, and per project and fiscal year; adds the line's paid figures."""
+    paid: dict[str, int] = defaultdict(int)
+    paid_years: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for payment in payments:
+        if not payment.counted or payment.amount is None:
+            continue
+        paid[payment.project_id] += payment.amount
+        line.paid += payment.amount
+        year = config.fiscal_year_of(payment.date) if payment.date else None
+        if year is not None:
+            line.paid_by_year[year.label] += payment.amount
+            paid_years[payment.project_id][year.label] += payment.amount
+    return paid, paid_years
+
+
+def _add_project(project: Project, paid: dict[str, int], paid_years: dict[str, dict[str, int]],
+                 line: LineTotals, by_priority, by_territory) -> None:
+    if not project.counted:
+        return
+    line.projects_total += 1
+    if project.status in defaults.PIPELINE_STATUSES:
+        line.pipeline += project.fqis_total or 0
+        line.projects_pipeline += 1
+        return
+    amount = committed_amount(project, paid.get(project.project_id, 0))
+    if project.status not in defaults.COMMITTED_STATUSES and project.status != defaults.ABANDONED_STATUS:
+        return
+    line.committed += amount
+    line.projects_committed += 1
+    line.other_contributions += project.other_contributions or 0
+    by_priority[project.priority][0] += amount
+    by_priority[project.priority][1] += 1
+    by_territory[project.territory][0] += amount
+    by_territory[project.territory][1] += 1
+    if project.status in defaults.COMMITTED_STATUSES:
+        for label, cents in project.fqis_by_year.items():
+            line.committed_by_year[label] += cents or 0
+    else:
+        # An abandoned project is committed for what it was paid, in the years paid.
+        for label, cents in paid_years.get(project.project_id, {}).items():
+            line.committed_by_year[label] += cents

@@ -1,0 +1,71 @@
+"""Named exceptions of the library.
+
+The library raises these; only the command line (sync/cli.py) turns them into
+French messages and exit codes. Every message is already written for the
+coordinator, in French, so the CLI only prints it.
+"""
+
+from __future__ import annotations
+
+# Exit codes of SPEC §6.
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_SOURCE = 3
+
+
+class AllianceSyncError(Exception):
+    """Base of every error the library raises on purpose."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigError(AllianceSyncError):
+    """The configuration file is missing, unreadable or wrong at one key."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, path: str | None = None, key: str | None = None):
+        where = []
+        if path:
+            where.append(f"fichier {path}")
+        if key:
+            where.append(f"clé « {key} »")
+        full = f"Configuration invalide ({', '.join(where)}) : {message}" if where else f"Configuration invalide : {message}"
+        super().__init__(full)
+        self.path = path
+        self.key = key
+        self.detail = message
+
+
+class SourceUnavailable(AllianceSyncError):
+    """A committee's spreadsheet could not be read (file, network, access)."""
+
+    exit_code = EXIT_SOURCE
+
+    def __init__(self, message: str, *, committee: str = "", retryable: bool = False):
+        super().__init__(message)
+        self.committee = committee
+        self.retryable = retryable
+
+
+class NoUsableData(AllianceSyncError):
+    """Sources were unreadable and no last good copy exists: nothing to report."""
+
+    exit_code = EXIT_SOURCE
+
+
+class LockHeld(AllianceSyncError):
+    """Another run holds the state folder's lock."""
+
+    exit_code = EXIT_USAGE
+
+
+class OutputError(AllianceSyncError):
+    """The output file could not be written."""
+
+    exit_code = EXIT_USAGE

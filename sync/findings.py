@@ -1,0 +1,147 @@
+"""One finding model and one catalogue of French messages (SPEC §4).
+
+Every output — console text, JSON, the workbook's Validation sheet, the
+committees' write-back, e-mails — renders the same :class:`Finding` objects.
+A finding is made only through :func:`finding`, from a code of the catalogue and
+the values its message template needs, so codes, severities and wording live in
+one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+ERROR = "error"
+WARNING = "warning"
+
+SEVERITY_LABEL = {ERROR: "erreur", WARNING: "avertissement"}
+
+
+@dataclass(frozen=True)
+class FindingType:
+    code: str
+    severity: str
+    title: str  # short French label, for summaries and the Validation sheet
+    template: str  # French message, str.format() fields
+
+
+_TYPES = [
+    FindingType("MISSING_TAB", ERROR, "Onglet manquant",
+                "L'onglet « {tab} » est introuvable. Onglets présents : {present}. "
+                "Rétablissez l'onglet « {tab} » du gabarit (nom exact)."),
+    FindingType("MISSING_COLUMN", ERROR, "Colonne manquante",
+                "La colonne « {column} » est introuvable dans l'en-tête (ligne 1) de l'onglet « {sheet} ». "
+                "Rétablissez l'en-tête « {column} » du gabarit.{impact}"),
+    FindingType("MISSING_VALUE", ERROR, "Valeur manquante",
+                "« {column} » est vide{context}. Attendu : {expected}."),
+    FindingType("INVALID_AMOUNT", ERROR, "Montant invalide",
+                "« {column} » : {problem} « {value} ». Attendu : {expected}."),
+    FindingType("INVALID_DATE", ERROR, "Date invalide",
+                "« {column} » : date illisible « {value} ». "
+                "Attendu : une date AAAA-MM-JJ (ex. 2020-04-01) ou JJ/MM/AAAA (ex. 01/04/2020)."),
+    FindingType("INVALID_NUMBER", ERROR, "Nombre invalide",
+                "« {column} » : « {value} » n'est pas un nombre entier positif ou nul. Attendu : ex. 25."),
+    FindingType("UNKNOWN_VALUE", ERROR, "Valeur inconnue",
+                "« {column} » : valeur inconnue « {value} ».{suggestion} Valeurs permises : {allowed}."),
+    FindingType("TERRITORY_OUTSIDE_SUBREGION", ERROR, "Territoire hors sous-région",
+                "Le territoire « {value} » {belongs}, pas à {own}. Territoires de {own} : {allowed}."),
+    FindingType("INELIGIBLE_ORGANIZATION", ERROR, "Organisme non admissible",
+                "Le type d'organisme « {value} » n'est pas admissible au {fund}. Types admissibles : {allowed}."),
+    FindingType("DUPLICATE_PROJECT_ID", ERROR, "Numéro de projet en double",
+                "Le numéro de projet « {value} » est déjà utilisé {where}. "
+                "Chaque numéro doit être unique dans toute l'Alliance : attribuez un autre numéro."),
+    FindingType("DATE_OUTSIDE_PERIOD", ERROR, "Date hors période",
+                "« {column} » : le {value} est hors de la période de l'entente ({start} au {end})."),
+    FindingType("END_BEFORE_START", ERROR, "Fin avant le début",
+                "La date de fin ({end}) précède la date de début ({start}). "
+                "Attendu : une date de fin égale ou postérieure au début."),
+    FindingType("YEAR_SPLIT_MISMATCH", ERROR, "Répartition annuelle incohérente",
+                "Le « {column} » ({total}) ne correspond pas à la somme des exercices ({years}), "
+                "écart de {gap}. Corrigez la répartition par exercice ou le total."),
+    FindingType("FQIS_OVER_TOTAL_COST", ERROR, "FQIS supérieur au coût total",
+                "Le « {column} » ({fqis}) dépasse le coût total du projet ({cost}). "
+                "Attendu : un {fund} au plus égal au coût total."),
+    FindingType("FQIS_SHARE_HIGH", WARNING, "Part du FQIS élevée",
+                "Le {fund} finance {share} du coût total ({fqis} sur {cost}), au-delà de la part "
+                "de {limit} prévue. Vérifiez les autres contributions."),
+    FindingType("PAYMENT_UNKNOWN_PROJECT", ERROR, "Versement à un projet inconnu",
+                "Le versement nomme le projet « {value} », absent de l'onglet Projets de ce comité. "
+                "Attendu : le No projet d'un projet de ce comité.{suggestion}"),
+    FindingType("PAYMENT_NOT_APPROVED", ERROR, "Versement à un projet non approuvé",
+                "Versement de {amount} au projet {project} dont le statut est « {status} ». "
+                "Un versement exige un projet Accepté, En cours, Terminé ou Abandonné."),
+    FindingType("PAID_OVER_GRANTED", ERROR, "Versements supérieurs au FQIS accordé",
+                "Avec ce versement, le projet {project} a reçu {paid}, plus que son {fund} total "
+                "de {granted} (dépassement de {gap})."),
+    FindingType("SUBREGION_ENVELOPE_EXCEEDED", ERROR, "Enveloppe sous-régionale dépassée",
+                "Le {fund} engagé de {name} ({committed}) dépasse son allocation de {allocation}, "
+                "de {gap}."),
+    FindingType("ANNUAL_ENVELOPE_EXCEEDED", ERROR, "Montant annuel dépassé",
+                "Le {fund} engagé de {name} pour l'exercice {year} ({committed}) dépasse le montant "
+                "annuel prévu de {allocation}, de {gap}."),
+    FindingType("ALLIANCE_ENVELOPE_EXCEEDED", ERROR, "Enveloppe de l'Alliance dépassée",
+                "Le {fund} engagé par l'ensemble de l'Alliance ({committed}, réserve régionale comprise) "
+                "dépasse l'enveloppe de {envelope}, de {gap}."),
+    FindingType("SUBREGION_ENVELOPE_NEARLY_USED", WARNING, "Enveloppe presque épuisée",
+                "{name} a engagé {committed} de son allocation de {allocation} ({share}) ; "
+                "solde non engagé : {balance}."),
+    FindingType("SOURCE_UNAVAILABLE", ERROR, "Source illisible",
+                "Le chiffrier du comité {name} n'a pas pu être lu : {reason} {fallback}"),
+]
+
+CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A finding of SPEC §4. ``cell`` is A1 (``G7``), empty for envelope-level findings."""
+
+    severity: str
+    code: str
+    committee: str
+    sheet: str
+    cell: str
+    row: int | None
+    project_id: str
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def sort_key(self) -> tuple:
+        return (self.severity != ERROR, self.row or 0, _column_order(self.cell), self.code)
+
+
+def _column_order(cell: str) -> tuple[int, str]:
+    letters = cell.rstrip("0123456789")
+    return (len(letters), letters)
+
+
+def finding(code: str, *, committee: str, sheet: str = "", cell: str = "", row: int | None = None,
+            project_id: str = "", **values: object) -> Finding:
+    """Make the finding ``code`` with its catalogue severity and French message."""
+    kind = CATALOGUE[code]
+    return Finding(
+        severity=kind.severity,
+        code=code,
+        committee=committee,
+        sheet=sheet,
+        cell=cell,
+        row=row,
+        project_id=project_id or "",
+        message=kind.template.format(sheet=sheet, cell=cell, **values),
+    )
+
+
+def sorted_findings(findings: list[Finding], committee_order: list[str] | None = None) -> list[Finding]:
+    """Errors first, then by committee (configuration order), sheet, row and column."""
+    order = {code: i for i, code in enumerate(committee_order or [])}
+    return sorted(
+        findings,
+        key=lambda f: (f.severity != ERROR, order.get(f.committee, len(order)), f.committee,
+                       f.sheet != "Projets", f.sheet, f.row or 0, _column_order(f.cell), f.code),
+    )

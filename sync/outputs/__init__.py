@@ -1,0 +1,2 @@
+"""Outputs rendered from one Report: console text and JSON, the ministry workbook,
+the committee template, the committees' write-back."""

@@ -1,0 +1,1 @@
+"""Parsing: raw cell values → typed records that remember their cell."""

@@ -1,0 +1,117 @@
+"""Finding columns and tabs by their header text.
+
+Committees retype headers: case, accents, spaces, curly apostrophes, en dashes
+and a few synonyms all vary. ``normalise`` folds those differences away so that
+matching is a dictionary look-up.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def normalise(text: object) -> str:
+    """``"Type d’organisme "`` → ``"type d organisme"``; ``"N° projet"`` → ``"no projet"``."""
+    if text is None:
+        return ""
+    folded = unicodedata.normalize("NFKD", str(text).replace("°", "o").replace("º", "o"))
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    return _NON_ALNUM.sub(" ", folded).strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the template: its field name, official header and rules."""
+
+    field: str
+    header: str
+    kind: str  # text, list, date, money, count
+    required_column: bool = True
+    aliases: tuple[str, ...] = ()
+
+    def keys(self) -> set[str]:
+        return {normalise(self.header), *(normalise(a) for a in self.aliases)}
+
+
+PROJECTS_TAB = "Projets"
+PAYMENTS_TAB = "Versements"
+VALIDATION_TAB = "Validation"
+
+
+def project_columns(fund: str, year_labels: list[str]) -> list[Column]:
+    """The Projets tab of SPEC §3, with one fund column per fiscal year."""
+    years = [
+        Column(f"year:{label}", f"{fund} {label}", "money",
+               aliases=(f"{fund} {label.replace('-', '–')}", f"{fund} {label.replace('-', '/')}"))
+        for label in year_labels
+    ]
+    return [
+        Column("project_id", "No projet", "text",
+               aliases=("No du projet", "Numéro de projet", "Numéro du projet", "No. projet",
+                        "N° de projet", "# projet", "Code projet", "ID projet", "Projet no")),
+        Column("title", "Titre du projet", "text", aliases=("Titre", "Nom du projet")),
+        Column("organization", "Organisme porteur", "text",
+               aliases=("Organisme", "Promoteur", "Organisme promoteur", "Porteur")),
+        Column("organization_type", "Type d'organisme", "list", aliases=("Type organisme", "Type de l'organisme")),
+        Column("territory", "Territoire", "list", aliases=("MRC", "Territoire (MRC)", "MRC / territoire")),
+        Column("priority", "Priorité", "list", aliases=("Priorité d'action", "Priorités", "Axe prioritaire")),
+        Column("status", "Statut", "list", aliases=("Statut du projet", "État", "Etat")),
+        Column("approval_date", "Date d'approbation", "date", aliases=("Approuvé le", "Date approbation")),
+        Column("start_date", "Date de début", "date", aliases=("Début", "Date début")),
+        Column("end_date", "Date de fin", "date", aliases=("Fin", "Date fin")),
+        Column("total_cost", "Coût total", "money", aliases=("Coût total du projet", "Coût du projet", "Budget total")),
+        *years,
+        Column("fqis_total", f"{fund} total", "money", aliases=(f"Total {fund}", f"{fund} (total)")),
+        Column("other_contributions", "Autres contributions", "money",
+               aliases=("Autres sources de financement", "Autres financements", "Contributions autres")),
+        Column("participants_target", "Participants visés", "count", aliases=("Nombre de participants visés",)),
+        Column("participants_reached", "Participants rejoints", "count",
+               aliases=("Nombre de participants rejoints",)),
+        Column("notes", "Notes", "text", required_column=False, aliases=("Note", "Commentaires", "Remarques")),
+    ]
+
+
+PAYMENT_COLUMNS = [
+    Column("project_id", "No projet", "text",
+           aliases=("No du projet", "Numéro de projet", "Numéro du projet", "No. projet", "N° de projet",
+                    "# projet", "Code projet", "ID projet", "Projet no")),
+    Column("date", "Date du versement", "date", aliases=("Date", "Date de versement", "Versé le")),
+    Column("amount", "Montant", "money", aliases=("Montant versé", "Montant du versement")),
+    Column("reference", "Référence", "text", aliases=("Réf.", "Ref", "No de référence", "No chèque")),
+    Column("note", "Note", "text", required_column=False, aliases=("Notes", "Commentaire", "Remarque")),
+]
+
+
+def match_headers(header_row: list[object], columns: list[Column]) -> tuple[dict[str, int], list[Column]]:
+    """Map each column's field to its 0-based index in the header row.
+
+    Returns the mapping and the columns not found. The first matching header
+    wins; later duplicates are ignored like any unknown column.
+    """
+    wanted: dict[str, Column] = {}
+    for column in columns:
+        for key in column.keys():
+            wanted.setdefault(key, column)
+    found: dict[str, int] = {}
+    for index, cell in enumerate(header_row):
+        column = wanted.get(normalise(cell))
+        if column is not None and column.field not in found:
+            found[column.field] = index
+    missing = [c for c in columns if c.field not in found]
+    return found, missing
+
+
+def find_tab(titles: list[str], wanted: str) -> str | None:
+    """The actual title of a tab named ``wanted``, whatever its case or accents."""
+    key = normalise(wanted)
+    for title in titles:
+        if title == wanted:
+            return title
+    for title in titles:
+        if normalise(title) == key:
+            return title
+    return None

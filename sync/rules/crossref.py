@@ -1,0 +1,91 @@
+"""Rules across rows and committees: duplicate ids, payments against projects."""
+
+from __future__ import annotations
+
+from sync import defaults
+from sync.findings import Finding, finding
+from sync.money import format_cents
+from sync.parsing.headers import normalise
+from sync.parsing.records import ParsedWorkbook, Payment, Project
+from sync.rules.lists import ValueList
+
+
+def _id_key(project_id: str) -> str:
+    # "oue-2020-003 " and "OUE-2020-003" are the same project number.
+    return normalise(project_id)
+
+
+def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
+    """Every project number after its first use, in configuration order, is a duplicate."""
+    out: list[Finding] = []
+    first: dict[str, Project] = {}
+    for workbook in workbooks:
+        for p in workbook.projects:
+            if not p.project_id:
+                continue
+            key = _id_key(p.project_id)
+            if key not in first:
+                first[key] = p
+                continue
+            original = first[key]
+            if original.committee == p.committee:
+                where = f"à la ligne {original.row} de l'onglet {original.sheet}"
+            else:
+                where = (f"par le comité {original.committee} "
+                         f"(onglet {original.sheet}, ligne {original.row})")
+            out.append(finding("DUPLICATE_PROJECT_ID", committee=p.committee, sheet=p.sheet,
+                               cell=p.cells.get("project_id", ""), row=p.row, project_id=p.project_id,
+                               value=p.project_id, where=where))
+            # Counted once only: the first occurrence keeps the amounts.
+            p.counted = False
+    return out
+
+
+def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
+    """Payments name a project of their committee, approved, and do not exceed its FQIS."""
+    out: list[Finding] = []
+    code = workbook.committee.code
+    projects: dict[str, Project] = {}
+    for p in workbook.projects:
+        if p.project_id:
+            projects.setdefault(_id_key(p.project_id), p)
+    known_ids = ValueList([p.project_id for p in workbook.projects if p.project_id])
+    paid: dict[str, int] = {}
+    reported: set[str] = set()
+    for v in workbook.payments:
+        if not v.project_id:
+            continue
+        project = projects.get(_id_key(v.project_id))
+        if project is None:
+            closest = known_ids.closest(v.project_id, cutoff=0.8)
+            suggestion = f" Vouliez-vous dire « {closest} » ?" if closest else ""
+            out.append(_payment_finding("PAYMENT_UNKNOWN_PROJECT", v, code, "project_id",
+                                        value=v.project_id, suggestion=suggestion))
+            v.counted = False
+            continue
+        v.project_id = project.project_id
+        if project.status not in defaults.PAYABLE_STATUSES:
+            status = project.status or "vide"
+            out.append(_payment_finding(
+                "PAYMENT_NOT_APPROVED", v, code, "project_id", project=project.project_id, status=status,
+                amount=format_cents(v.amount) if v.amount is not None else "montant inconnu",
+            ))
+            continue
+        if not v.counted or v.amount is None or project.fqis_total is None or not project.counted:
+            continue
+        before = paid.get(project.project_id, 0)
+        paid[project.project_id] = before + v.amount
+        # Reported once, at the payment that crosses the FQIS total.
+        if paid[project.project_id] > project.fqis_total and project.project_id not in reported:
+            reported.add(project.project_id)
+            out.append(_payment_finding(
+                "PAID_OVER_GRANTED", v, code, "amount", project=project.project_id, fund=fund,
+                paid=format_cents(paid[project.project_id]), granted=format_cents(project.fqis_total),
+                gap=format_cents(paid[project.project_id] - project.fqis_total),
+            ))
+    return out
+
+
+def _payment_finding(code: str, v: Payment, committee: str, field: str, **values) -> Finding:
+    return finding(code, committee=committee, sheet=v.sheet, cell=v.cells.get(field, ""), row=v.row,
+                   project_id=v.project_id, **values)

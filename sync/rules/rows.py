@@ -1,0 +1,227 @@
+"""Rules on one project or one payment row: required values, lists, dates, amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sync import defaults
+from sync.config import Committee, Config
+from sync.findings import Finding, finding
+from sync.money import format_cents, format_percent
+from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
+from sync.parsing.records import Payment, Project
+from sync.rules.lists import ValueList
+
+# Fields that identify a project or carry its money: an error there keeps the row
+# out of the totals (SPEC §4).
+_PROJECT_KEY_FIELDS = {"project_id", "status", "total_cost", "fqis_total", "other_contributions"}
+
+
+def _date_text(day: dt.date) -> str:
+    return day.isoformat()
+
+
+class RowRules:
+    """The row-level rules of one committee, with its lists prepared once."""
+
+    def __init__(self, config: Config, committee: Committee):
+        self.config = config
+        self.committee = committee
+        self.statuses = ValueList(defaults.STATUSES)
+        self.priorities = ValueList(config.priorities)
+        self.eligible = ValueList(config.eligible_types)
+        self.ineligible = ValueList(config.ineligible_types)
+        if committee.is_regional:
+            every = [t for c in config.subregions for t in c.territories]
+            self.territories = ValueList([*committee.territories, *every])
+        else:
+            self.territories = ValueList(committee.territories)
+        self.columns = {c.field: c for c in project_columns(config.fund, [y.label for y in config.fiscal_years])}
+        self.payment_columns = {c.field: c for c in PAYMENT_COLUMNS}
+
+    # -- helpers -----------------------------------------------------------
+
+    def _emit(self, out: list[Finding], code: str, record, name: str, columns: dict[str, Column],
+              **values) -> None:
+        out.append(finding(
+            code, committee=self.committee.code, sheet=record.sheet, cell=record.cells.get(name, ""),
+            row=record.row, project_id=record.project_id, column=columns[name].header, **values,
+        ))
+
+    def _has_column(self, record, name: str) -> bool:
+        return name in record.cells
+
+    # -- projects ----------------------------------------------------------
+
+    def check_project(self, p: Project) -> list[Finding]:
+        out: list[Finding] = []
+        cols = self.columns
+        errors_in: set[str] = set(p.invalid)
+        _derive_blank_total(p)
+
+        required = ["project_id", "title", "organization", "organization_type", "territory", "priority", "status"]
+        for name in required:
+            if self._has_column(p, name) and not getattr(p, name):
+                self._emit(out, "MISSING_VALUE", p, name, cols, context="",
+                           expected=_EXPECTED[name](self))
+                errors_in.add(name)
+
+        if p.status:
+            status = self.statuses.canonical(p.status)
+            if status is None:
+                self._unknown(out, p, "status", self.statuses, cols)
+                errors_in.add("status")
+            else:
+                p.status = status
+        if p.priority:
+            priority = self.priorities.canonical(p.priority)
+            if priority is None:
+                self._unknown(out, p, "priority", self.priorities, cols)
+            else:
+                p.priority = priority
+        if p.organization_type:
+            self._check_organization_type(out, p)
+        if p.territory:
+            self._check_territory(out, p)
+
+        committed = p.status in defaults.COMMITTED_STATUSES
+        if committed:
+            context = f" pour un projet au statut « {p.status} »"
+            for name in ("approval_date", "start_date", "end_date"):
+                if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
+                    self._emit(out, "MISSING_VALUE", p, name, cols, context=context,
+                               expected="une date, requise dès l'acceptation du projet")
+            for name in ("fqis_total", "total_cost"):
+                if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
+                    self._emit(out, "MISSING_VALUE", p, name, cols, context=context,
+                               expected="un montant, requis dès l'acceptation du projet")
+                    errors_in.add(name)
+
+        for name in ("approval_date", "start_date", "end_date"):
+            day = getattr(p, name)
+            if day is not None and not (self.config.period_start <= day <= self.config.period_end):
+                self._emit(out, "DATE_OUTSIDE_PERIOD", p, name, cols, value=_date_text(day),
+                           start=_date_text(self.config.period_start), end=_date_text(self.config.period_end))
+        if p.start_date and p.end_date and p.end_date < p.start_date:
+            out.append(finding("END_BEFORE_START", committee=self.committee.code, sheet=p.sheet,
+                               cell=p.cells.get("end_date", ""), row=p.row, project_id=p.project_id,
+                               start=_date_text(p.start_date), end=_date_text(p.end_date)))
+
+        self._check_amounts(out, p, errors_in)
+        if errors_in & _PROJECT_KEY_FIELDS or any(f.startswith("year:") for f in errors_in):
+            p.counted = False
+        return out
+
+    def _check_amounts(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
+        cols, fund = self.columns, self.config.fund
+        years_readable = not any(f.startswith("year:") for f in p.invalid)
+        if p.fqis_total is not None and years_readable and self._has_year_columns(p):
+            years = p.fqis_years_sum()
+            if years != p.fqis_total:
+                self._emit(out, "YEAR_SPLIT_MISMATCH", p, "fqis_total", cols, total=format_cents(p.fqis_total),
+                           years=format_cents(years), gap=format_cents(abs(p.fqis_total - years)))
+                errors_in.add("fqis_total")
+        if p.fqis_total is not None and p.total_cost is not None and "fqis_total" not in errors_in:
+            if p.fqis_total > p.total_cost:
+                self._emit(out, "FQIS_OVER_TOTAL_COST", p, "fqis_total", cols, fund=fund,
+                           fqis=format_cents(p.fqis_total), cost=format_cents(p.total_cost))
+            elif p.total_cost > 0 and p.fqis_total > self.config.max_fqis_share * p.total_cost:
+                self._emit(out, "FQIS_SHARE_HIGH", p, "fqis_total", cols, fund=fund,
+                           share=format_percent(p.fqis_total, p.total_cost),
+                           fqis=format_cents(p.fqis_total), cost=format_cents(p.total_cost),
+                           limit=format_percent(int(self.config.max_fqis_share * 10000), 10000, 0))
+
+    def _has_year_columns(self, p: Project) -> bool:
+        return any(f.startswith("year:") for f in p.cells)
+
+    def _unknown(self, out, record, name, values: ValueList, columns, closest: str | None = None) -> None:
+        typed = getattr(record, name)
+        closest = closest or values.closest(typed)
+        suggestion = f" Vouliez-vous dire « {closest} » ?" if closest else ""
+        self._emit(out, "UNKNOWN_VALUE", record, name, columns, value=typed, suggestion=suggestion,
+                   allowed=values.shown())
+
+    def _check_organization_type(self, out: list[Finding], p: Project) -> None:
+        eligible = self.eligible.canonical(p.organization_type)
+        if eligible:
+            p.organization_type = eligible
+            return
+        ineligible = self.ineligible.canonical(p.organization_type)
+        near_eligible = self.eligible.closest(p.organization_type, cutoff=0.75)
+        near_ineligible = self.ineligible.closest(p.organization_type, cutoff=0.75)
+        if ineligible is None and near_eligible and (
+            near_ineligible is None
+            or self.eligible.similarity(p.organization_type, near_eligible)
+            >= self.ineligible.similarity(p.organization_type, near_ineligible)
+        ):
+            # A misspelt eligible type: the committee meant a value of the list.
+            self._unknown(out, p, "organization_type", self.eligible, self.columns, near_eligible)
+            return
+        # SPEC §2: anything that is not an eligible type is ineligible.
+        self._emit(out, "INELIGIBLE_ORGANIZATION", p, "organization_type", self.columns,
+                   value=p.organization_type, fund=self.config.fund, allowed=self.eligible.shown())
+
+    def _check_territory(self, out: list[Finding], p: Project) -> None:
+        own = self.territories.canonical(p.territory)
+        if own:
+            p.territory = own
+            return
+        cols = self.columns
+        name = self.committee.name
+        other = self.config.subregion_of_territory(p.territory)
+        regional = self.config.regional
+        if other is not None:
+            belongs = f"appartient à la sous-région {other.name} ({other.code})"
+        elif not self.committee.is_regional and ValueList(regional.territories).canonical(p.territory):
+            belongs = f"est réservé aux projets de la ligne régionale ({regional.name})"
+        else:
+            self._unknown(out, p, "territory", self.territories, cols)
+            return
+        self._emit(out, "TERRITORY_OUTSIDE_SUBREGION", p, "territory", cols, value=p.territory,
+                   belongs=belongs, own=name, allowed=self.territories.shown())
+
+    # -- payments ----------------------------------------------------------
+
+    def check_payment(self, v: Payment) -> list[Finding]:
+        out: list[Finding] = []
+        cols = self.payment_columns
+        errors_in = set(v.invalid)
+        for name, expected in (("project_id", "le No projet d'un projet de ce comité"),
+                               ("date", "la date du versement, par exemple 2020-04-01"),
+                               ("amount", "le montant versé, par exemple 12 500,00 $")):
+            if self._has_column(v, name) and getattr(v, name) in (None, "") and name not in v.invalid:
+                self._emit(out, "MISSING_VALUE", v, name, cols, context="", expected=expected)
+                errors_in.add(name)
+        if v.date is not None and not (self.config.period_start <= v.date <= self.config.period_end):
+            self._emit(out, "DATE_OUTSIDE_PERIOD", v, "date", cols, value=_date_text(v.date),
+                       start=_date_text(self.config.period_start), end=_date_text(self.config.period_end))
+        if errors_in & {"project_id", "date", "amount"}:
+            v.counted = False
+        return out
+
+
+def _derive_blank_total(p: Project) -> None:
+    """An empty FQIS total takes the sum of the year columns, when any is given.
+
+    The template's FQIS total is a SUM formula over the year columns; a workbook
+    saved by a program that does not compute formulas (openpyxl, scripts) has no
+    value in that cell. The sum of the years is then the total, exactly; a total
+    the committee typed is always compared instead (YEAR_SPLIT_MISMATCH).
+    """
+    if p.fqis_total is not None or "fqis_total" in p.invalid:
+        return
+    if any(f.startswith("year:") for f in p.invalid):
+        return
+    if any(v is not None for v in p.fqis_by_year.values()):
+        p.fqis_total = p.fqis_years_sum()
+
+
+_EXPECTED = {
+    "project_id": lambda r: "un numéro de projet unique, par exemple OUE-2020-003",
+    "title": lambda r: "le titre du projet",
+    "organization": lambda r: "le nom de l'organisme porteur",
+    "organization_type": lambda r: f"un des types : {r.eligible.shown()}",
+    "territory": lambda r: f"un des territoires : {r.territories.shown()}",
+    "priority": lambda r: f"une des priorités : {r.priorities.shown()}",
+    "status": lambda r: f"un des statuts : {r.statuses.shown()}",
+}
