@@ -1,0 +1,41 @@
+"""What changed between two syncs: the model the history computes (sync/history)
+and every output renders (`alliance-sync diff`, the workbook's Changements sheet)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+ADDED = "ajouté"
+REMOVED = "supprimé"
+MODIFIED = "modifié"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str  # French column header, e.g. « FQIS total »
+    before: str  # display text, Québec formats (« 12 500,00 $ », « 2020-04-01 »)
+    after: str
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    kind: str  # ADDED, REMOVED or MODIFIED
+    record: str  # « projet » or « versement »
+    committee: str  # sub-region code
+    key: str  # project id, or the payment's identity (project id, date, reference)
+    label: str = ""  # project title or payment description, for the reader
+    fields: tuple[FieldChange, ...] = ()
+
+
+@dataclass
+class Changes:
+    """Changes from the run ``previous_run_id`` (None: this is the first run)."""
+
+    previous_run_id: int | None
+    previous_run_at: dt.datetime | None
+    items: list[RecordChange] = field(default_factory=list)
+
+    @property
+    def is_first(self) -> bool:
+        return self.previous_run_id is None
