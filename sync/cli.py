@@ -34,24 +34,20 @@ class FrenchGroup(click.Group):
             ctx.exit(130)
 
 
-def _setup_logging(quiet: bool, verbose: bool) -> None:
-    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S"))
-    root = logging.getLogger("sync")
-    root.handlers[:] = [handler]
-    root.setLevel(level)
-    root.propagate = False
+def _setup_logging(quiet: bool, verbose: bool, log_file: str | None = None) -> None:
+    from sync.logs import setup_logging
+
+    setup_logging(quiet, verbose, Path(log_file) if log_file else None)
 
 
-def _load(config_path: str | None):
+def _load(config_path: str | None, *, check_files: bool = True):
     from sync.config import load_config
     from sync.resources import demo_config
 
     path = Path(config_path) if config_path else demo_config()
     if not config_path:
         log.info("Aucune configuration donnée : démonstration intégrée (%s).", path)
-    return load_config(path)
+    return load_config(path, check_files=check_files)
 
 
 config_option = click.option(
@@ -64,10 +60,20 @@ config_option = click.option(
 @click.version_option(__version__, "--version", message="alliance-sync %(version)s")
 @click.option("--quiet", "-q", is_flag=True, help="N'afficher que les avertissements et les erreurs (cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Journal détaillé, pour le diagnostic.")
-def cli(quiet: bool, verbose: bool) -> None:
+@click.option("--log-file", type=click.Path(dir_okay=False),
+              help="Ajouter aussi le journal à ce fichier (toujours détaillé, même avec --quiet).")
+@click.pass_context
+def cli(ctx: click.Context, quiet: bool, verbose: bool, log_file: str | None) -> None:
     """Synchronise, valide et consolide les chiffriers des comités d'une Alliance
     pour la solidarité, et produit le classeur remis au ministère."""
-    _setup_logging(quiet, verbose)
+    ctx.obj = {"quiet": quiet}
+    _setup_logging(quiet, verbose, log_file)
+
+
+state_dir_option = click.option(
+    "--state-dir", type=click.Path(file_okay=False), default=".alliance-sync", show_default=True,
+    help="Dossier d'état : historique des synchronisations et verrou.",
+)
 
 
 @cli.command()
@@ -75,20 +81,76 @@ def cli(quiet: bool, verbose: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Classeur à écrire (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
 @click.option("--strict", is_flag=True, help="N'écrire aucun classeur s'il reste des erreurs.")
-@click.option("--state-dir", type=click.Path(file_okay=False), default=".alliance-sync", show_default=True,
-              help="Dossier d'état : historique des synchronisations et verrou.")
-def run(config_path: str | None, output: str | None, strict: bool, state_dir: str) -> None:
-    """Lire et valider les chiffriers, puis écrire le classeur du ministère."""
+@state_dir_option
+@click.pass_context
+def run(ctx: click.Context, config_path: str | None, output: str | None, strict: bool, state_dir: str) -> None:
+    """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
+    le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.outputs.text import summary_line
     from sync.runner import run_sync
 
-    result = run_sync(_load(config_path), output=Path(output) if output else None, strict=strict,
-                      state_dir=Path(state_dir))
-    if result.output is None:
-        click.echo(f"{summary_line(result.report)} Mode strict : aucun classeur écrit.")
-    else:
-        click.echo(f"{summary_line(result.report)} Classeur écrit : {result.output}")
+    # A vanished workbook is an unreadable source: its last good copy stands in.
+    result = run_sync(_load(config_path, check_files=False), output=Path(output) if output else None,
+                      strict=strict, state_dir=Path(state_dir))
+    quiet = (ctx.obj or {}).get("quiet", False)
+    if not (quiet and result.exit_code == EXIT_OK):
+        if result.output is None:
+            click.echo(f"{summary_line(result.report)} Mode strict : aucun classeur écrit.")
+        else:
+            click.echo(f"{summary_line(result.report)} Classeur écrit : {result.output}")
     sys.exit(result.exit_code)
+
+
+@cli.command()
+@state_dir_option
+@click.option("--limit", "-n", type=click.IntRange(min=1), default=30, show_default=True,
+              help="Nombre de synchronisations affichées, les plus récentes d'abord.")
+def history(state_dir: str, limit: int) -> None:
+    """Lister les synchronisations enregistrées : date, statut, projets, versements, constats."""
+    from sync.history import History
+    from sync.history.render import render_history
+    from sync.lock import current_holder
+
+    folder = Path(state_dir)
+    if not History.exists(folder):
+        click.echo(f"Aucune synchronisation enregistrée dans {folder}.")
+        return
+    holder = current_holder(folder)
+    with History.open(folder) as store:
+        runs = store.runs(limit)
+    if not runs:
+        click.echo(f"Aucune synchronisation enregistrée dans {folder}.")
+        return
+    # A « running » row is the run in progress only while a live process holds the lock.
+    alive = runs[0].id if holder is not None and runs[0].state == "running" else None
+    click.echo(render_history(runs, alive_run=alive))
+
+
+@cli.command()
+@click.argument("runs", nargs=-1, type=int, metavar="[RUN] [RUN]")
+@state_dir_option
+def diff(runs: tuple[int, ...], state_dir: str) -> None:
+    """Comparer deux synchronisations (par défaut les deux dernières) : projets et
+    versements ajoutés, supprimés et modifiés, champ par champ. Avec un seul
+    numéro, le compare à la synchronisation qui le précède."""
+    from sync.errors import HistoryError
+    from sync.history import History
+    from sync.history.diff import compute_changes
+    from sync.history.render import render_diff
+
+    if len(runs) > 2:
+        raise click.UsageError("au plus deux numéros de synchronisation.")
+    folder = Path(state_dir)
+    if not History.exists(folder):
+        raise HistoryError(f"aucune synchronisation enregistrée dans {folder}.")
+    with History.open(folder) as store:
+        before, after = store.pair_to_compare(list(runs))
+        if before is None:
+            click.echo(f"Synchronisation n° {after.id} : aucune synchronisation antérieure à comparer.")
+            return
+        changes = compute_changes(store.records(before.id), store.records(after.id), previous_run_id=before.id,
+                                  previous_run_at=before.started_at, committee_order=store.committee_order(after.id))
+        click.echo(render_diff(changes, before, after, store.committee_names(after.id)))
 
 
 @cli.command()
@@ -103,6 +165,23 @@ def validate(config_path: str | None, output_format: str) -> None:
     report = build_report(_load(config_path))
     click.echo(render_json(report) if output_format == "json" else render_text(report))
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_OK)
+
+
+@cli.command("check-access")
+@config_option
+@click.option("--state-dir", type=click.Path(file_okay=False), default=".alliance-sync", show_default=True,
+              help="Dossier d'état, où une connexion OAuth garde son jeton.")
+def check_access(config_path: str | None, state_dir: str) -> None:
+    """Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire
+    quand le retour des constats est activé), et avec quel compte les partager."""
+    from sync.errors import EXIT_SOURCE
+    from sync.google import access
+    from sync.google.auth import set_state_dir
+
+    set_state_dir(Path(state_dir))
+    report = access.check_access(_load(config_path, check_files=False))
+    click.echo(access.render_access(report))
+    sys.exit(EXIT_OK if report.ok else EXIT_SOURCE)
 
 
 @cli.command()

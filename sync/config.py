@@ -67,6 +67,15 @@ class GoogleSettings:
     feedback: bool = False
     reads_per_minute: int = 60
     oauth_client: Path | None = None
+    # Retries of Google's transient answers (429, 5xx, network errors): at most
+    # max_attempts tries within retry_deadline seconds, waiting backoff_initial,
+    # then twice as long each time (with jitter), never more than backoff_max.
+    # The defaults wait 1+2+4+8+16+30+30 s: enough to outlast a per-minute quota.
+    max_attempts: int = 8
+    retry_deadline: float = 120.0
+    backoff_initial: float = 1.0
+    backoff_max: float = 30.0
+    timeout: float = 60.0  # seconds to wait for one answer
 
 
 @dataclass(frozen=True)
@@ -123,8 +132,11 @@ class Config:
 class _Reader:
     """Reads typed values out of the TOML tree, naming the key in each error."""
 
-    def __init__(self, path: Path | None):
+    def __init__(self, path: Path | None, check_files: bool = True):
         self.path = path
+        # False for `run`: a workbook that vanished is an unreadable source there
+        # (its last good copy stands in, SPEC §8), not a configuration error.
+        self.check_files = check_files
 
     def fail(self, key: str, message: str) -> ConfigError:
         return ConfigError(message, path=str(self.path) if self.path else None, key=key)
@@ -207,7 +219,7 @@ class _Reader:
             raise self.fail(f"{key}.{kind}", "un chemin ou une clé non vide est attendu")
         if kind == "xlsx":
             path = (base / location).resolve()
-            if not path.is_file():
+            if self.check_files and not path.is_file():
                 raise self.fail(f"{key}.xlsx", f"classeur introuvable : {path}")
             return SourceSpec("xlsx", str(path))
         return SourceSpec("google", location.strip())
@@ -268,7 +280,7 @@ def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[F
     )
 
 
-def load_config(path: str | Path) -> Config:
+def load_config(path: str | Path, *, check_files: bool = True) -> Config:
     """Load and validate a configuration file; raise ConfigError naming the key."""
     path = Path(path)
     reader = _Reader(path)
@@ -279,12 +291,29 @@ def load_config(path: str | Path) -> Config:
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"fichier illisible ({exc})", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"syntaxe TOML invalide : {exc}", path=str(path)) from None
-    return config_from_dict(raw, path=path)
+        raise ConfigError(_toml_syntax_message(exc), path=str(path)) from None
+    return config_from_dict(raw, path=path, check_files=check_files)
 
 
-def config_from_dict(raw: dict, *, path: Path | None = None) -> Config:
-    reader = _Reader(path)
+def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
+    """tomllib explains in English; the coordinator gets the place in French, the
+    parser's own words kept as a detail for whoever helps."""
+    import re
+
+    detail = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", detail)
+    if match:
+        where = f"à la ligne {match.group(1)}, colonne {match.group(2)}"
+    elif "(at end of document)" in detail:
+        where = "à la fin du fichier"
+    else:
+        where = "quelque part dans le fichier"
+    return (f"syntaxe TOML invalide {where} ; vérifiez les guillemets, les crochets et les signes « = » "
+            f"(détail technique : {detail})")
+
+
+def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True) -> Config:
+    reader = _Reader(path, check_files)
     base = path.resolve().parent if path else Path.cwd()
 
     alliance = reader.table(raw, "alliance", "alliance")
@@ -412,9 +441,26 @@ def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
     reads = data.get("reads_per_minute", 60)
     if isinstance(reads, bool) or not isinstance(reads, int) or reads < 1:
         raise reader.fail("google.reads_per_minute", f"un entier positif est attendu, lu : {reads!r}")
+    def seconds(name: str, default: float) -> float:
+        value = data.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+            raise reader.fail(f"google.{name}", f"un nombre de secondes positif est attendu, lu : {value!r}")
+        return float(value)
+
+    attempts = data.get("max_attempts", 8)
+    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
+        raise reader.fail("google.max_attempts", f"un entier positif est attendu, lu : {attempts!r}")
+    timeout = seconds("timeout", 60.0)
+    if timeout <= 0:
+        raise reader.fail("google.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {timeout!r}")
     return GoogleSettings(
         credentials=path_or_none("credentials"),
         feedback=feedback,
         reads_per_minute=reads,
         oauth_client=path_or_none("oauth_client"),
+        max_attempts=attempts,
+        retry_deadline=seconds("retry_deadline", 120.0),
+        backoff_initial=seconds("backoff_initial", 1.0),
+        backoff_max=seconds("backoff_max", 30.0),
+        timeout=timeout,
     )

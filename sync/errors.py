@@ -65,6 +65,12 @@ class LockHeld(AllianceSyncError):
     exit_code = EXIT_USAGE
 
 
+class HistoryError(AllianceSyncError):
+    """The state folder or its history database cannot be used, or a run asked for is unknown."""
+
+    exit_code = EXIT_USAGE
+
+
 class OutputError(AllianceSyncError):
     """The output file could not be written."""
 

@@ -41,6 +41,10 @@ class SourceInfo:
     problem: str = ""  # why the source could not be read, when it could not
     sheet_ids: dict[str, int] = field(default_factory=dict)
     source: Source | None = None
+    # The raw rows used, kept for the history's last good copy (sync/history).
+    tabs: dict[str, list[list[object]]] | None = field(default=None, repr=False)
+    # For a last good copy: start of the first run that could not read the source.
+    unavailable_since: dt.datetime | None = None
 
     def link(self, sheet: str, cell: str = "") -> str | None:
         if self.source is None:
@@ -90,7 +94,7 @@ def read_committee(config: Config, committee: Committee) -> tuple[RawWorkbook, S
     source = open_source(committee.source, config, committee.code)
     raw = source.read(WANTED_TABS)
     info = SourceInfo(committee.code, committee.source.kind, committee.source.location, raw.read_at,
-                      raw.content_hash(), sheet_ids=dict(raw.sheet_ids), source=source)
+                      raw.content_hash(), sheet_ids=dict(raw.sheet_ids), source=source, tabs=raw.tabs)
     return raw, info
 
 
@@ -118,9 +122,12 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
             info.current = False
             info.problem = exc.message
             used = info.read_at.strftime("%Y-%m-%d %H:%M") if info.read_at else "date inconnue"
+            since = (info.unavailable_since or generated_at).strftime("%Y-%m-%d %H:%M")
             source_findings.append(finding(
-                "SOURCE_UNAVAILABLE", committee=committee.code, name=committee.name, reason=exc.message,
-                fallback=f"Les données utilisées sont la dernière copie valide, lue le {used}.",
+                "SOURCE_UNAVAILABLE", committee=committee.code, name=committee.name,
+                reason=exc.message.rstrip(".") + ".",
+                fallback=f"Illisible depuis le {since} ; les données utilisées sont la dernière copie "
+                         f"valide, lue le {used}.",
             ))
             log.warning("Comité %s : source illisible, dernière copie valide du %s utilisée.",
                         committee.code, used)

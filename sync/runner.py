@@ -8,12 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.changes import Changes
 from sync.config import Config
-from sync.errors import EXIT_FINDINGS, EXIT_OK
+from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
+from sync.history import History, compute_changes, records_of_report
+from sync.history.checkpoints import pause_at
+from sync.history.fallback import LastGoodCopy
+from sync.history.render import log_summary
+from sync.lock import StateLock
+from sync.outputs.atomic import write_atomically
+from sync.outputs.text import plural
 from sync.pipeline import Report, build_report
 
 log = logging.getLogger("sync")
@@ -23,6 +32,8 @@ log = logging.getLogger("sync")
 class RunResult:
     report: Report
     output: Path | None  # None when nothing was written (--strict with errors)
+    run_id: int | None = None  # number of the run in the history
+    changes: Changes | None = None  # since the previous run that wrote a workbook
 
     @property
     def exit_code(self) -> int:
@@ -35,17 +46,119 @@ def default_output(config: Config, when: dt.datetime) -> Path:
 
 def run_sync(config: Config, *, output: Path | None = None, strict: bool = False,
              state_dir: Path = Path(".alliance-sync")) -> RunResult:
+    from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
 
+    set_state_dir(state_dir)  # where an OAuth login keeps its token
     started = time.perf_counter()
-    report = build_report(config)
-    log.info("Validation : %d erreurs, %d avertissements (%.2f s).", len(report.errors),
-             len(report.warnings), time.perf_counter() - started)
+    with StateLock(state_dir), History.open(state_dir) as history:
+        started_at = dt.datetime.now().astimezone()
+        run_id = history.start_run(config, started_at)
+        log.info("Synchronisation n° %d commencée (historique : %s).", run_id, history.path)
+        pause_at("verrou")
+        fallback = LastGoodCopy(history, config, started_at)
+        try:
+            result = _run(config, history, run_id, fallback, output, strict, write_ministry_workbook)
+        except BaseException as exc:
+            # Record why the run produced nothing, and which sources could not be
+            # read (for « unreadable since »). A kill leaves the run « running »,
+            # shown as interrupted.
+            _record_failure(history, run_id, exc, fallback)
+            raise
+        pause_at("fin")
+    log.info("Synchronisation n° %d terminée en %.2f s.", run_id, time.perf_counter() - started)
+    return result
+
+
+def _record_failure(history: History, run_id: int, exc: BaseException, fallback: LastGoodCopy) -> None:
+    if isinstance(exc, AllianceSyncError):
+        reason = exc.message
+    elif isinstance(exc, KeyboardInterrupt):
+        reason = "interrompue au clavier (Ctrl-C)."
+    else:
+        reason = f"erreur inattendue : {type(exc).__name__} : {exc}"
+    unreadable = {code: (u.kind, u.location, u.problem) for code, u in fallback.unreadable.items()}
+    try:
+        history.fail_run(run_id, reason, unreadable)
+    except sqlite3.Error as error:  # keep the original error in front
+        log.error("L'échec de la synchronisation n° %d n'a pas pu être enregistré : %s", run_id, error)
+
+
+def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path | None,
+         strict: bool, write_workbook) -> RunResult:
+    step = time.perf_counter()
+    report = build_report(config, fallback=fallback, now=fallback.now)
+    log.info("Validation : %s, %s (%.2f s).", plural(len(report.errors), "erreur"),
+             plural(len(report.warnings), "avertissement"), time.perf_counter() - step)
+    _log_unchanged_sources(history, report)
+    pause_at("rapport")
+    if config.google.feedback:
+        # Before --strict can stop the run: committees need their findings most then.
+        from sync.outputs.feedback import write_feedback
+
+        write_feedback(report, config)
+
+    step = time.perf_counter()
+    # The Changements sheet compares with the previous run that wrote a workbook,
+    # so a --strict run that wrote none hides no change from the next workbook.
+    base = history.previous_done(with_output=True)
+    changes = compute_changes(history.records(base.id) if base else None, records_of_report(report),
+                              previous_run_id=base.id if base else None,
+                              previous_run_at=base.started_at if base else None,
+                              committee_order=[c.code for c in config.committees])
+    if base is None:
+        log.info("Changements : première synchronisation enregistrée, rien à comparer.")
+    else:
+        log.info("Changements depuis la synchronisation n° %d : %s (%.2f s).", base.id,
+                 log_summary(changes), time.perf_counter() - step)
+
     if strict and report.errors:
+        step = time.perf_counter()
+        with history.recording(run_id, report, None):
+            pass
+        _log_recorded(run_id, report, time.perf_counter() - step)
         log.warning("Mode strict : des erreurs empêchent la production du classeur.")
-        return RunResult(report, None)
+        return RunResult(report, None, run_id, changes)
+
     target = output or default_output(config, report.generated_at)
     step = time.perf_counter()
-    write_ministry_workbook(report, target)
-    log.info("Classeur du ministère écrit : %s (%.2f s).", target, time.perf_counter() - step)
-    return RunResult(report, target)
+    # Order matters when the run is killed. The run's records are written in one
+    # transaction, the workbook is renamed into place, and only then is the
+    # transaction committed:
+    #  - killed before the rename: the transaction rolls back, the previous
+    #    workbook is untouched, as if the run had not happened;
+    #  - killed between the rename and the commit: the new workbook exists but the
+    #    history does not know it, so the next run compares with the run before and
+    #    its Changements sheet repeats these changes: shown twice, never lost.
+    # Committing first would risk the opposite: a recorded run whose changes no
+    # workbook ever showed.
+    with history.recording(run_id, report, target):
+        prepared = time.perf_counter()
+        write_atomically(target, lambda path: write_workbook(report, path, changes),
+                         before_replace=lambda: pause_at("classeur-temporaire"))
+        written = time.perf_counter()
+        log.info("Classeur du ministère écrit : %s (%.2f s).", target, written - prepared)
+        pause_at("classeur")
+    _log_recorded(run_id, report, (prepared - step) + (time.perf_counter() - written))
+    return RunResult(report, target, run_id, changes)
+
+
+def _log_recorded(run_id: int, report: Report, seconds: float) -> None:
+    projects = sum(len(w.projects) for w in report.workbooks.values())
+    payments = sum(len(w.payments) for w in report.workbooks.values())
+    log.info("Historique : synchronisation n° %d enregistrée, %s, %s, %s (%.2f s).", run_id,
+             plural(projects, "projet"), plural(payments, "versement"), plural(len(report.findings), "constat"),
+             seconds)
+
+
+def _log_unchanged_sources(history: History, report: Report) -> None:
+    """Say which sources changed since the previous run (their content hash)."""
+    previous = history.previous_done()
+    if previous is None:
+        return
+    hashes = history.source_hashes(previous.id)
+    read = [code for code, info in report.sources.items() if info.current]
+    same = [code for code in read if report.sources[code].content_hash == hashes.get(code)]
+    changed = [code for code in read if code not in same]
+    log.info("Sources inchangées depuis la synchronisation n° %d : %s ; modifiées : %s.", previous.id,
+             ", ".join(same) or "aucune", ", ".join(changed) or "aucune")

@@ -6,7 +6,6 @@ demo generator (sync/demo.py) writes it with a committee's projects and payments
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -117,6 +116,15 @@ def write_committee_workbook(path: Path, config: Config, committee: Committee | 
     pay_ws = wb.create_sheet(PAYMENTS_TAB, 1)
     _write_header(pay_ws, PAYMENT_COLUMNS)
     pay_rows = max(len(payments) + 50, TEMPLATE_ROWS if not payments else 0)
+    # A payment names a project of the Projets tab: offer them in a drop-down.
+    project_ids = DataValidation(
+        type="list", formula1=f"={PROJECTS_TAB}!${letter['project_id']}$2:${letter['project_id']}${rows + 1}",
+        allow_blank=True, showErrorMessage=True, errorStyle="warning", errorTitle="Projet inconnu",
+        error="Ce numéro ne figure pas dans l'onglet Projets de ce classeur.",
+    )
+    pay_ws.add_data_validation(project_ids)
+    pay_letter = get_column_letter([c.field for c in PAYMENT_COLUMNS].index("project_id") + 1)
+    project_ids.add(f"{pay_letter}2:{pay_letter}{pay_rows + 1}")
     for r in range(2, pay_rows + 2):
         record = payments[r - 2] if r - 2 < len(payments) else None
         for c, column in enumerate(PAYMENT_COLUMNS, start=1):
@@ -167,7 +175,12 @@ def _write_instructions(ws, config: Config, committee: Committee | None, lists: 
          "se calcule seule.", False),
         (f"• Le {config.fund} total ne peut dépasser le coût total ; au-delà de "
          f"{int(config.max_fqis_share * 100)} % du coût, un avertissement est émis.", False),
-        ("• Montants en dollars : 12 500 $, 12 500,50 $ ou 12500.50 sont acceptés.", False),
+        ("• Montants en dollars : 12 500 $, 12 500,50 $ ou 12500.50 sont acceptés ; "
+         "un montant illisible ou négatif est signalé, jamais compté comme 0 $.", False),
+        ("• Statut : Accepté, En cours et Terminé engagent le FQIS total du projet ; Abandonné engage ce qui "
+         "a déjà été versé ; Intention déposée et En analyse sont des demandes en analyse ; "
+         "Refusé ne compte nulle part.", False),
+        ("• Participants visés et Participants rejoints : des nombres entiers (ex. 25).", False),
         ("", False),
         ("Onglet Versements : une ligne par versement (No projet, Date du versement, Montant, Référence, Note).",
          True),

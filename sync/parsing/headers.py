@@ -46,7 +46,9 @@ def project_columns(fund: str, year_labels: list[str]) -> list[Column]:
     """The Projets tab of SPEC §3, with one fund column per fiscal year."""
     years = [
         Column(f"year:{label}", f"{fund} {label}", "money",
-               aliases=(f"{fund} {label.replace('-', '–')}", f"{fund} {label.replace('-', '/')}"))
+               aliases=(f"{fund} {label.replace('-', '–')}", f"{fund} {label.replace('-', '/')}",
+                        # « FQIS 2019-20 », as fiscal years are often written
+                        f"{fund} {label[:5]}{label[-2:]}"))
         for label in year_labels
     ]
     return [

@@ -152,7 +152,7 @@ def _parse_tab(committee: Committee, title: str, rows: list[list[object]], colum
     records = []
     for index in range(1, len(rows)):
         row = rows[index]
-        if not row or all(is_blank(v) for v in row):
+        if _is_blank_row(row):
             continue
         row_number = index + 1
         record = make_record(code, title, row_number)
@@ -174,6 +174,12 @@ def _parse_tab(committee: Committee, title: str, rows: list[list[object]], colum
         findings.extend(f if not pid else _with_project(f, pid) for f in row_findings)
         records.append(record)
     return records
+
+
+def _is_blank_row(row: list[object]) -> bool:
+    """Nothing typed in the row. A zero alone is no entry: it is what a total formula
+    (``=SUM(L2:O2)``) copied down empty rows shows in Sheets and in saved workbooks."""
+    return all(is_blank(v) or (type(v) in (int, float) and v == 0) for v in row)
 
 
 def _with_project(f: Finding, project_id: str) -> Finding:

@@ -23,6 +23,10 @@ _AMOUNT = re.compile(r"^[+-]?\d[\d.,]*$")
 _ISO_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]00:00(?::00)?)?$")
 _DMY_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 _GROUPED = re.compile(r"^\d{1,3}(?:X\d{3})+$")
+# Digits separated by spaces: the spaces group thousands, so every group after the
+# first has exactly three digits (« 12 500 »); « 12 50,00 » or « 1 2345 » is a typo.
+_SPACED_DIGITS = re.compile(r"\d+(?:[\s\u00a0\u202f\u2009\u2007]+\d+)+")
+_SPACED_OK = re.compile(r"^\d{1,3}(?:[\s\u00a0\u202f\u2009\u2007]+\d{3})+$")
 
 
 class Unreadable(ValueError):
@@ -65,6 +69,9 @@ def _decimal_from_number(value: int | float | Decimal) -> Decimal:
 
 
 def _decimal_from_text(text: str) -> Decimal:
+    for spaced in _SPACED_DIGITS.finditer(text):
+        if not _SPACED_OK.match(spaced.group()):
+            raise Unreadable()
     compact = _SPACES.sub("", text)
     negative = False
     if compact.startswith("(") and compact.endswith(")"):
@@ -145,6 +152,8 @@ def parse_whole_number(value: object) -> int:
     if isinstance(value, (int, float, Decimal)):
         number = _decimal_from_number(value)
     elif isinstance(value, str):
+        if any(not _SPACED_OK.match(m.group()) for m in _SPACED_DIGITS.finditer(value)):
+            raise Unreadable()
         compact = _SPACES.sub("", value)
         if not re.fullmatch(r"[+-]?\d+", compact):
             raise Unreadable()

@@ -37,7 +37,7 @@ def check_envelopes(config: Config, totals: Totals) -> list[Finding]:
                                    committed=format_cents(committed), allocation=format_cents(annual),
                                    gap=format_cents(committed - annual)))
     if totals.committed > config.envelope:
-        out.append(finding("ALLIANCE_ENVELOPE_EXCEEDED", committee=ALLIANCE_CODE, fund=fund,
+        out.append(finding("ALLIANCE_ENVELOPE_EXCEEDED", committee=ALLIANCE_CODE, sheet=PROJECTS_TAB, fund=fund,
                            committed=format_cents(totals.committed), envelope=format_cents(config.envelope),
                            gap=format_cents(totals.committed - config.envelope)))
     return out

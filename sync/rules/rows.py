@@ -91,7 +91,10 @@ class RowRules:
                 if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
                     self._emit(out, "MISSING_VALUE", p, name, cols, context=context,
                                expected="une date, requise dès l'acceptation du projet")
+            years_unreadable = any(f.startswith("year:") for f in p.invalid)
             for name in ("fqis_total", "total_cost"):
+                if name == "fqis_total" and years_unreadable:
+                    continue  # empty only because a year cell, already reported, cannot be summed
                 if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
                     self._emit(out, "MISSING_VALUE", p, name, cols, context=context,
                                expected="un montant, requis dès l'acceptation du projet")

@@ -45,7 +45,11 @@ class XlsxSource:
             for wanted in wanted_tabs:
                 title = find_tab(titles, wanted)
                 if title is not None:
-                    tabs[title] = [list(row) for row in workbook[title].iter_rows(values_only=True)]
+                    sheet = workbook[title]
+                    # Read-only mode trusts the size the file declares and silently
+                    # drops what lies beyond it; some programs declare it wrong.
+                    sheet.reset_dimensions()
+                    tabs[title] = [list(row) for row in sheet.iter_rows(values_only=True)]
         except Exception as exc:  # a corrupted part inside a valid zip
             raise SourceUnavailable(
                 f"le fichier {self.path} est endommagé ({type(exc).__name__} : {exc})",

@@ -1,0 +1,166 @@
+"""``alliance-sync check-access``: can the credentials read each committee's
+spreadsheet, and write it when the write-back is on? Whom must it be shared with?
+
+Per Google spreadsheet: one metadata read (titles of the spreadsheet and its
+tabs, no values); with ``feedback = true``, one write that changes nothing (the
+spreadsheet's title set to itself), the only way the Sheets API tells whether
+the credentials may write.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sync.config import Committee, Config
+from sync.errors import AllianceSyncError, SourceUnavailable
+from sync.google.auth import Account
+from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB, find_tab
+
+PROBE_FIELDS = "properties(title),sheets(properties(sheetId,title))"
+
+
+@dataclass
+class AccessCheck:
+    committee: Committee
+    readable: bool = False
+    writable: bool | None = None  # None: not checked (write-back off, or not readable)
+    title: str = ""
+    tabs: list[str] = field(default_factory=list)
+    problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.readable and self.writable is not False
+
+
+@dataclass
+class AccessReport:
+    config: Config
+    checks: list[AccessCheck]
+    account: Account | None = None  # None when no Google spreadsheet is configured
+    base_url: str = ""
+    account_problem: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+
+def check_access(config: Config) -> AccessReport:
+    """Try each committee's source; Google errors become messages, never exceptions."""
+    from sync.google.client import access_problem, google_client
+    from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
+
+    report = AccessReport(config, [])
+    client = None
+    google = [c for c in config.committees if c.source and c.source.kind == "google"]
+    if google:
+        try:
+            client = google_client(config)
+            report.account, report.base_url = client.account, client.base_url
+        except SourceUnavailable as exc:  # no OAuth token and no terminal to log in
+            report.account_problem = exc.message
+    for committee in config.committees:
+        check = AccessCheck(committee)
+        report.checks.append(check)
+        assert committee.source is not None
+        if committee.source.kind != "google":
+            _check_file(check)
+            continue
+        if client is None:
+            check.problem = report.account_problem
+            continue
+        label = f"du comité {committee.name}"
+        try:
+            key = spreadsheet_key(committee.source.location)
+            body = client.http.spreadsheets_get(key, params={"fields": PROBE_FIELDS})
+        except GOOGLE_FAILURES as exc:
+            check.problem = access_problem(exc, account=client.account, committee=label,
+                                           key=committee.source.location).message
+            continue
+        except (AllianceSyncError, ValueError) as exc:
+            check.problem = getattr(exc, "message", str(exc))
+            continue
+        check.readable = True
+        check.title = str((body.get("properties") or {}).get("title", ""))
+        check.tabs = [str((s.get("properties") or {}).get("title", "")) for s in body.get("sheets") or []]
+        if not config.google.feedback:
+            continue
+        try:
+            client.http.batch_update(key, {"requests": [{"updateSpreadsheetProperties": {
+                "properties": {"title": check.title}, "fields": "title"}}]})
+            check.writable = True
+        except GOOGLE_FAILURES as exc:
+            check.writable = False
+            check.problem = access_problem(exc, account=client.account, committee=label, key=key,
+                                           writing=True).message
+    return report
+
+
+def _check_file(check: AccessCheck) -> None:
+    from sync.sources.xlsx import XlsxSource
+
+    source = XlsxSource(check.committee.source, committee_code=check.committee.code)
+    try:
+        raw = source.read([PROJECTS_TAB, PAYMENTS_TAB])
+    except SourceUnavailable as exc:
+        check.problem = exc.message
+        return
+    check.readable = True
+    check.tabs = list(raw.tabs)
+
+
+def _account_line(report: AccessReport) -> str:
+    account = report.account
+    if account is None:
+        return f"Compte Google : aucun ({report.account_problem})" if report.account_problem else ""
+    if account.kind == "anonymous":
+        return f"Compte Google : aucun, accès anonyme au serveur local {report.base_url} (ALLIANCE_SYNC_SHEETS_URL)."
+    if account.kind == "service_account":
+        return f"Compte Google : compte de service {account.email} (clé {account.origin})."
+    return f"Compte Google : {account.who} (jeton {account.origin})."
+
+
+def render_access(report: AccessReport) -> str:
+    config = report.config
+    feedback = config.google.feedback
+    lines = [f"Accès aux chiffriers — {config.name}"]
+    google = [c for c in report.checks if c.committee.source.kind == "google"]
+    if google:
+        lines.append(_account_line(report))
+        lines.append("Retour des constats (onglet Validation) : " + (
+            "activé — chaque chiffrier doit être partagé en modification (Éditeur)." if feedback
+            else "désactivé — le partage en lecture (Lecteur) suffit."))
+    lines.append("")
+    for check in report.checks:
+        committee, source = check.committee, check.committee.source
+        head = f"{committee.code} — {committee.name}"
+        if source.kind != "google":
+            state = "lisible" if check.readable else "ILLISIBLE"
+            lines.append(f"{head} : classeur local {source.location} {state} (aucun partage Google requis)")
+        else:
+            state = "lecture OK" if check.readable else "lecture REFUSÉE"
+            if check.writable is True:
+                state += ", écriture OK"
+            elif check.writable is False:
+                state += ", écriture REFUSÉE"
+            title = f" (« {check.title} »)" if check.title else ""
+            lines.append(f"{head} : {state}{title}")
+            if check.readable:
+                missing = [t for t in (PROJECTS_TAB, PAYMENTS_TAB) if find_tab(check.tabs, t) is None]
+                if missing:
+                    lines.append(f"  ! onglet{'s' if len(missing) > 1 else ''} introuvable"
+                                 f"{'s' if len(missing) > 1 else ''} : {', '.join(missing)} "
+                                 f"(onglets présents : {', '.join(check.tabs) or 'aucun'})")
+        if check.problem:
+            lines.append(f"  → {check.problem}")
+    lines.append("")
+    if google and report.account is not None and report.account.email:
+        role = "Éditeur" if feedback else "Lecteur"
+        lines.append(f"Partagez chaque chiffrier Google avec {report.account.email} ({role}).")
+    good = sum(1 for c in report.checks if c.ok)
+    total = len(report.checks)
+    verdict = "tous accessibles" if good == total else f"{total - good} à corriger"
+    lines.append(f"Résultat : {good} chiffrier{'s' if good > 1 else ''} accessible{'s' if good > 1 else ''} "
+                 f"sur {total} ({verdict}).")
+    return "\n".join(lines)

@@ -1,0 +1,194 @@
+"""Who the tool is to Google: a service account, an OAuth-authorised user, or nobody.
+
+- ``[google] credentials = "cle.json"`` (or ``GOOGLE_APPLICATION_CREDENTIALS``): a
+  service-account key (or gcloud's authorised-user file). The nightly case.
+- ``[google] oauth_client = "client.json"``: an installed-app OAuth client; the
+  coordinator authorises once in a browser, the token is kept in the state folder.
+- ``ALLIANCE_SYNC_SHEETS_URL`` on a loopback address: anonymous, no credentials.
+
+Scopes are read-only unless the write-back of findings is on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from google.auth.credentials import AnonymousCredentials, Credentials
+
+from sync.errors import ConfigError, SourceUnavailable
+
+READ_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
+WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
+TOKEN_FILE = "google-oauth-jeton.json"
+CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
+
+_state_dir = Path(".alliance-sync")
+
+
+def set_state_dir(path: Path) -> None:
+    """Where the OAuth token is kept: the run's state folder (SPEC §8)."""
+    global _state_dir
+    _state_dir = Path(path)
+
+
+def token_path() -> Path:
+    return _state_dir / TOKEN_FILE
+
+
+@dataclass(frozen=True)
+class Account:
+    """The identity requests are made as, described for the coordinator."""
+
+    kind: str  # "service_account", "user" or "anonymous"
+    email: str = ""
+    origin: str = ""  # the file the credentials came from
+
+    @property
+    def who(self) -> str:
+        if self.kind == "service_account":
+            return f"le compte de service {self.email}"
+        if self.kind == "anonymous":
+            return "l'accès anonyme (serveur local)"
+        return f"le compte Google {self.email}" if self.email else "le compte Google autorisé"
+
+    @property
+    def of_who(self) -> str:
+        """« du compte de service x@… », after « les identifiants »."""
+        if self.kind == "anonymous":
+            return "de l'accès anonyme (serveur local)"
+        return "du" + self.who[len("le"):]
+
+    @property
+    def share_with(self) -> str:
+        """The address a committee must share its spreadsheet with."""
+        if self.email:
+            return self.email
+        if self.kind == "anonymous":
+            return "(aucun partage : serveur local)"
+        return "l'adresse du compte Google autorisé"
+
+
+def scopes_for(write: bool) -> tuple[str, ...]:
+    return WRITE_SCOPES if write else READ_SCOPES
+
+
+def anonymous() -> tuple[Credentials, Account]:
+    return AnonymousCredentials(), Account("anonymous")
+
+
+def load_credentials(settings, *, write: bool) -> tuple[Credentials, Account]:
+    """The credentials the configuration names; ConfigError when none or unusable."""
+    scopes = list(scopes_for(write))
+    if settings.credentials is not None:
+        return _from_key_file(settings.credentials, scopes, key="google.credentials")
+    if settings.oauth_client is not None:
+        return _installed_app(settings.oauth_client, scopes)
+    env = os.environ.get(CREDENTIALS_ENV, "").strip()
+    if env:
+        return _from_key_file(Path(env), scopes, key=CREDENTIALS_ENV)
+    raise ConfigError(
+        "aucun identifiant Google. Indiquez la clé JSON du compte de service "
+        "([google] credentials = \"cle-compte-de-service.json\", ou la variable "
+        f"{CREDENTIALS_ENV}), ou un client OAuth ([google] oauth_client = \"client.json\"). "
+        "Voir le README, section Google Sheets.",
+        key="google.credentials",
+    )
+
+
+def _read_json(path: Path, key: str) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"fichier d'identifiants Google introuvable : {path}", key=key) from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"fichier d'identifiants Google illisible ({path}) : {exc}", key=key) from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"fichier d'identifiants Google invalide : {path}", key=key)
+    return data
+
+
+def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credentials, Account]:
+    from google.oauth2 import credentials as user_credentials
+    from google.oauth2 import service_account
+
+    data = _read_json(path, key)
+    kind = data.get("type")
+    try:
+        if kind == "service_account":
+            creds = service_account.Credentials.from_service_account_info(data, scopes=scopes)
+            return creds, Account("service_account", creds.service_account_email, str(path))
+        if kind == "authorized_user":
+            creds = user_credentials.Credentials.from_authorized_user_info(data, scopes=scopes)
+            return creds, Account("user", data.get("account", "") or "", str(path))
+    except (ValueError, KeyError) as exc:
+        raise ConfigError(f"clé de compte de service invalide ({path}) : {exc}. Téléchargez une nouvelle "
+                          "clé JSON depuis la console Google Cloud.", key=key) from None
+    if "installed" in data or "web" in data:
+        raise ConfigError(f"{path} est un client OAuth, pas une clé de compte de service : "
+                          "indiquez-le dans [google] oauth_client.", key=key)
+    raise ConfigError(f"{path} n'est pas une clé de compte de service (type « {kind} ») : téléchargez "
+                      "la clé JSON du compte de service (console Google Cloud, IAM, Comptes de "
+                      "service, Clés).", key=key)
+
+
+def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, Account]:
+    """OAuth for an installed app: the cached token, refreshed, or a browser login."""
+    from google.auth.exceptions import GoogleAuthError
+    from google.auth.transport.requests import Request
+    from google.oauth2.credentials import Credentials as UserCredentials
+
+    client = _read_json(client_file, "google.oauth_client")
+    if "installed" not in client:
+        raise ConfigError(f"{client_file} n'est pas un client OAuth « application de bureau » "
+                          "(console Google Cloud, Identifiants, ID client OAuth, type Application "
+                          "de bureau).", key="google.oauth_client")
+    token = token_path()
+    creds = None
+    if token.is_file():
+        try:
+            creds = UserCredentials.from_authorized_user_file(str(token))
+        except (ValueError, OSError, json.JSONDecodeError):
+            creds = None
+    if creds is not None and not creds.has_scopes(scopes):
+        creds = None  # authorised read-only, write-back now on: ask again
+    refreshed = False
+    if creds is not None and not creds.valid and creds.refresh_token:
+        try:
+            creds.refresh(Request())
+            refreshed = True
+        except GoogleAuthError as exc:
+            if not sys.stdin.isatty():
+                raise SourceUnavailable(
+                    f"l'autorisation Google enregistrée ({token}) a expiré ou a été révoquée ({exc}) : "
+                    "lancez « alliance-sync check-access » dans un terminal pour autoriser de nouveau "
+                    "l'accès", retryable=False) from None
+            creds = None
+    if creds is None or not creds.valid:
+        if not sys.stdin.isatty():
+            raise SourceUnavailable(
+                "aucune autorisation Google enregistrée pour ce compte : lancez une fois "
+                "« alliance-sync check-access » dans un terminal et autorisez l'accès dans le "
+                f"navigateur (le jeton sera gardé dans {token})")
+        from google_auth_oauthlib.flow import InstalledAppFlow
+
+        flow = InstalledAppFlow.from_client_config(client, scopes)
+        creds = flow.run_local_server(
+            port=0, open_browser=True,
+            authorization_prompt_message="Ouvrez cette adresse pour autoriser alliance-sync : {url}",
+            success_message="Autorisation reçue : vous pouvez fermer cette fenêtre.")
+        refreshed = True
+    if refreshed:
+        _save_token(token, creds.to_json())
+    return creds, Account("user", "", str(token))
+
+
+def _save_token(path: Path, text: str) -> None:
+    """Keep the token readable by its owner only: it opens the committees' spreadsheets."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text)

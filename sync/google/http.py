@@ -1,0 +1,235 @@
+"""The HTTP layer under gspread: base address, timeouts, retries, quota limiter.
+
+gspread's own ``BackOffHTTPClient`` retries a persistent 429 without end and
+carries its backoff counter from one request to the next, so it is not used.
+:class:`RetryingHTTPClient` is gspread's plain ``HTTPClient`` (every gspread call
+goes through its ``request``) with tenacity retries around each request: 429,
+408, 5xx (HTML bodies included), connection errors and timeouts are retried
+with capped exponential backoff and jitter, within a number of tries and a total
+deadline; everything else (403, 404, 400…) is raised at once.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+import requests
+from google.auth.transport.requests import AuthorizedSession
+from gspread.exceptions import APIError
+from gspread.http_client import HTTPClient
+from tenacity import (
+    RetryCallState,
+    RetryError,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+    wait_exponential,
+    wait_random,
+)
+
+log = logging.getLogger("sync")
+
+GOOGLE_SHEETS = "https://sheets.googleapis.com"
+SHEETS_URL_ENV = "ALLIANCE_SYNC_SHEETS_URL"
+
+
+def sheets_base_url() -> str:
+    """The Sheets API's base address: ``ALLIANCE_SYNC_SHEETS_URL`` or Google's."""
+    return (os.environ.get(SHEETS_URL_ENV, "").strip() or GOOGLE_SHEETS).rstrip("/")
+
+
+def is_loopback(url: str) -> bool:
+    """True for http(s)://localhost, 127.0.0.0/8 and [::1] addresses."""
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class RebasedSession(AuthorizedSession):
+    """An authorised requests session that sends Sheets calls to ``base_url``.
+
+    gspread builds its real URLs (https://sheets.googleapis.com/v4/…); only the
+    prefix is swapped here, so the paths and parameters stay gspread's own.
+    """
+
+    def __init__(self, credentials, base_url: str, **kwargs):
+        super().__init__(credentials, **kwargs)
+        self.base_url = base_url.rstrip("/")
+
+    def request(self, method, url, *args, **kwargs):
+        if self.base_url != GOOGLE_SHEETS and url.startswith(GOOGLE_SHEETS + "/"):
+            url = self.base_url + url[len(GOOGLE_SHEETS):]
+        return super().request(method, url, *args, **kwargs)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 8
+    deadline: float = 120.0  # seconds, all tries of one request together
+    initial: float = 1.0  # first wait, doubled at each retry
+    maximum: float = 30.0  # longest single wait
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+
+    @classmethod
+    def from_settings(cls, settings) -> "RetryPolicy":
+        return cls(max_attempts=settings.max_attempts, deadline=settings.retry_deadline,
+                   initial=settings.backoff_initial, maximum=settings.backoff_max,
+                   connect_timeout=min(10.0, settings.timeout), read_timeout=settings.timeout)
+
+
+class RateLimiter:
+    """At most ``limit`` requests in any window of ``period`` seconds (sliding window).
+
+    Google counts requests per minute per user and per project; staying under the
+    count on our side is cheaper than being answered 429. One limiter serves every
+    spreadsheet of the process; each try of a retried request counts.
+    """
+
+    def __init__(self, limit: int, period: float = 60.0, *, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.limit = limit
+        self.period = period
+        self.clock = clock
+        self.sleep = sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+
+    def acquire(self) -> float:
+        """Wait until a request may be sent; return the seconds waited."""
+        waited = 0.0
+        while True:
+            with self._lock:
+                now = self.clock()
+                while self._sent and self._sent[0] <= now - self.period:
+                    self._sent.popleft()
+                if len(self._sent) < self.limit:
+                    self._sent.append(now)
+                    return waited
+                delay = self._sent[0] + self.period - now
+            if waited == 0.0:
+                log.info("Limite de %d requêtes Google par minute atteinte : attente de %.1f s.", self.limit,
+                         delay)
+            self.sleep(delay)
+            waited += delay
+
+
+def status_of(exc: BaseException) -> int | None:
+    """The HTTP status of a failed Google call (gspread's APIError says -1 for HTML bodies)."""
+    if isinstance(exc, APIError):
+        return exc.response.status_code
+    return None
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth another try: quota (429), timeout (408), server errors, network trouble."""
+    from google.auth.exceptions import RefreshError, TransportError
+
+    status = status_of(exc)
+    if status is not None:
+        return status in (408, 429) or status >= 500
+    if isinstance(exc, RefreshError):  # a token refused is final, a token server down is not
+        return bool(getattr(exc, "retryable", False))
+    return isinstance(exc, (requests.ConnectionError, requests.Timeout,
+                            requests.exceptions.ChunkedEncodingError, TransportError))
+
+
+def _retry_after(exc: BaseException | None) -> float | None:
+    if isinstance(exc, APIError):
+        value = exc.response.headers.get("Retry-After", "")
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            return None
+    return None
+
+
+class GoogleCallFailed(Exception):
+    """A request still failing after its retries; ``error`` is the last failure."""
+
+    def __init__(self, error: BaseException, attempts: int, elapsed: float):
+        super().__init__(str(error))
+        self.error = error
+        self.attempts = attempts
+        self.elapsed = elapsed
+
+
+def describe_failure(exc: BaseException) -> str:
+    """A short French description of a failed call, for logs and messages."""
+    status = status_of(exc)
+    if status == 429:
+        return "quota de requêtes Google dépassé (429)"
+    if status is not None:
+        return f"erreur {status} du serveur Google"
+    if isinstance(exc, requests.Timeout):
+        return "délai d'attente dépassé"
+    if isinstance(exc, requests.ConnectionError):
+        return "connexion impossible"
+    return type(exc).__name__
+
+
+class RetryingHTTPClient(HTTPClient):
+    """gspread's HTTP client with our retries, timeouts and quota limiter."""
+
+    def __init__(self, session: requests.Session, *, policy: RetryPolicy, read_limiter: RateLimiter,
+                 write_limiter: RateLimiter, sleep: Callable[[float], None] = time.sleep):
+        super().__init__(auth=None, session=session)
+        self.policy = policy
+        self.read_limiter = read_limiter
+        self.write_limiter = write_limiter
+        self.sleep = sleep
+        self.set_timeout((policy.connect_timeout, policy.read_timeout))
+        # initial, 2 × initial, 4 × initial… plus up to `initial` of jitter, so that
+        # clients refused together do not come back together.
+        self._backoff = (wait_exponential(multiplier=policy.initial, max=policy.maximum)
+                         + wait_random(0, policy.initial))
+
+    def _wait(self, state: RetryCallState) -> float:
+        policy = self.policy
+        delay = self._backoff(state)
+        asked = _retry_after(state.outcome.exception() if state.outcome else None)
+        if asked is not None:
+            delay = max(delay, min(asked, policy.maximum))
+        return min(delay, policy.maximum)
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning("Google Sheets : %s, nouvel essai dans %.1f s (essai %d sur %d).",
+                    describe_failure(exc) if exc else "échec", state.upcoming_sleep,
+                    state.attempt_number + 1, self.policy.max_attempts)
+
+    def request(self, method, endpoint, *args, **kwargs):
+        limiter = self.read_limiter if method.lower() == "get" else self.write_limiter
+        policy = self.policy
+        retrying = Retrying(
+            stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.deadline),
+            wait=self._wait,
+            retry=retry_if_exception(is_transient),
+            sleep=self.sleep,
+            before_sleep=self._log_retry,
+        )
+        started = time.monotonic()
+
+        def attempt():
+            limiter.acquire()
+            return HTTPClient.request(self, method, endpoint, *args, **kwargs)
+
+        try:
+            return retrying(attempt)
+        except RetryError as exc:
+            last = exc.last_attempt
+            raise GoogleCallFailed(last.exception(), last.attempt_number,
+                                   time.monotonic() - started) from None

@@ -1,0 +1,142 @@
+"""What the history stores, as JSON: raw rows of a source and normalised records.
+
+Raw rows keep every cell value's Python type (dates are tagged), so a last good
+copy goes through exactly the same parsing as a fresh read. Normalised records
+keep each field's typed value (cents, ISO dates, text), so two runs compare
+field by field whatever the spreadsheet's layout or row order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import zlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
+from sync.parsing.records import Payment, Project
+
+# --------------------------------------------------------------------------
+# Raw rows
+
+_TAGS = {
+    "$datetime": dt.datetime.fromisoformat,
+    "$date": dt.date.fromisoformat,
+    "$time": dt.time.fromisoformat,
+    "$timedelta": lambda seconds: dt.timedelta(seconds=seconds),
+    "$decimal": Decimal,
+}
+
+
+def _encode_value(value: object) -> object:
+    # datetime before date: a datetime is a date.
+    if isinstance(value, dt.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, dt.time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, dt.timedelta):
+        return {"$timedelta": value.total_seconds()}
+    if isinstance(value, Decimal):
+        return {"$decimal": str(value)}
+    raise TypeError(f"valeur de cellule non prévue : {type(value).__name__}")
+
+
+def _decode_value(value: dict) -> object:
+    if len(value) == 1:
+        tag, text = next(iter(value.items()))
+        if tag in _TAGS:
+            return _TAGS[tag](text)
+    return value
+
+
+def pack_tabs(tabs: dict[str, list[list[object]]]) -> tuple[str, bytes]:
+    """Tabs of raw rows → (key, zlib-compressed JSON). The key is the SHA-256 of the
+    typed JSON, so identical content is stored once and a date never equals text.
+
+    Tabs are stored as [title, rows] pairs: a tab title can never be taken for a
+    tag. Floats round-trip exactly (JSON writes their shortest repr).
+    """
+    pairs = [[title, rows] for title, rows in tabs.items()]
+    text = json.dumps({"tabs": pairs}, default=_encode_value, ensure_ascii=False, separators=(",", ":"))
+    data = text.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(data).hexdigest(), zlib.compress(data, 6)
+
+
+def unpack_tabs(blob: bytes) -> dict[str, list[list[object]]]:
+    data = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"), object_hook=_decode_value)
+    return {title: rows for title, rows in data["tabs"]}
+
+
+# --------------------------------------------------------------------------
+# Normalised records
+
+PROJECT = "projet"
+PAYMENT = "versement"
+
+
+@dataclass(frozen=True)
+class StoredRecord:
+    """A project or payment as the history keeps it: typed values by field name.
+
+    Money is integer cents, dates ISO text, counts int, text str, None when the
+    cell is empty; ``invalid`` names the fields whose cell could not be read.
+    """
+
+    committee: str
+    row: int
+    project_id: str
+    counted: bool
+    values: dict[str, object]
+    invalid: frozenset[str] = field(default_factory=frozenset)
+
+    def to_json(self) -> str:
+        data: dict[str, object] = {"values": self.values}
+        if self.invalid:
+            data["invalid"] = sorted(self.invalid)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_row(cls, committee: str, row: int, project_id: str, counted: int, text: str) -> StoredRecord:
+        data = json.loads(text)
+        return cls(committee, row, project_id, bool(counted), data["values"], frozenset(data.get("invalid", ())))
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _values(record: Project | Payment, columns: list[Column]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    for column in columns:
+        if column.field.startswith("year:"):
+            value = record.fqis_by_year.get(column.field[5:])  # type: ignore[union-attr]
+        else:
+            value = getattr(record, column.field)
+        values[column.field] = _json_value(value)
+    return values
+
+
+def store_project(project: Project, columns: list[Column]) -> StoredRecord:
+    return StoredRecord(project.committee, project.row, project.project_id, project.counted,
+                        _values(project, columns), frozenset(project.invalid))
+
+
+def store_payment(payment: Payment) -> StoredRecord:
+    return StoredRecord(payment.committee, payment.row, payment.project_id, payment.counted,
+                        _values(payment, PAYMENT_COLUMNS), frozenset(payment.invalid))
+
+
+def columns_for(fund: str, year_labels: list[str]) -> list[Column]:
+    return project_columns(fund, year_labels)
+
+
+def year_labels_of(records: list[StoredRecord]) -> list[str]:
+    """Fiscal years present in stored projects, in order (they sort as text)."""
+    labels = {name[5:] for record in records for name in record.values if name.startswith("year:")}
+    return sorted(labels)

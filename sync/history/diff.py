@@ -1,0 +1,192 @@
+"""What changed between two runs, as the :class:`sync.changes.Changes` model.
+
+Projects are identified by (committee, No projet); a number used twice in a
+committee is told apart by its order of appearance.
+
+Payments have no identifier. They are matched in stages, each stage pairing the
+payments left over by the previous one, in row order:
+
+1. same project, date, amount and reference — the same payment (only its note
+   may have changed);
+2. same project and reference (when there is one) — a corrected payment;
+3. same project and date, then 4. same project and amount — a corrected payment.
+
+Whatever is left is added or removed. The row number is never part of the
+identity, so inserting, deleting or sorting rows reports only the payments that
+really changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+
+from sync.changes import ADDED, MODIFIED, REMOVED, Changes, FieldChange, RecordChange
+from sync.history.codec import PAYMENT, PROJECT, StoredRecord, year_labels_of
+from sync.money import format_cents
+from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
+
+EMPTY = "(vide)"
+UNREADABLE = "(illisible)"
+
+_KIND_ORDER = {ADDED: 0, MODIFIED: 1, REMOVED: 2}
+_RECORD_ORDER = {PROJECT: 0, PAYMENT: 1}
+
+
+def display(column: Column, record: StoredRecord) -> str:
+    """A field's value as the reader sees it: Québec money, ISO dates."""
+    if column.field in record.invalid:
+        return UNREADABLE
+    value = record.values.get(column.field)
+    if value is None or value == "":
+        return EMPTY
+    if column.kind == "money":
+        return format_cents(int(value))  # type: ignore[arg-type]
+    return str(value)
+
+
+def _field_changes(columns: list[Column], before: StoredRecord, after: StoredRecord) -> tuple[FieldChange, ...]:
+    changes = []
+    for column in columns:
+        old, new = display(column, before), display(column, after)
+        if old != new:
+            changes.append(FieldChange(column.header, old, new))
+    return tuple(changes)
+
+
+# ------------------------------------------------------------------ projects
+
+
+def _project_key(record: StoredRecord) -> str:
+    return record.project_id or f"(sans numéro, ligne {record.row})"
+
+
+def _keyed_projects(records: list[StoredRecord]) -> dict[tuple[str, str], StoredRecord]:
+    keyed: dict[tuple[str, str], StoredRecord] = {}
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for record in records:
+        base = (record.committee, _project_key(record))
+        seen[base] += 1
+        key = base if seen[base] == 1 else (base[0], f"{base[1]} ({seen[base]}e occurrence)")
+        keyed[key] = record
+    return keyed
+
+
+def _project_changes(before: list[StoredRecord], after: list[StoredRecord], columns: list[Column]):
+    old, new = _keyed_projects(before), _keyed_projects(after)
+    for key, record in new.items():
+        previous = old.get(key)
+        if previous is None:
+            yield RecordChange(ADDED, PROJECT, key[0], key[1], _project_label(record)), record.row
+        else:
+            fields = _field_changes(columns, previous, record)
+            if fields:
+                yield RecordChange(MODIFIED, PROJECT, key[0], key[1], _project_label(record), fields), record.row
+    for key, record in old.items():
+        if key not in new:
+            yield RecordChange(REMOVED, PROJECT, key[0], key[1], _project_label(record)), record.row
+
+
+def _project_label(record: StoredRecord) -> str:
+    return str(record.values.get("title") or "")
+
+
+# ------------------------------------------------------------------ payments
+
+
+def _value(record: StoredRecord, name: str) -> object:
+    return "!" if name in record.invalid else record.values.get(name)
+
+
+_STAGES: list[Callable[[StoredRecord], tuple | None]] = [
+    lambda r: (r.project_id, _value(r, "date"), _value(r, "amount"), _value(r, "reference")),
+    lambda r: (r.project_id, _value(r, "reference")) if r.values.get("reference") else None,
+    lambda r: (r.project_id, _value(r, "date")) if r.values.get("date") else None,
+    lambda r: (r.project_id, _value(r, "amount")) if r.values.get("amount") is not None else None,
+]
+
+
+def _match_payments(before: list[StoredRecord], after: list[StoredRecord]):
+    """Pairs (old, new) matched stage by stage, then the unmatched old and new."""
+    old_left, new_left = list(before), list(after)
+    pairs: list[tuple[StoredRecord, StoredRecord]] = []
+    for stage in _STAGES:
+        waiting: dict[tuple, list[StoredRecord]] = defaultdict(list)
+        for record in old_left:
+            key = stage(record)
+            if key is not None:
+                waiting[key].append(record)
+        unmatched_new = []
+        for record in new_left:
+            key = stage(record)
+            candidates = waiting.get(key) if key is not None else None
+            if candidates:
+                pairs.append((candidates.pop(0), record))
+            else:
+                unmatched_new.append(record)
+        matched_old = {id(old) for old, _ in pairs}
+        old_left = [r for r in old_left if id(r) not in matched_old]
+        new_left = unmatched_new
+    return pairs, old_left, new_left
+
+
+def payment_key(record: StoredRecord) -> str:
+    """« OUE-2020-003 · 2020-06-01 · réf. VER-0012 » — how a reader finds the payment."""
+    parts = [record.project_id or "(sans projet)"]
+    date = _value(record, "date")
+    parts.append(UNREADABLE if date == "!" else str(date) if date else "(sans date)")
+    reference = record.values.get("reference")
+    if reference:
+        parts.append(f"réf. {reference}")
+    return " · ".join(parts)
+
+
+def payment_label(record: StoredRecord) -> str:
+    amount = PAYMENT_COLUMNS[2]
+    assert amount.field == "amount"
+    return f"Versement de {display(amount, record)}"
+
+
+def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]):
+    by_committee_old: dict[str, list[StoredRecord]] = defaultdict(list)
+    by_committee_new: dict[str, list[StoredRecord]] = defaultdict(list)
+    for record in before:
+        by_committee_old[record.committee].append(record)
+    for record in after:
+        by_committee_new[record.committee].append(record)
+    for committee in dict.fromkeys([*by_committee_new, *by_committee_old]):
+        pairs, removed, added = _match_payments(by_committee_old[committee], by_committee_new[committee])
+        for old, new in pairs:
+            fields = _field_changes(PAYMENT_COLUMNS, old, new)
+            if fields:
+                yield RecordChange(MODIFIED, PAYMENT, committee, payment_key(new), payment_label(new), fields), new.row
+        for new in added:
+            yield RecordChange(ADDED, PAYMENT, committee, payment_key(new), payment_label(new)), new.row
+        for old in removed:
+            yield RecordChange(REMOVED, PAYMENT, committee, payment_key(old), payment_label(old)), old.row
+
+
+# ------------------------------------------------------------------ both
+
+
+def compute_changes(before, after, *, previous_run_id: int | None, previous_run_at: dt.datetime | None,
+                    committee_order: list[str] | None = None) -> Changes:
+    """Changes from ``before`` to ``after`` (two :class:`RunRecords`); ``before``
+    None means there is no previous run: nothing is reported as added."""
+    changes = Changes(previous_run_id, previous_run_at)
+    if before is None:
+        return changes
+    years = sorted(set(year_labels_of(before.projects)) | set(year_labels_of(after.projects)))
+    columns = project_columns(after.fund, years)
+    found = [*_project_changes(before.projects, after.projects, columns),
+             *_payment_changes(before.payments, after.payments)]
+    order = {code: i for i, code in enumerate(committee_order or [])}
+    seen = list(dict.fromkeys([r.committee for r in after.projects + after.payments]
+                              + [r.committee for r in before.projects + before.payments]))
+    for code in seen:
+        order.setdefault(code, len(order))
+    found.sort(key=lambda item: (order[item[0].committee], _RECORD_ORDER[item[0].record],
+                                 _KIND_ORDER[item[0].kind], item[1]))
+    changes.items = [change for change, _ in found]
+    return changes

@@ -1,0 +1,153 @@
+"""The history database's schema, versioned with ``PRAGMA user_version``.
+
+Each migration brings the schema from version ``n`` to ``n + 1`` and runs in the
+same transaction as the version bump, so a database is always at exactly one
+version. Add new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sync.errors import HistoryError
+
+_V1 = """
+CREATE TABLE runs (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    started_at   TEXT NOT NULL,            -- ISO 8601 with UTC offset
+    finished_at  TEXT,
+    -- running: started, not finished (interrupted when no process holds the lock);
+    -- done: recorded with its records; failed: no report could be produced.
+    state        TEXT NOT NULL CHECK (state IN ('running', 'interrupted', 'done', 'failed')),
+    alliance     TEXT NOT NULL,
+    fund         TEXT NOT NULL,
+    config_path  TEXT,
+    tool_version TEXT NOT NULL,
+    projects     INTEGER,
+    payments     INTEGER,
+    errors       INTEGER,
+    warnings     INTEGER,
+    fallbacks    INTEGER NOT NULL DEFAULT 0,  -- sources replaced by their last good copy
+    output       TEXT,                        -- workbook written; NULL when none
+    message      TEXT                         -- why the run failed
+);
+
+-- Raw rows of a source, once per distinct content (zlib-compressed JSON).
+CREATE TABLE snapshots (
+    key  TEXT PRIMARY KEY,                 -- SHA-256 of the typed JSON
+    tabs BLOB NOT NULL
+);
+
+CREATE TABLE sources (
+    run_id       INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    committee    TEXT NOT NULL,
+    kind         TEXT NOT NULL,            -- xlsx or google
+    location     TEXT NOT NULL,            -- path or spreadsheet key
+    read_at      TEXT,                     -- when the data used was read
+    content_hash TEXT,                     -- the source's content hash (unchanged content, same hash)
+    snapshot     TEXT REFERENCES snapshots(key),  -- raw rows used; NULL when none
+    current      INTEGER NOT NULL,         -- 1: read by this run; 0: unreadable this run
+    problem      TEXT,                     -- why it could not be read
+    sheet_ids    TEXT NOT NULL DEFAULT '{}',
+    PRIMARY KEY (run_id, committee)
+);
+CREATE INDEX sources_by_committee ON sources (committee, current, run_id);
+
+CREATE TABLE projects (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    committee  TEXT NOT NULL,
+    row        INTEGER NOT NULL,
+    project_id TEXT NOT NULL,
+    counted    INTEGER NOT NULL,
+    data       TEXT NOT NULL,              -- JSON: {"values": {field: value}, "invalid": [field]}
+    PRIMARY KEY (run_id, seq)
+);
+
+CREATE TABLE payments (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    committee  TEXT NOT NULL,
+    row        INTEGER NOT NULL,
+    project_id TEXT NOT NULL,
+    counted    INTEGER NOT NULL,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+
+CREATE TABLE findings (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    severity   TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    committee  TEXT NOT NULL,
+    sheet      TEXT NOT NULL,
+    cell       TEXT NOT NULL,
+    row        INTEGER,
+    project_id TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+);
+
+-- One line of the Sommaire per run: a sub-region or the regional line, in cents.
+CREATE TABLE totals (
+    run_id              INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    code                TEXT NOT NULL,
+    name                TEXT NOT NULL,
+    allocation          INTEGER NOT NULL,
+    committed           INTEGER NOT NULL,
+    paid                INTEGER NOT NULL,
+    pipeline            INTEGER NOT NULL,
+    other_contributions INTEGER NOT NULL,
+    projects_committed  INTEGER NOT NULL,
+    projects_pipeline   INTEGER NOT NULL,
+    projects_total      INTEGER NOT NULL,
+    committed_by_year   TEXT NOT NULL,      -- JSON {fiscal year: cents}
+    paid_by_year        TEXT NOT NULL,
+    PRIMARY KEY (run_id, code)
+);
+"""
+
+MIGRATIONS: list[str] = [_V1]
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, path: str) -> None:
+    """Bring the database to the latest schema; refuse one from a newer tool."""
+    version = schema_version(conn)
+    latest = len(MIGRATIONS)
+    if version > latest:
+        raise HistoryError(
+            f"La base d'historique {path} est au format {version}, plus récent que celui de cette "
+            f"version d'alliance-sync (format {latest}). Mettez alliance-sync à jour."
+        )
+    for number in range(version, latest):
+        # BEGIN IMMEDIATE: two processes opening an old database migrate one after the other.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if schema_version(conn) != number:  # another process migrated meanwhile
+                conn.execute("ROLLBACK")
+                continue
+            for statement in _statements(MIGRATIONS[number]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit on its own)."""
+    statements, pending = [], ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            statements.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        statements.append(pending.strip())
+    return [s for s in statements if s]

@@ -1,0 +1,364 @@
+"""The history database: one row per run, with what it read, found and totalled.
+
+A run is recorded in two steps. ``start_run`` commits a ``running`` row at once,
+so a run killed part-way still shows in ``alliance-sync history`` (as
+interrupted). ``recording`` then writes everything else in ONE transaction, which
+the runner commits only after the workbook is in place (see sync/runner.py): the
+rollback journal makes a kill at any moment leave either the whole run or none
+of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sync import __version__
+from sync.config import Config
+from sync.errors import HistoryError
+from sync.history import checkpoints
+from sync.history.codec import StoredRecord, pack_tabs, store_payment, store_project
+from sync.history.schema import migrate
+from sync.parsing.headers import project_columns
+
+DB_NAME = "historique.sqlite"
+
+FAILED_STATUS = "échec"
+INTERRUPTED_STATUS = "interrompue"
+RUNNING_STATUS = "en cours"
+FALLBACK_STATUS = "source de secours"
+CONFORMING_STATUS = "conforme"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    id: int
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    state: str
+    alliance: str
+    fund: str
+    projects: int | None
+    payments: int | None
+    errors: int | None
+    warnings: int | None
+    fallbacks: int
+    output: str | None
+    message: str | None
+
+    @property
+    def has_data(self) -> bool:
+        return self.state == "done"
+
+    def status(self, running_alive: bool = False) -> str:
+        """« conforme », « N erreurs », « source de secours », « échec », « interrompue »."""
+        if self.state == "failed":
+            return FAILED_STATUS
+        if self.state == "running":
+            return RUNNING_STATUS if running_alive else INTERRUPTED_STATUS
+        if self.state == "interrupted":
+            return INTERRUPTED_STATUS
+        if self.fallbacks:
+            return FALLBACK_STATUS
+        if self.errors:
+            return f"{self.errors} erreur" + ("s" if self.errors > 1 else "")
+        return CONFORMING_STATUS
+
+
+@dataclass
+class RunRecords:
+    """The normalised projects and payments of one run, in reading order."""
+
+    fund: str
+    projects: list[StoredRecord] = field(default_factory=list)
+    payments: list[StoredRecord] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class GoodCopy:
+    """A committee's last source read successfully, with its raw rows."""
+
+    run_id: int
+    committee: str
+    kind: str
+    location: str
+    read_at: dt.datetime | None
+    content_hash: str | None
+    tabs_blob: bytes
+    sheet_ids: dict[str, int]
+
+
+def records_of_report(report) -> RunRecords:
+    """The normalised records of a report, exactly as ``recording`` stores them."""
+    config: Config = report.config
+    columns = project_columns(config.fund, [y.label for y in config.fiscal_years])
+    records = RunRecords(config.fund)
+    for committee in config.committees:
+        parsed = report.workbooks.get(committee.code)
+        if parsed is None:
+            continue
+        records.projects.extend(store_project(p, columns) for p in parsed.projects)
+        records.payments.extend(store_payment(p) for p in parsed.payments)
+    return records
+
+
+class History:
+    """The state folder's SQLite database. Open it with :meth:`open`."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+
+    # ------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, state_dir: Path) -> History:
+        """Open (creating it and the folder if needed) and migrate the database."""
+        try:
+            state_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise HistoryError(f"le dossier d'état {state_dir} ne peut pas être créé ({exc.strerror}).") from None
+        path = state_dir / DB_NAME
+        try:
+            # isolation_level=None: transactions are explicit (BEGIN … COMMIT) below.
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"la base d'historique {path} ne peut pas être ouverte ({exc}).") from None
+        try:
+            # Rollback journal (SQLite's default) with full syncs: a killed run's
+            # journal is rolled back at the next opening, the database stays one file.
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            migrate(conn, str(path))
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise HistoryError(
+                f"la base d'historique {path} est illisible ({exc}). Déplacez-la ailleurs pour repartir "
+                "d'un historique vide ; les classeurs déjà produits ne sont pas touchés."
+            ) from None
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path)
+
+    @classmethod
+    def exists(cls, state_dir: Path) -> bool:
+        return (state_dir / DB_NAME).is_file()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> History:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ writing
+
+    def start_run(self, config: Config, started_at: dt.datetime) -> int:
+        """Commit a ``running`` row and return the run's number.
+
+        Called under the state lock: any other ``running`` row belongs to a run
+        that was killed, and is marked interrupted.
+        """
+        with self._transaction() as conn:
+            conn.execute("UPDATE runs SET state = 'interrupted' WHERE state = 'running'")
+            cursor = conn.execute(
+                "INSERT INTO runs (started_at, state, alliance, fund, config_path, tool_version) "
+                "VALUES (?, 'running', ?, ?, ?, ?)",
+                (started_at.isoformat(), config.name, config.fund,
+                 str(config.path) if config.path else None, __version__),
+            )
+        return int(cursor.lastrowid)
+
+    @contextmanager
+    def recording(self, run_id: int, report, output: Path | None) -> Iterator[None]:
+        """Record the whole run in one transaction, committed when the block ends
+        without error and rolled back otherwise."""
+        with self._transaction() as conn:
+            self._insert_sources(conn, run_id, report)
+            records = records_of_report(report)
+            for table, items in (("projects", records.projects), ("payments", records.payments)):
+                conn.executemany(
+                    f"INSERT INTO {table} (run_id, seq, committee, row, project_id, counted, data) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    ((run_id, seq, r.committee, r.row, r.project_id, int(r.counted), r.to_json())
+                     for seq, r in enumerate(items)),
+                )
+            conn.executemany(
+                "INSERT INTO findings (run_id, seq, severity, code, committee, sheet, cell, row, project_id, "
+                "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, seq, f.severity, f.code, f.committee, f.sheet, f.cell, f.row, f.project_id, f.message)
+                 for seq, f in enumerate(report.findings)),
+            )
+            conn.executemany(
+                "INSERT INTO totals (run_id, code, name, allocation, committed, paid, pipeline, "
+                "other_contributions, projects_committed, projects_pipeline, projects_total, "
+                "committed_by_year, paid_by_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, t.code, t.name, t.allocation, t.committed, t.paid, t.pipeline, t.other_contributions,
+                  t.projects_committed, t.projects_pipeline, t.projects_total,
+                  json.dumps(t.committed_by_year), json.dumps(t.paid_by_year))
+                 for t in report.totals.lines),
+            )
+            conn.execute(
+                "UPDATE runs SET state = 'done', finished_at = ?, projects = ?, payments = ?, errors = ?, "
+                "warnings = ?, fallbacks = ?, output = ? WHERE id = ?",
+                (_now().isoformat(), len(records.projects), len(records.payments), len(report.errors),
+                 len(report.warnings), sum(1 for s in report.sources.values() if not s.current),
+                 str(output) if output else None, run_id),
+            )
+            checkpoints.pause_at("historique")
+            yield
+
+    def _insert_sources(self, conn: sqlite3.Connection, run_id: int, report) -> None:
+        for code, info in report.sources.items():
+            snapshot = None
+            if info.tabs is not None:
+                snapshot, blob = pack_tabs(info.tabs)
+                exists = conn.execute("SELECT 1 FROM snapshots WHERE key = ?", (snapshot,)).fetchone()
+                if not exists:
+                    conn.execute("INSERT INTO snapshots (key, tabs) VALUES (?, ?)", (snapshot, blob))
+            conn.execute(
+                "INSERT INTO sources (run_id, committee, kind, location, read_at, content_hash, snapshot, "
+                "current, problem, sheet_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, code, info.kind, info.location, info.read_at.isoformat() if info.read_at else None,
+                 info.content_hash or None, snapshot, int(info.current), info.problem or None,
+                 json.dumps(info.sheet_ids)),
+            )
+
+    def fail_run(self, run_id: int, message: str, unreadable: dict[str, tuple[str, str, str]] | None = None) -> None:
+        """Record that the run produced no report; ``unreadable`` maps a committee
+        to (kind, location, problem) for each source that could not be read."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE runs SET state = 'failed', finished_at = ?, message = ? WHERE id = ?",
+                         (_now().isoformat(), message, run_id))
+            for code, (kind, location, problem) in (unreadable or {}).items():
+                conn.execute(
+                    "INSERT OR REPLACE INTO sources (run_id, committee, kind, location, current, problem) "
+                    "VALUES (?, ?, ?, ?, 0, ?)", (run_id, code, kind, location, problem))
+
+    # ------------------------------------------------------------------ reading
+
+    _RUN_COLUMNS = ("id, started_at, finished_at, state, alliance, fund, projects, payments, errors, warnings, "
+                    "fallbacks, output, message")
+
+    @staticmethod
+    def _summary(row: tuple) -> RunSummary:
+        return RunSummary(row[0], _time(row[1]), _time(row[2]), *row[3:])  # type: ignore[arg-type]
+
+    def runs(self, limit: int | None = None) -> list[RunSummary]:
+        """Runs, most recent first."""
+        sql = f"SELECT {self._RUN_COLUMNS} FROM runs ORDER BY id DESC"
+        rows = self.conn.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()).fetchall()
+        return [self._summary(row) for row in rows]
+
+    def run(self, run_id: int) -> RunSummary:
+        row = self.conn.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
+        if row is None:
+            ids = self.conn.execute("SELECT MIN(id), MAX(id) FROM runs").fetchone()
+            known = f"synchronisations enregistrées : n° {ids[0]} à {ids[1]}" if ids[0] else "aucune synchronisation enregistrée"
+            raise HistoryError(f"synchronisation n° {run_id} introuvable ({known}).")
+        return self._summary(row)
+
+    def previous_done(self, before: int | None = None, *, with_output: bool = False) -> RunSummary | None:
+        """The latest completed run (before run ``before`` when given)."""
+        sql = f"SELECT {self._RUN_COLUMNS} FROM runs WHERE state = 'done'"
+        params: list[object] = []
+        if before is not None:
+            sql += " AND id < ?"
+            params.append(before)
+        if with_output:
+            sql += " AND output IS NOT NULL"
+        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
+        return self._summary(row) if row else None
+
+    def records(self, run_id: int) -> RunRecords:
+        run = self.run(run_id)
+        records = RunRecords(run.fund)
+        for table, target in (("projects", records.projects), ("payments", records.payments)):
+            rows = self.conn.execute(
+                f"SELECT committee, row, project_id, counted, data FROM {table} WHERE run_id = ? ORDER BY seq",
+                (run_id,))
+            target.extend(StoredRecord.from_row(*row) for row in rows)
+        return records
+
+    def last_good_copy(self, committee: str) -> GoodCopy | None:
+        row = self.conn.execute(
+            "SELECT s.run_id, s.kind, s.location, s.read_at, s.content_hash, p.tabs, s.sheet_ids "
+            "FROM sources s JOIN runs r ON r.id = s.run_id JOIN snapshots p ON p.key = s.snapshot "
+            "WHERE s.committee = ? AND s.current = 1 AND r.state = 'done' ORDER BY s.run_id DESC LIMIT 1",
+            (committee,)).fetchone()
+        if row is None:
+            return None
+        return GoodCopy(row[0], committee, row[1], row[2], _time(row[3]), row[4], row[5], json.loads(row[6]))
+
+    def unreadable_since(self, committee: str) -> dt.datetime | None:
+        """Start of the run that first failed to read this committee's source since
+        its last successful read; None when the last recorded read succeeded."""
+        row = self.conn.execute(
+            "SELECT MIN(r.started_at) FROM sources s JOIN runs r ON r.id = s.run_id "
+            "WHERE s.committee = ?1 AND s.current = 0 AND s.run_id > COALESCE("
+            "  (SELECT MAX(run_id) FROM sources WHERE committee = ?1 AND current = 1), 0)",
+            (committee,)).fetchone()
+        return _time(row[0])
+
+    def findings(self, run_id: int) -> list[tuple]:
+        return self.conn.execute(
+            "SELECT severity, code, committee, sheet, cell, row, project_id, message FROM findings "
+            "WHERE run_id = ? ORDER BY seq", (run_id,)).fetchall()
+
+    def source_hashes(self, run_id: int) -> dict[str, str]:
+        rows = self.conn.execute("SELECT committee, content_hash FROM sources WHERE run_id = ?", (run_id,))
+        return dict(rows.fetchall())
+
+    def committee_names(self, run_id: int) -> dict[str, str]:
+        rows = self.conn.execute("SELECT code, name FROM totals WHERE run_id = ? ORDER BY rowid", (run_id,))
+        return dict(rows.fetchall())
+
+    def committee_order(self, run_id: int) -> list[str]:
+        return list(self.committee_names(run_id))
+
+    def _with_data(self, run: RunSummary) -> RunSummary:
+        if not run.has_data:
+            why = f" : {run.message.splitlines()[0]}" if run.message else ""
+            raise HistoryError(f"la synchronisation n° {run.id} du {run.started_at:%Y-%m-%d %H:%M} "
+                               f"n'a pas de données ({run.status()}{why}).")
+        return run
+
+    def pair_to_compare(self, ids: list[int]) -> tuple[RunSummary | None, RunSummary]:
+        """The runs ``alliance-sync diff`` compares: the two given; the one given and
+        the completed run before it; by default the last two completed runs."""
+        if len(ids) == 2:
+            return self._with_data(self.run(ids[0])), self._with_data(self.run(ids[1]))
+        if ids:
+            after = self._with_data(self.run(ids[0]))
+        else:
+            latest = self.previous_done()
+            if latest is None:
+                raise HistoryError("aucune synchronisation terminée n'est enregistrée : rien à comparer.")
+            after = latest
+        return self.previous_done(before=after.id), after

@@ -1,0 +1,150 @@
+"""The state folder's lock: two runs never overlap.
+
+The lock is an exclusive ``flock`` on ``<state>/verrou``. The kernel drops it
+when its process ends, however it ends (even SIGKILL), so a dead run never
+blocks the next one; no PID guessing is needed to take over. The file also holds
+who took the lock (process, host, command, since when), read by a second run to
+say who is in the way, and by the next holder to say it took over an abandoned
+lock.
+
+``flock`` needs a local file system for the state folder (not a network share).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import shlex
+import socket
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.errors import HistoryError, LockHeld
+
+log = logging.getLogger("sync")
+
+LOCK_NAME = "verrou"
+
+
+@dataclass(frozen=True)
+class Holder:
+    pid: int
+    host: str
+    command: str
+    since: str  # ISO 8601
+
+    def describe(self) -> str:
+        since = self.since
+        try:
+            since = f"{dt.datetime.fromisoformat(self.since):%Y-%m-%d %H:%M:%S}"
+        except ValueError:
+            pass
+        return f"processus {self.pid} sur {self.host}, commande « {self.command} », depuis le {since}"
+
+    @classmethod
+    def current(cls) -> Holder:
+        return cls(os.getpid(), socket.gethostname(), _command(),
+                   dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+
+
+def _command() -> str:
+    """The command as the coordinator typed it: ``alliance-sync run …`` or ``python -m sync run …``."""
+    if not sys.argv or not sys.argv[0]:
+        return "python"
+    program = Path(sys.argv[0]).name
+    if program == "__main__.py":
+        program = "python -m sync"
+    return " ".join([program, *(shlex.quote(arg) for arg in sys.argv[1:])])
+
+
+def _read_holder(fd: int) -> Holder | None:
+    try:
+        data = json.loads(os.pread(fd, 65536, 0).decode() or "null")
+        return Holder(int(data["pid"]), str(data["host"]), str(data["command"]), str(data["since"]))
+    except (ValueError, KeyError, TypeError, OSError, UnicodeDecodeError):
+        return None
+
+
+class StateLock:
+    """``with StateLock(folder):`` — raises :class:`LockHeld` when another run holds it."""
+
+    def __init__(self, state_dir: Path):
+        self.state_dir = state_dir
+        self.path = state_dir / LOCK_NAME
+        self._fd: int | None = None
+        self.taken_over: Holder | None = None  # the dead holder whose lock was taken over
+
+    def acquire(self) -> None:
+        try:
+            self.state_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise HistoryError(f"le verrou {self.path} ne peut pas être ouvert ({exc.strerror}).") from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = _read_holder(fd)
+            os.close(fd)
+            who = holder.describe() if holder else "un processus qui ne s'est pas encore identifié"
+            raise LockHeld(
+                f"une autre synchronisation est en cours ({who}). Elle tient le verrou {self.path}. "
+                "Attendez sa fin, ou arrêtez ce processus ; un verrou laissé par un processus "
+                "terminé est repris automatiquement."
+            ) from None
+        except OSError as exc:
+            os.close(fd)
+            raise HistoryError(f"le verrou {self.path} ne peut pas être pris ({exc.strerror}).") from None
+        # We hold the lock. Holder details still in the file belong to a run that
+        # ended without releasing it: killed, or its machine stopped.
+        self.taken_over = _read_holder(fd)
+        if self.taken_over is not None:
+            log.warning("Verrou abandonné repris (%s) : cette synchronisation s'est terminée sans le libérer.",
+                        self.taken_over.describe())
+        me = json.dumps(Holder.current().__dict__, ensure_ascii=False).encode()
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, me, 0)
+        os.fsync(fd)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        try:
+            os.ftruncate(self._fd, 0)  # an empty file: released cleanly
+        finally:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> StateLock:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def current_holder(state_dir: Path) -> Holder | None:
+    """Who holds the lock now, or None when nobody does. Never takes the lock."""
+    path = state_dir / LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        holder = _read_holder(fd)
+    finally:
+        os.close(fd)
+    if holder is None or holder.host != socket.gethostname():
+        return holder
+    try:
+        os.kill(holder.pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass  # alive, owned by another user
+    return holder

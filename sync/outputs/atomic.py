@@ -1,0 +1,134 @@
+"""Replacing an output file atomically: readers — and the next run — see the old
+file or the new one, never a part of it (SPEC §5, §8).
+
+The file is written beside its target under a temporary name, flushed to disk,
+then renamed over the target; the folder is synced so that the rename itself
+survives a power cut. A failure at any point leaves the previous file as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from sync.errors import OutputError
+
+# French reasons for the failures a coordinator can meet (the system's own text
+# is in English).
+_REASONS = {
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.ENOENT: "dossier introuvable",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EISDIR: "le chemin désigne un dossier, pas un fichier",
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EDQUOT: "quota de disque dépassé",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.EBUSY: "fichier occupé",
+    errno.ETXTBSY: "fichier occupé",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The reason of an OSError, in French."""
+    reason = _REASONS.get(exc.errno or 0)
+    if reason is None:
+        reason = f"erreur du système ({exc.strerror or exc})"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY) and os.name == "nt":
+        reason += " ; le fichier est peut-être ouvert dans Excel"
+    return reason
+
+
+def temporary_path(target: Path) -> Path:
+    """The temporary name of ``target`` for this process: hidden, same folder, same suffix."""
+    return target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
+
+
+def write_atomically(target: Path, write: Callable[[Path], object], *,
+                     before_replace: Callable[[], object] | None = None) -> None:
+    """Write ``target`` through ``write(temporary_path)``, then rename it into place.
+
+    Raises OutputError (in French, naming the file) when the folder cannot be
+    written; any other exception of ``write`` propagates, the temporary file removed.
+    """
+    target = Path(target).absolute()
+    _check_folder(target)
+    temporary = temporary_path(target)
+    remove_leftovers(target)
+    try:
+        write(temporary)
+        with open(temporary, "rb") as written:
+            os.fsync(written.fileno())
+        if before_replace is not None:
+            before_replace()
+        os.replace(temporary, target)
+        _sync_folder(target.parent)
+    except OutputError as exc:
+        temporary.unlink(missing_ok=True)
+        # The writer named the file it was given: the reader knows the target.
+        raise OutputError(exc.message.replace(str(temporary), str(target))) from None
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(cannot_write(target, describe_os_error(exc))) from None
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def cannot_write(target: Path, reason: str) -> str:
+    """The message of an output that could not be written, in French."""
+    return f"le classeur {target} n'a pas pu être écrit : {reason}."
+
+
+def _check_folder(target: Path) -> None:
+    """Fail early, naming the target, when it cannot be a file in a folder."""
+    if target.is_dir():
+        raise OutputError(cannot_write(target, _REASONS[errno.EISDIR]))
+    folder = target.parent
+    if not folder.exists():
+        raise OutputError(cannot_write(target, _REASONS[errno.ENOENT]))
+    if not folder.is_dir():
+        raise OutputError(cannot_write(target, _REASONS[errno.ENOTDIR]))
+
+
+def remove_leftovers(target: Path) -> None:
+    """Temporary files of runs killed while writing this target (runs do not
+    overlap: the state lock is held), recognised by the pid in their name."""
+    try:
+        leftovers = list(target.parent.glob(f".{target.stem}.*.tmp{target.suffix}"))
+    except OSError:
+        return
+    for leftover in leftovers:
+        pid = leftover.name[len(target.stem) + 2:].split(".")[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":
+        # os.kill would terminate the process there: assume it is alive.
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def _sync_folder(folder: Path) -> None:
+    # The rename itself is durable only once the folder is synced (POSIX).
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,270 @@
+"""The detail sheets: Projets and Versements (one row per record, as Excel tables),
+and the column layout that the summary formulas sum over.
+
+These sheets can hold tens of thousands of rows, so each row is streamed once:
+plain values go as they are, and the few styled columns reuse one cell per column
+(a write-only sheet writes a row completely before the next one is appended).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.formatting.rule import FormulaRule
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from sync import defaults
+from sync.parsing.headers import PAYMENT_COLUMNS, project_columns
+from sync.parsing.records import Payment, Project
+from sync.pipeline import Report
+from sync.outputs.ministry.sheet import Sheet
+from sync.outputs.ministry.style import Styles, clean_text
+
+PROJECTS = "Projets"
+PAYMENTS = "Versements"
+
+YES, NO = "Oui", "Non"
+# The Engagement column: how a project counts in the committed amount (SPEC §3).
+ENGAGED = "Engagé"  # Accepté, En cours, Terminé: its FQIS total
+ABANDONED = "Abandonné"  # what was already paid
+PIPELINE = "En analyse"  # Intention déposée, En analyse: the pipeline
+NOT_ENGAGED = "Non engagé"  # Refusé, or no valid status
+
+INCLUDED = "Inclus dans les totaux"
+SOURCE_ROW = "Ligne source"
+SUBREGION = "Sous-région"
+ENGAGEMENT = "Engagement"
+PAID = "Versé"
+FISCAL_YEAR = "Exercice"
+
+# Only links to the committees' spreadsheets: a source gives them, never committee text.
+_LINK_SCHEMES = ("https://", "http://")
+_MAX_LINK = 2000  # Excel ignores longer hyperlinks
+
+
+def engagement(project: Project) -> str:
+    if project.status in defaults.COMMITTED_STATUSES:
+        return ENGAGED
+    if project.status == defaults.ABANDONED_STATUS:
+        return ABANDONED
+    if project.status in defaults.PIPELINE_STATUSES:
+        return PIPELINE
+    return NOT_ENGAGED
+
+
+def safe_link(url: str | None) -> str | None:
+    if not url or not url.startswith(_LINK_SCHEMES) or len(url) > _MAX_LINK:
+        return None
+    return url
+
+
+def dollars(cents: int | None):
+    """Cents → the number the cell stores (whole dollars stay integers).
+
+    openpyxl writes numbers with 16 significant digits, so ``cents / 100`` is written
+    as the exact decimal amount (``1234567.89``)."""
+    if cents is None:
+        return None
+    return cents // 100 if cents % 100 == 0 else cents / 100
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str  # code, text, money, date, count, formula, link
+    width: float
+    get: Callable
+    computed: bool = False  # filled by alliance-sync, not copied from the committee
+
+
+class Ranges:
+    """Formula ranges over the data rows of a detail sheet: ``Projets!$W$2:$W$75``."""
+
+    def __init__(self, sheet: str, columns: list[Column], rows: int):
+        self.sheet = sheet
+        self.letters = {c.header: get_column_letter(i) for i, c in enumerate(columns, start=1)}
+        self.last = max(rows, 1) + 1  # an empty table still has one (blank) data row
+
+    def __getitem__(self, header: str) -> str:
+        letter = self.letters[header]
+        return f"{self.sheet}!${letter}$2:${letter}${self.last}"
+
+    def letter(self, header: str) -> str:
+        return self.letters[header]
+
+
+class ProjectLayout:
+    """The columns of Projets, in order, for one configuration."""
+
+    def __init__(self, report: Report):
+        config = report.config
+        fund = config.fund
+        self.fund_total = f"{fund} total"
+        self.engaged = f"{fund} engagé"
+        template = {c.field: c.header for c in project_columns(fund, [y.label for y in config.fiscal_years])}
+        self.year_headers = {y.label: template[f"year:{y.label}"] for y in config.fiscal_years}
+        paid = report.totals.paid_by_project
+
+        def text(name: str) -> Callable[[Project], str]:
+            return lambda p: getattr(p, name)
+
+        columns = [
+            Column(SUBREGION, "code", 12, lambda p: p.committee),
+            Column(template["project_id"], "text", 15, text("project_id")),
+            Column(template["title"], "text", 36, text("title")),
+            Column(template["organization"], "text", 30, text("organization")),
+            Column(template["organization_type"], "text", 20, text("organization_type")),
+            Column(template["territory"], "text", 22, text("territory")),
+            Column(template["priority"], "text", 24, text("priority")),
+            Column(template["status"], "text", 13, text("status")),
+            Column(template["approval_date"], "date", 13, lambda p: p.approval_date),
+            Column(template["start_date"], "date", 13, lambda p: p.start_date),
+            Column(template["end_date"], "date", 13, lambda p: p.end_date),
+            Column(template["total_cost"], "money", 15, lambda p: p.total_cost),
+            *(Column(header, "money", 15, (lambda label: lambda p: p.fqis_by_year.get(label))(label))
+              for label, header in self.year_headers.items()),
+            Column(self.fund_total, "money", 15, lambda p: p.fqis_total),
+            Column(template["other_contributions"], "money", 15, lambda p: p.other_contributions),
+            Column(template["participants_target"], "count", 12, lambda p: p.participants_target),
+            Column(template["participants_reached"], "count", 12, lambda p: p.participants_reached),
+            Column(PAID, "money", 15, lambda p: paid.get((p.committee, p.project_id), 0), computed=True),
+            Column(ENGAGEMENT, "code", 12, engagement, computed=True),
+            Column(self.engaged, "formula", 15, None, computed=True),
+            Column(INCLUDED, "code", 11, lambda p: YES if p.counted else NO, computed=True),
+            Column(SOURCE_ROW, "link", 9, lambda p: p.row, computed=True),
+            Column(template["notes"], "text", 40, text("notes")),
+        ]
+        self.columns = columns
+        self.headers = [c.header for c in columns]
+        self.records = [p for c in (*config.subregions, config.regional)
+                        for p in (report.workbooks[c.code].projects if c.code in report.workbooks else [])]
+        self.ranges = Ranges(PROJECTS, columns, len(self.records))
+
+    def engaged_formula(self, row: int) -> str:
+        """Committed FQIS of one project row (SPEC §3), from the cells of that row."""
+        letter = self.ranges.letter
+        inc, eng = f"${letter(INCLUDED)}{row}", f"${letter(ENGAGEMENT)}{row}"
+        total, paid = f"${letter(self.fund_total)}{row}", f"${letter(PAID)}{row}"
+        return (f'=IF({inc}<>"{YES}",0,IF({eng}="{ENGAGED}",{total},'
+                f'IF({eng}="{ABANDONED}",{paid},0)))')
+
+
+class PaymentLayout:
+    def __init__(self, report: Report):
+        config = report.config
+        template = {c.field: c.header for c in PAYMENT_COLUMNS}
+
+        def year(v: Payment) -> str:
+            found = config.fiscal_year_of(v.date) if v.date else None
+            return found.label if found else ""
+
+        self.amount = template["amount"]
+        self.date = template["date"]
+        columns = [
+            Column(SUBREGION, "code", 12, lambda v: v.committee),
+            Column(template["project_id"], "text", 15, lambda v: v.project_id),
+            Column(self.date, "date", 12, lambda v: v.date),
+            Column(FISCAL_YEAR, "code", 11, year, computed=True),
+            Column(self.amount, "money", 15, lambda v: v.amount),
+            Column(template["reference"], "text", 16, lambda v: v.reference),
+            Column(template["note"], "text", 40, lambda v: v.note),
+            Column(INCLUDED, "code", 11, lambda v: YES if v.counted and v.amount is not None else NO,
+                   computed=True),
+            Column(SOURCE_ROW, "link", 9, lambda v: v.row, computed=True),
+        ]
+        self.columns = columns
+        self.headers = [c.header for c in columns]
+        self.records = [v for c in (*config.subregions, config.regional)
+                        for v in (report.workbooks[c.code].payments if c.code in report.workbooks else [])]
+        self.ranges = Ranges(PAYMENTS, columns, len(self.records))
+
+
+def _widths(columns: list[Column], records: list, sample: int = 2000) -> list[float]:
+    """Sensible widths: the column's usual width, widened for long text seen in the
+    first rows (capped, long text wraps in the cell or is read in the formula bar)."""
+    widths = []
+    for column in columns:
+        width = column.width
+        if column.kind in ("text", "code"):
+            longest = max((len(str(column.get(r) or "")) for r in records[:sample]), default=0)
+            width = min(max(width, longest * 0.95 + 2), 45 if column.kind == "text" else 16)
+        widths.append(width)
+    return widths
+
+
+def write_records(workbook, styles: Styles, report: Report, layout, title: str, table_name: str) -> Sheet:
+    """Write a detail sheet (Projets or Versements) as an Excel table."""
+    columns, records = layout.columns, layout.records
+    widths = _widths(columns, records)
+    # A page of Projets on one sheet of paper would print too small to read: its
+    # width spreads over two pages, each repeating the sub-region and project number.
+    pages_wide = 2 if sum(widths) > 250 else 1
+    sheet = Sheet(workbook, styles, title, widths, freeze="C2", print_title_rows="1:1", pages_wide=pages_wide,
+                  print_title_cols="A:B" if pages_wide > 1 else None)
+    ws = sheet.ws
+    included = layout.ranges.letter(INCLUDED)
+    last_letter = get_column_letter(len(columns))
+    # Rows kept out of the totals (an error to fix) are greyed, so they are seen as such.
+    ws.conditional_formatting.add(
+        f"A2:{last_letter}{layout.ranges.last}",
+        FormulaRule(formula=[f'${included}2="{NO}"'],
+                    font=Font(color=styles.p.colors["excluded_text"], italic=True)),
+    )
+    sheet.header(layout.headers, computed=[i for i, c in enumerate(columns) if c.computed])
+
+    reused: dict[int, WriteOnlyCell] = {}
+    for index, column in enumerate(columns):
+        if column.kind in ("money", "date", "formula"):
+            cell = WriteOnlyCell(ws)
+            cell._style = styles.proto("money" if column.kind == "formula" else column.kind).__copy__()
+            reused[index] = cell
+    links = {code: info for code, info in report.sources.items()}
+    link_field = "project_id"
+    row_number = 1
+    for record in records:
+        row_number += 1
+        row: list = []
+        for index, column in enumerate(columns):
+            kind = column.kind
+            if kind == "formula":
+                cell = reused[index]
+                cell.value = layout.engaged_formula(row_number)
+                row.append(cell)
+                continue
+            value = column.get(record)
+            if value is None or value == "":
+                row.append(None)
+            elif kind in ("text", "code"):
+                if not isinstance(value, str):
+                    row.append(value)
+                elif value[0] in "=+-@":
+                    row.append(styles.text(ws, value))
+                else:
+                    row.append(clean_text(value))
+            elif kind == "money":
+                cell = reused[index]
+                cell.value = dollars(value)
+                row.append(cell)
+            elif kind == "date":
+                cell = reused[index]
+                cell.value = value
+                row.append(cell)
+            elif kind == "link":
+                info = links.get(record.committee)
+                url = None
+                if info is not None and info.source is not None:
+                    url = safe_link(info.link(record.sheet, record.cells.get(link_field) or f"A{record.row}"))
+                if url:
+                    cell = styles.cell(ws, value, "link_count")
+                    cell.hyperlink = url
+                    row.append(cell)
+                else:
+                    row.append(value)
+            else:  # counts
+                row.append(value)
+        sheet.append(row)
+    sheet.add_table(table_name, layout.headers, 1, len(records), "TableStyleLight9")
+    return sheet

@@ -1,0 +1,212 @@
+"""A committee's Google spreadsheet, read in one request.
+
+The read is one ``spreadsheets.get`` with ``includeGridData=true`` and a field
+mask that keeps, for every tab, its id (gid), title and size, and each cell's
+effective value — what ``values:batchGet`` with ``UNFORMATTED_VALUE`` and
+``SERIAL_NUMBER`` gives: numbers as JSON numbers, dates as serial numbers,
+formulas as their result. It is chosen over ``values:batchGet`` because:
+
+- the gids come in the same answer (batchGet has none, and links to a cell need
+  them), so the normal case is exactly one request;
+- tabs are matched by title here, with the same tolerance of case and accents as
+  local files (sync/parsing/headers.find_tab), whereas a batchGet must name each
+  tab exactly and fails whole (400) when one was renamed, costing a metadata read
+  and a second batchGet before MISSING_TAB can even list the tabs present.
+
+The price is that every tab's values come back (an instructions tab, the
+Validation tab), a few kilobytes for a committee's spreadsheet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+
+import requests
+from google.auth.exceptions import GoogleAuthError
+from gspread.exceptions import APIError
+
+from sync.config import Config, SourceSpec
+from sync.errors import ConfigError, SourceUnavailable
+from sync.google.http import GoogleCallFailed
+from sync.sources import RawWorkbook, Row
+
+# What a call to Google may raise that is Google's doing, not ours.
+GOOGLE_FAILURES = (APIError, GoogleCallFailed, GoogleAuthError, requests.RequestException)
+_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+log = logging.getLogger("sync")
+
+GRID_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
+               "data(startRow,startColumn,rowData(values(effectiveValue))))")
+
+# How an error cell shows in a spreadsheet (what openpyxl reads from a file).
+_ERRORS = {"DIVIDE_BY_ZERO": "#DIV/0!", "N_A": "#N/A", "NULL_VALUE": "#NULL!", "VALUE": "#VALUE!",
+           "REF": "#REF!", "NAME": "#NAME?", "NUM": "#NUM!", "ERROR": "#ERROR!", "LOADING": "#LOADING"}
+
+
+@dataclass(frozen=True)
+class Tab:
+    gid: int
+    title: str
+    rows: int  # grid size: the tab's row and column counts
+    columns: int
+
+
+@dataclass
+class SpreadsheetLayout:
+    """The tabs of a spreadsheet as read: the write-back needs them (no second read)."""
+
+    title: str
+    tabs: dict[str, Tab] = field(default_factory=dict)
+
+
+def spreadsheet_key(location: str) -> str:
+    """The key of a spreadsheet, also from its whole address (…/d/KEY/edit#gid=0)."""
+    from gspread.exceptions import NoValidUrlKeyFound
+    from gspread.utils import extract_id_from_url
+
+    location = location.strip()
+    if location.startswith(("http://", "https://")):
+        try:
+            return extract_id_from_url(location)
+        except NoValidUrlKeyFound:
+            raise ConfigError(f"adresse de chiffrier Google sans clé : {location}") from None
+    if not _KEY.fullmatch(location):
+        raise ConfigError(f"clé de chiffrier Google invalide « {location} » : attendu la partie de "
+                          "l'adresse entre /d/ et /edit (lettres, chiffres, - et _)")
+    return location
+
+
+def cell_value(cell: dict) -> object:
+    """A Sheets CellData's effective value as a source value (None when empty)."""
+    value = cell.get("effectiveValue") if isinstance(cell, dict) else None
+    if not value:
+        return None
+    if "numberValue" in value:
+        return value["numberValue"]
+    if "stringValue" in value:
+        return value["stringValue"]
+    if "boolValue" in value:
+        return value["boolValue"]
+    if "errorValue" in value:
+        return _ERRORS.get(value["errorValue"].get("type", ""), "#ERROR!")
+    return None
+
+
+def grid_rows(data: list[dict]) -> list[Row]:
+    """GridData blocks → rows from row 1: empty rows ``[]``, trailing blanks trimmed."""
+    rows: list[Row] = []
+    for block in data or []:
+        top, left = block.get("startRow", 0), block.get("startColumn", 0)
+        for offset, row_data in enumerate(block.get("rowData") or []):
+            cells = [cell_value(c) for c in (row_data or {}).get("values") or []]
+            while cells and cells[-1] is None:
+                cells.pop()
+            if not cells:
+                continue
+            index = top + offset
+            while len(rows) <= index:
+                rows.append([])
+            row = rows[index]
+            row.extend([None] * (left + len(cells) - len(row)))
+            row[left:left + len(cells)] = cells
+    return rows
+
+
+class GoogleSource:
+    def __init__(self, spec: SourceSpec, config: Config, committee_code: str = ""):
+        self.spec = spec
+        self.key = spreadsheet_key(spec.location)
+        self.config = config
+        self.committee_code = committee_code
+        self.layout: SpreadsheetLayout | None = None
+
+    @property
+    def committee_label(self) -> str:
+        """« du comité Est de la Montérégie », for messages."""
+        try:
+            return f"du comité {self.config.committee(self.committee_code).name}"
+        except KeyError:
+            return f"du comité {self.committee_code}" if self.committee_code else ""
+
+    def read(self, wanted_tabs: list[str]) -> RawWorkbook:
+        from sync.google.client import access_problem, google_client
+        from sync.parsing.headers import find_tab
+
+        try:
+            client = google_client(self.config)
+        except SourceUnavailable as exc:  # no OAuth authorisation and no terminal to ask for one
+            exc.committee = self.committee_code
+            raise
+        try:
+            # gspread's own call: GET /v4/spreadsheets/KEY, through our retries.
+            body = client.http.spreadsheets_get(self.key, params={"includeGridData": "true",
+                                                                  "fields": GRID_FIELDS, "prettyPrint": "false"})
+        except ValueError as exc:  # 200 with a body that is not JSON (a proxy's page)
+            raise SourceUnavailable(
+                f"réponse illisible de {client.base_url} pour le chiffrier Google {self.committee_label} "
+                f"(clé {self.key}) : {exc}", committee=self.committee_code, retryable=True) from None
+        except GOOGLE_FAILURES as exc:
+            problem = access_problem(exc, account=client.account, committee=self.committee_label, key=self.key)
+            problem.committee = self.committee_code
+            raise problem from None
+        if not isinstance(body, dict):
+            raise SourceUnavailable(
+                f"réponse inattendue de {client.base_url} pour le chiffrier Google {self.committee_label} "
+                f"(clé {self.key})", committee=self.committee_code, retryable=True)
+        read_at = dt.datetime.now().astimezone()
+        layout = SpreadsheetLayout(title=str((body.get("properties") or {}).get("title", "")))
+        grids: dict[str, list[dict]] = {}
+        for sheet in body.get("sheets") or []:
+            props = sheet.get("properties") or {}
+            grid = props.get("gridProperties") or {}
+            tab = Tab(int(props.get("sheetId", 0)), str(props.get("title", "")),
+                      int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0)))
+            layout.tabs[tab.title] = tab
+            grids[tab.title] = sheet.get("data") or []
+        self.layout = layout
+        # Only the tabs parsing needs carry rows (like local files); the others keep
+        # their titles so that MISSING_TAB can list them.
+        titles = list(layout.tabs)
+        tabs: dict[str, list[Row]] = {title: [] for title in titles}
+        found = [t for t in (find_tab(titles, wanted) for wanted in wanted_tabs) if t is not None]
+        if found and not any(grids[t] for t in found):
+            # The answer carries no grid data at all: a server or proxy that ignores
+            # includeGridData. Google always sends it; a second read covers the others.
+            tabs.update(self._values(client, found))
+        else:
+            for title in found:
+                tabs[title] = grid_rows(grids[title])
+        log.debug("Google Sheets %s : %d onglets lus en une requête.", self.key, len(titles))
+        return RawWorkbook(tabs=tabs, read_at=read_at,
+                           sheet_ids={t.title: t.gid for t in layout.tabs.values()})
+
+    def _values(self, client, titles: list[str]) -> dict[str, list[Row]]:
+        """The tabs' values by values:batchGet, unformatted, dates as serial numbers."""
+        from gspread.utils import absolute_range_name
+
+        from sync.google.client import access_problem
+
+        try:
+            body = client.http.values_batch_get(
+                self.key, [absolute_range_name(t) for t in titles],
+                params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"})
+        except GOOGLE_FAILURES as exc:
+            problem = access_problem(exc, account=client.account, committee=self.committee_label, key=self.key)
+            problem.committee = self.committee_code
+            raise problem from None
+        ranges = (body.get("valueRanges") or []) if isinstance(body, dict) else []
+        # The values API writes an interior blank as "": a blank cell, as in grid data.
+        return {title: [[None if v == "" else v for v in row] for row in (answer.get("values") or [])]
+                for title, answer in zip(titles, ranges, strict=False)}
+
+    def cell_link(self, raw: RawWorkbook | None, sheet: str, cell: str) -> str | None:
+        from sync.google.client import spreadsheet_link
+        from sync.parsing.headers import find_tab
+
+        ids = raw.sheet_ids if raw is not None else {}
+        title = find_tab(list(ids), sheet) if sheet else None
+        return spreadsheet_link(self.key, ids[title] if title is not None else None, cell)

@@ -1,0 +1,91 @@
+"""Helpers of the nightly-operation tests (history, diff, lock, kills): an alliance
+on disk, `alliance-sync` in-process or as a real process, and the database."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from builders import payment, project, write_alliance, write_committee_xlsx
+from conftest import REPO
+from sync.cli import cli
+
+SYNC = [sys.executable, "-m", "sync"]
+
+
+def base_workbooks() -> dict[str, dict]:
+    """Two committees with projects and payments; LONGUEUIL's workbook is empty."""
+    return {
+        "OUEST": {"projects": [project("OUE-2020-001", title="Frigos solidaires"),
+                               project("OUE-2020-002", title="Navette rurale", status="Accepté")],
+                  "payments": [payment("OUE-2020-001", reference="VER-1"),
+                               payment("OUE-2020-001", date=payment()["Date du versement"].replace(month=9),
+                                       amount=15000, reference="VER-2"),
+                               payment("OUE-2020-002", amount=5000, reference="VER-3")]},
+        "EST": {"projects": [project("EST-2020-001", title="Épicerie mobile")],
+                "payments": [payment("EST-2020-001", amount=20000, reference="E-1")]},
+    }
+
+
+class Alliance:
+    """An alliance in ``folder``: config, committee workbooks, state folder, output."""
+
+    def __init__(self, folder: Path, workbooks: dict[str, dict] | None = None):
+        self.folder = folder
+        self.workbooks = workbooks if workbooks is not None else base_workbooks()
+        self.config = write_alliance(folder, self.workbooks)
+        self.state = folder / "etat"
+        self.output = folder / "rapport.xlsx"
+        self.db = self.state / "historique.sqlite"
+
+    def rewrite(self, code: str, **content) -> None:
+        """Replace a committee's workbook, as the committee editing its spreadsheet."""
+        self.workbooks[code] = content
+        name = {"OUEST": "ouest.xlsx", "EST": "est.xlsx", "LONGUEUIL": "longueuil.xlsx"}[code]
+        write_committee_xlsx(self.folder / name, **content)
+
+    def workbook(self, code: str) -> Path:
+        return self.folder / {"OUEST": "ouest.xlsx", "EST": "est.xlsx", "LONGUEUIL": "longueuil.xlsx"}[code]
+
+    def run_args(self, *extra: str) -> list[str]:
+        return ["run", "--config", str(self.config), "--output", str(self.output),
+                "--state-dir", str(self.state), *extra]
+
+    def cli(self, *args: str):
+        """``alliance-sync ARGS`` in-process; ``run`` gets this alliance's options."""
+        if args and args[0] == "run":
+            args = tuple(self.run_args(*args[1:]))
+        elif args and args[0] in ("history", "diff"):
+            args = (*args, "--state-dir", str(self.state))
+        return CliRunner().invoke(cli, list(args))
+
+    def process(self, *extra: str, pause_at: str | None = None) -> subprocess.Popen:
+        """``python -m sync run`` as a real process (stderr piped, line by line)."""
+        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        env.pop("ALLIANCE_SYNC_TEST_PAUSE_AT", None)
+        if pause_at:
+            env["ALLIANCE_SYNC_TEST_PAUSE_AT"] = pause_at
+        return subprocess.Popen([*SYNC, *self.run_args(*extra)], cwd=self.folder, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def query(self, sql: str, *params) -> list[tuple]:
+        with sqlite3.connect(self.db) as conn:
+            return conn.execute(sql, params).fetchall()
+
+
+def wait_for_pause(process: subprocess.Popen, step: str) -> list[str]:
+    """Read the process's stderr until it says it paused at ``step``; its lines."""
+    lines = []
+    assert process.stderr is not None
+    for line in process.stderr:
+        lines.append(line)
+        if line.startswith(f"PAUSE {step} "):
+            return lines
+    process.wait()
+    raise AssertionError(f"le processus s'est terminé ({process.returncode}) sans s'arrêter à « {step} » :\n"
+                         + "".join(lines))

@@ -1,0 +1,171 @@
+"""LibreOffice headless for the tests: recalculate a workbook (a conversion loads
+it, computes every formula and saves the results), convert it to PDF, and render
+PDF pages to PNG.
+
+Locally, a test that needs LibreOffice is skipped, with the reason, when
+``soffice`` is absent. In CI (``CI=true``) it fails instead: the recalculation
+tests must never be skipped silently there.
+
+Run as a script, it renders the README's picture of the Sommaire::
+
+    python tests/libreoffice.py [rapport.xlsx]   # default: the demo's workbook
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+_CANDIDATES = (
+    "soffice",
+    "libreoffice",
+    "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+)
+# Displayed values of formula errors, as LibreOffice and Excel save them.
+ERROR_VALUES = frozenset({"#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "#ERR", "#NAME!"})
+TIMEOUT = 300
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+def find_soffice() -> str | None:
+    for candidate in _CANDIDATES:
+        found = shutil.which(candidate) or (candidate if os.path.isabs(candidate) and os.access(candidate, os.X_OK)
+                                            else None)
+        if found:
+            return found
+    return None
+
+
+def require_soffice() -> str:
+    """The soffice program; skips the test locally when absent, fails it in CI."""
+    found = find_soffice()
+    if found:
+        return found
+    reason = ("LibreOffice (soffice) est introuvable : installez le paquet Debian libreoffice-calc-nogui "
+              "(ou lancez .ci/run) pour les tests de recalcul des formules.")
+    if in_ci():
+        pytest.fail(reason + " En CI (CI=true), ce test ne doit jamais être sauté.", pytrace=False)
+    pytest.skip(reason)
+
+
+def require_pdftoppm() -> str:
+    found = shutil.which("pdftoppm")
+    if found:
+        return found
+    reason = "pdftoppm est introuvable : installez le paquet Debian poppler-utils pour le rendu en images."
+    if in_ci():
+        pytest.fail(reason + " En CI (CI=true), ce test ne doit jamais être sauté.", pytrace=False)
+    pytest.skip(reason)
+
+
+def _profile() -> Path:
+    # A profile of our own: a LibreOffice opened by the user (or another test
+    # process) must not lock the conversion out.
+    return Path(tempfile.gettempdir()) / f"alliance-sync-libreoffice-{os.getpid()}"
+
+
+def convert(source: Path, target_format: str, outdir: Path) -> Path:
+    """Convert ``source`` with LibreOffice headless into ``outdir``; returns the new file."""
+    soffice = require_soffice()
+    source, outdir = Path(source).resolve(), Path(outdir).resolve()
+    outdir.mkdir(parents=True, exist_ok=True)
+    extension = target_format.split(":")[0]
+    target = outdir / f"{source.stem}.{extension}"
+    if target == source:
+        raise ValueError("la conversion écraserait le classeur d'origine : choisissez un autre dossier")
+    target.unlink(missing_ok=True)
+    command = [soffice, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--invisible",
+               "--norestore", "--nolockcheck", "--nodefault", "--nologo",
+               "--convert-to", target_format, "--outdir", str(outdir), str(source)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    if result.returncode != 0 or not target.exists():
+        raise AssertionError(f"la conversion LibreOffice en {target_format} a échoué "
+                             f"(code {result.returncode}) :\n{result.stdout}\n{result.stderr}")
+    return target
+
+
+def recalculate(source: Path, outdir: Path) -> Path:
+    """The workbook as LibreOffice saves it after computing every formula (.xlsx)."""
+    return convert(source, "xlsx:Calc MS Excel 2007 XML", outdir)
+
+
+def to_pdf(source: Path, outdir: Path) -> Path:
+    return convert(source, "pdf:calc_pdf_Export", outdir)
+
+
+def formula_errors(recalculated: Path) -> list[str]:
+    """Every cell of a recalculated workbook that holds a formula error: ``Sommaire!D9 = #NAME?``."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(recalculated, data_only=True)
+    found = []
+    for ws in workbook.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and (value in ERROR_VALUES or value.startswith("Err:")
+                                               or (cell.data_type == "e")):
+                    found.append(f"{ws.title}!{cell.coordinate} = {value}")
+    return found
+
+
+def pdf_pages(pdf: Path) -> list[str]:
+    """The text of each page of a PDF (pdftotext, from poppler-utils)."""
+    require_pdftoppm()
+    result = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
+                            timeout=TIMEOUT, check=True)
+    return result.stdout.split("\f")
+
+
+def render_page(pdf: Path, page: int, target: Path, dpi: int = 110) -> Path:
+    """Page ``page`` (1-based) of ``pdf`` as a PNG at ``target``."""
+    pdftoppm = require_pdftoppm()
+    target = Path(target)
+    stem = target.with_suffix("")
+    subprocess.run([pdftoppm, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+                    str(pdf), str(stem)], capture_output=True, timeout=TIMEOUT, check=True)
+    produced = stem.with_suffix(".png")
+    if produced != target:
+        produced.replace(target)
+    return target
+
+
+def first_page_with(pages: list[str], text: str) -> int:
+    for number, content in enumerate(pages, start=1):
+        if text in content:
+            return number
+    raise AssertionError(f"aucune page du PDF ne contient « {text} »")
+
+
+def _render_readme_picture(workbook: Path | None) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    sys.path.insert(0, str(repo))
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        if workbook is None:
+            from sync.config import load_config
+            from sync.outputs.ministry import write_ministry_workbook
+            from sync.pipeline import build_report
+            from sync.resources import demo_config
+
+            workbook = write_ministry_workbook(build_report(load_config(demo_config())), folder / "rapport.xlsx")
+        pdf = to_pdf(workbook, folder / "pdf")
+        target = repo / "templates" / "apercu-sommaire.png"
+        render_page(pdf, 1, target, dpi=100)
+        print(f"Image écrite : {target}")
+
+
+if __name__ == "__main__":
+    _render_readme_picture(Path(sys.argv[1]) if len(sys.argv) > 1 else None)

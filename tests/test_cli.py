@@ -1,0 +1,157 @@
+"""The `alliance-sync validate` command (SPEC §6): exit codes, JSON and text output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from builders import payment, project, write_alliance
+from conftest import REPO
+from sync.cli import cli
+
+FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "message"]
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def faulty_alliance(tmp_path):
+    """OUEST: an error and a warning; EST: an error; LONGUEUIL: clean."""
+    return write_alliance(tmp_path, {
+        "OUEST": {"projects": [project("OUE-2020-001", total_cost=70000, other_contributions=10000),
+                               project("OUE-2020-002", priority="Logemnt")]},
+        "EST": {"projects": [project("EST-2020-001")], "payments": [payment("EST-2020-009")]},
+        "LONGUEUIL": {"projects": [project("LON-2020-001")]},
+    })
+
+
+def test_demo_validates_without_error():
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().splitlines()[-1].startswith("Conforme — 0 erreur")
+    assert "Aucune configuration donnée : démonstration intégrée" in result.stderr
+
+
+def test_demo_as_json_has_no_error():
+    result = run("validate", "--format", "json")
+    assert result.exit_code == 0
+    findings = json.loads(result.stdout)
+    assert [f for f in findings if f["severity"] == "error"] == []
+    assert 1 <= len(findings) <= 3
+
+
+def test_python_dash_m_sync_validate_runs_the_demo():
+    result = subprocess.run([sys.executable, "-m", "sync", "validate", "--format", "json"], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert all(f["severity"] == "warning" for f in json.loads(result.stdout))
+
+
+def test_clean_alliance_exit_0_and_empty_json(tmp_path):
+    config = write_alliance(tmp_path, {"OUEST": {"projects": [project()], "payments": [payment()]}})
+    result = run("validate", "--config", str(config), "--format", "json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == []
+
+
+def test_warnings_only_exit_0(tmp_path):
+    config = write_alliance(tmp_path, {"OUEST": {"projects": [project(total_cost=70000, other_contributions=10000)]}})
+    result = run("validate", "--config", str(config))
+    assert result.exit_code == 0
+    assert result.stdout.rstrip().splitlines()[-1] == "Conforme — 0 erreur, 1 avertissement."
+
+
+def test_errors_exit_1_and_json_shape(tmp_path):
+    result = run("validate", "--config", str(faulty_alliance(tmp_path)), "--format", "json")
+    assert result.exit_code == 1
+    findings = json.loads(result.stdout)
+    assert all(list(f) == FIELDS for f in findings)
+    assert [(f["severity"], f["code"], f["committee"]) for f in findings] == [
+        ("error", "UNKNOWN_VALUE", "OUEST"),
+        ("error", "PAYMENT_UNKNOWN_PROJECT", "EST"),
+        ("warning", "FQIS_SHARE_HIGH", "OUEST"),
+    ]
+    unknown = findings[0]
+    assert {k: unknown[k] for k in FIELDS[:-1]} == {
+        "severity": "error", "code": "UNKNOWN_VALUE", "committee": "OUEST", "sheet": "Projets", "cell": "F3",
+        "row": 3, "project_id": "OUE-2020-002",
+    }
+    assert "« Logemnt »" in unknown["message"] and "Vouliez-vous dire « Logement » ?" in unknown["message"]
+    assert findings[1]["sheet"] == "Versements" and findings[1]["cell"] == "A2"
+    assert isinstance(findings[2]["row"], int)
+
+
+def test_json_keeps_french_characters_and_null_rows(tmp_path):
+    config = write_alliance(tmp_path, {"OUEST": {"projects": [project()], "tabs": {"Versements": "Paiements"}}})
+    result = run("validate", "--config", str(config), "--format", "json")
+    assert result.exit_code == 1
+    assert "« Versements »" in result.stdout  # not \u00ab escapes
+    (finding,) = json.loads(result.stdout)
+    assert (finding["code"], finding["cell"], finding["row"], finding["project_id"]) == ("MISSING_TAB", "", None, "")
+
+
+def test_text_grouped_by_committee_errors_first_then_summary(tmp_path):
+    result = run("validate", "--config", str(faulty_alliance(tmp_path)))
+    assert result.exit_code == 1
+    lines = result.stdout.rstrip().splitlines()
+    assert lines[-1] == "2 erreurs à corriger — 2 erreurs, 1 avertissement."
+    ouest = lines.index("OUEST — Ouest de la Montérégie : 1 erreur, 1 avertissement")
+    est = lines.index("EST — Est de la Montérégie : 1 erreur, 0 avertissement")
+    assert ouest < est
+    assert lines[ouest + 1].startswith("  erreur        UNKNOWN_VALUE [Projets!F3] (OUE-2020-002) : ")
+    assert lines[ouest + 2].startswith("  avertissement FQIS_SHARE_HIGH [Projets!P2] (OUE-2020-001) : ")
+    assert lines[est + 1].startswith("  erreur        PAYMENT_UNKNOWN_PROJECT [Versements!A2] (EST-2020-009) : ")
+    assert not any(line.startswith("LONGUEUIL —") for line in lines)
+    assert any(line.startswith("  LONGUEUIL") and "engagé" in line for line in lines)
+
+
+def test_alliance_level_finding_has_its_own_group(tmp_path):
+    def big(pid, dollars, **kw):
+        return project(pid, fqis={"2019-2020": dollars}, total_cost=2 * dollars, other_contributions=dollars, **kw)
+
+    config = write_alliance(tmp_path, {
+        "OUEST": {"projects": [big("OUE-2020-001", 2_600_000)]},
+        "EST": {"projects": [big("EST-2020-001", 3_900_000)]},
+        "LONGUEUIL": {"projects": [big("LON-2020-001", 4_100_000)]},
+        "REGION": {"projects": [big("REG-2020-001", 1_300_000)]},
+    }, regional={"source": {"xlsx": "regional.xlsx"}})
+    result = run("validate", "--config", str(config))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    region = lines.index("REGION — Réserve régionale (TCPM) : 1 erreur, 0 avertissement")
+    alliance = lines.index("ALLIANCE — Ensemble de l'Alliance : 1 erreur, 0 avertissement")
+    assert region < alliance
+    assert lines[alliance + 1].startswith("  erreur        ALLIANCE_ENVELOPE_EXCEEDED [Projets] : ")
+
+
+def test_bad_usage_exit_2(tmp_path):
+    result = run("validate", "--format", "xml")
+    assert result.exit_code == 2
+    result = run("validate", "--config", str(tmp_path / "absente.toml"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Erreur : Configuration invalide")
+
+
+def test_unreadable_workbook_exit_3(tmp_path):
+    config = write_alliance(tmp_path)
+    (tmp_path / "est.xlsx").write_bytes(b"ceci n'est pas un classeur")
+    result = run("validate", "--config", str(config))
+    assert result.exit_code == 3
+    assert "Aucun rapport produit" in result.stderr
+    assert f"Est de la Montérégie (EST) : le fichier {tmp_path / 'est.xlsx'} n'est pas un classeur .xlsx lisible" \
+        in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_help_is_in_french():
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("run", "validate", "template"):
+        assert command in result.stdout
+    result = run("validate", "--help")
+    assert "--format [text|json]" in result.stdout
+    assert "Valider les chiffriers des comités" in result.stdout

@@ -1,0 +1,215 @@
+"""The history database (SPEC §8): raw rows kept exactly, schema versions, what a
+run records, the last good copy and since when a source is unreadable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+from decimal import Decimal
+
+import pytest
+
+from builders import project
+from history_support import Alliance
+from sync.config import load_config
+from sync.errors import HistoryError, SourceUnavailable
+from sync.history import History, schema
+from sync.history.codec import pack_tabs, unpack_tabs
+from sync.history.fallback import LastGoodCopy
+from sync.pipeline import build_report
+
+NOW = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+
+
+def test_raw_rows_round_trip_with_their_types():
+    tabs = {
+        "Projets": [["No projet", "Coût total", "Date de début"],
+                    ["OUE-1", 0.1 + 0.2, dt.datetime(2020, 4, 1)],
+                    ["OUE-2", 12500, "01/04/2020"],
+                    [None, True, dt.date(2021, 3, 31)],
+                    ["2020-04-01 00:00:00", Decimal("12.50"), dt.time(8, 30)],
+                    [float("inf"), -0.0, dt.timedelta(days=1.5)]],
+        "$date": [],  # a tab title that looks like a tag stays a title
+    }
+    key, blob = pack_tabs(tabs)
+    back = unpack_tabs(blob)
+    assert back == tabs
+    assert list(back) == ["Projets", "$date"]
+    rows = back["Projets"]
+    assert rows[1][1] == 0.30000000000000004 and type(rows[1][1]) is float
+    assert type(rows[1][2]) is dt.datetime and type(rows[3][2]) is dt.date
+    assert type(rows[2][1]) is int and rows[3][1] is True
+    assert rows[4][0] == "2020-04-01 00:00:00"  # text that looks like a date stays text
+    # A date and the same-looking text are different content.
+    other_key, _ = pack_tabs({**tabs, "Projets": [*rows[:4], [dt.datetime(2020, 4, 1), *rows[4][1:]], rows[5]]})
+    assert other_key != key
+
+
+def test_new_database_is_at_the_latest_version_and_reopens(tmp_path):
+    with History.open(tmp_path / "etat") as history:
+        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS)
+    with History.open(tmp_path / "etat") as history:
+        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS)
+        tables = {r[0] for r in history.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"runs", "snapshots", "sources", "projects", "payments", "findings", "totals"} <= tables
+
+
+def test_migrations_run_in_order_once_each(tmp_path, monkeypatch):
+    with History.open(tmp_path):
+        pass
+    extra = "ALTER TABLE runs ADD COLUMN host TEXT;\nCREATE INDEX runs_by_state ON runs (state);"
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, extra])
+    with History.open(tmp_path) as history:
+        assert schema.schema_version(history.conn) == 2
+        columns = [r[1] for r in history.conn.execute("PRAGMA table_info(runs)")]
+        assert columns[-1] == "host"
+    with History.open(tmp_path) as history:  # not applied twice (ALTER would fail)
+        assert schema.schema_version(history.conn) == 2
+
+
+def test_failed_migration_leaves_the_previous_version(tmp_path, monkeypatch):
+    with History.open(tmp_path):
+        pass
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, "ALTER TABLE runs ADD COLUMN host TEXT;\n"
+                                               "ALTER TABLE nowhere ADD COLUMN x TEXT;"])
+    with pytest.raises(HistoryError):
+        History.open(tmp_path)
+    with sqlite3.connect(tmp_path / "historique.sqlite") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert "host" not in [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
+
+
+def test_database_from_a_newer_tool_is_refused(tmp_path):
+    with History.open(tmp_path):
+        pass
+    with sqlite3.connect(tmp_path / "historique.sqlite") as conn:
+        conn.execute("PRAGMA user_version = 7")
+    with pytest.raises(HistoryError) as caught:
+        History.open(tmp_path)
+    assert caught.value.exit_code == 2
+    assert "est au format 7, plus récent que celui de cette version d'alliance-sync (format 1)" in caught.value.message
+
+
+def test_a_file_that_is_not_a_database_gets_a_french_error(tmp_path):
+    (tmp_path / "historique.sqlite").write_bytes(b"ceci n'est pas une base SQLite" * 100)
+    with pytest.raises(HistoryError) as caught:
+        History.open(tmp_path)
+    assert "est illisible" in caught.value.message
+    assert "Déplacez-la ailleurs pour repartir d'un historique vide" in caught.value.message
+
+
+def test_a_run_records_sources_records_findings_and_totals(tmp_path):
+    alliance = Alliance(tmp_path)
+    result = alliance.cli("run")
+    assert result.exit_code == 0, result.output
+    [run] = alliance.query("SELECT id, state, projects, payments, errors, warnings, fallbacks, output FROM runs")
+    assert run == (1, "done", 3, 4, 0, 0, 0, str(alliance.output))
+    sources = alliance.query("SELECT committee, kind, location, current, problem, snapshot IS NOT NULL "
+                             "FROM sources ORDER BY rowid")
+    assert sources == [("OUEST", "xlsx", str(alliance.workbook("OUEST")), 1, None, 1),
+                       ("EST", "xlsx", str(alliance.workbook("EST")), 1, None, 1),
+                       ("LONGUEUIL", "xlsx", str(alliance.workbook("LONGUEUIL")), 1, None, 1)]
+    projects = alliance.query("SELECT committee, row, project_id, counted, data FROM projects ORDER BY seq")
+    assert [p[:4] for p in projects] == [("OUEST", 2, "OUE-2020-001", 1), ("OUEST", 3, "OUE-2020-002", 1),
+                                         ("EST", 2, "EST-2020-001", 1)]
+    values = json.loads(projects[0][4])["values"]
+    assert values["title"] == "Frigos solidaires"
+    assert values["fqis_total"] == 6_000_000 and values["year:2019-2020"] == 3_000_000
+    assert values["start_date"] == "2019-06-01" and values["participants_target"] == 20
+    payments = alliance.query("SELECT project_id, json_extract(data, '$.values.amount'), "
+                              "json_extract(data, '$.values.date') FROM payments ORDER BY seq")
+    assert payments == [("OUE-2020-001", 1_000_000, "2020-05-01"), ("OUE-2020-001", 1_500_000, "2020-09-01"),
+                        ("OUE-2020-002", 500_000, "2020-05-01"), ("EST-2020-001", 2_000_000, "2020-05-01")]
+    totals = alliance.query("SELECT code, allocation, committed, paid, projects_total, committed_by_year "
+                            "FROM totals ORDER BY rowid")
+    assert totals[0][:5] == ("OUEST", 260_000_000, 12_000_000, 3_000_000, 2)
+    assert json.loads(totals[0][5]) == {"2019-2020": 6_000_000, "2020-2021": 6_000_000,
+                                        "2021-2022": 0, "2022-2023": 0}
+    assert totals[1][:5] == ("EST", 390_000_000, 6_000_000, 2_000_000, 1)
+
+
+def test_findings_are_recorded_with_every_field(tmp_path):
+    alliance = Alliance(tmp_path)
+    alliance.rewrite("EST", projects=[alliance.workbooks["EST"]["projects"][0]],
+                     payments=[{"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1),
+                                "Montant": 100, "Référence": "E-9"}])
+    assert alliance.cli("run").exit_code == 1
+    rows = alliance.query("SELECT severity, code, committee, sheet, cell, row, project_id FROM findings")
+    assert rows == [("error", "PAYMENT_UNKNOWN_PROJECT", "EST", "Versements", "A2", 2, "EST-2020-009")]
+    assert alliance.query("SELECT errors, warnings FROM runs") == [(1, 0)]
+
+
+def test_unchanged_content_is_stored_once(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.query("SELECT COUNT(*) FROM snapshots") == [(3,)]
+    alliance.rewrite("EST", projects=[project("EST-2020-002")])
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.query("SELECT COUNT(*) FROM snapshots") == [(4,)]
+    alliance.rewrite("EST", projects=[])  # the same content as LONGUEUIL's: stored once
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.query("SELECT COUNT(*) FROM snapshots") == [(4,)]
+    hashes = alliance.query("SELECT run_id, content_hash FROM sources WHERE committee = 'OUEST' ORDER BY run_id")
+    assert hashes[0][1] == hashes[1][1] == hashes[2][1]
+
+
+def _unavailable(committee: str) -> SourceUnavailable:
+    return SourceUnavailable("fichier introuvable : /nulle/part.xlsx", committee=committee)
+
+
+def test_last_good_copy_is_the_latest_successful_read(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    alliance.rewrite("OUEST", projects=[project("OUE-2020-009")])
+    assert alliance.cli("run").exit_code == 0
+    config = load_config(alliance.config)
+    with History.open(alliance.state) as history:
+        fallback = LastGoodCopy(history, config, NOW)
+        raw, info = fallback(config.committee("OUEST"), _unavailable("OUEST"))
+    assert [row[0] for row in raw.tabs["Projets"]] == ["No projet", "OUE-2020-009"]
+    assert info.current is False and info.problem == "fichier introuvable : /nulle/part.xlsx"
+    assert info.unavailable_since == NOW  # first failure: this run
+    assert info.location == str(alliance.workbook("OUEST"))
+    assert fallback.unreadable["OUEST"].problem == "fichier introuvable : /nulle/part.xlsx"
+
+
+def test_no_copy_for_a_committee_never_read(tmp_path):
+    alliance = Alliance(tmp_path)
+    config = load_config(alliance.config)
+    with History.open(alliance.state) as history:
+        fallback = LastGoodCopy(history, config, NOW)
+        assert fallback(config.committee("EST"), _unavailable("EST")) is None
+        assert fallback.unreadable["EST"].since == NOW
+
+
+def test_copy_goes_through_the_same_parsing_as_a_fresh_read(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    config = load_config(alliance.config)
+    fresh = build_report(config)
+    alliance.workbook("OUEST").unlink()
+    with History.open(alliance.state) as history:
+        copied = build_report(load_config(alliance.config, check_files=False),
+                              fallback=LastGoodCopy(history, config, NOW), now=NOW)
+    assert copied.workbooks["OUEST"].projects == fresh.workbooks["OUEST"].projects
+    assert copied.workbooks["OUEST"].payments == fresh.workbooks["OUEST"].payments
+    assert copied.totals.line("OUEST") == fresh.totals.line("OUEST")
+    assert [f.code for f in copied.findings] == ["SOURCE_UNAVAILABLE"]
+
+
+def test_unreadable_since_the_first_failed_run_after_the_last_good_read(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    alliance.workbook("OUEST").unlink()
+    assert alliance.cli("run").exit_code == 1
+    assert alliance.cli("run").exit_code == 1
+    starts = dict(alliance.query("SELECT id, started_at FROM runs"))
+    with History.open(alliance.state) as history:
+        assert history.unreadable_since("OUEST") == dt.datetime.fromisoformat(starts[2])
+        assert history.unreadable_since("EST") is None
+    alliance.rewrite("OUEST", **alliance.workbooks["OUEST"])
+    assert alliance.cli("run").exit_code == 0
+    with History.open(alliance.state) as history:
+        assert history.unreadable_since("OUEST") is None

@@ -1,0 +1,123 @@
+"""A plain, non-editable `pip install .` in a fresh venv runs the demo from anywhere.
+
+The package is built as a real wheel from a copy of the source tree (so nothing of
+the checkout can leak in through the current directory), installed into a new venv
+that borrows the already installed dependencies, then run from another directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+SOURCE_PARTS = ["pyproject.toml", "README.md", "LICENSE", "sync", "config", "templates"]
+
+
+def _copy_tree(target: Path) -> None:
+    target.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", ".alliance-sync")
+    for part in SOURCE_PARTS:
+        source = REPO / part
+        if source.is_dir():
+            shutil.copytree(source, target / part, ignore=ignore)
+        elif source.exists():
+            shutil.copy2(source, target / part)
+
+
+def _venv_python(env_dir: Path) -> Path:
+    return env_dir / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory):
+    """(python, scripts dir, work dir) of a venv where alliance-sync is wheel-installed."""
+    assert (REPO / "README.md").is_file(), "README.md manque : pyproject.toml le déclare, `pip install .` échoue"
+    root = tmp_path_factory.mktemp("installation")
+    source = root / "source"
+    _copy_tree(source)
+    env_dir = root / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=True).create(env_dir)
+    python = _venv_python(env_dir)
+    # When the tests themselves run in a venv (CI's .venv), its packages are the ones
+    # to borrow: a .pth file adds its site-packages after the new venv's own.
+    if sys.prefix != sys.base_prefix:
+        purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                                 capture_output=True, text=True, check=True).stdout.strip()
+        Path(purelib, "_borrowed_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    env = _clean_env()
+    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                             str(source)], capture_output=True, text=True, env=env, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    work = root / "ailleurs"
+    work.mkdir()
+    return python, python.parent, work
+
+
+def _clean_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
+    env["PYTHONNOUSERSITE"] = "1"
+    return env
+
+
+def run(installed, *args: str) -> subprocess.CompletedProcess:
+    python, scripts, work = installed
+    return subprocess.run([str(scripts / "alliance-sync"), *args], cwd=work, capture_output=True, text=True,
+                          env=_clean_env(), timeout=300)
+
+
+def test_installed_as_a_wheel_not_editable(installed):
+    python, _, work = installed
+    probe = ("import importlib.metadata as m, json, sync; "
+             "d = m.distribution('alliance-sync'); "
+             "print(json.dumps({'file': sync.__file__, 'direct_url': d.read_text('direct_url.json'), "
+             "'version': d.version}))")
+    result = subprocess.run([str(python), "-c", probe], cwd=work, capture_output=True, text=True,
+                            env=_clean_env(), check=True)
+    info = json.loads(result.stdout)
+    assert Path(info["file"]).resolve().is_relative_to(python.parent.parent.resolve())
+    assert not Path(info["file"]).resolve().is_relative_to(REPO)
+    assert '"editable": true' not in (info["direct_url"] or "")
+
+
+def test_validate_runs_the_bundled_demo_from_another_directory(installed):
+    result = run(installed, "validate")
+    assert result.returncode == 0, result.stderr
+    assert "Conforme — 0 erreur" in result.stdout
+    assert "_bundled" in result.stderr  # the demo configuration came from inside the package
+    findings = json.loads(run(installed, "validate", "--format", "json").stdout)
+    assert all(f["severity"] == "warning" for f in findings)
+
+
+def test_bundled_data_is_found(installed):
+    python, _, work = installed
+    probe = ("from sync.resources import bundled, demo_config; "
+             "print(demo_config()); print(bundled('templates', 'gabarit-comite.xlsx'))")
+    result = subprocess.run([str(python), "-c", probe], cwd=work, capture_output=True, text=True,
+                            env=_clean_env(), check=True)
+    for line in result.stdout.split():
+        path = Path(line)
+        assert path.is_file(), line
+        assert "_bundled" in path.parts
+    demo = Path(result.stdout.split()[0]).parent
+    assert sorted(p.name for p in (demo / "comites").glob("*.xlsx")) == ["est.xlsx", "longueuil.xlsx", "ouest.xlsx"]
+
+
+def test_template_and_python_dash_m(installed):
+    python, _, work = installed
+    result = run(installed, "template", "--output", "gabarit.xlsx")
+    assert result.returncode == 0, result.stderr
+    assert (work / "gabarit.xlsx").is_file()
+    result = subprocess.run([str(python), "-m", "sync", "--help"], cwd=work, capture_output=True, text=True,
+                            env=_clean_env())
+    assert result.returncode == 0
+    assert "validate" in result.stdout

@@ -1,0 +1,111 @@
+"""A run killed at any moment leaves the database and the previous workbook intact
+(SPEC §8). Each run is a real ``python -m sync run`` process, SIGKILLed at a named
+step (``ALLIANCE_SYNC_TEST_PAUSE_AT``) or after a delay."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+
+import openpyxl
+import pytest
+
+from builders import payment, project
+from history_support import Alliance, wait_for_pause
+from sync.history.checkpoints import STEPS
+
+# Steps before the workbook is renamed into place: the old workbook must remain.
+BEFORE_RENAME = ("verrou", "rapport", "historique", "classeur-temporaire")
+TABLES = ("sources", "projects", "payments", "findings", "totals")
+
+
+def edit(alliance: Alliance) -> None:
+    alliance.rewrite("OUEST", projects=[*alliance.workbooks["OUEST"]["projects"], project("OUE-2021-009")],
+                     payments=alliance.workbooks["OUEST"]["payments"])
+
+
+def assert_consistent(alliance: Alliance) -> dict[int, str]:
+    """The database is sound, and every run is whole or empty. Returns id → state."""
+    assert alliance.query("PRAGMA integrity_check") == [("ok",)]
+    assert alliance.query("PRAGMA foreign_key_check") == []
+    runs = dict(alliance.query("SELECT id, state FROM runs"))
+    for run_id, state in runs.items():
+        counts = {t: alliance.query(f"SELECT COUNT(*) FROM {t} WHERE run_id = ?", run_id)[0][0] for t in TABLES}
+        if state == "done":
+            projects, payments = alliance.query("SELECT projects, payments FROM runs WHERE id = ?", run_id)[0]
+            assert counts["sources"] == 3 and counts["totals"] == 4
+            assert (counts["projects"], counts["payments"]) == (projects, payments)
+        else:
+            assert state in ("running", "interrupted")
+            assert counts == dict.fromkeys(TABLES, 0), (run_id, state, counts)
+    return runs
+
+
+def temporaries(alliance: Alliance) -> list[str]:
+    return sorted(p.name for p in alliance.folder.glob(".rapport.*.tmp.xlsx"))
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_killed_at_each_step(tmp_path, step):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    previous = alliance.output.read_bytes()
+    edit(alliance)
+
+    killed = alliance.process(pause_at=step)
+    wait_for_pause(killed, step)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+
+    runs = assert_consistent(alliance)
+    if step in BEFORE_RENAME:
+        assert alliance.output.read_bytes() == previous
+        assert runs == {1: "done", 2: "running"}
+    else:
+        assert alliance.output.read_bytes() != previous
+        assert openpyxl.load_workbook(alliance.output).sheetnames  # a whole workbook
+        assert runs == {1: "done", 2: "done" if step == "fin" else "running"}
+    assert temporaries(alliance) == ([f".rapport.{killed.pid}.tmp.xlsx"] if step == "classeur-temporaire" else [])
+
+    # The next run works, cleans up, and loses no change.
+    result = alliance.cli("run")
+    assert result.exit_code == 0, result.output
+    runs = assert_consistent(alliance)
+    assert runs == {1: "done", 2: "done" if step == "fin" else "interrupted", 3: "done"}
+    assert temporaries(alliance) == []
+    compared = alliance.cli("diff").stdout
+    if step == "fin":
+        assert "aucun changement" in compared
+    else:
+        assert compared.startswith("Changements entre la synchronisation n° 1 ")
+        assert "  Projet ajouté : OUE-2021-009 — Projet OUE-2021-009" in compared.splitlines()
+    history = alliance.cli("history").stdout.splitlines()
+    assert history[2].split()[3] == ("conforme" if step == "fin" else "interrompue")
+
+
+@pytest.mark.parametrize("fraction", [0.5, 0.7, 0.8, 0.85, 0.9, 0.95])
+def test_killed_after_a_delay(tmp_path, fraction):
+    """Wherever the kill lands, the database is sound and the workbook is either the
+    previous one, intact, or the new one, whole. The delay is a fraction of the
+    duration of the same run unkilled, so kills spread over the run's work."""
+    alliance = Alliance(tmp_path, workbooks={
+        "OUEST": {"projects": [project(f"OUE-2020-{i:03d}", fqis={"2019-2020": 1000}) for i in range(1, 300)],
+                  "payments": [payment(f"OUE-2020-{i:03d}", amount=500) for i in range(1, 300)]},
+    })
+    started = time.perf_counter()
+    first = alliance.process()
+    _, errors = first.communicate()
+    duration = time.perf_counter() - started
+    assert first.returncode == 0, errors
+    previous = alliance.output.read_bytes()
+    edit(alliance)
+    killed = alliance.process()
+    time.sleep(duration * fraction)
+    os.kill(killed.pid, signal.SIGKILL)
+    killed.wait()
+    assert_consistent(alliance)
+    if alliance.output.read_bytes() != previous:
+        assert openpyxl.load_workbook(alliance.output).sheetnames
+    assert alliance.cli("run").exit_code == 0
+    assert set(assert_consistent(alliance).values()) <= {"done", "interrupted"}

@@ -1,0 +1,520 @@
+"""Every finding code of SPEC §4 (but SOURCE_UNAVAILABLE), on workbooks built here.
+
+Default columns of the Projets tab (tests/builders.py, SPEC §3 order):
+A No projet, B Titre du projet, C Organisme porteur, D Type d'organisme, E Territoire,
+F Priorité, G Statut, H Date d'approbation, I Date de début, J Date de fin, K Coût total,
+L–O FQIS 2019-2020 … 2022-2023, P FQIS total, Q Autres contributions,
+R Participants visés, S Participants rejoints, T Notes.
+Versements: A No projet, B Date du versement, C Montant, D Référence, E Note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from builders import PAYMENT_HEADERS, PROJECT_HEADERS, SUM, payment, project, write_alliance
+from conftest import of_code, only, validate
+
+
+def ouest(tmp_path, projects=(), payments=(), **config):
+    """Validate an alliance where only OUEST has rows (EST and LONGUEUIL are empty)."""
+    workbook = {"projects": list(projects), "payments": list(payments)}
+    for key in ("headers", "payment_headers", "rename", "payment_rename", "tabs"):
+        if key in config:
+            workbook[key] = config.pop(key)
+    return validate(write_alliance(tmp_path, {"OUEST": workbook}, **config))
+
+
+def where(f):
+    return (f.severity, f.committee, f.sheet, f.cell, f.row, f.project_id)
+
+
+def test_clean_alliance_has_no_finding(tmp_path):
+    report = ouest(tmp_path, [project("OUE-2020-001"), project("OUE-2020-002", status="Terminé")],
+                   [payment("OUE-2020-001"), payment("OUE-2020-002", amount="60 000,00 $")])
+    assert report.findings == []
+    line = report.totals.line("OUEST")
+    assert (line.committed, line.paid, line.projects_committed) == (12_000_000, 7_000_000, 2)
+
+
+# -- structure --------------------------------------------------------------------
+
+
+def test_missing_tab_for_a_renamed_tab(tmp_path):
+    report = ouest(tmp_path, [project()], tabs={"Versements": "Paiements"})
+    f = only(report, "MISSING_TAB")
+    assert where(f) == ("error", "OUEST", "Versements", "", None, "")
+    assert "L'onglet « Versements » est introuvable" in f.message
+    assert "« Projets », « Paiements »" in f.message
+    assert len(report.errors) == 1  # the projects are still read and validated
+
+
+def test_missing_projects_tab(tmp_path):
+    report = ouest(tmp_path, [project()], tabs={"Projets": "Projets 2020"})
+    f = only(report, "MISSING_TAB")
+    assert (f.sheet, f.cell) == ("Projets", "")
+    assert "« Projets 2020 »" in f.message
+
+
+def test_tab_names_tolerate_case_and_accents(tmp_path):
+    report = ouest(tmp_path, [project()], [payment()], tabs={"Projets": "PROJETS", "Versements": " versements"})
+    assert report.findings == []
+    assert report.totals.line("OUEST").paid == 1_000_000
+
+
+def test_missing_column_is_one_finding_not_one_per_row(tmp_path):
+    rows = [project(f"OUE-2020-00{i}") for i in range(1, 4)]
+    report = ouest(tmp_path, rows, rename={"Coût total": "Budget du projet total"})
+    f = only(report, "MISSING_COLUMN")
+    assert where(f) == ("error", "OUEST", "Projets", "", 1, "")
+    assert "La colonne « Coût total » est introuvable dans l'en-tête (ligne 1) de l'onglet « Projets »" in f.message
+    assert report.errors == [f]
+
+
+def test_missing_key_column_keeps_the_tab_out_of_the_totals(tmp_path):
+    report = ouest(tmp_path, [project()], [payment()], payment_rename={"Montant": "Somme"})
+    f = only(report, "MISSING_COLUMN")
+    assert (f.sheet, f.cell, f.row) == ("Versements", "", 1)
+    assert "« Montant »" in f.message and "exclues des totaux" in f.message
+    assert report.totals.line("OUEST").paid == 0
+
+
+def test_missing_optional_notes_column_is_no_finding(tmp_path):
+    headers = [h for h in PROJECT_HEADERS if h != "Notes"]
+    report = ouest(tmp_path, [project()], [payment()], headers=headers,
+                   payment_headers=[h for h in PAYMENT_HEADERS if h != "Note"])
+    assert report.findings == []
+
+
+def test_fully_blank_rows_are_skipped_and_rows_keep_their_number(tmp_path):
+    report = ouest(tmp_path, [project("OUE-2020-001"), None, None, project("OUE-2020-004", title=None)])
+    f = only(report, "MISSING_VALUE")
+    assert where(f) == ("error", "OUEST", "Projets", "B5", 5, "OUE-2020-004")
+    assert len(report.workbooks["OUEST"].projects) == 2
+
+
+def test_rows_of_blank_strings_are_blank(tmp_path):
+    blank = {h: " " for h in PROJECT_HEADERS}
+    report = ouest(tmp_path, [project(), blank, {"No projet": "\u00a0"}])
+    assert report.findings == []
+
+
+def test_unknown_extra_columns_are_ignored(tmp_path):
+    headers = ["Responsable", *PROJECT_HEADERS[:5], "Commentaire interne", *PROJECT_HEADERS[5:]]
+    rows = [project(cells={"Responsable": "Julie", "Commentaire interne": "=À revoir"}),
+            project("OUE-2020-002", priority="Logemnt")]
+    report = ouest(tmp_path, rows, headers=headers)
+    f = only(report, "UNKNOWN_VALUE")
+    # Priorité moved from F to H by the two extra columns.
+    assert (f.cell, f.row) == ("H3", 3)
+    assert len(report.errors) == 1
+
+
+def test_headers_in_any_order_case_accents_and_apostrophes(tmp_path):
+    typed = {
+        "No projet": "NO PROJET", "Titre du projet": "titre du projet", "Organisme porteur": "Organisme  porteur",
+        "Type d'organisme": "Type d\u2019organisme", "Priorité": "PRIORITE", "Statut": "statut",
+        "Date d'approbation": "date d\u2019approbation", "Date de début": "Date de debut",
+        "Date de fin": " DATE DE FIN ", "Coût total": "cout total", "FQIS 2019-2020": "fqis 2019-2020",
+        "FQIS 2020-2021": "Fqis 2020\u20132021", "FQIS total": "FQIS TOTAL",
+        "Autres contributions": "AUTRES CONTRIBUTIONS", "Participants visés": "participants vises",
+        "Participants rejoints": "Participants Rejoints",
+    }
+    headers = list(reversed(PROJECT_HEADERS))
+    rows = [project("OUE-2020-001"), project("OUE-2020-002", end_date=dt.date(2019, 5, 1))]
+    report = ouest(tmp_path, rows, headers=headers, rename=typed,
+                   payment_headers=list(reversed(PAYMENT_HEADERS)),
+                   payment_rename={"Date du versement": "DATE DU VERSEMENT", "Référence": "reference"})
+    f = only(report, "END_BEFORE_START")
+    # Reversed: Notes is A, …, Date de fin is the 11th column from the right → K.
+    assert f.cell == "K3"
+    assert len(report.findings) == 1
+    assert report.totals.line("OUEST").committed == 12_000_000
+
+
+def test_fiscal_year_headers_in_short_form(tmp_path):
+    rename = {f"FQIS {y}": f"FQIS {y[:5]}{y[-2:]}" for y in ("2019-2020", "2020-2021", "2021-2022", "2022-2023")}
+    report = ouest(tmp_path, [project(fqis={"2019-2020": 1000, "2022-2023": 500}, fqis_total=1500)], rename=rename)
+    assert report.findings == []
+    assert report.totals.line("OUEST").committed_by_year["2022-2023"] == 50_000
+
+
+def test_rows_holding_only_a_zero_total_are_blank(tmp_path):
+    # A =SUM() copied down empty rows shows 0 once a spreadsheet program computed it.
+    report = ouest(tmp_path, [project(), {"FQIS total": 0}, {"FQIS total": 0.0}, {"No projet": "OUE-2020-004",
+                                                                                    "FQIS total": 0}])
+    assert [p.row for p in report.workbooks["OUEST"].projects] == [2, 5]
+    assert only(report, "MISSING_VALUE", cell="B5").project_id == "OUE-2020-004"
+
+
+# -- required values ------------------------------------------------------------
+
+
+def test_missing_value_in_a_required_cell(tmp_path):
+    report = ouest(tmp_path, [project(organization="  ")])
+    f = only(report, "MISSING_VALUE")
+    assert where(f) == ("error", "OUEST", "Projets", "C2", 2, "OUE-2020-001")
+    assert "« Organisme porteur » est vide" in f.message
+
+
+def test_missing_project_id_keeps_the_row_out_of_the_totals(tmp_path):
+    report = ouest(tmp_path, [project(project_id=None, title="Sans numéro"), project("OUE-2020-002")])
+    f = only(report, "MISSING_VALUE")
+    assert (f.cell, f.row, f.project_id) == ("A2", 2, "")
+    assert "« No projet » est vide" in f.message
+    assert report.totals.line("OUEST").committed == 6_000_000
+
+
+def test_dates_and_money_required_from_accepted_on(tmp_path):
+    rows = [
+        project("OUE-2020-001", status="Accepté", start_date=None, total_cost=None),
+        project("OUE-2020-002", status="En analyse", approval_date=None, start_date=None, end_date=None,
+                total_cost=None),
+    ]
+    report = ouest(tmp_path, rows)
+    start = only(report, "MISSING_VALUE", cell="I2")
+    assert start.row == 2 and "« Date de début » est vide pour un projet au statut « Accepté »" in start.message
+    cost = only(report, "MISSING_VALUE", cell="K2")
+    assert "« Coût total » est vide pour un projet au statut « Accepté »" in cost.message
+    assert len(of_code(report, "MISSING_VALUE")) == 2  # nothing for the project still in analysis
+
+
+def test_missing_payment_amount(tmp_path):
+    report = ouest(tmp_path, [project()], [payment(amount=None)])
+    f = only(report, "MISSING_VALUE")
+    assert where(f) == ("error", "OUEST", "Versements", "C2", 2, "OUE-2020-001")
+    assert "« Montant » est vide" in f.message
+
+
+# -- unreadable values -------------------------------------------------------------
+
+
+def test_invalid_amount_negative_year(tmp_path):
+    report = ouest(tmp_path, [project(fqis={"2019-2020": 30000, "2020-2021": -500}, fqis_total=29500)])
+    f = only(report, "INVALID_AMOUNT")
+    assert where(f) == ("error", "OUEST", "Projets", "M2", 2, "OUE-2020-001")
+    assert "« FQIS 2020-2021 » : montant négatif « -500 »" in f.message
+    assert not of_code(report, "YEAR_SPLIT_MISMATCH")
+    assert report.totals.line("OUEST").committed == 0
+
+
+def test_unreadable_year_under_a_total_formula_is_reported_once(tmp_path):
+    report = ouest(tmp_path, [project(fqis={"2019-2020": "trente mille", "2020-2021": 100}, fqis_total=SUM)])
+    f = only(report, "INVALID_AMOUNT")
+    assert (f.cell, f.row) == ("L2", 2)
+    assert len(report.findings) == 1  # not also « FQIS total est vide »
+    assert report.totals.line("OUEST").committed == 0
+
+
+def test_invalid_amount_text(tmp_path):
+    report = ouest(tmp_path, [project(other_contributions="quarante mille")])
+    f = only(report, "INVALID_AMOUNT")
+    assert (f.sheet, f.cell, f.row) == ("Projets", "Q2", 2)
+    assert "montant illisible « quarante mille »" in f.message
+
+
+def test_invalid_date(tmp_path):
+    report = ouest(tmp_path, [project()], [payment(date="30/02/2020")])
+    f = only(report, "INVALID_DATE")
+    assert where(f) == ("error", "OUEST", "Versements", "B2", 2, "OUE-2020-001")
+    assert "« Date du versement » : date illisible « 30/02/2020 »" in f.message
+
+
+def test_invalid_number(tmp_path):
+    report = ouest(tmp_path, [project(participants_reached=12.5)])
+    f = only(report, "INVALID_NUMBER")
+    assert where(f) == ("error", "OUEST", "Projets", "S2", 2, "OUE-2020-001")
+    assert "« Participants rejoints » : « 12.5 » n'est pas un nombre entier positif ou nul" in f.message
+
+
+# -- lists ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("field, typed, cell, closest", [
+    ("priority", "Logemnt", "F2", "Logement"),
+    ("status", "Acepté", "G2", "Accepté"),
+    ("territory", "Roussilon", "E2", "Roussillon"),
+    ("organization_type", "OBLN", "D2", "OBNL"),
+])
+def test_unknown_value_suggests_the_closest(tmp_path, field, typed, cell, closest):
+    report = ouest(tmp_path, [project(**{field: typed})])
+    f = only(report, "UNKNOWN_VALUE")
+    assert where(f) == ("error", "OUEST", "Projets", cell, 2, "OUE-2020-001")
+    assert f"valeur inconnue « {typed} ». Vouliez-vous dire « {closest} » ?" in f.message
+    assert "Valeurs permises :" in f.message
+
+
+def test_list_values_tolerate_case_and_accents(tmp_path):
+    report = ouest(tmp_path, [project(priority="securite ALIMENTAIRE", status="termine", territory="roussillon",
+                                      organization_type="obnl")])
+    assert report.findings == []
+    assert report.workbooks["OUEST"].projects[0].status == "Terminé"
+
+
+def test_territory_outside_subregion(tmp_path):
+    report = ouest(tmp_path, [project(territory="Acton")])
+    f = only(report, "TERRITORY_OUTSIDE_SUBREGION")
+    assert where(f) == ("error", "OUEST", "Projets", "E2", 2, "OUE-2020-001")
+    assert "Le territoire « Acton » appartient à la sous-région Est de la Montérégie (EST)" in f.message
+
+
+def test_regional_territory_only_in_the_regional_sheet(tmp_path):
+    config = write_alliance(tmp_path, {
+        "OUEST": {"projects": [project("OUE-2020-001", territory="Régional")]},
+        "REGION": {"projects": [project("REG-2020-001"), project("REG-2020-002", territory="Brossard")]},
+    }, regional={"source": {"xlsx": "regional.xlsx"}})
+    report = validate(config)
+    f = only(report, "TERRITORY_OUTSIDE_SUBREGION")
+    assert (f.committee, f.cell) == ("OUEST", "E2")
+    assert "est réservé aux projets de la ligne régionale (Réserve régionale (TCPM))" in f.message
+    assert report.totals.line("REGION").committed == 12_000_000
+
+
+def test_ineligible_organization(tmp_path):
+    report = ouest(tmp_path, [project(organization_type="Entreprise privée"),
+                              project("OUE-2020-002", organization_type="Particulier")])
+    f = only(report, "INELIGIBLE_ORGANIZATION", row=2)
+    assert where(f) == ("error", "OUEST", "Projets", "D2", 2, "OUE-2020-001")
+    assert "Le type d'organisme « Entreprise privée » n'est pas admissible au FQIS" in f.message
+    assert only(report, "INELIGIBLE_ORGANIZATION", row=3).cell == "D3"
+    assert not of_code(report, "UNKNOWN_VALUE")
+
+
+# -- identifiers ------------------------------------------------------------------
+
+
+def test_duplicate_project_id_in_one_sheet(tmp_path):
+    report = ouest(tmp_path, [project("OUE-2020-001"), project("OUE-2020-002"), project("OUE-2020-001")])
+    f = only(report, "DUPLICATE_PROJECT_ID")
+    assert where(f) == ("error", "OUEST", "Projets", "A4", 4, "OUE-2020-001")
+    assert "« OUE-2020-001 » est déjà utilisé à la ligne 2 de l'onglet Projets" in f.message
+    assert report.totals.line("OUEST").committed == 12_000_000  # counted once
+
+
+def test_duplicate_project_id_across_committees(tmp_path):
+    config = write_alliance(tmp_path, {
+        "OUEST": {"projects": [project("OUE-2020-001")]},
+        "EST": {"projects": [project("EST-2020-001"), project(" oue-2020-001", territory="Acton")]},
+    })
+    report = validate(config)
+    f = only(report, "DUPLICATE_PROJECT_ID")
+    assert where(f) == ("error", "EST", "Projets", "A3", 3, "oue-2020-001")
+    assert "déjà utilisé par le comité OUEST (onglet Projets, ligne 2)" in f.message
+    assert report.totals.line("OUEST").committed == 6_000_000
+    assert report.totals.line("EST").committed == 6_000_000
+
+
+# -- dates ------------------------------------------------------------------------
+
+
+def test_project_date_outside_period(tmp_path):
+    report = ouest(tmp_path, [project(approval_date=dt.date(2019, 3, 31))])
+    f = only(report, "DATE_OUTSIDE_PERIOD")
+    assert where(f) == ("error", "OUEST", "Projets", "H2", 2, "OUE-2020-001")
+    assert "« Date d'approbation » : le 2019-03-31 est hors de la période de l'entente (2019-04-01 au 2023-03-31)" \
+        in f.message
+
+
+def test_payment_date_outside_period(tmp_path):
+    report = ouest(tmp_path, [project()], [payment(date="01/04/2023")])
+    f = only(report, "DATE_OUTSIDE_PERIOD")
+    assert where(f) == ("error", "OUEST", "Versements", "B2", 2, "OUE-2020-001")
+    assert "le 2023-04-01 est hors de la période" in f.message
+
+
+def test_end_before_start(tmp_path):
+    report = ouest(tmp_path, [project(start_date="2020-06-01", end_date="2020-05-31")])
+    f = only(report, "END_BEFORE_START")
+    assert where(f) == ("error", "OUEST", "Projets", "J2", 2, "OUE-2020-001")
+    assert "La date de fin (2020-05-31) précède la date de début (2020-06-01)" in f.message
+
+
+# -- amounts ----------------------------------------------------------------------
+
+
+def test_year_split_mismatch(tmp_path):
+    report = ouest(tmp_path, [project(fqis_total="70 000 $")])
+    f = only(report, "YEAR_SPLIT_MISMATCH")
+    assert where(f) == ("error", "OUEST", "Projets", "P2", 2, "OUE-2020-001")
+    assert "Le « FQIS total » (70 000,00 $) ne correspond pas à la somme des exercices (60 000,00 $), " \
+           "écart de 10 000,00 $" in f.message
+    assert report.totals.line("OUEST").committed == 0
+
+
+def test_fqis_total_as_a_formula_without_cached_value_is_the_sum_of_years(tmp_path):
+    report = ouest(tmp_path, [project(fqis={"2019-2020": 30000, "2021-2022": "12 500,50 $"}, fqis_total=SUM)])
+    assert report.errors == []
+    assert report.totals.line("OUEST").committed == 4_250_050
+
+
+def test_fqis_over_total_cost(tmp_path):
+    report = ouest(tmp_path, [project(total_cost=50000, other_contributions=0)])
+    f = only(report, "FQIS_OVER_TOTAL_COST")
+    assert where(f) == ("error", "OUEST", "Projets", "P2", 2, "OUE-2020-001")
+    assert "Le « FQIS total » (60 000,00 $) dépasse le coût total du projet (50 000,00 $)" in f.message
+    assert not of_code(report, "FQIS_SHARE_HIGH")
+
+
+def test_fqis_share_high_is_a_warning(tmp_path):
+    report = ouest(tmp_path, [project(total_cost=70000, other_contributions=10000),
+                              project("OUE-2020-002", total_cost=75000, other_contributions=15000)])
+    f = only(report, "FQIS_SHARE_HIGH")
+    assert where(f) == ("warning", "OUEST", "Projets", "P2", 2, "OUE-2020-001")
+    assert "Le FQIS finance 85,7 % du coût total (60 000,00 $ sur 70 000,00 $), au-delà de la part de 80 %" \
+        in f.message
+    assert report.errors == []  # exactly 80 % (row 3) is allowed
+    assert report.totals.line("OUEST").committed == 12_000_000
+
+
+def test_fqis_share_threshold_is_configurable(tmp_path):
+    report = ouest(tmp_path, [project()], alliance={"max_fqis_share": 0.5})
+    f = only(report, "FQIS_SHARE_HIGH")
+    assert "au-delà de la part de 50 % prévue" in f.message
+
+
+# -- payments ---------------------------------------------------------------------
+
+
+def test_payment_unknown_project(tmp_path):
+    config = write_alliance(tmp_path, {
+        "OUEST": {"projects": [project("OUE-2020-001")], "payments": [payment("OUE-2020-001"),
+                                                                      payment("OUE-2020-011")]},
+        "EST": {"projects": [project("EST-2020-001")], "payments": [payment("OUE-2020-001")]},
+    })
+    report = validate(config)
+    f = only(report, "PAYMENT_UNKNOWN_PROJECT", committee="OUEST")
+    assert where(f) == ("error", "OUEST", "Versements", "A3", 3, "OUE-2020-011")
+    assert "Le versement nomme le projet « OUE-2020-011 », absent de l'onglet Projets de ce comité" in f.message
+    assert "Vouliez-vous dire « OUE-2020-001 » ?" in f.message
+    # A project of another committee is unknown to this one.
+    other = only(report, "PAYMENT_UNKNOWN_PROJECT", committee="EST")
+    assert (other.sheet, other.cell) == ("Versements", "A2")
+    assert report.totals.line("EST").paid == 0
+    assert report.totals.line("OUEST").paid == 1_000_000
+
+
+@pytest.mark.parametrize("status", ["En analyse", "Intention déposée", "Refusé"])
+def test_payment_not_approved(tmp_path, status):
+    report = ouest(tmp_path, [project(status=status)], [payment(amount="2 500 $")])
+    f = only(report, "PAYMENT_NOT_APPROVED")
+    assert where(f) == ("error", "OUEST", "Versements", "A2", 2, "OUE-2020-001")
+    assert f"Versement de 2 500,00 $ au projet OUE-2020-001 dont le statut est « {status} »" in f.message
+    assert report.totals.line("OUEST").paid == 0  # its No projet is in error: kept out of the totals
+
+
+def test_payments_of_abandoned_projects_are_allowed_and_committed(tmp_path):
+    report = ouest(tmp_path, [project(status="Abandonné")], [payment(amount=12345.67)])
+    assert report.findings == []
+    line = report.totals.line("OUEST")
+    assert (line.committed, line.paid) == (1_234_567, 1_234_567)
+    assert line.committed_by_year["2020-2021"] == 1_234_567
+
+
+def test_paid_over_granted_at_the_payment_that_crosses_the_total(tmp_path):
+    payments = [payment(amount=30000), payment(amount="25 000,00 $", date="2020-09-01"),
+                payment(amount=5000.01, date="2021-01-15"), payment(amount=1000, date="2021-02-15")]
+    report = ouest(tmp_path, [project()], payments)
+    f = only(report, "PAID_OVER_GRANTED")
+    assert where(f) == ("error", "OUEST", "Versements", "C4", 4, "OUE-2020-001")
+    assert "le projet OUE-2020-001 a reçu 60 000,01 $, plus que son FQIS total de 60 000,00 $ " \
+           "(dépassement de 0,01 $)" in f.message
+
+
+def test_payments_up_to_the_total_are_fine(tmp_path):
+    report = ouest(tmp_path, [project()], [payment(amount=30000), payment(amount="30 000,00 $")])
+    assert report.findings == []
+
+
+# -- envelopes --------------------------------------------------------------------
+
+
+def big(project_id: str, fqis_dollars: int, **fields) -> dict:
+    """A project of ``fqis_dollars`` split over two years, financed at 50 %."""
+    half = fqis_dollars // 2
+    return project(project_id, fqis={"2019-2020": half, "2020-2021": fqis_dollars - half},
+                   total_cost=2 * fqis_dollars, other_contributions=fqis_dollars, **fields)
+
+
+def test_subregion_envelope_exceeded(tmp_path):
+    report = ouest(tmp_path, [big("OUE-2020-001", 1_500_000), big("OUE-2020-002", 1_100_000),
+                              big("OUE-2020-003", 100, status="Terminé"),
+                              big("OUE-2020-004", 900_000, status="En analyse")])
+    f = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
+    assert where(f) == ("error", "OUEST", "Projets", "", None, "")
+    assert "Le FQIS engagé de Ouest de la Montérégie (2 600 100,00 $) dépasse son allocation de " \
+           "2 600 000,00 $, de 100,00 $" in f.message
+    assert not of_code(report, "SUBREGION_ENVELOPE_NEARLY_USED")
+
+
+def test_subregion_envelope_nearly_used_from_the_threshold(tmp_path):
+    report = ouest(tmp_path, [big("OUE-2020-001", 2_470_000)])  # exactly 95 % of 2 600 000 $
+    f = only(report, "SUBREGION_ENVELOPE_NEARLY_USED")
+    assert where(f) == ("warning", "OUEST", "Projets", "", None, "")
+    assert "Ouest de la Montérégie a engagé 2 470 000,00 $ de son allocation de 2 600 000,00 $ (95,0 %) ; " \
+           "solde non engagé : 130 000,00 $" in f.message
+    assert report.errors == []
+
+
+def test_subregion_envelope_just_below_the_threshold(tmp_path):
+    report = ouest(tmp_path, [project("OUE-2020-001", fqis={"2019-2020": 2_469_999.99}, total_cost=5_000_000,
+                                      other_contributions=2_530_000.01)])
+    assert report.findings == []
+
+
+def test_annual_envelope_exceeded(tmp_path):
+    rows = [project("OUE-2020-001"), project("OUE-2020-002", fqis={"2019-2020": 20000.5, "2021-2022": 1000}),
+            project("OUE-2020-003", status="En analyse", fqis={"2019-2020": 500000}, total_cost=1_000_000)]
+    report = ouest(tmp_path, rows, annual={"OUEST": {"2019-2020": 50000, "2020-2021": 30000}})
+    f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
+    assert where(f) == ("error", "OUEST", "Projets", "", None, "")
+    assert "Le FQIS engagé de Ouest de la Montérégie pour l'exercice 2019-2020 (50 000,50 $) dépasse le " \
+           "montant annuel prévu de 50 000,00 $, de 0,50 $" in f.message
+
+
+def test_alliance_envelope_includes_the_regional_line(tmp_path):
+    config = write_alliance(tmp_path, {
+        "OUEST": {"projects": [big("OUE-2020-001", 2_600_000)]},
+        "EST": {"projects": [big("EST-2020-001", 3_900_000)]},
+        "LONGUEUIL": {"projects": [big("LON-2020-001", 4_000_000)]},
+        "REGION": {"projects": [big("REG-2020-001", 1_200_000), big("REG-2020-002", 150_000, territory="Acton")]},
+    }, regional={"source": {"xlsx": "regional.xlsx"}})
+    report = validate(config)
+    f = only(report, "ALLIANCE_ENVELOPE_EXCEEDED")
+    assert where(f) == ("error", "ALLIANCE", "Projets", "", None, "")
+    assert "Le FQIS engagé par l'ensemble de l'Alliance (11 850 000,00 $, réserve régionale comprise) dépasse " \
+           "l'enveloppe de 11 800 000,00 $, de 50 000,00 $" in f.message
+    regional = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
+    assert (regional.committee, regional.sheet, regional.cell) == ("REGION", "Projets", "")
+    assert "Réserve régionale (TCPM) (1 350 000,00 $) dépasse son allocation de 1 200 000,00 $" in regional.message
+    assert report.totals.committed == 1_185_000_000
+
+
+def test_alliance_envelope_not_exceeded_without_regional_projects(tmp_path):
+    config = write_alliance(tmp_path, {
+        "OUEST": {"projects": [big("OUE-2020-001", 2_600_000)]},
+        "EST": {"projects": [big("EST-2020-001", 3_900_000)]},
+        "LONGUEUIL": {"projects": [big("LON-2020-001", 4_100_000)]},
+    })
+    report = validate(config)
+    assert report.errors == []
+    assert {f.committee for f in of_code(report, "SUBREGION_ENVELOPE_NEARLY_USED")} == {"OUEST", "EST", "LONGUEUIL"}
+
+
+# -- consolidation by status ------------------------------------------------------------
+
+
+def test_committed_pipeline_and_refused(tmp_path):
+    rows = [project("OUE-2020-001", status="Accepté"), project("OUE-2020-002", status="Terminé"),
+            project("OUE-2020-003", status="Intention déposée", approval_date=None),
+            project("OUE-2020-004", status="En analyse"), project("OUE-2020-005", status="Refusé"),
+            project("OUE-2020-006", status="Abandonné")]
+    report = ouest(tmp_path, rows, [payment("OUE-2020-006", amount=7500.25)])
+    assert report.findings == []
+    line = report.totals.line("OUEST")
+    assert line.committed == 6_000_000 * 2 + 750_025
+    assert line.pipeline == 12_000_000
+    assert (line.projects_committed, line.projects_pipeline, line.projects_total) == (3, 2, 6)
+    assert line.committed_by_year == {"2019-2020": 6_000_000, "2020-2021": 6_750_025, "2021-2022": 0,
+                                      "2022-2023": 0}
