@@ -74,16 +74,16 @@ _TYPES = [
                 "Avec ce versement, le projet {project} a reçu {paid}, plus que son {fund} total "
                 "de {granted} (dépassement de {gap})."),
     FindingType("SUBREGION_ENVELOPE_EXCEEDED", ERROR, "Enveloppe sous-régionale dépassée",
-                "Le {fund} engagé de {name} ({committed}) dépasse son allocation de {allocation}, "
+                "Le {fund} engagé pour {name} ({committed}) dépasse son allocation de {allocation}, "
                 "de {gap}."),
     FindingType("ANNUAL_ENVELOPE_EXCEEDED", ERROR, "Montant annuel dépassé",
-                "Le {fund} engagé de {name} pour l'exercice {year} ({committed}) dépasse le montant "
+                "Le {fund} engagé pour {name} durant l'exercice {year} ({committed}) dépasse le montant "
                 "annuel prévu de {allocation}, de {gap}."),
     FindingType("ALLIANCE_ENVELOPE_EXCEEDED", ERROR, "Enveloppe de l'Alliance dépassée",
                 "Le {fund} engagé par l'ensemble de l'Alliance ({committed}, réserve régionale comprise) "
                 "dépasse l'enveloppe de {envelope}, de {gap}."),
     FindingType("SUBREGION_ENVELOPE_NEARLY_USED", WARNING, "Enveloppe presque épuisée",
-                "{name} a engagé {committed} de son allocation de {allocation} ({share}) ; "
+                "{Name} a engagé {committed} de son allocation de {allocation} ({share}) ; "
                 "solde non engagé : {balance}."),
     FindingType("SOURCE_UNAVAILABLE", ERROR, "Source illisible",
                 "Le chiffrier du comité {name} n'a pas pu être lu : {reason} {fallback}"),

@@ -141,7 +141,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
         sources[committee.code] = info
         log.info("Comité %s : %d projets, %d versements lus en %.2f s (%s).", committee.code,
                  len(parsed.projects), len(parsed.payments), time.perf_counter() - started,
-                 info.location)
+                 info.location if info.current else f"dernière copie valide de {info.location}")
     if unreadable:
         raise NoUsableData(
             "Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide "

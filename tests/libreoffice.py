@@ -76,8 +76,10 @@ def _profile() -> Path:
     return Path(tempfile.gettempdir()) / f"alliance-sync-libreoffice-{os.getpid()}"
 
 
-def convert(source: Path, target_format: str, outdir: Path) -> Path:
-    """Convert ``source`` with LibreOffice headless into ``outdir``; returns the new file."""
+def convert(source: Path, target_format: str, outdir: Path, locale: str | None = None) -> Path:
+    """Convert ``source`` with LibreOffice headless into ``outdir``; returns the new file.
+
+    ``locale`` (e.g. ``fr_CA.UTF-8``) is the one LibreOffice formats numbers with."""
     soffice = require_soffice()
     source, outdir = Path(source).resolve(), Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
@@ -89,7 +91,8 @@ def convert(source: Path, target_format: str, outdir: Path) -> Path:
     command = [soffice, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--invisible",
                "--norestore", "--nolockcheck", "--nodefault", "--nologo",
                "--convert-to", target_format, "--outdir", str(outdir), str(source)]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT)
+    env = {**os.environ, "LC_ALL": locale, "LANG": locale} if locale else None
+    result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=env)
     if result.returncode != 0 or not target.exists():
         raise AssertionError(f"la conversion LibreOffice en {target_format} a échoué "
                              f"(code {result.returncode}) :\n{result.stdout}\n{result.stderr}")
@@ -101,8 +104,8 @@ def recalculate(source: Path, outdir: Path) -> Path:
     return convert(source, "xlsx:Calc MS Excel 2007 XML", outdir)
 
 
-def to_pdf(source: Path, outdir: Path) -> Path:
-    return convert(source, "pdf:calc_pdf_Export", outdir)
+def to_pdf(source: Path, outdir: Path, locale: str | None = None) -> Path:
+    return convert(source, "pdf:calc_pdf_Export", outdir, locale)
 
 
 def formula_errors(recalculated: Path) -> list[str]:
@@ -129,12 +132,14 @@ def pdf_pages(pdf: Path) -> list[str]:
     return result.stdout.split("\f")
 
 
-def render_page(pdf: Path, page: int, target: Path, dpi: int = 110) -> Path:
-    """Page ``page`` (1-based) of ``pdf`` as a PNG at ``target``."""
+def render_page(pdf: Path, page: int, target: Path, dpi: int = 110, top: float = 1.0) -> Path:
+    """Page ``page`` (1-based) of ``pdf`` as a PNG at ``target``; ``top`` keeps only
+    that upper fraction of the page (Letter, landscape)."""
     pdftoppm = require_pdftoppm()
     target = Path(target)
     stem = target.with_suffix("")
-    subprocess.run([pdftoppm, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile",
+    crop = ["-x", "0", "-y", "0", "-W", str(int(11 * dpi)), "-H", str(int(8.5 * dpi * top))] if top < 1 else []
+    subprocess.run([pdftoppm, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", *crop,
                     str(pdf), str(stem)], capture_output=True, timeout=TIMEOUT, check=True)
     produced = stem.with_suffix(".png")
     if produced != target:
@@ -161,9 +166,10 @@ def _render_readme_picture(workbook: Path | None) -> None:
             from sync.resources import demo_config
 
             workbook = write_ministry_workbook(build_report(load_config(demo_config())), folder / "rapport.xlsx")
-        pdf = to_pdf(workbook, folder / "pdf")
+        # As a French Excel or LibreOffice shows it: 2 600 000,00 $.
+        pdf = to_pdf(workbook, folder / "pdf", locale="fr_CA.UTF-8")
         target = repo / "templates" / "apercu-sommaire.png"
-        render_page(pdf, 1, target, dpi=100)
+        render_page(pdf, 1, target, dpi=110, top=0.66)
         print(f"Image écrite : {target}")
 
 

@@ -504,7 +504,7 @@ def subregion_over_its_allocation(a: Alliance):
 @fault("ANNUAL_ENVELOPE_EXCEEDED")
 def year_over_its_annual_amount(a: Alliance):
     a.annual["OUEST"] = {"2019-2020": 59999.99, "2020-2021": 900000}
-    return [("OUEST", "Projets", "", None, "", "pour l'exercice 2019-2020 (60 000,00 $)")]
+    return [("OUEST", "Projets", "", None, "", "durant l'exercice 2019-2020 (60 000,00 $)")]
 
 
 @fault("ALLIANCE_ENVELOPE_EXCEEDED")

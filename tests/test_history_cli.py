@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from builders import payment
 from history_support import Alliance
 from sync.cli import cli
+from sync.changes import FieldChange
 from sync.config import load_config
 from sync.runner import run_sync
 
@@ -143,3 +144,29 @@ def test_quiet_run_prints_nothing_when_conforming_and_logs_to_the_file(tmp_path)
     logged = log_file.read_text(encoding="utf-8").splitlines()
     assert any("Sources inchangées depuis la synchronisation n° 1 : EST, LONGUEUIL ; modifiées : aucune." in line
                for line in logged)
+
+
+def test_strict_run_is_recorded_and_the_next_workbook_shows_changes_since_the_last_workbook(tmp_path):
+    from builders import project
+
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    before = alliance.output.read_bytes()
+    est = [project("EST-2020-001", title="Épicerie solidaire mobile")]
+    alliance.rewrite("EST", projects=est, payments=[payment("EST-2020-404", reference="E-2")])
+    result = alliance.cli("run", "--strict")
+    assert result.exit_code == 1
+    assert result.stdout == "1 erreur à corriger — 1 erreur, 0 avertissement. Mode strict : aucun classeur écrit.\n"
+    assert alliance.output.read_bytes() == before
+    assert alliance.query("SELECT id, state, errors, output FROM runs") == [
+        (1, "done", 0, str(alliance.output)), (2, "done", 1, None)]
+
+    alliance.rewrite("EST", projects=est, payments=[])
+    third = run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
+    assert third.exit_code == 0
+    assert third.changes.previous_run_id == 1  # the last run that wrote a workbook
+    assert [(c.kind, c.record, c.key, c.fields) for c in third.changes.items] == [
+        ("modifié", "projet", "EST-2020-001",
+         (FieldChange("Titre du projet", "Épicerie mobile", "Épicerie solidaire mobile"),)),
+        ("supprimé", "versement", "EST-2020-001 · 2020-05-01 · réf. E-1", ()),
+    ]

@@ -41,10 +41,12 @@ def test_a_second_run_names_the_holder_and_exits_2(tmp_path):
         assert alliance.query("SELECT id, state FROM runs") == [(1, "running")]
         holder = current_holder(alliance.state)
         assert holder is not None and holder.pid == first.pid
+        assert alliance.cli("history").stdout.splitlines()[1].split()[3:5] == ["en", "cours"]
     finally:
         first.kill()
         first.wait()
     assert current_holder(alliance.state) is None
+    assert alliance.cli("history").stdout.splitlines()[1].split()[3] == "interrompue"
 
 
 def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):

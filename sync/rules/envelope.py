@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.config import Config
+from sync.config import Committee, Config
 from sync.consolidate import Totals
 from sync.findings import Finding, finding
 from sync.money import format_cents, format_percent
@@ -18,14 +18,15 @@ def check_envelopes(config: Config, totals: Totals) -> list[Finding]:
         line = totals.line(committee.code)
         if committee.is_regional and committee.source is None:
             continue
+        name = _line_name(committee)
         if line.committed > line.allocation:
             out.append(finding("SUBREGION_ENVELOPE_EXCEEDED", committee=committee.code, sheet=PROJECTS_TAB,
-                               fund=fund, name=committee.name, committed=format_cents(line.committed),
+                               fund=fund, name=name, committed=format_cents(line.committed),
                                allocation=format_cents(line.allocation),
                                gap=format_cents(line.committed - line.allocation)))
         elif line.allocation and line.committed >= config.nearly_used * line.allocation:
             out.append(finding("SUBREGION_ENVELOPE_NEARLY_USED", committee=committee.code, sheet=PROJECTS_TAB,
-                               name=committee.name, committed=format_cents(line.committed),
+                               Name=name[0].upper() + name[1:], committed=format_cents(line.committed),
                                allocation=format_cents(line.allocation),
                                share=format_percent(line.committed, line.allocation),
                                balance=format_cents(line.balance)))
@@ -33,7 +34,7 @@ def check_envelopes(config: Config, totals: Totals) -> list[Finding]:
             committed = line.committed_by_year.get(label, 0)
             if committed > annual:
                 out.append(finding("ANNUAL_ENVELOPE_EXCEEDED", committee=committee.code, sheet=PROJECTS_TAB,
-                                   fund=fund, name=committee.name, year=label,
+                                   fund=fund, name=name, year=label,
                                    committed=format_cents(committed), allocation=format_cents(annual),
                                    gap=format_cents(committed - annual)))
     if totals.committed > config.envelope:
@@ -41,3 +42,10 @@ def check_envelopes(config: Config, totals: Totals) -> list[Finding]:
                            committed=format_cents(totals.committed), envelope=format_cents(config.envelope),
                            gap=format_cents(totals.committed - config.envelope)))
     return out
+
+
+def _line_name(committee: Committee) -> str:
+    """« la sous-région Ouest de la Montérégie », « la réserve régionale (…) », for the messages."""
+    if committee.is_regional:
+        return f"la ligne régionale « {committee.name} »"
+    return f"la sous-région {committee.name}"

@@ -48,7 +48,7 @@ def write_validation(workbook, styles: Styles, report: Report) -> Sheet:
             s.text(ws, f.committee),
             s.text(ws, f.sheet or None),
             cell,
-            f.row,
+            s.cell(ws, f.row, "count") if f.row is not None else None,
             s.text(ws, f.project_id or None),
             s.text(ws, f.message, "wrap"),
         ], height=sheet.fit({8: f.message}))

@@ -1,0 +1,68 @@
+"""The last good copy of a Google spreadsheet that stays unreachable (SPEC §7, §8),
+through real gspread against the local Sheets API server."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from click.testing import CliRunner
+
+from builders import payment, project
+from sheets_server import KEYS, committee_tabs, google_config, sheets_api_fixture  # noqa: F401
+from sync.cli import cli
+
+EST = KEYS["EST"]
+
+
+def fill(server) -> None:
+    for code, prefix in (("OUEST", "OUE"), ("EST", "EST"), ("LONGUEUIL", "LON")):
+        server.add_spreadsheet(KEYS[code], committee_tabs(
+            [project(f"{prefix}-2020-001", total_cost="100 000,00 $"), project(f"{prefix}-2020-002", status="Accepté")],
+            [payment(f"{prefix}-2020-001", amount="12 500,50 $", date="01/09/2020"),
+             payment(f"{prefix}-2020-002", date=dt.date(2021, 1, 15))]))
+
+
+def run(tmp_path, state: str = "etat"):
+    return CliRunner().invoke(cli, ["run", "--config", str(google_config(tmp_path)), "--output",
+                                    str(tmp_path / "rapport.xlsx"), "--state-dir", str(tmp_path / state)])
+
+
+def query(tmp_path, sql: str, *params):
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "etat" / "historique.sqlite") as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def test_an_unreachable_spreadsheet_is_replaced_by_its_last_good_copy(tmp_path, sheets_api):
+    fill(sheets_api)
+    first = run(tmp_path)
+    assert first.exit_code == 0, first.output
+    reads = sheets_api.reads(EST)
+
+    sheets_api.fail(EST, 503, times=None)
+    second = run(tmp_path)
+    assert second.exit_code == 1, second.output
+    assert "Classeur écrit" in second.stdout
+    assert sheets_api.reads(EST) > reads  # it was tried, and retried
+    [(message,)] = query(tmp_path, "SELECT message FROM findings WHERE run_id = 2")
+    assert message.startswith("Le chiffrier du comité Est de la Montérégie n'a pas pu être lu : ")
+    assert " Illisible depuis le " in message and "les données utilisées sont la dernière copie valide" in message
+    # The copy parses exactly as the spreadsheet did: same records, same totals to the cent.
+    records = "SELECT committee, row, project_id, counted, data FROM {} WHERE run_id = ? ORDER BY seq"
+    for table in ("projects", "payments"):
+        assert query(tmp_path, records.format(table), 2) == query(tmp_path, records.format(table), 1)
+    totals = "SELECT code, committed, paid, committed_by_year, paid_by_year FROM totals WHERE run_id = ?"
+    assert query(tmp_path, totals, 2) == query(tmp_path, totals, 1)
+    assert query(tmp_path, "SELECT paid FROM totals WHERE run_id = 2 AND code = 'EST'") == [(2_250_050,)]
+    assert query(tmp_path, "SELECT current, location FROM sources WHERE run_id = 2 AND committee = 'EST'") == [
+        (0, EST)]
+
+
+def test_an_unreachable_spreadsheet_without_a_copy_exits_3(tmp_path, sheets_api):
+    fill(sheets_api)
+    sheets_api.fail(EST, 503, times=None)
+    result = run(tmp_path)
+    assert result.exit_code == 3
+    assert not (tmp_path / "rapport.xlsx").exists()
+    assert query(tmp_path, "SELECT committee, current, snapshot FROM sources") == [("EST", 0, None)]
