@@ -61,7 +61,7 @@ config_option = click.option(
 @click.option("--quiet", "-q", is_flag=True, help="N'afficher que les avertissements et les erreurs (cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Journal détaillé, pour le diagnostic.")
 @click.option("--log-file", type=click.Path(dir_okay=False),
-              help="Ajouter aussi le journal à ce fichier (toujours détaillé, même avec --quiet).")
+              help="Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet).")
 @click.pass_context
 def cli(ctx: click.Context, quiet: bool, verbose: bool, log_file: str | None) -> None:
     """Synchronise, valide et consolide les chiffriers des comités d'une Alliance

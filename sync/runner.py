@@ -1,7 +1,9 @@
 """``alliance-sync run``: one sync, from the sources to the ministry workbook.
 
-The steps, in order: lock the state folder, build the report (falling back to
-last good copies), record the run in the history, write the workbook atomically.
+The steps, in order: lock the state folder, start the run in the history, build
+the report (falling back to last good copies), compute the changes since the
+previous workbook, then record the run and write the workbook atomically, in the
+order explained in ``_run``.
 """
 
 from __future__ import annotations
@@ -102,7 +104,8 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     # The Changements sheet compares with the previous run that wrote a workbook,
     # so a --strict run that wrote none hides no change from the next workbook.
     base = history.previous_done(with_output=True)
-    changes = compute_changes(history.records(base.id) if base else None, records_of_report(report),
+    records = records_of_report(report)
+    changes = compute_changes(history.records(base.id) if base else None, records,
                               previous_run_id=base.id if base else None,
                               previous_run_at=base.started_at if base else None,
                               committee_order=[c.code for c in config.committees])
@@ -114,7 +117,7 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
 
     if strict and report.errors:
         step = time.perf_counter()
-        with history.recording(run_id, report, None):
+        with history.recording(run_id, report, None, records):
             pass
         _log_recorded(run_id, report, time.perf_counter() - step)
         log.warning("Mode strict : des erreurs empêchent la production du classeur.")
@@ -132,7 +135,7 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     #    its Changements sheet repeats these changes: shown twice, never lost.
     # Committing first would risk the opposite: a recorded run whose changes no
     # workbook ever showed.
-    with history.recording(run_id, report, target):
+    with history.recording(run_id, report, target, records):
         prepared = time.perf_counter()
         write_atomically(target, lambda path: write_workbook(report, path, changes),
                          before_replace=lambda: pause_at("classeur-temporaire"))

@@ -159,3 +159,24 @@ def test_first_run_has_no_previous_and_reports_nothing():
     changes = compute_changes(None, RunRecords("FQIS", [], [pay("P1", 1, 1)]), previous_run_id=None,
                               previous_run_at=None)
     assert changes.is_first and changes.items == []
+
+
+def test_the_workbook_changements_sheet_shows_the_same_changes(tmp_path):
+    import openpyxl
+
+    from sync.config import load_config
+    from sync.runner import run_sync
+
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    edit_ouest(alliance)
+    result = run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
+    assert result.changes.previous_run_id == 1 and len(result.changes.items) == 6
+    rows = [[v for v in row if v is not None] for row in
+            openpyxl.load_workbook(alliance.output)["Changements"].iter_rows(values_only=True)]
+    for change in result.changes.items:
+        expected = [change.key, change.label]
+        if not change.fields:
+            assert any(all(e in row for e in expected) for row in rows), change
+        for f in change.fields:
+            assert any(all(e in row for e in [*expected, f.field, f.before, f.after]) for row in rows), f

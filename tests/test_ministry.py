@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import libreoffice as lo
 import ministry_fixture as mf
@@ -441,6 +440,33 @@ def test_by_year_after_recalculation(recalculated):
         9034623, 28333333, 4000000, 41367956]
 
 
+@pytest.fixture(scope="module")
+def french_pages(built, tmp_path_factory):
+    """The text of each printed page, as a French LibreOffice prints the workbook."""
+    _, path = built
+    pdf = lo.to_pdf(path, tmp_path_factory.mktemp("pdf"), locale="fr_CA.UTF-8")
+    return [" ".join(page.replace("\u00a0", " ").replace("\u202f", " ").split()) for page in lo.pdf_pages(pdf)]
+
+
+def test_sommaire_prints_on_one_page_the_quebec_way(french_pages):
+    sommaire = french_pages[0]
+    assert sommaire.startswith("Suivi de l'enveloppe FQIS — rapport au MTESS")
+    assert ("NORD Haut-Pays Nord 1 500 000,50 $ 399 346,23 $ 90 346,23 $ 1 100 654,27 $ 26,6 % 6 "
+            "1 500 000,00 $ 40 000,00 $") in sommaire
+    assert "Total de l'Alliance 5 000 000,00 $ 899 346,22 $ 413 679,56 $ 4 100 653,78 $ 18,0 % 9" in sommaire
+    assert "6 erreurs à corriger — voir l'onglet Validation" in sommaire
+    assert sommaire.endswith("Page 1 de " + str(len([p for p in french_pages if p])))
+
+
+def test_projets_prints_with_its_header_and_first_columns_on_every_page(french_pages):
+    first = lo.first_page_with(french_pages, "Titre du projet")
+    left, right = french_pages[first - 1], french_pages[first]
+    assert "Sous-région No projet Titre du projet" in left and "FQIS total" not in left
+    # The second page of the width repeats the sub-region and the project number.
+    assert "Sous-région No projet" in right and "Titre du projet" not in right and "FQIS total" in right
+    assert "NORD N-1 " in right and "150 000,55 $" in right
+
+
 def test_committee_text_is_still_text_once_recalculated(recalculated):
     _, wb, _ = recalculated
     values = {cell.value for ws in (wb["Projets"], wb["Versements"]) for row in ws.iter_rows() for cell in row}
@@ -452,3 +478,17 @@ def test_recalculated_copy_reopens_in_openpyxl_with_its_sheets(recalculated):
     _, wb, out = recalculated
     assert wb.sheetnames == SHEETS
     assert load_workbook(out).sheetnames == SHEETS
+
+
+# ---------------------------------------------------------------------------
+# The LibreOffice helper never lets CI skip these tests
+
+
+def test_without_libreoffice_a_local_run_skips_and_ci_fails(monkeypatch):
+    monkeypatch.setattr(lo, "find_soffice", lambda: None)
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="libreoffice-calc-nogui"):
+        lo.require_soffice()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="ne doit jamais être sauté"):
+        lo.require_soffice()

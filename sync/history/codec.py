@@ -15,7 +15,7 @@ import zlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
+from sync.parsing.headers import PAYMENT_COLUMNS, Column
 from sync.parsing.records import Payment, Project
 
 # --------------------------------------------------------------------------
@@ -130,10 +130,6 @@ def store_project(project: Project, columns: list[Column]) -> StoredRecord:
 def store_payment(payment: Payment) -> StoredRecord:
     return StoredRecord(payment.committee, payment.row, payment.project_id, payment.counted,
                         _values(payment, PAYMENT_COLUMNS), frozenset(payment.invalid))
-
-
-def columns_for(fund: str, year_labels: list[str]) -> list[Column]:
-    return project_columns(fund, year_labels)
 
 
 def year_labels_of(records: list[StoredRecord]) -> list[str]:

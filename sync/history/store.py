@@ -196,12 +196,14 @@ class History:
         return int(cursor.lastrowid)
 
     @contextmanager
-    def recording(self, run_id: int, report, output: Path | None) -> Iterator[None]:
+    def recording(self, run_id: int, report, output: Path | None,
+                  records: RunRecords | None = None) -> Iterator[None]:
         """Record the whole run in one transaction, committed when the block ends
-        without error and rolled back otherwise."""
+        without error and rolled back otherwise. ``records``: the report's, when
+        already computed (records_of_report)."""
         with self._transaction() as conn:
             self._insert_sources(conn, run_id, report)
-            records = records_of_report(report)
+            records = records or records_of_report(report)
             for table, items in (("projects", records.projects), ("payments", records.payments)):
                 conn.executemany(
                     f"INSERT INTO {table} (run_id, seq, committee, row, project_id, counted, data) "
@@ -325,11 +327,6 @@ class History:
             "  (SELECT MAX(run_id) FROM sources WHERE committee = ?1 AND current = 1), 0)",
             (committee,)).fetchone()
         return _time(row[0])
-
-    def findings(self, run_id: int) -> list[tuple]:
-        return self.conn.execute(
-            "SELECT severity, code, committee, sheet, cell, row, project_id, message FROM findings "
-            "WHERE run_id = ? ORDER BY seq", (run_id,)).fetchall()
 
     def source_hashes(self, run_id: int) -> dict[str, str]:
         rows = self.conn.execute("SELECT committee, content_hash FROM sources WHERE run_id = ?", (run_id,))

@@ -57,7 +57,7 @@ def write_validation(workbook, styles: Styles, report: Report) -> Sheet:
 
 
 def write_changes(workbook, styles: Styles, report: Report, changes: Changes | None) -> Sheet:
-    sheet = Sheet(workbook, styles, CHANGES, [13, 14, 12, 22, 36, 22, 28, 28], freeze="A4",
+    sheet = Sheet(workbook, styles, CHANGES, [13, 16, 12, 22, 36, 22, 30, 30], freeze="A4",
                   print_title_rows="3:3")
     ws, s = sheet.ws, styles
     if changes is None or changes.is_first:

@@ -106,6 +106,8 @@ class ProjectLayout:
         self.engaged = f"{fund} engagé"
         template = {c.field: c.header for c in project_columns(fund, [y.label for y in config.fiscal_years])}
         self.year_headers = {y.label: template[f"year:{y.label}"] for y in config.fiscal_years}
+        self.territory, self.priority = template["territory"], template["priority"]
+        self.other_contributions = template["other_contributions"]
         paid = report.totals.paid_by_project
 
         def text(name: str) -> Callable[[Project], str]:

@@ -186,7 +186,7 @@ def write_summary(workbook, styles: Styles, report: Report, formulas: Formulas, 
             s.cell(ws, f"=C{r}-D{r}", "money"),
             s.cell(ws, f'=IF(C{r}=0,"",D{r}/C{r})', "percent"),
             s.cell(ws, "=" + formulas.engaged_count((SUBREGION, code)), "count"),
-            s.cell(ws, "=" + formulas.engaged_sum("Autres contributions", (SUBREGION, code)), "money"),
+            s.cell(ws, "=" + formulas.engaged_sum(formulas.projects.other_contributions, (SUBREGION, code)), "money"),
             s.cell(ws, "=" + formulas.project_sum(formulas.projects.fund_total, (SUBREGION, code),
                                                   engagement=PIPELINE), "money"),
             read_at, s.text(ws, state),
@@ -223,7 +223,6 @@ def write_summary(workbook, styles: Styles, report: Report, formulas: Formulas, 
                  money=False)
     controls.add(section, "Autres contributions", sum(line.other_contributions for line in lines), sheet, 9, r)
     controls.add(section, "Demandes en analyse", sum(line.pipeline for line in lines), sheet, 10, r)
-    total_row = r
 
     sheet.skip()
     note_row = sheet.append([s.text(ws, p.cover_note, "note")], height=s.height(p.cover_note, sum(sheet.widths)))
@@ -389,7 +388,7 @@ def write_by_priority(workbook, styles: Styles, report: Report, formulas: Formul
     sheet.append([s.text(ws, "Montants engagés (formules sur l'onglet Projets) ; colonnes : code de la "
                              "sous-région.", "subtitle")])
     sheet.skip()
-    priority = "Priorité"
+    priority = formulas.projects.priority
     headers = [priority, *codes, "Total engagé", "Projets engagés", "Part de l'engagé", "Demandes en analyse"]
     hr = sheet.header(headers)
     first = hr + 1
@@ -420,22 +419,23 @@ def write_by_priority(workbook, styles: Styles, report: Report, formulas: Formul
     _other_and_total(sheet, styles, formulas, controls, report, figures.priorities.other, codes, hr, first,
                      "Par priorité", first_value_col=2)
 
-    chart = _bar_chart(f"{config.fund} engagé par priorité", styles, horizontal=True)
-    chart.add_data(Reference(ws, min_col=2 + n, min_row=hr, max_row=first + len(labels) - 1), titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(labels) - 1))
-    chart.legend = None
-    chart.x_axis.scaling.orientation = "maxMin"  # first priority on top, as in the table
-    chart.y_axis.crosses = "max"  # and the amounts below the bars
-    _colour(chart, styles.p.chart_colors[1:] or styles.p.chart_colors)
-    chart.width, chart.height = 24, 9
-    ws.add_chart(chart, f"A{total_row + 3}")
+    if labels:
+        chart = _bar_chart(f"{config.fund} engagé par priorité", styles, horizontal=True)
+        chart.add_data(Reference(ws, min_col=2 + n, min_row=hr, max_row=first + len(labels) - 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=first + len(labels) - 1))
+        chart.legend = None
+        chart.x_axis.scaling.orientation = "maxMin"  # first priority on top, as in the table
+        chart.y_axis.crosses = "max"  # and the amounts below the bars
+        _colour(chart, styles.p.chart_colors[1:] or styles.p.chart_colors)
+        chart.width, chart.height = 24, 9
+        ws.add_chart(chart, f"A{total_row + 3}")
     return sheet
 
 
 def write_by_territory(workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
                        controls: Controls) -> Sheet:
     config = report.config
-    territory = formulas.projects.columns[5].header  # « Territoire »
+    territory = formulas.projects.territory
     sheet = Sheet(workbook, styles, BY_TERRITORY, [12, 36, 16, 11, 11, 16], print_title_rows="4:4")
     ws, s = sheet.ws, styles
     sheet.append([s.text(ws, f"{config.fund} engagé par territoire", "title")])
