@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from sync import __version__
+from sync.cli_french import FrenchCommand, FrenchContext, FrenchHelpMixin, show_usage_error
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
 
 log = logging.getLogger("sync")
@@ -20,8 +21,28 @@ log = logging.getLogger("sync")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class FrenchGroup(click.Group):
+class FrenchGroup(FrenchHelpMixin, click.Group):
     """Turns library errors into a French message and the exit code of SPEC §6."""
+
+    context_class = FrenchContext
+    command_class = FrenchCommand
+
+    def main(self, *args, standalone_mode: bool = True, **kwargs):
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        # click's standalone mode prints its usage errors in English: do it here.
+        try:
+            code = super().main(*args, standalone_mode=False, **kwargs)
+        except click.UsageError as exc:
+            show_usage_error(exc)
+            code = exc.exit_code
+        except click.ClickException as exc:
+            click.echo(f"Erreur : {exc.format_message()}", err=True)
+            code = exc.exit_code
+        except click.Abort:
+            click.echo("Interrompu.", err=True)
+            code = 130
+        sys.exit(code if isinstance(code, int) else EXIT_OK)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -57,7 +78,8 @@ config_option = click.option(
 
 
 @click.group(cls=FrenchGroup, context_settings=CONTEXT)
-@click.version_option(__version__, "--version", message="alliance-sync %(version)s")
+@click.version_option(__version__, "--version", message="alliance-sync %(version)s",
+                      help="Afficher la version et quitter.")
 @click.option("--quiet", "-q", is_flag=True, help="N'afficher que les avertissements et les erreurs (cron).")
 @click.option("--verbose", "-v", is_flag=True, help="Journal détaillé, pour le diagnostic.")
 @click.option("--log-file", type=click.Path(dir_okay=False),
