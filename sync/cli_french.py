@@ -7,6 +7,10 @@ import re
 
 import click
 
+_METAVARS = {"INTEGER RANGE": "ENTIER", "FILE": "FICHIER", "DIRECTORY": "DOSSIER", "INTEGER": "ENTIER", "TEXT": "TEXTE",
+             "PATH": "CHEMIN", "RANGE": "INTERVALLE"}
+_METAVAR = re.compile(r"\b(" + "|".join(sorted(_METAVARS, key=len, reverse=True)) + r")\b")
+
 _HEADINGS = {"Options": "Options", "Commands": "Commandes", "Arguments": "Arguments"}
 
 # click's usage-error texts (click 8.1–8.3), in the order they are tried.
@@ -56,6 +60,12 @@ class FrenchHelpFormatter(click.HelpFormatter):
 
     def write_heading(self, heading: str) -> None:
         super().write_heading(_HEADINGS.get(heading, heading))
+
+    def write_dl(self, rows, *args, **kwargs) -> None:
+        translated = [(_METAVAR.sub(lambda m: _METAVARS[m[1]], term),
+                       text.replace("[default: ", "[par défaut : ").replace("[required]", "[requis]"))
+                      for term, text in rows]
+        super().write_dl(translated, *args, **kwargs)
 
 
 class FrenchContext(click.Context):

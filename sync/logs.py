@@ -9,10 +9,14 @@ quiet nightly run still leaves a full trace.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
 
 from sync.errors import OutputError
+
+# Durations are logged as ``%.2f s``; a French reader expects ``0,02 s``.
+_DECIMAL_SECONDS = re.compile(r"(\d)\.(\d+ s)\b")
 
 _LEVELS = {logging.WARNING: "AVERTISSEMENT", logging.ERROR: "ERREUR", logging.CRITICAL: "ERREUR"}
 
@@ -24,7 +28,7 @@ class FrenchFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
-        text = super().format(record)
+        text = _DECIMAL_SECONDS.sub(r"\1,\2", super().format(record))
         label = _LEVELS.get(record.levelno)
         if label:
             stamp = self.formatTime(record, self.datefmt)
