@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from click.testing import CliRunner
 
@@ -18,7 +20,7 @@ def test_help_is_french():
     assert result.exit_code == 0
     assert result.output.startswith("Utilisation : alliance-sync [OPTIONS] COMMANDE [ARGS]...")
     assert "Commandes:" in result.output
-    assert "-h, --help       Afficher cette aide et quitter." in result.output
+    assert re.search(r"-h, --help +Afficher cette aide et quitter\.", result.output)
     assert "Show this message" not in result.output
 
 
