@@ -44,7 +44,7 @@ _TYPES = [
     FindingType("UNKNOWN_VALUE", ERROR, "Valeur inconnue",
                 "« {column} » : valeur inconnue « {value} ».{suggestion} Valeurs permises : {allowed}."),
     FindingType("TERRITORY_OUTSIDE_SUBREGION", ERROR, "Territoire hors sous-région",
-                "Le territoire « {value} » {belongs}, pas à {own}. Territoires de {own} : {allowed}."),
+                "Le territoire « {value} » {belongs}, pas à {own}. Territoires permis : {allowed}."),
     FindingType("INELIGIBLE_ORGANIZATION", ERROR, "Organisme non admissible",
                 "Le type d'organisme « {value} » n'est pas admissible au {fund}. Types admissibles : {allowed}."),
     FindingType("DUPLICATE_PROJECT_ID", ERROR, "Numéro de projet en double",

@@ -98,7 +98,7 @@ def test_text_grouped_by_committee_errors_first_then_summary(tmp_path):
     result = run("validate", "--config", str(faulty_alliance(tmp_path)))
     assert result.exit_code == 1
     lines = result.stdout.rstrip().splitlines()
-    assert lines[-1] == "2 erreurs à corriger — 2 erreurs, 1 avertissement."
+    assert lines[-1] == "2 erreurs à corriger, 1 avertissement."
     ouest = lines.index("OUEST — Ouest de la Montérégie : 1 erreur, 1 avertissement")
     est = lines.index("EST — Est de la Montérégie : 1 erreur, 0 avertissement")
     assert ouest < est

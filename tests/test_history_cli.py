@@ -65,7 +65,7 @@ def test_vanished_workbook_falls_back_to_its_last_good_copy(tmp_path):
 
     result = alliance.cli("run")
     assert result.exit_code == 1
-    assert result.stdout == f"1 erreur à corriger — 1 erreur, 0 avertissement. Classeur écrit : {alliance.output}\n"
+    assert result.stdout == f"1 erreur à corriger, 0 avertissement. Classeur écrit : {alliance.output}\n"
     assert alliance.output.read_bytes() != before  # a new, complete workbook
     [(message,)] = alliance.query("SELECT message FROM findings WHERE run_id = 2 AND code = 'SOURCE_UNAVAILABLE'")
     read_at = f"{first.report.sources['OUEST'].read_at:%Y-%m-%d %H:%M}"
@@ -138,7 +138,7 @@ def test_quiet_run_prints_nothing_when_conforming_and_logs_to_the_file(tmp_path)
     alliance.workbook("OUEST").unlink()
     result = CliRunner().invoke(cli, ["--quiet", "--log-file", str(log_file), *alliance.run_args()])
     assert result.exit_code == 1
-    assert result.stdout == f"1 erreur à corriger — 1 erreur, 0 avertissement. Classeur écrit : {alliance.output}\n"
+    assert result.stdout == f"1 erreur à corriger, 0 avertissement. Classeur écrit : {alliance.output}\n"
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d AVERTISSEMENT : Comité OUEST : source illisible, dernière "
                         r"copie valide du \d{4}-\d\d-\d\d \d\d:\d\d utilisée\.\n", result.stderr), result.stderr
     logged = log_file.read_text(encoding="utf-8").splitlines()
@@ -156,7 +156,7 @@ def test_strict_run_is_recorded_and_the_next_workbook_shows_changes_since_the_la
     alliance.rewrite("EST", projects=est, payments=[payment("EST-2020-404", reference="E-2")])
     result = alliance.cli("run", "--strict")
     assert result.exit_code == 1
-    assert result.stdout == "1 erreur à corriger — 1 erreur, 0 avertissement. Mode strict : aucun classeur écrit.\n"
+    assert result.stdout == "1 erreur à corriger, 0 avertissement. Mode strict : aucun classeur écrit.\n"
     assert alliance.output.read_bytes() == before
     assert alliance.query("SELECT id, state, errors, output FROM runs") == [
         (1, "done", 0, str(alliance.output)), (2, "done", 1, None)]

@@ -268,7 +268,7 @@ def test_regional_territory_only_in_the_regional_sheet(tmp_path):
     report = validate(config)
     f = only(report, "TERRITORY_OUTSIDE_SUBREGION")
     assert (f.committee, f.cell) == ("OUEST", "E2")
-    assert "est réservé aux projets de la ligne régionale (Réserve régionale (TCPM))" in f.message
+    assert "est réservé aux projets de la ligne régionale « Réserve régionale (TCPM) »" in f.message
     assert report.totals.line("REGION").committed == 12_000_000
 
 

@@ -84,7 +84,7 @@ def test_demo_workbook_recalculates_to_the_envelope(workdir):
 def test_strict_with_errors_writes_nothing_and_exits_1(tmp_path, workdir):
     result = run("run", "--config", str(faulty(tmp_path)), "--strict")
     assert result.exit_code == 1
-    assert result.stdout == "1 erreur à corriger — 1 erreur, 0 avertissement. Mode strict : aucun classeur écrit.\n"
+    assert result.stdout == "1 erreur à corriger, 0 avertissement. Mode strict : aucun classeur écrit.\n"
     assert workbooks(workdir) == []
 
 

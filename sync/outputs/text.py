@@ -16,10 +16,8 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 def summary_line(report: Report) -> str:
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
-        verdict = f"{plural(errors, 'erreur')} à corriger"
-    else:
-        verdict = "Conforme"
-    return f"{verdict} — {plural(errors, 'erreur')}, {plural(warnings, 'avertissement')}."
+        return f"{plural(errors, 'erreur')} à corriger, {plural(warnings, 'avertissement')}."
+    return f"Conforme — 0 erreur, {plural(warnings, 'avertissement')}."
 
 
 def _finding_line(f: Finding) -> str:

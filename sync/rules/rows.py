@@ -176,12 +176,12 @@ class RowRules:
         if other is not None:
             belongs = f"appartient à la sous-région {other.name} ({other.code})"
         elif not self.committee.is_regional and ValueList(regional.territories).canonical(p.territory):
-            belongs = f"est réservé aux projets de la ligne régionale ({regional.name})"
+            belongs = f"est réservé aux projets de la ligne régionale « {regional.name} »"
         else:
             self._unknown(out, p, "territory", self.territories, cols)
             return
         self._emit(out, "TERRITORY_OUTSIDE_SUBREGION", p, "territory", cols, value=p.territory,
-                   belongs=belongs, own=name, allowed=self.territories.shown())
+                   belongs=belongs, own=f"la sous-région {name}", allowed=self.territories.shown())
 
     # -- payments ----------------------------------------------------------
 
