@@ -56,6 +56,31 @@ def _write_header(ws, columns) -> None:
     ws.row_dimensions[1].height = 32
 
 
+def _write_rows(ws, columns, records: list[dict], rows: int, formulas=None) -> None:
+    """Rows 2… of a tab: formats on every prepared row, values where a record has them."""
+    formulas = formulas or {}
+    for r in range(2, rows + 2):
+        record = records[r - 2] if r - 2 < len(records) else {}
+        for c, column in enumerate(columns, start=1):
+            cell = ws.cell(row=r, column=c)
+            if column.kind == "money":
+                cell.number_format = MONEY_FORMAT
+            elif column.kind == "date":
+                cell.number_format = DATE_FORMAT
+            if column.field in formulas:
+                cell.value = formulas[column.field](r)
+                continue
+            value = record.get(column.field)
+            if value is None:
+                continue
+            if column.kind == "money":
+                cell.value = _dollars(value)
+            elif column.kind in ("text", "list"):
+                set_text(cell, str(value))
+            else:
+                cell.value = value
+
+
 def write_committee_workbook(path: Path, config: Config, committee: Committee | None = None,
                              projects: list[dict] | None = None, payments: list[dict] | None = None) -> None:
     """Write the §3 workbook; ``projects``/``payments`` are dicts keyed by field name
@@ -71,28 +96,12 @@ def write_committee_workbook(path: Path, config: Config, committee: Committee | 
     letter = {c.field: get_column_letter(i) for i, c in enumerate(p_columns, start=1)}
     first_year, last_year = letter[f"year:{years[0]}"], letter[f"year:{years[-1]}"]
     rows = max(len(projects) + 50, TEMPLATE_ROWS if not projects else 0)
-    for r in range(2, rows + 2):
-        record = projects[r - 2] if r - 2 < len(projects) else None
-        for c, column in enumerate(p_columns, start=1):
-            cell = ws.cell(row=r, column=c)
-            if column.kind == "money":
-                cell.number_format = MONEY_FORMAT
-            elif column.kind == "date":
-                cell.number_format = DATE_FORMAT
-            if column.field == "fqis_total":
-                # Empty until a year is filled, so unused rows stay blank in Sheets too.
-                cell.value = (f'=IF(COUNT({first_year}{r}:{last_year}{r})=0,"",'
-                              f"SUM({first_year}{r}:{last_year}{r}))")
-                continue
-            if record is None or record.get(column.field) is None:
-                continue
-            value = record[column.field]
-            if column.kind == "money":
-                cell.value = _dollars(value)
-            elif column.kind in ("text", "list"):
-                set_text(cell, str(value))
-            else:
-                cell.value = value
+
+    def fqis_total(r: int) -> str:
+        # Empty until a year is filled, so unused rows stay blank in Sheets too.
+        return f'=IF(COUNT({first_year}{r}:{last_year}{r})=0,"",SUM({first_year}{r}:{last_year}{r}))'
+
+    _write_rows(ws, p_columns, projects, rows, formulas={"fqis_total": fqis_total})
 
     lists = _lists(config, committee)
     lists_ws = wb.create_sheet(LISTS_TAB)
@@ -125,23 +134,7 @@ def write_committee_workbook(path: Path, config: Config, committee: Committee | 
     pay_ws.add_data_validation(project_ids)
     pay_letter = get_column_letter([c.field for c in PAYMENT_COLUMNS].index("project_id") + 1)
     project_ids.add(f"{pay_letter}2:{pay_letter}{pay_rows + 1}")
-    for r in range(2, pay_rows + 2):
-        record = payments[r - 2] if r - 2 < len(payments) else None
-        for c, column in enumerate(PAYMENT_COLUMNS, start=1):
-            cell = pay_ws.cell(row=r, column=c)
-            if column.kind == "money":
-                cell.number_format = MONEY_FORMAT
-            elif column.kind == "date":
-                cell.number_format = DATE_FORMAT
-            if record is None or record.get(column.field) is None:
-                continue
-            value = record[column.field]
-            if column.kind == "money":
-                cell.value = _dollars(value)
-            elif column.kind == "text":
-                set_text(cell, str(value))
-            else:
-                cell.value = value
+    _write_rows(pay_ws, PAYMENT_COLUMNS, payments, pay_rows)
 
     _write_instructions(wb.create_sheet(INSTRUCTIONS_TAB, 0), config, committee, lists)
     wb.active = 1
