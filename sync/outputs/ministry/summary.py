@@ -288,6 +288,17 @@ def write_by_year(workbook, styles: Styles, report: Report, formulas: Formulas, 
         sheet.heading(title)
         return sheet.header(headers)
 
+    def total_row(label: str, control: str, first: int, expected) -> None:
+        """A bold total of the block's rows, one column per line, checked against Python."""
+        r = sheet.row + 1
+        cells = [s.text(ws, label, "total_label"), s.cell(ws, None, "total_label"), s.cell(ws, None, "total_label")]
+        for i, code in enumerate(codes):
+            col = get_column_letter(4 + i)
+            cells.append(s.cell(ws, f"=SUM({col}{first}:{col}{r - 1})", "total_money"))
+            controls.add(control, code, expected(code), sheet, 4 + i, r)
+        cells.append(s.cell(ws, f"=SUM({total_col}{first}:{total_col}{r - 1})", "total_money"))
+        sheet.append(cells)
+
     # Planned FQIS of the committed projects, by the year columns of Projets.
     hr = block_header(f"{config.fund} prévu (projets Acceptés, En cours et Terminés) et engagé")
     first = hr + 1
@@ -313,15 +324,8 @@ def write_by_year(workbook, styles: Styles, report: Report, formulas: Formulas, 
                      4 + i, r)
     cells.append(s.cell(ws, f"=SUM(D{r}:{last_code_col}{r})", "money"))
     sheet.append(cells)
-    r = sheet.row + 1
-    cells = [s.text(ws, "Total engagé (= Sommaire)", "total_label"), s.cell(ws, None, "total_label"),
-             s.cell(ws, None, "total_label")]
-    for i, code in enumerate(codes):
-        col = get_column_letter(4 + i)
-        cells.append(s.cell(ws, f"=SUM({col}{first}:{col}{r - 1})", "total_money"))
-        controls.add("Par année — total engagé", code, totals.line(code).committed, sheet, 4 + i, r)
-    cells.append(s.cell(ws, f"=SUM({total_col}{first}:{total_col}{r - 1})", "total_money"))
-    sheet.append(cells)
+    total_row("Total engagé (= Sommaire)", "Par année — total engagé", first,
+              lambda code: totals.line(code).committed)
 
     # Payments, by the fiscal year of their date.
     hr = block_header("Versements, selon la date du versement")
@@ -351,15 +355,8 @@ def write_by_year(workbook, styles: Styles, report: Report, formulas: Formulas, 
                      sheet, 4 + i, r)
     cells.append(s.cell(ws, f"=SUM(D{r}:{last_code_col}{r})", "money"))
     sheet.append(cells)
-    r = sheet.row + 1
-    cells = [s.text(ws, "Total versé (= Sommaire)", "total_label"), s.cell(ws, None, "total_label"),
-             s.cell(ws, None, "total_label")]
-    for i, code in enumerate(codes):
-        col = get_column_letter(4 + i)
-        cells.append(s.cell(ws, f"=SUM({col}{first}:{col}{r - 1})", "total_money"))
-        controls.add("Par année — total versé", code, totals.line(code).paid, sheet, 4 + i, r)
-    cells.append(s.cell(ws, f"=SUM({total_col}{first}:{total_col}{r - 1})", "total_money"))
-    sheet.append(cells)
+    total_row("Total versé (= Sommaire)", "Par année — total versé", first,
+              lambda code: totals.line(code).paid)
 
     annual = [c for c in (*config.subregions, config.regional) if c.annual]
     if annual:
