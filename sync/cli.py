@@ -103,24 +103,81 @@ state_dir_option = click.option(
 @click.option("--output", "-o", type=click.Path(dir_okay=False),
               help="Classeur à écrire (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
 @click.option("--strict", is_flag=True, help="N'écrire aucun classeur s'il reste des erreurs.")
+@click.option("--deliver", is_flag=True,
+              help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).")
+@click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer.")
 @state_dir_option
 @click.pass_context
-def run(ctx: click.Context, config_path: str | None, output: str | None, strict: bool, state_dir: str) -> None:
+def run(ctx: click.Context, config_path: str | None, output: str | None, strict: bool, deliver: bool,
+        dry_run: bool, state_dir: str) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.outputs.text import summary_line
     from sync.runner import run_sync
 
+    if dry_run and not deliver:
+        raise click.UsageError("--dry-run ne s'emploie qu'avec --deliver (ou avec la commande deliver).")
     # A vanished workbook is an unreadable source: its last good copy stands in.
     result = run_sync(_load(config_path, check_files=False), output=Path(output) if output else None,
-                      strict=strict, state_dir=Path(state_dir))
+                      strict=strict, state_dir=Path(state_dir), deliver=deliver, dry_run=dry_run)
     quiet = (ctx.obj or {}).get("quiet", False)
     if not (quiet and result.exit_code == EXIT_OK):
         if result.output is None:
             click.echo(f"{summary_line(result.report)} Mode strict : aucun classeur écrit.")
         else:
             click.echo(f"{summary_line(result.report)} Classeur écrit : {result.output}")
+    if result.delivery_plan is not None:
+        click.echo(result.delivery_plan)
+    if result.delivery is not None:
+        _report_delivery(result.delivery, quiet)
     sys.exit(result.exit_code)
+
+
+def _report_delivery(delivery, quiet: bool) -> None:
+    """The delivery's line on standard output; its failures, in French, on standard error."""
+    if not (quiet and not delivery.failed):
+        click.echo(delivery.summary())
+    if delivery.failed:
+        click.echo(f"Erreur : livraison incomplète de la synchronisation n° {delivery.run_id} "
+                   f"({len(delivery.failed)} sur {len(delivery.sent) + len(delivery.failed)}) :", err=True)
+        for found in delivery.findings:
+            click.echo(f"  {found.code} : {found.message}", err=True)
+
+
+@cli.command()
+@click.argument("run_id", required=False, type=int, metavar="[RUN]")
+@config_option
+@state_dir_option
+@click.option("--dry-run", is_flag=True, help="Montrer ce qui serait livré, à qui, sans rien envoyer ni enregistrer.")
+@click.option("--force", is_flag=True,
+              help="Renvoyer aussi ce qui a déjà été livré (ministère, Drive) et les constats inchangés des comités.")
+@click.pass_context
+def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, state_dir: str, dry_run: bool,
+            force: bool) -> None:
+    """Livrer le classeur d'une synchronisation (par défaut la dernière) : Google Drive,
+    courriel au ministère, constats aux comités. Reprend ce qui a échoué ; ce qui a
+    déjà été livré n'est pas renvoyé (sauf --force)."""
+    from sync.delivery.deliver import deliver as deliver_run
+    from sync.delivery.deliver import plan_delivery, render_plan, require_delivery
+    from sync.errors import HistoryError
+    from sync.google.auth import set_state_dir
+    from sync.history import History
+    from sync.lock import StateLock
+
+    config = _load(config_path, check_files=False)
+    require_delivery(config)
+    folder = Path(state_dir)
+    if not History.exists(folder):
+        raise HistoryError(f"aucune synchronisation enregistrée dans {folder} : rien à livrer.")
+    set_state_dir(folder)  # where an OAuth login keeps its token
+    if dry_run:
+        with History.open(folder) as store:
+            click.echo(render_plan(plan_delivery(config, store, run_id, force=force)))
+        return
+    with StateLock(folder), History.open(folder) as store:
+        result = deliver_run(config, store, run_id, force=force)
+    _report_delivery(result, (ctx.obj or {}).get("quiet", False))
+    sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
 
 
 @cli.command()

@@ -367,6 +367,10 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     google_raw = reader.table(raw, "google", "google")
     google = _google_settings(reader, google_raw, base)
 
+    from sync.delivery.settings import check_delivery
+
+    check_delivery(raw, path)  # [delivery] and each contact (SPEC §9), typed when delivering
+
     return Config(
         path=path.resolve() if path else None,
         name=reader.text(alliance, "alliance.name", "name", defaults.ALLIANCE_NAME),

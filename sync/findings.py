@@ -87,6 +87,13 @@ _TYPES = [
                 "solde non engagé : {balance}."),
     FindingType("SOURCE_UNAVAILABLE", ERROR, "Source illisible",
                 "Le chiffrier du comité {name} n'a pas pu être lu : {reason} {fallback}"),
+    # Not a rule of SPEC §4: delivery (§9) comes after the workbook is written and the
+    # run recorded, so this finding is never in a workbook nor in the run's findings.
+    # It is printed on standard error (exit code 1) and kept in the history's
+    # deliveries table, from which ``alliance-sync deliver`` takes up what failed.
+    FindingType("DELIVERY_FAILED", ERROR, "Livraison échouée",
+                "La livraison {what} a échoué : {reason} Le classeur et l'historique sont conservés ; "
+                "« alliance-sync deliver {run} » reprendra ce qui n'a pas été livré."),
 ]
 
 CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}

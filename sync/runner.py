@@ -17,9 +17,12 @@ from pathlib import Path
 
 from sync.changes import Changes
 from sync.config import Config
+from sync.delivery.deliver import DeliveryResult, plan_delivery, render_plan, require_delivery
+from sync.delivery.deliver import deliver as deliver_run
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
 from sync.history import History, compute_changes, records_of_report
 from sync.history.checkpoints import pause_at
+from sync.history.deliveries import file_digest, record_output_digest
 from sync.history.fallback import LastGoodCopy
 from sync.history.render import log_summary
 from sync.lock import StateLock
@@ -36,10 +39,13 @@ class RunResult:
     output: Path | None  # None when nothing was written (--strict with errors)
     run_id: int | None = None  # number of the run in the history
     changes: Changes | None = None  # since the previous run that wrote a workbook
+    delivery: DeliveryResult | None = None  # with --deliver
+    delivery_plan: str | None = None  # with --deliver --dry-run: what would be sent, to whom
 
     @property
     def exit_code(self) -> int:
-        return EXIT_FINDINGS if self.report.errors else EXIT_OK
+        failed = self.delivery is not None and self.delivery.failed
+        return EXIT_FINDINGS if self.report.errors or failed else EXIT_OK
 
 
 def default_output(config: Config, when: dt.datetime) -> Path:
@@ -47,10 +53,12 @@ def default_output(config: Config, when: dt.datetime) -> Path:
 
 
 def run_sync(config: Config, *, output: Path | None = None, strict: bool = False,
-             state_dir: Path = Path(".alliance-sync")) -> RunResult:
+             state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False) -> RunResult:
     from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
 
+    if deliver:
+        require_delivery(config)  # before the sync: a configuration error is known now
     set_state_dir(state_dir)  # where an OAuth login keeps its token
     started = time.perf_counter()
     with StateLock(state_dir), History.open(state_dir) as history:
@@ -68,6 +76,12 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
             _record_failure(history, run_id, exc, fallback)
             raise
         pause_at("fin")
+        if deliver:
+            # After the commit: a failed delivery leaves the workbook and the run recorded.
+            if dry_run:
+                result.delivery_plan = render_plan(plan_delivery(config, history, run_id))
+            else:
+                result.delivery = deliver_run(config, history, run_id)
     log.info("Synchronisation n° %d terminée en %.2f s.", run_id, time.perf_counter() - started)
     return result
 
@@ -135,10 +149,12 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     #    its Changements sheet repeats these changes: shown twice, never lost.
     # Committing first would risk the opposite: a recorded run whose changes no
     # workbook ever showed.
-    with history.recording(run_id, report, target, records):
+    # The absolute path and the digest of the workbook let a later `deliver` send exactly it.
+    with history.recording(run_id, report, target.absolute(), records):
         prepared = time.perf_counter()
         write_atomically(target, lambda path: write_workbook(report, path, changes),
                          before_replace=lambda: pause_at("classeur-temporaire"))
+        record_output_digest(history, run_id, file_digest(target))
         written = time.perf_counter()
         log.info("Classeur du ministère écrit : %s (%.2f s).", target, written - prepared)
         pause_at("classeur")

@@ -59,24 +59,26 @@ def test_migrations_run_in_order_once_each(tmp_path, monkeypatch):
     with History.open(tmp_path):
         pass
     extra = "ALTER TABLE runs ADD COLUMN host TEXT;\nCREATE INDEX runs_by_state ON runs (state);"
+    latest = len(schema.MIGRATIONS) + 1
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, extra])
     with History.open(tmp_path) as history:
-        assert schema.schema_version(history.conn) == 2
+        assert schema.schema_version(history.conn) == latest
         columns = [r[1] for r in history.conn.execute("PRAGMA table_info(runs)")]
         assert columns[-1] == "host"
     with History.open(tmp_path) as history:  # not applied twice (ALTER would fail)
-        assert schema.schema_version(history.conn) == 2
+        assert schema.schema_version(history.conn) == latest
 
 
 def test_failed_migration_leaves_the_previous_version(tmp_path, monkeypatch):
     with History.open(tmp_path):
         pass
+    previous = len(schema.MIGRATIONS)
     monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, "ALTER TABLE runs ADD COLUMN host TEXT;\n"
                                                "ALTER TABLE nowhere ADD COLUMN x TEXT;"])
     with pytest.raises(HistoryError):
         History.open(tmp_path)
     with sqlite3.connect(tmp_path / "historique.sqlite") as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == previous
         assert "host" not in [r[1] for r in conn.execute("PRAGMA table_info(runs)")]
 
 
@@ -88,7 +90,8 @@ def test_database_from_a_newer_tool_is_refused(tmp_path):
     with pytest.raises(HistoryError) as caught:
         History.open(tmp_path)
     assert caught.value.exit_code == 2
-    assert "est au format 7, plus récent que celui de cette version d'alliance-sync (format 1)" in caught.value.message
+    assert (f"est au format 7, plus récent que celui de cette version d'alliance-sync "
+            f"(format {len(schema.MIGRATIONS)})") in caught.value.message
 
 
 def test_a_file_that_is_not_a_database_gets_a_french_error(tmp_path):

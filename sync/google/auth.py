@@ -80,9 +80,10 @@ def anonymous() -> tuple[Credentials, Account]:
     return AnonymousCredentials(), Account("anonymous")
 
 
-def load_credentials(settings, *, write: bool) -> tuple[Credentials, Account]:
-    """The credentials the configuration names; ConfigError when none or unusable."""
-    scopes = list(scopes_for(write))
+def load_credentials(settings, *, write: bool, extra_scopes: tuple[str, ...] = ()) -> tuple[Credentials, Account]:
+    """The credentials the configuration names; ConfigError when none or unusable.
+    ``extra_scopes``: asked besides the Sheets scopes (Drive, when delivery uploads there)."""
+    scopes = [*scopes_for(write), *extra_scopes]
     if settings.credentials is not None:
         return _from_key_file(settings.credentials, scopes, key="google.credentials")
     if settings.oauth_client is not None:

@@ -53,18 +53,23 @@ def _limiter(kind: str, per_minute: int) -> RateLimiter:
 
 def google_client(config: Config, *, write: bool | None = None) -> GoogleClient:
     """The process's client for this configuration (read-only scope unless write-back)."""
+    from sync.delivery.settings import delivery_scopes
+
     settings = config.google
     write = settings.feedback if write is None else write
     base = sheets_base_url()
     policy = RetryPolicy.from_settings(settings)
     local = is_loopback(base)
+    # The Drive scope too when delivery uploads there: one OAuth authorisation covers both.
+    extra = delivery_scopes(config)
     key = (base, local, settings.credentials, settings.oauth_client,
-           os.environ.get(CREDENTIALS_ENV, ""), write, policy, settings.reads_per_minute)
+           os.environ.get(CREDENTIALS_ENV, ""), write, extra, policy, settings.reads_per_minute)
     with _lock:
         client = _clients.get(key)
         if client is not None:
             return client
-        credentials, account = anonymous() if local else load_credentials(settings, write=write)
+        credentials, account = anonymous() if local else load_credentials(settings, write=write,
+                                                                           extra_scopes=extra)
         # Anonymous credentials cannot be refreshed: a 401 from a local server is final.
         session = RebasedSession(credentials, base, **({"refresh_status_codes": ()} if local else {}))
         http = RetryingHTTPClient(session, policy=policy,

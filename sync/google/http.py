@@ -63,15 +63,19 @@ class RebasedSession(AuthorizedSession):
 
     gspread builds its real URLs (https://sheets.googleapis.com/v4/…); only the
     prefix is swapped here, so the paths and parameters stay gspread's own.
+    ``google_base``: the Google address replaced (Drive's, in sync/delivery/drive.py).
     """
+
+    google_base = GOOGLE_SHEETS
 
     def __init__(self, credentials, base_url: str, **kwargs):
         super().__init__(credentials, **kwargs)
         self.base_url = base_url.rstrip("/")
 
     def request(self, method, url, *args, **kwargs):
-        if self.base_url != GOOGLE_SHEETS and url.startswith(GOOGLE_SHEETS + "/"):
-            url = self.base_url + url[len(GOOGLE_SHEETS):]
+        google = self.google_base
+        if self.base_url != google and url.startswith(google + "/"):
+            url = self.base_url + url[len(google):]
         return super().request(method, url, *args, **kwargs)
 
 
@@ -184,6 +188,8 @@ def describe_failure(exc: BaseException) -> str:
 class RetryingHTTPClient(HTTPClient):
     """gspread's HTTP client with our retries, timeouts and quota limiter."""
 
+    service = "Google Sheets"  # named in the log lines of retries
+
     def __init__(self, session: requests.Session, *, policy: RetryPolicy, read_limiter: RateLimiter,
                  write_limiter: RateLimiter, sleep: Callable[[float], None] = time.sleep):
         super().__init__(auth=None, session=session)
@@ -207,7 +213,7 @@ class RetryingHTTPClient(HTTPClient):
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        log.warning("Google Sheets : %s, nouvel essai dans %.1f s (essai %d sur %d).",
+        log.warning("%s : %s, nouvel essai dans %.1f s (essai %d sur %d).", self.service,
                     describe_failure(exc) if exc else "échec", state.upcoming_sleep,
                     state.attempt_number + 1, self.policy.max_attempts)
 
@@ -217,7 +223,7 @@ class RetryingHTTPClient(HTTPClient):
         retrying = Retrying(
             stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.deadline),
             wait=self._wait,
-            retry=retry_if_exception(is_transient),
+            retry=retry_if_exception(self.is_transient),
             sleep=self.sleep,
             before_sleep=self._log_retry,
         )
@@ -233,3 +239,7 @@ class RetryingHTTPClient(HTTPClient):
             last = exc.last_attempt
             raise GoogleCallFailed(last.exception(), last.attempt_number,
                                    time.monotonic() - started) from None
+
+    def is_transient(self, exc: BaseException) -> bool:
+        """Whether a failed try is worth another (Drive adds its 403 quota answers)."""
+        return is_transient(exc)

@@ -108,7 +108,32 @@ CREATE TABLE totals (
 );
 """
 
-MIGRATIONS: list[str] = [_V1]
+# Delivery (SPEC §9): the digest of the workbook each run wrote, so that a later
+# ``alliance-sync deliver RUN`` sends exactly it, and what was sent to whom.
+_V2 = """
+ALTER TABLE runs ADD COLUMN output_sha256 TEXT;  -- SHA-256 of the workbook written; NULL when none
+
+CREATE TABLE deliveries (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id          INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    at              TEXT NOT NULL,            -- ISO 8601 with UTC offset
+    -- drive: the workbook uploaded; ministry: the workbook e-mailed to one recipient;
+    -- committee: a committee's own findings e-mailed to its contacts.
+    channel         TEXT NOT NULL CHECK (channel IN ('drive', 'ministry', 'committee')),
+    committee       TEXT NOT NULL DEFAULT '',
+    recipients      TEXT NOT NULL,            -- JSON list of addresses; [folder id] for drive
+    subject         TEXT NOT NULL DEFAULT '', -- e-mail subject, or the Drive file name
+    workbook_sha256 TEXT,                     -- the workbook sent (drive, ministry)
+    fingerprint     TEXT,                     -- committee: SHA-256 of its findings
+    findings        INTEGER,                  -- committee: number of findings sent
+    status          TEXT NOT NULL CHECK (status IN ('sent', 'failed')),
+    detail          TEXT NOT NULL DEFAULT ''  -- Drive file and version, or why it failed (never a secret)
+);
+CREATE INDEX deliveries_by_run ON deliveries (run_id, channel);
+CREATE INDEX deliveries_by_committee ON deliveries (committee, channel, status, id);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

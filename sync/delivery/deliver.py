@@ -1,0 +1,401 @@
+"""What to send to whom, sending it, and recording it (SPEC §9).
+
+A delivery is planned from the history (content.py), then carried out item by
+item — the Drive upload, one e-mail per ministry recipient, one e-mail per
+committee whose findings call for it — each recorded as it ends. One failure
+stops nothing else; the workbook and the run's record are never touched (they
+were committed before), so ``alliance-sync deliver RUN`` can take up what failed.
+
+A committee is written to when its findings differ from the last e-mail it was
+sent (the fingerprint stored in the history); the first time, only if it has
+errors. A run's ministry e-mails and upload already done are not repeated unless
+``force``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from email.headerregistry import Address
+from email.message import EmailMessage
+
+from sync.config import Committee, Config
+from sync.delivery import messages
+from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
+from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
+from sync.errors import ConfigError
+from sync.findings import ERROR, Finding, finding
+from sync.history import History
+from sync.history.deliveries import last_sent, record_delivery
+from sync.money import group_thousands
+from sync.outputs.text import plural
+from sync.rules.envelope import ALLIANCE_CODE
+
+log = logging.getLogger("sync")
+
+DRIVE, MINISTRY, COMMITTEE = "drive", "ministry", "committee"
+SEND, SKIP = "send", "skip"
+SENT, FAILED, SKIPPED = "sent", "failed", "skipped"
+
+
+@dataclass
+class Item:
+    """One thing to send (or deliberately not sent), and why."""
+
+    channel: str
+    recipients: tuple[str, ...]  # addresses; the folder id for Drive
+    action: str  # SEND or SKIP
+    why: str = ""  # French: why it is sent, or why not
+    subject: str = ""  # e-mail subject, or the Drive file name
+    committee: str = ""
+    findings: list[Finding] = field(default_factory=list)
+    fingerprint: str | None = None
+    previously: str | None = None  # when the committee was last written to
+    blocked: str = ""  # why it cannot be sent (the workbook is missing…): fails when tried
+    to: tuple[Address, ...] = ()
+
+    @property
+    def label(self) -> str:
+        if self.channel == DRIVE:
+            return f"Google Drive, dossier {self.recipients[0]}"
+        who = ", ".join(self.recipients)
+        if self.channel == MINISTRY:
+            return f"courriel au ministère ({who})"
+        return f"courriel au comité {self.committee} ({who})" if who else f"comité {self.committee}"
+
+
+@dataclass
+class Plan:
+    content: RunContent
+    settings: DeliverySettings
+    items: list[Item]
+
+
+@dataclass
+class Outcome:
+    item: Item
+    status: str  # SENT, FAILED or SKIPPED
+    detail: str = ""
+
+
+@dataclass
+class DeliveryResult:
+    run_id: int
+    outcomes: list[Outcome]
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == FAILED]
+
+    @property
+    def sent(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == SENT]
+
+    @property
+    def findings(self) -> list[Finding]:
+        """A DELIVERY_FAILED finding per failed item."""
+        return [finding("DELIVERY_FAILED", committee=o.item.committee or ALLIANCE_CODE, what=_what(o.item),
+                        reason=o.detail.rstrip(".") + ".", run=self.run_id) for o in self.failed]
+
+    def summary(self) -> str:
+        """One French line for the console."""
+        parts = []
+        for channel, word in ((DRIVE, "dépôt Google Drive"), (MINISTRY, "courriel au ministère"),
+                              (COMMITTEE, "courriel de comité")):
+            sent = sum(1 for o in self.sent if o.item.channel == channel)
+            if sent:
+                parts.append(plural(sent, word, word.replace("dépôt", "dépôts").replace("courriel", "courriels")))
+        failed = len(self.failed)
+        text = ", ".join(parts) if parts else "rien envoyé"
+        if failed:
+            text += f" ; {plural(failed, 'échec')}"
+        return f"Livraison de la synchronisation n° {self.run_id} : {text}."
+
+
+def _what(item: Item) -> str:
+    if item.channel == DRIVE:
+        return f"du classeur dans le dossier Google Drive {item.recipients[0]}"
+    if item.channel == MINISTRY:
+        return f"du classeur par courriel à {', '.join(item.recipients)}"
+    return f"des constats du comité {item.committee} par courriel à {', '.join(item.recipients)}"
+
+
+def _at(moment) -> str:
+    return f"{moment:%Y-%m-%d %H:%M}"
+
+
+def _key(addresses: tuple[Address, ...]) -> tuple[str, ...]:
+    """Recipients as the history stores and compares them: bare addresses, sorted."""
+    return tuple(sorted({a.addr_spec.lower() for a in addresses}))
+
+
+# --------------------------------------------------------------------------
+# Planning
+
+
+def require_delivery(config: Config) -> DeliverySettings:
+    """The delivery settings; ConfigError when the configuration has none."""
+    settings = delivery_settings(config)
+    if not settings.configured:
+        raise ConfigError("aucune livraison configurée : ajoutez une table [delivery] (drive_folder, email_to, "
+                          "smtp) à la configuration ; voir le README, section Livraison.", path=_path(config),
+                          key="delivery")
+    return settings
+
+
+def plan_delivery(config: Config, history: History, run_id: int | None = None, *, force: bool = False) -> Plan:
+    settings = require_delivery(config)
+    content = load_content(config, history, pick_run(history, run_id))
+    items: list[Item] = []
+    if settings.drive_folder:
+        items.append(_drive_item(config, settings, history, content, force))
+    if settings.smtp is not None:
+        for address in settings.email_to:
+            items.append(_ministry_item(history, content, address, force))
+        for committee in config.committees:
+            items.append(_committee_item(history, content, committee, force))
+    return Plan(content, settings, items)
+
+
+def _path(config: Config) -> str | None:
+    return str(config.path) if config.path else None
+
+
+def _drive_item(config: Config, settings: DeliverySettings, history: History, content: RunContent,
+                force: bool) -> Item:
+    from sync.delivery.drive import drive_name
+
+    folder = settings.drive_folder or ""
+    item = Item(DRIVE, (folder,), SEND, subject=drive_name(config, settings))
+    if content.workbook is None and not content.run.output:
+        item.action, item.why = SKIP, content.workbook_problem
+        return item
+    item.blocked = content.workbook_problem
+    done = last_sent(history, channel=DRIVE, recipients=(folder,), run_id=content.run.id)
+    if done is not None and content.workbook and done.workbook_sha256 == content.workbook.sha256 and not force:
+        item.action, item.why = SKIP, f"déjà déposé le {_at(done.at)} ({done.detail})"
+    else:
+        item.why = "nouvelle version du fichier s'il est déjà dans le dossier, sinon création"
+    return item
+
+
+def _ministry_item(history: History, content: RunContent, address: Address, force: bool) -> Item:
+    item = Item(MINISTRY, _key((address,)), SEND, subject=messages.ministry_subject(content), to=(address,))
+    if content.workbook is None and not content.run.output:
+        item.action, item.why = SKIP, content.workbook_problem
+        return item
+    item.blocked = content.workbook_problem
+    done = last_sent(history, channel=MINISTRY, recipients=item.recipients, run_id=content.run.id)
+    if done is not None and not force:
+        item.action, item.why = SKIP, f"déjà envoyé le {_at(done.at)}"
+    else:
+        item.why = f"classeur en pièce jointe{_size(content)}"
+    return item
+
+
+def _size(content: RunContent) -> str:
+    if content.workbook is None:
+        return ""
+    return f" ({content.workbook.path.name}, {group_thousands(content.workbook.size)} octets)"
+
+
+def _committee_item(history: History, content: RunContent, committee: Committee, force: bool) -> Item:
+    findings = content.findings_of(committee.code)
+    to = contacts_of(committee)
+    item = Item(COMMITTEE, _key(to), SEND, committee=committee.code, findings=findings,
+                fingerprint=messages.fingerprint(findings), to=to,
+                subject=messages.committee_subject(content, committee, findings))
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    state = messages.committee_verdict(findings)
+    if not to:
+        item.action, item.why = SKIP, f"{state} ; aucun contact configuré"
+        return item
+    last = last_sent(history, channel=COMMITTEE, committee=committee.code, recipients=item.recipients)
+    if last is not None and last.run_id > content.run.id:
+        item.action, item.why = SKIP, (f"{state} ; un courriel plus récent (synchronisation n° {last.run_id}) "
+                                       "lui a déjà été envoyé")
+    elif force:
+        item.why = f"{state} ; envoi forcé"
+        if last is not None and last.fingerprint != item.fingerprint:
+            item.previously = _at(last.at)
+    elif last is None:
+        if errors:
+            item.why = f"{state} ; premiers constats transmis à ce comité"
+        else:
+            item.action, item.why = SKIP, f"{state} ; rien à signaler"
+    elif last.fingerprint == item.fingerprint:
+        item.action, item.why = SKIP, f"{state} ; constats inchangés depuis le courriel du {_at(last.at)}"
+    else:
+        item.previously = _at(last.at)
+        item.why = f"{state} ; constats changés depuis le courriel du {item.previously}"
+    return item
+
+
+# --------------------------------------------------------------------------
+# The --dry-run listing
+
+
+def render_plan(plan: Plan) -> str:
+    content, settings = plan.content, plan.settings
+    run = content.run
+    lines = [f"Livraison de la synchronisation n° {run.id} du {_at(run.started_at)} — simulation : rien n'est "
+             "envoyé ni enregistré.",
+             f"Classeur : {content.workbook.path} ({group_thousands(content.workbook.size)} octets)"
+             if content.workbook else f"Classeur : aucun — {content.workbook_problem}."]
+    if settings.smtp is not None:
+        smtp = settings.smtp
+        password = ""
+        if smtp.user:
+            import os
+
+            password = (f" ; mot de passe : {PASSWORD_ENV} définie" if os.environ.get(PASSWORD_ENV)
+                        else f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait")
+        lines.append(f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.")
+    sections = ((DRIVE, "Google Drive :"), (MINISTRY, "Courriels au ministère :"),
+                (COMMITTEE, "Courriels aux comités :"))
+    for channel, title in sections:
+        items = [i for i in plan.items if i.channel == channel]
+        if not items:
+            continue
+        lines += ["", title]
+        for item in items:
+            lines.append("  " + _plan_line(item))
+    sending = sum(1 for i in plan.items if i.action == SEND)
+    lines += ["", f"À envoyer : {plural(sending, 'élément')} ; "
+                  f"{plural(len(plan.items) - sending, 'élément')} sans envoi."]
+    return "\n".join(lines)
+
+
+def _plan_line(item: Item) -> str:
+    if item.channel == DRIVE:
+        head = f"dossier {item.recipients[0]}, fichier « {item.subject} »"
+    elif item.channel == MINISTRY:
+        head = item.recipients[0]
+    else:
+        head = f"{item.committee} ({', '.join(item.recipients) or 'aucun contact'})"
+    if item.action == SKIP:
+        return f"{head} : aucun envoi — {item.why}."
+    verb = "déposerait" if item.channel == DRIVE else "enverrait"
+    subject = "" if item.channel == DRIVE else f" « {item.subject} »"
+    failing = f" — ÉCHOUERAIT : {item.blocked}" if item.blocked else ""
+    return f"{head} : {verb}{subject} — {item.why}{failing}."
+
+
+# --------------------------------------------------------------------------
+# Sending
+
+
+def deliver(config: Config, history: History, run_id: int | None = None, *, force: bool = False) -> DeliveryResult:
+    """Carry out the plan; each item is recorded as it ends, failures included."""
+    plan = plan_delivery(config, history, run_id, force=force)
+    return execute(plan, history)
+
+
+def execute(plan: Plan, history: History) -> DeliveryResult:
+    content = plan.content
+    result = DeliveryResult(content.run.id, [])
+    session = None
+    lost = ""  # why the SMTP session cannot be used: every later e-mail fails with it
+    try:
+        for item in plan.items:
+            if item.action == SKIP:
+                level = logging.INFO if item.recipients else logging.DEBUG  # no contact: nothing to say nightly
+                log.log(level, "Livraison : %s — aucun envoi : %s.", item.label, item.why)
+                result.outcomes.append(Outcome(item, SKIPPED, item.why))
+                continue
+            started = time.perf_counter()
+            try:
+                if item.blocked:
+                    raise _Failed(item.blocked)
+                if lost:
+                    raise _Failed(lost)
+                if item.channel == DRIVE:
+                    detail = _upload(plan, item)
+                else:
+                    if session is None:
+                        from sync.delivery.mail import SmtpSession
+
+                        assert plan.settings.smtp is not None
+                        session = SmtpSession(plan.settings.smtp)
+                    detail = _send(plan, item, session)
+            except _Failed as exc:
+                detail = exc.message
+                if exc.connection:
+                    lost = detail
+                _record(history, content, item, FAILED, detail)
+                log.error("Livraison : %s — échec : %s", item.label, detail)
+                result.outcomes.append(Outcome(item, FAILED, detail))
+                continue
+            _record(history, content, item, SENT, detail)
+            log.info("Livraison : %s — %s (%.2f s).", item.label, detail, time.perf_counter() - started)
+            result.outcomes.append(Outcome(item, SENT, detail))
+    finally:
+        if session is not None:
+            session.close()
+    return result
+
+
+class _Failed(Exception):
+    def __init__(self, message: str, connection: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.connection = connection
+
+
+def _record(history: History, content: RunContent, item: Item, status: str, detail: str) -> None:
+    record_delivery(history, content.run.id, channel=item.channel, recipients=item.recipients, status=status,
+                    subject=item.subject, committee=item.committee,
+                    workbook_sha256=content.workbook.sha256 if content.workbook and item.channel != COMMITTEE
+                    else None,
+                    fingerprint=item.fingerprint, findings=len(item.findings) if item.channel == COMMITTEE else None,
+                    detail=detail)
+
+
+def _workbook_bytes(content: RunContent) -> bytes:
+    assert content.workbook is not None
+    try:
+        return content.workbook.read()
+    except WorkbookChanged as exc:
+        raise _Failed(exc.message) from None
+    except OSError as exc:
+        raise _Failed(f"le classeur {content.workbook.path} ne peut pas être lu ({exc.strerror or exc})") from None
+
+
+def _upload(plan: Plan, item: Item) -> str:
+    from sync.delivery.drive import DriveError, upload
+
+    content = plan.content
+    data = _workbook_bytes(content)
+    description = (f"{content.config.name} — synchronisation n° {content.run.id} du {_at(content.when)} : "
+                   f"{messages.verdict(len(content.errors))}.")
+    try:
+        uploaded = upload(content.config, plan.settings, data, description=description)
+    except DriveError as exc:
+        raise _Failed(exc.message) from None
+    state = "créé" if uploaded.created else "nouvelle version"
+    return f"« {uploaded.name} » {state}, version {uploaded.version}, fichier {uploaded.file_id}"
+
+
+def _send(plan: Plan, item: Item, session) -> str:
+    from sync.delivery.mail import MailError
+
+    content, settings = plan.content, plan.settings
+    assert settings.email_from is not None
+    message: EmailMessage
+    if item.channel == MINISTRY:
+        data = _workbook_bytes(content)
+        assert content.workbook is not None
+        message = messages.email(sender=settings.email_from, to=item.to, subject=item.subject,
+                                 body=messages.ministry_body(content), attachment=(content.workbook.path.name, data))
+    else:
+        committee = content.config.committee(item.committee)
+        message = messages.email(sender=settings.email_from, to=item.to, subject=item.subject,
+                                 body=messages.committee_body(content, committee, item.findings, item.previously))
+    try:
+        session.send(message, settings.email_from.addr_spec, [a.addr_spec for a in item.to])
+    except MailError as exc:
+        raise _Failed(exc.message, connection=exc.connection) from None
+    if item.channel == MINISTRY:
+        return "classeur envoyé en pièce jointe"
+    return f"constats envoyés ({messages.committee_verdict(item.findings)})"

@@ -1,0 +1,198 @@
+"""The French e-mails of a delivery: the workbook with a summary for the ministry,
+and a committee's own findings with links to its cells.
+
+Plain text only: what a committee typed (quoted in the findings' messages) can
+never become markup, and links stay clickable in every mail reader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+
+from sync import __version__
+from sync.config import Committee
+from sync.delivery.content import RunContent
+from sync.findings import CATALOGUE, ERROR, Finding
+from sync.money import format_cents, format_percent
+from sync.outputs.text import plural
+
+XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def verdict(errors: int) -> str:
+    return f"{plural(errors, 'erreur')} à corriger" if errors else "conforme"
+
+
+def _when(content: RunContent) -> str:
+    return f"{content.when:%Y-%m-%d à %H:%M}"
+
+
+def _signature(content: RunContent) -> str:
+    return f"Message envoyé automatiquement par alliance-sync {__version__} ({content.config.mandataire})."
+
+
+# --------------------------------------------------------------------------
+# The ministry
+
+
+def ministry_subject(content: RunContent) -> str:
+    config = content.config
+    return (f"{config.name} — classeur {config.fund} du {content.when:%Y-%m-%d} : "
+            f"{verdict(len(content.errors))}")
+
+
+def figures_lines(content: RunContent) -> list[str]:
+    """Committed and paid per sub-region (and the regional line), then the whole alliance."""
+    lines = []
+    for line in content.totals:
+        lines.append(f"- {line.code} — {line.name} : engagé {format_cents(line.committed)} sur "
+                     f"{format_cents(line.allocation)} ({format_percent(line.committed, line.allocation)}), "
+                     f"versé {format_cents(line.paid)}")
+    committed = sum(line.committed for line in content.totals)
+    paid = sum(line.paid for line in content.totals)
+    envelope = content.config.envelope
+    lines.append(f"- Ensemble de l'Alliance : engagé {format_cents(committed)} sur l'enveloppe de "
+                 f"{format_cents(envelope)} ({format_percent(committed, envelope)}), versé {format_cents(paid)}")
+    return lines
+
+
+def ministry_body(content: RunContent) -> str:
+    from sync.outputs.ministry.summary import conformity
+
+    config = content.config
+    errors, warnings = len(content.errors), len(content.warnings)
+    name = content.workbook.path.name if content.workbook else ""
+    lines = [
+        "Bonjour,",
+        "",
+        f"Voici le classeur de suivi de l'enveloppe {config.fund} de l'{config.name}, produit le {_when(content)} "
+        f"(synchronisation n° {content.run.id}).",
+        "",
+        f"Conformité : {conformity(content)}.",
+        f"Constats : {plural(errors, 'erreur')}, {plural(warnings, 'avertissement')}.",
+        "",
+        "Engagé et versé par sous-région :",
+        *figures_lines(content),
+    ]
+    stale = [read for read in content.sources.values() if not read.current]
+    if stale:
+        lines.append("")
+        for read in stale:
+            committee = _committee_name(content, read.committee)
+            used = f"{read.read_at:%Y-%m-%d %H:%M}" if read.read_at else "date inconnue"
+            lines.append(f"Attention : le chiffrier du comité {committee} n'a pas pu être lu ; sa dernière copie "
+                         f"valide, lue le {used}, a été utilisée.")
+    lines += ["", f"Pièce jointe : {name}", "", "--", _signature(content)]
+    return "\n".join(lines) + "\n"
+
+
+def _committee_name(content: RunContent, code: str) -> str:
+    try:
+        return content.config.committee(code).name
+    except KeyError:
+        return code
+
+
+# --------------------------------------------------------------------------
+# A committee
+
+
+def fingerprint(findings: list[Finding]) -> str:
+    """What a committee was told, independent of the order: changes when a finding does."""
+    items = sorted([f.severity, f.code, f.sheet, f.cell, f.project_id, f.message] for f in findings)
+    return hashlib.sha256(json.dumps(items, ensure_ascii=False).encode()).hexdigest()
+
+
+def committee_verdict(findings: list[Finding]) -> str:
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    warnings = len(findings) - errors
+    if errors:
+        return f"{plural(errors, 'erreur')} à corriger, {plural(warnings, 'avertissement')}"
+    if warnings:
+        return f"aucune erreur, {plural(warnings, 'avertissement')}"
+    return "conforme, aucun constat"
+
+
+def committee_subject(content: RunContent, committee: Committee, findings: list[Finding]) -> str:
+    errors = sum(1 for f in findings if f.severity == ERROR)
+    state = f"{plural(errors, 'erreur')} à corriger" if errors else "aucune erreur"
+    return (f"{content.config.fund} — {committee.name} : {state} dans votre chiffrier "
+            f"(synchronisation du {content.when:%Y-%m-%d})")
+
+
+def _place(f: Finding) -> str:
+    if f.sheet and f.cell:
+        return f"Onglet {f.sheet}, cellule {f.cell}"
+    if f.sheet:
+        return f"Onglet {f.sheet}"
+    return "Ensemble du chiffrier"
+
+
+def _finding_block(number: int, f: Finding, link: str | None) -> list[str]:
+    head = _place(f) + (f", projet {f.project_id}" if f.project_id else "")
+    kind = CATALOGUE.get(f.code)
+    lines = [f"{number}. {head} — {kind.title if kind else f.code} ({f.code})", f"   {f.message}"]
+    if link:
+        lines.append(f"   Ouvrir la cellule : {link}")
+    return lines
+
+
+def committee_body(content: RunContent, committee: Committee, findings: list[Finding],
+                   previously: str | None = None) -> str:
+    """``previously``: when the committee was last written to (its findings changed since)."""
+    config = content.config
+    errors = [f for f in findings if f.severity == ERROR]
+    warnings = [f for f in findings if f.severity != ERROR]
+    lines = [
+        "Bonjour,",
+        "",
+        f"Voici les constats de la synchronisation du {_when(content)} sur le chiffrier du comité {committee.name} "
+        f"({committee.code}) — {config.name}.",
+        "",
+        f"Bilan : {committee_verdict(findings)}.",
+    ]
+    if previously and not findings:
+        lines.append(f"Les constats transmis le {previously} sont tous réglés. Merci !")
+    elif previously:
+        lines.append(f"Ces constats ont changé depuis le courriel du {previously}.")
+    number = 0
+    for title, group in (("Erreurs à corriger", errors), ("Avertissements", warnings)):
+        if not group:
+            continue
+        lines += ["", f"{title} :", ""]
+        for f in group:
+            number += 1
+            lines += _finding_block(number, f, content.link(f))
+    line = next((t for t in content.totals if t.code == committee.code), None)
+    if line is not None:
+        lines += ["", f"Engagé par votre comité : {format_cents(line.committed)} sur {format_cents(line.allocation)} "
+                      f"({format_percent(line.committed, line.allocation)}), versé {format_cents(line.paid)}."]
+    if errors:
+        lines += ["", "Corrigez directement dans le chiffrier : la prochaine synchronisation vérifiera vos "
+                      "corrections."]
+    lines += ["", "--", _signature(content) + " Il n'est envoyé que lorsque vos constats changent."]
+    return "\n".join(lines) + "\n"
+
+
+# --------------------------------------------------------------------------
+# The message itself
+
+
+def email(*, sender: Address, to: tuple[Address, ...], subject: str, body: str,
+          attachment: tuple[str, bytes] | None = None) -> EmailMessage:
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender
+    message["To"] = to
+    message["Date"] = formatdate(localtime=True)
+    message["Message-ID"] = make_msgid(domain=sender.domain or None)
+    message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no out-of-office replies back
+    message.set_content(body)
+    if attachment is not None:
+        name, data = attachment
+        message.add_attachment(data, maintype=XLSX_TYPE[0], subtype=XLSX_TYPE[1], filename=name)
+    return message

@@ -1,0 +1,141 @@
+"""What was delivered, to whom, when (SPEC §9), and what a run has to deliver.
+
+The ``deliveries`` table (migration 2, sync/history/schema.py) keeps one row per
+attempt: the Drive upload, each e-mail to a ministry recipient, each committee's
+e-mail. A committee's row carries the fingerprint of the findings it was sent,
+so the next delivery knows whether they changed. Nothing secret is stored: the
+recipients, the subject, the workbook's digest, and the outcome in French.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from sync.findings import Finding
+from sync.history.store import History
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def record_output_digest(history: History, run_id: int, digest: str) -> None:
+    """Inside the run's recording transaction: the digest of the workbook it wrote."""
+    history.conn.execute("UPDATE runs SET output_sha256 = ? WHERE id = ?", (digest, run_id))
+
+
+def output_digest(history: History, run_id: int) -> str | None:
+    row = history.conn.execute("SELECT output_sha256 FROM runs WHERE id = ?", (run_id,)).fetchone()
+    return row[0] if row else None
+
+
+@dataclass(frozen=True)
+class Delivered:
+    id: int
+    run_id: int
+    at: dt.datetime
+    channel: str
+    committee: str
+    recipients: tuple[str, ...]
+    subject: str
+    workbook_sha256: str | None
+    fingerprint: str | None
+    findings: int | None
+    status: str
+    detail: str
+
+
+_COLUMNS = ("id, run_id, at, channel, committee, recipients, subject, workbook_sha256, fingerprint, findings, "
+            "status, detail")
+
+
+def _delivered(row: tuple) -> Delivered:
+    return Delivered(row[0], row[1], dt.datetime.fromisoformat(row[2]), row[3], row[4], tuple(json.loads(row[5])),
+                     *row[6:])
+
+
+def record_delivery(history: History, run_id: int, *, channel: str, recipients: list[str] | tuple[str, ...],
+                    status: str, subject: str = "", committee: str = "", workbook_sha256: str | None = None,
+                    fingerprint: str | None = None, findings: int | None = None, detail: str = "") -> None:
+    """One attempt, committed at once (a single INSERT in autocommit mode)."""
+    history.conn.execute(
+        "INSERT INTO deliveries (run_id, at, channel, committee, recipients, subject, workbook_sha256, fingerprint, "
+        "findings, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (run_id, dt.datetime.now().astimezone().isoformat(), channel, committee,
+         json.dumps(list(recipients), ensure_ascii=False), subject, workbook_sha256, fingerprint, findings, status,
+         detail))
+
+
+def deliveries(history: History, run_id: int | None = None) -> list[Delivered]:
+    sql = f"SELECT {_COLUMNS} FROM deliveries"
+    rows = history.conn.execute(sql + (" WHERE run_id = ? ORDER BY id" if run_id is not None else " ORDER BY id"),
+                                (run_id,) if run_id is not None else ())
+    return [_delivered(row) for row in rows]
+
+
+def last_sent(history: History, *, channel: str, recipients: list[str] | tuple[str, ...], committee: str = "",
+              run_id: int | None = None) -> Delivered | None:
+    """The latest successful delivery on this channel to exactly these recipients
+    (for one run when ``run_id`` is given)."""
+    sql = (f"SELECT {_COLUMNS} FROM deliveries WHERE status = 'sent' AND channel = ? AND committee = ? "
+           "AND recipients = ?")
+    params: list[object] = [channel, committee, json.dumps(list(recipients), ensure_ascii=False)]
+    if run_id is not None:
+        sql += " AND run_id = ?"
+        params.append(run_id)
+    row = history.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
+    return _delivered(row) if row else None
+
+
+# --------------------------------------------------------------------------
+# What a run recorded, for its delivery
+
+
+def run_findings(history: History, run_id: int) -> list[Finding]:
+    rows = history.conn.execute(
+        "SELECT severity, code, committee, sheet, cell, row, project_id, message FROM findings "
+        "WHERE run_id = ? ORDER BY seq", (run_id,))
+    return [Finding(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class LineFigures:
+    code: str
+    name: str
+    allocation: int  # cents
+    committed: int
+    paid: int
+
+
+def run_totals(history: History, run_id: int) -> list[LineFigures]:
+    rows = history.conn.execute("SELECT code, name, allocation, committed, paid FROM totals WHERE run_id = ? "
+                                "ORDER BY rowid", (run_id,))
+    return [LineFigures(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    committee: str
+    kind: str
+    location: str
+    read_at: dt.datetime | None
+    current: bool
+    problem: str
+    sheet_ids: dict[str, int]
+
+
+def run_sources(history: History, run_id: int) -> dict[str, SourceRead]:
+    rows = history.conn.execute(
+        "SELECT committee, kind, location, read_at, current, problem, sheet_ids FROM sources WHERE run_id = ? "
+        "ORDER BY rowid", (run_id,))
+    return {row[0]: SourceRead(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]) if row[3] else None,
+                               bool(row[4]), row[5] or "", json.loads(row[6] or "{}")) for row in rows}
