@@ -83,14 +83,14 @@ def test_pasted_run_line_is_what_run_prints_on_the_demo(tmp_path, monkeypatch):
     assert printed == re.sub(r"\d{4}-\d{2}-\d{2}", "AAAA-MM-JJ", pasted)
 
 
-def test_pasted_configuration_error_is_what_the_tool_says(tmp_path):
+def test_pasted_configuration_error_is_what_the_tool_says(tmp_path, monkeypatch):
     demo = (ROOT / "config" / "demo" / "demo.toml").read_text(encoding="utf-8")
     demo = demo.replace('{ xlsx = "comites/', '{ xlsx = "' + str(ROOT / "config" / "demo" / "comites") + "/")
     demo = demo.replace('territories = ["Acton",', 'territories = ["Roussillon", "Acton",')
-    with CliRunner().isolated_filesystem(temp_dir=tmp_path) as folder:
-        Path(folder, "config").mkdir()
-        Path(folder, "config", "alliance.toml").write_text(demo, encoding="utf-8")
-        result = CliRunner().invoke(cli, ["validate", "--config", "config/alliance.toml"])
+    monkeypatch.chdir(tmp_path)
+    Path("config").mkdir()
+    Path("config", "alliance.toml").write_text(demo, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--config", "config/alliance.toml"])
     assert result.exit_code == 2
     pasted = next(line for b in _blocks() for line in b.splitlines()
                   if line.startswith("Erreur : Configuration invalide"))
