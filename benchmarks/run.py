@@ -130,7 +130,7 @@ def stage_times(stderr: str) -> dict[str, float]:
             label = COMMITTEES
         else:
             head = message.split(" : ", 1)[0] if " : " in message else message[: duration.start()]
-            label = re.sub(r"\s+", " ", re.sub(r"\d+", "", head)).replace("n° ", "n°").strip(" .(")
+            label = re.sub(r"\s+", " ", re.sub(r"n° ?\d+|\d+", "", head)).strip(" .(")
         stages[label] = stages.get(label, 0.0) + seconds
     return stages
 
@@ -257,7 +257,8 @@ def warm_up(config: Path, work: Path, quiet: bool) -> tuple[str, str, Measure]:
     return "validate", note, m
 
 
-def bench_size(size: Size, repeat: int, *, data: Path, google: bool, quiet: bool) -> SizeResult:
+def bench_size(size: Size, repeat: int, *, data: Path, google: bool, quiet: bool,
+               google_repeat: int = 1) -> SizeResult:
     config = build_alliance(size, data, quiet=quiet)
     with tempfile.TemporaryDirectory(prefix=f"bench-{size.name}-") as tmp:
         root = Path(tmp)
@@ -288,7 +289,7 @@ def bench_size(size: Size, repeat: int, *, data: Path, google: bool, quiet: bool
                 print(f"  {size.name} #{index + 1} : {mode} {m.wall:.2f} s, {m.rss_mb:.0f} Mo ; "
                       f"plancher {f.wall:.2f} s, {f.rss_mb:.0f} Mo", file=sys.stderr)
         if google:
-            result.google = bench_google(size, config, repeat, root, quiet)
+            result.google = bench_google(size, config, google_repeat, root, quiet)
     return result
 
 
@@ -301,13 +302,15 @@ class GoogleResult:
     mode: str
     spreadsheets: int
     reads: list[dict[str, int]] = field(default_factory=list)  # per repeat: key → read requests
+    total_reads: list[int] = field(default_factory=list)  # per repeat: every read request the server saw
     runs: list[Measure] = field(default_factory=list)
     note: str = ""
 
     @property
     def holds(self) -> bool:
-        return bool(self.reads) and all(len(r) == self.spreadsheets and all(n == 1 for n in r.values())
-                                        for r in self.reads)
+        return bool(self.reads) and all(
+            len(r) == self.spreadsheets and all(n == 1 for n in r.values()) and total == self.spreadsheets
+            for r, total in zip(self.reads, self.total_reads))
 
     @property
     def wall(self) -> float:
@@ -399,6 +402,7 @@ def bench_google(size: Size, config: Path, repeat: int, root: Path, quiet: bool)
                 break
             result.runs.append(m)
             result.reads.append({key: server.reads(key) for key in keys.values()})
+            result.total_reads.append(server.reads())
             shutil.rmtree(run_dir)
             if not quiet:
                 print(f"  {size.name} Google #{index + 1} : {m.wall:.2f} s, {m.rss_mb:.0f} Mo, "
@@ -412,20 +416,49 @@ def bench_google(size: Size, config: Path, repeat: int, root: Path, quiet: bool)
 # Profiling
 
 
-def profile(size: Size, data: Path) -> Path:
-    """One run under pyinstrument; its text tree in benchmarks/profiles/."""
+def profile(size: Size, data: Path, profiler: str = "py-spy") -> Path:
+    """One run under a sampling profiler, after a warm-up run (so the history has
+    a previous sync, as on any night). Writes to benchmarks/profiles/:
+
+    - py-spy (low overhead, the default): the collapsed stacks and their summary
+      (benchmarks/hotspots.py: the project's functions by inclusive time, every
+      function by own time);
+    - pyinstrument: the session, its call tree and the functions by own time.
+    """
     config = build_alliance(size, data)
     PROFILES.mkdir(exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"profile-{size.name}-") as tmp:
         work = Path(tmp)
         mode, _, _ = warm_up(config, work, quiet=True)
-        target = PROFILES / f"{size.name}-{mode}.txt"
-        cmd = [sys.executable, "-m", "pyinstrument", "--interval", "0.002", "--show-all", "-o", str(target),
-               "-m", "sync", *sync_command(mode, config, work)[3:]]
-        m = measure(cmd, cwd=work, env=child_env())
+        stem = PROFILES / f"{size.name}-{mode}"
+        args = sync_command(mode, config, work)[3:]
+        if profiler == "py-spy":
+            raw = stem.parent / f"{stem.name}.raw"
+            cmd = ["py-spy", "record", "--rate", "100", "--format", "raw", "-o", str(raw), "--",
+                   sys.executable, "-m", "sync", *args]
+        else:
+            session = stem.parent / f"{stem.name}.pyisession"
+            cmd = [sys.executable, "-m", "pyinstrument", "--interval", "0.002", "-r", "pyisession",
+                   "-o", str(session), "-m", "sync", *args]
+        try:
+            m = measure(cmd, cwd=work, env=child_env())
+        except FileNotFoundError:
+            raise SystemExit(f"{profiler} introuvable : pip install -e '.[bench]'") from None
         if m.returncode not in (0, 1):
-            raise SystemExit(f"pyinstrument a échoué : {_problem(m)} (pip install -e '.[bench]')")
-    return target
+            raise SystemExit(f"{profiler} a échoué : {_problem(m)} (pip install -e '.[bench]')")
+    if profiler == "py-spy":
+        from hotspots import render as hotspots
+
+        target = stem.parent / f"{stem.name}-hotspots.txt"
+        target.write_text(hotspots(raw.read_text(encoding="utf-8"), 30) + "\n", encoding="utf-8")
+        return target
+    renders = {"tree": ["-p", "processor_options.filter_threshold=0.005"],
+               "flat": ["-p", "flat=true", "-p", "processor_options.filter_threshold=0.002"]}
+    for view, options in renders.items():
+        out = stem.parent / f"{stem.name}-{view}.txt"
+        subprocess.run([sys.executable, "-m", "pyinstrument", "--load", str(session), "-r", "text", *options,
+                        "-o", str(out)], check=True)
+    return stem.parent / f"{stem.name}-tree.txt"
 
 
 # --------------------------------------------------------------------------
@@ -533,7 +566,10 @@ def targets(results: list[SizeResult], google: bool) -> tuple[list[str], bool]:
         lines.append(f"- 3×2 000 : exécution ≤ {TARGET_RATIO} × plancher et RSS ≤ {TARGET_RSS_MB} Mo : "
                      f"{verdict(None)}")
     large = by_name.get("large")
-    if medium and large:
+    if medium and large and medium.mode != large.mode:
+        lines.append(f"- coût par projet de 6 000 à 60 000 projets : non comparable ({medium.mode} à 3×2 000, "
+                     f"{large.mode} à 3×20 000) : {verdict(None)}")
+    elif medium and large:
         growth = large.ms_per_project / medium.ms_per_project - 1
         lines.append(f"- coût par projet de 6 000 à 60 000 projets : {medium.ms_per_project:.3f} → "
                      f"{large.ms_per_project:.3f} ms, {growth:+.0%} (≤ +{TARGET_GROWTH:.0%}) : "
@@ -548,8 +584,8 @@ def targets(results: list[SizeResult], google: bool) -> tuple[list[str], bool]:
                              + (f" ({g.note})" if g and g.note else ""))
                 continue
             counts = ", ".join(str(n) for n in g.reads[-1].values())
-            lines.append(f"- chemin Google, {r.size.label} : {g.spreadsheets} chiffriers, lectures par chiffrier "
-                         f"{counts} : {verdict(g.holds)}")
+            lines.append(f"- chemin Google, {r.size.label} : {g.spreadsheets} chiffriers, {g.total_reads[-1]} "
+                         f"lectures ({counts} par chiffrier) : {verdict(g.holds)}")
     else:
         lines.append(f"- chemin Google (lectures = chiffriers) : {verdict(None)} (--google)")
     return lines, ok
@@ -559,13 +595,18 @@ def google_table(results: list[SizeResult]) -> list[str]:
     rows = [r for r in results if r.google and r.google.runs]
     if not rows:
         return []
-    lines = ["| taille | mesuré | exécution (médiane) | RSS max | chiffriers | lectures par chiffrier |",
-             "|---|---|---:|---:|---:|---|"]
+    lines = ["| taille | mesuré | exécution | CPU | RSS max | chiffriers | lectures par chiffrier |",
+             "|---|---|---:|---:|---:|---:|---|"]
     for r in rows:
         g = r.google
-        reads = "; ".join(", ".join(f"{k}={n}" for k, n in rd.items()) for rd in g.reads[-1:])
-        lines.append(f"| {r.size.name} ({r.size.label}) | {g.mode} | {_s(g.wall)} | {g.rss:.0f} Mo "
+        reads = " ; ".join(", ".join(f"{k} : {n}" for k, n in rd.items()) for rd in g.reads[-1:])
+        runs = f" (médiane de {len(g.runs)})" if len(g.runs) > 1 else ""
+        lines.append(f"| {r.size.name} ({r.size.label}) | {g.mode} | {_s(g.wall)}{runs} "
+                     f"| {_s(statistics.median(m.cpu for m in g.runs))} | {g.rss:.0f} Mo "
                      f"| {g.spreadsheets} | {reads} |")
+    lines += ["", "Le serveur local tourne sur la même machine (2 cœurs) : le temps d'exécution comprend "
+              "l'attente de ses réponses ; le CPU est celui du seul processus alliance-sync. Le compte de "
+              "lectures est exact dès la première exécution."]
     return lines
 
 
@@ -590,6 +631,19 @@ def render(results: list[SizeResult], repeat: int, google: bool, info: dict[str,
     return "\n".join(out) + "\n", ok
 
 
+ANALYSIS = "## Analyse"
+
+
+def kept_analysis(path: Path) -> str:
+    """The hand-written part of a results file (from « ## Analyse » on), kept when
+    the measured part above it is rewritten."""
+    if not path.is_file():
+        return ""
+    old = path.read_text(encoding="utf-8")
+    at = old.find("\n" + ANALYSIS)
+    return "" if at < 0 else old[at:]
+
+
 # --------------------------------------------------------------------------
 
 
@@ -600,9 +654,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="exécutions par chiffre (médiane)")
     parser.add_argument("--google", action="store_true",
                         help="mesurer aussi le chemin Google (serveur local tests/sheets_server.py)")
+    parser.add_argument("--google-repeat", type=int, default=1,
+                        help="exécutions mesurées du chemin Google (le compte de lectures est exact dès la 1re)")
     parser.add_argument("--smoke", action="store_true",
                         help="CI : plus petite taille, 1 exécution, cibles non vérifiées, aucun fichier écrit")
-    parser.add_argument("--profile", metavar="TAILLE", help="profiler une exécution (pyinstrument) et s'arrêter")
+    parser.add_argument("--profile", metavar="TAILLE", help="profiler une exécution et s'arrêter")
+    parser.add_argument("--profiler", choices=["py-spy", "pyinstrument"], default="py-spy",
+                        help="profileur de --profile (défaut : py-spy, le moins intrusif)")
     parser.add_argument("--results", type=Path, default=None, help=f"fichier de résultats (défaut : {RESULTS})")
     parser.add_argument("--enforce", action="store_true", help="code de sortie 1 si une cible n'est pas tenue")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="dossier des alliances générées")
@@ -610,7 +668,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     if args.profile:
-        print(profile(SIZES[args.profile], args.data))
+        print(profile(SIZES[args.profile], args.data, args.profiler))
         return 0
     if args.smoke:
         args.sizes, args.repeat = "small", 1
@@ -625,14 +683,15 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         if not args.quiet:
             print(f"== {name} ({SIZES[name].label} projets)", file=sys.stderr)
-        results.append(bench_size(SIZES[name], args.repeat, data=args.data, google=args.google, quiet=args.quiet))
+        results.append(bench_size(SIZES[name], args.repeat, data=args.data, google=args.google, quiet=args.quiet,
+                                  google_repeat=args.google_repeat))
         if not args.quiet:
             print(f"   ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     text, ok = render(results, args.repeat, args.google, info)
     print(text)
     if not args.smoke or args.results:
         target = args.results or RESULTS
-        target.write_text(text, encoding="utf-8")
+        target.write_text(text + kept_analysis(target), encoding="utf-8")
         print(f"Résultats écrits : {target}", file=sys.stderr)
     if args.smoke:
         return 0
