@@ -66,7 +66,10 @@ class Alliance:
 
     def process(self, *extra: str, pause_at: str | None = None) -> subprocess.Popen:
         """``python -m sync run`` as a real process (stderr piped, line by line)."""
-        env = {**os.environ, "PYTHONPATH": str(REPO)}
+        # A killed run leaves openpyxl's temporary files behind: keep them in this test's folder.
+        scratch = self.folder / "tmp"
+        scratch.mkdir(exist_ok=True)
+        env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(scratch)}
         env.pop("ALLIANCE_SYNC_TEST_PAUSE_AT", None)
         if pause_at:
             env["ALLIANCE_SYNC_TEST_PAUSE_AT"] = pause_at
