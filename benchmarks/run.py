@@ -484,7 +484,7 @@ def machine() -> dict[str, str]:
     except (OSError, StopIteration, ValueError):
         pass
     versions = []
-    for name in ("openpyxl", "et_xmlfile", "lxml", "defusedxml", "gspread", "click"):
+    for name in ("python-calamine", "rapidfuzz", "openpyxl", "et_xmlfile", "lxml", "defusedxml", "gspread", "click"):
         try:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:

@@ -117,6 +117,8 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
 
     if dry_run and not deliver:
         raise click.UsageError("--dry-run ne s'emploie qu'avec --deliver (ou avec la commande deliver).")
+    if deliver and not config_path:
+        raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     # A vanished workbook is an unreadable source: its last good copy stands in.
     result = run_sync(_load(config_path, check_files=False), output=Path(output) if output else None,
                       strict=strict, state_dir=Path(state_dir), deliver=deliver, dry_run=dry_run)
@@ -131,6 +133,12 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
     if result.delivery is not None:
         _report_delivery(result.delivery, quiet)
     sys.exit(result.exit_code)
+
+
+# Without --config the bundled demo is used, which delivers to nobody: asking to add
+# [delivery] to the demo's file would send the coordinator to the wrong file.
+_NO_DELIVERY_IN_DEMO = ("indiquez votre configuration avec --config : la livraison se règle dans sa table "
+                        "[delivery], et la démonstration intégrée n'en a pas.")
 
 
 def _report_delivery(delivery, quiet: bool) -> None:
@@ -164,6 +172,8 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     from sync.history import History
     from sync.lock import StateLock
 
+    if not config_path:
+        raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     config = _load(config_path, check_files=False)
     require_delivery(config)
     folder = Path(state_dir)
@@ -271,6 +281,7 @@ def check_access(config_path: str | None, state_dir: str) -> None:
 def template(output: str, config_path: str | None, committee_code: str | None) -> None:
     """Écrire le gabarit du classeur d'un comité (SPEC §3)."""
     from sync.errors import ConfigError
+    from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
 
     config = _load(config_path)
@@ -281,7 +292,9 @@ def template(output: str, config_path: str | None, committee_code: str | None) -
         except KeyError:
             codes = ", ".join(c.code for c in config.subregions)
             raise ConfigError(f"sous-région inconnue « {committee_code} » ; codes : {codes}") from None
-    write_committee_workbook(Path(output), config, committee)
+    # Atomically, as the ministry workbook: a failure names the file in French and
+    # leaves a previous template whole.
+    write_atomically(Path(output), lambda path: write_committee_workbook(path, config, committee))
     click.echo(f"Gabarit écrit : {output}")
 
 

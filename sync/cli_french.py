@@ -86,9 +86,16 @@ class FrenchCommand(FrenchHelpMixin, click.Command):
     context_class = FrenchContext
 
 
+# click ≥ 8.2 raises it for a group called without a command; its message is the help.
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
 def show_usage_error(exc: click.UsageError) -> None:
     """Print a usage error the way click does, in French."""
     ctx = exc.ctx
+    if isinstance(exc, _NO_ARGS_IS_HELP):
+        click.echo(exc.format_message(), err=True)
+        return
     if ctx is not None:
         click.echo(ctx.get_usage(), err=True)
         hint = f"{ctx.command_path} {ctx.help_option_names[0]}"

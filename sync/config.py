@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -15,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from sync import defaults
-from sync.errors import ConfigError
-from sync.money import cents_from_dollars
+from sync.errors import ConfigError, describe_os_error
+from sync.money import MAX_CENTS, cents_from_dollars, format_cents
 from sync.parsing.headers import normalise
 
 log = logging.getLogger(__name__)
@@ -166,7 +167,8 @@ class _Reader:
             # which is what the coordinator typed.
             cents = cents_from_dollars(repr(value) if isinstance(value, float) else value)
         except (ValueError, InvalidOperation):
-            raise self.fail(key, f"montant illisible ou non exact au cent : {value!r}") from None
+            raise self.fail(key, f"montant illisible, non exact au cent ou trop grand (au plus "
+                                 f"{format_cents(MAX_CENTS)}) : {value!r}") from None
         if cents < 0:
             raise self.fail(key, f"le montant doit être positif, lu : {value!r}")
         return cents
@@ -177,7 +179,7 @@ class _Reader:
             ratio = Decimal(repr(value) if isinstance(value, float) else str(value))
         except InvalidOperation:
             raise self.fail(key, f"une proportion entre 0 et 1 est attendue, lu : {value!r}") from None
-        if isinstance(value, bool) or not (0 < ratio <= 1):
+        if isinstance(value, bool) or not ratio.is_finite() or not (0 < ratio <= 1):
             raise self.fail(key, f"une proportion entre 0 et 1 est attendue (ex. 0.80), lu : {value!r}")
         return ratio
 
@@ -192,12 +194,15 @@ class _Reader:
         except ValueError:
             raise self.fail(key, f"une date AAAA-MM-JJ est attendue, lu : {value!r}") from None
 
-    def text_list(self, data: dict, key: str, name: str, default) -> tuple[str, ...]:
+    def text_list(self, data: dict, key: str, name: str, default, *, required: bool = False) -> tuple[str, ...]:
+        """``required``: an empty list would make every project's value unknown."""
         value = data.get(name, default)
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
             raise self.fail(key, "une liste de textes est attendue")
+        if required and not value:
+            raise self.fail(key, "au moins une valeur est requise")
         return tuple(v.strip() for v in value)
 
     def source(self, data: dict, key: str, base: Path) -> SourceSpec | None:
@@ -232,6 +237,10 @@ _KNOWN_KEYS = {
     "subregions": {"code", "name", "allocation", "territories", "source", "xlsx", "google", "annual",
                    "contact", "supported_by"},
 }
+
+
+# The top-level tables; a misspelt one (« [googel] ») would silently leave its settings off.
+_TOP_LEVEL = {"alliance", "regional", "subregions", "google", "delivery"}
 
 
 def _warn_unknown(reader: _Reader, data: dict, section: str, key: str) -> None:
@@ -283,16 +292,24 @@ def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[F
 def load_config(path: str | Path, *, check_files: bool = True) -> Config:
     """Load and validate a configuration file; raise ConfigError naming the key."""
     path = Path(path)
-    reader = _Reader(path)
+    return config_from_dict(read_toml(path), path=path, check_files=check_files)
+
+
+def read_toml(path: Path) -> dict:
+    """A TOML file the coordinator edits (configuration, presentation); ConfigError in
+    French, naming the file, when it cannot be read."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        # utf-8-sig: Windows' Notepad starts the files it saves with a byte order mark.
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise ConfigError(f"fichier introuvable : {path.resolve()}", path=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"fichier illisible ({exc})", path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"fichier illisible ({describe_os_error(exc)})", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {exc.start + 1}) ; "
+                          "enregistrez-le en UTF-8", path=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_syntax_message(exc), path=str(path)) from None
-    return config_from_dict(raw, path=path, check_files=check_files)
 
 
 def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
@@ -315,6 +332,8 @@ def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
 def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True) -> Config:
     reader = _Reader(path, check_files)
     base = path.resolve().parent if path else Path.cwd()
+    for name in sorted(set(raw) - _TOP_LEVEL):
+        log.warning("Configuration %s : clé inconnue « %s », ignorée.", reader.path, name)
 
     alliance = reader.table(raw, "alliance", "alliance")
     _warn_unknown(reader, alliance, "alliance", "alliance")
@@ -384,9 +403,10 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         max_fqis_share=reader.ratio(alliance, "alliance.max_fqis_share", "max_fqis_share",
                                     defaults.MAX_FQIS_SHARE),
         nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", defaults.NEARLY_USED),
-        priorities=reader.text_list(alliance, "alliance.priorities", "priorities", defaults.PRIORITIES),
+        priorities=reader.text_list(alliance, "alliance.priorities", "priorities", defaults.PRIORITIES,
+                                    required=True),
         eligible_types=reader.text_list(alliance, "alliance.organization_types", "organization_types",
-                                        defaults.ELIGIBLE_ORGANIZATION_TYPES),
+                                        defaults.ELIGIBLE_ORGANIZATION_TYPES, required=True),
         ineligible_types=reader.text_list(alliance, "alliance.ineligible_organization_types",
                                           "ineligible_organization_types",
                                           defaults.INELIGIBLE_ORGANIZATION_TYPES),
@@ -399,8 +419,6 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
 
 def _check_consistency(reader: _Reader, envelope: int, regional: Committee,
                        subregions: list[Committee]) -> None:
-    from sync.money import format_cents
-
     codes: dict[str, int] = {}
     for index, committee in enumerate(subregions):
         if committee.code in codes or committee.code == regional.code:
@@ -447,7 +465,7 @@ def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
         raise reader.fail("google.reads_per_minute", f"un entier positif est attendu, lu : {reads!r}")
     def seconds(name: str, default: float) -> float:
         value = data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
             raise reader.fail(f"google.{name}", f"un nombre de secondes positif est attendu, lu : {value!r}")
         return float(value)
 

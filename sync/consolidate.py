@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sync import defaults
-from sync.config import Committee, Config
+from sync.config import Config
 from sync.parsing.records import ParsedWorkbook, Payment, Project
 
 

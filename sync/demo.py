@@ -108,6 +108,7 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
         if status in ("Terminé", "En cours"):
             project["participants_reached"] = int(project["participants_target"] * rng.uniform(0.6, 1.2))
         paid_share = {"Terminé": 1.0, "En cours": 0.6, "Accepté": 0.25, "Abandonné": 0.3}.get(status, 0)
+        first = len(payments)  # this project's payments start here
         for offset, cents in enumerate(split):
             amount = int(cents * paid_share) // 100 * 100
             if amount <= 0:
@@ -120,7 +121,7 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
                 "note": "Versement annuel" if paid_share == 1.0 else "",
             })
         if typed_text:
-            _as_typed_text(project, payments[-span:] if payments else [], rng)
+            _as_typed_text(project, payments[first:], rng)
         projects.append(project)
     return projects, payments
 

@@ -7,6 +7,9 @@ coordinator, in French, so the CLI only prints it.
 
 from __future__ import annotations
 
+import errno
+import os
+
 # Exit codes of SPEC §6.
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -75,3 +78,30 @@ class OutputError(AllianceSyncError):
     """The output file could not be written."""
 
     exit_code = EXIT_USAGE
+
+
+# French reasons for the failures of the file system a coordinator can meet (the
+# system's own text is in English).
+OS_REASONS = {
+    errno.EACCES: "permission refusée",
+    errno.EPERM: "opération non permise",
+    errno.ENOENT: "dossier introuvable",
+    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+    errno.EISDIR: "le chemin désigne un dossier, pas un fichier",
+    errno.ENOSPC: "disque plein",
+    errno.EROFS: "système de fichiers en lecture seule",
+    errno.EDQUOT: "quota de disque dépassé",
+    errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.EBUSY: "fichier occupé",
+    errno.ETXTBSY: "fichier occupé",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """The reason of an OSError, in French."""
+    reason = OS_REASONS.get(exc.errno or 0)
+    if reason is None:
+        reason = f"erreur du système ({exc.strerror or exc})"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY) and os.name == "nt":
+        reason += " ; le fichier est peut-être ouvert dans Excel"
+    return reason

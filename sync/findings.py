@@ -112,15 +112,26 @@ class Finding:
     project_id: str
     message: str
 
-    @property
-    def is_error(self) -> bool:
-        return self.severity == ERROR
-
     def as_dict(self) -> dict:
         return asdict(self)
 
-    def sort_key(self) -> tuple:
-        return (self.severity != ERROR, self.row or 0, _column_order(self.cell), self.code)
+
+class FindingsView:
+    """Errors, warnings and one committee's findings, for anything that holds a
+    ``findings`` list (the sync's report, a recorded run's content)."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == WARNING]
+
+    def findings_of(self, committee: str) -> list[Finding]:
+        return [f for f in self.findings if f.committee == committee]
 
 
 def _column_order(cell: str) -> tuple[int, str]:

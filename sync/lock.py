@@ -23,7 +23,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from sync.errors import HistoryError, LockHeld
+from sync.errors import HistoryError, LockHeld, describe_os_error
 
 log = logging.getLogger("sync")
 
@@ -83,7 +83,7 @@ class StateLock:
             self.state_dir.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            raise HistoryError(f"le verrou {self.path} ne peut pas être ouvert ({exc.strerror}).") from None
+            raise HistoryError(f"le verrou {self.path} ne peut pas être ouvert ({describe_os_error(exc)}).") from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -97,7 +97,7 @@ class StateLock:
             ) from None
         except OSError as exc:
             os.close(fd)
-            raise HistoryError(f"le verrou {self.path} ne peut pas être pris ({exc.strerror}).") from None
+            raise HistoryError(f"le verrou {self.path} ne peut pas être pris ({describe_os_error(exc)}).") from None
         # We hold the lock. Holder details still in the file belong to a run that
         # ended without releasing it: killed, or its machine stopped.
         self.taken_over = _read_holder(fd)

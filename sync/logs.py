@@ -13,7 +13,7 @@ import re
 import sys
 from pathlib import Path
 
-from sync.errors import OutputError
+from sync.errors import OutputError, describe_os_error
 
 # Durations are logged as ``%.2f s``; a French reader expects ``0,02 s``.
 _DECIMAL_SECONDS = re.compile(r"(\d)\.(\d+ s)\b")
@@ -46,7 +46,7 @@ def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | N
             log_file.parent.mkdir(parents=True, exist_ok=True)
             to_file = logging.FileHandler(log_file, encoding="utf-8")
         except OSError as exc:
-            raise OutputError(f"le journal {log_file} ne peut pas être ouvert ({exc.strerror or exc}).") from None
+            raise OutputError(f"le journal {log_file} ne peut pas être ouvert ({describe_os_error(exc)}).") from None
         to_file.setLevel(logging.DEBUG if verbose else logging.INFO)
         to_file.setFormatter(FrenchFormatter())
         handlers.append(to_file)

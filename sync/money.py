@@ -8,13 +8,32 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+# The largest amount a spreadsheet cell holds exactly: 15 significant digits, i.e.
+# 9 999 999 999 999,99 $. Beyond it a workbook would show another amount, and sums
+# would no longer fit the history's 64-bit integers; such an amount is refused.
+MAX_CENTS = 10**15 - 1
+
 
 def cents_from_dollars(dollars: int | Decimal | str) -> int:
     """Exact cents of a whole or decimal dollar amount from the configuration."""
     value = Decimal(str(dollars)) * 100
-    if value != value.to_integral_value():
+    if not value.is_finite() or value != value.to_integral_value():
         raise ValueError(f"{dollars} n'est pas un montant au cent près")
+    if abs(value) > MAX_CENTS:
+        raise ValueError(f"{dollars} dépasse le plus grand montant permis")
     return int(value)
+
+
+def spreadsheet_number(cents: int) -> int | Decimal:
+    """Cents → the number a spreadsheet cell stores: whole dollars stay integers,
+    other amounts an exact Decimal (never a float).
+
+    The one place for every workbook we write. Whatever the type given, openpyxl
+    writes a number as 16 significant digits of its nearest binary value (999,94 $
+    as ``999.9400000000001``): the 16th digit is the binary number's, which every
+    spreadsheet shows and sums as 999,94; nothing more exact can go in the file."""
+    whole, part = divmod(cents, 100)
+    return whole if part == 0 else Decimal(cents).scaleb(-2)
 
 
 def group_thousands(number: int, sep: str = " ") -> str:
@@ -42,3 +61,8 @@ def format_percent(numerator: int, denominator: int, decimals: int = 1) -> str:
         Decimal(1).scaleb(-decimals), rounding="ROUND_HALF_UP"
     )
     return f"{ratio}".replace(".", ",") + " %"
+
+
+def format_share(ratio: Decimal) -> str:
+    """A configured share, exactly: ``0.80`` → ``80 %``, ``0.855`` → ``85,5 %``."""
+    return f"{(ratio * 100).normalize():f} %".replace(".", ",")

@@ -15,7 +15,8 @@ from typing import Callable
 from sync.config import Committee, Config
 from sync.consolidate import Totals, consolidate
 from sync.errors import NoUsableData, SourceUnavailable
-from sync.findings import ERROR, WARNING, Finding, finding, sorted_findings
+from sync.findings import Finding, FindingsView, finding, sorted_findings
+from sync.outputs.text import plural
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.rules.crossref import check_duplicate_ids, check_payments
@@ -43,6 +44,8 @@ class SourceInfo:
     source: Source | None = None
     # The raw rows used, kept for the history's last good copy (sync/history).
     tabs: dict[str, list[list[object]]] | None = field(default=None, repr=False)
+    # Those rows as typed JSON, made once for the content hash and reused by the history.
+    encoded: bytes | None = field(default=None, repr=False)
     # For a last good copy: start of the first run that could not read the source.
     unavailable_since: dt.datetime | None = None
 
@@ -54,7 +57,7 @@ class SourceInfo:
 
 
 @dataclass
-class Report:
+class Report(FindingsView):
     """Everything one sync found; every output is rendered from it."""
 
     config: Config
@@ -65,19 +68,8 @@ class Report:
     totals: Totals
 
     @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == WARNING]
-
-    @property
     def conforming(self) -> bool:
         return not self.errors
-
-    def findings_of(self, committee: str) -> list[Finding]:
-        return [f for f in self.findings if f.committee == committee]
 
     def link(self, f: Finding) -> str | None:
         info = self.sources.get(f.committee)
@@ -94,7 +86,8 @@ def read_committee(config: Config, committee: Committee) -> tuple[RawWorkbook, S
     source = open_source(committee.source, config, committee.code)
     raw = source.read(WANTED_TABS)
     info = SourceInfo(committee.code, committee.source.kind, committee.source.location, raw.read_at,
-                      raw.content_hash(), sheet_ids=dict(raw.sheet_ids), source=source, tabs=raw.tabs)
+                      raw.content_hash(), sheet_ids=dict(raw.sheet_ids), source=source, tabs=raw.tabs,
+                      encoded=raw.encoded())
     return raw, info
 
 
@@ -139,8 +132,9 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
             parsed.findings.extend(rules.check_payment(payment))
         workbooks[committee.code] = parsed
         sources[committee.code] = info
-        log.info("Comité %s : %d projets, %d versements lus en %.2f s (%s).", committee.code,
-                 len(parsed.projects), len(parsed.payments), time.perf_counter() - started,
+        log.info("Comité %s : %s, %s lus en %.2f s (%s).", committee.code,
+                 plural(len(parsed.projects), "projet"), plural(len(parsed.payments), "versement"),
+                 time.perf_counter() - started,
                  info.location if info.current else f"dernière copie valide de {info.location}")
     if unreadable:
         raise NoUsableData(

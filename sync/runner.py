@@ -19,7 +19,7 @@ from sync.changes import Changes
 from sync.config import Config
 from sync.delivery.deliver import DeliveryResult, plan_delivery, render_plan, require_delivery
 from sync.delivery.deliver import deliver as deliver_run
-from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
+from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError, HistoryError
 from sync.history import History, compute_changes, records_of_report
 from sync.history.checkpoints import pause_at
 from sync.history.deliveries import file_digest, record_output_digest
@@ -96,7 +96,7 @@ def _record_failure(history: History, run_id: int, exc: BaseException, fallback:
     unreadable = {code: (u.kind, u.location, u.problem) for code, u in fallback.unreadable.items()}
     try:
         history.fail_run(run_id, reason, unreadable)
-    except sqlite3.Error as error:  # keep the original error in front
+    except (sqlite3.Error, HistoryError) as error:  # keep the original error in front
         log.error("L'échec de la synchronisation n° %d n'a pas pu être enregistré : %s", run_id, error)
 
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync.config import Config, SourceSpec
-from sync.errors import HistoryError
-from sync.findings import ERROR, WARNING, Finding
+from sync.errors import HistoryError, describe_os_error
+from sync.findings import Finding, FindingsView
 from sync.history import History, RunSummary
 from sync.history.deliveries import (
     LineFigures,
@@ -50,7 +50,7 @@ class WorkbookChanged(Exception):
 
 
 @dataclass
-class RunContent:
+class RunContent(FindingsView):
     config: Config
     run: RunSummary
     findings: list[Finding]
@@ -62,19 +62,8 @@ class RunContent:
     _links: dict[str, object] = field(default_factory=dict, repr=False)
 
     @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == ERROR]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == WARNING]
-
-    @property
     def when(self) -> dt.datetime:
         return self.run.started_at
-
-    def findings_of(self, committee: str) -> list[Finding]:
-        return [f for f in self.findings if f.committee == committee]
 
     def link(self, f: Finding) -> str | None:
         """The address of the finding's cell in its committee's spreadsheet, when the source gives one."""
@@ -124,7 +113,7 @@ def load_content(config: Config, history: History, run: RunSummary) -> RunConten
         digest = file_digest(path)
         size = path.stat().st_size
     except OSError as exc:
-        content.workbook_problem = f"le classeur {path} ne peut pas être lu ({exc.strerror or exc})"
+        content.workbook_problem = f"le classeur {path} ne peut pas être lu ({describe_os_error(exc)})"
         return content
     recorded = output_digest(history, run.id)
     if recorded is not None and recorded != digest:

@@ -24,7 +24,7 @@ from sync.config import Committee, Config
 from sync.delivery import messages
 from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
 from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
-from sync.errors import ConfigError
+from sync.errors import ConfigError, describe_os_error
 from sync.findings import ERROR, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
@@ -359,7 +359,7 @@ def _workbook_bytes(content: RunContent) -> bytes:
     except WorkbookChanged as exc:
         raise _Failed(exc.message) from None
     except OSError as exc:
-        raise _Failed(f"le classeur {content.workbook.path} ne peut pas être lu ({exc.strerror or exc})") from None
+        raise _Failed(f"le classeur {content.workbook.path} ne peut pas être lu ({describe_os_error(exc)})") from None
 
 
 def _upload(plan: Plan, item: Item) -> str:

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import uuid
 from dataclasses import dataclass
 
@@ -33,6 +32,7 @@ from sync.google.http import (
     RebasedSession,
     RetryingHTTPClient,
     RetryPolicy,
+    api_base_url,
     describe_failure,
     is_loopback,
     status_of,
@@ -52,7 +52,7 @@ REQUESTS_PER_MINUTE = 60
 
 
 def drive_base_url() -> str:
-    return (os.environ.get(DRIVE_URL_ENV, "").strip() or GOOGLE_APIS).rstrip("/")
+    return api_base_url(DRIVE_URL_ENV, GOOGLE_APIS)
 
 
 def default_name(config: Config) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.utils import getaddresses
@@ -145,13 +146,17 @@ def _flag(fail: _Fail, data: dict, name: str, key: str, default: bool) -> bool:
     return value
 
 
+def _refuse_password(fail: _Fail, data: dict, table: str) -> None:
+    if "password" in data:
+        raise fail(f"{table}.password", "le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et "
+                                        f"définissez la variable d'environnement {PASSWORD_ENV}")
+
+
 def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
     if not isinstance(data, dict):
         raise fail("delivery.smtp", 'une table est attendue : { host = "smtp.exemple.org", port = 587, '
                                     'starttls = true, user = "..." }')
-    if "password" in data:
-        raise fail("delivery.smtp.password", f"le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et "
-                                             f"définissez la variable d'environnement {PASSWORD_ENV}")
+    _refuse_password(fail, data, "delivery.smtp")
     for name in sorted(set(data) - _SMTP_KEYS):
         log.warning("Configuration : clé inconnue « delivery.smtp.%s », ignorée.", name)
     host = _text(fail, data, "host", "delivery.smtp.host")
@@ -169,7 +174,7 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise fail("delivery.smtp.port", f"un numéro de port entre 1 et 65535 est attendu, lu : {port!r}")
     timeout = data.get("timeout", 60)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
         raise fail("delivery.smtp.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {timeout!r}")
     ca_file = _text(fail, data, "ca_file", "delivery.smtp.ca_file")
     return SmtpSettings(host=host, port=port, starttls=starttls, ssl=ssl,
@@ -184,9 +189,7 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
     base = path.resolve().parent if path else Path.cwd()
     if not isinstance(data, dict):
         raise fail("delivery", "une table TOML est attendue")
-    if "password" in data:
-        raise fail("delivery.password", f"le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et "
-                                        f"définissez la variable d'environnement {PASSWORD_ENV}")
+    _refuse_password(fail, data, "delivery")
     for name in sorted(set(data) - _DELIVERY_KEYS):
         log.warning("Configuration : clé inconnue « delivery.%s », ignorée.", name)
     drive_folder = _text(fail, data, "drive_folder", "delivery.drive_folder")

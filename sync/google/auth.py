@@ -19,7 +19,7 @@ from pathlib import Path
 
 from google.auth.credentials import AnonymousCredentials, Credentials
 
-from sync.errors import ConfigError, SourceUnavailable
+from sync.errors import ConfigError, SourceUnavailable, describe_os_error
 
 READ_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
 WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -105,8 +105,14 @@ def _read_json(path: Path, key: str) -> dict:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConfigError(f"fichier d'identifiants Google introuvable : {path}", key=key) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"fichier d'identifiants Google illisible ({path}) : {exc}", key=key) from None
+    except OSError as exc:
+        raise ConfigError(f"fichier d'identifiants Google illisible ({path}) : {describe_os_error(exc)}",
+                          key=key) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        # Never the content in the message: it may be a private key.
+        where = f" (ligne {exc.lineno}, colonne {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        raise ConfigError(f"fichier d'identifiants Google illisible ({path}) : ce n'est pas un fichier JSON"
+                          f"{where} ; téléchargez de nouveau la clé JSON", key=key) from None
     if not isinstance(data, dict):
         raise ConfigError(f"fichier d'identifiants Google invalide : {path}", key=key)
     return data

@@ -36,6 +36,8 @@ from tenacity import (
     wait_random,
 )
 
+from sync.errors import ConfigError
+
 log = logging.getLogger("sync")
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
@@ -44,7 +46,20 @@ SHEETS_URL_ENV = "ALLIANCE_SYNC_SHEETS_URL"
 
 def sheets_base_url() -> str:
     """The Sheets API's base address: ``ALLIANCE_SYNC_SHEETS_URL`` or Google's."""
-    return (os.environ.get(SHEETS_URL_ENV, "").strip() or GOOGLE_SHEETS).rstrip("/")
+    return api_base_url(SHEETS_URL_ENV, GOOGLE_SHEETS)
+
+
+def api_base_url(variable: str, google: str) -> str:
+    """The address in the environment ``variable``, or ``google``'s; ConfigError unless
+    it is https, or http to this machine. Requests carry the Google access token: it
+    must never cross a network in clear text (a proxy is reached with https too)."""
+    url = (os.environ.get(variable, "").strip() or google).rstrip("/")
+    parts = urlsplit(url)
+    if (parts.scheme == "https" and parts.hostname) or (parts.scheme == "http" and is_loopback(url)):
+        return url
+    raise ConfigError(f"adresse « {url} » refusée : une adresse https://… est attendue (http:// seulement vers "
+                      "cette machine : localhost, 127.0.0.1, [::1]), car les requêtes portent le jeton d'accès "
+                      "Google", key=variable)
 
 
 def is_loopback(url: str) -> bool:

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from sync.parsing.headers import PAYMENT_COLUMNS, Column
 from sync.parsing.records import Payment, Project
+from sync.sources import encode_tabs
 
 # --------------------------------------------------------------------------
 # Raw rows
@@ -30,21 +31,6 @@ _TAGS = {
 }
 
 
-def _encode_value(value: object) -> object:
-    # datetime before date: a datetime is a date.
-    if isinstance(value, dt.datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, dt.time):
-        return {"$time": value.isoformat()}
-    if isinstance(value, dt.timedelta):
-        return {"$timedelta": value.total_seconds()}
-    if isinstance(value, Decimal):
-        return {"$decimal": str(value)}
-    raise TypeError(f"valeur de cellule non prévue : {type(value).__name__}")
-
-
 def _decode_value(value: dict) -> object:
     if len(value) == 1:
         tag, text = next(iter(value.items()))
@@ -53,16 +39,13 @@ def _decode_value(value: dict) -> object:
     return value
 
 
-def pack_tabs(tabs: dict[str, list[list[object]]]) -> tuple[str, bytes]:
-    """Tabs of raw rows → (key, zlib-compressed JSON). The key is the SHA-256 of the
-    typed JSON, so identical content is stored once and a date never equals text.
-
-    Tabs are stored as [title, rows] pairs: a tab title can never be taken for a
-    tag. Floats round-trip exactly (JSON writes their shortest repr).
+def pack_tabs(tabs: dict[str, list[list[object]]], encoded: bytes | None = None) -> tuple[str, bytes]:
+    """Tabs of raw rows → (key, zlib-compressed typed JSON: :func:`sync.sources.encode_tabs`).
+    The key is the SHA-256 of that JSON — the source's content hash — so identical
+    content is stored once and a date never equals text. ``encoded``: the JSON
+    already made for the content hash (``RawWorkbook.encoded()``), not made again.
     """
-    pairs = [[title, rows] for title, rows in tabs.items()]
-    text = json.dumps({"tabs": pairs}, default=_encode_value, ensure_ascii=False, separators=(",", ":"))
-    data = text.encode("utf-8", "surrogatepass")
+    data = encode_tabs(tabs) if encoded is None else encoded
     return hashlib.sha256(data).hexdigest(), zlib.compress(data, 6)
 
 

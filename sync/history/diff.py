@@ -47,6 +47,8 @@ def display(column: Column, record: StoredRecord) -> str:
 
 
 def _field_changes(columns: list[Column], before: StoredRecord, after: StoredRecord) -> tuple[FieldChange, ...]:
+    if before.values == after.values and before.invalid == after.invalid:
+        return ()  # most records, most nights: nothing to format
     changes = []
     for column in columns:
         old, new = display(column, before), display(column, after)

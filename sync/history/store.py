@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sync import __version__
 from sync.config import Config
-from sync.errors import HistoryError
+from sync.errors import HistoryError, describe_os_error
 from sync.history import checkpoints
 from sync.history.codec import StoredRecord, pack_tabs, store_payment, store_project
 from sync.history.schema import migrate
@@ -130,13 +130,15 @@ class History:
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise HistoryError(f"le dossier d'état {state_dir} ne peut pas être créé ({exc.strerror}).") from None
+            raise HistoryError(f"le dossier d'état {state_dir} ne peut pas être créé "
+                               f"({describe_os_error(exc)}).") from None
         path = state_dir / DB_NAME
         try:
             # isolation_level=None: transactions are explicit (BEGIN … COMMIT) below.
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
         except sqlite3.Error as exc:
-            raise HistoryError(f"la base d'historique {path} ne peut pas être ouverte ({exc}).") from None
+            raise HistoryError(f"la base d'historique {path} ne peut pas être ouverte "
+                               f"({sqlite_problem(exc)}).") from None
         try:
             # Rollback journal (SQLite's default) with full syncs: a killed run's
             # journal is rolled back at the next opening, the database stays one file.
@@ -145,10 +147,14 @@ class History:
             migrate(conn, str(path))
         except sqlite3.DatabaseError as exc:
             conn.close()
-            raise HistoryError(
-                f"la base d'historique {path} est illisible ({exc}). Déplacez-la ailleurs pour repartir "
-                "d'un historique vide ; les classeurs déjà produits ne sont pas touchés."
-            ) from None
+            if _primary_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
+                raise HistoryError(
+                    f"la base d'historique {path} est illisible ({sqlite_problem(exc)}). Déplacez-la ailleurs "
+                    "pour repartir d'un historique vide ; les classeurs déjà produits ne sont pas touchés."
+                ) from None
+            # Locked by another program, disk full…: the history itself is sound.
+            raise HistoryError(f"la base d'historique {path} ne peut pas être utilisée "
+                               f"({sqlite_problem(exc)}).") from None
         except BaseException:
             conn.close()
             raise
@@ -156,7 +162,11 @@ class History:
 
     @classmethod
     def exists(cls, state_dir: Path) -> bool:
-        return (state_dir / DB_NAME).is_file()
+        try:
+            return (state_dir / DB_NAME).is_file()
+        except OSError as exc:  # a folder this user may not enter (is_file only hides ENOENT)
+            raise HistoryError(f"le dossier d'état {state_dir} est inaccessible ({describe_os_error(exc)}).") \
+                from None
 
     def close(self) -> None:
         self.conn.close()
@@ -169,13 +179,36 @@ class History:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        self.conn.execute("BEGIN IMMEDIATE")
+        """One write transaction; SQLite's own failures (another program holding the
+        database, a full disk) become a French HistoryError, the transaction rolled back."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._cannot_write(exc) from None
         try:
             yield self.conn
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            self._rollback()
+            if isinstance(exc, sqlite3.Error):
+                raise self._cannot_write(exc) from None
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise self._cannot_write(exc) from None
+
+    def _rollback(self) -> None:
+        # SQLite may have rolled back already (a full disk does): nothing left to undo.
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+
+    def _cannot_write(self, exc: sqlite3.Error) -> HistoryError:
+        return HistoryError(f"la base d'historique {self.path} ne peut pas être écrite ({sqlite_problem(exc)}) ; "
+                            "rien n'y a été enregistré.")
 
     # ------------------------------------------------------------------ writing
 
@@ -240,7 +273,7 @@ class History:
         for code, info in report.sources.items():
             snapshot = None
             if info.tabs is not None:
-                snapshot, blob = pack_tabs(info.tabs)
+                snapshot, blob = pack_tabs(info.tabs, info.encoded)
                 exists = conn.execute("SELECT 1 FROM snapshots WHERE key = ?", (snapshot,)).fetchone()
                 if not exists:
                     conn.execute("INSERT INTO snapshots (key, tabs) VALUES (?, ?)", (snapshot, blob))
@@ -359,3 +392,28 @@ class History:
                 raise HistoryError("aucune synchronisation terminée n'est enregistrée : rien à comparer.")
             after = latest
         return self.previous_done(before=after.id), after
+
+
+def _primary_code(exc: sqlite3.Error) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF  # extended codes keep the primary one in the low byte
+
+
+# SQLite's reasons, in French (its own text is in English).
+_SQLITE_REASONS = {
+    sqlite3.SQLITE_BUSY: "occupée par un autre programme, par exemple un outil qui l'a ouverte : fermez-le "
+                         "puis relancez",
+    sqlite3.SQLITE_LOCKED: "occupée par un autre programme : fermez-le puis relancez",
+    sqlite3.SQLITE_FULL: "disque plein",
+    sqlite3.SQLITE_READONLY: "en lecture seule",
+    sqlite3.SQLITE_IOERR: "erreur d'entrée-sortie du disque",
+    sqlite3.SQLITE_CORRUPT: "fichier endommagé",
+    sqlite3.SQLITE_NOTADB: "ce n'est pas une base SQLite",
+    sqlite3.SQLITE_CANTOPEN: "fichier impossible à ouvrir",
+}
+
+
+def sqlite_problem(exc: sqlite3.Error) -> str:
+    """Why SQLite failed, in French; its own words kept for the rare other cases."""
+    reason = _SQLITE_REASONS.get(_primary_code(exc))
+    return reason if reason else f"erreur SQLite : {exc}"

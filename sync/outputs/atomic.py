@@ -13,33 +13,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-from sync.errors import OutputError
-
-# French reasons for the failures a coordinator can meet (the system's own text
-# is in English).
-_REASONS = {
-    errno.EACCES: "permission refusée",
-    errno.EPERM: "opération non permise",
-    errno.ENOENT: "dossier introuvable",
-    errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
-    errno.EISDIR: "le chemin désigne un dossier, pas un fichier",
-    errno.ENOSPC: "disque plein",
-    errno.EROFS: "système de fichiers en lecture seule",
-    errno.EDQUOT: "quota de disque dépassé",
-    errno.ENAMETOOLONG: "nom de fichier trop long",
-    errno.EBUSY: "fichier occupé",
-    errno.ETXTBSY: "fichier occupé",
-}
-
-
-def describe_os_error(exc: OSError) -> str:
-    """The reason of an OSError, in French."""
-    reason = _REASONS.get(exc.errno or 0)
-    if reason is None:
-        reason = f"erreur du système ({exc.strerror or exc})"
-    if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY) and os.name == "nt":
-        reason += " ; le fichier est peut-être ouvert dans Excel"
-    return reason
+from sync.errors import OS_REASONS, OutputError, describe_os_error
 
 
 def temporary_path(target: Path) -> Path:
@@ -67,15 +41,25 @@ def write_atomically(target: Path, write: Callable[[Path], object], *,
         os.replace(temporary, target)
         _sync_folder(target.parent)
     except OutputError as exc:
-        temporary.unlink(missing_ok=True)
+        _discard(temporary)
         # The writer named the file it was given: the reader knows the target.
         raise OutputError(exc.message.replace(str(temporary), str(target))) from None
     except OSError as exc:
-        temporary.unlink(missing_ok=True)
+        _discard(temporary)
         raise OutputError(cannot_write(target, describe_os_error(exc))) from None
     except BaseException:
-        temporary.unlink(missing_ok=True)
+        _discard(temporary)
         raise
+
+
+def _discard(temporary: Path) -> None:
+    """Remove a temporary file, if any. On a read-only file system even removing a
+    file that was never created fails (EROFS, not ENOENT): the reason to report is
+    the first failure, not this one."""
+    try:
+        temporary.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def cannot_write(target: Path, reason: str) -> str:
@@ -86,12 +70,12 @@ def cannot_write(target: Path, reason: str) -> str:
 def _check_folder(target: Path) -> None:
     """Fail early, naming the target, when it cannot be a file in a folder."""
     if target.is_dir():
-        raise OutputError(cannot_write(target, _REASONS[errno.EISDIR]))
+        raise OutputError(cannot_write(target, OS_REASONS[errno.EISDIR]))
     folder = target.parent
     if not folder.exists():
-        raise OutputError(cannot_write(target, _REASONS[errno.ENOENT]))
+        raise OutputError(cannot_write(target, OS_REASONS[errno.ENOENT]))
     if not folder.is_dir():
-        raise OutputError(cannot_write(target, _REASONS[errno.ENOTDIR]))
+        raise OutputError(cannot_write(target, OS_REASONS[errno.ENOTDIR]))
 
 
 def remove_leftovers(target: Path) -> None:

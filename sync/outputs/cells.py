@@ -7,11 +7,27 @@ workbook we write (SPEC §5), so text always goes through here.
 
 from __future__ import annotations
 
-from openpyxl.cell.cell import TYPE_STRING, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
+
+MAX_CELL_TEXT = 32767  # Excel's limit
+
+# What a spreadsheet reads as a formula (or a signed number) when typed again.
+FORMULA_LIKE = ("=", "+", "-", "@")
+
+
+def clean_text(value: str) -> str:
+    """Text a cell can hold: no control characters (invalid in the file), at most
+    Excel's 32 767 characters. Check ``FORMULA_LIKE`` on the result, not before:
+    a control character in front of ``=`` hides the formula until it is removed."""
+    if ILLEGAL_CHARACTERS_RE.search(value):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value if len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT]
 
 
 def set_text(cell: Cell, value: str | None) -> Cell:
     """Write ``value`` as a text cell, whatever it starts with."""
+    if isinstance(value, str):
+        value = clean_text(value)
     cell.value = value
     if isinstance(value, str):
         cell.data_type = TYPE_STRING
@@ -22,6 +38,8 @@ def text_cell(worksheet, value: str | None):
     """A write-only cell holding ``value`` as text (for write-only worksheets)."""
     from openpyxl.cell import WriteOnlyCell
 
+    if isinstance(value, str):
+        value = clean_text(value)
     cell = WriteOnlyCell(worksheet, value=value)
     if isinstance(value, str):
         cell.data_type = TYPE_STRING

@@ -15,6 +15,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from sync import defaults
 from sync.config import Committee, Config
+from sync.money import format_share, spreadsheet_number
 from sync.outputs.cells import set_text
 from sync.parsing.headers import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, project_columns
 
@@ -74,7 +75,7 @@ def _write_rows(ws, columns, records: list[dict], rows: int, formulas=None) -> N
             if value is None:
                 continue
             if column.kind == "money":
-                cell.value = _dollars(value)
+                cell.value = spreadsheet_number(value)
             elif column.kind in ("text", "list"):
                 set_text(cell, str(value))
             else:
@@ -144,13 +145,6 @@ def write_committee_workbook(path: Path, config: Config, committee: Committee | 
     wb.save(path)
 
 
-def _dollars(cents: int):
-    """Cents → the number a spreadsheet stores; whole dollars stay integers."""
-    from decimal import Decimal
-
-    return cents // 100 if cents % 100 == 0 else Decimal(cents) / 100
-
-
 def _write_instructions(ws, config: Config, committee: Committee | None, lists: dict[str, list[str]]) -> None:
     years = ", ".join(f"{config.fund} {y.label}" for y in config.fiscal_years)
     lines = [
@@ -167,7 +161,7 @@ def _write_instructions(ws, config: Config, committee: Committee | None, lists: 
         (f"• Répartissez le {config.fund} par exercice ({years}) ; la colonne {config.fund} total "
          "se calcule seule.", False),
         (f"• Le {config.fund} total ne peut dépasser le coût total ; au-delà de "
-         f"{int(config.max_fqis_share * 100)} % du coût, un avertissement est émis.", False),
+         f"{format_share(config.max_fqis_share)} du coût, un avertissement est émis.", False),
         ("• Montants en dollars : 12 500 $, 12 500,50 $ ou 12500.50 sont acceptés ; "
          "un montant illisible ou négatif est signalé, jamais compté comme 0 $.", False),
         ("• Statut : Accepté, En cours et Terminé engagent le FQIS total du projet ; Abandonné engage ce qui "

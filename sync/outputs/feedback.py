@@ -25,6 +25,7 @@ from gspread.utils import absolute_range_name
 from sync.config import Committee, Config
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
+from sync.outputs.text import plural
 from sync.parsing.headers import VALIDATION_TAB, find_tab
 from sync.pipeline import Report
 
@@ -42,16 +43,12 @@ class FeedbackResult:
     problem: str = ""
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count > 1 else ''}"
-
-
 def summary(findings: list[Finding]) -> str:
     errors = sum(1 for f in findings if f.severity == ERROR)
     warnings = len(findings) - errors
     if errors:
-        return f"{_plural(errors, 'erreur')} à corriger, {_plural(warnings, 'avertissement')}."
-    return f"conforme, aucune erreur, {_plural(warnings, 'avertissement')}."
+        return f"{plural(errors, 'erreur')} à corriger, {plural(warnings, 'avertissement')}."
+    return f"conforme, aucune erreur, {plural(warnings, 'avertissement')}."
 
 
 def validation_rows(report: Report, committee: Committee) -> list[list[str]]:

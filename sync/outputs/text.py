@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from sync.findings import ERROR, SEVERITY_LABEL, Finding
 from sync.money import format_cents, format_percent
-from sync.pipeline import Report
+
+if TYPE_CHECKING:  # the pipeline logs with plural() below
+    from sync.pipeline import Report
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

@@ -9,6 +9,7 @@ rule to sync/rules.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from openpyxl.utils.cell import get_column_letter
@@ -27,6 +28,36 @@ from sync.parsing.headers import (
 from sync.parsing.values import Unreadable, as_text, is_blank, parse_cents, parse_date, parse_whole_number
 
 Money = int | None  # cents
+
+
+class Cells(Mapping[str, str]):
+    """Field → A1 address of a record's cells (``cells["amount"]`` → ``"C7"``).
+
+    Made from the tab's column letters, shared by every record of the tab, and the
+    record's row: the address is written when asked, mostly for a finding, instead
+    of a dict of some twenty strings kept for every project.
+    """
+
+    __slots__ = ("_letters", "_row")
+
+    def __init__(self, letters: dict[str, str], row: int):
+        self._letters = letters
+        self._row = row
+
+    def __getitem__(self, name: str) -> str:
+        return f"{self._letters[name]}{self._row}"
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._letters
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._letters)
+
+    def __len__(self) -> int:
+        return len(self._letters)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 @dataclass(slots=True)
@@ -51,7 +82,7 @@ class Project:
     participants_target: int | None = None
     participants_reached: int | None = None
     notes: str = ""
-    cells: dict[str, str] = field(default_factory=dict)  # field → A1 cell
+    cells: Mapping[str, str] = field(default_factory=dict)  # field → A1 cell (Cells)
     invalid: set[str] = field(default_factory=set)  # fields whose cell could not be read
     # False when an identifying or money field is in error: the row is then kept
     # out of every total and shown in the Validation sheet.
@@ -71,7 +102,7 @@ class Payment:
     amount: Money = None
     reference: str = ""
     note: str = ""
-    cells: dict[str, str] = field(default_factory=dict)
+    cells: Mapping[str, str] = field(default_factory=dict)  # field → A1 cell (Cells)
     invalid: set[str] = field(default_factory=set)
     counted: bool = True
 
@@ -98,8 +129,9 @@ def _column_impact(column: Column) -> str:
     return ""
 
 
-def _read_cell(record, column: Column, value: object, cell: str, emit) -> None:
-    """Convert one cell into the record's field; unreadable values become findings."""
+def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None:
+    """Convert one cell into the record's field; unreadable values become findings
+    (``cell[column.field]``: the address, written only for a finding)."""
     name = column.field
     if column.kind in ("text", "list"):
         setattr(record, name, as_text(value))
@@ -116,20 +148,21 @@ def _read_cell(record, column: Column, value: object, cell: str, emit) -> None:
     except Unreadable as exc:
         record.invalid.add(name)
         shown = as_text(value)
+        address = cell[name]
         if column.kind == "money":
             if exc.reason == "negative":
-                emit("INVALID_AMOUNT", cell, column, problem="montant négatif", value=shown,
+                emit("INVALID_AMOUNT", address, column, problem="montant négatif", value=shown,
                      expected="un montant positif ou nul")
             elif exc.reason == "fraction":
-                emit("INVALID_AMOUNT", cell, column, problem="montant plus précis que le cent", value=shown,
+                emit("INVALID_AMOUNT", address, column, problem="montant plus précis que le cent", value=shown,
                      expected="un montant au cent près, par exemple 12 500,50 $")
             else:
-                emit("INVALID_AMOUNT", cell, column, problem="montant illisible", value=shown,
+                emit("INVALID_AMOUNT", address, column, problem="montant illisible", value=shown,
                      expected="un montant en dollars, par exemple 12 500,00 $ ou 12500.00")
         elif column.kind == "date":
-            emit("INVALID_DATE", cell, column, value=shown)
+            emit("INVALID_DATE", address, column, value=shown)
         else:
-            emit("INVALID_NUMBER", cell, column, value=shown)
+            emit("INVALID_NUMBER", address, column, value=shown)
         return
     if name.startswith("year:"):
         record.fqis_by_year[name[5:]] = converted
@@ -146,8 +179,8 @@ def _parse_tab(committee: Committee, title: str, rows: list[list[object]], colum
         if column.required_column:
             findings.append(finding("MISSING_COLUMN", committee=code, sheet=title, cell="", row=1,
                                     column=column.header, impact=_column_impact(column)))
-    located = [(column, positions[column.field], get_column_letter(positions[column.field] + 1))
-               for column in columns if column.field in positions]
+    located = [(column, positions[column.field]) for column in columns if column.field in positions]
+    letters = {column.field: get_column_letter(position + 1) for column, position in located}
     missing_key_field = any(c.field in ("project_id", "fqis_total", "amount") for c in missing)
     records = []
     for index in range(1, len(rows)):
@@ -162,11 +195,10 @@ def _parse_tab(committee: Committee, title: str, rows: list[list[object]], colum
             row_findings.append(finding(finding_code, committee=code, sheet=title, cell=cell,
                                         row=row_number, column=column.header, **values))
 
-        for column, position, letter in located:
-            cell = f"{letter}{row_number}"
-            record.cells[column.field] = cell
-            value = row[position] if position < len(row) else None
-            _read_cell(record, column, value, cell, emit)
+        record.cells = cells = Cells(letters, row_number)
+        width = len(row)
+        for column, position in located:
+            _read_cell(record, column, row[position] if position < width else None, cells, emit)
         if missing_key_field:
             record.counted = False
         # Findings learn the project id once the whole row is read.

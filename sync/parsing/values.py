@@ -11,10 +11,14 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
+from sync.money import MAX_CENTS
+
 # Spreadsheet serial numbers count days from 1899-12-30 (Sheets and Excel alike,
 # Excel's fictitious 1900-02-29 included).
 SERIAL_EPOCH = dt.date(1899, 12, 30)
 _MAX_SERIAL = 2958465  # 9999-12-31
+# A count a spreadsheet holds exactly (15 significant digits), like an amount.
+_MAX_WHOLE = 10**15 - 1
 
 # Ordinary, no-break, narrow no-break, thin and figure spaces, and tabs: all are
 # thousands separators when committees type amounts.
@@ -47,8 +51,11 @@ def as_text(value: object) -> str:
         return ""
     if isinstance(value, bool):
         return "VRAI" if value else "FAUX"
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, float) and value.is_integer() and abs(value) <= _MAX_WHOLE:
         return str(int(value))
+    if isinstance(value, float):
+        # 15 significant digits, as a spreadsheet shows: 1e+300, not 301 digits of noise.
+        return format(value, ".15g")
     if isinstance(value, dt.datetime):
         if value.time() == dt.time(0):
             return value.date().isoformat()
@@ -65,7 +72,10 @@ def _decimal_from_number(value: int | float | Decimal) -> Decimal:
         # A spreadsheet keeps 15 significant digits; beyond them a float only
         # carries binary noise (0.1 + 0.2 = 0.30000000000000004).
         return Decimal(format(value, ".15g"))
-    return Decimal(value)
+    number = Decimal(value)
+    if not number.is_finite():
+        raise Unreadable()
+    return number
 
 
 def _decimal_from_text(text: str) -> Decimal:
@@ -142,6 +152,9 @@ def parse_cents(value: object) -> int:
         raise Unreadable("fraction")
     if cents < 0:
         raise Unreadable("negative")
+    if cents > MAX_CENTS:
+        # No spreadsheet holds it exactly (and it is surely a typing accident).
+        raise Unreadable()
     return int(cents)
 
 
@@ -160,7 +173,7 @@ def parse_whole_number(value: object) -> int:
         number = Decimal(compact)
     else:
         raise Unreadable()
-    if number != number.to_integral_value() or number < 0:
+    if number != number.to_integral_value() or not 0 <= number <= _MAX_WHOLE:
         raise Unreadable()
     return int(number)
 
@@ -186,7 +199,7 @@ def parse_date(value: object) -> dt.date:
     if not isinstance(value, str):
         raise Unreadable()
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # isdigit() alone admits « ² », which int() refuses
         return date_from_serial(int(text))
     match = _ISO_DATE.match(text)
     if match:

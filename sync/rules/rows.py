@@ -7,7 +7,7 @@ import datetime as dt
 from sync import defaults
 from sync.config import Committee, Config
 from sync.findings import Finding, finding
-from sync.money import format_cents, format_percent
+from sync.money import format_cents, format_percent, format_share
 from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
 from sync.parsing.records import Payment, Project
 from sync.rules.lists import ValueList
@@ -132,7 +132,7 @@ class RowRules:
                 self._emit(out, "FQIS_SHARE_HIGH", p, "fqis_total", cols, fund=fund,
                            share=format_percent(p.fqis_total, p.total_cost),
                            fqis=format_cents(p.fqis_total), cost=format_cents(p.total_cost),
-                           limit=format_percent(int(self.config.max_fqis_share * 10000), 10000, 0))
+                           limit=format_share(self.config.max_fqis_share))
 
     def _has_year_columns(self, p: Project) -> bool:
         return any(f.startswith("year:") for f in p.cells)

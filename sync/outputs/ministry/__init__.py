@@ -18,8 +18,8 @@ from openpyxl import Workbook
 
 from sync import __version__
 from sync.changes import Changes
-from sync.errors import OutputError
-from sync.outputs.atomic import cannot_write, describe_os_error
+from sync.errors import OutputError, describe_os_error
+from sync.outputs.atomic import cannot_write
 from sync.outputs.ministry.about import write_about
 from sync.outputs.ministry.figures import compute
 from sync.outputs.ministry.lists import write_changes, write_validation

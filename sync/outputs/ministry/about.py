@@ -5,8 +5,7 @@ computed in Python stands beside the result of its formula."""
 from __future__ import annotations
 
 from sync import __version__, defaults
-from sync.money import format_cents
-from sync.outputs.ministry.records import dollars
+from sync.money import format_cents, format_share, spreadsheet_number
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.summary import Controls, naive
@@ -15,10 +14,6 @@ from sync.pipeline import Report
 ABOUT = "À propos"
 CONTROLS_HEADERS = ["Contrôle", "Figure", "Calculé par alliance-sync", "Résultat de la formule", "Écart"]
 CONTROLS_TITLE = "Contrôles : totaux calculés par alliance-sync et résultats des formules"
-
-
-def _percent_text(ratio) -> str:
-    return f"{(ratio * 100).normalize():f} %".replace(".", ",")
 
 
 def write_about(workbook, styles: Styles, report: Report, controls: Controls) -> Sheet:
@@ -48,15 +43,15 @@ def write_about(workbook, styles: Styles, report: Report, controls: Controls) ->
     pair("Mandataire", config.mandataire)
     pair("Ministère", config.ministry)
     pair("Fonds", config.fund)
-    pair("Enveloppe", dollars(config.envelope), "money_left")
+    pair("Enveloppe", spreadsheet_number(config.envelope), "money_left")
     pair("Période de l'entente", f"du {config.period_start.isoformat()} au {config.period_end.isoformat()}")
     pair("Exercices financiers", ", ".join(y.label for y in config.fiscal_years))
 
     sheet.skip()
     sheet.heading("Règles")
-    pair(f"Part maximale du {config.fund} dans le coût", f"{_percent_text(config.max_fqis_share)} "
+    pair(f"Part maximale du {config.fund} dans le coût", f"{format_share(config.max_fqis_share)} "
          "(avertissement au-delà)")
-    pair("Enveloppe presque épuisée", f"{_percent_text(config.nearly_used)} de l'allocation engagée "
+    pair("Enveloppe presque épuisée", f"{format_share(config.nearly_used)} de l'allocation engagée "
          "(avertissement à partir de ce seuil)")
     pair("Engagé", f"{config.fund} total des projets {', '.join(sorted(defaults.COMMITTED_STATUSES))} ; "
                    "montant déjà versé des projets Abandonné")
@@ -74,10 +69,10 @@ def write_about(workbook, styles: Styles, report: Report, controls: Controls) ->
         annual = ", ".join(f"{label} : {format_cents(cents)}" for label, cents in committee.annual.items())
         territories = ", ".join(committee.territories)
         sheet.append([s.text(ws, f"{committee.code} — {committee.name}"), s.text(ws, territories, "wrap"),
-                      s.cell(ws, dollars(committee.allocation), "money"), s.text(ws, annual or "—", "wrap")],
+                      s.cell(ws, spreadsheet_number(committee.allocation), "money"), s.text(ws, annual or "—", "wrap")],
                      height=sheet.fit({1: territories, 3: annual}))
     if report.totals.unallocated:
-        sheet.append([s.text(ws, "Non réparti"), None, s.cell(ws, dollars(report.totals.unallocated), "money")])
+        sheet.append([s.text(ws, "Non réparti"), None, s.cell(ws, spreadsheet_number(report.totals.unallocated), "money")])
 
     sheet.skip()
     sheet.heading("Sources lues")
@@ -105,7 +100,7 @@ def write_about(workbook, styles: Styles, report: Report, controls: Controls) ->
     for control in controls.items:
         r = sheet.row + 1
         kind = "money" if control.money else "count"
-        expected = dollars(control.expected) if control.money else control.expected
+        expected = spreadsheet_number(control.expected) if control.money else control.expected
         sheet.append([s.text(ws, control.section), s.text(ws, control.label), s.cell(ws, expected, kind),
                       s.cell(ws, f"={control.cell}", kind), s.cell(ws, f"=ROUND(D{r}-C{r},2)", kind)])
     return sheet

@@ -17,11 +17,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from sync import defaults
+from sync.money import spreadsheet_number
 from sync.parsing.headers import PAYMENT_COLUMNS, project_columns
 from sync.parsing.records import Payment, Project
 from sync.pipeline import Report
+from sync.outputs.cells import FORMULA_LIKE, clean_text
 from sync.outputs.ministry.sheet import Sheet
-from sync.outputs.ministry.style import Styles, clean_text
+from sync.outputs.ministry.style import Styles
 
 PROJECTS = "Projets"
 PAYMENTS = "Versements"
@@ -59,16 +61,6 @@ def safe_link(url: str | None) -> str | None:
     if not url or not url.startswith(_LINK_SCHEMES) or len(url) > _MAX_LINK:
         return None
     return url
-
-
-def dollars(cents: int | None):
-    """Cents → the number the cell stores (whole dollars stay integers).
-
-    openpyxl writes numbers with 16 significant digits, so ``cents / 100`` is written
-    as the exact decimal amount (``1234567.89``)."""
-    if cents is None:
-        return None
-    return cents // 100 if cents % 100 == 0 else cents / 100
 
 
 @dataclass(frozen=True)
@@ -242,13 +234,13 @@ def write_records(workbook, styles: Styles, report: Report, layout, title: str, 
             elif kind in ("text", "code"):
                 if not isinstance(value, str):
                     row.append(value)
-                elif value[0] in "=+-@":
-                    row.append(styles.text(ws, value))
                 else:
-                    row.append(clean_text(value))
+                    # Cleaned before the check: a control character may hide a leading « = ».
+                    value = clean_text(value)
+                    row.append(styles.text(ws, value) if value.startswith(FORMULA_LIKE) else value)
             elif kind == "money":
                 cell = reused[index]
-                cell.value = dollars(value)
+                cell.value = spreadsheet_number(value)
                 row.append(cell)
             elif kind == "date":
                 cell = reused[index]

@@ -12,27 +12,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import tomllib
 from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils.indexed_list import IndexedList
 
-from sync.config import Config
+from sync.config import Config, read_toml
 from sync.errors import ConfigError
+from sync.outputs.cells import FORMULA_LIKE, text_cell
 from sync.resources import bundled
 
 log = logging.getLogger("sync")
 
 TEMPLATE_NAME = "rapport-ministere.toml"
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
-# Excel's limit for the text of one cell.
-MAX_CELL_TEXT = 32767
 
 
 @dataclass(frozen=True)
@@ -61,13 +58,6 @@ def template_paths(config: Config) -> tuple[Path, Path | None]:
     return base, override if override is not None and override.is_file() else None
 
 
-def _read(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"fichier de présentation illisible ({exc})", path=str(path)) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"syntaxe TOML invalide : {exc}", path=str(path)) from None
 
 
 def _merge(base: dict, override: dict, path: Path, prefix: str = "") -> dict:
@@ -88,10 +78,10 @@ def _merge(base: dict, override: dict, path: Path, prefix: str = "") -> dict:
 
 def load_presentation(config: Config, when: dt.datetime) -> Presentation:
     base_path, override_path = template_paths(config)
-    data = _read(base_path)
+    data = read_toml(base_path)
     used = base_path
     if override_path is not None:
-        data = _merge(data, _read(override_path), override_path)
+        data = _merge(data, read_toml(override_path), override_path)
         used = override_path
     values = {"alliance": config.name, "mandataire": config.mandataire, "ministry": config.ministry,
               "fund": config.fund, "date": f"{when:%Y-%m-%d %H:%M}"}
@@ -144,20 +134,6 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
         footer=(text("page", "footer_left", footer=True), text("page", "footer_center", footer=True),
                 text("page", "footer_right", footer=True)),
     )
-
-
-def clean_text(value: str) -> str:
-    """Text a cell can hold: no control characters (invalid in the file), at most
-    Excel's 32 767 characters."""
-    if ILLEGAL_CHARACTERS_RE.search(value):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value if len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT]
-
-
-# Committee text that a spreadsheet would read as a formula or a number if it were
-# typed again: written as text, and marked « quote prefix » so that an analyst who
-# edits the cell in Excel keeps text too.
-_FORMULA_LIKE = ("=", "+", "-", "@")
 
 
 class Styles:
@@ -249,14 +225,15 @@ class Styles:
         return cell
 
     def text(self, ws, value: str | None, kind: str = "plain"):
-        """A cell holding text that must stay text, whatever it starts with."""
+        """A cell holding text that must stay text, whatever it starts with. Committee
+        text that looks like a formula is also marked « quote prefix », so that an
+        analyst who edits the cell in Excel keeps text too."""
         if value is None:
             return None
-        value = clean_text(str(value))
-        cell = WriteOnlyCell(ws, value)
-        cell.data_type = TYPE_STRING
+        cell = text_cell(ws, str(value))
+        value = cell.value
         style = self._protos[kind]
-        if value.startswith(_FORMULA_LIKE) and kind in ("plain", "wrap"):
+        if value.startswith(FORMULA_LIKE) and kind in ("plain", "wrap"):
             style = self._protos["quoted" if kind == "plain" else "wrap_quoted"]
         cell._style = copy(style)
         return cell

@@ -18,6 +18,7 @@ from openpyxl.chart.title import Title
 from openpyxl.drawing.text import CharacterProperties, Paragraph, ParagraphProperties, RegularTextRun
 from openpyxl.utils import get_column_letter
 
+from sync.money import spreadsheet_number
 from sync.outputs.ministry.figures import Figures, priority_labels, territory_labels
 from sync.outputs.ministry.records import (
     ABANDONED,
@@ -29,7 +30,6 @@ from sync.outputs.ministry.records import (
     YES,
     PaymentLayout,
     ProjectLayout,
-    dollars,
 )
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
@@ -180,7 +180,7 @@ def write_summary(workbook, styles: Styles, report: Report, formulas: Formulas, 
             state = "Aucune source (réserve)" if committee.is_regional else "Non lue"
         sheet.append([
             s.text(ws, line.code), s.text(ws, line.name),
-            s.cell(ws, dollars(line.allocation), "money"),
+            s.cell(ws, spreadsheet_number(line.allocation), "money"),
             s.cell(ws, "=" + formulas.committed((SUBREGION, code)), "money"),
             s.cell(ws, "=" + formulas.paid((SUBREGION, code)), "money"),
             s.cell(ws, f"=C{r}-D{r}", "money"),
@@ -202,7 +202,7 @@ def write_summary(workbook, styles: Styles, report: Report, formulas: Formulas, 
     if totals.unallocated:
         r = sheet.row + 1
         sheet.append([None, s.text(ws, "Non réparti (reste de l'enveloppe)"),
-                      s.cell(ws, dollars(totals.unallocated), "money"), None, None,
+                      s.cell(ws, spreadsheet_number(totals.unallocated), "money"), None, None,
                       s.cell(ws, f"=C{r}", "money")])
     last = sheet.row
     r = last + 1
@@ -366,7 +366,7 @@ def write_by_year(workbook, styles: Styles, report: Report, formulas: Formulas, 
             cells = [s.text(ws, year.label), s.cell(ws, year.start, "date"), s.cell(ws, year.end, "date")]
             for code in codes:
                 amount = config.committee(code).annual.get(year.label)
-                cells.append(s.cell(ws, dollars(amount), "money") if amount is not None else None)
+                cells.append(s.cell(ws, spreadsheet_number(amount), "money") if amount is not None else None)
             sheet.append(cells)
     return sheet
 
