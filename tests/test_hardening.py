@@ -415,3 +415,42 @@ def test_an_empty_list_of_priorities_or_types_is_a_configuration_error(tmp_path,
     # Accepted, every project's value was « inconnue » with « Valeurs permises : » and nothing after.
     path = write_config(tmp_path, alliance={key: []})
     assert "au moins une valeur est requise" in config_error(path, f"alliance.{key}")
+
+
+# ---------------------------------------------------------------- odd cell values
+
+
+@pytest.mark.parametrize("typed", ["²", "2020²", "¹⁰"])
+def test_superscript_digits_in_a_date_are_a_finding_not_a_crash(tmp_path, typed):
+    # str.isdigit() admits them and int() refused them: a ValueError stopped the whole validation.
+    path = write_alliance(tmp_path, {"OUEST": {"projects": [project("OUE-2020-001", approval_date=typed)]}})
+    found = only(validate(path), "INVALID_DATE", cell="H2")
+    assert f"date illisible « {typed} »" in found.message
+
+
+@pytest.mark.parametrize("parse", [parse_cents, parse_whole_number])
+def test_a_decimal_that_is_not_a_number_is_unreadable(parse):
+    for value in (Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")):
+        with pytest.raises(Unreadable):
+            parse(value)
+
+
+def test_a_leftover_with_odd_digits_in_the_output_folder_is_left_alone(tmp_path):
+    from sync.outputs.atomic import write_atomically
+
+    odd = tmp_path / ".rapport.²³.tmp.xlsx"
+    odd.write_bytes(b"")
+    write_atomically(tmp_path / "rapport.xlsx", lambda path: path.write_bytes(b"classeur"))
+    assert (tmp_path / "rapport.xlsx").read_bytes() == b"classeur" and odd.exists()
+
+
+def test_a_single_try_is_said_in_the_singular():
+    from requests import ConnectionError as Unreachable
+
+    from sync.google.client import access_problem
+    from sync.google.auth import anonymous
+    from sync.google.http import GoogleCallFailed
+
+    problem = access_problem(GoogleCallFailed(Unreachable("refusée"), 1, 0.2), account=anonymous()[1],
+                             committee="du comité Ouest", key="CLE")
+    assert "1 essai en 0 s" in problem.message

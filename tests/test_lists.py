@@ -41,6 +41,10 @@ def test_closest_is_difflibs_choice(values, typed, cutoff):
     (["OUE-2020-001"], "OUE-2020-011", 0.8, "OUE-2020-001"),
     (["OUE-2020-001"], "EST-2021-999", 0.8, None),
     ([], "Logement", 0.6, None),
+    # Ratios exactly at a cutoff or at the best ratio, which RapidFuzz's rounding used to drop.
+    (["abce", "xyz"], "abcd", 0.75, "abce"),
+    (["aabb", "aba"], "abb", 0.8, "aabb"),
+    (["aabb"], "abb", 6 / 7, "aabb"),
 ])
 def test_known_suggestions(values, typed, cutoff, expected):
     assert ValueList(values).closest(typed, cutoff) == expected

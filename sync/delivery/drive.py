@@ -37,6 +37,7 @@ from sync.google.http import (
     is_loopback,
     status_of,
 )
+from sync.outputs.text import plural
 
 GOOGLE_APIS = "https://www.googleapis.com"
 DRIVE_URL_ENV = "ALLIANCE_SYNC_DRIVE_URL"
@@ -177,7 +178,7 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
         sent = answer.json()
     except GoogleCallFailed as exc:
         raise DriveError(f"Google Drive ne répond pas correctement ({describe_failure(exc.error)}, "
-                         f"{exc.attempts} essais en {exc.elapsed:.0f} s) : réessayez plus tard") from None
+                         f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard") from None
     except APIError as exc:
         raise DriveError(refusal(exc, client.account, folder)) from None
     except ValueError:  # 200 with a body that is not JSON (a proxy's page)

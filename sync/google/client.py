@@ -25,6 +25,7 @@ from sync.google.http import (
     sheets_base_url,
     status_of,
 )
+from sync.outputs.text import plural
 
 SPREADSHEET_LINK = "https://docs.google.com/spreadsheets/d/{key}/edit"
 # Google's write quota per user and per minute is the same as the read quota.
@@ -130,7 +131,7 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
     if isinstance(exc, GoogleCallFailed):
         return SourceUnavailable(
             f"Google Sheets ne répond pas correctement pour le {sheet} ({describe_failure(exc.error)}, "
-            f"{exc.attempts} essais en {exc.elapsed:.0f} s) : réessayez plus tard ; si cela dure, "
+            f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard ; si cela dure, "
             "consultez https://www.google.com/appsstatus", retryable=True)
     if isinstance(exc, RefreshError):
         if account.kind == "service_account":

@@ -87,7 +87,7 @@ def remove_leftovers(target: Path) -> None:
         return
     for leftover in leftovers:
         pid = leftover.name[len(target.stem) + 2:].split(".")[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isascii() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             leftover.unlink(missing_ok=True)
 
 

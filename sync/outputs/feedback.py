@@ -98,8 +98,8 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             results.append(FeedbackResult(committee.code, False, len(rows), problem=exc.message))
             continue
         count = len(report.findings_of(committee.code))
-        log.info("Comité %s : onglet %s écrit (%d constats, %d requêtes d'écriture).", committee.code,
-                 VALIDATION_TAB, count, sent)
+        log.info("Comité %s : onglet %s écrit (%s, %s).", committee.code, VALIDATION_TAB,
+                 plural(count, "constat"), plural(sent, "requête d'écriture", "requêtes d'écriture"))
         results.append(FeedbackResult(committee.code, True, count, sent))
     return results
 

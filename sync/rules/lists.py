@@ -18,9 +18,10 @@ from rapidfuzz import fuzz, process
 
 from sync.parsing.headers import normalise
 
-# RapidFuzz scores are floating-point percentages: this slack keeps a value whose
-# two ratios are equal from being dropped by a rounding difference.
-_SLACK = 1e-6
+# RapidFuzz's cutoffs are percentages compared with some rounding: a value whose
+# Indel ratio equals a cutoff can be dropped unless the cutoff is a little lower.
+# Lowering it only lets in a few more candidates, which difflib then judges exactly.
+_SLACK = 0.01
 
 
 class ValueList:
@@ -41,20 +42,15 @@ class ValueList:
 
     def closest(self, typed: str, cutoff: float = 0.6) -> str | None:
         key = normalise(typed)
+        # Best Indel ratio first.
+        candidates = process.extract(key, self._keys, scorer=fuzz.ratio, processor=None, limit=None,
+                                     score_cutoff=max(0.0, cutoff * 100 - _SLACK))
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(key)  # as get_close_matches: the typed text is the second sequence
-        # The best Indel ratio gives a difflib ratio that the answer must reach: only
-        # the values whose Indel ratio reaches it too are compared with difflib.
-        top = process.extractOne(key, self._keys, scorer=fuzz.ratio, processor=None,
-                                 score_cutoff=max(0.0, cutoff * 100 - _SLACK))
-        if top is None:
-            return None
-        matcher.set_seq1(top[0])
-        floor = max(cutoff, matcher.ratio())
-        candidates = process.extract(key, self._keys, scorer=fuzz.ratio, processor=None, limit=None,
-                                     score_cutoff=max(0.0, floor * 100 - _SLACK))
         best: tuple[float, str] | None = None
-        for candidate, _, _ in candidates:
+        for candidate, bound, _ in candidates:
+            if best is not None and bound + _SLACK < best[0] * 100:
+                break  # neither this value nor any after it can reach the best ratio
             matcher.set_seq1(candidate)
             ratio = matcher.ratio()
             if ratio >= cutoff and (best is None or (ratio, candidate) > best):
