@@ -142,7 +142,7 @@ def test_unreadable_workbook_exit_3(tmp_path):
     result = run("validate", "--config", str(config))
     assert result.exit_code == 3
     assert "Aucun rapport produit" in result.stderr
-    assert f"Est de la Montérégie (EST) : le fichier {tmp_path / 'est.xlsx'} n'est pas un classeur .xlsx lisible" \
+    assert f"Est de la Montérégie (EST) : le fichier {tmp_path / 'est.xlsx'} est illisible : ce n'est pas un classeur Excel (.xlsx)" \
         in result.stderr
     assert "Traceback" not in result.output
 

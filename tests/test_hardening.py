@@ -9,6 +9,7 @@ import errno
 from decimal import Decimal
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -62,7 +63,8 @@ def test_huge_amounts_are_findings_and_the_run_records_them(tmp_path):
     })
     report = validate(path)
     cost = only(report, "INVALID_AMOUNT", cell="K2")
-    assert "« 9999999999999999999999999999999999999999 »" in cost.message
+    assert ("« Coût total » : montant démesuré « 9999999999999999999999999999999999999999 ». "
+            "Attendu : un montant d'au plus 9 999 999 999 999,99 $ (vérifiez la saisie).") == cost.message
     paid = only(report, "INVALID_AMOUNT", sheet="Versements", cell="C2")
     assert "« 1e+300 »" in paid.message  # as a spreadsheet shows it, not 301 digits
     result = invoke("run", "--config", str(path), "--state-dir", str(tmp_path / "etat"),
@@ -454,3 +456,16 @@ def test_a_single_try_is_said_in_the_singular():
     problem = access_problem(GoogleCallFailed(Unreachable("refusée"), 1, 0.2), account=anonymous()[1],
                              committee="du comité Ouest", key="CLE")
     assert "1 essai en 0 s" in problem.message
+
+
+def test_headers_typed_below_a_title_are_pointed_at(tmp_path):
+    path = write_alliance(tmp_path, {"OUEST": {"projects": [project("OUE-2020-001")]}})
+    workbook_path = tmp_path / "ouest.xlsx"
+    workbook = openpyxl.load_workbook(workbook_path)
+    workbook["Projets"].insert_rows(1)
+    workbook["Projets"]["A1"] = "Projets du comité Ouest"
+    workbook.save(workbook_path)
+    report = validate(path)
+    missing = [f for f in report.findings if f.code == "MISSING_COLUMN" and f.sheet == "Projets"]
+    assert missing and all(f.message.endswith(
+        "L'en-tête semble être à la ligne 2 : il doit être à la ligne 1.") for f in missing)

@@ -101,7 +101,7 @@ def test_corrupted_workbook_falls_back_too(tmp_path):
     assert result.exit_code == 1
     [(message,)] = alliance.query("SELECT message FROM findings WHERE code = 'SOURCE_UNAVAILABLE'")
     assert message.startswith(f"Le chiffrier du comité Est de la Montérégie n'a pas pu être lu : le fichier "
-                              f"{alliance.workbook('EST')} n'est pas un classeur .xlsx lisible")
+                              f"{alliance.workbook('EST')} est illisible : ce n'est pas un classeur Excel (.xlsx)")
     assert alliance.query("SELECT projects, payments, fallbacks FROM runs WHERE id = 2") == [(3, 4, 1)]
 
 

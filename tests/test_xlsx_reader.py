@@ -227,13 +227,15 @@ def test_declared_but_unused_entities_expand_nothing(tmp_path):
 def test_doctype_in_the_workbook_part_is_refused(tmp_path):
     path = rewrite_part(plain_workbook(tmp_path / "base.xlsx", False), tmp_path / "dtd.xlsx",
                         "xl/workbook.xml", with_doctype)
-    with pytest.raises(SourceUnavailable, match=r"n'est pas un classeur \.xlsx lisible \(EntitiesForbidden\)"):
+    with pytest.raises(SourceUnavailable, match=r"est illisible : il contient des déclarations XML \(entités\) refusées par mesure de sécurité"):
         read(path)
 
 
 @pytest.mark.parametrize("content, problem", [
-    (b"ceci n'est pas un classeur", "n'est pas un classeur .xlsx lisible (BadZipFile)"),
-    (b"PK\x03\x04 pas vraiment un classeur", "n'est pas un classeur .xlsx lisible (BadZipFile)"),
+    (b"ceci n'est pas un classeur", "est illisible : ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
+                                  "ou copie incomplète ; enregistrez-le au format Excel (.xlsx)."),
+    (b"PK\x03\x04 pas vraiment un classeur", "est illisible : ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
+                                  "ou copie incomplète ; enregistrez-le au format Excel (.xlsx)."),
 ])
 def test_unreadable_files(tmp_path, content, problem):
     path = tmp_path / "comite.xlsx"
@@ -249,7 +251,7 @@ def test_a_zip_that_is_no_spreadsheet_is_unreadable(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", "<office:document-content/>")
-    with pytest.raises(SourceUnavailable, match=r"n'est pas un classeur \.xlsx lisible \(KeyError\)"):
+    with pytest.raises(SourceUnavailable, match=r"est illisible : il n'a pas la structure d'un classeur Excel \(\.xlsx\) : un \.ods"):
         read(path)
 
 

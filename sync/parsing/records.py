@@ -153,6 +153,9 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
             if exc.reason == "negative":
                 emit("INVALID_AMOUNT", address, column, problem="montant négatif", value=shown,
                      expected="un montant positif ou nul")
+            elif exc.reason == "too_large":
+                emit("INVALID_AMOUNT", address, column, problem="montant démesuré", value=shown,
+                     expected="un montant d'au plus 9 999 999 999 999,99 $ (vérifiez la saisie)")
             elif exc.reason == "fraction":
                 emit("INVALID_AMOUNT", address, column, problem="montant plus précis que le cent", value=shown,
                      expected="un montant au cent près, par exemple 12 500,50 $")
@@ -170,15 +173,25 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
         setattr(record, name, converted)
 
 
+def _lower_header_hint(rows: list[list[object]], columns: list[Column], found_on_row_1: int) -> str:
+    """When the headers sit lower (a title typed above them), say where they are."""
+    for index in range(1, min(len(rows), 6)):
+        found, _ = match_headers(rows[index], columns)
+        if len(found) > max(found_on_row_1, len(columns) // 2):
+            return f" L'en-tête semble être à la ligne {index + 1} : il doit être à la ligne 1."
+    return ""
+
+
 def _parse_tab(committee: Committee, title: str, rows: list[list[object]], columns: list[Column],
                make_record, findings: list[Finding]) -> list:
     code = committee.code
     header_row = rows[0] if rows else []
     positions, missing = match_headers(header_row, columns)
+    hint = _lower_header_hint(rows, columns, len(positions)) if missing else ""
     for column in missing:
         if column.required_column:
             findings.append(finding("MISSING_COLUMN", committee=code, sheet=title, cell="", row=1,
-                                    column=column.header, impact=_column_impact(column)))
+                                    column=column.header, impact=_column_impact(column) + hint))
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
     letters = {column.field: get_column_letter(position + 1) for column, position in located}
     missing_key_field = any(c.field in ("project_id", "fqis_total", "amount") for c in missing)

@@ -154,7 +154,7 @@ def parse_cents(value: object) -> int:
         raise Unreadable("negative")
     if cents > MAX_CENTS:
         # No spreadsheet holds it exactly (and it is surely a typing accident).
-        raise Unreadable()
+        raise Unreadable("too_large")
     return int(cents)
 
 

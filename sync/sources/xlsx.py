@@ -34,12 +34,13 @@ import re
 import zipfile
 from pathlib import Path
 
+from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineError, CalamineWorkbook
 
 from sync.config import SourceSpec
-from sync.errors import SourceUnavailable
+from sync.errors import SourceUnavailable, describe_os_error
 from sync.sources import RawWorkbook, Row
 
 _OFFICE_DOCUMENT = "/officeDocument"  # end of the relationship type of the workbook part
@@ -89,7 +90,7 @@ class XlsxSource:
                         tabs[title] = _rows(grid, errors)
             except Exception as exc:  # a corrupted part inside a valid zip
                 raise SourceUnavailable(
-                    f"le fichier {self.path} est endommagé ({type(exc).__name__} : {exc})",
+                    f"le fichier {self.path} est endommagé ({exc}) ; réenregistrez-le depuis Excel ou LibreOffice.",
                     committee=self.committee_code,
                 ) from None
             finally:
@@ -100,10 +101,22 @@ class XlsxSource:
         return RawWorkbook(tabs=tabs, read_at=read_at)
 
     def _unreadable(self, exc: Exception) -> SourceUnavailable:
-        return SourceUnavailable(
-            f"le fichier {self.path} n'est pas un classeur .xlsx lisible ({type(exc).__name__})",
-            committee=self.committee_code,
-        )
+        if isinstance(exc, zipfile.BadZipFile):
+            # An .xlsx is a zip archive: anything else is an empty file, a CSV or an
+            # old .xls renamed, or a file cut short by a copy.
+            why = ("ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
+                   "ou copie incomplète ; enregistrez-le au format Excel (.xlsx)")
+        elif isinstance(exc, OSError):
+            why = f"lecture impossible ({describe_os_error(exc)})"
+        elif isinstance(exc, DefusedXmlException):
+            why = ("il contient des déclarations XML (entités) refusées par mesure de sécurité ; "
+                   "réenregistrez-le depuis Excel ou LibreOffice")
+        elif isinstance(exc, (KeyError, CalamineError)):
+            why = ("il n'a pas la structure d'un classeur Excel (.xlsx) : un .ods ou un autre format "
+                   "renommé ? Enregistrez-le au format Excel (.xlsx)")
+        else:
+            why = "son contenu est endommagé ; réenregistrez-le depuis Excel ou LibreOffice"
+        return SourceUnavailable(f"le fichier {self.path} est illisible : {why}.", committee=self.committee_code)
 
     def cell_link(self, raw: RawWorkbook | None, sheet: str, cell: str) -> str | None:
         return None
