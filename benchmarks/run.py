@@ -328,6 +328,8 @@ def load_sheets_server():
     path = REPO / "tests" / "sheets_server.py"
     if not path.is_file():
         return None
+    if str(path.parent) not in sys.path:
+        sys.path.insert(0, str(path.parent))  # its own helpers (tests/loopback.py)
     spec = importlib.util.spec_from_file_location("bench_sheets_server", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up

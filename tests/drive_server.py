@@ -28,8 +28,10 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from loopback import LoopbackServer
 
 REASON_MESSAGES = {
     "insufficientFilePermissions": "The user does not have sufficient permissions for file {id}.",
@@ -95,8 +97,13 @@ class Request:
     media: bytes | None = None  # the media part
 
 
-class DriveServer:
+class DriveServer(LoopbackServer):
     """``with DriveServer() as drive: drive.url``."""
+
+    thread_name = "drive-server"
+
+    def request_handler(self):
+        return _Handler
 
     def __init__(self):
         self.folders: dict[str, Folder] = {}
@@ -106,31 +113,7 @@ class DriveServer:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._clock = itertools.count(1)
-        self._httpd: ThreadingHTTPServer | None = None
 
-    def start(self) -> "DriveServer":
-        handler = type("Handler", (_Handler,), {"state": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name="drive-server", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> "DriveServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None, "server not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     # -- content
 

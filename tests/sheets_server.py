@@ -35,9 +35,11 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from loopback import LoopbackServer
 
 SERIAL_EPOCH = dt.date(1899, 12, 30)
 
@@ -482,8 +484,13 @@ class Request:
         return self.method == "GET"
 
 
-class SheetsServer:
+class SheetsServer(LoopbackServer):
     """The server and its state; ``with SheetsServer() as server: server.url``."""
+
+    thread_name = "sheets-server"
+
+    def request_handler(self):
+        return _Handler
 
     def __init__(self):
         self.spreadsheets: dict[str, Spreadsheet] = {}
@@ -497,36 +504,6 @@ class SheetsServer:
         self.token_answer: tuple[int, dict] = (400, {"error": "invalid_grant",
                                                      "error_description": "Invalid JWT Signature."})
         self.grid_data = True  # False: answer spreadsheets.get as if includeGridData were unknown
-        self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- life
-
-    def start(self) -> "SheetsServer":
-        handler = type("Handler", (_Handler,), {"state": self})
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,),
-                                        name="sheets-server", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
-
-    def __enter__(self) -> "SheetsServer":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._httpd is not None, "server not started"
-        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     # -- content
 
