@@ -52,8 +52,7 @@ class SourceInfo:
     def link(self, sheet: str, cell: str = "") -> str | None:
         if self.source is None:
             return None
-        raw = RawWorkbook(tabs={}, read_at=self.read_at or dt.datetime.now(), sheet_ids=self.sheet_ids)
-        return self.source.cell_link(raw, sheet, cell)
+        return self.source.cell_link(self.sheet_ids, sheet, cell)
 
 
 @dataclass

@@ -248,7 +248,7 @@ class LinkingSource:
     def __init__(self, base: str):
         self.base = base
 
-    def cell_link(self, raw, sheet: str, cell: str) -> str:
+    def cell_link(self, sheet_ids, sheet: str, cell: str) -> str:
         return f"{self.base}#gid=0&range={cell}"
 
 

@@ -17,7 +17,7 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
-from builders import payment, project, write_alliance, write_committee_xlsx
+from builders import payment, project, write_alliance
 from conftest import only, validate
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable

@@ -18,7 +18,7 @@ from sync.config import Committee
 from sync.delivery.content import RunContent
 from sync.findings import CATALOGUE, ERROR, Finding
 from sync.money import format_cents, format_percent
-from sync.outputs.text import plural
+from sync.outputs.text import errors_to_fix, plural
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -111,7 +111,7 @@ def committee_verdict(findings: list[Finding]) -> str:
     errors = sum(1 for f in findings if f.severity == ERROR)
     warnings = len(findings) - errors
     if errors:
-        return f"{plural(errors, 'erreur')} à corriger, {plural(warnings, 'avertissement')}"
+        return errors_to_fix(errors, warnings)
     if warnings:
         return f"aucune erreur, {plural(warnings, 'avertissement')}"
     return "conforme, aucun constat"

@@ -5,13 +5,10 @@ from __future__ import annotations
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, RecordChange
 from sync.history.codec import PAYMENT, PROJECT
 from sync.history.store import RunSummary
+from sync.outputs.text import plural
 
 _NOUNS = {PROJECT: ("projet", "projets"), PAYMENT: ("versement", "versements")}
-_VERBS = {ADDED: ("ajouté", "ajoutés"), MODIFIED: ("modifié", "modifiés"), REMOVED: ("supprimé", "supprimés")}
-
-
-def _count(number: int, forms: tuple[str, str]) -> str:
-    return forms[0] if number < 2 else forms[1]
+_VERBS = {ADDED: "ajouté", MODIFIED: "modifié", REMOVED: "supprimé"}
 
 
 def _when(run: RunSummary) -> str:
@@ -48,7 +45,7 @@ def _counts(changes: Changes, record: str) -> str:
     counts = []
     for kind in (ADDED, MODIFIED, REMOVED):
         number = sum(1 for c in changes.items if c.record == record and c.kind == kind)
-        counts.append(f"{number} {_count(number, _VERBS[kind])}")
+        counts.append(plural(number, _VERBS[kind]))
     return ", ".join(counts)
 
 
@@ -64,7 +61,7 @@ def log_summary(changes: Changes) -> str:
 
 def change_lines(change: RecordChange) -> list[str]:
     noun = _NOUNS[change.record][0].capitalize()
-    head = f"  {noun} {_VERBS[change.kind][0]} : {change.key}"
+    head = f"  {noun} {_VERBS[change.kind]} : {change.key}"
     if change.label:
         head += f" — {change.label}"
     return [head, *(f"      {f.field} : {f.before} → {f.after}" for f in change.fields)]

@@ -25,7 +25,7 @@ from gspread.utils import absolute_range_name
 from sync.config import Committee, Config
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
-from sync.outputs.text import plural
+from sync.outputs.text import errors_to_fix, plural
 from sync.parsing.headers import VALIDATION_TAB, find_tab
 from sync.pipeline import Report
 
@@ -47,7 +47,7 @@ def summary(findings: list[Finding]) -> str:
     errors = sum(1 for f in findings if f.severity == ERROR)
     warnings = len(findings) - errors
     if errors:
-        return f"{plural(errors, 'erreur')} à corriger, {plural(warnings, 'avertissement')}."
+        return f"{errors_to_fix(errors, warnings)}."
     return f"conforme, aucune erreur, {plural(warnings, 'avertissement')}."
 
 

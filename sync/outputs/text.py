@@ -16,10 +16,15 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {singular if count in (0, 1) else (plural_form or singular + 's')}"
 
 
+def errors_to_fix(errors: int, warnings: int) -> str:
+    """« 3 erreurs à corriger, 1 avertissement »: the verdict every output gives when errors remain."""
+    return f"{plural(errors, 'erreur')} à corriger, {plural(warnings, 'avertissement')}"
+
+
 def summary_line(report: Report) -> str:
     errors, warnings = len(report.errors), len(report.warnings)
     if errors:
-        return f"{plural(errors, 'erreur')} à corriger, {plural(warnings, 'avertissement')}."
+        return f"{errors_to_fix(errors, warnings)}."
     return f"Conforme — 0 erreur, {plural(warnings, 'avertissement')}."
 
 

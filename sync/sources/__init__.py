@@ -79,8 +79,9 @@ class Source(Protocol):
         """Read the spreadsheet. Tabs in ``wanted_tabs`` are the ones parsing needs;
         a source may return more. Raises :class:`sync.errors.SourceUnavailable`."""
 
-    def cell_link(self, raw: RawWorkbook | None, sheet: str, cell: str) -> str | None:
-        """A link that opens the spreadsheet at that cell, or None."""
+    def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
+        """A link that opens the spreadsheet at that cell, or None; ``sheet_ids`` are
+        the tab ids the read returned (RawWorkbook.sheet_ids)."""
 
 
 def open_source(spec: SourceSpec, config: Config, committee_code: str = "") -> Source:

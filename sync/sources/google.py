@@ -203,10 +203,9 @@ class GoogleSource:
         return {title: [[None if v == "" else v for v in row] for row in (answer.get("values") or [])]
                 for title, answer in zip(titles, ranges, strict=False)}
 
-    def cell_link(self, raw: RawWorkbook | None, sheet: str, cell: str) -> str | None:
+    def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
         from sync.google.client import spreadsheet_link
         from sync.parsing.headers import find_tab
 
-        ids = raw.sheet_ids if raw is not None else {}
-        title = find_tab(list(ids), sheet) if sheet else None
-        return spreadsheet_link(self.key, ids[title] if title is not None else None, cell)
+        title = find_tab(list(sheet_ids), sheet) if sheet else None
+        return spreadsheet_link(self.key, sheet_ids[title] if title is not None else None, cell)

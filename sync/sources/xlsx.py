@@ -118,7 +118,7 @@ class XlsxSource:
             why = "son contenu est endommagé ; réenregistrez-le depuis Excel ou LibreOffice"
         return SourceUnavailable(f"le fichier {self.path} est illisible : {why}.", committee=self.committee_code)
 
-    def cell_link(self, raw: RawWorkbook | None, sheet: str, cell: str) -> str | None:
+    def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
         return None
 
 
