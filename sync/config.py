@@ -61,6 +61,13 @@ class Committee:
     contact: tuple[str, ...] = ()
     is_regional: bool = False
 
+    @property
+    def in_sentence(self) -> str:
+        """« la sous-région Ouest de la Montérégie », « la ligne régionale « … » », for messages."""
+        if self.is_regional:
+            return f"la ligne régionale « {self.name} »"
+        return f"la sous-région {self.name}"
+
 
 @dataclass(frozen=True)
 class GoogleSettings:

@@ -102,6 +102,5 @@ STATUSES = (
 PIPELINE_STATUSES = frozenset({"Intention déposée", "En analyse"})
 COMMITTED_STATUSES = frozenset({"Accepté", "En cours", "Terminé"})
 ABANDONED_STATUS = "Abandonné"
-REFUSED_STATUS = "Refusé"
-# Statuses under which a payment may exist, and from which dates are required.
+# Statuses under which a payment may exist (dates are required from COMMITTED_STATUSES).
 PAYABLE_STATUSES = COMMITTED_STATUSES | {ABANDONED_STATUS}

@@ -75,13 +75,6 @@ def record_delivery(history: History, run_id: int, *, channel: str, recipients: 
          detail))
 
 
-def deliveries(history: History, run_id: int | None = None) -> list[Delivered]:
-    sql = f"SELECT {_COLUMNS} FROM deliveries"
-    rows = history.conn.execute(sql + (" WHERE run_id = ? ORDER BY id" if run_id is not None else " ORDER BY id"),
-                                (run_id,) if run_id is not None else ())
-    return [_delivered(row) for row in rows]
-
-
 def last_sent(history: History, *, channel: str, recipients: list[str] | tuple[str, ...], committee: str = "",
               run_id: int | None = None) -> Delivered | None:
     """The latest successful delivery on this channel to exactly these recipients

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync.config import Committee, Config
+from sync.config import Config
 from sync.consolidate import Totals
 from sync.findings import Finding, finding
 from sync.money import format_cents, format_percent
@@ -18,7 +18,7 @@ def check_envelopes(config: Config, totals: Totals) -> list[Finding]:
         line = totals.line(committee.code)
         if committee.is_regional and committee.source is None:
             continue
-        name = _line_name(committee)
+        name = committee.in_sentence
         if line.committed > line.allocation:
             out.append(finding("SUBREGION_ENVELOPE_EXCEEDED", committee=committee.code, sheet=PROJECTS_TAB,
                                fund=fund, name=name, committed=format_cents(line.committed),
@@ -43,9 +43,3 @@ def check_envelopes(config: Config, totals: Totals) -> list[Finding]:
                            gap=format_cents(totals.committed - config.envelope)))
     return out
 
-
-def _line_name(committee: Committee) -> str:
-    """« la sous-région Ouest de la Montérégie », « la réserve régionale (…) », for the messages."""
-    if committee.is_regional:
-        return f"la ligne régionale « {committee.name} »"
-    return f"la sous-région {committee.name}"

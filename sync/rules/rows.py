@@ -31,6 +31,7 @@ class RowRules:
         self.priorities = ValueList(config.priorities)
         self.eligible = ValueList(config.eligible_types)
         self.ineligible = ValueList(config.ineligible_types)
+        self.regional_territories = ValueList(config.regional.territories)
         if committee.is_regional:
             every = [t for c in config.subregions for t in c.territories]
             self.territories = ValueList([*committee.territories, *every])
@@ -170,18 +171,17 @@ class RowRules:
             p.territory = own
             return
         cols = self.columns
-        name = self.committee.name
         other = self.config.subregion_of_territory(p.territory)
         regional = self.config.regional
         if other is not None:
             belongs = f"appartient à la sous-région {other.name} ({other.code})"
-        elif not self.committee.is_regional and ValueList(regional.territories).canonical(p.territory):
+        elif not self.committee.is_regional and self.regional_territories.canonical(p.territory):
             belongs = f"est réservé aux projets de la ligne régionale « {regional.name} »"
         else:
             self._unknown(out, p, "territory", self.territories, cols)
             return
         self._emit(out, "TERRITORY_OUTSIDE_SUBREGION", p, "territory", cols, value=p.territory,
-                   belongs=belongs, own=f"la sous-région {name}", allowed=self.territories.shown())
+                   belongs=belongs, own=self.committee.in_sentence, allowed=self.territories.shown())
 
     # -- payments ----------------------------------------------------------
 
