@@ -9,7 +9,7 @@ For each size (benchmarks/generate.py), side by side in one invocation:
   openpyxl read-only, plus as many cells as the run's workbook holds written with
   openpyxl write-only;
 - with ``--google``, the same alliance served by the local Sheets API server of
-  the tests (tests/sheets_server.py): the run through the real gspread code, and
+  the tests (tests/support/sheets_server.py): the run through the real gspread code, and
   the read requests counted per spreadsheet.
 
 A warm-up run (not measured) fills the file cache, records a first sync in the
@@ -294,7 +294,7 @@ def bench_size(size: Size, repeat: int, *, data: Path, google: bool, quiet: bool
 
 
 # --------------------------------------------------------------------------
-# The Google path (tests/sheets_server.py)
+# The Google path (tests/support/sheets_server.py)
 
 
 @dataclass
@@ -323,18 +323,13 @@ class GoogleResult:
 
 def load_sheets_server():
     """The local Sheets API server of the tests, or None when it is not there."""
-    import importlib.util
+    import importlib
 
-    path = REPO / "tests" / "sheets_server.py"
-    if not path.is_file():
+    if not (REPO / "tests" / "support" / "sheets_server.py").is_file():
         return None
-    if str(path.parent) not in sys.path:
-        sys.path.insert(0, str(path.parent))  # its own helpers (tests/loopback.py)
-    spec = importlib.util.spec_from_file_location("bench_sheets_server", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))  # the tests are a package (tests.support)
+    return importlib.import_module("tests.support.sheets_server")
 
 
 def _sheet_value(value):
@@ -363,7 +358,7 @@ def bench_google(size: Size, config: Path, repeat: int, root: Path, quiet: bool)
 
     server_module = load_sheets_server()
     if server_module is None:
-        return GoogleResult("absent", 0, note="tests/sheets_server.py absent : chemin Google non mesuré")
+        return GoogleResult("absent", 0, note="tests/support/sheets_server.py absent : chemin Google non mesuré")
     from sync.config import load_config
 
     loaded = load_config(config)
@@ -628,7 +623,7 @@ def render(results: list[SizeResult], repeat: int, google: bool, info: dict[str,
     out += ["", "## Étapes (lignes du journal)", ""] + stages_table(results)
     gt = google_table(results)
     if gt:
-        out += ["", "## Chemin Google (serveur local tests/sheets_server.py)", ""] + gt
+        out += ["", "## Chemin Google (serveur local tests/support/sheets_server.py)", ""] + gt
     out += ["", "## Cibles", ""] + goals
     return "\n".join(out) + "\n", ok
 
@@ -655,7 +650,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="tailles, parmi : " + ", ".join(f"{k} ({v.label})" for k, v in SIZES.items()))
     parser.add_argument("--repeat", type=int, default=3, help="exécutions par chiffre (médiane)")
     parser.add_argument("--google", action="store_true",
-                        help="mesurer aussi le chemin Google (serveur local tests/sheets_server.py)")
+                        help="mesurer aussi le chemin Google (serveur local tests/support/sheets_server.py)")
     parser.add_argument("--google-repeat", type=int, default=1,
                         help="exécutions mesurées du chemin Google (le compte de lectures est exact dès la 1re)")
     parser.add_argument("--smoke", action="store_true",

@@ -112,7 +112,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
         dry_run: bool, state_dir: str) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
-    from sync.outputs.text import summary_line
+    from sync.outputs.text import report_summary_line
     from sync.runner import run_sync
 
     if dry_run and not deliver:
@@ -125,9 +125,9 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
     quiet = (ctx.obj or {}).get("quiet", False)
     if not (quiet and result.exit_code == EXIT_OK):
         if result.output is None:
-            click.echo(f"{summary_line(result.report)} Mode strict : aucun classeur écrit.")
+            click.echo(f"{report_summary_line(result.report)} Mode strict : aucun classeur écrit.")
         else:
-            click.echo(f"{summary_line(result.report)} Classeur écrit : {result.output}")
+            click.echo(f"{report_summary_line(result.report)} Classeur écrit : {result.output}")
     if result.delivery_plan is not None:
         click.echo(result.delivery_plan)
     if result.delivery is not None:

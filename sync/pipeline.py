@@ -9,75 +9,23 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from dataclasses import dataclass, field
-from typing import Callable
 
 from sync.config import Committee, Config
 from sync.consolidate import Totals, consolidate
 from sync.errors import NoUsableData, SourceUnavailable
-from sync.findings import Finding, FindingsView, finding, sorted_findings
-from sync.outputs.text import plural
+from sync.findings import Finding, finding, sorted_findings
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
+from sync.report import Fallback, Report, SourceInfo
 from sync.rules.crossref import check_duplicate_ids, check_payments
 from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
-from sync.sources import RawWorkbook, Source, open_source
+from sync.sources import RawWorkbook, open_source
+from sync.wording import moment, plural
 
 log = logging.getLogger("sync")
 
 WANTED_TABS = [PROJECTS_TAB, PAYMENTS_TAB]
-
-
-@dataclass
-class SourceInfo:
-    """What was read for one committee, and whether it is current."""
-
-    committee: str
-    kind: str  # "xlsx" or "google"
-    location: str
-    read_at: dt.datetime | None
-    content_hash: str = ""
-    current: bool = True  # False: a last good copy stood in for an unreadable source
-    problem: str = ""  # why the source could not be read, when it could not
-    sheet_ids: dict[str, int] = field(default_factory=dict)
-    source: Source | None = None
-    # The raw rows used, kept for the history's last good copy (sync/history).
-    tabs: dict[str, list[list[object]]] | None = field(default=None, repr=False)
-    # Those rows as typed JSON, made once for the content hash and reused by the history.
-    encoded: bytes | None = field(default=None, repr=False)
-    # For a last good copy: start of the first run that could not read the source.
-    unavailable_since: dt.datetime | None = None
-
-    def link(self, sheet: str, cell: str = "") -> str | None:
-        if self.source is None:
-            return None
-        return self.source.cell_link(self.sheet_ids, sheet, cell)
-
-
-@dataclass
-class Report(FindingsView):
-    """Everything one sync found; every output is rendered from it."""
-
-    config: Config
-    generated_at: dt.datetime
-    workbooks: dict[str, ParsedWorkbook]
-    sources: dict[str, SourceInfo]
-    findings: list[Finding]
-    totals: Totals
-
-    @property
-    def conforming(self) -> bool:
-        return not self.errors
-
-    def link(self, f: Finding) -> str | None:
-        info = self.sources.get(f.committee)
-        return info.link(f.sheet, f.cell) if info else None
-
-
-# A fallback returns the last good raw workbook of a committee, with its source
-# information, or None when there is none (sync/history provides it).
-Fallback = Callable[[Committee, SourceUnavailable], tuple[RawWorkbook, SourceInfo] | None]
 
 
 def read_committee(config: Config, committee: Committee) -> tuple[RawWorkbook, SourceInfo]:
@@ -113,8 +61,8 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
             raw, info = replacement
             info.current = False
             info.problem = exc.message
-            used = info.read_at.strftime("%Y-%m-%d %H:%M") if info.read_at else "date inconnue"
-            since = (info.unavailable_since or generated_at).strftime("%Y-%m-%d %H:%M")
+            used = moment(info.read_at) if info.read_at else "date inconnue"
+            since = moment(info.unavailable_since or generated_at)
             source_findings.append(finding(
                 "SOURCE_UNAVAILABLE", committee=committee.code, name=committee.name,
                 reason=exc.message.rstrip(".") + ".",

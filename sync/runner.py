@@ -27,8 +27,9 @@ from sync.history.fallback import LastGoodCopy
 from sync.history.render import log_summary
 from sync.lock import StateLock
 from sync.outputs.atomic import write_atomically
-from sync.outputs.text import plural
-from sync.pipeline import Report, build_report
+from sync.wording import plural
+from sync.pipeline import build_report
+from sync.report import Report
 
 log = logging.getLogger("sync")
 

@@ -8,8 +8,8 @@ import sys
 
 from click.testing import CliRunner
 
-from builders import payment, project, write_alliance
-from conftest import REPO
+from tests.support.builders import payment, project, write_alliance
+from tests.support.checks import REPO
 from sync.cli import cli
 
 FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "message"]

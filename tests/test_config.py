@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builders import write_committee_xlsx, write_config
+from tests.support.builders import write_committee_xlsx, write_config
 from sync.cli import cli
 from sync.config import load_config
 from sync.errors import ConfigError

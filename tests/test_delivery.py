@@ -11,9 +11,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from builders import project, write_alliance
+from tests.support.builders import project, write_alliance
 from click.testing import CliRunner
-from delivery_support import (
+from tests.support.delivery import (
     CONTACTS,
     FOLDER,
     MINISTRY,
@@ -21,9 +21,7 @@ from delivery_support import (
     USER,
     DeliveryAlliance,
 )
-from drive_server import drive_api_fixture  # noqa: F401
-from sheets_server import sheets_api_fixture  # noqa: F401
-from smtp_server import SmtpServer
+from tests.support.smtp_server import SmtpServer
 
 from sync.cli import cli
 from sync.config import load_config
@@ -281,8 +279,8 @@ def test_deliver_without_delivery_configuration_is_a_configuration_error(tmp_pat
 
 
 def test_a_google_committee_gets_links_to_its_cells(tmp_path, smtp, sheets_api):
-    from builders import payment
-    from sheets_server import KEYS, committee_tabs, google_config
+    from tests.support.builders import payment
+    from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
     key = KEYS["EST"]
     sheets_api.add_spreadsheet(key, committee_tabs(

@@ -10,10 +10,10 @@ import sqlite3
 from email.headerregistry import Address
 from pathlib import Path
 
-import builders
+from tests.support import builders
 import pytest
-from delivery_support import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
-from smtp_server import SmtpServer, make_certificate
+from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
+from tests.support.smtp_server import SmtpServer, make_certificate
 
 from sync.config import load_config
 from sync.delivery.settings import PASSWORD_ENV, delivery_settings

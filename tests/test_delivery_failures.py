@@ -10,7 +10,7 @@ import base64
 import hashlib
 
 import pytest
-from delivery_support import (
+from tests.support.delivery import (
     CONTACTS,
     FOLDER,
     MINISTRY,
@@ -19,8 +19,7 @@ from delivery_support import (
     DeliveryAlliance,
     clean_workbooks,
 )
-from drive_server import drive_api_fixture  # noqa: F401
-from smtp_server import SilentServer, SmtpServer, free_port
+from tests.support.smtp_server import SilentServer, SmtpServer, free_port
 
 from sync.delivery.settings import PASSWORD_ENV
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from builders import payment, project
-from history_support import Alliance
+from tests.support.builders import payment, project
+from tests.support.history import Alliance
 from sync.changes import ADDED, MODIFIED, REMOVED, FieldChange, RecordChange
 from sync.history.codec import PAYMENT, StoredRecord
 from sync.history.diff import compute_changes

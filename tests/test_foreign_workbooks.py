@@ -1,6 +1,6 @@
 """Workbooks built to SPEC §3 by "someone else": this file knows only the spec.
 
-It has its own builder (it does not import tests/builders.py nor any of sync's
+It has its own builder (it does not import tests/support/builders.py nor any of sync's
 internals) and talks to the tool only through its command line, as a coordinator
 would. A clean three-committee alliance must validate with exit 0 and no error;
 one planted fault for each finding code of §4 must be reported at its exact cell.

@@ -3,9 +3,9 @@ write, with feedback on) its spreadsheet, and with whom must it be shared?"""
 
 from __future__ import annotations
 
-from builders import write_committee_xlsx
+from tests.support.builders import write_committee_xlsx
 from click.testing import CliRunner
-from sheets_server import KEYS, committee_tabs, google_config, sheets_api_fixture  # noqa: F401
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 from sync.cli import cli
 from sync.config import load_config

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 
-from builders import payment, project
+from tests.support.builders import payment, project
 from click.testing import CliRunner
-from conftest import validate
-from sheets_server import KEYS, Formula, committee_tabs, google_config, sheets_api_fixture  # noqa: F401
+from tests.support.checks import validate
+from tests.support.sheets_server import KEYS, Formula, committee_tabs, google_config
 
 from sync.cli import cli
 from sync.outputs.feedback import HEADER, write_feedback

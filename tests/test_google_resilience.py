@@ -11,11 +11,11 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
-from builders import payment, project
+from tests.support.builders import payment, project
 from click.testing import CliRunner
-from conftest import validate
+from tests.support.checks import validate
 from gspread.exceptions import APIError
-from sheets_server import KEYS, committee_tabs, google_config, sheets_api_fixture  # noqa: F401
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 from sync.cli import cli
 from sync.config import GoogleSettings, load_config

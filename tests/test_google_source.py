@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from builders import payment, project, write_alliance
+from tests.support.builders import payment, project, write_alliance
 from click.testing import CliRunner
-from conftest import only, validate
-from sheets_server import KEYS, committee_tabs, google_config, sheets_api_fixture  # noqa: F401
+from tests.support.checks import only, validate
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 from sync.cli import cli
 from sync.sources.google import GRID_FIELDS, cell_value, grid_rows

@@ -13,8 +13,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from builders import payment, project, write_alliance, write_config
-from conftest import only, validate
+from tests.support.builders import payment, project, write_alliance, write_config
+from tests.support.checks import only, validate
 from sync.cli import cli
 from sync.config import load_config
 from sync.errors import ConfigError, OutputError

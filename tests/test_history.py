@@ -10,8 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from builders import project
-from history_support import Alliance
+from tests.support.builders import project
+from tests.support.history import Alliance
 from sync.config import load_config
 from sync.errors import HistoryError, SourceUnavailable
 from sync.history import History, schema

@@ -8,8 +8,8 @@ import re
 
 from click.testing import CliRunner
 
-from builders import payment
-from history_support import Alliance
+from tests.support.builders import payment
+from tests.support.history import Alliance
 from sync.cli import cli
 from sync.changes import FieldChange
 from sync.config import load_config
@@ -147,7 +147,7 @@ def test_quiet_run_prints_nothing_when_conforming_and_logs_to_the_file(tmp_path)
 
 
 def test_strict_run_is_recorded_and_the_next_workbook_shows_changes_since_the_last_workbook(tmp_path):
-    from builders import project
+    from tests.support.builders import project
 
     alliance = Alliance(tmp_path)
     assert alliance.cli("run").exit_code == 0

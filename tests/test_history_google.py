@@ -7,8 +7,8 @@ import datetime as dt
 
 from click.testing import CliRunner
 
-from builders import payment, project
-from sheets_server import KEYS, committee_tabs, google_config, sheets_api_fixture  # noqa: F401
+from tests.support.builders import payment, project
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
 from sync.cli import cli
 
 EST = KEYS["EST"]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from tests.support.checks import REPO
 
 SOURCE_PARTS = ["pyproject.toml", "README.md", "LICENSE", "sync", "config", "templates"]
 

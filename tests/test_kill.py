@@ -11,8 +11,8 @@ import time
 import openpyxl
 import pytest
 
-from builders import payment, project
-from history_support import Alliance, wait_for_pause
+from tests.support.builders import payment, project
+from tests.support.history import Alliance, wait_for_pause
 from sync.history.checkpoints import STEPS
 
 # Steps before the workbook is renamed into place: the old workbook must remain.

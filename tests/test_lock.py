@@ -11,7 +11,7 @@ import socket
 
 import pytest
 
-from history_support import Alliance, wait_for_pause
+from tests.support.history import Alliance, wait_for_pause
 from sync.errors import LockHeld
 from sync.lock import StateLock, current_holder
 

@@ -1,4 +1,4 @@
-"""The ministry workbook (SPEC §5) on an alliance it has never seen (ministry_fixture).
+"""The ministry workbook (SPEC §5) on an alliance it has never seen (tests/support/ministry.py).
 
 The LibreOffice tests recalculate the workbook headless — every formula computed
 as Excel or LibreOffice would on opening — and compare each total with the one
@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import libreoffice as lo
-import ministry_fixture as mf
+from tests.support import libreoffice as lo
+from tests.support import ministry as mf
 import pytest
-from conftest import validate
+from tests.support.checks import validate
 from openpyxl import load_workbook
 
 from sync.changes import ADDED, MODIFIED, Changes, FieldChange, RecordChange

@@ -1,6 +1,6 @@
 """Every finding code of SPEC §4 (but SOURCE_UNAVAILABLE), on workbooks built here.
 
-Default columns of the Projets tab (tests/builders.py, SPEC §3 order):
+Default columns of the Projets tab (tests/support/builders.py, SPEC §3 order):
 A No projet, B Titre du projet, C Organisme porteur, D Type d'organisme, E Territoire,
 F Priorité, G Statut, H Date d'approbation, I Date de début, J Date de fin, K Coût total,
 L–O FQIS 2019-2020 … 2022-2023, P FQIS total, Q Autres contributions,
@@ -14,8 +14,8 @@ import datetime as dt
 
 import pytest
 
-from builders import PAYMENT_HEADERS, PROJECT_HEADERS, SUM, payment, project, write_alliance
-from conftest import of_code, only, validate
+from tests.support.builders import PAYMENT_HEADERS, PROJECT_HEADERS, SUM, payment, project, write_alliance
+from tests.support.checks import of_code, only, validate
 
 
 def ouest(tmp_path, projects=(), payments=(), **config):

@@ -7,12 +7,12 @@ import errno
 import re
 from decimal import Decimal
 
-import libreoffice as lo
+from tests.support import libreoffice as lo
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from builders import payment, project, write_alliance
+from tests.support.builders import payment, project, write_alliance
 from sync.cli import cli
 from sync.config import load_config
 from sync.pipeline import build_report

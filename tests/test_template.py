@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from builders import PAYMENT_HEADERS, PROJECT_HEADERS, write_config
-from conftest import REPO, validate
+from tests.support.builders import PAYMENT_HEADERS, PROJECT_HEADERS, write_config
+from tests.support.checks import REPO, validate
 from sync.cli import cli
 from sync.config import load_config
 from sync.resources import demo_config

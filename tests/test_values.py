@@ -9,8 +9,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from builders import payment, project, write_alliance, write_committee_xlsx
-from conftest import of_code, only, validate
+from tests.support.builders import payment, project, write_alliance, write_committee_xlsx
+from tests.support.checks import of_code, only, validate
 from sync.config import SourceSpec
 from sync.parsing.values import Unreadable, parse_cents, parse_date, parse_whole_number
 from sync.sources.xlsx import XlsxSource

@@ -17,8 +17,8 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
-from builders import payment, project, write_alliance
-from conftest import only, validate
+from tests.support.builders import payment, project, write_alliance
+from tests.support.checks import only, validate
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable
 from sync.sources.xlsx import XlsxSource

@@ -25,6 +25,7 @@ from sync.history.deliveries import (
     run_sources,
     run_totals,
 )
+from sync.wording import moment
 
 
 @dataclass
@@ -73,7 +74,7 @@ class RunContent(FindingsView):
         if read is None:
             return None
         if f.committee not in self._links:
-            from sync.pipeline import SourceInfo
+            from sync.report import SourceInfo
             from sync.sources import open_source
 
             source = open_source(SourceSpec(read.kind, read.location), self.config, f.committee)
@@ -92,7 +93,7 @@ def pick_run(history: History, run_id: int | None) -> RunSummary:
     run = history.run(run_id)
     if not run.has_data:
         why = f" : {run.message.splitlines()[0]}" if run.message else ""
-        raise HistoryError(f"la synchronisation n° {run.id} du {run.started_at:%Y-%m-%d %H:%M} n'a rien à livrer "
+        raise HistoryError(f"la synchronisation n° {run.id} du {moment(run.started_at)} n'a rien à livrer "
                            f"({run.status()}{why}).")
     return run
 

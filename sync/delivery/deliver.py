@@ -29,7 +29,7 @@ from sync.findings import ERROR, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
 from sync.money import group_thousands
-from sync.outputs.text import plural
+from sync.wording import moment, plural, short_verdict
 from sync.rules.envelope import ALLIANCE_CODE
 
 log = logging.getLogger("sync")
@@ -121,8 +121,8 @@ def _what(item: Item) -> str:
     return f"des constats du comité {item.committee} par courriel à {', '.join(item.recipients)}"
 
 
-def _at(moment) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}"
+def _at(when) -> str:
+    return moment(when)
 
 
 def _key(addresses: tuple[Address, ...]) -> tuple[str, ...]:
@@ -368,7 +368,7 @@ def _upload(plan: Plan, item: Item) -> str:
     content = plan.content
     data = _workbook_bytes(content)
     description = (f"{content.config.name} — synchronisation n° {content.run.id} du {_at(content.when)} : "
-                   f"{messages.verdict(len(content.errors))}.")
+                   f"{short_verdict(len(content.errors))}.")
     try:
         uploaded = upload(content.config, plan.settings, data, description=description)
     except DriveError as exc:

@@ -37,7 +37,7 @@ from sync.google.http import (
     is_loopback,
     status_of,
 )
-from sync.outputs.text import plural
+from sync.wording import plural
 
 GOOGLE_APIS = "https://www.googleapis.com"
 DRIVE_URL_ENV = "ALLIANCE_SYNC_DRIVE_URL"

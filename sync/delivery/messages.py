@@ -18,17 +18,14 @@ from sync.config import Committee
 from sync.delivery.content import RunContent
 from sync.findings import CATALOGUE, ERROR, Finding
 from sync.money import format_cents, format_percent
-from sync.outputs.text import errors_to_fix, plural
+from sync.wording import committee_verdict as verdict_for_committee, day, moment
+from sync.wording import conformity, day, moment_at, plural, short_verdict
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def verdict(errors: int) -> str:
-    return f"{plural(errors, 'erreur')} à corriger" if errors else "conforme"
-
-
 def _when(content: RunContent) -> str:
-    return f"{content.when:%Y-%m-%d à %H:%M}"
+    return moment_at(content.when)
 
 
 def _signature(content: RunContent) -> str:
@@ -41,8 +38,8 @@ def _signature(content: RunContent) -> str:
 
 def ministry_subject(content: RunContent) -> str:
     config = content.config
-    return (f"{config.name} — classeur {config.fund} du {content.when:%Y-%m-%d} : "
-            f"{verdict(len(content.errors))}")
+    return (f"{config.name} — classeur {config.fund} du {day(content.when)} : "
+            f"{short_verdict(len(content.errors))}")
 
 
 def figures_lines(content: RunContent) -> list[str]:
@@ -61,8 +58,6 @@ def figures_lines(content: RunContent) -> list[str]:
 
 
 def ministry_body(content: RunContent) -> str:
-    from sync.outputs.ministry.summary import conformity
-
     config = content.config
     errors, warnings = len(content.errors), len(content.warnings)
     name = content.workbook.path.name if content.workbook else ""
@@ -72,7 +67,7 @@ def ministry_body(content: RunContent) -> str:
         f"Voici le classeur de suivi de l'enveloppe {config.fund} de l'{config.name}, produit le {_when(content)} "
         f"(synchronisation n° {content.run.id}).",
         "",
-        f"Conformité : {conformity(content)}.",
+        f"Conformité : {conformity(errors, warnings)}.",
         f"Constats : {plural(errors, 'erreur')}, {plural(warnings, 'avertissement')}.",
         "",
         "Engagé et versé par sous-région :",
@@ -83,7 +78,7 @@ def ministry_body(content: RunContent) -> str:
         lines.append("")
         for read in stale:
             committee = _committee_name(content, read.committee)
-            used = f"{read.read_at:%Y-%m-%d %H:%M}" if read.read_at else "date inconnue"
+            used = moment(read.read_at) if read.read_at else "date inconnue"
             lines.append(f"Attention : le chiffrier du comité {committee} n'a pas pu être lu ; sa dernière copie "
                          f"valide, lue le {used}, a été utilisée.")
     lines += ["", f"Pièce jointe : {name}", "", "--", _signature(content)]
@@ -109,19 +104,14 @@ def fingerprint(findings: list[Finding]) -> str:
 
 def committee_verdict(findings: list[Finding]) -> str:
     errors = sum(1 for f in findings if f.severity == ERROR)
-    warnings = len(findings) - errors
-    if errors:
-        return errors_to_fix(errors, warnings)
-    if warnings:
-        return f"aucune erreur, {plural(warnings, 'avertissement')}"
-    return "conforme, aucun constat"
+    return verdict_for_committee(errors, len(findings) - errors)
 
 
 def committee_subject(content: RunContent, committee: Committee, findings: list[Finding]) -> str:
     errors = sum(1 for f in findings if f.severity == ERROR)
     state = f"{plural(errors, 'erreur')} à corriger" if errors else "aucune erreur"
     return (f"{content.config.fund} — {committee.name} : {state} dans votre chiffrier "
-            f"(synchronisation du {content.when:%Y-%m-%d})")
+            f"(synchronisation du {day(content.when)})")
 
 
 def _place(f: Finding) -> str:

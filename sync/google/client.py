@@ -25,7 +25,7 @@ from sync.google.http import (
     sheets_base_url,
     status_of,
 )
-from sync.outputs.text import plural
+from sync.wording import plural
 
 SPREADSHEET_LINK = "https://docs.google.com/spreadsheets/d/{key}/edit"
 # Google's write quota per user and per minute is the same as the read quota.

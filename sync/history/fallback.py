@@ -17,8 +17,9 @@ from sync.config import Committee, Config
 from sync.errors import SourceUnavailable
 from sync.history.codec import unpack_tabs
 from sync.history.store import History
-from sync.pipeline import SourceInfo
+from sync.report import SourceInfo
 from sync.sources import RawWorkbook, open_source
+from sync.wording import moment
 
 log = logging.getLogger("sync")
 
@@ -50,7 +51,7 @@ class LastGoodCopy:
         read_at = copy.read_at or self.now
         raw = RawWorkbook(tabs=tabs, read_at=read_at, sheet_ids=dict(copy.sheet_ids))
         log.debug("Comité %s : copie de la synchronisation n° %d (%s, lue le %s).", committee.code,
-                  copy.run_id, copy.location, f"{read_at:%Y-%m-%d %H:%M}")
+                  copy.run_id, copy.location, moment(read_at))
         info = SourceInfo(committee.code, copy.kind, copy.location, read_at, copy.content_hash or "",
                           current=False, problem=exc.message, sheet_ids=dict(copy.sheet_ids),
                           source=self._source_for_links(committee), tabs=tabs, unavailable_since=since)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, RecordChange
 from sync.history.codec import PAYMENT, PROJECT
 from sync.history.store import RunSummary
-from sync.outputs.text import plural
+from sync.wording import moment, plural
 
 _NOUNS = {PROJECT: ("projet", "projets"), PAYMENT: ("versement", "versements")}
 _VERBS = {ADDED: "ajouté", MODIFIED: "modifié", REMOVED: "supprimé"}
 
 
 def _when(run: RunSummary) -> str:
-    return f"{run.started_at:%Y-%m-%d %H:%M}"
+    return moment(run.started_at)
 
 
 def _number(value: int | None) -> str:

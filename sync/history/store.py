@@ -25,6 +25,7 @@ from sync.history import checkpoints
 from sync.history.codec import StoredRecord, pack_tabs, store_payment, store_project
 from sync.history.schema import migrate
 from sync.parsing.headers import project_columns
+from sync.wording import moment
 
 DB_NAME = "historique.sqlite"
 
@@ -375,7 +376,7 @@ class History:
     def _with_data(self, run: RunSummary) -> RunSummary:
         if not run.has_data:
             why = f" : {run.message.splitlines()[0]}" if run.message else ""
-            raise HistoryError(f"la synchronisation n° {run.id} du {run.started_at:%Y-%m-%d %H:%M} "
+            raise HistoryError(f"la synchronisation n° {run.id} du {moment(run.started_at)} "
                                f"n'a pas de données ({run.status()}{why}).")
         return run
 

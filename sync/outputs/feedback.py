@@ -25,9 +25,9 @@ from gspread.utils import absolute_range_name
 from sync.config import Committee, Config
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
-from sync.outputs.text import errors_to_fix, plural
+from sync.wording import errors_to_fix, moment_at, plural
 from sync.parsing.headers import VALIDATION_TAB, find_tab
-from sync.pipeline import Report
+from sync.report import Report
 
 log = logging.getLogger("sync")
 
@@ -61,7 +61,7 @@ def validation_rows(report: Report, committee: Committee) -> list[list[str]]:
     if not findings:
         rows.append(["", "", "", "", "", "Aucun constat : le chiffrier respecte toutes les règles.", ""])
     rows.append([])
-    rows.append([f"Synchronisation du {report.generated_at:%Y-%m-%d à %H:%M} — {report.config.name}"])
+    rows.append([f"Synchronisation du {moment_at(report.generated_at)} — {report.config.name}"])
     rows.append([f"Bilan du comité {committee.name} : {summary(findings)}"])
     return rows
 

@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
-
 from sync.findings import ERROR, SEVERITY_LABEL, Finding
 from sync.money import format_cents, format_percent
 
-if TYPE_CHECKING:  # the pipeline logs with plural() below
-    from sync.pipeline import Report
+from sync.report import Report
+from sync.wording import moment, plural, summary_line
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    return f"{count} {singular if count in (0, 1) else (plural_form or singular + 's')}"
-
-
-def errors_to_fix(errors: int, warnings: int) -> str:
-    """« 3 erreurs à corriger, 1 avertissement »: the verdict every output gives when errors remain."""
-    return f"{plural(errors, 'erreur')} à corriger, {plural(warnings, 'avertissement')}"
-
-
-def summary_line(report: Report) -> str:
-    errors, warnings = len(report.errors), len(report.warnings)
-    if errors:
-        return f"{errors_to_fix(errors, warnings)}."
-    return f"Conforme — 0 erreur, {plural(warnings, 'avertissement')}."
+def report_summary_line(report: Report) -> str:
+    return summary_line(len(report.errors), len(report.warnings))
 
 
 def _finding_line(f: Finding) -> str:
@@ -37,7 +23,7 @@ def _finding_line(f: Finding) -> str:
 
 def render_text(report: Report) -> str:
     config = report.config
-    lines = [f"{config.name} — validation du {report.generated_at:%Y-%m-%d %H:%M}", ""]
+    lines = [f"{config.name} — validation du {moment(report.generated_at)}", ""]
     names = {c.code: c.name for c in (*config.subregions, config.regional)}
     groups: dict[str, list[Finding]] = {}
     for f in report.findings:
@@ -59,7 +45,7 @@ def render_text(report: Report) -> str:
                      f"{format_cents(line.allocation):>18} ({format_percent(line.committed, line.allocation)}), "
                      f"versé {format_cents(line.paid)}")
     lines.append("")
-    lines.append(summary_line(report))
+    lines.append(report_summary_line(report))
     return "\n".join(lines)
 
 

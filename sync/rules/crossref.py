@@ -8,6 +8,7 @@ from sync.money import format_cents
 from sync.parsing.headers import normalise
 from sync.parsing.records import ParsedWorkbook, Payment, Project
 from sync.rules.lists import ValueList
+from sync.wording import did_you_mean
 
 
 def _id_key(project_id: str) -> str:
@@ -58,7 +59,7 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
         project = projects.get(_id_key(v.project_id))
         if project is None:
             closest = known_ids.closest(v.project_id, cutoff=0.8)
-            suggestion = f" Vouliez-vous dire « {closest} » ?" if closest else ""
+            suggestion = did_you_mean(closest)
             out.append(_payment_finding("PAYMENT_UNKNOWN_PROJECT", v, code, "project_id",
                                         value=v.project_id, suggestion=suggestion))
             v.counted = False

@@ -11,6 +11,7 @@ from sync.money import format_cents, format_percent, format_share
 from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
 from sync.parsing.records import Payment, Project
 from sync.rules.lists import ValueList
+from sync.wording import did_you_mean
 
 # Fields that identify a project or carry its money: an error there keeps the row
 # out of the totals (SPEC §4).
@@ -141,7 +142,7 @@ class RowRules:
     def _unknown(self, out, record, name, values: ValueList, columns, closest: str | None = None) -> None:
         typed = getattr(record, name)
         closest = closest or values.closest(typed)
-        suggestion = f" Vouliez-vous dire « {closest} » ?" if closest else ""
+        suggestion = did_you_mean(closest)
         self._emit(out, "UNKNOWN_VALUE", record, name, columns, value=typed, suggestion=suggestion,
                    allowed=values.shown())
 

@@ -33,7 +33,8 @@ from sync.outputs.ministry.summary import (
     write_by_year,
     write_summary,
 )
-from sync.pipeline import Report
+from sync.report import Report
+from sync.wording import moment
 
 __all__ = ["write_ministry_workbook"]
 
@@ -102,7 +103,7 @@ def _properties(workbook: Workbook, report: Report, title: str) -> None:
     props.creator = config.mandataire
     props.lastModifiedBy = f"alliance-sync {__version__}"
     props.description = (f"Rapport produit par alliance-sync {__version__} le "
-                         f"{report.generated_at:%Y-%m-%d %H:%M} pour le {config.ministry}.")
+                         f"{moment(report.generated_at)} pour le {config.ministry}.")
     props.keywords = f"{config.fund}; {config.ministry}; {config.name}"
     props.language = "fr-CA"
     utc = report.generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0)

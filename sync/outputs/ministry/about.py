@@ -9,7 +9,7 @@ from sync.money import format_cents, format_share, spreadsheet_number
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.summary import Controls, naive
-from sync.pipeline import Report
+from sync.report import Report
 
 ABOUT = "À propos"
 CONTROLS_HEADERS = ["Contrôle", "Figure", "Calculé par alliance-sync", "Résultat de la formule", "Écart"]

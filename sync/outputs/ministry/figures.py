@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sync import defaults
-from sync.pipeline import Report
+from sync.report import Report
 
 
 def fold(text: str) -> str:

@@ -9,7 +9,8 @@ from sync.outputs.ministry.records import safe_link
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.summary import naive
-from sync.pipeline import Report
+from sync.report import Report
+from sync.wording import moment
 
 VALIDATION = "Validation"
 CHANGES = "Changements"
@@ -67,7 +68,7 @@ def write_changes(workbook, styles: Styles, report: Report, changes: Changes | N
         ws.merged_cells.add(f"A{sheet.row}:H{sheet.row}")
         return sheet
     since = naive(changes.previous_run_at)
-    when = f" du {since:%Y-%m-%d %H:%M}" if since else ""
+    when = f" du {moment(since)}" if since else ""
     sheet.append([s.text(ws, f"Changements depuis la synchronisation n° {changes.previous_run_id}{when}",
                          "title")])
     if not changes.items:

@@ -20,7 +20,7 @@ from sync import defaults
 from sync.money import spreadsheet_number
 from sync.parsing.headers import PAYMENT_COLUMNS, project_columns
 from sync.parsing.records import Payment, Project
-from sync.pipeline import Report
+from sync.report import Report
 from sync.outputs.cells import FORMULA_LIKE, clean_text
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles

@@ -25,6 +25,7 @@ from sync.config import Config, read_toml
 from sync.errors import ConfigError
 from sync.outputs.cells import FORMULA_LIKE, text_cell
 from sync.resources import bundled
+from sync.wording import moment
 
 log = logging.getLogger("sync")
 
@@ -84,7 +85,7 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
         data = _merge(data, read_toml(override_path), override_path)
         used = override_path
     values = {"alliance": config.name, "mandataire": config.mandataire, "ministry": config.ministry,
-              "fund": config.fund, "date": f"{when:%Y-%m-%d %H:%M}"}
+              "fund": config.fund, "date": moment(when)}
 
     def text(section: str, key: str, *, footer: bool = False) -> str:
         raw = data.get(section, {}).get(key, "")

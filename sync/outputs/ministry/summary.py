@@ -33,8 +33,8 @@ from sync.outputs.ministry.records import (
 )
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
-from sync.outputs.text import plural
-from sync.pipeline import Report
+from sync.wording import conformity, moment
+from sync.report import Report
 
 SUMMARY = "Sommaire"
 BY_YEAR = "Par année"
@@ -53,17 +53,6 @@ def criterion(ref: str, text: str) -> str:
     if any(ch in text for ch in _WILDCARDS) or text[:1] in ("<", ">", "="):
         return f'"="&SUBSTITUTE(SUBSTITUTE(SUBSTITUTE({ref},"~","~~"),"*","~*"),"?","~?")'
     return ref
-
-
-def conformity(report: Report) -> str:
-    """« Conforme » or « N erreurs à corriger », and the warnings if any."""
-    errors, warnings = len(report.errors), len(report.warnings)
-    verdict = f"{plural(errors, 'erreur')} à corriger" if errors else "Conforme"
-    if warnings:
-        verdict += f" ({plural(warnings, 'avertissement')})"
-    if errors or warnings:
-        verdict += " — voir l'onglet Validation"
-    return verdict
 
 
 def naive(moment: dt.datetime | None) -> dt.datetime | None:
@@ -150,7 +139,7 @@ def write_summary(workbook, styles: Styles, report: Report, formulas: Formulas, 
     sheet.append([s.text(ws, "Mandataire", "label"), s.text(ws, config.mandataire)])
     sheet.append([s.text(ws, "Ministère", "label"), s.text(ws, f"{config.ministry} — fonds {config.fund}")])
     sheet.append([s.text(ws, "Synchronisation", "label"), s.cell(ws, naive(report.generated_at), "datetime")])
-    verdict = conformity(report)
+    verdict = conformity(len(report.errors), len(report.warnings))
     kind = "conforming" if report.conforming else "not_conforming"
     row = sheet.append([s.text(ws, "Conformité", "label"), s.text(ws, verdict, kind)]
                        + [s.cell(ws, None, kind) for _ in range(4)])
@@ -158,7 +147,7 @@ def write_summary(workbook, styles: Styles, report: Report, formulas: Formulas, 
     for code, info in report.sources.items():
         if not info.current:
             used = naive(info.read_at)
-            when = f"{used:%Y-%m-%d %H:%M}" if used else "date inconnue"
+            when = moment(used) if used else "date inconnue"
             sheet.append([None, s.text(ws, f"Attention : les données de {code} sont la dernière copie valide, "
                                            f"lue le {when} ; la source n'a pas pu être lue ({info.problem}).",
                                        "not_conforming")])

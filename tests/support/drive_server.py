@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
-from loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer
 
 REASON_MESSAGES = {
     "insufficientFilePermissions": "The user does not have sufficient permissions for file {id}.",
@@ -424,17 +424,3 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
-
-
-try:
-    import pytest
-
-    @pytest.fixture(name="drive_api")
-    def drive_api_fixture(monkeypatch):
-        """A running server that delivery uploads to (ALLIANCE_SYNC_DRIVE_URL)."""
-        with DriveServer() as server:
-            monkeypatch.setenv("ALLIANCE_SYNC_DRIVE_URL", server.url)
-            monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-            yield server
-except ImportError:  # the server also runs without pytest
-    pass

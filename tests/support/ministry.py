@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from builders import PAYMENT_HEADERS, payment, project, write_committee_xlsx, write_config
+from tests.support.builders import PAYMENT_HEADERS, payment, project, write_committee_xlsx, write_config
 
 YEARS = ("2024-2025", "2025-2026", "2026-2027")
 HEADERS = [

@@ -1,18 +1,14 @@
-"""Shared helpers: build an alliance in a temporary folder, validate it, pick findings."""
+"""Helpers of many tests: the repository's root, validate an alliance, pick findings."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import pytest
+from sync.config import load_config
+from sync.pipeline import build_report
+from sync.report import Report
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from sync.config import load_config  # noqa: E402
-from sync.pipeline import Report, build_report  # noqa: E402
-
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def validate(config_path: Path) -> Report:
@@ -30,8 +26,3 @@ def only(report_or_findings, code: str, **where):
 def of_code(report_or_findings, code: str, **where) -> list:
     findings = getattr(report_or_findings, "findings", report_or_findings)
     return [f for f in findings if f.code == code and all(getattr(f, k) == v for k, v in where.items())]
-
-
-@pytest.fixture
-def repo() -> Path:
-    return REPO

@@ -1,7 +1,7 @@
 """A local Google Sheets API v4 server for the tests, on 127.0.0.1.
 
 It answers the requests gspread sends, in the shapes Google answers them
-(/work/shared/fixtures/google, checked by tests/test_sheets_server.py):
+(tests/fixtures/google, checked by tests/test_sheets_server.py):
 
 - ``GET  /v4/spreadsheets/KEY`` — metadata; ``includeGridData``, ``ranges`` and a
   ``fields`` mask are honoured;
@@ -39,7 +39,7 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from loopback import LoopbackServer
+from tests.support.loopback import LoopbackServer
 
 SERIAL_EPOCH = dt.date(1899, 12, 30)
 
@@ -1118,9 +1118,9 @@ KEYS = {"OUEST": "1OuestAbCdEfGhIjKlMnOpQrStUvWxYz0123456789ab",
 
 def committee_tabs(projects=(), payments=(), *, headers=None, payment_headers=None, rename=None,
                    payment_rename=None, tabs=None, extra_tabs=None) -> dict[str, list[list]]:
-    """The tabs of the Google spreadsheet holding what tests/builders.write_committee_xlsx
+    """The tabs of the Google spreadsheet holding what tests/support/builders.write_committee_xlsx
     writes to a file for the same arguments (a SUM total shows its result, as in Sheets)."""
-    import builders
+    from tests.support import builders
 
     def tab(rows, columns, renamed):
         columns = list(columns)
@@ -1159,10 +1159,10 @@ FAST_RETRIES = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.00
 
 def google_config(tmp_path, *, feedback: bool = False, codes=("OUEST", "EST", "LONGUEUIL"),
                   google: dict | None = None, **config):
-    """A §6 configuration (tests/builders.write_config) whose committees in ``codes``
+    """A §6 configuration (tests/support/builders.write_config) whose committees in ``codes``
     read Google spreadsheets KEYS[code]; retries are fast (milliseconds) unless
     ``google`` (keys of the [google] table) says otherwise."""
-    import builders
+    from tests.support import builders
 
     overrides = config.pop("overrides", {}) or {}
     for code in codes:
@@ -1171,21 +1171,3 @@ def google_config(tmp_path, *, feedback: bool = False, codes=("OUEST", "EST", "L
     extra = config.pop("extra", "") + "\n" + "\n".join(builders._toml_table("[google]", settings))
     Path(tmp_path).mkdir(parents=True, exist_ok=True)
     return builders.write_config(tmp_path, overrides=overrides, extra=extra, **config)
-
-
-try:
-    import pytest
-
-    @pytest.fixture(name="sheets_api")
-    def sheets_api_fixture(monkeypatch):
-        """A running server that the Google source talks to (ALLIANCE_SYNC_SHEETS_URL)."""
-        from sync.google.client import reset_clients
-
-        with SheetsServer() as server:
-            monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", server.url)
-            monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-            reset_clients()
-            yield server
-        reset_clients()
-except ImportError:  # the server also runs without pytest
-    pass

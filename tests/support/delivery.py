@@ -1,14 +1,14 @@
 """Helpers of the delivery tests (SPEC §9): an alliance whose [delivery] table
-points to the loopback SMTP server (tests/smtp_server.py) and Drive server
-(tests/drive_server.py), and ``alliance-sync`` run in-process against it."""
+points to the loopback SMTP server (tests/support/smtp_server.py) and Drive server
+(tests/support/drive_server.py), and ``alliance-sync`` run in-process against it."""
 
 from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
 
-import builders
-from builders import payment, project, write_alliance
+from tests.support import builders
+from tests.support.builders import payment, project, write_alliance
 from click.testing import CliRunner
 
 from sync.cli import cli

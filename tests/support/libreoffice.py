@@ -8,7 +8,7 @@ tests must never be skipped silently there.
 
 Run as a script, it renders the README's picture of the Sommaire::
 
-    python tests/libreoffice.py [rapport.xlsx]   # default: the demo's workbook
+    python -m tests.support.libreoffice [rapport.xlsx]   # default: the demo's workbook
 """
 
 from __future__ import annotations
@@ -155,8 +155,7 @@ def first_page_with(pages: list[str], text: str) -> int:
 
 
 def _render_readme_picture(workbook: Path | None) -> None:
-    repo = Path(__file__).resolve().parent.parent
-    sys.path.insert(0, str(repo))
+    repo = Path(__file__).resolve().parents[2]
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         if workbook is None:
