@@ -1,7 +1,10 @@
 """The typed configuration of an alliance (SPEC §6), loaded from one TOML file.
 
-Every error names the file and the key, in French. Keys the file leaves out take
-the Montérégie defaults of sync/defaults.py.
+Parsed once, here, into typed settings (``[delivery]`` included, through
+sync/delivery/settings.py). Every error names the file and the key, in French;
+every key no setting reads is a warning with the closest known key
+(sync/config_keys.py). Keys the file leaves out take the Montérégie defaults of
+sync/defaults.py, or the defaults of the settings' dataclasses.
 """
 
 from __future__ import annotations
@@ -12,13 +15,17 @@ import math
 import tomllib
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from email.headerregistry import Address
 from pathlib import Path
-from typing import Any
 
 from sync import defaults
+from sync.config_keys import warn_unknown_keys
+from sync.delivery.settings import DeliverySettings, parse_addresses, parse_delivery
 from sync.errors import ConfigError, describe_os_error
 from sync.money import MAX_CENTS, cents_from_dollars, format_cents
 from sync.parsing.headers import normalise
+from sync.rules.lists import ValueList
+from sync.wording import did_you_mean
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +57,14 @@ class FiscalYear:
 
 @dataclass(frozen=True)
 class Committee:
-    """A sub-region's committee, or the regional line (``is_regional``)."""
+    """A sub-region's committee, or the regional line (``is_regional``).
+
+    ``priorities`` is the committee's action plan: the axes of the Alliance's
+    priorities its projects may take, in the Alliance's order (the Alliance's whole
+    list when ``[[subregions]]`` gives no ``priorities``, and always for the regional
+    line). ``support`` names the organisation that supports the committee, None when
+    not configured. ``contact``: who receives the committee's findings by e-mail.
+    """
 
     code: str
     name: str
@@ -58,8 +72,10 @@ class Committee:
     territories: tuple[str, ...]
     source: SourceSpec | None
     annual: dict[str, int] = field(default_factory=dict)  # fiscal year label → cents
-    contact: tuple[str, ...] = ()
+    contact: tuple[Address, ...] = ()
     is_regional: bool = False
+    priorities: tuple[str, ...] = ()
+    support: str | None = None
 
     @property
     def in_sentence(self) -> str:
@@ -105,7 +121,7 @@ class Config:
     subregions: tuple[Committee, ...]
     regional: Committee
     google: GoogleSettings = GoogleSettings()
-    delivery: dict[str, Any] = field(default_factory=dict)
+    delivery: DeliverySettings = DeliverySettings()
 
     @property
     def committees(self) -> tuple[Committee, ...]:
@@ -212,6 +228,30 @@ class _Reader:
             raise self.fail(key, "au moins une valeur est requise")
         return tuple(v.strip() for v in value)
 
+    def addresses(self, data: dict, key: str, name: str) -> tuple[Address, ...]:
+        if name not in data:
+            return ()
+        try:
+            return parse_addresses(data[name])
+        except ValueError as exc:
+            raise self.fail(key, str(exc)) from None
+
+    def plan(self, data: dict, key: str, alliance: tuple[str, ...]) -> tuple[str, ...]:
+        """A sub-region's action plan: some of the Alliance's priorities, in the Alliance's
+        order; the whole list when the key is absent."""
+        if "priorities" not in data:
+            return alliance
+        typed = self.text_list(data, key, "priorities", (), required=True)
+        allowed = ValueList(alliance)
+        chosen = set()
+        for value in typed:
+            canonical = allowed.canonical(value)
+            if canonical is None:
+                raise self.fail(key, f"priorité inconnue « {value} ».{did_you_mean(allowed.closest(value))} "
+                                     f"Priorités de l'Alliance : {allowed.shown()}")
+            chosen.add(canonical)
+        return tuple(p for p in alliance if p in chosen)
+
     def source(self, data: dict, key: str, base: Path) -> SourceSpec | None:
         value = data.get("source")
         if value is None:
@@ -237,22 +277,23 @@ class _Reader:
         return SourceSpec("google", location.strip())
 
 
+# The keys each table reads; any other is announced (sync/config_keys.py). [delivery]
+# keeps its own in sync/delivery/settings.py.
 _KNOWN_KEYS = {
+    "": {"alliance", "regional", "subregions", "google", "delivery"},
     "alliance": {"name", "mandataire", "ministry", "fund", "envelope", "period", "max_fqis_share",
                  "nearly_used", "priorities", "organization_types", "ineligible_organization_types"},
+    "alliance.period": {"start", "end"},
     "regional": {"name", "code", "allocation", "source", "xlsx", "google", "territories", "annual", "contact"},
     "subregions": {"code", "name", "allocation", "territories", "source", "xlsx", "google", "annual",
-                   "contact", "supported_by"},
+                   "contact", "priorities", "support"},
+    "google": {"credentials", "feedback", "reads_per_minute", "oauth_client", "max_attempts", "retry_deadline",
+               "backoff_initial", "backoff_max", "timeout"},
 }
 
 
-# The top-level tables; a misspelt one (« [googel] ») would silently leave its settings off.
-_TOP_LEVEL = {"alliance", "regional", "subregions", "google", "delivery"}
-
-
 def _warn_unknown(reader: _Reader, data: dict, section: str, key: str) -> None:
-    for name in sorted(set(data) - _KNOWN_KEYS[section]):
-        log.warning("Configuration %s : clé inconnue « %s.%s », ignorée.", reader.path, key, name)
+    warn_unknown_keys(reader.path, data, _KNOWN_KEYS[section], key, arrays={"subregions"})
 
 
 def fiscal_years_of(start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:
@@ -268,7 +309,7 @@ def fiscal_years_of(start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:
 
 
 def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[FiscalYear, ...],
-               *, regional: bool, default: dict | None = None) -> Committee:
+               priorities: tuple[str, ...], *, regional: bool, default: dict | None = None) -> Committee:
     default = default or {}
     code = reader.text(data, f"{key}.code", "code", default.get("code"))
     annual_raw = reader.table(data, f"{key}.annual", "annual")
@@ -281,7 +322,9 @@ def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[F
                 f"exercice inconnu « {label} » ; exercices de la période : {', '.join(sorted(labels))}",
             )
         annual[label] = reader.money(annual_raw, f"{key}.annual.{label}", label)
-    contact = reader.text_list(data, f"{key}.contact", "contact", ()) if "contact" in data else ()
+    contact = reader.addresses(data, f"{key}.contact", "contact")
+    plan = priorities if regional else reader.plan(data, f"{key}.priorities", priorities)
+    support = reader.text(data, f"{key}.support", "support") if "support" in data and not regional else None
     return Committee(
         code=code,
         name=reader.text(data, f"{key}.name", "name", default.get("name")),
@@ -293,6 +336,8 @@ def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[F
         annual=annual,
         contact=contact,
         is_regional=regional,
+        priorities=plan,
+        support=support,
     )
 
 
@@ -339,12 +384,12 @@ def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
 def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True) -> Config:
     reader = _Reader(path, check_files)
     base = path.resolve().parent if path else Path.cwd()
-    for name in sorted(set(raw) - _TOP_LEVEL):
-        log.warning("Configuration %s : clé inconnue « %s », ignorée.", reader.path, name)
+    _warn_unknown(reader, raw, "", "")
 
     alliance = reader.table(raw, "alliance", "alliance")
     _warn_unknown(reader, alliance, "alliance", "alliance")
     period = reader.table(alliance, "alliance.period", "period")
+    _warn_unknown(reader, period, "alliance.period", "alliance.period")
     start = reader.date(period, "alliance.period.start", "start", defaults.PERIOD[0])
     end = reader.date(period, "alliance.period.end", "end", defaults.PERIOD[1])
     if (start.month, start.day) != (4, 1):
@@ -356,11 +401,13 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     years = fiscal_years_of(start, end)
 
     envelope = reader.money(alliance, "alliance.envelope", "envelope", defaults.ENVELOPE_DOLLARS)
+    priorities = reader.text_list(alliance, "alliance.priorities", "priorities", defaults.PRIORITIES,
+                                  required=True)
 
     regional_raw = reader.table(raw, "regional", "regional")
     _warn_unknown(reader, regional_raw, "regional", "regional")
     regional = _committee(
-        reader, regional_raw, "regional", base, years, regional=True,
+        reader, regional_raw, "regional", base, years, priorities, regional=True,
         default={"code": defaults.REGIONAL_CODE, "name": defaults.REGIONAL_NAME,
                  "allocation": None if "regional" in raw else defaults.REGIONAL_ALLOCATION_DOLLARS,
                  "territories": [defaults.REGIONAL_TERRITORY]},
@@ -379,7 +426,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
             raise reader.fail(key, "une table est attendue")
         _warn_unknown(reader, item, "subregions", key)
         code = item.get("code")
-        committee = _committee(reader, item, key, base, years, regional=False,
+        committee = _committee(reader, item, key, base, years, priorities, regional=False,
                                default=known.get(code) if isinstance(code, str) else None)
         if committee.source is None:
             raise reader.fail(f"{key}.source",
@@ -391,11 +438,11 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     _check_consistency(reader, envelope, regional, subregions)
 
     google_raw = reader.table(raw, "google", "google")
+    _warn_unknown(reader, google_raw, "google", "google")
     google = _google_settings(reader, google_raw, base)
-
-    from sync.delivery.settings import check_delivery
-
-    check_delivery(raw, path)  # [delivery] and each contact (SPEC §9), typed when delivering
+    # [delivery] (SPEC §9): a committee's contact needs a way to send e-mail.
+    delivery = parse_delivery(raw.get("delivery", {}), path=path,
+                              contacts=any(c.contact for c in (regional, *subregions)))
 
     return Config(
         path=path.resolve() if path else None,
@@ -410,8 +457,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         max_fqis_share=reader.ratio(alliance, "alliance.max_fqis_share", "max_fqis_share",
                                     defaults.MAX_FQIS_SHARE),
         nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", defaults.NEARLY_USED),
-        priorities=reader.text_list(alliance, "alliance.priorities", "priorities", defaults.PRIORITIES,
-                                    required=True),
+        priorities=priorities,
         eligible_types=reader.text_list(alliance, "alliance.organization_types", "organization_types",
                                         defaults.ELIGIBLE_ORGANIZATION_TYPES, required=True),
         ineligible_types=reader.text_list(alliance, "alliance.ineligible_organization_types",
@@ -420,7 +466,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         subregions=tuple(subregions),
         regional=regional,
         google=google,
-        delivery=reader.table(raw, "delivery", "delivery"),
+        delivery=delivery,
     )
 
 
@@ -464,10 +510,11 @@ def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
             return None
         return (base / reader.text(data, f"google.{name}", name)).resolve()
 
-    feedback = data.get("feedback", False)
+    default = GoogleSettings()  # one set of defaults: the dataclass's
+    feedback = data.get("feedback", default.feedback)
     if not isinstance(feedback, bool):
         raise reader.fail("google.feedback", f"true ou false est attendu, lu : {feedback!r}")
-    reads = data.get("reads_per_minute", 60)
+    reads = data.get("reads_per_minute", default.reads_per_minute)
     if isinstance(reads, bool) or not isinstance(reads, int) or reads < 1:
         raise reader.fail("google.reads_per_minute", f"un entier positif est attendu, lu : {reads!r}")
     def seconds(name: str, default: float) -> float:
@@ -476,10 +523,10 @@ def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
             raise reader.fail(f"google.{name}", f"un nombre de secondes positif est attendu, lu : {value!r}")
         return float(value)
 
-    attempts = data.get("max_attempts", 8)
+    attempts = data.get("max_attempts", default.max_attempts)
     if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
         raise reader.fail("google.max_attempts", f"un entier positif est attendu, lu : {attempts!r}")
-    timeout = seconds("timeout", 60.0)
+    timeout = seconds("timeout", default.timeout)
     if timeout <= 0:
         raise reader.fail("google.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {timeout!r}")
     return GoogleSettings(
@@ -488,8 +535,8 @@ def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
         reads_per_minute=reads,
         oauth_client=path_or_none("oauth_client"),
         max_attempts=attempts,
-        retry_deadline=seconds("retry_deadline", 120.0),
-        backoff_initial=seconds("backoff_initial", 1.0),
-        backoff_max=seconds("backoff_max", 30.0),
+        retry_deadline=seconds("retry_deadline", default.retry_deadline),
+        backoff_initial=seconds("backoff_initial", default.backoff_initial),
+        backoff_max=seconds("backoff_max", default.backoff_max),
         timeout=timeout,
     )

@@ -240,3 +240,57 @@ def test_config_error_names_file_and_key_for_the_library_too(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert (caught.value.path, caught.value.key) == (str(path), "subregions[2].source.dropbox")
+
+
+# --------------------------------------------------------------------------
+# Keys no setting reads: a warning naming the key, with the closest known one
+
+
+def warnings_of(path: Path) -> list[str]:
+    """The configuration's warnings, as `validate` prints them (without the time stamp)."""
+    result = invoke(path)
+    assert result.exit_code == 0, result.output
+    return [line.split("AVERTISSEMENT : ", 1)[1] for line in result.stderr.splitlines()
+            if "AVERTISSEMENT : Configuration" in line]
+
+
+@pytest.mark.parametrize("kwargs, warning", [
+    ({"extra": "[regionl]\nallocation = 1\n"},
+     "table inconnue « [regionl] », ignorée. Vouliez-vous dire « [regional] » ?"),
+    ({"extra": "[[subregion]]\ncode = 'NORD'\n"},
+     "table inconnue « [[subregion]] », ignorée. Vouliez-vous dire « [[subregions]] » ?"),
+    ({"extra": "[googel]\nfeedback = true\n"},
+     "table inconnue « [googel] », ignorée. Vouliez-vous dire « [google] » ?"),
+    ({"alliance": {"enveloppe": 11800000}},
+     "clé inconnue « alliance.enveloppe », ignorée. Vouliez-vous dire « envelope » ?"),
+    ({"alliance": {"period": {"start": dt.date(2019, 4, 1), "end": dt.date(2023, 3, 31), "fin": 1}}},
+     "clé inconnue « alliance.period.fin », ignorée."),
+    ({"regional": {"alocation": 5}},
+     "clé inconnue « regional.alocation », ignorée. Vouliez-vous dire « allocation » ?"),
+    ({"overrides": {"EST": {"contcat": "est@exemple.org"}}},
+     "clé inconnue « subregions[2].contcat », ignorée. Vouliez-vous dire « contact » ?"),
+    ({"overrides": {"EST": {"Priorites": ["Logement"]}}},
+     "clé inconnue « subregions[2].Priorites », ignorée. Vouliez-vous dire « priorities » ?"),
+    ({"extra": "[google]\nfeedbak = true\n"},
+     "clé inconnue « google.feedbak », ignorée. Vouliez-vous dire « feedback » ?"),
+    ({"extra": "[delivery]\ndrive_foldr = 'x'\n"},
+     "clé inconnue « delivery.drive_foldr », ignorée. Vouliez-vous dire « drive_folder » ?"),
+    ({"extra": "[delivery]\nemail_from = 'a@exemple.org'\nsmtp = { host = 'localhost', starttls = false, "
+               "tiemout = 5 }\n"},
+     "clé inconnue « delivery.smtp.tiemout », ignorée. Vouliez-vous dire « timeout » ?"),
+])
+def test_every_table_announces_its_unknown_keys(tmp_path, kwargs, warning):
+    path = write_config(tmp_path, **kwargs)
+    assert warnings_of(path) == [f"Configuration {path} : {warning}"]
+
+
+def test_a_known_key_is_not_announced_and_its_setting_is_read(tmp_path):
+    path = write_config(tmp_path, extra="[google]\nfeedback = true\n")
+    assert warnings_of(path) == []
+    assert load_config(path).google.feedback is True
+
+
+def test_google_defaults_are_the_settings_own(tmp_path):
+    from sync.config import GoogleSettings
+
+    assert load_config(write_config(tmp_path)).google == GoogleSettings()

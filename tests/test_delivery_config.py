@@ -16,7 +16,7 @@ from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, c
 from tests.support.smtp_server import SmtpServer, make_certificate
 
 from sync.config import load_config
-from sync.delivery.settings import PASSWORD_ENV, delivery_settings
+from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, delivery_settings
 from sync.errors import ConfigError
 from sync.history import History, schema
 
@@ -50,7 +50,8 @@ def test_spec_example_is_accepted(tmp_path):
     smtp = settings.smtp
     assert (smtp.host, smtp.port, smtp.starttls, smtp.ssl, smtp.user, smtp.timeout) == (
         "smtp.exemple.org", 587, True, False, "coordination@exemple.org", 60.0)
-    assert config.committee("OUEST").contact == ("comite-ouest@exemple.org",)
+    assert config.committee("OUEST").contact == (Address(addr_spec="comite-ouest@exemple.org"),)
+    assert settings is config.delivery  # parsed once, when the configuration was loaded
 
 
 def test_ssl_defaults_to_port_465_and_contacts_may_be_lists_with_names(tmp_path):
@@ -61,7 +62,8 @@ def test_ssl_defaults_to_port_465_and_contacts_may_be_lists_with_names(tmp_path)
     settings = delivery_settings(config)
     smtp = settings.smtp
     assert (smtp.port, smtp.starttls, smtp.ssl, smtp.user) == (465, False, True, None)
-    assert config.committee("EST").contact == tuple(contacts)
+    assert config.committee("EST").contact == (Address(addr_spec="a@exemple.org"),
+                                               Address("Comité Est", addr_spec="b@exemple.org"))
     assert str(settings.email_from) == "TCPM <coordination@exemple.org>"
     assert [a.display_name for a in settings.email_to] == ["Analyste MTESS"]
 
@@ -110,7 +112,8 @@ def test_contacts_need_an_smtp_server_once_delivery_is_configured(tmp_path):
     error = error_of(config_with(tmp_path, '[delivery]\ndrive_folder = "x"\n', OUEST={"contact": "o@exemple.org"}))
     assert error.key == "delivery.smtp"
     # Without any [delivery] table, a contact waits quietly.
-    assert load_config(config_with(tmp_path / "b", "", OUEST={"contact": "o@exemple.org"})).delivery == {}
+    config = load_config(config_with(tmp_path / "b", "", OUEST={"contact": "o@exemple.org"}))
+    assert config.delivery == DeliverySettings() and not config.delivery.configured
 
 
 def test_loopback_servers_may_go_without_tls(tmp_path):

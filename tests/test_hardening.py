@@ -107,7 +107,8 @@ def test_an_unknown_top_level_table_is_announced(tmp_path):
     path = write_config(tmp_path, extra="[googel]\nfeedback = true\n")
     result = invoke("--quiet", "validate", "--config", str(path))
     assert result.exit_code == 0, result.output
-    assert f"AVERTISSEMENT : Configuration {path} : clé inconnue « googel », ignorée.\n" in result.stderr
+    assert (f"AVERTISSEMENT : Configuration {path} : table inconnue « [googel] », ignorée. "
+            "Vouliez-vous dire « [google] » ?\n") in result.stderr
 
 
 def test_a_configuration_saved_with_a_byte_order_mark_loads(tmp_path):

@@ -1,10 +1,9 @@
 """The ``[delivery]`` table and the committees' ``contact`` (SPEC §9), typed.
 
-``sync/config.py`` keeps ``[delivery]`` as it was read and each committee's
-``contact`` as text; :func:`check_delivery` validates both when the configuration
-is loaded (French errors naming the key), :func:`delivery_settings` gives the
-typed settings when a delivery is made. Standard library only: every command
-loads the configuration, few deliver.
+``sync/config.py`` calls :func:`parse_delivery` and :func:`parse_addresses` once,
+when the configuration is loaded (French errors naming the key); the typed
+settings are then ``config.delivery`` and each committee's ``contact``. Standard
+library only: every command loads the configuration, few deliver.
 
 The SMTP password is never in the file: it comes from ``ALLIANCE_SYNC_SMTP_PASSWORD``.
 """
@@ -20,6 +19,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
+from sync.config_keys import warn_unknown_keys
 from sync.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -157,8 +157,7 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
         raise fail("delivery.smtp", 'une table est attendue : { host = "smtp.exemple.org", port = 587, '
                                     'starttls = true, user = "..." }')
     _refuse_password(fail, data, "delivery.smtp")
-    for name in sorted(set(data) - _SMTP_KEYS):
-        log.warning("Configuration : clé inconnue « delivery.smtp.%s », ignorée.", name)
+    warn_unknown_keys(fail.path, data, _SMTP_KEYS, "delivery.smtp")
     host = _text(fail, data, "host", "delivery.smtp.host")
     if host is None:
         raise fail("delivery.smtp.host", "l'adresse du serveur SMTP est requise (ex. smtp.exemple.org)")
@@ -190,13 +189,12 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
     if not isinstance(data, dict):
         raise fail("delivery", "une table TOML est attendue")
     _refuse_password(fail, data, "delivery")
-    for name in sorted(set(data) - _DELIVERY_KEYS):
-        log.warning("Configuration : clé inconnue « delivery.%s », ignorée.", name)
+    warn_unknown_keys(fail.path, data, _DELIVERY_KEYS, "delivery")
     drive_folder = _text(fail, data, "drive_folder", "delivery.drive_folder")
     drive_name = _text(fail, data, "drive_name", "delivery.drive_name")
     if drive_name is not None and (not drive_name.lower().endswith(".xlsx") or "/" in drive_name):
         raise fail("delivery.drive_name", f"un nom de fichier se terminant par .xlsx est attendu, lu : {drive_name!r}")
-    drive_scope = data.get("drive_scope", "drive")
+    drive_scope = data.get("drive_scope", DeliverySettings.drive_scope)
     if drive_scope not in DRIVE_SCOPES:
         raise fail("delivery.drive_scope", f"« drive » ou « drive.file » est attendu, lu : {drive_scope!r}")
     email_to = _addresses(fail, data, "email_to", "delivery.email_to")
@@ -223,38 +221,21 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
                             email_to=email_to, email_from=email_from, smtp=smtp)
 
 
-def check_delivery(raw: dict, path: Path | None) -> None:
-    """Validate ``[delivery]`` and every ``contact`` of a configuration being loaded."""
-    fail = _Fail(path)
-    has_contact = False
-    places = [("regional", raw.get("regional"))]
-    subregions = raw.get("subregions")
-    if isinstance(subregions, list):
-        places += [(f"subregions[{i + 1}]", item) for i, item in enumerate(subregions)]
-    for key, table in places:
-        if isinstance(table, dict) and "contact" in table:
-            has_contact = True
-            _addresses(fail, table, "contact", f"{key}.contact")
-    delivery = raw.get("delivery", {})
-    parse_delivery(delivery, path=path, contacts=has_contact)
-
-
 def delivery_settings(config) -> DeliverySettings:
-    """The configuration's delivery settings (already checked when it was loaded)."""
-    return parse_delivery(config.delivery, path=config.path,
-                          contacts=any(c.contact for c in (*config.subregions, config.regional)))
+    """The configuration's delivery settings, typed when it was loaded."""
+    return config.delivery
 
 
 def contacts_of(committee) -> tuple[Address, ...]:
-    return parse_addresses(list(committee.contact))
+    """The addresses that receive a committee's findings, typed when the configuration was loaded."""
+    return committee.contact
 
 
 def delivery_scopes(config) -> tuple[str, ...]:
     """The Drive scope to ask Google for, besides the Sheets scopes, when Drive delivery is on.
 
     Asked by every client (Sheets too), so that one OAuth authorisation covers both."""
-    folder = config.delivery.get("drive_folder") if isinstance(config.delivery, dict) else None
-    if not folder:
+    settings = delivery_settings(config)
+    if not settings.drive_folder:
         return ()
-    scope = config.delivery.get("drive_scope", "drive")
-    return (DRIVE_SCOPES.get(scope, DRIVE_SCOPES["drive"]),)
+    return (settings.drive_scope_url,)
