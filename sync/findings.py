@@ -45,6 +45,10 @@ _TYPES = [
                 "« {column} » : valeur inconnue « {value} ».{suggestion} Valeurs permises : {allowed}."),
     FindingType("TERRITORY_OUTSIDE_SUBREGION", ERROR, "Territoire hors sous-région",
                 "Le territoire « {value} » {belongs}, pas à {own}. Territoires permis : {allowed}."),
+    # The project stays counted in the totals: its money is real, only its axis is wrong.
+    FindingType("PRIORITY_OUTSIDE_PLAN", ERROR, "Priorité hors du plan d'action",
+                "La priorité « {value} » n'est pas un axe du plan d'action de {own}. "
+                "Axes de ce plan : {allowed}."),
     FindingType("INELIGIBLE_ORGANIZATION", ERROR, "Organisme non admissible",
                 "Le type d'organisme « {value} » n'est pas admissible au {fund}. Types admissibles : {allowed}."),
     FindingType("DUPLICATE_PROJECT_ID", ERROR, "Numéro de projet en double",

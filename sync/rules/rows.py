@@ -30,6 +30,8 @@ class RowRules:
         self.committee = committee
         self.statuses = ValueList(defaults.STATUSES)
         self.priorities = ValueList(config.priorities)
+        # The committee's action plan (the Alliance's whole list when not configured).
+        self.plan = ValueList(committee.priorities or config.priorities)
         self.eligible = ValueList(config.eligible_types)
         self.ineligible = ValueList(config.ineligible_types)
         self.regional_territories = ValueList(config.regional.territories)
@@ -81,6 +83,9 @@ class RowRules:
                 self._unknown(out, p, "priority", self.priorities, cols)
             else:
                 p.priority = priority
+                if self.plan.canonical(priority) is None:
+                    self._emit(out, "PRIORITY_OUTSIDE_PLAN", p, "priority", cols, value=priority,
+                               own=self.committee.in_sentence, allowed=self.plan.shown())
         if p.organization_type:
             self._check_organization_type(out, p)
         if p.territory:
@@ -226,6 +231,6 @@ _EXPECTED = {
     "organization": lambda r: "le nom de l'organisme porteur",
     "organization_type": lambda r: f"un des types : {r.eligible.shown()}",
     "territory": lambda r: f"un des territoires : {r.territories.shown()}",
-    "priority": lambda r: f"une des priorités : {r.priorities.shown()}",
+    "priority": lambda r: f"une des priorités : {r.plan.shown()}",
     "status": lambda r: f"un des statuts : {r.statuses.shown()}",
 }

@@ -1,0 +1,140 @@
+"""Each sub-region's action plan (`priorities` in `[[subregions]]`) and its support
+organisation (`support`): the configuration, and the rule PRIORITY_OUTSIDE_PLAN at
+the Priorité cell (column F of the builders' Projets tab)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.support.builders import payment, project, write_alliance, write_config
+from tests.support.checks import only, validate
+from sync.cli import cli
+from sync.config import load_config
+from sync.defaults import PRIORITIES
+
+ALLIANCE_LIST = ("Sécurité alimentaire, Logement, Réussite éducative et sociale, Transport collectif, "
+                 "Insertion socioprofessionnelle, Soutien à l'action communautaire")
+# Typed out of order, in another case and without accents: read as the Alliance writes them.
+OUEST_PLAN = ["transport collectif", "SECURITE ALIMENTAIRE"]
+
+
+# --------------------------------------------------------------------------
+# Configuration
+
+
+def test_a_plan_is_read_in_the_alliances_order_and_spelling(tmp_path):
+    config = load_config(write_config(tmp_path, overrides={
+        "OUEST": {"priorities": OUEST_PLAN, "support": " Concertation Horizon "}}))
+    ouest, est = config.committee("OUEST"), config.committee("EST")
+    assert ouest.priorities == ("Sécurité alimentaire", "Transport collectif")
+    assert ouest.support == "Concertation Horizon"
+    # Without `priorities`, the plan is the Alliance's whole list; without `support`, None.
+    assert est.priorities == PRIORITIES == config.priorities
+    assert est.support is None
+    assert (config.regional.priorities, config.regional.support) == (PRIORITIES, None)
+
+
+def test_a_plan_follows_the_alliances_own_list(tmp_path):
+    path = write_config(tmp_path, alliance={"priorities": ["Logement", "Mobilité"]},
+                        overrides={"EST": {"priorities": ["Mobilité"]}})
+    config = load_config(path)
+    assert config.committee("EST").priorities == ("Mobilité",)
+    assert config.committee("OUEST").priorities == ("Logement", "Mobilité")
+
+
+def config_error(path: Path) -> str:
+    result = CliRunner().invoke(cli, ["validate", "--config", str(path)])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == "" and "Traceback" not in result.output
+    return result.stderr
+
+
+def test_an_unknown_axis_is_a_configuration_error_with_a_suggestion(tmp_path):
+    path = write_config(tmp_path, overrides={"EST": {"priorities": ["Logement", "Transport colectif"]}})
+    assert config_error(path) == (
+        f"Erreur : Configuration invalide (fichier {path}, clé « subregions[2].priorities ») : "
+        f"priorité inconnue « Transport colectif ». Vouliez-vous dire « Transport collectif » ? "
+        f"Priorités de l'Alliance : {ALLIANCE_LIST}\n")
+
+
+def test_an_axis_with_nothing_close_names_the_alliances_list(tmp_path):
+    path = write_config(tmp_path, alliance={"priorities": ["Logement", "Mobilité"]},
+                        overrides={"OUEST": {"priorities": ["Culture"]}})
+    assert config_error(path).endswith(
+        "clé « subregions[1].priorities ») : priorité inconnue « Culture ». "
+        "Priorités de l'Alliance : Logement, Mobilité\n")
+
+
+@pytest.mark.parametrize("override, key, detail", [
+    ({"priorities": []}, "subregions[1].priorities", "au moins une valeur est requise"),
+    ({"priorities": ["Logement", 3]}, "subregions[1].priorities", "une liste de textes est attendue"),
+    ({"support": ""}, "subregions[1].support", "un texte non vide est attendu, lu : ''"),
+    ({"support": ["Concertation Horizon"]}, "subregions[1].support",
+     "un texte non vide est attendu, lu : ['Concertation Horizon']"),
+])
+def test_wrong_plan_or_support_names_its_key(tmp_path, override, key, detail):
+    path = write_config(tmp_path, overrides={"OUEST": override})
+    assert config_error(path) == f"Erreur : Configuration invalide (fichier {path}, clé « {key} ») : {detail}\n"
+
+
+# --------------------------------------------------------------------------
+# The rule
+
+
+def ouest_with_plan(tmp_path, projects, payments=(), plan=OUEST_PLAN, **workbooks):
+    return validate(write_alliance(tmp_path, {"OUEST": {"projects": projects, "payments": list(payments)},
+                                              **workbooks},
+                                   overrides={"OUEST": {"priorities": plan}}))
+
+
+def test_a_priority_outside_the_plan_is_an_error_at_its_cell_and_stays_counted(tmp_path):
+    report = ouest_with_plan(tmp_path, [project("OUE-2020-001", priority="Transport collectif"),
+                                        project("OUE-2020-002", priority="logement")],
+                             [payment("OUE-2020-002", amount=25000)])
+    f = only(report, "PRIORITY_OUTSIDE_PLAN")
+    assert (f.severity, f.committee, f.sheet, f.cell, f.row, f.project_id) == (
+        "error", "OUEST", "Projets", "F3", 3, "OUE-2020-002")
+    assert f.message == ("La priorité « Logement » n'est pas un axe du plan d'action de la sous-région "
+                         "Ouest de la Montérégie. Axes de ce plan : Sécurité alimentaire, Transport collectif.")
+    assert report.findings == [f]
+    # The money is real: both projects count, the one outside the plan under its own axis.
+    line = report.totals.line("OUEST")
+    assert (line.committed, line.paid, line.projects_committed) == (12_000_000, 2_500_000, 2)
+    assert report.totals.by_priority["Logement"] == [6_000_000, 1]
+    assert report.totals.by_priority["Transport collectif"] == [6_000_000, 1]
+
+
+def test_a_subregion_without_a_plan_takes_every_axis_of_the_alliance(tmp_path):
+    est = {"projects": [project(f"EST-2020-00{i}", priority=p) for i, p in enumerate(PRIORITIES, start=1)]}
+    report = ouest_with_plan(tmp_path, [project("OUE-2020-001")], EST=est)
+    assert report.findings == []
+    assert report.totals.line("EST").projects_committed == len(PRIORITIES)
+
+
+def test_an_unknown_priority_is_unknown_not_outside_the_plan(tmp_path):
+    report = ouest_with_plan(tmp_path, [project("OUE-2020-001", priority="Logemnt")])
+    f = only(report, "UNKNOWN_VALUE")
+    assert (f.cell, f.message) == ("F2", "« Priorité » : valeur inconnue « Logemnt ». Vouliez-vous dire "
+                                         f"« Logement » ? Valeurs permises : {ALLIANCE_LIST}.")
+    assert report.findings == [f]
+
+
+def test_a_missing_priority_names_the_plans_axes(tmp_path):
+    report = ouest_with_plan(tmp_path, [project("OUE-2020-001", priority=None)])
+    f = only(report, "MISSING_VALUE")
+    assert (f.cell, f.message) == ("F2", "« Priorité » est vide. Attendu : une des priorités : "
+                                         "Sécurité alimentaire, Transport collectif.")
+    assert report.findings == [f]
+
+
+def test_the_regional_line_takes_every_axis_of_the_alliance(tmp_path):
+    regional = {"projects": [project("REG-2020-001", priority="Logement")]}
+    path = write_alliance(tmp_path, {"REGION": regional}, regional={"source": {"xlsx": "regional.xlsx"}},
+                          overrides={code: {"priorities": ["Sécurité alimentaire"]}
+                                     for code in ("OUEST", "EST", "LONGUEUIL")})
+    report = validate(path)
+    assert report.findings == []
+    assert report.totals.line("REGION").committed == 6_000_000
