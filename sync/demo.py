@@ -67,6 +67,10 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
     committed = 0
     for index in range(count):
         priority = rng.choice(config.priorities)
+        if priority not in committee.priorities:
+            # Only the axes of the committee's action plan; drawn from the Alliance's list
+            # first so that a committee whose plan is the whole list keeps its data.
+            priority = rng.choice(committee.priorities)
         territory = rng.choice(committee.territories)
         short = territory.split("—")[-1].strip()
         org_pattern, org_type = rng.choice(_ORGANISATIONS)

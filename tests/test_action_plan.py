@@ -138,3 +138,30 @@ def test_the_regional_line_takes_every_axis_of_the_alliance(tmp_path):
     report = validate(path)
     assert report.findings == []
     assert report.totals.line("REGION").committed == 6_000_000
+
+
+# --------------------------------------------------------------------------
+# The committee's e-mail names its support organisation
+
+
+def test_the_committees_email_names_its_support_organisation(tmp_path, monkeypatch):
+    from tests.support.delivery import CONTACTS, PASSWORD, USER, DeliveryAlliance
+    from tests.support.smtp_server import SmtpServer
+
+    from sync.delivery.settings import PASSWORD_ENV
+
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    with SmtpServer(user=USER, password=PASSWORD) as smtp:
+        alliance = DeliveryAlliance(tmp_path, smtp.port, drive=False)
+        text = alliance.config.read_text(encoding="utf-8")
+        contact = f'contact = "{CONTACTS["EST"]}"\n'
+        alliance.config.write_text(text.replace(contact, contact + 'support = "Concertation Horizon"\n'),
+                                   encoding="utf-8")
+        result = alliance.cli("run", "--deliver")
+        assert result.exit_code == 1, result.output  # EST's errors
+        [message] = [m for m in smtp.messages if m.rcpt_tos == [CONTACTS["EST"]]]
+    lines = message.body.splitlines()
+    assert lines[2].endswith("sur le chiffrier du comité Est de la Montérégie (EST) — "
+                             "Alliance pour la solidarité en Montérégie.")
+    assert lines[3:6] == ["Votre comité est accompagné par Concertation Horizon.", "",
+                          "Bilan : 2 erreurs à corriger, 0 avertissement."]

@@ -26,3 +26,41 @@ def test_typed_text_converts_each_payment_once():
         assert text == parse_date(text).strftime("%d/%m/%Y")
     assert all(isinstance(v["amount"], (int, str)) and isinstance(v["date"], (dt.date, str)) for v in payments)
     assert any(isinstance(p["total_cost"], str) for p in projects)
+
+
+def test_the_demo_names_each_support_and_gives_the_ouest_a_narrower_plan():
+    config = load_config(demo_config())
+    plans = {c.code: (c.support, c.priorities) for c in config.subregions}
+    ouest_plan = tuple(p for p in config.priorities if p != "Soutien à l'action communautaire")
+    assert plans == {
+        "OUEST": ("Concertation Horizon", ouest_plan),
+        "EST": ("Concertation Horizon", config.priorities),
+        "LONGUEUIL": ("Ville de Longueuil (Bureau de développement social et communautaire)", config.priorities),
+    }
+
+
+def test_the_generator_draws_only_the_axes_of_each_plan():
+    from sync.demo import synthetic_committee
+
+    config = load_config(demo_config())
+    for committee in config.subregions:
+        projects, _ = synthetic_committee(config, committee, 300)
+        assert {p["priority"] for p in projects} == set(committee.priorities), committee.code
+
+
+def test_the_bundled_workbooks_are_the_generators(tmp_path):
+    """`python -m sync.demo` rewrites the same data: the Ouest's plan changed no project of the demo."""
+    import shutil
+
+    from sync.demo import write_demo
+    from sync.pipeline import build_report
+
+    shutil.copytree(demo_config().parent, tmp_path / "demo")
+    write_demo(tmp_path / "demo")
+    bundled = build_report(load_config(demo_config()))
+    written = build_report(load_config(tmp_path / "demo" / demo_config().name))
+    assert written.totals.lines == bundled.totals.lines
+    assert written.totals.by_priority == bundled.totals.by_priority
+    assert [(f.code, f.cell, f.message) for f in written.findings] == [
+        (f.code, f.cell, f.message) for f in bundled.findings]
+    assert (len(bundled.errors), len(bundled.warnings)) == (0, 1)

@@ -142,6 +142,10 @@ def committee_body(content: RunContent, committee: Committee, findings: list[Fin
         "",
         f"Voici les constats de la synchronisation du {_when(content)} sur le chiffrier du comité {committee.name} "
         f"({committee.code}) — {config.name}.",
+    ]
+    if committee.support:
+        lines.append(f"Votre comité est accompagné par {committee.support}.")
+    lines += [
         "",
         f"Bilan : {committee_verdict(findings)}.",
     ]
