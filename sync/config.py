@@ -440,7 +440,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     google_raw = reader.table(raw, "google", "google")
     _warn_unknown(reader, google_raw, "google", "google")
     google = _google_settings(reader, google_raw, base)
-    # [delivery] (SPEC §9): a committee's contact needs a way to send e-mail.
+    # [delivery] (docs/configuration.md): a committee's contact needs a way to send e-mail.
     delivery = parse_delivery(raw.get("delivery", {}), path=path,
                               contacts=any(c.contact for c in (regional, *subregions)))
 
