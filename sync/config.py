@@ -13,7 +13,7 @@ import datetime as dt
 import logging
 import math
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from email.headerregistry import Address
 from pathlib import Path
@@ -278,22 +278,26 @@ class _Reader:
 
 
 # The keys each table reads; any other is announced (sync/config_keys.py). [delivery]
-# keeps its own in sync/delivery/settings.py.
+# keeps its own in sync/delivery/settings.py; [google]'s are GoogleSettings' fields.
 _KNOWN_KEYS = {
-    "": {"alliance", "regional", "subregions", "google", "delivery"},
     "alliance": {"name", "mandataire", "ministry", "fund", "envelope", "period", "max_fqis_share",
                  "nearly_used", "priorities", "organization_types", "ineligible_organization_types"},
     "alliance.period": {"start", "end"},
     "regional": {"name", "code", "allocation", "source", "xlsx", "google", "territories", "annual", "contact"},
     "subregions": {"code", "name", "allocation", "territories", "source", "xlsx", "google", "annual",
                    "contact", "priorities", "support"},
-    "google": {"credentials", "feedback", "reads_per_minute", "oauth_client", "max_attempts", "retry_deadline",
-               "backoff_initial", "backoff_max", "timeout"},
+    "google": {f.name for f in fields(GoogleSettings)},
 }
 
 
+# The top-level tables; a misspelt one (« [googel] ») would silently leave its settings off.
+_TOP_LEVEL = {"alliance", "regional", "subregions", "google", "delivery"}
+
+
 def _warn_unknown(reader: _Reader, data: dict, section: str, key: str) -> None:
-    warn_unknown_keys(reader.path, data, _KNOWN_KEYS[section], key, arrays={"subregions"})
+    """``section`` "" is the file's top level."""
+    known = _KNOWN_KEYS[section] if section else _TOP_LEVEL
+    warn_unknown_keys(reader.path, data, known, key, arrays={"subregions"})
 
 
 def fiscal_years_of(start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:

@@ -284,10 +284,16 @@ def test_every_table_announces_its_unknown_keys(tmp_path, kwargs, warning):
     assert warnings_of(path) == [f"Configuration {path} : {warning}"]
 
 
-def test_a_known_key_is_not_announced_and_its_setting_is_read(tmp_path):
-    path = write_config(tmp_path, extra="[google]\nfeedback = true\n")
+def test_every_documented_google_key_is_known(tmp_path):
+    path = write_config(tmp_path, extra=(
+        '[google]\ncredentials = "cle.json"\nfeedback = true\nreads_per_minute = 30\noauth_client = "client.json"\n'
+        "max_attempts = 3\nretry_deadline = 10\nbackoff_initial = 0.5\nbackoff_max = 2\ntimeout = 5\n"))
     assert warnings_of(path) == []
-    assert load_config(path).google.feedback is True
+    google = load_config(path).google
+    assert (google.credentials, google.oauth_client) == ((tmp_path / "cle.json").resolve(),
+                                                         (tmp_path / "client.json").resolve())
+    assert (google.feedback, google.reads_per_minute, google.max_attempts, google.retry_deadline,
+            google.backoff_initial, google.backoff_max, google.timeout) == (True, 30, 3, 10.0, 0.5, 2.0, 5.0)
 
 
 def test_google_defaults_are_the_settings_own(tmp_path):
