@@ -1,4 +1,4 @@
-"""The typed configuration of an alliance (SPEC §6), loaded from one TOML file.
+"""The typed configuration of an alliance (docs/configuration.md), loaded from one TOML file.
 
 Every error names the file and the key, in French. Keys the file leaves out take
 the Montérégie defaults of sync/defaults.py.
@@ -143,7 +143,7 @@ class _Reader:
     def __init__(self, path: Path | None, check_files: bool = True):
         self.path = path
         # False for `run`: a workbook that vanished is an unreadable source there
-        # (its last good copy stands in, SPEC §8), not a configuration error.
+        # (its last good copy stands in, docs/exploitation.md), not a configuration error.
         self.check_files = check_files
 
     def fail(self, key: str, message: str) -> ConfigError:
@@ -395,7 +395,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
 
     from sync.delivery.settings import check_delivery
 
-    check_delivery(raw, path)  # [delivery] and each contact (SPEC §9), typed when delivering
+    check_delivery(raw, path)  # [delivery] and each contact (docs/configuration.md), typed when delivering
 
     return Config(
         path=path.resolve() if path else None,

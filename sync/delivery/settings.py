@@ -1,4 +1,4 @@
-"""The ``[delivery]`` table and the committees' ``contact`` (SPEC §9), typed.
+"""The ``[delivery]`` table and the committees' ``contact`` (docs/configuration.md), typed.
 
 ``sync/config.py`` keeps ``[delivery]`` as it was read and each committee's
 ``contact`` as text; :func:`check_delivery` validates both when the configuration
