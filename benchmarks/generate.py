@@ -1,6 +1,6 @@
 """Synthetic alliances for the benchmarks: committees × projects × payments.
 
-Each size gets a folder with a configuration (``alliance.toml``) and one §3
+Each size gets a folder with a configuration (``alliance.toml``) and one committee
 committee workbook per sub-region (``comites/*.xlsx``). The projects come from
 ``sync.demo.synthetic_committee`` — the demo's generator — with allocations scaled
 to the number of projects so that the status mix stays the demo's (otherwise the
@@ -135,7 +135,7 @@ def config_text(size: Size) -> str:
 
 
 def _typed_amount(cents: int, rng: random.Random) -> str:
-    """An amount as a committee types it; every form parses exactly (SPEC §3)."""
+    """An amount as a committee types it; every form parses exactly (docs/gabarit.md)."""
     text = format_cents(cents)  # 12 500,00 $
     form = rng.randrange(6)
     if form == 0:
@@ -225,7 +225,7 @@ def _cell_value(kind: str, value):
 
 
 def write_committee(path: Path, config: Config, projects: list[dict], payments: list[dict]) -> int:
-    """Write the §3 workbook of one committee; returns its number of non-empty cells.
+    """Write the workbook (docs/gabarit.md) of one committee; returns its number of non-empty cells.
 
     openpyxl's write-only mode is fast, but what it writes differs from what Excel,
     LibreOffice or a Sheets export save in two ways that matter to a reader:

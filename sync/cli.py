@@ -1,7 +1,7 @@
 """The ``alliance-sync`` command: a thin click layer over the library.
 
 Only this module turns the library's exceptions into French messages on
-standard error and exit codes (SPEC §6); everything else raises.
+standard error and exit codes (docs/ligne-de-commande.md); everything else raises.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class FrenchGroup(FrenchHelpMixin, click.Group):
-    """Turns library errors into a French message and the exit code of SPEC §6."""
+    """Turns library errors into a French message and the exit code of docs/ligne-de-commande.md."""
 
     context_class = FrenchContext
     command_class = FrenchCommand
@@ -279,7 +279,7 @@ def check_access(config_path: str | None, state_dir: str) -> None:
 @config_option
 @click.option("--committee", "committee_code", help="Code de la sous-région, pour n'offrir que ses territoires.")
 def template(output: str, config_path: str | None, committee_code: str | None) -> None:
-    """Écrire le gabarit du classeur d'un comité (SPEC §3)."""
+    """Écrire le gabarit du classeur d'un comité (voir docs/gabarit.md)."""
     from sync.errors import ConfigError
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook

@@ -1,4 +1,4 @@
-"""The typed configuration of an alliance (SPEC §6), loaded from one TOML file.
+"""The typed configuration of an alliance (docs/configuration.md), loaded from one TOML file.
 
 Parsed once, here, into typed settings (``[delivery]`` included, through
 sync/delivery/settings.py). Every error names the file and the key, in French;
@@ -159,7 +159,7 @@ class _Reader:
     def __init__(self, path: Path | None, check_files: bool = True):
         self.path = path
         # False for `run`: a workbook that vanished is an unreadable source there
-        # (its last good copy stands in, SPEC §8), not a configuration error.
+        # (its last good copy stands in, docs/exploitation.md), not a configuration error.
         self.check_files = check_files
 
     def fail(self, key: str, message: str) -> ConfigError:

@@ -15,7 +15,7 @@ from sync.parsing.records import ParsedWorkbook, Payment, Project
 
 
 def committed_amount(project: Project, paid: int) -> int:
-    """SPEC §3: FQIS total when Accepté, En cours or Terminé; what was paid when Abandonné."""
+    """docs/gabarit.md: FQIS total when Accepté, En cours or Terminé; what was paid when Abandonné."""
     if not project.counted:
         return 0
     if project.status in defaults.COMMITTED_STATUSES:

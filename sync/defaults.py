@@ -1,4 +1,4 @@
-"""Montérégie defaults (SPEC §1, §2): what a configuration may leave out."""
+"""Montérégie defaults (docs/configuration.md): what a configuration may leave out."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 
-# Exit codes of SPEC §6.
+# Exit codes (docs/ligne-de-commande.md).
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_USAGE = 2

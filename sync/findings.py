@@ -1,4 +1,4 @@
-"""One finding model and one catalogue of French messages (SPEC §4).
+"""One finding model and one catalogue of French messages (docs/constats.md).
 
 Every output — console text, JSON, the workbook's Validation sheet, the
 committees' write-back, e-mails — renders the same :class:`Finding` objects.
@@ -91,7 +91,7 @@ _TYPES = [
                 "solde non engagé : {balance}."),
     FindingType("SOURCE_UNAVAILABLE", ERROR, "Source illisible",
                 "Le chiffrier du comité {name} n'a pas pu être lu : {reason} {fallback}"),
-    # Not a rule of SPEC §4: delivery (§9) comes after the workbook is written and the
+    # Not a rule of the spreadsheets: delivery (docs/exploitation.md) comes after the workbook is written and the
     # run recorded, so this finding is never in a workbook nor in the run's findings.
     # It is printed on standard error (exit code 1) and kept in the history's
     # deliveries table, from which ``alliance-sync deliver`` takes up what failed.
@@ -105,7 +105,7 @@ CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}
 
 @dataclass(frozen=True)
 class Finding:
-    """A finding of SPEC §4. ``cell`` is A1 (``G7``), empty for envelope-level findings."""
+    """A finding (docs/constats.md). ``cell`` is A1 (``G7``), empty for envelope-level findings."""
 
     severity: str
     code: str

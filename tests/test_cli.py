@@ -1,4 +1,4 @@
-"""The `alliance-sync validate` command (SPEC §6): exit codes, JSON and text output."""
+"""The `alliance-sync validate` command (docs/ligne-de-commande.md): exit codes, JSON and text output."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Configuration (SPEC §6): the documented shape is accepted as is; every mistake is a
+"""Configuration (docs/configuration.md): the documented shape is accepted as is; every mistake is a
 French message naming the file and the key, with exit code 2 and no traceback."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from sync.cli import cli
 from sync.config import load_config
 from sync.errors import ConfigError
 
-# SPEC §6, verbatim.
+# The documented shape (docs/configuration.md), verbatim.
 SPEC_EXAMPLE = '''\
 [alliance]
 name = "Alliance pour la solidarité en Montérégie"
@@ -70,7 +70,7 @@ def test_spec_example_is_accepted_as_is(tmp_path):
     assert ouest.source.kind == "xlsx"
     assert Path(ouest.source.location) == (tmp_path / "comites" / "ouest.xlsx").resolve()
     assert ouest.annual == {}
-    # Montérégie defaults for what the file leaves out (SPEC §2).
+    # Montérégie defaults for what the file leaves out (docs/configuration.md).
     assert "Logement" in config.priorities
     assert "OBNL" in config.eligible_types
 
@@ -106,7 +106,7 @@ def test_annual_amounts_and_monteregie_defaults(tmp_path):
     config = load_config(path)
     (ouest,) = config.subregions
     assert ouest.annual == {"2019-2020": 30_000_050}
-    # A known code takes its name, allocation and territories from SPEC §1–§2.
+    # A known code takes its name, allocation and territories from docs/configuration.md.
     assert (ouest.name, ouest.allocation, len(ouest.territories)) == ("Ouest de la Montérégie", 260_000_000, 5)
 
 

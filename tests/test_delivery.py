@@ -1,4 +1,4 @@
-"""Delivery (SPEC §9) end to end, with real protocol peers on loopback: aiosmtpd
+"""Delivery (docs/exploitation.md) end to end, with real protocol peers on loopback: aiosmtpd
 receives the e-mails, the local Drive API v3 server the uploads.
 
 Done when: after a nightly run with --deliver, the SMTP server holds one message

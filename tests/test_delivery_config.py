@@ -1,4 +1,4 @@
-"""The [delivery] table and the committees' contact (SPEC §9): the documented shape
+"""The [delivery] table and the committees' contact (docs/configuration.md): the documented shape
 is accepted; mistakes name their key in French; TLS is required except towards a
 loopback server, and the connection really is encrypted (aiosmtpd with STARTTLS,
 and with TLS from the first byte)."""
@@ -20,7 +20,7 @@ from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, delivery_sett
 from sync.errors import ConfigError
 from sync.history import History, schema
 
-# SPEC §9, verbatim (with the contact of the first sub-region).
+# The documented shape (docs/exploitation.md), verbatim (with the contact of the first sub-region).
 SPEC_DELIVERY = '''
 [delivery]
 drive_folder = "<Google Drive folder id shared with the ministry>"   # optional

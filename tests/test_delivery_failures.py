@@ -1,4 +1,4 @@
-"""Delivery failures lose nothing (SPEC §9): the workbook and the run's record are
+"""Delivery failures lose nothing (docs/exploitation.md): the workbook and the run's record are
 kept, the failure is a DELIVERY_FAILED finding on standard error with exit code 1,
 and ``alliance-sync deliver`` sends later what was not sent. Real peers on
 loopback: aiosmtpd refusing the login, the Drive server answering 403, servers

@@ -1,4 +1,4 @@
-"""What changed between two runs (SPEC §8): `alliance-sync diff`, field by field,
+"""What changed between two runs (docs/exploitation.md): `alliance-sync diff`, field by field,
 in French with Québec amounts; payments matched without an identifier."""
 
 from __future__ import annotations

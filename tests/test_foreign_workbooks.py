@@ -1,9 +1,9 @@
-"""Workbooks built to SPEC §3 by "someone else": this file knows only the spec.
+"""Workbooks built to docs/gabarit.md by "someone else": this file knows only the spec.
 
 It has its own builder (it does not import tests/support/builders.py nor any of sync's
 internals) and talks to the tool only through its command line, as a coordinator
 would. A clean three-committee alliance must validate with exit 0 and no error;
-one planted fault for each finding code of §4 must be reported at its exact cell.
+one planted fault for each finding code of docs/constats.md must be reported at its exact cell.
 Written as a committee's own tooling would write them: openpyxl, so the FQIS total
 is a `=SUM()` formula with no cached value; an instructions tab in front; money
 sometimes typed as text, dates sometimes typed as `JJ/MM/AAAA` text.
@@ -28,7 +28,7 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 
-# -- SPEC §1, §2, §3, §6 ------------------------------------------------------------
+# -- docs/gabarit.md, docs/configuration.md ------------------------------------------------------------
 
 YEARS = ["2019-2020", "2020-2021", "2021-2022", "2022-2023"]
 PROJECT_HEADERS = (["No projet", "Titre du projet", "Organisme porteur", "Type d'organisme", "Territoire",
@@ -541,7 +541,7 @@ def test_every_code_but_source_unavailable_has_a_planted_fault():
                  "DUPLICATE_PROJECT_ID", "DATE_OUTSIDE_PERIOD", "END_BEFORE_START", "YEAR_SPLIT_MISMATCH",
                  "FQIS_OVER_TOTAL_COST", "FQIS_SHARE_HIGH", "PAYMENT_UNKNOWN_PROJECT", "PAYMENT_NOT_APPROVED",
                  "PAID_OVER_GRANTED", "SUBREGION_ENVELOPE_EXCEEDED", "ANNUAL_ENVELOPE_EXCEEDED",
-                 "ALLIANCE_ENVELOPE_EXCEEDED", "SUBREGION_ENVELOPE_NEARLY_USED"}  # SPEC §4
+                 "ALLIANCE_ENVELOPE_EXCEEDED", "SUBREGION_ENVELOPE_NEARLY_USED"}  # docs/constats.md
     assert {p.values[1] for p in FAULTS} == catalogue
 
 

@@ -1,5 +1,5 @@
 """What a coordinator, a committee member or an analyst meets when the input is wrong
-in ways nobody planned: a clear French message and the exit code of SPEC §6, never a
+in ways nobody planned: a clear French message and the exit code of docs/ligne-de-commande.md, never a
 traceback, and nothing a committee typed lost without a finding."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The history database (SPEC §8): raw rows kept exactly, schema versions, what a
+"""The history database (docs/exploitation.md): raw rows kept exactly, schema versions, what a
 run records, the last good copy and since when a source is unreadable."""
 
 from __future__ import annotations

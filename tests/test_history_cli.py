@@ -1,5 +1,5 @@
 """`alliance-sync history`, the last good copy of an unreadable source, exit 3
-without one, and the logs of a nightly run (SPEC §8)."""
+without one, and the logs of a nightly run (docs/exploitation.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The last good copy of a Google spreadsheet that stays unreachable (SPEC §7, §8),
+"""The last good copy of a Google spreadsheet that stays unreachable (docs/google.md, docs/exploitation.md),
 through real gspread against the local Sheets API server."""
 
 from __future__ import annotations

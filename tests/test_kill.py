@@ -1,5 +1,5 @@
 """A run killed at any moment leaves the database and the previous workbook intact
-(SPEC §8). Each run is a real ``python -m sync run`` process, SIGKILLed at a named
+(docs/exploitation.md). Each run is a real ``python -m sync run`` process, SIGKILLed at a named
 step (``ALLIANCE_SYNC_TEST_PAUSE_AT``) or after a delay."""
 
 from __future__ import annotations

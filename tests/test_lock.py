@@ -1,4 +1,4 @@
-"""Two runs never overlap (SPEC §8): the second says who holds the lock and exits 2;
+"""Two runs never overlap (docs/exploitation.md): the second says who holds the lock and exits 2;
 a lock left by a dead process is taken over."""
 
 from __future__ import annotations

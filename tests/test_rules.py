@@ -1,6 +1,6 @@
-"""Every finding code of SPEC §4 (but SOURCE_UNAVAILABLE), on workbooks built here.
+"""Every finding code of docs/constats.md (but SOURCE_UNAVAILABLE), on workbooks built here.
 
-Default columns of the Projets tab (tests/support/builders.py, SPEC §3 order):
+Default columns of the Projets tab (tests/support/builders.py, docs/gabarit.md order):
 A No projet, B Titre du projet, C Organisme porteur, D Type d'organisme, E Territoire,
 F Priorité, G Statut, H Date d'approbation, I Date de début, J Date de fin, K Coût total,
 L–O FQIS 2019-2020 … 2022-2023, P FQIS total, Q Autres contributions,

@@ -1,4 +1,4 @@
-"""`alliance-sync run` (SPEC §5, §6): the demo's workbook, --strict, --output, and
+"""`alliance-sync run` (docs/ligne-de-commande.md): the demo's workbook, --strict, --output, and
 a failed write that leaves the previous workbook intact."""
 
 from __future__ import annotations

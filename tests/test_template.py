@@ -1,4 +1,4 @@
-"""The committee template (SPEC §3): `alliance-sync template`, and the copy kept in
+"""The committee template (docs/gabarit.md): `alliance-sync template`, and the copy kept in
 templates/ (regenerate it with `alliance-sync template --output templates/gabarit-comite.xlsx`)."""
 
 from __future__ import annotations

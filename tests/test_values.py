@@ -1,4 +1,4 @@
-"""Cell values as committees type them (SPEC §3): exact to the cent, or refused."""
+"""Cell values as committees type them (docs/gabarit.md): exact to the cent, or refused."""
 
 from __future__ import annotations
 

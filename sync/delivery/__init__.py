@@ -1,4 +1,4 @@
-"""Delivery (SPEC §9): the workbook to the ministry (Google Drive, e-mail), and to
+"""Delivery (docs/exploitation.md): the workbook to the ministry (Google Drive, e-mail), and to
 each committee its own findings.
 
 - settings.py — the ``[delivery]`` table and the committees' ``contact``, typed;

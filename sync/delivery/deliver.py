@@ -1,4 +1,4 @@
-"""What to send to whom, sending it, and recording it (SPEC §9).
+"""What to send to whom, sending it, and recording it (docs/exploitation.md).
 
 A delivery is planned from the history (content.py), then carried out item by
 item — the Drive upload, one e-mail per ministry recipient, one e-mail per

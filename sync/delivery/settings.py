@@ -1,4 +1,4 @@
-"""The ``[delivery]`` table and the committees' ``contact`` (SPEC §9), typed.
+"""The ``[delivery]`` table and the committees' ``contact`` (docs/configuration.md), typed.
 
 ``sync/config.py`` calls :func:`parse_delivery` and :func:`parse_addresses` once,
 when the configuration is loaded (French errors naming the key); the typed

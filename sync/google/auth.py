@@ -30,7 +30,7 @@ _state_dir = Path(".alliance-sync")
 
 
 def set_state_dir(path: Path) -> None:
-    """Where the OAuth token is kept: the run's state folder (SPEC §8)."""
+    """Where the OAuth token is kept: the run's state folder (docs/exploitation.md)."""
     global _state_dir
     _state_dir = Path(path)
 

@@ -1,4 +1,4 @@
-"""The history of runs (SPEC §8): a SQLite database in the state folder, the
+"""The history of runs (docs/exploitation.md): a SQLite database in the state folder, the
 changes between two runs, and the last good copy of an unreadable source."""
 
 from sync.history.diff import compute_changes

@@ -1,4 +1,4 @@
-"""What was delivered, to whom, when (SPEC §9), and what a run has to deliver.
+"""What was delivered, to whom, when (docs/exploitation.md), and what a run has to deliver.
 
 The ``deliveries`` table (migration 2, sync/history/schema.py) keeps one row per
 attempt: the Drive upload, each e-mail to a ministry recipient, each committee's

@@ -108,7 +108,7 @@ CREATE TABLE totals (
 );
 """
 
-# Delivery (SPEC §9): the digest of the workbook each run wrote, so that a later
+# Delivery (docs/exploitation.md): the digest of the workbook each run wrote, so that a later
 # ``alliance-sync deliver RUN`` sends exactly it, and what was sent to whom.
 _V2 = """
 ALTER TABLE runs ADD COLUMN output_sha256 TEXT;  -- SHA-256 of the workbook written; NULL when none

@@ -1,5 +1,5 @@
 """Replacing an output file atomically: readers — and the next run — see the old
-file or the new one, never a part of it (SPEC §5, §8).
+file or the new one, never a part of it (docs/classeur-ministere.md, docs/exploitation.md).
 
 The file is written beside its target under a temporary name, flushed to disk,
 then renamed over the target; the folder is synced so that the rename itself

@@ -1,4 +1,4 @@
-"""The committee workbook of SPEC §3: the template, and the demo's filled copies.
+"""The committee workbook of docs/gabarit.md: the template, and the demo's filled copies.
 
 One writer serves both: ``alliance-sync template`` writes it with no rows; the
 demo generator (sync/demo.py) writes it with a committee's projects and payments.
@@ -84,7 +84,7 @@ def _write_rows(ws, columns, records: list[dict], rows: int, formulas=None) -> N
 
 def write_committee_workbook(path: Path, config: Config, committee: Committee | None = None,
                              projects: list[dict] | None = None, payments: list[dict] | None = None) -> None:
-    """Write the §3 workbook; ``projects``/``payments`` are dicts keyed by field name
+    """Write the committee workbook (docs/gabarit.md); ``projects``/``payments`` are dicts keyed by field name
     (``year:2019-2020`` for year columns) with typed values (cents as int, dates)."""
     projects = projects or []
     payments = payments or []

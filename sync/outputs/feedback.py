@@ -1,5 +1,5 @@
 """Write-back (``[google] feedback = true``): each committee's findings in a
-``Validation`` tab of its own Google spreadsheet (SPEC §7).
+``Validation`` tab of its own Google spreadsheet (docs/google.md).
 
 The tab is created when absent and replaced at each sync; nothing else in the
 spreadsheet is touched. The read of the sync already told which tabs exist and

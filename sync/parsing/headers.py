@@ -43,7 +43,7 @@ VALIDATION_TAB = "Validation"
 
 
 def project_columns(fund: str, year_labels: list[str]) -> list[Column]:
-    """The Projets tab of SPEC §3, with one fund column per fiscal year."""
+    """The Projets tab of docs/gabarit.md, with one fund column per fiscal year."""
     years = [
         Column(f"year:{label}", f"{fund} {label}", "money",
                aliases=(f"{fund} {label.replace('-', '–')}", f"{fund} {label.replace('-', '/')}",

@@ -71,7 +71,7 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
                 "PAYMENT_NOT_APPROVED", v, code, "project_id", project=project.project_id, status=status,
                 amount=format_cents(v.amount) if v.amount is not None else "montant inconnu",
             ))
-            # Its No projet is in error (SPEC §4): kept out of the totals, like an unknown project.
+            # Its No projet is in error (docs/constats.md): kept out of the totals, like an unknown project.
             v.counted = False
             continue
         if not v.counted or v.amount is None or project.fqis_total is None or not project.counted:

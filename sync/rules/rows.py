@@ -14,7 +14,7 @@ from sync.rules.lists import ValueList
 from sync.wording import did_you_mean
 
 # Fields that identify a project or carry its money: an error there keeps the row
-# out of the totals (SPEC §4).
+# out of the totals (docs/constats.md).
 _PROJECT_KEY_FIELDS = {"project_id", "status", "total_cost", "fqis_total", "other_contributions"}
 
 
@@ -167,7 +167,7 @@ class RowRules:
             # A misspelt eligible type: the committee meant a value of the list.
             self._unknown(out, p, "organization_type", self.eligible, self.columns, near_eligible)
             return
-        # SPEC §2: anything that is not an eligible type is ineligible.
+        # docs/gabarit.md: anything that is not an eligible type is ineligible.
         self._emit(out, "INELIGIBLE_ORGANIZATION", p, "organization_type", self.columns,
                    value=p.organization_type, fund=self.config.fund, allowed=self.eligible.shown())
 

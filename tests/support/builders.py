@@ -1,6 +1,6 @@
-"""Committee workbooks and configurations for tests, built from SPEC §3 and §6.
+"""Committee workbooks and configurations for tests, built from docs/gabarit.md and docs/configuration.md.
 
-Rows are dicts keyed by the official §3 header text (« No projet », « FQIS 2019-2020 »…),
+Rows are dicts keyed by the official header text (« No projet », « FQIS 2019-2020 »…),
 so a test reads like the spreadsheet a committee keeps::
 
     write_committee_xlsx(tmp_path / "ouest.xlsx",
@@ -153,9 +153,9 @@ def write_committee_xlsx(path: Path, projects: list[dict | None] = (), payments:
                          rename: dict[str, str] | None = None, payment_rename: dict[str, str] | None = None,
                          tabs: dict[str, str | None] | None = None, extra_tabs: dict[str, list] | None = None
                          ) -> Path:
-    """Write a committee workbook (SPEC §3) and return its path.
+    """Write a committee workbook (docs/gabarit.md) and return its path.
 
-    ``headers``/``payment_headers``: the header row, in order (default: all of §3);
+    ``headers``/``payment_headers``: the header row, in order (default: all of the template's);
     a header that is not official is written too, its values taken from the rows'
     dicts. ``rename``/``payment_rename``: official header → text written instead (the
     values stay keyed by the official header). ``tabs``: official tab name → title
@@ -224,9 +224,9 @@ def write_config(tmp_path: Path, *, alliance: dict | None = None, regional: dict
                  subregions: list[dict] | None = None, overrides: dict[str, dict] | None = None,
                  annual: dict[str, dict] | None = None, extra: str = "", name: str = "alliance.toml",
                  create_missing: bool = True) -> Path:
-    """Write a §6 configuration in ``tmp_path`` and return its path.
+    """Write a configuration (docs/configuration.md) in ``tmp_path`` and return its path.
 
-    Defaults: the Montérégie of SPEC §1 with three sub-regions reading ``ouest.xlsx``,
+    Defaults: the Montérégie (docs/configuration.md) with three sub-regions reading ``ouest.xlsx``,
     ``est.xlsx`` and ``longueuil.xlsx`` beside the file. ``alliance`` and ``regional``
     update those tables (``regional={"source": {"xlsx": "regional.xlsx"}}``);
     ``overrides`` updates a sub-region by code; ``annual`` sets a sub-region's annual

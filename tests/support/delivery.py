@@ -1,4 +1,4 @@
-"""Helpers of the delivery tests (SPEC §9): an alliance whose [delivery] table
+"""Helpers of the delivery tests (docs/exploitation.md): an alliance whose [delivery] table
 points to the loopback SMTP server (tests/support/smtp_server.py) and Drive server
 (tests/support/drive_server.py), and ``alliance-sync`` run in-process against it."""
 

@@ -1159,7 +1159,7 @@ FAST_RETRIES = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.00
 
 def google_config(tmp_path, *, feedback: bool = False, codes=("OUEST", "EST", "LONGUEUIL"),
                   google: dict | None = None, **config):
-    """A §6 configuration (tests/support/builders.write_config) whose committees in ``codes``
+    """A configuration (tests/support/builders.write_config) whose committees in ``codes``
     read Google spreadsheets KEYS[code]; retries are fast (milliseconds) unless
     ``google`` (keys of the [google] table) says otherwise."""
     from tests.support import builders

@@ -1,4 +1,4 @@
-"""The ministry workbook (SPEC §5): one .xlsx in French that an analyst can audit.
+"""The ministry workbook (docs/classeur-ministere.md): one .xlsx in French that an analyst can audit.
 
 Sheets, in order: Sommaire, Par année, Par priorité, Par territoire (live SUMIFS
 formulas over the tables), Projets, Versements (one row per record, Excel

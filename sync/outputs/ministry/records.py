@@ -29,7 +29,7 @@ PROJECTS = "Projets"
 PAYMENTS = "Versements"
 
 YES, NO = "Oui", "Non"
-# The Engagement column: how a project counts in the committed amount (SPEC §3).
+# The Engagement column: how a project counts in the committed amount (docs/gabarit.md).
 ENGAGED = "Engagé"  # Accepté, En cours, Terminé: its FQIS total
 ABANDONED = "Abandonné"  # what was already paid
 PIPELINE = "En analyse"  # Intention déposée, En analyse: the pipeline
@@ -138,7 +138,7 @@ class ProjectLayout:
         self.ranges = Ranges(PROJECTS, columns, len(self.records))
 
     def engaged_formula(self, row: int) -> str:
-        """Committed FQIS of one project row (SPEC §3), from the cells of that row."""
+        """Committed FQIS of one project row (docs/gabarit.md), from the cells of that row."""
         letter = self.ranges.letter
         inc, eng = f"${letter(INCLUDED)}{row}", f"${letter(ENGAGEMENT)}{row}"
         total, paid = f"${letter(self.fund_total)}{row}", f"${letter(PAID)}{row}"

@@ -1,0 +1,203 @@
+"""The documentation in docs/ stays true to the code, and every reference points inside
+the repository.
+
+- every finding code of the catalogue has its section in docs/constats.md, and each
+  example message there is the message the code gives today (the small alliances that
+  produce them are built below; ``python -m tests.test_docs`` prints them, to paste
+  after a change of wording);
+- every command and option of the CLI is in docs/ligne-de-commande.md;
+- the docs' links between pages lead to existing pages;
+- no file of the repository refers to the working specification or to a folder
+  outside the repository.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import subprocess
+from pathlib import Path
+
+import click
+import pytest
+
+from sync.cli import cli
+from sync.findings import CATALOGUE
+from tests.support.builders import payment, project, write_alliance
+from tests.support.checks import REPO, validate
+
+DOCS = REPO / "docs"
+PAGES = ["README.md", "gabarit.md", "constats.md", "classeur-ministere.md", "configuration.md",
+         "ligne-de-commande.md", "exploitation.md", "google.md", "architecture.md"]
+
+# Written in pieces so that this file does not match itself.
+FORBIDDEN = ["SPEC " + "§", ".." + "/shared", "/" + "work/"]
+
+
+def page(name: str) -> str:
+    return (DOCS / name).read_text(encoding="utf-8")
+
+
+def test_every_page_of_the_index_exists():
+    for name in PAGES:
+        assert (DOCS / name).is_file(), name
+
+
+def test_links_between_pages_lead_to_existing_pages():
+    for name in PAGES:
+        for target in re.findall(r"\]\(([\w-]+\.md)(?:#[\w-]+)?\)", page(name)):
+            assert (DOCS / target).is_file(), f"{name} → {target}"
+
+
+EXAMPLED = {
+    "MISSING_TAB", "MISSING_COLUMN", "MISSING_VALUE", "INVALID_AMOUNT", "INVALID_DATE", "INVALID_NUMBER",
+    "UNKNOWN_VALUE", "TERRITORY_OUTSIDE_SUBREGION", "INELIGIBLE_ORGANIZATION", "DUPLICATE_PROJECT_ID",
+    "DATE_OUTSIDE_PERIOD", "END_BEFORE_START", "YEAR_SPLIT_MISMATCH", "FQIS_OVER_TOTAL_COST", "FQIS_SHARE_HIGH",
+    "PAYMENT_UNKNOWN_PROJECT", "PAYMENT_NOT_APPROVED", "PAID_OVER_GRANTED", "SUBREGION_ENVELOPE_EXCEEDED",
+    "ANNUAL_ENVELOPE_EXCEEDED", "ALLIANCE_ENVELOPE_EXCEEDED", "SUBREGION_ENVELOPE_NEARLY_USED",
+}
+
+
+# -- findings -------------------------------------------------------------------------
+
+
+def test_every_finding_code_has_its_section_in_constats():
+    text = page("constats.md")
+    missing = [code for code in CATALOGUE if f"### {code}\n" not in text]
+    assert not missing, f"codes sans section « ### CODE » dans docs/constats.md : {missing}"
+
+
+def example_findings(root: Path) -> list:
+    """The findings shown as examples in docs/constats.md, from alliances built here."""
+
+    def big(project_id: str, amount: int) -> dict:
+        return project(project_id, fqis={"2019-2020": amount}, total_cost=amount * 2, other_contributions=amount)
+
+    alliances: list[tuple[str, dict, dict]] = [
+        ("lignes", {"OUEST": {
+            "projects": [
+                project("OUE-2020-001"),
+                project("OUE-2020-002", title=None),
+                project("OUE-2020-003", total_cost="12 500,5 $ environ"),
+                project("OUE-2020-004", start_date="31 juin 2020"),
+                project("OUE-2020-005", participants_target="une vingtaine"),
+                project("OUE-2020-006", priority="Logemnt"),
+                project("OUE-2020-007", territory="Brossard"),
+                project("OUE-2020-008", organization_type="Entreprise privée"),
+                project("OUE-2020-001", title="Doublon"),
+                project("OUE-2020-010", end_date=dt.date(2023, 6, 30)),
+                project("OUE-2020-011", start_date=dt.date(2020, 9, 1), end_date=dt.date(2020, 6, 30)),
+                project("OUE-2020-012", fqis_total=65000),
+                project("OUE-2020-013", total_cost=50000),
+                project("OUE-2020-014", total_cost=70000),
+                project("OUE-2020-015", status="En analyse", approval_date=None, start_date=None, end_date=None),
+            ],
+            "payments": [
+                payment("OUE-2020-001", amount=10000),
+                payment("OUE-2020-099", amount=5000, reference="VER-0002"),
+                payment("OUE-2020-015", amount=5000, reference="VER-0003"),
+                payment("OUE-2020-001", amount=55000, reference="VER-0004"),
+            ]}}, {}),
+        ("variantes", {
+            "OUEST": {
+                "projects": [
+                    project("OUE-2020-001", status="Accepté", start_date=None),
+                    project("OUE-2020-002", fqis={"2019-2020": "-5 000 $", "2020-2021": 30000}),
+                    project("OUE-2020-003", other_contributions="12 500,505"),
+                    project("OUE-2020-004", other_contributions=10**14),
+                    project("OUE-2020-005", other_contributions="12,500"),
+                    project("OUE-2020-006", organization_type="OBNLL"),
+                    project("OUE-2020-007", territory="Régional"),
+                    project("OUE-2020-008", status="Acceptée"),
+                    project("OUE-2020-009", status="Abandonné"),
+                ],
+                "payments": [
+                    payment("OUE-2020-009", amount=1000),
+                    payment("OUE-2020-001", date=dt.date(2023, 4, 3), reference="V2"),
+                    payment("OUE-2020-001", amount=None, reference="V3"),
+                ]},
+            "EST": {"projects": [project("OUE-2020-001", territory="Acton")]},
+        }, {}),
+        ("structure", {"OUEST": {"projects": [project("OUE-2020-001")], "tabs": {"Versements": "Paiements"},
+                                 "rename": {"Coût total": "Budget"}}}, {}),
+        ("enveloppes", {
+            "OUEST": {"projects": [big("OUE-2019-001", 350000)]},
+            "EST": {"projects": [big("EST-2019-001", 2000000), big("EST-2019-002", 2000000)]},
+            "LONGUEUIL": {"projects": [big("LON-2019-001", 3950000)]},
+        }, {"annual": {"OUEST": {"2019-2020": 300000}}}),
+        ("alliance", {"EST": {"projects": [big("EST-2019-001", 6000000), big("EST-2019-002", 6000000)]}}, {}),
+    ]
+    findings = []
+    for folder, workbooks, config in alliances:
+        findings.extend(validate(write_alliance(root / folder, workbooks, **config)).findings)
+    return findings
+
+
+def console_line(f) -> str:
+    """A finding as `alliance-sync validate` prints it (sync/outputs/text.py)."""
+    from sync.outputs.text import _finding_line
+
+    return _finding_line(f)
+
+
+def test_the_example_messages_are_the_real_ones(tmp_path):
+    text = page("constats.md")
+    findings = example_findings(tmp_path)
+    # Every code of the catalogue but SOURCE_UNAVAILABLE and DELIVERY_FAILED, which need
+    # a history and a clock (their examples come from real runs).
+    assert {f.code for f in findings} >= EXAMPLED
+    missing = [console_line(f) for f in findings if console_line(f) not in text]
+    assert not missing, "exemples à mettre à jour dans docs/constats.md :\n" + "\n".join(missing)
+
+
+# -- command line ---------------------------------------------------------------------
+
+
+def test_every_command_and_option_is_in_the_command_line_page():
+    text = page("ligne-de-commande.md")
+    missing = []
+    for option in cli.params:
+        missing += [f"alliance-sync {name}" for name in option.opts if name not in text]
+    for name, command in cli.commands.items():
+        if f"## {name}\n" not in text:
+            missing.append(f"## {name}")
+        for param in command.params:
+            if isinstance(param, click.Option):
+                missing += [f"{name} {opt}" for opt in (*param.opts, *param.secondary_opts) if opt not in text]
+    assert not missing, f"absents de docs/ligne-de-commande.md : {missing}"
+
+
+# -- references -----------------------------------------------------------------------
+
+
+def repository_files() -> list[Path]:
+    """The files of the repository: those git tracks, or, outside a git checkout, the
+    tree without its hidden folders, environments and generated data."""
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
+        return [REPO / name for name in listed.decode().split("\0") if name]
+    except (OSError, subprocess.CalledProcessError):
+        skipped = {".git", ".venv", "build", "dist", "__pycache__", ".alliance-sync"}
+        return [p for p in REPO.rglob("*") if p.is_file() and not skipped & set(p.relative_to(REPO).parts)
+                and "data" not in p.relative_to(REPO).parts[:2]]
+
+
+@pytest.mark.parametrize("forbidden", FORBIDDEN)
+def test_no_file_refers_outside_the_repository(forbidden):
+    found = []
+    for path in repository_files():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (UnicodeDecodeError, FileNotFoundError, IsADirectoryError):
+            continue  # a workbook, an image; or a file deleted but not yet committed
+        found += [f"{path.relative_to(REPO)}:{number}" for number, line in enumerate(text.splitlines(), 1)
+                  if forbidden in line]
+    assert not found, f"« {forbidden} » : {found}"
+
+
+if __name__ == "__main__":
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        for found in example_findings(Path(folder)):
+            print(console_line(found))
