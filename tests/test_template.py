@@ -11,7 +11,7 @@ from openpyxl.formula.translate import Translator
 
 from tests.support.builders import PAYMENT_HEADERS, PROJECT_HEADERS, write_config
 from tests.support.checks import REPO, validate
-from tests.support.libreoffice import recalculate
+from tests.support.libreoffice import formula_errors, pdf_pages, recalculate, to_pdf
 from sync.cli import cli
 from sync.config import load_config
 from sync.resources import demo_config
@@ -338,3 +338,53 @@ def test_total_formula_and_missing_cell_colours_compute_in_libreoffice(tmp_path)
     assert sorted(c for s, c in coloured if s == "Versements") == ["A2", "B2", "C2"]
     # The number typed twice is refused (row 6), the others pass.
     assert [projects.cell(row=r, column=200).value for r in (2, 4, 6)] == [False, True, False]
+
+
+def test_instructions_print_whole_within_the_page_without_overlap(tmp_path):
+    """LibreOffice prints every paragraph of the Instructions tab whole (nothing cut
+    at the page's edge), in order, each in a row tall enough for its printed lines
+    (a row too short overlaps the next paragraph). Look at it too:
+    python -m tests.support.render_template."""
+    ws = openpyxl.load_workbook(KEPT)["Instructions"]
+    paragraphs = [(c.value, c.font.sz, ws.row_dimensions[c.row].height) for c in ws["A"] if c.value]
+    pages = pdf_pages(to_pdf(KEPT, tmp_path, locale="fr_CA.UTF-8"))
+    projets = next(n for n, text in enumerate(pages) if text.lstrip().startswith("No projet"))
+    assert 1 <= projets <= 2  # the Instructions hold on two pages at most
+    printed = iter(line for page in pages[:projets] for line in page.splitlines() if line.strip())
+    for text, size, height in paragraphs:
+        wanted, seen, lines = "".join(text.split()), "", 0
+        while len(seen) < len(wanted):
+            seen += "".join(next(printed).split())
+            lines += 1
+        assert seen == wanted, f"imprimé : {seen!r}\nattendu : {wanted!r}"
+        # A printed line takes about 1.15 times the font's size.
+        assert (height or 0) >= lines * size * 1.15, f"{lines} lignes dans {height} pt : {text}"
+    assert next(printed, None) is None
+    assert all(c.alignment.wrap_text for c in ws["A"] if c.value)
+    assert ws.page_setup.orientation == "portrait" and ws.page_setup.fitToWidth == 1
+
+
+def test_libreoffice_opens_the_template_with_its_guards(tmp_path):
+    """LibreOffice loads every validation (and saves it back unchanged) and computes
+    every formula without an error value."""
+    saved = recalculate(KEPT, tmp_path)
+    assert formula_errors(saved) == []
+    kept, reopened = openpyxl.load_workbook(KEPT), openpyxl.load_workbook(saved)
+    for title in ("Projets", "Versements"):
+        again = {dv.promptTitle: dv for dv in reopened[title].data_validations.dataValidation}
+        assert len(again) == len(kept[title].data_validations.dataValidation)
+        for dv in kept[title].data_validations.dataValidation:
+            back = again[dv.promptTitle]
+            assert back.prompt == dv.prompt
+            if dv.type:
+                assert (back.type, back.formula1, back.errorStyle, back.errorTitle, back.error) == (
+                    dv.type, dv.formula1, "stop", dv.errorTitle, dv.error)
+                if dv.operator:
+                    assert back.operator == dv.operator
+                if dv.operator == "between":
+                    assert back.formula2 == dv.formula2
+            # LibreOffice saves the Versements ranges cut to its first 1000 rows (it
+            # holds all 5000 once opened); the Projets ones, whose formulas reach
+            # row 5001, come back whole.
+            if title == "Projets":
+                assert str(back.sqref) == str(dv.sqref)
