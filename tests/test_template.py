@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 
 import openpyxl
@@ -39,6 +40,12 @@ def contents(path) -> dict:
     return out
 
 
+@functools.cache
+def kept_workbook():
+    """The kept template, loaded once for the tests that only read it (5000 rows)."""
+    return openpyxl.load_workbook(KEPT)
+
+
 def guard(dv) -> tuple:
     """A data validation as read back: what it accepts, where, and what it says."""
     return (str(dv.sqref), dv.type, dv.operator, dv.formula1, dv.formula2, dv.errorStyle, dv.showErrorMessage,
@@ -69,7 +76,7 @@ def projets(path):
 
 
 def test_tabs_and_exact_headers():
-    wb = openpyxl.load_workbook(KEPT)
+    wb = kept_workbook()
     assert wb.sheetnames == ["Instructions", "Projets", "Versements", "Listes"]
     assert wb.active.title == "Projets"
     assert [c.value for c in wb["Projets"][1]] == PROJECT_HEADERS
@@ -91,7 +98,7 @@ def test_one_fqis_column_per_configured_fiscal_year(tmp_path):
 
 
 def test_drop_downs_for_type_territory_priority_status():
-    wb = openpyxl.load_workbook(KEPT)
+    wb = kept_workbook()
     ws, lists = wb["Projets"], wb["Listes"]
     by_column = {str(dv.sqref).split(":")[0][:-1]: dv.formula1
                  for dv in ws.data_validations.dataValidation if dv.type == "list"}
@@ -155,7 +162,7 @@ def count(cells, prompt_title):
 def test_every_column_is_guarded_as_the_rules_read_it():
     """Each column's validation read back: type, operator, bounds, range to row 5001,
     « stop » alert with a French title and message, and an input message."""
-    wb = openpyxl.load_workbook(KEPT)
+    wb = kept_workbook()
     required_when = f"Requise dès le statut {COMMITTED}. "
     projects = [
         stop("A2:A5001", "custom", None, "COUNTIF($A$2:$A$5001,A2)<=1", None, "No projet en double",
@@ -212,7 +219,7 @@ def test_dates_follow_the_configured_period(tmp_path):
 
 
 def test_missing_required_cells_of_a_started_row_are_coloured():
-    wb = openpyxl.load_workbook(KEPT)
+    wb = kept_workbook()
     started = "COUNTA($A2:$O2,$Q2:$T2)>0"  # every column but the FQIS total formula's
     committed = 'OR($G2="Accepté",$G2="En cours",$G2="Terminé")'
     rules = {}
@@ -252,7 +259,7 @@ def test_unknown_committee_is_a_usage_error(tmp_path):
 
 
 def test_money_and_date_formats_and_total_formula():
-    ws = projets(KEPT)
+    ws = kept_workbook()["Projets"]
     for column in "KLMNOPQ":
         assert ws[f"{column}2"].number_format == MONEY
         assert ws[f"{column}5001"].number_format == MONEY
@@ -262,13 +269,13 @@ def test_money_and_date_formats_and_total_formula():
     assert ws["P2"].value == '=IF(COUNT(L2:O2)=0,"",SUM(L2:O2))'
     assert ws["P5001"].value == '=IF(COUNT(L5001:O5001)=0,"",SUM(L5001:O5001))'
     assert ws.max_row == 5001
-    payments = openpyxl.load_workbook(KEPT)["Versements"]
+    payments = kept_workbook()["Versements"]
     assert payments["B5001"].number_format == "yyyy-mm-dd"
     assert payments["C5001"].number_format == MONEY
 
 
 def test_instructions_in_french():
-    ws = openpyxl.load_workbook(KEPT)["Instructions"]
+    ws = kept_workbook()["Instructions"]
     text = "\n".join(str(c.value) for c in ws["A"] if c.value)
     assert text.startswith("Alliance pour la solidarité en Montérégie — chiffrier du comité")
     for fragment in ("Onglet Projets : une ligne par projet", "choisissez dans la liste déroulante",
@@ -345,7 +352,7 @@ def test_instructions_print_whole_within_the_page_without_overlap(tmp_path):
     at the page's edge), in order, each in a row tall enough for its printed lines
     (a row too short overlaps the next paragraph). Look at it too:
     python -m tests.support.render_template."""
-    ws = openpyxl.load_workbook(KEPT)["Instructions"]
+    ws = kept_workbook()["Instructions"]
     paragraphs = [(c.value, c.font.sz, ws.row_dimensions[c.row].height) for c in ws["A"] if c.value]
     pages = pdf_pages(to_pdf(KEPT, tmp_path, locale="fr_CA.UTF-8"))
     projets = next(n for n, text in enumerate(pages) if text.lstrip().startswith("No projet"))
@@ -369,7 +376,7 @@ def test_libreoffice_opens_the_template_with_its_guards(tmp_path):
     every formula without an error value."""
     saved = recalculate(KEPT, tmp_path)
     assert formula_errors(saved) == []
-    kept, reopened = openpyxl.load_workbook(KEPT), openpyxl.load_workbook(saved)
+    kept, reopened = kept_workbook(), openpyxl.load_workbook(saved)
     for title in ("Projets", "Versements"):
         again = {dv.promptTitle: dv for dv in reopened[title].data_validations.dataValidation}
         assert len(again) == len(kept[title].data_validations.dataValidation)
