@@ -10,8 +10,9 @@ import openpyxl
 from click.testing import CliRunner
 from openpyxl.formula.translate import Translator
 
-from tests.support.builders import PAYMENT_HEADERS, PROJECT_HEADERS, write_config
-from tests.support.checks import REPO, validate
+from tests.support.builders import (PAYMENT_HEADERS, PROJECT_HEADERS, SUM, payment, project, write_committee_xlsx,
+                                    write_config)
+from tests.support.checks import REPO, of_code, validate
 from tests.support.libreoffice import formula_errors, pdf_pages, recalculate, to_pdf
 from sync.cli import cli
 from sync.config import load_config
@@ -395,3 +396,28 @@ def test_libreoffice_opens_the_template_with_its_guards(tmp_path):
             # row 5001, come back whole.
             if title == "Projets":
                 assert str(back.sqref) == str(dv.sqref)
+
+
+def test_coloured_cells_are_the_ones_the_rules_require(tmp_path):
+    """Blank one cell of a complete row of a committed project (or of a payment): the
+    nightly validation reports it missing exactly when the template colours it."""
+    kept = kept_workbook()
+    for title in ("Projets", "Versements"):
+        coloured = {str(cf.sqref).split(":")[0][:-1] for cf in kept[title].conditional_formatting}
+        for cell in kept[title][1]:
+            column, header = cell.column_letter, cell.value
+            blank = {header: None}
+            if header == "FQIS total":  # the formula is empty when no year is filled
+                blank |= {h: None for h in PROJECT_HEADERS if h.startswith("FQIS 2")}
+            elif header.startswith("FQIS 2"):
+                blank["FQIS total"] = SUM
+            folder = tmp_path / f"{title}-{column}"
+            folder.mkdir()
+            if title == "Projets":  # a committed project (En cours)
+                write_committee_xlsx(folder / "ouest.xlsx", [project(cells=blank)])
+            else:
+                write_committee_xlsx(folder / "ouest.xlsx", [project()], [payment(cells=blank)])
+            report = validate(write_config(folder))
+            missing = {(f.sheet, f.cell) for f in of_code(report, "MISSING_VALUE")}
+            assert missing == ({(title, f"{column}2")} if column in coloured else set()), header
+            assert [f for f in report.errors if f.code != "MISSING_VALUE"] == [], header

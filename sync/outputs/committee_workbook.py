@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -26,7 +27,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from sync import defaults
 from sync.config import Committee, Config
-from sync.money import MAX_CENTS, format_cents, format_share, spreadsheet_number
+from sync.money import MAX_CENTS, format_share, spreadsheet_number
 from sync.outputs.cells import set_text
 from sync.parsing.headers import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, Column, project_columns
 
@@ -82,13 +83,14 @@ class Guard:
     error: str = ""
 
     def validation(self, title: str) -> DataValidation:
-        validation = DataValidation(
+        # « stop »: the value is refused, not merely warned about (Excel's « Arrêt »,
+        # Sheets' « Refuser la saisie »).
+        return DataValidation(
             type=self.type, operator=self.operator, formula1=self.formula1, formula2=self.formula2,
             allow_blank=True, showInputMessage=True, promptTitle=title[:TITLE_LIMIT], prompt=self.prompt,
             showErrorMessage=self.type is not None, errorStyle="stop" if self.type else None,
             errorTitle=self.error_title or None, error=self.error or None,
         )
-        return validation
 
 
 def _period(config: Config) -> str:
@@ -101,8 +103,8 @@ def _guards(config: Config, columns: list[Column], letter: dict[str, str], last_
     fund = config.fund
     period = _period(config)
     date_error = f"Entrez une date {period}, au format AAAA-MM-JJ (ex. {config.period_start.isoformat()})."
-    money_max = MAX_CENTS / 100
-    money = dict(type="decimal", operator="between", formula1="0", formula2=f"{money_max:.2f}",
+    # The largest amount the rules read exactly (a larger one is a typing accident).
+    money = dict(type="decimal", operator="between", formula1="0", formula2=str(Decimal(MAX_CENTS) / 100),
                  error_title="Montant invalide",
                  error="Entrez un montant en dollars, positif ou nul, au cent près (ex. 12500,50).")
     committed = "Accepté, En cours ou Terminé"
@@ -182,13 +184,17 @@ def _flag_missing(ws, columns: list[Column], letter: dict[str, str], last_row: i
 
     The formula column (FQIS total) is left out of « started »: it shows an empty
     text in every prepared row, which COUNTA would count."""
-    typed = [letter[c.field] for c in columns if c.field != "fqis_total"]
-    spans, start = [], typed[0]
-    for previous, current in zip(typed, typed[1:] + [None]):
-        if current is None or _index(current) != _index(previous) + 1:
-            spans.append(f"${start}2:${previous}2" if start != previous else f"${start}2")
-            start = current
-    started = f"COUNTA({','.join(spans)})>0"
+    spans: list[list[int]] = []  # runs of adjacent typed columns, by index
+    for index, column in enumerate(columns, start=1):
+        if column.field == "fqis_total":
+            continue
+        if spans and spans[-1][-1] == index - 1:
+            spans[-1].append(index)
+        else:
+            spans.append([index])
+    ranges = [f"${get_column_letter(run[0])}2:${get_column_letter(run[-1])}2" if len(run) > 1
+              else f"${get_column_letter(run[0])}2" for run in spans]
+    started = f"COUNTA({','.join(ranges)})>0"
     committed = ""
     if status:
         committed = "OR(" + ",".join(f'${letter[status]}2="{s}"' for s in defaults.STATUSES
@@ -199,12 +205,6 @@ def _flag_missing(ws, columns: list[Column], letter: dict[str, str], last_row: i
             rule = FormulaRule(formula=[f'AND(LEN(TRIM({col}2))=0,{condition})'], fill=MISSING_FILL,
                                font=MISSING_FONT)
             ws.conditional_formatting.add(f"{col}2:{col}{last_row}", rule)
-
-
-def _index(col: str) -> int:
-    from openpyxl.utils import column_index_from_string
-
-    return column_index_from_string(col)
 
 
 def _write_header(ws, columns) -> None:
