@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import shutil
+import subprocess
+import sys
 
 import openpyxl
 from click.testing import CliRunner
@@ -13,7 +15,7 @@ from openpyxl.formula.translate import Translator
 from tests.support.builders import (PAYMENT_HEADERS, PROJECT_HEADERS, SUM, payment, project, write_committee_xlsx,
                                     write_config)
 from tests.support.checks import REPO, of_code, validate
-from tests.support.libreoffice import formula_errors, pdf_pages, recalculate, to_pdf
+from tests.support.libreoffice import formula_errors, pdf_pages, recalculate, require_pdftoppm, to_pdf
 from sync.cli import cli
 from sync.config import load_config
 from sync.resources import demo_config
@@ -421,3 +423,18 @@ def test_coloured_cells_are_the_ones_the_rules_require(tmp_path):
             missing = {(f.sheet, f.cell) for f in of_code(report, "MISSING_VALUE")}
             assert missing == ({(title, f"{column}2")} if column in coloured else set()), header
             assert [f for f in report.errors if f.code != "MISSING_VALUE"] == [], header
+
+
+def test_rendering_script_draws_each_instructions_page(tmp_path):
+    """python -m tests.support.render_template: the images to look at after a change."""
+    require_pdftoppm()
+    result = subprocess.run([sys.executable, "-m", "tests.support.render_template", "--committee", "OUEST",
+                             "--out", str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    images = sorted(tmp_path.glob("instructions-*.png"))
+    assert result.stdout.splitlines() == [*(f"Image écrite : {image}" for image in images),
+                                          f"PDF : {tmp_path / 'gabarit-comite.pdf'}"]
+    assert [image.name for image in images] == [f"instructions-{n}.png" for n in range(1, len(images) + 1)]
+    assert 1 <= len(images) <= 2
+    for image in images:
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
