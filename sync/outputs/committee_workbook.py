@@ -360,7 +360,7 @@ def instruction_lines(config: Config, committee: Committee | None) -> list[tuple
         ("bullet", "Un message d'aide s'affiche quand vous sélectionnez une cellule d'une colonne."),
         ("bullet", f"Une valeur hors liste, une date hors de la période ({period}), un montant ou "
                    "un nombre de participants négatif, un No projet en double sont refusés dès la saisie."),
-        ("bullet", "Dans une ligne commencée, une cellule obligatoire encore vide est colorée en rouge."),
+        ("bullet", "Dans une ligne commencée, une cellule obligatoire vide est colorée en rouge."),
         ("bullet", "Une valeur collée échappe à ces vérifications : la validation de la nuit la signale "
                    "quand même."),
         ("blank", ""),
