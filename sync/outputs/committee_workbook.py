@@ -104,9 +104,9 @@ def _guards(config: Config, columns: list[Column], letter: dict[str, str], last_
     period = _period(config)
     date_error = f"Entrez une date {period}, au format AAAA-MM-JJ (ex. {config.period_start.isoformat()})."
     # The largest amount the rules read exactly (a larger one is a typing accident).
-    money = dict(type="decimal", operator="between", formula1="0", formula2=str(Decimal(MAX_CENTS) / 100),
-                 error_title="Montant invalide",
-                 error="Entrez un montant en dollars, positif ou nul, au cent près (ex. 12500,50).")
+    money = {"type": "decimal", "operator": "between", "formula1": "0",
+             "formula2": str(Decimal(MAX_CENTS) / 100), "error_title": "Montant invalide",
+             "error": "Entrez un montant en dollars, positif ou nul, au cent près (ex. 12500,50)."}
     committed = "Accepté, En cours ou Terminé"
     guards: dict[str, Guard] = {}
     for column in columns:

@@ -48,8 +48,8 @@ def main() -> None:
     out = args.out or Path(tempfile.mkdtemp(prefix="gabarit-rendu-"))
     workbook = args.workbook
     if workbook is None:
-        from sync.outputs.committee_workbook import write_committee_workbook
         from sync.config import load_config
+        from sync.outputs.committee_workbook import write_committee_workbook
         from sync.resources import demo_config
 
         config = load_config(demo_config())
