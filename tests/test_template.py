@@ -3,15 +3,19 @@ templates/ (regenerate it with `alliance-sync template --output templates/gabari
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
+import sys
 
 import openpyxl
-import pytest
 from click.testing import CliRunner
+from openpyxl.formula.translate import Translator
 
-from tests.support.builders import PAYMENT_HEADERS, PROJECT_HEADERS, write_config
-from tests.support.checks import REPO, validate
+from tests.support.builders import (PAYMENT_HEADERS, PROJECT_HEADERS, SUM, payment, project, write_committee_xlsx,
+                                    write_config)
+from tests.support.checks import REPO, of_code, validate
+from tests.support.libreoffice import formula_errors, pdf_pages, recalculate, require_pdftoppm, to_pdf
 from sync.cli import cli
 from sync.config import load_config
 from sync.resources import demo_config
@@ -31,11 +35,24 @@ def contents(path) -> dict:
             "cells": {c.coordinate: (c.value, c.data_type, c.number_format, c.font.b)
                       for row in ws.iter_rows() for c in row
                       if c.value is not None or c.number_format != "General"},
-            "validations": sorted((dv.type, dv.formula1, str(dv.sqref), dv.errorStyle, dv.error)
-                                  for dv in ws.data_validations.dataValidation),
+            "validations": sorted(repr(guard(dv)) for dv in ws.data_validations.dataValidation),
+            "conditional": sorted((str(cf.sqref), r.formula) for cf in ws.conditional_formatting for r in cf.rules),
             "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
+            "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height},
         }
     return out
+
+
+@functools.cache
+def kept_workbook():
+    """The kept template, loaded once for the tests that only read it (5000 rows)."""
+    return openpyxl.load_workbook(KEPT)
+
+
+def guard(dv) -> tuple:
+    """A data validation as read back: what it accepts, where, and what it says."""
+    return (str(dv.sqref), dv.type, dv.operator, dv.formula1, dv.formula2, dv.errorStyle, dv.showErrorMessage,
+            dv.errorTitle, dv.error, dv.showInputMessage, dv.promptTitle, dv.prompt, dv.allow_blank)
 
 
 def generate(tmp_path, *args: str):
@@ -62,7 +79,7 @@ def projets(path):
 
 
 def test_tabs_and_exact_headers():
-    wb = openpyxl.load_workbook(KEPT)
+    wb = kept_workbook()
     assert wb.sheetnames == ["Instructions", "Projets", "Versements", "Listes"]
     assert wb.active.title == "Projets"
     assert [c.value for c in wb["Projets"][1]] == PROJECT_HEADERS
@@ -84,13 +101,10 @@ def test_one_fqis_column_per_configured_fiscal_year(tmp_path):
 
 
 def test_drop_downs_for_type_territory_priority_status():
-    wb = openpyxl.load_workbook(KEPT)
+    wb = kept_workbook()
     ws, lists = wb["Projets"], wb["Listes"]
-    by_column = {}
-    for dv in ws.data_validations.dataValidation:
-        assert dv.type == "list"
-        (cells,) = str(dv.sqref).split()
-        by_column[cells.split(":")[0].rstrip("0123456789")] = dv.formula1
+    by_column = {str(dv.sqref).split(":")[0][:-1]: dv.formula1
+                 for dv in ws.data_validations.dataValidation if dv.type == "list"}
     assert set(by_column) == {"D", "E", "F", "G"}  # type, territory, priority, status
 
     def values(formula):
@@ -105,8 +119,146 @@ def test_drop_downs_for_type_territory_priority_status():
     assert values(by_column["F"])[1] == "Logement" and len(values(by_column["F"])) == 6
     assert values(by_column["G"]) == ["Intention déposée", "En analyse", "Accepté", "En cours", "Terminé",
                                       "Refusé", "Abandonné"]
-    payments = wb["Versements"].data_validations.dataValidation
-    assert [(str(dv.sqref), dv.formula1) for dv in payments] == [("A2:A501", "=Projets!$A$2:$A$501")]
+    # Each list names exactly its values: no blank row of Listes is offered.
+    assert by_column == {"D": "Listes!$A$2:$A$6", "E": "Listes!$B$2:$B$23", "F": "Listes!$C$2:$C$7",
+                         "G": "Listes!$D$2:$D$8"}
+
+
+PERIOD = "entre le 2019-04-01 et le 2023-03-31"
+DATE_ERROR = f"Entrez une date {PERIOD}, au format AAAA-MM-JJ (ex. 2019-04-01)."
+MONEY_ERROR = "Entrez un montant en dollars, positif ou nul, au cent près (ex. 12500,50)."
+COUNT_ERROR = "Entrez un nombre entier positif ou nul, sans décimales (ex. 25)."
+COMMITTED = "Accepté, En cours ou Terminé"
+
+
+def stop(cells, type_, operator, formula1, formula2, title, error, prompt_title, prompt):
+    return (cells, type_, operator, formula1, formula2, "stop", True, title, error, True, prompt_title, prompt, True)
+
+
+def hint(cells, prompt_title, prompt):
+    """A column open to any value: an input message only."""
+    return (cells, None, None, None, None, None, False, None, None, True, prompt_title, prompt, True)
+
+
+def in_list(cells, heading, source, prompt_title, what):
+    return stop(cells, "list", None, source, None, "Valeur hors liste",
+                f"Cette valeur n'est pas dans la liste « {heading} » : choisissez-en une dans la liste déroulante.",
+                prompt_title, f"Obligatoire. Choisissez dans la liste déroulante {what}.")
+
+
+def date(cells, prompt_title, when):
+    # 43556 and 45016: 2019-04-01 and 2023-03-31 as spreadsheet day numbers.
+    return stop(cells, "date", "between", "43556", "45016", "Date hors période", DATE_ERROR, prompt_title,
+                f"{when}Une date {PERIOD}, au format AAAA-MM-JJ.")
+
+
+def money(cells, prompt_title, prompt):
+    return stop(cells, "decimal", "between", "0", "9999999999999.99", "Montant invalide", MONEY_ERROR,
+                prompt_title, prompt)
+
+
+def count(cells, prompt_title):
+    return stop(cells, "whole", "greaterThanOrEqual", "0", None, "Nombre invalide", COUNT_ERROR, prompt_title,
+                "Un nombre entier de personnes, positif ou nul (ex. 25).")
+
+
+def test_every_column_is_guarded_as_the_rules_read_it():
+    """Each column's validation read back: type, operator, bounds, range to row 5001,
+    « stop » alert with a French title and message, and an input message."""
+    wb = kept_workbook()
+    required_when = f"Requise dès le statut {COMMITTED}. "
+    projects = [
+        stop("A2:A5001", "custom", None, "COUNTIF($A$2:$A$5001,A2)<=1", None, "No projet en double",
+             "Ce No projet figure déjà dans cet onglet : chaque projet a un numéro unique.", "No projet",
+             "Obligatoire. Un numéro unique dans toute l'Alliance, ex. OUE-2020-003."),
+        hint("B2:B5001", "Titre du projet", "Obligatoire. Le titre du projet."),
+        hint("C2:C5001", "Organisme porteur", "Obligatoire. Le nom de l'organisme qui porte le projet."),
+        in_list("D2:D5001", "Types d'organisme admissibles", "Listes!$A$2:$A$6", "Type d'organisme",
+                "le type d'organisme (seuls les types admissibles y sont)"),
+        in_list("E2:E5001", "Territoires", "Listes!$B$2:$B$23", "Territoire",
+                "le territoire du projet, dans votre sous-région"),
+        in_list("F2:F5001", "Priorités", "Listes!$C$2:$C$7", "Priorité", "la priorité d'action"),
+        in_list("G2:G5001", "Statuts", "Listes!$D$2:$D$8", "Statut", "le statut du projet"),
+        date("H2:H5001", "Date d'approbation", required_when),
+        date("I2:I5001", "Date de début", required_when),
+        date("J2:J5001", "Date de fin", required_when),
+        money("K2:K5001", "Coût total", f"Requis dès le statut {COMMITTED}. Le coût total du projet, au moins "
+                                        "le FQIS total. Ex. 12500,50 (≥ 0)."),
+        *(money(f"{col}2:{col}5001", f"FQIS {year}",
+                f"La part du FQIS de l'exercice {year}, en dollars. Ex. 12500,50 (≥ 0).")
+          for col, year in zip("LMNO", ("2019-2020", "2020-2021", "2021-2022", "2022-2023"))),
+        money("P2:P5001", "FQIS total", "Calculé seul : la somme des colonnes FQIS par exercice. Ne rien saisir ici."),
+        money("Q2:Q5001", "Autres contributions",
+              "Les autres sources de financement du projet, en dollars. Ex. 12500,50 (≥ 0)."),
+        count("R2:R5001", "Participants visés"),
+        count("S2:S5001", "Participants rejoints"),
+        hint("T2:T5001", "Notes", "Facultatif. Toute précision utile au comité."),
+    ]
+    assert [guard(dv) for dv in wb["Projets"].data_validations.dataValidation] == projects
+    payments = [
+        stop("A2:A5001", "list", None, "Projets!$A$2:$A$5001", None, "Projet inconnu",
+             "Ce No projet ne figure pas dans l'onglet Projets de ce classeur : choisissez-le dans la liste.",
+             "No projet", "Obligatoire. Choisissez le No projet d'un projet de l'onglet Projets."),
+        date("B2:B5001", "Date du versement", "Obligatoire. "),
+        money("C2:C5001", "Montant", "Obligatoire. Le montant versé, en dollars. Ex. 12500,50 (≥ 0)."),
+        hint("D2:D5001", "Référence", "La référence du versement : no de chèque ou de virement."),
+        hint("E2:E5001", "Note", "Facultatif. Toute précision utile sur ce versement."),
+    ]
+    assert [guard(dv) for dv in wb["Versements"].data_validations.dataValidation] == payments
+    # Excel refuses a workbook whose alert titles exceed 32 characters or messages 255.
+    for dv in [*wb["Projets"].data_validations.dataValidation, *wb["Versements"].data_validations.dataValidation]:
+        assert len(dv.promptTitle) <= 32 and len(dv.errorTitle or "") <= 32, dv.promptTitle
+        assert len(dv.prompt) <= 255 and len(dv.error or "") <= 255, dv.prompt
+
+
+def test_dates_follow_the_configured_period(tmp_path):
+    config = write_config(tmp_path, alliance={"period": {"start": "2024-04-01", "end": "2029-03-31"}})
+    wb = openpyxl.load_workbook(generate(tmp_path, "--config", str(config)))
+    dates = [dv for dv in wb["Projets"].data_validations.dataValidation if dv.type == "date"]
+    # 45383 is 2024-04-01 and 47208 is 2029-03-31 in spreadsheet day numbers.
+    assert [(str(dv.sqref), dv.formula1, dv.formula2) for dv in dates] == [
+        ("H2:H5001", "45383", "47208"), ("I2:I5001", "45383", "47208"), ("J2:J5001", "45383", "47208")]
+    assert "entre le 2024-04-01 et le 2029-03-31" in dates[0].error
+
+
+def test_missing_required_cells_of_a_started_row_are_coloured():
+    wb = kept_workbook()
+    started = "COUNTA($A2:$O2,$Q2:$T2)>0"  # every column but the FQIS total formula's
+    committed = 'OR($G2="Accepté",$G2="En cours",$G2="Terminé")'
+    rules = {}
+    for ws in (wb["Projets"], wb["Versements"]):
+        for cf in ws.conditional_formatting:
+            (rule,) = cf.rules
+            assert rule.type == "expression"
+            assert rule.dxf.fill.fgColor.rgb == "00FFC7CE" and rule.dxf.font.color.rgb == "009C0006"
+            rules[(ws.title, str(cf.sqref))] = rule.formula
+    expected = {("Projets", f"{c}2:{c}5001"): [f"AND(LEN(TRIM({c}2))=0,{started})"] for c in "ABCDEFG"}
+    expected |= {("Projets", f"{c}2:{c}5001"): [f"AND(LEN(TRIM({c}2))=0,{committed})"] for c in "HIJKP"}
+    expected |= {("Versements", f"{c}2:{c}5001"): [f"AND(LEN(TRIM({c}2))=0,COUNTA($A2:$E2)>0)"] for c in "ABC"}
+    assert rules == expected
+
+
+def test_priority_list_comes_from_one_place(monkeypatch, tmp_path):
+    from sync.outputs import committee_workbook
+
+    monkeypatch.setattr(committee_workbook, "priority_choices", lambda config, committee: ["Axe 1", "Axe 2"])
+    wb = openpyxl.load_workbook(generate(tmp_path, "--committee", "EST"))
+    (priority,) = [dv for dv in wb["Projets"].data_validations.dataValidation if str(dv.sqref) == "F2:F5001"]
+    assert priority.formula1 == "Listes!$C$2:$C$3"
+    assert [c.value for c in wb["Listes"]["C"] if c.value] == ["Priorités", "Axe 1", "Axe 2"]
+
+
+def test_committee_template_offers_only_its_plans_axes(tmp_path):
+    plan = ["Logement", "Sécurité alimentaire"]
+    config = write_config(tmp_path, overrides={"EST": {"priorities": plan}})
+    est = openpyxl.load_workbook(generate(tmp_path, "--config", str(config), "--committee", "EST"))
+    (priority,) = [dv for dv in est["Projets"].data_validations.dataValidation if str(dv.sqref) == "F2:F5001"]
+    assert priority.formula1 == "Listes!$C$2:$C$3"
+    # The plan in the Alliance's order, whatever order the configuration gives it.
+    assert [c.value for c in est["Listes"]["C"] if c.value] == ["Priorités", "Sécurité alimentaire", "Logement"]
+    (tmp_path / "alliance").mkdir()
+    whole = openpyxl.load_workbook(generate(tmp_path / "alliance", "--config", str(config)))
+    assert [c.value for c in whole["Listes"]["C"] if c.value][1:] == list(load_config(config).priorities)
 
 
 def test_committee_template_offers_only_its_territories(tmp_path):
@@ -123,21 +275,23 @@ def test_unknown_committee_is_a_usage_error(tmp_path):
 
 
 def test_money_and_date_formats_and_total_formula():
-    ws = projets(KEPT)
+    ws = kept_workbook()["Projets"]
     for column in "KLMNOPQ":
         assert ws[f"{column}2"].number_format == MONEY
-        assert ws[f"{column}501"].number_format == MONEY
+        assert ws[f"{column}5001"].number_format == MONEY
     for column in "HIJ":
         assert ws[f"{column}2"].number_format == "yyyy-mm-dd"
+        assert ws[f"{column}5001"].number_format == "yyyy-mm-dd"
     assert ws["P2"].value == '=IF(COUNT(L2:O2)=0,"",SUM(L2:O2))'
-    assert ws["P501"].value == '=IF(COUNT(L501:O501)=0,"",SUM(L501:O501))'
-    payments = openpyxl.load_workbook(KEPT)["Versements"]
-    assert payments["B2"].number_format == "yyyy-mm-dd"
-    assert payments["C2"].number_format == MONEY
+    assert ws["P5001"].value == '=IF(COUNT(L5001:O5001)=0,"",SUM(L5001:O5001))'
+    assert ws.max_row == 5001
+    payments = kept_workbook()["Versements"]
+    assert payments["B5001"].number_format == "yyyy-mm-dd"
+    assert payments["C5001"].number_format == MONEY
 
 
 def test_instructions_in_french():
-    ws = openpyxl.load_workbook(KEPT)["Instructions"]
+    ws = kept_workbook()["Instructions"]
     text = "\n".join(str(c.value) for c in ws["A"] if c.value)
     assert text.startswith("Alliance pour la solidarité en Montérégie — chiffrier du comité")
     for fragment in ("Onglet Projets : une ligne par projet", "choisissez dans la liste déroulante",
@@ -166,17 +320,135 @@ def test_template_filled_like_a_committee_validates(tmp_path):
     assert report.totals.line("OUEST").committed == 4_000_050
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice absent")
-def test_total_formula_computes_in_libreoffice(tmp_path):
+def test_total_formula_and_missing_cell_colours_compute_in_libreoffice(tmp_path):
+    """LibreOffice computes the FQIS total, and each conditional format's formula, as
+    moved to a test row, says whether that cell is coloured."""
     wb = openpyxl.load_workbook(KEPT)
-    ws = wb["Projets"]
+    ws, pay = wb["Projets"], wb["Versements"]
     ws["L2"], ws["M2"], ws["N3"] = 1000, 500.5, 0.1
+    ws["A2"] = "OUE-2020-001"                                  # row 2: only a number and years
+    for column, value in zip("ABCDEFG", ["OUE-2020-002", "Titre", "Organisme", "OBNL", "Roussillon",
+                                         "Logement", "En cours"]):
+        ws[f"{column}4"] = value                               # row 4: committed, no dates nor amounts
+    ws["T5"] = "à suivre"                                      # row 5: only a note
+    ws["G6"], ws["A6"] = "Intention déposée", "OUE-2020-001"   # row 6: the number of row 2 again
+    pay["D2"] = "Chèque 118"                                   # payment row 2: only a reference
+    checks = {}
+    for sheet, rows in ((ws, (2, 4, 5, 6, 7)), (pay, (2, 3))):
+        helper = 30  # column AD, beyond every column the formulas read
+        for cf in sheet.conditional_formatting:
+            (rule,) = cf.rules
+            column = str(cf.sqref).split(":")[0][:-1]
+            for r in rows:
+                moved = Translator("=" + rule.formula[0], origin=f"{column}2").translate_formula(f"{column}{r}")
+                sheet.cell(row=r, column=helper, value=moved)
+                checks[(sheet.title, f"{column}{r}")] = (r, helper)
+                helper += 1
+    (duplicates,) = [dv for dv in ws.data_validations.dataValidation if dv.type == "custom"]
+    for r in (2, 4, 6):
+        ws.cell(row=r, column=200, value=Translator("=" + duplicates.formula1, origin="A2").translate_formula(f"A{r}"))
     wb.save(tmp_path / "rempli.xlsx")
-    out = tmp_path / "calcule"
-    subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-                    "--convert-to", "xlsx", "--outdir", str(out), str(tmp_path / "rempli.xlsx")],
-                   check=True, capture_output=True, timeout=180)
-    computed = openpyxl.load_workbook(out / "rempli.xlsx", data_only=True)["Projets"]
-    assert computed["P2"].value == 1500.5
-    assert computed["P3"].value == 0.1
-    assert computed["P4"].value in (None, "")  # empty rows stay empty, not 0
+    computed = openpyxl.load_workbook(recalculate(tmp_path / "rempli.xlsx", tmp_path / "calcule"), data_only=True)
+    projects = computed["Projets"]
+    assert projects["P2"].value == 1500.5
+    assert projects["P3"].value == 0.1
+    assert projects["P4"].value in (None, "")  # empty rows stay empty, not 0
+    coloured = {cell for cell, (r, helper) in checks.items()
+                if computed[cell[0]].cell(row=r, column=helper).value is True}
+    assert sorted(c for s, c in coloured if s == "Projets") == [
+        "A5", "B2", "B5", "B6", "C2", "C5", "C6", "D2", "D5", "D6", "E2", "E5", "E6", "F2", "F5", "F6",
+        "G2", "G5", "H4", "I4", "J4", "K4", "P4"]
+    assert sorted(c for s, c in coloured if s == "Versements") == ["A2", "B2", "C2"]
+    # The number typed twice is refused (row 6), the others pass.
+    assert [projects.cell(row=r, column=200).value for r in (2, 4, 6)] == [False, True, False]
+
+
+def test_instructions_print_whole_within_the_page_without_overlap(tmp_path):
+    """LibreOffice prints every paragraph of the Instructions tab whole (nothing cut
+    at the page's edge), in order, each in a row tall enough for its printed lines
+    (a row too short overlaps the next paragraph). Look at it too:
+    python -m tests.support.render_template."""
+    ws = kept_workbook()["Instructions"]
+    paragraphs = [(c.value, c.font.sz, ws.row_dimensions[c.row].height) for c in ws["A"] if c.value]
+    pages = pdf_pages(to_pdf(KEPT, tmp_path, locale="fr_CA.UTF-8"))
+    projets = next(n for n, text in enumerate(pages) if text.lstrip().startswith("No projet"))
+    assert 1 <= projets <= 2  # the Instructions hold on two pages at most
+    printed = iter(line for page in pages[:projets] for line in page.splitlines() if line.strip())
+    for text, size, height in paragraphs:
+        wanted, seen, lines = "".join(text.split()), "", 0
+        while len(seen) < len(wanted):
+            seen += "".join(next(printed).split())
+            lines += 1
+        assert seen == wanted, f"imprimé : {seen!r}\nattendu : {wanted!r}"
+        # A printed line takes about 1.15 times the font's size.
+        assert (height or 0) >= lines * size * 1.15, f"{lines} lignes dans {height} pt : {text}"
+    assert next(printed, None) is None
+    assert all(c.alignment.wrap_text for c in ws["A"] if c.value)
+    assert ws.page_setup.orientation == "portrait" and ws.page_setup.fitToWidth == 1
+
+
+def test_libreoffice_opens_the_template_with_its_guards(tmp_path):
+    """LibreOffice loads every validation (and saves it back unchanged) and computes
+    every formula without an error value."""
+    saved = recalculate(KEPT, tmp_path)
+    assert formula_errors(saved) == []
+    kept, reopened = kept_workbook(), openpyxl.load_workbook(saved)
+    for title in ("Projets", "Versements"):
+        again = {dv.promptTitle: dv for dv in reopened[title].data_validations.dataValidation}
+        assert len(again) == len(kept[title].data_validations.dataValidation)
+        for dv in kept[title].data_validations.dataValidation:
+            back = again[dv.promptTitle]
+            assert back.prompt == dv.prompt
+            if dv.type:
+                assert (back.type, back.formula1, back.errorStyle, back.errorTitle, back.error) == (
+                    dv.type, dv.formula1, "stop", dv.errorTitle, dv.error)
+                if dv.operator:
+                    assert back.operator == dv.operator
+                if dv.operator == "between":
+                    assert back.formula2 == dv.formula2
+            # LibreOffice saves the Versements ranges cut to its first 1000 rows (it
+            # holds all 5000 once opened); the Projets ones, whose formulas reach
+            # row 5001, come back whole.
+            if title == "Projets":
+                assert str(back.sqref) == str(dv.sqref)
+
+
+def test_coloured_cells_are_the_ones_the_rules_require(tmp_path):
+    """Blank one cell of a complete row of a committed project (or of a payment): the
+    nightly validation reports it missing exactly when the template colours it."""
+    kept = kept_workbook()
+    for title in ("Projets", "Versements"):
+        coloured = {str(cf.sqref).split(":")[0][:-1] for cf in kept[title].conditional_formatting}
+        for cell in kept[title][1]:
+            column, header = cell.column_letter, cell.value
+            blank = {header: None}
+            if header == "FQIS total":  # the formula is empty when no year is filled
+                blank |= {h: None for h in PROJECT_HEADERS if h.startswith("FQIS 2")}
+            elif header.startswith("FQIS 2"):
+                blank["FQIS total"] = SUM
+            folder = tmp_path / f"{title}-{column}"
+            folder.mkdir()
+            if title == "Projets":  # a committed project (En cours)
+                write_committee_xlsx(folder / "ouest.xlsx", [project(cells=blank)])
+            else:
+                write_committee_xlsx(folder / "ouest.xlsx", [project()], [payment(cells=blank)])
+            report = validate(write_config(folder))
+            missing = {(f.sheet, f.cell) for f in of_code(report, "MISSING_VALUE")}
+            assert missing == ({(title, f"{column}2")} if column in coloured else set()), header
+            assert [f for f in report.errors if f.code != "MISSING_VALUE"] == [], header
+
+
+def test_rendering_script_draws_each_instructions_page(tmp_path):
+    """python -m tests.support.render_template: the images to look at after a change."""
+    require_pdftoppm()
+    result = subprocess.run([sys.executable, "-m", "tests.support.render_template", "--committee", "OUEST",
+                             "--out", str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=300,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    images = sorted(tmp_path.glob("instructions-*.png"))
+    assert result.stdout.splitlines() == [*(f"Image écrite : {image}" for image in images),
+                                          f"PDF : {tmp_path / 'gabarit-comite.pdf'}"]
+    assert [image.name for image in images] == [f"instructions-{n}.png" for n in range(1, len(images) + 1)]
+    assert 1 <= len(images) <= 2
+    for image in images:
+        assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
