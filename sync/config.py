@@ -106,6 +106,7 @@ class Config:
     regional: Committee
     google: GoogleSettings = GoogleSettings()
     delivery: dict[str, Any] = field(default_factory=dict)
+    state_dir: Path | None = None  # [alliance] state_dir, relative to the configuration file
 
     @property
     def committees(self) -> tuple[Committee, ...]:
@@ -239,7 +240,8 @@ class _Reader:
 
 _KNOWN_KEYS = {
     "alliance": {"name", "mandataire", "ministry", "fund", "envelope", "period", "max_fqis_share",
-                 "nearly_used", "priorities", "organization_types", "ineligible_organization_types"},
+                 "nearly_used", "priorities", "organization_types", "ineligible_organization_types",
+                 "state_dir"},
     "regional": {"name", "code", "allocation", "source", "xlsx", "google", "territories", "annual", "contact"},
     "subregions": {"code", "name", "allocation", "territories", "source", "xlsx", "google", "annual",
                    "contact", "supported_by"},
@@ -421,6 +423,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         regional=regional,
         google=google,
         delivery=reader.table(raw, "delivery", "delivery"),
+        state_dir=base / reader.text(alliance, "alliance.state_dir", "state_dir") if "state_dir" in alliance else None,
     )
 
 

@@ -1,9 +1,17 @@
 """The run's log: French lines on standard error, and optionally in a file.
 
-One line per step, with counts and durations. ``--quiet`` keeps only warnings
-and errors on standard error (cron mails whatever is printed); ``--verbose``
-adds details. A log file, when asked for, always receives the step lines, so a
-quiet nightly run still leaves a full trace.
+One line per step, with counts and durations. ``--quiet`` (cron) keeps only what
+needs a person on standard error: errors, and the few warnings marked with
+:data:`ATTENTION` (a source unreadable, a fresh history); a Google request that
+succeeded on its second try or a configuration remark does not make cron send a
+mail. ``--verbose`` adds the details of a slow or odd night: each stage's own
+timing, each Google request, the fallback and cache decisions. A log file, when
+asked for, always receives the step lines, so a quiet nightly run still leaves
+a full trace.
+
+Long stages report their progress through :func:`stage`: a click progress bar
+when standard error is a terminal, nothing more than their log lines otherwise
+(cron, a log file, a pipe).
 """
 
 from __future__ import annotations
@@ -11,9 +19,17 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sync.errors import OutputError, describe_os_error
+
+log = logging.getLogger("sync")
+
+# ``log.warning(..., extra=ATTENTION)``: a warning that needs a person, shown even with --quiet.
+ATTENTION = {"attention": True}
 
 # Durations are logged as ``%.2f s``; a French reader expects ``0,02 s``.
 _DECIMAL_SECONDS = re.compile(r"(\d)\.(\d+ s)\b")
@@ -36,9 +52,21 @@ class FrenchFormatter(logging.Formatter):
         return text
 
 
-def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | None = None) -> None:
+def needs_a_person(record: logging.LogRecord) -> bool:
+    """What --quiet lets through: errors, and warnings marked with ATTENTION."""
+    return record.levelno >= logging.ERROR or bool(getattr(record, "attention", False))
+
+
+def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | None = None,
+                  progress: bool | None = None) -> None:
+    """``progress`` None: a progress bar only when standard error is a terminal and not --quiet."""
+    global _show_progress
     console = logging.StreamHandler(sys.stderr)
-    console.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+    if quiet:
+        console.setLevel(logging.INFO)  # INFO for the ATTENTION lines; the filter keeps only those and errors
+        console.addFilter(needs_a_person)
+    else:
+        console.setLevel(logging.DEBUG if verbose else logging.INFO)
     console.setFormatter(FrenchFormatter())
     handlers: list[logging.Handler] = [console]
     if log_file is not None:
@@ -57,3 +85,32 @@ def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | N
     root.handlers[:] = handlers
     root.setLevel(min(h.level for h in handlers))
     root.propagate = False
+    _show_progress = (not quiet and _is_terminal(sys.stderr)) if progress is None else progress
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+_show_progress = False
+
+
+@contextmanager
+def stage(label: str, total: int) -> Iterator[Callable[[int], None]]:
+    """``with stage("Validation OUEST", 20000) as advance: … advance(1)``.
+
+    On a terminal, a progress bar on standard error; in every case, the stage's
+    duration at --verbose (a line per stage in the log file and under cron)."""
+    started = time.perf_counter()
+    if _show_progress and total > 0:
+        import click
+
+        with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True,
+                               show_percent=True) as bar:
+            yield bar.update
+    else:
+        yield lambda _done: None
+    log.debug("Étape « %s » : %.2f s.", label, time.perf_counter() - started)

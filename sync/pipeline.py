@@ -14,6 +14,7 @@ from sync.config import Committee, Config
 from sync.consolidate import Totals, consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Finding, finding, sorted_findings
+from sync.logs import ATTENTION, stage
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
@@ -70,13 +71,24 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
                          f"valide, lue le {used}.",
             ))
             log.warning("Comité %s : source illisible, dernière copie valide du %s utilisée.",
-                        committee.code, used)
+                        committee.code, used, extra=ATTENTION)
+        read = time.perf_counter()
         parsed = parse_workbook(committee, raw.tabs, config)
+        parsed_at = time.perf_counter()
         rules = RowRules(config, committee)
-        for project in parsed.projects:
-            parsed.findings.extend(rules.check_project(project))
-        for payment in parsed.payments:
-            parsed.findings.extend(rules.check_payment(payment))
+        with stage(f"Validation {committee.code}", len(parsed.projects) + len(parsed.payments)) as advance:
+            for done, project in enumerate(parsed.projects, 1):
+                parsed.findings.extend(rules.check_project(project))
+                if done % 500 == 0:
+                    advance(500)
+            advance(len(parsed.projects) % 500)
+            for done, payment in enumerate(parsed.payments, 1):
+                parsed.findings.extend(rules.check_payment(payment))
+                if done % 500 == 0:
+                    advance(500)
+            advance(len(parsed.payments) % 500)
+        log.debug("Comité %s : lecture %.2f s, analyse des lignes %.2f s, règles des lignes %.2f s.",
+                  committee.code, read - started, parsed_at - read, time.perf_counter() - parsed_at)
         workbooks[committee.code] = parsed
         sources[committee.code] = info
         log.info("Comité %s : %s, %s lus en %.2f s (%s).", committee.code,
@@ -89,6 +101,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
             "antérieure n'existe.\n  - " + "\n  - ".join(unreadable)
         )
 
+    checked = time.perf_counter()
     ordered = [workbooks[c.code] for c in config.committees if c.code in workbooks]
     findings = [*source_findings]
     for parsed in ordered:
@@ -98,5 +111,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
         findings.extend(check_payments(parsed, config.fund))
     totals = consolidate(config, workbooks)
     findings.extend(check_envelopes(config, totals))
+    log.debug("Contrôles entre lignes et comités, consolidation et enveloppes : %.2f s.",
+              time.perf_counter() - checked)
     order = [c.code for c in (*config.subregions, config.regional)]
     return Report(config, generated_at, workbooks, sources, sorted_findings(findings, order), totals)

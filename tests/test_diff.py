@@ -89,7 +89,8 @@ def test_diff_of_unknown_or_failed_runs_is_a_clear_error(tmp_path):
     alliance = Alliance(tmp_path)
     result = alliance.cli("diff")
     assert result.exit_code == 2
-    assert result.stderr == f"Erreur : aucune synchronisation enregistrée dans {alliance.state}.\n"
+    assert result.stderr == (f"Erreur : aucune synchronisation enregistrée dans le dossier d'état {alliance.state} "
+                             "(option --state-dir).\n")
     assert alliance.cli("run").exit_code == 0
     result = alliance.cli("diff", "1", "9")
     assert result.exit_code == 2
