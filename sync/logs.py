@@ -19,7 +19,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -102,9 +101,8 @@ _show_progress = False
 def stage(label: str, total: int) -> Iterator[Callable[[int], None]]:
     """``with stage("Validation OUEST", 20000) as advance: … advance(1)``.
 
-    On a terminal, a progress bar on standard error; in every case, the stage's
-    duration at --verbose (a line per stage in the log file and under cron)."""
-    started = time.perf_counter()
+    On a terminal, a progress bar on standard error; elsewhere nothing: the
+    caller's own log line closes the stage (a line per stage in logs and cron)."""
     if _show_progress and total > 0:
         import click
 
@@ -113,4 +111,3 @@ def stage(label: str, total: int) -> Iterator[Callable[[int], None]]:
             yield bar.update
     else:
         yield lambda _done: None
-    log.debug("Étape « %s » : %.2f s.", label, time.perf_counter() - started)

@@ -153,6 +153,7 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     # The absolute path and the digest of the workbook let a later `deliver` send exactly it.
     with history.recording(run_id, report, target.absolute(), records):
         prepared = time.perf_counter()
+        log.debug("Historique : enregistrements préparés (%.2f s) ; écriture du classeur %s.", prepared - step, target)
         write_atomically(target, lambda path: write_workbook(report, path, changes),
                          before_replace=lambda: pause_at("classeur-temporaire"))
         record_output_digest(history, run_id, file_digest(target))
