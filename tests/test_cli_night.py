@@ -249,3 +249,34 @@ def test_bash_completion_script_as_the_readme_says():
     assert result.exit_code == 0
     assert "_alliance_sync_completion()" in result.stdout
     assert "complete -o nosort -F _alliance_sync_completion alliance-sync" in result.stdout
+
+
+# ---------------------------------------------------------------- what was delivered
+
+
+def test_history_shows_what_was_delivered_to_whom_and_when(tmp_path, monkeypatch):
+    from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
+    from tests.support.smtp_server import SmtpServer
+    from sync.delivery.settings import PASSWORD_ENV
+
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    with SmtpServer(user=USER, password=PASSWORD) as smtp:
+        smtp.refused.add(MINISTRY[1])
+        alliance = DeliveryAlliance(tmp_path, smtp.port, drive=False, workbooks=clean_workbooks())
+        assert alliance.cli("run", "--deliver").exit_code == 1
+        smtp.refused.clear()
+        assert alliance.cli("deliver").exit_code == 0
+    state = ["--state-dir", str(alliance.state)]
+    refused = f"127.0.0.1:{smtp.port} a refusé le destinataire : {MINISTRY[1]} (550 5.1.1 Mailbox unavailable)"
+    assert WHEN.sub("AAAA-MM-JJ HH:MM", invoke("history", "--deliveries", *state).stdout).splitlines() == [
+        "N°  Date              Envoi                  Comité  Destinataires                 Résultat",
+        f" 1  AAAA-MM-JJ HH:MM  courriel au ministère  —       {MINISTRY[1]}  envoyé",
+        f" 1  AAAA-MM-JJ HH:MM  courriel au ministère  —       {MINISTRY[1]}  ÉCHEC",
+        f"    {refused}",
+        f" 1  AAAA-MM-JJ HH:MM  courriel au ministère  —       {MINISTRY[0]}   envoyé",
+    ]
+    assert invoke("history", *state).stdout.splitlines()[1].endswith("  rapport.xlsx  2 envois")
+    attempts = json.loads(invoke("history", "--deliveries", "--format", "json", *state).stdout)
+    assert [(a["run"], a["channel"], a["recipients"], a["status"]) for a in attempts] == [
+        (1, "ministry", [MINISTRY[1]], "sent"), (1, "ministry", [MINISTRY[1]], "failed"),
+        (1, "ministry", [MINISTRY[0]], "sent")]
