@@ -83,10 +83,11 @@ _LOG_FILE_HELP = "Écrire aussi le journal des étapes dans ce fichier (complet,
 
 
 def _general_options() -> list[click.Option]:
-    common = {"expose_value": False, "callback": _general_option_after_command}
-    return [click.Option(["--quiet", "-q"], is_flag=True, help=_QUIET_HELP, **common),
-            click.Option(["--verbose", "-v"], is_flag=True, help=_VERBOSE_HELP, **common),
-            click.Option(["--log-file"], type=click.Path(dir_okay=False), help=_LOG_FILE_HELP, **common)]
+    late = _general_option_after_command
+    return [click.Option(["--quiet", "-q"], is_flag=True, help=_QUIET_HELP, expose_value=False, callback=late),
+            click.Option(["--verbose", "-v"], is_flag=True, help=_VERBOSE_HELP, expose_value=False, callback=late),
+            click.Option(["--log-file"], type=click.Path(dir_okay=False), help=_LOG_FILE_HELP, expose_value=False,
+                         callback=late)]
 
 
 def _load(config_path: str | None, *, check_files: bool = True):
@@ -290,7 +291,8 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
     """Lister les synchronisations enregistrées : date, statut, projets, versements,
     constats, classeur écrit (« aucun » en mode strict) et livraison."""
     from sync.history import History
-    from sync.history.deliveries import deliveries as delivered_of, delivered_as_dict
+    from sync.history.deliveries import delivered_as_dict
+    from sync.history.deliveries import deliveries as delivered_of
     from sync.history.render import render_deliveries, render_history, run_as_dict
     from sync.lock import current_holder
 

@@ -124,8 +124,8 @@ FOR_DEVELOPERS = {
     "Name '{name}' defined twice",
     "Boolean option {decl!r} cannot use the same flag for true/false.",
     "Could not determine name for option with declarations {decls!r}",
-    "No options defined but a name was passed ({name}). Did you mean to declare an argument instead? "
-    "Did you mean to pass '--{name}'?",
+    ("No options defined but a name was passed ({name}). Did you mean to declare an argument instead? "
+     "Did you mean to pass '--{name}'?"),
     "Arguments take exactly one parameter declaration, got {length}: {decls}.",
     "Unknown color {colour!r}",
     "Unknown standard stream '{name}'",
@@ -172,8 +172,8 @@ class Count(click.IntRange):
     """A whole number of at least ``min``, described in French in the help
     (« au moins 1 ») instead of click's ``x>=1``."""
 
-    def __init__(self, min: int) -> None:  # noqa: A002 - click's own name
-        super().__init__(min=min)
+    def __init__(self, minimum: int) -> None:
+        super().__init__(min=minimum)
 
     def _describe_range(self) -> str:
         return f"au moins {self.min}"

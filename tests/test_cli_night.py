@@ -12,11 +12,11 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from sync import logs
+from sync.cli import cli
 from tests.support.builders import payment, project, write_alliance
 from tests.support.history import Alliance
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
-from sync import logs
-from sync.cli import cli
 
 STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
 WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
@@ -255,9 +255,15 @@ def test_bash_completion_script_as_the_readme_says():
 
 
 def test_history_shows_what_was_delivered_to_whom_and_when(tmp_path, monkeypatch):
-    from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
-    from tests.support.smtp_server import SmtpServer
     from sync.delivery.settings import PASSWORD_ENV
+    from tests.support.delivery import (
+        MINISTRY,
+        PASSWORD,
+        USER,
+        DeliveryAlliance,
+        clean_workbooks,
+    )
+    from tests.support.smtp_server import SmtpServer
 
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     with SmtpServer(user=USER, password=PASSWORD) as smtp:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.history import Alliance, wait_for_pause
-from sync.errors import LockHeld
 from sync import lock as lock_module
+from sync.errors import LockHeld
 from sync.lock import StateLock, current_holder
+from tests.support.history import Alliance, wait_for_pause
 
 HOST = socket.gethostname()
 
