@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,7 +60,7 @@ def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | N
                   progress: bool | None = None) -> None:
     """``progress`` None: a progress bar only when standard error is a terminal and not --quiet."""
     global _show_progress
-    console = logging.StreamHandler(sys.stderr)
+    console = _Console(sys.stderr)
     if quiet:
         console.setLevel(logging.INFO)  # INFO for the ATTENTION lines; the filter keeps only those and errors
         console.addFilter(needs_a_person)
@@ -95,19 +95,75 @@ def _is_terminal(stream) -> bool:
 
 
 _show_progress = False
+_bar_on_screen = False  # a progress bar is drawn on standard error
+
+
+class _Console(logging.StreamHandler):
+    """Standard error; a line logged while a progress bar is drawn first clears the
+    bar's line (the bar redraws itself below at its next step)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _bar_on_screen:
+            self.stream.write("\r\x1b[2K")
+        super().emit(record)
+
+
+class Progress:
+    """What a stage reports: ``advance(n)`` steps done, ``describe(text)`` what it is doing now."""
+
+    def __init__(self, bar=None):
+        self._bar = bar
+
+    def advance(self, steps: int) -> None:
+        if self._bar is not None and steps > 0:
+            self._bar.update(steps)
+
+    def describe(self, text: str) -> None:
+        if self._bar is not None:
+            self._bar.label = text
+            self._bar.render_progress()
+
+    def share(self, steps: int, items: int) -> Share:
+        """``steps`` of the bar spread over ``items`` (rows checked one by one)."""
+        return Share(self, steps, items)
+
+
+class Share:
+    """``share()`` once per item: advances its progress in proportion; ``finish()`` completes it."""
+
+    def __init__(self, progress: Progress, steps: int, items: int):
+        self.progress, self.steps, self.items = progress, steps, items
+        self.done = self.reported = 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        due = self.steps * self.done // self.items if self.items else self.steps
+        if due > self.reported:
+            self.progress.advance(due - self.reported)
+            self.reported = due
+
+    def finish(self) -> None:
+        self.progress.advance(self.steps - self.reported)
+        self.reported = self.steps
 
 
 @contextmanager
-def stage(label: str, total: int) -> Iterator[Callable[[int], None]]:
-    """``with stage("Validation OUEST", 20000) as advance: … advance(1)``.
+def stage(label: str, total: int) -> Iterator[Progress]:
+    """``with stage("Lecture et validation", 300) as progress: … progress.advance(30)``.
 
-    On a terminal, a progress bar on standard error; elsewhere nothing: the
-    caller's own log line closes the stage (a line per stage in logs and cron)."""
+    On a terminal (and without --quiet), a click progress bar on standard error;
+    elsewhere nothing: the caller's own log lines mark the stage (a line per stage
+    in logs and under cron)."""
+    global _bar_on_screen
     if _show_progress and total > 0:
         import click
 
         with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True,
                                show_percent=True) as bar:
-            yield bar.update
+            _bar_on_screen = True
+            try:
+                yield Progress(bar)
+            finally:
+                _bar_on_screen = False
     else:
-        yield lambda _done: None
+        yield Progress()

@@ -14,6 +14,8 @@ from click.testing import CliRunner
 
 from sync import logs
 from sync.cli import cli
+from sync.config import load_config
+from sync.runner import run_sync
 from tests.support.builders import payment, project, write_alliance
 from tests.support.history import Alliance
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
@@ -142,32 +144,38 @@ def test_the_environment_variable_then_the_option_win(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- progress
 
 
-def test_progress_bar_on_a_terminal_and_nothing_elsewhere(monkeypatch):
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
+
+def test_progress_bar_on_a_terminal_for_reading_validating_and_writing(tmp_path, monkeypatch):
+    alliance = Alliance(tmp_path)
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
     logs.setup_logging()
-    with logs.stage("Validation OUEST", 1000) as advance:
-        advance(500)
-        advance(500)
-    assert "Validation OUEST" in screen.getvalue() and "100%" in screen.getvalue()
+    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
+    shown = screen.getvalue()
+    for label in ("OUEST : lecture", "OUEST : analyse des lignes", "EST : règles", "LONGUEUIL : règles",
+                  "Écriture du classeur du ministère"):
+        assert label in shown, label
+    assert "100%" in shown
+    # A log line written while the bar is drawn first clears the bar's line.
+    assert "\r\x1b[2K" + STAMP.search(shown).group(0) in shown
 
-    plain = io.StringIO()
-    monkeypatch.setattr(sys, "stderr", plain)
-    logs.setup_logging()
-    with logs.stage("Validation OUEST", 1000) as advance:
-        advance(1000)
-    assert plain.getvalue() == ""
 
+@pytest.mark.parametrize("stream, quiet", [(io.StringIO, False), (Terminal, True)], ids=["log-file-or-pipe", "cron"])
+def test_no_progress_bar_off_a_terminal_nor_with_quiet(tmp_path, monkeypatch, stream, quiet):
+    alliance = Alliance(tmp_path)
+    screen = stream()
     monkeypatch.setattr(sys, "stderr", screen)
-    logs.setup_logging(quiet=True)  # cron never gets a bar, even on a terminal
-    screen.truncate(0)
-    with logs.stage("Validation OUEST", 1000) as advance:
-        advance(1000)
-    assert screen.getvalue().strip("\x00") == ""
+    logs.setup_logging(quiet=quiet)
+    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
+    assert "%" not in screen.getvalue() and "\r" not in screen.getvalue()
+    lines = unstamped(screen.getvalue())
+    # Without a bar, a line per stage: each committee read and checked, the workbook written.
+    assert quiet or [line.split(" :")[0] for line in lines if line.startswith(("Comité", "Classeur"))] == [
+        "Comité OUEST", "Comité EST", "Comité LONGUEUIL", "Classeur du ministère écrit"]
 
 
 # ---------------------------------------------------------------- validate and run --strict
