@@ -71,6 +71,26 @@ def test_quiet_hides_a_request_retried_with_success_and_configuration_remarks(tm
                for line in unstamped(loud.stderr))
 
 
+def test_verbose_shows_each_google_request_and_the_fallback_decision(tmp_path, sheets_api):
+    fill_google(sheets_api)
+    config = google_config(tmp_path)
+    state = str(tmp_path / "etat")
+    first = invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"), "-v")
+    assert first.exit_code == 0
+    requests = [line for line in unstamped(first.stderr) if line.startswith("Google Sheets : GET ")]
+    assert len(requests) == 3 and all(re.fullmatch(r"Google Sheets : GET \S+ → 200 \(\d+,\d\d s\)\.", line)
+                                      for line in requests), requests
+    assert "Google Sheets : GET " not in invoke("run", "--config", str(config), "--state-dir", state,
+                                                "--output", str(tmp_path / "r.xlsx")).stderr
+
+    sheets_api.fail(KEYS["EST"], 404, times=None)
+    fallback = invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"),
+                      "--verbose")
+    assert fallback.exit_code == 1
+    assert any(re.fullmatch(r"Comité EST : copie de la synchronisation n° 2 \(\S+, lue le .+\)\.", line)
+               for line in unstamped(fallback.stderr)), fallback.stderr
+
+
 def test_quiet_still_shows_errors_to_fix_and_an_unreadable_source(tmp_path):
     alliance = Alliance(tmp_path)
     assert alliance.cli("run").exit_code == 0
