@@ -177,6 +177,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
         dry_run: bool, state_dir: str | None) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
+    from sync.errors import NoUsableData
     from sync.history import History
     from sync.outputs.text import finding_line, report_summary_line
     from sync.runner import run_sync
@@ -192,12 +193,18 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
 
         require_delivery(config)  # a configuration error first, before anything is said of the history
     folder = _state_folder(state_dir, config)
-    if not History.exists(folder.path):
+    fresh = not History.exists(folder.path)
+    if fresh:
         # A moved or mistyped state folder means no last good copies: say which folder was looked at.
         log.info("Nouvel historique dans le dossier d'état %s : aucune synchronisation antérieure, "
                  "donc aucune copie de secours.", folder)
-    result = run_sync(config, output=Path(output) if output else None,
-                      strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run)
+    try:
+        result = run_sync(config, output=Path(output) if output else None,
+                          strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run)
+    except NoUsableData as exc:
+        if fresh:
+            exc.message += f"\nCe dossier d'état était vide : {folder}."
+        raise
     quiet = (ctx.obj or {}).get("quiet", False)
     if not (quiet and result.exit_code == EXIT_OK):
         if result.output is None:

@@ -115,7 +115,8 @@ def test_no_copy_at_all_exits_3_and_leaves_the_previous_workbook(tmp_path):
     assert result.stderr.endswith(
         "Erreur : Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide antérieure "
         "n'existe.\n  - Agglomération de Longueuil (LONGUEUIL) : fichier introuvable : "
-        f"{alliance.workbook('LONGUEUIL')}\n")
+        f"{alliance.workbook('LONGUEUIL')}\n"
+        f"Ce dossier d'état était vide : {alliance.state} (option --state-dir).\n")
     assert alliance.output.read_bytes() == b"le classeur de la veille"
     assert list(tmp_path.glob(".rapport*")) == []
     assert alliance.query("SELECT id, state FROM runs") == [(1, "failed")]
