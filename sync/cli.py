@@ -37,7 +37,8 @@ class FrenchGroup(click.Group):
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
-        # click's standalone mode prints its usage errors in English: do it here.
+        # Usage errors are printed here rather than by click: a misspelt command or option
+        # gets the shared « Vouliez-vous dire » (sync/cli_french.py), library errors their exit code.
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
