@@ -6,14 +6,17 @@ standard error and exit codes (docs/ligne-de-commande.md); everything else raise
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from sync import __version__
-from sync.cli_french import FrenchCommand, FrenchContext, FrenchHelpMixin, show_usage_error
+from sync.cli_french import Count, FrenchCommand, show_usage_error
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
 
 log = logging.getLogger("sync")
@@ -21,16 +24,21 @@ log = logging.getLogger("sync")
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-class FrenchGroup(FrenchHelpMixin, click.Group):
-    """Turns library errors into a French message and the exit code of docs/ligne-de-commande.md."""
+class FrenchGroup(click.Group):
+    """Turns library errors into a French message and an exit code (docs/ligne-de-commande.md)."""
 
-    context_class = FrenchContext
     command_class = FrenchCommand
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        # The general options are accepted after the command too: `alliance-sync run --quiet`.
+        cmd.params.extend(_general_options())
+        super().add_command(cmd, name)
 
     def main(self, *args, standalone_mode: bool = True, **kwargs):
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
-        # click's standalone mode prints its usage errors in English: do it here.
+        # Usage errors are printed here rather than by click: a misspelt command or option
+        # gets the shared « Vouliez-vous dire » (sync/cli_french.py), library errors their exit code.
         try:
             code = super().main(*args, standalone_mode=False, **kwargs)
         except click.UsageError as exc:
@@ -61,6 +69,28 @@ def _setup_logging(quiet: bool, verbose: bool, log_file: str | None = None) -> N
     setup_logging(quiet, verbose, Path(log_file) if log_file else None)
 
 
+def _general_option_after_command(ctx: click.Context, param: click.Parameter, value) -> None:
+    """A general option given after the command: it joins those given before it."""
+    if ctx.get_parameter_source(param.name or "") is not click.core.ParameterSource.COMMANDLINE:
+        return
+    settings = ctx.find_root().obj
+    settings[param.name] = value
+    _setup_logging(settings["quiet"], settings["verbose"], settings["log_file"])
+
+
+_QUIET_HELP = "N'afficher que ce qui demande une intervention : erreurs à corriger, source illisible, livraison échouée (cron)."
+_VERBOSE_HELP = "Journal détaillé : durée de chaque étape, requêtes Google et nouveaux essais, copies de secours."
+_LOG_FILE_HELP = "Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet)."
+
+
+def _general_options() -> list[click.Option]:
+    late = _general_option_after_command
+    return [click.Option(["--quiet", "-q"], is_flag=True, help=_QUIET_HELP, expose_value=False, callback=late),
+            click.Option(["--verbose", "-v"], is_flag=True, help=_VERBOSE_HELP, expose_value=False, callback=late),
+            click.Option(["--log-file"], type=click.Path(dir_okay=False), help=_LOG_FILE_HELP, expose_value=False,
+                         callback=late)]
+
+
 def _load(config_path: str | None, *, check_files: bool = True):
     from sync.config import load_config
     from sync.resources import demo_config
@@ -72,35 +102,71 @@ def _load(config_path: str | None, *, check_files: bool = True):
 
 
 config_option = click.option(
-    "--config", "-c", "config_path", type=click.Path(dir_okay=False),
+    "--config", "-c", "config_path", type=click.Path(dir_okay=False), metavar="FICHIER",
     help="Fichier de configuration TOML de l'Alliance (par défaut : la démonstration intégrée).",
 )
 
 
-@click.group(cls=FrenchGroup, context_settings=CONTEXT)
+@click.group(cls=FrenchGroup, context_settings=CONTEXT, subcommand_metavar="COMMANDE [ARGS]...")
 @click.version_option(__version__, "--version", message="alliance-sync %(version)s",
                       help="Afficher la version et quitter.")
-@click.option("--quiet", "-q", is_flag=True, help="N'afficher que les avertissements et les erreurs (cron).")
-@click.option("--verbose", "-v", is_flag=True, help="Journal détaillé, pour le diagnostic.")
-@click.option("--log-file", type=click.Path(dir_okay=False),
-              help="Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet).")
+@click.option("--quiet", "-q", is_flag=True, help=_QUIET_HELP)
+@click.option("--verbose", "-v", is_flag=True, help=_VERBOSE_HELP)
+@click.option("--log-file", type=click.Path(dir_okay=False), help=_LOG_FILE_HELP)
 @click.pass_context
 def cli(ctx: click.Context, quiet: bool, verbose: bool, log_file: str | None) -> None:
     """Synchronise, valide et consolide les chiffriers des comités d'une Alliance
-    pour la solidarité, et produit le classeur remis au ministère."""
-    ctx.obj = {"quiet": quiet}
+    pour la solidarité, et produit le classeur remis au ministère.
+
+    Les options générales (--quiet, --verbose, --log-file) se placent avant ou après
+    la commande. Complétion des commandes dans bash : voir le README."""
+    ctx.obj = {"quiet": quiet, "verbose": verbose, "log_file": log_file}
     _setup_logging(quiet, verbose, log_file)
 
 
+STATE_DIR_ENV = "ALLIANCE_SYNC_STATE_DIR"
+DEFAULT_STATE_DIR = ".alliance-sync"
+
 state_dir_option = click.option(
-    "--state-dir", type=click.Path(file_okay=False), default=".alliance-sync", show_default=True,
-    help="Dossier d'état : historique des synchronisations et verrou.",
+    "--state-dir", type=click.Path(file_okay=False), metavar="DOSSIER",
+    help=f"Dossier d'état : historique des synchronisations et verrou. Par défaut : la variable {STATE_DIR_ENV}, "
+         f"sinon la clé state_dir de [alliance] dans la configuration, sinon {DEFAULT_STATE_DIR} dans le dossier "
+         "courant.",
 )
+
+
+@dataclass(frozen=True)
+class StateFolder:
+    path: Path
+    origin: str  # how it was chosen, in French
+
+    def __str__(self) -> str:
+        return f"{self.path.absolute()} ({self.origin})"
+
+
+def _state_folder(option: str | None, config=None) -> StateFolder:
+    """The state folder: --state-dir, else the environment variable, else the
+    configuration's state_dir (relative to its file), else .alliance-sync here."""
+    if option:
+        return StateFolder(Path(option), "option --state-dir")
+    if os.environ.get(STATE_DIR_ENV):
+        return StateFolder(Path(os.environ[STATE_DIR_ENV]), f"variable {STATE_DIR_ENV}")
+    if config is not None and config.state_dir is not None:
+        return StateFolder(config.state_dir, f"clé state_dir de {config.path}")
+    return StateFolder(Path(DEFAULT_STATE_DIR), "par défaut, dans le dossier courant")
+
+
+def _nothing_recorded(folder: StateFolder) -> str:
+    return f"Aucune synchronisation enregistrée dans le dossier d'état {folder}."
+
+
+format_option = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                             show_default=True, help="Format de sortie : texte ou JSON.")
 
 
 @cli.command()
 @config_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
+@click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FICHIER",
               help="Classeur à écrire (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
 @click.option("--strict", is_flag=True, help="N'écrire aucun classeur s'il reste des erreurs.")
 @click.option("--deliver", is_flag=True,
@@ -109,10 +175,12 @@ state_dir_option = click.option(
 @state_dir_option
 @click.pass_context
 def run(ctx: click.Context, config_path: str | None, output: str | None, strict: bool, deliver: bool,
-        dry_run: bool, state_dir: str) -> None:
+        dry_run: bool, state_dir: str | None) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
-    from sync.outputs.text import report_summary_line
+    from sync.errors import NoUsableData
+    from sync.history import History
+    from sync.outputs.text import finding_line, report_summary_line
     from sync.runner import run_sync
 
     if dry_run and not deliver:
@@ -120,12 +188,32 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
     if deliver and not config_path:
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     # A vanished workbook is an unreadable source: its last good copy stands in.
-    result = run_sync(_load(config_path, check_files=False), output=Path(output) if output else None,
-                      strict=strict, state_dir=Path(state_dir), deliver=deliver, dry_run=dry_run)
+    config = _load(config_path, check_files=False)
+    if deliver:
+        from sync.delivery.deliver import require_delivery
+
+        require_delivery(config)  # a configuration error first, before anything is said of the history
+    folder = _state_folder(state_dir, config)
+    fresh = not History.exists(folder.path)
+    if fresh:
+        # A moved or mistyped state folder means no last good copies: say which folder was looked at.
+        log.info("Nouvel historique dans le dossier d'état %s : aucune synchronisation antérieure, "
+                 "donc aucune copie de secours.", folder)
+    try:
+        result = run_sync(config, output=Path(output) if output else None,
+                          strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run)
+    except NoUsableData as exc:
+        if fresh:
+            exc.message += f"\nCe dossier d'état était vide : {folder}."
+        raise
     quiet = (ctx.obj or {}).get("quiet", False)
     if not (quiet and result.exit_code == EXIT_OK):
         if result.output is None:
             click.echo(f"{report_summary_line(result.report)} Mode strict : aucun classeur écrit.")
+            # The errors that blocked the workbook: the coordinator knows what to fix without another command.
+            click.echo("Erreurs qui empêchent le classeur :")
+            for found in result.report.errors:
+                click.echo(finding_line(found))
         else:
             click.echo(f"{report_summary_line(result.report)} Classeur écrit : {result.output}")
     if result.delivery_plan is not None:
@@ -141,13 +229,22 @@ _NO_DELIVERY_IN_DEMO = ("indiquez votre configuration avec --config : la livrais
                         "[delivery], et la démonstration intégrée n'en a pas.")
 
 
+def _owed(delivery) -> int:
+    """The deliveries this run owes: those tried now, and the workbook's deliveries
+    skipped because they were done before (Drive, the ministry). A committee skipped
+    (no contact, nothing new to say) is owed nothing."""
+    from sync.delivery.deliver import COMMITTEE, SKIPPED
+
+    return sum(1 for o in delivery.outcomes if o.status != SKIPPED or o.item.channel != COMMITTEE)
+
+
 def _report_delivery(delivery, quiet: bool) -> None:
     """The delivery's line on standard output; its failures, in French, on standard error."""
     if not (quiet and not delivery.failed):
         click.echo(delivery.summary())
     if delivery.failed:
         click.echo(f"Erreur : livraison incomplète de la synchronisation n° {delivery.run_id} "
-                   f"({len(delivery.failed)} sur {len(delivery.sent) + len(delivery.failed)}) :", err=True)
+                   f"({len(delivery.failed)} sur {_owed(delivery)}) :", err=True)
         for found in delivery.findings:
             click.echo(f"  {found.code} : {found.message}", err=True)
 
@@ -160,7 +257,7 @@ def _report_delivery(delivery, quiet: bool) -> None:
 @click.option("--force", is_flag=True,
               help="Renvoyer aussi ce qui a déjà été livré (ministère, Drive) et les constats inchangés des comités.")
 @click.pass_context
-def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, state_dir: str, dry_run: bool,
+def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, state_dir: str | None, dry_run: bool,
             force: bool) -> None:
     """Livrer le classeur d'une synchronisation (par défaut la dernière) : Google Drive,
     courriel au ministère, constats aux comités. Reprend ce qui a échoué ; ce qui a
@@ -176,9 +273,10 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     config = _load(config_path, check_files=False)
     require_delivery(config)
-    folder = Path(state_dir)
+    state = _state_folder(state_dir, config)
+    folder = state.path
     if not History.exists(folder):
-        raise HistoryError(f"aucune synchronisation enregistrée dans {folder} : rien à livrer.")
+        raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {state} : rien à livrer.")
     set_state_dir(folder)  # where an OAuth login keeps its token
     if dry_run:
         with History.open(folder) as store:
@@ -192,106 +290,145 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
 
 @cli.command()
 @state_dir_option
-@click.option("--limit", "-n", type=click.IntRange(min=1), default=30, show_default=True,
-              help="Nombre de synchronisations affichées, les plus récentes d'abord.")
-def history(state_dir: str, limit: int) -> None:
-    """Lister les synchronisations enregistrées : date, statut, projets, versements, constats."""
+@config_option
+@click.option("--limit", "-n", type=Count(1), default=30, show_default=True, metavar="N",
+              help="Nombre de synchronisations (ou de livraisons) affichées, les plus récentes d'abord.")
+@click.option("--deliveries", is_flag=True, help="Lister les livraisons : quoi, à qui, quand, avec quel résultat.")
+@format_option
+def history(state_dir: str | None, config_path: str | None, limit: int, deliveries: bool, output_format: str) -> None:
+    """Lister les synchronisations enregistrées : date, statut, projets, versements,
+    constats, classeur écrit (« aucun » en mode strict) et livraison."""
     from sync.history import History
-    from sync.history.render import render_history
+    from sync.history.deliveries import delivered_as_dict
+    from sync.history.deliveries import deliveries as delivered_of
+    from sync.history.render import render_deliveries, render_history, run_as_dict
     from sync.lock import current_holder
 
-    folder = Path(state_dir)
-    if not History.exists(folder):
-        click.echo(f"Aucune synchronisation enregistrée dans {folder}.")
+    folder = _state_folder(state_dir, _load(config_path, check_files=False) if config_path else None)
+    as_json = output_format == "json"
+    if not History.exists(folder.path):
+        click.echo("[]" if as_json else _nothing_recorded(folder))
         return
-    holder = current_holder(folder)
-    with History.open(folder) as store:
+    holder = current_holder(folder.path)
+    with History.open(folder.path) as store:
+        if deliveries:
+            attempts = delivered_of(store, limit)
+            if as_json:
+                click.echo(json.dumps([delivered_as_dict(a) for a in attempts], ensure_ascii=False, indent=2))
+            elif attempts:
+                click.echo(render_deliveries(attempts))
+            else:
+                click.echo(f"Aucune livraison enregistrée dans le dossier d'état {folder}.")
+            return
         runs = store.runs(limit)
+        delivered = {run.id: delivered_of(store, run_id=run.id) for run in runs}
     if not runs:
-        click.echo(f"Aucune synchronisation enregistrée dans {folder}.")
+        click.echo("[]" if as_json else _nothing_recorded(folder))
         return
     # A « running » row is the run in progress only while a live process holds the lock.
     alive = runs[0].id if holder is not None and runs[0].state == "running" else None
-    click.echo(render_history(runs, alive_run=alive))
+    if as_json:
+        click.echo(json.dumps([run_as_dict(run, alive, delivered[run.id]) for run in runs], ensure_ascii=False,
+                              indent=2))
+    else:
+        click.echo(render_history(runs, alive_run=alive, delivered=delivered))
 
 
 @cli.command()
 @click.argument("runs", nargs=-1, type=int, metavar="[RUN] [RUN]")
 @state_dir_option
-def diff(runs: tuple[int, ...], state_dir: str) -> None:
+@config_option
+@format_option
+def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, output_format: str) -> None:
     """Comparer deux synchronisations (par défaut les deux dernières) : projets et
     versements ajoutés, supprimés et modifiés, champ par champ. Avec un seul
     numéro, le compare à la synchronisation qui le précède."""
     from sync.errors import HistoryError
     from sync.history import History
     from sync.history.diff import compute_changes
-    from sync.history.render import render_diff
+    from sync.history.render import diff_as_dict, render_diff
 
     if len(runs) > 2:
         raise click.UsageError("au plus deux numéros de synchronisation.")
-    folder = Path(state_dir)
-    if not History.exists(folder):
-        raise HistoryError(f"aucune synchronisation enregistrée dans {folder}.")
-    with History.open(folder) as store:
+    folder = _state_folder(state_dir, _load(config_path, check_files=False) if config_path else None)
+    if not History.exists(folder.path):
+        raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {folder}.")
+    with History.open(folder.path) as store:
         before, after = store.pair_to_compare(list(runs))
         if before is None:
-            click.echo(f"Synchronisation n° {after.id} : aucune synchronisation antérieure à comparer.")
+            if output_format == "json":
+                click.echo(json.dumps({"before": None, "after": {"run": after.id,
+                                                                  "started_at": after.started_at.isoformat()},
+                                       "changes": []}, ensure_ascii=False, indent=2))
+            else:
+                click.echo(f"Synchronisation n° {after.id} : aucune synchronisation antérieure à comparer.")
             return
         changes = compute_changes(store.records(before.id), store.records(after.id), previous_run_id=before.id,
                                   previous_run_at=before.started_at, committee_order=store.committee_order(after.id))
-        click.echo(render_diff(changes, before, after, store.committee_names(after.id)))
+        if output_format == "json":
+            click.echo(json.dumps(diff_as_dict(changes, before, after), ensure_ascii=False, indent=2))
+        else:
+            click.echo(render_diff(changes, before, after, store.committee_names(after.id)))
 
 
 @cli.command()
 @config_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Format de sortie des constats.")
-def validate(config_path: str | None, output_format: str) -> None:
+@click.option("--limit", "-n", type=Count(1), metavar="N",
+              help="Au plus N constats affichés par comité (les erreurs d'abord) ; le décompte reste complet.")
+def validate(config_path: str | None, output_format: str, limit: int | None) -> None:
     """Valider les chiffriers des comités, sans produire de classeur."""
     from sync.outputs.text import render_json, render_text
     from sync.pipeline import build_report
 
     report = build_report(_load(config_path))
-    click.echo(render_json(report) if output_format == "json" else render_text(report))
+    click.echo(render_json(report) if output_format == "json" else render_text(report, limit=limit))
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_OK)
 
 
 @cli.command("check-access")
 @config_option
-@click.option("--state-dir", type=click.Path(file_okay=False), default=".alliance-sync", show_default=True,
-              help="Dossier d'état, où une connexion OAuth garde son jeton.")
-def check_access(config_path: str | None, state_dir: str) -> None:
+@click.option("--state-dir", type=click.Path(file_okay=False), metavar="DOSSIER",
+              help="Dossier d'état, où une connexion OAuth garde son jeton (même choix que pour run).")
+@format_option
+def check_access(config_path: str | None, state_dir: str | None, output_format: str) -> None:
     """Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire
     quand le retour des constats est activé), et avec quel compte les partager."""
     from sync.errors import EXIT_SOURCE
     from sync.google import access
     from sync.google.auth import set_state_dir
 
-    set_state_dir(Path(state_dir))
-    report = access.check_access(_load(config_path, check_files=False))
-    click.echo(access.render_access(report))
+    config = _load(config_path, check_files=False)
+    set_state_dir(_state_folder(state_dir, config).path)
+    report = access.check_access(config)
+    if output_format == "json":
+        click.echo(json.dumps(access.access_as_dict(report), ensure_ascii=False, indent=2))
+    else:
+        click.echo(access.render_access(report))
     sys.exit(EXIT_OK if report.ok else EXIT_SOURCE)
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default="gabarit-comite.xlsx",
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default="gabarit-comite.xlsx", metavar="FICHIER",
               show_default=True, help="Classeur à écrire.")
 @config_option
-@click.option("--committee", "committee_code", help="Code de la sous-région, pour n'offrir que ses territoires.")
+@click.option("--committee", "committee_code", metavar="CODE",
+              help="Code de la sous-région (majuscules ou minuscules), pour n'offrir que ses territoires.")
 def template(output: str, config_path: str | None, committee_code: str | None) -> None:
-    """Écrire le gabarit du classeur d'un comité (voir docs/gabarit.md)."""
-    from sync.errors import ConfigError
+    """Écrire le gabarit du classeur d'un comité."""
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
 
     config = _load(config_path)
     committee = None
     if committee_code:
-        try:
-            committee = config.committee(committee_code)
-        except KeyError:
+        # « ouest » is OUEST: a code is typed by hand, its case carries no meaning.
+        matching = [c for c in config.subregions if c.code.casefold() == committee_code.casefold()]
+        if not matching:
             codes = ", ".join(c.code for c in config.subregions)
-            raise ConfigError(f"sous-région inconnue « {committee_code} » ; codes : {codes}") from None
+            raise click.UsageError(f"sous-région inconnue « {committee_code} » ; codes : {codes}")
+        committee = matching[0]
     # Atomically, as the ministry workbook: a failure names the file in French and
     # leaves a previous template whole.
     write_atomically(Path(output), lambda path: write_committee_workbook(path, config, committee))

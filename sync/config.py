@@ -122,6 +122,7 @@ class Config:
     regional: Committee
     google: GoogleSettings = GoogleSettings()
     delivery: DeliverySettings = DeliverySettings()
+    state_dir: Path | None = None  # [alliance] state_dir, relative to the configuration file
 
     @property
     def committees(self) -> tuple[Committee, ...]:
@@ -281,7 +282,8 @@ class _Reader:
 # keeps its own in sync/delivery/settings.py; [google]'s are GoogleSettings' fields.
 _KNOWN_KEYS = {
     "alliance": {"name", "mandataire", "ministry", "fund", "envelope", "period", "max_fqis_share",
-                 "nearly_used", "priorities", "organization_types", "ineligible_organization_types"},
+                 "nearly_used", "priorities", "organization_types", "ineligible_organization_types",
+                 "state_dir"},
     "alliance.period": {"start", "end"},
     "regional": {"name", "code", "allocation", "source", "xlsx", "google", "territories", "annual", "contact"},
     "subregions": {"code", "name", "allocation", "territories", "source", "xlsx", "google", "annual",
@@ -471,6 +473,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         regional=regional,
         google=google,
         delivery=delivery,
+        state_dir=base / reader.text(alliance, "alliance.state_dir", "state_dir") if "state_dir" in alliance else None,
     )
 
 

@@ -1,9 +1,17 @@
 """The run's log: French lines on standard error, and optionally in a file.
 
-One line per step, with counts and durations. ``--quiet`` keeps only warnings
-and errors on standard error (cron mails whatever is printed); ``--verbose``
-adds details. A log file, when asked for, always receives the step lines, so a
-quiet nightly run still leaves a full trace.
+One line per step, with counts and durations. ``--quiet`` (cron) keeps only what
+needs a person on standard error: errors, and the few warnings marked with
+:data:`ATTENTION` (a source unreadable, a fresh history); a Google request that
+succeeded on its second try or a configuration remark does not make cron send a
+mail. ``--verbose`` adds the details of a slow or odd night: each stage's own
+timing, each Google request, the fallback and cache decisions. A log file, when
+asked for, always receives the step lines, so a quiet nightly run still leaves
+a full trace.
+
+Long stages report their progress through :func:`stage`: a click progress bar
+when standard error is a terminal, nothing more than their log lines otherwise
+(cron, a log file, a pipe).
 """
 
 from __future__ import annotations
@@ -11,9 +19,16 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sync.errors import OutputError, describe_os_error
+
+log = logging.getLogger("sync")
+
+# ``log.warning(..., extra=ATTENTION)``: a warning that needs a person, shown even with --quiet.
+ATTENTION = {"attention": True}
 
 # Durations are logged as ``%.2f s``; a French reader expects ``0,02 s``.
 _DECIMAL_SECONDS = re.compile(r"(\d)\.(\d+ s)\b")
@@ -36,9 +51,21 @@ class FrenchFormatter(logging.Formatter):
         return text
 
 
-def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | None = None) -> None:
-    console = logging.StreamHandler(sys.stderr)
-    console.setLevel(logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO)
+def needs_a_person(record: logging.LogRecord) -> bool:
+    """What --quiet lets through: errors, and warnings marked with ATTENTION."""
+    return record.levelno >= logging.ERROR or bool(getattr(record, "attention", False))
+
+
+def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | None = None,
+                  progress: bool | None = None) -> None:
+    """``progress`` None: a progress bar only when standard error is a terminal and not --quiet."""
+    global _show_progress
+    console = _Console(sys.stderr)
+    if quiet:
+        console.setLevel(logging.INFO)  # INFO for the ATTENTION lines; the filter keeps only those and errors
+        console.addFilter(needs_a_person)
+    else:
+        console.setLevel(logging.DEBUG if verbose else logging.INFO)
     console.setFormatter(FrenchFormatter())
     handlers: list[logging.Handler] = [console]
     if log_file is not None:
@@ -57,3 +84,86 @@ def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | N
     root.handlers[:] = handlers
     root.setLevel(min(h.level for h in handlers))
     root.propagate = False
+    _show_progress = (not quiet and _is_terminal(sys.stderr)) if progress is None else progress
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+_show_progress = False
+_bar_on_screen = False  # a progress bar is drawn on standard error
+
+
+class _Console(logging.StreamHandler):
+    """Standard error; a line logged while a progress bar is drawn first clears the
+    bar's line (the bar redraws itself below at its next step)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if _bar_on_screen:
+            self.stream.write("\r\x1b[2K")
+        super().emit(record)
+
+
+class Progress:
+    """What a stage reports: ``advance(n)`` steps done, ``describe(text)`` what it is doing now."""
+
+    def __init__(self, bar=None):
+        self._bar = bar
+
+    def advance(self, steps: int) -> None:
+        if self._bar is not None and steps > 0:
+            self._bar.update(steps)
+
+    def describe(self, text: str) -> None:
+        if self._bar is not None:
+            self._bar.label = text
+            self._bar.render_progress()
+
+    def share(self, steps: int, items: int) -> Share:
+        """``steps`` of the bar spread over ``items`` (rows checked one by one)."""
+        return Share(self, steps, items)
+
+
+class Share:
+    """``share()`` once per item: advances its progress in proportion; ``finish()`` completes it."""
+
+    def __init__(self, progress: Progress, steps: int, items: int):
+        self.progress, self.steps, self.items = progress, steps, items
+        self.done = self.reported = 0
+
+    def __call__(self) -> None:
+        self.done += 1
+        due = self.steps * self.done // self.items if self.items else self.steps
+        if due > self.reported:
+            self.progress.advance(due - self.reported)
+            self.reported = due
+
+    def finish(self) -> None:
+        self.progress.advance(self.steps - self.reported)
+        self.reported = self.steps
+
+
+@contextmanager
+def stage(label: str, total: int) -> Iterator[Progress]:
+    """``with stage("Lecture et validation", 300) as progress: … progress.advance(30)``.
+
+    On a terminal (and without --quiet), a click progress bar on standard error;
+    elsewhere nothing: the caller's own log lines mark the stage (a line per stage
+    in logs and under cron)."""
+    global _bar_on_screen
+    if _show_progress and total > 0:
+        import click
+
+        with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True,
+                               show_percent=True) as bar:
+            _bar_on_screen = True
+            try:
+                yield Progress(bar)
+            finally:
+                _bar_on_screen = False
+    else:
+        yield Progress()

@@ -14,6 +14,7 @@ from sync.config import Committee, Config
 from sync.consolidate import Totals, consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Finding, finding, sorted_findings
+from sync.logs import ATTENTION, stage
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
@@ -47,48 +48,65 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     sources: dict[str, SourceInfo] = {}
     source_findings: list[Finding] = []
     unreadable: list[str] = []
-    for committee in config.committees:
-        started = time.perf_counter()
-        try:
-            raw, info = read_committee(config, committee)
-        except SourceUnavailable as exc:
-            replacement = fallback(committee, exc) if fallback else None
-            if replacement is None:
-                log.error("Comité %s : source illisible, aucune copie valide antérieure (%s).",
-                          committee.code, exc.message)
-                unreadable.append(f"{committee.name} ({committee.code}) : {exc.message}")
-                continue
-            raw, info = replacement
-            info.current = False
-            info.problem = exc.message
-            used = moment(info.read_at) if info.read_at else "date inconnue"
-            since = moment(info.unavailable_since or generated_at)
-            source_findings.append(finding(
-                "SOURCE_UNAVAILABLE", committee=committee.code, name=committee.name,
-                reason=exc.message.rstrip(".") + ".",
-                fallback=f"Illisible depuis le {since} ; les données utilisées sont la dernière copie "
-                         f"valide, lue le {used}.",
-            ))
-            log.warning("Comité %s : source illisible, dernière copie valide du %s utilisée.",
-                        committee.code, used)
-        parsed = parse_workbook(committee, raw.tabs, config)
-        rules = RowRules(config, committee)
-        for project in parsed.projects:
-            parsed.findings.extend(rules.check_project(project))
-        for payment in parsed.payments:
-            parsed.findings.extend(rules.check_payment(payment))
-        workbooks[committee.code] = parsed
-        sources[committee.code] = info
-        log.info("Comité %s : %s, %s lus en %.2f s (%s).", committee.code,
-                 plural(len(parsed.projects), "projet"), plural(len(parsed.payments), "versement"),
-                 time.perf_counter() - started,
-                 info.location if info.current else f"dernière copie valide de {info.location}")
+    # One progress bar on a terminal: each committee weighs 100, read 30, parsed 20, checked 50.
+    with stage("Lecture et validation", 100 * len(config.committees)) as progress:
+        for committee in config.committees:
+            started = time.perf_counter()
+            progress.describe(f"{committee.code} : lecture")
+            try:
+                raw, info = read_committee(config, committee)
+            except SourceUnavailable as exc:
+                replacement = fallback(committee, exc) if fallback else None
+                if replacement is None:
+                    log.error("Comité %s : source illisible, aucune copie valide antérieure (%s).",
+                              committee.code, exc.message)
+                    unreadable.append(f"{committee.name} ({committee.code}) : {exc.message}")
+                    progress.advance(100)
+                    continue
+                raw, info = replacement
+                info.current = False
+                info.problem = exc.message
+                used = moment(info.read_at) if info.read_at else "date inconnue"
+                since = moment(info.unavailable_since or generated_at)
+                source_findings.append(finding(
+                    "SOURCE_UNAVAILABLE", committee=committee.code, name=committee.name,
+                    reason=exc.message.rstrip(".") + ".",
+                    fallback=f"Illisible depuis le {since} ; les données utilisées sont la dernière copie "
+                             f"valide, lue le {used}.",
+                ))
+                log.warning("Comité %s : source illisible, dernière copie valide du %s utilisée.",
+                            committee.code, used, extra=ATTENTION)
+            read = time.perf_counter()
+            progress.advance(30)
+            progress.describe(f"{committee.code} : analyse des lignes")
+            parsed = parse_workbook(committee, raw.tabs, config)
+            parsed_at = time.perf_counter()
+            progress.advance(20)
+            progress.describe(f"{committee.code} : règles")
+            rules = RowRules(config, committee)
+            share = progress.share(50, len(parsed.projects) + len(parsed.payments))
+            for project in parsed.projects:
+                parsed.findings.extend(rules.check_project(project))
+                share()
+            for payment in parsed.payments:
+                parsed.findings.extend(rules.check_payment(payment))
+                share()
+            share.finish()
+            log.debug("Comité %s : lecture %.2f s, analyse des lignes %.2f s, règles des lignes %.2f s.",
+                      committee.code, read - started, parsed_at - read, time.perf_counter() - parsed_at)
+            workbooks[committee.code] = parsed
+            sources[committee.code] = info
+            log.info("Comité %s : %s, %s lus en %.2f s (%s).", committee.code,
+                     plural(len(parsed.projects), "projet"), plural(len(parsed.payments), "versement"),
+                     time.perf_counter() - started,
+                     info.location if info.current else f"dernière copie valide de {info.location}")
     if unreadable:
         raise NoUsableData(
             "Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide "
             "antérieure n'existe.\n  - " + "\n  - ".join(unreadable)
         )
 
+    checked = time.perf_counter()
     ordered = [workbooks[c.code] for c in config.committees if c.code in workbooks]
     findings = [*source_findings]
     for parsed in ordered:
@@ -98,5 +116,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
         findings.extend(check_payments(parsed, config.fund))
     totals = consolidate(config, workbooks)
     findings.extend(check_envelopes(config, totals))
+    log.debug("Contrôles entre lignes et comités, consolidation et enveloppes : %.2f s.",
+              time.perf_counter() - checked)
     order = [c.code for c in (*config.subregions, config.regional)]
     return Report(config, generated_at, workbooks, sources, sorted_findings(findings, order), totals)

@@ -17,7 +17,12 @@ from pathlib import Path
 
 from sync.changes import Changes
 from sync.config import Config
-from sync.delivery.deliver import DeliveryResult, plan_delivery, render_plan, require_delivery
+from sync.delivery.deliver import (
+    DeliveryResult,
+    plan_delivery,
+    render_plan,
+    require_delivery,
+)
 from sync.delivery.deliver import deliver as deliver_run
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError, HistoryError
 from sync.history import History, compute_changes, records_of_report
@@ -26,10 +31,11 @@ from sync.history.deliveries import file_digest, record_output_digest
 from sync.history.fallback import LastGoodCopy
 from sync.history.render import log_summary
 from sync.lock import StateLock
+from sync.logs import stage
 from sync.outputs.atomic import write_atomically
-from sync.wording import plural
 from sync.pipeline import build_report
 from sync.report import Report
+from sync.wording import plural
 
 log = logging.getLogger("sync")
 
@@ -153,8 +159,11 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     # The absolute path and the digest of the workbook let a later `deliver` send exactly it.
     with history.recording(run_id, report, target.absolute(), records):
         prepared = time.perf_counter()
-        write_atomically(target, lambda path: write_workbook(report, path, changes),
-                         before_replace=lambda: pause_at("classeur-temporaire"))
+        log.debug("Historique : enregistrements préparés (%.2f s) ; écriture du classeur %s.", prepared - step, target)
+        with stage("Écriture du classeur du ministère", 1) as progress:
+            write_atomically(target, lambda path: write_workbook(report, path, changes),
+                             before_replace=lambda: pause_at("classeur-temporaire"))
+            progress.advance(1)
         record_output_digest(history, run_id, file_digest(target))
         written = time.perf_counter()
         log.info("Classeur du ministère écrit : %s (%.2f s).", target, written - prepared)

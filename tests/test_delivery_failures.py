@@ -64,6 +64,11 @@ def test_smtp_refusing_the_login_fails_the_emails_keeps_everything_and_deliver_r
     assert alliance.query("SELECT channel, status FROM deliveries ORDER BY id") == [
         ("drive", "sent"), ("ministry", "failed"), ("ministry", "failed"), ("committee", "failed")]
 
+    # Tried again, password still wrong: the workbook already on Drive counts among the four deliveries.
+    again = alliance.cli("deliver")
+    assert again.exit_code == 1
+    assert "Erreur : livraison incomplète de la synchronisation n° 1 (3 sur 4) :\n" in again.stderr
+
     # The password fixed, `deliver` takes up exactly what failed.
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     later = alliance.cli("deliver")

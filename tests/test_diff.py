@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import pytest
+
 from tests.support.builders import payment, project
 from tests.support.history import Alliance
 from sync.changes import ADDED, MODIFIED, REMOVED, FieldChange, RecordChange
@@ -87,7 +89,8 @@ def test_diff_of_unknown_or_failed_runs_is_a_clear_error(tmp_path):
     alliance = Alliance(tmp_path)
     result = alliance.cli("diff")
     assert result.exit_code == 2
-    assert result.stderr == f"Erreur : aucune synchronisation enregistrée dans {alliance.state}.\n"
+    assert result.stderr == (f"Erreur : aucune synchronisation enregistrée dans le dossier d'état {alliance.state} "
+                             "(option --state-dir).\n")
     assert alliance.cli("run").exit_code == 0
     result = alliance.cli("diff", "1", "9")
     assert result.exit_code == 2
@@ -180,3 +183,18 @@ def test_the_workbook_changements_sheet_shows_the_same_changes(tmp_path):
             assert any(all(e in row for e in expected) for row in rows), change
         for f in change.fields:
             assert any(all(e in row for e in [*expected, f.field, f.before, f.after]) for row in rows), f
+
+
+@pytest.mark.parametrize("corrected, field, before_text, after_text, key", [
+    (pay("P1", 1, 150_00, "A"), "Montant", "100,00 $", "150,00 $", "P1 · 2020-05-01 · réf. A"),
+    (pay("P1", 9, 100_00, "A"), "Date du versement", "2020-05-01", "2020-05-09", "P1 · 2020-05-09 · réf. A"),
+    (pay("P1", 1, 100_00, "B"), "Référence", "A", "B", "P1 · 2020-05-01 · réf. B"),
+    (pay("P2", 1, 100_00, "A"), "No projet", "P1", "P2", "P2 · 2020-05-01 · réf. A"),
+    (pay("P2", 1, 100_00), "No projet", "P1", "P2", "P2 · 2020-05-01"),
+], ids=["amount", "date", "reference", "project", "project-without-reference"])
+def test_a_correction_of_any_single_field_is_one_modified_payment(corrected, field, before_text, after_text, key):
+    original = pay("P1", 1, 100_00, corrected.values["reference"] and "A")
+    other = pay("P3", 4, 999_00, "Z", row=3)  # untouched, and never paired with the corrected one
+    changes = changes_of([original, other], [corrected, other])
+    assert changes == [RecordChange(MODIFIED, PAYMENT, "OUEST", key, f"Versement de {corrected.values['amount'] // 100},00 $",
+                                    (FieldChange(field, before_text, after_text),))]

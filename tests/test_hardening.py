@@ -105,7 +105,7 @@ def test_google_delays_must_be_finite(tmp_path, value):
 def test_an_unknown_top_level_table_is_announced(tmp_path):
     # « [googel] feedback = true » silently ignored is write-back silently off.
     path = write_config(tmp_path, extra="[googel]\nfeedback = true\n")
-    result = invoke("--quiet", "validate", "--config", str(path))
+    result = invoke("validate", "--config", str(path))
     assert result.exit_code == 0, result.output
     assert (f"AVERTISSEMENT : Configuration {path} : table inconnue « [googel] », ignorée. "
             "Vouliez-vous dire « [google] » ?\n") in result.stderr

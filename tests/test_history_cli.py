@@ -29,7 +29,8 @@ def started(alliance: Alliance, run_id: int) -> str:
 
 def test_history_lists_every_run_with_its_status(tmp_path):
     alliance = Alliance(tmp_path)
-    assert alliance.cli("history").stdout == f"Aucune synchronisation enregistrée dans {alliance.state}.\n"
+    assert alliance.cli("history").stdout == (f"Aucune synchronisation enregistrée dans le dossier d'état "
+                                              f"{alliance.state} (option --state-dir).\n")
     assert alliance.cli("run").exit_code == 0
     alliance.rewrite("EST", projects=alliance.workbooks["EST"]["projects"],
                      payments=[*alliance.workbooks["EST"]["payments"], payment("EST-2020-404", reference="E-2")])
@@ -43,15 +44,15 @@ def test_history_lists_every_run_with_its_status(tmp_path):
     # The reason is the workbook writer's own message (sync/outputs/ministry).
     assert shown[2].startswith(f"    le classeur {tmp_path}/absent/") and shown[2].endswith(" dossier introuvable.")
     assert shown[:2] + shown[3:] == [
-        "N°  Date              Statut             Projets  Versements  Erreurs  Avertissements",
-        " 4  AAAA-MM-JJ HH:MM  échec                    —           —        —               —",
-        " 3  AAAA-MM-JJ HH:MM  source de secours        3           5        2               0",
-        " 2  AAAA-MM-JJ HH:MM  1 erreur                 3           5        1               0",
-        " 1  AAAA-MM-JJ HH:MM  conforme                 3           4        0               0",
+        "N°  Date              Statut             Projets  Versements  Erreurs  Avertissements  Classeur      Livraison",
+        " 4  AAAA-MM-JJ HH:MM  échec                    —           —        —               —  aucun         —",
+        " 3  AAAA-MM-JJ HH:MM  source de secours        3           5        2               0  rapport.xlsx  —",
+        " 2  AAAA-MM-JJ HH:MM  1 erreur                 3           5        1               0  rapport.xlsx  —",
+        " 1  AAAA-MM-JJ HH:MM  conforme                 3           4        0               0  rapport.xlsx  —",
     ]
-    assert lines(alliance.cli("history", "--limit", "1").stdout) == [
-        "N°  Date              Statut  Projets  Versements  Erreurs  Avertissements",
-        " 4  AAAA-MM-JJ HH:MM  échec         —           —        —               —",
+    assert lines(alliance.cli("history", "-n", "1").stdout) == [
+        "N°  Date              Statut  Projets  Versements  Erreurs  Avertissements  Classeur  Livraison",
+        " 4  AAAA-MM-JJ HH:MM  échec         —           —        —               —  aucun     —",
         shown[2],
     ]
 
@@ -114,14 +115,15 @@ def test_no_copy_at_all_exits_3_and_leaves_the_previous_workbook(tmp_path):
     assert result.stderr.endswith(
         "Erreur : Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide antérieure "
         "n'existe.\n  - Agglomération de Longueuil (LONGUEUIL) : fichier introuvable : "
-        f"{alliance.workbook('LONGUEUIL')}\n")
+        f"{alliance.workbook('LONGUEUIL')}\n"
+        f"Ce dossier d'état était vide : {alliance.state} (option --state-dir).\n")
     assert alliance.output.read_bytes() == b"le classeur de la veille"
     assert list(tmp_path.glob(".rapport*")) == []
     assert alliance.query("SELECT id, state FROM runs") == [(1, "failed")]
     assert alliance.query("SELECT committee, current, snapshot, problem FROM sources") == [
         ("LONGUEUIL", 0, None, f"fichier introuvable : {alliance.workbook('LONGUEUIL')}")]
     assert lines(alliance.cli("history").stdout)[1] == (
-        " 1  AAAA-MM-JJ HH:MM  échec         —           —        —               —")
+        " 1  AAAA-MM-JJ HH:MM  échec         —           —        —               —  aucun     —")
 
 
 def test_quiet_run_prints_nothing_when_conforming_and_logs_to_the_file(tmp_path):
@@ -130,9 +132,11 @@ def test_quiet_run_prints_nothing_when_conforming_and_logs_to_the_file(tmp_path)
     result = CliRunner().invoke(cli, ["--quiet", "--log-file", str(log_file), *alliance.run_args()])
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
     logged = [line[20:] for line in log_file.read_text(encoding="utf-8").splitlines()]
-    assert logged[0] == f"Synchronisation n° 1 commencée (historique : {alliance.db})."
-    assert "Validation : 0 erreur, 0 avertissement" in logged[4]
-    assert logged[5] == "Changements : première synchronisation enregistrée, rien à comparer."
+    assert logged[0] == (f"Nouvel historique dans le dossier d'état {alliance.state} (option --state-dir) : "
+                         "aucune synchronisation antérieure, donc aucune copie de secours.")
+    assert logged[1] == f"Synchronisation n° 1 commencée (historique : {alliance.db})."
+    assert "Validation : 0 erreur, 0 avertissement" in logged[5]
+    assert logged[6] == "Changements : première synchronisation enregistrée, rien à comparer."
     assert logged[-1].startswith("Synchronisation n° 1 terminée en ")
 
     alliance.workbook("OUEST").unlink()
@@ -156,8 +160,16 @@ def test_strict_run_is_recorded_and_the_next_workbook_shows_changes_since_the_la
     alliance.rewrite("EST", projects=est, payments=[payment("EST-2020-404", reference="E-2")])
     result = alliance.cli("run", "--strict")
     assert result.exit_code == 1
-    assert result.stdout == "1 erreur à corriger, 0 avertissement. Mode strict : aucun classeur écrit.\n"
+    assert result.stdout == (
+        "1 erreur à corriger, 0 avertissement. Mode strict : aucun classeur écrit.\n"
+        "Erreurs qui empêchent le classeur :\n"
+        "  erreur        PAYMENT_UNKNOWN_PROJECT [Versements!A2] (EST-2020-404) : Le versement nomme le projet "
+        "« EST-2020-404 », absent de l'onglet Projets de ce comité. Attendu : le No projet d'un projet de ce "
+        "comité. Vouliez-vous dire « EST-2020-001 » ?\n")
     assert alliance.output.read_bytes() == before
+    # history says which run wrote no workbook.
+    assert [line.split()[-2:] for line in lines(alliance.cli("history").stdout)] == [
+        ["Classeur", "Livraison"], ["aucun", "—"], ["rapport.xlsx", "—"]]
     assert alliance.query("SELECT id, state, errors, output FROM runs") == [
         (1, "done", 0, str(alliance.output)), (2, "done", 1, None)]
 

@@ -8,12 +8,14 @@ import os
 import re
 import signal
 import socket
+from pathlib import Path
 
 import pytest
 
-from tests.support.history import Alliance, wait_for_pause
+from sync import lock as lock_module
 from sync.errors import LockHeld
 from sync.lock import StateLock, current_holder
+from tests.support.history import Alliance, wait_for_pause
 
 HOST = socket.gethostname()
 
@@ -88,3 +90,55 @@ def test_a_holder_that_has_not_written_its_details_yet(tmp_path):
     (tmp_path / "verrou").write_text("pas du JSON")
     with StateLock(tmp_path) as lock:  # unreadable leftovers are no holder
         assert lock.taken_over is None
+
+
+# ---------------------------------------------------------------- Windows
+
+
+def _fake_msvcrt():
+    """``msvcrt.locking`` as Windows behaves: a lock on bytes from the file's current
+    position, refused with EACCES to any other open file. Linux's open-file-description
+    locks have the same semantics (a second descriptor conflicts, even in this process)."""
+    import struct
+    import types
+
+    def locking(fd: int, mode: int, nbytes: int) -> None:
+        start = os.lseek(fd, 0, os.SEEK_CUR)
+        kind = fcntl.F_UNLCK if mode == module.LK_UNLCK else fcntl.F_WRLCK
+        try:
+            fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi4x", kind, os.SEEK_SET, start, nbytes, 0))
+        except BlockingIOError:
+            raise PermissionError(13, "Permission denied") from None
+
+    module = types.ModuleType("msvcrt")
+    module.LK_UNLCK, module.LK_NBLCK = 0, 2
+    module.locking = locking
+    return module
+
+
+@pytest.fixture
+def windows_lock(monkeypatch):
+    """sync/lock.py as Windows imports it: no fcntl, msvcrt instead."""
+    import importlib.util
+    import sys
+
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setitem(sys.modules, "msvcrt", _fake_msvcrt())
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # any `import fcntl` would fail, as on Windows
+    spec = importlib.util.spec_from_file_location("sync_lock_on_windows", Path(lock_module.__file__))
+    module = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, module)  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_on_windows_the_lock_conflicts_and_the_holder_stays_readable(windows_lock, tmp_path):
+    with windows_lock.StateLock(tmp_path) as first:
+        assert first.taken_over is None
+        with pytest.raises(LockHeld) as caught:
+            windows_lock.StateLock(tmp_path).acquire()
+        # The holder's details are read beside the locked byte, as Windows allows.
+        assert f"(processus {os.getpid()} sur {HOST}, commande « " in caught.value.message
+    assert (tmp_path / "verrou").read_text() == ""
+    with windows_lock.StateLock(tmp_path) as again:
+        assert again.taken_over is None

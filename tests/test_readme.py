@@ -95,3 +95,29 @@ def test_pasted_configuration_error_is_what_the_tool_says(tmp_path, monkeypatch)
     pasted = next(line for b in _blocks() for line in b.splitlines()
                   if line.startswith("Erreur : Configuration invalide"))
     assert result.output.strip().endswith(pasted)
+
+
+GENERAL = {"--quiet", "-q", "--verbose", "-v", "--log-file", "--help", "-h"}
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_every_option_of_a_command_is_in_its_readme_row(name):
+    command = cli.commands[name]
+    longs = {max(param.opts, key=len) for param in command.params if isinstance(param, click.Option)}
+    shown = set(re.findall(r"--[a-z-]+", _command_table()[name]))
+    assert longs - GENERAL - shown == set(), f"options de « {name} » absentes du README"
+
+
+def test_pasted_unknown_command_is_what_the_tool_says():
+    block = next(b for b in _blocks() if b.startswith("$ alliance-sync valdiate\n"))
+    result = CliRunner().invoke(cli, ["valdiate"], prog_name="alliance-sync")
+    assert result.exit_code == 2
+    assert result.stderr == block.split("\n", 1)[1]
+
+
+def test_shell_completion_and_every_scheduler_are_documented():
+    completion = next(b for b in _blocks() if "_ALLIANCE_SYNC_COMPLETE=bash_source alliance-sync" in b)
+    assert completion.startswith("_ALLIANCE_SYNC_COMPLETE=bash_source alliance-sync > ")
+    assert "OnCalendar=" in README and "30 2 * * *" in README
+    schtasks = next(b for b in _blocks() if b.startswith("schtasks /Create "))
+    assert "alliance-sync.exe --quiet --log-file " in schtasks and " run --config " in schtasks

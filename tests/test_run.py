@@ -84,7 +84,12 @@ def test_demo_workbook_recalculates_to_the_envelope(workdir):
 def test_strict_with_errors_writes_nothing_and_exits_1(tmp_path, workdir):
     result = run("run", "--config", str(faulty(tmp_path)), "--strict")
     assert result.exit_code == 1
-    assert result.stdout == "1 erreur à corriger, 0 avertissement. Mode strict : aucun classeur écrit.\n"
+    assert result.stdout == (
+        "1 erreur à corriger, 0 avertissement. Mode strict : aucun classeur écrit.\n"
+        "Erreurs qui empêchent le classeur :\n"
+        "  erreur        PAYMENT_UNKNOWN_PROJECT [Versements!A2] (EST-2020-009) : Le versement nomme le projet "
+        "« EST-2020-009 », absent de l'onglet Projets de ce comité. Attendu : le No projet d'un projet de ce "
+        "comité. Vouliez-vous dire « EST-2020-001 » ?\n")
     assert workbooks(workdir) == []
 
 

@@ -164,3 +164,25 @@ def render_access(report: AccessReport) -> str:
     lines.append(f"Résultat : {good} chiffrier{'s' if good > 1 else ''} accessible{'s' if good > 1 else ''} "
                  f"sur {total} ({verdict}).")
     return "\n".join(lines)
+
+
+def access_as_dict(report: AccessReport) -> dict:
+    """``check-access --format json``: the account, and each committee's access."""
+    account = report.account
+    return {
+        "ok": report.ok,
+        "account": None if account is None else {"kind": account.kind, "email": account.email,
+                                                 "origin": account.origin},
+        "account_problem": report.account_problem,
+        "feedback": report.config.google.feedback,
+        "committees": [{
+            "committee": check.committee.code,
+            "kind": check.committee.source.kind,
+            "location": check.committee.source.location,
+            "readable": check.readable,
+            "writable": check.writable,
+            "title": check.title,
+            "tabs": check.tabs,
+            "problem": check.problem,
+        } for check in report.checks],
+    }

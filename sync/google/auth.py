@@ -12,6 +12,7 @@ Scopes are read-only unless the write-back of findings is on.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from pathlib import Path
 from google.auth.credentials import AnonymousCredentials, Credentials
 
 from sync.errors import ConfigError, SourceUnavailable, describe_os_error
+
+log = logging.getLogger("sync")
 
 READ_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
 WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -190,6 +193,7 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
         refreshed = True
     if refreshed:
         _save_token(token, creds.to_json())
+    log.debug("Google : jeton OAuth %s (%s).", "renouvelé" if refreshed else "gardé en cache utilisé", token)
     return creds, Account("user", "", str(token))
 
 

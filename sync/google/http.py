@@ -246,7 +246,12 @@ class RetryingHTTPClient(HTTPClient):
 
         def attempt():
             limiter.acquire()
-            return HTTPClient.request(self, method, endpoint, *args, **kwargs)
+            sent = time.monotonic()
+            response = HTTPClient.request(self, method, endpoint, *args, **kwargs)
+            # --verbose: every request, for whoever diagnoses a slow night.
+            log.debug("%s : %s %s → %s (%.2f s).", self.service, method.upper(), endpoint,
+                      response.status_code, time.monotonic() - sent)
+            return response
 
         try:
             return retrying(attempt)

@@ -132,3 +132,24 @@ def run_sources(history: History, run_id: int) -> dict[str, SourceRead]:
         "ORDER BY rowid", (run_id,))
     return {row[0]: SourceRead(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]) if row[3] else None,
                                bool(row[4]), row[5] or "", json.loads(row[6] or "{}")) for row in rows}
+
+
+def deliveries(history: History, limit: int | None = None, run_id: int | None = None) -> list[Delivered]:
+    """Every delivery attempt, most recent first (of one run when ``run_id`` is given)."""
+    sql = f"SELECT {_COLUMNS} FROM deliveries"
+    params: list[object] = []
+    if run_id is not None:
+        sql += " WHERE run_id = ?"
+        params.append(run_id)
+    sql += " ORDER BY id DESC"
+    if limit:
+        sql += " LIMIT ?"
+        params.append(limit)
+    return [_delivered(row) for row in history.conn.execute(sql, params)]
+
+
+def delivered_as_dict(item: Delivered) -> dict:
+    return {"id": item.id, "run": item.run_id, "at": item.at.isoformat(), "channel": item.channel,
+            "committee": item.committee or None, "recipients": list(item.recipients), "subject": item.subject,
+            "workbook_sha256": item.workbook_sha256, "findings": item.findings, "status": item.status,
+            "detail": item.detail}

@@ -8,8 +8,10 @@ payments left over by the previous one, in row order:
 
 1. same project, date, amount and reference — the same payment (only its note
    may have changed);
-2. same project and reference (when there is one) — a corrected payment;
-3. same project and date, then 4. same project and amount — a corrected payment.
+2. three of those four fields the same — a payment with one field corrected:
+   its amount, its date, its reference, or its project number;
+3. same project and reference (when there is one), then same project and date,
+   then same project and amount — a payment with several fields corrected.
 
 Whatever is left is added or removed. The row number is never part of the
 identity, so inserting, deleting or sorting rows reports only the payments that
@@ -101,8 +103,27 @@ def _value(record: StoredRecord, name: str) -> object:
     return "!" if name in record.invalid else record.values.get(name)
 
 
+_IDENTITY = ("project_id", "date", "amount", "reference")
+
+
+def _identity(record: StoredRecord, *fields: str) -> tuple | None:
+    """The record's values of ``fields``; None when its project, date or amount is
+    among them and empty, so that two payments are never paired on blanks. An empty
+    reference is a value: most payments have none."""
+    values = tuple(record.project_id if name == "project_id" else _value(record, name) for name in fields)
+    blank = any(value is None or value == "" for name, value in zip(fields, values) if name != "reference")
+    return None if blank else values
+
+
+def _all_but(field_name: str) -> Callable[[StoredRecord], tuple | None]:
+    kept = tuple(name for name in _IDENTITY if name != field_name)
+    return lambda r: _identity(r, *kept)
+
+
 _STAGES: list[Callable[[StoredRecord], tuple | None]] = [
     lambda r: (r.project_id, _value(r, "date"), _value(r, "amount"), _value(r, "reference")),
+    # One field corrected, whichever it is (the project number included).
+    *(_all_but(name) for name in ("amount", "date", "reference", "project_id")),
     lambda r: (r.project_id, _value(r, "reference")) if r.values.get("reference") else None,
     lambda r: (r.project_id, _value(r, "date")) if r.values.get("date") else None,
     lambda r: (r.project_id, _value(r, "amount")) if r.values.get("amount") is not None else None,

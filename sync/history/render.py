@@ -1,9 +1,13 @@
-"""French text of ``alliance-sync history`` and ``alliance-sync diff``."""
+"""French text of ``alliance-sync history`` and ``alliance-sync diff``, and
+their ``--format json`` dictionaries."""
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, RecordChange
 from sync.history.codec import PAYMENT, PROJECT
+from sync.history.deliveries import Delivered
 from sync.history.store import RunSummary
 from sync.wording import moment, plural
 
@@ -19,19 +23,34 @@ def _number(value: int | None) -> str:
     return "—" if value is None else str(value)
 
 
-def render_history(runs: list[RunSummary], alive_run: int | None = None) -> str:
-    """One line per run, most recent first; a failed run's reason beneath it."""
-    header = ("N°", "Date", "Statut", "Projets", "Versements", "Erreurs", "Avertissements")
+NO_WORKBOOK = "aucun"
+
+
+def _workbook(run: RunSummary) -> str:
+    """The workbook's file name; « aucun » for a run that wrote none (--strict, failure)."""
+    if run.state == "running":
+        return "—"
+    return PurePath(run.output).name if run.output else NO_WORKBOOK
+
+
+def render_history(runs: list[RunSummary], alive_run: int | None = None,
+                   delivered: dict[int, list[Delivered]] | None = None) -> str:
+    """One line per run, most recent first; a failed run's reason beneath it.
+    ``delivered``: each run's delivery attempts, for the « Livraison » column."""
+    header = ("N°", "Date", "Statut", "Projets", "Versements", "Erreurs", "Avertissements", "Classeur",
+              "Livraison")
     rows = []
     for run in runs:
         rows.append((str(run.id), _when(run), run.status(running_alive=run.id == alive_run),
-                     _number(run.projects), _number(run.payments), _number(run.errors), _number(run.warnings)))
+                     _number(run.projects), _number(run.payments), _number(run.errors), _number(run.warnings),
+                     _workbook(run), delivery_state((delivered or {}).get(run.id, []))))
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
 
     def line(cells: tuple[str, ...]) -> str:
         left = [cells[i].ljust(widths[i]) for i in (1, 2)]
         right = [cells[i].rjust(widths[i]) for i in (3, 4, 5, 6)]
-        return "  ".join([cells[0].rjust(widths[0]), *left, *right]).rstrip()
+        last = [cells[i].ljust(widths[i]) for i in (7, 8)]
+        return "  ".join([cells[0].rjust(widths[0]), *left, *right, *last]).rstrip()
 
     lines = [line(header)]
     for run, row in zip(runs, rows):
@@ -81,3 +100,63 @@ def render_diff(changes: Changes, before: RunSummary, after: RunSummary, names: 
             lines.extend(["", f"{committee} — {name}" if name else committee])
         lines.extend(change_lines(change))
     return "\n".join(lines)
+
+
+def delivery_state(attempts: list[Delivered]) -> str:
+    """« — » (never delivered), « 3 envois », « 2 envois, 1 échec » — the latest outcome of each
+    recipient counts: a failure delivered again later is no longer a failure."""
+    if not attempts:
+        return "—"
+    latest: dict[tuple, Delivered] = {}
+    for attempt in sorted(attempts, key=lambda a: a.id):
+        latest[(attempt.channel, attempt.committee, attempt.recipients)] = attempt
+    sent = sum(1 for a in latest.values() if a.status == "sent")
+    failed = sum(1 for a in latest.values() if a.status == "failed")
+    text = plural(sent, "envoi")
+    if failed:
+        text += f", {plural(failed, 'échec')}"
+    return text
+
+
+_CHANNELS = {"drive": "Google Drive", "ministry": "courriel au ministère", "committee": "courriel au comité"}
+_STATUSES = {"sent": "envoyé", "failed": "ÉCHEC"}
+
+
+def render_deliveries(attempts: list[Delivered]) -> str:
+    """``history --deliveries``: what was sent, to whom, when; most recent first."""
+    header = ("N°", "Date", "Envoi", "Comité", "Destinataires", "Résultat")
+    rows = [(str(a.run_id), moment(a.at), _CHANNELS.get(a.channel, a.channel), a.committee or "—",
+             ", ".join(a.recipients), _STATUSES.get(a.status, a.status)) for a in attempts]
+    widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join([cells[0].rjust(widths[0]), *(cells[i].ljust(widths[i]) for i in range(1, 6))]).rstrip()
+
+    lines = [line(header)]
+    for attempt, row in zip(attempts, rows):
+        lines.append(line(row))
+        if attempt.status != "sent" and attempt.detail:
+            lines.append(" " * (widths[0] + 2) + attempt.detail)
+    return "\n".join(lines)
+
+
+def run_as_dict(run: RunSummary, alive_run: int | None = None,
+                delivered: list[Delivered] | None = None) -> dict:
+    """``history --format json``: one run."""
+    return {"run": run.id, "started_at": run.started_at.isoformat(),
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "state": run.state, "status": run.status(running_alive=run.id == alive_run),
+            "projects": run.projects, "payments": run.payments, "errors": run.errors, "warnings": run.warnings,
+            "fallbacks": run.fallbacks, "workbook": run.output, "message": run.message,
+            "deliveries": delivery_state(delivered or [])}
+
+
+def diff_as_dict(changes: Changes, before: RunSummary, after: RunSummary) -> dict:
+    """``diff --format json``: the two runs, and each change with its fields."""
+    return {
+        "before": {"run": before.id, "started_at": before.started_at.isoformat()},
+        "after": {"run": after.id, "started_at": after.started_at.isoformat()},
+        "changes": [{"kind": c.kind, "record": c.record, "committee": c.committee, "key": c.key, "label": c.label,
+                     "fields": [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields]}
+                    for c in changes.items],
+    }

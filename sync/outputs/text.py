@@ -14,14 +14,16 @@ def report_summary_line(report: Report) -> str:
     return summary_line(len(report.errors), len(report.warnings))
 
 
-def _finding_line(f: Finding) -> str:
+def finding_line(f: Finding) -> str:
     where = f.sheet + (f"!{f.cell}" if f.cell else "")
     place = f" [{where}]" if where else ""
     project = f" ({f.project_id})" if f.project_id else ""
     return f"  {SEVERITY_LABEL[f.severity]:<13} {f.code}{place}{project} : {f.message}"
 
 
-def render_text(report: Report) -> str:
+def render_text(report: Report, limit: int | None = None) -> str:
+    """``limit``: at most that many findings shown per committee, errors first; the
+    counts, and the closing count by committee and code, stay complete."""
     config = report.config
     lines = [f"{config.name} — validation du {moment(report.generated_at)}", ""]
     names = {c.code: c.name for c in (*config.subregions, config.regional)}
@@ -35,7 +37,11 @@ def render_text(report: Report) -> str:
         title = names.get(code, "Ensemble de l'Alliance")
         lines.append(f"{code} — {title} : {plural(errors, 'erreur')}, "
                      f"{plural(len(found) - errors, 'avertissement')}")
-        lines.extend(_finding_line(f) for f in found)
+        shown = found if limit is None else found[:limit]
+        lines.extend(finding_line(f) for f in shown)
+        if len(shown) < len(found):
+            lines.append(f"  … et {plural(len(found) - len(shown), 'autre constat', 'autres constats')} "
+                         f"(--limit {limit})")
         lines.append("")
     lines.append("Engagements :")
     for line in report.totals.lines:
@@ -45,8 +51,30 @@ def render_text(report: Report) -> str:
                      f"{format_cents(line.allocation):>18} ({format_percent(line.committed, line.allocation)}), "
                      f"versé {format_cents(line.paid)}")
     lines.append("")
+    if report.findings:
+        lines.extend([*counts_by_code(report.findings, order), ""])
     lines.append(report_summary_line(report))
     return "\n".join(lines)
+
+
+def counts_by_code(findings: list[Finding], order: list[str]) -> list[str]:
+    """« Constats par comité et par code : », one line per committee and code, errors first."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for f in findings:
+        key = (f.committee, f.severity, f.code)
+        counts[key] = counts.get(key, 0) + 1
+
+    def rank(key: tuple[str, str, str]):
+        committee, severity, code = key
+        return (order.index(committee) if committee in order else len(order), severity != ERROR, code)
+
+    width = max(len(code) for _, _, code in counts)
+    lines = ["Constats par comité et par code :"]
+    for key in sorted(counts, key=rank):
+        committee, severity, code = key
+        noun = ("erreur", "erreurs") if severity == ERROR else ("avertissement", "avertissements")
+        lines.append(f"  {committee:<10} {code:<{width}} {plural(counts[key], *noun)}")
+    return lines
 
 
 def render_json(report: Report) -> str:

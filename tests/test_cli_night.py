@@ -1,0 +1,316 @@
+"""The coordinator's night: --quiet prints only what needs a person, general options
+in either place, the state folder wherever the command is run from, --verbose,
+progress, the summary of validate, JSON of history, diff and check-access."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from sync import logs
+from sync.cli import cli
+from sync.config import load_config
+from sync.runner import run_sync
+from tests.support.builders import payment, project, write_alliance
+from tests.support.history import Alliance
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
+
+STAMP = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
+WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
+
+
+def invoke(*args: str, **kwargs):
+    return CliRunner().invoke(cli, list(args), prog_name="alliance-sync", **kwargs)
+
+
+def unstamped(text: str) -> list[str]:
+    return STAMP.sub("", text).splitlines()
+
+
+def broken_alliance(tmp_path, **config):
+    """OUEST: three unknown priorities and a high FQIS share; EST: a payment of no project."""
+    return write_alliance(tmp_path, {
+        "OUEST": {"projects": [project("OUE-2020-001", total_cost=70000, other_contributions=10000),
+                               *(project(f"OUE-2020-00{n}", priority="Logemnt") for n in (2, 3, 4))]},
+        "EST": {"projects": [project("EST-2020-001")], "payments": [payment("EST-2020-009")]},
+        "LONGUEUIL": {"projects": [project("LON-2020-001")]},
+    }, **config)
+
+
+# ---------------------------------------------------------------- --quiet
+
+
+def fill_google(server) -> None:
+    prefix = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON"}
+    for code, key in KEYS.items():
+        server.add_spreadsheet(key, committee_tabs([project(f"{prefix[code]}-2020-001")],
+                                                   [payment(f"{prefix[code]}-2020-001")]))
+
+
+def test_quiet_hides_a_request_retried_with_success_and_configuration_remarks(tmp_path, sheets_api):
+    fill_google(sheets_api)
+    config = google_config(tmp_path, alliance={"colour": "bleu"})  # a remark on every run
+    state = str(tmp_path / "etat")
+    assert invoke("--quiet", "run", "--config", str(config), "--state-dir", state).exit_code == 0  # history started
+    sheets_api.fail(KEYS["EST"], 429)  # once: the second try succeeds
+    quiet = invoke("--quiet", "run", "--config", str(config), "--state-dir", state,
+                   "--output", str(tmp_path / "r.xlsx"))
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+
+    sheets_api.fail(KEYS["EST"], 429)
+    loud = invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"))
+    assert loud.exit_code == 0
+    assert ("AVERTISSEMENT : Configuration " + str(config) + " : clé inconnue « alliance.colour », ignorée."
+            in unstamped(loud.stderr))
+    assert any(line.startswith("AVERTISSEMENT : Google Sheets : quota de requêtes Google dépassé (429), nouvel essai")
+               for line in unstamped(loud.stderr))
+
+
+def test_verbose_shows_each_google_request_and_the_fallback_decision(tmp_path, sheets_api):
+    fill_google(sheets_api)
+    config = google_config(tmp_path)
+    state = str(tmp_path / "etat")
+    first = invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"), "-v")
+    assert first.exit_code == 0
+    requests = [line for line in unstamped(first.stderr) if line.startswith("Google Sheets : GET ")]
+    assert len(requests) == 3 and all(re.fullmatch(r"Google Sheets : GET \S+ → 200 \(\d+,\d\d s\)\.", line)
+                                      for line in requests), requests
+    assert "Google Sheets : GET " not in invoke("run", "--config", str(config), "--state-dir", state,
+                                                "--output", str(tmp_path / "r.xlsx")).stderr
+
+    sheets_api.fail(KEYS["EST"], 404, times=None)
+    fallback = invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"),
+                      "--verbose")
+    assert fallback.exit_code == 1
+    assert any(re.fullmatch(r"Comité EST : copie de la synchronisation n° 2 \(\S+, lue le .+\)\.", line)
+               for line in unstamped(fallback.stderr)), fallback.stderr
+
+
+def test_quiet_still_shows_errors_to_fix_and_an_unreadable_source(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    alliance.workbook("OUEST").unlink()
+    result = invoke(*alliance.run_args(), "--quiet")
+    assert result.exit_code == 1
+    assert result.stdout == f"1 erreur à corriger, 0 avertissement. Classeur écrit : {alliance.output}\n"
+    assert re.fullmatch(r"AVERTISSEMENT : Comité OUEST : source illisible, dernière copie valide du "
+                        r"\d{4}-\d\d-\d\d \d\d:\d\d utilisée\.", unstamped(result.stderr)[0])
+
+
+# ---------------------------------------------------------------- general options after the command
+
+
+def test_general_options_are_accepted_after_the_command(tmp_path):
+    alliance = Alliance(tmp_path)
+    log_file = tmp_path / "journal.log"
+    before = invoke("--quiet", "--log-file", str(log_file), *alliance.run_args())
+    after = invoke(*alliance.run_args(), "--quiet", "--log-file", str(log_file))
+    assert (before.exit_code, before.stdout, before.stderr) == (0, "", "")
+    assert (after.exit_code, after.stdout, after.stderr) == (0, "", "")
+    logged = log_file.read_text(encoding="utf-8")
+    assert "Synchronisation n° 1 terminée" in logged and "Synchronisation n° 2 terminée" in logged
+
+    verbose = invoke("validate", "--config", str(alliance.config), "-v")
+    assert any(re.fullmatch(r"Comité OUEST : lecture \d+,\d\d s, analyse des lignes \d+,\d\d s, règles des lignes "
+                            r"\d+,\d\d s\.", line) for line in unstamped(verbose.stderr)), verbose.stderr
+
+
+# ---------------------------------------------------------------- the state folder
+
+
+def test_the_configuration_names_its_state_folder_relative_to_itself(tmp_path, monkeypatch):
+    monkeypatch.delenv("ALLIANCE_SYNC_STATE_DIR", raising=False)
+    config = write_alliance(tmp_path / "alliance", {"OUEST": {"projects": [project()]}},
+                            alliance={"state_dir": "etat-nuit"})
+    elsewhere = tmp_path / "ailleurs"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # run from another folder, as cron does
+    said = f"le dossier d'état {tmp_path}/alliance/etat-nuit (clé state_dir de {config})"
+
+    assert invoke("history", "--config", str(config)).stdout == f"Aucune synchronisation enregistrée dans {said}.\n"
+    run = invoke("run", "--config", str(config), "--output", str(tmp_path / "r.xlsx"))
+    assert run.exit_code == 0, run.output
+    assert unstamped(run.stderr)[0] == (f"Nouvel historique dans {said} : aucune synchronisation antérieure, "
+                                        "donc aucune copie de secours.")
+    assert (tmp_path / "alliance" / "etat-nuit" / "historique.sqlite").is_file()
+    assert not (elsewhere / ".alliance-sync").exists()
+    assert invoke("history", "--config", str(config)).stdout.splitlines()[1].startswith(" 1  ")
+
+
+def test_the_environment_variable_then_the_option_win(tmp_path, monkeypatch):
+    config = write_alliance(tmp_path, {"OUEST": {"projects": [project()]}}, alliance={"state_dir": "etat-nuit"})
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ALLIANCE_SYNC_STATE_DIR", str(tmp_path / "par-variable"))
+    assert invoke("history", "--config", str(config)).stdout == (
+        f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/par-variable "
+        "(variable ALLIANCE_SYNC_STATE_DIR).\n")
+    assert invoke("history", "--config", str(config), "--state-dir", "par-option").stdout == (
+        f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/par-option (option --state-dir).\n")
+    monkeypatch.delenv("ALLIANCE_SYNC_STATE_DIR")
+    assert invoke("history").stdout == (
+        f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/.alliance-sync "
+        "(par défaut, dans le dossier courant).\n")
+    result = invoke("diff")
+    assert result.exit_code == 2
+    assert result.stderr == (f"Erreur : aucune synchronisation enregistrée dans le dossier d'état "
+                             f"{tmp_path}/.alliance-sync (par défaut, dans le dossier courant).\n")
+
+
+# ---------------------------------------------------------------- progress
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_for_reading_validating_and_writing(tmp_path, monkeypatch):
+    alliance = Alliance(tmp_path)
+    screen = Terminal()
+    monkeypatch.setattr(sys, "stderr", screen)
+    logs.setup_logging()
+    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
+    shown = screen.getvalue()
+    for label in ("OUEST : lecture", "OUEST : analyse des lignes", "EST : règles", "LONGUEUIL : règles",
+                  "Écriture du classeur du ministère"):
+        assert label in shown, label
+    assert "100%" in shown
+    # A log line written while the bar is drawn first clears the bar's line.
+    assert "\r\x1b[2K" + STAMP.search(shown).group(0) in shown
+
+
+@pytest.mark.parametrize("stream, quiet", [(io.StringIO, False), (Terminal, True)], ids=["log-file-or-pipe", "cron"])
+def test_no_progress_bar_off_a_terminal_nor_with_quiet(tmp_path, monkeypatch, stream, quiet):
+    alliance = Alliance(tmp_path)
+    screen = stream()
+    monkeypatch.setattr(sys, "stderr", screen)
+    logs.setup_logging(quiet=quiet)
+    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
+    assert "%" not in screen.getvalue() and "\r" not in screen.getvalue()
+    lines = unstamped(screen.getvalue())
+    # Without a bar, a line per stage: each committee read and checked, the workbook written.
+    assert quiet or [line.split(" :")[0] for line in lines if line.startswith(("Comité", "Classeur"))] == [
+        "Comité OUEST", "Comité EST", "Comité LONGUEUIL", "Classeur du ministère écrit"]
+
+
+# ---------------------------------------------------------------- validate and run --strict
+
+
+def test_validate_ends_with_a_count_by_committee_and_code_and_limits_each_committee(tmp_path):
+    result = invoke("validate", "--config", str(broken_alliance(tmp_path)), "--limit", "2")
+    assert result.exit_code == 1
+    text = WHEN.sub("AAAA-MM-JJ HH:MM", result.stdout).splitlines()
+    unknown = ("« Priorité » : valeur inconnue « Logemnt ». Vouliez-vous dire « Logement » ? Valeurs permises : "
+               "Sécurité alimentaire, Logement, Réussite éducative et sociale, Transport collectif, Insertion "
+               "socioprofessionnelle, Soutien à l'action communautaire.")
+    assert text[2:6] == [
+        "OUEST — Ouest de la Montérégie : 3 erreurs, 1 avertissement",
+        f"  erreur        UNKNOWN_VALUE [Projets!F3] (OUE-2020-002) : {unknown}",
+        f"  erreur        UNKNOWN_VALUE [Projets!F4] (OUE-2020-003) : {unknown}",
+        "  … et 2 autres constats (--limit 2)",
+    ]
+    assert text[-6:] == [
+        "Constats par comité et par code :",
+        "  OUEST      UNKNOWN_VALUE           3 erreurs",
+        "  OUEST      FQIS_SHARE_HIGH         1 avertissement",
+        "  EST        PAYMENT_UNKNOWN_PROJECT 1 erreur",
+        "",
+        "4 erreurs à corriger, 1 avertissement.",
+    ]
+    unlimited = invoke("validate", "--config", str(broken_alliance(tmp_path)))
+    assert "autres constats" not in unlimited.stdout and unlimited.stdout.count("UNKNOWN_VALUE [") == 3
+
+
+# ---------------------------------------------------------------- JSON
+
+
+def test_history_and_diff_as_json(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    alliance.rewrite("EST", projects=alliance.workbooks["EST"]["projects"], payments=[])
+    assert alliance.cli("run", "--strict").exit_code == 0
+    runs = json.loads(alliance.cli("history", "--format", "json").stdout)
+    assert [{k: r[k] for k in ("run", "state", "status", "projects", "payments", "errors", "deliveries")}
+            for r in runs] == [
+        {"run": 2, "state": "done", "status": "conforme", "projects": 3, "payments": 3, "errors": 0,
+         "deliveries": "—"},
+        {"run": 1, "state": "done", "status": "conforme", "projects": 3, "payments": 4, "errors": 0,
+         "deliveries": "—"},
+    ]
+    assert runs[1]["workbook"] == str(alliance.output)
+
+    changes = json.loads(alliance.cli("diff", "--format", "json").stdout)
+    assert (changes["before"]["run"], changes["after"]["run"]) == (1, 2)
+    assert changes["changes"] == [{"kind": "supprimé", "record": "versement", "committee": "EST",
+                                   "key": "EST-2020-001 · 2020-05-01 · réf. E-1",
+                                   "label": "Versement de 20 000,00 $", "fields": []}]
+    assert json.loads(invoke("history", "--format", "json", "--state-dir", str(tmp_path / "vide")).stdout) == []
+
+
+def test_check_access_as_json_for_local_workbooks(tmp_path):
+    alliance = Alliance(tmp_path)
+    result = invoke("check-access", "--config", str(alliance.config), "--format", "json")
+    assert result.exit_code == 0
+    report = json.loads(result.stdout)
+    assert report["ok"] is True and report["account"] is None
+    assert [(c["committee"], c["kind"], c["readable"], c["writable"]) for c in report["committees"]] == [
+        ("OUEST", "xlsx", True, None), ("EST", "xlsx", True, None), ("LONGUEUIL", "xlsx", True, None)]
+
+
+# ---------------------------------------------------------------- the committee's code, completion
+
+
+@pytest.mark.parametrize("code", ["ouest", "Ouest", "OUEST"])
+def test_template_committee_code_in_any_case(tmp_path, code):
+    result = invoke("template", "--committee", code, "--output", str(tmp_path / "g.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Gabarit écrit : {tmp_path / 'g.xlsx'}\n"
+
+
+def test_bash_completion_script_as_the_readme_says():
+    result = invoke(env={"_ALLIANCE_SYNC_COMPLETE": "bash_source"})
+    assert result.exit_code == 0
+    assert "_alliance_sync_completion()" in result.stdout
+    assert "complete -o nosort -F _alliance_sync_completion alliance-sync" in result.stdout
+
+
+# ---------------------------------------------------------------- what was delivered
+
+
+def test_history_shows_what_was_delivered_to_whom_and_when(tmp_path, monkeypatch):
+    from sync.delivery.settings import PASSWORD_ENV
+    from tests.support.delivery import (
+        MINISTRY,
+        PASSWORD,
+        USER,
+        DeliveryAlliance,
+        clean_workbooks,
+    )
+    from tests.support.smtp_server import SmtpServer
+
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    with SmtpServer(user=USER, password=PASSWORD) as smtp:
+        smtp.refused.add(MINISTRY[1])
+        alliance = DeliveryAlliance(tmp_path, smtp.port, drive=False, workbooks=clean_workbooks())
+        assert alliance.cli("run", "--deliver").exit_code == 1
+        smtp.refused.clear()
+        assert alliance.cli("deliver").exit_code == 0
+    state = ["--state-dir", str(alliance.state)]
+    refused = f"127.0.0.1:{smtp.port} a refusé le destinataire : {MINISTRY[1]} (550 5.1.1 Mailbox unavailable)"
+    assert WHEN.sub("AAAA-MM-JJ HH:MM", invoke("history", "--deliveries", *state).stdout).splitlines() == [
+        "N°  Date              Envoi                  Comité  Destinataires                 Résultat",
+        f" 1  AAAA-MM-JJ HH:MM  courriel au ministère  —       {MINISTRY[1]}  envoyé",
+        f" 1  AAAA-MM-JJ HH:MM  courriel au ministère  —       {MINISTRY[1]}  ÉCHEC",
+        f"    {refused}",
+        f" 1  AAAA-MM-JJ HH:MM  courriel au ministère  —       {MINISTRY[0]}   envoyé",
+    ]
+    assert invoke("history", *state).stdout.splitlines()[1].endswith("  rapport.xlsx  2 envois")
+    attempts = json.loads(invoke("history", "--deliveries", "--format", "json", *state).stdout)
+    assert [(a["run"], a["channel"], a["recipients"], a["status"]) for a in attempts] == [
+        (1, "ministry", [MINISTRY[1]], "sent"), (1, "ministry", [MINISTRY[1]], "failed"),
+        (1, "ministry", [MINISTRY[0]], "sent")]
