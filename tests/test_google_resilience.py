@@ -378,3 +378,74 @@ def test_a_read_only_token_is_not_enough_for_feedback(oauth_state, sheets_api):
     with pytest.raises(SourceUnavailable) as caught:
         load_credentials(config.google, write=True)  # no terminal here to authorise the write scope
     assert caught.value.message.startswith("aucune autorisation Google enregistrée pour ce compte")
+
+
+# -- failing fast: the run's deadline, committees read at once, the address named
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_committees_are_read_at_the_same_time(tmp_path, sheets_api):
+    import threading
+
+    fill(sheets_api)
+    sheets_api.gate = threading.Barrier(3, timeout=10)  # each read waits until all three are in flight
+    report = build_report(load_config(google_config(tmp_path)))
+    assert report.findings == []
+    assert sorted(r.status for r in sheets_api.requests) == [200, 200, 200]
+
+
+def test_an_address_refusing_connections_is_named_and_not_retried_long(tmp_path, sheets_api, monkeypatch):
+    address = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", address)
+    reset_clients()
+    config = google_config(tmp_path, google={"max_attempts": 8})  # defaults but for millisecond waits
+    slept = []
+    google_client(load_config(config)).http.sleep = slept.append
+    result = run_cli("validate", "--config", str(config))
+    assert result.exit_code == 3
+    assert len(slept) == 3 * 2  # three tries per committee, not eight
+    for name, key in (("Est de la Montérégie (EST)", EST), ("Agglomération de Longueuil (LONGUEUIL)",
+                                                              KEYS["LONGUEUIL"])):
+        assert re.search(rf"  - {re.escape(name)} : le serveur {address} \(variable ALLIANCE_SYNC_SHEETS_URL\) "
+                         rf"est injoignable pour le chiffrier Google du comité .* \(clé {key}\) \(connexion refusée "
+                         rf"par {address} : aucun service n'y répond, 3 essais en \d+ s\) : vérifiez l'adresse "
+                         rf"{address} \(ALLIANCE_SYNC_SHEETS_URL\)\n", result.output), result.output
+    assert "Validation impossible : des chiffriers n'ont pas pu être lus." in result.output
+    assert "Aucun rapport produit" not in result.output and "appsstatus" not in result.output
+
+
+def test_the_run_deadline_stops_every_read(tmp_path, sheets_api):
+    fill(sheets_api)
+    sheets_api.fail(EST, 503, times=None)
+    config = load_config(google_config(tmp_path, google={"deadline": 0.5, "backoff_initial": 1.0,
+                                                         "backoff_max": 1.0, "max_attempts": 8}))
+    with pytest.raises(NoUsableData) as caught:
+        build_report(config)
+    assert statuses(sheets_api, EST) == [503]  # the first wait would end past the run's deadline
+    assert caught.value.unreadable == [
+        f"Est de la Montérégie (EST) : délai de la synchronisation dépassé avant la lecture du chiffrier Google du "
+        f"comité Est de la Montérégie (clé {EST}) ([google] deadline) ; dernier échec : erreur 503 du serveur "
+        f"({sheets_api.url})"]
+
+
+def test_an_unknown_host_is_told_apart_from_a_server_error(tmp_path, sheets_api, monkeypatch):
+    """A DNS failure (here the reserved .invalid domain) after a token obtained at the local server."""
+    service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
+    sheets_api.token_answer = (200, {"access_token": "ya29.jeton", "expires_in": 3600, "token_type": "Bearer"})
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
+    reset_clients()
+    with pytest.raises(NoUsableData) as caught:
+        build_report(load_config(google_config(tmp_path, google={"credentials": "cle.json"}, codes=("EST",))))
+    assert len(caught.value.unreadable) == 1
+    assert re.fullmatch(
+        rf"Est de la Montérégie \(EST\) : le serveur https://sheets.invalid \(variable ALLIANCE_SYNC_SHEETS_URL\) "
+        rf"est injoignable pour le chiffrier Google du comité Est de la Montérégie \(clé {EST}\) \(adresse "
+        rf"introuvable : le nom sheets.invalid n'a pu être résolu \(DNS\), 3 essais en \d+ s\) : vérifiez "
+        r"l'adresse https://sheets.invalid \(ALLIANCE_SYNC_SHEETS_URL\)", caught.value.unreadable[0])

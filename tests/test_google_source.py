@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import requests
+
 from tests.support.builders import payment, project, write_alliance
 from click.testing import CliRunner
 from tests.support.checks import only, validate
@@ -208,3 +210,26 @@ def test_a_server_without_grid_data_costs_one_more_read_and_gives_the_same_findi
     assert facts(validate(google_config(tmp_path / "b"))) == expected
     assert [(r.kind, r.params.get("valueRenderOption")) for r in sheets_api.requests if r.key == KEYS["EST"]] == [
         ("spreadsheets.get", None), ("values.batchGet", ["UNFORMATTED_VALUE"])]
+
+
+def test_only_the_tabs_read_come_back_compressed(tmp_path, sheets_api):
+    """An instructions tab and a long Validation tab cost nothing; the answer is gzip."""
+    long_tab = [["Constat", "Message"]] + [["Erreur", f"constat {i}"] for i in range(2000)]
+    workbooks = {code: {**clean(code), "extra_tabs": {"Instructions": [["Lisez-moi"]] * 300,
+                                                        "Validation": long_tab}} for code in KEYS}
+    on_server(sheets_api, workbooks)
+    report = validate(google_config(tmp_path))
+    assert report.errors == []
+    reads = [r for r in sheets_api.requests if r.key == KEYS["EST"]]
+    assert len(reads) == 1
+    read = reads[0]
+    assert read.params["ranges"] == ["'Projets'", "'Versements'"]  # write-back off: not even Validation!A1
+    assert "(gzip)" in read.headers["user-agent"] and read.headers["accept-encoding"] == "gzip"
+    assert read.headers["authorization"] == "Bearer alliance-sync-serveur-local"  # never a Google token here
+    assert report.sources["EST"].sheet_ids == {"Projets": 0, "Versements": report.sources["EST"].sheet_ids[
+        "Versements"]}
+    # The same answer as the whole spreadsheet's, but for the two tabs: a fraction of the bytes.
+    whole = requests.get(f"{sheets_api.url}/v4/spreadsheets/{KEYS['EST']}", timeout=10,
+                         headers={"Authorization": "Bearer x"},
+                         params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
+    assert read.wire_bytes * 20 < len(whole.content)

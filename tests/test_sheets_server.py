@@ -321,3 +321,73 @@ def test_real_gspread_client_works_against_it(server):
         client.open_by_key("k")
     with pytest.raises(gspread.SpreadsheetNotFound):
         client.open_by_key("absent")
+
+
+# -- as strict as Google (issue: the local server accepted what Google refuses)
+
+
+def test_a_request_without_a_token_is_401_as_at_google(server):
+    server.add_spreadsheet("k", {"Feuille": [["a"]]})
+    answer = requests.get(f"{server.url}/v4/spreadsheets/k", timeout=10)
+    assert answer.status_code == 401
+    error = answer.json()["error"]
+    assert (error["status"], error["details"][0]["reason"]) == ("UNAUTHENTICATED", "CREDENTIALS_MISSING")
+    assert error["message"].startswith("Request is missing required authentication credential.")
+    assert [r.status for r in server.requests] == [401]
+
+
+@pytest.mark.parametrize("fields, path", [
+    ("sheets(properties(sheetId,titel))", "sheets.properties.titel"),
+    ("sheets.data.rowData.values.effectiveValues", "sheets.data.rowData.values.effectiveValues"),
+    ("properties(title),sheet", "sheet"),
+    ("properties.title.text", "properties.title.text"),
+])
+def test_an_unknown_path_in_a_field_mask_is_400(server, fields, path):
+    server.add_spreadsheet("k", {"Feuille": [["a"]]})
+    answer = AUTHORISED.get(f"{server.url}/v4/spreadsheets/k", params={"fields": fields}, timeout=10)
+    assert answer.status_code == 400
+    assert answer.json() == {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": (
+        f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'.")}}
+
+
+def test_the_field_masks_the_tool_sends_are_valid():
+    from sync.google.access import PROBE_FIELDS
+    from sync.sources.google import GRID_FIELDS
+    from tests.support.sheets_server import check_fields
+
+    for fields in (PROBE_FIELDS, GRID_FIELDS, "sheets(properties,merges,data(rowMetadata,columnMetadata))"):
+        check_fields(parse_fields(fields))
+
+
+def test_the_mask_wins_over_include_grid_data(server):
+    """Google: includeGridData « is ignored if a field mask was set in the request »."""
+    server.add_spreadsheet("k", {"Projets": [["No projet"], ["A-1"]], "Autre": [["x"]]})
+    url = f"{server.url}/v4/spreadsheets/k"
+    fields = "sheets(properties(title),data(rowData(values(effectiveValue))))"
+    masked = AUTHORISED.get(url, params={"fields": fields}, timeout=10).json()  # no includeGridData
+    assert masked["sheets"][0] == {"properties": {"title": "Projets"}, "data": [{"rowData": [
+        {"values": [{"effectiveValue": {"stringValue": "No projet"}}]},
+        {"values": [{"effectiveValue": {"stringValue": "A-1"}}]}]}]}
+    refused = AUTHORISED.get(url, params={"fields": "sheets(properties(title))", "includeGridData": "true"},
+                             timeout=10).json()
+    assert refused == {"sheets": [{"properties": {"title": "Projets"}}, {"properties": {"title": "Autre"}}]}
+    # Without a mask, includeGridData decides.
+    assert "data" not in AUTHORISED.get(url, timeout=10).json()["sheets"][0]
+    # ranges: only the tabs they name come back.
+    ranged = AUTHORISED.get(url, params={"fields": fields, "ranges": ["'Autre'"]}, timeout=10).json()
+    assert ranged == {"sheets": [{"properties": {"title": "Autre"}, "data": [{"rowData": [
+        {"values": [{"effectiveValue": {"stringValue": "x"}}]}]}]}]}
+
+
+def test_answers_are_compressed_only_when_the_user_agent_says_gzip_too(server):
+    server.add_spreadsheet("k", {"Feuille": [["a"] * 20] * 50})
+    url = f"{server.url}/v4/spreadsheets/k"
+    plain = AUTHORISED.get(url, params={"includeGridData": "true"}, headers={"Accept-Encoding": "gzip"},
+                           timeout=10)
+    assert "Content-Encoding" not in plain.headers  # python-requests' own User-Agent has no « gzip »
+    packed = AUTHORISED.get(url, params={"includeGridData": "true"},
+                            headers={"Accept-Encoding": "gzip", "User-Agent": "alliance-sync (gzip)"}, timeout=10)
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert packed.json() == plain.json()
+    first, second = server.requests
+    assert second.wire_bytes * 10 < first.wire_bytes == len(plain.content)

@@ -575,6 +575,9 @@ class SheetsServer(LoopbackServer):
         # Google answers 401 to a request without an Authorization header; the tool
         # sends its placeholder token to a local address (sync/google/auth.py).
         self.require_auth = True
+        # A barrier every spreadsheets.get waits at (tests of concurrent reads): with
+        # threading.Barrier(3, timeout=…), three reads must be in flight together.
+        self.gate: threading.Barrier | None = None
 
     # -- content
 
@@ -744,6 +747,13 @@ class _Handler(BaseHTTPRequestHandler):
             record.status = 401
             self._send_json(401, UNAUTHENTICATED)
             return
+        if state.gate is not None and kind == "spreadsheets.get":
+            try:
+                state.gate.wait()
+            except threading.BrokenBarrierError:
+                record.status = 500
+                self._send_json(500, ApiError(500, "The reads did not come together (SheetsServer.gate).").body)
+                return
         fault = state._take_fault(key, method) if key else None
         if fault is not None:
             if fault.delay:
