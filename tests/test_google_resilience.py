@@ -340,10 +340,9 @@ def oauth_files(tmp_path: Path, token_uri: str, *, expiry: str, scopes=READ_SCOP
 def oauth_state(tmp_path):
     from sync.google import auth
 
-    previous = auth.token_path().parent
     auth.set_state_dir(tmp_path / "etat")
     yield tmp_path
-    auth.set_state_dir(previous)
+    auth.set_state_dir(None)
 
 
 def test_a_kept_oauth_token_is_used_without_a_browser(oauth_state, sheets_api):

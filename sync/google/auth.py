@@ -32,11 +32,12 @@ _state_dir = Path(".alliance-sync")
 _state_dir_chosen = False
 
 
-def set_state_dir(path: Path) -> None:
-    """Where the OAuth token is kept: the run's state folder."""
+def set_state_dir(path: Path | None) -> None:
+    """Where the OAuth token is kept: the run's state folder (None: none chosen, the
+    token in ./.alliance-sync and nothing else kept)."""
     global _state_dir, _state_dir_chosen
-    _state_dir = Path(path)
-    _state_dir_chosen = True
+    _state_dir = Path(path) if path is not None else Path(".alliance-sync")
+    _state_dir_chosen = path is not None
 
 
 def state_file(name: str) -> Path | None:
