@@ -337,7 +337,7 @@ def oauth_files(tmp_path: Path, token_uri: str, *, expiry: str, scopes=READ_SCOP
 
 
 @pytest.fixture
-def oauth_state(tmp_path):
+def oauth_state(tmp_path, sheets_api):
     from sync.google import auth
 
     auth.set_state_dir(tmp_path / "etat")
