@@ -123,7 +123,10 @@ def test_nightly_run_delivers_the_workbook_and_each_committees_own_findings(alli
                                               f"du {when[:10]} {when[11:16]} : 2 erreurs à corriger.",
                                "name": "rapport-fqis-2019-2023.xlsx", "parents": [FOLDER],
                                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-    assert "authorization" not in create.headers  # loopback: no credentials sent
+    # Loopback: a placeholder token, never Google credentials; the version kept forever.
+    assert create.headers["authorization"] == "Bearer alliance-sync-serveur-local"
+    assert create.params["uploadType"] == ["resumable"] and create.params["keepRevisionForever"] == ["true"]
+    assert stored.kept_forever == [True]
 
     # The history says what was sent to whom.
     assert alliance.deliveries() == [
