@@ -198,6 +198,13 @@ def test_dry_run_lists_what_would_be_sent_and_sends_nothing(alliance, smtp, driv
         "Google Drive :\n"
         f"  dossier {FOLDER}, fichier « rapport-fqis-2019-2023.xlsx » : déposerait — nouvelle version du fichier "
         "s'il est déjà dans le dossier, sinon création.\n"
+        f"  Voie : dossier {FOLDER} (drive_folder) : le fichier de la période y est créé puis mis à jour.\n"
+        "  Vérification (lectures seules) :\n"
+        f"    identifiants : compte Google coordination@exemple.org (serveur local {drive_api.url}, "
+        "ALLIANCE_SYNC_DRIVE_URL) ;\n"
+        "    dossier « Rapports FQIS » (Mon Drive) : dépôt permis ;\n"
+        "    fichier « rapport-fqis-2019-2023.xlsx » : absent, il serait créé ;\n"
+        "    → le dépôt fonctionnerait.\n"
         "\n"
         "Courriels au ministère :\n"
         f"  {MINISTRY[0]} : enverrait « {subject} » — classeur en pièce jointe (rapport.xlsx, {size} octets).\n"
@@ -211,7 +218,9 @@ def test_dry_run_lists_what_would_be_sent_and_sends_nothing(alliance, smtp, driv
         "  LONGUEUIL (aucun contact) : aucun envoi — conforme, aucun constat ; aucun contact configuré.\n"
         "\n"
         "À envoyer : 4 éléments ; 2 éléments sans envoi.\n")
-    assert smtp.messages == [] and drive_api.requests == []
+    assert smtp.messages == []
+    # Drive was only read: who the account is, the folder, the file looked for.
+    assert [(r.method, r.kind) for r in drive_api.requests] == [("GET", "about"), ("GET", "get"), ("GET", "list")]
     assert alliance.query("SELECT COUNT(*) FROM deliveries") == before == [(0,)]
 
 
@@ -219,7 +228,7 @@ def test_run_deliver_dry_run_runs_but_only_lists_the_delivery(alliance, smtp, dr
     result = alliance.cli("run", "--deliver", "--dry-run")
     assert result.exit_code == 1
     assert "Classeur écrit" in result.stdout and "simulation : rien n'est envoyé ni enregistré" in result.stdout
-    assert smtp.messages == [] and drive_api.requests == []
+    assert smtp.messages == [] and {r.method for r in drive_api.requests} == {"GET"}
     assert alliance.query("SELECT state FROM runs") == [("done",)]
     assert alliance.deliveries() == []
 

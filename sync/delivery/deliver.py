@@ -270,10 +270,23 @@ def render_plan(plan: Plan) -> str:
         lines += ["", title]
         for item in items:
             lines.append("  " + _plan_line(item))
+        if channel == DRIVE:
+            lines += _drive_check_lines(plan)
     sending = sum(1 for i in plan.items if i.action == SEND)
     lines += ["", f"À envoyer : {plural(sending, 'élément')} ; "
                   f"{plural(len(plan.items) - sending, 'élément')} sans envoi."]
     return "\n".join(lines)
+
+
+def _drive_check_lines(plan: Plan) -> list[str]:
+    """The Drive way configured, checked with read-only calls: will the upload work?"""
+    from sync.delivery.drive import check_drive
+
+    check = check_drive(plan.content.config, plan.settings)
+    lines = [f"  Voie : {check.way}.", "  Vérification (lectures seules) :"]
+    lines += [f"    {line} ;" for line in check.lines]
+    lines.append("    → le dépôt fonctionnerait." if check.ok else f"    → le dépôt ÉCHOUERAIT : {check.problem}.")
+    return lines
 
 
 def _plan_line(item: Item) -> str:

@@ -376,3 +376,106 @@ def refusal(exc: APIError, account: Account, folder: str, *, file_id: str | None
     if status == 401:
         return f"Google a refusé les identifiants {account.of_who} (401 : {google})"
     return f"Google Drive a refusé le dépôt dans {where} (erreur {status} : {google})"
+
+
+# --------------------------------------------------------------------------
+# deliver --dry-run: which way is configured, and will it work? (read-only calls)
+
+
+@dataclass
+class DriveCheck:
+    way: str  # French: the way configured
+    lines: list[str] = field(default_factory=list)  # what was checked, in French
+    problem: str = ""  # why the upload would fail; "" when it would work
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
+    """The credentials, then the file or folder, with reads only (about.get, files.get,
+    files.list): nothing is created, uploaded or shared."""
+    if settings.drive_file:
+        way = (f"fichier {settings.drive_file} mis à jour par son identifiant (drive_file) : une nouvelle version "
+               "à chaque livraison, jamais de création")
+    else:
+        way = f"dossier {settings.drive_folder} (drive_folder) : le fichier de la période y est créé puis mis à jour"
+    check = DriveCheck(way)
+    try:
+        client = _client_or_error(config, settings)
+    except DriveError as exc:
+        check.problem = exc.message
+        return check
+    try:
+        who = client.http.request("get", GOOGLE_APIS + "/drive/v3/about",
+                                  params={"fields": "user(emailAddress,displayName)"}).json()
+        email = str((who.get("user") or {}).get("emailAddress", ""))
+        robot = email.endswith(SERVICE_ACCOUNT_DOMAIN) or client.account.kind == "service_account"
+        kind = "compte de service" if robot else "compte Google"
+        check.lines.append(f"identifiants : {kind} {email or client.account.who} ({_origin(client)})")
+        if settings.drive_file:
+            _check_file(client, settings, check)
+        else:
+            _check_folder(client, config, settings, check, robot)
+    except GoogleCallFailed as exc:
+        check.problem = (f"Google Drive ({client.base_url}) ne répond pas correctement "
+                         f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')})")
+    except APIError as exc:
+        check.problem = refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file)
+    except Exception as exc:
+        from google.auth.exceptions import GoogleAuthError, RefreshError
+
+        if isinstance(exc, RefreshError):
+            from sync.google.client import refresh_problem
+
+            check.problem = refresh_problem(exc, client.account)
+        elif isinstance(exc, (GoogleAuthError, requests.RequestException, ValueError)):
+            check.problem = f"Google Drive ({client.base_url}) injoignable ou réponse illisible : {exc}"
+        else:
+            raise
+    return check
+
+
+def _origin(client: DriveClient) -> str:
+    account = client.account
+    if account.kind == "anonymous":
+        return f"serveur local {client.base_url}, {DRIVE_URL_ENV}"
+    return f"{'clé' if account.kind == 'service_account' else 'jeton'} {account.origin}"
+
+
+def _check_file(client: DriveClient, settings: DeliverySettings, check: DriveCheck) -> None:
+    item = get_item(client, settings.drive_file or "", "id,name,mimeType,driveId,capabilities(canEdit)")
+    where = "un Drive partagé" if item.get("driveId") else "le Drive d'une personne"
+    editable = bool((item.get("capabilities") or {}).get("canEdit"))
+    check.lines.append(f"fichier « {item.get('name', '')} » ({where}) : "
+                       f"{'modifiable' if editable else 'en lecture seule pour ce compte'}")
+    if item.get("mimeType") == "application/vnd.google-apps.folder":
+        check.problem = (f"{settings.drive_file} est un dossier : indiquez-le dans [delivery] drive_folder, ou "
+                         "indiquez dans drive_file l'identifiant d'un fichier")
+    elif not editable:
+        check.problem = (f"{client.account.who} ne peut pas modifier ce fichier : partagez-le avec "
+                         f"{client.account.share_with} en modification (Éditeur)")
+
+
+def _check_folder(client: DriveClient, config: Config, settings: DeliverySettings, check: DriveCheck,
+                  robot: bool) -> None:
+    folder = settings.drive_folder or ""
+    item = get_item(client, folder, "id,name,mimeType,driveId,capabilities(canAddChildren)")
+    shared = bool(item.get("driveId"))
+    can_add = bool((item.get("capabilities") or {}).get("canAddChildren"))
+    check.lines.append(f"dossier « {item.get('name', '')} » ({'Drive partagé' if shared else 'Mon Drive'}) : "
+                       f"{'dépôt permis' if can_add else 'dépôt refusé à ce compte'}")
+    name = drive_name(config, settings)
+    existing = find_file(client, folder, name)
+    check.lines.append(f"fichier « {name} » : " + ("présent, une nouvelle version y serait déposée" if existing
+                                                   else "absent, il serait créé"))
+    if not can_add and existing is None:
+        check.problem = (f"{client.account.who} ne peut pas déposer de fichier dans ce dossier : partagez-le avec "
+                         f"{client.account.share_with} en modification (Éditeur)")
+    elif robot and not shared and existing is None:
+        check.problem = ("un compte de service n'a pas d'espace de stockage : il ne peut pas créer de fichier hors "
+                         "d'un Drive partagé (Google répondrait 403 storageQuotaExceeded) ; faites créer le fichier "
+                         "une fois par une personne, partagé avec ce compte en Éditeur, et indiquez-le dans "
+                         "[delivery] drive_file, ou utilisez un Drive partagé ou une connexion OAuth "
+                         "([google] oauth_client)")

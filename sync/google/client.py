@@ -8,6 +8,7 @@ it depends on, so a change of address or configuration gets a new one.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 
@@ -135,7 +136,8 @@ def _consumer(exc) -> str:
                 return consumer.rsplit("/", 1)[-1].replace("project_number:", "")
     except AttributeError:
         pass
-    return ""
+    found = re.search(r"\bin project (\d+)", _google_message(exc))  # Drive's envelope says it in its message
+    return found.group(1) if found else ""
 
 
 def where(base_url: str) -> str:
