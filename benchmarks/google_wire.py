@@ -11,7 +11,7 @@ local Sheets API server of the tests (tests/support/sheets_server.py), then read
   and ``(gzip)`` in the User-Agent).
 
 The server records the size of each answer's body as sent (compressed or not);
-the sum over the three committees is printed, with the JSON size once expanded.
+the sum over the three committees is printed.
 
     python benchmarks/google_wire.py [--sizes small,medium,large]
 """
@@ -59,13 +59,11 @@ def measure(size_name: str, data: Path) -> dict:
             wb.close()
             sizes = {title: (max(1000, len(rows) + 100), 26) for title, rows in tabs.items()}
             server.add_spreadsheet(keys[committee.code], tabs, sizes=sizes)
-        before = expanded_before = 0
         for key in keys.values():  # the former read, as it was sent
             answer = requests.get(f"{server.url}/v4/spreadsheets/{key}", timeout=300,
                                   headers={"Authorization": "Bearer mesure"},
                                   params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
             answer.raise_for_status()
-            expanded_before += len(answer.content)
         before = sum(r.wire_bytes for r in server.requests)
         server.reset_log()
         os.environ["ALLIANCE_SYNC_SHEETS_URL"] = server.url
@@ -76,7 +74,7 @@ def measure(size_name: str, data: Path) -> dict:
                 GoogleSource(committee.source, config, committee.code).read(WANTED_TABS)
         after = sum(r.wire_bytes for r in server.requests)
         requests_after = len(server.requests)
-        return {"size": size.label, "before": before, "expanded_before": expanded_before, "after": after,
+        return {"size": size.label, "before": before, "after": after,
                 "requests": requests_after, "committees": len(keys)}
     finally:
         server.stop()

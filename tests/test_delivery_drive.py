@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 import requests
 from tests.support.delivery import FOLDER, DeliveryAlliance, clean_workbooks
 from tests.support.smtp_server import free_port
