@@ -131,6 +131,23 @@ def test_an_upload_cut_midway_resumes_from_what_drive_kept(tmp_path, drive_api, 
     assert drive_api.count("create") == 1
 
 
+def test_a_server_error_midway_and_a_lost_status_question_resume_without_resending(tmp_path, drive_api):
+    drive_api.add_folder(FOLDER)
+    drive_api.fail(503, kind="upload")  # Drive's backend fails the content…
+    drive_api.fail(0, kind="status")  # …and the first « where are you? » gets no answer
+    alliance = alliance_for(tmp_path)
+    result = alliance.cli("run", "--deliver")
+    assert result.exit_code == 0, result.output
+    size = alliance.output.stat().st_size
+    assert [(r.kind, r.headers["content-range"], r.status) for r in drive_api.requests
+            if r.kind in ("upload", "status")] == [
+        ("upload", f"bytes 0-{size - 1}/{size}", 503), ("status", f"bytes */{size}", 0),
+        ("status", f"bytes */{size}", 308), ("upload", f"bytes 0-{size - 1}/{size}", 200)]
+    [stored] = drive_api.in_folder(FOLDER)
+    assert stored.content == alliance.output.read_bytes()
+    assert result.stderr.count("pendant le dépôt, reprise dans") == 2
+
+
 def test_a_create_whose_answer_is_lost_is_asked_of_the_session_not_repeated(tmp_path, drive_api):
     drive_api.add_folder(FOLDER)
     drive_api.lose_answer("upload")  # the file is created, the answer never arrives

@@ -281,50 +281,47 @@ def _resumable(client: DriveClient, settings: DeliverySettings, method: str, url
 
 
 def _send_content(client: DriveClient, session_url: str, data: bytes) -> dict:
-    """PUT the content from where Drive is; after a failure, ask Drive where it is."""
+    """PUT the content from where Drive is; after a failure, ask Drive where it is
+    (the question itself retried) and go on from there."""
     http = client.http
     policy = http.policy
     total = len(data)
     offset, failures, started = 0, 0, time.monotonic()
-    last: BaseException | None = None
+
+    def put(body: bytes, content_range: str) -> dict | int:
+        http.write_limiter.acquire()
+        return _session_answer(http.session.request("put", session_url, data=body, timeout=http.timeout,
+                                                    headers={"Content-Range": content_range}))
+
     while True:
         chunk = data[offset:offset + CHUNK]
         try:
-            http.write_limiter.acquire()
-            response = http.session.request("put", session_url, data=chunk, timeout=http.timeout, headers={
-                "Content-Range": f"bytes {offset}-{offset + len(chunk) - 1}/{total}", "Content-Type": XLSX_MIME})
-            outcome = _session_answer(response)
-            if isinstance(outcome, dict):
-                return outcome
-            offset = outcome
-            failures = 0
-            continue
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                APIError) as exc:
+            outcome = put(chunk, f"bytes {offset}-{offset + len(chunk) - 1}/{total}")
+        except _TRANSFER_FAILURES as exc:
             if isinstance(exc, APIError) and not is_transient(exc):
                 raise
-            last = exc
-        failures += 1
-        if failures >= policy.max_attempts or time.monotonic() - started > policy.deadline:
-            raise GoogleCallFailed(last, failures, time.monotonic() - started)
-        delay = min(policy.maximum, policy.initial * 2 ** (failures - 1))
-        log.warning("Google Drive : %s pendant le dépôt, reprise dans %.1f s.",
-                    describe_failure(last, client.base_url), delay)
-        http.sleep(delay)
-        try:
-            http.write_limiter.acquire()
-            status = http.session.request("put", session_url, data=b"", timeout=http.timeout, headers={
-                "Content-Range": f"bytes */{total}"})
-            outcome = _session_answer(status)
-        except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
-                APIError) as exc:
-            if isinstance(exc, APIError) and not is_transient(exc):
-                raise
-            last = exc
-            continue  # counted at the next failure; the offset is asked again then
+            last: BaseException = exc
+            while True:  # where is Drive? (nothing is sent again before it says)
+                failures += 1
+                if failures >= policy.max_attempts or time.monotonic() - started > policy.deadline:
+                    raise GoogleCallFailed(last, failures, time.monotonic() - started) from None
+                delay = min(policy.maximum, policy.initial * 2 ** (failures - 1))
+                log.warning("Google Drive : %s pendant le dépôt, reprise dans %.1f s.",
+                            describe_failure(last, client.base_url), delay)
+                http.sleep(delay)
+                try:
+                    outcome = put(b"", f"bytes */{total}")
+                    break
+                except _TRANSFER_FAILURES as exc:
+                    if isinstance(exc, APIError) and not is_transient(exc):
+                        raise
+                    last = exc
         if isinstance(outcome, dict):
             return outcome
         offset = outcome
+
+
+_TRANSFER_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, APIError)
 
 
 def _session_answer(response: requests.Response) -> dict | int:
