@@ -241,3 +241,16 @@ def test_dry_run_with_the_drive_api_disabled(tmp_path, drive_api):
         "    → le dépôt ÉCHOUERAIT : l'API Google Drive n'est pas activée dans le projet Google Cloud du compte "
         "(projet n° 123456789) : activez « Google Drive API » (console Google Cloud, API et services, Bibliothèque), "
         "attendez quelques minutes, puis relancez.")
+
+
+def test_drive_refusing_the_scope_says_so_not_to_share_the_folder(tmp_path, drive_api):
+    drive_api.add_folder(FOLDER)
+    recorded = json.loads(AUTH_ERRORS.read_text(encoding="utf-8"))["drive_insufficient_scopes"]
+    drive_api.fail(recorded["status"], kind="list", body=recorded["response_json"])
+    result = alliance_for(tmp_path).cli("run", "--deliver")
+    assert result.exit_code == 1
+    assert ("a échoué : les identifiants de l'accès anonyme (serveur local) n'ont pas les autorisations (scopes) "
+            "demandées pour Google Drive (403 : Request had insufficient authentication scopes.) ; un fichier "
+            "« authorized_user » de gcloud n'a que celles demandées à la connexion : vérifiez [delivery] drive_scope "
+            "(« drive » pour un dossier ou un fichier existant).") in result.stderr
+    assert "partagez le dossier" not in result.stderr

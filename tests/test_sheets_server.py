@@ -391,3 +391,14 @@ def test_answers_are_compressed_only_when_the_user_agent_says_gzip_too(server):
     assert packed.json() == plain.json()
     first, second = server.requests
     assert second.wire_bytes * 10 < first.wire_bytes == len(plain.content)
+
+
+def test_the_recorded_answers_are_in_the_repository():
+    """Every file the fixtures' README names is there and is JSON: a clone checks the
+    local server against Google, and CI fails (never skips) when one is missing."""
+    import re
+
+    named = set(re.findall(r"`([A-Za-z0-9_]+\.json)`", (FIXTURES / "README.md").read_text(encoding="utf-8")))
+    assert named == {path.name for path in FIXTURES.glob("*.json")} and len(named) == 9
+    for name in sorted(named):
+        assert isinstance(json.loads((FIXTURES / name).read_text(encoding="utf-8")), dict), name

@@ -147,13 +147,15 @@ def where(base_url: str) -> str:
     return f"le serveur {base_url} (variable {SHEETS_URL_ENV})"
 
 
-def login_again(account: Account) -> str:
-    """How to authorise again, for the kind of account."""
+def login_again(account: Account, *, drive: bool = False) -> str:
+    """How to authorise again, for the kind of account (``drive``: Drive's scope too)."""
     if account.origin.endswith(TOKEN_FILE):
         return ("lancez « alliance-sync check-access --config <fichier de configuration> » dans un terminal "
                 "et autorisez de nouveau l'accès dans le navigateur")
-    return ("reconnectez-vous avec « gcloud auth application-default login --scopes="
-            "https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets » "
+    scopes = "https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets"
+    if drive:
+        scopes += ",https://www.googleapis.com/auth/drive"
+    return (f"reconnectez-vous avec « gcloud auth application-default login --scopes={scopes} » "
             "(ou passez à une clé de compte de service)")
 
 
@@ -193,9 +195,10 @@ def forbidden_reason(exc: BaseException, account: Account, service: str = "Googl
     lowered = message.lower()
     if reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT" or "insufficient authentication scopes" in lowered \
             or reason == "insufficientPermissions":
-        fix = (login_again(account) if account.kind == "user" else
-               "vérifiez [delivery] drive_scope" if service == "Google Drive" else "utilisez la clé JSON d'un "
-               "compte de service")
+        drive = service == "Google Drive"
+        fix = (login_again(account, drive=drive) if account.kind == "user" else
+               "vérifiez [delivery] drive_scope (« drive » pour un dossier ou un fichier existant)" if drive
+               else "utilisez la clé JSON d'un compte de service")
         return (f"les identifiants {account.of_who} n'ont pas les autorisations (scopes) demandées pour "
                 f"{service} (403 : {message}) ; un fichier « authorized_user » de gcloud n'a que celles demandées "
                 f"à la connexion : {fix}")
