@@ -285,8 +285,8 @@ def test_deliver_without_delivery_configuration_is_a_configuration_error(tmp_pat
                                       str(tmp_path / "etat"), "--output", str(tmp_path / "r.xlsx")])
     assert result.exit_code == 2
     assert result.stderr == (f"Erreur : Configuration invalide (fichier {config.resolve()}, clé « delivery ») : aucune "
-                             "livraison configurée : ajoutez une table [delivery] (drive_folder, email_to, smtp) à la "
-                             "configuration ; voir le README, section Livraison.\n")
+                             "livraison configurée : ajoutez une table [delivery] (drive_folder ou drive_file, "
+                             "email_to, smtp) à la configuration ; voir le README, section Livraison.\n")
     assert not (tmp_path / "r.xlsx").exists()  # refused before the sync
 
 

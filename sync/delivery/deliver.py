@@ -145,8 +145,8 @@ def require_delivery(config: Config) -> DeliverySettings:
     """The delivery settings; ConfigError when the configuration has none."""
     settings = delivery_settings(config)
     if not settings.configured:
-        raise ConfigError("aucune livraison configurée : ajoutez une table [delivery] (drive_folder, email_to, "
-                          "smtp) à la configuration ; voir le README, section Livraison.", path=_path(config),
+        raise ConfigError("aucune livraison configurée : ajoutez une table [delivery] (drive_folder ou drive_file, "
+                          "email_to, smtp) à la configuration ; voir le README, section Livraison.", path=_path(config),
                           key="delivery")
     return settings
 
