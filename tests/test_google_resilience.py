@@ -448,3 +448,11 @@ def test_an_unknown_host_is_told_apart_from_a_server_error(tmp_path, sheets_api,
         rf"est injoignable pour le chiffrier Google du comité Est de la Montérégie \(clé {EST}\) \(adresse "
         rf"introuvable : le nom sheets.invalid n'a pu être résolu \(DNS\), 3 essais en \d+ s\) : vérifiez "
         r"l'adresse https://sheets.invalid \(ALLIANCE_SYNC_SHEETS_URL\)", caught.value.unreadable[0])
+
+
+def test_the_run_deadline_is_checked_and_defaults_to_three_minutes(tmp_path):
+    assert load_config(google_config(tmp_path / "a")).google.deadline == 180.0
+    with pytest.raises(ConfigError) as caught:
+        load_config(google_config(tmp_path / "b", google={"deadline": 0}))
+    assert caught.value.key == "google.deadline"
+    assert caught.value.detail == "un nombre de secondes supérieur à 0 est attendu, lu : 0"
