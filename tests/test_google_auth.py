@@ -141,3 +141,19 @@ def test_validate_exits_3_with_the_message(tmp_path, sheets_api):
     assert result.exit_code == 3
     assert "gcloud auth application-default set-quota-project ID_DU_PROJET" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_request_refused_as_unauthenticated_names_the_server_and_what_to_check(tmp_path, sheets_api):
+    from tests.support.sheets_server import UNAUTHENTICATED
+
+    fill(sheets_api)
+    sheets_api.fail(EST, 401, body=UNAUTHENTICATED)
+    with pytest.raises(NoUsableData) as caught:
+        build_report(load_config(google_config(tmp_path)))
+    assert caught.value.unreadable == [
+        f"Est de la Montérégie (EST) : le serveur {sheets_api.url} (variable ALLIANCE_SYNC_SHEETS_URL) a refusé les "
+        "identifiants de l'accès anonyme (serveur local) (401 : Request is missing required authentication "
+        "credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See "
+        "https://developers.google.com/identity/sign-in/web/devconsole-project.) : vérifiez la clé du compte de "
+        "service ([google] credentials) ou autorisez de nouveau l'accès"]
+    assert [r.status for r in sheets_api.requests if r.key == EST] == [401]
