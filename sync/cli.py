@@ -382,7 +382,12 @@ def validate(config_path: str | None, output_format: str, limit: int | None) -> 
     from sync.outputs.text import render_json, render_text
     from sync.pipeline import build_report
 
-    report = build_report(_load(config_path))
+    from sync.errors import NoUsableData
+
+    try:
+        report = build_report(_load(config_path))
+    except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
+        raise exc.for_validation() from None
     click.echo(render_json(report) if output_format == "json" else render_text(report, limit=limit))
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_OK)
 

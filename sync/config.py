@@ -100,6 +100,9 @@ class GoogleSettings:
     backoff_initial: float = 1.0
     backoff_max: float = 30.0
     timeout: float = 60.0  # seconds to wait for one answer
+    # All of a run's reads of Google spreadsheets together end within this many
+    # seconds (retries and quota waits included); the committees are read at once.
+    deadline: float = 180.0
 
 
 @dataclass(frozen=True)
@@ -546,4 +549,12 @@ def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
         backoff_initial=seconds("backoff_initial", default.backoff_initial),
         backoff_max=seconds("backoff_max", default.backoff_max),
         timeout=timeout,
+        deadline=_positive_seconds(reader, data, "deadline", 180.0),
     )
+
+
+def _positive_seconds(reader: _Reader, data: dict, name: str, default: float) -> float:
+    value = data.get(name, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise reader.fail(f"google.{name}", f"un nombre de secondes supérieur à 0 est attendu, lu : {value!r}")
+    return float(value)

@@ -57,9 +57,19 @@ class SourceUnavailable(AllianceSyncError):
 
 
 class NoUsableData(AllianceSyncError):
-    """Sources were unreadable and no last good copy exists: nothing to report."""
+    """Sources were unreadable and no last good copy exists: nothing to report.
+    ``unreadable``: one French line per committee not read, with why."""
 
     exit_code = EXIT_SOURCE
+
+    def __init__(self, message: str, *, unreadable: list[str] | None = None):
+        super().__init__(message)
+        self.unreadable = list(unreadable or [])
+
+    def for_validation(self) -> "NoUsableData":
+        """The same failure told by ``validate``, which produces no report anyway."""
+        return NoUsableData("Validation impossible : des chiffriers n'ont pas pu être lus.\n  - "
+                            + "\n  - ".join(self.unreadable), unreadable=self.unreadable)
 
 
 class LockHeld(AllianceSyncError):

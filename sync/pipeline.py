@@ -2,6 +2,12 @@
 
 ``build_report`` is the library's entry point; the command line only chooses the
 configuration and renders the :class:`Report`.
+
+Committees whose spreadsheet is on Google are read at the same time (a few
+threads; the one quota limiter of sync/google/ paces their requests), within the
+run-wide deadline ``[google] deadline``: three committees unreachable take the
+time of one. Local workbooks are read one after another, in the main thread (their
+reading is CPU work: threads would only add to the peak of memory).
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from sync.config import Committee, Config
 from sync.consolidate import Totals, consolidate
@@ -29,14 +36,44 @@ log = logging.getLogger("sync")
 WANTED_TABS = [PROJECTS_TAB, PAYMENTS_TAB]
 
 
-def read_committee(config: Config, committee: Committee) -> tuple[RawWorkbook, SourceInfo]:
+def read_committee(config: Config, committee: Committee, source=None) -> tuple[RawWorkbook, SourceInfo]:
     assert committee.source is not None
-    source = open_source(committee.source, config, committee.code)
+    source = source or open_source(committee.source, config, committee.code)
     raw = source.read(WANTED_TABS)
     info = SourceInfo(committee.code, committee.source.kind, committee.source.location, raw.read_at,
                       raw.content_hash(), sheet_ids=dict(raw.sheet_ids), source=source, tabs=raw.tabs,
                       encoded=raw.encoded())
     return raw, info
+
+
+# Committees read at once from Google: more would only wait on the quota limiter.
+GOOGLE_READERS = 4
+
+
+def _timed_read(config: Config, committee: Committee, source=None):
+    """(raw, info) or the SourceUnavailable raised, and the seconds it took."""
+    started = time.perf_counter()
+    try:
+        return read_committee(config, committee, source), time.perf_counter() - started
+    except SourceUnavailable as exc:
+        return exc, time.perf_counter() - started
+
+
+def read_google_committees(config: Config) -> dict[str, tuple]:
+    """The Google committees' reads, by code, made concurrently within the run's deadline."""
+    from sync.google.http import run_deadline
+
+    google = [c for c in config.committees if c.source is not None and c.source.kind == "google"]
+    results: dict[str, tuple] = {}
+    if google:
+        # A malformed key is the configuration's fault: said before any request.
+        sources = {c.code: open_source(c.source, config, c.code) for c in google}
+        with run_deadline(config.google.deadline), \
+                ThreadPoolExecutor(max_workers=min(GOOGLE_READERS, len(google)),
+                                   thread_name_prefix="lecture-google") as pool:
+            futures = {c.code: pool.submit(_timed_read, config, c, sources[c.code]) for c in google}
+            results.update({code: future.result() for code, future in futures.items()})
+    return results
 
 
 def build_report(config: Config, *, fallback: Fallback | None = None,
@@ -49,12 +86,18 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     source_findings: list[Finding] = []
     unreadable: list[str] = []
     # One progress bar on a terminal: each committee weighs 100, read 30, parsed 20, checked 50.
+    # Google committees are read together first (one deadline for the run); local
+    # workbooks one at a time below, each in its turn of the progress bar.
+    google_reads = read_google_committees(config)
     with stage("Lecture et validation", 100 * len(config.committees)) as progress:
         for committee in config.committees:
-            started = time.perf_counter()
             progress.describe(f"{committee.code} : lecture")
+            outcome, seconds = google_reads.get(committee.code) or _timed_read(config, committee)
+            started = time.perf_counter() - seconds
             try:
-                raw, info = read_committee(config, committee)
+                if isinstance(outcome, SourceUnavailable):
+                    raise outcome
+                raw, info = outcome
             except SourceUnavailable as exc:
                 replacement = fallback(committee, exc) if fallback else None
                 if replacement is None:
@@ -103,7 +146,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     if unreadable:
         raise NoUsableData(
             "Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide "
-            "antérieure n'existe.\n  - " + "\n  - ".join(unreadable)
+            "antérieure n'existe.\n  - " + "\n  - ".join(unreadable), unreadable=unreadable
         )
 
     checked = time.perf_counter()

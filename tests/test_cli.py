@@ -141,7 +141,7 @@ def test_unreadable_workbook_exit_3(tmp_path):
     (tmp_path / "est.xlsx").write_bytes(b"ceci n'est pas un classeur")
     result = run("validate", "--config", str(config))
     assert result.exit_code == 3
-    assert "Aucun rapport produit" in result.stderr
+    assert "Validation impossible : des chiffriers n'ont pas pu être lus." in result.stderr
     assert f"Est de la Montérégie (EST) : le fichier {tmp_path / 'est.xlsx'} est illisible : ce n'est pas un classeur Excel (.xlsx)" \
         in result.stderr
     assert "Traceback" not in result.output

@@ -123,7 +123,10 @@ def test_nightly_run_delivers_the_workbook_and_each_committees_own_findings(alli
                                               f"du {when[:10]} {when[11:16]} : 2 erreurs à corriger.",
                                "name": "rapport-fqis-2019-2023.xlsx", "parents": [FOLDER],
                                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-    assert "authorization" not in create.headers  # loopback: no credentials sent
+    # Loopback: a placeholder token, never Google credentials; the version kept forever.
+    assert create.headers["authorization"] == "Bearer alliance-sync-serveur-local"
+    assert create.params["uploadType"] == ["resumable"] and create.params["keepRevisionForever"] == ["true"]
+    assert stored.kept_forever == [True]
 
     # The history says what was sent to whom.
     assert alliance.deliveries() == [
@@ -195,6 +198,13 @@ def test_dry_run_lists_what_would_be_sent_and_sends_nothing(alliance, smtp, driv
         "Google Drive :\n"
         f"  dossier {FOLDER}, fichier « rapport-fqis-2019-2023.xlsx » : déposerait — nouvelle version du fichier "
         "s'il est déjà dans le dossier, sinon création.\n"
+        f"  Voie : dossier {FOLDER} (drive_folder) : le fichier de la période y est créé puis mis à jour.\n"
+        "  Vérification (lectures seules) :\n"
+        f"    identifiants : compte Google coordination@exemple.org (serveur local {drive_api.url}, "
+        "ALLIANCE_SYNC_DRIVE_URL) ;\n"
+        "    dossier « Rapports FQIS » (Mon Drive) : dépôt permis ;\n"
+        "    fichier « rapport-fqis-2019-2023.xlsx » : absent, il serait créé ;\n"
+        "    → le dépôt fonctionnerait.\n"
         "\n"
         "Courriels au ministère :\n"
         f"  {MINISTRY[0]} : enverrait « {subject} » — classeur en pièce jointe (rapport.xlsx, {size} octets).\n"
@@ -208,7 +218,9 @@ def test_dry_run_lists_what_would_be_sent_and_sends_nothing(alliance, smtp, driv
         "  LONGUEUIL (aucun contact) : aucun envoi — conforme, aucun constat ; aucun contact configuré.\n"
         "\n"
         "À envoyer : 4 éléments ; 2 éléments sans envoi.\n")
-    assert smtp.messages == [] and drive_api.requests == []
+    assert smtp.messages == []
+    # Drive was only read: who the account is, the folder, the file looked for.
+    assert [(r.method, r.kind) for r in drive_api.requests] == [("GET", "about"), ("GET", "get"), ("GET", "list")]
     assert alliance.query("SELECT COUNT(*) FROM deliveries") == before == [(0,)]
 
 
@@ -216,7 +228,7 @@ def test_run_deliver_dry_run_runs_but_only_lists_the_delivery(alliance, smtp, dr
     result = alliance.cli("run", "--deliver", "--dry-run")
     assert result.exit_code == 1
     assert "Classeur écrit" in result.stdout and "simulation : rien n'est envoyé ni enregistré" in result.stdout
-    assert smtp.messages == [] and drive_api.requests == []
+    assert smtp.messages == [] and {r.method for r in drive_api.requests} == {"GET"}
     assert alliance.query("SELECT state FROM runs") == [("done",)]
     assert alliance.deliveries() == []
 
@@ -273,8 +285,8 @@ def test_deliver_without_delivery_configuration_is_a_configuration_error(tmp_pat
                                       str(tmp_path / "etat"), "--output", str(tmp_path / "r.xlsx")])
     assert result.exit_code == 2
     assert result.stderr == (f"Erreur : Configuration invalide (fichier {config.resolve()}, clé « delivery ») : aucune "
-                             "livraison configurée : ajoutez une table [delivery] (drive_folder, email_to, smtp) à la "
-                             "configuration ; voir le README, section Livraison.\n")
+                             "livraison configurée : ajoutez une table [delivery] (drive_folder ou drive_file, "
+                             "email_to, smtp) à la configuration ; voir le README, section Livraison.\n")
     assert not (tmp_path / "r.xlsx").exists()  # refused before the sync
 
 

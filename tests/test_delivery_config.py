@@ -92,6 +92,11 @@ def test_ssl_defaults_to_port_465_and_contacts_may_be_lists_with_names(tmp_path)
      "un nom de fichier se terminant par .xlsx est attendu"),
     ('[delivery]\ndrive_folder = "x"\ndrive_scope = "spreadsheets"\n', "delivery.drive_scope",
      "« drive » ou « drive.file » est attendu"),
+    ('[delivery]\ndrive_file = "mon fichier.xlsx"\n', "delivery.drive_file",
+     "l'identifiant d'un fichier Google Drive est attendu (la partie de son adresse entre /d/ et /edit), lu : "
+     "'mon fichier.xlsx'"),
+    ('[delivery]\ndrive_file = "1AbCdEfGhIjKlMn"\ndrive_keep_versions = "oui"\n', "delivery.drive_keep_versions",
+     "true ou false est attendu, lu : 'oui'"),
 ])
 def test_wrong_delivery_settings_name_their_key(tmp_path, delivery, key, fragment):
     error = error_of(config_with(tmp_path, delivery))
@@ -195,3 +200,13 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
         assert len(server.messages) == 2
         assert [(json.loads(r[3]), r[4]) for r in alliance.deliveries()] == [([MINISTRY[0]], "sent"),
                                                                              ([MINISTRY[1]], "sent")]
+
+
+def test_drive_file_is_taken_from_its_whole_address(tmp_path):
+    from sync.config import load_config
+    from sync.delivery.settings import delivery_settings
+
+    address = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUv/edit?usp=sharing"
+    settings = delivery_settings(load_config(config_with(tmp_path, f'[delivery]\ndrive_file = "{address}"\n')))
+    assert (settings.drive_file, settings.drive_folder, settings.drive, settings.drive_keep_versions) == (
+        "1AbCdEfGhIjKlMnOpQrStUv", None, True, True)

@@ -147,7 +147,7 @@ def test_drive_quota_answers_are_retried(tmp_path, drive_api):
     result = alliance.cli("run", "--deliver")
     assert result.exit_code == 0, result.output
     assert drive_api.count("create") == 3
-    assert result.stderr.count("Google Drive : erreur 403 du serveur Google, nouvel essai dans ") == 2
+    assert result.stderr.count(f"Google Drive : erreur 403 du serveur ({drive_api.url}), nouvel essai dans ") == 2
     [stored] = drive_api.in_folder(FOLDER)
     assert stored.content == alliance.output.read_bytes()
 
@@ -162,7 +162,9 @@ def test_drive_without_storage_quota_says_to_use_a_shared_drive(tmp_path, drive_
     assert ("l'accès anonyme (serveur local) n'a pas d'espace de stockage dans Google Drive (403 : Service Accounts "
             "do not have storage quota.") in result.stderr
     assert (f"placez le dossier Google Drive {FOLDER} dans un Drive partagé où ce compte est Gestionnaire de contenu, "
-            "ou utilisez une connexion OAuth ([google] oauth_client).") in result.stderr
+            "ou faites créer le fichier une fois par une personne dans son Drive, partagé avec ce compte en Éditeur, "
+            "et indiquez-le dans [delivery] drive_file, ou utilisez une connexion OAuth ([google] oauth_client).") \
+        in result.stderr
 
 
 def test_unknown_drive_folder(tmp_path, drive_api):
@@ -181,8 +183,8 @@ def test_drive_that_does_not_answer_in_time(tmp_path, drive_api):
                                 contacts={}, google={"timeout": 0.2, "max_attempts": 2})
     result = alliance.cli("run", "--deliver")
     assert result.exit_code == 1
-    assert (f"La livraison du classeur dans le dossier Google Drive {FOLDER} a échoué : Google Drive ne répond pas "
-            "correctement (délai d'attente dépassé, 2 essais en ") in result.stderr
+    assert (f"La livraison du classeur dans le dossier Google Drive {FOLDER} a échoué : Google Drive "
+            f"({drive_api.url}) ne répond pas correctement (délai d'attente dépassé, 2 essais en ") in result.stderr
     assert drive_api.count("list") == 2 and drive_api.count("create") == 0
     intact(alliance)
 

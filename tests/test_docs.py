@@ -135,9 +135,9 @@ def example_findings(root: Path) -> list:
 
 def console_line(f) -> str:
     """A finding as `alliance-sync validate` prints it (sync/outputs/text.py)."""
-    from sync.outputs.text import _finding_line
+    from sync.outputs.text import finding_line
 
-    return _finding_line(f)
+    return finding_line(f)
 
 
 def test_the_example_messages_are_the_real_ones(tmp_path):

@@ -82,7 +82,14 @@ def test_write_back_creates_and_fills_the_validation_tab(tmp_path, sheets_api):
     assert [w.kind for w in writes] == ["batchUpdate", "values.update"]
     assert list(writes[0].body["requests"][0]) == ["addSheet"]
     assert writes[1].params["valueInputOption"] == ["RAW"]
-    assert sheets_api.reads(EST) == 1
+    # The first time only: the Validation tab asked for is not there yet (400), then the whole read.
+    assert [(r.status, r.params.get("ranges")) for r in sheets_api.requests if r.key == EST and r.is_read] == [
+        (400, ["'Projets'", "'Versements'", "'Validation'!A1"]), (200, None)]
+    sheets_api.reset_log()
+    assert run(tmp_path).exit_code == 1
+    assert [(r.status, r.params.get("ranges")) for r in sheets_api.requests if r.key == EST and r.is_read] == [
+        (200, ["'Projets'", "'Versements'", "'Validation'!A1"])]
+    assert [w.kind for w in sheets_api.writes(EST)] == ["values.clear", "values.update"]
     # The other committees hear they conform.
     assert sheets_api.rows(KEYS["OUEST"], "Validation")[-1] == [
         "Bilan du comité Ouest de la Montérégie : conforme, aucune erreur, 0 avertissement."]
@@ -145,7 +152,7 @@ def test_a_read_only_spreadsheet_is_reported_and_the_others_are_written(tmp_path
     report = validate(google_config(tmp_path, feedback=True))
     results = {r.committee: r for r in write_feedback(report)}
     assert not results["EST"].written
-    assert results["EST"].problem == (f"le serveur refuse l'écriture dans le chiffrier Google du comité Est de la "
+    assert results["EST"].problem == (f"le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google du comité Est de la "
                                       f"Montérégie (clé {EST}) (403 : The caller does not have permission)")
     assert [w.status for w in sheets_api.writes(EST)] == [403]  # refused once, not retried
     assert results["OUEST"].written and results["LONGUEUIL"].written

@@ -83,9 +83,11 @@ def test_a_spreadsheet_that_stays_unavailable_gives_up_after_the_configured_trie
     result = run_cli("validate", "--config", str(google_config(tmp_path)))
     assert result.exit_code == 3
     assert statuses(sheets_api, EST) == [503] * 4  # max_attempts = 4, then no more
-    assert re.search(r"Google Sheets ne répond pas correctement pour le chiffrier Google du comité Est de la "
-                     rf"Montérégie \(clé {EST}\) \(erreur 503 du serveur Google, 4 essais en \d+ s\) : "
-                     "réessayez plus tard", result.output), result.output
+    # The address actually used is named; Google's status page is not (this is not Google).
+    assert re.search(r"le serveur http://127\.0\.0\.1:\d+ \(variable ALLIANCE_SYNC_SHEETS_URL\) ne répond pas "
+                     rf"correctement pour le chiffrier Google du comité Est de la Montérégie \(clé {EST}\) \(erreur "
+                     r"503 du serveur, 4 essais en \d+ s\) : réessayez plus tard\n", result.output), result.output
+    assert "appsstatus" not in result.output
     assert "Traceback" not in result.output
 
 
@@ -113,8 +115,8 @@ def test_a_spreadsheet_that_stays_403_exits_3_at_once(tmp_path, sheets_api):
     result = run_cli("validate", "--config", str(google_config(tmp_path)))
     assert result.exit_code == 3
     assert statuses(sheets_api, EST) == [403]  # never retried
-    assert ("Est de la Montérégie (EST) : le serveur refuse l'accès au chiffrier Google du comité Est de la "
-            f"Montérégie (clé {EST}) (403 : The caller does not have permission)") in result.output
+    assert (f"Est de la Montérégie (EST) : le serveur {sheets_api.url} refuse l'accès au chiffrier Google du comité "
+            f"Est de la Montérégie (clé {EST}) (403 : The caller does not have permission)") in result.output
     assert "Traceback" not in result.output
 
 
@@ -148,7 +150,8 @@ def test_service_account_refusal_says_whom_to_share_with(sheets_api):
     """The message a coordinator gets from Google's real 403 body, for a service account."""
     sheets_api.add_spreadsheet("k", {"Projets": []})
     sheets_api.share("k", "none")
-    answer = requests.get(f"{sheets_api.url}/v4/spreadsheets/k", timeout=10)
+    token = {"Authorization": "Bearer ya29.jeton"}
+    answer = requests.get(f"{sheets_api.url}/v4/spreadsheets/k", headers=token, timeout=10)
     account = Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com")
     problem = access_problem(APIError(answer), account=account, committee="du comité Est de la Montérégie", key="k")
     assert problem.message == (
@@ -162,7 +165,7 @@ def test_service_account_refusal_says_whom_to_share_with(sheets_api):
     sheets_api.fail("k", 403, reason="SERVICE_DISABLED",
                     message="Google Sheets API has not been used in project 123 before or it is disabled.")
     sheets_api.share("k", "write")
-    disabled = requests.get(f"{sheets_api.url}/v4/spreadsheets/k", timeout=10)
+    disabled = requests.get(f"{sheets_api.url}/v4/spreadsheets/k", headers=token, timeout=10)
     assert access_problem(APIError(disabled), account=account, committee="", key="k").message.startswith(
         "l'API Google Sheets n'est pas activée dans le projet Google Cloud du compte")
 
@@ -251,10 +254,10 @@ def test_a_refused_service_account_key_gives_a_clear_message(tmp_path, sheets_ap
     config = google_config(tmp_path, google={"credentials": "cle.json"})
     result = run_cli("validate", "--config", str(config))
     assert result.exit_code == 3, result.output
-    assert ("Google a refusé les identifiants du compte de service alliance-sync@projet-tcpm.iam.gserviceaccount"
-            ".com (") in result.output
-    assert "invalid_grant" in result.output
-    assert "créez une nouvelle clé JSON du compte de service" in result.output
+    assert (f"Google a refusé la clé {key_file} du compte de service alliance-sync@projet-tcpm.iam.gserviceaccount"
+            ".com (invalid_grant : Invalid JWT Signature.) : la clé a été supprimée, désactivée ou a expiré (une "
+            "organisation Google Cloud peut limiter la durée des clés) : créez une nouvelle clé JSON du compte de "
+            "service et indiquez-la dans [google] credentials") in result.output
     assert "Traceback" not in result.output
     tokens = [r for r in sheets_api.requests if r.kind == "token"]
     assert len(tokens) == 3  # once per committee, never retried
@@ -334,13 +337,12 @@ def oauth_files(tmp_path: Path, token_uri: str, *, expiry: str, scopes=READ_SCOP
 
 
 @pytest.fixture
-def oauth_state(tmp_path):
+def oauth_state(tmp_path, sheets_api):
     from sync.google import auth
 
-    previous = auth.token_path().parent
     auth.set_state_dir(tmp_path / "etat")
     yield tmp_path
-    auth.set_state_dir(previous)
+    auth.set_state_dir(None)
 
 
 def test_a_kept_oauth_token_is_used_without_a_browser(oauth_state, sheets_api):
@@ -375,3 +377,82 @@ def test_a_read_only_token_is_not_enough_for_feedback(oauth_state, sheets_api):
     with pytest.raises(SourceUnavailable) as caught:
         load_credentials(config.google, write=True)  # no terminal here to authorise the write scope
     assert caught.value.message.startswith("aucune autorisation Google enregistrée pour ce compte")
+
+
+# -- failing fast: the run's deadline, committees read at once, the address named
+
+
+def closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_the_committees_are_read_at_the_same_time(tmp_path, sheets_api):
+    import threading
+
+    fill(sheets_api)
+    sheets_api.gate = threading.Barrier(3, timeout=10)  # each read waits until all three are in flight
+    report = build_report(load_config(google_config(tmp_path)))
+    assert report.findings == []
+    assert sorted(r.status for r in sheets_api.requests) == [200, 200, 200]
+
+
+def test_an_address_refusing_connections_is_named_and_not_retried_long(tmp_path, sheets_api, monkeypatch):
+    address = f"http://127.0.0.1:{closed_port()}"
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", address)
+    reset_clients()
+    config = google_config(tmp_path, google={"max_attempts": 8})  # defaults but for millisecond waits
+    slept = []
+    google_client(load_config(config)).http.sleep = slept.append
+    result = run_cli("validate", "--config", str(config))
+    assert result.exit_code == 3
+    assert len(slept) == 3 * 2  # three tries per committee, not eight
+    for name, key in (("Est de la Montérégie (EST)", EST), ("Agglomération de Longueuil (LONGUEUIL)",
+                                                              KEYS["LONGUEUIL"])):
+        assert re.search(rf"  - {re.escape(name)} : le serveur {address} \(variable ALLIANCE_SYNC_SHEETS_URL\) "
+                         rf"est injoignable pour le chiffrier Google du comité .* \(clé {key}\) \(connexion refusée "
+                         rf"par {address} : aucun service n'y répond, 3 essais en \d+ s\) : vérifiez l'adresse "
+                         rf"{address} \(ALLIANCE_SYNC_SHEETS_URL\)\n", result.output), result.output
+    assert "Validation impossible : des chiffriers n'ont pas pu être lus." in result.output
+    assert "Aucun rapport produit" not in result.output and "appsstatus" not in result.output
+
+
+def test_the_run_deadline_stops_every_read(tmp_path, sheets_api):
+    fill(sheets_api)
+    sheets_api.fail(EST, 503, times=None)
+    config = load_config(google_config(tmp_path, google={"deadline": 0.5, "backoff_initial": 1.0,
+                                                         "backoff_max": 1.0, "max_attempts": 8}))
+    with pytest.raises(NoUsableData) as caught:
+        build_report(config)
+    assert statuses(sheets_api, EST) == [503]  # the first wait would end past the run's deadline
+    assert caught.value.unreadable == [
+        f"Est de la Montérégie (EST) : délai de la synchronisation dépassé avant la lecture du chiffrier Google du "
+        f"comité Est de la Montérégie (clé {EST}) ([google] deadline) ; dernier échec : erreur 503 du serveur "
+        f"({sheets_api.url})"]
+
+
+def test_an_unknown_host_is_told_apart_from_a_server_error(tmp_path, sheets_api, monkeypatch):
+    """A DNS failure (here the reserved .invalid domain) after a token obtained at the local server."""
+    service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
+    sheets_api.token_answer = (200, {"access_token": "ya29.jeton", "expires_in": 3600, "token_type": "Bearer"})
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
+    reset_clients()
+    with pytest.raises(NoUsableData) as caught:
+        build_report(load_config(google_config(tmp_path, google={"credentials": "cle.json"}, codes=("EST",))))
+    assert len(caught.value.unreadable) == 1
+    assert re.fullmatch(
+        rf"Est de la Montérégie \(EST\) : le serveur https://sheets.invalid \(variable ALLIANCE_SYNC_SHEETS_URL\) "
+        rf"est injoignable pour le chiffrier Google du comité Est de la Montérégie \(clé {EST}\) \(adresse "
+        rf"introuvable : le nom sheets.invalid n'a pu être résolu \(DNS\), 3 essais en \d+ s\) : vérifiez "
+        r"l'adresse https://sheets.invalid \(ALLIANCE_SYNC_SHEETS_URL\)", caught.value.unreadable[0])
+
+
+def test_the_run_deadline_is_checked_and_defaults_to_three_minutes(tmp_path):
+    assert load_config(google_config(tmp_path / "a")).google.deadline == 180.0
+    with pytest.raises(ConfigError) as caught:
+        load_config(google_config(tmp_path / "b", google={"deadline": 0}))
+    assert caught.value.key == "google.deadline"
+    assert caught.value.detail == "un nombre de secondes supérieur à 0 est attendu, lu : 0"

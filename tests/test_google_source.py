@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import requests
+
 from tests.support.builders import payment, project, write_alliance
 from click.testing import CliRunner
 from tests.support.checks import only, validate
@@ -115,17 +117,28 @@ def test_planted_faults_come_back_at_the_same_cells_as_from_files(tmp_path, shee
     assert sixth.approval_date == dt.date(2019, 5, 15)
 
 
-def test_renamed_and_missing_tabs_in_one_request(tmp_path, sheets_api):
+def test_renamed_and_missing_tabs_cost_one_more_read_the_first_time(tmp_path, sheets_api):
     workbooks = {"OUEST": {**clean("OUEST"), "tabs": {"Projets": "PROJÈTS ", "Versements": None},
                            "extra_tabs": {"Instructions": [["Lisez-moi"]]}},
-                 "EST": clean("EST"), "LONGUEUIL": clean("LONGUEUIL")}
+                 "EST": {**clean("EST"), "tabs": {"Versements": "VERSEMENTS "}}, "LONGUEUIL": clean("LONGUEUIL")}
     local, remote = both_ways(tmp_path, sheets_api, workbooks)
     assert facts(remote) == facts(local)
     missing = only(remote, "MISSING_TAB", committee="OUEST")
     assert missing.message == ("L'onglet « Versements » est introuvable. Onglets présents : « PROJÈTS  », "
                                "« Instructions ». Rétablissez l'onglet « Versements » du gabarit (nom exact).")
     assert len(remote.workbooks["OUEST"].projects) == 2  # « PROJÈTS » is the Projets tab
-    assert sheets_api.reads(KEYS["OUEST"]) == 1
+    assert len(remote.workbooks["EST"].payments) == 2  # « VERSEMENTS » is the Versements tab
+    # The usual titles asked first: refused (400), then the whole spreadsheet, matched tolerantly.
+    for code in ("OUEST", "EST"):
+        assert [(r.status, r.params.get("ranges")) for r in sheets_api.requests if r.key == KEYS[code]] == [
+            (400, ["'Projets'", "'Versements'"]), (200, None)]
+    assert sheets_api.reads(KEYS["LONGUEUIL"]) == 1
+    # The next read asks for the titles found: one request again (or the whole read, a tab missing).
+    sheets_api.reset_log()
+    assert facts(validate(google_config(tmp_path / "google"))) == facts(remote)
+    assert [r.params.get("ranges") for r in sheets_api.requests if r.key == KEYS["EST"]] == [
+        ["'Projets'", "'VERSEMENTS '"]]
+    assert [r.params.get("ranges") for r in sheets_api.requests if r.key == KEYS["OUEST"]] == [None]
 
 
 def test_findings_link_to_the_cell_in_google_sheets(tmp_path, sheets_api):
@@ -154,7 +167,7 @@ def test_a_malformed_key_is_a_configuration_error(tmp_path, sheets_api):
     result = CliRunner().invoke(cli, ["validate", "--config", str(config)])
     assert result.exit_code == 2
     assert "clé de chiffrier Google invalide « clé avec espaces »" in result.output
-    assert [r.key for r in sheets_api.requests] == [KEYS["OUEST"]]  # read before EST's turn came
+    assert sheets_api.requests == []  # said before any spreadsheet is read
 
 
 # -- the grid data, cell by cell
@@ -182,7 +195,9 @@ def test_empty_spreadsheet_gives_missing_tabs_not_a_crash(tmp_path, sheets_api):
     on_server(sheets_api, {"OUEST": clean("OUEST"), "LONGUEUIL": clean("LONGUEUIL")})
     report = validate(google_config(tmp_path))
     assert [f.sheet for f in report.findings if f.code == "MISSING_TAB"] == ["Projets", "Versements"]
-    assert sheets_api.reads(KEYS["EST"]) == 1
+    # The tabs asked for are not there (400), then the whole spreadsheet lists what is.
+    assert [(r.status, r.params.get("ranges")) for r in sheets_api.requests if r.key == KEYS["EST"]] == [
+        (400, ["'Projets'", "'Versements'"]), (200, None)]
 
 
 def test_a_server_without_grid_data_costs_one_more_read_and_gives_the_same_findings(tmp_path, sheets_api):
@@ -195,3 +210,26 @@ def test_a_server_without_grid_data_costs_one_more_read_and_gives_the_same_findi
     assert facts(validate(google_config(tmp_path / "b"))) == expected
     assert [(r.kind, r.params.get("valueRenderOption")) for r in sheets_api.requests if r.key == KEYS["EST"]] == [
         ("spreadsheets.get", None), ("values.batchGet", ["UNFORMATTED_VALUE"])]
+
+
+def test_only_the_tabs_read_come_back_compressed(tmp_path, sheets_api):
+    """An instructions tab and a long Validation tab cost nothing; the answer is gzip."""
+    long_tab = [["Constat", "Message"]] + [["Erreur", f"constat {i}"] for i in range(2000)]
+    workbooks = {code: {**clean(code), "extra_tabs": {"Instructions": [["Lisez-moi"]] * 300,
+                                                        "Validation": long_tab}} for code in KEYS}
+    on_server(sheets_api, workbooks)
+    report = validate(google_config(tmp_path))
+    assert report.errors == []
+    reads = [r for r in sheets_api.requests if r.key == KEYS["EST"]]
+    assert len(reads) == 1
+    read = reads[0]
+    assert read.params["ranges"] == ["'Projets'", "'Versements'"]  # write-back off: not even Validation!A1
+    assert "(gzip)" in read.headers["user-agent"] and read.headers["accept-encoding"] == "gzip"
+    assert read.headers["authorization"] == "Bearer alliance-sync-serveur-local"  # never a Google token here
+    assert report.sources["EST"].sheet_ids == {"Projets": 0, "Versements": report.sources["EST"].sheet_ids[
+        "Versements"]}
+    # The same answer as the whole spreadsheet's, but for the two tabs: a fraction of the bytes.
+    whole = requests.get(f"{sheets_api.url}/v4/spreadsheets/{KEYS['EST']}", timeout=10,
+                         headers={"Authorization": "Bearer x"},
+                         params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
+    assert read.wire_bytes * 20 < len(whole.content)

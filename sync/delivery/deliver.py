@@ -54,11 +54,12 @@ class Item:
     previously: str | None = None  # when the committee was last written to
     blocked: str = ""  # why it cannot be sent (the workbook is missing…): fails when tried
     to: tuple[Address, ...] = ()
+    by_id: bool = False  # Drive: recipients[0] is the file updated (drive_file), not a folder
 
     @property
     def label(self) -> str:
         if self.channel == DRIVE:
-            return f"Google Drive, dossier {self.recipients[0]}"
+            return f"Google Drive, {_drive_target(self)}"
         who = ", ".join(self.recipients)
         if self.channel == MINISTRY:
             return f"courriel au ministère ({who})"
@@ -113,9 +114,15 @@ class DeliveryResult:
         return f"Livraison de la synchronisation n° {self.run_id} : {text}."
 
 
+def _drive_target(item: Item) -> str:
+    """« dossier ID » or « fichier ID » (drive_file): where the workbook goes."""
+    return f"{'fichier' if item.by_id else 'dossier'} {item.recipients[0]}"
+
+
 def _what(item: Item) -> str:
     if item.channel == DRIVE:
-        return f"du classeur dans le dossier Google Drive {item.recipients[0]}"
+        return f"du classeur dans le {_drive_target(item)} de Google Drive" if item.by_id else \
+            f"du classeur dans le dossier Google Drive {item.recipients[0]}"
     if item.channel == MINISTRY:
         return f"du classeur par courriel à {', '.join(item.recipients)}"
     return f"des constats du comité {item.committee} par courriel à {', '.join(item.recipients)}"
@@ -138,8 +145,8 @@ def require_delivery(config: Config) -> DeliverySettings:
     """The delivery settings; ConfigError when the configuration has none."""
     settings = delivery_settings(config)
     if not settings.configured:
-        raise ConfigError("aucune livraison configurée : ajoutez une table [delivery] (drive_folder, email_to, "
-                          "smtp) à la configuration ; voir le README, section Livraison.", path=_path(config),
+        raise ConfigError("aucune livraison configurée : ajoutez une table [delivery] (drive_folder ou drive_file, "
+                          "email_to, smtp) à la configuration ; voir le README, section Livraison.", path=_path(config),
                           key="delivery")
     return settings
 
@@ -148,7 +155,7 @@ def plan_delivery(config: Config, history: History, run_id: int | None = None, *
     settings = require_delivery(config)
     content = load_content(config, history, pick_run(history, run_id))
     items: list[Item] = []
-    if settings.drive_folder:
+    if settings.drive:
         items.append(_drive_item(config, settings, history, content, force))
     if settings.smtp is not None:
         for address in settings.email_to:
@@ -166,8 +173,8 @@ def _drive_item(config: Config, settings: DeliverySettings, history: History, co
                 force: bool) -> Item:
     from sync.delivery.drive import drive_name
 
-    folder = settings.drive_folder or ""
-    item = Item(DRIVE, (folder,), SEND, subject=drive_name(config, settings))
+    folder = settings.drive_file or settings.drive_folder or ""
+    item = Item(DRIVE, (folder,), SEND, subject=drive_name(config, settings), by_id=bool(settings.drive_file))
     if content.workbook is None and not content.run.output:
         item.action, item.why = SKIP, content.workbook_problem
         return item
@@ -175,6 +182,8 @@ def _drive_item(config: Config, settings: DeliverySettings, history: History, co
     done = last_sent(history, channel=DRIVE, recipients=(folder,), run_id=content.run.id)
     if done is not None and content.workbook and done.workbook_sha256 == content.workbook.sha256 and not force:
         item.action, item.why = SKIP, f"déjà déposé le {_at(done.at)} ({done.detail})"
+    elif settings.drive_file:
+        item.why = "nouvelle version du fichier, jamais de création"
     else:
         item.why = "nouvelle version du fichier s'il est déjà dans le dossier, sinon création"
     return item
@@ -261,15 +270,28 @@ def render_plan(plan: Plan) -> str:
         lines += ["", title]
         for item in items:
             lines.append("  " + _plan_line(item))
+        if channel == DRIVE:
+            lines += _drive_check_lines(plan)
     sending = sum(1 for i in plan.items if i.action == SEND)
     lines += ["", f"À envoyer : {plural(sending, 'élément')} ; "
                   f"{plural(len(plan.items) - sending, 'élément')} sans envoi."]
     return "\n".join(lines)
 
 
+def _drive_check_lines(plan: Plan) -> list[str]:
+    """The Drive way configured, checked with read-only calls: will the upload work?"""
+    from sync.delivery.drive import check_drive
+
+    check = check_drive(plan.content.config, plan.settings)
+    lines = [f"  Voie : {check.way}.", "  Vérification (lectures seules) :"]
+    lines += [f"    {line} ;" for line in check.lines]
+    lines.append("    → le dépôt fonctionnerait." if check.ok else f"    → le dépôt ÉCHOUERAIT : {check.problem}.")
+    return lines
+
+
 def _plan_line(item: Item) -> str:
     if item.channel == DRIVE:
-        head = f"dossier {item.recipients[0]}, fichier « {item.subject} »"
+        head = _drive_target(item) if item.by_id else f"dossier {item.recipients[0]}, fichier « {item.subject} »"
     elif item.channel == MINISTRY:
         head = item.recipients[0]
     else:

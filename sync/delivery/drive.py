@@ -1,26 +1,39 @@
-"""Uploading the workbook to a Google Drive folder (Drive API v3), same credentials
-and same HTTP machinery as Sheets (sync/google/): base address, timeouts,
-tenacity retries with backoff and jitter, client-side limiter.
+"""Uploading the workbook to Google Drive (Drive API v3), same credentials and same
+HTTP machinery as Sheets (sync/google/): base address, timeouts, tenacity retries
+with backoff and jitter, client-side limiter.
 
-One file per agreement period in the folder: the first delivery creates it
-(``files.create``), each later one uploads a new version of the same file
-(``files.update`` with media), so the folder holds one file whose history of
-versions Drive keeps — not a pile of copies. Both are multipart uploads
-(metadata and content in one request), fitting a workbook of a few megabytes;
-the content's MD5 that Drive reports is checked against ours.
+Two ways, both one file whose versions Drive keeps — not a pile of copies:
+
+- ``drive_folder``: the period's file in a folder; the first delivery creates it
+  (``files.create``), each later one uploads a new version (``files.update``).
+  A service account has no storage quota: it can only create in a shared drive
+  (Google Workspace); a person's OAuth login can create anywhere it may write.
+- ``drive_file``: a file a person created once in their own Drive and shared with
+  the tool's account (Éditeur); every delivery uploads a new version of it, by
+  its id, and never creates a file: a service account then needs no quota.
+
+Uploads are resumable (a session, then the content in chunks of 8 Mio): a
+connection lost midway resumes from what Drive kept, asked with a status query,
+instead of sending it all again; a create whose outcome is unknown (its answer
+lost) is asked of the session, or looked up in the folder, before any new
+create: never a duplicate. Each version is uploaded with ``keepRevisionForever``
+(``drive_keep_versions``, on by default): Drive otherwise purges a binary file's
+older versions after 30 days. The content's MD5 that Drive reports is checked.
 
 ``ALLIANCE_SYNC_DRIVE_URL`` replaces ``https://www.googleapis.com`` as Drive's
 address, as ``ALLIANCE_SYNC_SHEETS_URL`` does for Sheets; on a loopback address
-no credentials are used.
+no Google credentials are used.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
-import uuid
-from dataclasses import dataclass
+import logging
+import re
+import time
+from dataclasses import dataclass, field
 
+import requests
 from gspread.exceptions import APIError
 
 from sync.config import Config
@@ -35,9 +48,13 @@ from sync.google.http import (
     api_base_url,
     describe_failure,
     is_loopback,
+    is_transient,
     status_of,
+    unreachable,
 )
 from sync.wording import plural
+
+log = logging.getLogger("sync")
 
 GOOGLE_APIS = "https://www.googleapis.com"
 DRIVE_URL_ENV = "ALLIANCE_SYNC_DRIVE_URL"
@@ -45,6 +62,9 @@ FILES = GOOGLE_APIS + "/drive/v3/files"
 UPLOAD = GOOGLE_APIS + "/upload/drive/v3/files"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FILE_FIELDS = "id,name,version,md5Checksum,size,webViewLink"
+# Google: chunks of a resumable upload are multiples of 256 Kio; 8 Mio is its advice.
+CHUNK = 8 * 1024 * 1024
+SERVICE_ACCOUNT_DOMAIN = ".gserviceaccount.com"
 # Drive answers 403 (not 429) when a quota per user or per project is exceeded.
 QUOTA_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 # Drive's own quota is far above two requests a night; the limiter is there in
@@ -131,102 +151,328 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def _multipart(metadata: dict, data: bytes) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    while boundary.encode() in data:  # astronomically unlikely, and then fatal: take another
-        boundary = uuid.uuid4().hex
-    head = (f"--{boundary}\r\nContent-Type: application/json; charset=UTF-8\r\n\r\n"
-            f"{json.dumps(metadata, ensure_ascii=False)}\r\n"
-            f"--{boundary}\r\nContent-Type: {XLSX_MIME}\r\n\r\n").encode()
-    return head + data + f"\r\n--{boundary}--\r\n".encode(), f"multipart/related; boundary={boundary}"
-
-
 def find_file(client: DriveClient, folder: str, name: str) -> dict | None:
     """The file of that name in the folder (the most recently modified, if several)."""
     answer = client.http.request("get", FILES, params={
         "q": f"{_quoted(folder)} in parents and name = {_quoted(name)} and trashed = false",
-        "fields": "files(id,name,version,modifiedTime)", "orderBy": "modifiedTime desc", "pageSize": 10,
+        "fields": "files(id,name,version,modifiedTime,md5Checksum,size,webViewLink)", "orderBy": "modifiedTime desc",
+        "pageSize": 10,
         "corpora": "allDrives", "supportsAllDrives": "true", "includeItemsFromAllDrives": "true",
     }).json()
     files = answer.get("files") or []
     return files[0] if files else None
 
 
+class _SessionLost(Exception):
+    """Drive no longer knows the resumable session (404 or 410): start another."""
+
+
 def upload(config: Config, settings: DeliverySettings, data: bytes, *, description: str = "") -> Uploaded:
-    """Create the period's file in the folder, or upload a new version of it."""
+    """Upload a new version of the configured file, or create the period's file in the folder."""
     folder = settings.drive_folder
-    assert folder, "no Drive folder configured"
+    assert folder or settings.drive_file, "no Drive folder or file configured"
     name = drive_name(config, settings)
+    client = _client_or_error(config, settings)
+    where = f"le fichier Google Drive {settings.drive_file}" if settings.drive_file else \
+        f"le dossier Google Drive {folder}"
     try:
-        client = drive_client(config, settings)
+        metadata: dict = {"description": description} if description else {}
+        if settings.drive_file:
+            target = get_item(client, settings.drive_file, "id,name")
+            sent = _resumable(client, settings, "patch", f"{UPLOAD}/{settings.drive_file}", metadata, data)
+            existing: dict | None = target
+        else:
+            existing = find_file(client, folder, name)
+            if existing is not None:
+                sent = _resumable(client, settings, "patch", f"{UPLOAD}/{existing['id']}", metadata, data)
+            else:
+                sent = _create(client, settings, folder, name, metadata, data)
+    except GoogleCallFailed as exc:
+        raise DriveError(f"Google Drive ({client.base_url}) ne répond pas correctement "
+                         f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')}, "
+                         f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard") from None
+    except APIError as exc:
+        raise DriveError(refusal(exc, client.account, folder or "", file_id=settings.drive_file)) from None
+    except ValueError:  # 200 with a body that is not JSON (a proxy's page)
+        raise DriveError(f"réponse illisible de Google Drive ({client.base_url}) : un proxy s'interpose-t-il ?") \
+            from None
+    except Exception as exc:
+        from google.auth.exceptions import GoogleAuthError, RefreshError
+
+        if isinstance(exc, RefreshError):
+            from sync.google.client import refresh_problem
+
+            raise DriveError(refresh_problem(exc, client.account)) from None
+        if isinstance(exc, GoogleAuthError):
+            raise DriveError(f"Google a refusé les identifiants {client.account.of_who} pour Drive ({exc})") \
+                from None
+        if isinstance(exc, requests.RequestException):  # not worth a retry: a wrong address, a bad proxy…
+            raise DriveError(f"échec de la connexion à Google Drive ({client.base_url}) pour {where} : "
+                             f"{describe_failure(exc, client.base_url)}") from None
+        raise
+    expected = hashlib.md5(data).hexdigest()
+    if sent.get("md5Checksum") and sent["md5Checksum"] != expected:
+        raise DriveError(f"le fichier « {sent.get('name', name)} » reçu par Google Drive diffère du classeur envoyé "
+                         f"(somme MD5 {sent['md5Checksum']} au lieu de {expected}) : relancez la livraison")
+    created = existing is None
+    return Uploaded(str(sent.get("id", existing["id"] if existing else "")), str(sent.get("name", name)),
+                    str(sent.get("version", "")), created, str(sent.get("webViewLink", "")))
+
+
+def _client_or_error(config: Config, settings: DeliverySettings) -> DriveClient:
+    try:
+        return drive_client(config, settings)
     except Exception as exc:  # ConfigError, SourceUnavailable: already French
         message = getattr(exc, "message", None)
         if message is None:
             raise
         raise DriveError(f"identifiants Google inutilisables pour Drive : {message}") from None
+
+
+def get_item(client: DriveClient, item_id: str, fields: str) -> dict:
+    """files.get of a file or folder (metadata only): a read, safe to retry."""
+    return client.http.request("get", f"{FILES}/{item_id}", params={
+        "fields": fields, "supportsAllDrives": "true"}).json()
+
+
+def _upload_params(settings: DeliverySettings) -> dict:
+    params = {"uploadType": "resumable", "supportsAllDrives": "true", "fields": FILE_FIELDS}
+    if settings.drive_keep_versions:
+        params["keepRevisionForever"] = "true"
+    return params
+
+
+def _create(client: DriveClient, settings: DeliverySettings, folder: str, name: str, metadata: dict,
+            data: bytes) -> dict:
+    """files.create, never twice: when the outcome is unknown, the file is looked up first."""
+    body = {**metadata, "name": name, "parents": [folder], "mimeType": XLSX_MIME}
     try:
-        existing = find_file(client, folder, name)
-        metadata: dict = {"description": description} if description else {}
-        params = {"uploadType": "multipart", "supportsAllDrives": "true", "fields": FILE_FIELDS}
-        if existing is None:
-            body, kind = _multipart({**metadata, "name": name, "parents": [folder], "mimeType": XLSX_MIME}, data)
-            answer = client.http.request("post", UPLOAD, params=params, data=body, headers={"Content-Type": kind})
-        else:
-            body, kind = _multipart(metadata, data)
-            answer = client.http.request("patch", f"{UPLOAD}/{existing['id']}", params=params, data=body,
-                                         headers={"Content-Type": kind})
-        sent = answer.json()
-    except GoogleCallFailed as exc:
-        raise DriveError(f"Google Drive ne répond pas correctement ({describe_failure(exc.error)}, "
-                         f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard") from None
-    except APIError as exc:
-        raise DriveError(refusal(exc, client.account, folder)) from None
-    except ValueError:  # 200 with a body that is not JSON (a proxy's page)
-        raise DriveError(f"réponse illisible de Google Drive ({client.base_url}) : un proxy s'interpose-t-il ?") \
-            from None
-    except Exception as exc:
-        import requests
-        from google.auth.exceptions import GoogleAuthError
-
-        if isinstance(exc, GoogleAuthError):
-            raise DriveError(f"Google a refusé les identifiants {client.account.of_who} pour Drive ({exc})") \
-                from None
-        if isinstance(exc, requests.RequestException):  # not worth a retry: a wrong address, a bad proxy…
-            raise DriveError(f"échec de la connexion à Google Drive ({client.base_url}) : "
-                             f"{describe_failure(exc)} ({exc})") from None
-        raise
-    expected = hashlib.md5(data).hexdigest()
-    if sent.get("md5Checksum") and sent["md5Checksum"] != expected:
-        raise DriveError(f"le fichier « {name} » reçu par Google Drive diffère du classeur envoyé (somme MD5 "
-                         f"{sent['md5Checksum']} au lieu de {expected}) : relancez la livraison")
-    return Uploaded(str(sent.get("id", existing["id"] if existing else "")), str(sent.get("name", name)),
-                    str(sent.get("version", "")), existing is None, str(sent.get("webViewLink", "")))
+        return _resumable(client, settings, "post", UPLOAD, body, data)
+    except (_SessionLost, GoogleCallFailed) as exc:
+        # The content may have reached Drive although its answer did not: a second
+        # create would leave two files of the same name.
+        done = find_file(client, folder, name)
+        if done is not None and done.get("md5Checksum") == hashlib.md5(data).hexdigest():
+            log.info("Google Drive : le fichier « %s » a bien été créé malgré la réponse perdue (%s).", name, done["id"])
+            return done
+        if isinstance(exc, GoogleCallFailed):
+            raise
+        log.warning("Google Drive : session de dépôt perdue, nouvelle session.")
+        return _resumable(client, settings, "post", UPLOAD, body, data)
 
 
-def refusal(exc: APIError, account: Account, folder: str) -> str:
+def _resumable(client: DriveClient, settings: DeliverySettings, method: str, url: str, metadata: dict,
+               data: bytes) -> dict:
+    """One resumable upload: the session (retried like any request: it creates nothing),
+    then the content; a lost update session is opened again once."""
+    for attempt in (1, 2):
+        answer = client.http.request(method, url, params=_upload_params(settings), json=metadata, headers={
+            "X-Upload-Content-Type": XLSX_MIME, "X-Upload-Content-Length": str(len(data))})
+        session_url = answer.headers.get("Location", "")
+        if not session_url:
+            raise ValueError("no Location header for the resumable session")
+        try:
+            return _send_content(client, session_url, data)
+        except _SessionLost:
+            if method == "post" or attempt == 2:
+                raise
+            log.warning("Google Drive : session de dépôt perdue, nouvelle session.")
+    raise AssertionError("unreachable")
+
+
+def _send_content(client: DriveClient, session_url: str, data: bytes) -> dict:
+    """PUT the content from where Drive is; after a failure, ask Drive where it is
+    (the question itself retried) and go on from there."""
+    http = client.http
+    policy = http.policy
+    total = len(data)
+    offset, failures, started = 0, 0, time.monotonic()
+
+    def put(body: bytes, content_range: str) -> dict | int:
+        http.write_limiter.acquire()
+        return _session_answer(http.session.request("put", session_url, data=body, timeout=http.timeout,
+                                                    headers={"Content-Range": content_range}))
+
+    while True:
+        chunk = data[offset:offset + CHUNK]
+        try:
+            outcome = put(chunk, f"bytes {offset}-{offset + len(chunk) - 1}/{total}")
+        except _TRANSFER_FAILURES as exc:
+            if isinstance(exc, APIError) and not is_transient(exc):
+                raise
+            last: BaseException = exc
+            while True:  # where is Drive? (nothing is sent again before it says)
+                failures += 1
+                if failures >= policy.max_attempts or time.monotonic() - started > policy.deadline:
+                    raise GoogleCallFailed(last, failures, time.monotonic() - started) from None
+                delay = min(policy.maximum, policy.initial * 2 ** (failures - 1))
+                log.warning("Google Drive : %s pendant le dépôt, reprise dans %.1f s.",
+                            describe_failure(last, client.base_url), delay)
+                http.sleep(delay)
+                try:
+                    outcome = put(b"", f"bytes */{total}")
+                    break
+                except _TRANSFER_FAILURES as exc:
+                    if isinstance(exc, APIError) and not is_transient(exc):
+                        raise
+                    last = exc
+        if isinstance(outcome, dict):
+            return outcome
+        offset = outcome
+
+
+_TRANSFER_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, APIError)
+
+
+def _session_answer(response: requests.Response) -> dict | int:
+    """The file when the upload is complete, else the offset to send from (308)."""
+    if response.status_code in (200, 201):
+        return response.json()
+    if response.status_code == 308:
+        match = re.fullmatch(r"bytes=0-(\d+)", response.headers.get("Range", ""))
+        return int(match.group(1)) + 1 if match else 0
+    if response.status_code in (404, 410):
+        raise _SessionLost()
+    raise APIError(response)
+
+
+def refusal(exc: APIError, account: Account, folder: str, *, file_id: str | None = None) -> str:
     """Drive's refusal in the coordinator's words, saying what to do."""
+    from sync.google.client import forbidden_reason
+
     status = status_of(exc)
     reason = _reason(exc)
     try:
         google = str(exc.error.get("message", ""))[:300]
     except AttributeError:
         google = str(exc)[:300]
-    where = f"le dossier Google Drive {folder}"
+    where = f"le fichier Google Drive {file_id}" if file_id else f"le dossier Google Drive {folder}"
     if status == 403:
         if reason == "storageQuotaExceeded" or "storage quota" in google:
             return (f"{account.who} n'a pas d'espace de stockage dans Google Drive (403 : {google}) : placez "
-                    f"{where} dans un Drive partagé où ce compte est Gestionnaire de contenu, ou utilisez une "
-                    "connexion OAuth ([google] oauth_client)")
-        if reason in ("accessNotConfigured", "SERVICE_DISABLED") or "has not been used" in google:
-            return ("l'API Google Drive n'est pas activée dans le projet Google Cloud du compte : activez "
-                    "« Google Drive API » (console Google Cloud, API et services, Bibliothèque)")
+                    f"{where} dans un Drive partagé où ce compte est Gestionnaire de contenu, ou faites créer le "
+                    "fichier une fois par une personne dans son Drive, partagé avec ce compte en Éditeur, et "
+                    "indiquez-le dans [delivery] drive_file, ou utilisez une connexion OAuth ([google] oauth_client)")
+        other = forbidden_reason(exc, account, "Google Drive")
+        if other:
+            return other
         if account.kind == "anonymous":
             return f"le serveur refuse l'écriture dans {where} (403 : {google})"
+        if file_id:
+            return (f"{account.who} ne peut pas modifier {where} (403 : {google}) : partagez le fichier avec "
+                    f"{account.share_with} en modification (Éditeur)")
         return (f"{account.who} ne peut pas déposer de fichier dans {where} (403 : {google}) : partagez le dossier "
                 f"avec {account.share_with} en modification (Éditeur)")
     if status == 404:
+        if file_id:
+            return (f"{where} est introuvable pour {account.who} (404 : {google}) : vérifiez delivery.drive_file "
+                    "(la partie de l'adresse du fichier entre /d/ et /edit) et que le fichier est partagé avec "
+                    f"{account.share_with} (Éditeur)")
         return (f"{where} est introuvable pour {account.who} (404 : {google}) : vérifiez delivery.drive_folder "
                 "(la partie de l'adresse du dossier après /folders/) et que le dossier est partagé avec ce compte")
     if status == 401:
         return f"Google a refusé les identifiants {account.of_who} (401 : {google})"
     return f"Google Drive a refusé le dépôt dans {where} (erreur {status} : {google})"
+
+
+# --------------------------------------------------------------------------
+# deliver --dry-run: which way is configured, and will it work? (read-only calls)
+
+
+@dataclass
+class DriveCheck:
+    way: str  # French: the way configured
+    lines: list[str] = field(default_factory=list)  # what was checked, in French
+    problem: str = ""  # why the upload would fail; "" when it would work
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem
+
+
+def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
+    """The credentials, then the file or folder, with reads only (about.get, files.get,
+    files.list): nothing is created, uploaded or shared."""
+    if settings.drive_file:
+        way = (f"fichier {settings.drive_file} mis à jour par son identifiant (drive_file) : une nouvelle version "
+               "à chaque livraison, jamais de création")
+    else:
+        way = f"dossier {settings.drive_folder} (drive_folder) : le fichier de la période y est créé puis mis à jour"
+    check = DriveCheck(way)
+    try:
+        client = _client_or_error(config, settings)
+    except DriveError as exc:
+        check.problem = exc.message
+        return check
+    try:
+        who = client.http.request("get", GOOGLE_APIS + "/drive/v3/about",
+                                  params={"fields": "user(emailAddress,displayName)"}).json()
+        email = str((who.get("user") or {}).get("emailAddress", ""))
+        robot = email.endswith(SERVICE_ACCOUNT_DOMAIN) or client.account.kind == "service_account"
+        kind = "compte de service" if robot else "compte Google"
+        check.lines.append(f"identifiants : {kind} {email or client.account.who} ({_origin(client)})")
+        if settings.drive_file:
+            _check_file(client, settings, check)
+        else:
+            _check_folder(client, config, settings, check, robot)
+    except GoogleCallFailed as exc:
+        check.problem = (f"Google Drive ({client.base_url}) ne répond pas correctement "
+                         f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')})")
+    except APIError as exc:
+        check.problem = refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file)
+    except Exception as exc:
+        from google.auth.exceptions import GoogleAuthError, RefreshError
+
+        if isinstance(exc, RefreshError):
+            from sync.google.client import refresh_problem
+
+            check.problem = refresh_problem(exc, client.account)
+        elif isinstance(exc, (GoogleAuthError, requests.RequestException, ValueError)):
+            check.problem = f"Google Drive ({client.base_url}) injoignable ou réponse illisible : {exc}"
+        else:
+            raise
+    return check
+
+
+def _origin(client: DriveClient) -> str:
+    account = client.account
+    if account.kind == "anonymous":
+        return f"serveur local {client.base_url}, {DRIVE_URL_ENV}"
+    return f"{'clé' if account.kind == 'service_account' else 'jeton'} {account.origin}"
+
+
+def _check_file(client: DriveClient, settings: DeliverySettings, check: DriveCheck) -> None:
+    item = get_item(client, settings.drive_file or "", "id,name,mimeType,driveId,capabilities(canEdit)")
+    where = "un Drive partagé" if item.get("driveId") else "le Drive d'une personne"
+    editable = bool((item.get("capabilities") or {}).get("canEdit"))
+    check.lines.append(f"fichier « {item.get('name', '')} » ({where}) : "
+                       f"{'modifiable' if editable else 'en lecture seule pour ce compte'}")
+    if item.get("mimeType") == "application/vnd.google-apps.folder":
+        check.problem = (f"{settings.drive_file} est un dossier : indiquez-le dans [delivery] drive_folder, ou "
+                         "indiquez dans drive_file l'identifiant d'un fichier")
+    elif not editable:
+        check.problem = (f"{client.account.who} ne peut pas modifier ce fichier : partagez-le avec "
+                         f"{client.account.share_with} en modification (Éditeur)")
+
+
+def _check_folder(client: DriveClient, config: Config, settings: DeliverySettings, check: DriveCheck,
+                  robot: bool) -> None:
+    folder = settings.drive_folder or ""
+    item = get_item(client, folder, "id,name,mimeType,driveId,capabilities(canAddChildren)")
+    shared = bool(item.get("driveId"))
+    can_add = bool((item.get("capabilities") or {}).get("canAddChildren"))
+    check.lines.append(f"dossier « {item.get('name', '')} » ({'Drive partagé' if shared else 'Mon Drive'}) : "
+                       f"{'dépôt permis' if can_add else 'dépôt refusé à ce compte'}")
+    name = drive_name(config, settings)
+    existing = find_file(client, folder, name)
+    check.lines.append(f"fichier « {name} » : " + ("présent, une nouvelle version y serait déposée" if existing
+                                                   else "absent, il serait créé"))
+    if not can_add and existing is None:
+        check.problem = (f"{client.account.who} ne peut pas déposer de fichier dans ce dossier : partagez-le avec "
+                         f"{client.account.share_with} en modification (Éditeur)")
+    elif robot and not shared and existing is None:
+        check.problem = ("un compte de service n'a pas d'espace de stockage : il ne peut pas créer de fichier hors "
+                         "d'un Drive partagé (Google répondrait 403 storageQuotaExceeded) ; faites créer le fichier "
+                         "une fois par une personne, partagé avec ce compte en Éditeur, et indiquez-le dans "
+                         "[delivery] drive_file, ou utilisez un Drive partagé ou une connexion OAuth "
+                         "([google] oauth_client)")

@@ -31,7 +31,8 @@ PASSWORD_ENV = "ALLIANCE_SYNC_SMTP_PASSWORD"
 DRIVE_SCOPES = {"drive": "https://www.googleapis.com/auth/drive",
                 "drive.file": "https://www.googleapis.com/auth/drive.file"}
 
-_DELIVERY_KEYS = {"drive_folder", "drive_name", "drive_scope", "email_to", "email_from", "smtp"}
+_DELIVERY_KEYS = {"drive_folder", "drive_file", "drive_name", "drive_scope", "drive_keep_versions", "email_to",
+                  "email_from", "smtp"}
 _SMTP_KEYS = {"host", "port", "starttls", "ssl", "user", "timeout", "ca_file"}
 
 
@@ -66,10 +67,20 @@ class DeliverySettings:
     email_to: tuple[Address, ...] = ()
     email_from: Address | None = None
     smtp: SmtpSettings | None = None
+    # A file a person created in their own Drive and shared with the tool's account:
+    # each delivery uploads a new version of it, never creates a file.
+    drive_file: str | None = None
+    # Drive purges a binary file's older versions after 30 days unless asked to keep them.
+    drive_keep_versions: bool = True
 
     @property
     def configured(self) -> bool:
-        return bool(self.drive_folder or self.smtp)
+        return bool(self.drive_folder or self.drive_file or self.smtp)
+
+    @property
+    def drive(self) -> bool:
+        """Drive delivery is configured (a folder, or a file updated by its id)."""
+        return bool(self.drive_folder or self.drive_file)
 
     @property
     def drive_scope_url(self) -> str:
@@ -191,6 +202,8 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
     _refuse_password(fail, data, "delivery")
     warn_unknown_keys(fail.path, data, _DELIVERY_KEYS, "delivery")
     drive_folder = _text(fail, data, "drive_folder", "delivery.drive_folder")
+    drive_file = parse_drive_file(fail, data)
+    keep_versions = _flag(fail, data, "drive_keep_versions", "delivery.drive_keep_versions", True)
     drive_name = _text(fail, data, "drive_name", "delivery.drive_name")
     if drive_name is not None and (not drive_name.lower().endswith(".xlsx") or "/" in drive_name):
         raise fail("delivery.drive_name", f"un nom de fichier se terminant par .xlsx est attendu, lu : {drive_name!r}")
@@ -218,7 +231,26 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
             raise fail("delivery.email_from", "l'adresse de l'expéditeur est requise (email_from = "
                                               '"coordination@exemple.org") quand smtp.user n\'en est pas une') from None
     return DeliverySettings(drive_folder=drive_folder, drive_name=drive_name, drive_scope=drive_scope,
-                            email_to=email_to, email_from=email_from, smtp=smtp)
+                            email_to=email_to, email_from=email_from, smtp=smtp, drive_file=drive_file,
+                            drive_keep_versions=keep_versions)
+
+
+def parse_drive_file(fail: _Fail, data: dict) -> str | None:
+    """``drive_file``: a Drive file id, or the file's whole address (…/d/ID/…, ?id=ID)."""
+    import re
+
+    text = _text(fail, data, "drive_file", "delivery.drive_file")
+    if text is None:
+        return None
+    found = re.search(r"/d/([A-Za-z0-9_-]{10,})", text) or re.search(r"[?&]id=([A-Za-z0-9_-]{10,})", text)
+    file_id = found.group(1) if found else text
+    if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", file_id):
+        raise fail("delivery.drive_file", f"l'identifiant d'un fichier Google Drive est attendu (la partie de son "
+                                          f"adresse entre /d/ et /edit), lu : {text!r}")
+    if data.get("drive_folder") is not None:
+        raise fail("delivery.drive_file", "drive_file et drive_folder s'excluent : le fichier désigné par "
+                                          "drive_file est mis à jour là où il est ; retirez drive_folder")
+    return file_id
 
 
 def delivery_settings(config) -> DeliverySettings:
@@ -236,6 +268,6 @@ def delivery_scopes(config) -> tuple[str, ...]:
 
     Asked by every client (Sheets too), so that one OAuth authorisation covers both."""
     settings = delivery_settings(config)
-    if not settings.drive_folder:
+    if not settings.drive:
         return ()
     return (settings.drive_scope_url,)

@@ -76,7 +76,7 @@ def check_access(config: Config) -> AccessReport:
             body = client.http.spreadsheets_get(key, params={"fields": PROBE_FIELDS})
         except GOOGLE_FAILURES as exc:
             check.problem = access_problem(exc, account=client.account, committee=label,
-                                           key=committee.source.location).message
+                                           key=committee.source.location, base_url=client.base_url).message
             continue
         except (AllianceSyncError, ValueError) as exc:
             check.problem = getattr(exc, "message", str(exc))
@@ -93,7 +93,7 @@ def check_access(config: Config) -> AccessReport:
         except GOOGLE_FAILURES as exc:
             check.writable = False
             check.problem = access_problem(exc, account=client.account, committee=label, key=key,
-                                           writing=True).message
+                                           writing=True, base_url=client.base_url).message
     return report
 
 

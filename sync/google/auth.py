@@ -4,7 +4,9 @@
   service-account key (or gcloud's authorised-user file). The nightly case.
 - ``[google] oauth_client = "client.json"``: an installed-app OAuth client; the
   coordinator authorises once in a browser, the token is kept in the state folder.
-- ``ALLIANCE_SYNC_SHEETS_URL`` on a loopback address: anonymous, no credentials.
+- ``ALLIANCE_SYNC_SHEETS_URL`` on a loopback address: no Google credentials; a
+  placeholder token is sent, since Google (and so the local servers) answers 401
+  to a request without one.
 
 Scopes are read-only unless the write-back of findings is on.
 """
@@ -18,7 +20,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from google.auth.credentials import AnonymousCredentials, Credentials
+from google.auth.credentials import Credentials
 
 from sync.errors import ConfigError, SourceUnavailable, describe_os_error
 
@@ -30,12 +32,21 @@ TOKEN_FILE = "google-oauth-jeton.json"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 
 _state_dir = Path(".alliance-sync")
+_state_dir_chosen = False
 
 
-def set_state_dir(path: Path) -> None:
-    """Where the OAuth token is kept: the run's state folder (docs/exploitation.md)."""
-    global _state_dir
-    _state_dir = Path(path)
+def set_state_dir(path: Path | None) -> None:
+    """Where the OAuth token is kept: the run's state folder (docs/exploitation.md; None: none chosen, the
+    token in ./.alliance-sync and nothing else kept)."""
+    global _state_dir, _state_dir_chosen
+    _state_dir = Path(path) if path is not None else Path(".alliance-sync")
+    _state_dir_chosen = path is not None
+
+
+def state_file(name: str) -> Path | None:
+    """A file of the state folder, or None when the command has none (``validate``
+    keeps nothing between runs)."""
+    return _state_dir / name if _state_dir_chosen else None
 
 
 def token_path() -> Path:
@@ -79,8 +90,31 @@ def scopes_for(write: bool) -> tuple[str, ...]:
     return WRITE_SCOPES if write else READ_SCOPES
 
 
+LOCAL_TOKEN = "alliance-sync-serveur-local"
+
+
+class LocalCredentials(Credentials):
+    """What is sent to a local server (the tests', a demonstration): a fixed
+    placeholder token, never a Google one, and nothing to refresh."""
+
+    def __init__(self):
+        super().__init__()
+        self.token = LOCAL_TOKEN
+
+    @property
+    def expired(self) -> bool:
+        return False
+
+    @property
+    def valid(self) -> bool:
+        return True
+
+    def refresh(self, request) -> None:
+        pass
+
+
 def anonymous() -> tuple[Credentials, Account]:
-    return AnonymousCredentials(), Account("anonymous")
+    return LocalCredentials(), Account("anonymous")
 
 
 def load_credentials(settings, *, write: bool, extra_scopes: tuple[str, ...] = ()) -> tuple[Credentials, Account]:
@@ -172,10 +206,18 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
             refreshed = True
         except GoogleAuthError as exc:
             if not sys.stdin.isatty():
-                raise SourceUnavailable(
-                    f"l'autorisation Google enregistrée ({token}) a expiré ou a été révoquée ({exc}) : "
-                    "lancez « alliance-sync check-access » dans un terminal pour autoriser de nouveau "
-                    "l'accès", retryable=False) from None
+                from google.auth.exceptions import RefreshError
+
+                from sync.google.client import refresh_problem
+
+                account = Account("user", "", str(token))
+                if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
+                    raise SourceUnavailable(f"le service d'authentification de Google ne répond pas ({exc}) : "
+                                            "réessayez plus tard", retryable=True) from None
+                raise SourceUnavailable(refresh_problem(exc, account) if isinstance(exc, RefreshError) else
+                                        f"l'autorisation Google enregistrée ({token}) est inutilisable ({exc}) : "
+                                        "lancez « alliance-sync check-access » dans un terminal pour autoriser "
+                                        "de nouveau l'accès", retryable=False) from None
             creds = None
     if creds is None or not creds.valid:
         if not sys.stdin.isatty():

@@ -8,13 +8,17 @@ it depends on, so a change of address or configuration gets a new one.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass
 
 from sync.config import Config
 from sync.errors import SourceUnavailable
-from sync.google.auth import CREDENTIALS_ENV, Account, anonymous, load_credentials
+from sync.google.auth import CREDENTIALS_ENV, TOKEN_FILE, Account, anonymous, load_credentials
 from sync.google.http import (
+    GOOGLE_SHEETS,
+    SHEETS_URL_ENV,
+    DeadlinePassed,
     GoogleCallFailed,
     RateLimiter,
     RebasedSession,
@@ -24,6 +28,7 @@ from sync.google.http import (
     is_loopback,
     sheets_base_url,
     status_of,
+    unreachable,
 )
 from sync.wording import plural
 
@@ -83,11 +88,14 @@ def google_client(config: Config, *, write: bool | None = None) -> GoogleClient:
 
 def reset_clients() -> None:
     """Forget the process's clients and limiters (tests start each from scratch)."""
+    from sync.sources.google import forget_titles
+
     with _lock:
         for client in _clients.values():
             client.http.session.close()
         _clients.clear()
         _limiters.clear()
+    forget_titles()
 
 
 def spreadsheet_link(key: str, gid: int | None = None, cell: str = "") -> str:
@@ -119,41 +127,140 @@ def _google_message(exc) -> str:
         return str(exc)[:300]
 
 
+def _consumer(exc) -> str:
+    """The Google Cloud project a refusal names (``projects/123`` → ``123``)."""
+    try:
+        for detail in exc.error.get("details") or []:
+            consumer = ((detail or {}).get("metadata") or {}).get("consumer", "")
+            if consumer:
+                return consumer.rsplit("/", 1)[-1].replace("project_number:", "")
+    except AttributeError:
+        pass
+    found = re.search(r"\bin project (\d+)", _google_message(exc))  # Drive's envelope says it in its message
+    return found.group(1) if found else ""
+
+
+def where(base_url: str) -> str:
+    """« Google Sheets (https://sheets.googleapis.com) », or the local address used instead."""
+    if not base_url or base_url == GOOGLE_SHEETS:
+        return f"Google Sheets ({GOOGLE_SHEETS})"
+    return f"le serveur {base_url} (variable {SHEETS_URL_ENV})"
+
+
+def login_again(account: Account, *, drive: bool = False) -> str:
+    """How to authorise again, for the kind of account (``drive``: Drive's scope too)."""
+    if account.origin.endswith(TOKEN_FILE):
+        return ("lancez « alliance-sync check-access --config <fichier de configuration> » dans un terminal "
+                "et autorisez de nouveau l'accès dans le navigateur")
+    scopes = "https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets"
+    if drive:
+        scopes += ",https://www.googleapis.com/auth/drive"
+    return (f"reconnectez-vous avec « gcloud auth application-default login --scopes={scopes} » "
+            "(ou passez à une clé de compte de service)")
+
+
+def refresh_problem(exc: BaseException, account: Account) -> str:
+    """A refused refresh of the access token (google-auth's RefreshError), in French."""
+    data = exc.args[1] if len(getattr(exc, "args", ())) > 1 and isinstance(exc.args[1], dict) else {}
+    error = str(data.get("error", "")) or ("invalid_grant" if "invalid_grant" in str(exc) else "")
+    detail = str(data.get("error_description", "")) or str(exc)
+    if account.kind == "service_account":
+        if "account not found" in detail.lower():
+            advice = ("le compte de service a été supprimé : recréez-en un (console Google Cloud, IAM, Comptes de "
+                      "service), partagez-lui les chiffriers et indiquez sa clé JSON dans [google] credentials")
+        elif "short-lived" in detail or "iat" in detail or "exp" in detail.split():
+            advice = "l'horloge de ce poste n'est pas à l'heure : réglez-la (synchronisation automatique de l'heure)"
+        else:
+            advice = ("la clé a été supprimée, désactivée ou a expiré (une organisation Google Cloud peut "
+                      "limiter la durée des clés) : créez une nouvelle clé JSON du compte de service et "
+                      "indiquez-la dans [google] credentials")
+        return f"Google a refusé la clé {account.origin} {account.of_who} ({error or 'refus'} : {detail}) : {advice}"
+    if error == "invalid_grant":
+        return (f"l'autorisation OAuth {account.of_who} a expiré ou a été révoquée (invalid_grant : {detail}). "
+                "Une application OAuth laissée en mode « Test » perd ses autorisations après 7 jours : "
+                "publiez-la (console Google Cloud, Écran de consentement OAuth, « Publier l'application ») "
+                f"ou utilisez un compte de service. Ensuite, {login_again(account)}")
+    if error in ("invalid_client", "unauthorized_client", "deleted_client"):
+        return (f"le client OAuth a été supprimé ou désactivé ({error} : {detail}) : créez un nouveau client "
+                "OAuth « Application de bureau », indiquez-le dans [google] oauth_client, puis "
+                + login_again(account))
+    return f"Google a refusé les identifiants {account.of_who} ({detail}) : {login_again(account)}"
+
+
+def forbidden_reason(exc: BaseException, account: Account, service: str = "Google Sheets") -> str:
+    """The French message for a 403 that is not about sharing (scopes, quota project,
+    disabled API), or "" when it is about sharing."""
+    message = _google_message(exc)
+    reason = _reason(exc)
+    lowered = message.lower()
+    if reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT" or "insufficient authentication scopes" in lowered \
+            or reason == "insufficientPermissions":
+        drive = service == "Google Drive"
+        fix = (login_again(account, drive=drive) if account.kind == "user" else
+               "vérifiez [delivery] drive_scope (« drive » pour un dossier ou un fichier existant)" if drive
+               else "utilisez la clé JSON d'un compte de service")
+        return (f"les identifiants {account.of_who} n'ont pas les autorisations (scopes) demandées pour "
+                f"{service} (403 : {message}) ; un fichier « authorized_user » de gcloud n'a que celles demandées "
+                f"à la connexion : {fix}")
+    if "quota project" in lowered:
+        return (f"Google exige un projet Google Cloud pour compter les requêtes de ces identifiants d'utilisateur "
+                f"(403 : {message}) : lancez « gcloud auth application-default set-quota-project ID_DU_PROJET » "
+                f"(un projet où l'API {service} est activée), ou utilisez une clé de compte de service")
+    if reason in ("SERVICE_DISABLED", "accessNotConfigured") or "has not been used" in lowered \
+            or "is disabled" in lowered:
+        project = _consumer(exc)
+        in_project = f" (projet n° {project})" if project else ""
+        return (f"l'API {service} n'est pas activée dans le projet Google Cloud du compte{in_project} : activez "
+                f"« {service} API » (console Google Cloud, API et services, Bibliothèque), attendez quelques "
+                "minutes, puis relancez")
+    return ""
+
+
 def access_problem(exc: BaseException, *, account: Account, committee: str, key: str,
-                   writing: bool = False) -> SourceUnavailable:
+                   writing: bool = False, base_url: str = "") -> SourceUnavailable:
     """Turn a failed Google call into SourceUnavailable with what to do about it.
 
-    ``committee`` names the committee as in « du comité Est de la Montérégie ».
+    ``committee`` names the committee as in « du comité Est de la Montérégie »;
+    ``base_url``: the address the call went to, named when it could not be reached.
     """
     from google.auth.exceptions import GoogleAuthError, RefreshError
 
+    base_url = base_url or sheets_base_url_or_default()
     sheet = f"chiffrier Google {committee} (clé {key})"
-    if isinstance(exc, GoogleCallFailed):
+    service = where(base_url)
+    if isinstance(exc, DeadlinePassed):
+        last = f" ; dernier échec : {describe_failure(exc.last, base_url)}" if exc.last is not None else ""
         return SourceUnavailable(
-            f"Google Sheets ne répond pas correctement pour le {sheet} ({describe_failure(exc.error)}, "
-            f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard ; si cela dure, "
-            "consultez https://www.google.com/appsstatus", retryable=True)
+            f"délai de la synchronisation dépassé avant la lecture du {sheet} ([google] deadline){last}",
+            retryable=True)
+    if isinstance(exc, GoogleCallFailed):
+        failure = describe_failure(exc.error, base_url if unreachable(exc.error) else "")
+        status = status_of(exc.error)
+        tries = f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s"
+        if unreachable(exc.error):
+            advice = ("vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
+                      if base_url == GOOGLE_SHEETS else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})")
+            return SourceUnavailable(f"{service} est injoignable pour le {sheet} ({failure}, {tries}) : {advice}",
+                                     retryable=True)
+        status_page = " ; si cela dure, consultez https://www.google.com/appsstatus" if base_url == GOOGLE_SHEETS \
+            and (status is None or status >= 500) else ""
+        return SourceUnavailable(
+            f"{service} ne répond pas correctement pour le {sheet} ({failure}, {tries}) : réessayez plus tard"
+            f"{status_page}", retryable=True)
     if isinstance(exc, RefreshError):
-        if account.kind == "service_account":
-            advice = ("la clé a peut-être été supprimée ou désactivée : créez une nouvelle clé JSON "
-                      "du compte de service et indiquez-la dans [google] credentials")
-        else:
-            advice = "lancez « alliance-sync check-access » dans un terminal pour autoriser de nouveau l'accès"
-        return SourceUnavailable(f"Google a refusé les identifiants {account.of_who} ({exc}) : {advice}")
+        return SourceUnavailable(refresh_problem(exc, account), retryable=bool(getattr(exc, "retryable", False)))
     if isinstance(exc, GoogleAuthError):
         return SourceUnavailable(f"identifiants Google inutilisables ({account.of_who} : {exc}).",
                                  retryable=True)
     status = status_of(exc)
     message = _google_message(exc)
-    reason = _reason(exc)
     if status == 403:
-        if reason == "SERVICE_DISABLED" or "has not been used" in message or "is disabled" in message:
-            return SourceUnavailable(
-                "l'API Google Sheets n'est pas activée dans le projet Google Cloud du compte : "
-                "activez « Google Sheets API » (console Google Cloud, API et services, Bibliothèque)")
+        other = forbidden_reason(exc, account)
+        if other:
+            return SourceUnavailable(other)
         if account.kind == "anonymous":
             refused = "refuse l'écriture dans le" if writing else "refuse l'accès au"
-            return SourceUnavailable(f"le serveur {refused} {sheet} (403 : {message})")
+            return SourceUnavailable(f"le serveur {base_url} {refused} {sheet} (403 : {message})")
         if writing:
             return SourceUnavailable(
                 f"{account.who} ne peut pas écrire dans le {sheet} : partagez-le en modification "
@@ -169,7 +276,7 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
             "depuis la corbeille de Google Drive")
     if status == 401:
         return SourceUnavailable(
-            f"Google a refusé les identifiants {account.of_who} (401 : {message}) : vérifiez la clé "
+            f"{service} a refusé les identifiants {account.of_who} (401 : {message}) : vérifiez la clé "
             "du compte de service ([google] credentials) ou autorisez de nouveau l'accès")
     if status == 400 and "not supported for this document" in message:
         return SourceUnavailable(
@@ -177,6 +284,13 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
             ".xlsx déposé dans Drive) : ouvrez-le puis Fichier > Enregistrer au format Google Sheets, et indiquez la "
             "clé du nouveau chiffrier")
     if status is not None:
-        return SourceUnavailable(f"Google a refusé la requête sur le {sheet} (erreur {status} : {message})")
-    return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc)} ({exc}).",
+        return SourceUnavailable(f"{service} a refusé la requête sur le {sheet} (erreur {status} : {message})")
+    return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)} ({exc}).",
                              retryable=True)
+
+
+def sheets_base_url_or_default() -> str:
+    try:
+        return sheets_base_url()
+    except Exception:  # a refused address is reported where it is read; here it only names
+        return GOOGLE_SHEETS

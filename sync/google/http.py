@@ -1,4 +1,5 @@
-"""The HTTP layer under gspread: base address, timeouts, retries, quota limiter.
+"""The HTTP layer under gspread: base address, timeouts, retries, quota limiter,
+and the run-wide deadline.
 
 gspread's own ``BackOffHTTPClient`` retries a persistent 429 without end and
 carries its backoff counter from one request to the next, so it is not used.
@@ -6,17 +7,26 @@ carries its backoff counter from one request to the next, so it is not used.
 goes through its ``request``) with tenacity retries around each request: 429,
 408, 5xx (HTML bodies included), connection errors and timeouts are retried
 with capped exponential backoff and jitter, within a number of tries and a total
-deadline; everything else (403, 404, 400…) is raised at once.
+deadline; everything else (403, 404, 400…) is raised at once. A service that
+cannot be reached at all (connection refused, unknown host, no answer to the
+connection) is tried ``connect_attempts`` times only: such a failure lasts longer
+than a retry can wait, and a night's run should say so within a minute.
+
+:func:`run_deadline` bounds all of a run's Google calls together: no try starts,
+and no wait is made, past it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import os
+import socket
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Callable
 from urllib.parse import urlsplit
@@ -41,6 +51,7 @@ from sync.errors import ConfigError
 log = logging.getLogger("sync")
 
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
+USER_AGENT = "alliance-sync (gzip)"
 SHEETS_URL_ENV = "ALLIANCE_SYNC_SHEETS_URL"
 
 
@@ -86,6 +97,10 @@ class RebasedSession(AuthorizedSession):
     def __init__(self, credentials, base_url: str, **kwargs):
         super().__init__(credentials, **kwargs)
         self.base_url = base_url.rstrip("/")
+        # Google compresses an answer only when both say gzip (Sheets API, « Performance
+        # tips »): a committee's grid data shrinks about tenfold.
+        self.headers["Accept-Encoding"] = "gzip"
+        self.headers["User-Agent"] = USER_AGENT
 
     def request(self, method, url, *args, **kwargs):
         google = self.google_base
@@ -102,6 +117,7 @@ class RetryPolicy:
     maximum: float = 30.0  # longest single wait
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
+    connect_attempts: int = 3  # tries when the service cannot be reached at all
 
     @classmethod
     def from_settings(cls, settings) -> "RetryPolicy":
@@ -146,6 +162,76 @@ class RateLimiter:
             waited += delay
 
 
+# --------------------------------------------------------------------------
+# The run-wide deadline
+
+_run_deadline: list[float | None] = [None]  # time.monotonic() after which no Google call is tried
+
+
+@contextlib.contextmanager
+def run_deadline(seconds: float | None) -> Iterator[None]:
+    """Within the block, Google calls (every thread's) stop ``seconds`` from now."""
+    previous = _run_deadline[0]
+    _run_deadline[0] = None if seconds is None else time.monotonic() + seconds
+    try:
+        yield
+    finally:
+        _run_deadline[0] = previous
+
+
+def time_left() -> float | None:
+    """Seconds before the run's deadline (None: no deadline)."""
+    deadline = _run_deadline[0]
+    return None if deadline is None else deadline - time.monotonic()
+
+
+class DeadlinePassed(Exception):
+    """The run's deadline came before this call could be tried (again)."""
+
+    def __init__(self, last: BaseException | None = None, attempts: int = 0):
+        super().__init__("délai de la synchronisation dépassé")
+        self.last = last
+        self.attempts = attempts
+
+
+# --------------------------------------------------------------------------
+# Failures
+
+
+def _causes(exc: BaseException) -> Iterator[BaseException]:
+    """The exception and what it wraps (requests → urllib3 → socket)."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        current = stack.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        yield current
+        stack.extend(a for a in getattr(current, "args", ()) if isinstance(a, BaseException))
+        reason = getattr(current, "reason", None)
+        if isinstance(reason, BaseException):
+            stack.append(reason)
+        stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
+
+
+def unreachable(exc: BaseException | None) -> str:
+    """``"dns"``, ``"refused"`` or ``"connect-timeout"`` when the service could not be
+    reached at all (nothing was sent); ``""`` otherwise."""
+    if exc is None or not isinstance(exc, requests.RequestException):
+        return ""
+    from urllib3.exceptions import NameResolutionError
+
+    for cause in _causes(exc):
+        if isinstance(cause, (NameResolutionError, socket.gaierror)):
+            return "dns"
+        if isinstance(cause, ConnectionRefusedError):
+            return "refused"
+    if isinstance(exc, requests.ConnectTimeout):
+        return "connect-timeout"
+    return ""
+
+
 def status_of(exc: BaseException) -> int | None:
     """The HTTP status of a failed Google call (gspread's APIError says -1 for HTML bodies)."""
     if isinstance(exc, APIError):
@@ -186,17 +272,27 @@ class GoogleCallFailed(Exception):
         self.elapsed = elapsed
 
 
-def describe_failure(exc: BaseException) -> str:
-    """A short French description of a failed call, for logs and messages."""
+def describe_failure(exc: BaseException, base_url: str = "") -> str:
+    """A short French description of a failed call, for logs and messages; it names
+    ``base_url`` (the address actually used) when the failure is the network's."""
     status = status_of(exc)
+    host = urlsplit(base_url).hostname or base_url
+    at = f" ({base_url})" if base_url else ""
     if status == 429:
         return "quota de requêtes Google dépassé (429)"
     if status is not None:
-        return f"erreur {status} du serveur Google"
+        return f"erreur {status} du serveur{at}"
+    kind = unreachable(exc)
+    if kind == "dns":
+        return f"adresse introuvable : le nom {host} n'a pu être résolu (DNS)"
+    if kind == "refused":
+        return f"connexion refusée par {base_url or 'le serveur'} : aucun service n'y répond"
+    if kind == "connect-timeout":
+        return f"aucune réponse à la connexion{at}"
     if isinstance(exc, requests.Timeout):
-        return "délai d'attente dépassé"
+        return f"délai d'attente dépassé{at}"
     if isinstance(exc, requests.ConnectionError):
-        return "connexion impossible"
+        return f"connexion interrompue{at}"
     return type(exc).__name__
 
 
@@ -229,14 +325,46 @@ class RetryingHTTPClient(HTTPClient):
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
         log.warning("%s : %s, nouvel essai dans %.1f s (essai %d sur %d).", self.service,
-                    describe_failure(exc) if exc else "échec", state.upcoming_sleep,
+                    describe_failure(exc, self.base_url) if exc else "échec", state.upcoming_sleep,
                     state.attempt_number + 1, self.policy.max_attempts)
+
+    @property
+    def base_url(self) -> str:
+        return getattr(self.session, "base_url", "")
+
+    def _unreachable_too_long(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        return bool(unreachable(exc)) and state.attempt_number >= self.policy.connect_attempts
+
+    @property
+    def timeout(self):
+        """The (connect, read) timeouts; within a run deadline, never past it."""
+        left = time_left()
+        base = self._timeout
+        if left is None or base is None:
+            return base
+        left = max(left, 0.1)
+        connect, read = base if isinstance(base, tuple) else (base, base)
+        return (min(connect, left), min(read, left))
+
+    @timeout.setter
+    def timeout(self, value) -> None:
+        self._timeout = value
 
     def request(self, method, endpoint, *args, **kwargs):
         limiter = self.read_limiter if method.lower() == "get" else self.write_limiter
         policy = self.policy
+        out_of_time = [False]
+
+        def past_run_deadline(state: RetryCallState) -> bool:
+            """Stop retrying when the next try would start past the run's deadline."""
+            left = time_left()
+            out_of_time[0] = left is not None and left <= (state.upcoming_sleep or 0.0)
+            return out_of_time[0]
+
         retrying = Retrying(
-            stop=stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.deadline),
+            stop=(stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.deadline)
+                  | self._unreachable_too_long | past_run_deadline),
             wait=self._wait,
             retry=retry_if_exception(self.is_transient),
             sleep=self.sleep,
@@ -245,6 +373,9 @@ class RetryingHTTPClient(HTTPClient):
         started = time.monotonic()
 
         def attempt():
+            left = time_left()
+            if left is not None and left <= 0:
+                raise DeadlinePassed()
             limiter.acquire()
             sent = time.monotonic()
             response = HTTPClient.request(self, method, endpoint, *args, **kwargs)
@@ -257,6 +388,8 @@ class RetryingHTTPClient(HTTPClient):
             return retrying(attempt)
         except RetryError as exc:
             last = exc.last_attempt
+            if out_of_time[0]:
+                raise DeadlinePassed(last.exception(), last.attempt_number) from None
             raise GoogleCallFailed(last.exception(), last.attempt_number,
                                    time.monotonic() - started) from None
 

@@ -1,20 +1,34 @@
 """A local Google Drive API v3 server for the tests, on 127.0.0.1.
 
-It answers what sync/delivery/drive.py sends, in the shapes Drive answers:
+It answers what sync/delivery/drive.py sends, in the shapes Drive answers, and
+refuses what Drive refuses:
 
+- ``GET   /drive/v3/about?fields=user(…)`` — who the caller is;
 - ``GET   /drive/v3/files?q=…`` — files.list; the query language's clauses
   ``'<id>' in parents``, ``name = '<text>'``, ``trashed = false`` (joined by
   ``and``, with ``\\'`` escapes), ``fields=files(…)``, ``orderBy=modifiedTime desc``;
-- ``POST  /upload/drive/v3/files?uploadType=multipart`` — files.create;
-- ``PATCH /upload/drive/v3/files/<id>?uploadType=multipart`` — files.update with
-  media: a new version of the same file (``version`` goes up, revisions kept);
-- ``GET   /drive/v3/files/<id>?alt=media`` — the file's current content.
+  ``corpora=allDrives`` without ``includeItemsFromAllDrives=true`` and
+  ``supportsAllDrives=true`` is a 403, as at Drive; items of a shared drive are
+  listed only with ``includeItemsFromAllDrives=true``;
+- ``GET   /drive/v3/files/<id>`` — files.get (metadata with ``capabilities``, or
+  ``alt=media``); an item of a shared drive is a 404 without ``supportsAllDrives=true``;
+- ``POST  /upload/drive/v3/files?uploadType=resumable|multipart`` — files.create;
+- ``PATCH /upload/drive/v3/files/<id>?uploadType=resumable|multipart`` — files.update
+  with media: a new version of the same file (``version`` goes up, revisions kept,
+  each with its ``keepForever`` from ``keepRevisionForever``);
+- ``PUT   <session address>`` — the resumable upload's content, whole or from an
+  offset (``Content-Range: bytes a-b/total``), and its status query
+  (``Content-Range: bytes */total``: 308 with ``Range``, or the file when complete).
 
-Multipart bodies are parsed strictly (``multipart/related``, a JSON part then the
-media part) and refused with 400 otherwise. Folders are shared per test
-(:meth:`DriveServer.add_folder`, access ``write``, ``read`` or ``none``); faults
-are injected (:meth:`DriveServer.fail`: 403 with Drive's reasons, 5xx, slow
-answers). Every request is recorded with its kind, headers and body.
+As at Drive: 401 without an ``Authorization`` header; a service account
+(:attr:`DriveServer.caller`) has no storage quota, so it may not create a file
+outside a shared drive (403 ``storageQuotaExceeded``), though it may upload a new
+version of a file a person owns and shared with it. Folders and files are shared
+per test (:meth:`DriveServer.add_folder`, :meth:`DriveServer.add_file`: access
+``write``, ``read`` or ``none``); faults are injected (:meth:`DriveServer.fail`:
+403 with Drive's reasons, 5xx, slow answers; :meth:`DriveServer.drop_upload`: the
+connection lost mid-upload; :meth:`DriveServer.lose_answer`: the upload done but its
+answer lost). Every request is recorded with its kind, headers and body.
 """
 
 from __future__ import annotations
@@ -32,6 +46,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.loopback import LoopbackServer
+from tests.support.sheets_server import apply_fields, parse_fields
 
 REASON_MESSAGES = {
     "insufficientFilePermissions": "The user does not have sufficient permissions for file {id}.",
@@ -43,6 +58,11 @@ REASON_MESSAGES = {
                              "or use OAuth delegation instead."),
     "backendError": "Backend Error",
     "badRequest": "Bad Request",
+    "teamDriveIncludeTeamDriveItemsRequired": ("The includeItemsFromAllDrives parameter must be set to true when "
+                                               "driveId is specified or corpora contains drive or allDrives."),
+    "authError": "Request is missing required authentication credential. Expected OAuth 2 access token, login "
+                 "cookie or other valid authentication credential. See "
+                 "https://developers.google.com/identity/sign-in/web/devconsole-project.",
 }
 
 
@@ -51,6 +71,7 @@ class Folder:
     id: str
     name: str
     access: str = "write"  # write, read or none
+    drive_id: str | None = None  # the shared drive holding it; None: someone's « Mon Drive »
 
 
 @dataclass
@@ -63,25 +84,36 @@ class DriveFile:
     revisions: list[bytes] = field(default_factory=list)
     version: int = 1
     modified: str = ""
+    kept_forever: list[bool] = field(default_factory=list)  # per revision: keepRevisionForever
+    drive_id: str | None = None
+    access: str | None = None  # shared with the caller by itself (drive_file); None: as its folder
 
     @property
     def content(self) -> bytes:
         return self.revisions[-1]
 
-    def resource(self) -> dict:
-        return {"kind": "drive#file", "id": self.id, "name": self.name, "mimeType": self.mime_type,
-                "parents": list(self.parents), "description": self.description, "version": str(self.version),
-                "md5Checksum": hashlib.md5(self.content).hexdigest(), "size": str(len(self.content)),
-                "modifiedTime": self.modified, "trashed": False,
-                "webViewLink": f"https://drive.google.com/file/d/{self.id}/view?usp=drivesdk"}
+    def resource(self, access: str = "write") -> dict:
+        resource = {"kind": "drive#file", "id": self.id, "name": self.name, "mimeType": self.mime_type,
+                    "parents": list(self.parents), "description": self.description, "version": str(self.version),
+                    "md5Checksum": hashlib.md5(self.content).hexdigest(), "size": str(len(self.content)),
+                    "modifiedTime": self.modified, "trashed": False,
+                    "webViewLink": f"https://drive.google.com/file/d/{self.id}/view?usp=drivesdk",
+                    "capabilities": {"canEdit": access == "write", "canAddChildren": False,
+                                     "canDownload": True}}
+        if self.drive_id:
+            resource["driveId"] = self.drive_id
+        return resource
 
 
 @dataclass
 class Fault:
-    status: int = 403
+    status: int = 403  # 0: the connection is dropped without an answer
     reason: str | None = None
-    kind: str | None = None  # "list", "create", "update" or None (any)
+    kind: str | None = None  # "list", "get", "create", "update", "upload", "status" or None (any)
     delay: float = 0.0  # seconds before answering (status 200: a slow, normal answer)
+    keep: int | None = None  # upload dropped: the bytes Drive kept before the connection was lost
+    done: bool = False  # the request is carried out, only its answer is lost
+    body: dict | None = None  # Drive's whole JSON answer (tests/fixtures/google)
 
 
 @dataclass
@@ -93,8 +125,21 @@ class Request:
     headers: dict
     body: bytes
     status: int = 0
-    metadata: dict | None = None  # the JSON part of a multipart upload
-    media: bytes | None = None  # the media part
+    metadata: dict | None = None  # the JSON part of a multipart upload, or a resumable session's metadata
+    media: bytes | None = None  # the media part, or the bytes of a resumable PUT
+
+
+@dataclass
+class Session:
+    """A resumable upload: what it will create or update, and the bytes received."""
+
+    id: str
+    kind: str  # create or update
+    metadata: dict
+    params: dict
+    file_id: str | None = None  # update: the file; create: set once done
+    received: bytearray = field(default_factory=bytearray)
+    done: dict | None = None  # the file resource, once complete
 
 
 class DriveServer(LoopbackServer):
@@ -108,20 +153,49 @@ class DriveServer(LoopbackServer):
     def __init__(self):
         self.folders: dict[str, Folder] = {}
         self.files: dict[str, DriveFile] = {}
+        self.sessions: dict[str, Session] = {}
         self.requests: list[Request] = []
         self._faults: deque[Fault] = deque()
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._clock = itertools.count(1)
-
+        self.caller = "user"  # or "service_account": no storage quota of its own
+        self.email = "coordination@exemple.org"
+        self.require_auth = True
 
     # -- content
 
-    def add_folder(self, folder_id: str, name: str = "Rapports FQIS", access: str = "write") -> Folder:
+    def add_folder(self, folder_id: str, name: str = "Rapports FQIS", access: str = "write",
+                   drive_id: str | None = None) -> Folder:
+        """A folder shared with the caller; ``drive_id``: it is in that shared drive."""
         assert access in ("write", "read", "none")
         with self._lock:
-            self.folders[folder_id] = Folder(folder_id, name, access)
+            self.folders[folder_id] = Folder(folder_id, name, access, drive_id)
             return self.folders[folder_id]
+
+    def add_file(self, name: str, content: bytes = b"", *, access: str = "write", folder: str = "0AMonDrive",
+                 file_id: str | None = None) -> DriveFile:
+        """A file a person created in their own Drive and shared with the caller (``access``)."""
+        assert access in ("write", "read", "none")
+        with self._lock:
+            if folder not in self.folders:
+                self.folders[folder] = Folder(folder, "Mon Drive", "none")
+            file = DriveFile(file_id or f"1FiChIeR{next(self._ids):04d}xYz", name, [folder],
+                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                             revisions=[content], modified=self._now(), kept_forever=[False],
+                             drive_id=self.folders[folder].drive_id, access=access)
+            self.files[file.id] = file
+            return file
+
+    def access_to(self, file: DriveFile) -> str:
+        if file.access is not None:
+            return file.access
+        return self.folders.get(file.parents[0], Folder("", "", "none")).access
+
+    def expire_sessions(self) -> None:
+        """Forget every resumable session (Drive keeps one about a week)."""
+        with self._lock:
+            self.sessions.clear()
 
     def in_folder(self, folder_id: str) -> list[DriveFile]:
         with self._lock:
@@ -130,9 +204,19 @@ class DriveServer(LoopbackServer):
     # -- faults and counts
 
     def fail(self, status: int = 403, times: int = 1, *, reason: str | None = None, kind: str | None = None,
-             delay: float = 0.0) -> None:
+             delay: float = 0.0, body: dict | None = None) -> None:
         with self._lock:
-            self._faults.extend([Fault(status, reason, kind, delay)] * times)
+            self._faults.extend([Fault(status, reason, kind, delay, body=body)] * times)
+
+    def drop_upload(self, keep: int, times: int = 1) -> None:
+        """The next resumable PUTs lose their connection after Drive kept ``keep`` bytes."""
+        with self._lock:
+            self._faults.extend([Fault(0, kind="upload", keep=keep)] * times)
+
+    def lose_answer(self, kind: str = "upload") -> None:
+        """The next request of ``kind`` is carried out but its answer never arrives."""
+        with self._lock:
+            self._faults.append(Fault(0, kind=kind, done=True))
 
     def slow(self, delay: float, times: int = 1, kind: str | None = None) -> None:
         self.fail(200, times, kind=kind, delay=delay)
@@ -161,53 +245,114 @@ class DriveServer(LoopbackServer):
         return base.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     def list_files(self, params: dict) -> dict:
+        all_drives = _one(params, "includeItemsFromAllDrives") == "true"
+        if _one(params, "corpora") in ("allDrives", "drive") and not (
+                all_drives and _one(params, "supportsAllDrives") == "true"):
+            raise ApiError(403, "teamDriveIncludeTeamDriveItemsRequired",
+                           REASON_MESSAGES["teamDriveIncludeTeamDriveItemsRequired"])
         clauses = parse_query(_one(params, "q") or "")
         found = []
         for f in self.files.values():
-            if self.folders.get(f.parents[0], Folder("", "", "none")).access == "none":
+            if self.access_to(f) == "none":
                 continue  # not shared with the caller: invisible, as in Drive
+            if f.drive_id and not all_drives:
+                continue  # a shared drive's item: listed only when asked for
             if all(_matches(f, clause) for clause in clauses):
                 found.append(f)
         if (_one(params, "orderBy") or "").replace(" ", "") == "modifiedTimedesc":
             found.sort(key=lambda f: f.modified, reverse=True)
-        resources = [_select(f.resource(), _inner_fields(_one(params, "fields"))) for f in found]
+        resources = [_select(f.resource(self.access_to(f)), _inner_fields(_one(params, "fields"))) for f in found]
         return {"kind": "drive#fileList", "incompleteSearch": False, "files": resources}
 
-    def create(self, metadata: dict, media: bytes, params: dict) -> dict:
+    def about(self, params: dict) -> dict:
+        kind = "serviceAccount" if self.caller == "service_account" else "user"
+        answer = {"kind": "drive#about", "user": {"kind": "drive#user", "displayName": self.email, "me": True,
+                                                   "emailAddress": self.email, "permissionId": kind}}
+        return _select(answer, _one(params, "fields"))
+
+    def get(self, item_id: str, params: dict) -> dict:
+        """files.get of a folder or a file (metadata)."""
+        all_drives = _one(params, "supportsAllDrives") == "true"
+        folder = self.folders.get(item_id)
+        if folder is not None and folder.access != "none" and (not folder.drive_id or all_drives):
+            resource = {"kind": "drive#file", "id": folder.id, "name": folder.name,
+                        "mimeType": "application/vnd.google-apps.folder", "trashed": False,
+                        "capabilities": {"canEdit": folder.access == "write",
+                                         "canAddChildren": folder.access == "write"}}
+            if folder.drive_id:
+                resource["driveId"] = folder.drive_id
+            return _select(resource, _one(params, "fields"))
+        file = self.files.get(item_id)
+        if file is None or self.access_to(file) == "none" or (file.drive_id and not all_drives):
+            raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=item_id))
+        return _select(file.resource(self.access_to(file)), _one(params, "fields"))
+
+    def check_create(self, metadata: dict, params: dict) -> Folder:
         parents = metadata.get("parents") or []
         if len(parents) != 1:
             raise ApiError(400, "badRequest", "A shortcut or file must have exactly one parent.")
         folder = self.folders.get(parents[0])
-        if folder is None or folder.access == "none":
+        all_drives = _one(params, "supportsAllDrives") == "true"
+        if folder is None or folder.access == "none" or (folder.drive_id and not all_drives):
             raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=parents[0]))
         if folder.access != "write":
             raise ApiError(403, "insufficientFilePermissions",
                            REASON_MESSAGES["insufficientFilePermissions"].format(id=parents[0]))
         if not metadata.get("name"):
             raise ApiError(400, "badRequest", "The file name is required.")
-        file = DriveFile(f"1DrIvE{next(self._ids):04d}xYz", metadata["name"], parents,
+        if self.caller == "service_account" and not folder.drive_id:
+            raise ApiError(403, "storageQuotaExceeded", REASON_MESSAGES["storageQuotaExceeded"])
+        return folder
+
+    def create(self, metadata: dict, media: bytes, params: dict) -> dict:
+        folder = self.check_create(metadata, params)
+        file = DriveFile(f"1DrIvE{next(self._ids):04d}xYz", metadata["name"], [folder.id],
                          metadata.get("mimeType") or "application/octet-stream", metadata.get("description", ""),
-                         [media], 1, self._now())
+                         [media], 1, self._now(), [_one(params, "keepRevisionForever") == "true"],
+                         folder.drive_id)
         self.files[file.id] = file
         return _select(file.resource(), _one(params, "fields"))
 
-    def update(self, file_id: str, metadata: dict, media: bytes, params: dict) -> dict:
+    def check_update(self, file_id: str, metadata: dict, params: dict) -> DriveFile:
         file = self.files.get(file_id)
-        folder = self.folders.get(file.parents[0]) if file else None
-        if file is None or folder is None or folder.access == "none":
+        all_drives = _one(params, "supportsAllDrives") == "true"
+        if file is None or self.access_to(file) == "none" or (file.drive_id and not all_drives):
             raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=file_id))
-        if folder.access != "write":
+        if self.access_to(file) != "write":
             raise ApiError(403, "insufficientFilePermissions",
                            REASON_MESSAGES["insufficientFilePermissions"].format(id=file_id))
         if "parents" in metadata:
             raise ApiError(403, "fieldNotWritable",
                            "The resource body includes fields which are not directly writable.")
+        return file
+
+    def update(self, file_id: str, metadata: dict, media: bytes, params: dict) -> dict:
+        file = self.check_update(file_id, metadata, params)
         file.name = metadata.get("name", file.name)
         file.description = metadata.get("description", file.description)
         file.revisions.append(media)
+        file.kept_forever.append(_one(params, "keepRevisionForever") == "true")
         file.version += 1
         file.modified = self._now()
-        return _select(file.resource(), _one(params, "fields"))
+        return _select(file.resource(self.access_to(file)), _one(params, "fields"))
+
+    def open_session(self, kind: str, file_id: str | None, metadata: dict, params: dict) -> Session:
+        if kind == "create":
+            self.check_create(metadata, params)
+        else:
+            self.check_update(file_id or "", metadata, params)
+        session = Session(f"sEsSiOn{next(self._ids):04d}", kind, metadata, params, file_id)
+        self.sessions[session.id] = session
+        return session
+
+    def complete(self, session: Session) -> dict:
+        media = bytes(session.received)
+        if session.kind == "create":
+            session.done = self.create(session.metadata, media, session.params)
+            session.file_id = session.done.get("id")
+        else:
+            session.done = self.update(session.file_id or "", session.metadata, media, session.params)
+        return session.done
 
 
 class ApiError(Exception):
@@ -288,8 +433,8 @@ def _inner_fields(fields: str | None) -> str | None:
 
 def _select(resource: dict, fields: str | None) -> dict:
     if not fields:  # Drive's default fields
-        return {k: resource[k] for k in ("kind", "id", "name", "mimeType")}
-    return {k: resource[k] for k in (f.strip() for f in fields.split(",")) if k in resource}
+        return {k: resource[k] for k in ("kind", "id", "name", "mimeType") if k in resource}
+    return apply_fields(resource, parse_fields(fields))
 
 
 def parse_multipart(content_type: str, body: bytes) -> tuple[dict, bytes]:
@@ -333,6 +478,7 @@ def _one(params: dict, name: str) -> str | None:
 
 _UPLOAD = re.compile(r"^/upload/drive/v3/files(?:/([^/]+))?$")
 _FILE = re.compile(r"^/drive/v3/files(?:/([^/]+))?$")
+_RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -351,11 +497,32 @@ class _Handler(BaseHTTPRequestHandler):
     def do_PATCH(self):
         self._serve("PATCH")
 
+    def do_PUT(self):
+        self._serve("PUT")
+
     def _serve(self, method: str) -> None:
         try:
             self._dispatch(method)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (its timeout)
+
+    def _kind(self, method: str, url, params: dict) -> str:
+        upload, file = _UPLOAD.match(url.path), _FILE.match(url.path)
+        if upload and method == "PUT" and _one(params, "upload_id"):
+            return "status" if (self.headers.get("Content-Range") or "").startswith("bytes */") else "upload"
+        if upload and method == "POST" and not upload.group(1):
+            return "create"
+        if upload and method == "PATCH" and upload.group(1):
+            return "update"
+        if url.path == "/drive/v3/about" and method == "GET":
+            return "about"
+        if file and method == "GET" and not file.group(1):
+            return "list"
+        if file and method == "GET" and _one(params, "alt") == "media":
+            return "media"
+        if file and method == "GET":
+            return "get"
+        return "unknown"
 
     def _dispatch(self, method: str) -> None:
         state = self.state
@@ -363,64 +530,136 @@ class _Handler(BaseHTTPRequestHandler):
         params = parse_qs(url.query, keep_blank_values=True)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
-        upload, file = _UPLOAD.match(url.path), _FILE.match(url.path)
-        if upload and method == "POST" and not upload.group(1):
-            kind = "create"
-        elif upload and method == "PATCH" and upload.group(1):
-            kind = "update"
-        elif file and method == "GET" and not file.group(1):
-            kind = "list"
-        elif file and method == "GET" and _one(params, "alt") == "media":
-            kind = "media"
-        else:
-            kind = "unknown"
+        kind = self._kind(method, url, params)
         record = Request(method, url.path, kind, params, {k.lower(): v for k, v in self.headers.items()}, body)
         with state._lock:
             state.requests.append(record)
+        if state.require_auth and not self.headers.get("Authorization", "").startswith("Bearer "):
+            error = ApiError(401, "required", REASON_MESSAGES["authError"])
+            error.body["error"]["status"] = "UNAUTHENTICATED"
+            record.status = 401
+            self._send_json(401, error.body)
+            return
         fault = state._take_fault(kind)
-        if fault is not None:
+        if fault is not None and not fault.done:
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.status == 0:
+                if fault.keep is not None and kind == "upload":
+                    with state._lock:
+                        session = state.sessions.get(_one(params, "upload_id") or "")
+                        if session is not None:
+                            start = _content_start(self.headers.get("Content-Range"))
+                            session.received[start:] = body[:fault.keep]
+                record.status = 0
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
             if fault.status != 200:
+                if fault.body is not None:
+                    record.status = fault.status
+                    self._send_json(fault.status, fault.body)
+                    return
                 reason = fault.reason or ("backendError" if fault.status >= 500 else "insufficientFilePermissions")
                 error = ApiError(fault.status, reason, REASON_MESSAGES.get(reason, reason).format(id="?"))
                 record.status = fault.status
                 self._send_json(fault.status, error.body)
                 return
+        headers: dict[str, str] = {}
         try:
             with state._lock:
+                status, answer = 200, None
                 if kind in ("create", "update"):
-                    if _one(params, "uploadType") != "multipart":
-                        raise ApiError(400, "badRequest", "uploadType=multipart expected by this server.")
-                    record.metadata, record.media = parse_multipart(self.headers.get("Content-Type", ""), body)
-                    answer = (state.create(record.metadata, record.media, params) if kind == "create"
-                              else state.update(upload.group(1), record.metadata, record.media, params))
+                    upload = _UPLOAD.match(url.path)
+                    upload_type = _one(params, "uploadType")
+                    if upload_type == "resumable":
+                        try:
+                            record.metadata = json.loads(body.decode("utf-8")) if body else {}
+                        except ValueError:
+                            raise ApiError(400, "badRequest", "Invalid JSON metadata.") from None
+                        session = state.open_session(kind, upload.group(1), record.metadata, params)
+                        headers["Location"] = (f"{self._base()}/upload/drive/v3/files?uploadType=resumable"
+                                               f"&upload_id={session.id}")
+                        answer = {}
+                    elif upload_type == "multipart":
+                        record.metadata, record.media = parse_multipart(self.headers.get("Content-Type", ""), body)
+                        answer = (state.create(record.metadata, record.media, params) if kind == "create"
+                                  else state.update(upload.group(1), record.metadata, record.media, params))
+                    else:
+                        raise ApiError(400, "badRequest", "uploadType=resumable or multipart expected.")
+                elif kind in ("upload", "status"):
+                    status, answer, headers = self._upload(params, body, record)
                 elif kind == "list":
                     try:
                         answer = state.list_files(params)
                     except ValueError as exc:
                         raise ApiError(400, "invalid", f"Invalid Value: {exc}") from None
+                elif kind == "about":
+                    answer = state.about(params)
+                elif kind == "get":
+                    answer = state.get(_FILE.match(url.path).group(1), params)
                 elif kind == "media":
-                    stored = state.files.get(file.group(1))
+                    item = _FILE.match(url.path).group(1)
+                    stored = state.files.get(item)
                     if stored is None:
-                        raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=file.group(1)))
+                        raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=item))
                     record.status = 200
                     self._send(200, stored.content, "application/octet-stream")
                     return
                 else:
                     raise ApiError(404, "notFound", f"Not Found: {method} {url.path}")
-            status = 200
         except ApiError as exc:
             status, answer = exc.code, exc.body
         record.status = status
-        self._send_json(status, answer)
+        if fault is not None and fault.done:  # carried out, but the answer is lost on the way
+            record.status = 0
+            self.close_connection = True
+            self.connection.shutdown(2)
+            return
+        self._send_json(status, answer, headers)
 
-    def _send_json(self, status: int, answer: dict) -> None:
-        self._send(status, json.dumps(answer, indent=2).encode(), "application/json; charset=UTF-8")
+    def _base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
 
-    def _send(self, status: int, payload: bytes, content_type: str) -> None:
+    def _upload(self, params: dict, body: bytes, record: Request) -> tuple[int, dict | None, dict]:
+        """A resumable session's PUT: content from an offset, or a status query."""
+        session = self.state.sessions.get(_one(params, "upload_id") or "")
+        if session is None:
+            raise ApiError(404, "notFound", "Upload session not found or expired.")
+        total_text = self.headers.get("Content-Range")
+        match = _RANGE.match(total_text or f"bytes 0-{max(len(body) - 1, 0)}/{len(body)}")
+        if match is None:
+            raise ApiError(400, "badRequest", f"Invalid Content-Range: {total_text}")
+        first, last, total = match.groups()
+        if session.done is not None:
+            return 200, session.done, {}
+        if first is not None:
+            if int(first) != len(session.received):
+                raise ApiError(400, "badRequest", f"Upload starts at {first}, {len(session.received)} bytes received.")
+            if int(last) - int(first) + 1 != len(body):
+                raise ApiError(400, "badRequest", "Content-Range does not match the body's length.")
+            session.received.extend(body)
+            record.media = body
+        if total != "*" and len(session.received) == int(total):
+            return 200, self.state.complete(session), {}
+        headers = {"Range": f"bytes=0-{len(session.received) - 1}"} if session.received else {}
+        return 308, None, headers
+
+    def _send_json(self, status: int, answer: dict | None, headers: dict | None = None) -> None:
+        payload = b"" if answer is None else json.dumps(answer, indent=2).encode()
+        self._send(status, payload, "application/json; charset=UTF-8", headers)
+
+    def _send(self, status: int, payload: bytes, content_type: str, headers: dict | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+
+
+def _content_start(header: str | None) -> int:
+    match = _RANGE.match(header or "")
+    return int(match.group(1)) if match and match.group(1) is not None else 0

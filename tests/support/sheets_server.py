@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gzip
 import itertools
 import json
 import re
@@ -452,6 +453,71 @@ def apply_fields(value, tree):
     return value
 
 
+# The Sheets v4 schema a field mask is checked against (the types of the
+# Spreadsheet resource, from Google's discovery document; ``ANY`` marks a type
+# whose inner fields are not checked here). Google answers an unknown path with
+# 400 « Error expanding 'fields' parameter. Cannot find matching fields for path '…'. »
+
+ANY = "*"
+SCALAR = None
+SCHEMA: dict[str, dict[str, str | None]] = {
+    "Spreadsheet": {"spreadsheetId": SCALAR, "properties": "SpreadsheetProperties", "sheets": "Sheet",
+                    "namedRanges": ANY, "spreadsheetUrl": SCALAR, "developerMetadata": ANY, "dataSources": ANY,
+                    "dataSourceSchedules": ANY},
+    "SpreadsheetProperties": {"title": SCALAR, "locale": SCALAR, "autoRecalc": SCALAR, "timeZone": SCALAR,
+                              "defaultFormat": ANY, "iterativeCalculationSettings": ANY, "spreadsheetTheme": ANY,
+                              "importFunctionsExternalUrlAccessAllowed": SCALAR},
+    "Sheet": {"properties": "SheetProperties", "data": "GridData", "merges": ANY, "conditionalFormats": ANY,
+              "filterViews": ANY, "protectedRanges": ANY, "basicFilter": ANY, "charts": ANY, "bandedRanges": ANY,
+              "developerMetadata": ANY, "rowGroups": ANY, "columnGroups": ANY, "slicers": ANY, "tables": ANY},
+    "SheetProperties": {"sheetId": SCALAR, "title": SCALAR, "index": SCALAR, "sheetType": SCALAR,
+                        "gridProperties": "GridProperties", "hidden": SCALAR, "tabColor": ANY, "tabColorStyle": ANY,
+                        "rightToLeft": SCALAR, "dataSourceSheetProperties": ANY},
+    "GridProperties": {"rowCount": SCALAR, "columnCount": SCALAR, "frozenRowCount": SCALAR,
+                       "frozenColumnCount": SCALAR, "hideGridlines": SCALAR, "rowGroupControlAfter": SCALAR,
+                       "columnGroupControlAfter": SCALAR},
+    "GridData": {"startRow": SCALAR, "startColumn": SCALAR, "rowData": "RowData", "rowMetadata": ANY,
+                 "columnMetadata": ANY},
+    "RowData": {"values": "CellData"},
+    "CellData": {"userEnteredValue": "ExtendedValue", "effectiveValue": "ExtendedValue", "formattedValue": SCALAR,
+                 "userEnteredFormat": ANY, "effectiveFormat": ANY, "hyperlink": SCALAR, "note": SCALAR,
+                 "textFormatRuns": ANY, "dataValidation": ANY, "pivotTable": ANY, "dataSourceTable": ANY,
+                 "dataSourceFormula": ANY, "chipRuns": ANY},
+    "ExtendedValue": {"numberValue": SCALAR, "stringValue": SCALAR, "boolValue": SCALAR, "formulaValue": SCALAR,
+                      "errorValue": ANY},
+}
+
+
+def _selects(tree: dict | None, *path: str) -> bool:
+    """Whether the mask keeps ``path`` (a whole parent or ``*`` keeps everything below)."""
+    for name in path:
+        if tree is None or "*" in tree:
+            return True
+        if name not in tree:
+            return False
+        tree = tree[name]
+    return True
+
+
+def check_fields(tree: dict, kind: str = "Spreadsheet", prefix: str = "") -> None:
+    """ValueError with Google's message for the first path of the mask that the type lacks."""
+    fields = SCHEMA[kind]
+    for name, sub in tree.items():
+        path = prefix + name
+        if name == "*":
+            continue
+        if name not in fields:
+            raise ValueError(f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'.")
+        inner = fields[name]
+        if sub is None or inner == ANY:
+            continue
+        if inner is SCALAR:
+            first = next(iter(sub))
+            raise ValueError(f"Error expanding 'fields' parameter. Cannot find matching fields for path "
+                             f"'{path}.{first}'.")
+        check_fields(sub, inner, path + ".")
+
+
 # --------------------------------------------------------------------------
 # Faults and the request log
 
@@ -465,6 +531,7 @@ class Fault:
     retry_after: float | None = None
     message: str | None = None
     reason: str | None = None  # ErrorInfo reason in the details
+    body: dict | None = None  # the whole JSON answer, as Google sends it (tests/fixtures/google)
 
 
 @dataclass
@@ -478,6 +545,7 @@ class Request:
     body: object
     status: int = 0
     headers: dict = field(default_factory=dict)
+    wire_bytes: int = 0  # the answer's body as sent: compressed when the client asked for gzip
 
     @property
     def is_read(self) -> bool:
@@ -503,7 +571,13 @@ class SheetsServer(LoopbackServer):
         # points here: Google's answer to a revoked or deleted service-account key.
         self.token_answer: tuple[int, dict] = (400, {"error": "invalid_grant",
                                                      "error_description": "Invalid JWT Signature."})
-        self.grid_data = True  # False: answer spreadsheets.get as if includeGridData were unknown
+        self.grid_data = True  # False: a server or proxy that never sends grid data
+        # Google answers 401 to a request without an Authorization header; the tool
+        # sends its placeholder token to a local address (sync/google/auth.py).
+        self.require_auth = True
+        # A barrier every spreadsheets.get waits at (tests of concurrent reads): with
+        # threading.Barrier(3, timeout=…), three reads must be in flight together.
+        self.gate: threading.Barrier | None = None
 
     # -- content
 
@@ -666,8 +740,20 @@ class _Handler(BaseHTTPRequestHandler):
         kind = _kind(method, match)
         record = Request(method, url.path, key, kind, params, body,
                          headers={k.lower(): v for k, v in self.headers.items()})
+        self._record = record
         with state._lock:
             state.requests.append(record)
+        if state.require_auth and not self.headers.get("Authorization", "").startswith("Bearer "):
+            record.status = 401
+            self._send_json(401, UNAUTHENTICATED)
+            return
+        if state.gate is not None and kind == "spreadsheets.get":
+            try:
+                state.gate.wait()
+            except threading.BrokenBarrierError:
+                record.status = 500
+                self._send_json(500, ApiError(500, "The reads did not come together (SheetsServer.gate).").body)
+                return
         fault = state._take_fault(key, method) if key else None
         if fault is not None:
             if fault.delay:
@@ -699,6 +785,9 @@ class _Handler(BaseHTTPRequestHandler):
             page = GOOGLE_HTML_ERROR.format(code=fault.status).encode()
             self._send(fault.status, page, "text/html; charset=UTF-8", headers)
             return
+        if fault.body is not None:
+            self._send_json(fault.status, fault.body, headers)
+            return
         error = ApiError(fault.status, fault.message)
         if fault.status == 429 or fault.reason:
             error.body["error"]["details"] = [{
@@ -718,6 +807,14 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, payload, "application/json; charset=UTF-8", headers or {})
 
     def _send(self, status: int, payload: bytes, content_type: str, headers: dict) -> None:
+        # Google compresses only when asked twice: Accept-Encoding names gzip and the
+        # User-Agent contains « gzip » (Sheets API, « Performance tips »).
+        if gzip_wanted(self.headers):
+            payload = gzip.compress(payload, compresslevel=6)
+            headers = {**headers, "Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
+        record = getattr(self, "_record", None)
+        if record is not None:
+            record.wire_bytes = len(payload)
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -725,6 +822,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+
+
+def gzip_wanted(headers) -> bool:
+    accepted = [part.split(";")[0].strip().lower() for part in (headers.get("Accept-Encoding") or "").split(",")]
+    return "gzip" in accepted and "gzip" in (headers.get("User-Agent") or "").lower()
+
+
+# Google's answer to a request without credentials.
+UNAUTHENTICATED = {"error": {
+    "code": 401,
+    "message": ("Request is missing required authentication credential. Expected OAuth 2 access token, login "
+                "cookie or other valid authentication credential. See "
+                "https://developers.google.com/identity/sign-in/web/devconsole-project."),
+    "status": "UNAUTHENTICATED",
+    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "CREDENTIALS_MISSING",
+                 "domain": "googleapis.com",
+                 "metadata": {"service": "sheets.googleapis.com",
+                              "method": "google.apps.sheets.v4.SpreadsheetsService.GetSpreadsheet"}}]}}
 
 
 def _kind(method: str, match) -> str:
@@ -777,7 +892,7 @@ def _api(state: SheetsServer, method: str, match, key: str, params: dict, body) 
             option = _one(params, "valueInputOption")
             return {"spreadsheetId": book.key, **_update(book, text, body, option)}
     if not values_verb and not value_range and method == "GET":
-        return _spreadsheet(book, params if state.grid_data else {**params, "includeGridData": ["false"]})
+        return _spreadsheet(book, params, grid_data=state.grid_data)
     raise ApiError(404, f"Method not supported by the test server: {method} {match.group(0)}",
                    status="NOT_FOUND")
 
@@ -822,8 +937,20 @@ def _values_batch_get(book: Spreadsheet, params: dict) -> dict:
     return {"spreadsheetId": book.key, "valueRanges": [_value_range(book, r, params) for r in ranges]}
 
 
-def _spreadsheet(book: Spreadsheet, params: dict) -> dict:
-    with_grid = (_one(params, "includeGridData", "false") or "false").lower() == "true"
+def _spreadsheet(book: Spreadsheet, params: dict, *, grid_data: bool = True) -> dict:
+    fields = _one(params, "fields")
+    tree = None
+    if fields:
+        try:
+            tree = parse_fields(fields)
+            check_fields(tree)
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+    # Google: includeGridData « is ignored if a field mask was set in the request »:
+    # the mask says whether grid data comes back. ``grid_data=False`` plays a server
+    # (or proxy) that never sends it.
+    with_grid = grid_data and (_selects(tree, "sheets", "data") if tree is not None else
+                               (_one(params, "includeGridData", "false") or "false").lower() == "true")
     wanted = params.get("ranges") or []
     sheets = []
     selected: list[tuple[Sheet, GridRange | None]] = []
@@ -862,12 +989,8 @@ def _spreadsheet(book: Spreadsheet, params: dict) -> dict:
         "sheets": sheets,
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.key}/edit",
     }
-    fields = _one(params, "fields")
-    if fields:
-        try:
-            answer = apply_fields(answer, parse_fields(fields))
-        except ValueError as exc:
-            raise ApiError(400, str(exc)) from None
+    if tree is not None:
+        answer = apply_fields(answer, tree)
     return answer
 
 
