@@ -289,8 +289,8 @@ def write_committee(path: Path, config: Config, projects: list[dict], payments: 
     return cells
 
 
-_INLINE = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>',
-                     re.S)
+_INLINE = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr">'
+                     r'<is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S)
 _EMPTY_INLINE = re.compile(r'<c r="[A-Z]+\d+"(?: s="\d+")? t="inlineStr" />')
 _LAST_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"')
 _SHARED_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"

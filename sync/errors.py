@@ -38,7 +38,8 @@ class ConfigError(AllianceSyncError):
             where.append(f"fichier {path}")
         if key:
             where.append(f"clé « {key} »")
-        full = f"Configuration invalide ({', '.join(where)}) : {message}" if where else f"Configuration invalide : {message}"
+        full = (f"Configuration invalide ({', '.join(where)}) : {message}" if where
+                else f"Configuration invalide : {message}")
         super().__init__(full)
         self.path = path
         self.key = key

@@ -12,6 +12,7 @@ lock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import fcntl
 import json
@@ -39,10 +40,8 @@ class Holder:
 
     def describe(self) -> str:
         since = self.since
-        try:
+        with contextlib.suppress(ValueError):
             since = f"{dt.datetime.fromisoformat(self.since):%Y-%m-%d %H:%M:%S}"
-        except ValueError:
-            pass
         return f"processus {self.pid} sur {self.host}, commande « {self.command} », depuis le {since}"
 
     @classmethod

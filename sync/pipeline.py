@@ -11,7 +11,7 @@ import logging
 import time
 
 from sync.config import Committee, Config
-from sync.consolidate import Totals, consolidate
+from sync.consolidate import consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Finding, finding, sorted_findings
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB

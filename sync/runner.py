@@ -27,9 +27,9 @@ from sync.history.fallback import LastGoodCopy
 from sync.history.render import log_summary
 from sync.lock import StateLock
 from sync.outputs.atomic import write_atomically
-from sync.wording import plural
 from sync.pipeline import build_report
 from sync.report import Report
+from sync.wording import plural
 
 log = logging.getLogger("sync")
 

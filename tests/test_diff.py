@@ -6,12 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from tests.support.builders import payment, project
-from tests.support.history import Alliance
 from sync.changes import ADDED, MODIFIED, REMOVED, FieldChange, RecordChange
 from sync.history.codec import PAYMENT, StoredRecord
 from sync.history.diff import compute_changes
 from sync.history.store import RunRecords
+from tests.support.builders import payment, project
+from tests.support.history import Alliance
 
 WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
 

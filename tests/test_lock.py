@@ -11,9 +11,9 @@ import socket
 
 import pytest
 
-from tests.support.history import Alliance, wait_for_pause
 from sync.errors import LockHeld
 from sync.lock import StateLock, current_holder
+from tests.support.history import Alliance, wait_for_pause
 
 HOST = socket.gethostname()
 

@@ -11,9 +11,9 @@ import gspread
 import pytest
 import requests
 from google.auth.credentials import AnonymousCredentials
-from tests.support.sheets_server import ErrorCell, Formatted, Formula, SheetsServer, parse_fields
 
 from sync.google.http import RebasedSession
+from tests.support.sheets_server import ErrorCell, Formatted, Formula, SheetsServer, parse_fields
 
 # Kept in the repository (see its README): the check runs on every clone and cannot skip.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "google"

@@ -18,8 +18,8 @@ from sync.config import Committee
 from sync.delivery.content import RunContent
 from sync.findings import CATALOGUE, ERROR, Finding
 from sync.money import format_cents, format_percent
-from sync.wording import committee_verdict as verdict_for_committee, day, moment
-from sync.wording import conformity, day, moment_at, plural, short_verdict
+from sync.wording import committee_verdict as verdict_for_committee
+from sync.wording import conformity, day, moment, moment_at, plural, short_verdict
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -209,10 +209,10 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
                                     'constats : smtp = { host = "smtp.exemple.org", port = 587, starttls = true }')
     email_from = None
     if "email_from" in data:
-        email_from = _addresses(fail, data, "email_from", "delivery.email_from")
-        if len(email_from) != 1:
+        senders = _addresses(fail, data, "email_from", "delivery.email_from")
+        if len(senders) != 1:
             raise fail("delivery.email_from", "une seule adresse d'expéditeur est attendue")
-        email_from = email_from[0]
+        email_from = senders[0]
     elif smtp is not None:
         try:
             email_from = parse_address(smtp.user or "")

@@ -17,8 +17,8 @@ import os
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
 import requests
@@ -104,7 +104,7 @@ class RetryPolicy:
     read_timeout: float = 60.0
 
     @classmethod
-    def from_settings(cls, settings) -> "RetryPolicy":
+    def from_settings(cls, settings) -> RetryPolicy:
         return cls(max_attempts=settings.max_attempts, deadline=settings.retry_deadline,
                    initial=settings.backoff_initial, maximum=settings.backoff_max,
                    connect_timeout=min(10.0, settings.timeout), read_timeout=settings.timeout)
@@ -207,7 +207,8 @@ class RetryingHTTPClient(HTTPClient):
 
     def __init__(self, session: requests.Session, *, policy: RetryPolicy, read_limiter: RateLimiter,
                  write_limiter: RateLimiter, sleep: Callable[[float], None] = time.sleep):
-        super().__init__(auth=None, session=session)
+        # gspread uses `auth` only to build a session: ours is given, already authorised.
+        super().__init__(auth=None, session=session)  # type: ignore[arg-type]
         self.policy = policy
         self.read_limiter = read_limiter
         self.write_limiter = write_limiter
@@ -252,7 +253,7 @@ class RetryingHTTPClient(HTTPClient):
             return retrying(attempt)
         except RetryError as exc:
             last = exc.last_attempt
-            raise GoogleCallFailed(last.exception(), last.attempt_number,
+            raise GoogleCallFailed(last.exception() or exc, last.attempt_number,
                                    time.monotonic() - started) from None
 
     def is_transient(self, exc: BaseException) -> bool:

@@ -19,6 +19,7 @@ answers). Every request is recorded with its kind, headers and body.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
@@ -157,7 +158,7 @@ class DriveServer(LoopbackServer):
 
     def _now(self) -> str:
         # Strictly increasing, so that « orderBy=modifiedTime desc » is deterministic.
-        base = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=next(self._clock))
+        base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=next(self._clock))
         return base.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     def list_files(self, params: dict) -> dict:
@@ -352,10 +353,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("PATCH")
 
     def _serve(self, method: str) -> None:
-        try:
+        # The client gave up (its timeout).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._dispatch(method)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (its timeout)
 
     def _dispatch(self, method: str) -> None:
         state = self.state

@@ -26,6 +26,7 @@ Cell values are Python values: ``str``, ``int``, ``float``, ``bool``,
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import itertools
@@ -78,7 +79,7 @@ GOOGLE_HTML_ERROR = """<!DOCTYPE html>
   <a href=//www.google.com/><span id=logo aria-label=Google></span></a>
   <p><b>{code}.</b> <ins>That\u2019s an error.</ins>
   <p>The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.  <ins>That\u2019s all we know.</ins>
-"""
+"""  # noqa: E501 (Google's page as it is sent)
 
 STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
           429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
@@ -241,7 +242,7 @@ class RangeError(ValueError):
 
 @dataclass
 class GridRange:
-    sheet: "Sheet"
+    sheet: Sheet
     r0: int  # 0-based, inclusive
     c0: int
     r1: int | None  # 0-based, exclusive; None = to the end of the grid
@@ -641,10 +642,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("PUT")
 
     def _serve(self, method: str) -> None:
-        try:
+        # The client gave up (its timeout): nothing to answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._dispatch(method)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (its timeout): nothing to answer
 
     def _dispatch(self, method: str) -> None:
         state = self.state

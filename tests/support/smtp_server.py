@@ -48,7 +48,7 @@ class Received:
 
 
 class _Handler:
-    def __init__(self, server: "SmtpServer"):
+    def __init__(self, server: SmtpServer):
         self.server = server
 
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
@@ -80,7 +80,7 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -131,7 +131,7 @@ class SmtpServer:
         # handled=False: aiosmtpd answers the refusal itself (535), as a real server does.
         return AuthResult(success=accepted, handled=False)
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         return self
 
@@ -162,7 +162,7 @@ class SilentServer:
                 return
             self.connections.append(connection)
 
-    def __enter__(self) -> "SilentServer":
+    def __enter__(self) -> SilentServer:
         self._thread.start()
         return self
 
