@@ -597,6 +597,7 @@ def google_table(results: list[SizeResult]) -> list[str]:
              "|---|---|---:|---:|---:|---:|---|"]
     for r in rows:
         g = r.google
+        assert g is not None  # rows keep only the sizes measured on Google
         reads = " ; ".join(", ".join(f"{k} : {n}" for k, n in rd.items()) for rd in g.reads[-1:])
         runs = f" (médiane de {len(g.runs)})" if len(g.runs) > 1 else ""
         lines.append(f"| {r.size.name} ({r.size.label}) | {g.mode} | {_s(g.wall)}{runs} "

@@ -107,7 +107,7 @@ def test_diff_of_unknown_or_failed_runs_is_a_clear_error(tmp_path):
 
 def pay(project_id: str, day: int, amount: int | None, reference: str = "", note: str = "", row: int = 2,
         invalid: frozenset[str] = frozenset()) -> StoredRecord:
-    values = {"project_id": project_id, "date": f"2020-05-{day:02d}", "amount": amount,
+    values: dict[str, object] = {"project_id": project_id, "date": f"2020-05-{day:02d}", "amount": amount,
               "reference": reference, "note": note}
     return StoredRecord("OUEST", row, project_id, True, values, invalid)
 

@@ -13,7 +13,7 @@ from tests.support.builders import payment, project
 from tests.support.history import Alliance
 
 WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
-EMPTY_PROJECT = {"approval_date": None, "start_date": None, "end_date": None, "total_cost": None, "fqis": {},
+EMPTY_PROJECT: dict = {"approval_date": None, "start_date": None, "end_date": None, "total_cost": None, "fqis": {},
                  "fqis_total": None, "other_contributions": None, "participants_target": None,
                  "participants_reached": None}
 UNREADABLE = {"start_date": "32/13/2019", "total_cost": "cent mille", "participants_target": "beaucoup"}

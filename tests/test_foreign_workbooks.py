@@ -134,7 +134,7 @@ def fqis_total(row: dict) -> Decimal:
 class Alliance:
     committees: dict[str, Committee]
     regional: Committee | None = None
-    annual: dict[str, dict[str, int]] = field(default_factory=dict)
+    annual: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
@@ -171,6 +171,7 @@ class Alliance:
 
     def committed(self, code: str) -> Decimal:
         committee = self.committees.get(code, self.regional)
+        assert committee is not None
         paid: dict[str, Decimal] = {}
         for v in committee.payments:
             paid[v["No projet"]] = paid.get(v["No projet"], Decimal(0)) + dollars(v["Montant"])
@@ -265,7 +266,7 @@ def validate(config: Path, fmt: str = "json"):
 def quebec(amount: Decimal) -> str:
     """2 600 000,00 $"""
     whole, cents = f"{amount:.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while whole:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]

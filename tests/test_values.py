@@ -22,7 +22,7 @@ def quebec_text(cents: int, sep: str, decimals: str, dollar: str) -> str:
     """``cents`` written as a committee would: grouped thousands, decimal comma, $ anywhere."""
     whole, part = divmod(cents, 100)
     digits = str(whole)
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]

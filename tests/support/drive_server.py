@@ -253,7 +253,7 @@ def _split_and(q: str) -> list[str]:
 
 def parse_query(q: str) -> list[tuple[str, object]]:
     """``'F' in parents and name = 'N' and trashed = false`` → clauses; ValueError otherwise."""
-    clauses = []
+    clauses: list[tuple[str, object]] = []
     for part in _split_and(q) if q.strip() else []:
         match = _CLAUSE.match(part)
         if match is None:
@@ -364,6 +364,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         upload, file = _UPLOAD.match(url.path), _FILE.match(url.path)
+        # The file id of an update (upload address) or of a download (file address).
+        upload_id, file_id = (upload.group(1) if upload else ""), (file.group(1) if file else "")
         if upload and method == "POST" and not upload.group(1):
             kind = "create"
         elif upload and method == "PATCH" and upload.group(1):
@@ -394,16 +396,16 @@ class _Handler(BaseHTTPRequestHandler):
                         raise ApiError(400, "badRequest", "uploadType=multipart expected by this server.")
                     record.metadata, record.media = parse_multipart(self.headers.get("Content-Type", ""), body)
                     answer = (state.create(record.metadata, record.media, params) if kind == "create"
-                              else state.update(upload.group(1), record.metadata, record.media, params))
+                              else state.update(upload_id, record.metadata, record.media, params))
                 elif kind == "list":
                     try:
                         answer = state.list_files(params)
                     except ValueError as exc:
                         raise ApiError(400, "invalid", f"Invalid Value: {exc}") from None
                 elif kind == "media":
-                    stored = state.files.get(file.group(1))
+                    stored = state.files.get(file_id)
                     if stored is None:
-                        raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=file.group(1)))
+                        raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=file_id))
                     record.status = 200
                     self._send(200, stored.content, "application/octet-stream")
                     return

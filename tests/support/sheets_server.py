@@ -197,7 +197,7 @@ def cell_data(value) -> dict:
         return {}
     plain = _plain(value)
     entered = {"formulaValue": value.formula} if isinstance(value, Formula) else _extended(plain)
-    data = {"userEnteredValue": entered}
+    data: dict[str, object] = {"userEnteredValue": entered}
     if plain is not None:
         data["effectiveValue"] = _extended(plain)
         data["formattedValue"] = formatted_text(value)
@@ -532,7 +532,9 @@ class SheetsServer(LoopbackServer):
     def rows(self, key: str, title: str) -> list[list]:
         """The stored values of a tab, trailing blanks trimmed."""
         with self._lock:
-            return self.spreadsheets[key].sheet(title).rows()
+            sheet = self.spreadsheets[key].sheet(title)
+            assert sheet is not None, f"pas d'onglet « {title} »"
+            return sheet.rows()
 
     def snapshot(self, key: str) -> dict:
         """Everything stored for a spreadsheet, to compare before and after."""
@@ -791,7 +793,7 @@ def _range(book: Spreadsheet, text: str) -> GridRange:
 
 def _value_range(book: Spreadsheet, text: str, params: dict) -> dict:
     option = _one(params, "valueRenderOption", "FORMATTED_VALUE")
-    date_option = _one(params, "dateTimeRenderOption", "SERIAL_NUMBER")
+    date_option = _one(params, "dateTimeRenderOption", "SERIAL_NUMBER") or "SERIAL_NUMBER"
     if option not in ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"):
         raise ApiError(400, f"Invalid value at 'value_render_option' (type.googleapis.com/"
                             f"google.apps.sheets.v4.ValueRenderOption), \"{option}\"")
@@ -807,7 +809,7 @@ def _value_range(book: Spreadsheet, text: str, params: dict) -> dict:
         shown = grid
         r0, c0, r1, c1 = grid.bounded()
         rows = sheet.rows(r0, c0, r1, c1)
-    answer = {"range": shown.a1(), "majorDimension": "ROWS"}
+    answer: dict[str, object] = {"range": shown.a1(), "majorDimension": "ROWS"}
     if rows:
         answer["values"] = [[render(v, option, date_option) for v in row] for row in rows]
     return answer
@@ -829,12 +831,12 @@ def _spreadsheet(book: Spreadsheet, params: dict) -> dict:
     selected: list[tuple[Sheet, GridRange | None]] = []
     if wanted:
         for text in wanted:
-            grid = _range(book, text)
-            selected.append((grid.sheet, grid))
+            found = _range(book, text)
+            selected.append((found.sheet, found))
     else:
         selected = [(sheet, None) for sheet in book.sheets]
     for sheet, grid in selected:
-        entry = {"properties": sheet.properties()}
+        entry: dict[str, object] = {"properties": sheet.properties()}
         if sheet.merges:
             entry["merges"] = copy.deepcopy(sheet.merges)
         if with_grid:
@@ -991,7 +993,7 @@ def _add_sheet(state: SheetsServer, book: Spreadsheet, spec: dict, where: str) -
 
 
 def _delete_sheet(state: SheetsServer, book: Spreadsheet, spec: dict, where: str) -> dict:
-    sheet = book.sheet_by_id(spec.get("sheetId"))
+    sheet = book.sheet_by_id(spec["sheetId"]) if "sheetId" in spec else None
     if sheet is None:
         raise ApiError(400, f"{where}No grid with id: {spec.get('sheetId')}")
     if len(book.sheets) == 1:

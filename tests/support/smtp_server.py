@@ -35,15 +35,17 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        return BytesParser(policy=policy.default).parsebytes(self.data)  # type: ignore[return-value]
+        return BytesParser(policy=policy.default).parsebytes(self.data)
 
     @property
     def body(self) -> str:
         # As the reader sees it: the wire's CRLF line ends become newlines.
-        return self.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        plain = self.message.get_body(("plain",))
+        assert plain is not None, "message sans partie texte"
+        return plain.get_content().replace("\r\n", "\n")
 
     @property
-    def attachments(self) -> list[tuple[str, bytes]]:
+    def attachments(self) -> list[tuple[str | None, bytes]]:
         return [(part.get_filename(), part.get_content()) for part in self.message.iter_attachments()]
 
 
