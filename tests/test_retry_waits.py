@@ -12,10 +12,13 @@ from __future__ import annotations
 import pytest
 
 from sync.config import load_config
+from sync.delivery.drive import DriveError
 from sync.errors import NoUsableData
 from sync.google.client import google_client
 from sync.pipeline import build_report
-from tests.support.builders import payment, project
+from tests.support.builders import _toml_table as toml_table
+from tests.support.builders import payment, project, write_config
+from tests.support.delivery import FOLDER
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 EST = KEYS["EST"]
@@ -109,3 +112,43 @@ def test_a_wait_within_the_deadline_is_waited(tmp_path, sheets_api):
     sheets_api.fail(EST, 429, retry_after=10)
     assert build_report(config).findings == []
     assert waits == [10.0]
+
+
+# -- Google Drive (delivery): its 403 quota answers are retried like a 429
+
+
+def drive_upload(tmp_path, monkeypatch, **google):
+    """Upload a small file to Drive's folder; the waits its client recorded."""
+    from sync.delivery import drive
+    from sync.delivery.settings import delivery_settings
+
+    settings = {"max_attempts": 4, "backoff_initial": 5.0, "backoff_max": 5.0, "retry_deadline": 10_000, **google}
+    extra = "\n".join(toml_table("[delivery]", {"drive_folder": FOLDER}) + toml_table("[google]", settings))
+    config = load_config(write_config(tmp_path, extra=extra))
+    waits: list[float] = []
+    made = drive.drive_client
+
+    def recording_client(*args):
+        client = made(*args)
+        client.http.sleep = waits.append
+        return client
+
+    monkeypatch.setattr(drive, "drive_client", recording_client)
+    return lambda: drive.upload(config, delivery_settings(config), b"classeur"), waits
+
+
+def test_drive_quota_refusals_wait_the_backoff_then_upload(tmp_path, drive_api, monkeypatch):
+    drive_api.add_folder(FOLDER)
+    upload, waits = drive_upload(tmp_path, monkeypatch)
+    drive_api.fail(403, times=2, reason="rateLimitExceeded")
+    assert upload().created is True
+    assert waits == [5.0, 5.0]  # initial = maximum = 5 s: the backoff, jitter capped away
+
+
+def test_drive_permission_refusal_is_not_waited_for(tmp_path, drive_api, monkeypatch):
+    drive_api.add_folder(FOLDER)
+    upload, waits = drive_upload(tmp_path, monkeypatch)
+    drive_api.fail(403, reason="insufficientFilePermissions")
+    with pytest.raises(DriveError):
+        upload()
+    assert waits == []
