@@ -2,8 +2,9 @@
 each side: the agreement period (2019-04-01 to 2023-03-31), fiscal years (1 April to
 31 March), a one-day project, FQIS against the total cost, the 80 % share, the 95 %
 nearly-used rate, and each envelope (sub-region, fiscal year, whole alliance) exactly
-full. Columns as in tests/test_rules.py: H Date d'approbation, I Date de début,
-J Date de fin, P FQIS total; Versements: B Date du versement, C Montant.
+full; amounts and counts from zero. Columns as in tests/test_rules.py: H Date
+d'approbation, I Date de début, J Date de fin, P FQIS total, Q Autres contributions,
+R Participants visés; Versements: B Date du versement, C Montant.
 """
 
 from __future__ import annotations
@@ -191,6 +192,33 @@ def test_payments_up_to_the_fqis_granted(tmp_path, second, over):
     assert (f.sheet, f.cell, f.row) == ("Versements", "C3", 3)  # the payment that crosses the FQIS total
     assert f.message == ("Avec ce versement, le projet OUE-2020-001 a reçu 60 000,01 $, plus que son FQIS total "
                          "de 60 000,00 $ (dépassement de 0,01 $).")
+
+
+@pytest.mark.parametrize("amount, shown", [(0, None), (-0.01, "-0.01"), ("0,00 $", None), ("-0,01 $", "-0,01 $")])
+def test_money_from_zero_and_one_cent_below(tmp_path, amount, shown):
+    report = ouest(tmp_path, [project("OUE-2020-001", other_contributions=amount)],
+                   [payment("OUE-2020-001", amount=amount)])
+    if shown is None:
+        assert report.findings == []
+        return
+    assert codes(report) == [("INVALID_AMOUNT", "OUEST", "Q2"), ("INVALID_AMOUNT", "OUEST", "C2")]
+    assert [f.message for f in report.findings] == [
+        f"« {column} » : montant négatif « {shown} ». Attendu : un montant positif ou nul."
+        for column in ("Autres contributions", "Montant")]
+    assert report.totals.line("OUEST").paid == 0  # the payment's amount is a key field: kept out
+
+
+@pytest.mark.parametrize("count, shown", [(0, None), (-1, "-1"), (2.5, "2.5")])
+def test_participant_counts_from_zero(tmp_path, count, shown):
+    report = ouest(tmp_path, [project("OUE-2020-001", participants_target=count)])
+    if shown is None:
+        assert report.findings == []
+        return
+    f = only(report, "INVALID_NUMBER")
+    assert f.cell == "R2"
+    assert f.message == (f"« Participants visés » : « {shown} » n'est pas un nombre entier positif ou nul. "
+                         "Attendu : ex. 25.")
+    assert report.findings == [f]
 
 
 # -- envelopes ------------------------------------------------------------------------
