@@ -36,6 +36,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -102,7 +103,7 @@ def config_text(size: Size) -> str:
         'ministry = "MTESS"',
         'fund = "FQIS"',
     ]
-    subregions = [s for s in defaults.SUBREGIONS][: size.committees]
+    subregions: list[dict[str, Any]] = list(defaults.SUBREGIONS[: size.committees])
     allocations = {s["code"]: ALLOCATION_PER_PROJECT.get(s["code"], 150_000) * size.projects
                    for s in subregions}
     regional = REGIONAL_PER_PROJECT * size.projects
@@ -247,7 +248,7 @@ def write_committee(path: Path, config: Config, projects: list[dict], payments: 
 
     def row_of(ws, columns, record: dict | None) -> list:
         nonlocal cells
-        out = []
+        out: list = []
         for column in columns:
             if record is None:
                 value = column.header
@@ -289,8 +290,8 @@ def write_committee(path: Path, config: Config, projects: list[dict], payments: 
     return cells
 
 
-_INLINE = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr"><is><t(?: xml:space="preserve")?>(.*?)</t></is></c>',
-                     re.S)
+_INLINE = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr">'
+                     r'<is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S)
 _EMPTY_INLINE = re.compile(r'<c r="[A-Z]+\d+"(?: s="\d+")? t="inlineStr" />')
 _LAST_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"')
 _SHARED_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
@@ -360,7 +361,7 @@ def build_alliance(size: Size, root: Path = DEFAULT_DATA, *, force: bool = False
     comites = folder / "comites"
     comites.mkdir(exist_ok=True)
     for s in defaults.SUBREGIONS[: size.committees]:
-        placeholder = comites / f"{s['code'].lower()}.xlsx"
+        placeholder = comites / f"{str(s['code']).lower()}.xlsx"
         if not placeholder.exists():
             placeholder.write_bytes(b"")
     config_path.write_text(text, encoding="utf-8")

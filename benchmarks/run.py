@@ -172,7 +172,7 @@ class SizeResult:
     floors: list[Measure] = field(default_factory=list)
     floor_parts: list[dict] = field(default_factory=list)
     stages: list[dict[str, float]] = field(default_factory=list)
-    google: "GoogleResult | None" = None
+    google: GoogleResult | None = None
 
     @property
     def run_wall(self) -> float:
@@ -194,7 +194,8 @@ class SizeResult:
     def cpu_ratio(self) -> float:
         if self.mode == "run":
             return self.run_cpu / self.floor_cpu
-        return self.run_cpu / statistics.median(m.cpu - p["write_s"] for m, p in zip(self.floors, self.floor_parts))
+        return self.run_cpu / statistics.median(m.cpu - p["write_s"]
+                                                for m, p in zip(self.floors, self.floor_parts, strict=False))
 
     @property
     def floor_wall(self) -> float:
@@ -210,7 +211,7 @@ class SizeResult:
         ``validate`` (which writes no workbook) can be measured."""
         if self.mode == "run":
             return self.floor_wall
-        return statistics.median(m.wall - p["write_s"] for m, p in zip(self.floors, self.floor_parts))
+        return statistics.median(m.wall - p["write_s"] for m, p in zip(self.floors, self.floor_parts, strict=False))
 
     @property
     def ratio(self) -> float:
@@ -310,7 +311,7 @@ class GoogleResult:
     def holds(self) -> bool:
         return bool(self.reads) and all(
             len(r) == self.spreadsheets and all(n == 1 for n in r.values()) and total == self.spreadsheets
-            for r, total in zip(self.reads, self.total_reads))
+            for r, total in zip(self.reads, self.total_reads, strict=False))
 
     @property
     def wall(self) -> float:
@@ -596,6 +597,7 @@ def google_table(results: list[SizeResult]) -> list[str]:
              "|---|---|---:|---:|---:|---:|---|"]
     for r in rows:
         g = r.google
+        assert g is not None  # rows keep only the sizes measured on Google
         reads = " ; ".join(", ".join(f"{k} : {n}" for k, n in rd.items()) for rd in g.reads[-1:])
         runs = f" (médiane de {len(g.runs)})" if len(g.runs) > 1 else ""
         lines.append(f"| {r.size.name} ({r.size.label}) | {g.mode} | {_s(g.wall)}{runs} "

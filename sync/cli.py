@@ -10,8 +10,10 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -34,13 +36,14 @@ class FrenchGroup(click.Group):
         cmd.params.extend(_general_options())
         super().add_command(cmd, name)
 
-    def main(self, *args, standalone_mode: bool = True, **kwargs):
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         # Usage errors are printed here rather than by click: a misspelt command or option
         # gets the shared « Vouliez-vous dire » (sync/cli_french.py), library errors their exit code.
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.UsageError as exc:
             show_usage_error(exc)
             code = exc.exit_code
@@ -379,10 +382,9 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
               help="Au plus N constats affichés par comité (les erreurs d'abord) ; le décompte reste complet.")
 def validate(config_path: str | None, output_format: str, limit: int | None) -> None:
     """Valider les chiffriers des comités, sans produire de classeur."""
+    from sync.errors import NoUsableData
     from sync.outputs.text import render_json, render_text
     from sync.pipeline import build_report
-
-    from sync.errors import NoUsableData
 
     try:
         report = build_report(_load(config_path))

@@ -324,7 +324,7 @@ def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[F
     annual_raw = reader.table(data, f"{key}.annual", "annual")
     labels = {y.label for y in years}
     annual = {}
-    for label, amount in annual_raw.items():
+    for label in annual_raw:
         if label not in labels:
             raise reader.fail(
                 f"{key}.annual.{label}",

@@ -62,7 +62,8 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
     budget = int(committee.allocation * target_share)
     statuses = (["Terminé"] * 5 + ["En cours"] * 6 + ["Accepté"] * 3 + ["En analyse"] * 2
                 + ["Intention déposée", "Refusé", "Abandonné"])
-    projects, payments = [], []
+    projects: list[dict[str, object]] = []
+    payments: list[dict[str, object]] = []
     average = max(budget // max(1, int(count * 0.75)), 100_000)
     committed = 0
     for index in range(count):
@@ -88,7 +89,7 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
         split = _split(fqis, span, rng)
         start = dt.date(years[first_year].start.year, rng.choice([4, 5, 6, 9]), 1)
         end = years[first_year + span - 1].end - dt.timedelta(days=rng.choice([0, 30, 91]))
-        project = {
+        project: dict[str, object] = {
             "project_id": f"{prefix}-{start.year}-{index + 1:03d}",
             "title": f"{rng.choice(_TITLES[priority])} — {short}",
             "organization": org_pattern.format(t=short),
@@ -98,19 +99,18 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
             "status": status,
             "total_cost": total_cost,
             "other_contributions": total_cost - fqis,
-            "participants_target": rng.randint(2, 30) * 10,
+            # Drawn here, in this order: the bundled demo is this generator's output.
+            "participants_target": (target := rng.randint(2, 30) * 10),
             "notes": "",
         }
         for offset, cents in enumerate(split):
             project[f"year:{years[first_year + offset].label}"] = cents
         if status not in defaults.PIPELINE_STATUSES:
-            project["approval_date"] = start - dt.timedelta(days=rng.randint(20, 60))
-            if project["approval_date"] < config.period_start:
-                project["approval_date"] = config.period_start
+            project["approval_date"] = max(start - dt.timedelta(days=rng.randint(20, 60)), config.period_start)
             project["start_date"] = start
             project["end_date"] = end
         if status in ("Terminé", "En cours"):
-            project["participants_reached"] = int(project["participants_target"] * rng.uniform(0.6, 1.2))
+            project["participants_reached"] = int(target * rng.uniform(0.6, 1.2))
         paid_share = {"Terminé": 1.0, "En cours": 0.6, "Accepté": 0.25, "Abandonné": 0.3}.get(status, 0)
         first = len(payments)  # this project's payments start here
         for offset, cents in enumerate(split):

@@ -38,7 +38,8 @@ class ConfigError(AllianceSyncError):
             where.append(f"fichier {path}")
         if key:
             where.append(f"clé « {key} »")
-        full = f"Configuration invalide ({', '.join(where)}) : {message}" if where else f"Configuration invalide : {message}"
+        full = (f"Configuration invalide ({', '.join(where)}) : {message}" if where
+                else f"Configuration invalide : {message}")
         super().__init__(full)
         self.path = path
         self.key = key
@@ -66,7 +67,7 @@ class NoUsableData(AllianceSyncError):
         super().__init__(message)
         self.unreadable = list(unreadable or [])
 
-    def for_validation(self) -> "NoUsableData":
+    def for_validation(self) -> NoUsableData:
         """The same failure told by ``validate``, which produces no report anyway."""
         return NoUsableData("Validation impossible : des chiffriers n'ont pas pu être lus.\n  - "
                             + "\n  - ".join(self.unreadable), unreadable=self.unreadable)

@@ -17,6 +17,7 @@ The state folder must be on a local disk (not a network share).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -109,10 +110,8 @@ class Holder:
 
     def describe(self) -> str:
         since = self.since
-        try:
+        with contextlib.suppress(ValueError):
             since = f"{dt.datetime.fromisoformat(self.since):%Y-%m-%d %H:%M:%S}"
-        except ValueError:
-            pass
         return f"processus {self.pid} sur {self.host}, commande « {self.command} », depuis le {since}"
 
     @classmethod

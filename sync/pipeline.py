@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from sync.config import Committee, Config
-from sync.consolidate import Totals, consolidate
+from sync.consolidate import consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Finding, finding, sorted_findings
 from sync.logs import ATTENTION, stage

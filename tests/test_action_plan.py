@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.support.builders import payment, project, write_alliance, write_config
-from tests.support.checks import only, validate
 from sync.cli import cli
 from sync.config import load_config
 from sync.defaults import PRIORITIES
+from tests.support.builders import payment, project, write_alliance, write_config
+from tests.support.checks import only, validate
 
 ALLIANCE_LIST = ("Sécurité alimentaire, Logement, Réussite éducative et sociale, Transport collectif, "
                  "Insertion socioprofessionnelle, Soutien à l'action communautaire")
@@ -145,10 +145,9 @@ def test_the_regional_line_takes_every_axis_of_the_alliance(tmp_path):
 
 
 def test_the_committees_email_names_its_support_organisation(tmp_path, monkeypatch):
+    from sync.delivery.settings import PASSWORD_ENV
     from tests.support.delivery import CONTACTS, PASSWORD, USER, DeliveryAlliance
     from tests.support.smtp_server import SmtpServer
-
-    from sync.delivery.settings import PASSWORD_ENV
 
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     with SmtpServer(user=USER, password=PASSWORD) as smtp:

@@ -8,9 +8,9 @@ import sys
 
 from click.testing import CliRunner
 
+from sync.cli import cli
 from tests.support.builders import payment, project, write_alliance
 from tests.support.checks import REPO
-from sync.cli import cli
 
 FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "message"]
 
@@ -142,8 +142,8 @@ def test_unreadable_workbook_exit_3(tmp_path):
     result = run("validate", "--config", str(config))
     assert result.exit_code == 3
     assert "Validation impossible : des chiffriers n'ont pas pu être lus." in result.stderr
-    assert f"Est de la Montérégie (EST) : le fichier {tmp_path / 'est.xlsx'} est illisible : ce n'est pas un classeur Excel (.xlsx)" \
-        in result.stderr
+    assert (f"Est de la Montérégie (EST) : le fichier {tmp_path / 'est.xlsx'} est illisible : "
+            "ce n'est pas un classeur Excel (.xlsx)") in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.support.builders import write_committee_xlsx, write_config
 from sync.cli import cli
 from sync.config import load_config
 from sync.errors import ConfigError
+from tests.support.builders import write_committee_xlsx, write_config
 
 # The documented shape (docs/configuration.md), verbatim.
 SPEC_EXAMPLE = '''\
@@ -41,7 +41,7 @@ source = { xlsx = "comites/ouest.xlsx" }          # or { google = "<key>" }
 # annual = { "2019-2020" = 300000, "2020-2021" = 800000 }   # optional
 
 # [[subregions]] EST and LONGUEUIL likewise; fiscal years follow from the period.
-'''
+'''  # noqa: E501 (the example as a coordinator writes it)
 
 
 def spec_example(tmp_path: Path, text: str = SPEC_EXAMPLE) -> Path:

@@ -11,8 +11,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.support.builders import project, write_alliance
 from click.testing import CliRunner
+
+from sync.cli import cli
+from sync.config import load_config
+from sync.delivery.settings import PASSWORD_ENV
+from sync.pipeline import build_report
+from tests.support.builders import project, write_alliance
 from tests.support.delivery import (
     CONTACTS,
     FOLDER,
@@ -22,11 +27,6 @@ from tests.support.delivery import (
     DeliveryAlliance,
 )
 from tests.support.smtp_server import SmtpServer
-
-from sync.cli import cli
-from sync.config import load_config
-from sync.delivery.settings import PASSWORD_ENV
-from sync.pipeline import build_report
 
 EST = CONTACTS["EST"]
 
@@ -159,7 +159,7 @@ def test_fixed_findings_are_announced_once_then_nothing(alliance, smtp):
     alliance.rewrite("EST", projects=[project("EST-2020-001"), project("EST-2020-002")], payments=[])
     fixed = alliance.cli("run", "--deliver")
     assert fixed.exit_code == 0, fixed.output
-    [first, news] = committee_messages(smtp)
+    [_first, news] = committee_messages(smtp)
     assert news.rcpt_tos == [EST]
     assert news.message["Subject"].startswith("FQIS — Est de la Montérégie : aucune erreur dans votre chiffrier")
     earlier = started(alliance, 1)

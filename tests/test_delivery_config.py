@@ -10,15 +10,15 @@ import sqlite3
 from email.headerregistry import Address
 from pathlib import Path
 
-from tests.support import builders
 import pytest
-from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
-from tests.support.smtp_server import SmtpServer, make_certificate
 
 from sync.config import load_config
 from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, delivery_settings
 from sync.errors import ConfigError
 from sync.history import History, schema
+from tests.support import builders
+from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
+from tests.support.smtp_server import SmtpServer, make_certificate
 
 # The documented shape (docs/exploitation.md), verbatim (with the contact of the first sub-region).
 SPEC_DELIVERY = '''

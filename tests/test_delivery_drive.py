@@ -10,10 +10,10 @@ import json
 from pathlib import Path
 
 import requests
-from tests.support.delivery import FOLDER, DeliveryAlliance, clean_workbooks
-from tests.support.smtp_server import free_port
 
 from sync.delivery import drive
+from tests.support.delivery import FOLDER, DeliveryAlliance, clean_workbooks
+from tests.support.smtp_server import free_port
 
 ROBOT = "alliance-sync@projet-tcpm.iam.gserviceaccount.com"
 FILE_ID = "1FiChIeRpartagePaRuNePersonne"

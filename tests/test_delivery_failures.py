@@ -10,6 +10,8 @@ import base64
 import hashlib
 
 import pytest
+
+from sync.delivery.settings import PASSWORD_ENV
 from tests.support.delivery import (
     CONTACTS,
     FOLDER,
@@ -20,8 +22,6 @@ from tests.support.delivery import (
     clean_workbooks,
 )
 from tests.support.smtp_server import SilentServer, SmtpServer, free_port
-
-from sync.delivery.settings import PASSWORD_ENV
 
 EST = CONTACTS["EST"]
 

@@ -8,12 +8,12 @@ import re
 
 import pytest
 
-from tests.support.builders import payment, project
-from tests.support.history import Alliance
 from sync.changes import ADDED, MODIFIED, REMOVED, FieldChange, RecordChange
 from sync.history.codec import PAYMENT, StoredRecord
 from sync.history.diff import compute_changes
 from sync.history.store import RunRecords
+from tests.support.builders import payment, project
+from tests.support.history import Alliance
 
 WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
 
@@ -110,7 +110,7 @@ def test_diff_of_unknown_or_failed_runs_is_a_clear_error(tmp_path):
 
 def pay(project_id: str, day: int, amount: int | None, reference: str = "", note: str = "", row: int = 2,
         invalid: frozenset[str] = frozenset()) -> StoredRecord:
-    values = {"project_id": project_id, "date": f"2020-05-{day:02d}", "amount": amount,
+    values: dict[str, object] = {"project_id": project_id, "date": f"2020-05-{day:02d}", "amount": amount,
               "reference": reference, "note": note}
     return StoredRecord("OUEST", row, project_id, True, values, invalid)
 

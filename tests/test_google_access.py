@@ -3,14 +3,14 @@ write, with feedback on) its spreadsheet, and with whom must it be shared?"""
 
 from __future__ import annotations
 
-from tests.support.builders import write_committee_xlsx
 from click.testing import CliRunner
-from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 from sync.cli import cli
 from sync.config import load_config
 from sync.google.access import check_access, render_access
 from sync.google.auth import Account
+from tests.support.builders import write_committee_xlsx
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 OUEST, EST, LONGUEUIL = KEYS["OUEST"], KEYS["EST"], KEYS["LONGUEUIL"]
 

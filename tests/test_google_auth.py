@@ -8,9 +8,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from tests.support.builders import payment, project
-from tests.support.sheets_server import KEYS, committee_tabs, google_config
-from tests.test_google_resilience import oauth_files, service_account_file
 
 from sync.cli import cli
 from sync.config import load_config
@@ -18,6 +15,9 @@ from sync.errors import NoUsableData, SourceUnavailable
 from sync.google.auth import load_credentials
 from sync.google.client import reset_clients
 from sync.pipeline import build_report
+from tests.support.builders import payment, project
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
+from tests.test_google_resilience import oauth_files, service_account_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "google" / "auth_errors.json"
 EST = KEYS["EST"]

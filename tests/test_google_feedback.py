@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import re
 
-from tests.support.builders import payment, project
 from click.testing import CliRunner
-from tests.support.checks import validate
-from tests.support.sheets_server import KEYS, Formula, committee_tabs, google_config
 
 from sync.cli import cli
 from sync.outputs.feedback import HEADER, write_feedback
+from tests.support.builders import payment, project
+from tests.support.checks import validate
+from tests.support.sheets_server import KEYS, Formula, committee_tabs, google_config
 
 EST = KEYS["EST"]
 PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON"}
@@ -67,7 +67,7 @@ def test_write_back_creates_and_fills_the_validation_tab(tmp_path, sheets_api):
     body = rows[1:rows.index([])]
     severities = [row[0] for row in body]
     assert severities == sorted(severities, key=lambda s: s != "Erreur") and "Avertissement" in severities
-    assert ["Erreur", "Valeur manquante", "Projets", "B4", FORMULA_ID] == body[[r[3] for r in body].index("B4")][:5]
+    assert body[[r[3] for r in body].index("B4")][:5] == ["Erreur", "Valeur manquante", "Projets", "B4", FORMULA_ID]
     unknown = next(row for row in body if row[1] == "Versement à un projet inconnu")
     assert unknown[2:5] == ["Versements", "A2", "EST-2099-001"] and unknown[6] == link("A2", PAYMENTS_GID)
     errors = sum(1 for s in severities if s == "Erreur")

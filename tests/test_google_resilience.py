@@ -11,11 +11,8 @@ from urllib.parse import parse_qs
 
 import pytest
 import requests
-from tests.support.builders import payment, project
 from click.testing import CliRunner
-from tests.support.checks import validate
 from gspread.exceptions import APIError
-from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 from sync.cli import cli
 from sync.config import GoogleSettings, load_config
@@ -24,6 +21,9 @@ from sync.google.auth import READ_SCOPES, WRITE_SCOPES, Account, load_credential
 from sync.google.client import access_problem, google_client, reset_clients
 from sync.google.http import RateLimiter, RetryingHTTPClient, RetryPolicy
 from sync.pipeline import build_report
+from tests.support.builders import payment, project
+from tests.support.checks import validate
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON"}
 EST = KEYS["EST"]
@@ -121,9 +121,6 @@ def test_a_spreadsheet_that_stays_403_exits_3_at_once(tmp_path, sheets_api):
 
 
 def test_a_spreadsheet_that_stays_403_gives_exit_3_and_no_workbook_on_run(tmp_path, sheets_api):
-    ministry = pytest.importorskip("sync.outputs.ministry")
-    if not hasattr(ministry, "write_ministry_workbook"):
-        pytest.skip("the ministry workbook is not written yet")
     fill(sheets_api)
     sheets_api.share(EST, "none")
     output = tmp_path / "rapport.xlsx"

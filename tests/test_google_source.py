@@ -7,14 +7,13 @@ import datetime as dt
 from pathlib import Path
 
 import requests
-
-from tests.support.builders import payment, project, write_alliance
 from click.testing import CliRunner
-from tests.support.checks import only, validate
-from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 from sync.cli import cli
 from sync.sources.google import GRID_FIELDS, cell_value, grid_rows
+from tests.support.builders import payment, project, write_alliance
+from tests.support.checks import only, validate
+from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON"}
 

@@ -13,13 +13,13 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from tests.support.builders import payment, project, write_alliance, write_config
-from tests.support.checks import only, validate
 from sync.cli import cli
 from sync.config import load_config
 from sync.errors import ConfigError, OutputError
 from sync.money import MAX_CENTS, cents_from_dollars, spreadsheet_number
 from sync.parsing.values import Unreadable, parse_cents, parse_whole_number
+from tests.support.builders import payment, project, write_alliance, write_config
+from tests.support.checks import only, validate
 
 
 def invoke(*args: str):
@@ -63,8 +63,8 @@ def test_huge_amounts_are_findings_and_the_run_records_them(tmp_path):
     })
     report = validate(path)
     cost = only(report, "INVALID_AMOUNT", cell="K2")
-    assert ("« Coût total » : montant démesuré « 9999999999999999999999999999999999999999 ». "
-            "Attendu : un montant d'au plus 9 999 999 999 999,99 $ (vérifiez la saisie).") == cost.message
+    assert cost.message == ("« Coût total » : montant démesuré « 9999999999999999999999999999999999999999 ». "
+            "Attendu : un montant d'au plus 9 999 999 999 999,99 $ (vérifiez la saisie).")
     paid = only(report, "INVALID_AMOUNT", sheet="Versements", cell="C2")
     assert "« 1e+300 »" in paid.message  # as a spreadsheet shows it, not 301 digits
     result = invoke("run", "--config", str(path), "--state-dir", str(tmp_path / "etat"),
@@ -450,8 +450,8 @@ def test_a_leftover_with_odd_digits_in_the_output_folder_is_left_alone(tmp_path)
 def test_a_single_try_is_said_in_the_singular():
     from requests import ConnectionError as Unreachable
 
-    from sync.google.client import access_problem
     from sync.google.auth import anonymous
+    from sync.google.client import access_problem
     from sync.google.http import GoogleCallFailed
 
     problem = access_problem(GoogleCallFailed(Unreachable("refusée"), 1, 0.2), account=anonymous()[1],

@@ -10,14 +10,14 @@ from decimal import Decimal
 
 import pytest
 
-from tests.support.builders import project
-from tests.support.history import Alliance
 from sync.config import load_config
 from sync.errors import HistoryError, SourceUnavailable
 from sync.history import History, schema
 from sync.history.codec import pack_tabs, unpack_tabs
 from sync.history.fallback import LastGoodCopy
 from sync.pipeline import build_report
+from tests.support.builders import project
+from tests.support.history import Alliance
 
 NOW = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 

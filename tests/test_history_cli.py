@@ -8,12 +8,12 @@ import re
 
 from click.testing import CliRunner
 
-from tests.support.builders import payment
-from tests.support.history import Alliance
-from sync.cli import cli
 from sync.changes import FieldChange
+from sync.cli import cli
 from sync.config import load_config
 from sync.runner import run_sync
+from tests.support.builders import payment
+from tests.support.history import Alliance
 
 WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
 

@@ -7,9 +7,9 @@ import datetime as dt
 
 from click.testing import CliRunner
 
+from sync.cli import cli
 from tests.support.builders import payment, project
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
-from sync.cli import cli
 
 EST = KEYS["EST"]
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import sync
 from tests.support.checks import REPO
 
 SOURCE_PARTS = ["pyproject.toml", "README.md", "LICENSE", "sync", "config", "templates"]
@@ -70,7 +71,7 @@ def _clean_env() -> dict:
 
 
 def run(installed, *args: str) -> subprocess.CompletedProcess:
-    python, scripts, work = installed
+    _python, scripts, work = installed
     return subprocess.run([str(scripts / "alliance-sync"), *args], cwd=work, capture_output=True, text=True,
                           env=_clean_env(), timeout=300)
 
@@ -87,6 +88,9 @@ def test_installed_as_a_wheel_not_editable(installed):
     assert Path(info["file"]).resolve().is_relative_to(python.parent.parent.resolve())
     assert not Path(info["file"]).resolve().is_relative_to(REPO)
     assert '"editable": true' not in (info["direct_url"] or "")
+    # The version is written once (sync/__init__.py) and the package declares its types.
+    assert info["version"] == sync.__version__
+    assert (Path(info["file"]).parent / "py.typed").is_file()
 
 
 def test_validate_runs_the_bundled_demo_from_another_directory(installed):

@@ -11,9 +11,9 @@ import time
 import openpyxl
 import pytest
 
+from sync.history.checkpoints import STEPS
 from tests.support.builders import payment, project
 from tests.support.history import Alliance, wait_for_pause
-from sync.history.checkpoints import STEPS
 
 # Steps before the workbook is renamed into place: the old workbook must remain.
 BEFORE_RENAME = ("verrou", "rapport", "historique", "classeur-temporaire")

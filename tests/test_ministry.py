@@ -10,16 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from tests.support import libreoffice as lo
-from tests.support import ministry as mf
 import pytest
-from tests.support.checks import validate
 from openpyxl import load_workbook
 
 from sync.changes import ADDED, MODIFIED, Changes, FieldChange, RecordChange
 from sync.errors import ConfigError, OutputError
 from sync.outputs.ministry import write_ministry_workbook
 from sync.resources import bundled
+from tests.support import libreoffice as lo
+from tests.support import ministry as mf
+from tests.support.checks import validate
 
 SHEETS = ["Sommaire", "Par année", "Par priorité", "Par territoire", "Projets", "Versements", "Validation",
           "Changements", "À propos"]
@@ -84,7 +84,7 @@ def test_sheets_are_the_nine_of_the_spec_in_order(built):
 
 
 def test_projets_lists_every_project_as_an_excel_table(built):
-    report, path = built
+    _report, path = built
     ws = load_workbook(path)["Projets"]
     assert column(ws, "No projet") == PROJECT_IDS
     assert column(ws, "Sous-région") == ["NORD"] * 9 + ["SUD"] * 4 + ["REGION"]
@@ -96,7 +96,7 @@ def test_projets_lists_every_project_as_an_excel_table(built):
     assert ws.freeze_panes == "C2"
     # Rows kept out of the totals are visible, marked « Non »: the unreadable amount
     # (N-6) and the duplicate number in SUD.
-    included = dict(zip(range(len(PROJECT_IDS)), column(ws, "Inclus dans les totaux")))
+    included = dict(zip(range(len(PROJECT_IDS)), column(ws, "Inclus dans les totaux"), strict=False))
     assert [i for i, v in included.items() if v == "Non"] == [5, 11]
     assert column(ws, "Engagement")[:5] == ["Engagé", "Engagé", "Abandonné", "En analyse", "Non engagé"]
     assert column(ws, "FQIS 2024-2025")[0] == 100000.55
@@ -133,7 +133,7 @@ def test_money_and_dates_have_quebec_formats(built):
 
 
 def test_print_setup_footer_properties_and_recalculation_on_open(built):
-    report, path = built
+    _report, path = built
     wb = load_workbook(path)
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
@@ -205,7 +205,7 @@ def test_validation_lists_every_finding_errors_first(built):
 
 
 def test_about_names_each_source_and_the_rules(built):
-    report, path = built
+    _report, path = built
     ws = load_workbook(path)["À propos"]
     sources = table_rows(ws, "Ligne")  # the first such table lists the lines of the envelope
     assert [row[0] for row in sources] == ["NORD — Haut-Pays Nord", "SUD — Vallée du Sud",

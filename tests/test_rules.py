@@ -452,8 +452,8 @@ def test_subregion_envelope_nearly_used_from_the_threshold(tmp_path):
     report = ouest(tmp_path, [big("OUE-2020-001", 2_470_000)])  # exactly 95 % of 2 600 000 $
     f = only(report, "SUBREGION_ENVELOPE_NEARLY_USED")
     assert where(f) == ("warning", "OUEST", "Projets", "", None, "")
-    assert "La sous-région Ouest de la Montérégie a engagé 2 470 000,00 $ de son allocation de 2 600 000,00 $ (95,0 %) ; " \
-           "solde non engagé : 130 000,00 $" in f.message
+    assert ("La sous-région Ouest de la Montérégie a engagé 2 470 000,00 $ de son allocation de 2 600 000,00 $ "
+            "(95,0 %) ; solde non engagé : 130 000,00 $") in f.message
     assert report.errors == []
 
 
@@ -469,8 +469,8 @@ def test_annual_envelope_exceeded(tmp_path):
     report = ouest(tmp_path, rows, annual={"OUEST": {"2019-2020": 50000, "2020-2021": 30000}})
     f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
     assert where(f) == ("error", "OUEST", "Projets", "", None, "")
-    assert "Le FQIS engagé pour la sous-région Ouest de la Montérégie durant l'exercice 2019-2020 (50 000,50 $) dépasse le " \
-           "montant annuel prévu de 50 000,00 $, de 0,50 $" in f.message
+    assert ("Le FQIS engagé pour la sous-région Ouest de la Montérégie durant l'exercice 2019-2020 (50 000,50 $) "
+            "dépasse le montant annuel prévu de 50 000,00 $, de 0,50 $") in f.message
 
 
 def test_alliance_envelope_includes_the_regional_line(tmp_path):
@@ -487,7 +487,8 @@ def test_alliance_envelope_includes_the_regional_line(tmp_path):
            "l'enveloppe de 11 800 000,00 $, de 50 000,00 $" in f.message
     regional = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
     assert (regional.committee, regional.sheet, regional.cell) == ("REGION", "Projets", "")
-    assert "la ligne régionale « Réserve régionale (TCPM) » (1 350 000,00 $) dépasse son allocation de 1 200 000,00 $" in regional.message
+    assert ("la ligne régionale « Réserve régionale (TCPM) » (1 350 000,00 $) dépasse son allocation "
+            "de 1 200 000,00 $") in regional.message
     assert report.totals.committed == 1_185_000_000
 
 

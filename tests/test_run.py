@@ -7,16 +7,16 @@ import errno
 import re
 from decimal import Decimal
 
-from tests.support import libreoffice as lo
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from tests.support.builders import payment, project, write_alliance
 from sync.cli import cli
 from sync.config import load_config
 from sync.pipeline import build_report
 from sync.resources import demo_config
+from tests.support import libreoffice as lo
+from tests.support.builders import payment, project, write_alliance
 
 DATED = re.compile(r"^rapport-fqis-(\d{4}-\d\d-\d\d)\.xlsx$")
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import gspread
 import pytest
 import requests
-from tests.support.sheets_server import ErrorCell, Formatted, Formula, SheetsServer, parse_fields
 
 from sync.google.auth import LocalCredentials
 from sync.google.http import RebasedSession
+from tests.support.sheets_server import ErrorCell, Formatted, Formula, SheetsServer, parse_fields
 
 # Kept in the repository (see its README): the check runs on every clone and cannot skip.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "google"

@@ -12,13 +12,20 @@ import openpyxl
 from click.testing import CliRunner
 from openpyxl.formula.translate import Translator
 
-from tests.support.builders import (PAYMENT_HEADERS, PROJECT_HEADERS, SUM, payment, project, write_committee_xlsx,
-                                    write_config)
-from tests.support.checks import REPO, of_code, validate
-from tests.support.libreoffice import formula_errors, pdf_pages, recalculate, require_pdftoppm, to_pdf
 from sync.cli import cli
 from sync.config import load_config
 from sync.resources import demo_config
+from tests.support.builders import (
+    PAYMENT_HEADERS,
+    PROJECT_HEADERS,
+    SUM,
+    payment,
+    project,
+    write_committee_xlsx,
+    write_config,
+)
+from tests.support.checks import REPO, of_code, validate
+from tests.support.libreoffice import formula_errors, pdf_pages, recalculate, require_pdftoppm, to_pdf
 
 KEPT = REPO / "templates" / "gabarit-comite.xlsx"
 MONEY = '#,##0.00\\ "$"'

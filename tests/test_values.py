@@ -9,11 +9,11 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from tests.support.builders import payment, project, write_alliance, write_committee_xlsx
-from tests.support.checks import of_code, only, validate
 from sync.config import SourceSpec
 from sync.parsing.values import Unreadable, parse_cents, parse_date, parse_whole_number
 from sync.sources.xlsx import XlsxSource
+from tests.support.builders import payment, project, write_alliance, write_committee_xlsx
+from tests.support.checks import of_code, only, validate
 
 SPACES = [" ", "\u00a0", "\u202f"]  # ordinary, no-break, narrow no-break
 
@@ -22,7 +22,7 @@ def quebec_text(cents: int, sep: str, decimals: str, dollar: str) -> str:
     """``cents`` written as a committee would: grouped thousands, decimal comma, $ anywhere."""
     whole, part = divmod(cents, 100)
     digits = str(whole)
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.insert(0, digits[-3:])
         digits = digits[:-3]
@@ -210,7 +210,7 @@ def test_values_read_back_from_an_xlsx_cell(tmp_path):
     )])
     raw = XlsxSource(SourceSpec("xlsx", str(path))).read(["Projets", "Versements"])
     header, row = raw.tabs["Projets"][0], raw.tabs["Projets"][1]
-    cell = dict(zip(header, row))
+    cell = dict(zip(header, row, strict=False))
     assert parse_cents(cell["Coût total"]) == 10_000_010
     assert parse_cents(cell["FQIS 2019-2020"]) == 3_000_005
     assert parse_cents(cell["FQIS 2020-2021"]) == 2_999_995

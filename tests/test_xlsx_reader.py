@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
@@ -17,11 +15,12 @@ from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 from openpyxl.styles import Font
 
-from tests.support.builders import payment, project, write_alliance
-from tests.support.checks import only, validate
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable
 from sync.sources.xlsx import XlsxSource
+from tests.support.builders import payment, project, write_alliance
+from tests.support.checks import only, validate
+from tests.support.libreoffice import recalculate
 
 
 def read(path: Path, tabs=("Projets", "Versements")):
@@ -116,12 +115,8 @@ def variants(tmp_path: Path) -> list[Path]:
     original = tricky_workbook(tmp_path / "openpyxl.xlsx")
     paths = [original, hand_written(original, tmp_path / "a-la-main.xlsx"),
              hand_written(original, tmp_path / "calendrier-1904.xlsx", date1904=True)]
-    if shutil.which("soffice"):  # saved by a spreadsheet program: shared strings, cached results
-        out = tmp_path / "libreoffice"
-        subprocess.run(["soffice", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-                        "--convert-to", "xlsx", "--outdir", str(out), str(paths[1])],
-                       check=True, capture_output=True, timeout=300)
-        paths.append(out / paths[1].name)
+    # Saved by a spreadsheet program: shared strings, cached results.
+    paths.append(recalculate(paths[1], tmp_path / "libreoffice"))
     return paths
 
 
@@ -227,15 +222,18 @@ def test_declared_but_unused_entities_expand_nothing(tmp_path):
 def test_doctype_in_the_workbook_part_is_refused(tmp_path):
     path = rewrite_part(plain_workbook(tmp_path / "base.xlsx", False), tmp_path / "dtd.xlsx",
                         "xl/workbook.xml", with_doctype)
-    with pytest.raises(SourceUnavailable, match=r"est illisible : il contient des déclarations XML \(entités\) refusées par mesure de sécurité"):
+    with pytest.raises(SourceUnavailable, match=r"est illisible : il contient des déclarations XML \(entités\) "
+                                                 r"refusées par mesure de sécurité"):
         read(path)
 
 
+NOT_XLSX = ("est illisible : ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
+            "ou copie incomplète ; enregistrez-le au format Excel (.xlsx).")
+
+
 @pytest.mark.parametrize("content, problem", [
-    (b"ceci n'est pas un classeur", "est illisible : ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
-                                  "ou copie incomplète ; enregistrez-le au format Excel (.xlsx)."),
-    (b"PK\x03\x04 pas vraiment un classeur", "est illisible : ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
-                                  "ou copie incomplète ; enregistrez-le au format Excel (.xlsx)."),
+    (b"ceci n'est pas un classeur", NOT_XLSX),
+    (b"PK\x03\x04 pas vraiment un classeur", NOT_XLSX),
 ])
 def test_unreadable_files(tmp_path, content, problem):
     path = tmp_path / "comite.xlsx"
@@ -251,7 +249,8 @@ def test_a_zip_that_is_no_spreadsheet_is_unreadable(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", "<office:document-content/>")
-    with pytest.raises(SourceUnavailable, match=r"est illisible : il n'a pas la structure d'un classeur Excel \(\.xlsx\) : un \.ods"):
+    with pytest.raises(SourceUnavailable,
+                       match=r"est illisible : il n'a pas la structure d'un classeur Excel \(\.xlsx\) : un \.ods"):
         read(path)
 
 

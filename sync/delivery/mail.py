@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import smtplib
 import socket
@@ -210,7 +211,5 @@ def _reply_of(answer) -> str:
 
 
 def _close(smtp: smtplib.SMTP) -> None:
-    try:
+    with contextlib.suppress(OSError):
         smtp.close()
-    except OSError:
-        pass

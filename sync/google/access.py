@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sync.config import Committee, Config
+from sync.config import Committee, Config, SourceSpec
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import Account
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB, find_tab
@@ -27,6 +27,12 @@ class AccessCheck:
     title: str = ""
     tabs: list[str] = field(default_factory=list)
     problem: str = ""
+
+    @property
+    def source(self) -> SourceSpec:
+        # check_access checks only committees that have a source (the configuration requires one).
+        assert self.committee.source is not None
+        return self.committee.source
 
     @property
     def ok(self) -> bool:
@@ -100,7 +106,7 @@ def check_access(config: Config) -> AccessReport:
 def _check_file(check: AccessCheck) -> None:
     from sync.sources.xlsx import XlsxSource
 
-    source = XlsxSource(check.committee.source, committee_code=check.committee.code)
+    source = XlsxSource(check.source, committee_code=check.committee.code)
     try:
         raw = source.read([PROJECTS_TAB, PAYMENTS_TAB])
     except SourceUnavailable as exc:
@@ -125,7 +131,7 @@ def render_access(report: AccessReport) -> str:
     config = report.config
     feedback = config.google.feedback
     lines = [f"Accès aux chiffriers — {config.name}"]
-    google = [c for c in report.checks if c.committee.source.kind == "google"]
+    google = [c for c in report.checks if c.source.kind == "google"]
     if google:
         lines.append(_account_line(report))
         lines.append("Retour des constats (onglet Validation) : " + (
@@ -133,7 +139,7 @@ def render_access(report: AccessReport) -> str:
             else "désactivé — le partage en lecture (Lecteur) suffit."))
     lines.append("")
     for check in report.checks:
-        committee, source = check.committee, check.committee.source
+        committee, source = check.committee, check.source
         head = f"{committee.code} — {committee.name}"
         if source.kind != "google":
             state = "lisible" if check.readable else "ILLISIBLE"

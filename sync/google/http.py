@@ -26,9 +26,8 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable
 from urllib.parse import urlsplit
 
 import requests
@@ -120,7 +119,7 @@ class RetryPolicy:
     connect_attempts: int = 3  # tries when the service cannot be reached at all
 
     @classmethod
-    def from_settings(cls, settings) -> "RetryPolicy":
+    def from_settings(cls, settings) -> RetryPolicy:
         return cls(max_attempts=settings.max_attempts, deadline=settings.retry_deadline,
                    initial=settings.backoff_initial, maximum=settings.backoff_max,
                    connect_timeout=min(10.0, settings.timeout), read_timeout=settings.timeout)
@@ -303,7 +302,8 @@ class RetryingHTTPClient(HTTPClient):
 
     def __init__(self, session: requests.Session, *, policy: RetryPolicy, read_limiter: RateLimiter,
                  write_limiter: RateLimiter, sleep: Callable[[float], None] = time.sleep):
-        super().__init__(auth=None, session=session)
+        # gspread uses `auth` only to build a session: ours is given, already authorised.
+        super().__init__(auth=None, session=session)  # type: ignore[arg-type]
         self.policy = policy
         self.read_limiter = read_limiter
         self.write_limiter = write_limiter
@@ -389,8 +389,8 @@ class RetryingHTTPClient(HTTPClient):
         except RetryError as exc:
             last = exc.last_attempt
             if out_of_time[0]:
-                raise DeadlinePassed(last.exception(), last.attempt_number) from None
-            raise GoogleCallFailed(last.exception(), last.attempt_number,
+                raise DeadlinePassed(last.exception() or exc, last.attempt_number) from None
+            raise GoogleCallFailed(last.exception() or exc, last.attempt_number,
                                    time.monotonic() - started) from None
 
     def is_transient(self, exc: BaseException) -> bool:

@@ -12,8 +12,10 @@ import datetime as dt
 import hashlib
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from sync.parsing.headers import PAYMENT_COLUMNS, Column
 from sync.parsing.records import Payment, Project
@@ -22,7 +24,7 @@ from sync.sources import encode_tabs
 # --------------------------------------------------------------------------
 # Raw rows
 
-_TAGS = {
+_TAGS: dict[str, Callable[[Any], object]] = {
     "$datetime": dt.datetime.fromisoformat,
     "$date": dt.date.fromisoformat,
     "$time": dt.time.fromisoformat,

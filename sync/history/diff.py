@@ -43,8 +43,8 @@ def display(column: Column, record: StoredRecord) -> str:
     value = record.values.get(column.field)
     if value is None or value == "":
         return EMPTY
-    if column.kind == "money":
-        return format_cents(int(value))  # type: ignore[arg-type]
+    if column.kind == "money" and isinstance(value, int):  # money is kept as integer cents
+        return format_cents(value)
     return str(value)
 
 

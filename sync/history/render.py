@@ -53,7 +53,7 @@ def render_history(runs: list[RunSummary], alive_run: int | None = None,
         return "  ".join([cells[0].rjust(widths[0]), *left, *right, *last]).rstrip()
 
     lines = [line(header)]
-    for run, row in zip(runs, rows):
+    for run, row in zip(runs, rows, strict=True):
         lines.append(line(row))
         if run.state == "failed" and run.message:
             lines.extend(" " * (widths[0] + 2) + text for text in run.message.splitlines())

@@ -14,7 +14,7 @@ import datetime as dt
 import json
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -202,10 +202,8 @@ class History:
     def _rollback(self) -> None:
         # SQLite may have rolled back already (a full disk does): nothing left to undo.
         if self.conn.in_transaction:
-            try:
+            with suppress(sqlite3.Error):
                 self.conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
 
     def _cannot_write(self, exc: sqlite3.Error) -> HistoryError:
         return HistoryError(f"la base d'historique {self.path} ne peut pas être écrite ({sqlite_problem(exc)}) ; "
@@ -227,7 +225,8 @@ class History:
                 (started_at.isoformat(), config.name, config.fund,
                  str(config.path) if config.path else None, __version__),
             )
-        return int(cursor.lastrowid)
+        assert cursor.lastrowid is not None  # set by the INSERT just made
+        return cursor.lastrowid
 
     @contextmanager
     def recording(self, run_id: int, report, output: Path | None,
@@ -316,7 +315,8 @@ class History:
         row = self.conn.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             ids = self.conn.execute("SELECT MIN(id), MAX(id) FROM runs").fetchone()
-            known = f"synchronisations enregistrées : n° {ids[0]} à {ids[1]}" if ids[0] else "aucune synchronisation enregistrée"
+            known = (f"synchronisations enregistrées : n° {ids[0]} à {ids[1]}" if ids[0]
+                     else "aucune synchronisation enregistrée")
             raise HistoryError(f"synchronisation n° {run_id} introuvable ({known}).")
         return self._summary(row)
 
@@ -395,9 +395,9 @@ class History:
         return self.previous_done(before=after.id), after
 
 
-def _primary_code(exc: sqlite3.Error) -> int | None:
+def _primary_code(exc: sqlite3.Error) -> int:
     code = getattr(exc, "sqlite_errorcode", None)
-    return None if code is None else code & 0xFF  # extended codes keep the primary one in the low byte
+    return -1 if code is None else code & 0xFF  # extended codes keep the primary one in the low byte
 
 
 # SQLite's reasons, in French (its own text is in English).

@@ -8,6 +8,7 @@ survives a power cut. A failure at any point leaves the previous file as it was.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 from collections.abc import Callable
@@ -56,10 +57,8 @@ def _discard(temporary: Path) -> None:
     """Remove a temporary file, if any. On a read-only file system even removing a
     file that was never created fails (EROFS, not ENOENT): the reason to report is
     the first failure, not this one."""
-    try:
+    with contextlib.suppress(OSError):
         temporary.unlink(missing_ok=True)
-    except OSError:
-        pass
 
 
 def cannot_write(target: Path, reason: str) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
+
 from sync.findings import ERROR, SEVERITY_LABEL, Finding
 from sync.money import format_cents, format_percent
-
 from sync.report import Report
 from sync.wording import moment, plural, summary_line
 

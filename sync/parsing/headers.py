@@ -96,13 +96,13 @@ def match_headers(header_row: list[object], columns: list[Column]) -> tuple[dict
     """
     wanted: dict[str, Column] = {}
     for column in columns:
-        for key in column.keys():
+        for key in column.keys():  # noqa: SIM118 (a Column, not a dict: its header and aliases)
             wanted.setdefault(key, column)
     found: dict[str, int] = {}
     for index, cell in enumerate(header_row):
-        column = wanted.get(normalise(cell))
-        if column is not None and column.field not in found:
-            found[column.field] = index
+        matched = wanted.get(normalise(cell))
+        if matched is not None and matched.field not in found:
+            found[matched.field] = index
     missing = [c for c in columns if c.field not in found]
     return found, missing
 

@@ -138,6 +138,7 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
         return
     if is_blank(value):
         return
+    converted: int | dt.date
     try:
         if column.kind == "money":
             converted = parse_cents(value)
@@ -204,9 +205,10 @@ def _parse_tab(committee: Committee, title: str, rows: list[list[object]], colum
         record = make_record(code, title, row_number)
         row_findings: list[Finding] = []
 
+        # Called only during this iteration (by _read_cell below), so the loop variables are current.
         def emit(finding_code: str, cell: str, column: Column, **values) -> None:
-            row_findings.append(finding(finding_code, committee=code, sheet=title, cell=cell,
-                                        row=row_number, column=column.header, **values))
+            row_findings.append(finding(finding_code, committee=code, sheet=title, cell=cell,  # noqa: B023
+                                        row=row_number, column=column.header, **values))  # noqa: B023
 
         record.cells = cells = Cells(letters, row_number)
         width = len(row)

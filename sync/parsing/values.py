@@ -139,7 +139,7 @@ def _normalise_separators(digits: str) -> str:
 
 def parse_cents(value: object) -> int:
     """Exact integer cents of a money cell, or Unreadable (reason ``negative`` too)."""
-    if isinstance(value, bool) or isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (bool, dt.date, dt.datetime)):
         raise Unreadable()
     if isinstance(value, (int, float, Decimal)):
         amount = _decimal_from_number(value)

@@ -32,6 +32,7 @@ import io
 import posixpath
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from defusedxml import DefusedXmlException
@@ -122,7 +123,7 @@ class XlsxSource:
         return None
 
 
-def _rows(grid: list[list[object]], errors: dict[tuple[int, int], str]) -> list[Row]:
+def _rows(grid: Sequence[Sequence[object]], errors: dict[tuple[int, int], str]) -> list[Row]:
     """calamine's grid → rows as openpyxl's read-only mode gave them (see the module)."""
     date, midnight, combine = dt.date, dt.time(), dt.datetime.combine
     rows: list[Row] = []

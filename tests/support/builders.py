@@ -17,6 +17,7 @@ no cached value (openpyxl does not compute formulas).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -131,7 +132,7 @@ def payment(project_id: str = "OUE-2020-001", *, cells: dict | None = None, **fi
     return row
 
 
-def _write_tab(ws, rows: list[dict], headers: list[str], rename: dict[str, str]) -> None:
+def _write_tab(ws, rows: list[dict | None], headers: list[str], rename: dict[str, str]) -> None:
     for c, header in enumerate(headers, start=1):
         ws.cell(row=1, column=c, value=rename.get(header, header))
     letters = {h: get_column_letter(c) for c, h in enumerate(headers, start=1)}
@@ -148,7 +149,7 @@ def _write_tab(ws, rows: list[dict], headers: list[str], rename: dict[str, str])
             ws.cell(row=r, column=c, value=value)
 
 
-def write_committee_xlsx(path: Path, projects: list[dict | None] = (), payments: list[dict | None] = (), *,
+def write_committee_xlsx(path: Path, projects: Sequence[dict | None] = (), payments: Sequence[dict | None] = (), *,
                          headers: list[str] | None = None, payment_headers: list[str] | None = None,
                          rename: dict[str, str] | None = None, payment_rename: dict[str, str] | None = None,
                          tabs: dict[str, str | None] | None = None, extra_tabs: dict[str, list] | None = None
@@ -236,7 +237,7 @@ def write_config(tmp_path: Path, *, alliance: dict | None = None, regional: dict
     tmp_path = Path(tmp_path)
     items = [dict(s) for s in (subregions if subregions is not None else SUBREGIONS)]
     for item in items:
-        item.update((overrides or {}).get(item.get("code"), {}))
+        item.update((overrides or {}).get(str(item.get("code")), {}))
         if annual and item.get("code") in annual:
             item["annual"] = annual[item["code"]]
     regional_table = {"name": "Réserve régionale (TCPM)", "allocation": 1200000, **(regional or {})}

@@ -7,11 +7,11 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.support import builders
-from tests.support.builders import payment, project, write_alliance
 from click.testing import CliRunner
 
 from sync.cli import cli
+from tests.support import builders
+from tests.support.builders import payment, project, write_alliance
 
 PASSWORD = "Mot-de-passe-S3cret!"
 USER = "coordination@exemple.org"

@@ -33,6 +33,7 @@ answer lost). Every request is recorded with its kind, headers and body.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import itertools
@@ -241,7 +242,7 @@ class DriveServer(LoopbackServer):
 
     def _now(self) -> str:
         # Strictly increasing, so that « orderBy=modifiedTime desc » is deterministic.
-        base = dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=next(self._clock))
+        base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=next(self._clock))
         return base.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     def list_files(self, params: dict) -> dict:
@@ -397,7 +398,7 @@ def _split_and(q: str) -> list[str]:
 
 def parse_query(q: str) -> list[tuple[str, object]]:
     """``'F' in parents and name = 'N' and trashed = false`` → clauses; ValueError otherwise."""
-    clauses = []
+    clauses: list[tuple[str, object]] = []
     for part in _split_and(q) if q.strip() else []:
         match = _CLAUSE.match(part)
         if match is None:
@@ -501,10 +502,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("PUT")
 
     def _serve(self, method: str) -> None:
-        try:
+        # The client gave up (its timeout).
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._dispatch(method)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (its timeout)
 
     def _kind(self, method: str, url, params: dict) -> str:
         upload, file = _UPLOAD.match(url.path), _FILE.match(url.path)

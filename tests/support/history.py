@@ -11,9 +11,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from sync.cli import cli
 from tests.support.builders import payment, project, write_alliance, write_committee_xlsx
 from tests.support.checks import REPO
-from sync.cli import cli
 
 SYNC = [sys.executable, "-m", "sync"]
 

@@ -156,8 +156,8 @@ def first_page_with(pages: list[str], text: str) -> int:
 
 def _render_readme_picture(workbook: Path | None) -> None:
     repo = Path(__file__).resolve().parents[2]
-    with tempfile.TemporaryDirectory() as folder:
-        folder = Path(folder)
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
         if workbook is None:
             from sync.config import load_config
             from sync.outputs.ministry import write_ministry_workbook

@@ -26,6 +26,7 @@ Cell values are Python values: ``str``, ``int``, ``float``, ``bool``,
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime as dt
 import gzip
@@ -79,7 +80,7 @@ GOOGLE_HTML_ERROR = """<!DOCTYPE html>
   <a href=//www.google.com/><span id=logo aria-label=Google></span></a>
   <p><b>{code}.</b> <ins>That\u2019s an error.</ins>
   <p>The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.  <ins>That\u2019s all we know.</ins>
-"""
+"""  # noqa: E501 (Google's page as it is sent)
 
 STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
           429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
@@ -197,7 +198,7 @@ def cell_data(value) -> dict:
         return {}
     plain = _plain(value)
     entered = {"formulaValue": value.formula} if isinstance(value, Formula) else _extended(plain)
-    data = {"userEnteredValue": entered}
+    data: dict[str, object] = {"userEnteredValue": entered}
     if plain is not None:
         data["effectiveValue"] = _extended(plain)
         data["formattedValue"] = formatted_text(value)
@@ -242,7 +243,7 @@ class RangeError(ValueError):
 
 @dataclass
 class GridRange:
-    sheet: "Sheet"
+    sheet: Sheet
     r0: int  # 0-based, inclusive
     c0: int
     r1: int | None  # 0-based, exclusive; None = to the end of the grid
@@ -605,7 +606,9 @@ class SheetsServer(LoopbackServer):
     def rows(self, key: str, title: str) -> list[list]:
         """The stored values of a tab, trailing blanks trimmed."""
         with self._lock:
-            return self.spreadsheets[key].sheet(title).rows()
+            sheet = self.spreadsheets[key].sheet(title)
+            assert sheet is not None, f"pas d'onglet « {title} »"
+            return sheet.rows()
 
     def snapshot(self, key: str) -> dict:
         """Everything stored for a spreadsheet, to compare before and after."""
@@ -715,10 +718,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._serve("PUT")
 
     def _serve(self, method: str) -> None:
-        try:
+        # The client gave up (its timeout): nothing to answer.
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._dispatch(method)
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the client gave up (its timeout): nothing to answer
 
     def _dispatch(self, method: str) -> None:
         state = self.state
@@ -906,7 +908,7 @@ def _range(book: Spreadsheet, text: str) -> GridRange:
 
 def _value_range(book: Spreadsheet, text: str, params: dict) -> dict:
     option = _one(params, "valueRenderOption", "FORMATTED_VALUE")
-    date_option = _one(params, "dateTimeRenderOption", "SERIAL_NUMBER")
+    date_option = _one(params, "dateTimeRenderOption", "SERIAL_NUMBER") or "SERIAL_NUMBER"
     if option not in ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"):
         raise ApiError(400, f"Invalid value at 'value_render_option' (type.googleapis.com/"
                             f"google.apps.sheets.v4.ValueRenderOption), \"{option}\"")
@@ -922,7 +924,7 @@ def _value_range(book: Spreadsheet, text: str, params: dict) -> dict:
         shown = grid
         r0, c0, r1, c1 = grid.bounded()
         rows = sheet.rows(r0, c0, r1, c1)
-    answer = {"range": shown.a1(), "majorDimension": "ROWS"}
+    answer: dict[str, object] = {"range": shown.a1(), "majorDimension": "ROWS"}
     if rows:
         answer["values"] = [[render(v, option, date_option) for v in row] for row in rows]
     return answer
@@ -956,12 +958,12 @@ def _spreadsheet(book: Spreadsheet, params: dict, *, grid_data: bool = True) -> 
     selected: list[tuple[Sheet, GridRange | None]] = []
     if wanted:
         for text in wanted:
-            grid = _range(book, text)
-            selected.append((grid.sheet, grid))
+            found = _range(book, text)
+            selected.append((found.sheet, found))
     else:
         selected = [(sheet, None) for sheet in book.sheets]
     for sheet, grid in selected:
-        entry = {"properties": sheet.properties()}
+        entry: dict[str, object] = {"properties": sheet.properties()}
         if sheet.merges:
             entry["merges"] = copy.deepcopy(sheet.merges)
         if with_grid:
@@ -1114,7 +1116,7 @@ def _add_sheet(state: SheetsServer, book: Spreadsheet, spec: dict, where: str) -
 
 
 def _delete_sheet(state: SheetsServer, book: Spreadsheet, spec: dict, where: str) -> dict:
-    sheet = book.sheet_by_id(spec.get("sheetId"))
+    sheet = book.sheet_by_id(spec["sheetId"]) if "sheetId" in spec else None
     if sheet is None:
         raise ApiError(400, f"{where}No grid with id: {spec.get('sheetId')}")
     if len(book.sheets) == 1:

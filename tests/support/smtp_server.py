@@ -35,20 +35,22 @@ class Received:
 
     @property
     def message(self) -> EmailMessage:
-        return BytesParser(policy=policy.default).parsebytes(self.data)  # type: ignore[return-value]
+        return BytesParser(policy=policy.default).parsebytes(self.data)
 
     @property
     def body(self) -> str:
         # As the reader sees it: the wire's CRLF line ends become newlines.
-        return self.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        plain = self.message.get_body(("plain",))
+        assert plain is not None, "message sans partie texte"
+        return plain.get_content().replace("\r\n", "\n")
 
     @property
-    def attachments(self) -> list[tuple[str, bytes]]:
+    def attachments(self) -> list[tuple[str | None, bytes]]:
         return [(part.get_filename(), part.get_content()) for part in self.message.iter_attachments()]
 
 
 class _Handler:
-    def __init__(self, server: "SmtpServer"):
+    def __init__(self, server: SmtpServer):
         self.server = server
 
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):
@@ -80,7 +82,7 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -131,7 +133,7 @@ class SmtpServer:
         # handled=False: aiosmtpd answers the refusal itself (535), as a real server does.
         return AuthResult(success=accepted, handled=False)
 
-    def __enter__(self) -> "SmtpServer":
+    def __enter__(self) -> SmtpServer:
         self.controller.start()
         return self
 
@@ -162,7 +164,7 @@ class SilentServer:
                 return
             self.connections.append(connection)
 
-    def __enter__(self) -> "SilentServer":
+    def __enter__(self) -> SilentServer:
         self._thread.start()
         return self
 

@@ -106,5 +106,5 @@ def _properties(workbook: Workbook, report: Report, title: str) -> None:
                          f"{moment(report.generated_at)} pour le {config.ministry}.")
     props.keywords = f"{config.fund}; {config.ministry}; {config.name}"
     props.language = "fr-CA"
-    utc = report.generated_at.astimezone(dt.timezone.utc).replace(tzinfo=None, microsecond=0)
+    utc = report.generated_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     props.created = props.modified = utc

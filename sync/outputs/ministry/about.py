@@ -72,7 +72,8 @@ def write_about(workbook, styles: Styles, report: Report, controls: Controls) ->
                       s.cell(ws, spreadsheet_number(committee.allocation), "money"), s.text(ws, annual or "—", "wrap")],
                      height=sheet.fit({1: territories, 3: annual}))
     if report.totals.unallocated:
-        sheet.append([s.text(ws, "Non réparti"), None, s.cell(ws, spreadsheet_number(report.totals.unallocated), "money")])
+        sheet.append([s.text(ws, "Non réparti"), None,
+                      s.cell(ws, spreadsheet_number(report.totals.unallocated), "money")])
 
     sheet.skip()
     sheet.heading("Sources lues")

@@ -18,12 +18,12 @@ from openpyxl.utils import get_column_letter
 
 from sync import defaults
 from sync.money import spreadsheet_number
-from sync.parsing.headers import PAYMENT_COLUMNS, project_columns
-from sync.parsing.records import Payment, Project
-from sync.report import Report
 from sync.outputs.cells import FORMULA_LIKE, clean_text
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
+from sync.parsing.headers import PAYMENT_COLUMNS, project_columns
+from sync.parsing.records import Payment, Project
+from sync.report import Report
 
 PROJECTS = "Projets"
 PAYMENTS = "Versements"
@@ -118,7 +118,8 @@ class ProjectLayout:
             Column(template["start_date"], "date", 13, lambda p: p.start_date),
             Column(template["end_date"], "date", 13, lambda p: p.end_date),
             Column(template["total_cost"], "money", 15, lambda p: p.total_cost),
-            *(Column(header, "money", 15, (lambda label: lambda p: p.fqis_by_year.get(label))(label))
+            # The outer lambda binds each year's label now (the inner one is called later).
+            *(Column(header, "money", 15, (lambda label: lambda p: p.fqis_by_year.get(label))(label))  # noqa: B023
               for label, header in self.year_headers.items()),
             Column(self.fund_total, "money", 15, lambda p: p.fqis_total),
             Column(template["other_contributions"], "money", 15, lambda p: p.other_contributions),
@@ -126,7 +127,7 @@ class ProjectLayout:
             Column(template["participants_reached"], "count", 12, lambda p: p.participants_reached),
             Column(PAID, "money", 15, lambda p: paid.get((p.committee, p.project_id), 0), computed=True),
             Column(ENGAGEMENT, "code", 12, engagement, computed=True),
-            Column(self.engaged, "formula", 15, None, computed=True),
+            Column(self.engaged, "formula", 15, lambda p: None, computed=True),  # a formula, not a record's value
             Column(INCLUDED, "code", 11, lambda p: YES if p.counted else NO, computed=True),
             Column(SOURCE_ROW, "link", 9, lambda p: p.row, computed=True),
             Column(template["notes"], "text", 40, text("notes")),

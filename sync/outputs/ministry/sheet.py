@@ -4,7 +4,7 @@ footer must all be set before the first row is streamed."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.properties import PageSetupProperties
@@ -16,7 +16,7 @@ LETTER_PAPER = "1"  # Québec prints on Letter
 
 
 class Sheet:
-    def __init__(self, workbook, styles: Styles, title: str, widths: list[float], *,
+    def __init__(self, workbook, styles: Styles, title: str, widths: Sequence[float], *,
                  freeze: str | None = None, print_title_rows: str | None = None, one_page: bool = False,
                  pages_wide: int = 1, print_title_cols: str | None = None):
         ws = workbook.create_sheet(title)

@@ -33,8 +33,8 @@ from sync.outputs.ministry.records import (
 )
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
-from sync.wording import conformity, moment
 from sync.report import Report
+from sync.wording import conformity, moment
 
 SUMMARY = "Sommaire"
 BY_YEAR = "Par année"
@@ -159,11 +159,11 @@ def write_summary(workbook, styles: Styles, report: Report, formulas: Formulas, 
     for line in lines:
         r = sheet.row + 1
         code = criterion(f"$A{r}", line.code)
-        info = report.sources.get(line.code)
+        source = report.sources.get(line.code)
         committee = config.committee(line.code)
-        if info is not None:
-            read_at = s.cell(ws, naive(info.read_at), "datetime") if info.read_at else None
-            state = "À jour" if info.current else "Dernière copie valide"
+        if source is not None:
+            read_at = s.cell(ws, naive(source.read_at), "datetime") if source.read_at else None
+            state = "À jour" if source.current else "Dernière copie valide"
         else:
             read_at = s.text(ws, "—")
             state = "Aucune source (réserve)" if committee.is_regional else "Non lue"
@@ -379,7 +379,7 @@ def write_by_priority(workbook, styles: Styles, report: Report, formulas: Formul
     hr = sheet.header(headers)
     first = hr + 1
     labels = priority_labels(report)
-    total_col, count_col, share_col, pipeline_col = (get_column_letter(2 + n + k) for k in range(4))
+    total_col, _count_col, _share_col, _pipeline_col = (get_column_letter(2 + n + k) for k in range(4))
     last_code_col = get_column_letter(1 + n)
     total_row = first + len(labels) + 1
     for label in labels:
@@ -467,7 +467,7 @@ def _other_and_total(sheet: Sheet, styles: Styles, formulas: Formulas, controls:
     total_row = r + 1
     pad = [None] * (label_col - 1)
     col = first_value_col
-    total, count, share, pipeline = (get_column_letter(col + len(codes) + k) for k in range(4))
+    total, count, _share, pipeline = (get_column_letter(col + len(codes) + k) for k in range(4))
     cells = [*pad, s.text(ws, "Autre valeur ou vide (hors de la liste)")]
     for i, code in enumerate(codes):
         letter = get_column_letter(col + i)
