@@ -53,6 +53,7 @@ def measure(size_name: str, data: Path) -> dict:
     server = load_sheets_server().SheetsServer().start()
     try:
         for committee in loaded.subregions:
+            assert committee.source is not None
             wb = openpyxl.load_workbook(committee.source.location, read_only=True, data_only=True)
             tabs = {title: [[_sheet_value(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
                     for title in wb.sheetnames}
@@ -71,6 +72,7 @@ def measure(size_name: str, data: Path) -> dict:
         with tempfile.TemporaryDirectory() as work:
             config = load_config(google_config(config_path, keys, Path(work) / "alliance-google.toml"))
             for committee in config.subregions:
+                assert committee.source is not None
                 GoogleSource(committee.source, config, committee.code).read(WANTED_TABS)
         after = sum(r.wire_bytes for r in server.requests)
         requests_after = len(server.requests)

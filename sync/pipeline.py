@@ -67,7 +67,7 @@ def read_google_committees(config: Config) -> dict[str, tuple]:
     results: dict[str, tuple] = {}
     if google:
         # A malformed key is the configuration's fault: said before any request.
-        sources = {c.code: open_source(c.source, config, c.code) for c in google}
+        sources = {c.code: open_source(c.source, config, c.code) for c in google if c.source is not None}
         with run_deadline(config.google.deadline), \
                 ThreadPoolExecutor(max_workers=min(GOOGLE_READERS, len(google)),
                                    thread_name_prefix="lecture-google") as pool:

@@ -182,6 +182,7 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
             sent = _resumable(client, settings, "patch", f"{UPLOAD}/{settings.drive_file}", metadata, data)
             existing: dict | None = target
         else:
+            assert folder is not None
             existing = find_file(client, folder, name)
             if existing is not None:
                 sent = _resumable(client, settings, "patch", f"{UPLOAD}/{existing['id']}", metadata, data)

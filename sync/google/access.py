@@ -183,8 +183,8 @@ def access_as_dict(report: AccessReport) -> dict:
         "feedback": report.config.google.feedback,
         "committees": [{
             "committee": check.committee.code,
-            "kind": check.committee.source.kind,
-            "location": check.committee.source.location,
+            "kind": check.source.kind,
+            "location": check.source.location,
             "readable": check.readable,
             "writable": check.writable,
             "title": check.title,

@@ -40,10 +40,12 @@ from tenacity import (
     Retrying,
     retry_if_exception,
     stop_after_attempt,
+    stop_any,
     stop_before_delay,
     wait_exponential,
     wait_random,
 )
+from tenacity.stop import stop_base
 
 from sync.errors import ConfigError
 
@@ -81,6 +83,16 @@ def is_loopback(url: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+class _StopWhen(stop_base):
+    """A stop condition from a plain predicate, so that it combines with tenacity's own."""
+
+    def __init__(self, predicate: Callable[[RetryCallState], bool]):
+        self.predicate = predicate
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.predicate(retry_state)
 
 
 class RebasedSession(AuthorizedSession):
@@ -363,8 +375,8 @@ class RetryingHTTPClient(HTTPClient):
             return out_of_time[0]
 
         retrying = Retrying(
-            stop=(stop_after_attempt(policy.max_attempts) | stop_before_delay(policy.deadline)
-                  | self._unreachable_too_long | past_run_deadline),
+            stop=stop_any(stop_after_attempt(policy.max_attempts), stop_before_delay(policy.deadline),
+                          _StopWhen(self._unreachable_too_long), _StopWhen(past_run_deadline)),
             wait=self._wait,
             retry=retry_if_exception(self.is_transient),
             sleep=self.sleep,

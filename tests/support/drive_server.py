@@ -44,6 +44,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
 from tests.support.loopback import LoopbackServer
@@ -479,6 +480,13 @@ def _one(params: dict, name: str) -> str | None:
 
 _UPLOAD = re.compile(r"^/upload/drive/v3/files(?:/([^/]+))?$")
 _FILE = re.compile(r"^/drive/v3/files(?:/([^/]+))?$")
+
+
+def _id_in(pattern: re.Pattern[str], path: str) -> str:
+    """The file id in a path the request's kind was told from (empty for a create or a list)."""
+    found = pattern.match(path)
+    assert found is not None, path
+    return found.group(1) or ""
 _RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 
 
@@ -568,23 +576,24 @@ class _Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] = {}
         try:
             with state._lock:
-                status, answer = 200, None
+                status: int = 200
+                answer: dict | None = None
                 if kind in ("create", "update"):
-                    upload = _UPLOAD.match(url.path)
+                    upload_id = _id_in(_UPLOAD, url.path)
                     upload_type = _one(params, "uploadType")
                     if upload_type == "resumable":
                         try:
                             record.metadata = json.loads(body.decode("utf-8")) if body else {}
                         except ValueError:
                             raise ApiError(400, "badRequest", "Invalid JSON metadata.") from None
-                        session = state.open_session(kind, upload.group(1), record.metadata, params)
+                        session = state.open_session(kind, upload_id, record.metadata, params)
                         headers["Location"] = (f"{self._base()}/upload/drive/v3/files?uploadType=resumable"
                                                f"&upload_id={session.id}")
                         answer = {}
                     elif upload_type == "multipart":
                         record.metadata, record.media = parse_multipart(self.headers.get("Content-Type", ""), body)
                         answer = (state.create(record.metadata, record.media, params) if kind == "create"
-                                  else state.update(upload.group(1), record.metadata, record.media, params))
+                                  else state.update(upload_id, record.metadata, record.media, params))
                     else:
                         raise ApiError(400, "badRequest", "uploadType=resumable or multipart expected.")
                 elif kind in ("upload", "status"):
@@ -597,9 +606,9 @@ class _Handler(BaseHTTPRequestHandler):
                 elif kind == "about":
                     answer = state.about(params)
                 elif kind == "get":
-                    answer = state.get(_FILE.match(url.path).group(1), params)
+                    answer = state.get(_id_in(_FILE, url.path), params)
                 elif kind == "media":
-                    item = _FILE.match(url.path).group(1)
+                    item = _id_in(_FILE, url.path)
                     stored = state.files.get(item)
                     if stored is None:
                         raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=item))
@@ -619,7 +628,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._send_json(status, answer, headers)
 
     def _base(self) -> str:
-        host, port = self.server.server_address[:2]
+        host, port = cast(tuple[str, int], self.server.server_address)[:2]
         return f"http://{host}:{port}"
 
     def _upload(self, params: dict, body: bytes, record: Request) -> tuple[int, dict | None, dict]:
