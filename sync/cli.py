@@ -107,9 +107,11 @@ state_dir_option = click.option(
               help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).")
 @click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer.")
 @state_dir_option
+@click.option("--export", "export_dir", type=click.Path(file_okay=False),
+              help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier.")
 @click.pass_context
 def run(ctx: click.Context, config_path: str | None, output: str | None, strict: bool, deliver: bool,
-        dry_run: bool, state_dir: str) -> None:
+        dry_run: bool, state_dir: str, export_dir: str | None) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.outputs.text import report_summary_line
@@ -121,13 +123,17 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     # A vanished workbook is an unreadable source: its last good copy stands in.
     result = run_sync(_load(config_path, check_files=False), output=Path(output) if output else None,
-                      strict=strict, state_dir=Path(state_dir), deliver=deliver, dry_run=dry_run)
+                      strict=strict, state_dir=Path(state_dir), deliver=deliver, dry_run=dry_run,
+                      export=Path(export_dir) if export_dir else None)
     quiet = (ctx.obj or {}).get("quiet", False)
     if not (quiet and result.exit_code == EXIT_OK):
         if result.output is None:
             click.echo(f"{report_summary_line(result.report)} Mode strict : aucun classeur écrit.")
         else:
             click.echo(f"{report_summary_line(result.report)} Classeur écrit : {result.output}")
+        if result.exported:
+            click.echo(f"Exportation CSV écrite dans {export_dir} : "
+                       f"{', '.join(path.name for path in result.exported)}.")
     if result.delivery_plan is not None:
         click.echo(result.delivery_plan)
     if result.delivery is not None:
