@@ -12,7 +12,7 @@ from sync.outputs.ministry.charts import add_series, bar_chart
 from sync.outputs.ministry.controls import Controls
 from sync.outputs.ministry.figures import Figures, priority_labels, territory_labels
 from sync.outputs.ministry.formulas import Formulas, criterion
-from sync.outputs.ministry.records import ABANDONED, ENGAGED, PIPELINE, SUBREGION
+from sync.outputs.ministry.records import ABANDONED, ENGAGED, PAID, PIPELINE, SUBREGION
 from sync.outputs.ministry.sheet import Cell, Sheet, blank, date, formula, letter, money, text
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.summary import ratio
@@ -84,7 +84,7 @@ def write_by_year(book, styles: Styles, report: Report, formulas: Formulas, figu
     r = sheet.row + 1
     cells = [text("Projets abandonnés : montant versé"), None, None]
     for i, code in enumerate(codes):
-        cells.append(formula(formulas.project_sum(formulas.projects.engaged, code_ref(i, hr),
+        cells.append(formula(formulas.project_sum(PAID, code_ref(i, hr),
                                                   engagement=ABANDONED), figures.abandoned[code]))
     row_total(r, cells)
     sheet.append(cells)

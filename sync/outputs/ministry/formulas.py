@@ -12,6 +12,7 @@ from sync.outputs.ministry.records import (
     ENGAGED,
     ENGAGEMENT,
     INCLUDED,
+    PAID,
     YES,
     PaymentLayout,
     ProjectLayout,
@@ -46,8 +47,11 @@ class Formulas:
         return ",".join(f"{ranges[header]},{crit}" for header, crit in conditions)
 
     def committed(self, *conditions: Condition) -> str:
-        where = self._where(self.p, [*conditions, (INCLUDED, f'"{YES}"')])
-        return f"SUMIFS({self.p[self.projects.engaged]},{where})"
+        """The committed amount: FQIS total of the engaged projects, and what was paid
+        to the abandoned ones (docs/classeur-ministere.md), from the committee's own
+        amounts rather than from the « FQIS engagé » column alliance-sync fills."""
+        return (f"{self.project_sum(self.projects.fund_total, *conditions, engagement=ENGAGED)}"
+                f"+{self.project_sum(PAID, *conditions, engagement=ABANDONED)}")
 
     def project_sum(self, header: str, *conditions: Condition, engagement: str) -> str:
         where = self._where(self.p, [*conditions, (INCLUDED, f'"{YES}"'), (ENGAGEMENT, f'"{engagement}"')])
