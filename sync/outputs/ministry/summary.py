@@ -51,7 +51,7 @@ LINE_COLUMNS = {  # by column, 1-based: Allocation is C (3), Solde F (6) and % e
 SUMMARY_HEADERS = ["Code", "Sous-région", "Allocation", "Engagé", "Versé", "Solde non engagé", "% engagé",
                    "Projets engagés", "Autres contributions", "Demandes en analyse", "Données du",
                    "État des données"]
-WIDTHS = [16, 30, 17, 17, 17, 17, 9, 10, 17, 17, 16, 22]
+WIDTHS = [20, 30, 17, 17, 17, 17, 9, 10, 17, 17, 16, 22]
 
 
 def ratio(numerator: int, denominator: int) -> float | str:
