@@ -135,7 +135,7 @@ def config_text(size: Size) -> str:
 
 
 def _typed_amount(cents: int, rng: random.Random) -> str:
-    """An amount as a committee types it; every form parses exactly (SPEC §3)."""
+    """An amount as a committee types it; every form parses exactly (docs/gabarit.md)."""
     text = format_cents(cents)  # 12 500,00 $
     form = rng.randrange(6)
     if form == 0:

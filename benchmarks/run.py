@@ -109,7 +109,7 @@ def child_env(**extra: str) -> dict:
 
 
 # --------------------------------------------------------------------------
-# Steps, from the French log lines (SPEC §8: one line per step, with its time)
+# Steps, from the French log lines (docs/exploitation.md: one line per step, with its time)
 
 _LOG_LINE = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} (?:[A-Z]+ : )?(.*)$")
 _DURATION = re.compile(r"(?:\ben |\()(\d+(?:[.,]\d+)?) s\b")

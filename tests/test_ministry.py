@@ -1,4 +1,4 @@
-"""The ministry workbook (SPEC §5) on an alliance it has never seen (tests/support/ministry.py).
+"""The ministry workbook (docs/classeur-ministere.md) on an alliance it has never seen (tests/support/ministry.py).
 
 The LibreOffice tests recalculate the workbook headless — every formula computed
 as Excel or LibreOffice would on opening — and compare each total with the one

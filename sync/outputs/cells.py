@@ -2,7 +2,7 @@
 
 openpyxl turns any string that starts with ``=`` into a formula. A committee's
 title such as ``=HYPERLINK("http://…")`` or ``+1-555`` must stay text in every
-workbook we write (SPEC §5), so text always goes through here.
+workbook we write (docs/classeur-ministere.md), so text always goes through here.
 """
 
 from __future__ import annotations

@@ -118,7 +118,7 @@ def write_about(book, styles: Styles, report: Report, controls: Controls) -> She
     sheet.heading(CONTROLS_TITLE)
     first = sheet.row + 3
     last = first + max(len(controls.items), 1) - 1
-    gaps = sum(1 for c in controls.items if _gap(c.result, c.expected, c.money) != 0)
+    gaps = sum(1 for c in controls.items if _gap(c.result, c.expected) != 0)
     sheet.append([text("Contrôles en écart (attendu : 0)", "label"),
                   formula(f'COUNTIF(E{first}:E{last},">0.004")+COUNTIF(E{first}:E{last},"<-0.004")', gaps,
                           "count_left")])
@@ -129,11 +129,11 @@ def write_about(book, styles: Styles, report: Report, controls: Controls) -> She
         sheet.append([text(control.section), text(control.label),
                       money(control.expected) if control.money else number(control.expected),
                       formula(control.cell, control.result, kind),
-                      formula(f"ROUND(D{r}-C{r},2)", _gap(control.result, control.expected, control.money), kind)])
+                      formula(f"ROUND(D{r}-C{r},2)", _gap(control.result, control.expected), kind)])
     return sheet
 
 
-def _gap(result: object, expected: int, is_money: bool) -> int:
+def _gap(result: object, expected: int) -> int:
     """Result minus expected: cents for money, else a count (a blank result counts as 0)."""
     value = result if isinstance(result, int) else 0
     return value - expected

@@ -37,7 +37,7 @@ PROJECTS = "Projets"
 PAYMENTS = "Versements"
 
 YES, NO = "Oui", "Non"
-# The Engagement column: how a project counts in the committed amount (SPEC §3).
+# The Engagement column: how a project counts in the committed amount (docs/classeur-ministere.md).
 ENGAGED = "Engagé"  # Accepté, En cours, Terminé: its FQIS total
 ABANDONED = "Abandonné"  # what was already paid
 PIPELINE = "En analyse"  # Intention déposée, En analyse: the pipeline
