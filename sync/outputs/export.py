@@ -99,7 +99,12 @@ def export_csv(report: Report, folder: Path) -> list[Path]:
     written = []
     for name, text in contents.items():
         target = folder / name
-        write_atomically(target, lambda path, text=text: path.write_bytes(text.encode("utf-8")))
+        data = text.encode("utf-8")
+
+        def write(path: Path, data: bytes = data) -> None:
+            path.write_bytes(data)
+
+        write_atomically(target, write)
         written.append(target)
     return written
 

@@ -13,7 +13,7 @@ from sync.outputs.ministry.controls import Controls
 from sync.outputs.ministry.figures import Figures, priority_labels, territory_labels
 from sync.outputs.ministry.formulas import Formulas, criterion
 from sync.outputs.ministry.records import ABANDONED, ENGAGED, PAID, PIPELINE, SUBREGION
-from sync.outputs.ministry.sheet import Cell, Sheet, blank, date, formula, letter, money, text
+from sync.outputs.ministry.sheet import Cell, Number, Sheet, blank, date, formula, letter, money, text
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.summary import ratio
 from sync.report import Report
@@ -163,7 +163,7 @@ def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, 
     breakdown = figures.priorities
     whole = totals.committed
 
-    def share(r: int, committed: int, style: str = "percent") -> Cell:
+    def share(r: int, committed: Number, style: str = "percent") -> Cell:
         return formula(f'IF(${total_l}${total_row}=0,"",{total_l}{r}/${total_l}${total_row})',
                        ratio(committed, whole), style)
 
@@ -269,7 +269,7 @@ def write_by_territory(book, styles: Styles, report: Report, formulas: Formulas,
     breakdown = figures.territories
     subtotals = []
 
-    def share(r: int, committed: int, style: str = "percent") -> Cell:
+    def share(r: int, committed: Number, style: str = "percent") -> Cell:
         return formula(f'IF($C${total_row}=0,"",C{r}/$C${total_row})', ratio(committed, whole), style)
 
     for line in totals.lines:
@@ -278,7 +278,8 @@ def write_by_territory(book, styles: Styles, report: Report, formulas: Formulas,
         labels = territory_labels(report, code)
         for label in labels:
             r = sheet.row + 1
-            where = ((SUBREGION, criterion(f"$A{r}", code)), (territory, criterion(f"$B{r}", label)))
+            where: tuple[tuple[str, str], ...] = ((SUBREGION, criterion(f"$A{r}", code)),
+                                                  (territory, criterion(f"$B{r}", label)))
             group = breakdown.of(code, label)
             sheet.append([
                 text(code), text(label),
@@ -331,7 +332,7 @@ def write_by_territory(book, styles: Styles, report: Report, formulas: Formulas,
     r = sheet.row + 1
     assert r == total_row
 
-    def across(column: int) -> tuple[str, int]:
+    def across(column: int) -> tuple[str, Number]:
         col = letter(column)
         cells = ",".join(f"{col}{s}" for s in subtotals) or "0"
         return f"SUM({cells})", sum(sheet.value(s, column) for s in subtotals)

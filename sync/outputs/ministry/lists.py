@@ -120,7 +120,7 @@ def _sentence(sheet: Sheet, sentence: str, width: float) -> None:
     """A sentence over the sheet's whole width (merged), never cut by a narrow column."""
     height = sheet.styles.height(sentence, width) or sheet.styles.p.font_size * 1.6 + 3
     sheet.ws.set_row(sheet.row, height)
-    sheet.merge(sheet.row + 1, 1, len(sheet.widths), text(sentence, "note"))
+    sheet.merge(sheet.row + 1, 1, len(sheet.widths), sentence, "note")
 
 
 def _table_or_filter(sheet: Sheet, styles: Styles, name: str, headers: list[str], header_row: int, rows: int,

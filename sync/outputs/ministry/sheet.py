@@ -12,9 +12,10 @@ are kept by cell (``values``) so that a total row can sum them as its formula do
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import cast
 
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 
@@ -77,14 +78,14 @@ def stored(value: object, is_money: bool) -> object:
     if value is None or value == "":
         return ""
     if is_money:
-        return spreadsheet_number(int(value))
+        return spreadsheet_number(cast(int, value))
     if isinstance(value, Decimal):
         return float(value)
     return value
 
 
 class Sheet:
-    def __init__(self, book, styles: Styles, title: str, widths: list[float], *,
+    def __init__(self, book, styles: Styles, title: str, widths: Sequence[float], *,
                  freeze: tuple[int, int] | None = None, print_title_rows: tuple[int, int] | None = None,
                  one_page: bool = False, pages_wide: int = 1, print_title_cols: str | None = None):
         ws = book.add_worksheet(title)
@@ -107,12 +108,14 @@ class Sheet:
         """The sheet's name as formulas write it (quoted when needed)."""
         return quote_sheetname(self.title)
 
-    def value(self, row: int, column: int) -> object:
-        return self.values.get((row, column), 0)
+    def value(self, row: int, column: int) -> Number:
+        """The number or result of a cell; 0 for a blank or a text (as SUM sees them)."""
+        value = self.values.get((row, column))
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
 
-    def sum(self, column: int, first: int, last: int) -> int:
+    def sum(self, column: int, first: int, last: int) -> Number:
         """What ``=SUM(X{first}:X{last})`` gives over the numbers of this sheet."""
-        total = 0
+        total: Number = 0
         for row in range(first, last + 1):
             value = self.values.get((row, column))
             if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -142,7 +145,7 @@ class Sheet:
                 # The link first; the number written over it keeps the link (XlsxWriter).
                 ws.write_url(r, index, cell.url, styles[style], str(cell.value))
             if kind == "money":
-                ws.write_number(r, index, spreadsheet_number(cell.value), styles[style])
+                ws.write_number(r, index, spreadsheet_number(cast(int, cell.value)), styles[style])
                 self.values[(self.row, index + 1)] = cell.value
             elif kind == "number":
                 ws.write_number(r, index, cell.value, styles[style])
@@ -156,11 +159,11 @@ class Sheet:
                 ws.write_blank(r, index, None, styles[style])
         return self.row
 
-    def merge(self, row: int, first: int, last: int, cell: Cell) -> None:
+    def merge(self, row: int, first: int, last: int, value: str, style: str) -> None:
         """Cells ``first``..``last`` (1-based) of the next row merged, holding a text."""
-        assert row == self.row + 1 and cell.kind == "text"
+        assert row == self.row + 1
         self.row += 1
-        self.ws.merge_range(row - 1, first - 1, row - 1, last - 1, clean_text(cell.value), self.styles[cell.style])
+        self.ws.merge_range(row - 1, first - 1, row - 1, last - 1, clean_text(value), self.styles[style])
 
     def fit(self, texts: dict[int, str | None]) -> float | None:
         """The height that shows every wrapped text of a row; ``texts`` by 0-based column."""

@@ -51,8 +51,6 @@ def template_paths(config: Config) -> tuple[Path, Path | None]:
     return base, override if override is not None and override.is_file() else None
 
 
-
-
 def _merge(base: dict, override: dict, path: Path, prefix: str = "") -> dict:
     merged = dict(base)
     for key, value in override.items():
@@ -140,8 +138,6 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
         footer=(text("page", "footer_left", footer=True), text("page", "footer_center", footer=True),
                 text("page", "footer_right", footer=True)),
     )
-
-
 
 
 class Styles:

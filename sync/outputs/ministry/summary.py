@@ -18,7 +18,7 @@ from sync.outputs.ministry.controls import Controls
 from sync.outputs.ministry.dates import naive
 from sync.outputs.ministry.formulas import Formulas, criterion
 from sync.outputs.ministry.records import PIPELINE, SUBREGION
-from sync.outputs.ministry.sheet import Cell, Sheet, formula, letter, money, text
+from sync.outputs.ministry.sheet import Cell, Number, Sheet, formula, letter, money, text
 from sync.outputs.ministry.style import Styles
 from sync.report import Report
 from sync.wording import conformity, moment
@@ -54,7 +54,7 @@ SUMMARY_HEADERS = ["Code", "Sous-région", "Allocation", "Engagé", "Versé", "S
 WIDTHS = [20, 30, 17, 17, 17, 17, 9, 10, 17, 17, 16, 22]
 
 
-def ratio(numerator: int, denominator: int) -> float | str:
+def ratio(numerator: Number, denominator: Number) -> float | str:
     """What ``=IF(C=0,"",D/C)`` gives."""
     return "" if denominator == 0 else numerator / denominator
 
@@ -77,12 +77,12 @@ def write_summary(book, styles: Styles, report: Report, formulas: Formulas, cont
     kind = "conforming" if report.conforming else "not_conforming"
     row = sheet.append([text("Conformité", "label")])
     sheet.ws.merge_range(row - 1, 1, row - 1, 5, verdict, styles[kind])
-    for code, info in report.sources.items():
-        if not info.current:
-            used = naive(info.read_at)
+    for code, source in report.sources.items():
+        if not source.current:
+            used = naive(source.read_at)
             when = moment(used) if used else "date inconnue"
             sheet.append([None, text(f"Attention : les données de {code} sont la dernière copie valide, "
-                                     f"lue le {when} ; la source n'a pas pu être lue ({info.problem}).",
+                                     f"lue le {when} ; la source n'a pas pu être lue ({source.problem}).",
                                      "not_conforming")])
     sheet.skip()
     header_row = sheet.header(SUMMARY_HEADERS)
@@ -147,7 +147,7 @@ def write_summary(book, styles: Styles, report: Report, formulas: Formulas, cont
     sheet.skip()
     note_row = sheet.row + 1
     sheet.ws.set_row(note_row - 1, styles.height(p.cover_note, sum(sheet.widths)))
-    sheet.merge(note_row, 1, len(WIDTHS), text(p.cover_note, "note"))
+    sheet.merge(note_row, 1, len(WIDTHS), p.cover_note, "note")
 
     chart = bar_chart(book, styles, f"Allocation, engagé et versé par ligne de l'enveloppe ({config.fund})")
     for index, column in enumerate((3, 4, 5)):
