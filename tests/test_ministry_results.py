@@ -206,3 +206,22 @@ def test_dates_are_dates_for_a_script(alliance):
     ws = load_workbook(path, data_only=True)["Projets"]
     headers = [c.value for c in ws[1]]
     assert ws.cell(2, headers.index("Date d'approbation") + 1).value == dt.datetime(2024, 5, 1)
+
+
+def test_changements_amounts_are_numbers_and_other_values_stay_text(alliance, tmp_path):
+    from sync.changes import MODIFIED, Changes, FieldChange, RecordChange
+    from sync.outputs.ministry.lists import cents_of
+
+    assert [cents_of(t) for t in ("12 500,00 $", "0,05 $", "-1 234,50 $", "(illisible)", "12500", "1 000,0 $")] == [
+        1250000, 5, -123450, None, None, None]
+    report, _ = alliance
+    changes = Changes(4, dt.datetime(2026, 11, 27, 2, 0), [
+        RecordChange(MODIFIED, "projet", "NORD", "N-1", "Titre", (
+            FieldChange("FQIS total", "(illisible)", "12 500,00 $"),
+            FieldChange("Titre du projet", "1 000,00 $", "(vide)"))),
+    ])
+    ws = load_workbook(write_ministry_workbook(report, tmp_path / "c.xlsx", changes))["Changements"]
+    assert [(c.value, c.data_type) for c in ws[4][5:8]] == [("FQIS total", "s"), ("(illisible)", "s"), (12500, "n")]
+    # Only amount columns are read as amounts: a title that looks like one stays text.
+    assert [(c.value, c.data_type) for c in ws[5][5:8]] == [("Titre du projet", "s"), ("1 000,00 $", "s"),
+                                                             ("(vide)", "s")]
