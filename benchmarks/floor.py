@@ -1,19 +1,25 @@
-"""The floor: the least any tool must do to turn these workbooks into one workbook.
+"""The floors: the least any tool must do to turn these workbooks into one workbook.
 
 Run as its own process by benchmarks/run.py, so that its wall time and peak RSS
 compare with a whole ``alliance-sync run`` (interpreter start and imports
 included on both sides):
 
-1. read every committee workbook of the configuration with openpyxl in
-   read-only mode (``values_only``), the tabs the tool reads (Projets, Versements);
-2. write ``--cells`` non-empty cells with openpyxl in write-only mode, the rows
-   just read repeated as needed (so the mix of text, numbers and dates is the
-   committees'), then save.
+1. read every committee workbook of the configuration, the tabs the tool reads
+   (Projets, Versements);
+2. write ``--cells`` non-empty cells into one workbook, the rows just read
+   repeated as needed (so the mix of text, numbers and dates is the committees'),
+   then save.
 
-It imports nothing from ``sync`` (only the standard library and openpyxl), and
-prints one JSON line: the seconds of each half and the cell counts.
+Two floors, by ``--kind``:
 
-    python benchmarks/floor.py CONFIG.toml --cells N --out /tmp/floor.xlsx
+- ``openpyxl``: openpyxl read-only (``values_only``), then openpyxl write-only;
+- ``fast``: python-calamine, then XlsxWriter in constant-memory mode — the
+  fastest pair of libraries alliance-sync itself uses.
+
+It imports nothing from ``sync``, and prints one JSON line: the seconds of each
+half and the cell counts.
+
+    python benchmarks/floor.py CONFIG.toml --cells N --out /tmp/floor.xlsx [--kind fast]
 """
 
 from __future__ import annotations
@@ -57,6 +63,41 @@ def read(paths: list[Path]) -> tuple[list[list], int]:
     return rows, cells
 
 
+def read_fast(paths: list[Path]) -> tuple[list[list], int]:
+    from python_calamine import CalamineWorkbook
+
+    rows: list[list] = []
+    cells = 0
+    for path in paths:
+        wb = CalamineWorkbook.from_path(str(path))
+        for title in READ_TABS:
+            if title in wb.sheet_names:
+                for row in wb.get_sheet_by_name(title).to_python():
+                    values = [None if v == "" else v for v in row]
+                    cells += sum(1 for v in values if v is not None)
+                    rows.append(values)
+    return rows, cells
+
+
+def write_fast(rows: list[list], cells: int, out: Path) -> int:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_formulas": False,
+                                        "strings_to_urls": False, "strings_to_numbers": False})
+    ws = wb.add_worksheet("Données")
+    written = 0
+    r = 0
+    while written < cells and rows:
+        for row in rows:
+            if written >= cells:
+                break
+            ws.write_row(r, 0, row)
+            r += 1
+            written += sum(1 for v in row if v is not None)
+    wb.close()
+    return written
+
+
 def write(rows: list[list], cells: int, out: Path) -> int:
     from openpyxl import Workbook
 
@@ -74,16 +115,19 @@ def write(rows: list[list], cells: int, out: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Plancher : lecture openpyxl read-only + écriture write-only.")
+    parser = argparse.ArgumentParser(description="Plancher : lecture puis écriture d'autant de cellules.")
     parser.add_argument("config", type=Path)
+    parser.add_argument("--kind", choices=["openpyxl", "fast"], default="openpyxl",
+                        help="openpyxl (read-only + write-only) ou fast (python-calamine + XlsxWriter)")
     parser.add_argument("--cells", type=int, default=0, help="cellules à écrire (0 : autant que lues)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    rows, read_cells = read(workbooks(args.config))
+    reader, writer = (read_fast, write_fast) if args.kind == "fast" else (read, write)
+    rows, read_cells = reader(workbooks(args.config))
     read_s = time.perf_counter() - started
     step = time.perf_counter()
-    written = write(rows, args.cells or read_cells, args.out)
+    written = writer(rows, args.cells or read_cells, args.out)
     write_s = time.perf_counter() - step
     print(json.dumps({"read_s": read_s, "write_s": write_s, "cells_read": read_cells, "cells_written": written}))
     return 0

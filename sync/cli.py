@@ -176,9 +176,11 @@ format_option = click.option("--format", "output_format", type=click.Choice(["te
               help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).")
 @click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer.")
 @state_dir_option
+@click.option("--export", "export_dir", type=click.Path(file_okay=False),
+              help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier.")
 @click.pass_context
 def run(ctx: click.Context, config_path: str | None, output: str | None, strict: bool, deliver: bool,
-        dry_run: bool, state_dir: str | None) -> None:
+        dry_run: bool, state_dir: str | None, export_dir: str | None) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.errors import NoUsableData
@@ -204,7 +206,8 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
                  "donc aucune copie de secours.", folder)
     try:
         result = run_sync(config, output=Path(output) if output else None,
-                          strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run)
+                          strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run,
+                          export=Path(export_dir) if export_dir else None)
     except NoUsableData as exc:
         if fresh:
             exc.message += f"\nCe dossier d'état était vide : {folder}."
@@ -219,6 +222,9 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
                 click.echo(finding_line(found))
         else:
             click.echo(f"{report_summary_line(result.report)} Classeur écrit : {result.output}")
+        if result.exported:
+            click.echo(f"Exportation CSV écrite dans {export_dir} : "
+                       f"{', '.join(path.name for path in result.exported)}.")
     if result.delivery_plan is not None:
         click.echo(result.delivery_plan)
     if result.delivery is not None:

@@ -48,6 +48,7 @@ class RunResult:
     changes: Changes | None = None  # since the previous run that wrote a workbook
     delivery: DeliveryResult | None = None  # with --deliver
     delivery_plan: str | None = None  # with --deliver --dry-run: what would be sent, to whom
+    exported: list[Path] | None = None  # with --export: the CSV files written
 
     @property
     def exit_code(self) -> int:
@@ -60,7 +61,8 @@ def default_output(config: Config, when: dt.datetime) -> Path:
 
 
 def run_sync(config: Config, *, output: Path | None = None, strict: bool = False,
-             state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False) -> RunResult:
+             state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False,
+             export: Path | None = None) -> RunResult:
     from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
 
@@ -83,6 +85,13 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
             _record_failure(history, run_id, exc, fallback)
             raise
         pause_at("fin")
+        if export is not None and result.output is not None:
+            # After the commit, like a delivery: a failed export leaves the workbook and the run recorded.
+            from sync.outputs.export import export_csv
+
+            step = time.perf_counter()
+            result.exported = export_csv(result.report, export)
+            log.info("Exportation CSV écrite : %s (%.2f s).", export, time.perf_counter() - step)
         if deliver:
             # After the commit: a failed delivery leaves the workbook and the run recorded.
             if dry_run:

@@ -193,9 +193,11 @@ def test_no_progress_bar_off_a_terminal_nor_with_quiet(tmp_path, monkeypatch, st
     run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
     assert "%" not in screen.getvalue() and "\r" not in screen.getvalue()
     lines = unstamped(screen.getvalue())
-    # Without a bar, a line per stage: each committee read and checked, the workbook written.
+    # Without a bar, a line per stage: each committee read and checked, each sheet of the
+    # workbook as it is written, the workbook written.
     assert quiet or [line.split(" :")[0] for line in lines if line.startswith(("Comité", "Classeur"))] == [
-        "Comité OUEST", "Comité EST", "Comité LONGUEUIL", "Classeur du ministère écrit"]
+        "Comité OUEST", "Comité EST", "Comité LONGUEUIL", *["Classeur du ministère"] * 9,
+        "Classeur du ministère écrit"]
 
 
 # ---------------------------------------------------------------- validate and run --strict

@@ -138,11 +138,11 @@ def test_print_setup_footer_properties_and_recalculation_on_open(built):
     for ws in wb.worksheets:
         assert ws.page_setup.orientation == "landscape", ws.title
         assert ws.sheet_properties.pageSetUpPr.fitToPage, ws.title
-        assert ws.page_setup.fitToHeight in (0, 1), ws.title
+        assert ws.page_setup.fitToHeight in (None, 0, 1), ws.title  # absent: 1, the default
         assert ws.oddFooter.right.text == "Page &P de &N", ws.title
         # « & » in the alliance's name is doubled: alone it would start a footer code.
         assert ws.oddFooter.left.text.startswith("Alliance pour la solidarité du Haut-Pays && des Rivières — ")
-    assert wb["Sommaire"].page_setup.fitToWidth == 1
+    assert wb["Sommaire"].page_setup.fitToWidth in (None, 1)  # absent: 1, the default
     assert wb["Projets"].print_title_rows == "$1:$1"
     assert wb["Versements"].print_title_rows == "$1:$1"
     assert wb["Validation"].print_title_rows == "$1:$1"
@@ -163,16 +163,13 @@ def test_sommaire_totals_are_live_formulas_over_the_tables(built):
     assert row_of(ws, 1, "Non réparti (reste de l'enveloppe)")[2] == 699999.5
 
 
-def test_the_only_formulas_of_the_detail_sheets_are_the_committed_column(built):
+def test_the_detail_sheets_hold_values_only(built):
+    # The summary formulas sum the committee's amounts by the computed columns; a
+    # formula per row would cost more than the rest of the row to write.
     _, path = built
     wb = load_workbook(path)
-    projets = wb["Projets"]
-    headers = [c.value for c in projets[1]]
-    for ws in (projets, wb["Versements"], wb["Validation"], wb["Changements"]):
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if cell.data_type == "f":
-                    assert ws is projets and headers[cell.column - 1] == "FQIS engagé", cell.coordinate
+    for ws in (wb["Projets"], wb["Versements"], wb["Validation"], wb["Changements"]):
+        assert [cell.coordinate for row in ws.iter_rows() for cell in row if cell.data_type == "f"] == [], ws.title
 
 
 def test_committee_text_that_looks_like_a_formula_stays_text(built):
@@ -205,13 +202,19 @@ def test_validation_lists_every_finding_errors_first(built):
 
 
 def test_about_names_each_source_and_the_rules(built):
-    _report, path = built
+    report, path = built
     ws = load_workbook(path)["À propos"]
     sources = table_rows(ws, "Ligne")  # the first such table lists the lines of the envelope
     assert [row[0] for row in sources] == ["NORD — Haut-Pays Nord", "SUD — Vallée du Sud",
                                            "REGION — Réserve régionale du Haut-Pays", "Non réparti"]
     read = [row for row in rows(ws) if isinstance(row[1], str) and row[1].startswith("Classeur .xlsx : ")]
-    assert [row[1].rsplit("/", 1)[-1] for row in read] == ["nord.xlsx", "sud.xlsx", "regional.xlsx"]
+    # Relative to the configuration file: never a path of the machine that ran the sync.
+    assert [row[1] for row in read] == ["Classeur .xlsx : nord.xlsx", "Classeur .xlsx : sud.xlsx",
+                                        "Classeur .xlsx : regional.xlsx"]
+    assert row_of(ws, 0, "Configuration")[1] == "alliance.toml"
+    assert row_of(ws, 0, "Présentation")[1] == "modèle intégré à alliance-sync (rapport-ministere.toml)"
+    assert not [row for row in rows(ws) for value in row if isinstance(value, str) and str(report.config.path.parent)
+                in value]
     assert all(row[3] == "À jour" and isinstance(row[2], dt.datetime) for row in read)
     assert row_of(ws, 0, "Part maximale du FQIS dans le coût")[1] == "80 % (avertissement au-delà)"
     assert row_of(ws, 0, "Produit par")[1].startswith("alliance-sync ")
@@ -252,6 +255,11 @@ class LinkingSource:
         return f"{self.base}#gid=0&range={cell}"
 
 
+def target(hyperlink) -> str:
+    """The address a spreadsheet opens: the file stores what follows « # » apart."""
+    return hyperlink.target + (f"#{hyperlink.location}" if hyperlink.location else "")
+
+
 def test_links_point_only_to_the_source_spreadsheets(built, tmp_path):
     report, _ = built
     google = "https://docs.google.com/spreadsheets/d/CLE-NORD/edit"
@@ -264,7 +272,7 @@ def test_links_point_only_to_the_source_spreadsheets(built, tmp_path):
     finally:
         for code, source in saved.items():
             report.sources[code].source = source
-    links = [(ws.title, cell.coordinate, cell.hyperlink.target) for ws in wb.worksheets
+    links = [(ws.title, cell.coordinate, target(cell.hyperlink)) for ws in wb.worksheets
              for row in ws.iter_rows() for cell in row if cell.hyperlink is not None]
     assert links and all(target.startswith(google + "#gid=0&range=") for _, _, target in links)
     projets = [target for title, _, target in links if title == "Projets"]
@@ -272,7 +280,7 @@ def test_links_point_only_to_the_source_spreadsheets(built, tmp_path):
     versements = [target for title, _, target in links if title == "Versements"]
     assert len(versements) == 6
     validation = wb["Validation"]
-    linked = {cell.value: cell.hyperlink.target for cell in validation["F"] if cell.hyperlink is not None}
+    linked = {cell.value: target(cell.hyperlink) for cell in validation["F"] if cell.hyperlink is not None}
     assert linked == {"P7": f"{google}#gid=0&range=P7", "E8": f"{google}#gid=0&range=E8",
                       "F9": f"{google}#gid=0&range=F9", "A5": f"{google}#gid=0&range=A5",
                       "B6": f"{google}#gid=0&range=B6"}
@@ -300,10 +308,22 @@ def test_changes_sheet_lists_changes_field_by_field(built, tmp_path):
     assert ws["A1"].value == "Changements depuis la synchronisation n° 3 du 2026-11-26 02:00"
     assert table_rows(ws, "Changement") == [
         ("Ajouté", "projet", "NORD", "N-9", mf.FORMULA_TITLE, None, None, None),
-        ("Modifié", "projet", "SUD", "S-2", "Projet S-2", "FQIS total", "90 000,00 $", "99 999,99 $"),
+        ("Modifié", "projet", "SUD", "S-2", "Projet S-2", "FQIS total", 90000, 99999.99),
         ("Modifié", "projet", "SUD", "S-2", "Projet S-2", "Statut", "Accepté", "En cours"),
     ]
     assert ws["E4"].data_type == "s"
+    # Amounts are money numbers, shown the Québec way by a French spreadsheet.
+    assert ws["G5"].number_format.startswith('#,##0.00\\ "$"') and ws["H5"].data_type == "n"
+
+
+def test_changes_sheet_says_no_change_across_the_whole_width(built, tmp_path):
+    report, _ = built
+    ws = load_workbook(write_ministry_workbook(report, tmp_path / "aucun.xlsx",
+                                               Changes(3, dt.datetime(2026, 11, 26, 2, 0), [])))["Changements"]
+    assert ws["A3"].value.startswith("Aucun changement : les projets et les versements sont identiques")
+    # Merged over the eight columns and wrapped: never cut by the first, narrow column.
+    assert [str(r) for r in ws.merged_cells.ranges] == ["A3:H3"]
+    assert ws["A3"].alignment.wrap_text
 
 
 # ---------------------------------------------------------------------------
@@ -419,8 +439,8 @@ def test_by_priority_and_territory_after_recalculation(recalculated):
     territories = wb["Par territoire"]
     # The wildcards of this configured territory match only itself.
     assert [cents(v) for v in row_of(territories, 1, mf.ODD_TERRITORY)[2:3]] == [700001]
-    vallee = row_of(territories, 1, "Vallée-Sud")  # S-1, and N-7 of NORD (outside its sub-region)
-    assert cents(vallee[2]) == 32500000 and vallee[3] == 2
+    vallee = row_of(territories, 1, "Vallée-Sud")  # S-1 only: N-7 of NORD counts under NORD
+    assert cents(vallee[2]) == 30000000 and vallee[3] == 1
     assert cents(row_of(territories, 1, "Lac-Bleu")[2]) == 35000055  # N-1 and « lac-bleu » of N-2
     assert cents(row_of(territories, 1, "Mont-Clair")[5]) == 4000000  # N-4 in analysis
     assert cents(row_of(territories, 1, "Total")[2]) == 89934622

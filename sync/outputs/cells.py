@@ -7,7 +7,12 @@ workbook we write (docs/classeur-ministere.md), so text always goes through here
 
 from __future__ import annotations
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
+import re
+
+# Characters an .xlsx cell cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE). Defined
+# here so that a run, which writes with XlsxWriter, never imports openpyxl.
+ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+TYPE_STRING = "s"  # openpyxl's data type of a text cell
 
 MAX_CELL_TEXT = 32767  # Excel's limit
 
@@ -24,7 +29,7 @@ def clean_text(value: str) -> str:
     return value if len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT]
 
 
-def set_text(cell: Cell, value: str | None) -> Cell:
+def set_text(cell, value: str | None):
     """Write ``value`` as a text cell, whatever it starts with."""
     if isinstance(value, str):
         value = clean_text(value)

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from openpyxl.utils.cell import get_column_letter
+from xlsxwriter.utility import xl_col_to_name
 
 from sync.config import Committee, Config
 from sync.findings import Finding, finding
@@ -194,7 +194,7 @@ def _parse_tab(committee: Committee, title: str, rows: list[list[object]], colum
             findings.append(finding("MISSING_COLUMN", committee=code, sheet=title, cell="", row=1,
                                     column=column.header, impact=_column_impact(column) + hint))
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
-    letters = {column.field: get_column_letter(position + 1) for column, position in located}
+    letters = {column.field: xl_col_to_name(position) for column, position in located}
     missing_key_field = any(c.field in ("project_id", "fqis_total", "amount") for c in missing)
     records = []
     for index in range(1, len(rows)):

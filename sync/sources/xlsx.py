@@ -37,8 +37,8 @@ from pathlib import Path
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
-from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineError, CalamineWorkbook
+from xlsxwriter.utility import xl_cell_to_rowcol
 
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable, describe_os_error
@@ -194,7 +194,7 @@ def _error_cells(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], s
                 row, col = int(element.get("r") or row + 1), 0
             elif tag == "c":
                 ref = element.get("r")
-                row, col = coordinate_to_tuple(ref) if ref else (row, col + 1)
+                row, col = tuple(i + 1 for i in xl_cell_to_rowcol(ref)) if ref else (row, col + 1)
         elif tag == "c":
             if element.get("t") == "e":
                 value = next((child.text for child in element if _local(child.tag) == "v"), None)

@@ -1,110 +1,127 @@
-"""The ministry workbook (docs/classeur-ministere.md): one .xlsx in French that an analyst can audit.
+"""The ministry workbook (docs/classeur-ministere.md): one .xlsx in French that an
+analyst can audit, and that a script can read without recalculating.
 
 Sheets, in order: Sommaire, Par année, Par priorité, Par territoire (live SUMIFS
 formulas over the tables), Projets, Versements (one row per record, Excel
 tables), Validation (every finding), Changements (since the previous sync) and
 À propos (sources, rules, and the Python totals beside their formulas).
 
-The whole workbook is streamed with openpyxl's write-only mode, so writing tens
-of thousands of projects costs little more than writing their values.
+Written with XlsxWriter: every formula is saved with its result, computed in
+Python (figures.py), so that pandas, calamine or a phone's previewer read every
+figure; a spreadsheet still recalculates them all on opening. A large alliance
+is written in XlsxWriter's constant-memory mode (rows flushed as they are
+written), where the record sheets get filters instead of Excel tables.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from pathlib import Path
 
-from openpyxl import Workbook
+import xlsxwriter
+from xlsxwriter.exceptions import FileCreateError
 
 from sync import __version__
 from sync.changes import Changes
 from sync.errors import OutputError, describe_os_error
 from sync.outputs.atomic import cannot_write
-from sync.outputs.ministry.about import write_about
-from sync.outputs.ministry.figures import compute
-from sync.outputs.ministry.lists import write_changes, write_validation
-from sync.outputs.ministry.records import PAYMENTS, PROJECTS, PaymentLayout, ProjectLayout, write_records
-from sync.outputs.ministry.style import Styles, load_presentation
-from sync.outputs.ministry.summary import (
-    Controls,
-    Formulas,
+from sync.outputs.ministry.about import ABOUT, write_about
+from sync.outputs.ministry.breakdowns import (
+    BY_PRIORITY,
+    BY_TERRITORY,
+    BY_YEAR,
     write_by_priority,
     write_by_territory,
     write_by_year,
-    write_summary,
 )
+from sync.outputs.ministry.controls import Controls
+from sync.outputs.ministry.figures import compute
+from sync.outputs.ministry.formulas import Formulas
+from sync.outputs.ministry.lists import CHANGES, write_changes, write_validation
+from sync.outputs.ministry.records import PAYMENTS, PROJECTS, PaymentLayout, ProjectLayout, write_records
+from sync.outputs.ministry.style import Styles, load_presentation
+from sync.outputs.ministry.summary import SUMMARY, write_summary
 from sync.report import Report
 from sync.wording import moment
 
-__all__ = ["write_ministry_workbook"]
+__all__ = ["TABLE_ROWS", "write_ministry_workbook"]
+
+log = logging.getLogger("sync")
+
+# Above this many project and payment rows, the workbook is written in
+# constant-memory mode (XlsxWriter keeps one row in memory instead of every
+# cell): the peak memory of a 3×20,000-project run stays under 400 MB. That mode
+# has no Excel tables; the record sheets then get filters on their header row.
+TABLE_ROWS = 25_000
 
 
-def write_ministry_workbook(report: Report, path: Path, changes: Changes | None = None) -> Path:
+def write_ministry_workbook(report: Report, path: Path, changes: Changes | None = None, *,
+                            table_rows: int = TABLE_ROWS) -> Path:
     """Write the workbook at ``path`` (as given: the run writes it to a temporary
     file and renames it, see sync/outputs/atomic.py). ``changes`` fills the
     Changements sheet; None means this is the first report."""
     path = Path(path)
-    config = report.config
-    presentation = load_presentation(config, report.generated_at)
-    workbook = Workbook(write_only=True)
+    presentation = load_presentation(report.config, report.generated_at)
+    projects, payments = ProjectLayout(report), PaymentLayout(report)
+    tables = len(projects.records) + len(payments.records) <= table_rows
+    book = xlsxwriter.Workbook(str(path), {
+        "constant_memory": not tables,
+        # Committee text stays text, whatever it looks like (write_string is used
+        # for text; these keep a generic write() from guessing too).
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+        "default_format_properties": {"font_name": presentation.font_name, "font_size": presentation.font_size},
+        "default_date_format": presentation.formats["date"],
+    })
     try:
-        _write(workbook, report, presentation, changes)
-        workbook.save(path)
+        _write(book, report, Styles(book, presentation), projects, payments, changes, tables)
+        _properties(book, report, presentation.cover_title)
+        book.close()
+    except FileCreateError as exc:
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
+        raise OutputError(cannot_write(path, describe_os_error(reason) if reason else str(exc))) from None
     except OSError as exc:
-        _discard(workbook)
         raise OutputError(cannot_write(path, describe_os_error(exc))) from None
-    except BaseException:
-        _discard(workbook)
-        raise
     return path
 
 
-def _write(workbook: Workbook, report: Report, presentation, changes: Changes | None) -> None:
-    styles = Styles(workbook, presentation)
-    projects, payments = ProjectLayout(report), PaymentLayout(report)
+def _write(book, report: Report, styles: Styles, projects: ProjectLayout, payments: PaymentLayout,
+           changes: Changes | None, tables: bool) -> None:
     formulas = Formulas(projects, payments)
     figures = compute(report)
     controls = Controls()
 
-    write_summary(workbook, styles, report, formulas, controls)
-    write_by_year(workbook, styles, report, formulas, figures, controls)
-    write_by_priority(workbook, styles, report, formulas, figures, controls)
-    write_by_territory(workbook, styles, report, formulas, figures, controls)
-    write_records(workbook, styles, report, projects, PROJECTS, "T_Projets")
-    write_records(workbook, styles, report, payments, PAYMENTS, "T_Versements")
-    write_validation(workbook, styles, report)
-    write_changes(workbook, styles, report, changes)
-    write_about(workbook, styles, report, controls)
+    def step(title: str) -> None:
+        log.info("Classeur du ministère : onglet %s…", title)
 
-    _properties(workbook, report, presentation.cover_title)
-    # Formulas are written without results: the spreadsheet computes them on opening.
-    workbook.calculation.fullCalcOnLoad = True
-    workbook.calculation.calcMode = "auto"
-
-
-def _discard(workbook: Workbook) -> None:
-    """Close the sheets a failed write left streaming and remove their temporary files."""
-    for ws in workbook.worksheets:
-        try:
-            if getattr(ws, "_rows", None) is not None:
-                ws._rows.close()
-            if getattr(ws, "_writer", None) is not None:
-                ws._writer.close()
-                ws._writer.cleanup()
-        except (OSError, ValueError):
-            pass  # already closed and removed by the part of save() that ran
+    step(SUMMARY)
+    write_summary(book, styles, report, formulas, controls)
+    step(BY_YEAR)
+    write_by_year(book, styles, report, formulas, figures, controls)
+    step(BY_PRIORITY)
+    write_by_priority(book, styles, report, formulas, figures, controls)
+    step(BY_TERRITORY)
+    write_by_territory(book, styles, report, formulas, figures, controls)
+    write_records(book, styles, report, projects, PROJECTS, "T_Projets", tables=tables)
+    write_records(book, styles, report, payments, PAYMENTS, "T_Versements", tables=tables)
+    write_validation(book, styles, report, tables)
+    step(CHANGES)
+    money_fields = {c.header for layout in (projects, payments) for c in layout.columns if c.kind == "money"}
+    write_changes(book, styles, report, changes, money_fields, tables)
+    step(ABOUT)
+    write_about(book, styles, report, controls)
 
 
-def _properties(workbook: Workbook, report: Report, title: str) -> None:
+def _properties(book, report: Report, title: str) -> None:
     config = report.config
-    props = workbook.properties
-    props.title = title
-    props.subject = f"{config.name} — suivi de l'enveloppe {config.fund}"
-    props.creator = config.mandataire
-    props.lastModifiedBy = f"alliance-sync {__version__}"
-    props.description = (f"Rapport produit par alliance-sync {__version__} le "
-                         f"{moment(report.generated_at)} pour le {config.ministry}.")
-    props.keywords = f"{config.fund}; {config.ministry}; {config.name}"
-    props.language = "fr-CA"
     utc = report.generated_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
-    props.created = props.modified = utc
+    book.set_properties({
+        "title": title,
+        "subject": f"{config.name} — suivi de l'enveloppe {config.fund}",
+        "author": config.mandataire,
+        "company": config.name,
+        "keywords": f"{config.fund}; {config.ministry}; {config.name}",
+        "comments": (f"Rapport produit par alliance-sync {__version__} le {moment(report.generated_at)} "
+                     f"pour le {config.ministry}."),
+        "created": utc,
+    })

@@ -1,22 +1,24 @@
 """The figures the summary sheets show, computed in Python from the report.
 
-The workbook computes the same figures with live formulas; each one is also
-written, as computed here, in the Contrôles table of À propos, beside the
-formula's result and their difference, so that an analyst (and the tests) can
-check that both agree to the cent.
+The workbook computes the same figures with live formulas, and stores these as
+their results; each one is also listed in the Contrôles table of À propos, beside
+the formula, so that an analyst (and the tests) can check that both agree to the cent.
 
 Most figures come straight from sync/consolidate.py. The few the consolidation
-does not keep (planned FQIS per fiscal year, groups of the Par priorité and Par
-territoire sheets) are computed here from the same counted records, grouped the
-way the formulas group them: a spreadsheet compares text without regard to case.
+does not keep (planned FQIS per fiscal year, the groups of the Par priorité and
+Par territoire sheets) are computed here from the same counted records, grouped
+the way the formulas group them: a spreadsheet compares text without regard to case.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sync import defaults
+from sync.consolidate import committed_amount
+from sync.parsing.records import Project
 from sync.report import Report
 
 
@@ -28,35 +30,54 @@ def fold(text: str) -> str:
 @dataclass
 class Group:
     committed: int = 0  # cents
-    projects: int = 0
-    pipeline: int = 0  # cents
+    projects: int = 0  # projects that count in the committed amount
+    pipeline: int = 0  # cents of the requests in analysis
+
+    def add(self, other: Group) -> None:
+        self.committed += other.committed
+        self.projects += other.projects
+        self.pipeline += other.pipeline
 
 
 @dataclass
-class Grouped:
-    """Committed amounts grouped by a list of labels (priorities, territories)."""
+class Breakdown:
+    """The counted projects grouped by line and by the value of one field (a
+    priority, a territory), case aside."""
 
-    listed: dict[str, Group]  # label (as configured) → figures
-    other: Group = field(default_factory=Group)  # values outside the list, or blank
+    cells: dict[tuple[str, str], Group] = field(default_factory=lambda: defaultdict(Group))
+
+    def of(self, code: str, label: str) -> Group:
+        return self.cells.get((code, fold(label)), Group())
+
+    def listed(self, labels: list[str], codes: list[str] | None = None) -> Group:
+        """The sum over ``labels`` (already distinct), in the lines ``codes`` (None: all)."""
+        wanted = {fold(label) for label in labels}
+        total = Group()
+        for (code, key), group in self.cells.items():
+            if key in wanted and (codes is None or code in codes):
+                total.add(group)
+        return total
+
+    def line(self, code: str) -> Group:
+        total = Group()
+        for (c, _), group in self.cells.items():
+            if c == code:
+                total.add(group)
+        return total
+
+    def whole(self) -> Group:
+        total = Group()
+        for group in self.cells.values():
+            total.add(group)
+        return total
 
 
 @dataclass
 class Figures:
     planned: dict[str, dict[str, int]]  # code → fiscal year label → cents (Accepté, En cours, Terminé)
     abandoned: dict[str, int]  # code → committed for abandoned projects (what was paid)
-    priorities: Grouped
-    territories: Grouped
-
-
-def _group(labels: list[str], values: dict[str, Group]) -> Grouped:
-    by_key = {fold(label): Group() for label in labels}
-    grouped = Grouped({label: by_key[fold(label)] for label in labels})
-    for value, figures in values.items():
-        target = by_key.get(fold(value), grouped.other)
-        target.committed += figures.committed
-        target.projects += figures.projects
-        target.pipeline += figures.pipeline
-    return grouped
+    priorities: Breakdown
+    territories: Breakdown
 
 
 def unique_labels(labels) -> list[str]:
@@ -73,15 +94,24 @@ def priority_labels(report: Report) -> list[str]:
     return unique_labels(report.config.priorities)
 
 
-def territory_labels(report: Report) -> list[tuple[str, str]]:
-    """(line code, territory) in configuration order, each territory once."""
-    config = report.config
-    seen, out = set(), []
-    for committee in (*config.subregions, config.regional):
-        for territory in committee.territories:
-            if fold(territory) not in seen:
-                seen.add(fold(territory))
-                out.append((committee.code, territory))
+def territory_labels(report: Report, code: str) -> list[str]:
+    """The territories of one line of the envelope, in configuration order, each once."""
+    return unique_labels(report.config.committee(code).territories)
+
+
+def _breakdown(report: Report, key: Callable[[Project], str]) -> Breakdown:
+    paid = report.totals.paid_by_project
+    out = Breakdown()
+    for code, workbook in report.workbooks.items():
+        for p in workbook.projects:
+            if not p.counted:
+                continue
+            group = out.cells[(code, fold(key(p)))]
+            if p.status in defaults.PIPELINE_STATUSES:
+                group.pipeline += p.fqis_total or 0
+            elif p.status in defaults.COMMITTED_STATUSES or p.status == defaults.ABANDONED_STATUS:
+                group.committed += committed_amount(p, paid.get((code, p.project_id), 0))
+                group.projects += 1
     return out
 
 
@@ -91,30 +121,16 @@ def compute(report: Report) -> Figures:
     labels = [y.label for y in config.fiscal_years]
     planned = {line.code: {label: 0 for label in labels} for line in totals.lines}
     abandoned = {line.code: 0 for line in totals.lines}
-    priorities: dict[str, Group] = defaultdict(Group)
-    territories: dict[str, Group] = defaultdict(Group)
     for code, workbook in report.workbooks.items():
         for p in workbook.projects:
             if not p.counted:
                 continue
-            if p.status in defaults.PIPELINE_STATUSES:
-                priorities[p.priority].pipeline += p.fqis_total or 0
-                territories[p.territory].pipeline += p.fqis_total or 0
             if p.status in defaults.COMMITTED_STATUSES:
                 for label, cents in p.fqis_by_year.items():
                     if label in planned[code]:
                         planned[code][label] += cents or 0
             elif p.status == defaults.ABANDONED_STATUS:
                 abandoned[code] += totals.paid_by_project.get((code, p.project_id), 0)
-    for priority, (cents, count) in totals.by_priority.items():
-        priorities[priority].committed += cents
-        priorities[priority].projects += count
-    for territory, (cents, count) in totals.by_territory.items():
-        territories[territory].committed += cents
-        territories[territory].projects += count
-    return Figures(
-        planned=planned,
-        abandoned=abandoned,
-        priorities=_group(priority_labels(report), priorities),
-        territories=_group([t for _, t in territory_labels(report)], territories),
-    )
+    return Figures(planned=planned, abandoned=abandoned,
+                   priorities=_breakdown(report, lambda p: p.priority),
+                   territories=_breakdown(report, lambda p: p.territory))

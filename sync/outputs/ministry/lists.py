@@ -3,14 +3,19 @@ the Changements sheet (what changed since the previous sync)."""
 
 from __future__ import annotations
 
+import logging
+import re
+
 from sync.changes import Changes
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL
+from sync.outputs.ministry.dates import naive
 from sync.outputs.ministry.records import safe_link
-from sync.outputs.ministry.sheet import Sheet
+from sync.outputs.ministry.sheet import Cell, Sheet, money, number, text
 from sync.outputs.ministry.style import Styles
-from sync.outputs.ministry.summary import naive
 from sync.report import Report
-from sync.wording import moment
+from sync.wording import moment, plural
+
+log = logging.getLogger("sync")
 
 VALIDATION = "Validation"
 CHANGES = "Changements"
@@ -20,76 +25,112 @@ VALIDATION_HEADERS = ["Gravité", "Code", "Constat", "Sous-région", "Onglet", "
 FIRST_REPORT = ("Premier rapport : aucune synchronisation antérieure n'a été enregistrée, il n'y a donc rien "
                 "à comparer. Les prochains rapports montreront ici les projets et les versements ajoutés, "
                 "supprimés et modifiés, champ par champ.")
+NO_CHANGE = ("Aucun changement : les projets et les versements sont identiques à ceux de la synchronisation "
+             "précédente.")
 CHANGES_HEADERS = ["Changement", "Enregistrement", "Sous-région", "Clé", "Libellé", "Champ", "Avant", "Après"]
+CHANGES_WIDTHS = [13, 16, 12, 22, 36, 22, 30, 30]
+
+# An amount as the history shows it (sync/money.format_cents): « 12 500,00 $ ».
+_MONEY = re.compile(r"^(-?)(\d{1,3}(?: \d{3})*),(\d{2}) \$$")
 
 
-def write_validation(workbook, styles: Styles, report: Report) -> Sheet:
+def cents_of(shown: str) -> int | None:
+    """The cents of an amount shown the Québec way, or None for any other text."""
+    found = _MONEY.match(shown)
+    if not found:
+        return None
+    sign, whole, part = found.groups()
+    cents = int(whole.replace(" ", "")) * 100 + int(part)
+    return -cents if sign else cents
+
+
+def write_validation(book, styles: Styles, report: Report, tables: bool) -> Sheet:
     findings = report.findings  # already sorted: errors first, then committee, sheet, row
-    sheet = Sheet(workbook, styles, VALIDATION, [14, 30, 28, 12, 12, 9, 7, 15, 90], freeze="A2",
-                  print_title_rows="1:1")
-    ws, s = sheet.ws, styles
-    if not findings:
-        sheet.header(VALIDATION_HEADERS)
-        sheet.append([s.text(ws, "Aucun constat : les chiffriers des comités sont conformes.", "label")])
-        return sheet
+    log.info("Classeur du ministère : onglet %s, %s…", VALIDATION, plural(len(findings), "constat"))
+    sheet = Sheet(book, styles, VALIDATION, [14, 30, 28, 12, 12, 9, 7, 15, 90], freeze=(1, 0),
+                  print_title_rows=(1, 1))
     sheet.header(VALIDATION_HEADERS)
+    if not findings:
+        sheet.append([text("Aucun constat : les chiffriers des comités sont conformes.", "label")])
+        return sheet
     for f in findings:
         severity = "error" if f.severity == ERROR else "warning"
         url = safe_link(report.link(f)) if f.cell else None
-        if url:
-            cell = s.text(ws, f.cell, "link")
-            cell.hyperlink = url
-        else:
-            cell = s.text(ws, f.cell or None)
+        cell = Cell("text", f.cell, "link", url=url) if url else text(f.cell or None)
         kind = CATALOGUE.get(f.code)
         sheet.append([
-            s.text(ws, SEVERITY_LABEL[f.severity].capitalize(), severity),
-            s.text(ws, f.code),
-            s.text(ws, kind.title if kind else ""),
-            s.text(ws, f.committee),
-            s.text(ws, f.sheet or None),
+            text(SEVERITY_LABEL[f.severity].capitalize(), severity),
+            text(f.code),
+            text(kind.title if kind else ""),
+            text(f.committee),
+            text(f.sheet or None),
             cell,
-            s.cell(ws, f.row, "count") if f.row is not None else None,
-            s.text(ws, f.project_id or None),
-            s.text(ws, f.message, "wrap"),
+            number(f.row) if f.row is not None else None,
+            text(f.project_id or None),
+            text(f.message, "wrap"),
         ], height=sheet.fit({8: f.message}))
-    sheet.add_table("T_Constats", VALIDATION_HEADERS, 1, len(findings), "TableStyleLight9")
+    _table_or_filter(sheet, styles, "T_Constats", VALIDATION_HEADERS, 1, len(findings), tables)
     return sheet
 
 
-def write_changes(workbook, styles: Styles, report: Report, changes: Changes | None) -> Sheet:
-    sheet = Sheet(workbook, styles, CHANGES, [13, 16, 12, 22, 36, 22, 30, 30], freeze="A4",
-                  print_title_rows="3:3")
-    ws, s = sheet.ws, styles
+def write_changes(book, styles: Styles, report: Report, changes: Changes | None, money_fields: set[str],
+                  tables: bool) -> Sheet:
+    """``money_fields``: the headers whose « avant » and « après » are amounts."""
+    sheet = Sheet(book, styles, CHANGES, CHANGES_WIDTHS, freeze=(3, 0), print_title_rows=(3, 3))
+    width = sum(CHANGES_WIDTHS)
     if changes is None or changes.is_first:
-        sheet.append([s.text(ws, "Changements depuis la synchronisation précédente", "title")])
+        sheet.append([text("Changements depuis la synchronisation précédente", "title")])
         sheet.skip()
-        sheet.append([s.text(ws, FIRST_REPORT, "note")], height=s.height(FIRST_REPORT, sum(sheet.widths)))
-        ws.merged_cells.add(f"A{sheet.row}:H{sheet.row}")
+        _sentence(sheet, FIRST_REPORT, width)
         return sheet
     since = naive(changes.previous_run_at)
     when = f" du {moment(since)}" if since else ""
-    sheet.append([s.text(ws, f"Changements depuis la synchronisation n° {changes.previous_run_id}{when}",
-                         "title")])
-    if not changes.items:
-        sheet.skip()
-        sheet.append([s.text(ws, "Aucun changement : les projets et les versements sont identiques à ceux de "
-                                 "la synchronisation précédente.", "note")])
-        return sheet
+    sheet.append([text(f"Changements depuis la synchronisation n° {changes.previous_run_id}{when}", "title")])
     sheet.skip()
+    if not changes.items:
+        _sentence(sheet, NO_CHANGE, width)
+        return sheet
     header_row = sheet.header(CHANGES_HEADERS)
     count = 0
     for item in changes.items:
-        base = [s.text(ws, item.kind.capitalize()), s.text(ws, item.record), s.text(ws, item.committee),
-                s.text(ws, item.key), s.text(ws, item.label or None)]
+        base = [text(item.kind.capitalize()), text(item.record), text(item.committee), text(item.key),
+                text(item.label or None)]
         if not item.fields:
             sheet.append(base)
             count += 1
             continue
         for change in item.fields:
-            sheet.append([*base, s.text(ws, change.field), s.text(ws, change.before or None, "wrap"),
-                          s.text(ws, change.after or None, "wrap")],
-                         height=sheet.fit({6: change.before, 7: change.after}))
+            amount = change.field in money_fields
+            sheet.append([*base, text(change.field), _value(change.before, amount), _value(change.after, amount)],
+                         height=None if amount else sheet.fit({6: change.before, 7: change.after}))
             count += 1
-    sheet.add_table("T_Changements", CHANGES_HEADERS, header_row, count, "TableStyleLight9")
+    _table_or_filter(sheet, styles, "T_Changements", CHANGES_HEADERS, header_row, count, tables)
     return sheet
+
+
+def _value(shown: str, amount: bool) -> Cell | None:
+    """An amount as a money number; anything else (« (vide) », « (illisible) ») as text."""
+    if not shown:
+        return None
+    cents = cents_of(shown) if amount else None
+    return money(cents) if cents is not None else text(shown, "wrap")
+
+
+def _sentence(sheet: Sheet, sentence: str, width: float) -> None:
+    """A sentence over the sheet's whole width (merged), never cut by a narrow column."""
+    height = sheet.styles.height(sentence, width) or sheet.styles.p.font_size * 1.6 + 3
+    sheet.ws.set_row(sheet.row, height)
+    sheet.merge(sheet.row + 1, 1, len(sheet.widths), sentence, "note")
+
+
+def _table_or_filter(sheet: Sheet, styles: Styles, name: str, headers: list[str], header_row: int, rows: int,
+                     tables: bool) -> None:
+    first, last = header_row - 1, header_row - 1 + max(rows, 1)
+    if tables:
+        sheet.ws.add_table(first, 0, last, len(headers) - 1, {
+            "name": name, "style": "Table Style Light 9",
+            "columns": [{"header": h, "header_format": styles["header"]} for h in headers],
+        })
+    else:
+        sheet.ws.autofilter(first, 0, last, len(headers) - 1)
+

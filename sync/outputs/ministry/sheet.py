@@ -1,105 +1,200 @@
-"""A write-only worksheet prepared in one go: widths, frozen panes, print setup and
-footer must all be set before the first row is streamed."""
+"""A worksheet written row by row, with what every sheet of the workbook shares:
+widths, frozen panes, print set-up and footer, and the cells of a row.
+
+Rows are written in order, top to bottom, which is all XlsxWriter's
+constant-memory mode allows (a large alliance's workbook is written in that
+mode: sync/outputs/ministry/__init__.py). Each formula is written with its result,
+computed in Python, so that a reader that never recalculates (pandas, a phone's
+previewer) still sees every figure; the numbers and results of a summary sheet
+are kept by cell (``values``) so that a total row can sum them as its formula does.
+"""
 
 from __future__ import annotations
 
-import warnings
+import datetime as dt
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import cast
 
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 
+from sync.money import spreadsheet_number
+from sync.outputs.cells import FORMULA_LIKE, clean_text
 from sync.outputs.ministry.style import Presentation, Styles
 
-LETTER_PAPER = "1"  # Québec prints on Letter
+LETTER_PAPER = 1  # Québec prints on Letter
+MARGINS = dict(left=0.4, right=0.4, top=0.6, bottom=0.6)
+
+Number = int | float
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """One cell of a row. ``value``: text, cents (money), a count, a ratio, a date;
+    for a formula, its result (same units)."""
+
+    kind: str  # text, money, number, date, formula, blank
+    value: object = None
+    style: str = "plain"
+    formula: str = ""
+    money: bool = False  # for a formula: its result is in cents
+    url: str | None = None  # a hyperlink over the cell
+
+
+def text(value: str | None, style: str = "plain") -> Cell | None:
+    return None if value is None else Cell("text", value, style)
+
+
+def money(cents: int | None, style: str = "money") -> Cell | None:
+    return None if cents is None else Cell("money", cents, style)
+
+
+def number(value: Number | None, style: str = "count") -> Cell | None:
+    return None if value is None else Cell("number", value, style)
+
+
+def date(value: dt.date | None, style: str = "date") -> Cell | None:
+    return None if value is None else Cell("date", value, style)
+
+
+def blank(style: str) -> Cell:
+    return Cell("blank", None, style)
+
+
+def formula(expression: str, result: object, style: str = "money") -> Cell:
+    """A formula and its result: cents for a money style, else a count, a ratio or ""."""
+    is_money = style.endswith("money") or style == "money_left"
+    return Cell("formula", result, style, expression.lstrip("="), money=is_money)
+
+
+def letter(column: int) -> str:
+    """The letter of a 1-based column."""
+    return xl_col_to_name(column - 1)
+
+
+def stored(value: object, is_money: bool) -> object:
+    """What the file holds for a result: money as its spreadsheet number."""
+    if value is None or value == "":
+        return ""
+    if is_money:
+        return spreadsheet_number(cast(int, value))
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 class Sheet:
-    def __init__(self, workbook, styles: Styles, title: str, widths: Sequence[float], *,
-                 freeze: str | None = None, print_title_rows: str | None = None, one_page: bool = False,
-                 pages_wide: int = 1, print_title_cols: str | None = None):
-        ws = workbook.create_sheet(title)
+    def __init__(self, book, styles: Styles, title: str, widths: Sequence[float], *,
+                 freeze: tuple[int, int] | None = None, print_title_rows: tuple[int, int] | None = None,
+                 one_page: bool = False, pages_wide: int = 1, print_title_cols: str | None = None):
+        ws = book.add_worksheet(title)
         self.ws = ws
+        self.title = title
         self.widths = widths
         self.styles = styles
-        self.title = title
-        self.row = 0  # last row written
-        for index, width in enumerate(widths, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = width
+        self.row = 0  # last row written (1-based; 0: none yet)
+        self.values: dict[tuple[int, int], object] = {}  # (row, column), 1-based → number or result
+        for index, width in enumerate(widths):
+            ws.set_column(index, index, width)
         if freeze:
-            ws.freeze_panes = freeze
+            ws.freeze_panes(*freeze)
         _print_setup(ws, styles.p, print_title_rows, one_page, pages_wide)
         if print_title_cols:
-            ws.print_title_cols = print_title_cols
+            ws.repeat_columns(print_title_cols)
 
     @property
     def ref(self) -> str:
         """The sheet's name as formulas write it (quoted when needed)."""
         return quote_sheetname(self.title)
 
-    def append(self, cells: Iterable = (), height: float | None = None) -> int:
-        if height:
-            # Read when the row is written: set before appending it.
-            self.ws.row_dimensions[self.row + 1].height = height
-        self.ws.append(list(cells))
+    def value(self, row: int, column: int) -> Number:
+        """The number or result of a cell; 0 for a blank or a text (as SUM sees them)."""
+        value = self.values.get((row, column))
+        return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+    def sum(self, column: int, first: int, last: int) -> Number:
+        """What ``=SUM(X{first}:X{last})`` gives over the numbers of this sheet."""
+        total: Number = 0
+        for row in range(first, last + 1):
+            value = self.values.get((row, column))
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                total += value
+        return total
+
+    def append(self, cells: Iterable[Cell | None] = (), height: float | None = None) -> int:
         self.row += 1
+        r = self.row - 1
+        ws, styles = self.ws, self.styles
+        if height:
+            ws.set_row(r, height)
+        for index, cell in enumerate(cells):
+            if cell is None:
+                continue
+            kind, style = cell.kind, cell.style
+            if kind == "text":
+                value = clean_text(str(cell.value))
+                if value.startswith(FORMULA_LIKE) and style in ("plain", "wrap"):
+                    style = "quoted" if style == "plain" else "wrap_quoted"
+                if cell.url:
+                    ws.write_url(r, index, cell.url, styles[style], value)
+                else:
+                    ws.write_string(r, index, value, styles[style])
+                continue
+            if cell.url:
+                # The link first; the number written over it keeps the link (XlsxWriter).
+                ws.write_url(r, index, cell.url, styles[style], str(cell.value))
+            if kind == "money":
+                ws.write_number(r, index, spreadsheet_number(cast(int, cell.value)), styles[style])
+                self.values[(self.row, index + 1)] = cell.value
+            elif kind == "number":
+                ws.write_number(r, index, cell.value, styles[style])
+                self.values[(self.row, index + 1)] = cell.value
+            elif kind == "formula":
+                ws.write_formula(r, index, cell.formula, styles[style], stored(cell.value, cell.money))
+                self.values[(self.row, index + 1)] = cell.value
+            elif kind == "date":
+                ws.write_datetime(r, index, cell.value, styles[style])
+            else:
+                ws.write_blank(r, index, None, styles[style])
         return self.row
+
+    def merge(self, row: int, first: int, last: int, value: str, style: str) -> None:
+        """Cells ``first``..``last`` (1-based) of the next row merged, holding a text."""
+        assert row == self.row + 1
+        self.row += 1
+        self.ws.merge_range(row - 1, first - 1, row - 1, last - 1, clean_text(value), self.styles[style])
 
     def fit(self, texts: dict[int, str | None]) -> float | None:
         """The height that shows every wrapped text of a row; ``texts`` by 0-based column."""
-        heights = [self.styles.height(text, self.widths[col]) for col, text in texts.items()
-                   if col < len(self.widths)]
+        heights = [self.styles.height(t, self.widths[col]) for col, t in texts.items() if col < len(self.widths)]
         return max((h for h in heights if h), default=None)
 
     def skip(self, count: int = 1) -> None:
-        for _ in range(count):
-            self.append([])
+        self.row += count
 
-    def heading(self, text: str) -> int:
-        return self.append([self.styles.text(self.ws, text, "heading")])
+    def heading(self, title: str) -> int:
+        return self.append([text(title, "heading")])
 
     def header(self, titles: list[str], computed: Iterable[int] = ()) -> int:
         """A header row; columns in ``computed`` (0-based) are computed by alliance-sync."""
         computed = set(computed)
         height = max(self.fit(dict(enumerate(titles))) or 0, self.styles.p.font_size * 1.5 + 3)
-        return self.append([self.styles.text(self.ws, title, "header_computed" if i in computed else "header")
+        return self.append([text(title, "header_computed" if i in computed else "header")
                             for i, title in enumerate(titles)], height=height)
 
-    def add_table(self, name: str, headers: list[str], first_row: int, rows: int, style: str) -> None:
-        """An Excel table (filters, banded rows) over a header row and ``rows`` rows.
 
-        A write-only sheet cannot read its cells back, so the column names are given
-        here; they are the header texts, which Excel requires to match exactly.
-        """
-        last_row = first_row + max(rows, 1)
-        ref = f"A{first_row}:{get_column_letter(len(headers))}{last_row}"
-        table = Table(displayName=name, ref=ref,
-                      tableStyleInfo=TableStyleInfo(name=style, showRowStripes=True))
-        table._initialise_columns()
-        table.tableColumns = [TableColumn(id=i, name=h) for i, h in enumerate(headers, start=1)]
-        with warnings.catch_warnings():
-            # openpyxl warns that write-only tables need their columns given: they are.
-            warnings.simplefilter("ignore", UserWarning)
-            self.ws.add_table(table)
-
-
-def _print_setup(ws, presentation: Presentation, title_rows: str | None, one_page: bool,
+def _print_setup(ws, presentation: Presentation, title_rows: tuple[int, int] | None, one_page: bool,
                  pages_wide: int) -> None:
-    setup = ws.page_setup
-    setup.orientation = "landscape"
-    setup.paperSize = LETTER_PAPER
-    setup.fitToWidth = pages_wide
-    setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_options.horizontalCentered = True
+    ws.set_landscape()
+    ws.set_paper(LETTER_PAPER)
+    ws.fit_to_pages(pages_wide, 1 if one_page else 0)
+    ws.set_margins(**MARGINS)
+    ws.center_horizontally()
     if title_rows:
-        ws.print_title_rows = title_rows
+        ws.repeat_rows(title_rows[0] - 1, title_rows[1] - 1)
     left, centre, right = presentation.footer
     size = int(presentation.font_size) - 1
-    for part, text in ((ws.oddFooter.left, left), (ws.oddFooter.center, centre), (ws.oddFooter.right, right)):
-        if text:
-            part.text = text
-            part.size = size
+    parts = [f"&{code}&{size}{part}" for code, part in (("L", left), ("C", centre), ("R", right)) if part]
+    if parts:
+        ws.set_footer("".join(parts))

@@ -1,10 +1,9 @@
 """The workbook's presentation: texts of the cover, font, colours, number formats
 and footer, read from templates/rapport-ministere.toml (or a copy beside the
-configuration), and turned into openpyxl cell styles.
+configuration), and turned into XlsxWriter cell formats.
 
-A coordinator restyles the report by editing that file, never the code. Styles are
-built once per workbook as prototypes; a cell takes a copy of its prototype, which
-keeps the cost per cell constant on sheets of tens of thousands of rows.
+A coordinator restyles the report by editing that file, never the code. Each
+format is made once per workbook and shared by every cell that uses it.
 """
 
 from __future__ import annotations
@@ -12,18 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from copy import copy
 from dataclasses import dataclass
 from pathlib import Path
 
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
-from openpyxl.utils.indexed_list import IndexedList
-
 from sync.config import Config, read_toml
 from sync.errors import ConfigError
-from sync.outputs.cells import FORMULA_LIKE, text_cell
 from sync.resources import bundled
 from sync.wording import moment
 
@@ -59,8 +51,6 @@ def template_paths(config: Config) -> tuple[Path, Path | None]:
     return base, override if override is not None and override.is_file() else None
 
 
-
-
 def _merge(base: dict, override: dict, path: Path, prefix: str = "") -> dict:
     merged = dict(base)
     for key, value in override.items():
@@ -77,6 +67,14 @@ def _merge(base: dict, override: dict, path: Path, prefix: str = "") -> dict:
     return merged
 
 
+def with_article(article: str, name: str) -> str:
+    """« la Table de concertation… », « l'Assemblée… », or the name alone."""
+    article = article.strip()
+    if not article:
+        return name
+    return f"{article}{name}" if article.endswith(("'", "’")) else f"{article} {name}"
+
+
 def load_presentation(config: Config, when: dt.datetime) -> Presentation:
     base_path, override_path = template_paths(config)
     data = read_toml(base_path)
@@ -84,8 +82,13 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
     if override_path is not None:
         data = _merge(data, read_toml(override_path), override_path)
         used = override_path
+    article = data.get("cover", {}).get("mandataire_article", "")
+    if not isinstance(article, str):
+        raise ConfigError("un texte est attendu (ex. « la », « le », « l' »)", path=str(used),
+                          key="cover.mandataire_article")
     values = {"alliance": config.name, "mandataire": config.mandataire, "ministry": config.ministry,
-              "fund": config.fund, "date": moment(when)}
+              "fund": config.fund, "date": moment(when),
+              "le_mandataire": with_article(article, config.mandataire)}
 
     def text(section: str, key: str, *, footer: bool = False) -> str:
         raw = data.get(section, {}).get(key, "")
@@ -138,70 +141,56 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
 
 
 class Styles:
-    """Cell style prototypes of one workbook, and the cells made from them."""
+    """The XlsxWriter formats of one workbook, by kind, made once and shared."""
 
     def __init__(self, workbook, presentation: Presentation):
-        self.wb = workbook
         self.p = presentation
-        c, f = presentation.colors, presentation.formats
+        c, f = {k: "#" + v for k, v in presentation.colors.items()}, presentation.formats
         size = presentation.font_size
-        base = Font(name=presentation.font_name, size=size)
-        # The workbook's default font is the template's, so that plain cells match.
-        workbook._fonts = IndexedList([base])
-        workbook._named_styles["Normal"].font = copy(base)
-
-        def font(**kw) -> Font:
-            return Font(name=presentation.font_name, size=kw.pop("size", size), **kw)
-
-        def fill(color: str) -> PatternFill:
-            return PatternFill("solid", fgColor=color)
-
-        header = dict(font=font(bold=True, color=c["header_text"]), fill=fill(c["header_fill"]),
-                      alignment=Alignment(wrap_text=True, vertical="center"))
-        total = dict(font=font(bold=True), fill=fill(c["total_fill"]))
-        link = font(color=c["link"], underline="single")
-        top = Alignment(vertical="top")
+        header = dict(bold=True, font_color=c["header_text"], bg_color=c["header_fill"], pattern=1,
+                      text_wrap=True, valign="vcenter")
+        total = dict(bold=True, bg_color=c["total_fill"], pattern=1)
+        link = dict(font_color=c["link"], underline=1, valign="top")
+        top = dict(valign="top")
         specs: dict[str, dict] = {
-            "plain": dict(alignment=top),
-            "title": dict(font=font(bold=True, size=size + 6, color=c["title"])),
-            "subtitle": dict(font=font(italic=True, size=size + 1, color=c["title"])),
-            "heading": dict(font=font(bold=True, size=size + 2, color=c["title"])),
-            "label": dict(font=font(bold=True), alignment=top),
-            "note": dict(font=font(italic=True), alignment=Alignment(wrap_text=True, vertical="top")),
-            "wrap": dict(alignment=Alignment(wrap_text=True, vertical="top")),
+            "plain": top,
+            "title": dict(bold=True, font_size=size + 6, font_color=c["title"]),
+            "subtitle": dict(italic=True, font_size=size + 1, font_color=c["title"]),
+            "heading": dict(bold=True, font_size=size + 2, font_color=c["title"]),
+            "label": dict(bold=True, valign="top"),
+            "note": dict(italic=True, text_wrap=True, valign="top"),
+            "wrap": dict(text_wrap=True, valign="top"),
             "header": header,
-            "header_computed": {**header, "fill": fill(c["computed_fill"])},
-            "money": dict(number_format=f["money"], alignment=top),
-            "money_left": dict(number_format=f["money"], alignment=Alignment(horizontal="left", vertical="top")),
-            "count": dict(number_format=f["count"], alignment=top),
-            "count_left": dict(number_format=f["count"], alignment=Alignment(horizontal="left", vertical="top")),
-            "date": dict(number_format=f["date"], alignment=Alignment(horizontal="center", vertical="top")),
-            "datetime": dict(number_format=f["datetime"], alignment=Alignment(horizontal="left", vertical="top")),
-            "percent": dict(number_format=f["percent"], alignment=top),
+            "header_computed": {**header, "bg_color": c["computed_fill"]},
+            "money": dict(num_format=f["money"], valign="top"),
+            "money_left": dict(num_format=f["money"], align="left", valign="top"),
+            "count": dict(num_format=f["count"], valign="top"),
+            "count_left": dict(num_format=f["count"], align="left", valign="top"),
+            "date": dict(num_format=f["date"], align="center", valign="top"),
+            "datetime": dict(num_format=f["datetime"], align="left", valign="top"),
+            "percent": dict(num_format=f["percent"], valign="top"),
             "total_label": total,
-            "total_money": {**total, "number_format": f["money"]},
-            "total_percent": {**total, "number_format": f["percent"]},
-            "total_count": {**total, "number_format": f["count"]},
-            "link": dict(font=link, alignment=top),
-            "link_count": dict(font=link, number_format=f["count"]),
-            "error": dict(fill=fill(c["error"]), alignment=top),
-            "warning": dict(fill=fill(c["warning"]), alignment=top),
-            "conforming": dict(font=font(bold=True, size=size + 1), fill=fill(c["conforming"])),
-            "not_conforming": dict(font=font(bold=True, size=size + 1), fill=fill(c["not_conforming"])),
+            "total_money": {**total, "num_format": f["money"]},
+            "total_percent": {**total, "num_format": f["percent"]},
+            "total_count": {**total, "num_format": f["count"]},
+            "link": link,
+            "link_count": {**link, "num_format": f["count"]},
+            "error": dict(bg_color=c["error"], pattern=1, valign="top"),
+            "warning": dict(bg_color=c["warning"], pattern=1, valign="top"),
+            "conforming": dict(bold=True, font_size=size + 1, bg_color=c["conforming"], pattern=1),
+            "not_conforming": dict(bold=True, font_size=size + 1, bg_color=c["not_conforming"], pattern=1),
+            # Committee text that a spreadsheet would read as a formula keeps the
+            # « quote prefix », so that an analyst who edits the cell keeps text too.
+            "quoted": dict(quote_prefix=True, valign="top"),
+            "wrap_quoted": dict(quote_prefix=True, text_wrap=True, valign="top"),
+            # An amount the committee typed but that could not be read: its text, flagged.
+            "unreadable": dict(bg_color=c["error"], pattern=1, valign="top", align="right"),
         }
-        self._protos: dict[str, StyleArray] = {}
-        probe_sheet = _Probe(workbook)
-        for kind, attributes in specs.items():
-            cell = WriteOnlyCell(probe_sheet)
-            for name, value in attributes.items():
-                setattr(cell, name, value)
-            self._protos[kind] = cell._style if cell._style is not None else StyleArray()
-        quoted = StyleArray(self._protos["plain"])
-        quoted.quotePrefix = 1
-        self._protos["quoted"] = quoted
-        wrapped_quoted = StyleArray(self._protos["wrap"])
-        wrapped_quoted.quotePrefix = 1
-        self._protos["wrap_quoted"] = wrapped_quoted
+        self._formats = {kind: workbook.add_format(props) for kind, props in specs.items()}
+        self.excluded = workbook.add_format({"font_color": c["excluded_text"], "italic": True})
+
+    def __getitem__(self, kind: str):
+        return self._formats[kind]
 
     def height(self, text: str | None, width: float) -> float | None:
         """Height of a row whose cell of ``width`` wraps ``text``, or None for one line.
@@ -215,33 +204,3 @@ class Styles:
         if lines <= 1:
             return None
         return round(lines * self.p.font_size * 1.3 + 3, 1)
-
-    def proto(self, kind: str) -> StyleArray:
-        return self._protos[kind]
-
-    def cell(self, ws, value, kind: str = "plain") -> WriteOnlyCell:
-        """A cell holding a number, date or one of our formulas, styled ``kind``."""
-        cell = WriteOnlyCell(ws, value)
-        cell._style = copy(self._protos[kind])
-        return cell
-
-    def text(self, ws, value: str | None, kind: str = "plain"):
-        """A cell holding text that must stay text, whatever it starts with. Committee
-        text that looks like a formula is also marked « quote prefix », so that an
-        analyst who edits the cell in Excel keeps text too."""
-        if value is None:
-            return None
-        cell = text_cell(ws, str(value))
-        value = cell.value
-        style = self._protos[kind]
-        if value.startswith(FORMULA_LIKE) and kind in ("plain", "wrap"):
-            style = self._protos["quoted" if kind == "plain" else "wrap_quoted"]
-        cell._style = copy(style)
-        return cell
-
-
-class _Probe:
-    """The minimum of a worksheet a cell needs to resolve its styles."""
-
-    def __init__(self, workbook):
-        self.parent = workbook

@@ -1,0 +1,155 @@
+"""The figures of the ministry workbook as tidy CSV files, for programs
+(``alliance-sync run --export DIR``; docs/classeur-ministere.md).
+
+The workbook remains the file for people; these files are for a script that
+combines the alliances of a program: one row per record or per figure, one
+column per variable, the same column names in every alliance.
+
+- ``projets.csv``, ``versements.csv``: every record, as the Projets and Versements
+  sheets list them, with what alliance-sync computed (paid, committed, included);
+- ``constats.csv``: every finding;
+- ``totaux.csv``: the figures of the Sommaire and of Par année, long format:
+  one row per line of the envelope, fiscal year (empty: the whole agreement) and measure.
+
+Format: RFC 4180 (comma, double quotes, CRLF line ends), UTF-8 without BOM,
+amounts in dollars with a dot and no thousands separator (``150000.55``), dates
+ISO (``2024-05-01``), yes/no as ``oui``/``non``. Text typed by a committee that
+a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
+tab or a carriage return) is written with a leading apostrophe, the usual
+protection against formula injection (OWASP « CSV injection »).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+from sync.consolidate import committed_amount
+from sync.errors import OutputError, describe_os_error
+from sync.findings import SEVERITY_LABEL
+from sync.outputs.atomic import write_atomically
+from sync.outputs.ministry.figures import compute
+from sync.outputs.ministry.records import PaymentLayout, ProjectLayout, engagement
+from sync.report import Report
+
+# What a spreadsheet program reads as the start of a formula when it opens a CSV.
+INJECTION = ("=", "+", "-", "@", "\t", "\r")
+
+PROJECT_COLUMNS = ["alliance", "ligne", "no_projet", "titre", "organisme", "type_organisme", "territoire",
+                   "priorite", "statut", "date_approbation", "date_debut", "date_fin", "cout_total", "fqis_total",
+                   "autres_contributions", "participants_vises", "participants_rejoints", "verse", "engagement",
+                   "fqis_engage", "inclus", "onglet", "ligne_source", "notes"]
+PAYMENT_COLUMNS = ["alliance", "ligne", "no_projet", "date", "exercice", "montant", "reference", "note", "inclus",
+                   "onglet", "ligne_source"]
+FINDING_COLUMNS = ["alliance", "gravite", "code", "ligne", "onglet", "cellule", "rangee", "no_projet", "message"]
+TOTAL_COLUMNS = ["alliance", "ligne", "exercice", "mesure", "valeur"]
+FILES = ("projets.csv", "versements.csv", "constats.csv", "totaux.csv")
+
+
+def amount(cents: int | None) -> Decimal | None:
+    """``15000055`` → ``150000.55``: exact, dot decimal, no thousands separator
+    (a Decimal, so that a negative balance is never taken for committee text)."""
+    return None if cents is None else Decimal(cents).scaleb(-2)
+
+
+def protect(text: str) -> str:
+    """Text that a spreadsheet program cannot run as a formula."""
+    return "'" + text if text.startswith(INJECTION) else text
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, str):
+        return protect(value)
+    return value
+
+
+def render(rows: Iterable[list[object]], header: list[str]) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # RFC 4180: CRLF, minimal quoting
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def export_csv(report: Report, folder: Path) -> list[Path]:
+    """Write the four files in ``folder`` (created if missing), each atomically."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"le dossier d'exportation {folder} n'a pas pu être créé : {describe_os_error(exc)}.") \
+            from None
+    contents = {
+        "projets.csv": render(_projects(report), PROJECT_COLUMNS),
+        "versements.csv": render(_payments(report), PAYMENT_COLUMNS),
+        "constats.csv": render(_findings(report), FINDING_COLUMNS),
+        "totaux.csv": render(_totals(report), TOTAL_COLUMNS),
+    }
+    written = []
+    for name, text in contents.items():
+        target = folder / name
+        data = text.encode("utf-8")
+
+        def write(path: Path, data: bytes = data) -> None:
+            path.write_bytes(data)
+
+        write_atomically(target, write)
+        written.append(target)
+    return written
+
+
+def _projects(report: Report):
+    name = report.config.name
+    layout = ProjectLayout(report)
+    paid = report.totals.paid_by_project
+    for p in layout.records:
+        spent = paid.get((p.committee, p.project_id), 0)
+        yield [name, p.committee, p.project_id, p.title, p.organization, p.organization_type, p.territory,
+               p.priority, p.status, p.approval_date, p.start_date, p.end_date, amount(p.total_cost),
+               amount(p.fqis_total), amount(p.other_contributions), p.participants_target, p.participants_reached,
+               amount(spent), engagement(p), amount(committed_amount(p, spent)), p.counted, p.sheet, p.row, p.notes]
+
+
+def _payments(report: Report):
+    config = report.config
+    for v in PaymentLayout(report).records:
+        year = config.fiscal_year_of(v.date) if v.date else None
+        yield [config.name, v.committee, v.project_id, v.date, year.label if year else "", amount(v.amount),
+               v.reference, v.note, v.counted and v.amount is not None, v.sheet, v.row]
+
+
+def _findings(report: Report):
+    for f in report.findings:
+        yield [report.config.name, SEVERITY_LABEL[f.severity], f.code, f.committee, f.sheet, f.cell, f.row,
+               f.project_id, f.message]
+
+
+def _totals(report: Report):
+    config, totals = report.config, report.totals
+    figures = compute(report)
+    name = config.name
+    for line in totals.lines:
+        for measure, value in (("allocation", amount(line.allocation)), ("engage", amount(line.committed)),
+                               ("verse", amount(line.paid)), ("solde_non_engage", amount(line.balance)),
+                               ("projets_engages", line.projects_committed),
+                               ("autres_contributions", amount(line.other_contributions)),
+                               ("demandes_en_analyse", amount(line.pipeline))):
+            yield [name, line.code, "", measure, value]
+        for year in config.fiscal_years:
+            label = year.label
+            yield [name, line.code, label, "fqis_prevu", amount(figures.planned[line.code][label])]
+            yield [name, line.code, label, "engage", amount(line.committed_by_year.get(label, 0))]
+            yield [name, line.code, label, "verse", amount(line.paid_by_year.get(label, 0))]
+    if totals.unallocated:
+        yield [name, "NON_REPARTI", "", "allocation", amount(totals.unallocated)]

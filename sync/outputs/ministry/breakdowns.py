@@ -1,0 +1,352 @@
+"""The breakdowns of the Sommaire's figures — Par année, Par priorité, Par
+territoire — every amount a live formula over the Projets and Versements tables,
+stored with its result and registered as a control (controls.py).
+
+Par priorité and Par territoire group by the value of one project field; a new
+grouping (by support, say) is one more call of the same pattern.
+"""
+
+from __future__ import annotations
+
+from sync.outputs.ministry.charts import add_series, bar_chart
+from sync.outputs.ministry.controls import Controls
+from sync.outputs.ministry.figures import Figures, priority_labels, territory_labels
+from sync.outputs.ministry.formulas import Formulas, criterion
+from sync.outputs.ministry.records import ABANDONED, ENGAGED, PAID, PIPELINE, SUBREGION
+from sync.outputs.ministry.sheet import Cell, Number, Sheet, blank, date, formula, letter, money, text
+from sync.outputs.ministry.style import Styles
+from sync.outputs.ministry.summary import ratio
+from sync.report import Report
+
+BY_YEAR = "Par année"
+BY_PRIORITY = "Par priorité"
+BY_TERRITORY = "Par territoire"
+OUTSIDE_LIST = "Autre valeur ou vide (hors de la liste)"
+OUTSIDE_SUBREGION = "Territoire hors sous-région ou vide"
+
+
+# ---------------------------------------------------------------------------
+# Par année
+
+def write_by_year(book, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
+                  controls: Controls) -> Sheet:
+    config, totals = report.config, report.totals
+    codes = [c.code for c in config.committees]  # the lines that have projects
+    n = len(codes)
+    sheet = Sheet(book, styles, BY_YEAR, [34, 12, 12, *([16] * n), 17])
+    sheet.append([text(f"{config.fund} par exercice financier et par ligne de l'enveloppe", "title")])
+    sheet.append([text("Exercice financier du Québec : du 1er avril au 31 mars. Colonnes : code de la "
+                       "ligne de l'enveloppe (voir le Sommaire).", "subtitle")])
+    headers = ["Exercice", "Du", "Au", *codes, "Total"]
+    total_col = 4 + n
+    last_code = letter(3 + n)
+
+    def block_header(title: str) -> int:
+        sheet.skip()
+        sheet.heading(title)
+        return sheet.header(headers)
+
+    def code_ref(i: int, hr: int) -> tuple[str, str]:
+        return SUBREGION, criterion(f"{letter(4 + i)}${hr}", codes[i])
+
+    def row_total(r: int, cells: list) -> None:
+        """The row's total (last column), summed from the cells of the row."""
+        result = sum(c.value for c in cells[3:] if isinstance(c, Cell) and isinstance(c.value, int))
+        cells.append(formula(f"SUM(D{r}:{last_code}{r})", result))
+
+    def total_row(label: str, control: str, first: int, expected) -> None:
+        """A bold total of the block's rows, one column per line, checked against Python."""
+        r = sheet.row + 1
+        cells = [text(label, "total_label"), blank("total_label"), blank("total_label")]
+        for column in range(4, total_col + 1):
+            col = letter(column)
+            cells.append(formula(f"SUM({col}{first}:{col}{r - 1})", sheet.sum(column, first, r - 1),
+                                 "total_money"))
+        sheet.append(cells)
+        for i, code in enumerate(codes):
+            controls.add(control, code, expected(code), sheet, 4 + i, r)
+
+    # Planned FQIS of the committed projects, by the year columns of Projets.
+    hr = block_header(f"{config.fund} prévu (projets Acceptés, En cours et Terminés) et engagé")
+    first = hr + 1
+    for year in config.fiscal_years:
+        r = sheet.row + 1
+        header = formulas.projects.year_headers[year.label]
+        cells: list = [text(year.label), date(year.start), date(year.end)]
+        for i, code in enumerate(codes):
+            cells.append(formula(formulas.project_sum(header, code_ref(i, hr), engagement=ENGAGED),
+                                 figures.planned[code][year.label]))
+        row_total(r, cells)
+        sheet.append(cells)
+        for i, code in enumerate(codes):
+            controls.add(f"Par année — {config.fund} prévu {year.label}", code, figures.planned[code][year.label],
+                         sheet, 4 + i, r)
+    r = sheet.row + 1
+    cells = [text("Projets abandonnés : montant versé"), None, None]
+    for i, code in enumerate(codes):
+        cells.append(formula(formulas.project_sum(PAID, code_ref(i, hr),
+                                                  engagement=ABANDONED), figures.abandoned[code]))
+    row_total(r, cells)
+    sheet.append(cells)
+    for i, code in enumerate(codes):
+        controls.add("Par année — projets abandonnés (montant versé)", code, figures.abandoned[code], sheet,
+                     4 + i, r)
+    total_row("Total engagé (= Sommaire)", "Par année — total engagé", first,
+              lambda code: totals.line(code).committed)
+
+    # Payments, by the fiscal year of their date.
+    hr = block_header("Versements, selon la date du versement")
+    first = hr + 1
+    paid_date = formulas.payments.date
+    for year in config.fiscal_years:
+        r = sheet.row + 1
+        cells = [text(year.label), date(year.start), date(year.end)]
+        for i, code in enumerate(codes):
+            cells.append(formula(formulas.paid(code_ref(i, hr), (paid_date, f'">="&$B{r}'),
+                                               (paid_date, f'"<="&$C{r}')),
+                                 totals.line(code).paid_by_year[year.label]))
+        row_total(r, cells)
+        sheet.append(cells)
+        for i, code in enumerate(codes):
+            controls.add(f"Par année — versé {year.label}", code, totals.line(code).paid_by_year[year.label],
+                         sheet, 4 + i, r)
+    years_last = sheet.row
+    r = sheet.row + 1
+    cells = [text("Versements datés hors de la période"), None, None]
+    for i, code in enumerate(codes):
+        col = letter(4 + i)
+        line = totals.line(code)
+        cells.append(formula(f"{formulas.paid(code_ref(i, hr))}-SUM({col}{first}:{col}{years_last})",
+                             line.paid - sheet.sum(4 + i, first, years_last)))
+    row_total(r, cells)
+    sheet.append(cells)
+    for i, code in enumerate(codes):
+        line = totals.line(code)
+        controls.add("Par année — versé hors période", code, line.paid - sum(line.paid_by_year.values()),
+                     sheet, 4 + i, r)
+    total_row("Total versé (= Sommaire)", "Par année — total versé", first, lambda code: totals.line(code).paid)
+
+    annual = [c for c in (*config.subregions, config.regional) if c.annual]
+    if annual:
+        # The same columns: a blank where a line has no annual amount.
+        block_header("Montants annuels prévus à la configuration")
+        for year in config.fiscal_years:
+            cells = [text(year.label), date(year.start), date(year.end)]
+            for code in codes:
+                cells.append(money(config.committee(code).annual.get(year.label)))
+            sheet.append(cells)
+    return sheet
+
+
+# ---------------------------------------------------------------------------
+# Par priorité
+
+def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
+                      controls: Controls) -> Sheet:
+    config, totals = report.config, report.totals
+    codes = [c.code for c in config.committees]  # the lines that have projects
+    n = len(codes)
+    sheet = Sheet(book, styles, BY_PRIORITY, [38, *([15] * n), 16, 11, 11, 16])
+    sheet.append([text(f"{config.fund} engagé par priorité d'action", "title")])
+    sheet.append([text("Montants engagés (formules sur l'onglet Projets) ; colonnes : code de la "
+                       "sous-région.", "subtitle")])
+    sheet.skip()
+    priority = formulas.projects.priority
+    headers = [priority, *codes, "Total engagé", "Projets engagés", "Part de l'engagé", "Demandes en analyse"]
+    hr = sheet.header(headers)
+    first = hr + 1
+    labels = priority_labels(report)
+    total_c, count_c, share_c, pipeline_c = (2 + n + k for k in range(4))
+    total_l, count_l, pipeline_l = letter(total_c), letter(count_c), letter(pipeline_c)
+    last_code = letter(1 + n)
+    total_row = first + len(labels) + 1
+    breakdown = figures.priorities
+    whole = totals.committed
+
+    def share(r: int, committed: Number, style: str = "percent") -> Cell:
+        return formula(f'IF(${total_l}${total_row}=0,"",{total_l}{r}/${total_l}${total_row})',
+                       ratio(committed, whole), style)
+
+    for label in labels:
+        r = sheet.row + 1
+        ref = criterion(f"$A{r}", label)
+        cells: list = [text(label)]
+        for i, code in enumerate(codes):
+            code_ref = criterion(f"{letter(2 + i)}${hr}", code)
+            cells.append(formula(formulas.committed((SUBREGION, code_ref), (priority, ref)),
+                                 breakdown.of(code, label).committed))
+        group = breakdown.listed([label])
+        cells += [
+            formula(f"SUM(B{r}:{last_code}{r})", sum(c.value for c in cells[1:])),
+            formula(formulas.engaged_count((priority, ref)), group.projects, "count"),
+            share(r, group.committed),
+            formula(formulas.project_sum(formulas.projects.fund_total, (priority, ref), engagement=PIPELINE),
+                    group.pipeline),
+        ]
+        sheet.append(cells)
+        section = f"Par priorité — {label}"
+        controls.add(section, "Total engagé", group.committed, sheet, total_c, r)
+        controls.add(section, "Projets engagés", group.projects, sheet, count_c, r, money=False)
+        controls.add(section, "Demandes en analyse", group.pipeline, sheet, pipeline_c, r)
+
+    # Values outside the list: each line's total minus its listed rows.
+    last_listed = sheet.row
+    r = last_listed + 1
+    cells = [text(OUTSIDE_LIST)]
+    for i, code in enumerate(codes):
+        col = letter(2 + i)
+        code_ref = criterion(f"{col}${hr}", code)
+        cells.append(formula(f"{formulas.committed((SUBREGION, code_ref))}-SUM({col}{first}:{col}{last_listed})",
+                             totals.line(code).committed - sheet.sum(2 + i, first, last_listed)))
+    pipeline_all = sum(line.pipeline for line in totals.lines)
+    projects_all = sum(line.projects_committed for line in totals.lines)
+    cells += [
+        formula(f"SUM(B{r}:{last_code}{r})", sum(c.value for c in cells[1:])),
+        formula(f"{formulas.engaged_count()}-SUM({count_l}{first}:{count_l}{last_listed})",
+                projects_all - sheet.sum(count_c, first, last_listed), "count"),
+        share(r, whole - sheet.sum(total_c, first, last_listed)),
+        formula(f"{formulas.project_sum(formulas.projects.fund_total, engagement=PIPELINE)}"
+                f"-SUM({pipeline_l}{first}:{pipeline_l}{last_listed})",
+                pipeline_all - sheet.sum(pipeline_c, first, last_listed)),
+    ]
+    sheet.append(cells)
+    other = breakdown.whole()
+    listed = breakdown.listed(labels)
+    section = f"{BY_PRIORITY} — hors de la liste"
+    controls.add(section, "Total engagé", other.committed - listed.committed, sheet, total_c, r)
+    controls.add(section, "Projets engagés", other.projects - listed.projects, sheet, count_c, r, money=False)
+    controls.add(section, "Demandes en analyse", other.pipeline - listed.pipeline, sheet, pipeline_c, r)
+
+    r = sheet.row + 1
+    cells = [text("Total", "total_label")]
+    for column in range(2, total_c + 1):
+        col = letter(column)
+        cells.append(formula(f"SUM({col}{first}:{col}{r - 1})", sheet.sum(column, first, r - 1), "total_money"))
+    cells += [
+        formula(f"SUM({count_l}{first}:{count_l}{r - 1})", sheet.sum(count_c, first, r - 1), "total_count"),
+        share(r, sheet.sum(total_c, first, r - 1), "total_percent"),
+        formula(f"SUM({pipeline_l}{first}:{pipeline_l}{r - 1})", sheet.sum(pipeline_c, first, r - 1),
+                "total_money"),
+    ]
+    sheet.append(cells)
+    section = f"{BY_PRIORITY} — total"
+    controls.add(section, "Total engagé", whole, sheet, total_c, r)
+    controls.add(section, "Projets engagés", projects_all, sheet, count_c, r, money=False)
+    controls.add(section, "Demandes en analyse", pipeline_all, sheet, pipeline_c, r)
+
+    if labels:
+        chart = bar_chart(book, styles, f"{config.fund} engagé par priorité", horizontal=True, width_cm=24,
+                          height_cm=9)
+        add_series(chart, styles, 0, BY_PRIORITY, (hr - 1, total_c - 1), (first - 1, 0, last_listed - 1, 0),
+                   (first - 1, total_c - 1, last_listed - 1, total_c - 1),
+                   styles.p.chart_colors[1:] or styles.p.chart_colors)
+        sheet.ws.insert_chart(total_row + 2, 0, chart)
+    return sheet
+
+
+# ---------------------------------------------------------------------------
+# Par territoire
+
+TERRITORY_HEADERS_AFTER = ["Total engagé", "Projets engagés", "Part de l'engagé", "Demandes en analyse"]
+
+
+def write_by_territory(book, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
+                       controls: Controls) -> Sheet:
+    """Each line of the envelope with its territories, then the projects of that
+    line typed with another territory (another sub-region's, or none), then its
+    total: the rows of a line add up to its Engagé of the Sommaire."""
+    config, totals = report.config, report.totals
+    territory = formulas.projects.territory
+    sheet = Sheet(book, styles, BY_TERRITORY, [12, 36, 16, 11, 11, 16], print_title_rows=(4, 4))
+    sheet.append([text(f"{config.fund} engagé par territoire", "title")])
+    sheet.append([text("Territoires de la configuration, groupés par sous-région ; un projet compte dans sa "
+                       "sous-région, au territoire inscrit à sa ligne s'il est l'un des siens.", "subtitle")])
+    sheet.skip()
+    hr = sheet.header([SUBREGION, territory, *TERRITORY_HEADERS_AFTER])
+    whole = totals.committed
+    # The grand total's row, for the shares: each line has its rows, an « outside » row and a total.
+    total_row = hr + 1 + sum(len(territory_labels(report, line.code)) + 2 for line in totals.lines)
+    breakdown = figures.territories
+    subtotals = []
+
+    def share(r: int, committed: Number, style: str = "percent") -> Cell:
+        return formula(f'IF($C${total_row}=0,"",C{r}/$C${total_row})', ratio(committed, whole), style)
+
+    for line in totals.lines:
+        code = line.code
+        first = sheet.row + 1
+        labels = territory_labels(report, code)
+        for label in labels:
+            r = sheet.row + 1
+            where: tuple[tuple[str, str], ...] = ((SUBREGION, criterion(f"$A{r}", code)),
+                                                  (territory, criterion(f"$B{r}", label)))
+            group = breakdown.of(code, label)
+            sheet.append([
+                text(code), text(label),
+                formula(formulas.committed(*where), group.committed),
+                formula(formulas.engaged_count(*where), group.projects, "count"),
+                share(r, group.committed),
+                formula(formulas.project_sum(formulas.projects.fund_total, *where, engagement=PIPELINE),
+                        group.pipeline),
+            ])
+            section = f"{BY_TERRITORY} — {code} — {label}"
+            controls.add(section, "Total engagé", group.committed, sheet, 3, r)
+            controls.add(section, "Projets engagés", group.projects, sheet, 4, r, money=False)
+            controls.add(section, "Demandes en analyse", group.pipeline, sheet, 6, r)
+        last = sheet.row
+        r = last + 1
+        where = ((SUBREGION, criterion(f"$A{r}", code)),)
+        above = (lambda col: f"-SUM({col}{first}:{col}{last})") if labels else (lambda col: "")
+        committed = line.committed - sheet.sum(3, first, last)
+        sheet.append([
+            text(code), text(OUTSIDE_SUBREGION),
+            formula(formulas.committed(*where) + above("C"), committed),
+            formula(formulas.engaged_count(*where) + above("D"), line.projects_committed - sheet.sum(4, first, last),
+                    "count"),
+            share(r, committed),
+            formula(formulas.project_sum(formulas.projects.fund_total, *where, engagement=PIPELINE) + above("F"),
+                    line.pipeline - sheet.sum(6, first, last)),
+        ])
+        outside = breakdown.line(code)
+        outside_listed = breakdown.listed(labels, [code])
+        section = f"{BY_TERRITORY} — {code} — hors sous-région"
+        controls.add(section, "Total engagé", outside.committed - outside_listed.committed, sheet, 3, r)
+        controls.add(section, "Projets engagés", outside.projects - outside_listed.projects, sheet, 4, r,
+                     money=False)
+        controls.add(section, "Demandes en analyse", outside.pipeline - outside_listed.pipeline, sheet, 6, r)
+        r = sheet.row + 1
+        committed = sheet.sum(3, first, r - 1)
+        sheet.append([
+            text(code, "total_label"), text(f"Total {code} (= Sommaire)", "total_label"),
+            formula(f"SUM(C{first}:C{r - 1})", committed, "total_money"),
+            formula(f"SUM(D{first}:D{r - 1})", sheet.sum(4, first, r - 1), "total_count"),
+            share(r, committed, "total_percent"),
+            formula(f"SUM(F{first}:F{r - 1})", sheet.sum(6, first, r - 1), "total_money"),
+        ])
+        subtotals.append(r)
+        section = f"{BY_TERRITORY} — total {code}"
+        controls.add(section, "Total engagé", line.committed, sheet, 3, r)
+        controls.add(section, "Projets engagés", line.projects_committed, sheet, 4, r, money=False)
+        controls.add(section, "Demandes en analyse", line.pipeline, sheet, 6, r)
+
+    r = sheet.row + 1
+    assert r == total_row
+
+    def across(column: int) -> tuple[str, Number]:
+        col = letter(column)
+        cells = ",".join(f"{col}{s}" for s in subtotals) or "0"
+        return f"SUM({cells})", sum(sheet.value(s, column) for s in subtotals)
+
+    sheet.append([
+        blank("total_label"), text("Total", "total_label"),
+        formula(*across(3), "total_money"), formula(*across(4), "total_count"),
+        share(r, sum(sheet.value(s, 3) for s in subtotals), "total_percent"),
+        formula(*across(6), "total_money"),
+    ])
+    section = f"{BY_TERRITORY} — total"
+    controls.add(section, "Total engagé", whole, sheet, 3, r)
+    controls.add(section, "Projets engagés", sum(line.projects_committed for line in totals.lines), sheet, 4, r,
+                 money=False)
+    controls.add(section, "Demandes en analyse", sum(line.pipeline for line in totals.lines), sheet, 6, r)
+    return sheet
+

@@ -1,0 +1,141 @@
+"""`run --export DIR`: the workbook's figures as tidy CSV files (sync/outputs/export.py).
+
+The CSV totals equal the workbook's (its stored results), pandas reads them back
+exactly, and committee text cannot run as a formula when a spreadsheet opens them.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from sync.cli import cli
+from sync.outputs.export import FILES, PAYMENT_COLUMNS, PROJECT_COLUMNS, amount, export_csv, protect
+from sync.outputs.ministry import write_ministry_workbook
+from tests.support import ministry as mf
+from tests.support.checks import validate
+
+
+def cents(value) -> int:
+    return int((Decimal(str(value)) * 100).to_integral_value())
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("alliance")
+    report = validate(mf.build(folder))
+    workbook = write_ministry_workbook(report, folder / "rapport.xlsx")
+    export_csv(report, folder / "csv")
+    return report, workbook, folder / "csv"
+
+
+def read(folder, name: str, **options) -> pandas.DataFrame:
+    return pandas.read_csv(folder / name, encoding="utf-8", keep_default_na=False, **options)
+
+
+def test_four_files_in_rfc_4180_utf8(exported):
+    _, _, folder = exported
+    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)
+    raw = (folder / "projets.csv").read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM
+    lines = raw.decode("utf-8").split("\r\n")
+    assert lines[0] == ",".join(PROJECT_COLUMNS) and lines[-1] == ""
+    assert "\n" not in raw.decode("utf-8").replace("\r\n", "")
+    first = lines[1]
+    # Amounts: dot decimal, no thousands separator; dates ISO.
+    assert first.startswith("Alliance pour la solidarité du Haut-Pays & des Rivières,NORD,N-1,")
+    assert ",2024-05-01,2024-06-01,2026-03-31,1000000.00,150000.55,250000.00," in first
+
+
+def test_csv_totals_equal_the_workbook(exported):
+    report, workbook, folder = exported
+    sommaire = {row[0]: row for row in load_workbook(workbook, data_only=True)["Sommaire"].iter_rows(values_only=True)
+                if row[0]}
+    totals = read(folder, "totaux.csv", dtype={"valeur": str, "exercice": str})
+    whole = totals[totals["exercice"] == ""]
+    for line in report.totals.lines:
+        mine = whole[whole["ligne"] == line.code].set_index("mesure")["valeur"]
+        row = sommaire[line.code]
+        assert cents(mine["engage"]) == cents(row[3]) == line.committed
+        assert cents(mine["verse"]) == cents(row[4])
+        assert cents(mine["solde_non_engage"]) == cents(row[5])
+        assert int(mine["projets_engages"]) == row[7]
+        assert cents(mine["demandes_en_analyse"]) == cents(row[9])
+    # The projects and payments add up to the same figures.
+    projects = read(folder, "projets.csv", dtype={"fqis_engage": str, "ligne": str})
+    included = projects[projects["inclus"] == "oui"]
+    by_line = included.groupby("ligne")["fqis_engage"].apply(lambda s: sum(cents(v) for v in s))
+    assert by_line.to_dict() == {"NORD": 39934623, "SUD": 39999999, "REGION": 10000000}
+    payments = read(folder, "versements.csv", dtype={"montant": str})
+    paid = sum(cents(v) for v in payments[payments["inclus"] == "oui"]["montant"])
+    assert paid == report.totals.paid == 41367956
+    # By fiscal year, as Par année shows them.
+    yearly = totals[(totals["exercice"] == "2024-2025") & (totals["mesure"] == "verse")]
+    assert [cents(v) for v in yearly["valeur"]] == [6234622, 15000000, 0]
+
+
+def test_pandas_reads_amounts_and_dates_back_exactly(exported):
+    _, _, folder = exported
+    projects = read(folder, "projets.csv", parse_dates=["date_approbation"])
+    n1 = projects[(projects["no_projet"] == "N-1") & (projects["ligne"] == "NORD")].iloc[0]
+    assert n1["fqis_total"] == 150000.55 and n1["cout_total"] == 1000000
+    assert projects["fqis_total"].dtype == "float64"
+    assert n1["date_approbation"] == pandas.Timestamp("2024-05-01")
+    payments = read(folder, "versements.csv")
+    assert payments["montant"].tolist() == [50000.55, 12345.67, 20000, 1000, 1000, 7000.01, 150000, 100000,
+                                            33333.33, 40000]
+    assert payments["exercice"].tolist()[:5] == ["2024-2025", "2024-2025", "2025-2026", "2024-2025", ""]
+    findings = read(folder, "constats.csv")
+    assert len(findings) == 6 and set(findings["gravite"]) == {"erreur"}
+
+
+def test_committee_text_cannot_become_a_formula(exported):
+    _, _, folder = exported
+    projects = read(folder, "projets.csv", dtype=str)
+    n1 = projects[(projects["no_projet"] == "N-1") & (projects["ligne"] == "NORD")].iloc[0]
+    assert n1["titre"] == "'" + mf.FORMULA_TITLE
+    assert n1["organisme"] == "'" + mf.PHONE and n1["notes"] == "'" + mf.AT_SUM
+    assert projects[projects["no_projet"] == "N-2"].iloc[0]["titre"] == "'" + mf.MINUS
+    payments = read(folder, "versements.csv", dtype=str)
+    assert payments["reference"].tolist()[0] == "'" + mf.FORMULA_REFERENCE
+    # Nothing in any file starts a field with a formula character.
+    for name in FILES:
+        frame = read(folder, name, dtype=str)
+        for column in frame.columns:
+            assert not frame[column].str.match(r"^[=+\-@\t\r]").any(), (name, column)
+    assert PAYMENT_COLUMNS[5] == "montant"
+
+
+def test_amounts_and_protection_in_detail():
+    assert [str(amount(c)) for c in (0, 5, 15000055, -12345, 100000000000000)] == [
+        "0.00", "0.05", "150000.55", "-123.45", "1000000000000.00"]
+    assert amount(None) is None
+    assert [protect(t) for t in ("=1+1", "+1", "-5", "@A1", "\tx", "\rx", "Logement", "")] == [
+        "'=1+1", "'+1", "'-5", "'@A1", "'\tx", "'\rx", "Logement", ""]
+
+
+def test_run_export_writes_the_files_and_says_so(tmp_path, monkeypatch):
+    config = mf.build(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["run", "--config", str(config), "--output", "rapport.xlsx",
+                                      "--export", "export"])
+    assert result.exit_code == 1, result.output  # the alliance has errors
+    assert result.stdout.splitlines()[-1] == ("Exportation CSV écrite dans export : projets.csv, versements.csv, "
+                                              "constats.csv, totaux.csv.")
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == sorted(FILES)
+
+
+def test_an_export_folder_that_cannot_be_created_is_a_french_error(tmp_path, monkeypatch):
+    config = mf.build(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "fichier").write_text("pas un dossier")
+    result = CliRunner().invoke(cli, ["run", "--config", str(config), "--output", "rapport.xlsx",
+                                      "--export", "fichier/export"])
+    assert result.exit_code == 2
+    assert result.stderr.endswith("le dossier d'exportation fichier/export n'a pas pu être créé : un élément du "
+                                  "chemin n'est pas un dossier.\n")
+    assert "Traceback" not in result.output
