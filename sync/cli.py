@@ -100,16 +100,17 @@ state_dir_option = click.option(
 
 @cli.command()
 @config_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False),
-              help="Classeur à écrire (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
+@click.option("--output", "-o", type=click.Path(),
+              help="Classeur à écrire, ou son dossier (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
+@click.option("--force", is_flag=True, help="Remplacer le fichier --output même s'il n'est pas un rapport écrit par alliance-sync.")
 @click.option("--strict", is_flag=True, help="N'écrire aucun classeur s'il reste des erreurs.")
 @click.option("--deliver", is_flag=True,
               help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).")
 @click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer.")
 @state_dir_option
 @click.pass_context
-def run(ctx: click.Context, config_path: str | None, output: str | None, strict: bool, deliver: bool,
-        dry_run: bool, state_dir: str) -> None:
+def run(ctx: click.Context, config_path: str | None, output: str | None, force: bool, strict: bool,
+        deliver: bool, dry_run: bool, state_dir: str) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.outputs.text import report_summary_line
@@ -121,7 +122,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     # A vanished workbook is an unreadable source: its last good copy stands in.
     result = run_sync(_load(config_path, check_files=False), output=Path(output) if output else None,
-                      strict=strict, state_dir=Path(state_dir), deliver=deliver, dry_run=dry_run)
+                      strict=strict, state_dir=Path(state_dir), deliver=deliver, dry_run=dry_run, force=force)
     quiet = (ctx.obj or {}).get("quiet", False)
     if not (quiet and result.exit_code == EXIT_OK):
         if result.output is None:
@@ -274,15 +275,17 @@ def check_access(config_path: str | None, state_dir: str) -> None:
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default="gabarit-comite.xlsx",
-              show_default=True, help="Classeur à écrire.")
+@click.option("--output", "-o", type=click.Path(), default="gabarit-comite.xlsx",
+              show_default=True, help="Classeur à écrire, ou son dossier.")
+@click.option("--force", is_flag=True, help="Remplacer le fichier --output même s'il n'est pas un gabarit vierge.")
 @config_option
 @click.option("--committee", "committee_code", help="Code de la sous-région, pour n'offrir que ses territoires.")
-def template(output: str, config_path: str | None, committee_code: str | None) -> None:
+def template(output: str, force: bool, config_path: str | None, committee_code: str | None) -> None:
     """Écrire le gabarit du classeur d'un comité (SPEC §3)."""
     from sync.errors import ConfigError
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
+    from sync.outputs.paths import inputs_of, is_unfilled_template, output_path
 
     config = _load(config_path)
     committee = None
@@ -292,10 +295,12 @@ def template(output: str, config_path: str | None, committee_code: str | None) -
         except KeyError:
             codes = ", ".join(c.code for c in config.subregions)
             raise ConfigError(f"sous-région inconnue « {committee_code} » ; codes : {codes}") from None
+    target = output_path(Path(output), "gabarit-comite.xlsx", inputs_of(config, None), force=force,
+                         ours=is_unfilled_template)
     # Atomically, as the ministry workbook: a failure names the file in French and
     # leaves a previous template whole.
-    write_atomically(Path(output), lambda path: write_committee_workbook(path, config, committee))
-    click.echo(f"Gabarit écrit : {output}")
+    write_atomically(target, lambda path: write_committee_workbook(path, config, committee))
+    click.echo(f"Gabarit écrit : {target}")
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from sync.findings import Finding, finding, sorted_findings
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
+from sync.rules.counting import settle_counted
 from sync.rules.crossref import check_duplicate_ids, check_payments
 from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
@@ -94,8 +95,10 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     for parsed in ordered:
         findings.extend(parsed.findings)
     findings.extend(check_duplicate_ids(ordered))
+    settle_counted(ordered, findings)  # check_payments asks whether projects count
     for parsed in ordered:
         findings.extend(check_payments(parsed, config.fund))
+    settle_counted(ordered, findings)
     totals = consolidate(config, workbooks)
     findings.extend(check_envelopes(config, totals))
     order = [c.code for c in (*config.subregions, config.regional)]

@@ -12,7 +12,7 @@ from tests.support.builders import payment, project, write_alliance
 from tests.support.checks import REPO
 from sync.cli import cli
 
-FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "message"]
+FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "field", "message"]
 
 
 def run(*args: str):
@@ -78,7 +78,7 @@ def test_errors_exit_1_and_json_shape(tmp_path):
     unknown = findings[0]
     assert {k: unknown[k] for k in FIELDS[:-1]} == {
         "severity": "error", "code": "UNKNOWN_VALUE", "committee": "OUEST", "sheet": "Projets", "cell": "F3",
-        "row": 3, "project_id": "OUE-2020-002",
+        "row": 3, "project_id": "OUE-2020-002", "field": "priority",
     }
     assert "« Logemnt »" in unknown["message"] and "Vouliez-vous dire « Logement » ?" in unknown["message"]
     assert findings[1]["sheet"] == "Versements" and findings[1]["cell"] == "A2"

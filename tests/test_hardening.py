@@ -153,11 +153,12 @@ def test_a_template_that_cannot_be_written_is_a_french_error(tmp_path, monkeypat
                              "système de fichiers en lecture seule.\n")
 
 
-def test_a_template_in_a_missing_folder_says_so(tmp_path):
+def test_a_template_in_a_missing_folder_creates_it(tmp_path):
     target = tmp_path / "absent" / "gabarit.xlsx"
     result = invoke("--quiet", "template", "--output", str(target))
-    assert result.exit_code == 2, result.output
-    assert result.stderr == f"Erreur : le classeur {target} n'a pas pu être écrit : dossier introuvable.\n"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Gabarit écrit : {target}\n"
+    assert target.is_file()
 
 
 def test_a_lock_on_a_read_only_state_folder_is_explained_in_french(tmp_path, monkeypatch):

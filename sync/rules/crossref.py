@@ -5,7 +5,7 @@ from __future__ import annotations
 from sync import defaults
 from sync.findings import Finding, finding
 from sync.money import format_cents
-from sync.parsing.headers import normalise
+from sync.parsing.identifiers import project_key
 from sync.parsing.records import ParsedWorkbook, Payment, Project
 from sync.rules.lists import ValueList
 from sync.wording import did_you_mean
@@ -13,7 +13,7 @@ from sync.wording import did_you_mean
 
 def _id_key(project_id: str) -> str:
     # "oue-2020-003 " and "OUE-2020-003" are the same project number.
-    return normalise(project_id)
+    return project_key(project_id)
 
 
 def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
@@ -36,9 +36,8 @@ def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
                          f"(onglet {original.sheet}, ligne {original.row})")
             out.append(finding("DUPLICATE_PROJECT_ID", committee=p.committee, sheet=p.sheet,
                                cell=p.cells.get("project_id", ""), row=p.row, project_id=p.project_id,
-                               value=p.project_id, where=where))
-            # Counted once only: the first occurrence keeps the amounts.
-            p.counted = False
+                               field="project_id", value=p.project_id, where=where))
+            # Counted once only: the first occurrence keeps the amounts (sync/rules/counting.py).
     return out
 
 
@@ -62,7 +61,6 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
             suggestion = did_you_mean(closest)
             out.append(_payment_finding("PAYMENT_UNKNOWN_PROJECT", v, code, "project_id",
                                         value=v.project_id, suggestion=suggestion))
-            v.counted = False
             continue
         v.project_id = project.project_id
         if project.status not in defaults.PAYABLE_STATUSES:
@@ -71,8 +69,7 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
                 "PAYMENT_NOT_APPROVED", v, code, "project_id", project=project.project_id, status=status,
                 amount=format_cents(v.amount) if v.amount is not None else "montant inconnu",
             ))
-            # Its No projet is in error (SPEC §4): kept out of the totals, like an unknown project.
-            v.counted = False
+            # Its No projet is in error: kept out of the totals, like an unknown project.
             continue
         if not v.counted or v.amount is None or project.fqis_total is None or not project.counted:
             continue
@@ -91,4 +88,4 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
 
 def _payment_finding(code: str, v: Payment, committee: str, field: str, **values) -> Finding:
     return finding(code, committee=committee, sheet=v.sheet, cell=v.cells.get(field, ""), row=v.row,
-                   project_id=v.project_id, **values)
+                   project_id=v.project_id, field=field, **values)

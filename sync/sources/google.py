@@ -134,7 +134,7 @@ class GoogleSource:
 
     def read(self, wanted_tabs: list[str]) -> RawWorkbook:
         from sync.google.client import access_problem, google_client
-        from sync.parsing.headers import find_tab
+        from sync.parsing.headers import tabs_to_read
 
         try:
             client = google_client(self.config)
@@ -172,7 +172,7 @@ class GoogleSource:
         # their titles so that MISSING_TAB can list them.
         titles = list(layout.tabs)
         tabs: dict[str, list[Row]] = {title: [] for title in titles}
-        found = [t for t in (find_tab(titles, wanted) for wanted in wanted_tabs) if t is not None]
+        found = tabs_to_read(titles, wanted_tabs)  # and tabs that look like them (EXTRA_TAB)
         if found and not any(grids[t] for t in found):
             # The answer carries no grid data at all: a server or proxy that ignores
             # includeGridData. Google always sends it; a second read covers the others.

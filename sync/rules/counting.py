@@ -1,0 +1,57 @@
+"""Which records count in the totals: decided here only, from the findings.
+
+A record counts unless an error finding says that the value of one of its key
+fields cannot be used (``Finding.unusable``: unreadable, missing, unknown, a
+duplicate number, a payment to no approved project…). Key fields identify the
+record or carry its money; a finding on any other field (a territory, a date of
+approval) leaves the record in the totals. A missing key column (a header-level
+finding, row 1) keeps every record of its tab out.
+
+Rules only return findings; :func:`settle_counted` writes ``counted`` on the
+records, and is called again as later rules add findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sync.findings import ERROR, Finding
+from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
+from sync.parsing.records import ParsedWorkbook
+
+YEAR_PREFIX = "year:"  # the fund's columns per fiscal year, year:2020-2021…
+
+# The one table of key fields, per template tab.
+KEY_FIELDS: dict[str, frozenset[str]] = {
+    PROJECTS_TAB: frozenset({"project_id", "status", "total_cost", "fqis_total", "other_contributions",
+                             YEAR_PREFIX}),
+    PAYMENTS_TAB: frozenset({"project_id", "date", "amount"}),
+}
+
+
+def is_key_field(tab: str, field: str) -> bool:
+    keys = KEY_FIELDS.get(tab, frozenset())
+    return field in keys or (field.startswith(YEAR_PREFIX) and YEAR_PREFIX in keys)
+
+
+def settle_counted(workbooks: Iterable[ParsedWorkbook], findings: Iterable[Finding]) -> None:
+    """Set ``counted`` on every record of ``workbooks`` from ``findings``."""
+    workbooks = list(workbooks)
+    # The tab (template name) of each real tab title, per committee.
+    tabs = {(w.committee.code, title): tab for w in workbooks for tab, title in w.tab_titles.items()}
+    excluded_rows: set[tuple[str, str, int]] = set()
+    excluded_tabs: set[tuple[str, str]] = set()
+    for f in findings:
+        if f.severity != ERROR or not f.unusable or f.row is None:
+            continue
+        tab = tabs.get((f.committee, f.sheet))
+        if tab is None or not is_key_field(tab, f.field):
+            continue
+        if f.row == 1:  # the header: the whole column is missing
+            excluded_tabs.add((f.committee, f.sheet))
+        else:
+            excluded_rows.add((f.committee, f.sheet, f.row))
+    for workbook in workbooks:
+        for record in (*workbook.projects, *workbook.payments):
+            record.counted = ((record.committee, record.sheet) not in excluded_tabs
+                              and (record.committee, record.sheet, record.row) not in excluded_rows)
