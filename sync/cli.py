@@ -48,7 +48,9 @@ class FrenchGroup(FrenchHelpMixin, click.Group):
         try:
             return super().invoke(ctx)
         except AllianceSyncError as exc:
-            click.echo(f"Erreur : {exc.message}", err=True)
+            from sync.outputs.text import printable
+
+            click.echo(f"Erreur : {printable(exc.message)}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrompu.", err=True)
@@ -285,7 +287,7 @@ def template(output: str, force: bool, config_path: str | None, committee_code: 
     from sync.errors import ConfigError
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
-    from sync.outputs.paths import inputs_of, is_unfilled_template, output_path
+    from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
 
     config = _load(config_path)
     committee = None
@@ -297,6 +299,7 @@ def template(output: str, force: bool, config_path: str | None, committee_code: 
             raise ConfigError(f"sous-région inconnue « {committee_code} » ; codes : {codes}") from None
     target = output_path(Path(output), "gabarit-comite.xlsx", inputs_of(config, None), force=force,
                          ours=is_unfilled_template)
+    make_parents(target)
     # Atomically, as the ministry workbook: a failure names the file in French and
     # leaves a previous template whole.
     write_atomically(target, lambda path: write_committee_workbook(path, config, committee))

@@ -27,7 +27,7 @@ from sync.history.deliveries import file_digest, record_output_digest
 from sync.history.fallback import LastGoodCopy
 from sync.history.render import log_summary
 from sync.lock import StateLock
-from sync.outputs.atomic import write_atomically
+from sync.outputs.atomic import temporary_files_in, write_atomically
 from sync.wording import plural
 from sync.pipeline import build_report
 from sync.report import Report
@@ -59,23 +59,23 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
              force: bool = False) -> RunResult:
     from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
-    from sync.outputs.paths import inputs_of, is_ministry_workbook, output_path
+    from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path
 
     if deliver:
         require_delivery(config)  # before the sync: a configuration error is known now
+    # Before anything is read or recorded: an output that would replace an input is refused.
+    target = output_path(output, default_output(config, dt.datetime.now()).name, inputs_of(config, state_dir),
+                         force=force, ours=is_ministry_workbook)
     set_state_dir(state_dir)  # where an OAuth login keeps its token
     started = time.perf_counter()
-    with StateLock(state_dir), History.open(state_dir) as history:
+    with StateLock(state_dir), History.open(state_dir) as history, temporary_files_in(state_dir):
         started_at = dt.datetime.now().astimezone()
         run_id = history.start_run(config, started_at)
         log.info("Synchronisation n° %d commencée (historique : %s).", run_id, history.path)
         pause_at("verrou")
         fallback = LastGoodCopy(history, config, started_at)
         try:
-            # Before any source is read: an output that would replace an input is
-            # refused, and the refusal recorded as the run's failure.
-            target = output_path(output, default_output(config, started_at).name, inputs_of(config, state_dir),
-                                 force=force, ours=is_ministry_workbook)
+            make_parents(target)  # a folder that cannot be made is the run's failure, recorded
             result = _run(config, history, run_id, fallback, target, strict, write_ministry_workbook)
         except BaseException as exc:
             # Record why the run produced nothing, and which sources could not be

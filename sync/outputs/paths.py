@@ -56,7 +56,8 @@ def inputs_of(config, state_dir: Path | None) -> list[Input]:
 
 def output_path(given: Path | None, default_name: str, inputs: Iterable[Input], *, force: bool = False,
                 ours: Callable[[Path], bool]) -> Path:
-    """The path to write, checked; raises OutputError (exit 2) with a French message."""
+    """The path to write, checked; raises OutputError (exit 2) with a French message.
+    Its missing folders are made by :func:`make_parents`, when the writing starts."""
     target = Path(given) if given is not None else Path(default_name)
     try:
         if target.is_dir():
@@ -81,12 +82,12 @@ def output_path(given: Path | None, default_name: str, inputs: Iterable[Input], 
                                                "pour le remplacer"))
     except OSError as exc:
         raise OutputError(_refused(target, describe_os_error(exc))) from None
-    _make_parents(target)
     return target
 
 
-def _make_parents(target: Path) -> None:
-    """Create the missing folders of ``target``, as for ``--log-file``."""
+def make_parents(target: Path) -> None:
+    """Create the missing folders of ``target``, as for ``--log-file``; a failure is
+    the French message of a workbook that could not be written."""
     from sync.outputs.atomic import cannot_write
 
     for folder in reversed(target.absolute().parents):

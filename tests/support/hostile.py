@@ -17,7 +17,12 @@ to ``size`` bytes, built from one compressed block repeated, in milliseconds.
 
 from __future__ import annotations
 
+import os
 import struct
+import subprocess
+import sys
+import tempfile
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,7 +51,8 @@ def _cell(ref: str, value: object) -> str:
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
         return f'<c r="{ref}"><v>{value!r}</v></c>'
-    text = escape(str(value))
+    # A carriage return as a character reference: a literal one is read as a line feed.
+    text = escape(str(value)).replace("\r", "&#13;")
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
@@ -175,3 +181,64 @@ def write_xlsx(path: Path, sheets: dict[str, bytes | Deflated], **options) -> Pa
 def column(letters: str) -> int:
     """1-based index of a column: ``column("XFD")`` → 16384."""
     return column_index_from_string(letters)
+
+
+def committee_rows(records: list[dict], headers: list[str]) -> list[list[object]]:
+    """Header and rows of a tab from the dicts of tests/support/builders.py (project(),
+    payment()); a date is written as ISO text, which committees type too."""
+    def cell(value: object) -> object:
+        return value.isoformat() if hasattr(value, "isoformat") else value
+
+    return [list(headers), *([cell(record.get(h)) for h in headers] for record in records)]
+
+
+def write_committee(path: Path, projects: list[dict] = (), payments: list[dict] = (), *,
+                    extra_cells: dict[str, dict[str, object]] | None = None,
+                    tabs: dict[str, bytes | Deflated] | None = None, **options) -> Path:
+    """A committee workbook (Projets, Versements) written by hand; ``extra_cells``: tab
+    title → address → value placed anywhere; ``tabs``: more tabs, title → part."""
+    from tests.support.builders import PAYMENT_HEADERS, PROJECT_HEADERS
+
+    extra_cells = extra_cells or {}
+    sheets: dict[str, bytes | Deflated] = {
+        "Projets": sheet_xml(committee_rows(list(projects), PROJECT_HEADERS), extra_cells=extra_cells.get("Projets")),
+        "Versements": sheet_xml(committee_rows(list(payments), PAYMENT_HEADERS),
+                                extra_cells=extra_cells.get("Versements")),
+        **(tabs or {}),
+    }
+    return write_xlsx(path, sheets, **options)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A finished ``alliance-sync`` process, with its own peak memory."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    peak_mb: float
+
+
+def run_measured(*args: str, cwd: Path, timeout: float = 120) -> Measured:
+    """``python -m sync ARGS`` in a child process; its peak resident memory comes from
+    wait4's rusage of that very child (not of every child the tests ever started).
+    A child still running after ``timeout`` seconds is killed and fails the test (a
+    FIFO read forever must not block the suite); this is no speed test."""
+    repo = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        child = subprocess.Popen([sys.executable, "-m", "sync", *args], cwd=cwd, env=env, stdout=out, stderr=err)
+        give_up = time.monotonic() + timeout
+        while True:
+            pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > give_up:
+                child.kill()
+                os.waitpid(child.pid, 0)
+                raise AssertionError(f"alliance-sync {' '.join(args)} : toujours en cours après {timeout} s")
+            time.sleep(0.05)
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        return Measured(child.returncode, out.read().decode(), err.read().decode(), usage.ru_maxrss / 1024)
