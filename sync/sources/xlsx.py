@@ -180,7 +180,7 @@ class XlsxSource:
             with sheet._get_source() as source:
                 # What ReadOnlyWorksheet._cells_by_row does, without the empty rows and
                 # the padding of every row to the widest one.
-                parser = WorkSheetParser(source, book.shared_strings, data_only=True, epoch=book.epoch,
+                parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
                                          date_formats=book._date_formats,
                                          timedelta_formats=book._timedelta_formats)
                 for index, row in parser.parse():
