@@ -192,3 +192,18 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
         assert len(server.messages) == 2
         assert [(json.loads(r[3]), r[4]) for r in alliance.deliveries()] == [([MINISTRY[0]], "sent"),
                                                                              ([MINISTRY[1]], "sent")]
+
+
+# -- values nobody planned ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_an_smtp_timeout_must_be_a_finite_number_of_seconds(tmp_path, value):
+    # Accepted, it ended in socket.settimeout()'s ValueError or OverflowError when delivering.
+    from tests.support.builders import write_config
+    from tests.support.cli import config_error
+
+    path = write_config(tmp_path, extra=f'[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\n'
+                                        f'smtp = {{ host = "smtp.exemple.org", timeout = {value}, '
+                                        f'user = "coordination@exemple.org" }}\n')
+    assert "un nombre de secondes supérieur à 0 est attendu" in config_error(path, "delivery.smtp.timeout")

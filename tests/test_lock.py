@@ -88,3 +88,23 @@ def test_a_holder_that_has_not_written_its_details_yet(tmp_path):
     (tmp_path / "verrou").write_text("pas du JSON")
     with StateLock(tmp_path) as lock:  # unreadable leftovers are no holder
         assert lock.taken_over is None
+
+
+# -- a state folder that cannot be written --------------------------------------------
+
+
+def test_a_lock_on_a_read_only_state_folder_is_explained_in_french(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from sync.errors import HistoryError
+    from sync.lock import StateLock
+
+    def refuse(path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(HistoryError) as caught:
+        StateLock(tmp_path).acquire()
+    assert caught.value.message == (f"le verrou {tmp_path / 'verrou'} ne peut pas être ouvert "
+                                    "(système de fichiers en lecture seule).")

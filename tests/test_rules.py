@@ -595,3 +595,21 @@ def test_rules_return_findings_and_leave_counted_to_one_place(tmp_path):
     assert not parsed.projects[0].counted
     assert is_key_field("Projets", "year:2021-2022") and not is_key_field("Projets", "title")
     assert KEY_FIELDS["Versements"] == {"project_id", "date", "amount"}
+
+
+# -- headers --------------------------------------------------------------------------
+
+
+def test_headers_typed_below_a_title_are_pointed_at(tmp_path):
+    import openpyxl
+
+    path = write_alliance(tmp_path, {"OUEST": {"projects": [project("OUE-2020-001")]}})
+    workbook_path = tmp_path / "ouest.xlsx"
+    workbook = openpyxl.load_workbook(workbook_path)
+    workbook["Projets"].insert_rows(1)
+    workbook["Projets"]["A1"] = "Projets du comité Ouest"
+    workbook.save(workbook_path)
+    report = validate(path)
+    missing = [f for f in report.findings if f.code == "MISSING_COLUMN" and f.sheet == "Projets"]
+    assert missing and all(f.message.endswith(
+        "L'en-tête semble être à la ligne 2 : il doit être à la ligne 1.") for f in missing)
