@@ -18,7 +18,7 @@ from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
 from sync.rules.counting import settle_counted
-from sync.rules.crossref import check_duplicate_ids, check_payments
+from sync.rules.crossref import check_duplicate_ids, check_payments, link_payments
 from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
 from sync.sources import RawWorkbook, open_source
@@ -75,6 +75,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
         parsed = parse_workbook(committee, raw.tabs, config)
         rules = RowRules(config, committee)
         for project in parsed.projects:
+            rules.spell_as_listed(project)
             parsed.findings.extend(rules.check_project(project))
         for payment in parsed.payments:
             parsed.findings.extend(rules.check_payment(payment))
@@ -97,6 +98,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     findings.extend(check_duplicate_ids(ordered))
     settle_counted(ordered, findings)  # check_payments asks whether projects count
     for parsed in ordered:
+        link_payments(parsed)
         findings.extend(check_payments(parsed, config.fund))
     settle_counted(ordered, findings)
     totals = consolidate(config, workbooks)

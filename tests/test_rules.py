@@ -577,6 +577,8 @@ def test_payments_count_unless_their_number_date_or_amount_is_unusable(tmp_path)
 
 
 def test_rules_return_findings_and_leave_counted_to_one_place(tmp_path):
+    import copy
+
     from sync.config import load_config
     from sync.parsing.records import parse_workbook
     from sync.rules.counting import KEY_FIELDS, is_key_field, settle_counted
@@ -586,13 +588,18 @@ def test_rules_return_findings_and_leave_counted_to_one_place(tmp_path):
 
     config = load_config(write_alliance(tmp_path))
     committee = config.committee("OUEST")
-    write_committee_xlsx(tmp_path / "ouest.xlsx", [project(status="Peut-être")])
+    write_committee_xlsx(tmp_path / "ouest.xlsx", [project(status="Peut-être", priority="logement")])
     raw = XlsxSource(committee.source, "OUEST").read(["Projets", "Versements"])
     parsed = parse_workbook(committee, raw.tabs, config)
-    findings = RowRules(config, committee).check_project(parsed.projects[0])
-    assert parsed.projects[0].counted  # the rule said so, it did not decide
+    rules, record = RowRules(config, committee), parsed.projects[0]
+    before = copy.deepcopy(record)
+    findings = rules.check_project(record)
+    assert [f.code for f in findings] == ["UNKNOWN_VALUE"]
+    assert record == before  # the rule said so, it changed nothing
+    rules.spell_as_listed(record)  # the one step that writes the lists' spelling
+    assert (record.priority, record.status) == ("Logement", "Peut-être")
     settle_counted([parsed], findings)
-    assert not parsed.projects[0].counted
+    assert not record.counted
     assert is_key_field("Projets", "year:2021-2022") and not is_key_field("Projets", "title")
     assert KEY_FIELDS["Versements"] == {"project_id", "date", "amount"}
 

@@ -41,14 +41,30 @@ def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
     return out
 
 
-def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
-    """Payments name a project of their committee, approved, and do not exceed its FQIS."""
-    out: list[Finding] = []
-    code = workbook.committee.code
+def _projects_by_key(workbook: ParsedWorkbook) -> dict[str, Project]:
     projects: dict[str, Project] = {}
     for p in workbook.projects:
         if p.project_id:
             projects.setdefault(_id_key(p.project_id), p)
+    return projects
+
+
+def link_payments(workbook: ParsedWorkbook) -> None:
+    """Write each payment's No projet as its project writes it (« oue-2020-001 » →
+    « OUE-2020-001 »), so that what was paid adds up per project. A step of its own,
+    before :func:`check_payments`, which only reads the records."""
+    projects = _projects_by_key(workbook)
+    for v in workbook.payments:
+        project = projects.get(_id_key(v.project_id)) if v.project_id else None
+        if project is not None:
+            v.project_id = project.project_id
+
+
+def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
+    """Payments name a project of their committee, approved, and do not exceed its FQIS."""
+    out: list[Finding] = []
+    code = workbook.committee.code
+    projects = _projects_by_key(workbook)
     known_ids = ValueList([p.project_id for p in workbook.projects if p.project_id])
     paid: dict[str, int] = {}
     reported: set[str] = set()
@@ -62,7 +78,6 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
             out.append(_payment_finding("PAYMENT_UNKNOWN_PROJECT", v, code, "project_id",
                                         value=v.project_id, suggestion=suggestion))
             continue
-        v.project_id = project.project_id
         if project.status not in defaults.PAYABLE_STATUSES:
             status = project.status or "vide"
             out.append(_payment_finding(

@@ -50,6 +50,17 @@ class RowRules:
 
     # -- projects ----------------------------------------------------------
 
+    def spell_as_listed(self, p: Project) -> None:
+        """Write each list value as the configuration spells it (« en cours » → « En cours »),
+        so that totals group one spelling. A step of its own, before the checks: the
+        checks only read the record."""
+        for name, values in (("status", self.statuses), ("priority", self.priorities),
+                             ("organization_type", self.eligible), ("territory", self.territories)):
+            typed = getattr(p, name)
+            listed = values.canonical(typed) if typed else None
+            if listed:
+                setattr(p, name, listed)
+
     def check_project(self, p: Project) -> list[Finding]:
         out: list[Finding] = []
         cols = self.columns
@@ -63,19 +74,11 @@ class RowRules:
                            expected=_EXPECTED[name](self))
                 errors_in.add(name)
 
-        if p.status:
-            status = self.statuses.canonical(p.status)
-            if status is None:
-                self._unknown(out, p, "status", self.statuses, cols)
-                errors_in.add("status")
-            else:
-                p.status = status
-        if p.priority:
-            priority = self.priorities.canonical(p.priority)
-            if priority is None:
-                self._unknown(out, p, "priority", self.priorities, cols)
-            else:
-                p.priority = priority
+        if p.status and self.statuses.canonical(p.status) is None:
+            self._unknown(out, p, "status", self.statuses, cols)
+            errors_in.add("status")
+        if p.priority and self.priorities.canonical(p.priority) is None:
+            self._unknown(out, p, "priority", self.priorities, cols)
         if p.organization_type:
             self._check_organization_type(out, p)
         if p.territory:
@@ -140,9 +143,7 @@ class RowRules:
                    allowed=values.shown())
 
     def _check_organization_type(self, out: list[Finding], p: Project) -> None:
-        eligible = self.eligible.canonical(p.organization_type)
-        if eligible:
-            p.organization_type = eligible
+        if self.eligible.canonical(p.organization_type):
             return
         ineligible = self.ineligible.canonical(p.organization_type)
         near_eligible = self.eligible.closest(p.organization_type, cutoff=0.75)
@@ -160,9 +161,7 @@ class RowRules:
                    value=p.organization_type, fund=self.config.fund, allowed=self.eligible.shown())
 
     def _check_territory(self, out: list[Finding], p: Project) -> None:
-        own = self.territories.canonical(p.territory)
-        if own:
-            p.territory = own
+        if self.territories.canonical(p.territory):
             return
         cols = self.columns
         other = self.config.subregion_of_territory(p.territory)
