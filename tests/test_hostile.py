@@ -503,3 +503,25 @@ def test_temporary_files_live_in_the_state_folder_and_a_killed_runs_are_removed(
     assert seen == [str(clean / "etat" / "temporaire")]
     assert not leftover.exists()
     assert tempfile.gettempdir() != seen[0]  # restored after the run
+
+
+def test_a_huge_table_of_shared_strings_is_refused_before_it_is_loaded(tmp_path):
+    # Five million shared texts fit in 2 MB of zip and cost every reader hundreds of MB.
+    table = bomb_part(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+                      b"<si><t>a</t></si>", 5_000_000 * 17, b"</sst>")
+    config = alliance(tmp_path, extra_parts={"xl/sharedStrings.xml": table})
+    result = run_measured("validate", "--config", str(config), cwd=tmp_path)
+    assert result.exit_code == 3
+    assert (f"le fichier {tmp_path / 'ouest.xlsx'} est illisible : sa table de textes partagés compte plus de "
+            "1\u00a0000\u00a0000 textes, la limite ;") in result.stderr
+    assert result.peak_mb < PEAK_MB
+
+
+def test_many_tabs_that_look_like_projets_are_bounded_together(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_reader, "MAX_SLOTS", 1_000)
+    tab = sheet_xml([["No projet", "Titre du projet"], *([f"OUE-{i}", "titre"] for i in range(100))])
+    path = write_xlsx(tmp_path / "ouest.xlsx", {"Projets": tab, **{f"Projets {n}": tab for n in range(2, 12)}})
+    with pytest.raises(SourceUnavailable) as caught:
+        read(path)
+    assert ("ses onglets Projets et Versements et ceux qui leur ressemblent s'étendent sur plus de 1\u00a0000 "
+            "cellules, la limite") in caught.value.message

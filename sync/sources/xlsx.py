@@ -60,7 +60,8 @@ MAX_PART_BYTES = 100 * 1024 * 1024
 # - the rows × columns calamine may allocate for a tab, from A1 to its farthest value;
 #   beyond, the tab is read cell by cell (:meth:`XlsxSource._sparse_rows`);
 DENSE_CELLS = 1_000_000
-# - the values of a tab read cell by cell, and the cells of the rows they make.
+# - the values of a tab read cell by cell (and the texts of the shared strings table),
+#   and the cells of the rows they make, per tab and for the whole workbook.
 MAX_CELLS = 1_000_000
 MAX_SLOTS = 4_000_000
 
@@ -72,6 +73,8 @@ _PREFIXED_CELL = re.compile(rb":c[\s>/]")
 _CELL_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]')
 _CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _CHUNK = 1 << 20
+# An entry of the shared strings table (any namespace prefix).
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s>/]")
 # An encrypted .xlsx is an OLE compound file holding an « EncryptedPackage » stream.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
@@ -96,6 +99,7 @@ class XlsxSource:
             try:
                 self._check_declared_sizes(archive)
                 parts = _worksheet_parts(archive)
+                self._check_shared_strings(archive)
                 workbook = CalamineWorkbook.from_path(str(self.path))
             except (CalamineError, KeyError, OSError, ValueError, SyntaxError) as exc:
                 # SyntaxError: defusedxml's refusals and ParseError derive from it.
@@ -103,8 +107,14 @@ class XlsxSource:
             try:
                 titles = list(workbook.sheet_names)
                 tabs: dict[str, list[Row]] = {}
+                slots = 0
                 for title in tabs_to_read(titles, wanted_tabs):
-                    tabs[title] = self._read_tab(archive, workbook, title, parts.get(title))
+                    tabs[title] = rows = self._read_tab(archive, workbook, title, parts.get(title))
+                    # Bounded for the whole workbook too: a thousand « Projets 2 » tabs are read.
+                    slots += len(rows) + sum(map(len, rows))
+                    if slots > MAX_SLOTS:
+                        raise self._too_big(f"ses onglets Projets et Versements et ceux qui leur ressemblent "
+                                            f"s'étendent sur plus de {_count(MAX_SLOTS)} cellules, la limite")
             except SourceUnavailable:
                 raise
             except Exception as exc:  # a corrupted part inside a valid zip
@@ -146,6 +156,23 @@ class XlsxSource:
                 raise self._too_big(
                     f"une de ses parties ({item.filename}) occupe {_megabytes(item.file_size)} une fois "
                     f"décompressée, au-delà de la limite de {_megabytes(MAX_PART_BYTES)}")
+
+    def _check_shared_strings(self, archive: zipfile.ZipFile) -> None:
+        """Refuse more shared strings than :data:`MAX_CELLS`: every reader keeps them
+        all in memory, and five million empty ones fit in 20 MB of zip."""
+        part = _shared_strings_part(archive)
+        if part is None:
+            return
+        count = 0
+        pending = b""
+        with archive.open(part) as stream:
+            while chunk := stream.read(_CHUNK):
+                buffer = pending + chunk
+                count += len(_SHARED_STRING.findall(buffer[:-8]))
+                pending = buffer[-8:]
+                if count > MAX_CELLS:
+                    raise self._too_big(f"sa table de textes partagés compte plus de {_count(MAX_CELLS)} "
+                                        "textes, la limite")
 
     def _too_big(self, what: str) -> SourceUnavailable:
         return SourceUnavailable(
@@ -357,13 +384,26 @@ def worksheet_titles(archive: zipfile.ZipFile) -> list[str]:
     return list(_worksheet_parts(archive))
 
 
-def _worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
-    """Tab title → its part in the archive (``xl/worksheets/sheet2.xml``), as the
-    package's relationships say; KeyError when the file is no spreadsheet."""
+def _workbook_part(archive: zipfile.ZipFile) -> str:
     workbook = next((target for kind, target in _relationships(archive, "").values()
                      if kind.endswith(_OFFICE_DOCUMENT)), None)
     if workbook is None:
         raise KeyError("officeDocument")
+    return workbook
+
+
+def _shared_strings_part(archive: zipfile.ZipFile) -> str | None:
+    """The shared strings part, as the workbook's relationships name it, or at its
+    usual place (calamine reads it there even without a relationship)."""
+    rels = _relationships(archive, _workbook_part(archive))
+    named = [target for kind, target in rels.values() if kind.endswith("/sharedStrings")]
+    return next((part for part in (*named, "xl/sharedStrings.xml") if part in archive.NameToInfo), None)
+
+
+def _worksheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Tab title → its part in the archive (``xl/worksheets/sheet2.xml``), as the
+    package's relationships say; KeyError when the file is no spreadsheet."""
+    workbook = _workbook_part(archive)
     rels = _relationships(archive, workbook)
     parts = {}
     for element in fromstring(archive.read(workbook)).iter():
