@@ -525,3 +525,17 @@ def test_many_tabs_that_look_like_projets_are_bounded_together(tmp_path, monkeyp
         read(path)
     assert ("ses onglets Projets et Versements et ceux qui leur ressemblent s'étendent sur plus de 1\u00a0000 "
             "cellules, la limite") in caught.value.message
+
+
+def test_a_google_spreadsheet_tells_the_same_about_a_second_projects_tab(tmp_path, sheets_api):
+    from tests.support.sheets_server import KEYS, committee_tabs, google_config
+
+    extra = {"Projets (suite)": [["No projet", "Titre du projet"], ["OUE-2020-002", "Suite"]],
+             "projets": [["No projet"], ["OUE-2020-003"]]}
+    sheets_api.add_spreadsheet(KEYS["OUEST"], committee_tabs([PROJECT], [PAID], extra_tabs=extra))
+    for code in ("EST", "LONGUEUIL"):
+        sheets_api.add_spreadsheet(KEYS[code], committee_tabs())
+    report = validate(google_config(tmp_path))
+    assert [(f.code, f.sheet) for f in report.errors] == [("EXTRA_TAB", "Projets (suite)"),
+                                                          ("AMBIGUOUS_TAB", "projets")]
+    assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
