@@ -539,3 +539,24 @@ def test_a_google_spreadsheet_tells_the_same_about_a_second_projects_tab(tmp_pat
     assert [(f.code, f.sheet) for f in report.errors] == [("EXTRA_TAB", "Projets (suite)"),
                                                           ("AMBIGUOUS_TAB", "projets")]
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
+
+
+def test_an_output_in_a_folder_this_user_cannot_enter_is_a_message(clean, monkeypatch):
+    # Tests run as root, whom permissions do not stop: the refusal is what stat() answers.
+    import errno
+    from pathlib import Path
+
+    closed = clean / "ferme"
+    closed.mkdir()
+    stat = Path.stat
+
+    def refuse(path, *args, **kwargs):
+        if Path(path).parent == closed:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", refuse)
+    target = closed / "rapport.xlsx"
+    result = invoke(*run_args(clean, "-o", str(target)))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"Erreur : sortie refusée : {target} : permission refusée.\n")
