@@ -560,3 +560,17 @@ def test_an_output_in_a_folder_this_user_cannot_enter_is_a_message(clean, monkey
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 2
     assert result.stderr.endswith(f"Erreur : sortie refusée : {target} : permission refusée.\n")
+
+
+def test_a_column_copied_down_the_whole_sheet_is_refused_by_its_number_of_rows(tmp_path, monkeypatch):
+    # Each filled row makes a record and its findings: 25 000 rows of a lone number already
+    # make 150 000 findings. Rows of zeros (a total formula copied down) are no entry.
+    monkeypatch.setattr(xlsx_reader, "MAX_ROWS", 5)
+    zeros = sheet_xml([["No projet", "FQIS total"], *([None, 0] for _ in range(50))])
+    assert len(read(write_xlsx(tmp_path / "zeros.xlsx", {"Projets": zeros})).tabs["Projets"]) == 51
+    copied = sheet_xml([["No projet"], *([f"OUE-{i}"] for i in range(6))])
+    path = write_xlsx(tmp_path / "ouest.xlsx", {"Projets": copied})
+    with pytest.raises(SourceUnavailable) as caught:
+        read(path)
+    assert caught.value.message.startswith(
+        f"le fichier {path} est illisible : l'onglet « Projets » compte plus de 5 lignes remplies, la limite ;")

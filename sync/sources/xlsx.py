@@ -64,6 +64,9 @@ DENSE_CELLS = 1_000_000
 #   and the cells of the rows they make, per tab and for the whole workbook.
 MAX_CELLS = 1_000_000
 MAX_SLOTS = 4_000_000
+# - the rows of a tab that hold something (a column of formulas copied down a whole
+#   sheet): each may make a record and several findings, some 5 kB together.
+MAX_ROWS = 25_000
 
 # A cell's start tag as spreadsheet programs write it, its address first; a part whose
 # cells are written otherwise (a namespace prefix, attributes in another order, no
@@ -110,6 +113,9 @@ class XlsxSource:
                 slots = 0
                 for title in tabs_to_read(titles, wanted_tabs):
                     tabs[title] = rows = self._read_tab(archive, workbook, title, parts.get(title))
+                    if len(rows) > MAX_ROWS + 1 and _filled_rows(rows) > MAX_ROWS:
+                        raise self._too_big(f"l'onglet « {title} » compte plus de {_count(MAX_ROWS)} lignes "
+                                            "remplies, la limite")
                     # Bounded for the whole workbook too: a thousand « Projets 2 » tabs are read.
                     slots += len(rows) + sum(map(len, rows))
                     if slots > MAX_SLOTS:
@@ -320,6 +326,12 @@ def _scan(archive: zipfile.ZipFile, part: str) -> Extent | None:
     columns = max((column_index_from_string(c.decode()) for c in letters), default=0)
     rows = max((int(n) for n in numbers), default=0)
     return Extent(rows, columns, has_errors)
+
+
+def _filled_rows(rows: list[Row]) -> int:
+    """Rows below the header holding something else than blanks and zeros (what a
+    total formula copied down empty rows shows)."""
+    return sum(1 for row in rows[1:] if any(v is not None and v != "" and v != 0 for v in row))
 
 
 def _sparse_grid(cells: dict[int, dict[int, object]]) -> list[Row]:
