@@ -23,6 +23,14 @@ Safety: calamine's XML parser (quick-xml) reads no DTD and expands no entity
 but XML's five predefined ones, and the XML read here goes through defusedxml,
 so a hostile workbook can neither expand entities nor reach a file or the
 network (tests/test_xlsx_reader.py).
+
+Bounds: memory and time follow what a committee typed, not the size a file declares
+nor the distance between its cells (tests/test_hostile.py). Before calamine reads a
+tab, a pass of regular expressions over the sheet's XML finds its farthest cell: a
+value in XFD1048576 would make calamine allocate 17 billion cells (and abort the
+process), so such a tab is read cell by cell instead. Parts that inflate too much,
+too many shared strings, cells or filled rows make the file unreadable, with a
+message that names the limit (the ``MAX_*`` constants below).
 """
 
 from __future__ import annotations
@@ -114,8 +122,7 @@ class XlsxSource:
                 for title in tabs_to_read(titles, wanted_tabs):
                     tabs[title] = rows = self._read_tab(archive, workbook, title, parts.get(title))
                     if len(rows) > MAX_ROWS + 1 and _filled_rows(rows) > MAX_ROWS:
-                        raise self._too_big(f"l'onglet « {title} » compte plus de {_count(MAX_ROWS)} lignes "
-                                            "remplies, la limite")
+                        raise self._too_many_rows(title)
                     # Bounded for the whole workbook too: a thousand « Projets 2 » tabs are read.
                     slots += len(rows) + sum(map(len, rows))
                     if slots > MAX_SLOTS:
@@ -181,6 +188,9 @@ class XlsxSource:
                     raise self._too_big(f"sa table de textes partagés compte plus de {_count(MAX_CELLS)} "
                                         "textes, la limite")
 
+    def _too_many_rows(self, title: str) -> SourceUnavailable:
+        return self._too_big(f"l'onglet « {title} » compte plus de {_count(MAX_ROWS)} lignes remplies, la limite")
+
     def _too_big(self, what: str) -> SourceUnavailable:
         return SourceUnavailable(
             f"le fichier {self.path} est illisible : {what} ; un classeur de comité n'en demande pas tant "
@@ -210,7 +220,7 @@ class XlsxSource:
         try:
             sheet = book[title]
             rows: dict[int, dict[int, object]] = {}
-            cells = slots = 0
+            cells = slots = filled = 0
             with sheet._get_source() as source:
                 # What ReadOnlyWorksheet._cells_by_row does, without the empty rows and
                 # the padding of every row to the widest one.
@@ -221,6 +231,10 @@ class XlsxSource:
                     values = {cell["column"]: cell["value"] for cell in row if cell["value"] is not None}
                     if not values:
                         continue
+                    if index > 1 and any(v != "" and v != 0 for v in values.values()):
+                        filled += 1
+                        if filled > MAX_ROWS:
+                            raise self._too_many_rows(title)
                     cells += len(values)
                     slots += max(values)
                     if cells > MAX_CELLS:
@@ -272,8 +286,12 @@ def _is_encrypted(path: Path) -> bool:
         with path.open("rb") as file:
             if file.read(8) != _OLE_MAGIC:
                 return False
-            # The stream names sit in the directory sectors, anywhere in the file.
-            while chunk := file.read(_CHUNK):
+            # The stream names sit in the directory sectors, anywhere in the file
+            # (looked for in its first 64 MB: an encrypted committee workbook is smaller).
+            for _ in range(64):
+                chunk = file.read(_CHUNK)
+                if not chunk:
+                    break
                 if _ENCRYPTED in chunk:
                     return True
     except OSError:
