@@ -140,7 +140,7 @@ CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A finding of SPEC §4. ``cell`` is A1 (``G7``), empty for envelope-level findings;
+    """A finding (docs/constats.md). ``cell`` is A1 (``G7``), empty for envelope-level findings;
     ``field`` is the record field it is about (``amount``, ``year:2020-2021``), empty
     when it is about no one field (a tab, an envelope)."""
 
