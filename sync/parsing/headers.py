@@ -41,6 +41,21 @@ PROJECTS_TAB = "Projets"
 PAYMENTS_TAB = "Versements"
 VALIDATION_TAB = "Validation"
 
+YEAR_PREFIX = "year:"  # the fund's columns per fiscal year: year:2020-2021…
+# The one table of key fields, per template tab: they identify a record or carry its
+# money. A record whose key value cannot be used stays out of the totals
+# (sync/rules/counting.py); a tab without a key column keeps all its rows out.
+KEY_FIELDS: dict[str, frozenset[str]] = {
+    PROJECTS_TAB: frozenset({"project_id", "status", "total_cost", "fqis_total", "other_contributions",
+                             YEAR_PREFIX}),
+    PAYMENTS_TAB: frozenset({"project_id", "date", "amount"}),
+}
+
+
+def is_key_field(tab: str, field: str) -> bool:
+    keys = KEY_FIELDS.get(tab, frozenset())
+    return field in keys or (field.startswith(YEAR_PREFIX) and YEAR_PREFIX in keys)
+
 
 def project_columns(fund: str, year_labels: list[str]) -> list[Column]:
     """The Projets tab of SPEC §3, with one fund column per fiscal year."""

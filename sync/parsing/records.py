@@ -23,6 +23,7 @@ from sync.parsing.headers import (
     Column,
     duplicate_headers,
     find_tab,
+    is_key_field,
     looks_like_tab,
     match_headers,
     normalise,
@@ -136,8 +137,6 @@ ERROR_VALUES = frozenset({
 
 
 def _column_impact(column: Column, tab: str) -> str:
-    from sync.rules.counting import is_key_field  # the one table of key fields
-
     if column.required_column and is_key_field(tab, column.field):
         return _NOT_COUNTED
     return ""

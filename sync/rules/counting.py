@@ -3,7 +3,8 @@
 A record counts unless an error finding says that the value of one of its key
 fields cannot be used (``Finding.unusable``: unreadable, missing, unknown, a
 duplicate number, a payment to no approved project…). Key fields identify the
-record or carry its money; a finding on any other field (a territory, a date of
+record or carry its money (the table KEY_FIELDS, beside the template's columns in
+sync/parsing/headers.py); a finding on any other field (a territory, a date of
 approval) leaves the record in the totals. A missing key column (a header-level
 finding, row 1) keeps every record of its tab out.
 
@@ -16,22 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sync.findings import ERROR, Finding
-from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
+from sync.parsing.headers import KEY_FIELDS, is_key_field
 from sync.parsing.records import ParsedWorkbook
 
-YEAR_PREFIX = "year:"  # the fund's columns per fiscal year, year:2020-2021…
-
-# The one table of key fields, per template tab.
-KEY_FIELDS: dict[str, frozenset[str]] = {
-    PROJECTS_TAB: frozenset({"project_id", "status", "total_cost", "fqis_total", "other_contributions",
-                             YEAR_PREFIX}),
-    PAYMENTS_TAB: frozenset({"project_id", "date", "amount"}),
-}
-
-
-def is_key_field(tab: str, field: str) -> bool:
-    keys = KEY_FIELDS.get(tab, frozenset())
-    return field in keys or (field.startswith(YEAR_PREFIX) and YEAR_PREFIX in keys)
+__all__ = ["KEY_FIELDS", "is_key_field", "settle_counted"]
 
 
 def settle_counted(workbooks: Iterable[ParsedWorkbook], findings: Iterable[Finding]) -> None:
