@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 from sync.findings import ERROR, Finding
 from sync.parsing.headers import KEY_FIELDS, is_key_field
-from sync.parsing.records import ParsedWorkbook
+from sync.parsing.records import ParsedWorkbook, Payment, Project
 
 __all__ = ["KEY_FIELDS", "is_key_field", "settle_counted"]
 
@@ -41,6 +41,7 @@ def settle_counted(workbooks: Iterable[ParsedWorkbook], findings: Iterable[Findi
         else:
             excluded_rows.add((f.committee, f.sheet, f.row))
     for workbook in workbooks:
-        for record in (*workbook.projects, *workbook.payments):
+        records: list[Project | Payment] = [*workbook.projects, *workbook.payments]
+        for record in records:
             record.counted = ((record.committee, record.sheet) not in excluded_tabs
                               and (record.committee, record.sheet, record.row) not in excluded_rows)

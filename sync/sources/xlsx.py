@@ -43,6 +43,7 @@ import stat
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
@@ -216,9 +217,9 @@ class XlsxSource:
         from openpyxl import load_workbook
         from openpyxl.worksheet._reader import WorkSheetParser
 
-        book = load_workbook(self.path, read_only=True, data_only=True, keep_links=False)
+        book: Any = load_workbook(self.path, read_only=True, data_only=True, keep_links=False)
         try:
-            sheet = book[title]
+            sheet: Any = book[title]  # a ReadOnlyWorksheet, whose source and strings are used below
             rows: dict[int, dict[int, object]] = {}
             cells = slots = filled = 0
             with sheet._get_source() as source:
