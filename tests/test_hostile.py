@@ -575,3 +575,13 @@ def test_a_column_copied_down_the_whole_sheet_is_refused_by_its_number_of_rows(t
             read(path)
         assert caught.value.message.startswith(
             f"le fichier {path} est illisible : l'onglet « Projets » compte plus de 5 lignes remplies, la limite ;")
+
+
+def test_a_file_too_large_for_a_committee_workbook_is_refused_before_it_is_opened(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_reader, "MAX_PART_BYTES", 1024 * 1024)
+    path = tmp_path / "ouest.xlsx"
+    path.write_bytes(bytes(3 * 1024 * 1024))  # as if a million tiny parts filled its zip directory
+    with pytest.raises(SourceUnavailable) as caught:
+        read(path)
+    assert caught.value.message.startswith(
+        f"le fichier {path} est illisible : il occupe 3 Mo, au-delà de la limite de 1 Mo ;")

@@ -64,7 +64,8 @@ _PLAIN = 1e15
 
 # Bounds of what one committee workbook may cost (the largest real one is a few MB
 # of XML and some 250 000 cells; benchmarks/RESULTS.md):
-# - the decompressed size of any part of the archive (a compression bomb stops here);
+# - the size of the file, and the decompressed size of any part of the archive (a
+#   compression bomb stops here);
 MAX_PART_BYTES = 100 * 1024 * 1024
 # - the rows × columns calamine may allocate for a tab, from A1 to its farthest value;
 #   beyond, the tab is read cell by cell (:meth:`XlsxSource._sparse_rows`);
@@ -158,6 +159,10 @@ class XlsxSource:
             raise SourceUnavailable(
                 f"le fichier {self.path} est illisible : ce n'est pas un fichier ordinaire (tube, périphérique "
                 "ou prise) ; indiquez le chemin d'un classeur Excel (.xlsx).", committee=self.committee_code)
+        if status.st_size > MAX_PART_BYTES:
+            # Its zip directory alone (a million tiny parts) would fill the memory.
+            raise self._too_big(f"il occupe {_megabytes(status.st_size)}, au-delà de la limite de "
+                                f"{_megabytes(MAX_PART_BYTES)}")
         return dt.datetime.fromtimestamp(status.st_mtime).astimezone()
 
     def _check_declared_sizes(self, archive: zipfile.ZipFile) -> None:
