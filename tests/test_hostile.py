@@ -585,3 +585,11 @@ def test_a_file_too_large_for_a_committee_workbook_is_refused_before_it_is_opene
         read(path)
     assert caught.value.message.startswith(
         f"le fichier {path} est illisible : il occupe 3 Mo, au-delà de la limite de 1 Mo ;")
+
+
+def test_a_payment_whose_number_hides_a_character_reaches_its_project(tmp_path):
+    report = validate(alliance(tmp_path, payments=[payment("OUE-2020\u2060-001", amount=2500)]))
+    flagged = only(report, "PROJECT_ID_CHARACTERS")
+    assert (flagged.sheet, flagged.cell) == ("Versements", "A2")
+    assert of_code(report, "PAYMENT_UNKNOWN_PROJECT") == []
+    assert report.totals.paid_by_project == {("OUEST", "OUE-2020-001"): 250_000}
