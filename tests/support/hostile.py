@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_to_tuple, get_column_letter
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -176,11 +176,6 @@ def xlsx_bytes(sheets: dict[str, bytes | Deflated], *, declared: dict[str, int] 
 def write_xlsx(path: Path, sheets: dict[str, bytes | Deflated], **options) -> Path:
     path.write_bytes(xlsx_bytes(sheets, **options))
     return path
-
-
-def column(letters: str) -> int:
-    """1-based index of a column: ``column("XFD")`` → 16384."""
-    return column_index_from_string(letters)
 
 
 def committee_rows(records: list[dict], headers: list[str]) -> list[list[object]]:
