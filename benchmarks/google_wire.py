@@ -7,8 +7,8 @@ local Sheets API server of the tests (tests/support/sheets_server.py), then read
   tab (Instructions and Listes included), and python-requests' User-Agent, which
   has no « gzip », so Google answers uncompressed;
 - « après » : the tool's own read (sync/sources/google.py, through gspread and our
-  HTTP client): the ranges of the tabs it reads, compressed (``Accept-Encoding: gzip``
-  and ``(gzip)`` in the User-Agent).
+  HTTP client): every tab still (a new « Projets (suite) » tab must be seen), compressed
+  (``Accept-Encoding: gzip`` and ``(gzip)`` in the User-Agent).
 
 The server records the size of each answer's body as sent (compressed or not);
 the sum over the three committees is printed.
@@ -88,7 +88,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="small,medium,large")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args()
-    print("| Taille | Avant (tous les onglets, sans gzip) | Après (onglets lus, gzip) | Rapport | Requêtes |")
+    print("| Taille | Avant (tous les onglets, sans gzip) | Après (tous les onglets, gzip) | Rapport | Requêtes |")
     print("|---|---:|---:|---:|---:|")
     for name in args.sizes.split(","):
         m = measure(name, args.data)

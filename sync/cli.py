@@ -59,7 +59,9 @@ class FrenchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AllianceSyncError as exc:
-            click.echo(f"Erreur : {exc.message}", err=True)
+            from sync.outputs.text import printable
+
+            click.echo(f"Erreur : {printable(exc.message)}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Interrompu.", err=True)
@@ -169,8 +171,10 @@ format_option = click.option("--format", "output_format", type=click.Choice(["te
 
 @cli.command()
 @config_option
-@click.option("--output", "-o", type=click.Path(dir_okay=False), metavar="FICHIER",
-              help="Classeur à écrire (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
+@click.option("--output", "-o", type=click.Path(), metavar="FICHIER",
+              help="Classeur à écrire, ou son dossier (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
+@click.option("--force", is_flag=True,
+              help="Remplacer le fichier --output même s'il n'est pas un rapport écrit par alliance-sync.")
 @click.option("--strict", is_flag=True, help="N'écrire aucun classeur s'il reste des erreurs.")
 @click.option("--deliver", is_flag=True,
               help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).")
@@ -179,8 +183,8 @@ format_option = click.option("--format", "output_format", type=click.Choice(["te
 @click.option("--export", "export_dir", type=click.Path(file_okay=False),
               help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier.")
 @click.pass_context
-def run(ctx: click.Context, config_path: str | None, output: str | None, strict: bool, deliver: bool,
-        dry_run: bool, state_dir: str | None, export_dir: str | None) -> None:
+def run(ctx: click.Context, config_path: str | None, output: str | None, force: bool, strict: bool,
+        deliver: bool, dry_run: bool, state_dir: str | None, export_dir: str | None) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.errors import NoUsableData
@@ -207,7 +211,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, strict:
     try:
         result = run_sync(config, output=Path(output) if output else None,
                           strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run,
-                          export=Path(export_dir) if export_dir else None)
+                          export=Path(export_dir) if export_dir else None, force=force)
     except NoUsableData as exc:
         if fresh:
             exc.message += f"\nCe dossier d'état était vide : {folder}."
@@ -423,15 +427,17 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default="gabarit-comite.xlsx", metavar="FICHIER",
-              show_default=True, help="Classeur à écrire.")
+@click.option("--output", "-o", type=click.Path(), default="gabarit-comite.xlsx", metavar="FICHIER",
+              show_default=True, help="Classeur à écrire, ou son dossier.")
+@click.option("--force", is_flag=True, help="Remplacer le fichier --output même s'il n'est pas un gabarit vierge.")
 @config_option
 @click.option("--committee", "committee_code", metavar="CODE",
               help="Code de la sous-région (majuscules ou minuscules), pour n'offrir que ses territoires.")
-def template(output: str, config_path: str | None, committee_code: str | None) -> None:
+def template(output: str, force: bool, config_path: str | None, committee_code: str | None) -> None:
     """Écrire le gabarit du classeur d'un comité."""
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
+    from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
 
     config = _load(config_path)
     committee = None
@@ -442,10 +448,13 @@ def template(output: str, config_path: str | None, committee_code: str | None) -
             codes = ", ".join(c.code for c in config.subregions)
             raise click.UsageError(f"sous-région inconnue « {committee_code} » ; codes : {codes}")
         committee = matching[0]
+    target = output_path(Path(output), "gabarit-comite.xlsx", inputs_of(config, None), force=force,
+                         ours=is_unfilled_template)
+    make_parents(target)
     # Atomically, as the ministry workbook: a failure names the file in French and
     # leaves a previous template whole.
-    write_atomically(Path(output), lambda path: write_committee_workbook(path, config, committee))
-    click.echo(f"Gabarit écrit : {output}")
+    write_atomically(target, lambda path: write_committee_workbook(path, config, committee))
+    click.echo(f"Gabarit écrit : {target}")
 
 
 def main() -> None:

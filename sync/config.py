@@ -274,7 +274,10 @@ class _Reader:
         if not isinstance(location, str) or not location.strip():
             raise self.fail(f"{key}.{kind}", "un chemin ou une clé non vide est attendu")
         if kind == "xlsx":
-            path = (base / location).resolve()
+            try:
+                path = (base / location).resolve()
+            except (OSError, RuntimeError):  # a loop of links: reading it will say so, in French
+                path = (base / location).absolute()
             if self.check_files and not path.is_file():
                 raise self.fail(f"{key}.xlsx", f"classeur introuvable : {path}")
             return SourceSpec("xlsx", str(path))

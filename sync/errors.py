@@ -103,6 +103,7 @@ OS_REASONS = {
     errno.EROFS: "système de fichiers en lecture seule",
     errno.EDQUOT: "quota de disque dépassé",
     errno.ENAMETOOLONG: "nom de fichier trop long",
+    errno.ELOOP: "boucle de liens symboliques",
     errno.EBUSY: "fichier occupé",
     errno.ETXTBSY: "fichier occupé",
 }

@@ -23,6 +23,10 @@ class FindingType:
     severity: str
     title: str  # short French label, for summaries and the Validation sheet
     template: str  # French message, str.format() fields
+    # The value at the finding's field cannot be used (unreadable, missing, unknown,
+    # ambiguous): on a key field, its record stays out of the totals (sync/rules/counting.py).
+    # A value that breaks a rule but is known (FQIS over the total cost) still counts.
+    unusable: bool = False
 
 
 _TYPES = [
@@ -31,18 +35,24 @@ _TYPES = [
                 "Rétablissez l'onglet « {tab} » du gabarit (nom exact)."),
     FindingType("MISSING_COLUMN", ERROR, "Colonne manquante",
                 "La colonne « {column} » est introuvable dans l'en-tête (ligne 1) de l'onglet « {sheet} ». "
-                "Rétablissez l'en-tête « {column} » du gabarit.{impact}"),
+                "Rétablissez l'en-tête « {column} » du gabarit.{impact}",
+                unusable=True),
     FindingType("MISSING_VALUE", ERROR, "Valeur manquante",
-                "« {column} » est vide{context}. Attendu : {expected}."),
+                "« {column} » est vide{context}. Attendu : {expected}.",
+                unusable=True),
     FindingType("INVALID_AMOUNT", ERROR, "Montant invalide",
-                "« {column} » : {problem} « {value} ». Attendu : {expected}."),
+                "« {column} » : {problem} « {value} ». Attendu : {expected}.",
+                unusable=True),
     FindingType("INVALID_DATE", ERROR, "Date invalide",
                 "« {column} » : date illisible « {value} ». "
-                "Attendu : une date AAAA-MM-JJ (ex. 2020-04-01) ou JJ/MM/AAAA (ex. 01/04/2020)."),
+                "Attendu : une date AAAA-MM-JJ (ex. 2020-04-01) ou JJ/MM/AAAA (ex. 01/04/2020).",
+                unusable=True),
     FindingType("INVALID_NUMBER", ERROR, "Nombre invalide",
-                "« {column} » : « {value} » n'est pas un nombre entier positif ou nul. Attendu : ex. 25."),
+                "« {column} » : « {value} » n'est pas un nombre entier positif ou nul. Attendu : ex. 25.",
+                unusable=True),
     FindingType("UNKNOWN_VALUE", ERROR, "Valeur inconnue",
-                "« {column} » : valeur inconnue « {value} ».{suggestion} Valeurs permises : {allowed}."),
+                "« {column} » : valeur inconnue « {value} ».{suggestion} Valeurs permises : {allowed}.",
+                unusable=True),
     FindingType("TERRITORY_OUTSIDE_SUBREGION", ERROR, "Territoire hors sous-région",
                 "Le territoire « {value} » {belongs}, pas à {own}. Territoires permis : {allowed}."),
     # The project stays counted in the totals: its money is real, only its axis is wrong.
@@ -53,7 +63,8 @@ _TYPES = [
                 "Le type d'organisme « {value} » n'est pas admissible au {fund}. Types admissibles : {allowed}."),
     FindingType("DUPLICATE_PROJECT_ID", ERROR, "Numéro de projet en double",
                 "Le numéro de projet « {value} » est déjà utilisé {where}. "
-                "Chaque numéro doit être unique dans toute l'Alliance : attribuez un autre numéro."),
+                "Chaque numéro doit être unique dans toute l'Alliance : attribuez un autre numéro.",
+                unusable=True),
     FindingType("DATE_OUTSIDE_PERIOD", ERROR, "Date hors période",
                 "« {column} » : le {value} est hors de la période de l'entente ({start} au {end})."),
     FindingType("END_BEFORE_START", ERROR, "Fin avant le début",
@@ -61,7 +72,8 @@ _TYPES = [
                 "Attendu : une date de fin égale ou postérieure au début."),
     FindingType("YEAR_SPLIT_MISMATCH", ERROR, "Répartition annuelle incohérente",
                 "Le « {column} » ({total}) ne correspond pas à la somme des exercices ({years}), "
-                "écart de {gap}. Corrigez la répartition par exercice ou le total."),
+                "écart de {gap}. Corrigez la répartition par exercice ou le total.",
+                unusable=True),
     FindingType("FQIS_OVER_TOTAL_COST", ERROR, "FQIS supérieur au coût total",
                 "Le « {column} » ({fqis}) dépasse le coût total du projet ({cost}). "
                 "Attendu : un {fund} au plus égal au coût total."),
@@ -70,10 +82,12 @@ _TYPES = [
                 "de {limit} prévue. Vérifiez les autres contributions."),
     FindingType("PAYMENT_UNKNOWN_PROJECT", ERROR, "Versement à un projet inconnu",
                 "Le versement nomme le projet « {value} », absent de l'onglet Projets de ce comité. "
-                "Attendu : le No projet d'un projet de ce comité.{suggestion}"),
+                "Attendu : le No projet d'un projet de ce comité.{suggestion}",
+                unusable=True),
     FindingType("PAYMENT_NOT_APPROVED", ERROR, "Versement à un projet non approuvé",
                 "Versement de {amount} au projet {project} dont le statut est « {status} ». "
-                "Un versement exige un projet Accepté, En cours, Terminé ou Abandonné."),
+                "Un versement exige un projet Accepté, En cours, Terminé ou Abandonné.",
+                unusable=True),
     FindingType("PAID_OVER_GRANTED", ERROR, "Versements supérieurs au FQIS accordé",
                 "Avec ce versement, le projet {project} a reçu {paid}, plus que son {fund} total "
                 "de {granted} (dépassement de {gap})."),
@@ -89,6 +103,31 @@ _TYPES = [
     FindingType("SUBREGION_ENVELOPE_NEARLY_USED", WARNING, "Enveloppe presque épuisée",
                 "{Name} a engagé {committed} de son allocation de {allocation} ({share}) ; "
                 "solde non engagé : {balance}."),
+    # Careless and hostile workbooks: what the template does not foresee is said, never
+    # silently skipped nor read twice.
+    FindingType("AMBIGUOUS_TAB", ERROR, "Onglet en double",
+                "Les onglets « {read} » et « {sheet} » portent le même nom à la casse, aux accents ou aux "
+                "espaces près : seul « {read} » est lu. Réunissez leurs lignes dans « {read} » et "
+                "supprimez ou renommez « {sheet} ».", unusable=True),
+    FindingType("EXTRA_TAB", ERROR, "Onglet non lu",
+                "L'onglet « {sheet} » ressemble à l'onglet « {tab} » et contient des lignes, mais seul "
+                "l'onglet « {tab} » est lu : ses lignes ne sont ni validées ni comptées. Déplacez-les dans "
+                "l'onglet « {tab} » ou renommez cet onglet (ex. « Archives »)."),
+    FindingType("DUPLICATE_COLUMN", ERROR, "Colonne en double",
+                "La colonne « {column} » apparaît deux fois dans l'en-tête de l'onglet « {sheet} » : "
+                "en {first} (lue) et en {cell} (ignorée). Supprimez la copie ou renommez-la."),
+    FindingType("VALUE_OUTSIDE_TABLE", WARNING, "Valeur hors du tableau",
+                "« {value} » est saisi en {cell}, sur une ligne sans aucune valeur dans les colonnes du "
+                "gabarit : cette valeur est ignorée. Effacez-la, ou complétez la ligne si c'est un projet."),
+    FindingType("ERROR_VALUE", ERROR, "Valeur d'erreur",
+                "« {column} » contient la valeur d'erreur « {value} » d'une formule, pas une valeur. "
+                "Attendu : {expected}.", unusable=True),
+    FindingType("PROJECT_ID_CHARACTERS", WARNING, "Caractères trompeurs dans le No projet",
+                "Le No projet « {value} » contient {what} : il est lu et comparé aux autres comme "
+                "« {clean} ». Retapez-le au clavier."),
+    FindingType("TEXT_TOO_LONG", WARNING, "Texte trop long",
+                "« {column} » compte {length} caractères ; une cellule Excel n'en garde que {limit} : "
+                "le classeur du ministère n'en montre que le début. Abrégez le texte."),
     FindingType("SOURCE_UNAVAILABLE", ERROR, "Source illisible",
                 "Le chiffrier du comité {name} n'a pas pu être lu : {reason} {fallback}"),
     # Not a rule of the spreadsheets: delivery (docs/exploitation.md) comes after the workbook is written and the
@@ -103,9 +142,11 @@ _TYPES = [
 CATALOGUE: dict[str, FindingType] = {t.code: t for t in _TYPES}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
-    """A finding (docs/constats.md). ``cell`` is A1 (``G7``), empty for envelope-level findings."""
+    """A finding (docs/constats.md). ``cell`` is A1 (``G7``), empty for envelope-level findings;
+    ``field`` is the record field it is about (``amount``, ``year:2020-2021``), empty
+    when it is about no one field (a tab, an envelope)."""
 
     severity: str
     code: str
@@ -115,9 +156,18 @@ class Finding:
     row: int | None
     project_id: str
     message: str
+    field: str = ""
+
+    @property
+    def unusable(self) -> bool:
+        """The value at ``field`` cannot be used (see :class:`FindingType`)."""
+        return CATALOGUE[self.code].unusable if self.code in CATALOGUE else False
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """The finding for JSON: its message last, after the field it is about."""
+        out = asdict(self)
+        out["message"] = out.pop("message")
+        return out
 
 
 class FindingsView:
@@ -144,7 +194,7 @@ def _column_order(cell: str) -> tuple[int, str]:
 
 
 def finding(code: str, *, committee: str, sheet: str = "", cell: str = "", row: int | None = None,
-            project_id: str = "", **values: object) -> Finding:
+            project_id: str = "", field: str = "", **values: object) -> Finding:
     """Make the finding ``code`` with its catalogue severity and French message."""
     kind = CATALOGUE[code]
     return Finding(
@@ -156,6 +206,7 @@ def finding(code: str, *, committee: str, sheet: str = "", cell: str = "", row: 
         row=row,
         project_id=project_id or "",
         message=kind.template.format(sheet=sheet, cell=cell, **values),
+        field=field,
     )
 
 

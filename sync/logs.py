@@ -43,7 +43,9 @@ class FrenchFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
-        text = _DECIMAL_SECONDS.sub(r"\1,\2", super().format(record))
+        from sync.outputs.text import printable  # committee text never drives the terminal
+
+        text = printable(_DECIMAL_SECONDS.sub(r"\1,\2", super().format(record)))
         label = _LEVELS.get(record.levelno)
         if label:
             stamp = self.formatTime(record, self.datefmt)

@@ -25,7 +25,8 @@ from sync.logs import ATTENTION, stage
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
-from sync.rules.crossref import check_duplicate_ids, check_payments
+from sync.rules.counting import settle_counted
+from sync.rules.crossref import check_duplicate_ids, check_payments, link_payments
 from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
 from sync.sources import RawWorkbook, open_source
@@ -129,6 +130,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
             rules = RowRules(config, committee)
             share = progress.share(50, len(parsed.projects) + len(parsed.payments))
             for project in parsed.projects:
+                rules.spell_as_listed(project)
                 parsed.findings.extend(rules.check_project(project))
                 share()
             for payment in parsed.payments:
@@ -155,8 +157,11 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     for parsed in ordered:
         findings.extend(parsed.findings)
     findings.extend(check_duplicate_ids(ordered))
+    settle_counted(ordered, findings)  # check_payments asks whether projects count
     for parsed in ordered:
+        link_payments(parsed)
         findings.extend(check_payments(parsed, config.fund))
+    settle_counted(ordered, findings)
     totals = consolidate(config, workbooks)
     findings.extend(check_envelopes(config, totals))
     log.debug("Contrôles entre lignes et comités, consolidation et enveloppes : %.2f s.",

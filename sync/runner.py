@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import sqlite3
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,7 +33,7 @@ from sync.history.fallback import LastGoodCopy
 from sync.history.render import log_summary
 from sync.lock import StateLock
 from sync.logs import stage
-from sync.outputs.atomic import write_atomically
+from sync.outputs.atomic import temporary_files_in, write_atomically
 from sync.pipeline import build_report
 from sync.report import Report
 from sync.wording import plural
@@ -62,22 +63,27 @@ def default_output(config: Config, when: dt.datetime) -> Path:
 
 def run_sync(config: Config, *, output: Path | None = None, strict: bool = False,
              state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False,
-             export: Path | None = None) -> RunResult:
+             export: Path | None = None, force: bool = False) -> RunResult:
     from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
+    from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path
 
     if deliver:
         require_delivery(config)  # before the sync: a configuration error is known now
+    # Before anything is read or recorded: an output that would replace an input is refused.
+    target = output_path(output, default_output(config, dt.datetime.now()).name, inputs_of(config, state_dir),
+                         force=force, ours=is_ministry_workbook)
     set_state_dir(state_dir)  # where an OAuth login keeps its token
     started = time.perf_counter()
-    with StateLock(state_dir), History.open(state_dir) as history:
+    with StateLock(state_dir), History.open(state_dir) as history, temporary_files_in(state_dir):
         started_at = dt.datetime.now().astimezone()
         run_id = history.start_run(config, started_at)
         log.info("Synchronisation n° %d commencée (historique : %s).", run_id, history.path)
         pause_at("verrou")
         fallback = LastGoodCopy(history, config, started_at)
         try:
-            result = _run(config, history, run_id, fallback, output, strict, write_ministry_workbook)
+            make_parents(target)  # a folder that cannot be made is the run's failure, recorded
+            result = _run(config, history, run_id, fallback, target, strict, write_ministry_workbook)
         except BaseException as exc:
             # Record why the run produced nothing, and which sources could not be
             # read (for « unreadable since »). A kill leaves the run « running »,
@@ -116,7 +122,7 @@ def _record_failure(history: History, run_id: int, exc: BaseException, fallback:
         log.error("L'échec de la synchronisation n° %d n'a pas pu être enregistré : %s", run_id, error)
 
 
-def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path | None,
+def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path,
          strict: bool, write_workbook) -> RunResult:
     step = time.perf_counter()
     report = build_report(config, fallback=fallback, now=fallback.now)
@@ -133,9 +139,16 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     step = time.perf_counter()
     # The Changements sheet compares with the previous run that wrote a workbook,
     # so a --strict run that wrote none hides no change from the next workbook.
-    base = history.previous_done(with_output=True)
     records = records_of_report(report)
-    changes = compute_changes(history.records(base.id) if base else None, records,
+    try:
+        base = history.previous_done(with_output=True)
+        previous = history.records(base.id) if base else None
+    except HistoryError as exc:
+        # A damaged history must not stop tonight's workbook, nor every later one:
+        # this run is recorded and the next one compares with it.
+        log.error("Historique inutilisable, changements non calculés : %s", exc.message)
+        base, previous = None, None
+    changes = compute_changes(previous, records,
                               previous_run_id=base.id if base else None,
                               previous_run_at=base.started_at if base else None,
                               committee_order=[c.code for c in config.committees])
@@ -153,7 +166,7 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
         log.warning("Mode strict : des erreurs empêchent la production du classeur.")
         return RunResult(report, None, run_id, changes)
 
-    target = output or default_output(config, report.generated_at)
+    target = output
     step = time.perf_counter()
     # Order matters when the run is killed. The run's records are written in one
     # transaction, the workbook is renamed into place, and only then is the
@@ -166,18 +179,27 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     # Committing first would risk the opposite: a recorded run whose changes no
     # workbook ever showed.
     # The absolute path and the digest of the workbook let a later `deliver` send exactly it.
-    with history.recording(run_id, report, target.absolute(), records):
+    with ExitStack() as recording:
+        try:
+            recording.enter_context(history.recording(run_id, report, target.absolute(), records))
+            recorded = True
+        except HistoryError as exc:
+            # The workbook matters more than its record: write it, and say so.
+            log.error("Historique inutilisable, cette synchronisation n'y est pas enregistrée : %s", exc.message)
+            recorded = False
         prepared = time.perf_counter()
         log.debug("Historique : enregistrements préparés (%.2f s) ; écriture du classeur %s.", prepared - step, target)
         with stage("Écriture du classeur du ministère", 1) as progress:
             write_atomically(target, lambda path: write_workbook(report, path, changes),
                              before_replace=lambda: pause_at("classeur-temporaire"))
             progress.advance(1)
-        record_output_digest(history, run_id, file_digest(target))
+        if recorded:
+            record_output_digest(history, run_id, file_digest(target))
         written = time.perf_counter()
         log.info("Classeur du ministère écrit : %s (%.2f s).", target, written - prepared)
         pause_at("classeur")
-    _log_recorded(run_id, report, (prepared - step) + (time.perf_counter() - written))
+    if recorded:
+        _log_recorded(run_id, report, (prepared - step) + (time.perf_counter() - written))
     return RunResult(report, target, run_id, changes)
 
 
@@ -191,10 +213,14 @@ def _log_recorded(run_id: int, report: Report, seconds: float) -> None:
 
 def _log_unchanged_sources(history: History, report: Report) -> None:
     """Say which sources changed since the previous run (their content hash)."""
-    previous = history.previous_done()
+    try:
+        previous = history.previous_done()
+        hashes = history.source_hashes(previous.id) if previous else {}
+    except HistoryError as exc:
+        log.warning("Historique illisible, sources non comparées : %s", exc.message)
+        return
     if previous is None:
         return
-    hashes = history.source_hashes(previous.id)
     read = [code for code, info in report.sources.items() if info.current]
     same = [code for code in read if report.sources[code].content_hash == hashes.get(code)]
     changed = [code for code in read if code not in same]

@@ -6,13 +6,14 @@ import json
 import subprocess
 import sys
 
+import pytest
 from click.testing import CliRunner
 
 from sync.cli import cli
 from tests.support.builders import payment, project, write_alliance
 from tests.support.checks import REPO
 
-FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "message"]
+FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "field", "message"]
 
 
 def run(*args: str):
@@ -78,7 +79,7 @@ def test_errors_exit_1_and_json_shape(tmp_path):
     unknown = findings[0]
     assert {k: unknown[k] for k in FIELDS[:-1]} == {
         "severity": "error", "code": "UNKNOWN_VALUE", "committee": "OUEST", "sheet": "Projets", "cell": "F3",
-        "row": 3, "project_id": "OUE-2020-002",
+        "row": 3, "project_id": "OUE-2020-002", "field": "priority",
     }
     assert "« Logemnt »" in unknown["message"] and "Vouliez-vous dire « Logement » ?" in unknown["message"]
     assert findings[1]["sheet"] == "Versements" and findings[1]["cell"] == "A2"
@@ -155,3 +156,56 @@ def test_help_is_in_french():
     result = run("validate", "--help")
     assert "--format [text|json]" in result.stdout
     assert "Valider les chiffriers des comités" in result.stdout
+
+
+# -- usage mistakes -------------------------------------------------------------------
+
+
+def test_the_command_alone_shows_its_help_not_an_error():
+    from tests.support.cli import invoke
+
+    result = invoke()
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Utilisation : cli [OPTIONS] COMMANDE [ARGS]...\n\n  Synchronise")
+    assert "Erreur" not in result.stderr and result.stderr.count("Utilisation") == 1
+
+
+@pytest.mark.parametrize("args", [["deliver"], ["deliver", "--dry-run"], ["run", "--deliver"]])
+def test_delivering_without_a_configuration_asks_for_one(tmp_path, args):
+    # It used to ask to add [delivery] to the bundled demo's own file.
+    from tests.support.cli import invoke
+
+    result = invoke("--quiet", *args, "--state-dir", str(tmp_path / "etat"))
+    assert result.exit_code == 2, result.output
+    assert result.stderr.endswith("Erreur : indiquez votre configuration avec --config : la livraison se règle "
+                                  "dans sa table [delivery], et la démonstration intégrée n'en a pas.\n")
+    assert "demo.toml" not in result.stderr
+    assert not (tmp_path / "etat").exists()
+
+
+@pytest.mark.parametrize("command", ["history", "diff", "deliver"])
+def test_a_state_folder_this_user_cannot_enter_is_explained(tmp_path, monkeypatch, command):
+    # Tests run as root, whom permissions do not stop: the refusal is what stat() answers.
+    import errno
+    from pathlib import Path
+
+    from tests.support.builders import write_config
+    from tests.support.cli import invoke
+
+    folder = tmp_path / "etat"
+    folder.mkdir()
+    stat = Path.stat
+
+    def refuse(path, *args, **kwargs):
+        if Path(path).parent == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", refuse)
+    config = ["--config", str(write_config(tmp_path))] if command == "deliver" else []
+    if command == "deliver":
+        (tmp_path / "alliance.toml").write_text((tmp_path / "alliance.toml").read_text(encoding="utf-8")
+                                                + '[delivery]\ndrive_folder = "dossier"\n', encoding="utf-8")
+    result = invoke("--quiet", command, *config, "--state-dir", str(folder))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f"Erreur : le dossier d'état {folder} est inaccessible (permission refusée).\n"

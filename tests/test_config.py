@@ -300,3 +300,86 @@ def test_google_defaults_are_the_settings_own(tmp_path):
     from sync.config import GoogleSettings
 
     assert load_config(write_config(tmp_path)).google == GoogleSettings()
+
+
+# -- values nobody planned ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", [float("inf"), 1e30, 10_000_000_000_000])
+def test_an_envelope_too_big_or_infinite_is_a_configuration_error(tmp_path, value):
+    # inf ended in an OverflowError; 1e30 $ in SQLite's OverflowError at the end of the run.
+    from tests.support.cli import config_error
+
+    path = write_config(tmp_path, alliance={"envelope": value})
+    assert "trop grand (au plus 9 999 999 999 999,99 $)" in config_error(path, "alliance.envelope")
+
+
+@pytest.mark.parametrize("key", ["max_fqis_share", "nearly_used"])
+def test_a_ratio_that_is_nan_is_a_configuration_error(tmp_path, key):
+    from tests.support.cli import config_error
+
+    path = write_config(tmp_path, alliance={key: float("nan")})
+    assert "une proportion entre 0 et 1" in config_error(path, f"alliance.{key}")
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_google_delays_must_be_finite(tmp_path, value):
+    from tests.support.cli import config_error
+
+    path = write_config(tmp_path, extra=f"[google]\ntimeout = {value}\n")
+    assert "un nombre de secondes" in config_error(path, "google.timeout")
+
+
+def test_an_unknown_top_level_table_is_announced(tmp_path):
+    # « [googel] feedback = true » silently ignored is write-back silently off.
+    from tests.support.cli import invoke as invoke_cli
+
+    path = write_config(tmp_path, extra="[googel]\nfeedback = true\n")
+    result = invoke_cli("validate", "--config", str(path))
+    assert result.exit_code == 0, result.output
+    assert (f"AVERTISSEMENT : Configuration {path} : table inconnue « [googel] », ignorée. "
+            "Vouliez-vous dire « [google] » ?\n") in result.stderr
+
+
+def test_a_configuration_saved_with_a_byte_order_mark_loads(tmp_path):
+    # Windows' Notepad saves UTF-8 with a BOM; tomllib rejects it at line 1, column 1.
+    path = write_config(tmp_path)
+    path.write_bytes("\ufeff".encode() + path.read_bytes())
+    assert load_config(path).name == "Alliance pour la solidarité en Montérégie"
+
+
+def test_a_configuration_path_that_is_a_folder_is_explained_in_french(tmp_path):
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.message == (f"Configuration invalide (fichier {tmp_path}) : fichier illisible "
+                                    "(le chemin désigne un dossier, pas un fichier)")
+
+
+def test_a_configuration_that_is_not_utf8_is_explained_in_french(tmp_path):
+    path = write_config(tmp_path)
+    path.write_bytes(path.read_bytes().replace("Montérégie".encode(), "Montérégie".encode("latin-1"), 1))
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert "ce n'est pas du texte UTF-8" in caught.value.message
+    assert "codec" not in caught.value.message
+
+
+@pytest.mark.parametrize("key", ["priorities", "organization_types"])
+def test_an_empty_list_of_priorities_or_types_is_a_configuration_error(tmp_path, key):
+    # Accepted, every project's value was « inconnue » with « Valeurs permises : » and nothing after.
+    from tests.support.cli import config_error
+
+    path = write_config(tmp_path, alliance={key: []})
+    assert "au moins une valeur est requise" in config_error(path, f"alliance.{key}")
+
+
+def test_a_broken_presentation_file_is_explained_like_the_configuration(tmp_path):
+    from sync.outputs.ministry.style import load_presentation
+
+    config = load_config(write_config(tmp_path))
+    presentation = tmp_path / "rapport-ministere.toml"
+    presentation.write_text("[couleurs\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_presentation(config, dt.datetime(2026, 1, 5, 2, 0))
+    assert caught.value.message.startswith(f"Configuration invalide (fichier {presentation}) : syntaxe TOML "
+                                           "invalide à la ligne 1, colonne 10 ; vérifiez les guillemets")

@@ -210,3 +210,18 @@ def test_drive_file_is_taken_from_its_whole_address(tmp_path):
     settings = delivery_settings(load_config(config_with(tmp_path, f'[delivery]\ndrive_file = "{address}"\n')))
     assert (settings.drive_file, settings.drive_folder, settings.drive, settings.drive_keep_versions) == (
         "1AbCdEfGhIjKlMnOpQrStUv", None, True, True)
+
+
+# -- values nobody planned ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_an_smtp_timeout_must_be_a_finite_number_of_seconds(tmp_path, value):
+    # Accepted, it ended in socket.settimeout()'s ValueError or OverflowError when delivering.
+    from tests.support.builders import write_config
+    from tests.support.cli import config_error
+
+    path = write_config(tmp_path, extra=f'[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\n'
+                                        f'smtp = {{ host = "smtp.exemple.org", timeout = {value}, '
+                                        f'user = "coordination@exemple.org" }}\n')
+    assert "un nombre de secondes supérieur à 0 est attendu" in config_error(path, "delivery.smtp.timeout")

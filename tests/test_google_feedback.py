@@ -82,13 +82,13 @@ def test_write_back_creates_and_fills_the_validation_tab(tmp_path, sheets_api):
     assert [w.kind for w in writes] == ["batchUpdate", "values.update"]
     assert list(writes[0].body["requests"][0]) == ["addSheet"]
     assert writes[1].params["valueInputOption"] == ["RAW"]
-    # The first time only: the Validation tab asked for is not there yet (400), then the whole read.
+    # One read of the whole spreadsheet, each night.
     assert [(r.status, r.params.get("ranges")) for r in sheets_api.requests if r.key == EST and r.is_read] == [
-        (400, ["'Projets'", "'Versements'", "'Validation'!A1"]), (200, None)]
+        (200, None)]
     sheets_api.reset_log()
     assert run(tmp_path).exit_code == 1
     assert [(r.status, r.params.get("ranges")) for r in sheets_api.requests if r.key == EST and r.is_read] == [
-        (200, ["'Projets'", "'Versements'", "'Validation'!A1"])]
+        (200, None)]
     assert [w.kind for w in sheets_api.writes(EST)] == ["values.clear", "values.update"]
     # The other committees hear they conform.
     assert sheets_api.rows(KEYS["OUEST"], "Validation")[-1] == [

@@ -453,3 +453,56 @@ def test_the_run_deadline_is_checked_and_defaults_to_three_minutes(tmp_path):
         load_config(google_config(tmp_path / "b", google={"deadline": 0}))
     assert caught.value.key == "google.deadline"
     assert caught.value.detail == "un nombre de secondes supérieur à 0 est attendu, lu : 0"
+
+
+# -- credentials and addresses --------------------------------------------------------
+
+
+@pytest.mark.parametrize("content", [bytes(range(256)), b'{"type": "service_account", "private_key": "SECRET'])
+def test_garbage_google_credentials_are_explained_without_their_content(tmp_path, monkeypatch, content):
+    from sync.config import GoogleSettings
+    from sync.google.auth import load_credentials
+
+    key = tmp_path / "cle.json"
+    key.write_bytes(content)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
+    with pytest.raises(ConfigError) as caught:
+        load_credentials(GoogleSettings(), write=False)
+    message = caught.value.message
+    assert f"fichier d'identifiants Google illisible ({key}) : ce n'est pas un fichier JSON" in message
+    assert "codec" not in message and "SECRET" not in message
+
+
+@pytest.mark.parametrize("url", ["http://proxy.exemple.org:3128", "ftp://127.0.0.1:9", "pas une adresse"])
+def test_the_google_token_never_travels_in_clear_text(monkeypatch, url):
+    # Requests carry the bearer token: http:// to another machine would show it to the network.
+    from sync.delivery.drive import DRIVE_URL_ENV, drive_base_url
+    from sync.google.http import SHEETS_URL_ENV, sheets_base_url
+
+    for variable, base_url in ((SHEETS_URL_ENV, sheets_base_url), (DRIVE_URL_ENV, drive_base_url)):
+        monkeypatch.setenv(variable, url)
+        with pytest.raises(ConfigError) as caught:
+            base_url()
+        assert caught.value.key == variable
+        assert f"adresse « {url} » refusée : une adresse https://… est attendue" in caught.value.message
+
+
+@pytest.mark.parametrize("url", ["https://proxy.exemple.org/google", "http://127.0.0.1:8080", "http://localhost:1",
+                                 "http://[::1]:8080/"])
+def test_https_and_local_addresses_are_accepted(monkeypatch, url):
+    from sync.google.http import SHEETS_URL_ENV, sheets_base_url
+
+    monkeypatch.setenv(SHEETS_URL_ENV, url)
+    assert sheets_base_url() == url.rstrip("/")
+
+
+def test_a_single_try_is_said_in_the_singular():
+    from requests import ConnectionError as Unreachable
+
+    from sync.google.auth import anonymous
+    from sync.google.client import access_problem
+    from sync.google.http import GoogleCallFailed
+
+    problem = access_problem(GoogleCallFailed(Unreachable("refusée"), 1, 0.2), account=anonymous()[1],
+                             committee="du comité Ouest", key="CLE")
+    assert "1 essai en 0 s" in problem.message

@@ -216,3 +216,65 @@ def test_unreadable_since_the_first_failed_run_after_the_last_good_read(tmp_path
     assert alliance.cli("run").exit_code == 0
     with History.open(alliance.state) as history:
         assert history.unreadable_since("OUEST") is None
+
+
+# -- a history held or refused by the system ------------------------------------------
+
+
+@pytest.fixture
+def impatient_sqlite(monkeypatch):
+    """SQLite gives up waiting for a busy database at once (the tool waits 30 s)."""
+    import sqlite3
+
+    connect = sqlite3.connect
+
+    def quick(*args, **kwargs):
+        kwargs["timeout"] = 0.05
+        return connect(*args, **kwargs)
+
+    monkeypatch.setattr("sync.history.store.sqlite3.connect", quick)
+
+
+def _hold_database(state_dir):
+    import sqlite3
+
+    holder = sqlite3.connect(state_dir / "historique.sqlite", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")  # a database browser in the middle of an edit
+    return holder
+
+
+def test_a_history_held_by_another_program_is_not_called_unreadable(tmp_path, impatient_sqlite):
+    # It used to say « illisible (database is locked) » and advise moving the history away.
+    from sync.errors import HistoryError
+    from sync.history import History
+
+    History.open(tmp_path).close()
+    holder = _hold_database(tmp_path)
+    try:
+        with pytest.raises(HistoryError) as caught:
+            History.open(tmp_path)
+    finally:
+        holder.close()
+    message = caught.value.message
+    assert message.startswith(f"la base d'historique {tmp_path / 'historique.sqlite'} ne peut pas être utilisée "
+                              "(occupée par un autre programme")
+    assert "Déplacez-la" not in message and "locked" not in message
+
+
+def test_a_history_that_cannot_be_written_during_a_run_is_a_french_error(tmp_path, impatient_sqlite):
+    from sync.errors import HistoryError
+    from sync.history import History
+    from tests.support.builders import write_config
+
+    config = load_config(write_config(tmp_path))
+    with History.open(tmp_path / "etat") as history:
+        holder = _hold_database(tmp_path / "etat")
+        try:
+            with pytest.raises(HistoryError) as caught:
+                history.start_run(config, dt.datetime.now().astimezone())
+        finally:
+            holder.close()
+    assert caught.value.message == (
+        f"la base d'historique {tmp_path / 'etat' / 'historique.sqlite'} ne peut pas être écrite (occupée par un "
+        "autre programme, par exemple un outil qui l'a ouverte : fermez-le puis relancez) ; rien n'y a été "
+        "enregistré.")

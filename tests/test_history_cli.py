@@ -37,12 +37,14 @@ def test_history_lists_every_run_with_its_status(tmp_path):
     assert alliance.cli("run").exit_code == 1
     alliance.workbook("OUEST").unlink()
     assert alliance.cli("run").exit_code == 1
-    assert alliance.cli("run", "--output", str(tmp_path / "absent" / "rapport.xlsx")).exit_code == 2
+    (tmp_path / "fichier").write_text("un fichier, pas un dossier")
+    assert alliance.cli("run", "--output", str(tmp_path / "fichier" / "rapport.xlsx")).exit_code == 2
     result = alliance.cli("history")
     assert result.exit_code == 0
     shown = lines(result.stdout)
-    # The reason is the workbook writer's own message (sync/outputs/ministry).
-    assert shown[2].startswith(f"    le classeur {tmp_path}/absent/") and shown[2].endswith(" dossier introuvable.")
+    # The reason is the output guard's own message (sync/outputs/paths.py).
+    assert shown[2] == (f"    le classeur {tmp_path}/fichier/rapport.xlsx n'a pas pu être écrit : "
+                        "un élément du chemin n'est pas un dossier.")
     assert shown[:2] + shown[3:] == [
         "N°  Date              Statut             Projets  Versements  Erreurs  Avertissements  Classeur      Livraison",
         " 4  AAAA-MM-JJ HH:MM  échec                    —           —        —               —  aucun         —",
@@ -110,7 +112,7 @@ def test_no_copy_at_all_exits_3_and_leaves_the_previous_workbook(tmp_path):
     alliance = Alliance(tmp_path)
     alliance.output.write_bytes(b"le classeur de la veille")
     alliance.workbook("LONGUEUIL").unlink()
-    result = alliance.cli("run")
+    result = alliance.cli("run", "--force")  # the stand-in is no workbook: --force lets it be replaced
     assert result.exit_code == 3
     assert result.stderr.endswith(
         "Erreur : Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide antérieure "

@@ -142,3 +142,23 @@ def test_on_windows_the_lock_conflicts_and_the_holder_stays_readable(windows_loc
     assert (tmp_path / "verrou").read_text() == ""
     with windows_lock.StateLock(tmp_path) as again:
         assert again.taken_over is None
+
+
+# -- a state folder that cannot be written --------------------------------------------
+
+
+def test_a_lock_on_a_read_only_state_folder_is_explained_in_french(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from sync.errors import HistoryError
+    from sync.lock import StateLock
+
+    def refuse(path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(os, "open", refuse)
+    with pytest.raises(HistoryError) as caught:
+        StateLock(tmp_path).acquire()
+    assert caught.value.message == (f"le verrou {tmp_path / 'verrou'} ne peut pas être ouvert "
+                                    "(système de fichiers en lecture seule).")

@@ -512,3 +512,22 @@ def test_without_libreoffice_a_local_run_skips_and_ci_fails(monkeypatch):
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="ne doit jamais être sauté"):
         lo.require_soffice()
+
+
+# -- text stays text ------------------------------------------------------------------
+
+
+def test_a_control_character_before_a_formula_does_not_make_it_one(tmp_path):
+    # Cleaning the control character after the « = » check let the formula through.
+    import openpyxl
+
+    from sync.outputs.ministry import write_ministry_workbook
+    from tests.support.builders import project, write_alliance
+
+    report = validate(write_alliance(tmp_path, {"OUEST": {"projects": [project("OUE-2020-001")]}}))
+    typed = '\x0b=HYPERLINK("http://exemple.invalid","clic")'  # a Google cell can hold it
+    report.workbooks["OUEST"].projects[0].title = typed
+    path = write_ministry_workbook(report, tmp_path / "rapport.xlsx")
+    sheet = openpyxl.load_workbook(path)["Projets"]
+    title = next(c for c in sheet[2] if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert (title.data_type, title.value) == ("s", typed[1:])

@@ -519,3 +519,105 @@ def test_committed_pipeline_and_refused(tmp_path):
     assert (line.projects_committed, line.projects_pipeline, line.projects_total) == (3, 2, 6)
     assert line.committed_by_year == {"2019-2020": 6_000_000, "2020-2021": 6_750_025, "2021-2022": 0,
                                       "2022-2023": 0}
+
+
+# -- what counts in the totals (sync/rules/counting.py) ------------------------------
+
+
+def counted(report):
+    return [(p.project_id, p.counted) for p in report.workbooks["OUEST"].projects]
+
+
+@pytest.mark.parametrize(("fields", "code", "field"), [
+    ({"fqis_total": "beaucoup"}, "INVALID_AMOUNT", "fqis_total"),
+    ({"total_cost": -5}, "INVALID_AMOUNT", "total_cost"),
+    ({"status": "Peut-être"}, "UNKNOWN_VALUE", "status"),
+    ({"status": None}, "MISSING_VALUE", "status"),
+    ({"other_contributions": "12,500"}, "INVALID_AMOUNT", "other_contributions"),
+    ({"fqis_total": 70000}, "YEAR_SPLIT_MISMATCH", "fqis_total"),
+])
+def test_an_unusable_key_field_keeps_the_project_out_of_the_totals(tmp_path, fields, code, field):
+    report = ouest(tmp_path, [project("OUE-2020-001", **fields), project("OUE-2020-002")])
+    f = only(report, code)
+    assert (f.field, f.row) == (field, 2)
+    assert counted(report) == [("OUE-2020-001", False), ("OUE-2020-002", True)]
+    assert report.totals.line("OUEST").committed == 6_000_000
+
+
+def test_an_unreadable_year_keeps_the_project_out_and_names_its_year(tmp_path):
+    report = ouest(tmp_path, [project(fqis={"2019-2020": 30000, "2020-2021": "trente mille"})])
+    assert only(report, "INVALID_AMOUNT").field == "year:2020-2021"
+    assert counted(report) == [("OUE-2020-001", False)]
+
+
+@pytest.mark.parametrize(("fields", "code"), [
+    ({"title": None}, "MISSING_VALUE"),  # not a key field
+    ({"territory": "Acton"}, "TERRITORY_OUTSIDE_SUBREGION"),
+    ({"total_cost": 50000}, "FQIS_OVER_TOTAL_COST"),  # a known amount over a limit still counts
+    ({"start_date": dt.date(2018, 1, 1)}, "DATE_OUTSIDE_PERIOD"),
+])
+def test_other_errors_leave_the_project_in_the_totals(tmp_path, fields, code):
+    report = ouest(tmp_path, [project(**fields)])
+    assert only(report, code).severity == "error"
+    assert counted(report) == [("OUE-2020-001", True)]
+    assert report.totals.line("OUEST").committed == 6_000_000
+
+
+def test_payments_count_unless_their_number_date_or_amount_is_unusable(tmp_path):
+    report = ouest(tmp_path, [project()], [
+        payment(amount="dix mille"), payment(date=None), payment("OUE-2099-999"),
+        payment(date=dt.date(2024, 1, 1)),  # outside the agreement, but a known payment
+        payment(amount=2500),
+    ])
+    assert [(v.row, v.counted) for v in report.workbooks["OUEST"].payments] == [
+        (2, False), (3, False), (4, False), (5, True), (6, True)]
+    assert report.totals.line("OUEST").paid == 1_250_000
+    assert [(f.code, f.field) for f in report.errors] == [
+        ("INVALID_AMOUNT", "amount"), ("MISSING_VALUE", "date"), ("PAYMENT_UNKNOWN_PROJECT", "project_id"),
+        ("DATE_OUTSIDE_PERIOD", "date")]
+
+
+def test_rules_return_findings_and_leave_counted_to_one_place(tmp_path):
+    import copy
+
+    from sync.config import load_config
+    from sync.parsing.records import parse_workbook
+    from sync.rules.counting import KEY_FIELDS, is_key_field, settle_counted
+    from sync.rules.rows import RowRules
+    from sync.sources.xlsx import XlsxSource
+    from tests.support.builders import write_committee_xlsx
+
+    config = load_config(write_alliance(tmp_path))
+    committee = config.committee("OUEST")
+    write_committee_xlsx(tmp_path / "ouest.xlsx", [project(status="Peut-être", priority="logement")])
+    raw = XlsxSource(committee.source, "OUEST").read(["Projets", "Versements"])
+    parsed = parse_workbook(committee, raw.tabs, config)
+    rules, record = RowRules(config, committee), parsed.projects[0]
+    before = copy.deepcopy(record)
+    findings = rules.check_project(record)
+    assert [f.code for f in findings] == ["UNKNOWN_VALUE"]
+    assert record == before  # the rule said so, it changed nothing
+    rules.spell_as_listed(record)  # the one step that writes the lists' spelling
+    assert (record.priority, record.status) == ("Logement", "Peut-être")
+    settle_counted([parsed], findings)
+    assert not record.counted
+    assert is_key_field("Projets", "year:2021-2022") and not is_key_field("Projets", "title")
+    assert KEY_FIELDS["Versements"] == {"project_id", "date", "amount"}
+
+
+# -- headers --------------------------------------------------------------------------
+
+
+def test_headers_typed_below_a_title_are_pointed_at(tmp_path):
+    import openpyxl
+
+    path = write_alliance(tmp_path, {"OUEST": {"projects": [project("OUE-2020-001")]}})
+    workbook_path = tmp_path / "ouest.xlsx"
+    workbook = openpyxl.load_workbook(workbook_path)
+    workbook["Projets"].insert_rows(1)
+    workbook["Projets"]["A1"] = "Projets du comité Ouest"
+    workbook.save(workbook_path)
+    report = validate(path)
+    missing = [f for f in report.findings if f.code == "MISSING_COLUMN" and f.sheet == "Projets"]
+    assert missing and all(f.message.endswith(
+        "L'en-tête semble être à la ligne 2 : il doit être à la ligne 1.") for f in missing)

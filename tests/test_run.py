@@ -130,3 +130,47 @@ def test_failed_write_leaves_the_previous_workbook_intact(workdir, monkeypatch, 
         assert result.exception is failure
     assert (workdir / "rapport.xlsx").read_bytes() == before
     assert sorted(p.name for p in workdir.iterdir()) == [".alliance-sync", "rapport.xlsx"]
+
+
+# -- files that cannot be written -----------------------------------------------------
+
+
+def _read_only_file_system(monkeypatch):
+    """What a read-only file system answers (tests run as root: permissions do not stop them)."""
+    from pathlib import Path
+
+    def refuse(path, *args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+
+    monkeypatch.setattr(Path, "unlink", refuse)
+    return refuse
+
+
+def test_a_workbook_on_a_read_only_file_system_is_a_french_error(tmp_path, monkeypatch):
+    from sync.errors import OutputError
+    from sync.outputs.atomic import write_atomically
+
+    refuse = _read_only_file_system(monkeypatch)
+    target = tmp_path / "rapport.xlsx"
+    with pytest.raises(OutputError) as caught:
+        write_atomically(target, refuse)
+    assert caught.value.message == f"le classeur {target} n'a pas pu être écrit : système de fichiers en lecture seule."
+
+
+def test_a_leftover_with_odd_digits_in_the_output_folder_is_left_alone(tmp_path):
+    from sync.outputs.atomic import write_atomically
+
+    odd = tmp_path / ".rapport.²³.tmp.xlsx"
+    odd.write_bytes(b"")
+    write_atomically(tmp_path / "rapport.xlsx", lambda path: path.write_bytes(b"classeur"))
+    assert (tmp_path / "rapport.xlsx").read_bytes() == b"classeur" and odd.exists()
+
+
+def test_the_reading_log_agrees_in_number(tmp_path):
+    from tests.support.cli import invoke
+
+    path = write_alliance(tmp_path, {"OUEST": {"projects": [project("OUE-2020-001")],
+                                               "payments": [payment("OUE-2020-001")]}})
+    result = invoke("validate", "--config", str(path))
+    assert " Comité OUEST : 1 projet, 1 versement lus en " in result.stderr
+    assert " Comité EST : 0 projet, 0 versement lus en " in result.stderr

@@ -459,3 +459,53 @@ def test_rendering_script_draws_each_instructions_page(tmp_path):
     assert 1 <= len(images) <= 2
     for image in images:
         assert image.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+# -- where the template is written, what it says --------------------------------------
+
+
+def test_a_template_that_cannot_be_written_is_a_french_error(tmp_path, monkeypatch):
+    import errno
+
+    import openpyxl
+
+    from tests.support.cli import invoke
+
+    def refuse(workbook, filename):
+        raise OSError(errno.EROFS, "Read-only file system", str(filename))
+
+    monkeypatch.setattr(openpyxl.Workbook, "save", refuse)
+    target = tmp_path / "gabarit.xlsx"
+    result = invoke("--quiet", "template", "--output", str(target))
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (f"Erreur : le classeur {target} n'a pas pu être écrit : "
+                             "système de fichiers en lecture seule.\n")
+
+
+def test_a_template_in_a_missing_folder_creates_it(tmp_path):
+    from tests.support.cli import invoke
+
+    target = tmp_path / "absent" / "gabarit.xlsx"
+    result = invoke("--quiet", "template", "--output", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Gabarit écrit : {target}\n"
+    assert target.is_file()
+
+
+def test_a_configured_share_is_shown_as_configured_everywhere(tmp_path):
+    # 0.855 was « 86 % » in the finding and « 85 % » in the template's instructions.
+    import openpyxl
+
+    from tests.support.builders import project, write_alliance
+    from tests.support.checks import only
+    from tests.support.cli import invoke
+
+    path = write_alliance(tmp_path, {"OUEST": {"projects": [
+        project("OUE-2020-001", fqis={"2019-2020": 86000}, total_cost=100000, other_contributions=14000)]}},
+        alliance={"max_fqis_share": 0.855})
+    high = only(validate(path), "FQIS_SHARE_HIGH")
+    assert "au-delà de la part de 85,5 % prévue" in high.message
+    target = tmp_path / "gabarit.xlsx"
+    assert invoke("--quiet", "template", "--config", str(path), "--output", str(target)).exit_code == 0
+    instructions = [c.value for c in openpyxl.load_workbook(target)["Instructions"]["A"] if c.value]
+    assert any("au-delà de 85,5 % du coût, un avertissement est émis" in line for line in instructions)

@@ -248,3 +248,76 @@ def test_unreadable_values_are_findings_at_their_cell_never_a_silent_zero(tmp_pa
     assert line.committed == 12_000_000
     assert line.paid == 0
     assert not of_code(report, "FQIS_OVER_TOTAL_COST")
+
+
+# -- amounts and counts too big, odd digits -------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["9" * 40, 1e300, 12345678901234567890, "10 000 000 000 000,00 $"])
+def test_an_amount_no_spreadsheet_holds_exactly_is_refused(typed):
+    with pytest.raises(Unreadable):
+        parse_cents(typed)
+
+
+def test_the_largest_amount_a_spreadsheet_holds_is_read_to_the_cent():
+    from sync.money import MAX_CENTS
+
+    assert parse_cents("9 999 999 999 999,99 $") == MAX_CENTS == 999_999_999_999_999
+
+
+def test_a_huge_participant_count_is_refused():
+    with pytest.raises(Unreadable):
+        parse_whole_number("9" * 40)
+
+
+def test_huge_amounts_are_findings_and_the_run_records_them(tmp_path):
+    # Once accepted, 10⁴⁰ $ overflowed SQLite's integers and the run ended in a traceback.
+    from tests.support.cli import invoke
+
+    path = write_alliance(tmp_path, {
+        "OUEST": {"projects": [project("OUE-2020-001", total_cost="9" * 40)],
+                  "payments": [payment("OUE-2020-001", amount=1e300)]},
+    })
+    report = validate(path)
+    cost = only(report, "INVALID_AMOUNT", cell="K2")
+    assert cost.message == ("« Coût total » : montant démesuré « 9999999999999999999999999999999999999999 ». "
+            "Attendu : un montant d'au plus 9 999 999 999 999,99 $ (vérifiez la saisie).")
+    paid = only(report, "INVALID_AMOUNT", sheet="Versements", cell="C2")
+    assert "« 1e+300 »" in paid.message  # as a spreadsheet shows it, not 301 digits
+    result = invoke("run", "--config", str(path), "--state-dir", str(tmp_path / "etat"),
+                    "--output", str(tmp_path / "rapport.xlsx"))
+    assert result.exit_code == 1, result.output
+    assert (tmp_path / "rapport.xlsx").is_file()
+
+
+def test_cents_from_dollars_refuses_what_is_not_a_finite_amount():
+    from sync.money import MAX_CENTS, cents_from_dollars
+
+    for dollars in ("Infinity", "NaN", "1e13"):
+        with pytest.raises(ValueError):
+            cents_from_dollars(dollars)
+    assert cents_from_dollars("9999999999999.99") == MAX_CENTS
+
+
+def test_one_conversion_of_cents_for_every_workbook_and_never_a_float():
+    from sync.money import MAX_CENTS, spreadsheet_number
+
+    assert spreadsheet_number(260000000) == 2600000 and type(spreadsheet_number(260000000)) is int
+    assert spreadsheet_number(99994) == Decimal("999.94") and type(spreadsheet_number(99994)) is Decimal
+    assert spreadsheet_number(MAX_CENTS) == Decimal("9999999999999.99")
+    assert spreadsheet_number(5) == Decimal("0.05")
+
+
+@pytest.mark.parametrize("typed", ["²", "2020²", "¹⁰"])
+def test_superscript_digits_in_a_date_are_a_finding_not_a_crash(tmp_path, typed):
+    # str.isdigit() admits them and int() refused them: a ValueError stopped the whole validation.
+    path = write_alliance(tmp_path, {"OUEST": {"projects": [project("OUE-2020-001", approval_date=typed)]}})
+    found = only(validate(path), "INVALID_DATE", cell="H2")
+    assert f"date illisible « {typed} »" in found.message
+
+
+@pytest.mark.parametrize("parse", [parse_cents, parse_whole_number])
+def test_a_decimal_that_is_not_a_number_is_unreadable(parse):
+    for value in (Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")):
+        with pytest.raises(Unreadable):
+            parse(value)

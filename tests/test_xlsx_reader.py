@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable
+from sync.sources import xlsx as xlsx_reader
 from sync.sources.xlsx import XlsxSource
 from tests.support.builders import payment, project, write_alliance
 from tests.support.checks import only, validate
@@ -127,6 +128,17 @@ def test_rows_are_the_ones_openpyxl_read_only_gives(tmp_path):
         assert raw.tabs["Caché"] == []  # not read, its title kept for MISSING_TAB
         for title in ("Projets", "Versements"):
             assert typed(raw.tabs[title]) == typed(openpyxl_rows(path, title)), (path.name, title)
+
+
+def test_the_sparse_reading_of_far_cells_gives_the_same_rows(tmp_path, monkeypatch):
+    # A tab whose values reach far (XFD1048576) is read cell by cell with openpyxl's
+    # streaming parser instead of calamine's dense grid: the rows must not change.
+    paths = variants(tmp_path)
+    dense = {path: read(path).tabs for path in paths}
+    monkeypatch.setattr(xlsx_reader, "DENSE_CELLS", 0)
+    for path in paths:
+        assert {t: typed(rows) for t, rows in read(path).tabs.items()} == \
+            {t: typed(rows) for t, rows in dense[path].items()}, path.name
 
 
 def test_tricky_cells_read_exactly(tmp_path):

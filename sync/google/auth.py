@@ -32,21 +32,13 @@ TOKEN_FILE = "google-oauth-jeton.json"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 
 _state_dir = Path(".alliance-sync")
-_state_dir_chosen = False
 
 
 def set_state_dir(path: Path | None) -> None:
-    """Where the OAuth token is kept: the run's state folder (docs/exploitation.md; None: none chosen, the
-    token in ./.alliance-sync and nothing else kept)."""
-    global _state_dir, _state_dir_chosen
+    """Where the OAuth token is kept: the run's state folder (docs/exploitation.md);
+    None: none chosen, ./.alliance-sync."""
+    global _state_dir
     _state_dir = Path(path) if path is not None else Path(".alliance-sync")
-    _state_dir_chosen = path is not None
-
-
-def state_file(name: str) -> Path | None:
-    """A file of the state folder, or None when the command has none (``validate``
-    keeps nothing between runs)."""
-    return _state_dir / name if _state_dir_chosen else None
 
 
 def token_path() -> Path:

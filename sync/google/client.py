@@ -88,14 +88,11 @@ def google_client(config: Config, *, write: bool | None = None) -> GoogleClient:
 
 def reset_clients() -> None:
     """Forget the process's clients and limiters (tests start each from scratch)."""
-    from sync.sources.google import forget_titles
-
     with _lock:
         for client in _clients.values():
             client.http.session.close()
         _clients.clear()
         _limiters.clear()
-    forget_titles()
 
 
 def spreadsheet_link(key: str, gid: int | None = None, cell: str = "") -> str:

@@ -14,7 +14,7 @@ import logging
 from dataclasses import dataclass
 
 from sync.config import Committee, Config
-from sync.errors import SourceUnavailable
+from sync.errors import HistoryError, SourceUnavailable
 from sync.history.codec import unpack_tabs
 from sync.history.store import History
 from sync.report import SourceInfo
@@ -41,13 +41,25 @@ class LastGoodCopy:
 
     def __call__(self, committee: Committee, exc: SourceUnavailable) -> tuple[RawWorkbook, SourceInfo] | None:
         assert committee.source is not None
-        since = self.history.unreadable_since(committee.code) or self.now
+        try:
+            since = self.history.unreadable_since(committee.code) or self.now
+        except HistoryError as error:
+            log.error("Comité %s : %s", committee.code, error.message)
+            since = self.now
         self.unreadable[committee.code] = Unreadable(committee.source.kind, committee.source.location,
                                                      exc.message, since)
-        copy = self.history.last_good_copy(committee.code)
+        try:
+            copy = self.history.last_good_copy(committee.code)
+            tabs = unpack_tabs(copy.tabs_blob) if copy is not None else {}
+        except HistoryError as error:  # a damaged history: as if it held no copy
+            log.error("Comité %s : dernière copie valide illisible : %s", committee.code, error.message)
+            return None
+        except Exception as error:  # a packed copy damaged inside a sound database
+            log.error("Comité %s : dernière copie valide illisible (%s : %s).", committee.code,
+                      type(error).__name__, error)
+            return None
         if copy is None:
             return None
-        tabs = unpack_tabs(copy.tabs_blob)
         read_at = copy.read_at or self.now
         raw = RawWorkbook(tabs=tabs, read_at=read_at, sheet_ids=dict(copy.sheet_ids))
         log.debug("Comité %s : copie de la synchronisation n° %d (%s, lue le %s).", committee.code,

@@ -144,6 +144,15 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
     """Bring the database to the latest schema; refuse one from a newer tool."""
     version = schema_version(conn)
     latest = len(MIGRATIONS)
+    if version == 0:
+        # A database of another program (or a file made by hand): never add tables to it.
+        foreign = [row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")]
+        if foreign:
+            raise HistoryError(
+                f"La base {path} n'est pas un historique d'alliance-sync (elle contient "
+                f"{', '.join(f'la table {name}' for name in foreign[:3])}{'…' if len(foreign) > 3 else ''}). "
+                "Déplacez ce fichier ailleurs, ou indiquez un autre dossier d'état avec --state-dir.")
     if version > latest:
         raise HistoryError(
             f"La base d'historique {path} est au format {version}, plus récent que celui de cette "

@@ -11,12 +11,15 @@ of it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import sqlite3
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from sync import __version__
 from sync.config import Config
@@ -34,6 +37,38 @@ INTERRUPTED_STATUS = "interrompue"
 RUNNING_STATUS = "en cours"
 FALLBACK_STATUS = "source de secours"
 CONFORMING_STATUS = "conforme"
+
+
+_T = TypeVar("_T")
+
+# What a damaged row or a schema changed by hand raises while it is read: SQLite's
+# refusals (a missing column or table), and the decoders' (a date, JSON, a packed copy).
+_DAMAGE = (sqlite3.DatabaseError, ValueError, TypeError, KeyError, IndexError, zlib.error)
+
+
+def damaged(path: Path, detail: str) -> HistoryError:
+    """The message of a history that cannot be read, with the way out."""
+    return HistoryError(
+        f"la base d'historique {path} est endommagée ou n'est pas celle d'alliance-sync ({detail}). "
+        f"Déplacez-la ailleurs (par exemple {path.with_name('historique-endommage.sqlite').name}) pour repartir "
+        "d'un historique vide ; les classeurs déjà produits ne sont pas touchés.")
+
+
+def _reading(method: Callable[..., _T]) -> Callable[..., _T]:
+    """A reading method of :class:`History`: a damaged row becomes a French HistoryError."""
+
+    @functools.wraps(method)
+    def guarded(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except HistoryError:
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise damaged(self.path, sqlite_problem(exc)) from None
+        except _DAMAGE as exc:
+            raise damaged(self.path, f"valeur illisible : {type(exc).__name__} : {exc}") from None
+
+    return guarded
 
 
 def _now() -> dt.datetime:
@@ -206,6 +241,10 @@ class History:
                 self.conn.execute("ROLLBACK")
 
     def _cannot_write(self, exc: sqlite3.Error) -> HistoryError:
+        if _primary_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or (
+                isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(("no such ", "table "))):
+            # A damaged file, or a schema changed by hand (a column or a table gone).
+            return damaged(self.path, sqlite_problem(exc))
         return HistoryError(f"la base d'historique {self.path} ne peut pas être écrite ({sqlite_problem(exc)}) ; "
                             "rien n'y a été enregistré.")
 
@@ -305,12 +344,14 @@ class History:
     def _summary(row: tuple) -> RunSummary:
         return RunSummary(row[0], _time(row[1]), _time(row[2]), *row[3:])  # type: ignore[arg-type]
 
+    @_reading
     def runs(self, limit: int | None = None) -> list[RunSummary]:
         """Runs, most recent first."""
         sql = f"SELECT {self._RUN_COLUMNS} FROM runs ORDER BY id DESC"
         rows = self.conn.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()).fetchall()
         return [self._summary(row) for row in rows]
 
+    @_reading
     def run(self, run_id: int) -> RunSummary:
         row = self.conn.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
@@ -320,6 +361,7 @@ class History:
             raise HistoryError(f"synchronisation n° {run_id} introuvable ({known}).")
         return self._summary(row)
 
+    @_reading
     def previous_done(self, before: int | None = None, *, with_output: bool = False) -> RunSummary | None:
         """The latest completed run (before run ``before`` when given)."""
         sql = f"SELECT {self._RUN_COLUMNS} FROM runs WHERE state = 'done'"
@@ -332,6 +374,7 @@ class History:
         row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
         return self._summary(row) if row else None
 
+    @_reading
     def records(self, run_id: int) -> RunRecords:
         run = self.run(run_id)
         records = RunRecords(run.fund)
@@ -342,6 +385,7 @@ class History:
             target.extend(StoredRecord.from_row(*row) for row in rows)
         return records
 
+    @_reading
     def last_good_copy(self, committee: str) -> GoodCopy | None:
         row = self.conn.execute(
             "SELECT s.run_id, s.kind, s.location, s.read_at, s.content_hash, p.tabs, s.sheet_ids "
@@ -352,6 +396,7 @@ class History:
             return None
         return GoodCopy(row[0], committee, row[1], row[2], _time(row[3]), row[4], row[5], json.loads(row[6]))
 
+    @_reading
     def unreadable_since(self, committee: str) -> dt.datetime | None:
         """Start of the run that first failed to read this committee's source since
         its last successful read; None when the last recorded read succeeded."""
@@ -362,10 +407,12 @@ class History:
             (committee,)).fetchone()
         return _time(row[0])
 
+    @_reading
     def source_hashes(self, run_id: int) -> dict[str, str]:
         rows = self.conn.execute("SELECT committee, content_hash FROM sources WHERE run_id = ?", (run_id,))
         return dict(rows.fetchall())
 
+    @_reading
     def committee_names(self, run_id: int) -> dict[str, str]:
         rows = self.conn.execute("SELECT code, name FROM totals WHERE run_id = ? ORDER BY rowid", (run_id,))
         return dict(rows.fetchall())
@@ -380,6 +427,7 @@ class History:
                                f"n'a pas de données ({run.status()}{why}).")
         return run
 
+    @_reading
     def pair_to_compare(self, ids: list[int]) -> tuple[RunSummary | None, RunSummary]:
         """The runs ``alliance-sync diff`` compares: the two given; the one given and
         the completed run before it; by default the last two completed runs."""

@@ -11,7 +11,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sync.errors import OS_REASONS, OutputError, describe_os_error
@@ -88,6 +91,46 @@ def remove_leftovers(target: Path) -> None:
         pid = leftover.name[len(target.stem) + 2:].split(".")[0]
         if pid.isascii() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             leftover.unlink(missing_ok=True)
+
+
+TEMPORARY_FOLDER = "temporaire"
+
+
+@contextmanager
+def temporary_files_in(state_dir: Path) -> Iterator[Path]:
+    """Send the temporary files of the libraries that write workbooks (openpyxl's
+    write-only sheets: tens of MB of committee data) to the state folder instead of
+    the system's, and empty that folder first: what a killed run left there is
+    removed by the next run (runs hold the state lock, so nothing there is alive)."""
+    folder = Path(state_dir) / TEMPORARY_FOLDER
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"le dossier temporaire {folder} ne peut pas être créé ({describe_os_error(exc)}).") \
+            from None
+    _empty(folder)
+    previous = tempfile.tempdir
+    tempfile.tempdir = str(folder)
+    try:
+        yield folder
+    finally:
+        tempfile.tempdir = previous
+        _empty(folder)
+
+
+def _empty(folder: Path) -> None:
+    try:
+        leftovers = list(folder.iterdir())
+    except OSError:
+        return
+    for leftover in leftovers:
+        try:
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover, ignore_errors=True)
+            else:
+                leftover.unlink(missing_ok=True)
+        except OSError:
+            pass  # removed by a later run
 
 
 def _alive(pid: int) -> bool:

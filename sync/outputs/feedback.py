@@ -123,9 +123,6 @@ def _replace_tab(http, source, rows: list[list[str]]) -> int:
             # A retried addSheet whose first try went through: the tab is there, empty.
             if exc.response.status_code != 400 or "already exists" not in str(exc.error.get("message", "")):
                 raise
-        from sync.sources.google import tab_added
-
-        tab_added(key, VALIDATION_TAB, title)  # the next read asks for it by title
     else:
         tab = layout.tabs[title]
         if tab.rows < len(rows) or tab.columns < width:

@@ -41,6 +41,21 @@ PROJECTS_TAB = "Projets"
 PAYMENTS_TAB = "Versements"
 VALIDATION_TAB = "Validation"
 
+YEAR_PREFIX = "year:"  # the fund's columns per fiscal year: year:2020-2021…
+# The one table of key fields, per template tab: they identify a record or carry its
+# money. A record whose key value cannot be used stays out of the totals
+# (sync/rules/counting.py); a tab without a key column keeps all its rows out.
+KEY_FIELDS: dict[str, frozenset[str]] = {
+    PROJECTS_TAB: frozenset({"project_id", "status", "total_cost", "fqis_total", "other_contributions",
+                             YEAR_PREFIX}),
+    PAYMENTS_TAB: frozenset({"project_id", "date", "amount"}),
+}
+
+
+def is_key_field(tab: str, field: str) -> bool:
+    keys = KEY_FIELDS.get(tab, frozenset())
+    return field in keys or (field.startswith(YEAR_PREFIX) and YEAR_PREFIX in keys)
+
 
 def project_columns(fund: str, year_labels: list[str]) -> list[Column]:
     """The Projets tab of docs/gabarit.md, with one fund column per fiscal year."""
@@ -105,6 +120,39 @@ def match_headers(header_row: list[object], columns: list[Column]) -> tuple[dict
             found[matched.field] = index
     missing = [c for c in columns if c.field not in found]
     return found, missing
+
+
+def duplicate_headers(header_row: list[object], columns: list[Column]) -> list[tuple[Column, int, int]]:
+    """Headers of a template column typed twice: (column, index read, index ignored),
+    0-based, in the header row's order (:func:`match_headers` reads the first)."""
+    wanted: dict[str, Column] = {}
+    for column in columns:
+        for key in column.keys():
+            wanted.setdefault(key, column)
+    first: dict[str, int] = {}
+    out = []
+    for index, cell in enumerate(header_row):
+        column = wanted.get(normalise(cell))
+        if column is None:
+            continue
+        if column.field in first:
+            out.append((column, first[column.field], index))
+        else:
+            first[column.field] = index
+    return out
+
+
+def looks_like_tab(title: str, wanted: str) -> bool:
+    """A tab that holds rows of ``wanted`` by its name: « Projets (suite) »,
+    « Projets 2 », « Copie de Projets », « projets » for Projets."""
+    stem = normalise(wanted).removesuffix("s")
+    return re.search(rf"\b{re.escape(stem)}s?\b", normalise(title)) is not None
+
+
+def tabs_to_read(titles: list[str], wanted_tabs: list[str]) -> list[str]:
+    """The tabs a source reads: each wanted tab and every tab that looks like one, so
+    that parsing can tell when rows sit in a tab that is not read."""
+    return [t for t in titles if any(t == find_tab(titles, w) or looks_like_tab(t, w) for w in wanted_tabs)]
 
 
 def find_tab(titles: list[str], wanted: str) -> str | None:

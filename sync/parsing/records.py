@@ -21,10 +21,15 @@ from sync.parsing.headers import (
     PAYMENTS_TAB,
     PROJECTS_TAB,
     Column,
+    duplicate_headers,
     find_tab,
+    is_key_field,
+    looks_like_tab,
     match_headers,
+    normalise,
     project_columns,
 )
+from sync.parsing.identifiers import clean_project_id, visible
 from sync.parsing.values import Unreadable, as_text, is_blank, parse_cents, parse_date, parse_whole_number
 
 Money = int | None  # cents
@@ -84,8 +89,8 @@ class Project:
     notes: str = ""
     cells: Mapping[str, str] = field(default_factory=dict)  # field → A1 cell (Cells)
     invalid: set[str] = field(default_factory=set)  # fields whose cell could not be read
-    # False when an identifying or money field is in error: the row is then kept
-    # out of every total and shown in the Validation sheet.
+    # False when a key field is in error: the row is then kept out of every total and
+    # shown in the Validation sheet. Set by sync/rules/counting.py only.
     counted: bool = True
 
     def fqis_years_sum(self) -> int:
@@ -121,12 +126,40 @@ class ParsedWorkbook:
 
 # What a missing required column costs, said in its MISSING_COLUMN message.
 _NOT_COUNTED = " En attendant, les lignes de cet onglet sont exclues des totaux."
+# The most characters an Excel cell holds; the ministry workbook keeps no more.
+MAX_CELL_TEXT = 32_767
+# The texts of a formula's error, as spreadsheet programs show them (a cell of type
+# error, or the same text pasted as a value).
+ERROR_VALUES = frozenset({
+    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
+    "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#ERROR!", "#LOADING",
+})
 
 
-def _column_impact(column: Column) -> str:
-    if column.field in ("project_id", "fqis_total", "amount"):
+def _column_impact(column: Column, tab: str) -> str:
+    if column.required_column and is_key_field(tab, column.field):
         return _NOT_COUNTED
     return ""
+
+
+def _read_text(record, column: Column, value: object, cell: Cells, emit) -> None:
+    name = column.field
+    text = as_text(value)
+    if text in ERROR_VALUES:
+        record.invalid.add(name)
+        emit("ERROR_VALUE", cell[name], column, value=text,
+             expected="une valeur saisie ; corrigez la formule ou remplacez-la par sa valeur")
+        return
+    if len(text) > MAX_CELL_TEXT:
+        emit("TEXT_TOO_LONG", cell[name], column, length=f"{len(text):,}".replace(",", "\u00a0"),
+             limit=f"{MAX_CELL_TEXT:,}".replace(",", "\u00a0"))
+    if name == "project_id":
+        clean, changes = clean_project_id(text)
+        if changes:
+            emit("PROJECT_ID_CHARACTERS", cell[name], column, value=visible(text), clean=clean,
+                 what=" et ".join(changes))
+            text = clean
+    setattr(record, name, text)
 
 
 def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None:
@@ -134,7 +167,7 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
     (``cell[column.field]``: the address, written only for a finding)."""
     name = column.field
     if column.kind in ("text", "list"):
-        setattr(record, name, as_text(value))
+        _read_text(record, column, value, cell, emit)
         return
     if is_blank(value):
         return
@@ -183,7 +216,7 @@ def _lower_header_hint(rows: list[list[object]], columns: list[Column], found_on
     return ""
 
 
-def _parse_tab(committee: Committee, title: str, rows: list[list[object]], columns: list[Column],
+def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[object]], columns: list[Column],
                make_record, findings: list[Finding]) -> list:
     code = committee.code
     header_row = rows[0] if rows else []
@@ -192,30 +225,37 @@ def _parse_tab(committee: Committee, title: str, rows: list[list[object]], colum
     for column in missing:
         if column.required_column:
             findings.append(finding("MISSING_COLUMN", committee=code, sheet=title, cell="", row=1,
-                                    column=column.header, impact=_column_impact(column) + hint))
+                                    field=column.field, column=column.header,
+                                    impact=_column_impact(column, tab) + hint))
+    for column, read, ignored in duplicate_headers(header_row, columns):
+        findings.append(finding("DUPLICATE_COLUMN", committee=code, sheet=title,
+                                cell=f"{xl_col_to_name(ignored)}1", row=1, field=column.field,
+                                column=column.header, first=f"{xl_col_to_name(read)}1"))
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
     letters = {column.field: xl_col_to_name(position) for column, position in located}
-    missing_key_field = any(c.field in ("project_id", "fqis_total", "amount") for c in missing)
     records = []
     for index in range(1, len(rows)):
         row = rows[index]
         if _is_blank_row(row):
             continue
         row_number = index + 1
+        width = len(row)
+        if all(_is_blank_value(row[position]) for _, position in located if position < width):
+            findings.append(_outside_table(code, title, row, row_number))
+            continue
         record = make_record(code, title, row_number)
         row_findings: list[Finding] = []
 
         # Called only during this iteration (by _read_cell below), so the loop variables are current.
         def emit(finding_code: str, cell: str, column: Column, **values) -> None:
             row_findings.append(finding(finding_code, committee=code, sheet=title, cell=cell,  # noqa: B023
-                                        row=row_number, column=column.header, **values))  # noqa: B023
+                                        row=row_number, field=column.field, column=column.header, **values))  # noqa: B023
 
         record.cells = cells = Cells(letters, row_number)
-        width = len(row)
         for column, position in located:
             _read_cell(record, column, row[position] if position < width else None, cells, emit)
-        if missing_key_field:
-            record.counted = False
+        if isinstance(record, Project):
+            _derive_blank_total(record)
         # Findings learn the project id once the whole row is read.
         pid = record.project_id
         findings.extend(f if not pid else _with_project(f, pid) for f in row_findings)
@@ -223,10 +263,40 @@ def _parse_tab(committee: Committee, title: str, rows: list[list[object]], colum
     return records
 
 
+def _outside_table(committee: str, title: str, row: list[object], row_number: int) -> Finding:
+    """A row typed only outside the template's columns: one value shown, at its cell."""
+    index = next(i for i, v in enumerate(row) if not _is_blank_value(v))
+    shown = visible(as_text(row[index]))
+    if len(shown) > 60:
+        shown = shown[:59] + "…"
+    return finding("VALUE_OUTSIDE_TABLE", committee=committee, sheet=title,
+                   cell=f"{xl_col_to_name(index)}{row_number}", row=row_number, value=shown)
+
+
+def _derive_blank_total(p: Project) -> None:
+    """An empty FQIS total takes the sum of the year columns, when any is given.
+
+    The template's FQIS total is a SUM formula over the year columns; a workbook
+    saved by a program that does not compute formulas (openpyxl, scripts) has no
+    value in that cell. The sum of the years is then the total, exactly; a total
+    the committee typed is always compared instead (YEAR_SPLIT_MISMATCH).
+    """
+    if p.fqis_total is not None or "fqis_total" in p.invalid:
+        return
+    if any(f.startswith("year:") for f in p.invalid):
+        return
+    if any(v is not None for v in p.fqis_by_year.values()):
+        p.fqis_total = p.fqis_years_sum()
+
+
+def _is_blank_value(value: object) -> bool:
+    return is_blank(value) or (type(value) in (int, float) and value == 0)
+
+
 def _is_blank_row(row: list[object]) -> bool:
     """Nothing typed in the row. A zero alone is no entry: it is what a total formula
     (``=SUM(L2:O2)``) copied down empty rows shows in Sheets and in saved workbooks."""
-    return all(is_blank(v) or (type(v) in (int, float) and v == 0) for v in row)
+    return all(_is_blank_value(v) for v in row)
 
 
 def _with_project(f: Finding, project_id: str) -> Finding:
@@ -252,9 +322,24 @@ def parse_workbook(committee: Committee, tabs: dict[str, list[list[object]]], co
                                            tab=tab, present=present))
             continue
         parsed.tab_titles[tab] = title
-        records = _parse_tab(committee, title, tabs[title], columns, make_record, parsed.findings)
+        parsed.findings.extend(_unread_look_alikes(committee.code, tab, title, tabs))
+        records = _parse_tab(committee, tab, title, tabs[title], columns, make_record, parsed.findings)
         if tab == PROJECTS_TAB:
             parsed.projects = records
         else:
             parsed.payments = records
     return parsed
+
+
+def _unread_look_alikes(committee: str, tab: str, title: str, tabs: dict[str, list[list[object]]]) -> list[Finding]:
+    """Tabs with rows that look like ``tab`` but are not the one read: a second tab of
+    the same name to the case (AMBIGUOUS_TAB), a continuation (EXTRA_TAB)."""
+    out = []
+    for other, rows in tabs.items():
+        if other == title or not looks_like_tab(other, tab) or all(_is_blank_row(r) for r in rows[1:]):
+            continue
+        if normalise(other) == normalise(tab):
+            out.append(finding("AMBIGUOUS_TAB", committee=committee, sheet=other, read=title))
+        else:
+            out.append(finding("EXTRA_TAB", committee=committee, sheet=other, tab=title))
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sync import defaults
 from sync.findings import Finding, finding
 from sync.money import format_cents
-from sync.parsing.headers import normalise
+from sync.parsing.identifiers import project_key
 from sync.parsing.records import ParsedWorkbook, Payment, Project
 from sync.rules.lists import ValueList
 from sync.wording import did_you_mean
@@ -13,7 +13,7 @@ from sync.wording import did_you_mean
 
 def _id_key(project_id: str) -> str:
     # "oue-2020-003 " and "OUE-2020-003" are the same project number.
-    return normalise(project_id)
+    return project_key(project_id)
 
 
 def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
@@ -36,20 +36,35 @@ def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
                          f"(onglet {original.sheet}, ligne {original.row})")
             out.append(finding("DUPLICATE_PROJECT_ID", committee=p.committee, sheet=p.sheet,
                                cell=p.cells.get("project_id", ""), row=p.row, project_id=p.project_id,
-                               value=p.project_id, where=where))
-            # Counted once only: the first occurrence keeps the amounts.
-            p.counted = False
+                               field="project_id", value=p.project_id, where=where))
+            # Counted once only: the first occurrence keeps the amounts (sync/rules/counting.py).
     return out
+
+
+def _projects_by_key(workbook: ParsedWorkbook) -> dict[str, Project]:
+    projects: dict[str, Project] = {}
+    for p in workbook.projects:
+        if p.project_id:
+            projects.setdefault(_id_key(p.project_id), p)
+    return projects
+
+
+def link_payments(workbook: ParsedWorkbook) -> None:
+    """Write each payment's No projet as its project writes it (« oue-2020-001 » →
+    « OUE-2020-001 »), so that what was paid adds up per project. A step of its own,
+    before :func:`check_payments`, which only reads the records."""
+    projects = _projects_by_key(workbook)
+    for v in workbook.payments:
+        project = projects.get(_id_key(v.project_id)) if v.project_id else None
+        if project is not None:
+            v.project_id = project.project_id
 
 
 def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
     """Payments name a project of their committee, approved, and do not exceed its FQIS."""
     out: list[Finding] = []
     code = workbook.committee.code
-    projects: dict[str, Project] = {}
-    for p in workbook.projects:
-        if p.project_id:
-            projects.setdefault(_id_key(p.project_id), p)
+    projects = _projects_by_key(workbook)
     known_ids = ValueList([p.project_id for p in workbook.projects if p.project_id])
     paid: dict[str, int] = {}
     reported: set[str] = set()
@@ -62,9 +77,7 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
             suggestion = did_you_mean(closest)
             out.append(_payment_finding("PAYMENT_UNKNOWN_PROJECT", v, code, "project_id",
                                         value=v.project_id, suggestion=suggestion))
-            v.counted = False
             continue
-        v.project_id = project.project_id
         if project.status not in defaults.PAYABLE_STATUSES:
             status = project.status or "vide"
             out.append(_payment_finding(
@@ -72,7 +85,6 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
                 amount=format_cents(v.amount) if v.amount is not None else "montant inconnu",
             ))
             # Its No projet is in error (docs/constats.md): kept out of the totals, like an unknown project.
-            v.counted = False
             continue
         if not v.counted or v.amount is None or project.fqis_total is None or not project.counted:
             continue
@@ -91,4 +103,4 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
 
 def _payment_finding(code: str, v: Payment, committee: str, field: str, **values) -> Finding:
     return finding(code, committee=committee, sheet=v.sheet, cell=v.cells.get(field, ""), row=v.row,
-                   project_id=v.project_id, **values)
+                   project_id=v.project_id, field=field, **values)

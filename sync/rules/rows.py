@@ -13,10 +13,6 @@ from sync.parsing.records import Payment, Project
 from sync.rules.lists import ValueList
 from sync.wording import did_you_mean
 
-# Fields that identify a project or carry its money: an error there keeps the row
-# out of the totals (docs/constats.md).
-_PROJECT_KEY_FIELDS = {"project_id", "status", "total_cost", "fqis_total", "other_contributions"}
-
 
 def _date_text(day: dt.date) -> str:
     return day.isoformat()
@@ -49,7 +45,7 @@ class RowRules:
               **values) -> None:
         out.append(finding(
             code, committee=self.committee.code, sheet=record.sheet, cell=record.cells.get(name, ""),
-            row=record.row, project_id=record.project_id, column=columns[name].header, **values,
+            row=record.row, project_id=record.project_id, field=name, column=columns[name].header, **values,
         ))
 
     def _has_column(self, record, name: str) -> bool:
@@ -57,35 +53,40 @@ class RowRules:
 
     # -- projects ----------------------------------------------------------
 
+    def spell_as_listed(self, p: Project) -> None:
+        """Write each list value as the configuration spells it (« en cours » → « En cours »),
+        so that totals group one spelling. A step of its own, before the checks: the
+        checks only read the record."""
+        for name, values in (("status", self.statuses), ("priority", self.priorities),
+                             ("organization_type", self.eligible), ("territory", self.territories)):
+            typed = getattr(p, name)
+            listed = values.canonical(typed) if typed else None
+            if listed:
+                setattr(p, name, listed)
+
     def check_project(self, p: Project) -> list[Finding]:
         out: list[Finding] = []
         cols = self.columns
+        # Fields already in error, so that a rule on their value stays quiet.
         errors_in: set[str] = set(p.invalid)
-        _derive_blank_total(p)
 
         required = ["project_id", "title", "organization", "organization_type", "territory", "priority", "status"]
         for name in required:
-            if self._has_column(p, name) and not getattr(p, name):
+            if self._has_column(p, name) and not getattr(p, name) and name not in p.invalid:
                 self._emit(out, "MISSING_VALUE", p, name, cols, context="",
                            expected=_EXPECTED[name](self))
                 errors_in.add(name)
 
-        if p.status:
-            status = self.statuses.canonical(p.status)
-            if status is None:
-                self._unknown(out, p, "status", self.statuses, cols)
-                errors_in.add("status")
-            else:
-                p.status = status
+        if p.status and self.statuses.canonical(p.status) is None:
+            self._unknown(out, p, "status", self.statuses, cols)
+            errors_in.add("status")
         if p.priority:
             priority = self.priorities.canonical(p.priority)
             if priority is None:
                 self._unknown(out, p, "priority", self.priorities, cols)
-            else:
-                p.priority = priority
-                if self.plan.canonical(priority) is None:
-                    self._emit(out, "PRIORITY_OUTSIDE_PLAN", p, "priority", cols, value=priority,
-                               own=self.committee.in_sentence, allowed=self.plan.shown())
+            elif self.plan.canonical(priority) is None:
+                self._emit(out, "PRIORITY_OUTSIDE_PLAN", p, "priority", cols, value=priority,
+                           own=self.committee.in_sentence, allowed=self.plan.shown())
         if p.organization_type:
             self._check_organization_type(out, p)
         if p.territory:
@@ -115,11 +116,9 @@ class RowRules:
         if p.start_date and p.end_date and p.end_date < p.start_date:
             out.append(finding("END_BEFORE_START", committee=self.committee.code, sheet=p.sheet,
                                cell=p.cells.get("end_date", ""), row=p.row, project_id=p.project_id,
-                               start=_date_text(p.start_date), end=_date_text(p.end_date)))
+                               field="end_date", start=_date_text(p.start_date), end=_date_text(p.end_date)))
 
         self._check_amounts(out, p, errors_in)
-        if errors_in & _PROJECT_KEY_FIELDS or any(f.startswith("year:") for f in errors_in):
-            p.counted = False
         return out
 
     def _check_amounts(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
@@ -152,9 +151,7 @@ class RowRules:
                    allowed=values.shown())
 
     def _check_organization_type(self, out: list[Finding], p: Project) -> None:
-        eligible = self.eligible.canonical(p.organization_type)
-        if eligible:
-            p.organization_type = eligible
+        if self.eligible.canonical(p.organization_type):
             return
         ineligible = self.ineligible.canonical(p.organization_type)
         near_eligible = self.eligible.closest(p.organization_type, cutoff=0.75)
@@ -172,9 +169,7 @@ class RowRules:
                    value=p.organization_type, fund=self.config.fund, allowed=self.eligible.shown())
 
     def _check_territory(self, out: list[Finding], p: Project) -> None:
-        own = self.territories.canonical(p.territory)
-        if own:
-            p.territory = own
+        if self.territories.canonical(p.territory):
             return
         cols = self.columns
         other = self.config.subregion_of_territory(p.territory)
@@ -194,35 +189,15 @@ class RowRules:
     def check_payment(self, v: Payment) -> list[Finding]:
         out: list[Finding] = []
         cols = self.payment_columns
-        errors_in = set(v.invalid)
         for name, expected in (("project_id", "le No projet d'un projet de ce comité"),
                                ("date", "la date du versement, par exemple 2020-04-01"),
                                ("amount", "le montant versé, par exemple 12 500,00 $")):
             if self._has_column(v, name) and getattr(v, name) in (None, "") and name not in v.invalid:
                 self._emit(out, "MISSING_VALUE", v, name, cols, context="", expected=expected)
-                errors_in.add(name)
         if v.date is not None and not (self.config.period_start <= v.date <= self.config.period_end):
             self._emit(out, "DATE_OUTSIDE_PERIOD", v, "date", cols, value=_date_text(v.date),
                        start=_date_text(self.config.period_start), end=_date_text(self.config.period_end))
-        if errors_in & {"project_id", "date", "amount"}:
-            v.counted = False
         return out
-
-
-def _derive_blank_total(p: Project) -> None:
-    """An empty FQIS total takes the sum of the year columns, when any is given.
-
-    The template's FQIS total is a SUM formula over the year columns; a workbook
-    saved by a program that does not compute formulas (openpyxl, scripts) has no
-    value in that cell. The sum of the years is then the total, exactly; a total
-    the committee typed is always compared instead (YEAR_SPLIT_MISMATCH).
-    """
-    if p.fqis_total is not None or "fqis_total" in p.invalid:
-        return
-    if any(f.startswith("year:") for f in p.invalid):
-        return
-    if any(v is not None for v in p.fqis_by_year.values()):
-        p.fqis_total = p.fqis_years_sum()
 
 
 _EXPECTED = {
