@@ -26,11 +26,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO))  # run as a script: benchmarks/ is a package of the repository
 
-from generate import DEFAULT_DATA, SIZES, build_alliance  # noqa: E402
-from run import _sheet_value, google_config, load_sheets_server  # noqa: E402
+from benchmarks.generate import DEFAULT_DATA, SIZES, build_alliance  # noqa: E402
+from benchmarks.run import _sheet_value, google_config, load_sheets_server  # noqa: E402
 
 
 def megabytes(count: int) -> str:

@@ -48,9 +48,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(REPO))  # run as a script: benchmarks/ is a package of the repository
 
-from generate import DEFAULT_DATA, SIZES, Size, build_alliance  # noqa: E402
+from benchmarks.generate import DEFAULT_DATA, SIZES, Size, build_alliance  # noqa: E402
 
 RESULTS = HERE / "RESULTS.md"
 PROFILES = HERE / "profiles"
@@ -471,7 +471,7 @@ def profile(size: Size, data: Path, profiler: str = "py-spy") -> Path:
         if m.returncode not in (0, 1):
             raise SystemExit(f"{profiler} a échoué : {_problem(m)} (pip install -e '.[bench]')")
     if profiler == "py-spy":
-        from hotspots import render as hotspots
+        from benchmarks.hotspots import render as hotspots
 
         target = stem.parent / f"{stem.name}-hotspots.txt"
         target.write_text(hotspots(raw.read_text(encoding="utf-8"), 30) + "\n", encoding="utf-8")

@@ -124,7 +124,7 @@ class Config:
     subregions: tuple[Committee, ...]
     regional: Committee
     google: GoogleSettings = GoogleSettings()
-    delivery: DeliverySettings = DeliverySettings()
+    delivery: DeliverySettings = field(default_factory=DeliverySettings)
     state_dir: Path | None = None  # [alliance] state_dir, relative to the configuration file
 
     @property

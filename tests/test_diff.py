@@ -205,5 +205,6 @@ def test_a_correction_of_any_single_field_is_one_modified_payment(corrected, fie
     original = pay("P1", 1, 100_00, corrected.values["reference"] and "A")
     other = pay("P3", 4, 999_00, "Z", row=3)  # untouched, and never paired with the corrected one
     changes = changes_of([original, other], [corrected, other])
-    assert changes == [RecordChange(MODIFIED, PAYMENT, "OUEST", key, f"Versement de {corrected.values['amount'] // 100},00 $",
+    label = f"Versement de {corrected.values['amount'] // 100},00 $"
+    assert changes == [RecordChange(MODIFIED, PAYMENT, "OUEST", key, label,
                                     (FieldChange(field, before_text, after_text),))]

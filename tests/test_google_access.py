@@ -52,10 +52,11 @@ def test_refusals_are_explained_per_committee(tmp_path, sheets_api):
     assert result.exit_code == 3
     lines = result.output.splitlines()
     est = lines.index("EST — Est de la Montérégie : lecture OK, écriture REFUSÉE (« FQIS — comité EST »)")
-    assert lines[est + 1] == (f"  → le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google du comité Est de la "
-                              f"Montérégie (clé {EST}) (403 : The caller does not have permission)")
+    assert lines[est + 1] == (f"  → le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google "
+                              f"du comité Est de la Montérégie (clé {EST}) (403 : The caller does not have permission)")
     lon = lines.index("LONGUEUIL — Agglomération de Longueuil : lecture REFUSÉE")
-    assert lines[lon + 1].startswith(f"  → le serveur {sheets_api.url} refuse l'accès au chiffrier Google du comité Agglomération")
+    assert lines[lon + 1].startswith(f"  → le serveur {sheets_api.url} refuse l'accès au chiffrier Google "
+                                     "du comité Agglomération")
     assert lines[-1] == "Résultat : 1 chiffrier accessible sur 3 (2 à corriger)."
     assert sheets_api.count(LONGUEUIL) == 1  # a refusal is not retried
 

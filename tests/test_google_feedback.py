@@ -152,8 +152,9 @@ def test_a_read_only_spreadsheet_is_reported_and_the_others_are_written(tmp_path
     report = validate(google_config(tmp_path, feedback=True))
     results = {r.committee: r for r in write_feedback(report)}
     assert not results["EST"].written
-    assert results["EST"].problem == (f"le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google du comité Est de la "
-                                      f"Montérégie (clé {EST}) (403 : The caller does not have permission)")
+    assert results["EST"].problem == (f"le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google "
+                                      f"du comité Est de la Montérégie (clé {EST}) "
+                                      "(403 : The caller does not have permission)")
     assert [w.status for w in sheets_api.writes(EST)] == [403]  # refused once, not retried
     assert results["OUEST"].written and results["LONGUEUIL"].written
     assert (results["OUEST"].write_requests, results["OUEST"].findings) == (2, 0)

@@ -46,7 +46,8 @@ def test_history_lists_every_run_with_its_status(tmp_path):
     assert shown[2] == (f"    le classeur {tmp_path}/fichier/rapport.xlsx n'a pas pu être écrit : "
                         "un élément du chemin n'est pas un dossier.")
     assert shown[:2] + shown[3:] == [
-        "N°  Date              Statut             Projets  Versements  Erreurs  Avertissements  Classeur      Livraison",
+        "N°  Date              Statut             Projets  Versements  Erreurs  Avertissements  Classeur      "
+        "Livraison",
         " 4  AAAA-MM-JJ HH:MM  échec                    —           —        —               —  aucun         —",
         " 3  AAAA-MM-JJ HH:MM  source de secours        3           5        2               0  rapport.xlsx  —",
         " 2  AAAA-MM-JJ HH:MM  1 erreur                 3           5        1               0  rapport.xlsx  —",

@@ -80,7 +80,7 @@ def large(tmp_path_factory):
 
 @pytest.mark.parametrize("name", ["alliance", "demo", "large"])
 def test_libreoffice_agrees_with_every_stored_result(name, request, tmp_path):
-    report, path = request.getfixturevalue(name)
+    _report, path = request.getfixturevalue(name)
     recalculated = lo.recalculate(path, tmp_path)
     count, wrong = disagreements(path, recalculated)
     assert count > 100 and wrong == []
@@ -155,7 +155,7 @@ def test_an_unreadable_amount_keeps_its_typed_text_in_projets(alliance):
 
 
 def test_sommaire_shows_the_agreement_period_and_the_mandataire_with_its_article(alliance):
-    report, path = alliance
+    _report, path = alliance
     ws = load_workbook(path)["Sommaire"]
     values = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[0]}
     assert values["Période de l'entente"] == "du 2024-04-01 au 2027-03-31 (3 exercices financiers)"
@@ -173,7 +173,7 @@ def test_the_article_of_the_mandataire_comes_from_the_presentation_file(tmp_path
 
 
 def test_a_large_alliance_in_constant_memory_has_filters_frozen_headers_and_links(large):
-    report, path = large
+    _report, path = large
     wb = load_workbook(path, read_only=False)
     projets = wb["Projets"]
     last = projets.cell(1, projets.max_column).column_letter

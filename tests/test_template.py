@@ -193,7 +193,7 @@ def test_every_column_is_guarded_as_the_rules_read_it():
                                         "le FQIS total. Ex. 12500,50 (≥ 0)."),
         *(money(f"{col}2:{col}5001", f"FQIS {year}",
                 f"La part du FQIS de l'exercice {year}, en dollars. Ex. 12500,50 (≥ 0).")
-          for col, year in zip("LMNO", ("2019-2020", "2020-2021", "2021-2022", "2022-2023"))),
+          for col, year in zip("LMNO", ("2019-2020", "2020-2021", "2021-2022", "2022-2023"), strict=True)),
         money("P2:P5001", "FQIS total", "Calculé seul : la somme des colonnes FQIS par exercice. Ne rien saisir ici."),
         money("Q2:Q5001", "Autres contributions",
               "Les autres sources de financement du projet, en dollars. Ex. 12500,50 (≥ 0)."),
@@ -335,7 +335,7 @@ def test_total_formula_and_missing_cell_colours_compute_in_libreoffice(tmp_path)
     ws["L2"], ws["M2"], ws["N3"] = 1000, 500.5, 0.1
     ws["A2"] = "OUE-2020-001"                                  # row 2: only a number and years
     for column, value in zip("ABCDEFG", ["OUE-2020-002", "Titre", "Organisme", "OBNL", "Roussillon",
-                                         "Logement", "En cours"]):
+                                         "Logement", "En cours"], strict=True):
         ws[f"{column}4"] = value                               # row 4: committed, no dates nor amounts
     ws["T5"] = "à suivre"                                      # row 5: only a note
     ws["G6"], ws["A6"] = "Intention déposée", "OUE-2020-001"   # row 6: the number of row 2 again

@@ -254,7 +254,8 @@ def _create(client: DriveClient, settings: DeliverySettings, folder: str, name: 
         # create would leave two files of the same name.
         done = find_file(client, folder, name)
         if done is not None and done.get("md5Checksum") == hashlib.md5(data).hexdigest():
-            log.info("Google Drive : le fichier « %s » a bien été créé malgré la réponse perdue (%s).", name, done["id"])
+            log.info("Google Drive : le fichier « %s » a bien été créé malgré la réponse perdue (%s).",
+                     name, done["id"])
             return done
         if isinstance(exc, GoogleCallFailed):
             raise

@@ -111,7 +111,7 @@ def _identity(record: StoredRecord, *fields: str) -> tuple | None:
     among them and empty, so that two payments are never paired on blanks. An empty
     reference is a value: most payments have none."""
     values = tuple(record.project_id if name == "project_id" else _value(record, name) for name in fields)
-    blank = any(value is None or value == "" for name, value in zip(fields, values) if name != "reference")
+    blank = any(value is None or value == "" for name, value in zip(fields, values, strict=True) if name != "reference")
     return None if blank else values
 
 

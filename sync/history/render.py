@@ -133,7 +133,7 @@ def render_deliveries(attempts: list[Delivered]) -> str:
         return "  ".join([cells[0].rjust(widths[0]), *(cells[i].ljust(widths[i]) for i in range(1, 6))]).rstrip()
 
     lines = [line(header)]
-    for attempt, row in zip(attempts, rows):
+    for attempt, row in zip(attempts, rows, strict=True):
         lines.append(line(row))
         if attempt.status != "sent" and attempt.detail:
             lines.append(" " * (widths[0] + 2) + attempt.detail)

@@ -127,14 +127,15 @@ def duplicate_headers(header_row: list[object], columns: list[Column]) -> list[t
     0-based, in the header row's order (:func:`match_headers` reads the first)."""
     wanted: dict[str, Column] = {}
     for column in columns:
-        for key in column.keys():
+        for key in column.keys():  # noqa: SIM118 (Column.keys() is a method of Column, not a dict)
             wanted.setdefault(key, column)
     first: dict[str, int] = {}
     out = []
     for index, cell in enumerate(header_row):
-        column = wanted.get(normalise(cell))
-        if column is None:
+        found = wanted.get(normalise(cell))
+        if found is None:
             continue
+        column = found
         if column.field in first:
             out.append((column, first[column.field], index))
         else:

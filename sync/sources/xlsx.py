@@ -41,6 +41,7 @@ import posixpath
 import re
 import stat
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -370,16 +371,16 @@ def _sparse_grid(cells: dict[int, dict[int, object]]) -> list[Row]:
     for index, values in cells.items():
         row: Row = [None] * max(values)
         for column, v in values.items():
-            if v.__class__ is float and v.is_integer() and -_PLAIN < v < _PLAIN:  # type: ignore[union-attr]
-                v = int(v)  # type: ignore[arg-type]
+            if v.__class__ is float and v.is_integer() and -_PLAIN < v < _PLAIN:
+                v = int(v)
             elif v.__class__ is date:
-                v = combine(v, midnight)  # type: ignore[arg-type]
+                v = combine(v, midnight)
             row[column - 1] = v
         out[index - 1] = row
     return out
 
 
-def _rows(grid: list[list[object]], errors: dict[tuple[int, int], str]) -> list[Row]:
+def _rows(grid: Sequence[Sequence[object]], errors: dict[tuple[int, int], str]) -> list[Row]:
     """calamine's grid → rows as openpyxl's read-only mode gave them (see the module)."""
     date, midnight, combine = dt.date, dt.time(), dt.datetime.combine
     rows: list[Row] = []

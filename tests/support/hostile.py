@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -187,7 +188,7 @@ def committee_rows(records: list[dict], headers: list[str]) -> list[list[object]
     return [list(headers), *([cell(record.get(h)) for h in headers] for record in records)]
 
 
-def write_committee(path: Path, projects: list[dict] = (), payments: list[dict] = (), *,
+def write_committee(path: Path, projects: Sequence[dict] = (), payments: Sequence[dict] = (), *,
                     extra_cells: dict[str, dict[str, object]] | None = None,
                     tabs: dict[str, bytes | Deflated] | None = None, **options) -> Path:
     """A committee workbook (Projets, Versements) written by hand; ``extra_cells``: tab

@@ -8,6 +8,8 @@ grouping (by support, say) is one more call of the same pattern.
 
 from __future__ import annotations
 
+import functools
+
 from sync.outputs.ministry.charts import add_series, bar_chart
 from sync.outputs.ministry.controls import Controls
 from sync.outputs.ministry.figures import Figures, priority_labels, territory_labels
@@ -156,7 +158,7 @@ def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, 
     hr = sheet.header(headers)
     first = hr + 1
     labels = priority_labels(report)
-    total_c, count_c, share_c, pipeline_c = (2 + n + k for k in range(4))
+    total_c, count_c, _share_c, pipeline_c = (2 + n + k for k in range(4))
     total_l, count_l, pipeline_l = letter(total_c), letter(count_c), letter(pipeline_c)
     last_code = letter(1 + n)
     total_row = first + len(labels) + 1
@@ -250,6 +252,15 @@ def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, 
 TERRITORY_HEADERS_AFTER = ["Total engagé", "Projets engagés", "Part de l'engagé", "Demandes en analyse"]
 
 
+def _minus_sum(col: str, *, first: int, last: int) -> str:
+    """« -SUM(C5:C9) »: a formula's share of the rows above it, taken away."""
+    return f"-SUM({col}{first}:{col}{last})"
+
+
+def _nothing(col: str) -> str:
+    return ""
+
+
 def write_by_territory(book, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
                        controls: Controls) -> Sheet:
     """Each line of the envelope with its territories, then the projects of that
@@ -296,7 +307,8 @@ def write_by_territory(book, styles: Styles, report: Report, formulas: Formulas,
         last = sheet.row
         r = last + 1
         where = ((SUBREGION, criterion(f"$A{r}", code)),)
-        above = (lambda col: f"-SUM({col}{first}:{col}{last})") if labels else (lambda col: "")
+        # The territories' rows just written are subtracted: what is left is « hors sous-région ».
+        above = functools.partial(_minus_sum, first=first, last=last) if labels else _nothing
         committed = line.committed - sheet.sum(3, first, last)
         sheet.append([
             text(code), text(OUTSIDE_SUBREGION),

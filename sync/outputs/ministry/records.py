@@ -130,7 +130,7 @@ class ProjectLayout:
             Column(template["start_date"], "date", 13, lambda p: p.start_date),
             Column(template["end_date"], "date", 13, lambda p: p.end_date),
             Column(template["total_cost"], "money", 15, lambda p: p.total_cost, field="total_cost"),
-            *(Column(header, "money", 15, (lambda label: lambda p: p.fqis_by_year.get(label))(label),
+            *(Column(header, "money", 15, (lambda label: lambda p: p.fqis_by_year.get(label))(label),  # noqa: B023
                      field=f"year:{label}")
               for label, header in self.year_headers.items()),
             Column(self.fund_total, "money", 15, lambda p: p.fqis_total, field="fqis_total"),
@@ -284,7 +284,7 @@ def write_records(book, styles: Styles, report: Report, layout, title: str, tabl
         header_formats = [styles["header_computed" if c.computed else "header"] for c in columns]
         ws.add_table(header_row - 1, 0, max(last_row, header_row + 1) - 1, last_col, {
             "name": table_name, "style": "Table Style Light 9",
-            "columns": [{"header": h, "header_format": f} for h, f in zip(layout.headers, header_formats)],
+            "columns": [{"header": h, "header_format": f} for h, f in zip(layout.headers, header_formats, strict=True)],
         })
     else:
         ws.autofilter(header_row - 1, 0, max(last_row, header_row + 1) - 1, last_col)
