@@ -10,9 +10,9 @@ a sub-region under an axis outside its plan greyed.
 
 from __future__ import annotations
 
+from sync.config import Config
 from sync.outputs.ministry.charts import add_series, bar_chart
 from sync.outputs.ministry.controls import Controls
-from sync.config import Config
 from sync.outputs.ministry.figures import Figures, fold, priority_labels, territory_labels
 from sync.outputs.ministry.formulas import Formulas, criterion
 from sync.outputs.ministry.records import ABANDONED, ENGAGED, PAID, PIPELINE, SUBREGION
