@@ -57,6 +57,11 @@ def figures_lines(content: RunContent) -> list[str]:
     return lines
 
 
+def support_lines(content: RunContent) -> list[str]:
+    """The organisation supporting each sub-region, for those the configuration names."""
+    return [f"- {c.code} — {c.name} : {c.support}" for c in content.config.subregions if c.support]
+
+
 def ministry_body(content: RunContent) -> str:
     config = content.config
     errors, warnings = len(content.errors), len(content.warnings)
@@ -73,6 +78,9 @@ def ministry_body(content: RunContent) -> str:
         "Engagé et versé par sous-région :",
         *figures_lines(content),
     ]
+    supports = support_lines(content)
+    if supports:
+        lines += ["", "Organismes d'accompagnement des sous-régions :", *supports]
     stale = [read for read in content.sources.values() if not read.current]
     if stale:
         lines.append("")

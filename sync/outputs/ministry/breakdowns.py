@@ -3,16 +3,19 @@ territoire — every amount a live formula over the Projets and Versements table
 stored with its result and registered as a control (controls.py).
 
 Par priorité and Par territoire group by the value of one project field; a new
-grouping (by support, say) is one more call of the same pattern.
+grouping (by support, say) is one more call of the same pattern. Par priorité also
+shows each sub-region's action plan: a « Dans le plan de » column, and the amount of
+a sub-region under an axis outside its plan greyed.
 """
 
 from __future__ import annotations
 
 import functools
 
+from sync.config import Config
 from sync.outputs.ministry.charts import add_series, bar_chart
 from sync.outputs.ministry.controls import Controls
-from sync.outputs.ministry.figures import Figures, priority_labels, territory_labels
+from sync.outputs.ministry.figures import Figures, fold, priority_labels, territory_labels
 from sync.outputs.ministry.formulas import Formulas, criterion
 from sync.outputs.ministry.records import ABANDONED, ENGAGED, PAID, PIPELINE, SUBREGION
 from sync.outputs.ministry.sheet import Cell, Number, Sheet, blank, date, formula, letter, money, text
@@ -25,6 +28,9 @@ BY_PRIORITY = "Par priorité"
 BY_TERRITORY = "Par territoire"
 OUTSIDE_LIST = "Autre valeur ou vide (hors de la liste)"
 OUTSIDE_SUBREGION = "Territoire hors sous-région ou vide"
+IN_PLAN_OF = "Dans le plan de"
+EVERY_PLAN = "Toutes les sous-régions"
+NO_PLAN = "Aucune sous-région (hors de tous les plans)"
 
 
 # ---------------------------------------------------------------------------
@@ -143,18 +149,36 @@ def write_by_year(book, styles: Styles, report: Report, formulas: Formulas, figu
 # ---------------------------------------------------------------------------
 # Par priorité
 
+def plans_of(config: Config, label: str) -> list[str]:
+    """The codes of the sub-regions whose action plan has the axis ``label``, in
+    configuration order (the regional line takes every axis and has no plan)."""
+    return [c.code for c in config.subregions if fold(label) in {fold(axis) for axis in c.priorities}]
+
+
+def in_plan_of(config: Config, label: str) -> Cell:
+    """The « Dans le plan de » cell of an axis; an axis outside every plan stands out."""
+    codes = plans_of(config, label)
+    if not codes:
+        return Cell("text", NO_PLAN, "warning_wrap")
+    if len(codes) == len(config.subregions):
+        return Cell("text", EVERY_PLAN, "wrap")
+    return Cell("text", ", ".join(codes), "wrap")
+
+
 def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
                       controls: Controls) -> Sheet:
     config, totals = report.config, report.totals
     codes = [c.code for c in config.committees]  # the lines that have projects
     n = len(codes)
-    sheet = Sheet(book, styles, BY_PRIORITY, [38, *([15] * n), 16, 11, 11, 16])
+    sheet = Sheet(book, styles, BY_PRIORITY, [38, *([15] * n), 16, 11, 11, 16, 24])
     sheet.append([text(f"{config.fund} engagé par priorité d'action", "title")])
     sheet.append([text("Montants engagés (formules sur l'onglet Projets) ; colonnes : code de la "
-                       "sous-région.", "subtitle")])
+                       "sous-région. En gris : un axe absent du plan d'action de la sous-région.", "subtitle")])
     sheet.skip()
     priority = formulas.projects.priority
-    headers = [priority, *codes, "Total engagé", "Projets engagés", "Part de l'engagé", "Demandes en analyse"]
+    headers = [priority, *codes, "Total engagé", "Projets engagés", "Part de l'engagé", "Demandes en analyse",
+               IN_PLAN_OF]
+    plan_c = 2 + n + 4
     hr = sheet.header(headers)
     first = hr + 1
     labels = priority_labels(report)
@@ -173,10 +197,12 @@ def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, 
         r = sheet.row + 1
         ref = criterion(f"$A{r}", label)
         cells: list = [text(label)]
+        planned = plans_of(config, label)
         for i, code in enumerate(codes):
             code_ref = criterion(f"{letter(2 + i)}${hr}", code)
+            outside = code not in planned and not config.committee(code).is_regional
             cells.append(formula(formulas.committed((SUBREGION, code_ref), (priority, ref)),
-                                 breakdown.of(code, label).committed))
+                                 breakdown.of(code, label).committed, "outside_plan_money" if outside else "money"))
         group = breakdown.listed([label])
         cells += [
             formula(f"SUM(B{r}:{last_code}{r})", sum(c.value for c in cells[1:])),
@@ -185,7 +211,9 @@ def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, 
             formula(formulas.project_sum(formulas.projects.fund_total, (priority, ref), engagement=PIPELINE),
                     group.pipeline),
         ]
-        sheet.append(cells)
+        plan = in_plan_of(config, label)
+        cells.append(plan)
+        sheet.append(cells, height=sheet.fit({plan_c - 1: str(plan.value)}))
         section = f"Par priorité — {label}"
         controls.add(section, "Total engagé", group.committed, sheet, total_c, r)
         controls.add(section, "Projets engagés", group.projects, sheet, count_c, r, money=False)

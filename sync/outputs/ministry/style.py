@@ -177,6 +177,10 @@ class Styles:
             "link_count": {**link, "num_format": f["count"]},
             "error": dict(bg_color=c["error"], pattern=1, valign="top"),
             "warning": dict(bg_color=c["warning"], pattern=1, valign="top"),
+            "warning_wrap": dict(bg_color=c["warning"], pattern=1, valign="top", text_wrap=True),
+            # Par priorité: a sub-region's amount under an axis its action plan does not have.
+            "outside_plan_money": dict(num_format=f["money"], font_color=c["excluded_text"], italic=True,
+                                       valign="top"),
             "conforming": dict(bold=True, font_size=size + 1, bg_color=c["conforming"], pattern=1),
             "not_conforming": dict(bold=True, font_size=size + 1, bg_color=c["not_conforming"], pattern=1),
             # Committee text that a spreadsheet would read as a formula keeps the

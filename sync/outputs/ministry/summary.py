@@ -5,6 +5,8 @@ COUNTIFS over the Projets and Versements tables) stored with its result.
 Each formula is registered as a control with the figure computed in Python
 (sync/consolidate.py); À propos lists both side by side. A new column is one more
 entry of ``LINE_COLUMNS`` below: its header, formula, Python figure and format.
+When the configuration names the organisation supporting a sub-region, a last
+column « Organisme d'accompagnement » names it on the sub-region's line.
 """
 
 from __future__ import annotations
@@ -52,6 +54,8 @@ SUMMARY_HEADERS = ["Code", "Sous-région", "Allocation", "Engagé", "Versé", "S
                    "Projets engagés", "Autres contributions", "Demandes en analyse", "Données du",
                    "État des données"]
 WIDTHS = [20, 30, 17, 17, 17, 17, 9, 10, 17, 17, 16, 22]
+SUPPORT_HEADER = "Organisme d'accompagnement"
+SUPPORT_WIDTH = 26
 
 
 def ratio(numerator: Number, denominator: Number) -> float | str:
@@ -61,7 +65,10 @@ def ratio(numerator: Number, denominator: Number) -> float | str:
 
 def write_summary(book, styles: Styles, report: Report, formulas: Formulas, controls: Controls) -> Sheet:
     config, totals = report.config, report.totals
-    sheet = Sheet(book, styles, SUMMARY, WIDTHS, one_page=True)
+    # The support column only when some sub-region names its organisation.
+    supported = any(c.support for c in config.subregions)
+    widths = [*WIDTHS, SUPPORT_WIDTH] if supported else WIDTHS
+    sheet = Sheet(book, styles, SUMMARY, widths, one_page=True)
     p = styles.p
     sheet.append([text(p.cover_title, "title")], height=p.font_size * 2 + 6)
     sheet.append([text(p.cover_subtitle, "subtitle")])
@@ -85,7 +92,7 @@ def write_summary(book, styles: Styles, report: Report, formulas: Formulas, cont
                                      f"lue le {when} ; la source n'a pas pu être lue ({source.problem}).",
                                      "not_conforming")])
     sheet.skip()
-    header_row = sheet.header(SUMMARY_HEADERS)
+    header_row = sheet.header([*SUMMARY_HEADERS, SUPPORT_HEADER] if supported else SUMMARY_HEADERS)
     first = header_row + 1
     for line in totals.lines:
         r = sheet.row + 1
@@ -110,7 +117,11 @@ def write_summary(book, styles: Styles, report: Report, formulas: Formulas, cont
                 cells.append(formula(f'IF(C{r}=0,"",D{r}/C{r})', ratio(line.committed, line.allocation),
                                      "percent"))
         cells += [read_at, text(state)]
-        sheet.append(cells)
+        height = None
+        if committee.support:
+            cells.append(text(committee.support, "wrap"))
+            height = sheet.fit({len(cells) - 1: committee.support})
+        sheet.append(cells, height=height)
         section = f"Sommaire — {line.code}"
         for column, spec in LINE_COLUMNS.items():
             controls.add(section, spec.header, spec.figure(line), sheet, column, r, money=spec.money)
@@ -147,7 +158,7 @@ def write_summary(book, styles: Styles, report: Report, formulas: Formulas, cont
     sheet.skip()
     note_row = sheet.row + 1
     sheet.ws.set_row(note_row - 1, styles.height(p.cover_note, sum(sheet.widths)))
-    sheet.merge(note_row, 1, len(WIDTHS), p.cover_note, "note")
+    sheet.merge(note_row, 1, len(widths), p.cover_note, "note")
 
     chart = bar_chart(book, styles, f"Allocation, engagé et versé par ligne de l'enveloppe ({config.fund})")
     for index, column in enumerate((3, 4, 5)):
