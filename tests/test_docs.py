@@ -23,8 +23,9 @@ import pytest
 
 from sync.cli import cli
 from sync.findings import CATALOGUE
-from tests.support.builders import payment, project, write_alliance
+from tests.support.builders import PROJECT_HEADERS, payment, project, write_alliance
 from tests.support.checks import REPO, validate
+from tests.support.hostile import sheet_xml, write_committee
 
 DOCS = REPO / "docs"
 PAGES = ["README.md", "gabarit.md", "constats.md", "classeur-ministere.md", "configuration.md",
@@ -55,6 +56,8 @@ EXAMPLED = {
     "DATE_OUTSIDE_PERIOD", "END_BEFORE_START", "YEAR_SPLIT_MISMATCH", "FQIS_OVER_TOTAL_COST", "FQIS_SHARE_HIGH",
     "PAYMENT_UNKNOWN_PROJECT", "PAYMENT_NOT_APPROVED", "PAID_OVER_GRANTED", "SUBREGION_ENVELOPE_EXCEEDED",
     "ANNUAL_ENVELOPE_EXCEEDED", "ALLIANCE_ENVELOPE_EXCEEDED", "SUBREGION_ENVELOPE_NEARLY_USED",
+    "PRIORITY_OUTSIDE_PLAN", "AMBIGUOUS_TAB", "EXTRA_TAB", "DUPLICATE_COLUMN", "VALUE_OUTSIDE_TABLE",
+    "ERROR_VALUE", "PROJECT_ID_CHARACTERS", "TEXT_TOO_LONG",
 }
 
 
@@ -126,10 +129,36 @@ def example_findings(root: Path) -> list:
             "LONGUEUIL": {"projects": [big("LON-2019-001", 3950000)]},
         }, {"annual": {"OUEST": {"2019-2020": 300000}}}),
         ("alliance", {"EST": {"projects": [big("EST-2019-001", 6000000), big("EST-2019-002", 6000000)]}}, {}),
+        ("plan", {"OUEST": {"projects": [project("OUE-2020-001", priority="Logement")]}},
+         {"overrides": {"OUEST": {"priorities": ["Sécurité alimentaire", "Transport collectif"]}}}),
+        # Careless workbooks: a stale copy of a year column (U), a number pasted with a
+        # zero-width space, a formula's error in a list cell, projects continued on a tab.
+        ("saisies", {"OUEST": {
+            "projects": [
+                project("OUE-2020-001", cells={"FQIS 2020-2021": 30000}),
+                project("OUE-2020-0\u200b02"),
+                project("OUE-2020-003"),
+                project("OUE-2020-004", status="#REF!"),  # openpyxl writes it as an error cell
+            ],
+            "payments": [payment("OUE-2020-001")],
+            "headers": [*PROJECT_HEADERS, "FQIS 2020-2021"],
+            "extra_tabs": {"Projets (suite)": [["No projet", "Titre du projet"], ["OUE-2020-020", "Suite"]]},
+        }}, {}),
     ]
     findings = []
     for folder, workbooks, config in alliances:
         findings.extend(validate(write_alliance(root / folder, workbooks, **config)).findings)
+    # Hostile workbooks, written by hand (tests/support/hostile.py): a second tab named
+    # like Versements but for its case, a title longer than a cell holds, a value typed
+    # in the sheet's very last cell.
+    config = write_alliance(root / "hostile")
+    write_committee(root / "hostile" / "ouest.xlsx",
+                    projects=[project("OUE-2020-001"), project("OUE-2020-002", title="é" * 32_768)],
+                    payments=[payment("OUE-2020-001")],
+                    extra_cells={"Projets": {"XFD1048576": "oups"}},
+                    tabs={"versements": sheet_xml([["No projet", "Date du versement", "Montant"],
+                                                   ["OUE-2020-001", "2020-06-01", 5000]])})
+    findings.extend(validate(config).findings)
     return findings
 
 
