@@ -5,6 +5,7 @@ the repository.
   example message there is the message the code gives today (the small alliances that
   produce them are built below; ``python -m tests.test_docs`` prints them, to paste
   after a change of wording);
+- every key of the configuration is a row of a table of docs/configuration.md;
 - every command and option of the CLI is in docs/ligne-de-commande.md;
 - the docs' links between pages lead to existing pages;
 - no file of the repository refers to the working specification or to a folder
@@ -177,6 +178,45 @@ def test_the_example_messages_are_the_real_ones(tmp_path):
     assert {f.code for f in findings} >= EXAMPLED
     missing = [console_line(f) for f in findings if console_line(f) not in text]
     assert not missing, "exemples à mettre à jour dans docs/constats.md :\n" + "\n".join(missing)
+
+
+# -- configuration --------------------------------------------------------------------
+
+
+def configuration_keys() -> dict[str, set[str]]:
+    """Every key the configuration knows, by table (sync/config.py, sync/delivery/settings.py)."""
+    from dataclasses import fields
+
+    from sync.config import _KNOWN_KEYS, GoogleSettings
+    from sync.delivery.settings import _DELIVERY_KEYS, _SMTP_KEYS
+
+    keys = {table: set(names) for table, names in _KNOWN_KEYS.items()}
+    keys["google"] |= {f.name for f in fields(GoogleSettings)}
+    keys["delivery"] = set(_DELIVERY_KEYS)
+    keys["delivery.smtp"] = set(_SMTP_KEYS)
+    return keys
+
+
+def configuration_sections() -> dict[str, str]:
+    """The sections of docs/configuration.md by their table: « ## `[google]` … » → google."""
+    sections = {}
+    for part in page("configuration.md").split("\n## ")[1:]:
+        found = re.match(r"`\[\[?(\w+)\]\]?`", part)
+        if found:
+            sections[found.group(1)] = part
+    return sections
+
+
+def test_every_configuration_key_is_in_the_configuration_page():
+    keys = configuration_keys()
+    assert {"state_dir", "priorities", "support", "deadline", "drive_file", "ca_file"} <= set().union(*keys.values())
+    sections = configuration_sections()
+    assert set(sections) == {"alliance", "regional", "subregions", "google", "delivery"}
+    # A key is documented as a row of a table (« | `key` | ») in its table's section;
+    # alliance.period and delivery.smtp are in the section of their parent.
+    missing = [f"{table}.{key}" for table, names in sorted(keys.items()) for key in sorted(names)
+               if f"| `{key}` |" not in sections[table.split(".")[0]]]
+    assert not missing, f"clés de configuration absentes de docs/configuration.md : {missing}"
 
 
 # -- command line ---------------------------------------------------------------------
