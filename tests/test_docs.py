@@ -152,14 +152,14 @@ def example_findings(root: Path) -> list:
     # Hostile workbooks, written by hand (tests/support/hostile.py): a second tab named
     # like Versements but for its case, a title longer than a cell holds, a value typed
     # in the sheet's very last cell.
-    config = write_alliance(root / "hostile")
+    hostile = write_alliance(root / "hostile")
     write_committee(root / "hostile" / "ouest.xlsx",
                     projects=[project("OUE-2020-001"), project("OUE-2020-002", title="é" * 32_768)],
                     payments=[payment("OUE-2020-001")],
                     extra_cells={"Projets": {"XFD1048576": "oups"}},
                     tabs={"versements": sheet_xml([["No projet", "Date du versement", "Montant"],
                                                    ["OUE-2020-001", "2020-06-01", 5000]])})
-    findings.extend(validate(config).findings)
+    findings.extend(validate(hostile).findings)
     return findings
 
 
