@@ -5,8 +5,9 @@ the repository.
   example message there is the message the code gives today (the small alliances that
   produce them are built below; ``python -m tests.test_docs`` prints them, to paste
   after a change of wording);
+- every key of the configuration is a row of a table of docs/configuration.md;
 - every command and option of the CLI is in docs/ligne-de-commande.md;
-- the docs' links between pages lead to existing pages;
+- the docs' links between pages lead to existing pages, and no page is left « à confirmer »;
 - no file of the repository refers to the working specification or to a folder
   outside the repository.
 """
@@ -23,8 +24,9 @@ import pytest
 
 from sync.cli import cli
 from sync.findings import CATALOGUE
-from tests.support.builders import payment, project, write_alliance
+from tests.support.builders import PROJECT_HEADERS, payment, project, write_alliance
 from tests.support.checks import REPO, validate
+from tests.support.hostile import sheet_xml, write_committee
 
 DOCS = REPO / "docs"
 PAGES = ["README.md", "gabarit.md", "constats.md", "classeur-ministere.md", "configuration.md",
@@ -43,6 +45,12 @@ def test_every_page_of_the_index_exists():
         assert (DOCS / name).is_file(), name
 
 
+def test_no_page_is_left_waiting_for_confirmation():
+    # Pages written ahead of the code marked what was still to confirm; all is now known.
+    waiting = [name for name in PAGES if "à confirmer" in page(name)]
+    assert not waiting, f"marqueurs « à confirmer » restants : {waiting}"
+
+
 def test_links_between_pages_lead_to_existing_pages():
     for name in PAGES:
         for target in re.findall(r"\]\(([\w-]+\.md)(?:#[\w-]+)?\)", page(name)):
@@ -55,6 +63,8 @@ EXAMPLED = {
     "DATE_OUTSIDE_PERIOD", "END_BEFORE_START", "YEAR_SPLIT_MISMATCH", "FQIS_OVER_TOTAL_COST", "FQIS_SHARE_HIGH",
     "PAYMENT_UNKNOWN_PROJECT", "PAYMENT_NOT_APPROVED", "PAID_OVER_GRANTED", "SUBREGION_ENVELOPE_EXCEEDED",
     "ANNUAL_ENVELOPE_EXCEEDED", "ALLIANCE_ENVELOPE_EXCEEDED", "SUBREGION_ENVELOPE_NEARLY_USED",
+    "PRIORITY_OUTSIDE_PLAN", "AMBIGUOUS_TAB", "EXTRA_TAB", "DUPLICATE_COLUMN", "VALUE_OUTSIDE_TABLE",
+    "ERROR_VALUE", "PROJECT_ID_CHARACTERS", "TEXT_TOO_LONG",
 }
 
 
@@ -126,10 +136,36 @@ def example_findings(root: Path) -> list:
             "LONGUEUIL": {"projects": [big("LON-2019-001", 3950000)]},
         }, {"annual": {"OUEST": {"2019-2020": 300000}}}),
         ("alliance", {"EST": {"projects": [big("EST-2019-001", 6000000), big("EST-2019-002", 6000000)]}}, {}),
+        ("plan", {"OUEST": {"projects": [project("OUE-2020-001", priority="Logement")]}},
+         {"overrides": {"OUEST": {"priorities": ["Sécurité alimentaire", "Transport collectif"]}}}),
+        # Careless workbooks: a stale copy of a year column (U), a number pasted with a
+        # zero-width space, a formula's error in a list cell, projects continued on a tab.
+        ("saisies", {"OUEST": {
+            "projects": [
+                project("OUE-2020-001", cells={"FQIS 2020-2021": 30000}),
+                project("OUE-2020-0\u200b02"),
+                project("OUE-2020-003"),
+                project("OUE-2020-004", status="#REF!"),  # openpyxl writes it as an error cell
+            ],
+            "payments": [payment("OUE-2020-001")],
+            "headers": [*PROJECT_HEADERS, "FQIS 2020-2021"],
+            "extra_tabs": {"Projets (suite)": [["No projet", "Titre du projet"], ["OUE-2020-020", "Suite"]]},
+        }}, {}),
     ]
     findings = []
     for folder, workbooks, config in alliances:
         findings.extend(validate(write_alliance(root / folder, workbooks, **config)).findings)
+    # Hostile workbooks, written by hand (tests/support/hostile.py): a second tab named
+    # like Versements but for its case, a title longer than a cell holds, a value typed
+    # in the sheet's very last cell.
+    hostile = write_alliance(root / "hostile")
+    write_committee(root / "hostile" / "ouest.xlsx",
+                    projects=[project("OUE-2020-001"), project("OUE-2020-002", title="é" * 32_768)],
+                    payments=[payment("OUE-2020-001")],
+                    extra_cells={"Projets": {"XFD1048576": "oups"}},
+                    tabs={"versements": sheet_xml([["No projet", "Date du versement", "Montant"],
+                                                   ["OUE-2020-001", "2020-06-01", 5000]])})
+    findings.extend(validate(hostile).findings)
     return findings
 
 
@@ -148,6 +184,45 @@ def test_the_example_messages_are_the_real_ones(tmp_path):
     assert {f.code for f in findings} >= EXAMPLED
     missing = [console_line(f) for f in findings if console_line(f) not in text]
     assert not missing, "exemples à mettre à jour dans docs/constats.md :\n" + "\n".join(missing)
+
+
+# -- configuration --------------------------------------------------------------------
+
+
+def configuration_keys() -> dict[str, set[str]]:
+    """Every key the configuration knows, by table (sync/config.py, sync/delivery/settings.py)."""
+    from dataclasses import fields
+
+    from sync.config import _KNOWN_KEYS, GoogleSettings
+    from sync.delivery.settings import _DELIVERY_KEYS, _SMTP_KEYS
+
+    keys = {table: set(names) for table, names in _KNOWN_KEYS.items()}
+    keys["google"] |= {f.name for f in fields(GoogleSettings)}
+    keys["delivery"] = set(_DELIVERY_KEYS)
+    keys["delivery.smtp"] = set(_SMTP_KEYS)
+    return keys
+
+
+def configuration_sections() -> dict[str, str]:
+    """The sections of docs/configuration.md by their table: « ## `[google]` … » → google."""
+    sections = {}
+    for part in page("configuration.md").split("\n## ")[1:]:
+        found = re.match(r"`\[\[?(\w+)\]\]?`", part)
+        if found:
+            sections[found.group(1)] = part
+    return sections
+
+
+def test_every_configuration_key_is_in_the_configuration_page():
+    keys = configuration_keys()
+    assert {"state_dir", "priorities", "support", "deadline", "drive_file", "ca_file"} <= set().union(*keys.values())
+    sections = configuration_sections()
+    assert set(sections) == {"alliance", "regional", "subregions", "google", "delivery"}
+    # A key is documented as a row of a table (« | `key` | ») in its table's section;
+    # alliance.period and delivery.smtp are in the section of their parent.
+    missing = [f"{table}.{key}" for table, names in sorted(keys.items()) for key in sorted(names)
+               if f"| `{key}` |" not in sections[table.split(".")[0]]]
+    assert not missing, f"clés de configuration absentes de docs/configuration.md : {missing}"
 
 
 # -- command line ---------------------------------------------------------------------
