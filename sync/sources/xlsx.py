@@ -2,8 +2,8 @@
 
 Why calamine and not openpyxl's read-only mode: calamine parses in Rust and reads
 the committees' tabs five to six times faster, rows made as below included
-(benchmarks/RESULTS.md); reading was a fifth of a whole run. openpyxl still
-writes every workbook the tool produces.
+(benchmarks/RESULTS.md); reading was a fifth of a whole run. openpyxl's streaming
+sheet parser still reads the tabs that calamine must not (see Bounds below).
 
 The rows are the ones openpyxl's read-only mode gave, on which parsing and the
 history's copies were built:
