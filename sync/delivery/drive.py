@@ -201,7 +201,7 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
         from google.auth.exceptions import GoogleAuthError, RefreshError
 
         if isinstance(exc, RefreshError):
-            from sync.google.client import refresh_problem
+            from sync.google.auth import refresh_problem
 
             raise DriveError(refresh_problem(exc, client.account)) from None
         if isinstance(exc, GoogleAuthError):
@@ -426,7 +426,7 @@ def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
         from google.auth.exceptions import GoogleAuthError, RefreshError
 
         if isinstance(exc, RefreshError):
-            from sync.google.client import refresh_problem
+            from sync.google.auth import refresh_problem
 
             check.problem = refresh_problem(exc, client.account)
         elif isinstance(exc, (GoogleAuthError, requests.RequestException, ValueError)):

@@ -200,8 +200,6 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
             if not sys.stdin.isatty():
                 from google.auth.exceptions import RefreshError
 
-                from sync.google.client import refresh_problem
-
                 account = Account("user", "", str(token))
                 if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
                     raise SourceUnavailable(f"le service d'authentification de Google ne répond pas ({exc}) : "
@@ -229,6 +227,49 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
         _save_token(token, creds.to_json())
     log.debug("Google : jeton OAuth %s (%s).", "renouvelé" if refreshed else "gardé en cache utilisé", token)
     return creds, Account("user", "", str(token))
+
+
+# How to authorise again, and a refused token refresh, in French (also for Drive).
+
+
+def login_again(account: Account, *, drive: bool = False) -> str:
+    """How to authorise again, for the kind of account (``drive``: Drive's scope too)."""
+    if account.origin.endswith(TOKEN_FILE):
+        return ("lancez « alliance-sync check-access --config <fichier de configuration> » dans un terminal "
+                "et autorisez de nouveau l'accès dans le navigateur")
+    scopes = "https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets"
+    if drive:
+        scopes += ",https://www.googleapis.com/auth/drive"
+    return (f"reconnectez-vous avec « gcloud auth application-default login --scopes={scopes} » "
+            "(ou passez à une clé de compte de service)")
+
+
+def refresh_problem(exc: BaseException, account: Account) -> str:
+    """A refused refresh of the access token (google-auth's RefreshError), in French."""
+    data = exc.args[1] if len(getattr(exc, "args", ())) > 1 and isinstance(exc.args[1], dict) else {}
+    error = str(data.get("error", "")) or ("invalid_grant" if "invalid_grant" in str(exc) else "")
+    detail = str(data.get("error_description", "")) or str(exc)
+    if account.kind == "service_account":
+        if "account not found" in detail.lower():
+            advice = ("le compte de service a été supprimé : recréez-en un (console Google Cloud, IAM, Comptes de "
+                      "service), partagez-lui les chiffriers et indiquez sa clé JSON dans [google] credentials")
+        elif "short-lived" in detail or "iat" in detail or "exp" in detail.split():
+            advice = "l'horloge de ce poste n'est pas à l'heure : réglez-la (synchronisation automatique de l'heure)"
+        else:
+            advice = ("la clé a été supprimée, désactivée ou a expiré (une organisation Google Cloud peut "
+                      "limiter la durée des clés) : créez une nouvelle clé JSON du compte de service et "
+                      "indiquez-la dans [google] credentials")
+        return f"Google a refusé la clé {account.origin} {account.of_who} ({error or 'refus'} : {detail}) : {advice}"
+    if error == "invalid_grant":
+        return (f"l'autorisation OAuth {account.of_who} a expiré ou a été révoquée (invalid_grant : {detail}). "
+                "Une application OAuth laissée en mode « Test » perd ses autorisations après 7 jours : "
+                "publiez-la (console Google Cloud, Écran de consentement OAuth, « Publier l'application ») "
+                f"ou utilisez un compte de service. Ensuite, {login_again(account)}")
+    if error in ("invalid_client", "unauthorized_client", "deleted_client"):
+        return (f"le client OAuth a été supprimé ou désactivé ({error} : {detail}) : créez un nouveau client "
+                "OAuth « Application de bureau », indiquez-le dans [google] oauth_client, puis "
+                + login_again(account))
+    return f"Google a refusé les identifiants {account.of_who} ({detail}) : {login_again(account)}"
 
 
 def _save_token(path: Path, text: str) -> None:

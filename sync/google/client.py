@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sync.config import Config
 from sync.errors import SourceUnavailable
-from sync.google.auth import CREDENTIALS_ENV, TOKEN_FILE, Account, anonymous, load_credentials
+from sync.google.auth import CREDENTIALS_ENV, Account, anonymous, load_credentials, login_again, refresh_problem
 from sync.google.http import (
     GOOGLE_SHEETS,
     SHEETS_URL_ENV,
@@ -142,46 +142,6 @@ def where(base_url: str) -> str:
     if not base_url or base_url == GOOGLE_SHEETS:
         return f"Google Sheets ({GOOGLE_SHEETS})"
     return f"le serveur {base_url} (variable {SHEETS_URL_ENV})"
-
-
-def login_again(account: Account, *, drive: bool = False) -> str:
-    """How to authorise again, for the kind of account (``drive``: Drive's scope too)."""
-    if account.origin.endswith(TOKEN_FILE):
-        return ("lancez « alliance-sync check-access --config <fichier de configuration> » dans un terminal "
-                "et autorisez de nouveau l'accès dans le navigateur")
-    scopes = "https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets"
-    if drive:
-        scopes += ",https://www.googleapis.com/auth/drive"
-    return (f"reconnectez-vous avec « gcloud auth application-default login --scopes={scopes} » "
-            "(ou passez à une clé de compte de service)")
-
-
-def refresh_problem(exc: BaseException, account: Account) -> str:
-    """A refused refresh of the access token (google-auth's RefreshError), in French."""
-    data = exc.args[1] if len(getattr(exc, "args", ())) > 1 and isinstance(exc.args[1], dict) else {}
-    error = str(data.get("error", "")) or ("invalid_grant" if "invalid_grant" in str(exc) else "")
-    detail = str(data.get("error_description", "")) or str(exc)
-    if account.kind == "service_account":
-        if "account not found" in detail.lower():
-            advice = ("le compte de service a été supprimé : recréez-en un (console Google Cloud, IAM, Comptes de "
-                      "service), partagez-lui les chiffriers et indiquez sa clé JSON dans [google] credentials")
-        elif "short-lived" in detail or "iat" in detail or "exp" in detail.split():
-            advice = "l'horloge de ce poste n'est pas à l'heure : réglez-la (synchronisation automatique de l'heure)"
-        else:
-            advice = ("la clé a été supprimée, désactivée ou a expiré (une organisation Google Cloud peut "
-                      "limiter la durée des clés) : créez une nouvelle clé JSON du compte de service et "
-                      "indiquez-la dans [google] credentials")
-        return f"Google a refusé la clé {account.origin} {account.of_who} ({error or 'refus'} : {detail}) : {advice}"
-    if error == "invalid_grant":
-        return (f"l'autorisation OAuth {account.of_who} a expiré ou a été révoquée (invalid_grant : {detail}). "
-                "Une application OAuth laissée en mode « Test » perd ses autorisations après 7 jours : "
-                "publiez-la (console Google Cloud, Écran de consentement OAuth, « Publier l'application ») "
-                f"ou utilisez un compte de service. Ensuite, {login_again(account)}")
-    if error in ("invalid_client", "unauthorized_client", "deleted_client"):
-        return (f"le client OAuth a été supprimé ou désactivé ({error} : {detail}) : créez un nouveau client "
-                "OAuth « Application de bureau », indiquez-le dans [google] oauth_client, puis "
-                + login_again(account))
-    return f"Google a refusé les identifiants {account.of_who} ({detail}) : {login_again(account)}"
 
 
 def forbidden_reason(exc: BaseException, account: Account, service: str = "Google Sheets") -> str:
