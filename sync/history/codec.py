@@ -107,8 +107,8 @@ class StoredRecord:
     made each time it is asked for, and its values decoded once, when asked for.
     """
 
-    __slots__ = ("committee", "row", "project_id", "counted", "_values", "_invalid", "_json", "_digest",
-                 "_load", "_key")
+    __slots__ = ("_digest", "_invalid", "_json", "_key", "_load", "_values", "committee", "counted", "project_id",
+                 "row")
 
     def __init__(self, committee: str, row: int, project_id: str, counted: bool,
                  values: dict[str, object] | None = None, invalid: frozenset[str] = frozenset(), *,
@@ -229,7 +229,7 @@ class _Encoder:
         values = list(self.plain(record))
         for index, label in self.years:
             values.insert(index, record.fqis_by_year.get(label))  # type: ignore[union-attr]
-        data: dict[str, object] = {"values": dict(zip(self.names, values))}
+        data: dict[str, object] = {"values": dict(zip(self.names, values, strict=True))}
         if record.invalid:
             data["invalid"] = sorted(record.invalid)
         return _RECORD_JSON.encode(data)

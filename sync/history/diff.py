@@ -193,7 +193,7 @@ def _same_payments(before: list[StoredRecord], after: list[StoredRecord]) -> boo
     """The same payments in the same order: matching would pair each with itself
     (stage 1, in row order), so there is no change to report."""
     return len(before) == len(after) and all(
-        old.project_id == new.project_id and old.digest == new.digest for old, new in zip(before, after))
+        old.project_id == new.project_id and old.digest == new.digest for old, new in zip(before, after, strict=True))
 
 
 def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]):

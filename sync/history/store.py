@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from sync import __version__
+from sync.changes import Changes
 from sync.config import Config
 from sync.errors import HistoryError, describe_os_error
 from sync.history import checkpoints
-from sync.changes import Changes
 from sync.history.codec import (
     DamagedRecord,
     StoredRecord,
@@ -498,7 +498,7 @@ class History:
 class _StoredText:
     """Reads one recorded record's JSON again, by its number in the run."""
 
-    __slots__ = ("conn", "sql", "run_id")
+    __slots__ = ("conn", "run_id", "sql")
 
     def __init__(self, conn: sqlite3.Connection, table: str, run_id: int):
         self.conn = conn
