@@ -204,8 +204,9 @@ def _iso(value: object) -> str:
     raise TypeError(f"{type(value).__name__} n'est pas une valeur enregistrable")
 
 
-# One encoder, made once: json.dumps would make a new one for each record.
-_RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_iso)
+# One encoder, made once (json.dumps would make one for each record); a record is a flat
+# dictionary, so no cycle to look for.
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_iso, check_circular=False)
 
 
 class _Encoder:
