@@ -423,9 +423,10 @@ class History:
                       committee_order: list[str] | None = None) -> Changes:
         """What changed from run ``base`` (None: none to compare with) to ``records``.
 
-        The previous run's records are read as their stored text and compared with
-        this run's text: only the records that differ are decoded, so the previous
-        run never stands in memory as values (issue 12: the peak of memory).
+        Records are compared by the digests of their stored JSON: the previous run's
+        rows are read once for their digests, and only those that differ are read
+        again and decoded, so neither run stands in memory as text or values (this
+        comparison was the peak of memory of a run).
         """
         if base is None:
             return compute_changes(None, records, previous_run_id=None, previous_run_at=None,
