@@ -62,11 +62,12 @@ def _timed_read(config: Config, committee: Committee, source=None):
 
 def read_google_committees(config: Config) -> dict[str, tuple]:
     """The Google committees' reads, by code, made concurrently within the run's deadline."""
-    from sync.google.http import run_deadline
-
     google = [c for c in config.committees if c.source is not None and c.source.kind == "google"]
     results: dict[str, tuple] = {}
     if google:
+        # Imported only when needed: requests, google-auth and gspread take ≈ 0.1 s to import.
+        from sync.google.http import run_deadline
+
         # A malformed key is the configuration's fault: said before any request.
         sources = {c.code: open_source(c.source, config, c.code) for c in google if c.source is not None}
         with run_deadline(config.google.deadline), \

@@ -278,3 +278,90 @@ def test_a_history_that_cannot_be_written_during_a_run_is_a_french_error(tmp_pat
         f"la base d'historique {tmp_path / 'etat' / 'historique.sqlite'} ne peut pas être écrite (occupée par un "
         "autre programme, par exemple un outil qui l'a ouverte : fermez-le puis relancez) ; rien n'y a été "
         "enregistré.")
+
+
+# ---------------------------------------------------------------- records, compared by digest
+
+
+def test_a_record_is_stored_as_the_same_json_as_before_digests():
+    from sync.history.codec import store_payment, store_project
+    from sync.parsing.headers import project_columns
+    from sync.parsing.records import Payment, Project
+
+    columns = project_columns("FQIS", ["2019-2020", "2020-2021"])
+    record = Project("OUEST", "Projets", 7, project_id="OUE-1", title="Frigos — Roussillon", status="En cours",
+                     start_date=dt.date(2019, 6, 1), total_cost=10_000_000, fqis_by_year={"2020-2021": 3_000_000},
+                     participants_target=20, invalid={"other_contributions", "fqis_total"})
+    stored = store_project(record, columns)
+    assert stored.to_json() == (
+        '{"values":{"project_id":"OUE-1","title":"Frigos — Roussillon","organization":"","organization_type":"",'
+        '"territory":"","priority":"","status":"En cours","approval_date":null,"start_date":"2019-06-01",'
+        '"end_date":null,"total_cost":10000000,"year:2019-2020":null,"year:2020-2021":3000000,"fqis_total":null,'
+        '"other_contributions":null,"participants_target":20,"participants_reached":null,"notes":""},'
+        '"invalid":["fqis_total","other_contributions"]}')
+    assert (stored.committee, stored.row, stored.project_id, stored.counted) == ("OUEST", 7, "OUE-1", True)
+    assert stored.values["start_date"] == "2019-06-01" and stored.invalid == {"fqis_total", "other_contributions"}
+    payment = store_payment(Payment("EST", "Versements", 3, "EST-1", dt.date(2020, 5, 1), 150_000, "=1+1"))
+    assert payment.to_json() == ('{"values":{"project_id":"EST-1","date":"2020-05-01","amount":150000,'
+                                 '"reference":"=1+1","note":""}}')
+
+
+def _count_reread(monkeypatch) -> list[int]:
+    """The previous run's records whose JSON is read again (their digest differed)."""
+    from sync.history import store
+
+    reread: list[int] = []
+    real = store._StoredText.__call__
+
+    def counting(self, seq):
+        reread.append(seq)
+        return real(self, seq)
+
+    monkeypatch.setattr(store._StoredText, "__call__", counting)
+    return reread
+
+
+def _changes_now(alliance: Alliance):
+    from sync.history import records_of_report
+
+    config = load_config(alliance.config)
+    report = build_report(config)
+    with History.open(alliance.state) as history:
+        return history.changes_since(history.previous_done(), records_of_report(report),
+                                     committee_order=[c.code for c in config.committees])
+
+
+def test_an_unchanged_night_reads_no_previous_record_again_and_a_change_reads_only_its_own(tmp_path, monkeypatch):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    reread = _count_reread(monkeypatch)
+    changes = _changes_now(alliance)
+    assert (changes.previous_run_id, changes.items, reread) == (1, [], [])
+
+    ouest = alliance.workbooks["OUEST"]
+    alliance.rewrite("OUEST", projects=[{**ouest["projects"][0], "Titre du projet": "Frigos partagés"},
+                                        *ouest["projects"][1:]], payments=ouest["payments"])
+    changes = _changes_now(alliance)
+    assert [(c.kind, c.record, c.key, [(f.field, f.before, f.after) for f in c.fields]) for c in changes.items] \
+        == [("modifié", "projet", "OUE-2020-001", [("Titre du projet", "Frigos solidaires", "Frigos partagés")])]
+    assert reread == [0]  # the first project of run 1, alone
+
+
+def test_the_changes_of_a_run_are_the_same_from_digests_as_from_decoded_records(tmp_path):
+    from sync.history import compute_changes
+
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    est = alliance.workbooks["EST"]
+    alliance.rewrite("EST", projects=[project("EST-2020-002"), *est["projects"]],
+                     payments=[{**est["payments"][0], "Montant": 1_234.5}])
+    alliance.rewrite("LONGUEUIL", projects=[], payments=[])
+    assert alliance.cli("run").exit_code == 0
+    with History.open(alliance.state) as history:
+        decoded = compute_changes(history.records(1), history.records(2), previous_run_id=1,
+                                  previous_run_at=None).items
+        run_2 = history.records(2, decoded=False)
+        lazy = history.changes_since(history.run(1), run_2).items
+    assert lazy == decoded
+    assert {(c.kind, c.record, c.committee) for c in lazy} == {
+        ("ajouté", "projet", "EST"), ("modifié", "versement", "EST")}

@@ -11,15 +11,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 import zlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from sync.parsing.headers import PAYMENT_COLUMNS, Column
 from sync.parsing.records import Payment, Project
 from sync.sources import encode_tabs
+
+__all__ = ["DamagedRecord", "StoredRecord", "compress_tabs", "encode_tabs", "pack_tabs", "project_encoder",
+           "record_digest", "snapshot_key", "store_payment", "store_project", "unpack_tabs"]
 
 # --------------------------------------------------------------------------
 # Raw rows
@@ -48,7 +51,17 @@ def pack_tabs(tabs: dict[str, list[list[object]]], encoded: bytes | None = None)
     already made for the content hash (``RawWorkbook.encoded()``), not made again.
     """
     data = encode_tabs(tabs) if encoded is None else encoded
-    return hashlib.sha256(data).hexdigest(), zlib.compress(data, 6)
+    return snapshot_key(data), compress_tabs(data)
+
+
+def snapshot_key(encoded: bytes) -> str:
+    """The key of typed JSON (:func:`sync.sources.encode_tabs`) among snapshots."""
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def compress_tabs(encoded: bytes) -> bytes:
+    """Typed JSON as stored (:func:`unpack_tabs` reads it back)."""
+    return zlib.compress(encoded, 6)
 
 
 def unpack_tabs(blob: bytes) -> dict[str, list[list[object]]]:
@@ -63,61 +76,183 @@ PROJECT = "projet"
 PAYMENT = "versement"
 
 
-@dataclass(frozen=True)
+class DamagedRecord(ValueError):
+    """A stored record whose JSON cannot be decoded (a history damaged by hand)."""
+
+
+def _text(values: dict[str, object], invalid: frozenset[str]) -> str:
+    data: dict[str, object] = {"values": values}
+    if invalid:
+        data["invalid"] = sorted(invalid)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def record_digest(text: str) -> bytes:
+    """The digest of a record's stored JSON: two records with the same digest have
+    the same values (128 bits: a collision is out of reach for any history)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 class StoredRecord:
     """A project or payment as the history keeps it: typed values by field name.
 
     Money is integer cents, dates ISO text, counts int, text str, None when the
     cell is empty; ``invalid`` names the fields whose cell could not be read.
+
+    Two runs are compared by the records' digests (:func:`record_digest` of the
+    stored JSON) and only the records that differ are decoded. So that neither
+    run stands in memory as text or values, a record may hold only its digest and
+    a way to make its JSON again, ``load(key)``: from the parsed project or payment
+    of this run, or from the row of a previous run in the history. Its JSON is then
+    made each time it is asked for, and its values decoded once, when asked for.
     """
 
-    committee: str
-    row: int
-    project_id: str
-    counted: bool
-    values: dict[str, object]
-    invalid: frozenset[str] = field(default_factory=frozenset)
+    __slots__ = ("_digest", "_invalid", "_json", "_key", "_load", "_values", "committee", "counted", "project_id",
+                 "row")
+
+    def __init__(self, committee: str, row: int, project_id: str, counted: bool,
+                 values: dict[str, object] | None = None, invalid: frozenset[str] = frozenset(), *,
+                 json_text: str | None = None, digest: bytes | None = None,
+                 load: Callable[[Any], str] | None = None, key: object = None):
+        if values is None and json_text is None and load is None:
+            raise TypeError("StoredRecord needs its values, its JSON text or a way to load it")
+        self.committee = committee
+        self.row = row
+        self.project_id = project_id
+        self.counted = counted
+        self._values = values
+        self._invalid = frozenset(invalid) if values is not None else None
+        self._json = json_text
+        self._digest = digest
+        self._load = load
+        self._key = key
+
+    def _decode(self) -> None:
+        text = self.to_json()
+        try:
+            data = json.loads(text)
+            values, invalid = data["values"], frozenset(data.get("invalid", ()))
+            if not isinstance(values, dict):
+                raise TypeError(f"valeurs de type {type(values).__name__}")
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            raise DamagedRecord(f"{type(exc).__name__} : {exc}") from None
+        self._values, self._invalid = values, invalid
+
+    @property
+    def values(self) -> dict[str, object]:
+        if self._values is None:
+            self._decode()
+        assert self._values is not None
+        return self._values
+
+    @property
+    def invalid(self) -> frozenset[str]:
+        if self._invalid is None:
+            self._decode()
+        assert self._invalid is not None
+        return self._invalid
 
     def to_json(self) -> str:
-        data: dict[str, object] = {"values": self.values}
-        if self.invalid:
-            data["invalid"] = sorted(self.invalid)
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        """The JSON the history stores: ``{"values": {…}, "invalid": […]}``."""
+        if self._json is not None:
+            return self._json
+        if self._values is not None:
+            assert self._invalid is not None
+            self._json = _text(self._values, self._invalid)
+            return self._json
+        assert self._load is not None
+        return self._load(self._key)  # made again each time: not kept in memory
+
+    @property
+    def digest(self) -> bytes:
+        if self._digest is None:
+            self._digest = record_digest(self.to_json())
+        return self._digest
+
+    def same_as(self, other: StoredRecord) -> bool:
+        """Same values and unreadable fields. Equal digests are enough (nothing is
+        decoded); different ones are decoded and compared (the JSON of another tool
+        version may differ for the same values)."""
+        if self.digest == other.digest:
+            return True
+        return self.values == other.values and self.invalid == other.invalid
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoredRecord):
+            return NotImplemented
+        return ((self.committee, self.row, self.project_id, self.counted)
+                == (other.committee, other.row, other.project_id, other.counted) and self.same_as(other))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable cache inside, like the dataclass's dict
+
+    def __repr__(self) -> str:
+        return (f"StoredRecord({self.committee!r}, {self.row!r}, {self.project_id!r}, {self.counted!r}, "
+                f"{self.values!r}, {self.invalid!r})")
 
     @classmethod
     def from_row(cls, committee: str, row: int, project_id: str, counted: int, text: str) -> StoredRecord:
-        data = json.loads(text)
-        return cls(committee, row, project_id, bool(counted), data["values"], frozenset(data.get("invalid", ())))
+        """A stored row, with its JSON text (decoded when its values are asked for)."""
+        if not isinstance(text, str):
+            raise TypeError(f"enregistrement de type {type(text).__name__}")
+        return cls(committee, row, project_id, bool(counted), json_text=text)
 
 
-def _json_value(value: object) -> object:
+def _iso(value: object) -> str:
+    """Dates (and datetimes) as ISO text; any other type is a bug, said as such."""
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} n'est pas une valeur enregistrable")
 
 
-def _values(record: Project | Payment, columns: list[Column]) -> dict[str, object]:
-    values: dict[str, object] = {}
-    for column in columns:
-        if column.field.startswith("year:"):
-            value = record.fqis_by_year.get(column.field[5:])  # type: ignore[union-attr]
-        else:
-            value = getattr(record, column.field)
-        values[column.field] = _json_value(value)
-    return values
+# One encoder, made once (json.dumps would make one for each record); a record is a flat
+# dictionary, so no cycle to look for.
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_iso, check_circular=False)
 
 
-def store_project(project: Project, columns: list[Column]) -> StoredRecord:
-    return StoredRecord(project.committee, project.row, project.project_id, project.counted,
-                        _values(project, columns), frozenset(project.invalid))
+class _Encoder:
+    """Makes the stored JSON of this run's parsed projects (or payments): each
+    column's value by field name (dates as ISO text) and the unreadable fields,
+    when the digest is taken and again when the history writes them. One per run
+    and kind of record."""
+
+    __slots__ = ("columns", "names", "plain", "years")
+
+    def __init__(self, columns: list[Column]):
+        self.columns = columns
+        self.names = [column.field for column in columns]
+        # The plain fields in one C call; the fiscal years inserted at their places.
+        plain = [name for name in self.names if not name.startswith("year:")]
+        getter = operator.attrgetter(*plain)
+        self.plain = getter if len(plain) > 1 else lambda record: (getter(record),)
+        self.years = [(index, name[5:]) for index, name in enumerate(self.names) if name.startswith("year:")]
+
+    def __call__(self, record: Project | Payment) -> str:
+        values = list(self.plain(record))
+        for index, label in self.years:
+            values.insert(index, record.fqis_by_year.get(label))  # type: ignore[union-attr]
+        data: dict[str, object] = {"values": dict(zip(self.names, values, strict=True))}
+        if record.invalid:
+            data["invalid"] = sorted(record.invalid)
+        return _RECORD_JSON.encode(data)
+
+
+_PAYMENT_ENCODER = _Encoder(PAYMENT_COLUMNS)
+
+
+def _stored(record: Project | Payment, encoder: _Encoder) -> StoredRecord:
+    """The record as its digest and its parsed record (already in the report): its
+    JSON is made here for the digest, then again only when the history writes it."""
+    return StoredRecord(record.committee, record.row, record.project_id, record.counted,
+                        digest=record_digest(encoder(record)), load=encoder, key=record)
+
+
+def project_encoder(columns: list[Column]) -> _Encoder:
+    return _Encoder(columns)
+
+
+def store_project(project: Project, columns: list[Column] | _Encoder) -> StoredRecord:
+    return _stored(project, columns if isinstance(columns, _Encoder) else _Encoder(columns))
 
 
 def store_payment(payment: Payment) -> StoredRecord:
-    return StoredRecord(payment.committee, payment.row, payment.project_id, payment.counted,
-                        _values(payment, PAYMENT_COLUMNS), frozenset(payment.invalid))
-
-
-def year_labels_of(records: list[StoredRecord]) -> list[str]:
-    """Fiscal years present in stored projects, in order (they sort as text)."""
-    labels = {name[5:] for record in records for name in record.values if name.startswith("year:")}
-    return sorted(labels)
+    return _stored(payment, _PAYMENT_ENCODER)

@@ -21,11 +21,12 @@ really changed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from collections.abc import Callable
 
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, FieldChange, RecordChange
-from sync.history.codec import PAYMENT, PROJECT, StoredRecord, year_labels_of
+from sync.history.codec import PAYMENT, PROJECT, StoredRecord
 from sync.money import format_cents
 from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
 
@@ -49,8 +50,8 @@ def display(column: Column, record: StoredRecord) -> str:
 
 
 def _field_changes(columns: list[Column], before: StoredRecord, after: StoredRecord) -> tuple[FieldChange, ...]:
-    if before.values == after.values and before.invalid == after.invalid:
-        return ()  # most records, most nights: nothing to format
+    if before.same_as(after):
+        return ()  # most records, most nights: same digest, nothing is decoded
     changes = []
     for column in columns:
         old, new = display(column, before), display(column, after)
@@ -77,14 +78,31 @@ def _keyed_projects(records: list[StoredRecord]) -> dict[tuple[str, str], Stored
     return keyed
 
 
-def _project_changes(before: list[StoredRecord], after: list[StoredRecord], columns: list[Column]):
+@functools.lru_cache(maxsize=16)
+def _columns(fund: str, years: tuple[str, ...]) -> list[Column]:
+    return project_columns(fund, list(years))
+
+
+def _pair_columns(fund: str, before: StoredRecord, after: StoredRecord) -> list[Column]:
+    """The columns to compare two versions of a project: the fiscal years of either.
+
+    A run stores every project with the same fiscal-year fields (its configuration's),
+    so these are the years of both runs, and project_columns keeps its order for any
+    subset of years: the same columns, in the same order, as with every year of both
+    runs, found without decoding the records that did not change.
+    """
+    years = {name[5:] for record in (before, after) for name in record.values if name.startswith("year:")}
+    return _columns(fund, tuple(sorted(years)))
+
+
+def _project_changes(before: list[StoredRecord], after: list[StoredRecord], fund: str):
     old, new = _keyed_projects(before), _keyed_projects(after)
     for key, record in new.items():
         previous = old.get(key)
         if previous is None:
             yield RecordChange(ADDED, PROJECT, key[0], key[1], _project_label(record)), record.row
-        else:
-            fields = _field_changes(columns, previous, record)
+        elif not previous.same_as(record):
+            fields = _field_changes(_pair_columns(fund, previous, record), previous, record)
             if fields:
                 yield RecordChange(MODIFIED, PROJECT, key[0], key[1], _project_label(record), fields), record.row
     for key, record in old.items():
@@ -171,6 +189,13 @@ def payment_label(record: StoredRecord) -> str:
     return f"Versement de {display(amount, record)}"
 
 
+def _same_payments(before: list[StoredRecord], after: list[StoredRecord]) -> bool:
+    """The same payments in the same order: matching would pair each with itself
+    (stage 1, in row order), so there is no change to report."""
+    return len(before) == len(after) and all(
+        old.project_id == new.project_id and old.digest == new.digest for old, new in zip(before, after, strict=True))
+
+
 def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]):
     by_committee_old: dict[str, list[StoredRecord]] = defaultdict(list)
     by_committee_new: dict[str, list[StoredRecord]] = defaultdict(list)
@@ -179,6 +204,8 @@ def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]):
     for record in after:
         by_committee_new[record.committee].append(record)
     for committee in dict.fromkeys([*by_committee_new, *by_committee_old]):
+        if _same_payments(by_committee_old[committee], by_committee_new[committee]):
+            continue  # most committees, most nights: nothing is decoded
         pairs, removed, added = _match_payments(by_committee_old[committee], by_committee_new[committee])
         for old, new in pairs:
             fields = _field_changes(PAYMENT_COLUMNS, old, new)
@@ -200,9 +227,7 @@ def compute_changes(before, after, *, previous_run_id: int | None, previous_run_
     changes = Changes(previous_run_id, previous_run_at)
     if before is None:
         return changes
-    years = sorted(set(year_labels_of(before.projects)) | set(year_labels_of(after.projects)))
-    columns = project_columns(after.fund, years)
-    found = [*_project_changes(before.projects, after.projects, columns),
+    found = [*_project_changes(before.projects, after.projects, after.fund),
              *_payment_changes(before.payments, after.payments)]
     order = {code: i for i, code in enumerate(committee_order or [])}
     seen = list(dict.fromkeys([r.committee for r in after.projects + after.payments]

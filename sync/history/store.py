@@ -22,10 +22,22 @@ from pathlib import Path
 from typing import TypeVar
 
 from sync import __version__
+from sync.changes import Changes
 from sync.config import Config
 from sync.errors import HistoryError, describe_os_error
 from sync.history import checkpoints
-from sync.history.codec import StoredRecord, pack_tabs, store_payment, store_project
+from sync.history.codec import (
+    DamagedRecord,
+    StoredRecord,
+    compress_tabs,
+    encode_tabs,
+    project_encoder,
+    record_digest,
+    snapshot_key,
+    store_payment,
+    store_project,
+)
+from sync.history.diff import compute_changes
 from sync.history.schema import migrate
 from sync.parsing.headers import project_columns
 from sync.wording import moment
@@ -65,6 +77,8 @@ def _reading(method: Callable[..., _T]) -> Callable[..., _T]:
             raise
         except sqlite3.DatabaseError as exc:
             raise damaged(self.path, sqlite_problem(exc)) from None
+        except DamagedRecord as exc:
+            raise damaged(self.path, f"valeur illisible : {exc}") from None
         except _DAMAGE as exc:
             raise damaged(self.path, f"valeur illisible : {type(exc).__name__} : {exc}") from None
 
@@ -142,11 +156,12 @@ def records_of_report(report) -> RunRecords:
     config: Config = report.config
     columns = project_columns(config.fund, [y.label for y in config.fiscal_years])
     records = RunRecords(config.fund)
+    encoder = project_encoder(columns)
     for committee in config.committees:
         parsed = report.workbooks.get(committee.code)
         if parsed is None:
             continue
-        records.projects.extend(store_project(p, columns) for p in parsed.projects)
+        records.projects.extend(store_project(p, encoder) for p in parsed.projects)
         records.payments.extend(store_payment(p) for p in parsed.payments)
     return records
 
@@ -312,10 +327,12 @@ class History:
         for code, info in report.sources.items():
             snapshot = None
             if info.tabs is not None:
-                snapshot, blob = pack_tabs(info.tabs, info.encoded)
+                encoded = info.encoded if info.encoded is not None else encode_tabs(info.tabs)
+                snapshot = snapshot_key(encoded)
                 exists = conn.execute("SELECT 1 FROM snapshots WHERE key = ?", (snapshot,)).fetchone()
-                if not exists:
-                    conn.execute("INSERT INTO snapshots (key, tabs) VALUES (?, ?)", (snapshot, blob))
+                if not exists:  # an unchanged source is not compressed again
+                    conn.execute("INSERT INTO snapshots (key, tabs) VALUES (?, ?)",
+                                 (snapshot, compress_tabs(encoded)))
             conn.execute(
                 "INSERT INTO sources (run_id, committee, kind, location, read_at, content_hash, snapshot, "
                 "current, problem, sheet_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -375,15 +392,51 @@ class History:
         return self._summary(row) if row else None
 
     @_reading
-    def records(self, run_id: int) -> RunRecords:
+    def records(self, run_id: int, *, decoded: bool = True) -> RunRecords:
+        """The run's records, decoded. ``decoded=False``: only their digests, each
+        record's JSON read again from the database when it is asked for (see
+        :meth:`changes_since`)."""
         run = self.run(run_id)
         records = RunRecords(run.fund)
         for table, target in (("projects", records.projects), ("payments", records.payments)):
             rows = self.conn.execute(
-                f"SELECT committee, row, project_id, counted, data FROM {table} WHERE run_id = ? ORDER BY seq",
+                f"SELECT committee, row, project_id, counted, data, seq FROM {table} WHERE run_id = ? ORDER BY seq",
                 (run_id,))
-            target.extend(StoredRecord.from_row(*row) for row in rows)
+            if decoded:
+                target.extend(StoredRecord.from_row(*row[:5]) for row in rows)
+                continue
+            load = _StoredText(self.conn, table, run_id)
+            committees: dict[str, str] = {}  # one string per committee, not one per record
+            for committee, row, project_id, counted, text, seq in rows:
+                if not isinstance(text, str):
+                    raise DamagedRecord(f"enregistrement n° {seq} de la synchronisation n° {run_id} de type "
+                                        f"{type(text).__name__}")
+                # The text is read once, for its digest, and let go: read again if it differs.
+                target.append(StoredRecord(committees.setdefault(committee, committee), row, project_id,
+                                           bool(counted), digest=record_digest(text), load=load, key=seq))
+        if decoded:
+            for record in (*records.projects, *records.payments):
+                record.values  # noqa: B018  # a damaged row is said here, as the history's
         return records
+
+    def changes_since(self, base: RunSummary | None, records: RunRecords, *,
+                      committee_order: list[str] | None = None) -> Changes:
+        """What changed from run ``base`` (None: none to compare with) to ``records``.
+
+        Records are compared by the digests of their stored JSON: the previous run's
+        rows are read once for their digests, and only those that differ are read
+        again and decoded, so neither run stands in memory as text or values (this
+        comparison was the peak of memory of a run).
+        """
+        if base is None:
+            return compute_changes(None, records, previous_run_id=None, previous_run_at=None,
+                                   committee_order=committee_order)
+        previous = self.records(base.id, decoded=False)
+        try:
+            return compute_changes(previous, records, previous_run_id=base.id, previous_run_at=base.started_at,
+                                   committee_order=committee_order)
+        except DamagedRecord as exc:  # a previous record decoded only now
+            raise damaged(self.path, f"valeur illisible : {exc}") from None
 
     @_reading
     def last_good_copy(self, committee: str) -> GoodCopy | None:
@@ -441,6 +494,26 @@ class History:
                 raise HistoryError("aucune synchronisation terminée n'est enregistrée : rien à comparer.")
             after = latest
         return self.previous_done(before=after.id), after
+
+
+class _StoredText:
+    """Reads one recorded record's JSON again, by its number in the run."""
+
+    __slots__ = ("conn", "run_id", "sql")
+
+    def __init__(self, conn: sqlite3.Connection, table: str, run_id: int):
+        self.conn = conn
+        self.sql = f"SELECT data FROM {table} WHERE run_id = ? AND seq = ?"
+        self.run_id = run_id
+
+    def __call__(self, seq: int) -> str:
+        try:
+            row = self.conn.execute(self.sql, (self.run_id, seq)).fetchone()
+        except sqlite3.Error as exc:
+            raise DamagedRecord(sqlite_problem(exc)) from None
+        if row is None or not isinstance(row[0], str):
+            raise DamagedRecord(f"enregistrement n° {seq} de la synchronisation n° {self.run_id} illisible")
+        return row[0]
 
 
 def _primary_code(exc: sqlite3.Error) -> int:

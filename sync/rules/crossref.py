@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from sync import defaults
 from sync.findings import Finding, finding
 from sync.money import format_cents
@@ -11,8 +13,10 @@ from sync.rules.lists import ValueList
 from sync.wording import did_you_mean
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _id_key(project_id: str) -> str:
-    # "oue-2020-003 " and "OUE-2020-003" are the same project number.
+    # "oue-2020-003 " and "OUE-2020-003" are the same project number. Cached: each
+    # number is looked up by every rule below, for its projects and its payments.
     return project_key(project_id)
 
 
