@@ -29,7 +29,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO))  # run as a script: benchmarks/ is a package of the repository
 
 from benchmarks.generate import DEFAULT_DATA, SIZES, build_alliance  # noqa: E402
-from benchmarks.run import _sheet_value, google_config, load_sheets_server  # noqa: E402
+from benchmarks.run import google_config, load_sheets_server, serve_committees  # noqa: E402
 
 
 def megabytes(count: int) -> str:
@@ -37,7 +37,6 @@ def megabytes(count: int) -> str:
 
 
 def measure(size_name: str, data: Path) -> dict:
-    import openpyxl
     import requests
 
     from sync.config import load_config
@@ -51,14 +50,7 @@ def measure(size_name: str, data: Path) -> dict:
     keys = {c.code: f"wire{size_name}{c.code.lower()}" for c in loaded.subregions}
     server = load_sheets_server().SheetsServer().start()
     try:
-        for committee in loaded.subregions:
-            assert committee.source is not None
-            wb = openpyxl.load_workbook(committee.source.location, read_only=True, data_only=True)
-            tabs = {title: [[_sheet_value(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
-                    for title in wb.sheetnames}
-            wb.close()
-            sizes = {title: (max(1000, len(rows) + 100), 26) for title, rows in tabs.items()}
-            server.add_spreadsheet(keys[committee.code], tabs, sizes=sizes)
+        serve_committees(server, loaded, keys)
         for key in keys.values():  # the former read, as it was sent
             answer = requests.get(f"{server.url}/v4/spreadsheets/{key}", timeout=300,
                                   headers={"Authorization": "Bearer mesure"},

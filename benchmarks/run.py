@@ -380,9 +380,21 @@ def google_config(config: Path, keys: dict[str, str], target: Path) -> Path:
     return target
 
 
-def bench_google(size: Size, config: Path, repeat: int, root: Path, quiet: bool) -> GoogleResult:
+def serve_committees(server, loaded, keys: dict[str, str]) -> None:
+    """Each sub-region's workbook as a spreadsheet of the local Sheets server, under ``keys[code]``."""
     import openpyxl
 
+    for committee in loaded.subregions:
+        assert committee.source is not None
+        wb = openpyxl.load_workbook(committee.source.location, read_only=True, data_only=True)
+        tabs = {title: [[_sheet_value(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
+                for title in wb.sheetnames}
+        wb.close()
+        sizes = {title: (max(1000, len(rows) + 100), 26) for title, rows in tabs.items()}
+        server.add_spreadsheet(keys[committee.code], tabs, title=f"Comité {committee.name}", sizes=sizes)
+
+
+def bench_google(size: Size, config: Path, repeat: int, root: Path, quiet: bool) -> GoogleResult:
     server_module = load_sheets_server()
     if server_module is None:
         return GoogleResult("absent", 0, note="tests/support/sheets_server.py absent : chemin Google non mesuré")
@@ -392,14 +404,7 @@ def bench_google(size: Size, config: Path, repeat: int, root: Path, quiet: bool)
     keys = {c.code: f"bench{size.name}{c.code.lower()}" for c in loaded.subregions}
     server = server_module.SheetsServer().start()
     try:
-        for committee in loaded.subregions:
-            assert committee.source is not None
-            wb = openpyxl.load_workbook(committee.source.location, read_only=True, data_only=True)
-            tabs = {title: [[_sheet_value(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
-                    for title in wb.sheetnames}
-            wb.close()
-            sizes = {title: (max(1000, len(rows) + 100), 26) for title, rows in tabs.items()}
-            server.add_spreadsheet(keys[committee.code], tabs, title=f"Comité {committee.name}", sizes=sizes)
+        serve_committees(server, loaded, keys)
         work = root / "google"
         work.mkdir()
         gconfig = google_config(config, keys, work / "alliance-google.toml")
