@@ -34,7 +34,7 @@ from sync.pipeline import build_report
 from sync.report import Report
 from sync.wording import plural
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # not a cycle: delivery (SMTP, Drive, google-auth) is imported only with --deliver
     from sync.delivery.deliver import DeliveryResult
 
 log = logging.getLogger("sync")

@@ -40,6 +40,7 @@ from sync.history.codec import (
 from sync.history.diff import compute_changes
 from sync.history.schema import migrate
 from sync.parsing.headers import project_columns
+from sync.report import Report
 from sync.wording import moment
 
 DB_NAME = "historique.sqlite"
@@ -151,7 +152,7 @@ class GoodCopy:
     sheet_ids: dict[str, int]
 
 
-def records_of_report(report) -> RunRecords:
+def records_of_report(report: Report) -> RunRecords:
     """The normalised records of a report, exactly as ``recording`` stores them."""
     config: Config = report.config
     columns = project_columns(config.fund, [y.label for y in config.fiscal_years])
@@ -283,7 +284,7 @@ class History:
         return cursor.lastrowid
 
     @contextmanager
-    def recording(self, run_id: int, report, output: Path | None,
+    def recording(self, run_id: int, report: Report, output: Path | None,
                   records: RunRecords | None = None) -> Iterator[None]:
         """Record the whole run in one transaction, committed when the block ends
         without error and rolled back otherwise. ``records``: the report's, when
@@ -323,7 +324,7 @@ class History:
             checkpoints.pause_at("historique")
             yield
 
-    def _insert_sources(self, conn: sqlite3.Connection, run_id: int, report) -> None:
+    def _insert_sources(self, conn: sqlite3.Connection, run_id: int, report: Report) -> None:
         for code, info in report.sources.items():
             snapshot = None
             if info.tabs is not None:
