@@ -185,23 +185,13 @@ def test_delivering_without_a_configuration_asks_for_one(tmp_path, args):
 
 @pytest.mark.parametrize("command", ["history", "diff", "deliver"])
 def test_a_state_folder_this_user_cannot_enter_is_explained(tmp_path, monkeypatch, command):
-    # Tests run as root, whom permissions do not stop: the refusal is what stat() answers.
-    import errno
-    from pathlib import Path
-
     from tests.support.builders import write_config
+    from tests.support.checks import deny_access
     from tests.support.cli import invoke
 
     folder = tmp_path / "etat"
     folder.mkdir()
-    stat = Path.stat
-
-    def refuse(path, *args, **kwargs):
-        if Path(path).parent == folder:
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return stat(path, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "stat", refuse)
+    deny_access(monkeypatch, folder)
     config = ["--config", str(write_config(tmp_path))] if command == "deliver" else []
     if command == "deliver":
         (tmp_path / "alliance.toml").write_text((tmp_path / "alliance.toml").read_text(encoding="utf-8")

@@ -542,20 +542,11 @@ def test_a_google_spreadsheet_tells_the_same_about_a_second_projects_tab(tmp_pat
 
 
 def test_an_output_in_a_folder_this_user_cannot_enter_is_a_message(clean, monkeypatch):
-    # Tests run as root, whom permissions do not stop: the refusal is what stat() answers.
-    import errno
-    from pathlib import Path
+    from tests.support.checks import deny_access
 
     closed = clean / "ferme"
     closed.mkdir()
-    stat = Path.stat
-
-    def refuse(path, *args, **kwargs):
-        if Path(path).parent == closed:
-            raise PermissionError(errno.EACCES, "Permission denied", str(path))
-        return stat(path, *args, **kwargs)
-
-    monkeypatch.setattr(Path, "stat", refuse)
+    deny_access(monkeypatch, closed)
     target = closed / "rapport.xlsx"
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 2

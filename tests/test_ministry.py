@@ -62,9 +62,7 @@ def column(ws, header: str) -> list:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("alliance")
-    report = validate(mf.build(folder))
-    return report, write_ministry_workbook(report, folder / "rapport.xlsx")
+    return mf.build_and_write(tmp_path_factory.mktemp("alliance"))
 
 
 @pytest.fixture(scope="module")

@@ -58,9 +58,7 @@ def disagreements(path: Path, recalculated: Path) -> tuple[int, list[str]]:
 
 @pytest.fixture(scope="module")
 def alliance(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("alliance")
-    report = validate(mf.build(folder))
-    return report, write_ministry_workbook(report, folder / "rapport.xlsx")
+    return mf.build_and_write(tmp_path_factory.mktemp("alliance"))
 
 
 @pytest.fixture(scope="module")

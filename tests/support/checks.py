@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+
+import pytest
 
 from sync.config import load_config
 from sync.pipeline import build_report
@@ -26,3 +29,16 @@ def only(report_or_findings, code: str, **where):
 def of_code(report_or_findings, code: str, **where) -> list:
     findings = getattr(report_or_findings, "findings", report_or_findings)
     return [f for f in findings if f.code == code and all(getattr(f, k) == v for k, v in where.items())]
+
+
+def deny_access(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """Make ``folder`` one this user cannot enter. Tests run as root, whom permissions
+    do not stop: the refusal is what stat() answers for anything inside it."""
+    stat = Path.stat
+
+    def refuse(path, *args, **kwargs):
+        if Path(path).parent == folder:
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "stat", refuse)

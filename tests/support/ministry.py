@@ -122,3 +122,13 @@ def _keep_text(path: Path) -> None:
                 if cell.data_type == "f" and not str(cell.value).startswith("=SUM("):
                     set_text(cell, cell.value)
     workbook.save(path)
+
+
+def build_and_write(folder: Path):
+    """This alliance built in ``folder``, validated, and its ministry workbook written:
+    (report, workbook path)."""
+    from sync.outputs.ministry import write_ministry_workbook
+    from tests.support.checks import validate
+
+    report = validate(build(folder))
+    return report, write_ministry_workbook(report, folder / "rapport.xlsx")
