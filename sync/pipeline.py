@@ -78,6 +78,29 @@ def read_google_committees(config: Config) -> dict[str, tuple]:
     return results
 
 
+def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fallback | None,
+                    generated_at: dt.datetime) -> tuple[tuple[RawWorkbook, SourceInfo], Finding] | None:
+    """The last good copy standing in for an unreadable source, with the SOURCE_UNAVAILABLE
+    finding that says so; None when there is none (the run then ends in exit 3)."""
+    replacement = fallback(committee, exc) if fallback else None
+    if replacement is None:
+        log.error("Comité %s : source illisible, aucune copie valide antérieure (%s).", committee.code, exc.message)
+        return None
+    raw, info = replacement
+    info.current = False
+    info.problem = exc.message
+    used = moment(info.read_at) if info.read_at else "date inconnue"
+    since = moment(info.unavailable_since or generated_at)
+    unavailable = finding(
+        "SOURCE_UNAVAILABLE", committee=committee.code, name=committee.name,
+        reason=exc.message.rstrip(".") + ".",
+        fallback=f"Illisible depuis le {since} ; les données utilisées sont la dernière copie valide, lue le {used}.",
+    )
+    log.warning("Comité %s : source illisible, dernière copie valide du %s utilisée.",
+                committee.code, used, extra=ATTENTION)
+    return (raw, info), unavailable
+
+
 def build_report(config: Config, *, fallback: Fallback | None = None,
                  now: dt.datetime | None = None) -> Report:
     """Read every committee, validate, consolidate. Raises NoUsableData when a
@@ -96,31 +119,16 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
             progress.describe(f"{committee.code} : lecture")
             outcome, seconds = google_reads.get(committee.code) or _timed_read(config, committee)
             started = time.perf_counter() - seconds
-            try:
-                if isinstance(outcome, SourceUnavailable):
-                    raise outcome
-                raw, info = outcome
-            except SourceUnavailable as exc:
-                replacement = fallback(committee, exc) if fallback else None
-                if replacement is None:
-                    log.error("Comité %s : source illisible, aucune copie valide antérieure (%s).",
-                              committee.code, exc.message)
-                    unreadable.append(f"{committee.name} ({committee.code}) : {exc.message}")
+            if isinstance(outcome, SourceUnavailable):
+                stand_in = _last_good_copy(committee, outcome, fallback, generated_at)
+                if stand_in is None:
+                    unreadable.append(f"{committee.name} ({committee.code}) : {outcome.message}")
                     progress.advance(100)
                     continue
-                raw, info = replacement
-                info.current = False
-                info.problem = exc.message
-                used = moment(info.read_at) if info.read_at else "date inconnue"
-                since = moment(info.unavailable_since or generated_at)
-                source_findings.append(finding(
-                    "SOURCE_UNAVAILABLE", committee=committee.code, name=committee.name,
-                    reason=exc.message.rstrip(".") + ".",
-                    fallback=f"Illisible depuis le {since} ; les données utilisées sont la dernière copie "
-                             f"valide, lue le {used}.",
-                ))
-                log.warning("Comité %s : source illisible, dernière copie valide du %s utilisée.",
-                            committee.code, used, extra=ATTENTION)
+                (raw, info), unavailable = stand_in
+                source_findings.append(unavailable)
+            else:
+                raw, info = outcome
             read = time.perf_counter()
             progress.advance(30)
             progress.describe(f"{committee.code} : analyse des lignes")
