@@ -20,6 +20,7 @@ import click
 from sync import __version__
 from sync.cli_french import Count, FrenchCommand, show_usage_error
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
+from sync.wording import printable
 
 log = logging.getLogger("sync")
 
@@ -59,8 +60,6 @@ class FrenchGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AllianceSyncError as exc:
-            from sync.outputs.text import printable
-
             click.echo(f"Erreur : {printable(exc.message)}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:

@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sync.errors import OutputError, describe_os_error
+from sync.wording import printable  # committee text never drives the terminal
 
 log = logging.getLogger("sync")
 
@@ -43,8 +44,6 @@ class FrenchFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(message)s", "%Y-%m-%d %H:%M:%S")
 
     def format(self, record: logging.LogRecord) -> str:
-        from sync.outputs.text import printable  # committee text never drives the terminal
-
         text = printable(_DECIMAL_SECONDS.sub(r"\1,\2", super().format(record)))
         label = _LEVELS.get(record.levelno)
         if label:

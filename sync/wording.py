@@ -1,5 +1,6 @@
 """The French phrases every output shares: counts with their plural, the verdict
-on conformity, the « Vouliez-vous dire » suggestion, and the Québec date formats.
+on conformity, the « Vouliez-vous dire » suggestion, the Québec date formats, and
+committee text made safe to print on a terminal or in a log.
 
 One home so that the console, the ministry workbook, the committees' Validation
 tab, the e-mails and the history say the same thing the same way. It imports
@@ -9,6 +10,7 @@ nothing of the package: every stage may use it.
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -71,3 +73,22 @@ def moment(value: dt.datetime) -> str:
 def moment_at(value: dt.datetime) -> str:
     """2020-04-01 à 06:17: a date and time in a sentence."""
     return f"{value:%Y-%m-%d à %H:%M}"
+
+
+# Characters a terminal obeys instead of showing: C0 controls but the line feed and the
+# tab, DEL, C1 controls (0x9B opens a sequence on some terminals), and the bidirectional
+# overrides that reorder what follows them.
+TERMINAL_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    # C0 controls have a picture of their own (␛ for ESC, ␇ for BEL, ␍ for CR).
+    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else f"<U+{code:04X}>"
+
+
+def printable(text: str) -> str:
+    """Text from committees, safe to print on a terminal or in a log: every control
+    character shown as a visible sign, never obeyed (a committee's ESC sequence
+    cannot clear the coordinator's screen nor hide a line)."""
+    return TERMINAL_CONTROLS.sub(_shown, text)

@@ -3,30 +3,11 @@
 from __future__ import annotations
 
 import json
-import re
 
 from sync.findings import ERROR, SEVERITY_LABEL, Finding
 from sync.money import format_cents, format_percent
 from sync.report import Report
-from sync.wording import moment, plural, summary_line
-
-# Characters a terminal obeys instead of showing: C0 controls but the line feed and the
-# tab, DEL, C1 controls (0x9B opens a sequence on some terminals), and the bidirectional
-# overrides that reorder what follows them.
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def _shown(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    # C0 controls have a picture of their own (␛ for ESC, ␇ for BEL, ␍ for CR).
-    return chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else f"<U+{code:04X}>"
-
-
-def printable(text: str) -> str:
-    """Text from committees, safe to print on a terminal or in a log: every control
-    character shown as a visible sign, never obeyed (a committee's ESC sequence
-    cannot clear the coordinator's screen nor hide a line)."""
-    return _CONTROLS.sub(_shown, text)
+from sync.wording import TERMINAL_CONTROLS, moment, plural, printable, summary_line
 
 
 def report_summary_line(report: Report) -> str:
@@ -101,4 +82,4 @@ def counts_by_code(findings: list[Finding], order: list[str]) -> list[str]:
 def render_json(report: Report) -> str:
     # json escapes C0 controls itself; C1 controls and overrides are escaped here.
     text = json.dumps([f.as_dict() for f in report.findings], ensure_ascii=False, indent=2)
-    return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
