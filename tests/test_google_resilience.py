@@ -506,3 +506,22 @@ def test_a_single_try_is_said_in_the_singular():
     problem = access_problem(GoogleCallFailed(Unreachable("refusée"), 1, 0.2), account=anonymous()[1],
                              committee="du comité Ouest", key="CLE")
     assert "1 essai en 0 s" in problem.message
+
+
+def test_an_unreachable_token_server_is_named_in_french(tmp_path, monkeypatch):
+    """No network at all: the token endpoint's name does not resolve. The message names
+    that host and the cause (DNS), never google-auth's exception class, and does not
+    advise to share a spreadsheet that was never reached."""
+    service_account_file(tmp_path / "cle.json", "https://oauth2.invalid/token")
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
+    reset_clients()
+    result = run_cli("validate", "--config", str(google_config(tmp_path, codes=("EST",),
+                                                               google={"credentials": "cle.json"})))
+    assert result.exit_code == 3, result.output
+    assert "adresse introuvable : le nom oauth2.invalid n'a pu être résolu (DNS)" in result.output
+    assert "TransportError" not in result.output and "Error" not in result.output
+    assert ("le serveur d'authentification Google (https://oauth2.invalid) est injoignable pour le chiffrier "
+            "Google du comité Est de la Montérégie") in result.output
+    assert "3 essais" in result.output  # a host that cannot be found is not tried 8 times
+    assert "vérifiez la connexion Internet de ce poste" in result.output
+    assert "partagez" not in result.output and "Traceback" not in result.output

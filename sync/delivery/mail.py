@@ -138,7 +138,7 @@ class SmtpSession:
             return f"{where} a refusé la demande ({_reply(exc)})"
         if isinstance(exc, OSError):
             return f"connexion impossible à {where} ({exc.strerror or exc})"
-        return f"échec de l'envoi par {where} ({type(exc).__name__} : {exc})"
+        return f"échec de l'envoi par {where} ({exc or 'raison inconnue'})"
 
     # ------------------------------------------------------------------ sending
 

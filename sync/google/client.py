@@ -25,6 +25,7 @@ from sync.google.http import (
     RetryingHTTPClient,
     RetryPolicy,
     describe_failure,
+    failed_address,
     is_loopback,
     sheets_base_url,
     status_of,
@@ -195,8 +196,13 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
         status = status_of(exc.error)
         tries = f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s"
         if unreachable(exc.error):
+            failed = failed_address(exc.error)
+            elsewhere = bool(failed) and failed != base_url.rstrip("/")
+            if elsewhere:  # the token endpoint: Sheets itself was never asked
+                service = f"le serveur d'authentification Google ({failed})"
             advice = ("vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
-                      if base_url == GOOGLE_SHEETS else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})")
+                      if elsewhere or base_url == GOOGLE_SHEETS
+                      else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})")
             return SourceUnavailable(f"{service} est injoignable pour le {sheet} ({failure}, {tries}) : {advice}",
                                      retryable=True)
         status_page = " ; si cela dure, consultez https://www.google.com/appsstatus" if base_url == GOOGLE_SHEETS \
@@ -242,7 +248,7 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
             "clé du nouveau chiffrier")
     if status is not None:
         return SourceUnavailable(f"{service} a refusé la requête sur le {sheet} (erreur {status} : {message})")
-    return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)} ({exc}).",
+    return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)}.",
                              retryable=True)
 
 

@@ -226,9 +226,31 @@ def _causes(exc: BaseException) -> Iterator[BaseException]:
         stack.extend(e for e in (current.__cause__, current.__context__) if e is not None)
 
 
+def network_error(exc: BaseException | None) -> BaseException | None:
+    """The requests failure behind ``exc``: google-auth wraps the token endpoint's own
+    network failures in its ``TransportError``, whose name would otherwise be all the
+    user sees."""
+    from google.auth.exceptions import TransportError
+
+    if isinstance(exc, TransportError):
+        wrapped = next((c for c in _causes(exc) if isinstance(c, requests.RequestException)), None)
+        return wrapped or exc
+    return exc
+
+
+def failed_address(exc: BaseException) -> str:
+    """``scheme://host`` of the request that failed, when the failure knows it (a
+    token refresh fails at the token endpoint, not at the Sheets or Drive address)."""
+    request = getattr(network_error(exc), "request", None)
+    url = getattr(request, "url", None) or ""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
 def unreachable(exc: BaseException | None) -> str:
     """``"dns"``, ``"refused"`` or ``"connect-timeout"`` when the service could not be
     reached at all (nothing was sent); ``""`` otherwise."""
+    exc = network_error(exc)
     if exc is None or not isinstance(exc, requests.RequestException):
         return ""
     from urllib3.exceptions import NameResolutionError
@@ -285,8 +307,12 @@ class GoogleCallFailed(Exception):
 
 def describe_failure(exc: BaseException, base_url: str = "") -> str:
     """A short French description of a failed call, for logs and messages; it names
-    ``base_url`` (the address actually used) when the failure is the network's."""
+    ``base_url`` (the address actually used) when the failure is the network's; the
+    address of the request that failed wins when it is another one (the token endpoint)."""
     status = status_of(exc)
+    exc = network_error(exc) or exc
+    if base_url:  # the caller wants the address named: the one that really failed
+        base_url = failed_address(exc) or base_url
     host = urlsplit(base_url).hostname or base_url
     at = f" ({base_url})" if base_url else ""
     if status == 429:
@@ -302,9 +328,13 @@ def describe_failure(exc: BaseException, base_url: str = "") -> str:
         return f"aucune réponse à la connexion{at}"
     if isinstance(exc, requests.Timeout):
         return f"délai d'attente dépassé{at}"
+    if isinstance(exc, requests.exceptions.SSLError):
+        return f"négociation TLS impossible{at} (certificat refusé ou connexion interceptée)"
     if isinstance(exc, requests.ConnectionError):
         return f"connexion interrompue{at}"
-    return type(exc).__name__
+    if isinstance(exc, requests.RequestException):
+        return f"échec de la communication{at}"
+    return f"échec inattendu{at}"
 
 
 class RetryingHTTPClient(HTTPClient):
