@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,8 @@ import pytest
 
 import sync
 from tests.support.checks import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
 
 SOURCE_PARTS = ["pyproject.toml", "README.md", "LICENSE", "sync", "config", "templates"]
 
@@ -125,3 +128,69 @@ def test_template_and_python_dash_m(installed):
                             env=_clean_env())
     assert result.returncode == 0
     assert "validate" in result.stdout
+
+
+# -- the README's first command, on a stock Debian or Ubuntu
+
+
+def readme_first_command() -> str:
+    """The first block under « Les deux commandes », exactly as a newcomer copies it."""
+    found = re.search(r"^## Les deux commandes\n.*?```\n(.*?)\n```", README, flags=re.S | re.M)
+    assert found, "README : section « Les deux commandes » sans bloc de commande"
+    return found.group(1)
+
+
+def stock_system(root: Path) -> Path:
+    """A PATH folder standing for a stock Debian 12 or Ubuntu 24.04: ``python3`` is the
+    system's, which refuses any pip install into itself (PEP 668, with the message
+    those distributions print); ``pip`` and ``pip3``, when present, say the same."""
+    real = Path(sys.base_prefix) / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    assert real.is_file(), real
+    refusal = "error: externally-managed-environment"
+    bin_dir = root / "systeme"
+    bin_dir.mkdir()
+    (bin_dir / "python3").write_text(
+        "#!/bin/sh\n"
+        f'for a in "$@"; do [ "$a" = pip ] && {{ echo "{refusal}" >&2; exit 1; }}; done\n'
+        f'exec "{real}" "$@"\n')
+    for name in ("pip", "pip3"):
+        (bin_dir / name).write_text(f'#!/bin/sh\necho "{refusal}" >&2\nexit 1\n')
+    for script in bin_dir.iterdir():
+        script.chmod(0o755)
+    return bin_dir
+
+
+@pytest.mark.skipif(os.name == "nt", reason="la commande Windows du README (cmd) ne se lance pas ici")
+def test_the_first_readme_command_works_on_a_stock_system_python(tmp_path):
+    """Copied from the README into a fresh copy of the project, with only the system's
+    python3 on the PATH: it creates .venv, installs into it and runs the demo. The
+    dependencies are lent through PYTHONPATH (pip counts them as installed, so the test
+    needs no download of them; the wheel itself is really built and installed)."""
+    command = readme_first_command()
+    project = tmp_path / "alliance"
+    _copy_tree(project)
+    env = _clean_env()
+    env["PATH"] = f"{stock_system(tmp_path)}{os.pathsep}/usr/bin{os.pathsep}/bin"
+    env["PYTHONPATH"] = sysconfig.get_path("purelib")
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+
+    # The simulated system is strict: the old, bare command fails there as it does on Debian.
+    old = subprocess.run(["bash", "-c", "pip install . && alliance-sync run"], cwd=project, env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert old.returncode != 0 and "externally-managed-environment" in old.stderr
+
+    result = subprocess.run(["bash", "-c", command], cwd=project, env=env, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.fullmatch(r"Conforme — 0 erreur, 1 avertissement\. Classeur écrit : rapport-fqis-\d{4}-\d\d-\d\d\.xlsx",
+                        result.stdout.strip().splitlines()[-1]), result.stdout
+    assert (project / ".venv" / "bin" / "alliance-sync").is_file()  # what cron and systemd call later
+    assert len(list(project.glob("rapport-fqis-*.xlsx"))) == 1
+
+
+def test_the_windows_command_is_the_same_steps():
+    """Windows cannot run here: its line must do what the tested one does, step by step."""
+    posix = readme_first_command()
+    windows = next(b.strip() for b in re.findall(r"```\n(.*?)```", README, flags=re.S) if b.startswith("py -m venv"))
+    as_posix = windows.replace("py -m venv", "python3 -m venv").replace("\\Scripts\\", "/bin/")
+    assert as_posix == posix

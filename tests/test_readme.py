@@ -46,7 +46,8 @@ def test_global_options_shown_in_the_readme_exist():
 
 
 def test_the_two_commands_are_the_ones_that_exist():
-    assert "pip install . && alliance-sync run\n" in _blocks()
+    assert ("python3 -m venv .venv && .venv/bin/python -m pip install . && .venv/bin/alliance-sync run\n"
+            in _blocks())  # run on a stock system Python by tests/test_install.py
     assert "bash .ci/run\n" in _blocks()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pytest" in ci and ci.startswith("#!/usr/bin/env bash")
