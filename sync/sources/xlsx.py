@@ -55,7 +55,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable, describe_os_error
-from sync.sources import RawWorkbook, Row
+from sync.sources import MAX_ROWS, RawWorkbook, Row, filled_rows, is_blank_row
 
 _OFFICE_DOCUMENT = "/officeDocument"  # end of the relationship type of the workbook part
 # An error cell's type attribute (t="e"), in the bytes of a sheet part: a cheap test
@@ -77,9 +77,7 @@ DENSE_CELLS = 1_000_000
 #   and the cells of the rows they make, per tab and for the whole workbook.
 MAX_CELLS = 1_000_000
 MAX_SLOTS = 4_000_000
-# - the rows of a tab that hold something (a column of formulas copied down a whole
-#   sheet): each may make a record and several findings, some 5 kB together.
-MAX_ROWS = 25_000
+# - the rows of a tab that hold something: sync.sources.MAX_ROWS, for both sources.
 
 # A cell's start tag as spreadsheet programs write it, its address first; a part whose
 # cells are written otherwise (a namespace prefix, attributes in another order, no
@@ -126,7 +124,7 @@ class XlsxSource:
                 slots = 0
                 for title in tabs_to_read(titles, wanted_tabs):
                     tabs[title] = rows = self._read_tab(archive, workbook, title, parts.get(title))
-                    if len(rows) > MAX_ROWS + 1 and _filled_rows(rows) > MAX_ROWS:
+                    if len(rows) > MAX_ROWS + 1 and filled_rows(rows) > MAX_ROWS:
                         raise self._too_many_rows(title)
                     # Bounded for the whole workbook too: a thousand « Projets 2 » tabs are read.
                     slots += len(rows) + sum(map(len, rows))
@@ -240,7 +238,7 @@ class XlsxSource:
                     values = {cell["column"]: cell["value"] for cell in row if cell["value"] is not None}
                     if not values:
                         continue
-                    if index > 1 and any(v != "" and v != 0 for v in values.values()):
+                    if index > 1 and not is_blank_row(list(values.values())):
                         filled += 1
                         if filled > MAX_ROWS:
                             raise self._too_many_rows(title)
@@ -353,12 +351,6 @@ def _scan(archive: zipfile.ZipFile, part: str) -> Extent | None:
     columns = max((xl_cell_to_rowcol(c.decode() + "1")[1] + 1 for c in letters), default=0)
     rows = max((int(n) for n in numbers), default=0)
     return Extent(rows, columns, has_errors)
-
-
-def _filled_rows(rows: list[Row]) -> int:
-    """Rows below the header holding something else than blanks and zeros (what a
-    total formula copied down empty rows shows)."""
-    return sum(1 for row in rows[1:] if any(v is not None and v != "" and v != 0 for v in row))
 
 
 def _sparse_grid(cells: dict[int, dict[int, object]]) -> list[Row]:

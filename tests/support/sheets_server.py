@@ -112,6 +112,10 @@ class Formula:
 class Formatted:
     value: object  # the number
     text: str  # how it shows: "2,000,000.01"
+    # Its NumberFormat (type and pattern), as Format › Number sets it: "PERCENT" and
+    # "0.00%", "CURRENCY", "DATE"…; "" keeps the type Sheets infers from the value.
+    type: str = ""
+    pattern: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,8 +196,27 @@ def _extended(value) -> dict:
     return {"stringValue": str(value)}
 
 
+def number_format(value) -> dict | None:
+    """The NumberFormat of a cell, as Sheets sets it: the one given (:class:`Formatted`),
+    else DATE or DATE_TIME for a date typed (Sheets recognises it and formats the cell),
+    else none (a number typed in a cell left in the default format has no numberFormat)."""
+    while isinstance(value, Formula):
+        value = value.value
+    if isinstance(value, Formatted) and value.type:
+        return {"type": value.type, "pattern": value.pattern} if value.pattern else {"type": value.type}
+    plain = _plain(value)
+    if isinstance(plain, dt.datetime):
+        return {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"}
+    if isinstance(plain, dt.date):
+        return {"type": "DATE", "pattern": "yyyy-mm-dd"}
+    return None
+
+
 def cell_data(value) -> dict:
-    """A CellData of the grid data (userEnteredValue, effectiveValue, formattedValue)."""
+    """A CellData of the grid data (userEnteredValue, effectiveValue, formattedValue,
+    userEnteredFormat and effectiveFormat). As Google: a cell with a value has an
+    effectiveFormat (the spreadsheet's default format, and its numberFormat when it
+    has one); userEnteredFormat holds only what was set on the cell."""
     if value is None:
         return {}
     plain = _plain(value)
@@ -202,8 +225,11 @@ def cell_data(value) -> dict:
     if plain is not None:
         data["effectiveValue"] = _extended(plain)
         data["formattedValue"] = formatted_text(value)
-    if isinstance(plain, dt.date):
-        data["effectiveFormat"] = {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}
+    numbers = number_format(value)
+    if numbers is not None:
+        data["userEnteredFormat"] = {"numberFormat": numbers}
+    if plain is not None:
+        data["effectiveFormat"] = {**DEFAULT_FORMAT, "numberFormat": numbers} if numbers else dict(DEFAULT_FORMAT)
     return data
 
 
@@ -481,9 +507,13 @@ SCHEMA: dict[str, dict[str, str | None]] = {
                  "columnMetadata": ANY},
     "RowData": {"values": "CellData"},
     "CellData": {"userEnteredValue": "ExtendedValue", "effectiveValue": "ExtendedValue", "formattedValue": SCALAR,
-                 "userEnteredFormat": ANY, "effectiveFormat": ANY, "hyperlink": SCALAR, "note": SCALAR,
+                 "userEnteredFormat": "CellFormat", "effectiveFormat": "CellFormat", "hyperlink": SCALAR, "note": SCALAR,
                  "textFormatRuns": ANY, "dataValidation": ANY, "pivotTable": ANY, "dataSourceTable": ANY,
                  "dataSourceFormula": ANY, "chipRuns": ANY},
+    "CellFormat": {"numberFormat": "NumberFormat", "backgroundColor": ANY, "backgroundColorStyle": ANY, "borders": ANY,
+                   "padding": ANY, "horizontalAlignment": SCALAR, "verticalAlignment": SCALAR, "wrapStrategy": SCALAR,
+                   "textDirection": SCALAR, "textFormat": ANY, "hyperlinkDisplayType": SCALAR, "textRotation": ANY},
+    "NumberFormat": {"type": SCALAR, "pattern": SCALAR},
     "ExtendedValue": {"numberValue": SCALAR, "stringValue": SCALAR, "boolValue": SCALAR, "formulaValue": SCALAR,
                       "errorValue": ANY},
 }
