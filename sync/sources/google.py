@@ -122,11 +122,12 @@ def _formatted_number(number: object, kind: str) -> object:
         return number
     if kind == "PERCENT":
         return percent_text(number)
-    if kind in ("DATE", "DATE_TIME") and 0 <= number < _MAX_SERIAL:
-        return _DATE_TIME_EPOCH + dt.timedelta(days=number)
-    if kind == "TIME" and 0 <= number < _MAX_SERIAL:
-        moment = dt.timedelta(days=number)
-        return (dt.datetime.min + moment).time() if number < 1 else moment
+    if kind in ("DATE", "DATE_TIME", "TIME") and 0 <= number < _MAX_SERIAL:
+        # To the millisecond, as calamine reads a file: 12:30 is no 12:30:00.000001.
+        moment = dt.timedelta(milliseconds=round(number * 86_400_000))
+        if kind != "TIME":
+            return _DATE_TIME_EPOCH + moment
+        return (dt.datetime.min + moment).time() if moment < dt.timedelta(days=1) else moment
     return number
 
 
