@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable
+from sync.sources import percent_text
 from sync.sources import xlsx as xlsx_reader
 from sync.sources.xlsx import XlsxSource
 from tests.support.builders import payment, project, write_alliance
@@ -30,12 +31,14 @@ def read(path: Path, tabs=("Projets", "Versements")):
 
 def openpyxl_rows(path: Path, title: str) -> list[list]:
     """What the reader gave before calamine: openpyxl read-only, each row ending at
-    its last value (openpyxl pads some rows with None), no empty rows at the end."""
+    its last value (openpyxl pads some rows with None), no empty rows at the end;
+    a number shown as a percentage is the text shown (« 50 % »), as from Google."""
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook[title]
         sheet.reset_dimensions()
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows = [[percent_text(c.value) if type(c.value) in (int, float) and "%" in c.number_format else c.value
+                 for c in row] for row in sheet.iter_rows()]
     finally:
         workbook.close()
     for row in rows:
