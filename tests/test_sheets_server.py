@@ -199,7 +199,8 @@ def test_grid_data_with_a_field_mask(server):
     assert len(full["sheets"][0]["data"][0]["rowMetadata"]) == 1000
     assert full["sheets"][0]["data"][0]["rowData"][2]["values"][2] == {
         "userEnteredValue": {"numberValue": 43922}, "effectiveValue": {"numberValue": 43922},
-        "formattedValue": "2020-04-01", "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
+        "formattedValue": "2020-04-01",
+        "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
         "effectiveFormat": {**DEFAULT_FORMAT, "numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}}
 
 

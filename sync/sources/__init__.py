@@ -39,10 +39,7 @@ def is_blank_text(text: str) -> bool:
     The one definition of blank shared by both sources (their filled-row limit)
     and by parsing (sync/parsing): a cell a committee sees as empty is empty
     everywhere (docs/gabarit.md)."""
-    for ch in text:
-        if not (ch.isspace() or ch in _FILLERS or unicodedata.category(ch) == "Cf"):
-            return False
-    return True
+    return all(ch.isspace() or ch in _FILLERS or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 def is_blank(value: object) -> bool:
