@@ -131,8 +131,9 @@ def test_a_part_that_lies_about_its_size_is_damaged_not_inflated(tmp_path):
     path = write_xlsx(tmp_path / "ouest.xlsx", {"Projets": liar})
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
-    assert caught.value.message.startswith(f"le fichier {path} est endommagé (")
-    assert caught.value.message.endswith("; réenregistrez-le depuis Excel ou LibreOffice.")
+    # Read up to its declared size, the part is XML cut short.
+    assert caught.value.message == (f"le fichier {path} est endommagé (le contenu XML d'une de ses feuilles est "
+                                    "mal formé ou tronqué) ; réenregistrez-le depuis Excel ou LibreOffice.")
 
 
 def test_too_many_cells_is_a_source_error_that_names_the_limit(tmp_path, monkeypatch):
@@ -167,27 +168,58 @@ def test_a_password_protected_workbook_says_so(tmp_path):
         "mot de passe (Fichier › Informations › Protéger le classeur) à l'emplacement configuré.")
 
 
-@pytest.mark.parametrize("kind", ["fifo", "loop", "folder"])
-def test_a_source_that_is_no_regular_file_is_a_message_not_a_hang(tmp_path, kind):
+def no_file_source(tmp_path, kind: str):
+    """The alliance with OUEST's source made a FIFO, a loop of links, a folder or a link
+    to a device, and what every command says of it."""
     config = write_alliance(tmp_path)
     source = tmp_path / "ouest.xlsx"
     source.unlink()
     if kind == "fifo":
         os.mkfifo(source)
-        reason = ("ce n'est pas un fichier ordinaire (tube, périphérique ou prise) ; indiquez le chemin d'un "
-                  "classeur Excel (.xlsx)")
-    elif kind == "loop":
+        return config, source, f"{source} n'est pas un fichier ordinaire (tube, périphérique ou prise)"
+    if kind == "device":
+        source.symlink_to("/dev/zero")  # the configuration names the file the link leads to
+        return config, source, "/dev/zero n'est pas un fichier ordinaire (tube, périphérique ou prise)"
+    if kind == "loop":
         source.symlink_to(tmp_path / "boucle.xlsx")
         (tmp_path / "boucle.xlsx").symlink_to(source)
-        reason = "lecture impossible (boucle de liens symboliques)"
-    else:
-        source.mkdir()
-        reason = "lecture impossible (le chemin désigne un dossier, pas un fichier)"
+        return config, source, (f"{source} est un lien symbolique qui boucle (il mène, directement ou par d'autres "
+                                "liens, à lui-même)")
+    source.mkdir()
+    return config, source, f"{source} est un dossier, pas un classeur"
+
+
+NO_FILE_KINDS = ["fifo", "loop", "folder", "device"]
+HOW_TO = " ; indiquez le chemin d'un classeur Excel (.xlsx)"
+
+
+@pytest.mark.parametrize("kind", NO_FILE_KINDS)
+def test_a_source_that_is_no_regular_file_is_a_message_not_a_hang(tmp_path, kind):
+    config, _, reason = no_file_source(tmp_path, kind)
     result = run_measured("run", "--config", str(config), "--state-dir", str(tmp_path / "etat"),
                           "-o", str(tmp_path / "rapport.xlsx"), cwd=tmp_path, timeout=60)
     assert result.exit_code == 3
-    assert f"  - Ouest de la Montérégie (OUEST) : le fichier {source} est illisible : {reason}.\n" in result.stderr
+    assert f"  - Ouest de la Montérégie (OUEST) : {reason}{HOW_TO}.\n" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", NO_FILE_KINDS)
+def test_validate_names_a_source_that_is_no_regular_file_as_run_does(tmp_path, kind):
+    config, _, reason = no_file_source(tmp_path, kind)
+    result = run_measured("validate", "--config", str(config), cwd=tmp_path, timeout=60)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Erreur : Configuration invalide (fichier {config}, clé « subregions[1].source.xlsx ») "
+                             f": {reason}{HOW_TO}\n")
+    assert "introuvable" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", NO_FILE_KINDS)
+def test_check_access_names_a_source_that_is_no_regular_file(tmp_path, kind):
+    config, _, reason = no_file_source(tmp_path, kind)
+    result = run_measured("check-access", "--config", str(config), cwd=tmp_path, timeout=60)
+    assert result.exit_code == 3
+    assert f"{reason}{HOW_TO}." in result.stdout + result.stderr
+    assert "Résultat : 2 chiffriers accessibles sur 3 (1 à corriger)." in result.stdout
 
 
 # ---------------------------------------------------------------- no silent data

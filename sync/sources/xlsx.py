@@ -41,11 +41,10 @@ message that names the limit (the ``MAX_*`` constants below).
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import posixpath
 import re
-import stat
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,7 +58,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from sync.config import SourceSpec
-from sync.errors import SourceUnavailable, describe_os_error
+from sync.errors import NotAWorkbookFile, SourceUnavailable, describe_os_error, regular_file_status
 from sync.sources import MAX_ROWS, RawWorkbook, Row, filled_rows, is_blank_row, percent_text
 
 _OFFICE_DOCUMENT = "/officeDocument"  # end of the relationship type of the workbook part
@@ -141,8 +140,8 @@ class XlsxSource:
                 raise
             except Exception as exc:  # a corrupted part inside a valid zip
                 raise SourceUnavailable(
-                    f"le fichier {self.path} est endommagé ({exc}) ; réenregistrez-le depuis Excel ou LibreOffice.",
-                    committee=self.committee_code,
+                    f"le fichier {self.path} est endommagé ({_damage(exc)}) ; réenregistrez-le depuis Excel ou "
+                    "LibreOffice.", committee=self.committee_code,
                 ) from None
             finally:
                 workbook.close()
@@ -155,17 +154,12 @@ class XlsxSource:
         """The file's time, once it is known to be a regular file: a FIFO or a device
         would make the zip reader wait forever or read without end."""
         try:
-            status = self.path.stat()
-        except FileNotFoundError:
-            raise SourceUnavailable(f"fichier introuvable : {self.path}", committee=self.committee_code) from None
-        except (OSError, ValueError) as exc:
-            raise self._unreadable(exc) from None
-        if stat.S_ISDIR(status.st_mode):
-            raise self._unreadable(IsADirectoryError(errno.EISDIR, "dossier")) from None
-        if not stat.S_ISREG(status.st_mode):
-            raise SourceUnavailable(
-                f"le fichier {self.path} est illisible : ce n'est pas un fichier ordinaire (tube, périphérique "
-                "ou prise) ; indiquez le chemin d'un classeur Excel (.xlsx).", committee=self.committee_code)
+            status = regular_file_status(self.path)
+        except NotAWorkbookFile as exc:
+            if exc.missing:
+                raise SourceUnavailable(f"fichier introuvable : {self.path}", committee=self.committee_code) from None
+            raise SourceUnavailable(f"{exc.message} ; indiquez le chemin d'un classeur Excel (.xlsx).",
+                                    committee=self.committee_code) from None
         if status.st_size > MAX_PART_BYTES:
             # Its zip directory alone (a million tiny parts) would fill the memory.
             raise self._too_big(f"il occupe {_megabytes(status.st_size)}, au-delà de la limite de "
@@ -287,6 +281,20 @@ class XlsxSource:
 
     def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
         return None
+
+
+def _damage(exc: Exception) -> str:
+    """What is wrong inside a workbook, in French: never the text of the reader's
+    exception (English, and its class name: ``EntitiesForbidden(name='lol'…)``)."""
+    if isinstance(exc, DefusedXmlException) or (isinstance(exc, CalamineError) and "entity" in str(exc)):
+        return "une de ses feuilles contient des déclarations XML (entités), refusées par mesure de sécurité"
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return "une de ses parties compressées est tronquée ou altérée"
+    if isinstance(exc, (SyntaxError, CalamineError)):  # defusedxml's ParseError derives from SyntaxError
+        return "le contenu XML d'une de ses feuilles est mal formé ou tronqué"
+    if isinstance(exc, OSError):
+        return f"lecture impossible : {describe_os_error(exc)}"
+    return "une de ses feuilles n'a pas pu être lue"
 
 
 def _megabytes(size: int) -> str:
