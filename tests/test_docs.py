@@ -139,13 +139,15 @@ def example_findings(root: Path) -> list:
         ("plan", {"OUEST": {"projects": [project("OUE-2020-001", priority="Logement")]}},
          {"overrides": {"OUEST": {"priorities": ["Sécurité alimentaire", "Transport collectif"]}}}),
         # Careless workbooks: a stale copy of a year column (U), a number pasted with a
-        # zero-width space, a formula's error in a list cell, projects continued on a tab.
+        # zero-width space, a formula's error in a list cell, a total row under the
+        # projects, projects continued on a tab.
         ("saisies", {"OUEST": {
             "projects": [
                 project("OUE-2020-001", cells={"FQIS 2020-2021": 30000}),
                 project("OUE-2020-0\u200b02"),
                 project("OUE-2020-003"),
                 project("OUE-2020-004", status="#REF!"),  # openpyxl writes it as an error cell
+                {"No projet": "TOTAL", "Statut": "En cours", "Coût total": 400000, "FQIS total": 240000},
             ],
             "payments": [payment("OUE-2020-001")],
             "headers": [*PROJECT_HEADERS, "FQIS 2020-2021"],

@@ -30,6 +30,7 @@ from sync.parsing.headers import (
     project_columns,
 )
 from sync.parsing.identifiers import clean_project_id, visible
+from sync.parsing.total_rows import RunningSums, total_row_reason
 from sync.parsing.values import Unreadable, as_text, parse_cents, parse_date, parse_whole_number
 from sync.sources import is_blank, is_blank_row, is_blank_value
 
@@ -237,6 +238,10 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
     letters = {column.field: xl_col_to_name(position) for column, position in located}
     records = []
+    sums = RunningSums(column for column, _ in located)
+    # Total rows are told by their No projet (sync/parsing/total_rows.py): without that column, none is.
+    read_columns = [column for column, _ in located] if "project_id" in letters else None
+    kind = "projet" if tab == PROJECTS_TAB else "versement"
     for index in range(1, len(rows)):
         row = rows[index]
         if is_blank_row(row):
@@ -257,6 +262,14 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
         record.cells = cells = Cells(letters, row_number)
         for column, position in located:
             _read_cell(record, column, row[position] if position < width else None, cells, emit)
+        why = total_row_reason(record, read_columns, sums) if read_columns else None
+        if why is not None:
+            # The row's own findings (five missing values) would tell nothing true: it is no record.
+            findings.append(finding("TOTAL_ROW_IGNORED", committee=code, sheet=title, cell=cells["project_id"],
+                                    row=row_number, field="project_id", why=why, kind=kind))
+            sums.close_section()
+            continue
+        sums.add(record)
         if isinstance(record, Project):
             _derive_blank_total(record)
         # Findings learn the project id once the whole row is read.
