@@ -1309,6 +1309,60 @@ def committee_tabs(projects=(), payments=(), *, headers=None, payment_headers=No
     return result or {"Feuille1": []}
 
 
+def _grid_cell(cell) -> object:
+    """An openpyxl cell (values as last computed) as the server's cell: what Sheets
+    holds once the same workbook is imported, its number format type included."""
+    value, number_format = cell.value, cell.number_format or "General"
+    if value is None or value == "":
+        return None
+    if cell.data_type == "e":
+        return ErrorCell(_ERROR_TYPES.get(str(value), "ERROR"))
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()  # a DATE cell
+    if isinstance(value, dt.date):
+        return value  # DATE, or DATE_TIME with a time of day
+    if isinstance(value, dt.time):
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return Formatted(seconds / 86400, value.isoformat(), "TIME", "h:mm:ss")
+    if isinstance(value, dt.timedelta):
+        return Formatted(value.total_seconds() / 86400, str(value), "TIME", "[h]:mm:ss")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "%" in re.sub(r'"[^"]*"|\\.', "", number_format):
+            return Formatted(value, f"{value:%}", "PERCENT", number_format)
+        if "$" in number_format:
+            return Formatted(value, f"{value:,.2f} $", "CURRENCY", number_format)
+    return value
+
+
+_ERROR_TYPES = {text: kind for kind, text in _ERROR_TEXT.items()}
+
+
+def workbook_tabs(path: Path) -> dict[str, list[list]]:
+    """The tabs of a local .xlsx as the server holds them when that workbook is imported
+    into Google Sheets: the values last computed, each cell with the number format type
+    its format stands for (DATE, DATE_TIME, TIME, PERCENT, CURRENCY), so that the same
+    content can be read both ways (tests/test_parity.py)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, data_only=True)
+    try:
+        tabs: dict[str, list[list]] = {}
+        for sheet in book.worksheets:
+            cells = sheet._cells  # only the cells the file holds: no grid of empty ones
+            height = max((r for r, _ in cells), default=0)
+            rows: list[list] = [[] for _ in range(height)]
+            for (r, c), cell in sorted(cells.items()):
+                value = _grid_cell(cell)
+                if value is not None:
+                    row = rows[r - 1]
+                    row.extend([None] * (c - len(row)))
+                    row[c - 1] = value
+            tabs[sheet.title] = rows
+        return tabs
+    finally:
+        book.close()
+
+
 FAST_RETRIES = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.001, "backoff_max": 0.01,
                 "timeout": 5}
 
