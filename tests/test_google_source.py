@@ -246,3 +246,15 @@ def test_one_compressed_read_of_the_whole_spreadsheet(tmp_path, sheets_api):
                          headers={"Authorization": "Bearer x", "Accept-Encoding": "identity"},
                          params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
     assert read.wire_bytes * 5 < len(whole.content)
+
+
+def test_an_answer_that_is_not_json_is_said_in_french(tmp_path, sheets_api):
+    """A proxy's page with status 200: no decoder's English (« Expecting value… »)."""
+    on_server(sheets_api, {code: clean(code) for code in KEYS})
+    sheets_api.fail(KEYS["EST"], status=200, times=None, html=True)
+    result = CliRunner().invoke(cli, ["validate", "--config", str(google_config(tmp_path))])
+    assert result.exit_code == 3
+    assert (f"  - Est de la Montérégie (EST) : réponse illisible de {sheets_api.url} pour le chiffrier Google du "
+            f"comité Est de la Montérégie (clé {KEYS['EST']}) : ce n'est pas du JSON (la page d'un serveur "
+            "mandataire ?)\n") in result.stderr
+    assert "Expecting" not in result.stderr and "Error" not in result.stderr

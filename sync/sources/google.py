@@ -230,10 +230,11 @@ class GoogleSource:
         try:
             body = client.http.spreadsheets_get(self.key, params={
                 "includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
-        except ValueError as exc:  # 200 with a body that is not JSON (a proxy's page)
+        except ValueError:  # 200 with a body that is not JSON (a proxy's page); the decoder's text is English
             raise SourceUnavailable(
                 f"réponse illisible de {client.base_url} pour le chiffrier Google {self.committee_label} "
-                f"(clé {self.key}) : {exc}", committee=self.committee_code, retryable=True) from None
+                f"(clé {self.key}) : ce n'est pas du JSON (la page d'un serveur mandataire ?)",
+                committee=self.committee_code, retryable=True) from None
         except GOOGLE_FAILURES as exc:
             problem = access_problem(exc, account=client.account, committee=self.committee_label, key=self.key,
                                      base_url=client.base_url)

@@ -653,7 +653,8 @@ class SheetsServer(LoopbackServer):
 
         ``status=0`` drops the connection, ``status=200`` answers normally (with
         ``delay=``: a slow answer); ``delay=`` waits before answering; ``html=True``
-        sends Google's HTML error page instead of JSON; ``kind="read"|"write"``
+        sends Google's HTML error page instead of JSON (with ``status=200``: a proxy's
+        page in place of the answer); ``kind="read"|"write"``
         limits the fault to GET or to other methods; ``retry_after=`` adds the header.
         """
         fault = Fault(status=status, **options)
@@ -796,7 +797,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-            if fault.status != 200:
+            if fault.status != 200 or fault.html:  # 200 with html: a proxy's page in place of the answer
                 record.status = fault.status
                 self._send_fault(fault)
                 return
