@@ -132,3 +132,26 @@ def test_the_documented_examples_give_the_same_findings_from_files_and_from_goog
     local, remote = both_ways(sheets_api, example_configs(tmp_path)[name])
     assert_same(local, remote)
     assert local.findings
+
+
+def test_a_hand_written_hostile_workbook_gives_the_same_findings_from_a_file_and_from_google(tmp_path, sheets_api):
+    # tests/support/hostile.py writes the XML by hand: inline strings, error cells (t="e"),
+    # projects continued on a second tab, tricky project numbers, a title longer than a
+    # cell holds, blank-looking rows and a total row. No far cell (see above), and no
+    # second tab « versements »: Sheets refuses two tab names that differ by case only.
+    from tests.support.hostile import Error, sheet_xml, write_committee
+
+    config = write_alliance(tmp_path)
+    write_committee(
+        tmp_path / "ouest.xlsx",
+        projects=[project("OUE-2020-001"), project("OUE-2020-0\u200b02"), project("\u041eUE-2020-003"),
+                  project("OUE-2020-004", status=Error("#REF!"), total_cost=Error("#DIV/0!")),
+                  project("OUE-2020-005", title="é" * 32_768), {"No projet": "\u00a0", "Statut": "\u200b"},
+                  {"No projet": "Total :", "Coût total": 500000}],
+        payments=[payment("OUE-2020-001"), payment("OUE-2020\u2060-001", amount=Error("#N/A"))],
+        tabs={"Projets (suite)": sheet_xml([["No projet", "Titre du projet"], ["OUE-2020-020", "Suite"]])})
+    local, remote = both_ways(sheets_api, config)
+    assert_same(local, remote)
+    assert {f.code for f in remote.findings_of("OUEST")} == {
+        "PROJECT_ID_CHARACTERS", "ERROR_VALUE", "INVALID_AMOUNT", "TEXT_TOO_LONG", "TOTAL_ROW_IGNORED",
+        "EXTRA_TAB"}
