@@ -21,7 +21,7 @@ from pathlib import Path
 from sync import defaults
 from sync.config_keys import warn_unknown_keys
 from sync.delivery.settings import DeliverySettings, parse_addresses, parse_delivery
-from sync.errors import ConfigError, describe_os_error
+from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
 from sync.money import MAX_CENTS, cents_from_dollars, format_cents
 from sync.parsing.headers import normalise
 from sync.rules.lists import ValueList
@@ -256,6 +256,15 @@ class _Reader:
             chosen.add(canonical)
         return tuple(p for p in alliance if p in chosen)
 
+    def _check_workbook_file(self, path: Path, key: str) -> None:
+        """A folder, a device, a FIFO or a loop of links named as such (never opened)."""
+        try:
+            regular_file_status(path)
+        except NotAWorkbookFile as exc:
+            if exc.missing:
+                raise self.fail(key, f"classeur introuvable : {path}") from None
+            raise self.fail(key, f"{exc.message} ; indiquez le chemin d'un classeur Excel (.xlsx)") from None
+
     def source(self, data: dict, key: str, base: Path) -> SourceSpec | None:
         value = data.get("source")
         if value is None:
@@ -278,8 +287,8 @@ class _Reader:
                 path = (base / location).resolve()
             except (OSError, RuntimeError):  # a loop of links: reading it will say so, in French
                 path = (base / location).absolute()
-            if self.check_files and not path.is_file():
-                raise self.fail(f"{key}.xlsx", f"classeur introuvable : {path}")
+            if self.check_files:
+                self._check_workbook_file(path, f"{key}.xlsx")
             return SourceSpec("xlsx", str(path))
         return SourceSpec("google", location.strip())
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
+from pathlib import Path
 
 # Exit codes (docs/ligne-de-commande.md).
 EXIT_OK = 0
@@ -117,3 +119,38 @@ def describe_os_error(exc: OSError) -> str:
     if exc.errno in (errno.EACCES, errno.EPERM, errno.EBUSY, errno.ETXTBSY) and os.name == "nt":
         reason += " ; le fichier est peut-être ouvert dans Excel"
     return reason
+
+
+class NotAWorkbookFile(AllianceSyncError):
+    """A committee's local source is no file to read: missing, a folder, a device, a
+    FIFO, a loop of links. Its message names the path and what it is; the
+    configuration (ConfigError) and the xlsx source (SourceUnavailable) say it in
+    their own sentence."""
+
+    exit_code = EXIT_SOURCE
+
+    def __init__(self, message: str, *, missing: bool = False):
+        super().__init__(message)
+        self.missing = missing
+
+
+def regular_file_status(path: Path) -> os.stat_result:
+    """The status of a workbook file to read, without opening it (a FIFO would wait
+    forever, ``/dev/zero`` never end), or :class:`NotAWorkbookFile` saying what the
+    path is instead."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise NotAWorkbookFile(f"{path} est introuvable", missing=True) from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotAWorkbookFile(f"{path} est un lien symbolique qui boucle (il mène, directement ou par "
+                                   "d'autres liens, à lui-même)") from None
+        raise NotAWorkbookFile(f"{path} ne peut pas être lu : {describe_os_error(exc)}") from None
+    except ValueError:  # a NUL byte in the path
+        raise NotAWorkbookFile(f"{path} n'est pas un chemin de fichier valide") from None
+    if stat.S_ISDIR(status.st_mode):
+        raise NotAWorkbookFile(f"{path} est un dossier, pas un classeur")
+    if not stat.S_ISREG(status.st_mode):
+        raise NotAWorkbookFile(f"{path} n'est pas un fichier ordinaire (tube, périphérique ou prise)")
+    return status

@@ -119,6 +119,10 @@ _TYPES = [
     FindingType("VALUE_OUTSIDE_TABLE", WARNING, "Valeur hors du tableau",
                 "« {value} » est saisi en {cell}, sur une ligne sans aucune valeur dans les colonnes du "
                 "gabarit : cette valeur est ignorée. Effacez-la, ou complétez la ligne si c'est un projet."),
+    # Never counted, never validated: sync/parsing/total_rows.py says which rows are totals.
+    FindingType("TOTAL_ROW_IGNORED", WARNING, "Ligne de total ignorée",
+                "La ligne {row} est une ligne de total ({why}) : elle est laissée de côté, ni validée ni "
+                "comptée, et le restera. S'il s'agit d'un {kind}, inscrivez son vrai No projet en {cell}."),
     FindingType("ERROR_VALUE", ERROR, "Valeur d'erreur",
                 "« {column} » contient la valeur d'erreur « {value} » d'une formule, pas une valeur. "
                 "Attendu : {expected}.", unusable=True),
@@ -205,7 +209,7 @@ def finding(code: str, *, committee: str, sheet: str = "", cell: str = "", row: 
         cell=cell,
         row=row,
         project_id=project_id or "",
-        message=kind.template.format(sheet=sheet, cell=cell, **values),
+        message=kind.template.format(sheet=sheet, cell=cell, row=row, **values),
         field=field,
     )
 

@@ -79,6 +79,12 @@ def test_every_finding_code_has_its_section_in_constats():
 
 def example_findings(root: Path) -> list:
     """The findings shown as examples in docs/constats.md, from alliances built here."""
+    return [f for config in example_configs(root).values() for f in validate(config).findings]
+
+
+def example_configs(root: Path) -> dict[str, Path]:
+    """The alliances of :func:`example_findings`, by folder name (their configurations);
+    tests/test_parity.py reads them from Google too."""
 
     def big(project_id: str, amount: int) -> dict:
         return project(project_id, fqis={"2019-2020": amount}, total_cost=amount * 2, other_contributions=amount)
@@ -139,22 +145,22 @@ def example_findings(root: Path) -> list:
         ("plan", {"OUEST": {"projects": [project("OUE-2020-001", priority="Logement")]}},
          {"overrides": {"OUEST": {"priorities": ["Sécurité alimentaire", "Transport collectif"]}}}),
         # Careless workbooks: a stale copy of a year column (U), a number pasted with a
-        # zero-width space, a formula's error in a list cell, projects continued on a tab.
+        # zero-width space, a formula's error in a list cell, a total row under the
+        # projects, projects continued on a tab.
         ("saisies", {"OUEST": {
             "projects": [
                 project("OUE-2020-001", cells={"FQIS 2020-2021": 30000}),
                 project("OUE-2020-0\u200b02"),
                 project("OUE-2020-003"),
                 project("OUE-2020-004", status="#REF!"),  # openpyxl writes it as an error cell
+                {"No projet": "TOTAL", "Statut": "En cours", "Coût total": 400000, "FQIS total": 240000},
             ],
             "payments": [payment("OUE-2020-001")],
             "headers": [*PROJECT_HEADERS, "FQIS 2020-2021"],
             "extra_tabs": {"Projets (suite)": [["No projet", "Titre du projet"], ["OUE-2020-020", "Suite"]]},
         }}, {}),
     ]
-    findings = []
-    for folder, workbooks, config in alliances:
-        findings.extend(validate(write_alliance(root / folder, workbooks, **config)).findings)
+    configs = {folder: write_alliance(root / folder, workbooks, **config) for folder, workbooks, config in alliances}
     # Hostile workbooks, written by hand (tests/support/hostile.py): a second tab named
     # like Versements but for its case, a title longer than a cell holds, a value typed
     # in the sheet's very last cell.
@@ -165,8 +171,8 @@ def example_findings(root: Path) -> list:
                     extra_cells={"Projets": {"XFD1048576": "oups"}},
                     tabs={"versements": sheet_xml([["No projet", "Date du versement", "Montant"],
                                                    ["OUE-2020-001", "2020-06-01", 5000]])})
-    findings.extend(validate(hostile).findings)
-    return findings
+    configs["hostile"] = hostile
+    return configs
 
 
 def console_line(f) -> str:

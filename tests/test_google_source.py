@@ -182,6 +182,27 @@ def test_grid_rows_keep_positions_and_trim_like_the_values_api():
     assert cell_value({"userEnteredValue": {"formulaValue": "=A1"}}) is None
 
 
+def test_a_cell_is_read_as_its_number_format_shows_it():
+    """effectiveFormat.numberFormat.type decides, as a local file's cell format does."""
+    def read(number, kind=None):
+        cell = {"effectiveValue": {"numberValue": number}}
+        if kind:
+            cell["effectiveFormat"] = {"numberFormat": {"type": kind}}
+        return cell_value(cell)
+
+    assert read(43983, "DATE") == dt.datetime(2020, 6, 1)
+    assert read(43983.520833333336, "DATE_TIME") == dt.datetime(2020, 6, 1, 12, 30)
+    assert read(0.5208333333333334, "TIME") == dt.time(12, 30)
+    assert read(1.25, "TIME") == dt.timedelta(days=1, hours=6)
+    assert read(0.05, "PERCENT") == "5\u00a0%"
+    assert read(0.125, "PERCENT") == "12,5\u00a0%"
+    assert read(12500.5, "CURRENCY") == 12500.5
+    assert read(43983, "NUMBER") == 43983
+    assert read(43983) == 43983
+    assert read(-5, "DATE") == -5  # no date: parsing says so at its cell
+    assert "effectiveFormat(numberFormat(type))" in GRID_FIELDS
+
+
 def test_empty_spreadsheet_gives_missing_tabs_not_a_crash(tmp_path, sheets_api):
     sheets_api.add_spreadsheet(KEYS["EST"], {"Feuille 1": []})
     on_server(sheets_api, {"OUEST": clean("OUEST"), "LONGUEUIL": clean("LONGUEUIL")})
@@ -225,3 +246,15 @@ def test_one_compressed_read_of_the_whole_spreadsheet(tmp_path, sheets_api):
                          headers={"Authorization": "Bearer x", "Accept-Encoding": "identity"},
                          params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
     assert read.wire_bytes * 5 < len(whole.content)
+
+
+def test_an_answer_that_is_not_json_is_said_in_french(tmp_path, sheets_api):
+    """A proxy's page with status 200: no decoder's English (« Expecting value… »)."""
+    on_server(sheets_api, {code: clean(code) for code in KEYS})
+    sheets_api.fail(KEYS["EST"], status=200, times=None, html=True)
+    result = CliRunner().invoke(cli, ["validate", "--config", str(google_config(tmp_path))])
+    assert result.exit_code == 3
+    assert (f"  - Est de la Montérégie (EST) : réponse illisible de {sheets_api.url} pour le chiffrier Google du "
+            f"comité Est de la Montérégie (clé {KEYS['EST']}) : ce n'est pas du JSON (la page d'un serveur "
+            "mandataire ?)\n") in result.stderr
+    assert "Expecting" not in result.stderr and "Error" not in result.stderr

@@ -131,8 +131,9 @@ def test_a_part_that_lies_about_its_size_is_damaged_not_inflated(tmp_path):
     path = write_xlsx(tmp_path / "ouest.xlsx", {"Projets": liar})
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
-    assert caught.value.message.startswith(f"le fichier {path} est endommagé (")
-    assert caught.value.message.endswith("; réenregistrez-le depuis Excel ou LibreOffice.")
+    # Read up to its declared size, the part is XML cut short.
+    assert caught.value.message == (f"le fichier {path} est endommagé (le contenu XML d'une de ses feuilles est "
+                                    "mal formé ou tronqué) ; réenregistrez-le depuis Excel ou LibreOffice.")
 
 
 def test_too_many_cells_is_a_source_error_that_names_the_limit(tmp_path, monkeypatch):
@@ -167,27 +168,58 @@ def test_a_password_protected_workbook_says_so(tmp_path):
         "mot de passe (Fichier › Informations › Protéger le classeur) à l'emplacement configuré.")
 
 
-@pytest.mark.parametrize("kind", ["fifo", "loop", "folder"])
-def test_a_source_that_is_no_regular_file_is_a_message_not_a_hang(tmp_path, kind):
+def no_file_source(tmp_path, kind: str):
+    """The alliance with OUEST's source made a FIFO, a loop of links, a folder or a link
+    to a device, and what every command says of it."""
     config = write_alliance(tmp_path)
     source = tmp_path / "ouest.xlsx"
     source.unlink()
     if kind == "fifo":
         os.mkfifo(source)
-        reason = ("ce n'est pas un fichier ordinaire (tube, périphérique ou prise) ; indiquez le chemin d'un "
-                  "classeur Excel (.xlsx)")
-    elif kind == "loop":
+        return config, source, f"{source} n'est pas un fichier ordinaire (tube, périphérique ou prise)"
+    if kind == "device":
+        source.symlink_to("/dev/zero")  # the configuration names the file the link leads to
+        return config, source, "/dev/zero n'est pas un fichier ordinaire (tube, périphérique ou prise)"
+    if kind == "loop":
         source.symlink_to(tmp_path / "boucle.xlsx")
         (tmp_path / "boucle.xlsx").symlink_to(source)
-        reason = "lecture impossible (boucle de liens symboliques)"
-    else:
-        source.mkdir()
-        reason = "lecture impossible (le chemin désigne un dossier, pas un fichier)"
+        return config, source, (f"{source} est un lien symbolique qui boucle (il mène, directement ou par d'autres "
+                                "liens, à lui-même)")
+    source.mkdir()
+    return config, source, f"{source} est un dossier, pas un classeur"
+
+
+NO_FILE_KINDS = ["fifo", "loop", "folder", "device"]
+HOW_TO = " ; indiquez le chemin d'un classeur Excel (.xlsx)"
+
+
+@pytest.mark.parametrize("kind", NO_FILE_KINDS)
+def test_a_source_that_is_no_regular_file_is_a_message_not_a_hang(tmp_path, kind):
+    config, _, reason = no_file_source(tmp_path, kind)
     result = run_measured("run", "--config", str(config), "--state-dir", str(tmp_path / "etat"),
                           "-o", str(tmp_path / "rapport.xlsx"), cwd=tmp_path, timeout=60)
     assert result.exit_code == 3
-    assert f"  - Ouest de la Montérégie (OUEST) : le fichier {source} est illisible : {reason}.\n" in result.stderr
+    assert f"  - Ouest de la Montérégie (OUEST) : {reason}{HOW_TO}.\n" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", NO_FILE_KINDS)
+def test_validate_names_a_source_that_is_no_regular_file_as_run_does(tmp_path, kind):
+    config, _, reason = no_file_source(tmp_path, kind)
+    result = run_measured("validate", "--config", str(config), cwd=tmp_path, timeout=60)
+    assert result.exit_code == 2
+    assert result.stderr == (f"Erreur : Configuration invalide (fichier {config}, clé « subregions[1].source.xlsx ») "
+                             f": {reason}{HOW_TO}\n")
+    assert "introuvable" not in result.stderr
+
+
+@pytest.mark.parametrize("kind", NO_FILE_KINDS)
+def test_check_access_names_a_source_that_is_no_regular_file(tmp_path, kind):
+    config, _, reason = no_file_source(tmp_path, kind)
+    result = run_measured("check-access", "--config", str(config), cwd=tmp_path, timeout=60)
+    assert result.exit_code == 3
+    assert f"{reason}{HOW_TO}." in result.stdout + result.stderr
+    assert "Résultat : 2 chiffriers accessibles sur 3 (1 à corriger)." in result.stdout
 
 
 # ---------------------------------------------------------------- no silent data
@@ -584,3 +616,125 @@ def test_a_payment_whose_number_hides_a_character_reaches_its_project(tmp_path):
     assert (flagged.sheet, flagged.cell) == ("Versements", "A2")
     assert of_code(report, "PAYMENT_UNKNOWN_PROJECT") == []
     assert report.totals.paid_by_project == {("OUEST", "OUE-2020-001"): 250_000}
+
+
+# ---------------------------------------------------------------- blank is blank
+
+# What a cell shows as empty: spaces of every kind, tabs, and characters of zero width.
+INVISIBLE = [" ", "\u00a0", "\u202f", "\t \u2009", "\u200b", "\ufeff", "\u00ad", "\u200d\u2060", " \u3164 "]
+
+
+def test_rows_of_spaces_and_zero_width_characters_are_no_project_and_no_finding(tmp_path):
+    blank_looking = [{"No projet": text, "Titre du projet": text, "Statut": text, "Coût total": text}
+                     for text in INVISIBLE]
+    report = validate(alliance(tmp_path, projects=[PROJECT, *blank_looking],
+                               payments=[PAID, {"No projet": "\u200b", "Montant": "\u00a0"}]))
+    assert report.findings_of("OUEST") == []
+    assert [p.row for p in report.workbooks["OUEST"].projects] == [2]
+    assert len(report.workbooks["OUEST"].payments) == 1
+    assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
+
+
+def test_a_number_of_zero_width_characters_is_an_empty_number(tmp_path):
+    report = validate(alliance(tmp_path, projects=[PROJECT, project("\u200b\u200b", title="Sans numéro")]))
+    f = only(report, "MISSING_VALUE", committee="OUEST")
+    assert (f.sheet, f.cell) == ("Projets", "A3")
+    assert f.message == "« No projet » est vide. Attendu : un numéro de projet unique, par exemple OUE-2020-003."
+    assert of_code(report, "PROJECT_ID_CHARACTERS") == []
+    assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
+
+
+def test_blank_looking_rows_do_not_count_toward_the_filled_row_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(xlsx_reader, "MAX_ROWS", 5)
+    blank_looking = [[text, text, None, "\u200b"] for text in INVISIBLE * 6]
+    for far in ({}, {"XFD1048576": " "}):  # read by calamine, or cell by cell
+        path = write_xlsx(tmp_path / "ouest.xlsx", {"Projets": sheet_xml([["No projet"], *blank_looking],
+                                                                         extra_cells=far)})
+        assert len(read(path).tabs["Projets"]) >= 55
+
+
+def test_a_google_spreadsheet_counts_its_filled_rows_with_the_same_blanks(tmp_path, sheets_api, monkeypatch):
+    from sync.sources import google as google_source
+    from tests.support.sheets_server import KEYS, committee_tabs, google_config
+
+    monkeypatch.setattr(google_source, "MAX_ROWS", 5)
+    blank_looking = [{"No projet": text, "Titre du projet": text} for text in INVISIBLE]
+    sheets_api.add_spreadsheet(KEYS["OUEST"], committee_tabs([PROJECT, *blank_looking], [PAID]))
+    config = google_config(tmp_path, codes=("OUEST",))
+    assert validate(config).findings_of("OUEST") == []
+    sheets_api.add_spreadsheet(KEYS["OUEST"], committee_tabs([project(f"OUE-2020-00{i}") for i in range(1, 7)]))
+    result = invoke("validate", "--config", str(config))
+    assert result.exit_code == 3
+    assert (f"  - Ouest de la Montérégie (OUEST) : le chiffrier Google du comité Ouest de la Montérégie (clé "
+            f"{KEYS['OUEST']}) est illisible : l'onglet « Projets » compte plus de 5 lignes remplies, la limite ; "
+            "un classeur de comité n'en demande pas tant (une formule recopiée jusqu'au bas de l'onglet ?). "
+            "Effacez ce qui dépasse le tableau.\n") in result.stderr
+
+
+# ---------------------------------------------------------------- total rows
+
+SECOND = project("OUE-2020-002", status="Accepté", fqis={"2019-2020": 20000}, total_cost=50000,
+                 other_contributions=30000)  # 20 000 $ of FQIS, committed
+SUMS = {"Coût total": 150000, "FQIS 2019-2020": 50000, "FQIS 2020-2021": 30000, "FQIS total": 80000,
+        "Autres contributions": 70000, "Participants visés": 40, "Participants rejoints": 30}
+TOTAL_MESSAGE = ("La ligne {row} est une ligne de total ({why}) : elle est laissée de côté, ni validée ni comptée, "
+                 "et le restera. S'il s'agit d'un {kind}, inscrivez son vrai No projet en A{row}.")
+
+
+@pytest.mark.parametrize("word", ["TOTAL", "Total :", "Total général", "Sous-total", "Totaux", " grand TOTAL "])
+def test_a_total_row_under_the_projects_is_one_warning_and_never_counted(tmp_path, word):
+    # With a status, it was counted as a project (engagé 172 %); without, five missing values.
+    total = {"No projet": word, "Statut": "En cours", **SUMS}
+    report = validate(alliance(tmp_path, projects=[PROJECT, SECOND, total]))
+    assert [(f.code, f.cell) for f in report.findings_of("OUEST")] == [("TOTAL_ROW_IGNORED", "A4")]
+    f = report.findings_of("OUEST")[0]
+    assert f.severity == "warning"
+    assert f.message == TOTAL_MESSAGE.format(row=4, why=f"« {word.strip()} » en No projet", kind="projet")
+    assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
+
+
+def test_a_total_row_without_number_is_told_by_its_sums(tmp_path):
+    for title in ("Total", None):  # a total word in the title, or none at all
+        report = validate(alliance(tmp_path / str(title), projects=[PROJECT, SECOND,
+                                                                    {"Titre du projet": title, **SUMS}]))
+        f = only(report, "TOTAL_ROW_IGNORED")
+        why = ("sans No projet, « Total » en Titre du projet et des montants égaux aux sommes des lignes au-dessus"
+               if title else "sans No projet et des montants égaux aux sommes des lignes au-dessus")
+        assert (f.sheet, f.cell, f.message) == ("Projets", "A4", TOTAL_MESSAGE.format(row=4, why=why, kind="projet"))
+        assert of_code(report, "MISSING_VALUE") == []
+        assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
+
+
+def test_sub_totals_and_a_grand_total_are_all_left_out(tmp_path):
+    first = {"Titre du projet": "Sous-total", "Coût total": 100000, "FQIS 2019-2020": 30000, "FQIS 2020-2021": 30000,
+             "FQIS total": 60000}
+    report = validate(alliance(tmp_path, projects=[PROJECT, first, SECOND, {"Titre du projet": "Sous-total",
+                                                                            "Coût total": 50000, "FQIS total": 20000},
+                                                   {"Titre du projet": "Total général", **SUMS}]))
+    assert [(f.code, f.cell) for f in report.findings_of("OUEST")] == [
+        ("TOTAL_ROW_IGNORED", "A3"), ("TOTAL_ROW_IGNORED", "A5"), ("TOTAL_ROW_IGNORED", "A6")]
+    assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
+
+
+def test_a_row_titled_total_whose_figures_are_not_the_sums_is_a_project(tmp_path):
+    # « Total… » in the title column may be a project's name: without its number, it is read and reported.
+    named = {"Titre du projet": "Totalement jeunes", "Coût total": 99000, "FQIS total": 1000}
+    wrong_sums = {"Titre du projet": "Total", **SUMS, "Coût total": 150001}
+    with_text = {"Titre du projet": "Total", "Organisme porteur": "Maison des jeunes", **SUMS}
+    report = validate(alliance(tmp_path, projects=[PROJECT, SECOND, named, wrong_sums, with_text]))
+    assert of_code(report, "TOTAL_ROW_IGNORED") == []
+    assert [f.row for f in of_code(report, "MISSING_VALUE", field="project_id")] == [4, 5, 6]
+    assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
+
+
+def test_a_total_row_under_the_payments_is_one_warning(tmp_path):
+    second = payment("OUE-2020-001", amount=2500.5, reference="VER-0002")
+    for total, why in (({"No projet": "Total", "Montant": 12500.5}, "« Total » en No projet"),
+                       ({"Note": "Total :", "Montant": "12 500,50 $"},
+                        "sans No projet, « Total : » en Note et des montants égaux aux sommes des lignes au-dessus")):
+        report = validate(alliance(tmp_path / why[:5], payments=[PAID, second, total]))
+        f = only(report, "TOTAL_ROW_IGNORED")
+        assert (f.sheet, f.cell, f.message) == ("Versements", "A4",
+                                                TOTAL_MESSAGE.format(row=4, why=why, kind="versement"))
+        assert report.findings_of("OUEST") == [f]
+        assert ouest_totals(report) == (6_000_000, 1_250_050, 1)

@@ -13,7 +13,7 @@ import requests
 
 from sync.google.auth import LocalCredentials
 from sync.google.http import RebasedSession
-from tests.support.sheets_server import ErrorCell, Formatted, Formula, SheetsServer, parse_fields
+from tests.support.sheets_server import DEFAULT_FORMAT, ErrorCell, Formatted, Formula, SheetsServer, parse_fields
 
 # Kept in the repository (see its README): the check runs on every clone and cannot skip.
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "google"
@@ -199,7 +199,9 @@ def test_grid_data_with_a_field_mask(server):
     assert len(full["sheets"][0]["data"][0]["rowMetadata"]) == 1000
     assert full["sheets"][0]["data"][0]["rowData"][2]["values"][2] == {
         "userEnteredValue": {"numberValue": 43922}, "effectiveValue": {"numberValue": 43922},
-        "formattedValue": "2020-04-01", "effectiveFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}}
+        "formattedValue": "2020-04-01",
+        "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
+        "effectiveFormat": {**DEFAULT_FORMAT, "numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}}
 
 
 def test_field_mask_syntax():
@@ -348,6 +350,39 @@ def test_an_unknown_path_in_a_field_mask_is_400(server, fields, path):
     assert answer.status_code == 400
     assert answer.json() == {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": (
         f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'.")}}
+
+
+def test_number_formats_come_back_as_google_gives_them(server):
+    """effectiveFormat.numberFormat: the type and pattern set on the cell, DATE or
+    DATE_TIME for a date typed, nothing for a number in the default format."""
+    server.add_spreadsheet("k", {"Projets": [[dt.date(2020, 6, 1), Formatted(0.05, "5.00%", "PERCENT", "0.00%"),
+                                              12, dt.datetime(2020, 6, 1, 12, 30), "texte"]]})
+    fields = "sheets(data(rowData(values(effectiveValue,effectiveFormat(numberFormat(type))))))"
+    answer = AUTHORISED.get(f"{server.url}/v4/spreadsheets/k", params={"fields": fields}, timeout=10).json()
+    assert answer["sheets"][0]["data"][0]["rowData"][0]["values"] == [
+        {"effectiveValue": {"numberValue": 43983}, "effectiveFormat": {"numberFormat": {"type": "DATE"}}},
+        {"effectiveValue": {"numberValue": 0.05}, "effectiveFormat": {"numberFormat": {"type": "PERCENT"}}},
+        {"effectiveValue": {"numberValue": 12}, "effectiveFormat": {}},
+        {"effectiveValue": {"numberValue": 43983.520833333336},
+         "effectiveFormat": {"numberFormat": {"type": "DATE_TIME"}}},
+        {"effectiveValue": {"stringValue": "texte"}, "effectiveFormat": {}},
+    ]
+
+
+@pytest.mark.parametrize("fields, path", [
+    ("sheets.data.rowData.values.effectiveFormat.numberFormat.kind",
+     "sheets.data.rowData.values.effectiveFormat.numberFormat.kind"),
+    ("sheets(data(rowData(values(effectiveFormat(numberFormats)))))",
+     "sheets.data.rowData.values.effectiveFormat.numberFormats"),
+    ("sheets.data.rowData.values.userEnteredFormat.numberFormat.type.name",
+     "sheets.data.rowData.values.userEnteredFormat.numberFormat.type.name"),
+])
+def test_an_unknown_path_in_a_cell_format_is_400(server, fields, path):
+    server.add_spreadsheet("k", {"Feuille": [["a"]]})
+    answer = AUTHORISED.get(f"{server.url}/v4/spreadsheets/k", params={"fields": fields}, timeout=10)
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"] == (
+        f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'.")
 
 
 def test_the_field_masks_the_tool_sends_are_valid():

@@ -321,3 +321,21 @@ def test_a_decimal_that_is_not_a_number_is_unreadable(parse):
     for value in (Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity")):
         with pytest.raises(Unreadable):
             parse(value)
+
+
+@pytest.mark.parametrize("text", ["", " ", "\u00a0", "\u202f", "\u2009", "\u2007", "\t\n\r", "\u3000",
+                                  "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u3164",
+                                  " \u200b\u00a0\ufeff "])
+def test_spaces_and_zero_width_characters_alone_are_blank(text):
+    from sync.sources import is_blank, is_blank_row
+
+    assert is_blank(text)
+    assert is_blank_row([text, None, 0, text])
+
+
+@pytest.mark.parametrize("value", ["a", " a ", "\u200ba", ".", "-", "0", 0.0001, False, dt.date(2020, 4, 1)])
+def test_anything_visible_is_not_blank(value):
+    from sync.sources import is_blank, is_blank_row
+
+    assert not is_blank(value)
+    assert not is_blank_row([None, value])

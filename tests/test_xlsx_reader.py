@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable
+from sync.sources import percent_text
 from sync.sources import xlsx as xlsx_reader
 from sync.sources.xlsx import XlsxSource
 from tests.support.builders import payment, project, write_alliance
@@ -30,12 +31,14 @@ def read(path: Path, tabs=("Projets", "Versements")):
 
 def openpyxl_rows(path: Path, title: str) -> list[list]:
     """What the reader gave before calamine: openpyxl read-only, each row ending at
-    its last value (openpyxl pads some rows with None), no empty rows at the end."""
+    its last value (openpyxl pads some rows with None), no empty rows at the end;
+    a number shown as a percentage is the text shown (« 50 % »), as from Google."""
     workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = workbook[title]
         sheet.reset_dimensions()
-        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        rows = [[percent_text(c.value) if type(c.value) in (int, float) and "%" in c.number_format else c.value
+                 for c in row] for row in sheet.iter_rows()]
     finally:
         workbook.close()
     for row in rows:
@@ -218,8 +221,9 @@ def test_entities_are_never_expanded(tmp_path, entity, error_cell):
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
     message = str(caught.value)
-    assert message.startswith(f"le fichier {path} est endommagé (")
-    assert "lollol" not in message
+    # A French reason, never the reader's exception (« EntitiesForbidden(name='lol'…) »).
+    assert message == (f"le fichier {path} est endommagé (une de ses feuilles contient des déclarations XML "
+                       "(entités), refusées par mesure de sécurité) ; réenregistrez-le depuis Excel ou LibreOffice.")
     if Path("/etc/hostname").is_file() and Path("/etc/hostname").read_text().strip():
         assert Path("/etc/hostname").read_text().strip() not in message.replace(str(path), "")
 
@@ -266,11 +270,14 @@ def test_a_zip_that_is_no_spreadsheet_is_unreadable(tmp_path):
         read(path)
 
 
-def test_a_corrupted_sheet_is_damaged(tmp_path):
-    path = rewrite_part(plain_workbook(tmp_path / "base.xlsx", False), tmp_path / "abime.xlsx",
+@pytest.mark.parametrize("error_cell", [False, True], ids=["calamine", "avec-cellule-erreur"])
+def test_a_corrupted_sheet_is_damaged(tmp_path, error_cell):
+    path = rewrite_part(plain_workbook(tmp_path / "base.xlsx", error_cell), tmp_path / "abime.xlsx",
                         "xl/worksheets/sheet1.xml", lambda data: data[: len(data) // 2])
-    with pytest.raises(SourceUnavailable, match=r"est endommagé \("):
+    with pytest.raises(SourceUnavailable) as caught:
         read(path)
+    assert caught.value.message == (f"le fichier {path} est endommagé (le contenu XML d'une de ses feuilles est "
+                                    "mal formé ou tronqué) ; réenregistrez-le depuis Excel ou LibreOffice.")
 
 
 def test_missing_file(tmp_path):

@@ -30,7 +30,9 @@ from sync.parsing.headers import (
     project_columns,
 )
 from sync.parsing.identifiers import clean_project_id, visible
-from sync.parsing.values import Unreadable, as_text, is_blank, parse_cents, parse_date, parse_whole_number
+from sync.parsing.total_rows import RunningSums, total_row_reason
+from sync.parsing.values import Unreadable, as_text, parse_cents, parse_date, parse_whole_number
+from sync.sources import is_blank, is_blank_row, is_blank_value
 
 Money = int | None  # cents
 
@@ -144,6 +146,8 @@ def _column_impact(column: Column, tab: str) -> str:
 
 def _read_text(record, column: Column, value: object, cell: Cells, emit) -> None:
     name = column.field
+    if is_blank(value):  # spaces or zero-width characters alone: an empty cell (docs/gabarit.md)
+        return
     text = as_text(value)
     if text in ERROR_VALUES:
         record.invalid.add(name)
@@ -234,13 +238,17 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
     letters = {column.field: xl_col_to_name(position) for column, position in located}
     records = []
+    sums = RunningSums(column for column, _ in located)
+    # Total rows are told by their No projet (sync/parsing/total_rows.py): without that column, none is.
+    read_columns = [column for column, _ in located] if "project_id" in letters else None
+    kind = "projet" if tab == PROJECTS_TAB else "versement"
     for index in range(1, len(rows)):
         row = rows[index]
-        if _is_blank_row(row):
+        if is_blank_row(row):
             continue
         row_number = index + 1
         width = len(row)
-        if all(_is_blank_value(row[position]) for _, position in located if position < width):
+        if all(is_blank_value(row[position]) for _, position in located if position < width):
             findings.append(_outside_table(code, title, row, row_number))
             continue
         record = make_record(code, title, row_number)
@@ -254,6 +262,14 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
         record.cells = cells = Cells(letters, row_number)
         for column, position in located:
             _read_cell(record, column, row[position] if position < width else None, cells, emit)
+        why = total_row_reason(record, read_columns, sums) if read_columns else None
+        if why is not None:
+            # The row's own findings (five missing values) would tell nothing true: it is no record.
+            findings.append(finding("TOTAL_ROW_IGNORED", committee=code, sheet=title, cell=cells["project_id"],
+                                    row=row_number, field="project_id", why=why, kind=kind))
+            sums.close_section()
+            continue
+        sums.add(record)
         if isinstance(record, Project):
             _derive_blank_total(record)
         # Findings learn the project id once the whole row is read.
@@ -265,7 +281,7 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
 
 def _outside_table(committee: str, title: str, row: list[object], row_number: int) -> Finding:
     """A row typed only outside the template's columns: one value shown, at its cell."""
-    index = next(i for i, v in enumerate(row) if not _is_blank_value(v))
+    index = next(i for i, v in enumerate(row) if not is_blank_value(v))
     shown = visible(as_text(row[index]))
     if len(shown) > 60:
         shown = shown[:59] + "…"
@@ -287,16 +303,6 @@ def _derive_blank_total(p: Project) -> None:
         return
     if any(v is not None for v in p.fqis_by_year.values()):
         p.fqis_total = p.fqis_years_sum()
-
-
-def _is_blank_value(value: object) -> bool:
-    return is_blank(value) or (type(value) in (int, float) and value == 0)
-
-
-def _is_blank_row(row: list[object]) -> bool:
-    """Nothing typed in the row. A zero alone is no entry: it is what a total formula
-    (``=SUM(L2:O2)``) copied down empty rows shows in Sheets and in saved workbooks."""
-    return all(_is_blank_value(v) for v in row)
 
 
 def _with_project(f: Finding, project_id: str) -> Finding:
@@ -336,7 +342,7 @@ def _unread_look_alikes(committee: str, tab: str, title: str, tabs: dict[str, li
     the same name to the case (AMBIGUOUS_TAB), a continuation (EXTRA_TAB)."""
     out = []
     for other, rows in tabs.items():
-        if other == title or not looks_like_tab(other, tab) or all(_is_blank_row(r) for r in rows[1:]):
+        if other == title or not looks_like_tab(other, tab) or all(is_blank_row(r) for r in rows[1:]):
             continue
         if normalise(other) == normalise(tab):
             out.append(finding("AMBIGUOUS_TAB", committee=committee, sheet=other, read=title))

@@ -12,6 +12,9 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from sync.money import MAX_CENTS
+from sync.sources import is_blank
+
+__all__ = ["Unreadable", "as_text", "is_blank", "parse_cents", "parse_date", "parse_whole_number"]
 
 # Spreadsheet serial numbers count days from 1899-12-30 (Sheets and Excel alike,
 # Excel's fictitious 1900-02-29 included).
@@ -39,10 +42,6 @@ class Unreadable(ValueError):
     def __init__(self, reason: str = "unreadable"):
         super().__init__(reason)
         self.reason = reason
-
-
-def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not _SPACES.sub("", value))
 
 
 def as_text(value: object) -> str:

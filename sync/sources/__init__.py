@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -19,6 +20,57 @@ from typing import Protocol
 from sync.config import Config, SourceSpec
 
 Row = list[object]
+
+# The most rows holding something a tab may have below its header (a column of
+# formulas copied down a whole sheet): each may make a record and several findings,
+# some 5 kB together. Both sources count them with :func:`is_blank_row`.
+MAX_ROWS = 25_000
+
+# Characters that render as nothing without being category Cf (format characters):
+# Hangul fillers and the combining grapheme joiner.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u034f")
+
+
+def is_blank_text(text: str) -> bool:
+    """Text that shows nothing: only white space (any Unicode space, no-break and
+    narrow no-break spaces, tabs, line breaks) and format or zero-width characters
+    (category Cf: zero-width space and joiners, byte order mark, soft hyphen…).
+
+    The one definition of blank shared by both sources (their filled-row limit)
+    and by parsing (sync/parsing): a cell a committee sees as empty is empty
+    everywhere (docs/gabarit.md)."""
+    return all(ch.isspace() or ch in _FILLERS or unicodedata.category(ch) == "Cf" for ch in text)
+
+
+def is_blank(value: object) -> bool:
+    """An empty cell, or one whose text shows nothing (:func:`is_blank_text`)."""
+    return value is None or (isinstance(value, str) and is_blank_text(value))
+
+
+def is_blank_value(value: object) -> bool:
+    """Blank for a row: a blank cell, or a zero alone, which is no entry: it is what
+    a total formula (``=SUM(L2:O2)``) copied down empty rows shows in Sheets and in
+    saved workbooks."""
+    return is_blank(value) or (value.__class__ in (int, float) and value == 0)
+
+
+def is_blank_row(row: Row) -> bool:
+    """Nothing typed in the row (:func:`is_blank_value` for each cell)."""
+    return all(is_blank_value(v) for v in row)
+
+
+def percent_text(number: int | float) -> str:
+    """A number shown as a percentage, as a Québec spreadsheet shows it: ``0.125`` →
+    ``12,5 %``. Both sources give a percentage cell as this text, so that parsing
+    sees what the committee sees and no 5 % ever becomes 0,05 $ (docs/gabarit.md)."""
+    # 15 significant digits, as a spreadsheet keeps: no binary noise in the text.
+    percent = (Decimal(format(number, ".15g")) * 100).normalize()
+    return f"{percent:f}".replace(".", ",") + "\u00a0%"
+
+
+def filled_rows(rows: list[Row]) -> int:
+    """Rows below the header that are not blank (:func:`is_blank_row`)."""
+    return sum(1 for row in rows[1:] if not is_blank_row(row))
 
 
 @dataclass

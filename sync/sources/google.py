@@ -1,11 +1,19 @@
 """A committee's Google spreadsheet, read in one request.
 
 The read is one ``spreadsheets.get`` whose field mask keeps, for the tabs asked
-for, their id (gid), title and size, and each cell's effective value — what
-``values:batchGet`` with ``UNFORMATTED_VALUE`` and ``SERIAL_NUMBER`` gives: numbers
-as JSON numbers, dates as serial numbers, formulas as their result. It is chosen
+for, their id (gid), title and size, and each cell's effective value (numbers as
+JSON numbers, dates as serial numbers, formulas as their result) with the type of
+its effective number format (``effectiveFormat.numberFormat.type``). It is chosen
 over ``values:batchGet`` because the gids come in the same answer (batchGet has
 none, and links to a cell need them).
+
+The number format decides what a number is, as it does in a local .xlsx (whose
+reader gives a date-formatted cell as a ``datetime``): a DATE or DATE_TIME cell is a
+``datetime``, a TIME cell a ``time`` (a ``timedelta`` from one day on), a PERCENT cell
+the text the committee sees (« 5 % », sync.sources.percent_text); any other type
+(NUMBER, CURRENCY, SCIENTIFIC, none) leaves the number as it is. So the same workbook
+gives the same findings at the same cells from a file or from Google: a date typed
+in an amount cell is INVALID_AMOUNT, never 43 983 $ (tests/test_parity.py).
 
 Every tab comes back in that one answer, grid data included. Asking only for
 the tabs read (``ranges``) was tried and removed: Google then leaves out every tab
@@ -33,7 +41,7 @@ from gspread.exceptions import APIError
 from sync.config import Config, SourceSpec
 from sync.errors import ConfigError, SourceUnavailable
 from sync.google.http import DeadlinePassed, GoogleCallFailed
-from sync.sources import RawWorkbook, Row
+from sync.sources import MAX_ROWS, RawWorkbook, Row, filled_rows, percent_text
 
 # What a call to Google may raise that is Google's doing, not ours.
 GOOGLE_FAILURES = (APIError, GoogleCallFailed, DeadlinePassed, GoogleAuthError, requests.RequestException)
@@ -42,7 +50,7 @@ _KEY = re.compile(r"[A-Za-z0-9_-]+")
 log = logging.getLogger("sync")
 
 GRID_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-               "data(startRow,startColumn,rowData(values(effectiveValue))))")
+               "data(startRow,startColumn,rowData(values(effectiveValue,effectiveFormat(numberFormat(type))))))")
 
 # How an error cell shows in a spreadsheet (what openpyxl reads from a file).
 _ERRORS = {"DIVIDE_BY_ZERO": "#DIV/0!", "N_A": "#N/A", "NULL_VALUE": "#NULL!", "VALUE": "#VALUE!",
@@ -82,13 +90,17 @@ def spreadsheet_key(location: str) -> str:
     return location
 
 
+_DATE_TIME_EPOCH = dt.datetime(1899, 12, 30)
+_MAX_SERIAL = 2958466  # 10000-01-01: beyond, no datetime holds it
+
+
 def cell_value(cell: dict) -> object:
     """A Sheets CellData's effective value as a source value (None when empty)."""
     value = cell.get("effectiveValue") if isinstance(cell, dict) else None
     if not value:
         return None
     if "numberValue" in value:
-        return value["numberValue"]
+        return _formatted_number(value["numberValue"], _number_format_type(cell))
     if "stringValue" in value:
         return value["stringValue"]
     if "boolValue" in value:
@@ -96,6 +108,27 @@ def cell_value(cell: dict) -> object:
     if "errorValue" in value:
         return _ERRORS.get(value["errorValue"].get("type", ""), "#ERROR!")
     return None
+
+
+def _number_format_type(cell: dict) -> str:
+    number_format = (cell.get("effectiveFormat") or {}).get("numberFormat") or {}
+    return str(number_format.get("type", "")) if isinstance(number_format, dict) else ""
+
+
+def _formatted_number(number: object, kind: str) -> object:
+    """A number as its format shows it, the way the .xlsx reader gives the same cell
+    (sync/sources/xlsx.py): dates and times as such, a percentage as its text."""
+    if not isinstance(number, (int, float)) or isinstance(number, bool):
+        return number
+    if kind == "PERCENT":
+        return percent_text(number)
+    if kind in ("DATE", "DATE_TIME", "TIME") and 0 <= number < _MAX_SERIAL:
+        # To the millisecond, as calamine reads a file: 12:30 is no 12:30:00.000001.
+        moment = dt.timedelta(milliseconds=round(number * 86_400_000))
+        if kind != "TIME":
+            return _DATE_TIME_EPOCH + moment
+        return (dt.datetime.min + moment).time() if moment < dt.timedelta(days=1) else moment
+    return number
 
 
 def grid_rows(data: list[dict]) -> list[Row]:
@@ -174,9 +207,21 @@ class GoogleSource:
         else:
             for title in read:
                 tabs[title] = grid_rows(grids[title])
+        for title in read:
+            if filled_rows(tabs[title]) > MAX_ROWS:
+                raise self._too_many_rows(title)
         log.debug("Google Sheets %s : %d onglets, %d lus.", self.key, len(titles), len(read))
         return RawWorkbook(tabs=tabs, read_at=read_at,
                            sheet_ids={t.title: t.gid for t in layout.tabs.values()})
+
+    def _too_many_rows(self, title: str) -> SourceUnavailable:
+        """The filled-row limit of local files (sync.sources.MAX_ROWS), blanks counted alike."""
+        count = f"{MAX_ROWS:,}".replace(",", "\u00a0")
+        return SourceUnavailable(
+            f"le chiffrier Google {self.committee_label} (clé {self.key}) est illisible : l'onglet « {title} » "
+            f"compte plus de {count} lignes remplies, la limite ; un classeur de comité n'en demande pas tant "
+            "(une formule recopiée jusqu'au bas de l'onglet ?). Effacez ce qui dépasse le tableau.",
+            committee=self.committee_code)
 
     def _get(self, client) -> dict:
         """One spreadsheets.get (gspread's own call, through our retries)."""
@@ -185,10 +230,11 @@ class GoogleSource:
         try:
             body = client.http.spreadsheets_get(self.key, params={
                 "includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
-        except ValueError as exc:  # 200 with a body that is not JSON (a proxy's page)
+        except ValueError:  # 200 with a body that is not JSON (a proxy's page); the decoder's text is English
             raise SourceUnavailable(
                 f"réponse illisible de {client.base_url} pour le chiffrier Google {self.committee_label} "
-                f"(clé {self.key}) : {exc}", committee=self.committee_code, retryable=True) from None
+                f"(clé {self.key}) : ce n'est pas du JSON (la page d'un serveur mandataire ?)",
+                committee=self.committee_code, retryable=True) from None
         except GOOGLE_FAILURES as exc:
             problem = access_problem(exc, account=client.account, committee=self.committee_label, key=self.key,
                                      base_url=client.base_url)

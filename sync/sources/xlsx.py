@@ -14,6 +14,11 @@ history's copies were built:
   booleans stay ``bool``;
 - an empty cell, or a formula never computed (no cached value), is ``None``, and
   each row ends at its last value;
+- a number shown as a percentage (a cell format whose code holds ``%``) is the text
+  the committee sees, « 5 % » (sync.sources.percent_text), as the Google source gives
+  it: 5 % is never read as an amount of 0,05 $. calamine knows no cell format, so
+  :func:`_percent_styles` reads the workbook's styles and :func:`_percent_cells` the
+  sheet's cells of those styles, only in workbooks that have such a format;
 - an error cell keeps its text (``#DIV/0!``, ``#N/A``…), so that parsing reports
   it at its cell instead of reading a blank. python-calamine returns an error
   cell as an empty string, so :func:`_error_cells` finds these cells again in the
@@ -36,11 +41,10 @@ message that names the limit (the ``MAX_*`` constants below).
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import posixpath
 import re
-import stat
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,8 +58,8 @@ from python_calamine import CalamineError, CalamineWorkbook
 from xlsxwriter.utility import xl_cell_to_rowcol
 
 from sync.config import SourceSpec
-from sync.errors import SourceUnavailable, describe_os_error
-from sync.sources import RawWorkbook, Row
+from sync.errors import NotAWorkbookFile, SourceUnavailable, describe_os_error, regular_file_status
+from sync.sources import MAX_ROWS, RawWorkbook, Row, filled_rows, is_blank_row, percent_text
 
 _OFFICE_DOCUMENT = "/officeDocument"  # end of the relationship type of the workbook part
 # An error cell's type attribute (t="e"), in the bytes of a sheet part: a cheap test
@@ -77,9 +81,7 @@ DENSE_CELLS = 1_000_000
 #   and the cells of the rows they make, per tab and for the whole workbook.
 MAX_CELLS = 1_000_000
 MAX_SLOTS = 4_000_000
-# - the rows of a tab that hold something (a column of formulas copied down a whole
-#   sheet): each may make a record and several findings, some 5 kB together.
-MAX_ROWS = 25_000
+# - the rows of a tab that hold something: sync.sources.MAX_ROWS, for both sources.
 
 # A cell's start tag as spreadsheet programs write it, its address first; a part whose
 # cells are written otherwise (a namespace prefix, attributes in another order, no
@@ -116,6 +118,7 @@ class XlsxSource:
                 self._check_declared_sizes(archive)
                 parts = _worksheet_parts(archive)
                 self._check_shared_strings(archive)
+                percent = _percent_styles(archive)
                 workbook = CalamineWorkbook.from_path(str(self.path))
             except (CalamineError, KeyError, OSError, ValueError, SyntaxError) as exc:
                 # SyntaxError: defusedxml's refusals and ParseError derive from it.
@@ -125,8 +128,8 @@ class XlsxSource:
                 tabs: dict[str, list[Row]] = {}
                 slots = 0
                 for title in tabs_to_read(titles, wanted_tabs):
-                    tabs[title] = rows = self._read_tab(archive, workbook, title, parts.get(title))
-                    if len(rows) > MAX_ROWS + 1 and _filled_rows(rows) > MAX_ROWS:
+                    tabs[title] = rows = self._read_tab(archive, workbook, title, parts.get(title), percent)
+                    if len(rows) > MAX_ROWS + 1 and filled_rows(rows) > MAX_ROWS:
                         raise self._too_many_rows(title)
                     # Bounded for the whole workbook too: a thousand « Projets 2 » tabs are read.
                     slots += len(rows) + sum(map(len, rows))
@@ -137,8 +140,8 @@ class XlsxSource:
                 raise
             except Exception as exc:  # a corrupted part inside a valid zip
                 raise SourceUnavailable(
-                    f"le fichier {self.path} est endommagé ({exc}) ; réenregistrez-le depuis Excel ou LibreOffice.",
-                    committee=self.committee_code,
+                    f"le fichier {self.path} est endommagé ({_damage(exc)}) ; réenregistrez-le depuis Excel ou "
+                    "LibreOffice.", committee=self.committee_code,
                 ) from None
             finally:
                 workbook.close()
@@ -151,17 +154,12 @@ class XlsxSource:
         """The file's time, once it is known to be a regular file: a FIFO or a device
         would make the zip reader wait forever or read without end."""
         try:
-            status = self.path.stat()
-        except FileNotFoundError:
-            raise SourceUnavailable(f"fichier introuvable : {self.path}", committee=self.committee_code) from None
-        except (OSError, ValueError) as exc:
-            raise self._unreadable(exc) from None
-        if stat.S_ISDIR(status.st_mode):
-            raise self._unreadable(IsADirectoryError(errno.EISDIR, "dossier")) from None
-        if not stat.S_ISREG(status.st_mode):
-            raise SourceUnavailable(
-                f"le fichier {self.path} est illisible : ce n'est pas un fichier ordinaire (tube, périphérique "
-                "ou prise) ; indiquez le chemin d'un classeur Excel (.xlsx).", committee=self.committee_code)
+            status = regular_file_status(self.path)
+        except NotAWorkbookFile as exc:
+            if exc.missing:
+                raise SourceUnavailable(f"fichier introuvable : {self.path}", committee=self.committee_code) from None
+            raise SourceUnavailable(f"{exc.message} ; indiquez le chemin d'un classeur Excel (.xlsx).",
+                                    committee=self.committee_code) from None
         if status.st_size > MAX_PART_BYTES:
             # Its zip directory alone (a million tiny parts) would fill the memory.
             raise self._too_big(f"il occupe {_megabytes(status.st_size)}, au-delà de la limite de "
@@ -207,19 +205,22 @@ class XlsxSource:
             "tableau ou réenregistrez-le depuis Excel ou LibreOffice.", committee=self.committee_code)
 
     def _read_tab(self, archive: zipfile.ZipFile, workbook: CalamineWorkbook, title: str,
-                  part: str | None) -> list[Row]:
+                  part: str | None, percent: frozenset[int]) -> list[Row]:
         extent = _scan(archive, part) if part is not None else None
         if extent is None or extent.dense_cells > DENSE_CELLS:
             # A value far from the others (a Ctrl+Fin accident in XFD1048576) would make
             # calamine allocate every cell up to it: read the cells there are instead.
-            return self._sparse_rows(title)
+            return self._sparse_rows(title, percent)
         errors = _error_cells(archive, part) if extent.has_errors and part is not None else {}
         # Every row from A1 (row numbers are cell addresses), whatever size the file
         # declares: some programs declare it wrong.
         grid = workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        return _rows(grid, errors)
+        rows = _rows(grid, errors)
+        if percent and part is not None:
+            _show_percentages(rows, _percent_cells(archive, part, percent))
+        return rows
 
-    def _sparse_rows(self, title: str) -> list[Row]:
+    def _sparse_rows(self, title: str, percent: frozenset[int] = frozenset()) -> list[Row]:
         """The tab's rows from the cells the sheet holds, with openpyxl's streaming
         sheet parser: memory follows the values, not the distance between them."""
         from openpyxl import load_workbook
@@ -237,10 +238,10 @@ class XlsxSource:
                                          date_formats=book._date_formats,
                                          timedelta_formats=book._timedelta_formats)
                 for index, row in parser.parse():
-                    values = {cell["column"]: cell["value"] for cell in row if cell["value"] is not None}
+                    values = {cell["column"]: _shown(cell, percent) for cell in row if cell["value"] is not None}
                     if not values:
                         continue
-                    if index > 1 and any(v != "" and v != 0 for v in values.values()):
+                    if index > 1 and not is_blank_row(list(values.values())):
                         filled += 1
                         if filled > MAX_ROWS:
                             raise self._too_many_rows(title)
@@ -280,6 +281,20 @@ class XlsxSource:
 
     def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
         return None
+
+
+def _damage(exc: Exception) -> str:
+    """What is wrong inside a workbook, in French: never the text of the reader's
+    exception (English, and its class name: ``EntitiesForbidden(name='lol'…)``)."""
+    if isinstance(exc, DefusedXmlException) or (isinstance(exc, CalamineError) and "entity" in str(exc)):
+        return "une de ses feuilles contient des déclarations XML (entités), refusées par mesure de sécurité"
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
+        return "une de ses parties compressées est tronquée ou altérée"
+    if isinstance(exc, (SyntaxError, CalamineError)):  # defusedxml's ParseError derives from SyntaxError
+        return "le contenu XML d'une de ses feuilles est mal formé ou tronqué"
+    if isinstance(exc, OSError):
+        return f"lecture impossible : {describe_os_error(exc)}"
+    return "une de ses feuilles n'a pas pu être lue"
 
 
 def _megabytes(size: int) -> str:
@@ -355,10 +370,82 @@ def _scan(archive: zipfile.ZipFile, part: str) -> Extent | None:
     return Extent(rows, columns, has_errors)
 
 
-def _filled_rows(rows: list[Row]) -> int:
-    """Rows below the header holding something else than blanks and zeros (what a
-    total formula copied down empty rows shows)."""
-    return sum(1 for row in rows[1:] if any(v is not None and v != "" and v != 0 for v in row))
+def _is_number(value: object) -> bool:
+    return value.__class__ in (int, float)
+
+
+def _shown(cell: dict, percent: frozenset[int]) -> object:
+    """A cell of openpyxl's parser as the rows give it: a percentage as its text."""
+    value = cell["value"]
+    if percent and _is_number(value) and int(cell.get("style_id") or 0) in percent:
+        return percent_text(value)
+    return value
+
+
+def _show_percentages(rows: list[Row], cells: set[tuple[int, int]]) -> None:
+    """Replace each number of a percentage cell ((row, column), from 0) by its text."""
+    for r, c in cells:
+        if r < len(rows) and c < len(rows[r]) and _is_number(rows[r][c]):
+            rows[r][c] = percent_text(rows[r][c])  # type: ignore[arg-type]
+
+
+# Builtin number formats 9 (0%) and 10 (0.00%); quoted text and escaped characters of
+# a format code, where a « % » is shown as is and does not scale the number.
+_PERCENT_BUILTINS = frozenset({9, 10})
+_LITERALS = re.compile(r'"[^"]*"|\\.')
+# A cell's start tag with its address first (as :func:`_scan` requires), and its other attributes.
+_CELL_ATTRIBUTES = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"([^>]*)>')
+_STYLE = re.compile(rb'\ss\s*=\s*["\'](\d+)["\']')
+_TYPE = re.compile(rb'\st\s*=\s*["\'](\w+)["\']')
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """The indexes of the workbook's cell formats (``cellXfs``) that show a number as a
+    percentage; empty when none does (the sheets are then not read again)."""
+    rels = _relationships(archive, _workbook_part(archive))
+    named = [target for kind, target in rels.values() if kind.endswith("/styles")]
+    part = next((p for p in (*named, "xl/styles.xml") if p in archive.NameToInfo), None)
+    if part is None:
+        return frozenset()
+    root = fromstring(archive.read(part))
+    codes: dict[int, str] = {}
+    formats: list[int] = []
+    for element in root:
+        tag = _local(element.tag)
+        if tag == "numFmts":
+            for number_format in element:
+                codes[_int(number_format.get("numFmtId"))] = number_format.get("formatCode") or ""
+        elif tag == "cellXfs":
+            formats = [_int(xf.get("numFmtId")) for xf in element if _local(xf.tag) == "xf"]
+    shown_as_percent = {i for i in formats if i in _PERCENT_BUILTINS or "%" in _LITERALS.sub("", codes.get(i, ""))}
+    return frozenset(index for index, i in enumerate(formats) if i in shown_as_percent)
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+def _percent_cells(archive: zipfile.ZipFile, part: str, percent: frozenset[int]) -> set[tuple[int, int]]:
+    """(row, column), from 0, of the numbers of a sheet part whose style shows a
+    percentage, streamed with regular expressions (every cell starts ``<c r="B7"``:
+    :func:`_scan` read it so)."""
+    cells: set[tuple[int, int]] = set()
+    pending = b""
+    with archive.open(part) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            buffer = pending + chunk
+            cut = buffer.rfind(b"<") if chunk else len(buffer)
+            text, pending = (buffer[:cut], buffer[cut:]) if cut > 0 else (b"", buffer)
+            for letters, number, attributes in _CELL_ATTRIBUTES.findall(text):
+                style = _STYLE.search(attributes)
+                kind = _TYPE.search(attributes)
+                if style and int(style.group(1)) in percent and (kind is None or kind.group(1) == b"n"):
+                    row, column = xl_cell_to_rowcol(letters.decode() + number.decode())
+                    cells.add((row, column))
+            if not chunk:
+                break
+    return cells
 
 
 def _sparse_grid(cells: dict[int, dict[int, object]]) -> list[Row]:

@@ -112,6 +112,10 @@ class Formula:
 class Formatted:
     value: object  # the number
     text: str  # how it shows: "2,000,000.01"
+    # Its NumberFormat (type and pattern), as Format › Number sets it: "PERCENT" and
+    # "0.00%", "CURRENCY", "DATE"…; "" keeps the type Sheets infers from the value.
+    type: str = ""
+    pattern: str = ""
 
 
 @dataclass(frozen=True)
@@ -192,8 +196,27 @@ def _extended(value) -> dict:
     return {"stringValue": str(value)}
 
 
+def number_format(value) -> dict | None:
+    """The NumberFormat of a cell, as Sheets sets it: the one given (:class:`Formatted`),
+    else DATE or DATE_TIME for a date typed (Sheets recognises it and formats the cell),
+    else none (a number typed in a cell left in the default format has no numberFormat)."""
+    while isinstance(value, Formula):
+        value = value.value
+    if isinstance(value, Formatted) and value.type:
+        return {"type": value.type, "pattern": value.pattern} if value.pattern else {"type": value.type}
+    plain = _plain(value)
+    if isinstance(plain, dt.datetime):
+        return {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm:ss"}
+    if isinstance(plain, dt.date):
+        return {"type": "DATE", "pattern": "yyyy-mm-dd"}
+    return None
+
+
 def cell_data(value) -> dict:
-    """A CellData of the grid data (userEnteredValue, effectiveValue, formattedValue)."""
+    """A CellData of the grid data (userEnteredValue, effectiveValue, formattedValue,
+    userEnteredFormat and effectiveFormat). As Google: a cell with a value has an
+    effectiveFormat (the spreadsheet's default format, and its numberFormat when it
+    has one); userEnteredFormat holds only what was set on the cell."""
     if value is None:
         return {}
     plain = _plain(value)
@@ -202,8 +225,11 @@ def cell_data(value) -> dict:
     if plain is not None:
         data["effectiveValue"] = _extended(plain)
         data["formattedValue"] = formatted_text(value)
-    if isinstance(plain, dt.date):
-        data["effectiveFormat"] = {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}
+    numbers = number_format(value)
+    if numbers is not None:
+        data["userEnteredFormat"] = {"numberFormat": numbers}
+    if plain is not None:
+        data["effectiveFormat"] = {**DEFAULT_FORMAT, "numberFormat": numbers} if numbers else dict(DEFAULT_FORMAT)
     return data
 
 
@@ -481,9 +507,14 @@ SCHEMA: dict[str, dict[str, str | None]] = {
                  "columnMetadata": ANY},
     "RowData": {"values": "CellData"},
     "CellData": {"userEnteredValue": "ExtendedValue", "effectiveValue": "ExtendedValue", "formattedValue": SCALAR,
-                 "userEnteredFormat": ANY, "effectiveFormat": ANY, "hyperlink": SCALAR, "note": SCALAR,
+                 "userEnteredFormat": "CellFormat", "effectiveFormat": "CellFormat", "hyperlink": SCALAR,
+                 "note": SCALAR,
                  "textFormatRuns": ANY, "dataValidation": ANY, "pivotTable": ANY, "dataSourceTable": ANY,
                  "dataSourceFormula": ANY, "chipRuns": ANY},
+    "CellFormat": {"numberFormat": "NumberFormat", "backgroundColor": ANY, "backgroundColorStyle": ANY, "borders": ANY,
+                   "padding": ANY, "horizontalAlignment": SCALAR, "verticalAlignment": SCALAR, "wrapStrategy": SCALAR,
+                   "textDirection": SCALAR, "textFormat": ANY, "hyperlinkDisplayType": SCALAR, "textRotation": ANY},
+    "NumberFormat": {"type": SCALAR, "pattern": SCALAR},
     "ExtendedValue": {"numberValue": SCALAR, "stringValue": SCALAR, "boolValue": SCALAR, "formulaValue": SCALAR,
                       "errorValue": ANY},
 }
@@ -622,7 +653,8 @@ class SheetsServer(LoopbackServer):
 
         ``status=0`` drops the connection, ``status=200`` answers normally (with
         ``delay=``: a slow answer); ``delay=`` waits before answering; ``html=True``
-        sends Google's HTML error page instead of JSON; ``kind="read"|"write"``
+        sends Google's HTML error page instead of JSON (with ``status=200``: a proxy's
+        page in place of the answer); ``kind="read"|"write"``
         limits the fault to GET or to other methods; ``retry_after=`` adds the header.
         """
         fault = Fault(status=status, **options)
@@ -765,7 +797,7 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 self.connection.shutdown(2)
                 return
-            if fault.status != 200:
+            if fault.status != 200 or fault.html:  # 200 with html: a proxy's page in place of the answer
                 record.status = fault.status
                 self._send_fault(fault)
                 return
@@ -1276,6 +1308,60 @@ def committee_tabs(projects=(), payments=(), *, headers=None, payment_headers=No
     for title, rows in (extra_tabs or {}).items():
         result[title] = [list(row) for row in rows]
     return result or {"Feuille1": []}
+
+
+def _grid_cell(cell) -> object:
+    """An openpyxl cell (values as last computed) as the server's cell: what Sheets
+    holds once the same workbook is imported, its number format type included."""
+    value, number_format = cell.value, cell.number_format or "General"
+    if value is None or value == "":
+        return None
+    if cell.data_type == "e":
+        return ErrorCell(_ERROR_TYPES.get(str(value), "ERROR"))
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date()  # a DATE cell
+    if isinstance(value, dt.date):
+        return value  # DATE, or DATE_TIME with a time of day
+    if isinstance(value, dt.time):
+        seconds = value.hour * 3600 + value.minute * 60 + value.second + value.microsecond / 1e6
+        return Formatted(seconds / 86400, value.isoformat(), "TIME", "h:mm:ss")
+    if isinstance(value, dt.timedelta):
+        return Formatted(value.total_seconds() / 86400, str(value), "TIME", "[h]:mm:ss")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if "%" in re.sub(r'"[^"]*"|\\.', "", number_format):
+            return Formatted(value, f"{value:%}", "PERCENT", number_format)
+        if "$" in number_format:
+            return Formatted(value, f"{value:,.2f} $", "CURRENCY", number_format)
+    return value
+
+
+_ERROR_TYPES = {text: kind for kind, text in _ERROR_TEXT.items()}
+
+
+def workbook_tabs(path: Path) -> dict[str, list[list]]:
+    """The tabs of a local .xlsx as the server holds them when that workbook is imported
+    into Google Sheets: the values last computed, each cell with the number format type
+    its format stands for (DATE, DATE_TIME, TIME, PERCENT, CURRENCY), so that the same
+    content can be read both ways (tests/test_parity.py)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, data_only=True)
+    try:
+        tabs: dict[str, list[list]] = {}
+        for sheet in book.worksheets:
+            cells = sheet._cells  # only the cells the file holds: no grid of empty ones
+            height = max((r for r, _ in cells), default=0)
+            rows: list[list] = [[] for _ in range(height)]
+            for (r, c), cell in sorted(cells.items()):
+                value = _grid_cell(cell)
+                if value is not None:
+                    row = rows[r - 1]
+                    row.extend([None] * (c - len(row)))
+                    row[c - 1] = value
+            tabs[sheet.title] = rows
+        return tabs
+    finally:
+        book.close()
 
 
 FAST_RETRIES = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.001, "backoff_max": 0.01,
