@@ -219,3 +219,12 @@ def test_a_damaged_last_good_copy_is_said_damaged_not_missing(tmp_path):
         "format Excel (.xlsx) ; copie antérieure illisible (synchronisation n° 1 : données compressées "
         "illisibles).\n")
     assert "error" not in result.stderr.lower().replace("erreur", "")
+
+
+def test_the_shipped_configuration_keeps_its_history_beside_itself_out_of_git():
+    from sync.config import load_config
+    from tests.support.checks import REPO
+
+    config = load_config(REPO / "config" / "monteregie.toml", check_files=False)
+    assert config.state_dir == REPO / "config" / "etat"
+    assert "config/etat/" in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -28,7 +28,7 @@ NO_WORKBOOK = "aucun"
 
 def _workbook(run: RunSummary) -> str:
     """The workbook's file name; « aucun » for a run that wrote none (--strict, failure)."""
-    if run.state == "running":
+    if run.state == "running" or run.placed == 0:  # not (yet) known to be in place
         return "—"
     return PurePath(run.output).name if run.output else NO_WORKBOOK
 
@@ -55,7 +55,7 @@ def render_history(runs: list[RunSummary], alive_run: int | None = None,
     lines = [line(header)]
     for run, row in zip(runs, rows, strict=True):
         lines.append(line(row))
-        if run.state == "failed" and run.message:
+        if run.state in ("failed", "interrupted") and run.message:
             lines.extend(" " * (widths[0] + 2) + text for text in run.message.splitlines())
     return "\n".join(lines)
 

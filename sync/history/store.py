@@ -429,7 +429,8 @@ class History:
             # A run recorded whose workbook could not be put in place: its rows go, it failed.
             _remove_rows(conn, run_id)
             conn.execute("UPDATE runs SET state = 'failed', finished_at = ?, message = ?, output = NULL, "
-                         "output_sha256 = NULL, output_placed = NULL WHERE id = ?",
+                         "output_sha256 = NULL, output_placed = NULL, projects = NULL, payments = NULL, "
+                         "errors = NULL, warnings = NULL WHERE id = ?",
                          (_now().isoformat(), message, run_id))
             for code, (kind, location, problem) in (unreadable or {}).items():
                 conn.execute(
@@ -690,7 +691,7 @@ def _settle_placements(conn: sqlite3.Connection) -> None:
         _remove_rows(conn, run_id)
         conn.execute(
             "UPDATE runs SET state = 'interrupted', output = NULL, output_sha256 = NULL, output_placed = NULL, "
-            "message = ? WHERE id = ?",
+            "projects = NULL, payments = NULL, errors = NULL, warnings = NULL, message = ? WHERE id = ?",
             ("interrompue après son enregistrement, avant la mise en place de son classeur : le classeur "
              "précédent est resté en place.", run_id))
 
@@ -708,7 +709,7 @@ def _check_alliance(conn: sqlite3.Connection, state_dir: Path, identity: Allianc
     others = [other for other in others if other != identity]
     if others:
         raise ForeignHistory(
-            f"le dossier d'état {state_dir} contient l'historique de {others[0].describe()}, pas celui de "
+            f"le dossier d'état {state_dir.absolute()} contient l'historique de {others[0].describe()}, pas celui de "
             f"{identity.describe()} : rien n'y a été écrit. Chaque alliance a son propre dossier d'état, pour "
             "qu'aucune copie de secours ni aucune comparaison ne vienne d'une autre. Indiquez-en un autre : "
             "l'option --state-dir, la variable ALLIANCE_SYNC_STATE_DIR ou la clé state_dir de la table "
