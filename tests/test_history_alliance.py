@@ -4,6 +4,7 @@ folder of another alliance (or of the built-in demo) is refused before anything 
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -184,6 +185,8 @@ def test_a_committee_whose_source_changed_gets_no_copy_nor_comparison_from_the_o
     assert changes["A5"].value.startswith("Aucun changement")
     compared = invoke("diff", "--state-dir", str(tmp_path / "etat"))
     assert compared.stdout.splitlines()[2] == f"Comité OUEST non comparé : {why}."
+    as_json = json.loads(invoke("diff", "--state-dir", str(tmp_path / "etat"), "--format", "json").stdout)
+    assert as_json["not_compared"] == [{"committee": "OUEST", "reason": why}]
 
     # The new source unreadable: the copy of the old one is not used in its place.
     moved.write_bytes(b"abime")

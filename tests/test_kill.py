@@ -148,3 +148,26 @@ def test_killed_after_a_delay(tmp_path, fraction):
         assert openpyxl.load_workbook(alliance.output).sheetnames
     assert alliance.cli("run").exit_code == 0
     assert set(assert_consistent(alliance).values()) <= {"done", "interrupted"}
+
+
+def test_interrupted_after_the_workbook_is_in_place_the_run_stays_whole(tmp_path, monkeypatch):
+    """Ctrl-C between the rename and its confirmation: the new workbook is in place and
+    recorded, so the run is not called a failure."""
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    previous = alliance.output.read_bytes()
+    edit(alliance)
+
+    def interrupted(self, run_id):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sync.history.store.History.mark_placed", interrupted)
+    result = alliance.cli("run")
+    assert result.exit_code == 130
+    assert result.stderr.endswith("Interrompu.\n")
+    assert alliance.output.read_bytes() != previous
+    assert assert_consistent(alliance) == {1: "done", 2: "done"}
+    assert alliance.query("SELECT output_placed, message FROM runs WHERE id = 2") == [(1, None)]
+    monkeypatch.undo()
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.cli("diff").stdout.endswith(" : aucun changement.\n")  # run 3 compared with run 2

@@ -54,6 +54,7 @@ class LastGoodCopy:
             since = self.now
         self.unreadable[committee.code] = Unreadable(committee.source.kind, committee.source.location,
                                                      exc.message, since)
+        copy = None
         try:
             copy = self.history.last_good_copy(committee.code, source, self.identity)
             if copy is None:

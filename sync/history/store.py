@@ -426,6 +426,12 @@ class History:
         """Record that the run produced no report; ``unreadable`` maps a committee
         to (kind, location, problem) for each source that could not be read."""
         with self._transaction() as conn:
+            row = conn.execute("SELECT output, output_sha256 FROM runs WHERE id = ? AND state = 'done' "
+                               "AND output_placed = 0", (run_id,)).fetchone()
+            if row is not None and _in_place(row[0], row[1]):
+                # Interrupted (Ctrl-C) after its workbook was put in place: the run is whole.
+                conn.execute("UPDATE runs SET output_placed = 1 WHERE id = ?", (run_id,))
+                return
             # A run recorded whose workbook could not be put in place: its rows go, it failed.
             _remove_rows(conn, run_id)
             conn.execute("UPDATE runs SET state = 'failed', finished_at = ?, message = ?, output = NULL, "
@@ -681,11 +687,7 @@ def _settle_placements(conn: sqlite3.Connection) -> None:
     that the next workbook shows its changes."""
     pending = conn.execute("SELECT id, output, output_sha256 FROM runs WHERE state = 'done' AND output_placed = 0")
     for run_id, output, digest in pending.fetchall():
-        try:
-            placed = bool(output) and Path(output).is_file() and file_digest(Path(output)) == digest
-        except OSError:
-            placed = False
-        if placed:
+        if _in_place(output, digest):
             conn.execute("UPDATE runs SET output_placed = 1 WHERE id = ?", (run_id,))
             continue
         _remove_rows(conn, run_id)
@@ -694,6 +696,16 @@ def _settle_placements(conn: sqlite3.Connection) -> None:
             "projects = NULL, payments = NULL, errors = NULL, warnings = NULL, message = ? WHERE id = ?",
             ("interrompue après son enregistrement, avant la mise en place de son classeur : le classeur "
              "précédent est resté en place.", run_id))
+
+
+def _in_place(output: object, digest: object) -> bool:
+    """The file at a run's recorded workbook path is the workbook it recorded (same digest)."""
+    if not isinstance(output, str) or not isinstance(digest, str):
+        return False
+    try:
+        return Path(output).is_file() and file_digest(Path(output)) == digest
+    except OSError:
+        return False
 
 
 def _remove_rows(conn: sqlite3.Connection, run_id: int) -> None:
