@@ -231,3 +231,23 @@ def test_the_shipped_configuration_keeps_its_history_beside_itself_out_of_git():
     config = load_config(REPO / "config" / "monteregie.toml", check_files=False)
     assert config.state_dir == REPO / "config" / "etat"
     assert "config/etat/" in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_a_history_missing_its_copies_table_is_repaired_and_the_copy_said_damaged(tmp_path):
+    config = write_alliance(tmp_path, {"OUEST": {"projects": [project()]}})
+    args = ["run", "--config", str(config), "--output", str(tmp_path / "rapport.xlsx"),
+            "--state-dir", str(tmp_path / "etat")]
+    assert invoke(*args).exit_code == 0
+    with sqlite3.connect(tmp_path / "etat" / "historique.sqlite") as conn:
+        conn.execute("DROP TABLE snapshots")
+    (tmp_path / "ouest.xlsx").unlink()
+    result = invoke(*args)
+    assert result.exit_code == 3
+    assert (f"AVERTISSEMENT : Historique {tmp_path / 'etat' / 'historique.sqlite'} : la table snapshots manquait "
+            ": elle a été recréée vide.") in result.stderr
+    assert result.stderr.endswith(
+        f"  - Ouest de la Montérégie (OUEST) : fichier introuvable : {tmp_path / 'ouest.xlsx'} ; copie antérieure "
+        "illisible (synchronisation n° 1 : copie brute absente ou endommagée).\n")
+    listed = invoke("history", "--state-dir", str(tmp_path / "etat"))
+    runs = [line.split() for line in listed.stdout.splitlines()[1:] if line.split()[0].isdigit()]
+    assert [(run[0], run[3]) for run in runs] == [("2", "échec"), ("1", "conforme")]

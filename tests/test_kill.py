@@ -88,6 +88,10 @@ def test_killed_at_each_step(tmp_path, step):
         assert alliance.query("SELECT message, output FROM runs WHERE id = 2") == [(
             "interrompue après son enregistrement, avant la mise en place de son classeur : le classeur précédent "
             "est resté en place.", None)]
+        listed = alliance.cli("history").stdout.splitlines()
+        assert listed[2].split()[3:] == ["interrompue", "—", "—", "—", "—", "aucun", "—"]
+        assert listed[3] == ("    interrompue après son enregistrement, avant la mise en place de son classeur : "
+                             "le classeur précédent est resté en place.")
     assert temporaries(alliance) == []
     compared = alliance.cli("diff").stdout
     if in_place:
