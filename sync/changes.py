@@ -30,11 +30,16 @@ class RecordChange:
 
 @dataclass
 class Changes:
-    """Changes from the run ``previous_run_id`` (None: this is the first run)."""
+    """Changes from the run ``previous_run_id`` (None: this is the first run).
+
+    ``not_compared``: the committees left out of the comparison, each with why, in
+    French (its source changed since that run, or the history's rows of it are
+    damaged); every output says so where it shows the changes."""
 
     previous_run_id: int | None
     previous_run_at: dt.datetime | None
     items: list[RecordChange] = field(default_factory=list)
+    not_compared: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_first(self) -> bool:

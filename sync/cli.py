@@ -131,12 +131,15 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool, log_file: str | None) ->
 
 STATE_DIR_ENV = "ALLIANCE_SYNC_STATE_DIR"
 DEFAULT_STATE_DIR = ".alliance-sync"
+# The built-in demo's own history (commands without --config): a production run from the
+# same folder never shares it (docs/exploitation.md, « Une alliance, un historique »).
+DEMO_STATE_DIR = ".alliance-sync-demo"
 
 state_dir_option = click.option(
     "--state-dir", type=click.Path(file_okay=False), metavar="DOSSIER",
     help=f"Dossier d'état : historique des synchronisations et verrou. Par défaut : la variable {STATE_DIR_ENV}, "
          f"sinon la clé state_dir de [alliance] dans la configuration, sinon {DEFAULT_STATE_DIR} dans le dossier "
-         "courant.",
+         f"courant ({DEMO_STATE_DIR} pour la démonstration intégrée, sans --config).",
 )
 
 
@@ -149,16 +152,34 @@ class StateFolder:
         return f"{self.path.absolute()} ({self.origin})"
 
 
-def _state_folder(option: str | None, config=None) -> StateFolder:
+def _state_folder(option: str | None, config=None, *, demo: bool) -> StateFolder:
     """The state folder: --state-dir, else the environment variable, else the
-    configuration's state_dir (relative to its file), else .alliance-sync here."""
+    configuration's state_dir (relative to its file), else .alliance-sync here, or
+    .alliance-sync-demo for the built-in demo (``demo``: no --config given)."""
     if option:
         return StateFolder(Path(option), "option --state-dir")
     if os.environ.get(STATE_DIR_ENV):
         return StateFolder(Path(os.environ[STATE_DIR_ENV]), f"variable {STATE_DIR_ENV}")
     if config is not None and config.state_dir is not None:
         return StateFolder(config.state_dir, f"clé state_dir de {config.path}")
+    if demo:
+        return StateFolder(Path(DEMO_STATE_DIR), "par défaut pour la démonstration intégrée, dans le dossier courant")
     return StateFolder(Path(DEFAULT_STATE_DIR), "par défaut, dans le dossier courant")
+
+
+def _refuse_foreign(folder: StateFolder, config) -> None:
+    """A state folder holding another alliance's history is refused, nothing written in it."""
+    from sync.history import History
+    from sync.history.identity import alliance_identity
+
+    History.refuse_foreign(folder.path, alliance_identity(config))
+
+
+def _say_notes(store) -> None:
+    """What the history could not read, on standard error (standard output stays the listing)."""
+    for text in store.notes:
+        click.echo(f"Attention : {printable(text)}", err=True)
+    store.notes.clear()
 
 
 def _nothing_recorded(folder: StateFolder) -> str:
@@ -202,7 +223,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
         from sync.delivery.deliver import require_delivery
 
         require_delivery(config)  # a configuration error first, before anything is said of the history
-    folder = _state_folder(state_dir, config)
+    folder = _state_folder(state_dir, config, demo=not config_path)
     fresh = not History.exists(folder.path)
     if fresh:
         # A moved or mistyped state folder means no last good copies: say which folder was looked at.
@@ -286,10 +307,11 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     config = _load(config_path, check_files=False)
     require_delivery(config)
-    state = _state_folder(state_dir, config)
+    state = _state_folder(state_dir, config, demo=False)
     folder = state.path
     if not History.exists(folder):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {state} : rien à livrer.")
+    _refuse_foreign(state, config)
     set_state_dir(folder)  # where an OAuth login keeps its token
     if dry_run:
         with History.open(folder) as store:
@@ -317,13 +339,17 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
     from sync.history.render import render_deliveries, render_history, run_as_dict
     from sync.lock import current_holder
 
-    folder = _state_folder(state_dir, _load(config_path, check_files=False) if config_path else None)
+    config = _load(config_path, check_files=False) if config_path else None
+    folder = _state_folder(state_dir, config, demo=not config_path)
     as_json = output_format == "json"
     if not History.exists(folder.path):
         click.echo("[]" if as_json else _nothing_recorded(folder))
         return
+    if config is not None:
+        _refuse_foreign(folder, config)
     holder = current_holder(folder.path)
     with History.open(folder.path) as store:
+        _say_notes(store)
         if deliveries:
             attempts = delivered_of(store, limit)
             if as_json:
@@ -335,6 +361,7 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
             return
         runs = store.runs(limit)
         delivered = {run.id: delivered_of(store, run_id=run.id) for run in runs}
+        _say_notes(store)
     if not runs:
         click.echo("[]" if as_json else _nothing_recorded(folder))
         return
@@ -363,11 +390,16 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
 
     if len(runs) > 2:
         raise click.UsageError("au plus deux numéros de synchronisation.")
-    folder = _state_folder(state_dir, _load(config_path, check_files=False) if config_path else None)
+    config = _load(config_path, check_files=False) if config_path else None
+    folder = _state_folder(state_dir, config, demo=not config_path)
     if not History.exists(folder.path):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {folder}.")
+    if config is not None:
+        _refuse_foreign(folder, config)
     with History.open(folder.path) as store:
+        _say_notes(store)
         before, after = store.pair_to_compare(list(runs))
+        _say_notes(store)
         if before is None:
             if output_format == "json":
                 click.echo(json.dumps({"before": None, "after": {"run": after.id,
@@ -377,7 +409,9 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
                 click.echo(f"Synchronisation n° {after.id} : aucune synchronisation antérieure à comparer.")
             return
         changes = compute_changes(store.records(before.id), store.records(after.id), previous_run_id=before.id,
-                                  previous_run_at=before.started_at, committee_order=store.committee_order(after.id))
+                                  previous_run_at=before.started_at, committee_order=store.committee_order(after.id),
+                                  not_compared=store.not_comparable(before, store.source_identities(after.id)))
+        _say_notes(store)
         if output_format == "json":
             click.echo(json.dumps(diff_as_dict(changes, before, after), ensure_ascii=False, indent=2))
         else:
@@ -417,7 +451,7 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
     from sync.google.auth import set_state_dir
 
     config = _load(config_path, check_files=False)
-    set_state_dir(_state_folder(state_dir, config).path)
+    set_state_dir(_state_folder(state_dir, config, demo=not config_path).path)
     report = access.check_access(config)
     if output_format == "json":
         click.echo(json.dumps(access.access_as_dict(report), ensure_ascii=False, indent=2))

@@ -87,6 +87,13 @@ class HistoryError(AllianceSyncError):
     exit_code = EXIT_USAGE
 
 
+class ForeignHistory(HistoryError):
+    """The state folder holds the history of another alliance (or of the built-in demo):
+    refused before anything in it is written (docs/exploitation.md)."""
+
+    exit_code = EXIT_USAGE
+
+
 class OutputError(AllianceSyncError):
     """The output file could not be written."""
 

@@ -79,13 +79,17 @@ def read_google_committees(config: Config) -> dict[str, tuple]:
 
 
 def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fallback | None,
-                    generated_at: dt.datetime) -> tuple[tuple[RawWorkbook, SourceInfo], Finding] | None:
+                    generated_at: dt.datetime) -> tuple[tuple[RawWorkbook, SourceInfo], Finding] | str | None:
     """The last good copy standing in for an unreadable source, with the SOURCE_UNAVAILABLE
-    finding that says so; None when there is none (the run then ends in exit 3)."""
+    finding that says so; None when there is none, or why none could be used (« copie
+    antérieure illisible … »): the run then ends in exit 3."""
     replacement = fallback(committee, exc) if fallback else None
     if replacement is None:
         log.error("Comité %s : source illisible, aucune copie valide antérieure (%s).", committee.code, exc.message)
         return None
+    if isinstance(replacement, str):
+        log.error("Comité %s : source illisible (%s) ; %s.", committee.code, exc.message.rstrip("."), replacement)
+        return replacement
     raw, info = replacement
     info.current = False
     info.problem = exc.message
@@ -110,6 +114,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     sources: dict[str, SourceInfo] = {}
     source_findings: list[Finding] = []
     unreadable: list[str] = []
+    unusable_copies = False  # a copy exists but is damaged, or of another source
     # One progress bar on a terminal: each committee weighs 100, read 30, parsed 20, checked 50.
     # Google committees are read together first (one deadline for the run); local
     # workbooks one at a time below, each in its turn of the progress bar.
@@ -121,8 +126,10 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
             started = time.perf_counter() - seconds
             if isinstance(outcome, SourceUnavailable):
                 stand_in = _last_good_copy(committee, outcome, fallback, generated_at)
-                if stand_in is None:
-                    unreadable.append(f"{committee.name} ({committee.code}) : {outcome.message}")
+                if stand_in is None or isinstance(stand_in, str):
+                    said = (f"{outcome.message.rstrip('.')} ; {stand_in}." if stand_in else outcome.message)
+                    unreadable.append(f"{committee.name} ({committee.code}) : {said}")
+                    unusable_copies = unusable_copies or stand_in is not None
                     progress.advance(100)
                     continue
                 (raw, info), unavailable = stand_in
@@ -155,9 +162,10 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
                      time.perf_counter() - started,
                      info.location if info.current else f"dernière copie valide de {info.location}")
     if unreadable:
+        missing = "n'est utilisable" if unusable_copies else "n'existe"
         raise NoUsableData(
             "Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide "
-            "antérieure n'existe.\n  - " + "\n  - ".join(unreadable), unreadable=unreadable
+            f"antérieure {missing}.\n  - " + "\n  - ".join(unreadable), unreadable=unreadable
         )
 
     checked = time.perf_counter()

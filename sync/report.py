@@ -67,5 +67,6 @@ class Report(FindingsView):
 
 
 # A fallback returns the last good raw workbook of a committee, with its source
-# information, or None when there is none (sync/history provides it).
-Fallback = Callable[[Committee, SourceUnavailable], tuple[RawWorkbook, SourceInfo] | None]
+# information; or, when there is none it may use, None or why, in French (« copie
+# antérieure illisible … ») (sync/history provides it).
+Fallback = Callable[[Committee, SourceUnavailable], tuple[RawWorkbook, SourceInfo] | str | None]

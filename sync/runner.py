@@ -1,9 +1,10 @@
 """``alliance-sync run``: one sync, from the sources to the ministry workbook.
 
-The steps, in order: lock the state folder, start the run in the history, build
-the report (falling back to last good copies), compute the changes since the
-previous workbook, then record the run and write the workbook atomically, in the
-order explained in ``_run``.
+The steps, in order: refuse a state folder of another alliance (before anything is
+written), lock the state folder, start the run in the history, build the report
+(falling back to last good copies of the same alliance and source), compute the
+changes since the previous workbook, then write the workbook beside its target,
+record the run, and put the workbook in place, in the order explained in ``_run``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,12 +25,13 @@ from sync.config import Config
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError, HistoryError
 from sync.history import History, compute_changes, records_of_report
 from sync.history.checkpoints import pause_at
-from sync.history.deliveries import file_digest, record_output_digest
 from sync.history.fallback import LastGoodCopy
+from sync.history.identity import AllianceIdentity, alliance_identity, spec_identity
 from sync.history.render import log_summary
+from sync.history.store import file_digest
 from sync.lock import StateLock
-from sync.logs import stage
-from sync.outputs.atomic import temporary_files_in, write_atomically
+from sync.logs import ATTENTION, stage
+from sync.outputs.atomic import temporary_files_in, temporary_path, write_atomically
 from sync.pipeline import build_report
 from sync.report import Report
 from sync.wording import plural
@@ -71,6 +73,10 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
         from sync.delivery.deliver import require_delivery  # imported only when delivering: start-up time
 
         require_delivery(config)  # before the sync: a configuration error is known now
+    identity = alliance_identity(config)
+    # Before the lock, the temporary folder or the history is touched: a state folder
+    # holding another alliance's history (or the demo's) is refused.
+    History.refuse_foreign(state_dir, identity)
     # Before anything is read or recorded: an output that would replace an input is refused.
     target = output_path(output, default_output(config, dt.datetime.now()).name, inputs_of(config, state_dir),
                          force=force, ours=is_ministry_workbook)
@@ -78,14 +84,16 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
     started = time.perf_counter()
     with _fewer_collections(), StateLock(state_dir), History.open(state_dir) as history, \
             temporary_files_in(state_dir):
+        history.check_alliance(identity)  # again under the lock: nothing is written before it
         started_at = dt.datetime.now().astimezone()
-        run_id = history.start_run(config, started_at)
+        run_id = history.start_run(config, started_at, identity)
         log.info("Synchronisation n° %d commencée (historique : %s).", run_id, history.path)
         pause_at("verrou")
         fallback = LastGoodCopy(history, config, started_at)
         try:
             make_parents(target)  # a folder that cannot be made is the run's failure, recorded
             result = _run(config, history, run_id, fallback, target, strict, write_ministry_workbook)
+            say_notes(history)
         except BaseException as exc:
             # Record why the run produced nothing, and which sources could not be
             # read (for « unreadable since »). A kill leaves the run « running »,
@@ -141,13 +149,23 @@ def _record_failure(history: History, run_id: int, exc: BaseException, fallback:
         log.error("L'échec de la synchronisation n° %d n'a pas pu être enregistré : %s", run_id, error)
 
 
+def say_notes(history: History) -> None:
+    """What the history could not read (a damaged row skipped) or put back, as warnings
+    shown on the console even with --quiet: a person should look at the history."""
+    for text in history.notes:
+        log.warning("%s", text[0].upper() + text[1:], extra=ATTENTION)
+    history.notes.clear()
+
+
 def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path,
          strict: bool, write_workbook) -> RunResult:
+    identity = fallback.identity
+    say_notes(history)
     step = time.perf_counter()
     report = build_report(config, fallback=fallback, now=fallback.now)
     log.info("Validation : %s, %s (%.2f s).", plural(len(report.errors), "erreur"),
              plural(len(report.warnings), "avertissement"), time.perf_counter() - step)
-    _log_unchanged_sources(history, report)
+    _log_unchanged_sources(history, report, identity)
     pause_at("rapport")
     if config.google.feedback:
         # Before --strict can stop the run: committees need their findings most then.
@@ -156,13 +174,15 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
         write_feedback(report, config)
 
     step = time.perf_counter()
-    # The Changements sheet compares with the previous run that wrote a workbook,
-    # so a --strict run that wrote none hides no change from the next workbook.
+    # The Changements sheet compares with the previous run of this alliance that wrote a
+    # workbook, so a --strict run that wrote none hides no change from the next workbook;
+    # committee by committee, only with rows read from the same source.
     records = records_of_report(report)
     committee_order = [c.code for c in config.committees]
+    sources = {c.code: spec_identity(c.source) for c in config.committees}
     try:
-        base = history.previous_done(with_output=True)
-        changes = history.changes_since(base, records, committee_order=committee_order)
+        base = history.previous_done(with_output=True, identity=identity)
+        changes = history.changes_since(base, records, committee_order=committee_order, sources=sources)
     except HistoryError as exc:
         # A damaged history must not stop tonight's workbook, nor every later one:
         # this run is recorded and the next one compares with it.
@@ -175,6 +195,9 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     else:
         log.info("Changements depuis la synchronisation n° %d : %s (%.2f s).", base.id,
                  log_summary(changes), time.perf_counter() - step)
+    for code, why in changes.not_compared.items():
+        log.warning("Changements : comité %s non comparé : %s.", code, why, extra=ATTENTION)
+    say_notes(history)
 
     if strict and report.errors:
         step = time.perf_counter()
@@ -186,38 +209,42 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
 
     target = output
     step = time.perf_counter()
-    # Order matters when the run is killed. The run's records are written in one
-    # transaction, the workbook is renamed into place, and only then is the
-    # transaction committed:
-    #  - killed before the rename: the transaction rolls back, the previous
-    #    workbook is untouched, as if the run had not happened;
-    #  - killed between the rename and the commit: the new workbook exists but the
-    #    history does not know it, so the next run compares with the run before and
-    #    its Changements sheet repeats these changes: shown twice, never lost.
-    # Committing first would risk the opposite: a recorded run whose changes no
-    # workbook ever showed.
+    # Order matters when the run is killed; the promise (docs/exploitation.md): the previous
+    # workbook stays intact unless the run is recorded. So the workbook is written beside
+    # its target, then the run is recorded (one transaction, committed, with the new
+    # workbook's digest and « not yet in place »), then the workbook is renamed into place
+    # and its placement confirmed:
+    #  - killed before the commit: the run stays « running », shown interrupted; the
+    #    previous workbook is untouched; the next run compares with the run before;
+    #  - killed between the commit and the rename: the next run finds the previous
+    #    workbook at the path (not the recorded digest) and tells this run interrupted,
+    #    its rows removed: its changes are shown by the next workbook, never lost;
+    #  - killed between the rename and the confirmation: the next run finds the recorded
+    #    digest at the path and confirms it.
+    # A rename that fails is recorded as the run's failure (run_sync), its rows removed.
     # The absolute path and the digest of the workbook let a later `deliver` send exactly it.
-    with ExitStack() as recording:
-        try:
-            recording.enter_context(history.recording(run_id, report, target.absolute(), records))
-            recorded = True
-        except HistoryError as exc:
-            # The workbook matters more than its record: write it, and say so.
-            log.error("Historique inutilisable, cette synchronisation n'y est pas enregistrée : %s", exc.message)
-            recorded = False
-        prepared = time.perf_counter()
-        log.debug("Historique : enregistrements préparés (%.2f s) ; écriture du classeur %s.", prepared - step, target)
-        with stage("Écriture du classeur du ministère", 1) as progress:
-            write_atomically(target, lambda path: write_workbook(report, path, changes),
-                             before_replace=lambda: pause_at("classeur-temporaire"))
-            progress.advance(1)
-        if recorded:
-            record_output_digest(history, run_id, file_digest(target))
-        written = time.perf_counter()
-        log.info("Classeur du ministère écrit : %s (%.2f s).", target, written - prepared)
-        pause_at("classeur")
-    if recorded:
-        _log_recorded(run_id, report, (prepared - step) + (time.perf_counter() - written))
+    timings: dict[str, float] = {}
+
+    def record_then_replace() -> None:
+        pause_at("classeur-temporaire")
+        recorded_from = time.perf_counter()
+        written = temporary_path(target.absolute())
+        with history.recording(run_id, report, target.absolute(), records, file_digest(written)):
+            pass
+        timings["recorded"] = time.perf_counter() - recorded_from
+        pause_at("historique")
+
+    with stage("Écriture du classeur du ministère", 1) as progress:
+        write_atomically(target, lambda path: write_workbook(report, path, changes),
+                         before_replace=record_then_replace)
+        progress.advance(1)
+    pause_at("classeur")
+    try:
+        history.mark_placed(run_id)
+    except HistoryError as exc:  # the next run confirms it from the workbook's digest
+        log.error("Historique : mise en place du classeur non confirmée : %s", exc.message)
+    log.info("Classeur du ministère écrit : %s (%.2f s).", target, time.perf_counter() - step)
+    _log_recorded(run_id, report, timings.get("recorded", 0.0))
     return RunResult(report, target, run_id, changes)
 
 
@@ -229,10 +256,10 @@ def _log_recorded(run_id: int, report: Report, seconds: float) -> None:
              seconds)
 
 
-def _log_unchanged_sources(history: History, report: Report) -> None:
-    """Say which sources changed since the previous run (their content hash)."""
+def _log_unchanged_sources(history: History, report: Report, identity: AllianceIdentity) -> None:
+    """Say which sources changed since the previous run of this alliance (their content hash)."""
     try:
-        previous = history.previous_done()
+        previous = history.previous_done(identity=identity)
         hashes = history.source_hashes(previous.id) if previous else {}
     except HistoryError as exc:
         log.warning("Historique illisible, sources non comparées : %s", exc.message)

@@ -152,13 +152,16 @@ def test_the_environment_variable_then_the_option_win(tmp_path, monkeypatch):
     assert invoke("history", "--config", str(config), "--state-dir", "par-option").stdout == (
         f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/par-option (option --state-dir).\n")
     monkeypatch.delenv("ALLIANCE_SYNC_STATE_DIR")
-    assert invoke("history").stdout == (
-        f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/.alliance-sync "
-        "(par défaut, dans le dossier courant).\n")
+    # Without --config, history and diff look where the demo's run records itself.
+    demo = f"{tmp_path}/.alliance-sync-demo (par défaut pour la démonstration intégrée, dans le dossier courant)"
+    assert invoke("history").stdout == f"Aucune synchronisation enregistrée dans le dossier d'état {demo}.\n"
     result = invoke("diff")
     assert result.exit_code == 2
-    assert result.stderr == (f"Erreur : aucune synchronisation enregistrée dans le dossier d'état "
-                             f"{tmp_path}/.alliance-sync (par défaut, dans le dossier courant).\n")
+    assert result.stderr == f"Erreur : aucune synchronisation enregistrée dans le dossier d'état {demo}.\n"
+    bare = write_alliance(tmp_path / "sans-cle", {"OUEST": {"projects": [project()]}})
+    assert invoke("history", "--config", str(bare)).stdout == (
+        f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/.alliance-sync "
+        "(par défaut, dans le dossier courant).\n")
 
 
 # ---------------------------------------------------------------- progress

@@ -3,23 +3,16 @@ through real gspread against the local Sheets API server."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from click.testing import CliRunner
 
 from sync.cli import cli
-from tests.support.builders import payment, project
-from tests.support.sheets_server import KEYS, committee_tabs, google_config
+from tests.support.history import fill_google
+from tests.support.sheets_server import KEYS, google_config
 
 EST = KEYS["EST"]
 
 
-def fill(server) -> None:
-    for code, prefix in (("OUEST", "OUE"), ("EST", "EST"), ("LONGUEUIL", "LON")):
-        server.add_spreadsheet(KEYS[code], committee_tabs(
-            [project(f"{prefix}-2020-001", total_cost="100 000,00 $"), project(f"{prefix}-2020-002", status="Accepté")],
-            [payment(f"{prefix}-2020-001", amount="12 500,50 $", date="01/09/2020"),
-             payment(f"{prefix}-2020-002", date=dt.date(2021, 1, 15))]))
+fill = fill_google
 
 
 def run(tmp_path, state: str = "etat"):

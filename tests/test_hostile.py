@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import zlib
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -463,40 +464,68 @@ def _damage(tmp_path, sql: str) -> None:
         conn.execute(sql)
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE projects SET data = 'pas du JSON {'",
-    "UPDATE runs SET started_at = 'hier soir'",
-])
-def test_a_damaged_row_of_the_history_does_not_stop_the_workbook_nor_later_nights(clean, sql, caplog):
+def test_a_damaged_record_of_the_history_is_named_and_its_committee_not_compared(clean):
     target = clean / "rapport.xlsx"
     assert invoke(*run_args(clean, "-o", str(target))).exit_code == 0
-    _damage(clean, sql)
+    _damage(clean, "UPDATE projects SET data = 'pas du JSON {' WHERE seq = 0")
     target.unlink()
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 0, result.stderr
     assert target.is_file()
-    assert (f"ERREUR : Historique inutilisable, changements non calculés : la base d'historique "
-            f"{clean / 'etat' / 'historique.sqlite'} est endommagée ou n'est pas celle d'alliance-sync") \
-        in result.stderr
-    assert "Déplacez-la ailleurs (par exemple historique-endommage.sqlite) pour repartir d'un historique vide" \
-        in result.stderr
-    assert "Traceback" not in result.stderr
+    assert ("AVERTISSEMENT : Changements : comité OUEST non comparé : enregistrement illisible dans l'historique "
+            "(OUEST, ligne 2, OUE-2020-001 : JSON illisible à la position 0) : ses projets et versements ne sont "
+            "pas comparés.") in result.stderr
+    assert "Historique : synchronisation n° 2 enregistrée" in result.stderr
+    assert "Traceback" not in result.stderr and "JSONDecodeError" not in result.stderr
+    changes = openpyxl.load_workbook(target)["Changements"]
+    assert changes["A3"].value == ("Sous-région OUEST non comparée : enregistrement illisible dans l'historique "
+                                   "(OUEST, ligne 2, OUE-2020-001 : JSON illisible à la position 0) : ses projets "
+                                   "et versements ne sont pas comparés.")
+    # diff shows what is readable and names what is not.
+    compared = invoke("diff", "1", "2", "--state-dir", str(clean / "etat"))
+    assert compared.exit_code == 0
+    assert compared.stdout.splitlines()[2] == (
+        "Comité OUEST non comparé : enregistrement illisible dans l'historique (OUEST, ligne 2, OUE-2020-001 : "
+        "JSON illisible à la position 0) : ses projets et versements ne sont pas comparés.")
     # This run was recorded: the next one compares with it and says nothing of the damage.
     later = invoke(*run_args(clean, "-o", str(target)))
-    assert later.exit_code == 0 and "ERREUR" not in later.stderr
+    assert later.exit_code == 0 and "AVERTISSEMENT" not in later.stderr
 
 
-def test_a_history_with_a_missing_column_still_gives_the_workbook(clean):
+def test_a_damaged_run_row_is_skipped_and_named_never_a_class_name(clean):
     target = clean / "rapport.xlsx"
     assert invoke(*run_args(clean, "-o", str(target))).exit_code == 0
-    _damage(clean, "ALTER TABLE projects DROP COLUMN counted")
+    _damage(clean, "UPDATE runs SET started_at = 'hier soir'")
+    result = invoke(*run_args(clean, "-o", str(target)))
+    assert result.exit_code == 0, result.stderr
+    said = (f"istorique {clean / 'etat' / 'historique.sqlite'} : la synchronisation n° 1 est illisible (date "
+            "illisible) ; elle est ignorée.")
+    assert f"AVERTISSEMENT : H{said}" in result.stderr
+    listed = invoke("history", "--state-dir", str(clean / "etat"))
+    assert listed.exit_code == 0
+    assert [line.split()[0] for line in listed.stdout.splitlines()[1:]] == ["2"]  # run 1 is not listed
+    assert listed.stderr == f"Attention : h{said}\n"
+    compared = invoke("diff", "--state-dir", str(clean / "etat"))
+    assert compared.exit_code == 0
+    assert compared.stdout == "Synchronisation n° 2 : aucune synchronisation antérieure à comparer.\n"
+    assert "Error" not in compared.stderr + listed.stderr + result.stderr
+
+
+def test_a_history_with_a_missing_column_is_repaired_and_the_night_recorded(clean):
+    target = clean / "rapport.xlsx"
+    assert invoke(*run_args(clean, "-o", str(target))).exit_code == 0
+    _damage(clean, "ALTER TABLE runs DROP COLUMN output_sha256")
     target.unlink()
     result = invoke(*run_args(clean, "-o", str(target)))
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.stderr
     assert target.is_file()
-    assert ("ERREUR : Historique inutilisable, cette synchronisation n'y est pas enregistrée : la base "
-            f"d'historique {clean / 'etat' / 'historique.sqlite'} est endommagée") in result.stderr
-    assert "Historique : synchronisation" not in result.stderr  # not said to be recorded
+    assert (f"AVERTISSEMENT : Historique {clean / 'etat' / 'historique.sqlite'} : la colonne output_sha256 de la "
+            "table runs manquait : elle a été rétablie, vide dans les lignes déjà enregistrées.") in result.stderr
+    assert "Historique : synchronisation n° 2 enregistrée, 1 projet" in result.stderr
+    listed = invoke("history", "--state-dir", str(clean / "etat"))
+    assert [line.split()[3] for line in listed.stdout.splitlines()[1:]] == ["conforme", "conforme"]
+    later = invoke(*run_args(clean, "-o", str(target)))
+    assert later.exit_code == 0 and "AVERTISSEMENT" not in later.stderr
 
 
 def test_a_database_of_another_program_is_refused_with_the_way_out(clean):

@@ -16,7 +16,9 @@ from tests.support.builders import payment, project
 from tests.support.history import Alliance, wait_for_pause
 
 # Steps before the workbook is renamed into place: the old workbook must remain.
-BEFORE_RENAME = ("verrou", "rapport", "historique", "classeur-temporaire")
+BEFORE_RENAME = ("verrou", "rapport", "classeur-temporaire", "historique")
+# Steps before the run is recorded: it stays « running » (interrupted).
+BEFORE_RECORD = ("verrou", "rapport", "classeur-temporaire")
 TABLES = ("sources", "projects", "payments", "findings", "totals")
 
 
@@ -37,7 +39,7 @@ def assert_consistent(alliance: Alliance) -> dict[int, str]:
             assert counts["sources"] == 3 and counts["totals"] == 4
             assert (counts["projects"], counts["payments"]) == (projects, payments)
         else:
-            assert state in ("running", "interrupted")
+            assert state in ("running", "interrupted", "failed")
             assert counts == dict.fromkeys(TABLES, 0), (run_id, state, counts)
     return runs
 
@@ -48,6 +50,8 @@ def temporaries(alliance: Alliance) -> list[str]:
 
 @pytest.mark.parametrize("step", STEPS)
 def test_killed_at_each_step(tmp_path, step):
+    """The promise: the previous workbook stays intact unless the run is recorded; and
+    no change is lost, whatever the step."""
     alliance = Alliance(tmp_path)
     assert alliance.cli("run").exit_code == 0
     previous = alliance.output.read_bytes()
@@ -61,27 +65,66 @@ def test_killed_at_each_step(tmp_path, step):
     runs = assert_consistent(alliance)
     if step in BEFORE_RENAME:
         assert alliance.output.read_bytes() == previous
-        assert runs == {1: "done", 2: "running"}
     else:
         assert alliance.output.read_bytes() != previous
         assert openpyxl.load_workbook(alliance.output).sheetnames  # a whole workbook
-        assert runs == {1: "done", 2: "done" if step == "fin" else "running"}
-    assert temporaries(alliance) == ([f".rapport.{killed.pid}.tmp.xlsx"] if step == "classeur-temporaire" else [])
+    # A new workbook in place is always recorded.
+    assert runs == {1: "done", 2: "running" if step in BEFORE_RECORD else "done"}
+    placed = alliance.query("SELECT output_placed FROM runs WHERE id = 2")[0][0]
+    assert placed == (None if step in BEFORE_RECORD else 1 if step == "fin" else 0)
+    assert temporaries(alliance) == ([f".rapport.{killed.pid}.tmp.xlsx"]
+                                     if step in ("classeur-temporaire", "historique") else [])
+    # While no run holds the lock, a run killed before its workbook was confirmed shows interrupted.
+    history = alliance.cli("history").stdout.splitlines()
+    assert history[1].split()[3] == ("conforme" if step == "fin" else "interrompue")
 
-    # The next run works, cleans up, and loses no change.
+    # The next run works, cleans up, settles the killed run, and loses no change.
     result = alliance.cli("run")
     assert result.exit_code == 0, result.output
     runs = assert_consistent(alliance)
-    assert runs == {1: "done", 2: "done" if step == "fin" else "interrupted", 3: "done"}
+    in_place = step in ("classeur", "fin")
+    assert runs == {1: "done", 2: "done" if in_place else "interrupted", 3: "done"}
+    if step == "historique":
+        assert alliance.query("SELECT message, output FROM runs WHERE id = 2") == [(
+            "interrompue après son enregistrement, avant la mise en place de son classeur : le classeur précédent "
+            "est resté en place.", None)]
+        listed = alliance.cli("history").stdout.splitlines()
+        assert listed[2].split()[3:] == ["interrompue", "—", "—", "—", "—", "aucun", "—"]
+        assert listed[3] == ("    interrompue après son enregistrement, avant la mise en place de son classeur : "
+                             "le classeur précédent est resté en place.")
     assert temporaries(alliance) == []
     compared = alliance.cli("diff").stdout
-    if step == "fin":
+    if in_place:
         assert "aucun changement" in compared
     else:
         assert compared.startswith("Changements entre la synchronisation n° 1 ")
         assert "  Projet ajouté : OUE-2021-009 — Projet OUE-2021-009" in compared.splitlines()
     history = alliance.cli("history").stdout.splitlines()
-    assert history[2].split()[3] == ("conforme" if step == "fin" else "interrompue")
+    assert history[2].split()[3] == ("conforme" if in_place else "interrompue")
+
+
+def test_a_workbook_that_cannot_be_put_in_place_is_recorded_as_a_failure(tmp_path, monkeypatch):
+    """The run is recorded before the rename: a rename that fails makes it a failure, its
+    rows removed, and the previous workbook stays; the next workbook shows the changes."""
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    previous = alliance.output.read_bytes()
+    edit(alliance)
+
+    def refused(source, target):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("sync.outputs.atomic.os.replace", refused)
+    result = alliance.cli("run")
+    assert result.exit_code == 2
+    said = f"le classeur {alliance.output} n'a pas pu être écrit : permission refusée."
+    assert result.stderr.endswith(f"Erreur : {said}\n")
+    assert alliance.output.read_bytes() == previous
+    assert assert_consistent(alliance) == {1: "done", 2: "failed"}
+    assert alliance.query("SELECT message, output, output_placed FROM runs WHERE id = 2") == [(said, None, None)]
+    monkeypatch.undo()
+    assert alliance.cli("run").exit_code == 0
+    assert "  Projet ajouté : OUE-2021-009 — Projet OUE-2021-009" in alliance.cli("diff").stdout.splitlines()
 
 
 @pytest.mark.parametrize("fraction", [0.5, 0.7, 0.8, 0.85, 0.9, 0.95])
@@ -109,3 +152,26 @@ def test_killed_after_a_delay(tmp_path, fraction):
         assert openpyxl.load_workbook(alliance.output).sheetnames
     assert alliance.cli("run").exit_code == 0
     assert set(assert_consistent(alliance).values()) <= {"done", "interrupted"}
+
+
+def test_interrupted_after_the_workbook_is_in_place_the_run_stays_whole(tmp_path, monkeypatch):
+    """Ctrl-C between the rename and its confirmation: the new workbook is in place and
+    recorded, so the run is not called a failure."""
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    previous = alliance.output.read_bytes()
+    edit(alliance)
+
+    def interrupted(self, run_id):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("sync.history.store.History.mark_placed", interrupted)
+    result = alliance.cli("run")
+    assert result.exit_code == 130
+    assert result.stderr.endswith("Interrompu.\n")
+    assert alliance.output.read_bytes() != previous
+    assert assert_consistent(alliance) == {1: "done", 2: "done"}
+    assert alliance.query("SELECT output_placed, message FROM runs WHERE id = 2") == [(1, None)]
+    monkeypatch.undo()
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.cli("diff").stdout.endswith(" : aucun changement.\n")  # run 3 compared with run 2

@@ -129,7 +129,7 @@ def test_failed_write_leaves_the_previous_workbook_intact(workdir, monkeypatch, 
     else:
         assert result.exception is failure
     assert (workdir / "rapport.xlsx").read_bytes() == before
-    assert sorted(p.name for p in workdir.iterdir()) == [".alliance-sync", "rapport.xlsx"]
+    assert sorted(p.name for p in workdir.iterdir()) == [".alliance-sync-demo", "rapport.xlsx"]  # the demo's own
 
 
 # -- files that cannot be written -----------------------------------------------------

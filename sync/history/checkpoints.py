@@ -4,9 +4,10 @@ With ``ALLIANCE_SYNC_TEST_PAUSE_AT=<step>`` in the environment, a run that
 reaches that step says so on standard error and sleeps until it is killed, so a
 test can SIGKILL it at an exact moment without timing guesses. The steps, in
 order: ``verrou`` (lock taken, run started), ``rapport`` (report built),
-``historique`` (run written, not committed), ``classeur-temporaire`` (workbook
-written beside its target, not yet renamed), ``classeur`` (workbook in place,
-run not committed), ``fin`` (run committed, lock still held).
+``classeur-temporaire`` (workbook written beside its target, run not recorded),
+``historique`` (run recorded and committed, workbook not yet in place),
+``classeur`` (workbook in place, its placement not yet confirmed in the history),
+``fin`` (all done, lock still held).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sys
 import time
 
 ENV = "ALLIANCE_SYNC_TEST_PAUSE_AT"
-STEPS = ("verrou", "rapport", "historique", "classeur-temporaire", "classeur", "fin")
+STEPS = ("verrou", "rapport", "classeur-temporaire", "historique", "classeur", "fin")
 
 
 def pause_at(step: str) -> None:

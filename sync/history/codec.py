@@ -21,8 +21,8 @@ from sync.parsing.headers import PAYMENT_COLUMNS, Column
 from sync.parsing.records import Payment, Project
 from sync.sources import encode_tabs
 
-__all__ = ["DamagedRecord", "StoredRecord", "compress_tabs", "encode_tabs", "pack_tabs", "project_encoder",
-           "record_digest", "snapshot_key", "store_payment", "store_project", "unpack_tabs"]
+__all__ = ["DAMAGED_JSON", "DamagedRecord", "StoredRecord", "compress_tabs", "encode_tabs", "pack_tabs",
+           "project_encoder", "record_digest", "snapshot_key", "store_payment", "store_project", "unpack_tabs"]
 
 # --------------------------------------------------------------------------
 # Raw rows
@@ -77,7 +77,13 @@ PAYMENT = "versement"
 
 
 class DamagedRecord(ValueError):
-    """A stored record whose JSON cannot be decoded (a history damaged by hand)."""
+    """A stored record whose JSON cannot be decoded (a history damaged by hand).
+    Its message is French, for the reader."""
+
+
+# The JSON of a stored record whose text could not even be read (not text at all):
+# it fails to decode, like any damaged record.
+DAMAGED_JSON = ""
 
 
 def _text(values: dict[str, object], invalid: frozenset[str]) -> str:
@@ -134,9 +140,15 @@ class StoredRecord:
             values, invalid = data["values"], frozenset(data.get("invalid", ()))
             if not isinstance(values, dict):
                 raise TypeError(f"valeurs de type {type(values).__name__}")
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            raise DamagedRecord(f"{type(exc).__name__} : {exc}") from None
+        except json.JSONDecodeError as exc:
+            raise DamagedRecord(f"{self._where()} : JSON illisible à la position {exc.pos}") from None
+        except (ValueError, TypeError, KeyError, AttributeError):
+            raise DamagedRecord(f"{self._where()} : contenu inattendu") from None
         self._values, self._invalid = values, invalid
+
+    def _where(self) -> str:
+        """« OUEST, ligne 3, OUE-2020-001 »: the record a reader looks for."""
+        return ", ".join([self.committee, f"ligne {self.row}", *([self.project_id] if self.project_id else [])])
 
     @property
     def values(self) -> dict[str, object]:

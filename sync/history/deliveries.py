@@ -10,27 +10,12 @@ recipients, the subject, the workbook's digest, and the outcome in French.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from sync.findings import Finding
 from sync.history.store import History
-
-
-def file_digest(path: Path) -> str:
-    """SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def record_output_digest(history: History, run_id: int, digest: str) -> None:
-    """Inside the run's recording transaction: the digest of the workbook it wrote."""
-    history.conn.execute("UPDATE runs SET output_sha256 = ? WHERE id = ?", (digest, run_id))
+from sync.history.store import file_digest as file_digest  # where the delivery takes it from
 
 
 def output_digest(history: History, run_id: int) -> str | None:

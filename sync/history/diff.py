@@ -26,7 +26,7 @@ from collections import defaultdict
 from collections.abc import Callable
 
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, FieldChange, RecordChange
-from sync.history.codec import PAYMENT, PROJECT, StoredRecord
+from sync.history.codec import PAYMENT, PROJECT, DamagedRecord, StoredRecord
 from sync.money import format_cents
 from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
 
@@ -221,20 +221,39 @@ def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]):
 
 
 def compute_changes(before, after, *, previous_run_id: int | None, previous_run_at: dt.datetime | None,
-                    committee_order: list[str] | None = None) -> Changes:
+                    committee_order: list[str] | None = None, not_compared: dict[str, str] | None = None) -> Changes:
     """Changes from ``before`` to ``after`` (two :class:`RunRecords`); ``before``
-    None means there is no previous run: nothing is reported as added."""
+    None means there is no previous run: nothing is reported as added.
+
+    ``not_compared``: committees left out, with why (their source changed). A
+    committee whose stored records cannot be decoded is left out too, and said so:
+    a damaged row never stops the comparison of the others."""
     changes = Changes(previous_run_id, previous_run_at)
     if before is None:
         return changes
-    found = [*_project_changes(before.projects, after.projects, after.fund),
-             *_payment_changes(before.payments, after.payments)]
+    changes.not_compared = dict(not_compared or {})
     order = {code: i for i, code in enumerate(committee_order or [])}
     seen = list(dict.fromkeys([r.committee for r in after.projects + after.payments]
                               + [r.committee for r in before.projects + before.payments]))
     for code in seen:
         order.setdefault(code, len(order))
+    found = []
+    for code in seen:
+        if code in changes.not_compared:
+            continue
+        try:
+            found.extend([*_project_changes(_of(before.projects, code), _of(after.projects, code), after.fund),
+                          *_payment_changes(_of(before.payments, code), _of(after.payments, code))])
+        except DamagedRecord as exc:
+            changes.not_compared[code] = (f"enregistrement illisible dans l'historique ({exc}) : ses projets et "
+                                          "versements ne sont pas comparés")
     found.sort(key=lambda item: (order[item[0].committee], _RECORD_ORDER[item[0].record],
                                  _KIND_ORDER[item[0].kind], item[1]))
     changes.items = [change for change, _ in found]
+    changes.not_compared = {code: changes.not_compared[code]
+                            for code in sorted(changes.not_compared, key=lambda c: order.get(c, len(order)))}
     return changes
+
+
+def _of(records: list[StoredRecord], committee: str) -> list[StoredRecord]:
+    return [record for record in records if record.committee == committee]

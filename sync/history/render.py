@@ -28,7 +28,7 @@ NO_WORKBOOK = "aucun"
 
 def _workbook(run: RunSummary) -> str:
     """The workbook's file name; « aucun » for a run that wrote none (--strict, failure)."""
-    if run.state == "running":
+    if run.state == "running" or run.placed == 0:  # not (yet) known to be in place
         return "—"
     return PurePath(run.output).name if run.output else NO_WORKBOOK
 
@@ -55,7 +55,7 @@ def render_history(runs: list[RunSummary], alive_run: int | None = None,
     lines = [line(header)]
     for run, row in zip(runs, rows, strict=True):
         lines.append(line(row))
-        if run.state == "failed" and run.message:
+        if run.state in ("failed", "interrupted") and run.message:
             lines.extend(" " * (widths[0] + 2) + text for text in run.message.splitlines())
     return "\n".join(lines)
 
@@ -89,9 +89,10 @@ def change_lines(change: RecordChange) -> list[str]:
 def render_diff(changes: Changes, before: RunSummary, after: RunSummary, names: dict[str, str]) -> str:
     title = (f"Changements entre la synchronisation n° {before.id} du {_when(before)} "
              f"et la n° {after.id} du {_when(after)}")
-    if not changes.items:
+    if not changes.items and not changes.not_compared:
         return f"{title} : aucun changement."
     lines = [f"{title} :", summary(changes)]
+    lines.extend(not_compared_lines(changes))
     committee = None
     for change in changes.items:
         if change.committee != committee:
@@ -100,6 +101,11 @@ def render_diff(changes: Changes, before: RunSummary, after: RunSummary, names: 
             lines.extend(["", f"{committee} — {name}" if name else committee])
         lines.extend(change_lines(change))
     return "\n".join(lines)
+
+
+def not_compared_lines(changes: Changes) -> list[str]:
+    """« Comité OUEST non comparé : source changée depuis … »: said where the changes are."""
+    return [f"Comité {code} non comparé : {why}." for code, why in changes.not_compared.items()]
 
 
 def delivery_state(attempts: list[Delivered]) -> str:
@@ -156,6 +162,7 @@ def diff_as_dict(changes: Changes, before: RunSummary, after: RunSummary) -> dic
     return {
         "before": {"run": before.id, "started_at": before.started_at.isoformat()},
         "after": {"run": after.id, "started_at": after.started_at.isoformat()},
+        "not_compared": [{"committee": code, "reason": why} for code, why in changes.not_compared.items()],
         "changes": [{"kind": c.kind, "record": c.record, "committee": c.committee, "key": c.key, "label": c.label,
                      "fields": [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields]}
                     for c in changes.items],

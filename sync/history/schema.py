@@ -133,7 +133,20 @@ CREATE INDEX deliveries_by_run ON deliveries (run_id, channel);
 CREATE INDEX deliveries_by_committee ON deliveries (committee, channel, status, id);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# One alliance, one history (docs/exploitation.md): which alliance each run belongs to and
+# which source each committee was read from, so that a last good copy and the Changements
+# sheet only ever come from earlier runs of the same alliance and the same source. Runs
+# recorded before this version carry no identity: never a last good copy nor a comparison base.
+# And the kill promise: a run is recorded before its workbook is put in place
+# (output_placed 0), then marked placed (1), so that a kill between the two is told apart.
+_V3 = """
+ALTER TABLE runs ADD COLUMN period TEXT;          -- agreement period « 2019-04-01/2023-03-31 »; NULL: before v3
+ALTER TABLE runs ADD COLUMN demo INTEGER;         -- 1: the built-in demo; 0: a configuration; NULL: before v3
+ALTER TABLE runs ADD COLUMN output_placed INTEGER; -- 0: recorded, workbook not yet in place; 1: in place
+ALTER TABLE sources ADD COLUMN identity TEXT;     -- « google:KEY » or « xlsx:/resolved/path »; NULL: before v3
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -172,6 +185,40 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+
+
+def repair(conn: sqlite3.Connection) -> list[str]:
+    """Put back the tables and columns of the latest schema that a database at the
+    latest version lacks (dropped by hand, by another tool): a night is never blocked
+    by them. Returns what was put back, in French. The rows already there keep their
+    values; a column put back is empty in them, and such rows are read as damaged.
+    """
+    expected = sqlite3.connect(":memory:")
+    try:
+        for script in MIGRATIONS:
+            for statement in _statements(script):
+                expected.execute(statement)
+        repaired = []
+        tables = expected.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
+                                  "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall()
+        for table, create in tables:
+            present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            if not present:
+                conn.execute(create)
+                repaired.append(f"la table {table} manquait : elle a été recréée vide")
+                continue
+            for column in expected.execute(f"PRAGMA table_info({table})").fetchall():
+                name, kind, default = column[1], column[2], column[4]
+                if name in present:
+                    continue
+                # Without NOT NULL: the rows already there get NULL, and are read as damaged.
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"
+                             + (f" DEFAULT {default}" if default is not None else ""))
+                repaired.append(f"la colonne {name} de la table {table} manquait : elle a été rétablie, "
+                                "vide dans les lignes déjà enregistrées")
+        return repaired
+    finally:
+        expected.close()
 
 
 def _statements(script: str) -> list[str]:

@@ -1,17 +1,24 @@
 """The history database: one row per run, with what it read, found and totalled.
 
-A run is recorded in two steps. ``start_run`` commits a ``running`` row at once,
+A run is recorded in three steps. ``start_run`` commits a ``running`` row at once,
 so a run killed part-way still shows in ``alliance-sync history`` (as
-interrupted). ``recording`` then writes everything else in ONE transaction, which
-the runner commits only after the workbook is in place (see sync/runner.py): the
-rollback journal makes a kill at any moment leave either the whole run or none
-of it.
+interrupted). ``recording`` then writes everything else in ONE transaction,
+committed BEFORE the workbook is put in place, with the workbook's digest and
+``output_placed = 0``; ``mark_placed`` says the workbook is in place (see
+sync/runner.py). The rollback journal makes a kill leave either the whole run or
+none of it; a run killed between its record and its workbook's placement is found
+by the next run (``start_run``): its workbook in place (same digest) or not, in
+which case the run is told interrupted and its rows are removed.
+
+Reading never stops at a damaged row: it is skipped, and said in French in
+``History.notes`` (the runner logs them, ``history`` and ``diff`` print them).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import sqlite3
 import zlib
@@ -24,9 +31,9 @@ from typing import TypeVar
 from sync import __version__
 from sync.changes import Changes
 from sync.config import Config
-from sync.errors import HistoryError, describe_os_error
-from sync.history import checkpoints
+from sync.errors import ForeignHistory, HistoryError, describe_os_error
 from sync.history.codec import (
+    DAMAGED_JSON,
     DamagedRecord,
     StoredRecord,
     compress_tabs,
@@ -38,7 +45,14 @@ from sync.history.codec import (
     store_project,
 )
 from sync.history.diff import compute_changes
-from sync.history.schema import migrate
+from sync.history.identity import (
+    AllianceIdentity,
+    alliance_identity,
+    describe_source,
+    source_identity,
+    spec_identity,
+)
+from sync.history.schema import MIGRATIONS, migrate, repair, schema_version
 from sync.parsing.headers import project_columns
 from sync.report import Report
 from sync.wording import moment
@@ -78,12 +92,19 @@ def _reading(method: Callable[..., _T]) -> Callable[..., _T]:
             raise
         except sqlite3.DatabaseError as exc:
             raise damaged(self.path, sqlite_problem(exc)) from None
-        except DamagedRecord as exc:
-            raise damaged(self.path, f"valeur illisible : {exc}") from None
         except _DAMAGE as exc:
-            raise damaged(self.path, f"valeur illisible : {type(exc).__name__} : {exc}") from None
+            raise damaged(self.path, describe_damage(exc)) from None
 
     return guarded
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _now() -> dt.datetime:
@@ -109,16 +130,26 @@ class RunSummary:
     fallbacks: int
     output: str | None
     message: str | None
+    period: str | None = None  # the alliance's agreement period; None: recorded before identities
+    demo: bool | None = None  # the built-in demo; None: recorded before identities
+    placed: int | None = None  # 0: recorded, its workbook not yet in place; 1: in place; None: none
 
     @property
     def has_data(self) -> bool:
-        return self.state == "done"
+        return self.state == "done" and self.placed != 0
+
+    @property
+    def identity(self) -> AllianceIdentity | None:
+        """None for a run recorded before identities (never a last good copy nor a comparison base)."""
+        if self.period is None or self.demo is None:
+            return None
+        return AllianceIdentity(self.alliance, self.period, bool(self.demo))
 
     def status(self, running_alive: bool = False) -> str:
         """« conforme », « N erreurs », « source de secours », « échec », « interrompue »."""
         if self.state == "failed":
             return FAILED_STATUS
-        if self.state == "running":
+        if self.state == "running" or (self.state == "done" and self.placed == 0):
             return RUNNING_STATUS if running_alive else INTERRUPTED_STATUS
         if self.state == "interrupted":
             return INTERRUPTED_STATUS
@@ -148,8 +179,9 @@ class GoodCopy:
     location: str
     read_at: dt.datetime | None
     content_hash: str | None
-    tabs_blob: bytes
+    tabs_blob: bytes | None  # None when the copy is damaged (``damage`` says how)
     sheet_ids: dict[str, int]
+    damage: str | None = None
 
 
 def records_of_report(report: Report) -> RunRecords:
@@ -170,9 +202,15 @@ def records_of_report(report: Report) -> RunRecords:
 class History:
     """The state folder's SQLite database. Open it with :meth:`open`."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+    def __init__(self, conn: sqlite3.Connection, path: Path, notes: list[str] | None = None):
         self.conn = conn
         self.path = path
+        # What could not be read (a damaged row skipped) or was repaired, in French, in order.
+        self.notes: list[str] = list(notes or [])
+
+    def note(self, text: str) -> None:
+        if text not in self.notes:
+            self.notes.append(text)
 
     # ------------------------------------------------------------------ opening
 
@@ -197,6 +235,7 @@ class History:
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             migrate(conn, str(path))
+            notes = [f"historique {path} : {text}." for text in repair(conn)]
         except sqlite3.DatabaseError as exc:
             conn.close()
             if _primary_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
@@ -210,7 +249,36 @@ class History:
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path)
+        return cls(conn, path, notes)
+
+    @classmethod
+    def refuse_foreign(cls, state_dir: Path, identity: AllianceIdentity) -> None:
+        """Refuse (ForeignHistory) a state folder holding another alliance's history,
+        WITHOUT writing anything in it: the database is opened read-only, and nothing is
+        created. A history that cannot be read here is left to :meth:`open` to judge."""
+        path = state_dir / DB_NAME
+        try:
+            if not path.is_file():
+                return
+            conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+        except (OSError, sqlite3.Error):
+            return
+        try:
+            if schema_version(conn) < len(MIGRATIONS):
+                return  # runs recorded before identities belong to no alliance
+            _check_alliance(conn, state_dir, identity)
+        except sqlite3.Error:
+            return
+        finally:
+            conn.close()
+
+    def check_alliance(self, identity: AllianceIdentity) -> None:
+        """The same refusal, under the lock, before the run is started."""
+        try:
+            _check_alliance(self.conn, self.path.parent, identity)
+        except sqlite3.Error as exc:
+            self.note(f"historique {self.path} : alliance des synchronisations enregistrées illisible "
+                      f"({sqlite_problem(exc)}).")
 
     @classmethod
     def exists(cls, state_dir: Path) -> bool:
@@ -266,29 +334,33 @@ class History:
 
     # ------------------------------------------------------------------ writing
 
-    def start_run(self, config: Config, started_at: dt.datetime) -> int:
+    def start_run(self, config: Config, started_at: dt.datetime, identity: AllianceIdentity | None = None) -> int:
         """Commit a ``running`` row and return the run's number.
 
         Called under the state lock: any other ``running`` row belongs to a run
-        that was killed, and is marked interrupted.
+        that was killed, and is marked interrupted; a run killed between its record
+        and its workbook's placement is settled (:meth:`_settle_placements`).
         """
+        identity = identity or alliance_identity(config)
         with self._transaction() as conn:
+            _settle_placements(conn)
             conn.execute("UPDATE runs SET state = 'interrupted' WHERE state = 'running'")
             cursor = conn.execute(
-                "INSERT INTO runs (started_at, state, alliance, fund, config_path, tool_version) "
-                "VALUES (?, 'running', ?, ?, ?, ?)",
+                "INSERT INTO runs (started_at, state, alliance, fund, config_path, tool_version, period, demo) "
+                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
                 (started_at.isoformat(), config.name, config.fund,
-                 str(config.path) if config.path else None, __version__),
+                 str(config.path) if config.path else None, __version__, identity.period, int(identity.demo)),
             )
         assert cursor.lastrowid is not None  # set by the INSERT just made
         return cursor.lastrowid
 
     @contextmanager
     def recording(self, run_id: int, report: Report, output: Path | None,
-                  records: RunRecords | None = None) -> Iterator[None]:
+                  records: RunRecords | None = None, output_sha256: str | None = None) -> Iterator[None]:
         """Record the whole run in one transaction, committed when the block ends
         without error and rolled back otherwise. ``records``: the report's, when
-        already computed (records_of_report)."""
+        already computed (records_of_report). ``output``: the workbook about to be put
+        in place (``output_sha256`` its digest), then confirmed by :meth:`mark_placed`."""
         with self._transaction() as conn:
             self._insert_sources(conn, run_id, report)
             records = records or records_of_report(report)
@@ -316,16 +388,24 @@ class History:
             )
             conn.execute(
                 "UPDATE runs SET state = 'done', finished_at = ?, projects = ?, payments = ?, errors = ?, "
-                "warnings = ?, fallbacks = ?, output = ? WHERE id = ?",
+                "warnings = ?, fallbacks = ?, output = ?, output_sha256 = ?, output_placed = ? WHERE id = ?",
                 (_now().isoformat(), len(records.projects), len(records.payments), len(report.errors),
                  len(report.warnings), sum(1 for s in report.sources.values() if not s.current),
-                 str(output) if output else None, run_id),
+                 str(output) if output else None, output_sha256 if output else None,
+                 0 if output else None, run_id),
             )
-            checkpoints.pause_at("historique")
             yield
+
+    def mark_placed(self, run_id: int) -> None:
+        """The run's workbook is in place."""
+        with self._transaction() as conn:
+            conn.execute("UPDATE runs SET output_placed = 1 WHERE id = ?", (run_id,))
 
     def _insert_sources(self, conn: sqlite3.Connection, run_id: int, report: Report) -> None:
         for code, info in report.sources.items():
+            # The configured source: a last good copy standing in came from the same one.
+            identity = spec_identity(report.config.committee(code).source) or source_identity(info.kind,
+                                                                                             info.location)
             snapshot = None
             if info.tabs is not None:
                 encoded = info.encoded if info.encoded is not None else encode_tabs(info.tabs)
@@ -336,38 +416,62 @@ class History:
                                  (snapshot, compress_tabs(encoded)))
             conn.execute(
                 "INSERT INTO sources (run_id, committee, kind, location, read_at, content_hash, snapshot, "
-                "current, problem, sheet_ids) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "current, problem, sheet_ids, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, code, info.kind, info.location, info.read_at.isoformat() if info.read_at else None,
                  info.content_hash or None, snapshot, int(info.current), info.problem or None,
-                 json.dumps(info.sheet_ids)),
+                 json.dumps(info.sheet_ids), identity),
             )
 
     def fail_run(self, run_id: int, message: str, unreadable: dict[str, tuple[str, str, str]] | None = None) -> None:
         """Record that the run produced no report; ``unreadable`` maps a committee
         to (kind, location, problem) for each source that could not be read."""
         with self._transaction() as conn:
-            conn.execute("UPDATE runs SET state = 'failed', finished_at = ?, message = ? WHERE id = ?",
+            row = conn.execute("SELECT output, output_sha256 FROM runs WHERE id = ? AND state = 'done' "
+                               "AND output_placed = 0", (run_id,)).fetchone()
+            if row is not None and _in_place(row[0], row[1]):
+                # Interrupted (Ctrl-C) after its workbook was put in place: the run is whole.
+                conn.execute("UPDATE runs SET output_placed = 1 WHERE id = ?", (run_id,))
+                return
+            # A run recorded whose workbook could not be put in place: its rows go, it failed.
+            _remove_rows(conn, run_id)
+            conn.execute("UPDATE runs SET state = 'failed', finished_at = ?, message = ?, output = NULL, "
+                         "output_sha256 = NULL, output_placed = NULL, projects = NULL, payments = NULL, "
+                         "errors = NULL, warnings = NULL WHERE id = ?",
                          (_now().isoformat(), message, run_id))
             for code, (kind, location, problem) in (unreadable or {}).items():
                 conn.execute(
-                    "INSERT OR REPLACE INTO sources (run_id, committee, kind, location, current, problem) "
-                    "VALUES (?, ?, ?, ?, 0, ?)", (run_id, code, kind, location, problem))
+                    "INSERT OR REPLACE INTO sources (run_id, committee, kind, location, current, problem, identity) "
+                    "VALUES (?, ?, ?, ?, 0, ?, ?)",
+                    (run_id, code, kind, location, problem, source_identity(kind, location)))
 
     # ------------------------------------------------------------------ reading
 
     _RUN_COLUMNS = ("id, started_at, finished_at, state, alliance, fund, projects, payments, errors, warnings, "
-                    "fallbacks, output, message")
+                    "fallbacks, output, message, period, demo, output_placed")
 
     @staticmethod
     def _summary(row: tuple) -> RunSummary:
-        return RunSummary(row[0], _time(row[1]), _time(row[2]), *row[3:])  # type: ignore[arg-type]
+        summary = RunSummary(row[0], _time(row[1]), _time(row[2]), *row[3:])  # type: ignore[arg-type]
+        if not isinstance(summary.started_at, dt.datetime) or summary.state not in (
+                "running", "interrupted", "done", "failed"):
+            raise ValueError("état inconnu")
+        return summary
+
+    def _readable(self, rows) -> Iterator[RunSummary]:
+        """The runs of ``rows`` that can be read; each other one skipped and named in :attr:`notes`."""
+        for row in rows:
+            try:
+                yield self._summary(row)
+            except _DAMAGE as exc:
+                self.note(f"historique {self.path} : la synchronisation n° {row[0]} est illisible "
+                          f"({describe_damage(exc)}) ; elle est ignorée.")
 
     @_reading
     def runs(self, limit: int | None = None) -> list[RunSummary]:
-        """Runs, most recent first."""
+        """Runs, most recent first; a damaged run is skipped and named in :attr:`notes`."""
         sql = f"SELECT {self._RUN_COLUMNS} FROM runs ORDER BY id DESC"
         rows = self.conn.execute(sql + (" LIMIT ?" if limit else ""), (limit,) if limit else ()).fetchall()
-        return [self._summary(row) for row in rows]
+        return list(self._readable(rows))
 
     @_reading
     def run(self, run_id: int) -> RunSummary:
@@ -377,52 +481,93 @@ class History:
             known = (f"synchronisations enregistrées : n° {ids[0]} à {ids[1]}" if ids[0]
                      else "aucune synchronisation enregistrée")
             raise HistoryError(f"synchronisation n° {run_id} introuvable ({known}).")
-        return self._summary(row)
+        try:
+            return self._summary(row)
+        except _DAMAGE as exc:
+            raise HistoryError(f"la synchronisation n° {run_id} de l'historique {self.path} est illisible "
+                               f"({describe_damage(exc)}).") from None
 
     @_reading
-    def previous_done(self, before: int | None = None, *, with_output: bool = False) -> RunSummary | None:
-        """The latest completed run (before run ``before`` when given)."""
-        sql = f"SELECT {self._RUN_COLUMNS} FROM runs WHERE state = 'done'"
+    def previous_done(self, before: int | None = None, *, with_output: bool = False,
+                      identity: AllianceIdentity | None = None) -> RunSummary | None:
+        """The latest completed run (before run ``before`` when given); with ``identity``,
+        the latest of that alliance (a run recorded before identities never is)."""
+        sql = (f"SELECT {self._RUN_COLUMNS} FROM runs WHERE state = 'done' "
+               "AND (output_placed IS NULL OR output_placed = 1)")
         params: list[object] = []
         if before is not None:
             sql += " AND id < ?"
             params.append(before)
         if with_output:
             sql += " AND output IS NOT NULL"
-        row = self.conn.execute(sql + " ORDER BY id DESC LIMIT 1", params).fetchone()
-        return self._summary(row) if row else None
+        if identity is not None:
+            sql += " AND alliance = ? AND period = ? AND demo = ?"
+            params.extend([identity.name, identity.period, int(identity.demo)])
+        rows = self.conn.execute(sql + " ORDER BY id DESC", params)
+        return next(self._readable(rows), None)
 
     @_reading
     def records(self, run_id: int, *, decoded: bool = True) -> RunRecords:
-        """The run's records, decoded. ``decoded=False``: only their digests, each
-        record's JSON read again from the database when it is asked for (see
-        :meth:`changes_since`)."""
+        """The run's records. ``decoded=False``: only their digests, each record's JSON
+        read again from the database when it is asked for (see :meth:`changes_since`).
+        A damaged record is kept as one that cannot be decoded: the comparison of its
+        committee says so (sync/history/diff.py)."""
         run = self.run(run_id)
         records = RunRecords(run.fund)
         for table, target in (("projects", records.projects), ("payments", records.payments)):
             rows = self.conn.execute(
                 f"SELECT committee, row, project_id, counted, data, seq FROM {table} WHERE run_id = ? ORDER BY seq",
                 (run_id,))
-            if decoded:
-                target.extend(StoredRecord.from_row(*row[:5]) for row in rows)
-                continue
             load = _StoredText(self.conn, table, run_id)
             committees: dict[str, str] = {}  # one string per committee, not one per record
             for committee, row, project_id, counted, text, seq in rows:
+                if not isinstance(committee, str):
+                    self.note(f"historique {self.path} : l'enregistrement n° {seq} ({table}) de la synchronisation "
+                              f"n° {run_id} n'a pas de comité lisible ; il est ignoré.")
+                    continue
+                committee = committees.setdefault(committee, committee)
+                project_id = project_id if isinstance(project_id, str) else ""
+                line = row if isinstance(row, int) else 0
                 if not isinstance(text, str):
-                    raise DamagedRecord(f"enregistrement n° {seq} de la synchronisation n° {run_id} de type "
-                                        f"{type(text).__name__}")
-                # The text is read once, for its digest, and let go: read again if it differs.
-                target.append(StoredRecord(committees.setdefault(committee, committee), row, project_id,
-                                           bool(counted), digest=record_digest(text), load=load, key=seq))
-        if decoded:
-            for record in (*records.projects, *records.payments):
-                record.values  # noqa: B018  # a damaged row is said here, as the history's
+                    target.append(StoredRecord(committee, line, project_id, bool(counted), json_text=DAMAGED_JSON))
+                elif decoded:
+                    target.append(StoredRecord(committee, line, project_id, bool(counted), json_text=text))
+                else:
+                    # The text is read once, for its digest, and let go: read again if it differs.
+                    target.append(StoredRecord(committee, line, project_id, bool(counted),
+                                               digest=record_digest(text), load=load, key=seq))
         return records
 
+    @_reading
+    def source_identities(self, run_id: int) -> dict[str, str | None]:
+        """Each committee's source identity in a run (None: recorded before identities)."""
+        rows = self.conn.execute("SELECT committee, identity FROM sources WHERE run_id = ?", (run_id,))
+        return dict(rows.fetchall())
+
+    def not_comparable(self, base: RunSummary, current: dict[str, str | None]) -> dict[str, str]:
+        """The committees whose source differs between run ``base`` and ``current`` (each
+        committee's source identity), with why they are not compared, in French."""
+        before = self.source_identities(base.id)
+        reasons = {}
+        for code, now in current.items():
+            if code not in before:
+                continue  # a committee new since then: all its rows are added
+            if before[code] is None or now is None:
+                reasons[code] = (f"la synchronisation n° {base.id} ou la suivante a été enregistrée avant que "
+                                 "l'historique ne garde la source de chaque comité : ses projets et versements "
+                                 "ne sont pas comparés")
+            elif before[code] != now:
+                reasons[code] = (f"source changée depuis la synchronisation n° {base.id} (avant : "
+                                 f"{describe_source(before[code])} ; maintenant : {describe_source(now)}) : "
+                                 "ses projets et versements ne sont pas comparés")
+        return reasons
+
     def changes_since(self, base: RunSummary | None, records: RunRecords, *,
-                      committee_order: list[str] | None = None) -> Changes:
-        """What changed from run ``base`` (None: none to compare with) to ``records``.
+                      committee_order: list[str] | None = None,
+                      sources: dict[str, str | None] | None = None) -> Changes:
+        """What changed from run ``base`` (None: none to compare with) to ``records``;
+        ``sources``: each committee's source identity now (a committee read from another
+        source than in ``base`` is not compared, and the changes say so).
 
         Records are compared by the digests of their stored JSON: the previous run's
         rows are read once for their digests, and only those that differ are read
@@ -433,32 +578,70 @@ class History:
             return compute_changes(None, records, previous_run_id=None, previous_run_at=None,
                                    committee_order=committee_order)
         previous = self.records(base.id, decoded=False)
-        try:
-            return compute_changes(previous, records, previous_run_id=base.id, previous_run_at=base.started_at,
-                                   committee_order=committee_order)
-        except DamagedRecord as exc:  # a previous record decoded only now
-            raise damaged(self.path, f"valeur illisible : {exc}") from None
+        return compute_changes(previous, records, previous_run_id=base.id, previous_run_at=base.started_at,
+                               committee_order=committee_order,
+                               not_compared=self.not_comparable(base, sources) if sources is not None else None)
 
     @_reading
-    def last_good_copy(self, committee: str) -> GoodCopy | None:
-        row = self.conn.execute(
-            "SELECT s.run_id, s.kind, s.location, s.read_at, s.content_hash, p.tabs, s.sheet_ids "
-            "FROM sources s JOIN runs r ON r.id = s.run_id JOIN snapshots p ON p.key = s.snapshot "
-            "WHERE s.committee = ? AND s.current = 1 AND r.state = 'done' ORDER BY s.run_id DESC LIMIT 1",
-            (committee,)).fetchone()
+    def last_good_copy(self, committee: str, source: str | None = None,
+                       identity: AllianceIdentity | None = None) -> GoodCopy | None:
+        """The committee's last successful read, of the same ``source`` (its identity) by
+        a run of the same alliance when given. Its raw rows are None when the copy itself
+        is damaged (:class:`GoodCopy`)."""
+        sql = ("SELECT s.run_id, s.kind, s.location, s.read_at, s.content_hash, p.tabs, s.sheet_ids "
+               "FROM sources s JOIN runs r ON r.id = s.run_id LEFT JOIN snapshots p ON p.key = s.snapshot "
+               "WHERE s.committee = ? AND s.current = 1 AND r.state = 'done' "
+               "AND (r.output_placed IS NULL OR r.output_placed = 1)")
+        params: list[object] = [committee]
+        if source is not None:
+            sql += " AND s.identity = ?"
+            params.append(source)
+        if identity is not None:
+            sql += " AND r.alliance = ? AND r.period = ? AND r.demo = ?"
+            params.extend([identity.name, identity.period, int(identity.demo)])
+        row = self.conn.execute(sql + " ORDER BY s.run_id DESC LIMIT 1", params).fetchone()
         if row is None:
             return None
-        return GoodCopy(row[0], committee, row[1], row[2], _time(row[3]), row[4], row[5], json.loads(row[6]))
+        try:
+            read_at = _time(row[3])
+            sheet_ids = json.loads(row[6])
+            if not isinstance(sheet_ids, dict):
+                raise TypeError("identifiants d'onglets")
+        except _DAMAGE as exc:
+            return GoodCopy(row[0], committee, row[1], row[2], None, row[4], None, {},
+                            damage=describe_damage(exc))
+        tabs = row[5] if isinstance(row[5], bytes) else None
+        return GoodCopy(row[0], committee, row[1], row[2], read_at, row[4], tabs, sheet_ids,
+                        damage=None if tabs is not None else "copie brute absente ou endommagée")
 
     @_reading
-    def unreadable_since(self, committee: str) -> dt.datetime | None:
-        """Start of the run that first failed to read this committee's source since
-        its last successful read; None when the last recorded read succeeded."""
+    def copy_of_another_source(self, committee: str, source: str, identity: AllianceIdentity) -> str | None:
+        """The identity of the source of the committee's last successful read by this
+        alliance when it is not ``source``: that copy is never used in its place."""
         row = self.conn.execute(
-            "SELECT MIN(r.started_at) FROM sources s JOIN runs r ON r.id = s.run_id "
-            "WHERE s.committee = ?1 AND s.current = 0 AND s.run_id > COALESCE("
-            "  (SELECT MAX(run_id) FROM sources WHERE committee = ?1 AND current = 1), 0)",
-            (committee,)).fetchone()
+            "SELECT s.identity FROM sources s JOIN runs r ON r.id = s.run_id WHERE s.committee = ? "
+            "AND s.current = 1 AND r.state = 'done' AND r.alliance = ? AND r.period = ? AND r.demo = ? "
+            "ORDER BY s.run_id DESC LIMIT 1",
+            (committee, identity.name, identity.period, int(identity.demo))).fetchone()
+        return row[0] if row is not None and row[0] != source else None
+
+    @_reading
+    def unreadable_since(self, committee: str, source: str | None = None) -> dt.datetime | None:
+        """Start of the run that first failed to read this committee's source since
+        its last successful read; None when the last recorded read succeeded.
+        ``source``: only reads of that source (its identity) count."""
+        if source is None:
+            row = self.conn.execute(
+                "SELECT MIN(r.started_at) FROM sources s JOIN runs r ON r.id = s.run_id "
+                "WHERE s.committee = ?1 AND s.current = 0 AND s.run_id > COALESCE("
+                "  (SELECT MAX(run_id) FROM sources WHERE committee = ?1 AND current = 1), 0)",
+                (committee,)).fetchone()
+        else:
+            row = self.conn.execute(
+                "SELECT MIN(r.started_at) FROM sources s JOIN runs r ON r.id = s.run_id "
+                "WHERE s.committee = ?1 AND s.identity = ?2 AND s.current = 0 AND s.run_id > COALESCE("
+                "  (SELECT MAX(run_id) FROM sources WHERE committee = ?1 AND identity = ?2 AND current = 1), 0)",
+                (committee, source)).fetchone()
         return _time(row[0])
 
     @_reading
@@ -469,7 +652,7 @@ class History:
     @_reading
     def committee_names(self, run_id: int) -> dict[str, str]:
         rows = self.conn.execute("SELECT code, name FROM totals WHERE run_id = ? ORDER BY rowid", (run_id,))
-        return dict(rows.fetchall())
+        return {code: name for code, name in rows.fetchall() if isinstance(code, str) and isinstance(name, str)}
 
     def committee_order(self, run_id: int) -> list[str]:
         return list(self.committee_names(run_id))
@@ -495,6 +678,69 @@ class History:
                 raise HistoryError("aucune synchronisation terminée n'est enregistrée : rien à comparer.")
             after = latest
         return self.previous_done(before=after.id), after
+
+
+def _settle_placements(conn: sqlite3.Connection) -> None:
+    """A run recorded whose workbook's placement was not confirmed (killed between the
+    two): its workbook is in place when the file at its path has its digest; otherwise
+    the previous workbook stayed, and the run is told interrupted, its rows removed, so
+    that the next workbook shows its changes."""
+    pending = conn.execute("SELECT id, output, output_sha256 FROM runs WHERE state = 'done' AND output_placed = 0")
+    for run_id, output, digest in pending.fetchall():
+        if _in_place(output, digest):
+            conn.execute("UPDATE runs SET output_placed = 1 WHERE id = ?", (run_id,))
+            continue
+        _remove_rows(conn, run_id)
+        conn.execute(
+            "UPDATE runs SET state = 'interrupted', output = NULL, output_sha256 = NULL, output_placed = NULL, "
+            "projects = NULL, payments = NULL, errors = NULL, warnings = NULL, message = ? WHERE id = ?",
+            ("interrompue après son enregistrement, avant la mise en place de son classeur : le classeur "
+             "précédent est resté en place.", run_id))
+
+
+def _in_place(output: object, digest: object) -> bool:
+    """The file at a run's recorded workbook path is the workbook it recorded (same digest)."""
+    if not isinstance(output, str) or not isinstance(digest, str):
+        return False
+    try:
+        return Path(output).is_file() and file_digest(Path(output)) == digest
+    except OSError:
+        return False
+
+
+def _remove_rows(conn: sqlite3.Connection, run_id: int) -> None:
+    """Everything recorded of a run but its row (a run that ends up without data)."""
+    for table in ("sources", "projects", "payments", "findings", "totals"):
+        conn.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
+
+
+def _check_alliance(conn: sqlite3.Connection, state_dir: Path, identity: AllianceIdentity) -> None:
+    rows = conn.execute("SELECT alliance, period, demo FROM runs WHERE period IS NOT NULL AND demo IS NOT NULL "
+                        "GROUP BY alliance, period, demo ORDER BY MAX(id) DESC").fetchall()
+    others = [AllianceIdentity(str(name), str(period), bool(demo)) for name, period, demo in rows]
+    others = [other for other in others if other != identity]
+    if others:
+        raise ForeignHistory(
+            f"le dossier d'état {state_dir.absolute()} contient l'historique de {others[0].describe()}, pas celui de "
+            f"{identity.describe()} : rien n'y a été écrit. Chaque alliance a son propre dossier d'état, pour "
+            "qu'aucune copie de secours ni aucune comparaison ne vienne d'une autre. Indiquez-en un autre : "
+            "l'option --state-dir, la variable ALLIANCE_SYNC_STATE_DIR ou la clé state_dir de la table "
+            "[alliance] de la configuration.")
+
+
+def describe_damage(exc: BaseException) -> str:
+    """Why a stored value could not be read, in French (never a Python class name)."""
+    if isinstance(exc, sqlite3.Error):
+        return sqlite_problem(exc)
+    if isinstance(exc, DamagedRecord):
+        return str(exc)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"JSON illisible à la position {exc.pos}"
+    if isinstance(exc, zlib.error):
+        return "données compressées illisibles"
+    if isinstance(exc, ValueError) and "isoformat" in str(exc):
+        return "date illisible"
+    return "valeur illisible"
 
 
 class _StoredText:

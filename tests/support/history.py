@@ -81,6 +81,20 @@ class Alliance:
             return conn.execute(sql, params).fetchall()
 
 
+def fill_google(server) -> None:
+    """Each committee's Google spreadsheet on the local Sheets API server: two projects,
+    two payments (OUE-, EST-, LON-2020-001 and -002)."""
+    import datetime as dt
+
+    from tests.support.sheets_server import KEYS, committee_tabs
+
+    for code, prefix in (("OUEST", "OUE"), ("EST", "EST"), ("LONGUEUIL", "LON")):
+        server.add_spreadsheet(KEYS[code], committee_tabs(
+            [project(f"{prefix}-2020-001", total_cost="100 000,00 $"), project(f"{prefix}-2020-002", status="Accepté")],
+            [payment(f"{prefix}-2020-001", amount="12 500,50 $", date="01/09/2020"),
+             payment(f"{prefix}-2020-002", date=dt.date(2021, 1, 15))]))
+
+
 def wait_for_pause(process: subprocess.Popen, step: str) -> list[str]:
     """Read the process's stderr until it says it paused at ``step``; its lines."""
     lines = []

@@ -76,7 +76,12 @@ def write_validation(book, styles: Styles, report: Report, tables: bool) -> Shee
 def write_changes(book, styles: Styles, report: Report, changes: Changes | None, money_fields: set[str],
                   tables: bool) -> Sheet:
     """``money_fields``: the headers whose « avant » and « après » are amounts."""
-    sheet = Sheet(book, styles, CHANGES, CHANGES_WIDTHS, freeze=(3, 0), print_title_rows=(3, 3))
+    # Committees left out of the comparison (another source, damaged history) are said
+    # between the title and the table: the header row moves down by as many rows.
+    notes = [f"Sous-région {code} non comparée : {why}." for code, why in
+             (changes.not_compared.items() if changes is not None else ())]
+    header = 3 + (len(notes) + 1 if notes else 0)
+    sheet = Sheet(book, styles, CHANGES, CHANGES_WIDTHS, freeze=(header, 0), print_title_rows=(header, header))
     width = sum(CHANGES_WIDTHS)
     if changes is None or changes.is_first:
         sheet.append([text("Changements depuis la synchronisation précédente", "title")])
@@ -87,6 +92,10 @@ def write_changes(book, styles: Styles, report: Report, changes: Changes | None,
     when = f" du {moment(since)}" if since else ""
     sheet.append([text(f"Changements depuis la synchronisation n° {changes.previous_run_id}{when}", "title")])
     sheet.skip()
+    for note in notes:
+        _sentence(sheet, note, width)
+    if notes:
+        sheet.skip()
     if not changes.items:
         _sentence(sheet, NO_CHANGE, width)
         return sheet
