@@ -73,6 +73,17 @@ def _setup_logging(quiet: bool, verbose: bool, log_file: str | None = None) -> N
     setup_logging(quiet, verbose, Path(log_file) if log_file else None)
 
 
+def _open_log_file(config, state_dir: Path | None) -> None:
+    """Open --log-file once the command knows its inputs: it is never one of them
+    (OutputError, exit 2, before a line is written to it)."""
+    from sync.logs import open_log_file, pending_log_file
+    from sync.outputs.paths import inputs_of, output_path
+
+    wanted = pending_log_file()
+    if wanted is not None:
+        open_log_file(output_path(wanted, wanted.name, inputs_of(config, state_dir), ours=None, suffix=None))
+
+
 def _general_option_after_command(ctx: click.Context, param: click.Parameter, value) -> None:
     """A general option given after the command: it joins those given before it."""
     if ctx.get_parameter_source(param.name or "") is not click.core.ParameterSource.COMMANDLINE:
@@ -203,13 +214,15 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
 
         require_delivery(config)  # a configuration error first, before anything is said of the history
     folder = _state_folder(state_dir, config)
+    _open_log_file(config, folder.path)
     fresh = not History.exists(folder.path)
     if fresh:
         # A moved or mistyped state folder means no last good copies: say which folder was looked at.
         log.info("Nouvel historique dans le dossier d'état %s : aucune synchronisation antérieure, "
                  "donc aucune copie de secours.", folder)
     try:
-        result = run_sync(config, output=Path(output) if output else None,
+        # As typed: « rapports/ » is a folder, even before it exists.
+        result = run_sync(config, output=output,
                           strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run,
                           export=Path(export_dir) if export_dir else None, force=force)
     except NoUsableData as exc:
@@ -288,6 +301,7 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     require_delivery(config)
     state = _state_folder(state_dir, config)
     folder = state.path
+    _open_log_file(config, folder)
     if not History.exists(folder):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {state} : rien à livrer.")
     set_state_dir(folder)  # where an OAuth login keeps its token
@@ -317,7 +331,9 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
     from sync.history.render import render_deliveries, render_history, run_as_dict
     from sync.lock import current_holder
 
-    folder = _state_folder(state_dir, _load(config_path, check_files=False) if config_path else None)
+    config = _load(config_path, check_files=False) if config_path else None
+    folder = _state_folder(state_dir, config)
+    _open_log_file(config, folder.path)
     as_json = output_format == "json"
     if not History.exists(folder.path):
         click.echo("[]" if as_json else _nothing_recorded(folder))
@@ -363,7 +379,9 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
 
     if len(runs) > 2:
         raise click.UsageError("au plus deux numéros de synchronisation.")
-    folder = _state_folder(state_dir, _load(config_path, check_files=False) if config_path else None)
+    config = _load(config_path, check_files=False) if config_path else None
+    folder = _state_folder(state_dir, config)
+    _open_log_file(config, folder.path)
     if not History.exists(folder.path):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {folder}.")
     with History.open(folder.path) as store:
@@ -396,8 +414,10 @@ def validate(config_path: str | None, output_format: str, limit: int | None) -> 
     from sync.outputs.text import render_json, render_text
     from sync.pipeline import build_report
 
+    config = _load(config_path)
+    _open_log_file(config, _state_folder(None, config).path)
     try:
-        report = build_report(_load(config_path))
+        report = build_report(config)
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
         raise exc.for_validation() from None
     click.echo(render_json(report) if output_format == "json" else render_text(report, limit=limit))
@@ -417,7 +437,9 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
     from sync.google.auth import set_state_dir
 
     config = _load(config_path, check_files=False)
-    set_state_dir(_state_folder(state_dir, config).path)
+    folder = _state_folder(state_dir, config).path
+    _open_log_file(config, folder)
+    set_state_dir(folder)
     report = access.check_access(config)
     if output_format == "json":
         click.echo(json.dumps(access.access_as_dict(report), ensure_ascii=False, indent=2))
@@ -427,19 +449,22 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(), default="gabarit-comite.xlsx", metavar="FICHIER",
-              show_default=True, help="Classeur à écrire, ou son dossier.")
+@click.option("--output", "-o", type=click.Path(), metavar="FICHIER",
+              help="Classeur à écrire, ou son dossier (par défaut : gabarit-comite.xlsx ; avec --committee OUEST, "
+                   "gabarit-comite-ouest.xlsx).")
 @click.option("--force", is_flag=True, help="Remplacer le fichier --output même s'il n'est pas un gabarit vierge.")
 @config_option
 @click.option("--committee", "committee_code", metavar="CODE",
               help="Code de la sous-région (majuscules ou minuscules), pour n'offrir que ses territoires.")
-def template(output: str, force: bool, config_path: str | None, committee_code: str | None) -> None:
+def template(output: str | None, force: bool, config_path: str | None, committee_code: str | None) -> None:
     """Écrire le gabarit du classeur d'un comité."""
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
     from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
 
     config = _load(config_path)
+    state = _state_folder(None, config).path  # the state folder of a run of this configuration: an input too
+    _open_log_file(config, state)
     committee = None
     if committee_code:
         # « ouest » is OUEST: a code is typed by hand, its case carries no meaning.
@@ -448,13 +473,19 @@ def template(output: str, force: bool, config_path: str | None, committee_code: 
             codes = ", ".join(c.code for c in config.subregions)
             raise click.UsageError(f"sous-région inconnue « {committee_code} » ; codes : {codes}")
         committee = matching[0]
-    target = output_path(Path(output), "gabarit-comite.xlsx", inputs_of(config, None), force=force,
+    target = output_path(output, template_name(committee), inputs_of(config, state), force=force,
                          ours=is_unfilled_template)
     make_parents(target)
     # Atomically, as the ministry workbook: a failure names the file in French and
     # leaves a previous template whole.
     write_atomically(target, lambda path: write_committee_workbook(path, config, committee))
     click.echo(f"Gabarit écrit : {target}")
+
+
+def template_name(committee) -> str:
+    """``gabarit-comite.xlsx``, or ``gabarit-comite-ouest.xlsx`` for one sub-region's:
+    the templates of two sub-regions written in one folder do not replace each other."""
+    return f"gabarit-comite-{committee.code.lower()}.xlsx" if committee is not None else "gabarit-comite.xlsx"
 
 
 def main() -> None:

@@ -60,7 +60,7 @@ def default_output(config: Config, when: dt.datetime) -> Path:
     return Path(f"rapport-{config.fund.lower()}-{when:%Y-%m-%d}.xlsx")
 
 
-def run_sync(config: Config, *, output: Path | None = None, strict: bool = False,
+def run_sync(config: Config, *, output: Path | str | None = None, strict: bool = False,
              state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False,
              export: Path | None = None, force: bool = False) -> RunResult:
     from sync.google.auth import set_state_dir
@@ -72,8 +72,13 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
 
         require_delivery(config)  # before the sync: a configuration error is known now
     # Before anything is read or recorded: an output that would replace an input is refused.
-    target = output_path(output, default_output(config, dt.datetime.now()).name, inputs_of(config, state_dir),
-                         force=force, ours=is_ministry_workbook)
+    inputs = inputs_of(config, state_dir)
+    target = output_path(output, default_output(config, dt.datetime.now()).name, inputs, force=force,
+                         ours=is_ministry_workbook)
+    if export is not None:
+        from sync.outputs.export import export_paths
+
+        export_paths(export, inputs, force=force)  # refused now, not after the run is recorded
     set_state_dir(state_dir)  # where an OAuth login keeps its token
     started = time.perf_counter()
     with _fewer_collections(), StateLock(state_dir), History.open(state_dir) as history, \
@@ -98,7 +103,7 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
             from sync.outputs.export import export_csv
 
             step = time.perf_counter()
-            result.exported = export_csv(result.report, export)
+            result.exported = export_csv(result.report, export, inputs, force=force)
             log.info("Exportation CSV écrite : %s (%.2f s).", export, time.perf_counter() - step)
         if deliver:
             # After the commit: a failed delivery leaves the workbook and the run recorded.
