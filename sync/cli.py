@@ -243,7 +243,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
             click.echo(f"Exportation CSV écrite dans {export_dir} : "
                        f"{', '.join(path.name for path in result.exported)}.")
     if result.delivery_plan is not None:
-        click.echo(result.delivery_plan)
+        _report_simulation(result.delivery_plan)
     if result.delivery is not None:
         _report_delivery(result.delivery, quiet)
     sys.exit(result.exit_code)
@@ -262,6 +262,13 @@ def _owed(delivery) -> int:
     from sync.delivery.deliver import COMMITTEE, SKIPPED
 
     return sum(1 for o in delivery.outcomes if o.status != SKIPPED or o.item.channel != COMMITTEE)
+
+
+def _report_simulation(simulation) -> None:
+    """The --dry-run listing on standard output; a delivery that would fail, on standard error."""
+    click.echo(simulation.text)
+    if simulation.failed:
+        click.echo(f"Erreur : {simulation.failure()}", err=True)
 
 
 def _report_delivery(delivery, quiet: bool) -> None:
@@ -289,7 +296,7 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     courriel au ministère, constats aux comités. Reprend ce qui a échoué ; ce qui a
     déjà été livré n'est pas renvoyé (sauf --force)."""
     from sync.delivery.deliver import deliver as deliver_run
-    from sync.delivery.deliver import plan_delivery, render_plan, require_delivery
+    from sync.delivery.deliver import plan_delivery, require_delivery, simulate
     from sync.errors import HistoryError
     from sync.google.auth import set_state_dir
     from sync.history import History
@@ -307,8 +314,9 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     set_state_dir(folder)  # where an OAuth login keeps its token
     if dry_run:
         with History.open(folder) as store:
-            click.echo(render_plan(plan_delivery(config, store, run_id, force=force)))
-        return
+            simulation = simulate(plan_delivery(config, store, run_id, force=force))
+        _report_simulation(simulation)
+        sys.exit(EXIT_FINDINGS if simulation.failed else EXIT_OK)
     with StateLock(folder), History.open(folder) as store:
         result = deliver_run(config, store, run_id, force=force)
     _report_delivery(result, (ctx.obj or {}).get("quiet", False))

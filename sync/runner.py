@@ -35,7 +35,7 @@ from sync.report import Report
 from sync.wording import plural
 
 if TYPE_CHECKING:  # not a cycle: delivery (SMTP, Drive, google-auth) is imported only with --deliver
-    from sync.delivery.deliver import DeliveryResult
+    from sync.delivery.deliver import DeliveryResult, Simulation
 
 log = logging.getLogger("sync")
 
@@ -47,12 +47,13 @@ class RunResult:
     run_id: int | None = None  # number of the run in the history
     changes: Changes | None = None  # since the previous run that wrote a workbook
     delivery: DeliveryResult | None = None  # with --deliver
-    delivery_plan: str | None = None  # with --deliver --dry-run: what would be sent, to whom
+    delivery_plan: Simulation | None = None  # with --deliver --dry-run: what would be sent, to whom
     exported: list[Path] | None = None  # with --export: the CSV files written
 
     @property
     def exit_code(self) -> int:
-        failed = self.delivery is not None and self.delivery.failed
+        failed = (self.delivery is not None and self.delivery.failed) or \
+            (self.delivery_plan is not None and self.delivery_plan.failed)  # --dry-run: it would fail
         return EXIT_FINDINGS if self.report.errors or failed else EXIT_OK
 
 
@@ -108,10 +109,10 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
         if deliver:
             # After the commit: a failed delivery leaves the workbook and the run recorded.
             from sync.delivery.deliver import deliver as deliver_run
-            from sync.delivery.deliver import plan_delivery, render_plan
+            from sync.delivery.deliver import plan_delivery, simulate
 
             if dry_run:
-                result.delivery_plan = render_plan(plan_delivery(config, history, run_id))
+                result.delivery_plan = simulate(plan_delivery(config, history, run_id))
             else:
                 result.delivery = deliver_run(config, history, run_id)
     log.info("Synchronisation n° %d terminée en %.2f s.", run_id, time.perf_counter() - started)
