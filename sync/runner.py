@@ -66,13 +66,14 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
              export: Path | None = None, force: bool = False) -> RunResult:
     from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
-    from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path
+    from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path, refuse_state_on_inputs
 
     if deliver:
         from sync.delivery.deliver import require_delivery  # imported only when delivering: start-up time
 
         require_delivery(config)  # before the sync: a configuration error is known now
     # Before anything is read or recorded: an output that would replace an input is refused.
+    refuse_state_on_inputs(config, state_dir)  # the history is an output too
     inputs = inputs_of(config, state_dir)
     target = output_path(output, default_output(config, dt.datetime.now()).name, inputs, force=force,
                          ours=is_ministry_workbook)

@@ -271,3 +271,34 @@ def test_template_refuses_the_state_folder(alliance, monkeypatch):
     assert result.exit_code == 2
     assert result.stderr == refused(".alliance-sync/gabarit.xlsx",
                                     overwritten("dans le dossier d'état", ".alliance-sync"))
+
+
+# ---------------------------------------------------------------- the history
+
+
+def test_a_state_folder_whose_temporary_folder_holds_a_committee_workbook_is_refused(tmp_path):
+    # temporaire/ is emptied at the start of every run: OUEST's workbook would be erased.
+    workbook = tmp_path / "etat" / "temporaire" / "ouest.xlsx"
+    workbook.parent.mkdir(parents=True)
+    write_alliance(tmp_path, {"OUEST": OUEST},
+                   overrides={"OUEST": {"source": {"xlsx": "etat/temporaire/ouest.xlsx"}}})
+    (tmp_path / "ouest.xlsx").rename(workbook)
+    before = unchanged(workbook)
+    result = invoke(*run_args(tmp_path))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(refused(tmp_path / "etat" / "temporaire", (
+        f"ce dossier est vidé à chaque synchronisation et contient le classeur du comité OUEST ({workbook}) ; "
+        "déplacez ce fichier, ou choisissez un autre dossier d'état")))
+    assert unchanged(workbook) == before
+    assert sorted(p.name for p in (tmp_path / "etat").iterdir()) == ["temporaire"]  # no history, no lock
+
+
+def test_a_history_database_that_is_a_link_to_the_configuration_is_refused(alliance):
+    (alliance / "etat").mkdir()
+    (alliance / "etat" / "historique.sqlite").symlink_to(alliance / "alliance.toml")
+    before = unchanged(alliance / "alliance.toml")
+    result = invoke(*run_args(alliance))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(refused(alliance / "etat" / "historique.sqlite",
+                                          overwritten("la configuration", alliance / "alliance.toml")))
+    assert unchanged(alliance / "alliance.toml") == before

@@ -133,6 +133,25 @@ def refuse_inputs(target: Path, inputs: Iterable[Input]) -> None:
                                                "choisissez un autre nom"))
 
 
+def refuse_state_on_inputs(config, state_dir: Path) -> None:
+    """The history writes its database, its lock and temporaire/ in the state folder
+    (and empties temporaire/ at every run): none of them may be an input, nor hold one."""
+    from sync.history.store import DB_NAME
+    from sync.lock import LOCK_NAME
+    from sync.outputs.atomic import TEMPORARY_FOLDER
+
+    inputs = inputs_of(config, None)
+    state_dir = Path(state_dir)
+    for path in (state_dir / DB_NAME, state_dir / LOCK_NAME, state_dir / TEMPORARY_FOLDER):
+        refuse_inputs(path, inputs)
+    emptied = Input(state_dir / TEMPORARY_FOLDER, "", folder=True)
+    for item in inputs:
+        if _is_within(item.path, emptied):
+            raise OutputError(_refused(emptied.path, f"ce dossier est vidé à chaque synchronisation et contient "
+                                                     f"{item.label} ({item.path}) ; déplacez ce fichier, ou "
+                                                     "choisissez un autre dossier d'état"))
+
+
 def make_parents(target: Path) -> None:
     """Create the missing folders of ``target``, as for ``--log-file``; a failure is
     the French message of a workbook that could not be written."""
