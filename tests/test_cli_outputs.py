@@ -47,6 +47,10 @@ def overwritten(what: str, path) -> str:
     return f"ce chemin désigne {what} ({path}), qui serait écrasé ; choisissez un autre nom"
 
 
+def in_state_folder(folder) -> str:
+    return f"ce chemin est dans le dossier d'état ({folder}), que seul alliance-sync écrit ; choisissez un autre nom"
+
+
 def unchanged(*paths):
     """The bytes of ``paths``, to compare after the command: ``{path: bytes}``."""
     return {path: path.read_bytes() for path in paths}
@@ -106,7 +110,7 @@ def test_a_log_file_inside_the_state_folder_is_refused(alliance, inside):
     target = alliance / "etat" / inside
     result = invoke("--log-file", str(target), *run_args(alliance))
     assert result.exit_code == 2
-    assert result.stderr.endswith(refused(target, overwritten("dans le dossier d'état", alliance / "etat")))
+    assert result.stderr.endswith(refused(target, in_state_folder(alliance / "etat")))
     assert not (alliance / "etat").exists()
 
 
@@ -227,7 +231,7 @@ def test_an_export_into_the_state_folder_is_refused(alliance, inside):
     result = invoke(*run_args(alliance, "--export", str(folder)))
     assert result.exit_code == 2
     assert result.stderr.endswith(refused(folder / "projets.csv",
-                                          overwritten("dans le dossier d'état", alliance / "etat")))
+                                          in_state_folder(alliance / "etat")))
     assert not (folder / "projets.csv").exists()
     assert invoke("history", "--state-dir", str(alliance / "etat")).stdout.count("conforme") == 1  # not recorded
 
@@ -270,7 +274,7 @@ def test_template_refuses_the_state_folder(alliance, monkeypatch):
     result = invoke("template", "--config", "alliance.toml", "-o", ".alliance-sync/gabarit.xlsx")
     assert result.exit_code == 2
     assert result.stderr == refused(".alliance-sync/gabarit.xlsx",
-                                    overwritten("dans le dossier d'état", ".alliance-sync"))
+                                    in_state_folder(".alliance-sync"))
 
 
 # ---------------------------------------------------------------- the history

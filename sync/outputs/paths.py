@@ -128,9 +128,9 @@ def refuse_inputs(target: Path, inputs: Iterable[Input]) -> None:
     """OutputError when ``target`` is one of the inputs, or inside an input folder."""
     for item in inputs:
         if _is_within(target, item):
-            what = f"dans {item.label} ({item.path})" if item.folder else f"{item.label} ({item.path})"
-            raise OutputError(_refused(target, f"ce chemin désigne {what}, qui serait écrasé ; "
-                                               "choisissez un autre nom"))
+            reason = (f"ce chemin est dans {item.label} ({item.path}), que seul alliance-sync écrit" if item.folder
+                      else f"ce chemin désigne {item.label} ({item.path}), qui serait écrasé")
+            raise OutputError(_refused(target, f"{reason} ; choisissez un autre nom"))
 
 
 def refuse_state_on_inputs(config, state_dir: Path) -> None:
