@@ -342,6 +342,11 @@ def test_run_deliver_dry_run_of_a_clean_alliance_exits_1_when_the_mail_would_fai
     lines = result.stdout.splitlines()
     assert lines[0] == f"Conforme — 0 erreur, 0 avertissement. Classeur écrit : {alliance.output}"
     assert lines[-1] == "À envoyer : 1 élément ; 2 éléments ÉCHOUERAIENT ; 3 éléments sans envoi."
+    size = f"{alliance.output.stat().st_size:,}".replace(",", " ")
+    assert [line for line in lines if "ÉCHOUERAIT" in line] == [
+        f"  {address} : enverrait « Alliance pour la solidarité en Montérégie — classeur FQIS du "
+        f"{started(alliance, 1)[:10]} : conforme » — classeur en pièce jointe (rapport.xlsx, {size} octets) — "
+        f"ÉCHOUERAIT : la variable d'environnement {PASSWORD_ENV} n'est pas définie." for address in MINISTRY]
     assert result.stderr.endswith("Erreur : la livraison de la synchronisation n° 1 échouerait pour 2 éléments sur "
                                   "3 (« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n")
     assert smtp.messages == [] and alliance.deliveries() == []

@@ -215,6 +215,8 @@ def test_dry_run_of_a_service_account_in_a_my_drive_folder_says_it_would_fail(tm
     as_service_account(drive_api)
     drive_api.add_folder(FOLDER)
     lines = dry_run(alliance_for(tmp_path), works=False)
+    assert lines[0] == (f"  dossier {FOLDER}, fichier « {NAME} » : déposerait — nouvelle version du fichier s'il est "
+                        "déjà dans le dossier, sinon création — ÉCHOUERAIT : voir la vérification ci-dessous.")
     assert lines[2:] == [
         "  Vérification (lectures seules) :",
         f"    identifiants : compte de service {ROBOT} (serveur local {drive_api.url}, ALLIANCE_SYNC_DRIVE_URL) ;",

@@ -287,20 +287,29 @@ def simulate(plan: Plan) -> Simulation:
         lines.append(f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.")
     sections = ((DRIVE, "Google Drive :"), (MINISTRY, "Courriels au ministère :"),
                 (COMMITTEE, "Courriels aux comités :"))
-    drive_fails = False
+    check_lines, drive_ok = _drive_check_lines(plan) if any(i.channel == DRIVE for i in plan.items) else ([], True)
+
+    def would_fail(item: Item) -> str:
+        """Why this item, if tried, would fail: as the delivery itself would find it."""
+        if item.action != SEND:
+            return ""
+        if item.blocked:
+            return item.blocked
+        if item.channel == DRIVE:
+            return "" if drive_ok else "voir la vérification ci-dessous"
+        return f"la variable d'environnement {PASSWORD_ENV} n'est pas définie" if no_password else ""
+
     for channel, title in sections:
         items = [i for i in plan.items if i.channel == channel]
         if not items:
             continue
         lines += ["", title]
         for item in items:
-            lines.append("  " + _plan_line(item))
+            lines.append("  " + _plan_line(item, would_fail(item)))
         if channel == DRIVE:
-            check_lines, drive_ok = _drive_check_lines(plan)
             lines += check_lines
-            drive_fails = not drive_ok
     tried = [i for i in plan.items if i.action == SEND]
-    failing = sum(1 for i in tried if i.blocked or (drive_fails if i.channel == DRIVE else no_password))
+    failing = sum(1 for i in tried if would_fail(i))
     skipped = len(plan.items) - len(tried)
     # Only what would reach its recipient is « to send »; what would fail is counted apart.
     failures = f" ; {plural(failing, 'élément')} ÉCHOUERAI{'EN' if failing > 1 else ''}T" if failing else ""
@@ -320,7 +329,7 @@ def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:
     return lines, check.ok
 
 
-def _plan_line(item: Item) -> str:
+def _plan_line(item: Item, failing: str) -> str:
     if item.channel == DRIVE:
         head = _drive_target(item) if item.by_id else f"dossier {item.recipients[0]}, fichier « {item.subject} »"
     elif item.channel == MINISTRY:
@@ -331,7 +340,7 @@ def _plan_line(item: Item) -> str:
         return f"{head} : aucun envoi — {item.why}."
     verb = "déposerait" if item.channel == DRIVE else "enverrait"
     subject = "" if item.channel == DRIVE else f" « {item.subject} »"
-    failing = f" — ÉCHOUERAIT : {item.blocked}" if item.blocked else ""
+    failing = f" — ÉCHOUERAIT : {failing}" if failing else ""
     return f"{head} : {verb}{subject} — {item.why}{failing}."
 
 
