@@ -96,7 +96,8 @@ def _general_option_after_command(ctx: click.Context, param: click.Parameter, va
 _QUIET_HELP = ("N'afficher que ce qui demande une intervention : erreurs à corriger, source illisible, "
                "livraison échouée (cron).")
 _VERBOSE_HELP = "Journal détaillé : durée de chaque étape, requêtes Google et nouveaux essais, copies de secours."
-_LOG_FILE_HELP = "Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet)."
+_LOG_FILE_HELP = ("Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet ; jamais une "
+                  "entrée : configuration, chiffrier, historique).")
 
 
 def _general_options() -> list[click.Option]:
@@ -185,14 +186,17 @@ format_option = click.option("--format", "output_format", type=click.Choice(["te
 @click.option("--output", "-o", type=click.Path(), metavar="FICHIER",
               help="Classeur à écrire, ou son dossier (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
 @click.option("--force", is_flag=True,
-              help="Remplacer le fichier --output même s'il n'est pas un rapport écrit par alliance-sync.")
+              help="Remplacer le fichier --output même s'il n'est pas un rapport écrit par alliance-sync, et les "
+                   "fichiers de --export qu'il n'a pas écrits (jamais une entrée).")
 @click.option("--strict", is_flag=True, help="N'écrire aucun classeur s'il reste des erreurs.")
 @click.option("--deliver", is_flag=True,
               help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).")
-@click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer.")
+@click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer "
+                                               "(code 1 si une livraison échouerait).")
 @state_dir_option
 @click.option("--export", "export_dir", type=click.Path(file_okay=False),
-              help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier.")
+              help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier, "
+                   "avec leur manifeste exportation-alliance-sync.sha256.")
 @click.pass_context
 def run(ctx: click.Context, config_path: str | None, output: str | None, force: bool, strict: bool,
         deliver: bool, dry_run: bool, state_dir: str | None, export_dir: str | None) -> None:
@@ -286,7 +290,8 @@ def _report_delivery(delivery, quiet: bool) -> None:
 @click.argument("run_id", required=False, type=int, metavar="[RUN]")
 @config_option
 @state_dir_option
-@click.option("--dry-run", is_flag=True, help="Montrer ce qui serait livré, à qui, sans rien envoyer ni enregistrer.")
+@click.option("--dry-run", is_flag=True, help="Montrer ce qui serait livré, à qui, sans rien envoyer ni enregistrer "
+                                               "(code 1 si une livraison échouerait).")
 @click.option("--force", is_flag=True,
               help="Renvoyer aussi ce qui a déjà été livré (ministère, Drive) et les constats inchangés des comités.")
 @click.pass_context

@@ -101,13 +101,15 @@ def export_paths(folder: Path, inputs: Iterable[Input], *, force: bool = False) 
     folder = Path(folder)
     inputs = list(inputs)
     known = _manifest(folder / MANIFEST)
-    targets = []
-    for name in (*FILES, MANIFEST):
-        ours = (lambda path: known is not None) if name == MANIFEST else \
-            (lambda path, name=name: known is not None and _digest(path) in known.get(name, set()))
-        targets.append(output_path(folder / name, name, inputs, force=force, ours=ours, suffix=None,
-                                   foreign=FOREIGN_EXPORT))
-    return targets
+
+    def ours(path: Path) -> bool:
+        """The manifest itself, or a file it lists with the same digest."""
+        if known is None:
+            return False
+        return path.name == MANIFEST or _digest(path) in known.get(path.name, set())
+
+    return [output_path(folder / name, name, inputs, force=force, ours=ours, suffix=None, foreign=FOREIGN_EXPORT)
+            for name in (*FILES, MANIFEST)]
 
 
 def export_csv(report: Report, folder: Path, inputs: Iterable[Input] = (), *, force: bool = False) -> list[Path]:
