@@ -99,9 +99,11 @@ def output_path(given: Path | str | None, default_name: str, inputs: Iterable[In
     refuse_inputs(target, inputs)
     try:
         exists = target.exists() or target.is_symlink()
+        if ours is None:  # appended to, never replaced: /dev/stderr is a fine log
+            return target
         if exists and not target.is_file():
             raise OutputError(_refused(target, "ce chemin existe et n'est pas un fichier ordinaire"))
-        if exists and not force and ours is not None and not ours(target):
+        if exists and not force and not ours(target):
             raise OutputError(_refused(target, foreign))
     except OSError as exc:
         raise OutputError(_refused(target, describe_os_error(exc))) from None
