@@ -306,3 +306,51 @@ def test_a_history_database_that_is_a_link_to_the_configuration_is_refused(allia
     assert result.stderr.endswith(refused(alliance / "etat" / "historique.sqlite",
                                           overwritten("la configuration", alliance / "alliance.toml")))
     assert unchanged(alliance / "alliance.toml") == before
+
+
+def test_output_onto_a_hard_link_of_a_committee_workbook_is_refused_even_with_force(alliance):
+    os.link(alliance / "ouest.xlsx", alliance / "rapport.xlsx")  # « a copy » made with ln
+    before = unchanged(alliance / "ouest.xlsx")
+    result = invoke(*run_args(alliance, "--force"))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(refused(alliance / "rapport.xlsx", overwritten(
+        "le classeur du comité OUEST", alliance / "ouest.xlsx")))
+    assert unchanged(alliance / "ouest.xlsx") == before
+
+
+def test_an_export_killed_halfway_is_still_known_as_its_own(alliance, monkeypatch):
+    from sync.outputs import export
+
+    folder = alliance / "export"
+    assert invoke(*run_args(alliance, "--export", str(folder))).exit_code == 0
+    # OUEST adds a project: tonight's files differ from last night's.
+    write_alliance(alliance, {"OUEST": {"projects": [project("OUE-2020-001"), project("OUE-2020-002")]}},
+                   extra='[google]\ncredentials = "cle.json"\n')
+    real, calls = export.write_atomically, []
+
+    def killed_at_the_third_file(target, write, **options):
+        calls.append(target.name)
+        if len(calls) == 4:  # the manifest, then two files written: killed here
+            raise KeyboardInterrupt
+        return real(target, write, **options)
+
+    monkeypatch.setattr(export, "write_atomically", killed_at_the_third_file)
+    assert invoke(*run_args(alliance, "--export", str(folder))).exit_code == 130
+    assert calls == [MANIFEST, "projets.csv", "versements.csv", "constats.csv"]
+    monkeypatch.undo()
+    result = invoke(*run_args(alliance, "--export", str(folder)))  # no --force: every file is its own
+    assert result.exit_code == 0, result.stderr
+    assert len((folder / MANIFEST).read_text(encoding="ascii").splitlines()) == len(FILES)
+
+
+def test_deliver_refuses_a_log_file_onto_the_configuration(alliance):
+    config = alliance / "alliance.toml"
+    with config.open("a", encoding="utf-8") as toml:
+        toml.write('\n[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\nemail_from = "coord@exemple.org"\n'
+                   '\n[delivery.smtp]\nhost = "127.0.0.1"\nport = 1\n')
+    before = unchanged(config)
+    result = invoke("--log-file", str(config), "deliver", "--config", str(config), "--state-dir",
+                    str(alliance / "etat"), "--dry-run")
+    assert result.exit_code == 2
+    assert result.stderr == refused(config, overwritten("la configuration", config))
+    assert unchanged(config) == before
