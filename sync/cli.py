@@ -73,6 +73,17 @@ def _setup_logging(quiet: bool, verbose: bool, log_file: str | None = None) -> N
     setup_logging(quiet, verbose, Path(log_file) if log_file else None)
 
 
+def _open_log_file(config, state_dir: Path | None) -> None:
+    """Open --log-file once the command knows its inputs: it is never one of them
+    (OutputError, exit 2, before a line is written to it)."""
+    from sync.logs import open_log_file, pending_log_file
+    from sync.outputs.paths import inputs_of, output_path
+
+    wanted = pending_log_file()
+    if wanted is not None:
+        open_log_file(output_path(wanted, wanted.name, inputs_of(config, state_dir), ours=None, suffix=None))
+
+
 def _general_option_after_command(ctx: click.Context, param: click.Parameter, value) -> None:
     """A general option given after the command: it joins those given before it."""
     if ctx.get_parameter_source(param.name or "") is not click.core.ParameterSource.COMMANDLINE:
@@ -85,7 +96,8 @@ def _general_option_after_command(ctx: click.Context, param: click.Parameter, va
 _QUIET_HELP = ("N'afficher que ce qui demande une intervention : erreurs à corriger, source illisible, "
                "livraison échouée (cron).")
 _VERBOSE_HELP = "Journal détaillé : durée de chaque étape, requêtes Google et nouveaux essais, copies de secours."
-_LOG_FILE_HELP = "Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet)."
+_LOG_FILE_HELP = ("Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet ; jamais une "
+                  "entrée : configuration, chiffrier, historique).")
 
 
 def _general_options() -> list[click.Option]:
@@ -195,14 +207,17 @@ format_option = click.option("--format", "output_format", type=click.Choice(["te
 @click.option("--output", "-o", type=click.Path(), metavar="FICHIER",
               help="Classeur à écrire, ou son dossier (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
 @click.option("--force", is_flag=True,
-              help="Remplacer le fichier --output même s'il n'est pas un rapport écrit par alliance-sync.")
+              help="Remplacer le fichier --output même s'il n'est pas un rapport écrit par alliance-sync, et les "
+                   "fichiers de --export qu'il n'a pas écrits (jamais une entrée).")
 @click.option("--strict", is_flag=True, help="N'écrire aucun classeur s'il reste des erreurs.")
 @click.option("--deliver", is_flag=True,
               help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).")
-@click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer.")
+@click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer "
+                                               "(code 1 si une livraison échouerait).")
 @state_dir_option
 @click.option("--export", "export_dir", type=click.Path(file_okay=False),
-              help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier.")
+              help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier, "
+                   "avec leur manifeste exportation-alliance-sync.sha256.")
 @click.pass_context
 def run(ctx: click.Context, config_path: str | None, output: str | None, force: bool, strict: bool,
         deliver: bool, dry_run: bool, state_dir: str | None, export_dir: str | None) -> None:
@@ -224,13 +239,15 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
 
         require_delivery(config)  # a configuration error first, before anything is said of the history
     folder = _state_folder(state_dir, config, demo=not config_path)
+    _open_log_file(config, folder.path)
     fresh = not History.exists(folder.path)
     if fresh:
         # A moved or mistyped state folder means no last good copies: say which folder was looked at.
         log.info("Nouvel historique dans le dossier d'état %s : aucune synchronisation antérieure, "
                  "donc aucune copie de secours.", folder)
     try:
-        result = run_sync(config, output=Path(output) if output else None,
+        # As typed: « rapports/ » is a folder, even before it exists.
+        result = run_sync(config, output=output,
                           strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run,
                           export=Path(export_dir) if export_dir else None, force=force)
     except NoUsableData as exc:
@@ -251,7 +268,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
             click.echo(f"Exportation CSV écrite dans {export_dir} : "
                        f"{', '.join(path.name for path in result.exported)}.")
     if result.delivery_plan is not None:
-        click.echo(result.delivery_plan)
+        _report_simulation(result.delivery_plan)
     if result.delivery is not None:
         _report_delivery(result.delivery, quiet)
     sys.exit(result.exit_code)
@@ -272,6 +289,13 @@ def _owed(delivery) -> int:
     return sum(1 for o in delivery.outcomes if o.status != SKIPPED or o.item.channel != COMMITTEE)
 
 
+def _report_simulation(simulation) -> None:
+    """The --dry-run listing on standard output; a delivery that would fail, on standard error."""
+    click.echo(simulation.text)
+    if simulation.failed:
+        click.echo(f"Erreur : {simulation.failure()}", err=True)
+
+
 def _report_delivery(delivery, quiet: bool) -> None:
     """The delivery's line on standard output; its failures, in French, on standard error."""
     if not (quiet and not delivery.failed):
@@ -287,7 +311,8 @@ def _report_delivery(delivery, quiet: bool) -> None:
 @click.argument("run_id", required=False, type=int, metavar="[RUN]")
 @config_option
 @state_dir_option
-@click.option("--dry-run", is_flag=True, help="Montrer ce qui serait livré, à qui, sans rien envoyer ni enregistrer.")
+@click.option("--dry-run", is_flag=True, help="Montrer ce qui serait livré, à qui, sans rien envoyer ni enregistrer "
+                                               "(code 1 si une livraison échouerait).")
 @click.option("--force", is_flag=True,
               help="Renvoyer aussi ce qui a déjà été livré (ministère, Drive) et les constats inchangés des comités.")
 @click.pass_context
@@ -297,7 +322,7 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     courriel au ministère, constats aux comités. Reprend ce qui a échoué ; ce qui a
     déjà été livré n'est pas renvoyé (sauf --force)."""
     from sync.delivery.deliver import deliver as deliver_run
-    from sync.delivery.deliver import plan_delivery, render_plan, require_delivery
+    from sync.delivery.deliver import plan_delivery, require_delivery, simulate
     from sync.errors import HistoryError
     from sync.google.auth import set_state_dir
     from sync.history import History
@@ -309,14 +334,16 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     require_delivery(config)
     state = _state_folder(state_dir, config, demo=False)
     folder = state.path
+    _open_log_file(config, folder)
     if not History.exists(folder):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {state} : rien à livrer.")
     _refuse_foreign(state, config)
     set_state_dir(folder)  # where an OAuth login keeps its token
     if dry_run:
         with History.open(folder) as store:
-            click.echo(render_plan(plan_delivery(config, store, run_id, force=force)))
-        return
+            simulation = simulate(plan_delivery(config, store, run_id, force=force))
+        _report_simulation(simulation)
+        sys.exit(EXIT_FINDINGS if simulation.failed else EXIT_OK)
     with StateLock(folder), History.open(folder) as store:
         result = deliver_run(config, store, run_id, force=force)
     _report_delivery(result, (ctx.obj or {}).get("quiet", False))
@@ -341,6 +368,7 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
 
     config = _load(config_path, check_files=False) if config_path else None
     folder = _state_folder(state_dir, config, demo=not config_path)
+    _open_log_file(config, folder.path)
     as_json = output_format == "json"
     if not History.exists(folder.path):
         click.echo("[]" if as_json else _nothing_recorded(folder))
@@ -392,6 +420,7 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
         raise click.UsageError("au plus deux numéros de synchronisation.")
     config = _load(config_path, check_files=False) if config_path else None
     folder = _state_folder(state_dir, config, demo=not config_path)
+    _open_log_file(config, folder.path)
     if not History.exists(folder.path):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {folder}.")
     if config is not None:
@@ -430,8 +459,10 @@ def validate(config_path: str | None, output_format: str, limit: int | None) -> 
     from sync.outputs.text import render_json, render_text
     from sync.pipeline import build_report
 
+    config = _load(config_path)
+    _open_log_file(config, _state_folder(None, config, demo=not config_path).path)
     try:
-        report = build_report(_load(config_path))
+        report = build_report(config)
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
         raise exc.for_validation() from None
     click.echo(render_json(report) if output_format == "json" else render_text(report, limit=limit))
@@ -451,7 +482,9 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
     from sync.google.auth import set_state_dir
 
     config = _load(config_path, check_files=False)
-    set_state_dir(_state_folder(state_dir, config, demo=not config_path).path)
+    folder = _state_folder(state_dir, config, demo=not config_path).path
+    _open_log_file(config, folder)
+    set_state_dir(folder)
     report = access.check_access(config)
     if output_format == "json":
         click.echo(json.dumps(access.access_as_dict(report), ensure_ascii=False, indent=2))
@@ -461,19 +494,23 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(), default="gabarit-comite.xlsx", metavar="FICHIER",
-              show_default=True, help="Classeur à écrire, ou son dossier.")
+@click.option("--output", "-o", type=click.Path(), metavar="FICHIER",
+              help="Classeur à écrire, ou son dossier (par défaut : gabarit-comite.xlsx ; avec --committee OUEST, "
+                   "gabarit-comite-ouest.xlsx).")
 @click.option("--force", is_flag=True, help="Remplacer le fichier --output même s'il n'est pas un gabarit vierge.")
 @config_option
 @click.option("--committee", "committee_code", metavar="CODE",
               help="Code de la sous-région (majuscules ou minuscules), pour n'offrir que ses territoires.")
-def template(output: str, force: bool, config_path: str | None, committee_code: str | None) -> None:
+def template(output: str | None, force: bool, config_path: str | None, committee_code: str | None) -> None:
     """Écrire le gabarit du classeur d'un comité."""
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
     from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
 
     config = _load(config_path)
+    # The state folder of a run of this configuration: an input too.
+    state = _state_folder(None, config, demo=not config_path).path
+    _open_log_file(config, state)
     committee = None
     if committee_code:
         # « ouest » is OUEST: a code is typed by hand, its case carries no meaning.
@@ -482,13 +519,19 @@ def template(output: str, force: bool, config_path: str | None, committee_code: 
             codes = ", ".join(c.code for c in config.subregions)
             raise click.UsageError(f"sous-région inconnue « {committee_code} » ; codes : {codes}")
         committee = matching[0]
-    target = output_path(Path(output), "gabarit-comite.xlsx", inputs_of(config, None), force=force,
+    target = output_path(output, template_name(committee), inputs_of(config, state), force=force,
                          ours=is_unfilled_template)
     make_parents(target)
     # Atomically, as the ministry workbook: a failure names the file in French and
     # leaves a previous template whole.
     write_atomically(target, lambda path: write_committee_workbook(path, config, committee))
     click.echo(f"Gabarit écrit : {target}")
+
+
+def template_name(committee) -> str:
+    """``gabarit-comite.xlsx``, or ``gabarit-comite-ouest.xlsx`` for one sub-region's:
+    the templates of two sub-regions written in one folder do not replace each other."""
+    return f"gabarit-comite-{committee.code.lower()}.xlsx" if committee is not None else "gabarit-comite.xlsx"
 
 
 def main() -> None:

@@ -7,7 +7,9 @@ succeeded on its second try or a configuration remark does not make cron send a
 mail. ``--verbose`` adds the details of a slow or odd night: each stage's own
 timing, each Google request, the fallback and cache decisions. A log file, when
 asked for, always receives the step lines, so a quiet nightly run still leaves
-a full trace.
+a full trace. It is opened only once the command knows its inputs and the file
+is checked not to be one of them (:func:`open_log_file`, called by sync/cli.py):
+until then its lines wait in memory, and they are dropped if it is never opened.
 
 Long stages report their progress through :func:`stage`: a click progress bar
 when standard error is a terminal, nothing more than their log lines otherwise
@@ -69,16 +71,14 @@ def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | N
         console.setLevel(logging.DEBUG if verbose else logging.INFO)
     console.setFormatter(FrenchFormatter())
     handlers: list[logging.Handler] = [console]
-    if log_file is not None:
-        try:
-            log_file.parent.mkdir(parents=True, exist_ok=True)
-            to_file = logging.FileHandler(log_file, encoding="utf-8")
-        except OSError as exc:
-            raise OutputError(f"le journal {log_file} ne peut pas être ouvert ({describe_os_error(exc)}).") from None
-        to_file.setLevel(logging.DEBUG if verbose else logging.INFO)
-        to_file.setFormatter(FrenchFormatter())
-        handlers.append(to_file)
     root = logging.getLogger("sync")
+    earlier = [h for h in root.handlers if isinstance(h, _Waiting)]
+    if log_file is not None:
+        waiting = _Waiting(log_file)
+        if earlier and earlier[0].path == log_file:  # a general option given after the command
+            waiting.records = earlier[0].records
+        waiting.setLevel(logging.DEBUG if verbose else logging.INFO)
+        handlers.append(waiting)
     for old in root.handlers:
         if isinstance(old, logging.FileHandler):
             old.close()
@@ -86,6 +86,46 @@ def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | N
     root.setLevel(min(h.level for h in handlers))
     root.propagate = False
     _show_progress = (not quiet and _is_terminal(sys.stderr)) if progress is None else progress
+
+
+class _Waiting(logging.Handler):
+    """The log file asked for, not opened yet: its lines are kept until it is."""
+
+    def __init__(self, path: Path):
+        super().__init__()
+        self.path = path
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def pending_log_file() -> Path | None:
+    """The --log-file given and not opened yet, if any."""
+    for handler in logging.getLogger("sync").handlers:
+        if isinstance(handler, _Waiting):
+            return handler.path
+    return None
+
+
+def open_log_file(path: Path) -> None:
+    """Open the log file (``path``: the one asked for, checked by the caller), its
+    missing folders made, and write there the lines logged while it waited."""
+    root = logging.getLogger("sync")
+    waiting = next((h for h in root.handlers if isinstance(h, _Waiting)), None)
+    if waiting is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        to_file = logging.FileHandler(path, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"le journal {path} ne peut pas être ouvert ({describe_os_error(exc)}).") from None
+    to_file.setLevel(waiting.level)
+    to_file.setFormatter(FrenchFormatter())
+    for record in waiting.records:
+        if record.levelno >= to_file.level:
+            to_file.handle(record)
+    root.handlers[root.handlers.index(waiting)] = to_file
 
 
 def _is_terminal(stream) -> bool:

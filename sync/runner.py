@@ -37,7 +37,7 @@ from sync.report import Report
 from sync.wording import plural
 
 if TYPE_CHECKING:  # not a cycle: delivery (SMTP, Drive, google-auth) is imported only with --deliver
-    from sync.delivery.deliver import DeliveryResult
+    from sync.delivery.deliver import DeliveryResult, Simulation
 
 log = logging.getLogger("sync")
 
@@ -49,12 +49,13 @@ class RunResult:
     run_id: int | None = None  # number of the run in the history
     changes: Changes | None = None  # since the previous run that wrote a workbook
     delivery: DeliveryResult | None = None  # with --deliver
-    delivery_plan: str | None = None  # with --deliver --dry-run: what would be sent, to whom
+    delivery_plan: Simulation | None = None  # with --deliver --dry-run: what would be sent, to whom
     exported: list[Path] | None = None  # with --export: the CSV files written
 
     @property
     def exit_code(self) -> int:
-        failed = self.delivery is not None and self.delivery.failed
+        failed = (self.delivery is not None and self.delivery.failed) or \
+            (self.delivery_plan is not None and self.delivery_plan.failed)  # --dry-run: it would fail
         return EXIT_FINDINGS if self.report.errors or failed else EXIT_OK
 
 
@@ -62,12 +63,12 @@ def default_output(config: Config, when: dt.datetime) -> Path:
     return Path(f"rapport-{config.fund.lower()}-{when:%Y-%m-%d}.xlsx")
 
 
-def run_sync(config: Config, *, output: Path | None = None, strict: bool = False,
+def run_sync(config: Config, *, output: Path | str | None = None, strict: bool = False,
              state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False,
              export: Path | None = None, force: bool = False) -> RunResult:
     from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
-    from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path
+    from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path, refuse_state_on_inputs
 
     if deliver:
         from sync.delivery.deliver import require_delivery  # imported only when delivering: start-up time
@@ -78,8 +79,14 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
     # holding another alliance's history (or the demo's) is refused.
     History.refuse_foreign(state_dir, identity)
     # Before anything is read or recorded: an output that would replace an input is refused.
-    target = output_path(output, default_output(config, dt.datetime.now()).name, inputs_of(config, state_dir),
-                         force=force, ours=is_ministry_workbook)
+    refuse_state_on_inputs(config, state_dir)  # the history is an output too
+    inputs = inputs_of(config, state_dir)
+    target = output_path(output, default_output(config, dt.datetime.now()).name, inputs, force=force,
+                         ours=is_ministry_workbook)
+    if export is not None:
+        from sync.outputs.export import export_paths
+
+        export_paths(export, inputs, force=force)  # refused now, not after the run is recorded
     set_state_dir(state_dir)  # where an OAuth login keeps its token
     started = time.perf_counter()
     with _fewer_collections(), StateLock(state_dir), History.open(state_dir) as history, \
@@ -106,15 +113,15 @@ def run_sync(config: Config, *, output: Path | None = None, strict: bool = False
             from sync.outputs.export import export_csv
 
             step = time.perf_counter()
-            result.exported = export_csv(result.report, export)
+            result.exported = export_csv(result.report, export, inputs, force=force)
             log.info("Exportation CSV écrite : %s (%.2f s).", export, time.perf_counter() - step)
         if deliver:
             # After the commit: a failed delivery leaves the workbook and the run recorded.
             from sync.delivery.deliver import deliver as deliver_run
-            from sync.delivery.deliver import plan_delivery, render_plan
+            from sync.delivery.deliver import plan_delivery, simulate
 
             if dry_run:
-                result.delivery_plan = render_plan(plan_delivery(config, history, run_id))
+                result.delivery_plan = simulate(plan_delivery(config, history, run_id))
             else:
                 result.delivery = deliver_run(config, history, run_id)
     log.info("Synchronisation n° %d terminée en %.2f s.", run_id, time.perf_counter() - started)

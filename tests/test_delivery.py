@@ -312,3 +312,45 @@ def test_a_google_committee_gets_links_to_its_cells(tmp_path, smtp, sheets_api):
     assert f"   Ouvrir la cellule : {link}#gid=0&range=K3\n" in message.body
     assert f"   Ouvrir la cellule : {link}#gid=1234567&range=A2\n" in message.body
     assert message.body.count("Ouvrir la cellule : ") == 2
+
+
+def test_dry_run_of_a_workbook_deleted_since_the_run_says_it_would_fail_and_exits_1(alliance, smtp, drive_api):
+    assert alliance.cli("run").exit_code == 1  # EST's errors
+    alliance.output.unlink()  # tidied away by the coordinator before the delivery
+    result = alliance.cli("deliver", "--dry-run")
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    missing = f" — ÉCHOUERAIT : le classeur de la synchronisation n° 1 est introuvable : {alliance.output}"
+    failing = [line.split(" : ")[0].strip() for line in lines if missing in line]
+    assert failing == [f"dossier {FOLDER}, fichier « rapport-fqis-2019-2023.xlsx »", MINISTRY[0], MINISTRY[1]]
+    # Only the committee e-mail would reach its recipient: the upload and the ministry's two e-mails would fail.
+    assert lines[-1] == "À envoyer : 1 élément ; 3 éléments ÉCHOUERAIENT ; 2 éléments sans envoi."
+    assert result.stderr == ("Erreur : la livraison de la synchronisation n° 1 échouerait pour 3 éléments sur 4 "
+                             "(« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n")
+    assert smtp.messages == [] and alliance.deliveries() == []
+
+
+def test_run_deliver_dry_run_of_a_clean_alliance_exits_1_when_the_mail_would_fail(tmp_path, smtp, drive_api,
+                                                                                   monkeypatch):
+    from tests.support.delivery import clean_workbooks
+
+    drive_api.add_folder(FOLDER)
+    alliance = DeliveryAlliance(tmp_path, smtp.port, workbooks=clean_workbooks())
+    monkeypatch.delenv(PASSWORD_ENV)  # cron's environment lacks the SMTP password
+    result = alliance.cli("run", "--deliver", "--dry-run")
+    assert result.exit_code == 1, result.output  # no error in the workbooks: the delivery would fail
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"Conforme — 0 erreur, 0 avertissement. Classeur écrit : {alliance.output}"
+    assert lines[-1] == "À envoyer : 1 élément ; 2 éléments ÉCHOUERAIENT ; 3 éléments sans envoi."
+    size = f"{alliance.output.stat().st_size:,}".replace(",", " ")
+    assert [line for line in lines if "ÉCHOUERAIT" in line] == [
+        f"  {address} : enverrait « Alliance pour la solidarité en Montérégie — classeur FQIS du "
+        f"{started(alliance, 1)[:10]} : conforme » — classeur en pièce jointe (rapport.xlsx, {size} octets) — "
+        f"ÉCHOUERAIT : la variable d'environnement {PASSWORD_ENV} n'est pas définie." for address in MINISTRY]
+    assert result.stderr.endswith("Erreur : la livraison de la synchronisation n° 1 échouerait pour 2 éléments sur "
+                                  "3 (« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n")
+    assert smtp.messages == [] and alliance.deliveries() == []
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    again = alliance.cli("deliver", "--dry-run")
+    assert (again.exit_code, again.stderr) == (0, "")
+    assert again.stdout.splitlines()[-1] == "À envoyer : 3 éléments ; 3 éléments sans envoi."

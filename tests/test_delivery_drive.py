@@ -193,11 +193,20 @@ def test_the_local_drive_server_is_as_strict_as_drive(drive_api):
 # -- deliver --dry-run: the way configured, checked with reads only
 
 
-def dry_run(alliance: DeliveryAlliance) -> list[str]:
+def dry_run(alliance: DeliveryAlliance, *, works: bool = True) -> list[str]:
+    """The Google Drive lines of ``deliver --dry-run``; an upload that would fail is the
+    delivery's failure (exit 1, said on standard error), never counted as « to send »."""
     assert alliance.cli("run").exit_code == 0
     result = alliance.cli("deliver", "--dry-run")
-    assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
+    if works:
+        assert (result.exit_code, result.stderr) == (0, ""), result.output
+        assert lines[-1] == "À envoyer : 1 élément ; 3 éléments sans envoi."
+    else:
+        assert result.exit_code == 1, result.output
+        assert lines[-1] == "À envoyer : 0 élément ; 1 élément ÉCHOUERAIT ; 3 éléments sans envoi."
+        assert result.stderr == ("Erreur : la livraison de la synchronisation n° 1 échouerait pour 1 élément sur 1 "
+                                 "(« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n")
     start = lines.index("Google Drive :")
     return lines[start + 1:lines.index("", start)]
 
@@ -205,7 +214,9 @@ def dry_run(alliance: DeliveryAlliance) -> list[str]:
 def test_dry_run_of_a_service_account_in_a_my_drive_folder_says_it_would_fail(tmp_path, drive_api):
     as_service_account(drive_api)
     drive_api.add_folder(FOLDER)
-    lines = dry_run(alliance_for(tmp_path))
+    lines = dry_run(alliance_for(tmp_path), works=False)
+    assert lines[0] == (f"  dossier {FOLDER}, fichier « {NAME} » : déposerait — nouvelle version du fichier s'il est "
+                        "déjà dans le dossier, sinon création — ÉCHOUERAIT : voir la vérification ci-dessous.")
     assert lines[2:] == [
         "  Vérification (lectures seules) :",
         f"    identifiants : compte de service {ROBOT} (serveur local {drive_api.url}, ALLIANCE_SYNC_DRIVE_URL) ;",
@@ -236,7 +247,7 @@ def test_dry_run_with_the_drive_api_disabled(tmp_path, drive_api):
     drive_api.add_folder(FOLDER)
     recorded = json.loads(AUTH_ERRORS.read_text(encoding="utf-8"))["drive_api_disabled"]
     drive_api.fail(recorded["status"], kind="about", body=recorded["response_json"])
-    lines = dry_run(alliance_for(tmp_path))
+    lines = dry_run(alliance_for(tmp_path), works=False)
     assert lines[-1] == (
         "    → le dépôt ÉCHOUERAIT : l'API Google Drive n'est pas activée dans le projet Google Cloud du compte "
         "(projet n° 123456789) : activez « Google Drive API » (console Google Cloud, API et services, Bibliothèque), "

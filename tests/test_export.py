@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from sync.cli import cli
-from sync.outputs.export import FILES, PAYMENT_COLUMNS, PROJECT_COLUMNS, amount, export_csv, protect
+from sync.outputs.export import FILES, MANIFEST, PAYMENT_COLUMNS, PROJECT_COLUMNS, amount, export_csv, protect
 from sync.outputs.ministry import write_ministry_workbook
 from tests.support import ministry as mf
 from tests.support.checks import validate
@@ -39,7 +39,7 @@ def read(folder, name: str, **options) -> pandas.DataFrame:
 
 def test_four_files_in_rfc_4180_utf8(exported):
     _, _, folder = exported
-    assert sorted(p.name for p in folder.iterdir()) == sorted(FILES)
+    assert sorted(p.name for p in folder.iterdir()) == sorted([*FILES, MANIFEST])
     raw = (folder / "projets.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf")  # UTF-8 without BOM
     lines = raw.decode("utf-8").split("\r\n")
@@ -126,7 +126,7 @@ def test_run_export_writes_the_files_and_says_so(tmp_path, monkeypatch):
     assert result.exit_code == 1, result.output  # the alliance has errors
     assert result.stdout.splitlines()[-1] == ("Exportation CSV écrite dans export : projets.csv, versements.csv, "
                                               "constats.csv, totaux.csv.")
-    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == sorted(FILES)
+    assert sorted(p.name for p in (tmp_path / "export").iterdir()) == sorted([*FILES, MANIFEST])
 
 
 def test_an_export_folder_that_cannot_be_created_is_a_french_error(tmp_path, monkeypatch):

@@ -381,8 +381,8 @@ def test_run_refuses_an_output_inside_the_state_folder(clean):
     target = clean / "etat" / "rapport.xlsx"
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 2
-    assert result.stderr.endswith(f"Erreur : sortie refusée : {target} : ce chemin désigne dans le dossier d'état "
-                                  f"({clean / 'etat'}), qui serait écrasé ; choisissez un autre nom.\n")
+    assert result.stderr.endswith(f"Erreur : sortie refusée : {target} : ce chemin est dans le dossier d'état "
+                                  f"({clean / 'etat'}), que seul alliance-sync écrit ; choisissez un autre nom.\n")
 
 
 @pytest.mark.parametrize("name", ["rapport.csv", "rapport", "rapport.xls"])

@@ -245,40 +245,80 @@ def _committee_item(history: History, content: RunContent, committee: Committee,
 # The --dry-run listing
 
 
-def render_plan(plan: Plan) -> str:
+@dataclass
+class Simulation:
+    """What ``--dry-run`` found: the listing, and how many items would be sent or
+    would fail (a failure makes the simulation exit 1, as the delivery would)."""
+
+    run_id: int
+    text: str
+    sending: int  # would be sent
+    failing: int  # would be tried and fail
+    skipped: int  # not sent, by design
+
+    @property
+    def failed(self) -> bool:
+        return self.failing > 0
+
+    def failure(self) -> str:
+        """The French line that says the delivery would be incomplete (standard error)."""
+        return (f"la livraison de la synchronisation n° {self.run_id} échouerait pour "
+                f"{plural(self.failing, 'élément')} sur {self.sending + self.failing} (« ÉCHOUERAIT » ci-dessus) ; "
+                "simulation : rien n'a été envoyé.")
+
+
+def simulate(plan: Plan) -> Simulation:
     content, settings = plan.content, plan.settings
     run = content.run
     lines = [f"Livraison de la synchronisation n° {run.id} du {_at(run.started_at)} — simulation : rien n'est "
              "envoyé ni enregistré.",
              f"Classeur : {content.workbook.path} ({group_thousands(content.workbook.size)} octets)"
              if content.workbook else f"Classeur : aucun — {content.workbook_problem}."]
+    no_password = False  # every e-mail would fail
     if settings.smtp is not None:
         smtp = settings.smtp
         password = ""
         if smtp.user:
             import os
 
-            password = (f" ; mot de passe : {PASSWORD_ENV} définie" if os.environ.get(PASSWORD_ENV)
-                        else f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait")
+            no_password = not os.environ.get(PASSWORD_ENV)
+            password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
+                        else f" ; mot de passe : {PASSWORD_ENV} définie")
         lines.append(f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.")
     sections = ((DRIVE, "Google Drive :"), (MINISTRY, "Courriels au ministère :"),
                 (COMMITTEE, "Courriels aux comités :"))
+    check_lines, drive_ok = _drive_check_lines(plan) if any(i.channel == DRIVE for i in plan.items) else ([], True)
+
+    def would_fail(item: Item) -> str:
+        """Why this item, if tried, would fail: as the delivery itself would find it."""
+        if item.action != SEND:
+            return ""
+        if item.blocked:
+            return item.blocked
+        if item.channel == DRIVE:
+            return "" if drive_ok else "voir la vérification ci-dessous"
+        return f"la variable d'environnement {PASSWORD_ENV} n'est pas définie" if no_password else ""
+
     for channel, title in sections:
         items = [i for i in plan.items if i.channel == channel]
         if not items:
             continue
         lines += ["", title]
         for item in items:
-            lines.append("  " + _plan_line(item))
+            lines.append("  " + _plan_line(item, would_fail(item)))
         if channel == DRIVE:
-            lines += _drive_check_lines(plan)
-    sending = sum(1 for i in plan.items if i.action == SEND)
-    lines += ["", f"À envoyer : {plural(sending, 'élément')} ; "
-                  f"{plural(len(plan.items) - sending, 'élément')} sans envoi."]
-    return "\n".join(lines)
+            lines += check_lines
+    tried = [i for i in plan.items if i.action == SEND]
+    failing = sum(1 for i in tried if would_fail(i))
+    skipped = len(plan.items) - len(tried)
+    # Only what would reach its recipient is « to send »; what would fail is counted apart.
+    failures = f" ; {plural(failing, 'élément')} ÉCHOUERAI{'EN' if failing > 1 else ''}T" if failing else ""
+    lines += ["", f"À envoyer : {plural(len(tried) - failing, 'élément')}{failures} ; "
+                  f"{plural(skipped, 'élément')} sans envoi."]
+    return Simulation(run.id, "\n".join(lines), len(tried) - failing, failing, skipped)
 
 
-def _drive_check_lines(plan: Plan) -> list[str]:
+def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:
     """The Drive way configured, checked with read-only calls: will the upload work?"""
     from sync.delivery.drive import check_drive
 
@@ -286,10 +326,10 @@ def _drive_check_lines(plan: Plan) -> list[str]:
     lines = [f"  Voie : {check.way}.", "  Vérification (lectures seules) :"]
     lines += [f"    {line} ;" for line in check.lines]
     lines.append("    → le dépôt fonctionnerait." if check.ok else f"    → le dépôt ÉCHOUERAIT : {check.problem}.")
-    return lines
+    return lines, check.ok
 
 
-def _plan_line(item: Item) -> str:
+def _plan_line(item: Item, failing: str) -> str:
     if item.channel == DRIVE:
         head = _drive_target(item) if item.by_id else f"dossier {item.recipients[0]}, fichier « {item.subject} »"
     elif item.channel == MINISTRY:
@@ -300,7 +340,7 @@ def _plan_line(item: Item) -> str:
         return f"{head} : aucun envoi — {item.why}."
     verb = "déposerait" if item.channel == DRIVE else "enverrait"
     subject = "" if item.channel == DRIVE else f" « {item.subject} »"
-    failing = f" — ÉCHOUERAIT : {item.blocked}" if item.blocked else ""
+    failing = f" — ÉCHOUERAIT : {failing}" if failing else ""
     return f"{head} : {verb}{subject} — {item.why}{failing}."
 
 

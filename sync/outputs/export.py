@@ -17,12 +17,21 @@ ISO (``2024-05-01``), yes/no as ``oui``/``non``. Text typed by a committee that
 a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, a
 tab or a carriage return) is written with a leading apostrophe, the usual
 protection against formula injection (OWASP « CSV injection »).
+
+The folder may hold other files: only these four names are written, and a file of
+one of these names is replaced only when alliance-sync wrote it. It knows its own
+files by the manifest it writes beside them, ``exportation-alliance-sync.sha256``
+(the SHA-256 of each file of the last export, in the format ``sha256sum -c`` checks):
+a person's ``projets.csv``, or an export edited since, is replaced only with
+``--force``. The folder must not be an input (the state folder, ``temporaire/``…):
+:func:`sync.outputs.paths.output_path` decides, as for every output.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Iterable
 from decimal import Decimal
@@ -34,6 +43,7 @@ from sync.findings import SEVERITY_LABEL
 from sync.outputs.atomic import write_atomically
 from sync.outputs.ministry.figures import compute
 from sync.outputs.ministry.records import PaymentLayout, ProjectLayout, engagement
+from sync.outputs.paths import Input, output_path
 from sync.report import Report
 
 # What a spreadsheet program reads as the start of a formula when it opens a CSV.
@@ -48,6 +58,9 @@ PAYMENT_COLUMNS = ["alliance", "ligne", "no_projet", "date", "exercice", "montan
 FINDING_COLUMNS = ["alliance", "gravite", "code", "ligne", "onglet", "cellule", "rangee", "no_projet", "message"]
 TOTAL_COLUMNS = ["alliance", "ligne", "exercice", "mesure", "valeur"]
 FILES = ("projets.csv", "versements.csv", "constats.csv", "totaux.csv")
+MANIFEST = "exportation-alliance-sync.sha256"
+FOREIGN_EXPORT = (f"ce fichier existe et n'est pas un fichier de la dernière exportation d'alliance-sync (absent de "
+                  f"{MANIFEST}, ou modifié depuis) ; choisissez un autre dossier, ou ajoutez --force pour le remplacer")
 
 
 def amount(cents: int | None) -> Decimal | None:
@@ -82,9 +95,28 @@ def render(rows: Iterable[list[object]], header: list[str]) -> str:
     return buffer.getvalue()
 
 
-def export_csv(report: Report, folder: Path) -> list[Path]:
-    """Write the four files in ``folder`` (created if missing), each atomically."""
+def export_paths(folder: Path, inputs: Iterable[Input], *, force: bool = False) -> list[Path]:
+    """The four files and the manifest, checked (OutputError, exit 2): none an input,
+    none a file alliance-sync did not write, unless ``force``."""
     folder = Path(folder)
+    inputs = list(inputs)
+    known = _manifest(folder / MANIFEST)
+
+    def ours(path: Path) -> bool:
+        """The manifest itself, or a file it lists with the same digest."""
+        if known is None:
+            return False
+        return path.name == MANIFEST or _digest(path) in known.get(path.name, set())
+
+    return [output_path(folder / name, name, inputs, force=force, ours=ours, suffix=None, foreign=FOREIGN_EXPORT)
+            for name in (*FILES, MANIFEST)]
+
+
+def export_csv(report: Report, folder: Path, inputs: Iterable[Input] = (), *, force: bool = False) -> list[Path]:
+    """Write the four files in ``folder`` (created if missing), each atomically, then
+    the manifest that lists them."""
+    folder = Path(folder)
+    *targets, manifest = export_paths(folder, inputs, force=force)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -96,17 +128,52 @@ def export_csv(report: Report, folder: Path) -> list[Path]:
         "constats.csv": render(_findings(report), FINDING_COLUMNS),
         "totaux.csv": render(_totals(report), TOTAL_COLUMNS),
     }
+    data = {name: text.encode("utf-8") for name, text in contents.items()}
+    new = {name: hashlib.sha256(content).hexdigest() for name, content in data.items()}
+    # Killed halfway, a folder holds old and new files: the manifest lists both
+    # digests meanwhile, so that the next export still knows every file as its own.
+    old = {name: _digest(folder / name) for name in FILES}
+    _write(manifest, _manifest_text([*new.items(), *((n, d) for n, d in old.items() if d and d != new[n])]))
     written = []
-    for name, text in contents.items():
-        target = folder / name
-        data = text.encode("utf-8")
-
-        def write(path: Path, data: bytes = data) -> None:
-            path.write_bytes(data)
-
-        write_atomically(target, write)
+    for target in targets:
+        _write(target, data[target.name])
         written.append(target)
+    _write(manifest, _manifest_text(list(new.items())))
     return written
+
+
+def _write(target: Path, data: bytes) -> None:
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    write_atomically(target, write)
+
+
+def _manifest_text(entries: list[tuple[str, str]]) -> bytes:
+    return "".join(f"{digest}  {name}\n" for name, digest in entries).encode("ascii")
+
+
+def _manifest(path: Path) -> dict[str, set[str]] | None:
+    """The files of the last export and their SHA-256 (two during an interrupted
+    export); None when the manifest is missing or is not one alliance-sync wrote."""
+    try:
+        text = path.read_bytes().decode("ascii")
+    except (OSError, UnicodeDecodeError):
+        return None
+    found: dict[str, set[str]] = {}
+    for line in text.splitlines():
+        digest, _, name = line.partition("  ")
+        if name not in FILES or len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
+            return None
+        found.setdefault(name, set()).add(digest)
+    return found
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _projects(report: Report):

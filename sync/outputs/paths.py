@@ -1,22 +1,27 @@
-"""Where a command may write its workbook: never over one of its inputs.
+"""Where a command may write: never over one of its inputs.
 
-``run`` writes the ministry workbook and ``template`` a committee template, each
-to the path its ``--output`` names. :func:`output_path` is the one guard both go
-through, before anything is read or written:
+Every file alliance-sync writes goes through :func:`output_path`, before anything is
+read or written: the ministry workbook (``run --output``), a committee template
+(``template --output``), each file of ``run --export`` and the log (``--log-file``).
 
-- a folder receives the default file name; missing parent folders are created;
-- the name must end in ``.xlsx`` (``-o rapport.csv`` would hold xlsx content);
-- the path must not be an input: the configuration, a committee's workbook, the
-  history database, the state folder or anything in it (links and other spellings
-  of the same file included);
-- an existing file is replaced only when it is a workbook of the same kind that
-  alliance-sync wrote (a ministry workbook, an unfilled template), or with ``force``.
+- a folder (an existing one, or a name ending in ``/``) receives the default file
+  name; missing parent folders are created when the writing starts;
+- a workbook's name must end in ``.xlsx`` (``-o rapport.csv`` would hold xlsx content);
+- the path must not be an input: the configuration, the presentation file beside
+  it, a committee's workbook, the Google credentials, the history database, the
+  state folder or anything in it — links, hard links, ``..`` and other letter
+  cases of the same file included (``Ouest.XLSX`` is ``ouest.xlsx`` on every OS,
+  as it is on Windows and macOS);
+- an existing file is replaced only when alliance-sync recognises it as its own
+  (a ministry workbook, an unfilled template, a file of its last export), or with
+  ``force``.
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -39,50 +44,115 @@ class Input:
 
 
 def inputs_of(config, state_dir: Path | None) -> list[Input]:
-    """The configuration, the committees' local workbooks and the state folder."""
+    """Everything a command reads or keeps: the configuration and the presentation file
+    beside it, the committees' local workbooks, the Google credentials, the history
+    database and the state folder (lock, temporaire/, OAuth token). ``config`` may be
+    None (a command run without one)."""
     from sync.history.store import DB_NAME
+    from sync.outputs.ministry.style import TEMPLATE_NAME
+    from sync.resources import bundled
 
     found = []
-    if config.path is not None:
-        found.append(Input(Path(config.path), "la configuration"))
-    for committee in config.committees:
-        if committee.source is not None and committee.source.kind == "xlsx":
-            found.append(Input(Path(committee.source.location), f"le classeur du comité {committee.code}"))
+    if config is not None:
+        if config.path is not None:
+            found.append(Input(Path(config.path), "la configuration"))
+            # Read when present: a file written there would change every later workbook.
+            found.append(Input(Path(config.path).parent / TEMPLATE_NAME, "la présentation du classeur"))
+        found.append(Input(bundled("templates", TEMPLATE_NAME), "la présentation du classeur"))
+        for committee in config.committees:
+            if committee.source is not None and committee.source.kind == "xlsx":
+                found.append(Input(Path(committee.source.location), f"le classeur du comité {committee.code}"))
+        found += _credentials(config)
     if state_dir is not None:
-        found.append(Input(state_dir / DB_NAME, "l'historique des synchronisations"))
-        found.append(Input(state_dir, "le dossier d'état", folder=True))
+        found.append(Input(Path(state_dir) / DB_NAME, "l'historique des synchronisations"))
+        found.append(Input(Path(state_dir), "le dossier d'état", folder=True))
     return found
 
 
-def output_path(given: Path | None, default_name: str, inputs: Iterable[Input], *, force: bool = False,
-                ours: Callable[[Path], bool]) -> Path:
+def _credentials(config) -> list[Input]:
+    google = config.google
+    found = [Input(Path(path), "les identifiants Google") for path in (google.credentials, google.oauth_client)
+             if path is not None]
+    # sync.google.auth.CREDENTIALS_ENV, named here: importing google-auth for it would slow every command.
+    named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip()
+    if named:
+        found.append(Input(Path(named), "les identifiants Google"))
+    return found
+
+
+FOREIGN_WORKBOOK = ("ce fichier existe et n'est pas un classeur de ce type écrit par alliance-sync ; choisissez un "
+                    "autre nom, ou ajoutez --force pour le remplacer")
+
+
+def output_path(given: Path | str | None, default_name: str, inputs: Iterable[Input], *, force: bool = False,
+                ours: Callable[[Path], bool] | None, suffix: str | None = SUFFIX,
+                foreign: str = FOREIGN_WORKBOOK) -> Path:
     """The path to write, checked; raises OutputError (exit 2) with a French message.
-    Its missing folders are made by :func:`make_parents`, when the writing starts."""
-    target = Path(given) if given is not None else Path(default_name)
-    try:
-        if target.is_dir():
-            target = target / default_name
-    except OSError as exc:
-        raise OutputError(_refused(target, describe_os_error(exc))) from None
-    if target.suffix.lower() != SUFFIX:
-        raise OutputError(_refused(target, f"un classeur porte l'extension {SUFFIX} "
-                                           f"(par exemple « {target.with_suffix(SUFFIX).name} »)"))
-    for item in inputs:
-        if _is_within(target, item):
-            what = f"dans {item.label} ({item.path})" if item.folder else f"{item.label} ({item.path})"
-            raise OutputError(_refused(target, f"ce chemin désigne {what}, qui serait écrasé ; "
-                                               "choisissez un autre nom"))
+    Its missing folders are made by :func:`make_parents`, when the writing starts.
+
+    ``given`` as typed (a str keeps its final ``/``: a folder, even one still missing);
+    ``ours`` None: an existing file is written to (appended, for the log); ``suffix``
+    None: any name; ``foreign``: why an existing file that is not ours is refused."""
+    target = _target(given, default_name)
+    if suffix is not None and target.suffix.lower() != suffix:
+        raise OutputError(_refused(target, f"un classeur porte l'extension {suffix} "
+                                           f"(par exemple « {target.with_suffix(suffix).name} »)"))
+    refuse_inputs(target, inputs)
     try:
         exists = target.exists() or target.is_symlink()
+        if ours is None:  # appended to, never replaced: /dev/stderr is a fine log
+            return target
         if exists and not target.is_file():
             raise OutputError(_refused(target, "ce chemin existe et n'est pas un fichier ordinaire"))
         if exists and not force and not ours(target):
-            raise OutputError(_refused(target, "ce fichier existe et n'est pas un classeur de ce type écrit par "
-                                               "alliance-sync ; choisissez un autre nom, ou ajoutez --force "
-                                               "pour le remplacer"))
+            raise OutputError(_refused(target, foreign))
     except OSError as exc:
         raise OutputError(_refused(target, describe_os_error(exc))) from None
     return target
+
+
+def _target(given: Path | str | None, default_name: str) -> Path:
+    """The file meant: ``given``, or the default name inside it when it is a folder."""
+    if given is None:
+        return Path(default_name)
+    target = Path(given)
+    # Path() drops a final separator: « rapports/ » names a folder even before it exists.
+    if isinstance(given, str) and given.endswith(("/", os.sep)):
+        return target / default_name
+    try:
+        if target.is_dir():
+            return target / default_name
+    except OSError as exc:
+        raise OutputError(_refused(target, describe_os_error(exc))) from None
+    return target
+
+
+def refuse_inputs(target: Path, inputs: Iterable[Input]) -> None:
+    """OutputError when ``target`` is one of the inputs, or inside an input folder."""
+    for item in inputs:
+        if _is_within(target, item):
+            reason = (f"ce chemin est dans {item.label} ({item.path}), que seul alliance-sync écrit" if item.folder
+                      else f"ce chemin désigne {item.label} ({item.path}), qui serait écrasé")
+            raise OutputError(_refused(target, f"{reason} ; choisissez un autre nom"))
+
+
+def refuse_state_on_inputs(config, state_dir: Path) -> None:
+    """The history writes its database, its lock and temporaire/ in the state folder
+    (and empties temporaire/ at every run): none of them may be an input, nor hold one."""
+    from sync.history.store import DB_NAME
+    from sync.lock import LOCK_NAME
+    from sync.outputs.atomic import TEMPORARY_FOLDER
+
+    inputs = inputs_of(config, None)
+    state_dir = Path(state_dir)
+    for path in (state_dir / DB_NAME, state_dir / LOCK_NAME, state_dir / TEMPORARY_FOLDER):
+        refuse_inputs(path, inputs)
+    emptied = Input(state_dir / TEMPORARY_FOLDER, "", folder=True)
+    for item in inputs:
+        if _is_within(item.path, emptied):
+            raise OutputError(_refused(emptied.path, f"ce dossier est vidé à chaque synchronisation et contient "
+                                                     f"{item.label} ({item.path}) ; déplacez ce fichier, ou "
+                                                     "choisissez un autre dossier d'état"))
 
 
 def make_parents(target: Path) -> None:
@@ -114,19 +184,37 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 def _is_within(target: Path, item: Input) -> bool:
-    """``target`` is the input, or inside the input folder, however spelt."""
+    """``target`` is the input, or inside the input folder, however spelt: another
+    letter case or Unicode form, ``..``, a symbolic link, a hard link."""
     try:
         resolved, place = target.resolve(), item.path.resolve()
     except (OSError, RuntimeError):  # a loop of links: compare as written
         resolved, place = target.absolute(), item.path.absolute()
-    if resolved == place or _same_file(target, item.path):
+    if _folded(resolved) == _folded(place) or _same_file(target, item.path):
         return True
     if item.folder:
-        if place in resolved.parents:
+        if _folded(place) in {_folded(parent) for parent in resolved.parents}:
             return True
-        parent = target.parent if str(target.parent) else Path(".")
-        return _same_file(parent, item.path)
+        return any(_same_file(parent, item.path) for parent in _parents(target))
     return False
+
+
+def _folded(path: Path) -> str:
+    """A path as a case-insensitive file system compares it (Windows, macOS): « Ouest.XLSX »
+    and « ouest.xlsx », an « é » typed in one or two characters, are one file there."""
+    return unicodedata.normalize("NFC", str(path)).casefold()
+
+
+def _parents(target: Path) -> list[Path]:
+    """The existing folders above ``target`` (a folder reached by a hard link or a bind mount)."""
+    found = []
+    for parent in target.absolute().parents:
+        try:
+            if parent.is_dir():
+                found.append(parent)
+        except OSError:
+            continue
+    return found
 
 
 def _tab_titles(path: Path) -> list[str] | None:
