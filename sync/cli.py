@@ -440,14 +440,7 @@ def template(output: str, force: bool, config_path: str | None, committee_code: 
     from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
 
     config = _load(config_path)
-    committee = None
-    if committee_code:
-        # « ouest » is OUEST: a code is typed by hand, its case carries no meaning.
-        matching = [c for c in config.subregions if c.code.casefold() == committee_code.casefold()]
-        if not matching:
-            codes = ", ".join(c.code for c in config.subregions)
-            raise click.UsageError(f"sous-région inconnue « {committee_code} » ; codes : {codes}")
-        committee = matching[0]
+    committee = None if committee_code is None else _subregion(config, committee_code)
     target = output_path(Path(output), "gabarit-comite.xlsx", inputs_of(config, None), force=force,
                          ours=is_unfilled_template)
     make_parents(target)
@@ -455,6 +448,23 @@ def template(output: str, force: bool, config_path: str | None, committee_code: 
     # leaves a previous template whole.
     write_atomically(target, lambda path: write_committee_workbook(path, config, committee))
     click.echo(f"Gabarit écrit : {target}")
+
+
+def _subregion(config, typed: str):
+    """The sub-region of ``--committee``: « ouest » is OUEST (a code is typed by hand, its
+    case carries no meaning, and codes are unique whatever their case); an empty code is
+    refused, not read as « every sub-region »."""
+    from sync.config_keys import closest_key
+    from sync.wording import did_you_mean
+
+    codes = [c.code for c in config.subregions]
+    if not typed.strip():
+        raise click.UsageError(f"--committee attend le code d'une sous-région ; codes : {', '.join(codes)}.")
+    for committee in config.subregions:
+        if committee.code.casefold() == typed.strip().casefold():
+            return committee
+    raise click.UsageError(f"sous-région inconnue « {printable(typed)} ».{did_you_mean(closest_key(typed, codes))} "
+                           f"Codes : {', '.join(codes)}.")
 
 
 def main() -> None:
