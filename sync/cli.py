@@ -198,6 +198,9 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     # A vanished workbook is an unreadable source: its last good copy stands in.
     config = _load(config_path, check_files=False)
+    from sync.outputs.ministry.style import check_presentation
+
+    check_presentation(config)  # the workbook's presentation file too, before anything is read
     if deliver:
         from sync.delivery.deliver import require_delivery
 

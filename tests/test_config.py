@@ -598,3 +598,27 @@ def test_a_credentials_file_without_a_type_is_said_in_french(tmp_path):
     assert caught.value.detail == (f"{(tmp_path / 'cle.json').resolve()} n'est pas une clé de compte de service "
                                    "(aucun champ « type ») : téléchargez la clé JSON du compte de service (console "
                                    "Google Cloud, IAM, Comptes de service, Clés).")
+
+
+@pytest.mark.parametrize("text, key, refusal", [
+    ('[colors]\nheder_fill = "7030A0"\n', "colors.heder_fill",
+     "clé inconnue « heder_fill ». Vouliez-vous dire « header_fill » ? Clés permises ici : chart, computed_fill, "
+     "conforming, error, excluded_text, header_fill, header_text, link, not_conforming, title, total_fill, "
+     "warning.\n"),
+    ('[couleurs]\nheader_fill = "7030A0"\n', "couleurs",
+     "table inconnue « [couleurs] ». Vouliez-vous dire « [colors] » ? Tables permises : [cover], [font], "
+     "[colors], [formats], [page].\n"),
+    ('[colors]\nheader_fill = "violet"\n', "colors.header_fill",
+     "une couleur RRGGBB est attendue (ex. 1F4E78), lu : 'violet'\n"),
+])
+def test_a_wrong_presentation_file_is_refused_before_anything(tmp_path, sheets_api, text, key, refusal):
+    # On main, a typo in the presentation file was a warning: the bundled colour was used.
+    path = shipped(tmp_path)
+    presentation = tmp_path / "rapport-ministere.toml"
+    presentation.write_text(text, encoding="utf-8")
+    state, output = tmp_path / "etat", tmp_path / "rapport.xlsx"
+    result = CliRunner().invoke(cli, ["run", "--config", str(path), "--state-dir", str(state),
+                                      "--output", str(output)])
+    assert (result.exit_code, result.stdout, sheets_api.requests) == (2, "", [])
+    assert result.stderr == f"Erreur : Configuration invalide (fichier {presentation}, clé « {key} ») : {refusal}"
+    assert not state.exists() and not output.exists()
