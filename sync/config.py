@@ -553,6 +553,19 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     delivery = parse_delivery(raw.get("delivery", {}), path=path,
                               contacts=any(c.contact for c in (regional, *subregions)))
 
+    eligible = reader.text_list(alliance, "alliance.organization_types", "organization_types",
+                                defaults.ELIGIBLE_ORGANIZATION_TYPES, required=True)
+    ineligible = reader.text_list(alliance, "alliance.ineligible_organization_types",
+                                  "ineligible_organization_types", defaults.INELIGIBLE_ORGANIZATION_TYPES)
+    both = [t for t in ineligible if normalise(t) in {normalise(e) for e in eligible}]
+    if "ineligible_organization_types" not in alliance:
+        # Another program may fund what the Montérégie does not: the type listed as eligible wins.
+        ineligible, both = tuple(t for t in ineligible if t not in both), []
+    if both:
+        # The rules could not say whether such an organisation may be funded.
+        raise reader.fail("alliance.ineligible_organization_types",
+                          f"« {both[0]} » est aussi dans organization_types : un type d'organisme est admissible "
+                          "ou non admissible, pas les deux")
     return Config(
         path=path.resolve() if path else None,
         name=reader.text(alliance, "alliance.name", "name", defaults.ALLIANCE_NAME),
@@ -567,11 +580,8 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
                                     defaults.MAX_FQIS_SHARE),
         nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", defaults.NEARLY_USED),
         priorities=priorities,
-        eligible_types=reader.text_list(alliance, "alliance.organization_types", "organization_types",
-                                        defaults.ELIGIBLE_ORGANIZATION_TYPES, required=True),
-        ineligible_types=reader.text_list(alliance, "alliance.ineligible_organization_types",
-                                          "ineligible_organization_types",
-                                          defaults.INELIGIBLE_ORGANIZATION_TYPES),
+        eligible_types=eligible,
+        ineligible_types=ineligible,
         subregions=tuple(subregions),
         regional=regional,
         google=google,

@@ -530,6 +530,9 @@ def test_the_shipped_configuration_with_its_keys_filled_in_runs(tmp_path, sheets
      "clé « alliance.name ») : un texte non vide est attendu, lu : une table { … }\n"),
     (("feedback = false", 'feedback = "oui"'),
      "clé « google.feedback ») : true ou false est attendu, lu : 'oui'\n"),
+    (('max_fqis_share = 0.80', 'ineligible_organization_types = ["Entreprise privée", "obnl"]\nmax_fqis_share = 0.80'),
+     "clé « alliance.ineligible_organization_types ») : « obnl » est aussi dans organization_types : un type "
+     "d'organisme est admissible ou non admissible, pas les deux\n"),
     (("reads_per_minute = 60", "reads_per_minute = true"),
      "clé « google.reads_per_minute ») : un entier positif est attendu, lu : true\n"),
     (('source = { google = "1Ouest', 'source = { google = "1AbC…XyZ" }\n# "1Ouest'),
@@ -580,6 +583,13 @@ def test_what_is_legitimate_stays_accepted(tmp_path, sheets_api, edit):
         sheets_api.add_spreadsheet(key, committee_tabs())
     result = CliRunner().invoke(cli, ["validate", "--config", str(shipped(tmp_path, edit))])
     assert result.exit_code == 0, result.output
+
+
+def test_a_type_eligible_elsewhere_leaves_the_default_ineligible_list(tmp_path):
+    eligible = 'organization_types = ["OBNL", "Entreprise privée"]\n'
+    config = load_config(shipped(tmp_path, ("max_fqis_share = 0.80", eligible + "max_fqis_share = 0.80")))
+    assert (config.eligible_types, config.ineligible_types) == (
+        ("OBNL", "Entreprise privée"), ("Particulier", "Coopérative à but lucratif", "Organisme fédéral"))
 
 
 def test_an_agreement_of_ten_fiscal_years_is_accepted(tmp_path):
