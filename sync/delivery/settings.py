@@ -214,7 +214,7 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
         raise fail("delivery", "une table TOML est attendue")
     _refuse_password(fail, data, "delivery")
     reject_unknown_keys(fail.path, data, _DELIVERY_KEYS, "delivery")
-    drive_folder = _text(fail, data, "drive_folder", "delivery.drive_folder")
+    drive_folder = parse_drive_folder(fail, data)
     drive_file = parse_drive_file(fail, data)
     keep_versions = _flag(fail, data, "drive_keep_versions", "delivery.drive_keep_versions", True)
     drive_name = _text(fail, data, "drive_name", "delivery.drive_name")
@@ -247,6 +247,22 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
     return DeliverySettings(drive_folder=drive_folder, drive_name=drive_name, drive_scope=drive_scope,
                             email_to=email_to, email_from=email_from, smtp=smtp, drive_file=drive_file,
                             drive_keep_versions=keep_versions)
+
+
+def parse_drive_folder(fail: _Fail, data: dict) -> str | None:
+    """``drive_folder``: a Drive folder id, or the folder's whole address (…/folders/ID).
+    « <identifiant du dossier> » copied from an example would only fail at delivery time."""
+    import re
+
+    text = _text(fail, data, "drive_folder", "delivery.drive_folder")
+    if text is None:
+        return None
+    found = re.search(r"/folders/([A-Za-z0-9_-]+)", text)
+    folder_id = found.group(1) if found else text
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", folder_id):
+        raise fail("delivery.drive_folder", f"l'identifiant d'un dossier Google Drive est attendu (la partie de "
+                                            f"son adresse après /folders/), lu : {shown(text)}")
+    return folder_id
 
 
 def parse_drive_file(fail: _Fail, data: dict) -> str | None:
