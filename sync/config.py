@@ -311,7 +311,7 @@ _KNOWN_KEYS = {
 
 
 # The top-level tables; a misspelt one (« [googel] ») would silently leave its settings off.
-_TOP_LEVEL = ("alliance", "regional", "subregions", "google", "delivery")  # in the order of the file
+_TOP_LEVEL = ("alliance", "regional", "subregions", "google", "delivery")  # in the documentation's order
 
 
 def check_keys(raw: dict, path: Path | None) -> None:
@@ -329,12 +329,13 @@ def _unknown_keys(raw: dict) -> list[Problem]:
         problems += unknown_keys(alliance, _KNOWN_KEYS["alliance"], "alliance")
         if isinstance(alliance.get("period"), dict):
             problems += unknown_keys(alliance["period"], _KNOWN_KEYS["alliance.period"], "alliance.period")
+    # The kinds of ``source = { … }`` are checked with the source (_Reader.source).
     if isinstance(raw.get("regional"), dict):
-        problems += _committee_keys(raw["regional"], "regional", _KNOWN_KEYS["regional"])
+        problems += unknown_keys(raw["regional"], _KNOWN_KEYS["regional"], "regional")
     if isinstance(raw.get("subregions"), list):
         for index, item in enumerate(raw["subregions"]):
             if isinstance(item, dict):
-                problems += _committee_keys(item, f"subregions[{index + 1}]", _KNOWN_KEYS["subregions"])
+                problems += unknown_keys(item, _KNOWN_KEYS["subregions"], f"subregions[{index + 1}]")
     if isinstance(raw.get("google"), dict):
         problems += unknown_keys(raw["google"], _KNOWN_KEYS["google"], "google")
     return problems + delivery_unknown_keys(raw.get("delivery"))
@@ -345,20 +346,15 @@ def _top_level_keys(raw: dict) -> list[Problem]:
     before ``[alliance]``) is sent to the table that knows it."""
     problems = []
     for problem in unknown_keys(raw, _TOP_LEVEL, arrays={"subregions"}):
-        value = raw[problem.key]
-        home = next((table for table, names in _KNOWN_KEYS.items()
-                     if problem.key in names and "." not in table), None)
-        if home is not None and not isinstance(value, (dict, list)):
-            table = f"[[{home}]]" if home == "subregions" else f"[{home}]"
-            problem = Problem(problem.key, f"clé « {problem.key} » placée avant toute table : elle "
-                                           f"appartient à la table {table} ; placez-la sous cette ligne.")
+        homes = [f"[[{table}]]" if table == "subregions" else f"[{table}]" for table in _TOP_LEVEL
+                 if problem.key in _KNOWN_KEYS.get(table, ())]
+        if homes and not isinstance(raw[problem.key], (dict, list)):
+            where = (f"à la table {homes[0]} ; placez-la sous cette ligne" if len(homes) == 1
+                     else f"à l'une des tables {', '.join(homes)} ; placez-la sous la bonne")
+            problem = Problem(problem.key, f"clé « {problem.key} » placée avant toute table : elle appartient "
+                                           f"{where}.")
         problems.append(problem)
     return problems
-
-
-def _committee_keys(data: dict, key: str, known: set[str]) -> list[Problem]:
-    # The kinds of ``source = { … }`` are checked with the source (_Reader.source).
-    return unknown_keys(data, known, key)
 
 
 # An agreement of the FQIS spans a few fiscal years (2019-2023, 2024-2029): an end in

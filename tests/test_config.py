@@ -328,6 +328,14 @@ def test_a_key_written_above_every_table_is_sent_to_its_table(tmp_path):
         "toute table : elle appartient à la table [alliance] ; placez-la sous cette ligne.\n"))
 
 
+def test_a_key_of_several_tables_written_above_them_names_them(tmp_path):
+    path = tmp_path / "alliance.toml"
+    path.write_text('code = "NORD"\n' + write_config(tmp_path).read_text(encoding="utf-8"), encoding="utf-8")
+    assert config_error(path, "code").endswith(
+        "clé « code » placée avant toute table : elle appartient à l'une des tables [regional], [[subregions]] ; "
+        "placez-la sous la bonne.\n")
+
+
 def test_a_password_in_delivery_keeps_its_own_message(tmp_path):
     # « password » is no typo: it is refused because the password comes from the environment.
     path = write_config(tmp_path, extra="[delivery]\npassword = 'secret'\n")
