@@ -443,6 +443,19 @@ def _google_key(reader: _Reader, key: str, location: str) -> str:
                            "du chiffrier entre /d/ et /edit (lettres, chiffres, - et _), ou son adresse complète")
 
 
+# Characters no file name may hold (on Windows too): the fund names the report's files.
+_NOT_IN_FILE_NAMES = set('/\\:*?"<>|')
+
+
+def _fund(reader: _Reader, alliance: dict) -> str:
+    fund = reader.text(alliance, "alliance.fund", "fund", defaults.FUND)
+    if _NOT_IN_FILE_NAMES & set(fund):
+        raise reader.fail("alliance.fund",
+                          "le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne contient "
+                          f"aucun de ces signes / \\ : * ? \" < > |, lu : {shown(fund)}")
+    return fund
+
+
 # A code names a committee in file names, sheet cells, the history and --committee.
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,30}")
 
@@ -567,7 +580,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         name=reader.text(alliance, "alliance.name", "name", defaults.ALLIANCE_NAME),
         mandataire=reader.text(alliance, "alliance.mandataire", "mandataire", defaults.MANDATAIRE),
         ministry=reader.text(alliance, "alliance.ministry", "ministry", defaults.MINISTRY),
-        fund=reader.text(alliance, "alliance.fund", "fund", defaults.FUND),
+        fund=_fund(reader, alliance),
         envelope=envelope,
         period_start=start,
         period_end=end,

@@ -541,6 +541,10 @@ def test_the_shipped_configuration_with_its_keys_filled_in_runs(tmp_path, sheets
     (('max_fqis_share = 0.80', 'ineligible_organization_types = ["Entreprise privée", "obnl"]\nmax_fqis_share = 0.80'),
      "clé « alliance.ineligible_organization_types ») : « obnl » est aussi dans organization_types : un type "
      "d'organisme est admissible ou non admissible, pas les deux\n"),
+    # The default workbook rapport-<fund>-<date>.xlsx would have been written in another folder.
+    (('fund = "FQIS"', 'fund = "FQIS/../../x"'),
+     "clé « alliance.fund ») : le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne "
+     "contient aucun de ces signes / \\ : * ? \" < > |, lu : 'FQIS/../../x'\n"),
     (("reads_per_minute = 60", "reads_per_minute = true"),
      "clé « google.reads_per_minute ») : un entier positif est attendu, lu : true\n"),
     (('source = { google = "1Ouest', 'source = { google = "1AbC…XyZ" }\n# "1Ouest'),
