@@ -270,3 +270,15 @@ def test_the_library_refuses_an_unknown_delivery_key_too():
         "delivery.emial_to", "clé inconnue « emial_to ». Vouliez-vous dire « email_to » ? Clés permises ici : "
                              "drive_file, drive_folder, drive_keep_versions, drive_name, drive_scope, email_from, "
                              "email_to, smtp.")
+
+
+@pytest.mark.parametrize("contact", ["comite-ouest@exemple..org", "comité@exemple.org"])
+def test_an_address_the_email_package_refuses_is_explained_in_french(tmp_path, contact):
+    # « exemple..org » ended in email's HeaderParseError, a traceback; « comité@ » in its English words.
+    from tests.support.cli import config_error
+
+    smtp = '[delivery]\nsmtp = { host = "localhost", starttls = false, user = "a@exemple.org" }\n'
+    path = config_with(tmp_path, smtp, OUEST={"contact": contact})
+    assert config_error(path, "subregions[1].contact").endswith(
+        f"adresse courriel invalide : '{contact}' (attendu : nom@domaine.org, en lettres sans accent, sans espace "
+        "ni point doublé)\n")

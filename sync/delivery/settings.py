@@ -14,6 +14,7 @@ import ipaddress
 import logging
 import math
 from dataclasses import dataclass
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
@@ -126,8 +127,11 @@ def parse_address(text: object) -> Address:
         raise ValueError(f"adresse courriel invalide : {shown(text)} (attendu : nom@domaine.org)")
     try:
         return Address(display_name=name, addr_spec=addr)
-    except (ValueError, IndexError) as exc:  # the e-mail package's own refusal
-        raise ValueError(f"adresse courriel invalide : {shown(text)} ({exc})") from None
+    except (ValueError, IndexError, HeaderParseError):
+        # The e-mail package refuses in English (« expected atom but found '.org' »), and
+        # HeaderParseError is no ValueError: what is expected, in French, instead.
+        raise ValueError(f"adresse courriel invalide : {shown(text)} (attendu : nom@domaine.org, en lettres "
+                         "sans accent, sans espace ni point doublé)") from None
 
 
 def parse_addresses(value: object) -> tuple[Address, ...]:
