@@ -96,14 +96,14 @@ def _general_options() -> list[click.Option]:
                          callback=late)]
 
 
-def _load(config_path: str | None, *, check_files: bool = True):
+def _load(config_path: str | None, *, check_files: bool = True, placeholders: bool = True):
     from sync.config import load_config
     from sync.resources import demo_config
 
     path = Path(config_path) if config_path else demo_config()
     if not config_path:
         log.info("Aucune configuration donnée : démonstration intégrée (%s).", path)
-    return load_config(path, check_files=check_files)
+    return load_config(path, check_files=check_files, placeholders=placeholders)
 
 
 config_option = click.option(
@@ -442,7 +442,9 @@ def template(output: str, force: bool, config_path: str | None, committee_code: 
     from sync.outputs.committee_workbook import write_committee_workbook
     from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
 
-    config = _load(config_path)
+    # The template comes before the committees' spreadsheets, hence before their keys:
+    # the shipped file's REMPLACER-PAR-… values do not stop it.
+    config = _load(config_path, placeholders=False)
     committee = None if committee_code is None else _subregion(config, committee_code)
     target = output_path(Path(output), "gabarit-comite.xlsx", inputs_of(config, None), force=force,
                          ours=is_unfilled_template)

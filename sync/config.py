@@ -314,12 +314,13 @@ _KNOWN_KEYS = {
 _TOP_LEVEL = ("alliance", "regional", "subregions", "google", "delivery")  # in the documentation's order
 
 
-def check_keys(raw: dict, path: Path | None) -> None:
-    """Every key of every table known, and no placeholder of the shipped files left:
-    checked on the whole file before any value is read, so that a typo is never a
-    default in disguise and a placeholder never reaches Google."""
+def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> None:
+    """Every key of every table known, and (``placeholders``) no placeholder of the
+    shipped files left: checked on the whole file before any value is read, so that a
+    typo is never a default in disguise and a placeholder never reaches Google."""
     reject(path, _unknown_keys(raw), "clés inconnues")
-    reject_placeholders(path, raw)
+    if placeholders:
+        reject_placeholders(path, raw)
 
 
 def _unknown_keys(raw: dict) -> list[Problem]:
@@ -468,10 +469,12 @@ def _code(reader: _Reader, data: dict, key: str, default: str | None) -> str:
     return reader.text(data, key, "code", default)
 
 
-def load_config(path: str | Path, *, check_files: bool = True) -> Config:
-    """Load and validate a configuration file; raise ConfigError naming the key."""
+def load_config(path: str | Path, *, check_files: bool = True, placeholders: bool = True) -> Config:
+    """Load and validate a configuration file; raise ConfigError naming the key.
+    ``placeholders``: refuse the REMPLACER-PAR-… values of the shipped files (all but
+    the committee template, which is made before the spreadsheets exist)."""
     path = Path(path)
-    return config_from_dict(read_toml(path), path=path, check_files=check_files)
+    return config_from_dict(read_toml(path), path=path, check_files=check_files, placeholders=placeholders)
 
 
 def read_toml(path: Path) -> dict:
@@ -508,10 +511,11 @@ def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
             f"(détail technique : {detail})")
 
 
-def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True) -> Config:
+def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True,
+                     placeholders: bool = True) -> Config:
     reader = _Reader(path, check_files)
     base = path.resolve().parent if path else Path.cwd()
-    check_keys(raw, path)
+    check_keys(raw, path, placeholders=placeholders)
 
     alliance = reader.table(raw, "alliance", "alliance")
     period = reader.table(alliance, "alliance.period", "period")

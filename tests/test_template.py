@@ -296,6 +296,25 @@ def test_unknown_or_empty_committee_is_a_usage_error(tmp_path, typed, error):
     assert not target.exists()
 
 
+def test_the_shipped_configuration_makes_its_template_before_the_keys_are_known(tmp_path):
+    # The committees' spreadsheets are made from the template: their keys cannot be there yet.
+    wb = openpyxl.load_workbook(generate(tmp_path, "--config", str(REPO / "config" / "monteregie.toml"),
+                                         "--committee", "LONGUEUIL"))
+    assert "Agglomération de Longueuil" in wb["Instructions"]["A1"].value
+
+
+def test_the_template_still_refuses_an_unknown_key(tmp_path):
+    config = tmp_path / "monteregie.toml"
+    config.write_text((REPO / "config" / "monteregie.toml").read_text(encoding="utf-8").replace(
+        "allocation = 2600000", "alocation = 2600000"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["template", "--config", str(config), "--output", str(tmp_path / "g.xlsx")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Erreur : Configuration invalide (fichier {config}, clé « "
+                                    "subregions[1].alocation ») : clé inconnue « alocation ». Vouliez-vous dire "
+                                    "« allocation » ?")
+    assert not (tmp_path / "g.xlsx").exists()
+
+
 def test_a_committee_code_is_read_whatever_its_case_and_spaces(tmp_path):
     wb = openpyxl.load_workbook(generate(tmp_path, "--committee", " est "))
     assert "Est de la Montérégie" in wb["Instructions"]["A1"].value
