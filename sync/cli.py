@@ -189,6 +189,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.errors import NoUsableData
     from sync.history import History
+    from sync.outputs.ministry.style import check_presentation
     from sync.outputs.text import finding_line, report_summary_line
     from sync.runner import run_sync
 
@@ -198,8 +199,6 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     # A vanished workbook is an unreadable source: its last good copy stands in.
     config = _load(config_path, check_files=False)
-    from sync.outputs.ministry.style import check_presentation
-
     check_presentation(config)  # the workbook's presentation file too, before anything is read
     if deliver:
         from sync.delivery.deliver import require_delivery
