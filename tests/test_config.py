@@ -644,3 +644,13 @@ def test_a_wrong_presentation_file_is_refused_before_anything(tmp_path, sheets_a
     assert (result.exit_code, result.stdout, sheets_api.requests) == (2, "", [])
     assert result.stderr == f"Erreur : Configuration invalide (fichier {presentation}, clé « {key} ») : {refusal}"
     assert not state.exists() and not output.exists()
+
+
+def test_quiet_still_shows_a_misspelt_key(tmp_path, sheets_api):
+    # On main, under --quiet (cron), the warning went only to the log and the run said nothing.
+    path = shipped(tmp_path, ("allocation = 2600000", "alocation = 2700000"))
+    result = CliRunner().invoke(cli, ["--quiet", "run", "--config", str(path), "--state-dir", str(tmp_path / "etat")])
+    assert (result.exit_code, result.stdout, sheets_api.requests) == (2, "", [])
+    assert result.stderr.startswith(f"Erreur : Configuration invalide (fichier {path}, clé « subregions[1].alocation "
+                                    "») : clé inconnue « alocation ». Vouliez-vous dire « allocation » ?")
+    assert not (tmp_path / "etat").exists()
