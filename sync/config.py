@@ -608,9 +608,16 @@ def _check_consistency(reader: _Reader, envelope: int, regional: Committee,
     _check_unique(reader, regional, subregions, "code", ("le code", "codes"))
     _check_unique(reader, regional, subregions, "name", ("le nom", "noms"))
     owner: dict[str, tuple[int, Committee]] = {}
+    regional_only = {normalise(t) for t in regional.territories}
     for index, committee in enumerate(subregions):
         for territory in committee.territories:
             key = normalise(territory)
+            if key in regional_only:
+                # Only the regional line's own sheet may use it (sync/defaults.py): claimed by a
+                # sub-region too, the line such a project belongs to would be ambiguous.
+                raise reader.fail(f"subregions[{index + 1}].territories",
+                                  f"le territoire « {territory} » est celui de la ligne régionale ([regional]) ; "
+                                  "une sous-région ne peut pas le prendre")
             if key in owner and owner[key][1] is not committee:
                 raise reader.fail(
                     f"subregions[{index + 1}].territories",

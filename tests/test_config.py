@@ -545,6 +545,9 @@ def test_the_shipped_configuration_with_its_keys_filled_in_runs(tmp_path, sheets
     (('fund = "FQIS"', 'fund = "FQIS/../../x"'),
      "clé « alliance.fund ») : le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne "
      "contient aucun de ces signes / \\ : * ? \" < > |, lu : 'FQIS/../../x'\n"),
+    (('territories = ["Acton",', 'territories = ["régional", "Acton",'),
+     "clé « subregions[2].territories ») : le territoire « régional » est celui de la ligne régionale "
+     "([regional]) ; une sous-région ne peut pas le prendre\n"),
     (("reads_per_minute = 60", "reads_per_minute = true"),
      "clé « google.reads_per_minute ») : un entier positif est attendu, lu : true\n"),
     (('source = { google = "1Ouest', 'source = { google = "1AbC…XyZ" }\n# "1Ouest'),
