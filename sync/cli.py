@@ -108,14 +108,14 @@ def _general_options() -> list[click.Option]:
                          callback=late)]
 
 
-def _load(config_path: str | None, *, check_files: bool = True):
+def _load(config_path: str | None, *, check_files: bool = True, placeholders: bool = True):
     from sync.config import load_config
     from sync.resources import demo_config
 
     path = Path(config_path) if config_path else demo_config()
     if not config_path:
         log.info("Aucune configuration donnée : démonstration intégrée (%s).", path)
-    return load_config(path, check_files=check_files)
+    return load_config(path, check_files=check_files, placeholders=placeholders)
 
 
 config_option = click.option(
@@ -225,6 +225,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.errors import NoUsableData
     from sync.history import History
+    from sync.outputs.ministry.style import check_presentation
     from sync.outputs.text import finding_line, report_summary_line
     from sync.runner import run_sync
 
@@ -234,6 +235,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     # A vanished workbook is an unreadable source: its last good copy stands in.
     config = _load(config_path, check_files=False)
+    check_presentation(config)  # the workbook's presentation file too, before anything is read
     if deliver:
         from sync.delivery.deliver import require_delivery
 
@@ -507,18 +509,13 @@ def template(output: str | None, force: bool, config_path: str | None, committee
     from sync.outputs.committee_workbook import write_committee_workbook
     from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
 
-    config = _load(config_path)
+    # The template comes before the committees' spreadsheets, hence before their keys:
+    # the shipped file's REMPLACER-PAR-… values do not stop it.
+    config = _load(config_path, placeholders=False)
     # The state folder of a run of this configuration: an input too.
     state = _state_folder(None, config, demo=not config_path).path
     _open_log_file(config, state)
-    committee = None
-    if committee_code:
-        # « ouest » is OUEST: a code is typed by hand, its case carries no meaning.
-        matching = [c for c in config.subregions if c.code.casefold() == committee_code.casefold()]
-        if not matching:
-            codes = ", ".join(c.code for c in config.subregions)
-            raise click.UsageError(f"sous-région inconnue « {committee_code} » ; codes : {codes}")
-        committee = matching[0]
+    committee = None if committee_code is None else _subregion(config, committee_code)
     target = output_path(output, template_name(committee), inputs_of(config, state), force=force,
                          ours=is_unfilled_template)
     make_parents(target)
@@ -532,6 +529,23 @@ def template_name(committee) -> str:
     """``gabarit-comite.xlsx``, or ``gabarit-comite-ouest.xlsx`` for one sub-region's:
     the templates of two sub-regions written in one folder do not replace each other."""
     return f"gabarit-comite-{committee.code.lower()}.xlsx" if committee is not None else "gabarit-comite.xlsx"
+
+
+def _subregion(config, typed: str):
+    """The sub-region of ``--committee``: « ouest » is OUEST (a code is typed by hand, its
+    case carries no meaning, and codes are unique whatever their case); an empty code is
+    refused, not read as « every sub-region »."""
+    from sync.config_keys import closest_key
+    from sync.wording import did_you_mean
+
+    codes = [c.code for c in config.subregions]
+    if not typed.strip():
+        raise click.UsageError(f"--committee attend le code d'une sous-région ; codes : {', '.join(codes)}.")
+    for committee in config.subregions:
+        if committee.code.casefold() == typed.strip().casefold():
+            return committee
+    raise click.UsageError(f"sous-région inconnue « {printable(typed)} ».{did_you_mean(closest_key(typed, codes))} "
+                           f"Codes : {', '.join(codes)}.")
 
 
 def main() -> None:

@@ -1,10 +1,12 @@
 """The typed configuration of an alliance (docs/configuration.md), loaded from one TOML file.
 
 Parsed once, here, into typed settings (``[delivery]`` included, through
-sync/delivery/settings.py). Every error names the file and the key, in French;
-every key no setting reads is a warning with the closest known key
-(sync/config_keys.py). Keys the file leaves out take the Montérégie defaults of
-sync/defaults.py, or the defaults of the settings' dataclasses.
+sync/delivery/settings.py). Every error names the file and the key, in French.
+Before any value is read, the whole file is checked: a key no setting reads is an
+error with the closest known key, and a ``REMPLACER-PAR-…`` value of the shipped
+files is an error saying what to put there (sync/config_keys.py). Keys the file
+leaves out take the Montérégie defaults of sync/defaults.py, or the defaults of
+the settings' dataclasses.
 """
 
 from __future__ import annotations
@@ -12,15 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field, fields
 from decimal import Decimal, InvalidOperation
 from email.headerregistry import Address
 from pathlib import Path
 
 from sync import defaults
-from sync.config_keys import warn_unknown_keys
-from sync.delivery.settings import DeliverySettings, parse_addresses, parse_delivery
+from sync.config_keys import Problem, closest_key, reject, reject_placeholders, shown, unknown_keys
+from sync.delivery.settings import DeliverySettings, delivery_unknown_keys, parse_addresses, parse_delivery
 from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
 from sync.money import MAX_CENTS, cents_from_dollars, format_cents
 from sync.parsing.headers import normalise
@@ -180,7 +184,11 @@ class _Reader:
         if value is None:
             raise self.fail(key, "valeur requise manquante")
         if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"un texte non vide est attendu, lu : {value!r}")
+            raise self.fail(key, f"un texte non vide est attendu, lu : {shown(value)}")
+        if any(unicodedata.category(c) == "Cc" for c in value):
+            # A NUL or a line feed in a name ends up in file names, e-mail headers and logs.
+            raise self.fail(key, f"un texte d'une seule ligne, sans caractère de contrôle, est attendu, "
+                                 f"lu : {shown(value)}")
         return value.strip()
 
     def money(self, data: dict, key: str, name: str, default: int | None = None) -> int:
@@ -188,16 +196,16 @@ class _Reader:
         if value is None:
             raise self.fail(key, "montant requis manquant")
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise self.fail(key, f"un montant en dollars est attendu, lu : {value!r}")
+            raise self.fail(key, f"un montant en dollars est attendu, lu : {shown(value)}")
         try:
             # A TOML float such as 2600000.5 is read through its shortest text,
             # which is what the coordinator typed.
             cents = cents_from_dollars(repr(value) if isinstance(value, float) else value)
         except (ValueError, InvalidOperation):
             raise self.fail(key, f"montant illisible, non exact au cent ou trop grand (au plus "
-                                 f"{format_cents(MAX_CENTS)}) : {value!r}") from None
+                                 f"{format_cents(MAX_CENTS)}) : {shown(value)}") from None
         if cents < 0:
-            raise self.fail(key, f"le montant doit être positif, lu : {value!r}")
+            raise self.fail(key, f"le montant doit être positif, lu : {shown(value)}")
         return cents
 
     def ratio(self, data: dict, key: str, name: str, default: str) -> Decimal:
@@ -205,9 +213,12 @@ class _Reader:
         try:
             ratio = Decimal(repr(value) if isinstance(value, float) else str(value))
         except InvalidOperation:
-            raise self.fail(key, f"une proportion entre 0 et 1 est attendue, lu : {value!r}") from None
+            raise self.fail(key, f"une proportion entre 0 et 1 est attendue, lu : {shown(value)}") from None
         if isinstance(value, bool) or not ratio.is_finite() or not (0 < ratio <= 1):
-            raise self.fail(key, f"une proportion entre 0 et 1 est attendue (ex. 0.80), lu : {value!r}")
+            # « 80 » for 80 %: the coordinator thought in percent.
+            hint = (f" ; pour {value} %, écrivez {ratio / 100}" if not isinstance(value, bool)
+                    and ratio.is_finite() and 1 < ratio <= 100 else "")
+            raise self.fail(key, f"une proportion entre 0 et 1 est attendue (ex. 0.80), lu : {shown(value)}{hint}")
         return ratio
 
     def date(self, data: dict, key: str, name: str, default: str) -> dt.date:
@@ -219,7 +230,7 @@ class _Reader:
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            raise self.fail(key, f"une date AAAA-MM-JJ est attendue, lu : {value!r}") from None
+            raise self.fail(key, f"une date AAAA-MM-JJ est attendue, lu : {shown(value)}") from None
 
     def text_list(self, data: dict, key: str, name: str, default, *, required: bool = False) -> tuple[str, ...]:
         """``required``: an empty list would make every project's value unknown."""
@@ -278,7 +289,8 @@ class _Reader:
         if kind not in SOURCE_KINDS:
             raise self.fail(
                 f"{key}.{kind}",
-                f"type de source inconnu « {kind} » ; types permis : xlsx, google",
+                f"type de source inconnu « {kind} ».{did_you_mean(closest_key(kind, SOURCE_KINDS))} "
+                "Types permis : xlsx, google",
             )
         if not isinstance(location, str) or not location.strip():
             raise self.fail(f"{key}.{kind}", "un chemin ou une clé non vide est attendu")
@@ -290,11 +302,11 @@ class _Reader:
             if self.check_files:
                 self._check_workbook_file(path, f"{key}.xlsx")
             return SourceSpec("xlsx", str(path))
-        return SourceSpec("google", location.strip())
+        return SourceSpec("google", _google_key(self, f"{key}.google", location.strip()))
 
 
-# The keys each table reads; any other is announced (sync/config_keys.py). [delivery]
-# keeps its own in sync/delivery/settings.py; [google]'s are GoogleSettings' fields.
+# The keys each table reads; any other is a configuration error (sync/config_keys.py).
+# [delivery] keeps its own in sync/delivery/settings.py; [google]'s are GoogleSettings' fields.
 _KNOWN_KEYS = {
     "alliance": {"name", "mandataire", "ministry", "fund", "envelope", "period", "max_fqis_share",
                  "nearly_used", "priorities", "organization_types", "ineligible_organization_types",
@@ -308,13 +320,76 @@ _KNOWN_KEYS = {
 
 
 # The top-level tables; a misspelt one (« [googel] ») would silently leave its settings off.
-_TOP_LEVEL = {"alliance", "regional", "subregions", "google", "delivery"}
+_TOP_LEVEL = ("alliance", "regional", "subregions", "google", "delivery")  # in the documentation's order
 
 
-def _warn_unknown(reader: _Reader, data: dict, section: str, key: str) -> None:
-    """``section`` "" is the file's top level."""
-    known = _KNOWN_KEYS[section] if section else _TOP_LEVEL
-    warn_unknown_keys(reader.path, data, known, key, arrays={"subregions"})
+def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> None:
+    """Every key of every table known, and (``placeholders``) no placeholder of the
+    shipped files left: checked on the whole file before any value is read, so that a
+    typo is never a default in disguise and a placeholder never reaches Google."""
+    reject(path, _unknown_keys(raw), "clés inconnues")
+    if placeholders:
+        reject_placeholders(path, raw)
+
+
+def _unknown_keys(raw: dict) -> list[Problem]:
+    problems = _top_level_keys(raw)
+    alliance = raw.get("alliance")
+    if isinstance(alliance, dict):
+        problems += unknown_keys(alliance, _KNOWN_KEYS["alliance"], "alliance")
+        if isinstance(alliance.get("period"), dict):
+            problems += unknown_keys(alliance["period"], _KNOWN_KEYS["alliance.period"], "alliance.period")
+    # The kinds of ``source = { … }`` are checked with the source (_Reader.source).
+    if isinstance(raw.get("regional"), dict):
+        problems += unknown_keys(raw["regional"], _KNOWN_KEYS["regional"], "regional")
+    if isinstance(raw.get("subregions"), list):
+        for index, item in enumerate(raw["subregions"]):
+            if isinstance(item, dict):
+                problems += unknown_keys(item, _KNOWN_KEYS["subregions"], f"subregions[{index + 1}]")
+    if isinstance(raw.get("google"), dict):
+        problems += unknown_keys(raw["google"], _KNOWN_KEYS["google"], "google")
+    return problems + delivery_unknown_keys(raw.get("delivery"))
+
+
+def _top_level_keys(raw: dict) -> list[Problem]:
+    """Tables unknown at the top; a key written above the first table (``envelope = …``
+    before ``[alliance]``) is sent to the table that knows it."""
+    problems = []
+    for problem in unknown_keys(raw, _TOP_LEVEL, arrays={"subregions"}):
+        homes = [f"[[{table}]]" if table == "subregions" else f"[{table}]" for table in _TOP_LEVEL
+                 if problem.key in _KNOWN_KEYS.get(table, ())]
+        if homes and not isinstance(raw[problem.key], (dict, list)):
+            where = (f"à la table {homes[0]} ; placez-la sous cette ligne" if len(homes) == 1
+                     else f"à l'une des tables {', '.join(homes)} ; placez-la sous la bonne")
+            problem = Problem(problem.key, f"clé « {problem.key} » placée avant toute table : elle appartient "
+                                           f"{where}.")
+        problems.append(problem)
+    return problems
+
+
+# An agreement of the FQIS spans a few fiscal years (2019-2023, 2024-2029): an end in
+# 9999 is a typo, and would make thousands of columns and findings.
+MAX_FISCAL_YEARS = 10
+
+
+def _agreement_years(reader: _Reader, start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:
+    """The fiscal years of the agreement: whole ones (1 April – 31 March), at least one,
+    at most MAX_FISCAL_YEARS."""
+    if (start.month, start.day) != (4, 1):
+        raise reader.fail("alliance.period.start",
+                          f"la période doit commencer un 1er avril (exercice financier québécois), lu : {start}")
+    if (end.month, end.day) != (3, 31):
+        raise reader.fail("alliance.period.end",
+                          f"la période doit finir un 31 mars (fin d'un exercice financier québécois), lu : {end}")
+    if end < start:
+        raise reader.fail("alliance.period.end",
+                          f"la fin de la période ({end}) précède son début ({start})")
+    count = end.year - start.year
+    if count > MAX_FISCAL_YEARS:
+        raise reader.fail("alliance.period.end",
+                          f"la période du {start} au {end} compterait {count} exercices financiers ; une "
+                          f"entente en compte au plus {MAX_FISCAL_YEARS} (vérifiez l'année de fin)")
+    return fiscal_years_of(start, end)
 
 
 def fiscal_years_of(start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:
@@ -332,7 +407,7 @@ def fiscal_years_of(start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:
 def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[FiscalYear, ...],
                priorities: tuple[str, ...], *, regional: bool, default: dict | None = None) -> Committee:
     default = default or {}
-    code = reader.text(data, f"{key}.code", "code", default.get("code"))
+    code = _code(reader, data, f"{key}.code", default.get("code"))
     annual_raw = reader.table(data, f"{key}.annual", "annual")
     labels = {y.label for y in years}
     annual = {}
@@ -346,11 +421,14 @@ def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[F
     contact = reader.addresses(data, f"{key}.contact", "contact")
     plan = priorities if regional else reader.plan(data, f"{key}.priorities", priorities)
     support = reader.text(data, f"{key}.support", "support") if "support" in data and not regional else None
+    allocation = reader.money(data, f"{key}.allocation", "allocation", default.get("allocation"))
+    if allocation == 0 and not regional:
+        # Every committed project would exceed it; a regional line may keep nothing.
+        raise reader.fail(f"{key}.allocation", "l'allocation d'une sous-région doit être supérieure à 0 $, lu : 0")
     return Committee(
         code=code,
         name=reader.text(data, f"{key}.name", "name", default.get("name")),
-        allocation=reader.money(data, f"{key}.allocation", "allocation",
-                                default.get("allocation")),
+        allocation=allocation,
         territories=reader.text_list(data, f"{key}.territories", "territories",
                                      default.get("territories", ())),
         source=reader.source(data, f"{key}.source", base),
@@ -362,10 +440,50 @@ def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[F
     )
 
 
-def load_config(path: str | Path, *, check_files: bool = True) -> Config:
-    """Load and validate a configuration file; raise ConfigError naming the key."""
+# A spreadsheet's key, alone or in its address (…/spreadsheets/d/KEY/edit): anything else
+# (« 1AbC…XyZ » copied from an example, « <clé> ») would only fail once Google is asked.
+_GOOGLE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+_GOOGLE_ADDRESS = re.compile(r"https?://\S*/d/[A-Za-z0-9_-]+", re.IGNORECASE)
+
+
+def _google_key(reader: _Reader, key: str, location: str) -> str:
+    if _GOOGLE_KEY.fullmatch(location) or _GOOGLE_ADDRESS.match(location):
+        return location
+    raise reader.fail(key, f"clé de chiffrier Google invalide « {location} » : indiquez la partie de l'adresse "
+                           "du chiffrier entre /d/ et /edit (lettres, chiffres, - et _), ou son adresse complète")
+
+
+# Characters no file name may hold (on Windows too): the fund names the report's files.
+_NOT_IN_FILE_NAMES = set('/\\:*?"<>|')
+
+
+def _fund(reader: _Reader, alliance: dict) -> str:
+    fund = reader.text(alliance, "alliance.fund", "fund", defaults.FUND)
+    if _NOT_IN_FILE_NAMES & set(fund):
+        raise reader.fail("alliance.fund",
+                          "le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne contient "
+                          f"aucun de ces signes / \\ : * ? \" < > |, lu : {shown(fund)}")
+    return fund
+
+
+# A code names a committee in file names, sheet cells, the history and --committee.
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,30}")
+
+
+def _code(reader: _Reader, data: dict, key: str, default: str | None) -> str:
+    value = data.get("code", default)
+    if isinstance(value, str) and value.strip() and not _CODE.fullmatch(value.strip()):
+        raise reader.fail(key, "un code de 1 à 30 caractères est attendu, fait de lettres sans accent, de "
+                               f"chiffres, de « - » et de « _ » (ex. OUEST), lu : {shown(value)}")
+    return reader.text(data, key, "code", default)
+
+
+def load_config(path: str | Path, *, check_files: bool = True, placeholders: bool = True) -> Config:
+    """Load and validate a configuration file; raise ConfigError naming the key.
+    ``placeholders``: refuse the REMPLACER-PAR-… values of the shipped files (all but
+    the committee template, which is made before the spreadsheets exist)."""
     path = Path(path)
-    return config_from_dict(read_toml(path), path=path, check_files=check_files)
+    return config_from_dict(read_toml(path), path=path, check_files=check_files, placeholders=placeholders)
 
 
 def read_toml(path: Path) -> dict:
@@ -402,31 +520,25 @@ def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
             f"(détail technique : {detail})")
 
 
-def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True) -> Config:
+def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True,
+                     placeholders: bool = True) -> Config:
     reader = _Reader(path, check_files)
     base = path.resolve().parent if path else Path.cwd()
-    _warn_unknown(reader, raw, "", "")
+    check_keys(raw, path, placeholders=placeholders)
 
     alliance = reader.table(raw, "alliance", "alliance")
-    _warn_unknown(reader, alliance, "alliance", "alliance")
     period = reader.table(alliance, "alliance.period", "period")
-    _warn_unknown(reader, period, "alliance.period", "alliance.period")
-    start = reader.date(period, "alliance.period.start", "start", defaults.PERIOD[0])
-    end = reader.date(period, "alliance.period.end", "end", defaults.PERIOD[1])
-    if (start.month, start.day) != (4, 1):
-        raise reader.fail("alliance.period.start",
-                          f"la période doit commencer un 1er avril (exercice financier québécois), lu : {start}")
-    if (end.month, end.day) != (3, 31) or end <= start:
-        raise reader.fail("alliance.period.end",
-                          f"la période doit finir un 31 mars après son début, lu : {end}")
-    years = fiscal_years_of(start, end)
+    years = _agreement_years(reader, reader.date(period, "alliance.period.start", "start", defaults.PERIOD[0]),
+                             reader.date(period, "alliance.period.end", "end", defaults.PERIOD[1]))
+    start, end = years[0].start, years[-1].end
 
     envelope = reader.money(alliance, "alliance.envelope", "envelope", defaults.ENVELOPE_DOLLARS)
+    if envelope == 0:
+        raise reader.fail("alliance.envelope", "l'enveloppe de l'Alliance doit être supérieure à 0 $, lu : 0")
     priorities = reader.text_list(alliance, "alliance.priorities", "priorities", defaults.PRIORITIES,
                                   required=True)
 
     regional_raw = reader.table(raw, "regional", "regional")
-    _warn_unknown(reader, regional_raw, "regional", "regional")
     regional = _committee(
         reader, regional_raw, "regional", base, years, priorities, regional=True,
         default={"code": defaults.REGIONAL_CODE, "name": defaults.REGIONAL_NAME,
@@ -445,7 +557,6 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         key = f"subregions[{index + 1}]"
         if not isinstance(item, dict):
             raise reader.fail(key, "une table est attendue")
-        _warn_unknown(reader, item, "subregions", key)
         code = item.get("code")
         committee = _committee(reader, item, key, base, years, priorities, regional=False,
                                default=known.get(code) if isinstance(code, str) else None)
@@ -459,18 +570,30 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     _check_consistency(reader, envelope, regional, subregions)
 
     google_raw = reader.table(raw, "google", "google")
-    _warn_unknown(reader, google_raw, "google", "google")
     google = _google_settings(reader, google_raw, base)
     # [delivery] (docs/configuration.md): a committee's contact needs a way to send e-mail.
     delivery = parse_delivery(raw.get("delivery", {}), path=path,
                               contacts=any(c.contact for c in (regional, *subregions)))
 
+    eligible = reader.text_list(alliance, "alliance.organization_types", "organization_types",
+                                defaults.ELIGIBLE_ORGANIZATION_TYPES, required=True)
+    ineligible = reader.text_list(alliance, "alliance.ineligible_organization_types",
+                                  "ineligible_organization_types", defaults.INELIGIBLE_ORGANIZATION_TYPES)
+    both = [t for t in ineligible if normalise(t) in {normalise(e) for e in eligible}]
+    if "ineligible_organization_types" not in alliance:
+        # Another program may fund what the Montérégie does not: the type listed as eligible wins.
+        ineligible, both = tuple(t for t in ineligible if t not in both), []
+    if both:
+        # The rules could not say whether such an organisation may be funded.
+        raise reader.fail("alliance.ineligible_organization_types",
+                          f"« {both[0]} » est aussi dans organization_types : un type d'organisme est admissible "
+                          "ou non admissible, pas les deux")
     return Config(
         path=path.resolve() if path else None,
         name=reader.text(alliance, "alliance.name", "name", defaults.ALLIANCE_NAME),
         mandataire=reader.text(alliance, "alliance.mandataire", "mandataire", defaults.MANDATAIRE),
         ministry=reader.text(alliance, "alliance.ministry", "ministry", defaults.MINISTRY),
-        fund=reader.text(alliance, "alliance.fund", "fund", defaults.FUND),
+        fund=_fund(reader, alliance),
         envelope=envelope,
         period_start=start,
         period_end=end,
@@ -479,11 +602,8 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
                                     defaults.MAX_FQIS_SHARE),
         nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", defaults.NEARLY_USED),
         priorities=priorities,
-        eligible_types=reader.text_list(alliance, "alliance.organization_types", "organization_types",
-                                        defaults.ELIGIBLE_ORGANIZATION_TYPES, required=True),
-        ineligible_types=reader.text_list(alliance, "alliance.ineligible_organization_types",
-                                          "ineligible_organization_types",
-                                          defaults.INELIGIBLE_ORGANIZATION_TYPES),
+        eligible_types=eligible,
+        ineligible_types=ineligible,
         subregions=tuple(subregions),
         regional=regional,
         google=google,
@@ -494,16 +614,19 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
 
 def _check_consistency(reader: _Reader, envelope: int, regional: Committee,
                        subregions: list[Committee]) -> None:
-    codes: dict[str, int] = {}
-    for index, committee in enumerate(subregions):
-        if committee.code in codes or committee.code == regional.code:
-            raise reader.fail(f"subregions[{index + 1}].code",
-                              f"le code « {committee.code} » est déjà utilisé")
-        codes[committee.code] = index
+    _check_unique(reader, regional, subregions, "code", ("le code", "codes"))
+    _check_unique(reader, regional, subregions, "name", ("le nom", "noms"))
     owner: dict[str, tuple[int, Committee]] = {}
+    regional_only = {normalise(t) for t in regional.territories}
     for index, committee in enumerate(subregions):
         for territory in committee.territories:
             key = normalise(territory)
+            if key in regional_only:
+                # Only the regional line's own sheet may use it (sync/defaults.py): claimed by a
+                # sub-region too, the line such a project belongs to would be ambiguous.
+                raise reader.fail(f"subregions[{index + 1}].territories",
+                                  f"le territoire « {territory} » est celui de la ligne régionale ([regional]) ; "
+                                  "une sous-région ne peut pas le prendre")
             if key in owner and owner[key][1] is not committee:
                 raise reader.fail(
                     f"subregions[{index + 1}].territories",
@@ -526,6 +649,27 @@ def _check_consistency(reader: _Reader, envelope: int, regional: Committee,
                                    f"dépasse l'allocation ({format_cents(committee.allocation)})")
 
 
+def _check_unique(reader: _Reader, regional: Committee, subregions: list[Committee], field: str,
+                  words: tuple[str, str]) -> None:
+    """Codes and names are unique whatever their case: `--committee ouest` and the
+    messages must designate one line. ``words``: « le code » and its plural « codes »."""
+    what, plural = words
+    seen = {getattr(regional, field).casefold(): ("regional", getattr(regional, field))}
+    for index, committee in enumerate(subregions):
+        key, value = f"subregions[{index + 1}]", getattr(committee, field)
+        if value.casefold() not in seen:
+            seen[value.casefold()] = (key, value)
+            continue
+        other_key, other = seen[value.casefold()]
+        where = "de la ligne régionale ([regional])" if other_key == "regional" else f"de {other_key}"
+        if other == value:
+            message = f"{what} « {value} » est déjà celui {where}"
+        else:
+            message = (f"{what} « {value} » ne diffère de « {other} », celui {where}, que par les majuscules : "
+                       f"deux lignes doivent avoir des {plural} différents")
+        raise reader.fail(f"{key}.{field}", message)
+
+
 def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
     def path_or_none(name: str) -> Path | None:
         if name not in data:
@@ -535,22 +679,22 @@ def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
     default = GoogleSettings()  # one set of defaults: the dataclass's
     feedback = data.get("feedback", default.feedback)
     if not isinstance(feedback, bool):
-        raise reader.fail("google.feedback", f"true ou false est attendu, lu : {feedback!r}")
+        raise reader.fail("google.feedback", f"true ou false est attendu, lu : {shown(feedback)}")
     reads = data.get("reads_per_minute", default.reads_per_minute)
     if isinstance(reads, bool) or not isinstance(reads, int) or reads < 1:
-        raise reader.fail("google.reads_per_minute", f"un entier positif est attendu, lu : {reads!r}")
+        raise reader.fail("google.reads_per_minute", f"un entier positif est attendu, lu : {shown(reads)}")
     def seconds(name: str, default: float) -> float:
         value = data.get(name, default)
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
-            raise reader.fail(f"google.{name}", f"un nombre de secondes positif est attendu, lu : {value!r}")
+            raise reader.fail(f"google.{name}", f"un nombre de secondes positif est attendu, lu : {shown(value)}")
         return float(value)
 
     attempts = data.get("max_attempts", default.max_attempts)
     if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-        raise reader.fail("google.max_attempts", f"un entier positif est attendu, lu : {attempts!r}")
+        raise reader.fail("google.max_attempts", f"un entier positif est attendu, lu : {shown(attempts)}")
     timeout = seconds("timeout", default.timeout)
     if timeout <= 0:
-        raise reader.fail("google.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {timeout!r}")
+        raise reader.fail("google.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(timeout)}")
     return GoogleSettings(
         credentials=path_or_none("credentials"),
         feedback=feedback,
@@ -568,5 +712,5 @@ def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
 def _positive_seconds(reader: _Reader, data: dict, name: str, default: float) -> float:
     value = data.get(name, default)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
-        raise reader.fail(f"google.{name}", f"un nombre de secondes supérieur à 0 est attendu, lu : {value!r}")
+        raise reader.fail(f"google.{name}", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(value)}")
     return float(value)

@@ -1,22 +1,26 @@
-"""Keys of the configuration that no setting reads: announced, never silently dropped.
+"""What the configuration may contain: known keys, placeholders to replace, values shown in French.
 
-A typo such as ``feedbak = true`` under ``[google]`` or a table ``[regionl]`` would
-otherwise leave a setting at its default without a word. Each table of the
-configuration (``sync/config.py``, and ``sync/delivery/settings.py`` for
-``[delivery]``) names its known keys; anything else is a warning that suggests the
-closest known key. Standard library only: every command loads the configuration.
+A typo such as ``alocation = 2700000`` or a table ``[googel]`` used to leave a
+setting at its default without a word: the built-in Montérégie value was used and
+the run said « Conforme ». Each table of the configuration (``sync/config.py``, and
+``sync/delivery/settings.py`` for ``[delivery]``) names its known keys; any other key
+is a configuration error, suggesting the closest known key. The shipped files hold
+``REMPLACER-PAR-…`` values where the coordinator's own must go; such a value left in
+place is an error at load time, before any network call (docs/configuration.md).
+Standard library only: every command loads the configuration.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
-import logging
-from collections.abc import Collection, Mapping
+import re
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
-from sync.wording import did_you_mean
-
-log = logging.getLogger("sync.config")
+from sync.errors import ConfigError
+from sync.wording import did_you_mean, printable
 
 
 def closest_key(typed: str, known: Collection[str]) -> str | None:
@@ -26,22 +30,141 @@ def closest_key(typed: str, known: Collection[str]) -> str | None:
     return by_lower[found[0]] if found else None
 
 
-def warn_unknown_keys(path: Path | str | None, data: Mapping[str, object], known: Collection[str],
-                      table: str = "", *, arrays: Collection[str] = ()) -> None:
-    """Warn once per key of ``data`` not in ``known``. ``table``: where ``data`` sits
-    (« google », « subregions[2] »), empty for the file's top level, whose tables are
-    shown as written: ``[regional]``, and ``[[subregions]]`` for the ``arrays`` of tables."""
-    where = f"Configuration {path}" if path else "Configuration"
-    for name in sorted(set(data) - set(known)):
+@dataclass(frozen=True)
+class Problem:
+    """One wrong key of the file: where (« subregions[1].alocation ») and what, in French."""
+
+    key: str
+    message: str
+
+
+def unknown_keys(data: Mapping[str, object], known: Collection[str], table: str = "", *,
+                 arrays: Collection[str] = (), ignored: Collection[str] = ()) -> list[Problem]:
+    """The keys of ``data`` not in ``known``, in the file's order. ``table``: where ``data``
+    sits (« google », « subregions[2] »), empty for the file's top level, whose tables
+    are shown as written: ``[regional]``, and ``[[subregions]]`` for the ``arrays`` of tables.
+    ``ignored``: keys refused elsewhere with a message of their own."""
+    problems = []
+    for name in data:
+        if name in known or name in ignored:
+            continue
         suggestion = closest_key(name, known)
         if not table and isinstance(data[name], (dict, list)):
             shown = _table(name, isinstance(data[name], list))
             hint = did_you_mean(_table(suggestion, suggestion in arrays) if suggestion else None)
-            log.warning("%s : table inconnue « %s », ignorée.%s", where, shown, hint)
+            tables = ", ".join(_table(k, k in arrays) for k in known)
+            problems.append(Problem(name, f"table inconnue « {printable(shown)} ».{hint} Tables permises : {tables}."))
         else:
             full = f"{table}.{name}" if table else name
-            log.warning("%s : clé inconnue « %s », ignorée.%s", where, full, did_you_mean(suggestion))
+            choices = ", ".join(sorted(known))
+            problems.append(Problem(full, f"clé inconnue « {printable(name)} ».{did_you_mean(suggestion)} "
+                                          f"Clés permises ici : {choices}."))
+    return problems
+
+
+def reject(path: Path | str | None, problems: list[Problem], others: str) -> None:
+    """Raise the first problem, naming the others (``others``: « clés inconnues »), so
+    that every typo of the file is fixed at once."""
+    if not problems:
+        return
+    first, *rest = problems
+    message = first.message
+    if rest:
+        message += f" Autres {others} : {', '.join(f'« {printable(p.key)} »' for p in rest)}."
+    raise ConfigError(message, path=str(path) if path else None, key=first.key)
+
+
+def reject_unknown_keys(path: Path | str | None, data: Mapping[str, object], known: Collection[str],
+                        table: str = "", *, arrays: Collection[str] = ()) -> None:
+    """ConfigError naming the first key of ``data`` not in ``known`` (see unknown_keys)."""
+    reject(path, unknown_keys(data, known, table, arrays=arrays), "clés inconnues")
 
 
 def _table(name: str, array: bool) -> str:
     return f"[[{name}]]" if array else f"[{name}]"
+
+
+# --------------------------------------------------------------------------
+# Placeholders of the shipped files
+
+# « REMPLACER-PAR-LA-CLE-DU-CHIFFRIER-OUEST », whatever its case or separators.
+_PLACEHOLDER = re.compile(r"REMPLACER[\s_-]*PAR\b", re.IGNORECASE)
+
+# What goes instead of a placeholder, by the key's last name.
+_WHAT_TO_PUT = {
+    "google": "la clé du chiffrier Google du comité : la partie de son adresse entre /d/ et /edit "
+              "(ou l'adresse complète du chiffrier)",
+    "xlsx": "le chemin du classeur du comité, relatif à ce fichier",
+    "drive_folder": "l'identifiant du dossier Google Drive partagé avec le ministère : la partie de son "
+                    "adresse après /folders/",
+    "drive_file": "l'identifiant du fichier Google Drive à mettre à jour : la partie de son adresse entre "
+                  "/d/ et /edit",
+    "drive_name": "le nom du fichier dans Drive, terminé par .xlsx",
+    "email_to": "l'adresse courriel réelle du destinataire (nom@organisme.gouv.qc.ca)",
+    "email_from": "l'adresse courriel réelle de l'expéditeur (coordination@organisme.org)",
+    "contact": "l'adresse courriel réelle du comité (comite@organisme.org)",
+    "host": "l'adresse du serveur d'envoi de courriels de votre organisme (smtp.organisme.org)",
+    "user": "l'identifiant de connexion au serveur d'envoi de courriels",
+    "credentials": "le chemin de la clé JSON du compte de service, relatif à ce fichier",
+    "oauth_client": "le chemin du fichier du client OAuth, relatif à ce fichier",
+}
+
+
+def placeholders(data: Mapping[str, object], table: str = "") -> Iterator[Problem]:
+    """Every text value of ``data``, at any depth (tables, lists, inline tables), still a
+    placeholder of the shipped files, with what to put there."""
+    for name, value in data.items():
+        key = f"{table}.{name}" if table else name
+        if isinstance(value, Mapping):
+            yield from placeholders(value, key)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    yield from placeholders(item, f"{key}[{index + 1}]")
+                elif _is_placeholder(item):
+                    yield _placeholder(key, name, item)
+        elif _is_placeholder(value):
+            yield _placeholder(key, name, value)
+
+
+def _is_placeholder(value: object) -> bool:
+    return isinstance(value, str) and _PLACEHOLDER.search(value) is not None
+
+
+def _placeholder(key: str, name: str, value: object) -> Problem:
+    what = _WHAT_TO_PUT.get(name, "la valeur réelle que décrit le commentaire du fichier")
+    return Problem(key, f"« {printable(str(value))} » est un exemple à remplacer : indiquez {what}.")
+
+
+def reject_placeholders(path: Path | str | None, data: Mapping[str, object]) -> None:
+    """ConfigError naming the first placeholder left in ``data`` (and the others)."""
+    reject(path, list(placeholders(data)), "valeurs à remplacer")
+
+
+# --------------------------------------------------------------------------
+# Values shown in messages
+
+
+def shown(value: object) -> str:
+    """A value of the file as the coordinator wrote it, for « …, lu : X »: TOML's own
+    spelling (true, 2019-04-01), the kind in French when the value cannot be shown on
+    one line (« une table »), never a Python type name."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return f"la date et l'heure {value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"la date {value.isoformat()}"
+    if isinstance(value, dt.time):
+        return f"l'heure {value.isoformat()}"
+    if isinstance(value, Mapping):
+        return "une table { … }"
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in value):
+            return printable(repr(list(value)))
+        return "une liste [ … ]"
+    if value is None:
+        return "rien"
+    if isinstance(value, (str, int, float)):
+        return printable(repr(value))
+    return "une valeur illisible"

@@ -23,7 +23,7 @@ from tests.support.smtp_server import SmtpServer, make_certificate
 # The documented shape (docs/exploitation.md), verbatim (with the contact of the first sub-region).
 SPEC_DELIVERY = '''
 [delivery]
-drive_folder = "<Google Drive folder id shared with the ministry>"   # optional
+drive_folder = "1AbCdEfGhIjKlMnOpQrStUvWxYz"   # optional
 email_to = ["analyste@exemple.gouv.qc.ca"]                             # optional
 smtp = { host = "smtp.exemple.org", port = 587, starttls = true, user = "coordination@exemple.org" }
 # user is optional (no login without it); the SMTP password comes from
@@ -44,7 +44,7 @@ def error_of(path: Path) -> ConfigError:
 def test_spec_example_is_accepted(tmp_path):
     config = load_config(config_with(tmp_path, OUEST={"contact": "comite-ouest@exemple.org"}))
     settings = delivery_settings(config)
-    assert settings.drive_folder == "<Google Drive folder id shared with the ministry>"
+    assert settings.drive_folder == "1AbCdEfGhIjKlMnOpQrStUvWxYz"
     assert settings.email_to == (Address(addr_spec="analyste@exemple.gouv.qc.ca"),)
     assert settings.email_from == Address(addr_spec="coordination@exemple.org")  # the SMTP user by default
     smtp = settings.smtp
@@ -226,3 +226,60 @@ def test_an_smtp_timeout_must_be_a_finite_number_of_seconds(tmp_path, value):
                                         f'smtp = {{ host = "smtp.exemple.org", timeout = {value}, '
                                         f'user = "coordination@exemple.org" }}\n')
     assert "un nombre de secondes supérieur à 0 est attendu" in config_error(path, "delivery.smtp.timeout")
+
+
+@pytest.mark.parametrize("typed, folder_id", [
+    ("1AbCdEfGhIjKlMnOpQrStUvWxYz", "1AbCdEfGhIjKlMnOpQrStUvWxYz"),
+    ("https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrStUvWxYz?usp=sharing", "1AbCdEfGhIjKlMnOpQrStUvWxYz"),
+])
+def test_a_drive_folder_is_its_id_or_its_address(tmp_path, typed, folder_id):
+    assert delivery_settings(load_config(config_with(tmp_path, f'[delivery]\ndrive_folder = "{typed}"\n'))
+                             ).drive_folder == folder_id
+
+
+@pytest.mark.parametrize("delivery, key, detail", [
+    # An example's wording copied as is: refused when loaded, not when the ministry is owed its workbook.
+    ('[delivery]\ndrive_folder = "<identifiant du dossier partagé>"\n', "delivery.drive_folder",
+     "l'identifiant d'un dossier Google Drive est attendu (la partie de son adresse après /folders/), "
+     "lu : '<identifiant du dossier partagé>'"),
+    ('[delivery]\ndrive_folder = "REMPLACER-PAR-L-ID-DU-DOSSIER"\n', "delivery.drive_folder",
+     "« REMPLACER-PAR-L-ID-DU-DOSSIER » est un exemple à remplacer : indiquez l'identifiant du dossier Google "
+     "Drive partagé avec le ministère : la partie de son adresse après /folders/."),
+    ('[delivery]\nemail_to = ["a@exemple.org", "REMPLACER-PAR-L-ADRESSE"]\nsmtp = { host = "localhost", '
+     'starttls = false, user = "a@exemple.org" }\n', "delivery.email_to",
+     "« REMPLACER-PAR-L-ADRESSE » est un exemple à remplacer : indiquez l'adresse courriel réelle du "
+     "destinataire (nom@organisme.gouv.qc.ca)."),
+    ('[delivery]\nsmtp = { host = "localhost", starttls = false, usr = "a@exemple.org" }\n', "delivery.smtp.usr",
+     "clé inconnue « usr ». Vouliez-vous dire « user » ? Clés permises ici : ca_file, host, port, ssl, starttls, "
+     "timeout, user."),
+    ('[delivery]\nsmtp = { host = "localhost", starttls = "oui" }\n', "delivery.smtp.starttls",
+     "true ou false est attendu, lu : 'oui'"),
+    ('[delivery]\nsmtp = { host = "localhost", port = 2.5e1 }\n', "delivery.smtp.port",
+     "un numéro de port entre 1 et 65535 est attendu, lu : 25.0"),
+])
+def test_a_careless_delivery_table_is_refused_with_its_key(tmp_path, delivery, key, detail):
+    error = error_of(config_with(tmp_path, delivery))
+    assert (error.key, error.detail) == (key, detail)
+
+
+def test_the_library_refuses_an_unknown_delivery_key_too():
+    from sync.delivery.settings import parse_delivery
+
+    with pytest.raises(ConfigError) as caught:
+        parse_delivery({"drive_folder": "1AbC", "emial_to": "a@exemple.org"})
+    assert (caught.value.key, caught.value.detail) == (
+        "delivery.emial_to", "clé inconnue « emial_to ». Vouliez-vous dire « email_to » ? Clés permises ici : "
+                             "drive_file, drive_folder, drive_keep_versions, drive_name, drive_scope, email_from, "
+                             "email_to, smtp.")
+
+
+@pytest.mark.parametrize("contact", ["comite-ouest@exemple..org", "comité@exemple.org"])
+def test_an_address_the_email_package_refuses_is_explained_in_french(tmp_path, contact):
+    # « exemple..org » ended in email's HeaderParseError, a traceback; « comité@ » in its English words.
+    from tests.support.cli import config_error
+
+    smtp = '[delivery]\nsmtp = { host = "localhost", starttls = false, user = "a@exemple.org" }\n'
+    path = config_with(tmp_path, smtp, OUEST={"contact": contact})
+    assert config_error(path, "subregions[1].contact").endswith(
+        f"adresse courriel invalide : '{contact}' (attendu : nom@domaine.org, en lettres sans accent, sans espace "
+        "ni point doublé)\n")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import openpyxl
+import pytest
 from click.testing import CliRunner
 from openpyxl.formula.translate import Translator
 
@@ -275,10 +276,48 @@ def test_committee_template_offers_only_its_territories(tmp_path):
     assert "Ouest de la Montérégie" in wb["Instructions"]["A1"].value
 
 
-def test_unknown_committee_is_a_usage_error(tmp_path):
-    result = CliRunner().invoke(cli, ["template", "--output", str(tmp_path / "g.xlsx"), "--committee", "NORD"])
+@pytest.mark.parametrize("typed, error", [
+    ("NORD", "Erreur : sous-région inconnue « NORD ». Codes : OUEST, EST, LONGUEUIL.\n"),
+    ("OUEZT", "Erreur : sous-région inconnue « OUEZT ». Vouliez-vous dire « OUEST » ? Codes : OUEST, EST, "
+              "LONGUEUIL.\n"),
+    ("longeuil", "Erreur : sous-région inconnue « longeuil ». Vouliez-vous dire « LONGUEUIL » ? Codes : OUEST, "
+                 "EST, LONGUEUIL.\n"),
+    # On main, an empty code (a shell variable never set) wrote the template of every sub-region.
+    ("", "Erreur : --committee attend le code d'une sous-région ; codes : OUEST, EST, LONGUEUIL.\n"),
+    ("  ", "Erreur : --committee attend le code d'une sous-région ; codes : OUEST, EST, LONGUEUIL.\n"),
+])
+def test_unknown_or_empty_committee_is_a_usage_error(tmp_path, typed, error):
+    target = tmp_path / "g.xlsx"
+    result = CliRunner().invoke(cli, ["template", "--output", str(target), "--committee", typed],
+                                prog_name="alliance-sync")
     assert result.exit_code == 2
-    assert "sous-région inconnue « NORD » ; codes : OUEST, EST, LONGUEUIL" in result.stderr
+    assert result.stderr.endswith("Utilisation : alliance-sync template [OPTIONS]\n"
+                                  "Essayez « alliance-sync template --help » pour l'aide.\n\n" + error)
+    assert not target.exists()
+
+
+def test_the_shipped_configuration_makes_its_template_before_the_keys_are_known(tmp_path):
+    # The committees' spreadsheets are made from the template: their keys cannot be there yet.
+    wb = openpyxl.load_workbook(generate(tmp_path, "--config", str(REPO / "config" / "monteregie.toml"),
+                                         "--committee", "LONGUEUIL"))
+    assert "Agglomération de Longueuil" in wb["Instructions"]["A1"].value
+
+
+def test_the_template_still_refuses_an_unknown_key(tmp_path):
+    config = tmp_path / "monteregie.toml"
+    config.write_text((REPO / "config" / "monteregie.toml").read_text(encoding="utf-8").replace(
+        "allocation = 2600000", "alocation = 2600000"), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["template", "--config", str(config), "--output", str(tmp_path / "g.xlsx")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"Erreur : Configuration invalide (fichier {config}, clé « "
+                                    "subregions[1].alocation ») : clé inconnue « alocation ». Vouliez-vous dire "
+                                    "« allocation » ?")
+    assert not (tmp_path / "g.xlsx").exists()
+
+
+def test_a_committee_code_is_read_whatever_its_case_and_spaces(tmp_path):
+    wb = openpyxl.load_workbook(generate(tmp_path, "--committee", " est "))
+    assert "Est de la Montérégie" in wb["Instructions"]["A1"].value
 
 
 def test_money_and_date_formats_and_total_formula():

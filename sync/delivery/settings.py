@@ -14,12 +14,13 @@ import ipaddress
 import logging
 import math
 from dataclasses import dataclass
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from sync.config_keys import warn_unknown_keys
+from sync.config_keys import Problem, reject_unknown_keys, shown, unknown_keys
 from sync.errors import ConfigError
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,19 @@ DRIVE_SCOPES = {"drive": "https://www.googleapis.com/auth/drive",
 _DELIVERY_KEYS = {"drive_folder", "drive_file", "drive_name", "drive_scope", "drive_keep_versions", "email_to",
                   "email_from", "smtp"}
 _SMTP_KEYS = {"host", "port", "starttls", "ssl", "user", "timeout", "ca_file"}
+# Refused with its own message (the password comes from the environment), not as a typo.
+_PASSWORD = "password"
+
+
+def delivery_unknown_keys(data: object) -> list[Problem]:
+    """The keys of ``[delivery]`` and of its ``smtp`` no setting reads (sync/config_keys.py);
+    sync/config.py asks before reading any value of the file."""
+    if not isinstance(data, dict):
+        return []
+    problems = unknown_keys(data, _DELIVERY_KEYS, "delivery", ignored={_PASSWORD})
+    if isinstance(data.get("smtp"), dict):
+        problems += unknown_keys(data["smtp"], _SMTP_KEYS, "delivery.smtp", ignored={_PASSWORD})
+    return problems
 
 
 @dataclass(frozen=True)
@@ -101,26 +115,29 @@ def is_loopback_host(host: str) -> bool:
 def parse_address(text: object) -> Address:
     """One e-mail address (``a@b.org`` or ``Nom <a@b.org>``); ValueError in French otherwise."""
     if not isinstance(text, str) or not text.strip():
-        raise ValueError(f"une adresse courriel est attendue, lu : {text!r}")
+        raise ValueError(f"une adresse courriel est attendue, lu : {shown(text)}")
     if any(c in text for c in "\r\n\t"):
-        raise ValueError(f"une adresse courriel ne contient pas de saut de ligne, lu : {text!r}")
+        raise ValueError(f"une adresse courriel ne contient pas de saut de ligne, lu : {shown(text)}")
     found = getaddresses([text])
     if len(found) != 1:
-        raise ValueError(f"une seule adresse par élément de la liste, lu : {text!r}")
+        raise ValueError(f"une seule adresse par élément de la liste, lu : {shown(text)}")
     name, addr = found[0]
     local, _, domain = addr.rpartition("@")
     if not local or not domain or any(c.isspace() for c in addr):
-        raise ValueError(f"adresse courriel invalide : {text!r} (attendu : nom@domaine.org)")
+        raise ValueError(f"adresse courriel invalide : {shown(text)} (attendu : nom@domaine.org)")
     try:
         return Address(display_name=name, addr_spec=addr)
-    except (ValueError, IndexError) as exc:  # the e-mail package's own refusal
-        raise ValueError(f"adresse courriel invalide : {text!r} ({exc})") from None
+    except (ValueError, IndexError, HeaderParseError):
+        # The e-mail package refuses in English (« expected atom but found '.org' »), and
+        # HeaderParseError is no ValueError: what is expected, in French, instead.
+        raise ValueError(f"adresse courriel invalide : {shown(text)} (attendu : nom@domaine.org, en lettres "
+                         "sans accent, sans espace ni point doublé)") from None
 
 
 def parse_addresses(value: object) -> tuple[Address, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, (list, tuple)):
-        raise ValueError(f"une adresse ou une liste d'adresses est attendue, lu : {value!r}")
+        raise ValueError(f"une adresse ou une liste d'adresses est attendue, lu : {shown(value)}")
     return tuple(parse_address(item) for item in items)
 
 
@@ -146,19 +163,19 @@ def _text(fail: _Fail, data: dict, name: str, key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise fail(key, f"un texte non vide est attendu, lu : {value!r}")
+        raise fail(key, f"un texte non vide est attendu, lu : {shown(value)}")
     return value.strip()
 
 
 def _flag(fail: _Fail, data: dict, name: str, key: str, default: bool) -> bool:
     value = data.get(name, default)
     if not isinstance(value, bool):
-        raise fail(key, f"true ou false est attendu, lu : {value!r}")
+        raise fail(key, f"true ou false est attendu, lu : {shown(value)}")
     return value
 
 
 def _refuse_password(fail: _Fail, data: dict, table: str) -> None:
-    if "password" in data:
+    if _PASSWORD in data:
         raise fail(f"{table}.password", "le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et "
                                         f"définissez la variable d'environnement {PASSWORD_ENV}")
 
@@ -168,7 +185,7 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
         raise fail("delivery.smtp", 'une table est attendue : { host = "smtp.exemple.org", port = 587, '
                                     'starttls = true, user = "..." }')
     _refuse_password(fail, data, "delivery.smtp")
-    warn_unknown_keys(fail.path, data, _SMTP_KEYS, "delivery.smtp")
+    reject_unknown_keys(fail.path, data, _SMTP_KEYS, "delivery.smtp")
     host = _text(fail, data, "host", "delivery.smtp.host")
     if host is None:
         raise fail("delivery.smtp.host", "l'adresse du serveur SMTP est requise (ex. smtp.exemple.org)")
@@ -182,10 +199,10 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
                    "(port 465) ; sans chiffrement, seul un serveur local (localhost, 127.0.0.1, ::1) est permis")
     port = data.get("port", 465 if ssl else 587 if starttls else 25)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
-        raise fail("delivery.smtp.port", f"un numéro de port entre 1 et 65535 est attendu, lu : {port!r}")
+        raise fail("delivery.smtp.port", f"un numéro de port entre 1 et 65535 est attendu, lu : {shown(port)}")
     timeout = data.get("timeout", 60)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
-        raise fail("delivery.smtp.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {timeout!r}")
+        raise fail("delivery.smtp.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(timeout)}")
     ca_file = _text(fail, data, "ca_file", "delivery.smtp.ca_file")
     return SmtpSettings(host=host, port=port, starttls=starttls, ssl=ssl,
                         user=_text(fail, data, "user", "delivery.smtp.user"), timeout=float(timeout),
@@ -200,16 +217,17 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
     if not isinstance(data, dict):
         raise fail("delivery", "une table TOML est attendue")
     _refuse_password(fail, data, "delivery")
-    warn_unknown_keys(fail.path, data, _DELIVERY_KEYS, "delivery")
-    drive_folder = _text(fail, data, "drive_folder", "delivery.drive_folder")
+    reject_unknown_keys(fail.path, data, _DELIVERY_KEYS, "delivery")
+    drive_folder = parse_drive_folder(fail, data)
     drive_file = parse_drive_file(fail, data)
     keep_versions = _flag(fail, data, "drive_keep_versions", "delivery.drive_keep_versions", True)
     drive_name = _text(fail, data, "drive_name", "delivery.drive_name")
     if drive_name is not None and (not drive_name.lower().endswith(".xlsx") or "/" in drive_name):
-        raise fail("delivery.drive_name", f"un nom de fichier se terminant par .xlsx est attendu, lu : {drive_name!r}")
+        raise fail("delivery.drive_name",
+                   f"un nom de fichier se terminant par .xlsx est attendu, lu : {shown(drive_name)}")
     drive_scope = data.get("drive_scope", DeliverySettings.drive_scope)
     if drive_scope not in DRIVE_SCOPES:
-        raise fail("delivery.drive_scope", f"« drive » ou « drive.file » est attendu, lu : {drive_scope!r}")
+        raise fail("delivery.drive_scope", f"« drive » ou « drive.file » est attendu, lu : {shown(drive_scope)}")
     email_to = _addresses(fail, data, "email_to", "delivery.email_to")
     smtp = _smtp(fail, data["smtp"], base) if "smtp" in data else None
     if smtp is None and email_to:
@@ -235,6 +253,22 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
                             drive_keep_versions=keep_versions)
 
 
+def parse_drive_folder(fail: _Fail, data: dict) -> str | None:
+    """``drive_folder``: a Drive folder id, or the folder's whole address (…/folders/ID).
+    « <identifiant du dossier> » copied from an example would only fail at delivery time."""
+    import re
+
+    text = _text(fail, data, "drive_folder", "delivery.drive_folder")
+    if text is None:
+        return None
+    found = re.search(r"/folders/([A-Za-z0-9_-]+)", text)
+    folder_id = found.group(1) if found else text
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", folder_id):
+        raise fail("delivery.drive_folder", f"l'identifiant d'un dossier Google Drive est attendu (la partie de "
+                                            f"son adresse après /folders/), lu : {shown(text)}")
+    return folder_id
+
+
 def parse_drive_file(fail: _Fail, data: dict) -> str | None:
     """``drive_file``: a Drive file id, or the file's whole address (…/d/ID/…, ?id=ID)."""
     import re
@@ -246,7 +280,7 @@ def parse_drive_file(fail: _Fail, data: dict) -> str | None:
     file_id = found.group(1) if found else text
     if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", file_id):
         raise fail("delivery.drive_file", f"l'identifiant d'un fichier Google Drive est attendu (la partie de son "
-                                          f"adresse entre /d/ et /edit), lu : {text!r}")
+                                          f"adresse entre /d/ et /edit), lu : {shown(text)}")
     if data.get("drive_folder") is not None:
         raise fail("delivery.drive_file", "drive_file et drive_folder s'excluent : le fichier désigné par "
                                           "drive_file est mis à jour là où il est ; retirez drive_folder")

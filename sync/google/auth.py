@@ -166,7 +166,9 @@ def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credenti
     if "installed" in data or "web" in data:
         raise ConfigError(f"{path} est un client OAuth, pas une clé de compte de service : "
                           "indiquez-le dans [google] oauth_client.", key=key)
-    raise ConfigError(f"{path} n'est pas une clé de compte de service (type « {kind} ») : téléchargez "
+    # The file's « type » field, never Python's spelling of its absence (« None »).
+    what = f"type « {kind} »" if isinstance(kind, str) and kind.strip() else "aucun champ « type »"
+    raise ConfigError(f"{path} n'est pas une clé de compte de service ({what}) : téléchargez "
                       "la clé JSON du compte de service (console Google Cloud, IAM, Comptes de "
                       "service, Clés).", key=key)
 

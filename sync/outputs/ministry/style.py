@@ -9,17 +9,15 @@ format is made once per workbook and shared by every cell that uses it.
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from sync.config import Config, read_toml
+from sync.config_keys import reject_unknown_keys
 from sync.errors import ConfigError
 from sync.resources import bundled
 from sync.wording import moment
-
-log = logging.getLogger("sync")
 
 TEMPLATE_NAME = "rapport-ministere.toml"
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
@@ -52,12 +50,13 @@ def template_paths(config: Config) -> tuple[Path, Path | None]:
 
 
 def _merge(base: dict, override: dict, path: Path, prefix: str = "") -> dict:
+    """The coordinator's copy over the bundled file; a key the bundled file lacks is a
+    typo (« heder_fill ») that would leave the default in place: an error, as in the
+    configuration (sync/config_keys.py)."""
+    reject_unknown_keys(path, override, base, prefix.rstrip("."))
     merged = dict(base)
     for key, value in override.items():
         name = f"{prefix}{key}"
-        if key not in base:
-            log.warning("Présentation %s : clé inconnue « %s », ignorée.", path, name)
-            continue
         if isinstance(base[key], dict):
             if not isinstance(value, dict):
                 raise ConfigError("une table TOML est attendue", path=str(path), key=name)
@@ -73,6 +72,12 @@ def with_article(article: str, name: str) -> str:
     if not article:
         return name
     return f"{article}{name}" if article.endswith(("'", "’")) else f"{article} {name}"
+
+
+def check_presentation(config: Config) -> None:
+    """ConfigError now for a wrong presentation file, rather than once the committees
+    are read and the run recorded: `run` asks before anything else."""
+    load_presentation(config, dt.datetime.now())
 
 
 def load_presentation(config: Config, when: dt.datetime) -> Presentation:
