@@ -44,7 +44,8 @@ def refused(target, reason: str) -> str:
 
 
 def overwritten(what: str, path) -> str:
-    return f"ce chemin désigne {what} ({path}), qui serait écrasé ; choisissez un autre nom"
+    return (f"ce chemin désigne {what} ({path}), une entrée que la synchronisation lit et n'écrase jamais ; "
+            "choisissez un autre nom")
 
 
 def in_state_folder(folder) -> str:

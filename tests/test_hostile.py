@@ -361,7 +361,8 @@ def test_run_refuses_to_write_over_an_input(clean, name, what):
     assert result.exit_code == 2
     reason = ("un classeur porte l'extension .xlsx (par exemple « alliance.xlsx »)" if name.endswith(".toml")
               else "un classeur porte l'extension .xlsx (par exemple « historique.xlsx »)" if name.endswith(".sqlite")
-              else f"ce chemin désigne {what} ({target}), qui serait écrasé ; choisissez un autre nom")
+              else f"ce chemin désigne {what} ({target}), une entrée que la synchronisation lit et n'écrase jamais ; "
+                   "choisissez un autre nom")
     assert result.stderr.endswith(f"Erreur : sortie refusée : {target} : {reason}.\n")
     assert target.read_bytes() == before
 

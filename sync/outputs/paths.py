@@ -127,12 +127,16 @@ def _target(given: Path | str | None, default_name: str) -> Path:
     return target
 
 
+# Agrees with every label (« la configuration », « le classeur du comité OUEST »).
+NEVER_OVERWRITTEN = "une entrée que la synchronisation lit et n'écrase jamais"
+
+
 def refuse_inputs(target: Path, inputs: Iterable[Input]) -> None:
     """OutputError when ``target`` is one of the inputs, or inside an input folder."""
     for item in inputs:
         if _is_within(target, item):
             reason = (f"ce chemin est dans {item.label} ({item.path}), que seul alliance-sync écrit" if item.folder
-                      else f"ce chemin désigne {item.label} ({item.path}), qui serait écrasé")
+                      else f"ce chemin désigne {item.label} ({item.path}), {NEVER_OVERWRITTEN}")
             raise OutputError(_refused(target, f"{reason} ; choisissez un autre nom"))
 
 
