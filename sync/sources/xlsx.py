@@ -45,7 +45,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -336,6 +336,21 @@ class Extent:
         return self.rows * self.columns
 
 
+def _whole_tags(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """A sheet part's XML in chunks of about a megabyte, each cut before its last tag
+    start, so that no tag is cut in two (the last chunk ends the part)."""
+    pending = b""
+    with archive.open(part) as stream:
+        while True:
+            chunk = stream.read(_CHUNK)
+            buffer = pending + chunk
+            cut = buffer.rfind(b"<") if chunk else len(buffer)
+            text, pending = (buffer[:cut], buffer[cut:]) if cut > 0 else (b"", buffer)
+            yield text
+            if not chunk:
+                return
+
+
 def _scan(archive: zipfile.ZipFile, part: str) -> Extent | None:
     """The extent of a sheet part's cells, read in chunks with regular expressions
     (no XML tree, no Python per cell); None when some cell is not written as
@@ -343,27 +358,18 @@ def _scan(archive: zipfile.ZipFile, part: str) -> Extent | None:
     letters: set[bytes] = set()
     numbers: set[bytes] = set()
     has_errors = False
-    pending = b""
-    with archive.open(part) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            buffer = pending + chunk
-            # Scan up to the last tag start, so that no tag is cut in two.
-            cut = buffer.rfind(b"<") if chunk else len(buffer)
-            text, pending = (buffer[:cut], buffer[cut:]) if cut > 0 else (b"", buffer)
-            # One C-speed pass per question; a per-cell Python loop would double the
-            # time calamine takes to read the tab.
-            columns_of_cells = _CELL_COLUMN.findall(text)
-            rows_of_cells = _CELL_ROW.findall(text)
-            if (len(columns_of_cells) != len(_CELL_START.findall(text)) or len(rows_of_cells) != len(columns_of_cells)
-                    or _PREFIXED_CELL.search(text)):
-                return None
-            letters.update(columns_of_cells)
-            numbers.update(rows_of_cells)
-            if not has_errors and (b'"e"' in text or b"'e'" in text) and _ERROR_TYPE.search(text):
-                has_errors = True
-            if not chunk:
-                break
+    for text in _whole_tags(archive, part):
+        # One C-speed pass per question; a per-cell Python loop would double the
+        # time calamine takes to read the tab.
+        columns_of_cells = _CELL_COLUMN.findall(text)
+        rows_of_cells = _CELL_ROW.findall(text)
+        if (len(columns_of_cells) != len(_CELL_START.findall(text)) or len(rows_of_cells) != len(columns_of_cells)
+                or _PREFIXED_CELL.search(text)):
+            return None
+        letters.update(columns_of_cells)
+        numbers.update(rows_of_cells)
+        if not has_errors and (b'"e"' in text or b"'e'" in text) and _ERROR_TYPE.search(text):
+            has_errors = True
     # Styled cells without a value count too: the extent is an upper bound.
     columns = max((xl_cell_to_rowcol(c.decode() + "1")[1] + 1 for c in letters), default=0)
     rows = max((int(n) for n in numbers), default=0)
@@ -430,21 +436,13 @@ def _percent_cells(archive: zipfile.ZipFile, part: str, percent: frozenset[int])
     percentage, streamed with regular expressions (every cell starts ``<c r="B7"``:
     :func:`_scan` read it so)."""
     cells: set[tuple[int, int]] = set()
-    pending = b""
-    with archive.open(part) as stream:
-        while True:
-            chunk = stream.read(_CHUNK)
-            buffer = pending + chunk
-            cut = buffer.rfind(b"<") if chunk else len(buffer)
-            text, pending = (buffer[:cut], buffer[cut:]) if cut > 0 else (b"", buffer)
-            for letters, number, attributes in _CELL_ATTRIBUTES.findall(text):
-                style = _STYLE.search(attributes)
-                kind = _TYPE.search(attributes)
-                if style and int(style.group(1)) in percent and (kind is None or kind.group(1) == b"n"):
-                    row, column = xl_cell_to_rowcol(letters.decode() + number.decode())
-                    cells.add((row, column))
-            if not chunk:
-                break
+    for text in _whole_tags(archive, part):
+        for letters, number, attributes in _CELL_ATTRIBUTES.findall(text):
+            style = _STYLE.search(attributes)
+            kind = _TYPE.search(attributes)
+            if style and int(style.group(1)) in percent and (kind is None or kind.group(1) == b"n"):
+                row, column = xl_cell_to_rowcol(letters.decode() + number.decode())
+                cells.add((row, column))
     return cells
 
 
