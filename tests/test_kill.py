@@ -15,6 +15,8 @@ from sync.steps import CHECKPOINTS
 from tests.support.builders import payment, project
 from tests.support.history import Alliance, wait_for_pause
 
+pytestmark = pytest.mark.kill
+
 # Steps before the workbook is renamed into place: the old workbook must remain.
 BEFORE_RENAME = ("verrou", "rapport", "classeur-temporaire", "historique")
 # Steps before the run is recorded: it stays « running » (interrupted).
