@@ -172,6 +172,7 @@ def test_the_article_of_the_mandataire_comes_from_the_presentation_file(tmp_path
     assert about["Présentation"] == "rapport-ministere.toml"
 
 
+@pytest.mark.slow
 def test_a_large_alliance_in_constant_memory_has_filters_frozen_headers_and_links(large):
     _report, path = large
     wb = load_workbook(path, read_only=False)

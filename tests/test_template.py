@@ -71,6 +71,7 @@ def generate(tmp_path, *args: str):
     return target
 
 
+@pytest.mark.slow
 def test_kept_template_is_current(tmp_path):
     fresh = contents(generate(tmp_path))
     kept = contents(KEPT)
@@ -256,6 +257,7 @@ def test_priority_list_comes_from_one_place(monkeypatch, tmp_path):
     assert [c.value for c in wb["Listes"]["C"] if c.value] == ["Priorités", "Axe 1", "Axe 2"]
 
 
+@pytest.mark.slow
 def test_committee_template_offers_only_its_plans_axes(tmp_path):
     plan = ["Logement", "Sécurité alimentaire"]
     config = write_config(tmp_path, overrides={"EST": {"priorities": plan}})
