@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -21,6 +21,9 @@ from sync import __version__
 from sync.cli_french import Count, FrenchCommand, show_usage_error
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
 from sync.wording import printable
+
+if TYPE_CHECKING:  # the library is imported by each command, when it runs (start-up time)
+    from sync.steps import Tracer
 
 log = logging.getLogger("sync")
 
@@ -71,6 +74,14 @@ def _setup_logging(quiet: bool, verbose: bool, log_file: str | None = None) -> N
     from sync.logs import setup_logging
 
     setup_logging(quiet, verbose, Path(log_file) if log_file else None)
+
+
+def _tracer(ctx: click.Context) -> Tracer:
+    """How a command's steps are told: the log, a progress bar on a terminal (not with
+    --quiet), and the kill tests' checkpoint (sync/steps.py)."""
+    from sync.steps import Tracer
+
+    return Tracer.for_console(quiet=(ctx.find_root().obj or {}).get("quiet", False))
 
 
 def _open_log_file(config, state_dir: Path | None) -> None:
@@ -251,7 +262,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
         # As typed: « rapports/ » is a folder, even before it exists.
         result = run_sync(config, output=output,
                           strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run,
-                          export=Path(export_dir) if export_dir else None, force=force)
+                          export=Path(export_dir) if export_dir else None, force=force, tracer=_tracer(ctx))
     except NoUsableData as exc:
         if fresh:
             exc.message += f"\nCe dossier d'état était vide : {folder}."
@@ -455,7 +466,8 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
               show_default=True, help="Format de sortie des constats.")
 @click.option("--limit", "-n", type=Count(1), metavar="N",
               help="Au plus N constats affichés par comité (les erreurs d'abord) ; le décompte reste complet.")
-def validate(config_path: str | None, output_format: str, limit: int | None) -> None:
+@click.pass_context
+def validate(ctx: click.Context, config_path: str | None, output_format: str, limit: int | None) -> None:
     """Valider les chiffriers des comités, sans produire de classeur."""
     from sync.errors import NoUsableData
     from sync.outputs.text import render_json, render_text
@@ -464,7 +476,7 @@ def validate(config_path: str | None, output_format: str, limit: int | None) -> 
     config = _load(config_path)
     _open_log_file(config, _state_folder(None, config, demo=not config_path).path)
     try:
-        report = build_report(config)
+        report = build_report(config, tracer=_tracer(ctx))
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
         raise exc.for_validation() from None
     click.echo(render_json(report) if output_format == "json" else render_text(report, limit=limit))

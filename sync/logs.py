@@ -11,9 +11,9 @@ a full trace. It is opened only once the command knows its inputs and the file
 is checked not to be one of them (:func:`open_log_file`, called by sync/cli.py):
 until then its lines wait in memory, and they are dropped if it is never opened.
 
-Long stages report their progress through :func:`stage`: a click progress bar
+Long steps report their progress in a click progress bar (:func:`progress_bar`)
 when standard error is a terminal, nothing more than their log lines otherwise
-(cron, a log file, a pipe).
+(cron, a log file, a pipe): the tracer of sync/steps.py decides which.
 """
 
 from __future__ import annotations
@@ -59,10 +59,7 @@ def needs_a_person(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.ERROR or bool(getattr(record, "attention", False))
 
 
-def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | None = None,
-                  progress: bool | None = None) -> None:
-    """``progress`` None: a progress bar only when standard error is a terminal and not --quiet."""
-    global _show_progress
+def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | None = None) -> None:
     console = _Console(sys.stderr)
     if quiet:
         console.setLevel(logging.INFO)  # INFO for the ATTENTION lines; the filter keeps only those and errors
@@ -85,7 +82,6 @@ def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | N
     root.handlers[:] = handlers
     root.setLevel(min(h.level for h in handlers))
     root.propagate = False
-    _show_progress = (not quiet and _is_terminal(sys.stderr)) if progress is None else progress
 
 
 class _Waiting(logging.Handler):
@@ -128,23 +124,14 @@ def open_log_file(path: Path) -> None:
     root.handlers[root.handlers.index(waiting)] = to_file
 
 
-def _is_terminal(stream) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-_show_progress = False
-_bar_on_screen = False  # a progress bar is drawn on standard error
-
-
 class _Console(logging.StreamHandler):
     """Standard error; a line logged while a progress bar is drawn first clears the
     bar's line (the bar redraws itself below at its next step)."""
 
+    bar_on_screen = False  # set by progress_bar while it draws
+
     def emit(self, record: logging.LogRecord) -> None:
-        if _bar_on_screen:
+        if self.bar_on_screen:
             self.stream.write("\r\x1b[2K")
         super().emit(record)
 
@@ -189,22 +176,17 @@ class Share:
 
 
 @contextmanager
-def stage(label: str, total: int) -> Iterator[Progress]:
-    """``with stage("Lecture et validation", 300) as progress: … progress.advance(30)``.
+def progress_bar(label: str, total: int) -> Iterator[Progress]:
+    """``with progress_bar("Lecture et validation", 300) as progress: … progress.advance(30)``:
+    a click progress bar on standard error (the tracer asks for one only on a terminal)."""
+    import click
 
-    On a terminal (and without --quiet), a click progress bar on standard error;
-    elsewhere nothing: the caller's own log lines mark the stage (a line per stage
-    in logs and under cron)."""
-    global _bar_on_screen
-    if _show_progress and total > 0:
-        import click
-
-        with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True,
-                               show_percent=True) as bar:
-            _bar_on_screen = True
-            try:
-                yield Progress(bar)
-            finally:
-                _bar_on_screen = False
-    else:
-        yield Progress()
+    consoles = [h for h in logging.getLogger("sync").handlers if isinstance(h, _Console)]
+    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True) as bar:
+        for console in consoles:
+            console.bar_on_screen = True
+        try:
+            yield Progress(bar)
+        finally:
+            for console in consoles:
+                console.bar_on_screen = False

@@ -21,7 +21,7 @@ from sync.config import Committee, Config
 from sync.consolidate import consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Finding, finding, sorted_findings
-from sync.logs import ATTENTION, stage
+from sync.logs import ATTENTION, Share
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
@@ -30,6 +30,7 @@ from sync.rules.crossref import check_duplicate_ids, check_payments, link_paymen
 from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
 from sync.sources import RawWorkbook, open_source
+from sync.steps import Step, Tracer
 from sync.wording import moment, plural
 
 log = logging.getLogger("sync")
@@ -106,9 +107,11 @@ def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fall
 
 
 def build_report(config: Config, *, fallback: Fallback | None = None,
-                 now: dt.datetime | None = None) -> Report:
+                 now: dt.datetime | None = None, tracer: Tracer | None = None) -> Report:
     """Read every committee, validate, consolidate. Raises NoUsableData when a
-    source is unreadable and no last good copy stands in for it."""
+    source is unreadable and no last good copy stands in for it. ``tracer``: where
+    its steps are told (by default, the ``sync`` log only)."""
+    tracer = tracer or Tracer.log_only()
     generated_at = now or dt.datetime.now().astimezone()
     workbooks: dict[str, ParsedWorkbook] = {}
     sources: dict[str, SourceInfo] = {}
@@ -119,48 +122,33 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     # Google committees are read together first (one deadline for the run); local
     # workbooks one at a time below, each in its turn of the progress bar.
     google_reads = read_google_committees(config)
-    with stage("Lecture et validation", 100 * len(config.committees)) as progress:
+    with tracer.step(Step.READ, total=Step.COMMITTEE.value.weight * len(config.committees)) as reading:
         for committee in config.committees:
-            progress.describe(f"{committee.code} : lecture")
-            outcome, seconds = google_reads.get(committee.code) or _timed_read(config, committee)
-            started = time.perf_counter() - seconds
-            if isinstance(outcome, SourceUnavailable):
-                stand_in = _last_good_copy(committee, outcome, fallback, generated_at)
-                if stand_in is None or isinstance(stand_in, str):
-                    said = (f"{outcome.message.rstrip('.')} ; {stand_in}." if stand_in else outcome.message)
-                    unreadable.append(f"{committee.name} ({committee.code}) : {said}")
-                    unusable_copies = unusable_copies or stand_in is not None
-                    progress.advance(100)
-                    continue
-                (raw, info), unavailable = stand_in
-                source_findings.append(unavailable)
-            else:
-                raw, info = outcome
-            read = time.perf_counter()
-            progress.advance(30)
-            progress.describe(f"{committee.code} : analyse des lignes")
-            parsed = parse_workbook(committee, raw.tabs, config)
-            parsed_at = time.perf_counter()
-            progress.advance(20)
-            progress.describe(f"{committee.code} : règles")
-            rules = RowRules(config, committee)
-            share = progress.share(50, len(parsed.projects) + len(parsed.payments))
-            for project in parsed.projects:
-                rules.spell_as_listed(project)
-                parsed.findings.extend(rules.check_project(project))
-                share()
-            for payment in parsed.payments:
-                parsed.findings.extend(rules.check_payment(payment))
-                share()
-            share.finish()
-            log.debug("Comité %s : lecture %.2f s, analyse des lignes %.2f s, règles des lignes %.2f s.",
-                      committee.code, read - started, parsed_at - read, time.perf_counter() - parsed_at)
-            workbooks[committee.code] = parsed
-            sources[committee.code] = info
-            log.info("Comité %s : %s, %s lus en %.2f s (%s).", committee.code,
-                     plural(len(parsed.projects), "projet"), plural(len(parsed.payments), "versement"),
-                     time.perf_counter() - started,
-                     info.location if info.current else f"dernière copie valide de {info.location}")
+            with reading.part(Step.COMMITTEE, committee=committee.code) as in_committee:
+                with in_committee.part(Step.SOURCE) as source_read:
+                    outcome, seconds = google_reads.get(committee.code) or _timed_read(config, committee)
+                    source_read.took(seconds)
+                    if isinstance(outcome, SourceUnavailable):
+                        stand_in = _last_good_copy(committee, outcome, fallback, generated_at)
+                        if stand_in is None or isinstance(stand_in, str):
+                            said = (f"{outcome.message.rstrip('.')} ; {stand_in}." if stand_in else outcome.message)
+                            unreadable.append(f"{committee.name} ({committee.code}) : {said}")
+                            unusable_copies = unusable_copies or stand_in is not None
+                            continue
+                        (raw, info), unavailable = stand_in
+                        source_findings.append(unavailable)
+                    else:
+                        raw, info = outcome
+                with in_committee.part(Step.PARSE):
+                    parsed = parse_workbook(committee, raw.tabs, config)
+                with in_committee.part(Step.ROW_RULES) as checking:
+                    _check_rows(config, committee, parsed, checking.share(len(parsed.projects) + len(parsed.payments)))
+                workbooks[committee.code] = parsed
+                sources[committee.code] = info
+                in_committee.done(projects=plural(len(parsed.projects), "projet"),
+                                  payments=plural(len(parsed.payments), "versement"),
+                                  location=info.location if info.current else
+                                  f"dernière copie valide de {info.location}")
     if unreadable:
         missing = "n'est utilisable" if unusable_copies else "n'existe"
         raise NoUsableData(
@@ -168,20 +156,31 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
             f"antérieure {missing}.\n  - " + "\n  - ".join(unreadable), unreadable=unreadable
         )
 
-    checked = time.perf_counter()
-    ordered = [workbooks[c.code] for c in config.committees if c.code in workbooks]
-    findings = [*source_findings]
-    for parsed in ordered:
-        findings.extend(parsed.findings)
-    findings.extend(check_duplicate_ids(ordered))
-    settle_counted(ordered, findings)  # check_payments asks whether projects count
-    for parsed in ordered:
-        link_payments(parsed)
-        findings.extend(check_payments(parsed, config.fund))
-    settle_counted(ordered, findings)
-    totals = consolidate(config, workbooks)
-    findings.extend(check_envelopes(config, totals))
-    log.debug("Contrôles entre lignes et comités, consolidation et enveloppes : %.2f s.",
-              time.perf_counter() - checked)
+    with tracer.step(Step.CROSS_CHECKS):
+        ordered = [workbooks[c.code] for c in config.committees if c.code in workbooks]
+        findings = [*source_findings]
+        for parsed in ordered:
+            findings.extend(parsed.findings)
+        findings.extend(check_duplicate_ids(ordered))
+        settle_counted(ordered, findings)  # check_payments asks whether projects count
+        for parsed in ordered:
+            link_payments(parsed)
+            findings.extend(check_payments(parsed, config.fund))
+        settle_counted(ordered, findings)
+        totals = consolidate(config, workbooks)
+        findings.extend(check_envelopes(config, totals))
     order = [c.code for c in (*config.subregions, config.regional)]
     return Report(config, generated_at, workbooks, sources, sorted_findings(findings, order), totals)
+
+
+def _check_rows(config: Config, committee: Committee, parsed: ParsedWorkbook, share: Share) -> None:
+    """The row rules of one committee, its findings added to ``parsed``; ``share()`` once per row."""
+    rules = RowRules(config, committee)
+    for project in parsed.projects:
+        rules.spell_as_listed(project)
+        parsed.findings.extend(rules.check_project(project))
+        share()
+    for payment in parsed.payments:
+        parsed.findings.extend(rules.check_payment(payment))
+        share()
+    share.finish()

@@ -5,6 +5,7 @@ written), lock the state folder, start the run in the history, build the report
 (falling back to last good copies of the same alliance and source), compute the
 changes since the previous workbook, then write the workbook beside its target,
 record the run, and put the workbook in place, in the order explained in ``_run``.
+Their log lines, progress and checkpoints are declared once, in sync/steps.py.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import datetime as dt
 import gc
 import logging
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,16 +24,16 @@ from sync.changes import Changes
 from sync.config import Config
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError, HistoryError
 from sync.history import History, compute_changes, records_of_report
-from sync.history.checkpoints import pause_at
 from sync.history.fallback import LastGoodCopy
 from sync.history.identity import AllianceIdentity, alliance_identity, spec_identity
 from sync.history.render import log_summary
-from sync.history.store import file_digest
+from sync.history.store import RunRecords, file_digest
 from sync.lock import StateLock
-from sync.logs import ATTENTION, stage
+from sync.logs import ATTENTION
 from sync.outputs.atomic import temporary_files_in, temporary_path, write_atomically
 from sync.pipeline import build_report
 from sync.report import Report
+from sync.steps import Step, StepTrace, Tracer
 from sync.wording import plural
 
 if TYPE_CHECKING:  # not a cycle: delivery (SMTP, Drive, google-auth) is imported only with --deliver
@@ -65,7 +65,8 @@ def default_output(config: Config, when: dt.datetime) -> Path:
 
 def run_sync(config: Config, *, output: Path | str | None = None, strict: bool = False,
              state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False,
-             export: Path | None = None, force: bool = False) -> RunResult:
+             export: Path | None = None, force: bool = False, tracer: Tracer | None = None) -> RunResult:
+    """``tracer``: where the run's steps are told (by default, the ``sync`` log only)."""
     from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
     from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path, refuse_state_on_inputs
@@ -88,18 +89,18 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
 
         export_paths(export, inputs, force=force)  # refused now, not after the run is recorded
     set_state_dir(state_dir)  # where an OAuth login keeps its token
-    started = time.perf_counter()
-    with _fewer_collections(), StateLock(state_dir), History.open(state_dir) as history, \
-            temporary_files_in(state_dir):
+    tracer = tracer or Tracer.log_only()
+    with tracer.step(Step.RUN) as whole, _fewer_collections(), StateLock(state_dir), \
+            History.open(state_dir) as history, temporary_files_in(state_dir):
         history.check_alliance(identity)  # again under the lock: nothing is written before it
-        started_at = dt.datetime.now().astimezone()
-        run_id = history.start_run(config, started_at, identity)
-        log.info("Synchronisation n° %d commencée (historique : %s).", run_id, history.path)
-        pause_at("verrou")
+        with tracer.step(Step.START) as starting:
+            started_at = dt.datetime.now().astimezone()
+            run_id = history.start_run(config, started_at, identity)
+            starting.done(run=run_id, history=history.path)
         fallback = LastGoodCopy(history, config, started_at)
         try:
             make_parents(target)  # a folder that cannot be made is the run's failure, recorded
-            result = _run(config, history, run_id, fallback, target, strict, write_ministry_workbook)
+            result = _run(config, history, run_id, fallback, target, strict, write_ministry_workbook, tracer)
             say_notes(history)
         except BaseException as exc:
             # Record why the run produced nothing, and which sources could not be
@@ -107,14 +108,15 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
             # shown as interrupted.
             _record_failure(history, run_id, exc, fallback)
             raise
-        pause_at("fin")
+        with tracer.step(Step.END):
+            pass
         if export is not None and result.output is not None:
             # After the commit, like a delivery: a failed export leaves the workbook and the run recorded.
             from sync.outputs.export import export_csv
 
-            step = time.perf_counter()
-            result.exported = export_csv(result.report, export, inputs, force=force)
-            log.info("Exportation CSV écrite : %s (%.2f s).", export, time.perf_counter() - step)
+            with tracer.step(Step.EXPORT) as exporting:
+                result.exported = export_csv(result.report, export, inputs, force=force)
+                exporting.done(path=export)
         if deliver:
             # After the commit: a failed delivery leaves the workbook and the run recorded.
             from sync.delivery.deliver import deliver as deliver_run
@@ -124,7 +126,7 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
                 result.delivery_plan = simulate(plan_delivery(config, history, run_id))
             else:
                 result.delivery = deliver_run(config, history, run_id)
-    log.info("Synchronisation n° %d terminée en %.2f s.", run_id, time.perf_counter() - started)
+    whole.done(run=run_id)  # the lock released: the run's whole time
     return result
 
 
@@ -165,57 +167,35 @@ def say_notes(history: History) -> None:
 
 
 def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path,
-         strict: bool, write_workbook) -> RunResult:
+         strict: bool, write_workbook, tracer: Tracer) -> RunResult:
     identity = fallback.identity
     say_notes(history)
-    step = time.perf_counter()
-    report = build_report(config, fallback=fallback, now=fallback.now)
-    log.info("Validation : %s, %s (%.2f s).", plural(len(report.errors), "erreur"),
-             plural(len(report.warnings), "avertissement"), time.perf_counter() - step)
-    _log_unchanged_sources(history, report, identity)
-    pause_at("rapport")
+    with tracer.step(Step.VALIDATE) as validating:
+        report = build_report(config, fallback=fallback, now=fallback.now, tracer=tracer)
+        validating.done(errors=plural(len(report.errors), "erreur"),
+                        warnings=plural(len(report.warnings), "avertissement"))
+        _say_unchanged_sources(history, report, identity, validating)
     if config.google.feedback:
         # Before --strict can stop the run: committees need their findings most then.
         from sync.outputs.feedback import write_feedback
 
         write_feedback(report, config)
 
-    step = time.perf_counter()
     # The Changements sheet compares with the previous run of this alliance that wrote a
-    # workbook, so a --strict run that wrote none hides no change from the next workbook;
-    # committee by committee, only with rows read from the same source.
+    # workbook, so a --strict run that wrote none hides no change from the next workbook.
     records = records_of_report(report)
-    committee_order = [c.code for c in config.committees]
-    sources = {c.code: spec_identity(c.source) for c in config.committees}
-    try:
-        base = history.previous_done(with_output=True, identity=identity)
-        changes = history.changes_since(base, records, committee_order=committee_order, sources=sources)
-    except HistoryError as exc:
-        # A damaged history must not stop tonight's workbook, nor every later one:
-        # this run is recorded and the next one compares with it.
-        log.error("Historique inutilisable, changements non calculés : %s", exc.message)
-        base = None
-        changes = compute_changes(None, records, previous_run_id=None, previous_run_at=None,
-                                  committee_order=committee_order)
-    if base is None:
-        log.info("Changements : première synchronisation enregistrée, rien à comparer.")
-    else:
-        log.info("Changements depuis la synchronisation n° %d : %s (%.2f s).", base.id,
-                 log_summary(changes), time.perf_counter() - step)
-    for code, why in changes.not_compared.items():
-        log.warning("Changements : comité %s non comparé : %s.", code, why, extra=ATTENTION)
+    with tracer.step(Step.CHANGES) as comparing:
+        changes = _changes(config, history, records, identity, comparing)
     say_notes(history)
 
     if strict and report.errors:
-        step = time.perf_counter()
-        with history.recording(run_id, report, None, records):
+        with tracer.step(Step.RECORD) as recording, history.recording(run_id, report, None, records):
             pass
-        _log_recorded(run_id, report, time.perf_counter() - step)
+        _say_recorded(recording, run_id, report)
         log.warning("Mode strict : des erreurs empêchent la production du classeur.")
         return RunResult(report, None, run_id, changes)
 
     target = output
-    step = time.perf_counter()
     # Order matters when the run is killed; the promise (docs/exploitation.md): the previous
     # workbook stays intact unless the run is recorded. So the workbook is written beside
     # its target, then the run is recorded (one transaction, committed, with the new
@@ -230,40 +210,65 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     #    digest at the path and confirms it.
     # A rename that fails is recorded as the run's failure (run_sync), its rows removed.
     # The absolute path and the digest of the workbook let a later `deliver` send exactly it.
-    timings: dict[str, float] = {}
+    with tracer.step(Step.WRITE, total=Step.WRITE.value.weight) as writing:
 
-    def record_then_replace() -> None:
-        pause_at("classeur-temporaire")
-        recorded_from = time.perf_counter()
-        written = temporary_path(target.absolute())
-        with history.recording(run_id, report, target.absolute(), records, file_digest(written)):
-            pass
-        timings["recorded"] = time.perf_counter() - recorded_from
-        pause_at("historique")
+        def write_beside(path: Path) -> None:
+            with writing.part(Step.TEMPORARY):
+                write_workbook(report, path, changes)
 
-    with stage("Écriture du classeur du ministère", 1) as progress:
-        write_atomically(target, lambda path: write_workbook(report, path, changes),
-                         before_replace=record_then_replace)
-        progress.advance(1)
-    pause_at("classeur")
+        def record_then_replace() -> None:
+            written = temporary_path(target.absolute())
+            with writing.part(Step.RECORD), \
+                    history.recording(run_id, report, target.absolute(), records, file_digest(written)):
+                pass
+
+        write_atomically(target, write_beside, before_replace=record_then_replace)
     try:
         history.mark_placed(run_id)
     except HistoryError as exc:  # the next run confirms it from the workbook's digest
         log.error("Historique : mise en place du classeur non confirmée : %s", exc.message)
-    log.info("Classeur du ministère écrit : %s (%.2f s).", target, time.perf_counter() - step)
-    _log_recorded(run_id, report, timings.get("recorded", 0.0))
+    writing.done(path=target)
+    _say_recorded(writing, run_id, report)
     return RunResult(report, target, run_id, changes)
 
 
-def _log_recorded(run_id: int, report: Report, seconds: float) -> None:
+def _changes(config: Config, history: History, records: RunRecords, identity: AllianceIdentity,
+             comparing: StepTrace) -> Changes:
+    """The changes since the previous run that wrote a workbook, committee by committee,
+    only with rows read from the same source."""
+    committee_order = [c.code for c in config.committees]
+    sources = {c.code: spec_identity(c.source) for c in config.committees}
+    try:
+        base = history.previous_done(with_output=True, identity=identity)
+        changes = history.changes_since(base, records, committee_order=committee_order, sources=sources)
+    except HistoryError as exc:
+        # A damaged history must not stop tonight's workbook, nor every later one:
+        # this run is recorded and the next one compares with it.
+        log.error("Historique inutilisable, changements non calculés : %s", exc.message)
+        base = None
+        changes = compute_changes(None, records, previous_run_id=None, previous_run_at=None,
+                                  committee_order=committee_order)
+    if base is None:
+        comparing.note("Changements : première synchronisation enregistrée, rien à comparer.")
+    else:
+        comparing.done(base=base.id, summary=log_summary(changes))
+    for code, why in changes.not_compared.items():
+        log.warning("Changements : comité %s non comparé : %s.", code, why, extra=ATTENTION)
+    return changes
+
+
+def _say_recorded(step: StepTrace, run_id: int, report: Report) -> None:
+    """The RECORD step's line, said once the workbook is in place (``step``: the RECORD
+    step, or the WRITE step it was a part of)."""
+    recording = step if step.step is Step.RECORD else step.ended_part(Step.RECORD)
     projects = sum(len(w.projects) for w in report.workbooks.values())
     payments = sum(len(w.payments) for w in report.workbooks.values())
-    log.info("Historique : synchronisation n° %d enregistrée, %s, %s, %s (%.2f s).", run_id,
-             plural(projects, "projet"), plural(payments, "versement"), plural(len(report.findings), "constat"),
-             seconds)
+    recording.done(run=run_id, projects=plural(projects, "projet"), payments=plural(payments, "versement"),
+                   findings=plural(len(report.findings), "constat"))
 
 
-def _log_unchanged_sources(history: History, report: Report, identity: AllianceIdentity) -> None:
+def _say_unchanged_sources(history: History, report: Report, identity: AllianceIdentity,
+                           validating: StepTrace) -> None:
     """Say which sources changed since the previous run of this alliance (their content hash)."""
     try:
         previous = history.previous_done(identity=identity)
@@ -276,5 +281,5 @@ def _log_unchanged_sources(history: History, report: Report, identity: AllianceI
     read = [code for code, info in report.sources.items() if info.current]
     same = [code for code in read if report.sources[code].content_hash == hashes.get(code)]
     changed = [code for code in read if code not in same]
-    log.info("Sources inchangées depuis la synchronisation n° %d : %s ; modifiées : %s.", previous.id,
-             ", ".join(same) or "aucune", ", ".join(changed) or "aucune")
+    validating.note(f"Sources inchangées depuis la synchronisation n° {previous.id} : {', '.join(same) or 'aucune'} ; "
+                    f"modifiées : {', '.join(changed) or 'aucune'}.")

@@ -16,6 +16,7 @@ from sync import logs
 from sync.cli import cli
 from sync.config import load_config
 from sync.runner import run_sync
+from sync.steps import CHECKPOINTS, PAUSE_ENV, Step, Tracer
 from tests.support.builders import payment, project, write_alliance
 from tests.support.history import Alliance
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
@@ -175,7 +176,8 @@ def test_progress_bar_on_a_terminal_for_reading_validating_and_writing(tmp_path,
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
     logs.setup_logging()
-    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
+    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state,
+             tracer=Tracer.for_console(quiet=False))
     shown = screen.getvalue()
     for label in ("OUEST : lecture", "OUEST : analyse des lignes", "EST : règles", "LONGUEUIL : règles",
                   "Écriture du classeur du ministère"):
@@ -191,7 +193,8 @@ def test_no_progress_bar_off_a_terminal_nor_with_quiet(tmp_path, monkeypatch, st
     screen = stream()
     monkeypatch.setattr(sys, "stderr", screen)
     logs.setup_logging(quiet=quiet)
-    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
+    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state,
+             tracer=Tracer.for_console(quiet=quiet))
     assert "%" not in screen.getvalue() and "\r" not in screen.getvalue()
     lines = unstamped(screen.getvalue())
     # Without a bar, a line per stage: each committee read and checked, each sheet of the
@@ -199,6 +202,77 @@ def test_no_progress_bar_off_a_terminal_nor_with_quiet(tmp_path, monkeypatch, st
     assert quiet or [line.split(" :")[0] for line in lines if line.startswith(("Comité", "Classeur"))] == [
         "Comité OUEST", "Comité EST", "Comité LONGUEUIL", *["Classeur du ministère"] * 9,
         "Classeur du ministère écrit"]
+
+
+# ---------------------------------------------------------------- the run's steps and their tracer
+
+# A run's step lines, in order, as the library's default tracer logs them (seconds as N).
+STEP_LINES = [
+    "Synchronisation n° 1 commencée (historique : {db}).",
+    "Comité OUEST : 2 projets, 3 versements lus en N s ({folder}/ouest.xlsx).",
+    "Comité EST : 1 projet, 1 versement lus en N s ({folder}/est.xlsx).",
+    "Comité LONGUEUIL : 0 projet, 0 versement lus en N s ({folder}/longueuil.xlsx).",
+    "Validation : 0 erreur, 0 avertissement (N s).",
+    "Changements : première synchronisation enregistrée, rien à comparer.",
+    "Classeur du ministère écrit : {output} (N s).",
+    "Historique : synchronisation n° 1 enregistrée, 3 projets, 4 versements, 0 constat (N s).",
+    "Synchronisation n° 1 terminée en N s.",
+]
+
+
+def logged_lines(caplog) -> list[str]:
+    return [re.sub(r"\d+\.\d\d s", "N s", r.getMessage()) for r in caplog.records
+            if not r.getMessage().startswith("Classeur du ministère : onglet")]
+
+
+def test_a_library_caller_gets_the_step_lines_or_passes_a_silent_tracer(tmp_path, caplog):
+    alliance = Alliance(tmp_path)
+    config = load_config(alliance.config)
+    with caplog.at_level("DEBUG", logger="sync"):
+        run_sync(config, output=alliance.output, state_dir=alliance.state)
+    timings = [line for line in logged_lines(caplog) if " : lecture " in line or line.startswith("Contrôles")]
+    assert [line for line in logged_lines(caplog) if line not in timings] == [
+        line.format(db=alliance.db, folder=alliance.folder, output=alliance.output) for line in STEP_LINES]
+    assert len(timings) == 4  # three committees, then the checks between them (--verbose)
+
+    caplog.clear()
+    with caplog.at_level("DEBUG", logger="sync"):
+        run_sync(config, output=alliance.output, state_dir=alliance.state, tracer=Tracer.silent())
+    # Only what the workbook's writer says of its sheets: no step line.
+    assert [r.getMessage() for r in caplog.records] == [
+        "Classeur du ministère : onglet Sommaire…", "Classeur du ministère : onglet Par année…",
+        "Classeur du ministère : onglet Par priorité…", "Classeur du ministère : onglet Par territoire…",
+        "Classeur du ministère : onglet Projets, 3 lignes…", "Classeur du ministère : onglet Versements, 4 lignes…",
+        "Classeur du ministère : onglet Validation, 0 constat…", "Classeur du ministère : onglet Changements…",
+        "Classeur du ministère : onglet À propos…"]
+
+
+class Recording(Tracer):
+    """A tracer that notes every checkpoint a run passes, instead of stopping at one."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passed: list[str] = []
+
+    def reached(self, step: Step) -> None:
+        if step.value.checkpoint:
+            self.passed.append(step.value.checkpoint)
+
+
+def test_a_run_passes_every_checkpoint_once_in_their_declared_order(tmp_path):
+    alliance = Alliance(tmp_path)
+    tracer = Recording()
+    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state, tracer=tracer)
+    assert tracer.passed == list(CHECKPOINTS) == [
+        "verrou", "rapport", "classeur-temporaire", "historique", "classeur", "fin"]
+
+
+def test_the_command_line_pauses_where_the_kill_tests_ask_and_nowhere_else(monkeypatch):
+    monkeypatch.setenv(PAUSE_ENV, "historique")
+    assert Tracer.for_console(quiet=True).pause_at == "historique"
+    assert Tracer.log_only().pause_at is None  # a library caller is never stopped by the environment
+    monkeypatch.setenv(PAUSE_ENV, "")
+    assert Tracer.for_console(quiet=True).pause_at is None
 
 
 # ---------------------------------------------------------------- validate and run --strict

@@ -259,6 +259,7 @@ def test_output_onto_a_committee_workbook_in_another_case_is_refused(alliance):
     assert unchanged(alliance / "ouest.xlsx") == before
 
 
+@pytest.mark.slow
 def test_template_default_names_carry_the_committee_code(alliance, monkeypatch):
     monkeypatch.chdir(alliance)
     args = ["template", "--config", "alliance.toml"]

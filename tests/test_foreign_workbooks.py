@@ -291,6 +291,7 @@ def test_clean_alliance_exit_0_no_error(tmp_path):
         assert line.endswith(f"versé {quebec(alliance.paid(code))}"), line
 
 
+@pytest.mark.usefixtures("soffice")
 def test_clean_alliance_recalculated_by_libreoffice_gives_the_same_result(tmp_path):
     """The same workbooks after a spreadsheet program saved them (cached formula values)."""
     alliance = clean_alliance()

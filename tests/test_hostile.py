@@ -445,6 +445,7 @@ def test_template_never_overwrites_a_filled_workbook_nor_the_configuration(clean
     assert result.exit_code == 2
 
 
+@pytest.mark.slow
 def test_template_replaces_an_unfilled_template_and_fills_a_folder(clean):
     args = ["template", "--config", str(clean / "alliance.toml")]
     assert invoke(*args, "-o", str(clean / "gabarit.xlsx")).exit_code == 0

@@ -22,6 +22,8 @@ import pytest
 import sync
 from tests.support.checks import REPO
 
+pytestmark = pytest.mark.install
+
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 SOURCE_PARTS = ["pyproject.toml", "README.md", "LICENSE", "sync", "config", "templates"]

@@ -11,9 +11,11 @@ import time
 import openpyxl
 import pytest
 
-from sync.history.checkpoints import STEPS
+from sync.steps import CHECKPOINTS
 from tests.support.builders import payment, project
 from tests.support.history import Alliance, wait_for_pause
+
+pytestmark = pytest.mark.kill
 
 # Steps before the workbook is renamed into place: the old workbook must remain.
 BEFORE_RENAME = ("verrou", "rapport", "classeur-temporaire", "historique")
@@ -48,7 +50,7 @@ def temporaries(alliance: Alliance) -> list[str]:
     return sorted(p.name for p in alliance.folder.glob(".rapport.*.tmp.xlsx"))
 
 
-@pytest.mark.parametrize("step", STEPS)
+@pytest.mark.parametrize("step", CHECKPOINTS)
 def test_killed_at_each_step(tmp_path, step):
     """The promise: the previous workbook stays intact unless the run is recorded; and
     no change is lost, whatever the step."""

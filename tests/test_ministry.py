@@ -66,7 +66,7 @@ def built(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def recalculated(built, tmp_path_factory):
+def recalculated(built, soffice, tmp_path_factory):
     report, path = built
     out = lo.recalculate(path, tmp_path_factory.mktemp("recalcul"))
     return report, load_workbook(out, data_only=True), out
@@ -459,7 +459,7 @@ def test_by_year_after_recalculation(recalculated):
 
 
 @pytest.fixture(scope="module")
-def french_pages(built, tmp_path_factory):
+def french_pages(built, soffice, tmp_path_factory):
     """The text of each printed page, as a French LibreOffice prints the workbook."""
     _, path = built
     pdf = lo.to_pdf(path, tmp_path_factory.mktemp("pdf"), locale="fr_CA.UTF-8")

@@ -76,6 +76,7 @@ def large(tmp_path_factory):
     return report, write_ministry_workbook(report, folder / "rapport.xlsx", table_rows=1_000)
 
 
+@pytest.mark.usefixtures("soffice")
 @pytest.mark.parametrize("name", ["alliance", "demo", "large"])
 def test_libreoffice_agrees_with_every_stored_result(name, request, tmp_path):
     _report, path = request.getfixturevalue(name)
@@ -123,6 +124,7 @@ def test_every_control_stores_the_python_figure(alliance):
     assert next(row for row in all_rows if row[0] == "Contrôles en écart (attendu : 0)")[1] == 0
 
 
+@pytest.mark.usefixtures("soffice")
 def test_each_subregion_rows_of_par_territoire_add_up_to_its_sommaire_figure(alliance, tmp_path):
     report, path = alliance
     recalculated = lo.recalculate(path, tmp_path)
@@ -170,6 +172,7 @@ def test_the_article_of_the_mandataire_comes_from_the_presentation_file(tmp_path
     assert about["Présentation"] == "rapport-ministere.toml"
 
 
+@pytest.mark.slow
 def test_a_large_alliance_in_constant_memory_has_filters_frozen_headers_and_links(large):
     _report, path = large
     wb = load_workbook(path, read_only=False)

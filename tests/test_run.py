@@ -65,6 +65,7 @@ def test_demo_run_writes_the_dated_workbook(workdir):
     assert wb["Versements"].max_row == 1 + 19 + 29 + 44
 
 
+@pytest.mark.usefixtures("soffice")
 def test_demo_workbook_recalculates_to_the_envelope(workdir):
     assert run("run", "--output", "demo.xlsx").exit_code == 0
     recalculated = lo.recalculate(workdir / "demo.xlsx", workdir / "recalcul")

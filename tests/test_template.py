@@ -71,6 +71,7 @@ def generate(tmp_path, *args: str):
     return target
 
 
+@pytest.mark.slow
 def test_kept_template_is_current(tmp_path):
     fresh = contents(generate(tmp_path))
     kept = contents(KEPT)
@@ -256,6 +257,7 @@ def test_priority_list_comes_from_one_place(monkeypatch, tmp_path):
     assert [c.value for c in wb["Listes"]["C"] if c.value] == ["Priorités", "Axe 1", "Axe 2"]
 
 
+@pytest.mark.slow
 def test_committee_template_offers_only_its_plans_axes(tmp_path):
     plan = ["Logement", "Sécurité alimentaire"]
     config = write_config(tmp_path, overrides={"EST": {"priorities": plan}})
@@ -366,6 +368,7 @@ def test_template_filled_like_a_committee_validates(tmp_path):
     assert report.totals.line("OUEST").committed == 4_000_050
 
 
+@pytest.mark.usefixtures("soffice")
 def test_total_formula_and_missing_cell_colours_compute_in_libreoffice(tmp_path):
     """LibreOffice computes the FQIS total, and each conditional format's formula, as
     moved to a test row, says whether that cell is coloured."""
@@ -409,6 +412,7 @@ def test_total_formula_and_missing_cell_colours_compute_in_libreoffice(tmp_path)
     assert [projects.cell(row=r, column=200).value for r in (2, 4, 6)] == [False, True, False]
 
 
+@pytest.mark.usefixtures("soffice")
 def test_instructions_print_whole_within_the_page_without_overlap(tmp_path):
     """LibreOffice prints every paragraph of the Instructions tab whole (nothing cut
     at the page's edge), in order, each in a row tall enough for its printed lines
@@ -433,6 +437,7 @@ def test_instructions_print_whole_within_the_page_without_overlap(tmp_path):
     assert ws.page_setup.orientation == "portrait" and ws.page_setup.fitToWidth == 1
 
 
+@pytest.mark.usefixtures("soffice")
 def test_libreoffice_opens_the_template_with_its_guards(tmp_path):
     """LibreOffice loads every validation (and saves it back unchanged) and computes
     every formula without an error value."""
@@ -484,6 +489,7 @@ def test_coloured_cells_are_the_ones_the_rules_require(tmp_path):
             assert [f for f in report.errors if f.code != "MISSING_VALUE"] == [], header
 
 
+@pytest.mark.usefixtures("soffice")
 def test_rendering_script_draws_each_instructions_page(tmp_path):
     """python -m tests.support.render_template: the images to look at after a change."""
     require_pdftoppm()

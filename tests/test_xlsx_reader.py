@@ -124,6 +124,7 @@ def variants(tmp_path: Path) -> list[Path]:
     return paths
 
 
+@pytest.mark.usefixtures("soffice")
 def test_rows_are_the_ones_openpyxl_read_only_gives(tmp_path):
     for path in variants(tmp_path):
         raw = read(path)
@@ -133,6 +134,7 @@ def test_rows_are_the_ones_openpyxl_read_only_gives(tmp_path):
             assert typed(raw.tabs[title]) == typed(openpyxl_rows(path, title)), (path.name, title)
 
 
+@pytest.mark.usefixtures("soffice")
 def test_the_sparse_reading_of_far_cells_gives_the_same_rows(tmp_path, monkeypatch):
     # A tab whose values reach far (XFD1048576) is read cell by cell with openpyxl's
     # streaming parser instead of calamine's dense grid: the rows must not change.

@@ -6,6 +6,10 @@ Locally, a test that needs LibreOffice is skipped, with the reason, when
 ``soffice`` is absent. In CI (``CI=true``) it fails instead: the recalculation
 tests must never be skipped silently there.
 
+A test that starts LibreOffice asks for the ``soffice`` fixture (tests/support/plugin.py),
+which marks it ``libreoffice`` so that the inner loop can leave it out; under pytest,
+the helpers below refuse to run for a test without that marker.
+
 Run as a script, it renders the README's picture of the Sommaire::
 
     python -m tests.support.libreoffice [rapport.xlsx]   # default: the demo's workbook
@@ -33,6 +37,9 @@ _CANDIDATES = (
 # Displayed values of formula errors, as LibreOffice and Excel save them.
 ERROR_VALUES = frozenset({"#REF!", "#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#NUM!", "#NULL!", "#ERR", "#NAME!"})
 TIMEOUT = 300
+# The node ids of the tests marked ``libreoffice``, set by the plugin at collection;
+# None outside pytest (the scripts below, a subprocess of a test).
+marked_tests: set[str] | None = None
 
 
 def in_ci() -> bool:
@@ -60,6 +67,18 @@ def require_soffice() -> str:
     pytest.skip(reason)
 
 
+def _check_marked() -> None:
+    """Under pytest, only a test marked ``libreoffice`` may start LibreOffice: an
+    unmarked one would slow down the inner loop that deselects them."""
+    current = os.environ.get("PYTEST_CURRENT_TEST")
+    if marked_tests is None or current is None:
+        return
+    nodeid = current.rsplit(" ", 1)[0]  # « tests/test_x.py::test_y (call) »
+    if nodeid not in marked_tests:
+        raise AssertionError(f"{nodeid} lance LibreOffice sans la marque libreoffice : demandez la fixture "
+                             "soffice (tests/support/plugin.py), au test ou à sa fixture.")
+
+
 def require_pdftoppm() -> str:
     found = shutil.which("pdftoppm")
     if found:
@@ -80,6 +99,7 @@ def convert(source: Path, target_format: str, outdir: Path, locale: str | None =
     """Convert ``source`` with LibreOffice headless into ``outdir``; returns the new file.
 
     ``locale`` (e.g. ``fr_CA.UTF-8``) is the one LibreOffice formats numbers with."""
+    _check_marked()
     soffice = require_soffice()
     source, outdir = Path(source).resolve(), Path(outdir).resolve()
     outdir.mkdir(parents=True, exist_ok=True)
@@ -126,6 +146,7 @@ def formula_errors(recalculated: Path) -> list[str]:
 
 def pdf_pages(pdf: Path) -> list[str]:
     """The text of each page of a PDF (pdftotext, from poppler-utils)."""
+    _check_marked()
     require_pdftoppm()
     result = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
                             timeout=TIMEOUT, check=True)
@@ -135,6 +156,7 @@ def pdf_pages(pdf: Path) -> list[str]:
 def render_page(pdf: Path, page: int, target: Path, dpi: int = 110, top: float = 1.0) -> Path:
     """Page ``page`` (1-based) of ``pdf`` as a PNG at ``target``; ``top`` keeps only
     that upper fraction of the page (Letter, landscape)."""
+    _check_marked()
     pdftoppm = require_pdftoppm()
     target = Path(target)
     stem = target.with_suffix("")

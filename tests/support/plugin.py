@@ -1,7 +1,12 @@
 """The pytest plugin of the test suite (loaded by ``-p tests.support.plugin`` in
 pyproject.toml): the fixtures shared by the test modules (the local Google servers,
-started for one test each), and the guard that fails a CI run (``CI=true``) in
-which any test was skipped."""
+started for one test each; LibreOffice), the ``libreoffice`` marker given to every
+test that needs LibreOffice, and the guard that fails a CI run (``CI=true``) in
+which any test was skipped or deselected by a marker.
+
+The slow tiers carry markers (registered in pyproject.toml) so that the inner loop
+can leave them out: ``pytest -m "not libreoffice and not install and not kill"``
+(docs/architecture.md); CI runs them all."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from collections.abc import Iterator
 import pytest
 
 from sync.wording import plural
+from tests.support import libreoffice
 from tests.support.drive_server import DriveServer
 from tests.support.libreoffice import in_ci
 from tests.support.sheets_server import SheetsServer
@@ -21,10 +27,14 @@ pytest_plugins = ["pytester"]
 class SkipGuard:
     """Under ``CI=true``, a skipped test fails the run: what CI cannot check must be
     installed by .ci/run, never passed over in silence. Expected failures (xfail)
-    are not skips."""
+    are not skips. A marker expression (``-m``) fails it too, even one that leaves
+    every test in: the inner loop's ``-m "not libreoffice …"`` must never become
+    CI's command."""
 
-    def __init__(self) -> None:
+    def __init__(self, markexpr: str = "") -> None:
         self.skipped: list[str] = []
+        self.markexpr = markexpr
+        self.deselected = 0
 
     def _note(self, report: pytest.CollectReport | pytest.TestReport) -> None:
         if report.skipped and not hasattr(report, "wasxfail"):
@@ -36,12 +46,21 @@ class SkipGuard:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         self._note(report)
 
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         # Runs before the terminal's summary, which then shows the failed status.
-        if self.skipped and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        failed = self.skipped or self.markexpr
+        if failed and session.exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
             session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        if self.markexpr:
+            terminalreporter.section("tests désélectionnés en CI", sep="=", red=True, bold=True)
+            deselected = plural(self.deselected, "test désélectionné", "tests désélectionnés")
+            terminalreporter.line(f"En CI (CI=true), la suite entière est lancée, sans -m : « -m {self.markexpr} » "
+                                  f"donné, {deselected}, la suite échoue.", red=True)
         if not self.skipped:
             return
         terminalreporter.section("tests sautés en CI", sep="=", red=True, bold=True)
@@ -54,7 +73,29 @@ class SkipGuard:
 
 def pytest_configure(config: pytest.Config) -> None:
     if in_ci():
-        config.pluginmanager.register(SkipGuard(), "alliance-sync-skip-guard")
+        config.pluginmanager.register(SkipGuard(config.option.markexpr or ""), "alliance-sync-skip-guard")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses the ``soffice`` fixture, itself or through another fixture,
+    is a LibreOffice test: marked here, at the source, so that ``-m`` sees it.
+    Runs before ``-m`` deselects (pytest's own hook is tried last)."""
+    for item in items:
+        if "soffice" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.libreoffice)
+    # The helpers refuse to start LibreOffice for any other test (a forgotten fixture).
+    # Added to, not replaced: a pytester run inside a test collects its own items.
+    libreoffice.marked_tests = (libreoffice.marked_tests or set()) | {
+        item.nodeid for item in items if item.get_closest_marker("libreoffice")}
+
+
+@pytest.fixture(name="soffice", scope="session")
+def soffice_fixture() -> str:
+    """The LibreOffice program (``soffice``): a test or fixture that recalculates or
+    prints a workbook asks for it, and is marked ``libreoffice``. Skipped locally
+    when LibreOffice is absent, failed in CI."""
+    return libreoffice.require_soffice()
 
 
 @pytest.fixture(name="sheets_api")
