@@ -25,7 +25,7 @@ from sync.delivery import messages
 from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
 from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
 from sync.errors import ConfigError, describe_os_error
-from sync.findings import ERROR, Finding, finding
+from sync.findings import ERROR, Code, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
 from sync.money import group_thousands
@@ -96,8 +96,8 @@ class DeliveryResult:
     @property
     def findings(self) -> list[Finding]:
         """A DELIVERY_FAILED finding per failed item."""
-        return [finding("DELIVERY_FAILED", committee=o.item.committee or ALLIANCE_CODE, what=_what(o.item),
-                        reason=o.detail.rstrip(".") + ".", run=self.run_id) for o in self.failed]
+        return [finding(Code.DELIVERY_FAILED, committee=o.item.committee or ALLIANCE_CODE, what=_what(o.item),
+                        reason=o.detail, run=self.run_id) for o in self.failed]
 
     def summary(self) -> str:
         """One French line for the console."""

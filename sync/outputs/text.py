@@ -63,7 +63,7 @@ def counts_by_code(findings: list[Finding], order: list[str]) -> list[str]:
     """« Constats par comité et par code : », one line per committee and code, errors first."""
     counts: dict[tuple[str, str, str], int] = {}
     for f in findings:
-        key = (f.committee, f.severity, f.code)
+        key: tuple[str, str, str] = (f.committee, f.severity, f.code)
         counts[key] = counts.get(key, 0) + 1
 
     def rank(key: tuple[str, str, str]):
