@@ -228,3 +228,45 @@ def test_a_finding_recorded_before_values_keeps_its_message_and_an_empty_field()
 
 def test_severities_are_the_strings_of_before():
     assert [str(s) for s in Severity] == ["error", "warning"]
+
+
+# The French of values at their boundaries (the rules' boundaries are in tests/test_boundaries.py).
+OUEST = "la sous-région Ouest de la Montérégie"
+
+
+@pytest.mark.parametrize(("found", "message"), [
+    (finding(Code.FQIS_SHARE_HIGH, committee="OUEST", fund="FQIS", fqis=8_000_001, cost=10_000_000,
+             limit=Decimal("0.8")),
+     "Le FQIS finance 80,0 % du coût total (80 000,01 $ sur 100 000,00 $), au-delà de la part de 80 % prévue. "
+     "Vérifiez les autres contributions."),
+    (finding(Code.FQIS_SHARE_HIGH, committee="OUEST", fund="FQIS", fqis=10_000_000, cost=10_000_000,
+             limit=Decimal("0.555")),
+     "Le FQIS finance 100,0 % du coût total (100 000,00 $ sur 100 000,00 $), au-delà de la part de 55,5 % prévue. "
+     "Vérifiez les autres contributions."),
+    (finding(Code.SUBREGION_ENVELOPE_NEARLY_USED, committee="OUEST", name=OUEST, committed=260_000_000,
+             allocation=260_000_000),
+     "La sous-région Ouest de la Montérégie a engagé 2 600 000,00 $ de son allocation de 2 600 000,00 $ (100,0 %) ; "
+     "solde non engagé : 0,00 $."),
+    (finding(Code.YEAR_SPLIT_MISMATCH, committee="OUEST", column="FQIS total", total=5_999_999, years=6_000_000),
+     "Le « FQIS total » (59 999,99 $) ne correspond pas à la somme des exercices (60 000,00 $), écart de 0,01 $. "
+     "Corrigez la répartition par exercice ou le total."),
+    (finding(Code.PAYMENT_NOT_APPROVED, committee="OUEST", project="OUE-2020-001", status="", amount=None),
+     "Versement de montant inconnu au projet OUE-2020-001 dont le statut est « vide ». "
+     "Un versement exige un projet Accepté, En cours, Terminé ou Abandonné."),
+    (finding(Code.PAYMENT_UNKNOWN_PROJECT, committee="OUEST", value="XYZ", closest=None),
+     "Le versement nomme le projet « XYZ », absent de l'onglet Projets de ce comité. "
+     "Attendu : le No projet d'un projet de ce comité."),
+    (finding(Code.MISSING_TAB, committee="OUEST", sheet="Projets", tab="Projets", present=[]),
+     "L'onglet « Projets » est introuvable. Onglets présents : aucun. "
+     "Rétablissez l'onglet « Projets » du gabarit (nom exact)."),
+    (finding(Code.VALUE_OUTSIDE_TABLE, committee="OUEST", sheet="Projets", cell="Z9", row=9, value="x" * 61),
+     f"« {'x' * 59}… » est saisi en Z9, sur une ligne sans aucune valeur dans les colonnes du gabarit : cette "
+     "valeur est ignorée. Effacez-la, ou complétez la ligne si c'est un projet."),
+    (finding(Code.SOURCE_UNAVAILABLE, committee="OUEST", name="Ouest", reason="délai dépassé.",
+             since=dt.datetime(2020, 4, 2, 6, 17, tzinfo=MONTREAL), used=None),
+     "Le chiffrier du comité Ouest n'a pas pu être lu : délai dépassé. Illisible depuis le 2020-04-02 06:17 ; "
+     "les données utilisées sont la dernière copie valide, lue le date inconnue."),
+], ids=["share-rounded-down", "share-configured", "envelope-full", "gap-one-cent", "amount-unknown",
+        "no-suggestion", "no-tab", "long-value", "copy-undated"])
+def test_the_french_of_values_at_their_boundaries(found, message):
+    assert found.message == message
