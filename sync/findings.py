@@ -233,7 +233,15 @@ def _outside_table(f: Finding) -> dict[str, object]:
 
 
 def _total_row(f: Finding) -> dict[str, object]:
-    return {"kind": {"project": "projet", "payment": "versement"}[f.values["kind"]]}
+    v = f.values
+    typed = f"« {v['word']} » en {v['column']}"
+    if v["numbered"]:
+        why = typed
+    else:
+        parts = [f"sans {v['id_column']}", *([typed] if v["word"] else []),
+                 *(["des montants égaux aux sommes des lignes au-dessus"] if v["sums"] else [])]
+        why = ", ".join(parts[:-1]) + " et " + parts[-1] if len(parts) > 1 else parts[0]
+    return {"why": why, "kind": {"project": "projet", "payment": "versement"}[v["kind"]]}
 
 
 def _project_id_characters(f: Finding) -> dict[str, object]:

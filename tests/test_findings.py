@@ -147,7 +147,7 @@ WORDING = [
      'Le No projet « OUE-2020-0⟨U+200B⟩02 » contient un caractère invisible (U+200B) : il est lu et comparé aux '
      'autres comme « OUE-2020-002 ». Retapez-le au clavier.'),
     (finding(Code.TOTAL_ROW_IGNORED, committee='OUEST', sheet='Projets', cell='A6', row=6, field='project_id',
-             why='« TOTAL » en No projet', kind='project'),
+             id_column='No projet', numbered=True, word='TOTAL', column='No projet', sums=False, kind='project'),
      'La ligne 6 est une ligne de total (« TOTAL » en No projet) : elle est laissée de côté, ni validée ni '
      "comptée, et le restera. S'il s'agit d'un projet, inscrivez son vrai No projet en A6."),
     (finding(Code.AMBIGUOUS_TAB, committee='OUEST', sheet='versements', read='Versements'),
@@ -266,7 +266,18 @@ OUEST = "la sous-région Ouest de la Montérégie"
              since=dt.datetime(2020, 4, 2, 6, 17, tzinfo=MONTREAL), used=None),
      "Le chiffrier du comité Ouest n'a pas pu être lu : délai dépassé. Illisible depuis le 2020-04-02 06:17 ; "
      "les données utilisées sont la dernière copie valide, lue le date inconnue."),
+    (finding(Code.TOTAL_ROW_IGNORED, committee="OUEST", sheet="Versements", cell="A4", row=4, id_column="No projet",
+             numbered=False, word="Total :", column="Note", sums=True, kind="payment"),
+     "La ligne 4 est une ligne de total (sans No projet, « Total : » en Note et des montants égaux aux sommes des "
+     "lignes au-dessus) : elle est laissée de côté, ni validée ni comptée, et le restera. S'il s'agit d'un "
+     "versement, inscrivez son vrai No projet en A4."),
+    (finding(Code.TOTAL_ROW_IGNORED, committee="OUEST", sheet="Projets", cell="A4", row=4, id_column="No projet",
+             numbered=False, word=None, column=None, sums=True, kind="project"),
+     "La ligne 4 est une ligne de total (sans No projet et des montants égaux aux sommes des lignes au-dessus) : "
+     "elle est laissée de côté, ni validée ni comptée, et le restera. S'il s'agit d'un projet, inscrivez son vrai "
+     "No projet en A4."),
 ], ids=["share-rounded-down", "share-configured", "envelope-full", "gap-one-cent", "amount-unknown",
-        "no-suggestion", "no-tab", "long-value", "copy-undated"])
+        "no-suggestion", "no-tab", "long-value", "copy-undated",
+        "total-by-its-sums-and-word", "total-by-its-sums"])
 def test_the_french_of_values_at_their_boundaries(found, message):
     assert found.message == message

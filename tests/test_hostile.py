@@ -712,7 +712,8 @@ def test_a_total_row_under_the_projects_is_one_warning_and_never_counted(tmp_pat
     f = report.findings_of("OUEST")[0]
     assert f.severity == "warning"
     assert (f.row, f.field) == (4, "project_id")
-    assert f.values == {"why": f"« {word.strip()} » en No projet", "kind": "project"}
+    assert f.values == {"id_column": "No projet", "numbered": True, "word": word.strip(), "column": "No projet",
+                        "sums": False, "kind": "project"}
     assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
 
 
@@ -721,9 +722,9 @@ def test_a_total_row_without_number_is_told_by_its_sums(tmp_path):
         report = validate(alliance(tmp_path / str(title), projects=[PROJECT, SECOND,
                                                                     {"Titre du projet": title, **SUMS}]))
         f = only(report, "TOTAL_ROW_IGNORED")
-        why = ("sans No projet, « Total » en Titre du projet et des montants égaux aux sommes des lignes au-dessus"
-               if title else "sans No projet et des montants égaux aux sommes des lignes au-dessus")
-        assert (f.sheet, f.cell, f.values) == ("Projets", "A4", {"why": why, "kind": "project"})
+        assert (f.sheet, f.cell, f.values) == ("Projets", "A4", {
+            "id_column": "No projet", "numbered": False, "word": title, "column": "Titre du projet" if title else None,
+            "sums": True, "kind": "project"})
         assert of_code(report, "MISSING_VALUE") == []
         assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
 
@@ -752,11 +753,12 @@ def test_a_row_titled_total_whose_figures_are_not_the_sums_is_a_project(tmp_path
 
 def test_a_total_row_under_the_payments_is_one_warning(tmp_path):
     second = payment("OUE-2020-001", amount=2500.5, reference="VER-0002")
-    for total, why in (({"No projet": "Total", "Montant": 12500.5}, "« Total » en No projet"),
+    for total, why in (({"No projet": "Total", "Montant": 12500.5},
+                        {"numbered": True, "word": "Total", "column": "No projet", "sums": False}),
                        ({"Note": "Total :", "Montant": "12 500,50 $"},
-                        "sans No projet, « Total : » en Note et des montants égaux aux sommes des lignes au-dessus")):
-        report = validate(alliance(tmp_path / why[:5], payments=[PAID, second, total]))
+                        {"numbered": False, "word": "Total :", "column": "Note", "sums": True})):
+        report = validate(alliance(tmp_path / why["column"], payments=[PAID, second, total]))
         f = only(report, "TOTAL_ROW_IGNORED")
-        assert (f.sheet, f.cell, f.values) == ("Versements", "A4", {"why": why, "kind": "payment"})
+        assert (f.sheet, f.cell, f.values) == ("Versements", "A4", {"id_column": "No projet", **why, "kind": "payment"})
         assert report.findings_of("OUEST") == [f]
         assert ouest_totals(report) == (6_000_000, 1_250_050, 1)

@@ -251,7 +251,7 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
         if why is not None:
             # The row's own findings (five missing values) would tell nothing true: it is no record.
             findings.append(finding(Code.TOTAL_ROW_IGNORED, committee=code, sheet=title, cell=cells["project_id"],
-                                    row=row_number, field="project_id", why=why, kind=kind))
+                                    row=row_number, field="project_id", **why, kind=kind))
             sums.close_section()
             continue
         sums.add(record)
