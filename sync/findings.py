@@ -14,6 +14,7 @@ history stores and what JSON shows.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -244,8 +245,27 @@ def _total_row(f: Finding) -> dict[str, object]:
     return {"why": why, "kind": {"project": "projet", "payment": "versement"}[v["kind"]]}
 
 
+# The scripts whose letters imitate the Latin alphabet (sync/parsing/identifiers.py), as French adjectives.
+_SCRIPT_NAMES = {"CYRILLIC": "cyrillique", "GREEK": "grecque"}
+
+
 def _project_id_characters(f: Finding) -> dict[str, object]:
-    return {"what": " et ".join(f.values["changes"])}
+    v = f.values
+    changes = []
+    if v.get("invisible"):
+        invisible = v["invisible"]
+        changes.append(f"{'un caractère invisible' if len(invisible) == 1 else 'des caractères invisibles'} "
+                       f"({', '.join(invisible)})")
+    if v.get("special_forms"):
+        changes.append("des caractères de forme spéciale (pleine chasse, exposants, ligatures)")
+    if v.get("look_alikes"):
+        look_alikes = v["look_alikes"]
+        scripts = sorted({_SCRIPT_NAMES[unicodedata.name(ch).split()[0]] for ch in look_alikes})
+        letters = ", ".join(f"« {ch} »" for ch in dict.fromkeys(look_alikes))
+        changes.append(f"{'une lettre' if len(look_alikes) == 1 else 'des lettres'} "
+                       f"{' et '.join(scripts)} {letters} qui imite{'nt' if len(look_alikes) > 1 else ''} "
+                       "l'alphabet latin")
+    return {"what": " et ".join(changes)}
 
 
 def _text_too_long(f: Finding) -> dict[str, object]:

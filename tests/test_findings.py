@@ -143,7 +143,7 @@ WORDING = [
      'renommez cet onglet (ex. « Archives »).'),
     (finding(Code.PROJECT_ID_CHARACTERS, committee='OUEST', sheet='Projets', cell='A3', row=3,
              project_id='OUE-2020-002', field='project_id', column='No projet', value='OUE-2020-0⟨U+200B⟩02',
-             clean='OUE-2020-002', changes=['un caractère invisible (U+200B)']),
+             clean='OUE-2020-002', invisible=['U+200B']),
      'Le No projet « OUE-2020-0⟨U+200B⟩02 » contient un caractère invisible (U+200B) : il est lu et comparé aux '
      'autres comme « OUE-2020-002 ». Retapez-le au clavier.'),
     (finding(Code.TOTAL_ROW_IGNORED, committee='OUEST', sheet='Projets', cell='A6', row=6, field='project_id',
@@ -276,8 +276,16 @@ OUEST = "la sous-région Ouest de la Montérégie"
      "La ligne 4 est une ligne de total (sans No projet et des montants égaux aux sommes des lignes au-dessus) : "
      "elle est laissée de côté, ni validée ni comptée, et le restera. S'il s'agit d'un projet, inscrivez son vrai "
      "No projet en A4."),
+    # A Cyrillic O, a full-width U, a Greek E, a soft hyphen and a word joiner.
+    (finding(Code.PROJECT_ID_CHARACTERS, committee="OUEST", value="\u041e\uff35\u0395-2020-⟨U+00AD⟩⟨U+2060⟩001",
+             clean="OUE-2020-001", invisible=["U+00AD", "U+2060"], special_forms=True,
+             look_alikes=["\u041e", "\u0395"]),
+     "Le No projet « \u041e\uff35\u0395-2020-⟨U+00AD⟩⟨U+2060⟩001 » contient des caractères invisibles (U+00AD, "
+     "U+2060) et des caractères de forme spéciale (pleine chasse, exposants, ligatures) et des lettres cyrillique "
+     "et grecque « \u041e », « \u0395 » qui imitent l'alphabet latin : il est lu et comparé aux autres comme "
+     "« OUE-2020-001 ». Retapez-le au clavier."),
 ], ids=["share-rounded-down", "share-configured", "envelope-full", "gap-one-cent", "amount-unknown",
         "no-suggestion", "no-tab", "long-value", "copy-undated",
-        "total-by-its-sums-and-word", "total-by-its-sums"])
+        "total-by-its-sums-and-word", "total-by-its-sums", "every-tricky-character"])
 def test_the_french_of_values_at_their_boundaries(found, message):
     assert found.message == message

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable
+from sync.parsing.identifiers import visible
 from sync.sources import xlsx as xlsx_reader
 from sync.sources.xlsx import XlsxSource
 from tests.support.builders import payment, project, write_alliance, write_committee_xlsx
@@ -265,18 +266,18 @@ def test_a_duplicated_column_is_an_error_at_the_copy(tmp_path):
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
 
 
-@pytest.mark.parametrize(("typed", "what"), [
-    ("OUE-2020-0\u200b01", "un caractère invisible (U+200B)"),
-    ("OUE-2020-\u00ad001", "un caractère invisible (U+00AD)"),
-    ("OUE-\u20602020-001", "un caractère invisible (U+2060)"),
-    ("\u041eUE-2020-001", "une lettre cyrillique « О » qui imite l'alphabet latin"),
-    ("ＯＵＥ-2020-001", "des caractères de forme spéciale (pleine chasse, exposants, ligatures)"),
+@pytest.mark.parametrize(("typed", "changes"), [
+    ("OUE-2020-0\u200b01", {"invisible": ["U+200B"]}),
+    ("OUE-2020-\u00ad001", {"invisible": ["U+00AD"]}),
+    ("OUE-\u20602020-001", {"invisible": ["U+2060"]}),
+    ("\u041eUE-2020-001", {"look_alikes": ["\u041e"]}),
+    ("ＯＵＥ-2020-001", {"special_forms": True}),
 ])
-def test_a_project_number_with_tricky_characters_is_flagged_and_caught_as_a_duplicate(tmp_path, typed, what):
+def test_a_project_number_with_tricky_characters_is_flagged_and_caught_as_a_duplicate(tmp_path, typed, changes):
     report = validate(alliance(tmp_path, projects=[PROJECT, project(typed)]))
     flagged = only(report, "PROJECT_ID_CHARACTERS")
     assert (flagged.severity, flagged.cell, flagged.field) == ("warning", "A3", "project_id")
-    assert flagged.values["clean"] == "OUE-2020-001" and flagged.values["changes"] == [what]
+    assert flagged.values == {"column": "No projet", "value": visible(typed), "clean": "OUE-2020-001", **changes}
     duplicate = only(report, "DUPLICATE_PROJECT_ID")
     assert (duplicate.cell, duplicate.project_id) == ("A3", "OUE-2020-001")
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)  # counted once

@@ -155,8 +155,7 @@ def _read_text(record, column: Column, value: object, cell: Cells, emit) -> None
     if name == "project_id":
         clean, changes = clean_project_id(text)
         if changes:
-            emit(Code.PROJECT_ID_CHARACTERS, cell[name], column, value=visible(text), clean=clean,
-                 changes=changes)
+            emit(Code.PROJECT_ID_CHARACTERS, cell[name], column, value=visible(text), clean=clean, **changes)
             text = clean
     setattr(record, name, text)
 
