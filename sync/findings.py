@@ -281,7 +281,16 @@ def _source_unavailable(f: Finding) -> dict[str, object]:
 
 
 def _delivery_failed(f: Finding) -> dict[str, object]:
-    return {"reason": f.values["reason"].rstrip(".") + "."}
+    v = f.values
+    recipients = v["recipients"]
+    if v["channel"] == "drive":  # into a folder, or over a file (``by_id``: drive_file)
+        what = (f"du classeur dans le fichier {recipients[0]} de Google Drive" if v["by_id"]
+                else f"du classeur dans le dossier Google Drive {recipients[0]}")
+    elif v["channel"] == "ministry":
+        what = f"du classeur par courriel à {', '.join(recipients)}"
+    else:
+        what = f"des constats du comité {f.committee} par courriel à {', '.join(recipients)}"
+    return {"what": what, "reason": v["reason"].rstrip(".") + "."}
 
 
 _DATE, _MOMENT, _DECIMAL = "date", "moment", "decimal"

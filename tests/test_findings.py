@@ -168,8 +168,8 @@ WORDING = [
              used=dt.datetime(2020, 4, 1, 6, 17, tzinfo=MONTREAL)),
      "Le chiffrier du comité Ouest n'a pas pu être lu : le fichier est introuvable. Illisible depuis le "
      "2020-04-02 06:17 ; les données utilisées sont la dernière copie valide, lue le 2020-04-01 06:17."),
-    (finding(Code.DELIVERY_FAILED, committee="ALLIANCE", what="du classeur par courriel à dg@mess.gouv.qc.ca",
-             reason="le serveur a refusé le message.", run=3),
+    (finding(Code.DELIVERY_FAILED, committee="ALLIANCE", channel="ministry", recipients=["dg@mess.gouv.qc.ca"],
+             by_id=False, reason="le serveur a refusé le message.", run=3),
      "La livraison du classeur par courriel à dg@mess.gouv.qc.ca a échoué : le serveur a refusé le message. "
      "Le classeur et l'historique sont conservés ; « alliance-sync deliver 3 » reprendra ce qui n'a pas été livré."),
 ]
@@ -284,8 +284,21 @@ OUEST = "la sous-région Ouest de la Montérégie"
      "U+2060) et des caractères de forme spéciale (pleine chasse, exposants, ligatures) et des lettres cyrillique "
      "et grecque « \u041e », « \u0395 » qui imitent l'alphabet latin : il est lu et comparé aux autres comme "
      "« OUE-2020-001 ». Retapez-le au clavier."),
+    (finding(Code.DELIVERY_FAILED, committee="ALLIANCE", channel="drive", recipients=["1AbC"], by_id=True,
+             reason="quota dépassé", run=4),
+     "La livraison du classeur dans le fichier 1AbC de Google Drive a échoué : quota dépassé. Le classeur et "
+     "l'historique sont conservés ; « alliance-sync deliver 4 » reprendra ce qui n'a pas été livré."),
+    (finding(Code.DELIVERY_FAILED, committee="ALLIANCE", channel="drive", recipients=["1AbC"], by_id=False,
+             reason="quota dépassé", run=4),
+     "La livraison du classeur dans le dossier Google Drive 1AbC a échoué : quota dépassé. Le classeur et "
+     "l'historique sont conservés ; « alliance-sync deliver 4 » reprendra ce qui n'a pas été livré."),
+    (finding(Code.DELIVERY_FAILED, committee="EST", channel="committee", recipients=["a@est.org", "b@est.org"],
+             by_id=False, reason="boîte pleine.", run=4),
+     "La livraison des constats du comité EST par courriel à a@est.org, b@est.org a échoué : boîte pleine. Le "
+     "classeur et l'historique sont conservés ; « alliance-sync deliver 4 » reprendra ce qui n'a pas été livré."),
 ], ids=["share-rounded-down", "share-configured", "envelope-full", "gap-one-cent", "amount-unknown",
         "no-suggestion", "no-tab", "long-value", "copy-undated",
-        "total-by-its-sums-and-word", "total-by-its-sums", "every-tricky-character"])
+        "total-by-its-sums-and-word", "total-by-its-sums", "every-tricky-character",
+        "delivery-over-a-drive-file", "delivery-into-a-drive-folder", "delivery-to-a-committee"])
 def test_the_french_of_values_at_their_boundaries(found, message):
     assert found.message == message
