@@ -141,6 +141,24 @@ AMOUNT_PROBLEMS = {
 _NOT_COUNTED = " En attendant, les lignes de cet onglet sont exclues des totaux."
 
 
+def _line(name: str, regional: bool) -> str:
+    """« la sous-région Ouest de la Montérégie », « la ligne régionale « … » »: an envelope line in a sentence."""
+    return f"la ligne régionale « {name} »" if regional else f"la sous-région {name}"
+
+
+def _own_line(f: Finding) -> dict[str, object]:
+    return {"own": _line(f.values["own"], f.values["own_regional"]), "allowed": _listed(f.values["allowed"])}
+
+
+def _envelope(*names: str) -> Wording:
+    """An envelope line's amounts, and its name in a sentence."""
+    amounts = _amounts(*names, gap=(names[0], names[1]))
+
+    def wording(f: Finding) -> dict[str, object]:
+        return {**amounts(f), "name": _line(f.values["name"], f.values["regional"])}
+    return wording
+
+
 def _missing_tab(f: Finding) -> dict[str, object]:
     return {"present": _quoted(f.values["present"])}
 
@@ -181,7 +199,7 @@ def _territory_outside(f: Finding) -> dict[str, object]:
         belongs = f"appartient à la sous-région {v['subregion']} ({v['subregion_code']})"
     else:
         belongs = f"est réservé aux projets de la ligne régionale « {v['regional']} »"
-    return {"belongs": belongs, "allowed": _listed(v["allowed"])}
+    return {"belongs": belongs, **_own_line(f)}
 
 
 def _duplicate_id(f: Finding) -> dict[str, object]:
@@ -223,7 +241,8 @@ def _payment_not_approved(f: Finding) -> dict[str, object]:
 
 def _nearly_used(f: Finding) -> dict[str, object]:
     v = f.values
-    return {"Name": v["name"][0].upper() + v["name"][1:], "committed": format_cents(v["committed"]),
+    name = _line(v["name"], v["regional"])
+    return {"Name": name[0].upper() + name[1:], "committed": format_cents(v["committed"]),
             "allocation": format_cents(v["allocation"]), "share": format_percent(v["committed"], v["allocation"]),
             "balance": format_cents(v["allocation"] - v["committed"])}
 
@@ -325,7 +344,7 @@ _TYPES = [
     # The project stays counted in the totals: its money is real, only its axis is wrong.
     FindingType(Code.PRIORITY_OUTSIDE_PLAN, ERROR, "Priorité hors du plan d'action",
                 "La priorité « {value} » n'est pas un axe du plan d'action de {own}. "
-                "Axes de ce plan : {allowed}.", wording=_allowed),
+                "Axes de ce plan : {allowed}.", wording=_own_line),
     FindingType(Code.INELIGIBLE_ORGANIZATION, ERROR, "Organisme non admissible",
                 "Le type d'organisme « {value} » n'est pas admissible au {fund}. Types admissibles : {allowed}.",
                 wording=_allowed),
@@ -364,11 +383,10 @@ _TYPES = [
                 "de {granted} (dépassement de {gap}).", wording=_amounts("paid", "granted", gap=("paid", "granted"))),
     FindingType(Code.SUBREGION_ENVELOPE_EXCEEDED, ERROR, "Enveloppe sous-régionale dépassée",
                 "Le {fund} engagé pour {name} ({committed}) dépasse son allocation de {allocation}, "
-                "de {gap}.", wording=_amounts("committed", "allocation", gap=("committed", "allocation"))),
+                "de {gap}.", wording=_envelope("committed", "allocation")),
     FindingType(Code.ANNUAL_ENVELOPE_EXCEEDED, ERROR, "Montant annuel dépassé",
                 "Le {fund} engagé pour {name} durant l'exercice {year} ({committed}) dépasse le montant "
-                "annuel prévu de {allocation}, de {gap}.",
-                wording=_amounts("committed", "allocation", gap=("committed", "allocation"))),
+                "annuel prévu de {allocation}, de {gap}.", wording=_envelope("committed", "allocation")),
     FindingType(Code.ALLIANCE_ENVELOPE_EXCEEDED, ERROR, "Enveloppe de l'Alliance dépassée",
                 "Le {fund} engagé par l'ensemble de l'Alliance ({committed}, réserve régionale comprise) "
                 "dépasse l'enveloppe de {envelope}, de {gap}.",

@@ -98,7 +98,7 @@ def test_a_priority_outside_the_plan_is_an_error_at_its_cell_and_stays_counted(t
     assert (f.severity, f.committee, f.sheet, f.cell, f.row, f.project_id) == (
         "error", "OUEST", "Projets", "F3", 3, "OUE-2020-002")
     assert (f.field, f.values) == ("priority", {
-        "column": "Priorité", "value": "Logement", "own": "la sous-région Ouest de la Montérégie",
+        "column": "Priorité", "value": "Logement", "own": "Ouest de la Montérégie", "own_regional": False,
         "allowed": ["Sécurité alimentaire", "Transport collectif"]})  # the plan, as the Alliance writes it
     assert report.findings == [f]
     # The money is real: both projects count, the one outside the plan under its own axis.

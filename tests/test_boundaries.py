@@ -217,7 +217,7 @@ def test_participant_counts_from_zero(tmp_path, count, shown):
 # -- envelopes ------------------------------------------------------------------------
 # OUEST's allocation: 2 600 000,00 $; 95 % of it: 2 470 000,00 $.
 
-OUEST = "la sous-région Ouest de la Montérégie"
+OUEST = "Ouest de la Montérégie"
 
 
 @pytest.mark.parametrize("committed, expected", [
@@ -235,8 +235,8 @@ def test_the_sub_region_envelope_at_95_percent_and_exactly_full(tmp_path, commit
         return
     f = report.findings[0]
     assert (f.committee, f.sheet, f.cell, f.row) == ("OUEST", "Projets", "", None)
-    assert (f.values["name"], f.values["committed"], f.values["allocation"]) == (
-        OUEST, round(committed * 100), 260_000_000)
+    assert (f.values["name"], f.values["regional"], f.values["committed"], f.values["allocation"]) == (
+        OUEST, False, round(committed * 100), 260_000_000)
 
 
 @pytest.mark.parametrize("rate, committed, nearly", [
@@ -258,8 +258,8 @@ def test_the_annual_amount_of_a_fiscal_year_exactly_full(tmp_path, committed, ex
         return
     f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
     assert (f.committee, f.sheet, f.cell) == ("OUEST", "Projets", "")
-    assert f.values == {"fund": "FQIS", "name": OUEST, "year": "2020-2021", "committed": 30_000_001,
-                        "allocation": 30_000_000}
+    assert f.values == {"fund": "FQIS", "name": OUEST, "regional": False, "year": "2020-2021",
+                        "committed": 30_000_001, "allocation": 30_000_000}
     assert report.findings == [f]
 
 
@@ -295,7 +295,7 @@ def test_the_alliance_envelope_exactly_full(tmp_path, regional, alliance_exceede
     assert nearly == ["OUEST", "EST", "LONGUEUIL"]
     regional_line = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
     assert regional_line.committee == "REGION"
-    assert regional_line.values == {"fund": "FQIS", "name": "la ligne régionale « Réserve régionale (TCPM) »",
+    assert regional_line.values == {"fund": "FQIS", "name": "Réserve régionale (TCPM)", "regional": True,
                                     "committed": 120_000_001, "allocation": 120_000_000}
     f = only(report, "ALLIANCE_ENVELOPE_EXCEEDED")
     assert (f.committee, f.sheet, f.cell) == ("ALLIANCE", "Projets", "")

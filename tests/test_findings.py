@@ -44,7 +44,7 @@ WORDING = [
     (finding(Code.TERRITORY_OUTSIDE_SUBREGION, committee='OUEST', sheet='Projets', cell='E8', row=8,
              project_id='OUE-2020-007', field='territory', column='Territoire', value='Brossard',
              subregion='Agglomération de Longueuil', subregion_code='LONGUEUIL',
-             own='la sous-région Ouest de la Montérégie',
+             own='Ouest de la Montérégie', own_regional=False,
              allowed=['Beauharnois-Salaberry', 'Le Haut-Saint-Laurent', 'Les Jardins-de-Napierville', 'Roussillon',
               'Vaudreuil-Soulanges']),
      'Le territoire « Brossard » appartient à la sous-région Agglomération de Longueuil (LONGUEUIL), pas à la '
@@ -108,16 +108,16 @@ WORDING = [
      "L'onglet « Versements » est introuvable. Onglets présents : « Projets », « Paiements ». Rétablissez l'onglet "
      '« Versements » du gabarit (nom exact).'),
     (finding(Code.ANNUAL_ENVELOPE_EXCEEDED, committee='OUEST', sheet='Projets', fund='FQIS',
-             name='la sous-région Ouest de la Montérégie', year='2019-2020', committed=35000000,
+             name='Ouest de la Montérégie', regional=False, year='2019-2020', committed=35000000,
              allocation=30000000),
      "Le FQIS engagé pour la sous-région Ouest de la Montérégie durant l'exercice 2019-2020 (350 000,00 $) dépasse "
      'le montant annuel prévu de 300 000,00 $, de 50 000,00 $.'),
     (finding(Code.SUBREGION_ENVELOPE_EXCEEDED, committee='EST', sheet='Projets', fund='FQIS',
-             name='la sous-région Est de la Montérégie', committed=400000000, allocation=390000000),
+             name='Est de la Montérégie', regional=False, committed=400000000, allocation=390000000),
      'Le FQIS engagé pour la sous-région Est de la Montérégie (4 000 000,00 $) dépasse son allocation de 3 900 '
      '000,00 $, de 100 000,00 $.'),
     (finding(Code.SUBREGION_ENVELOPE_NEARLY_USED, committee='LONGUEUIL', sheet='Projets',
-             name='la sous-région Agglomération de Longueuil', committed=395000000, allocation=410000000),
+             name='Agglomération de Longueuil', regional=False, committed=395000000, allocation=410000000),
      'La sous-région Agglomération de Longueuil a engagé 3 950 000,00 $ de son allocation de 4 100 000,00 $ (96,3 '
      '%) ; solde non engagé : 150 000,00 $.'),
     (finding(Code.ALLIANCE_ENVELOPE_EXCEEDED, committee='ALLIANCE', sheet='Projets', fund='FQIS',
@@ -126,7 +126,7 @@ WORDING = [
      "l'enveloppe de 11 800 000,00 $, de 200 000,00 $."),
     (finding(Code.PRIORITY_OUTSIDE_PLAN, committee='OUEST', sheet='Projets', cell='F2', row=2,
              project_id='OUE-2020-001', field='priority', column='Priorité', value='Logement',
-             own='la sous-région Ouest de la Montérégie', allowed=['Sécurité alimentaire', 'Transport collectif']),
+             own='Ouest de la Montérégie', own_regional=False, allowed=['Sécurité alimentaire', 'Transport collectif']),
      "La priorité « Logement » n'est pas un axe du plan d'action de la sous-région Ouest de la Montérégie. Axes de "
      'ce plan : Sécurité alimentaire, Transport collectif.'),
     (finding(Code.DUPLICATE_COLUMN, committee='OUEST', sheet='Projets', cell='U1', row=1, field='year:2020-2021',
@@ -231,7 +231,6 @@ def test_severities_are_the_strings_of_before():
 
 
 # The French of values at their boundaries (the rules' boundaries are in tests/test_boundaries.py).
-OUEST = "la sous-région Ouest de la Montérégie"
 
 
 @pytest.mark.parametrize(("found", "message"), [
@@ -243,7 +242,8 @@ OUEST = "la sous-région Ouest de la Montérégie"
              limit=Decimal("0.555")),
      "Le FQIS finance 100,0 % du coût total (100 000,00 $ sur 100 000,00 $), au-delà de la part de 55,5 % prévue. "
      "Vérifiez les autres contributions."),
-    (finding(Code.SUBREGION_ENVELOPE_NEARLY_USED, committee="OUEST", name=OUEST, committed=260_000_000,
+    (finding(Code.SUBREGION_ENVELOPE_NEARLY_USED, committee="OUEST", name="Ouest de la Montérégie", regional=False,
+             committed=260_000_000,
              allocation=260_000_000),
      "La sous-région Ouest de la Montérégie a engagé 2 600 000,00 $ de son allocation de 2 600 000,00 $ (100,0 %) ; "
      "solde non engagé : 0,00 $."),
@@ -296,9 +296,18 @@ OUEST = "la sous-région Ouest de la Montérégie"
              by_id=False, reason="boîte pleine.", run=4),
      "La livraison des constats du comité EST par courriel à a@est.org, b@est.org a échoué : boîte pleine. Le "
      "classeur et l'historique sont conservés ; « alliance-sync deliver 4 » reprendra ce qui n'a pas été livré."),
+    (finding(Code.SUBREGION_ENVELOPE_EXCEEDED, committee="REGION", fund="FQIS", name="Réserve régionale (TCPM)",
+             regional=True, committed=120_000_001, allocation=120_000_000),
+     "Le FQIS engagé pour la ligne régionale « Réserve régionale (TCPM) » (1 200 000,01 $) dépasse son allocation "
+     "de 1 200 000,00 $, de 0,01 $."),
+    (finding(Code.SUBREGION_ENVELOPE_NEARLY_USED, committee="REGION", name="Réserve régionale (TCPM)", regional=True,
+             committed=114_000_000, allocation=120_000_000),
+     "La ligne régionale « Réserve régionale (TCPM) » a engagé 1 140 000,00 $ de son allocation de 1 200 000,00 $ "
+     "(95,0 %) ; solde non engagé : 60 000,00 $."),
 ], ids=["share-rounded-down", "share-configured", "envelope-full", "gap-one-cent", "amount-unknown",
         "no-suggestion", "no-tab", "long-value", "copy-undated",
         "total-by-its-sums-and-word", "total-by-its-sums", "every-tricky-character",
-        "delivery-over-a-drive-file", "delivery-into-a-drive-folder", "delivery-to-a-committee"])
+        "delivery-over-a-drive-file", "delivery-into-a-drive-folder", "delivery-to-a-committee",
+        "regional-line-exceeded", "regional-line-nearly-used"])
 def test_the_french_of_values_at_their_boundaries(found, message):
     assert found.message == message

@@ -261,7 +261,7 @@ def test_territory_outside_subregion(tmp_path):
     f = only(report, "TERRITORY_OUTSIDE_SUBREGION")
     assert where(f) == ("error", "OUEST", "Projets", "E2", 2, "OUE-2020-001")
     assert f.values == {"column": "Territoire", "value": "Acton", "subregion": "Est de la Montérégie",
-                        "subregion_code": "EST", "own": "la sous-région Ouest de la Montérégie",
+                        "subregion_code": "EST", "own": "Ouest de la Montérégie", "own_regional": False,
                         "allowed": ["Beauharnois-Salaberry", "Le Haut-Saint-Laurent", "Les Jardins-de-Napierville",
                                     "Roussillon", "Vaudreuil-Soulanges"]}
 
@@ -450,8 +450,8 @@ def test_subregion_envelope_exceeded(tmp_path):
                               big("OUE-2020-004", 900_000, status="En analyse")])
     f = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
     assert where(f) == ("error", "OUEST", "Projets", "", None, "")
-    assert f.values == {"fund": "FQIS", "name": "la sous-région Ouest de la Montérégie", "committed": 260_010_000,
-                        "allocation": 260_000_000}
+    assert f.values == {"fund": "FQIS", "name": "Ouest de la Montérégie", "regional": False,
+                        "committed": 260_010_000, "allocation": 260_000_000}
     assert not of_code(report, "SUBREGION_ENVELOPE_NEARLY_USED")
 
 
@@ -459,7 +459,7 @@ def test_subregion_envelope_nearly_used_from_the_threshold(tmp_path):
     report = ouest(tmp_path, [big("OUE-2020-001", 2_470_000)])  # exactly 95 % of 2 600 000 $
     f = only(report, "SUBREGION_ENVELOPE_NEARLY_USED")
     assert where(f) == ("warning", "OUEST", "Projets", "", None, "")
-    assert f.values == {"name": "la sous-région Ouest de la Montérégie", "committed": 247_000_000,
+    assert f.values == {"name": "Ouest de la Montérégie", "regional": False, "committed": 247_000_000,
                         "allocation": 260_000_000}
     assert report.errors == []
 
@@ -476,7 +476,7 @@ def test_annual_envelope_exceeded(tmp_path):
     report = ouest(tmp_path, rows, annual={"OUEST": {"2019-2020": 50000, "2020-2021": 30000}})
     f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
     assert where(f) == ("error", "OUEST", "Projets", "", None, "")
-    assert f.values == {"fund": "FQIS", "name": "la sous-région Ouest de la Montérégie", "year": "2019-2020",
+    assert f.values == {"fund": "FQIS", "name": "Ouest de la Montérégie", "regional": False, "year": "2019-2020",
                         "committed": 5_000_050, "allocation": 5_000_000}
 
 
@@ -493,7 +493,7 @@ def test_alliance_envelope_includes_the_regional_line(tmp_path):
     assert f.values == {"fund": "FQIS", "committed": 1_185_000_000, "envelope": 1_180_000_000}
     regional = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
     assert (regional.committee, regional.sheet, regional.cell) == ("REGION", "Projets", "")
-    assert regional.values == {"fund": "FQIS", "name": "la ligne régionale « Réserve régionale (TCPM) »",
+    assert regional.values == {"fund": "FQIS", "name": "Réserve régionale (TCPM)", "regional": True,
                                "committed": 135_000_000, "allocation": 120_000_000}
     assert report.totals.committed == 1_185_000_000
 

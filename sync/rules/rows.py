@@ -83,7 +83,8 @@ class RowRules:
                 self._unknown(out, p, "priority", self.priorities, cols)
             elif self.plan.canonical(priority) is None:
                 self._emit(out, Code.PRIORITY_OUTSIDE_PLAN, p, "priority", cols, value=priority,
-                           own=self.committee.in_sentence, allowed=list(self.plan.values))
+                           own=self.committee.name, own_regional=self.committee.is_regional,
+                           allowed=list(self.plan.values))
         if p.organization_type:
             self._check_organization_type(out, p)
         if p.territory:
@@ -173,7 +174,8 @@ class RowRules:
             self._unknown(out, p, "territory", self.territories, cols)
             return
         self._emit(out, Code.TERRITORY_OUTSIDE_SUBREGION, p, "territory", cols, value=p.territory,
-                   **owner, own=self.committee.in_sentence, allowed=list(self.territories.values))
+                   **owner, own=self.committee.name, own_regional=self.committee.is_regional,
+                   allowed=list(self.territories.values))
 
     # -- payments ----------------------------------------------------------
 
