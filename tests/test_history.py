@@ -164,6 +164,28 @@ def test_findings_read_back_from_the_history_are_the_live_ones(tmp_path):
     assert outside.values["value"] == dt.date(2018, 1, 1) and outside.field == "start_date"
 
 
+def test_damaged_values_of_a_finding_leave_its_stored_message_and_an_unknown_code_is_a_french_error(tmp_path):
+    alliance = Alliance(tmp_path)
+    alliance.rewrite("EST", projects=[alliance.workbooks["EST"]["projects"][0]],
+                     payments=[{"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1),
+                                "Montant": 100, "Référence": "E-9"}])
+    assert alliance.cli("run").exit_code == 1
+    [(message,)] = alliance.query("SELECT message FROM findings")
+    for data in ('{"value": "EST-2020-009"', '{"closest": null}', "[1, 2]"):  # cut short, a key missing, no object
+        with sqlite3.connect(alliance.db) as conn:
+            conn.execute("UPDATE findings SET data = ?", (data,))
+        with History.open(alliance.state) as history:
+            [found] = run_findings(history, 1)
+        assert (found.code, found.cell, found.field, found.values, found.message) == (
+            "PAYMENT_UNKNOWN_PROJECT", "A2", "project_id", {}, message)
+    with sqlite3.connect(alliance.db) as conn:
+        conn.execute("UPDATE findings SET code = 'FUTURE_CODE'")
+    with History.open(alliance.state) as history, pytest.raises(HistoryError) as caught:
+        run_findings(history, 1)
+    assert caught.value.message.startswith(f"la base d'historique {alliance.db} est endommagée ou n'est pas celle "
+                                           "d'alliance-sync (constat de code ou de gravité inconnu).")
+
+
 def test_findings_of_a_history_before_values_read_back_with_an_empty_field(tmp_path):
     alliance = Alliance(tmp_path)
     alliance.rewrite("EST", projects=[alliance.workbooks["EST"]["projects"][0]],

@@ -804,10 +804,13 @@ def finding_of_row(row: tuple) -> Finding:
     recorded. A row of a history older than its values (or whose values are damaged) keeps
     its stored message."""
     severity, code, committee, sheet, cell, number, project_id, message, field_name, data = row
+    stored = {"severity": severity, "code": code, "committee": committee, "sheet": sheet, "cell": cell,
+              "row": number, "project_id": project_id, "field": field_name or "", "message": message}
     try:
         values = json.loads(data) if data else {}
-    except ValueError:
-        values = {}
-    return Finding.from_dict({"severity": severity, "code": code, "committee": committee, "sheet": sheet,
-                              "cell": cell, "row": number, "project_id": project_id, "field": field_name,
-                              "values": values if isinstance(values, dict) else {}, "message": message})
+        found = Finding.from_dict({**stored, "values": values})
+        found.message  # noqa: B018 -- values that cannot be worded are damaged: the stored message stands
+        return found
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        # An unknown code or severity fails here too: the caller says the history is damaged.
+        return Finding.from_dict(stored)
