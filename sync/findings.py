@@ -517,9 +517,6 @@ class Finding:
                    project_id=data.get("project_id") or "", field=data.get("field") or "", values=values,
                    recorded=data.get("message") or "")
 
-    # Kept for the JSON of ``validate`` (sync/outputs/text.py).
-    as_dict = to_dict
-
 
 class FindingsView:
     """Errors, warnings and one committee's findings, for anything that holds a
