@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from sync.config import Committee, Config
 from sync.consolidate import consolidate
 from sync.errors import NoUsableData, SourceUnavailable
-from sync.findings import Finding, finding, sorted_findings
+from sync.findings import Code, Finding, finding, sorted_findings
 from sync.logs import ATTENTION, Share
 from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
@@ -95,12 +95,8 @@ def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fall
     info.current = False
     info.problem = exc.message
     used = moment(info.read_at) if info.read_at else "date inconnue"
-    since = moment(info.unavailable_since or generated_at)
-    unavailable = finding(
-        "SOURCE_UNAVAILABLE", committee=committee.code, name=committee.name,
-        reason=exc.message.rstrip(".") + ".",
-        fallback=f"Illisible depuis le {since} ; les données utilisées sont la dernière copie valide, lue le {used}.",
-    )
+    unavailable = finding(Code.SOURCE_UNAVAILABLE, committee=committee.code, name=committee.name,
+                          reason=exc.message, since=info.unavailable_since or generated_at, used=info.read_at)
     log.warning("Comité %s : source illisible, dernière copie valide du %s utilisée.",
                 committee.code, used, extra=ATTENTION)
     return (raw, info), unavailable

@@ -97,8 +97,9 @@ def test_a_priority_outside_the_plan_is_an_error_at_its_cell_and_stays_counted(t
     f = only(report, "PRIORITY_OUTSIDE_PLAN")
     assert (f.severity, f.committee, f.sheet, f.cell, f.row, f.project_id) == (
         "error", "OUEST", "Projets", "F3", 3, "OUE-2020-002")
-    assert f.message == ("La priorité « Logement » n'est pas un axe du plan d'action de la sous-région "
-                         "Ouest de la Montérégie. Axes de ce plan : Sécurité alimentaire, Transport collectif.")
+    assert (f.field, f.values) == ("priority", {
+        "column": "Priorité", "value": "Logement", "own": "Ouest de la Montérégie", "own_regional": False,
+        "allowed": ["Sécurité alimentaire", "Transport collectif"]})  # the plan, as the Alliance writes it
     assert report.findings == [f]
     # The money is real: both projects count, the one outside the plan under its own axis.
     line = report.totals.line("OUEST")
@@ -117,16 +118,18 @@ def test_a_subregion_without_a_plan_takes_every_axis_of_the_alliance(tmp_path):
 def test_an_unknown_priority_is_unknown_not_outside_the_plan(tmp_path):
     report = ouest_with_plan(tmp_path, [project("OUE-2020-001", priority="Logemnt")])
     f = only(report, "UNKNOWN_VALUE")
-    assert (f.cell, f.message) == ("F2", "« Priorité » : valeur inconnue « Logemnt ». Vouliez-vous dire "
-                                         f"« Logement » ? Valeurs permises : {ALLIANCE_LIST}.")
+    assert (f.cell, f.field) == ("F2", "priority")
+    assert f.values == {"column": "Priorité", "value": "Logemnt", "closest": "Logement",
+                        "allowed": ALLIANCE_LIST.split(", ")}
     assert report.findings == [f]
 
 
 def test_a_missing_priority_names_the_plans_axes(tmp_path):
     report = ouest_with_plan(tmp_path, [project("OUE-2020-001", priority=None)])
     f = only(report, "MISSING_VALUE")
-    assert (f.cell, f.message) == ("F2", "« Priorité » est vide. Attendu : une des priorités : "
-                                         "Sécurité alimentaire, Transport collectif.")
+    assert (f.cell, f.field) == ("F2", "priority")
+    assert f.values == {"column": "Priorité", "expected": "priority",
+                        "allowed": ["Sécurité alimentaire", "Transport collectif"]}
     assert report.findings == [f]
 
 

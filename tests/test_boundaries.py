@@ -10,6 +10,7 @@ R Participants visés; Versements: B Date du versement, C Montant.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 
@@ -18,7 +19,6 @@ from tests.support.checks import of_code, only, validate
 
 DAY = dt.timedelta(days=1)
 FIRST_DAY, LAST_DAY = dt.date(2019, 4, 1), dt.date(2023, 3, 31)
-PERIOD = "(2019-04-01 au 2023-03-31)"
 BIG_COST = 10_000_000  # a total cost that keeps the FQIS share low
 
 
@@ -49,9 +49,10 @@ def test_project_dates_on_and_beside_the_ends_of_the_agreement(tmp_path, day, in
         assert report.findings == []
         return
     assert codes(report) == [("DATE_OUTSIDE_PERIOD", "OUEST", cell) for cell in ("H2", "I2", "J2")]
-    assert [f.message for f in report.findings] == [
-        f"« {column} » : le {day.isoformat()} est hors de la période de l'entente {PERIOD}."
-        for column in ("Date d'approbation", "Date de début", "Date de fin")]
+    assert [(f.field, f.values) for f in report.findings] == [
+        (field, {"column": column, "value": day, "start": FIRST_DAY, "end": LAST_DAY})
+        for field, column in (("approval_date", "Date d'approbation"), ("start_date", "Date de début"),
+                              ("end_date", "Date de fin"))]
     assert report.totals.line("OUEST").committed == 6_000_000  # a date is not a key field: still counted
 
 
@@ -69,7 +70,8 @@ def test_payment_dates_on_and_beside_the_ends_of_the_agreement(tmp_path, day, in
         return
     f = only(report, "DATE_OUTSIDE_PERIOD")
     assert (f.sheet, f.cell, f.row, f.project_id) == ("Versements", "B2", 2, "OUE-2020-001")
-    assert f.message == f"« Date du versement » : le {day.isoformat()} est hors de la période de l'entente {PERIOD}."
+    assert (f.field, f.values) == ("date", {"column": "Date du versement", "value": day, "start": FIRST_DAY,
+                                            "end": LAST_DAY})
     assert report.findings == [f]
     assert sum(line.paid_by_year.values()) == 0  # in no fiscal year of the agreement
 
@@ -121,8 +123,7 @@ def test_a_one_day_project_and_an_end_one_day_before_its_start(tmp_path, end_off
         return
     f = only(report, "END_BEFORE_START")
     assert (f.severity, f.cell, f.row) == ("error", "J2", 2)
-    assert f.message == ("La date de fin (2020-05-31) précède la date de début (2020-06-01). "
-                         "Attendu : une date de fin égale ou postérieure au début.")
+    assert (f.field, f.values) == ("end_date", {"start": dt.date(2020, 6, 1), "end": dt.date(2020, 5, 31)})
     assert report.findings == [f]
 
 
@@ -137,12 +138,7 @@ def test_fqis_equal_to_the_total_cost_is_allowed(tmp_path, fqis, expected):
     assert [f.code for f in report.findings] == expected
     f = report.findings[0]
     assert (f.committee, f.cell) == ("OUEST", "P2")
-    if expected == ["FQIS_OVER_TOTAL_COST"]:
-        assert f.message == ("Le « FQIS total » (100 000,01 $) dépasse le coût total du projet (100 000,00 $). "
-                             "Attendu : un FQIS au plus égal au coût total.")
-    elif fqis == 100000:
-        assert f.message == ("Le FQIS finance 100,0 % du coût total (100 000,00 $ sur 100 000,00 $), au-delà de "
-                             "la part de 80 % prévue. Vérifiez les autres contributions.")
+    assert (f.values["fqis"], f.values["cost"]) == (round(fqis * 100), 10_000_000)
 
 
 @pytest.mark.parametrize("fqis, high", [(79999.99, False), (80000, False), (80000.01, True)])
@@ -153,8 +149,8 @@ def test_the_80_percent_share_is_a_limit_not_a_trigger(tmp_path, fqis, high):
         return
     f = only(report, "FQIS_SHARE_HIGH")
     assert (f.severity, f.cell, f.row, f.project_id) == ("warning", "P2", 2, "OUE-2020-001")
-    assert f.message == ("Le FQIS finance 80,0 % du coût total (80 000,01 $ sur 100 000,00 $), au-delà de la part "
-                         "de 80 % prévue. Vérifiez les autres contributions.")
+    assert f.values == {"column": "FQIS total", "fund": "FQIS", "fqis": 8_000_001, "cost": 10_000_000,
+                        "limit": Decimal("0.8")}
     assert report.findings == [f]
 
 
@@ -163,10 +159,10 @@ def test_a_configured_share_is_the_limit_to_the_cent(tmp_path, fqis, high):
     report = ouest(tmp_path, [funded("OUE-2020-001", fqis, cost=100000)], alliance={"max_fqis_share": 0.555})
     assert [f.code for f in report.findings] == (["FQIS_SHARE_HIGH"] if high else [])
     if high:
-        assert "au-delà de la part de 55,5 % prévue" in report.findings[0].message
+        assert report.findings[0].values["limit"] == Decimal("0.555")
 
 
-@pytest.mark.parametrize("total, gap", [(59999.99, "0,01 $"), (60000, None), (60000.01, "0,01 $")])
+@pytest.mark.parametrize("total, gap", [(59999.99, 1), (60000, None), (60000.01, 1)])
 def test_fqis_total_against_the_sum_of_its_years_to_the_cent(tmp_path, total, gap):
     report = ouest(tmp_path, [project("OUE-2020-001", fqis={"2019-2020": 30000, "2020-2021": 30000},
                                       fqis_total=total)])
@@ -175,8 +171,8 @@ def test_fqis_total_against_the_sum_of_its_years_to_the_cent(tmp_path, total, ga
         return
     f = only(report, "YEAR_SPLIT_MISMATCH")
     assert f.cell == "P2"
-    assert f.message.endswith(f"ne correspond pas à la somme des exercices (60 000,00 $), écart de {gap}. "
-                              "Corrigez la répartition par exercice ou le total.")
+    assert (f.values["total"], f.values["years"]) == (round(total * 100), 6_000_000)
+    assert abs(f.values["total"] - f.values["years"]) == gap
 
 
 @pytest.mark.parametrize("second, over", [(49999.99, False), (50000, False), (50000.01, True)])
@@ -190,8 +186,7 @@ def test_payments_up_to_the_fqis_granted(tmp_path, second, over):
         return
     f = only(report, "PAID_OVER_GRANTED")
     assert (f.sheet, f.cell, f.row) == ("Versements", "C3", 3)  # the payment that crosses the FQIS total
-    assert f.message == ("Avec ce versement, le projet OUE-2020-001 a reçu 60 000,01 $, plus que son FQIS total "
-                         "de 60 000,00 $ (dépassement de 0,01 $).")
+    assert f.values == {"project": "OUE-2020-001", "fund": "FQIS", "paid": 6_000_001, "granted": 6_000_000}
 
 
 @pytest.mark.parametrize("amount, shown", [(0, None), (-0.01, "-0.01"), ("0,00 $", None), ("-0,01 $", "-0,01 $")])
@@ -202,9 +197,8 @@ def test_money_from_zero_and_one_cent_below(tmp_path, amount, shown):
         assert report.findings == []
         return
     assert codes(report) == [("INVALID_AMOUNT", "OUEST", "Q2"), ("INVALID_AMOUNT", "OUEST", "C2")]
-    assert [f.message for f in report.findings] == [
-        f"« {column} » : montant négatif « {shown} ». Attendu : un montant positif ou nul."
-        for column in ("Autres contributions", "Montant")]
+    assert [f.values for f in report.findings] == [
+        {"column": column, "value": shown, "reason": "negative"} for column in ("Autres contributions", "Montant")]
     assert report.totals.line("OUEST").paid == 0  # the payment's amount is a key field: kept out
 
 
@@ -216,15 +210,14 @@ def test_participant_counts_from_zero(tmp_path, count, shown):
         return
     f = only(report, "INVALID_NUMBER")
     assert f.cell == "R2"
-    assert f.message == (f"« Participants visés » : « {shown} » n'est pas un nombre entier positif ou nul. "
-                         "Attendu : ex. 25.")
+    assert (f.field, f.values) == ("participants_target", {"column": "Participants visés", "value": shown})
     assert report.findings == [f]
 
 
 # -- envelopes ------------------------------------------------------------------------
 # OUEST's allocation: 2 600 000,00 $; 95 % of it: 2 470 000,00 $.
 
-OUEST = "la sous-région Ouest de la Montérégie"
+OUEST = "Ouest de la Montérégie"
 
 
 @pytest.mark.parametrize("committed, expected", [
@@ -242,15 +235,8 @@ def test_the_sub_region_envelope_at_95_percent_and_exactly_full(tmp_path, commit
         return
     f = report.findings[0]
     assert (f.committee, f.sheet, f.cell, f.row) == ("OUEST", "Projets", "", None)
-    messages = {
-        2470000: f"{OUEST[0].upper()}{OUEST[1:]} a engagé 2 470 000,00 $ de son allocation de 2 600 000,00 $ "
-                 "(95,0 %) ; solde non engagé : 130 000,00 $.",
-        2600000: f"{OUEST[0].upper()}{OUEST[1:]} a engagé 2 600 000,00 $ de son allocation de 2 600 000,00 $ "
-                 "(100,0 %) ; solde non engagé : 0,00 $.",
-        2600000.01: f"Le FQIS engagé pour {OUEST} (2 600 000,01 $) dépasse son allocation de 2 600 000,00 $, "
-                    "de 0,01 $.",
-    }
-    assert f.message == messages[committed]
+    assert (f.values["name"], f.values["regional"], f.values["committed"], f.values["allocation"]) == (
+        OUEST, False, round(committed * 100), 260_000_000)
 
 
 @pytest.mark.parametrize("rate, committed, nearly", [
@@ -272,8 +258,8 @@ def test_the_annual_amount_of_a_fiscal_year_exactly_full(tmp_path, committed, ex
         return
     f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
     assert (f.committee, f.sheet, f.cell) == ("OUEST", "Projets", "")
-    assert f.message == (f"Le FQIS engagé pour {OUEST} durant l'exercice 2020-2021 (300 000,01 $) dépasse le "
-                         "montant annuel prévu de 300 000,00 $, de 0,01 $.")
+    assert f.values == {"fund": "FQIS", "name": OUEST, "regional": False, "year": "2020-2021",
+                        "committed": 30_000_001, "allocation": 30_000_000}
     assert report.findings == [f]
 
 
@@ -283,8 +269,7 @@ def test_the_annual_amount_counts_an_abandoned_project_paid_on_the_last_day_of_t
     report = ouest(tmp_path, [project("OUE-2020-001", status="Abandonné")], paid,
                    annual={"OUEST": {"2019-2020": 1000}})
     f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
-    assert "durant l'exercice 2019-2020 (1 000,01 $) dépasse le montant annuel prévu de 1 000,00 $, de 0,01 $." \
-        in f.message
+    assert (f.values["year"], f.values["committed"], f.values["allocation"]) == ("2019-2020", 100_001, 100_000)
     assert report.findings == [f]
 
 
@@ -310,10 +295,9 @@ def test_the_alliance_envelope_exactly_full(tmp_path, regional, alliance_exceede
     assert nearly == ["OUEST", "EST", "LONGUEUIL"]
     regional_line = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
     assert regional_line.committee == "REGION"
-    assert regional_line.message == ("Le FQIS engagé pour la ligne régionale « Réserve régionale (TCPM) » "
-                                     "(1 200 000,01 $) dépasse son allocation de 1 200 000,00 $, de 0,01 $.")
+    assert regional_line.values == {"fund": "FQIS", "name": "Réserve régionale (TCPM)", "regional": True,
+                                    "committed": 120_000_001, "allocation": 120_000_000}
     f = only(report, "ALLIANCE_ENVELOPE_EXCEEDED")
     assert (f.committee, f.sheet, f.cell) == ("ALLIANCE", "Projets", "")
-    assert f.message == ("Le FQIS engagé par l'ensemble de l'Alliance (11 800 000,01 $, réserve régionale "
-                         "comprise) dépasse l'enveloppe de 11 800 000,00 $, de 0,01 $.")
+    assert f.values == {"fund": "FQIS", "committed": 1_180_000_001, "envelope": 1_180_000_000}
     assert len(report.errors) == 2

@@ -13,7 +13,7 @@ from sync.cli import cli
 from tests.support.builders import payment, project, write_alliance
 from tests.support.checks import REPO
 
-FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "field", "message"]
+FIELDS = ["severity", "code", "committee", "sheet", "cell", "row", "project_id", "field", "values", "message"]
 
 
 def run(*args: str):
@@ -77,11 +77,16 @@ def test_errors_exit_1_and_json_shape(tmp_path):
         ("warning", "FQIS_SHARE_HIGH", "OUEST"),
     ]
     unknown = findings[0]
-    assert {k: unknown[k] for k in FIELDS[:-1]} == {
+    assert {k: unknown[k] for k in FIELDS[:-2]} == {
         "severity": "error", "code": "UNKNOWN_VALUE", "committee": "OUEST", "sheet": "Projets", "cell": "F3",
         "row": 3, "project_id": "OUE-2020-002", "field": "priority",
     }
+    assert unknown["values"] == {
+        "column": "Priorité", "value": "Logemnt", "closest": "Logement",
+        "allowed": ["Sécurité alimentaire", "Logement", "Réussite éducative et sociale", "Transport collectif",
+                    "Insertion socioprofessionnelle", "Soutien à l'action communautaire"]}
     assert "« Logemnt »" in unknown["message"] and "Vouliez-vous dire « Logement » ?" in unknown["message"]
+    assert findings[2]["values"]["fqis"] == 6_000_000 and findings[2]["values"]["limit"] == "0.8"
     assert findings[1]["sheet"] == "Versements" and findings[1]["cell"] == "A2"
     assert isinstance(findings[2]["row"], int)
 

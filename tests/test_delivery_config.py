@@ -189,11 +189,12 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
         with sqlite3.connect(alliance.db) as conn:
             conn.execute("DROP TABLE deliveries")
             for table, column in (("runs", "output_sha256"), ("runs", "period"), ("runs", "demo"),
-                                  ("runs", "output_placed"), ("sources", "identity")):
+                                  ("runs", "output_placed"), ("sources", "identity"),
+                                  ("findings", "field"), ("findings", "data")):
                 conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
             conn.execute("PRAGMA user_version = 1")
         with History.open(alliance.state) as history:
-            assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 3
+            assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 4
         assert alliance.query("SELECT id, state, output, output_sha256 FROM runs") == [
             (1, "done", str(alliance.output), None)]
         result = alliance.cli("deliver", "1")

@@ -77,6 +77,21 @@ def test_every_finding_code_has_its_section_in_constats():
     assert not missing, f"codes sans section « ### CODE » dans docs/constats.md : {missing}"
 
 
+def test_the_values_of_every_code_are_in_constats():
+    """The table « code | valeurs » of docs/constats.md names each value a finding of that code carries."""
+    from tests.test_findings import WORDING
+
+    table = page("constats.md").split("| code | valeurs |\n|---|---|\n", 1)[1].split("\n\n", 1)[0]
+    named: dict[str, set[str]] = {}
+    for line in table.splitlines():
+        codes, values = line.strip("|").split(" | ", 1)
+        for code in re.findall(r"`([A-Z_]+)`", codes):
+            named[code] = set(re.findall(r"`([a-z_]+)`", values))
+    assert set(named) == set(CATALOGUE)
+    missing = {f.code: set(f.values) - named[f.code] for f, _ in WORDING if set(f.values) - named[f.code]}
+    assert not missing, f"valeurs absentes du tableau de docs/constats.md : {missing}"
+
+
 def example_findings(root: Path) -> list:
     """The findings shown as examples in docs/constats.md, from alliances built here."""
     return [f for config in example_configs(root).values() for f in validate(config).findings]

@@ -14,6 +14,7 @@ from sync.config import load_config
 from sync.errors import HistoryError, SourceUnavailable
 from sync.history import History, schema
 from sync.history.codec import pack_tabs, unpack_tabs
+from sync.history.deliveries import run_findings
 from sync.history.fallback import LastGoodCopy
 from sync.pipeline import build_report
 from tests.support.builders import project
@@ -138,9 +139,72 @@ def test_findings_are_recorded_with_every_field(tmp_path):
                      payments=[{"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1),
                                 "Montant": 100, "Référence": "E-9"}])
     assert alliance.cli("run").exit_code == 1
-    rows = alliance.query("SELECT severity, code, committee, sheet, cell, row, project_id FROM findings")
-    assert rows == [("error", "PAYMENT_UNKNOWN_PROJECT", "EST", "Versements", "A2", 2, "EST-2020-009")]
+    rows = alliance.query("SELECT severity, code, committee, sheet, cell, row, project_id, field, data FROM findings")
+    assert rows == [("error", "PAYMENT_UNKNOWN_PROJECT", "EST", "Versements", "A2", 2, "EST-2020-009", "project_id",
+                     '{"value": "EST-2020-009", "closest": "EST-2020-001"}')]
     assert alliance.query("SELECT errors, warnings FROM runs") == [(1, 0)]
+
+
+def test_findings_read_back_from_the_history_are_the_live_ones(tmp_path):
+    alliance = Alliance(tmp_path)
+    first, second = alliance.workbooks["OUEST"]["projects"][:2]
+    alliance.rewrite("OUEST", projects=[
+        {**first, "Date de début": dt.date(2018, 1, 1), "Priorité": "Logemnt", "Coût total": "12 500,5 $ environ"},
+        {**second, "No projet": first["No projet"], "FQIS total": 1},
+    ], payments=[{"No projet": "OUE-2020-099", "Date du versement": dt.date(2020, 5, 1), "Montant": 100}])
+    live = build_report(load_config(alliance.config)).findings
+    assert alliance.cli("run").exit_code == 1
+    with History.open(alliance.state) as history:
+        recorded = run_findings(history, 1)
+    assert {f.code for f in live} >= {"DATE_OUTSIDE_PERIOD", "UNKNOWN_VALUE", "INVALID_AMOUNT",
+                                      "DUPLICATE_PROJECT_ID", "YEAR_SPLIT_MISMATCH", "PAYMENT_UNKNOWN_PROJECT"}
+    assert recorded == live
+    assert [(f.field, f.values, f.message) for f in recorded] == [(f.field, f.values, f.message) for f in live]
+    [outside] = [f for f in recorded if f.code == "DATE_OUTSIDE_PERIOD"]
+    assert outside.values["value"] == dt.date(2018, 1, 1) and outside.field == "start_date"
+
+
+def test_damaged_values_of_a_finding_leave_its_stored_message_and_an_unknown_code_is_a_french_error(tmp_path):
+    alliance = Alliance(tmp_path)
+    alliance.rewrite("EST", projects=[alliance.workbooks["EST"]["projects"][0]],
+                     payments=[{"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1),
+                                "Montant": 100, "Référence": "E-9"}])
+    assert alliance.cli("run").exit_code == 1
+    [(message,)] = alliance.query("SELECT message FROM findings")
+    for data in ('{"value": "EST-2020-009"', '{"closest": null}', "[1, 2]"):  # cut short, a key missing, no object
+        with sqlite3.connect(alliance.db) as conn:
+            conn.execute("UPDATE findings SET data = ?", (data,))
+        with History.open(alliance.state) as history:
+            [found] = run_findings(history, 1)
+        assert (found.code, found.cell, found.field, found.values, found.message) == (
+            "PAYMENT_UNKNOWN_PROJECT", "A2", "project_id", {}, message)
+    with sqlite3.connect(alliance.db) as conn:
+        conn.execute("UPDATE findings SET code = 'FUTURE_CODE'")
+    with History.open(alliance.state) as history, pytest.raises(HistoryError) as caught:
+        run_findings(history, 1)
+    assert caught.value.message.startswith(f"la base d'historique {alliance.db} est endommagée ou n'est pas celle "
+                                           "d'alliance-sync (constat de code ou de gravité inconnu).")
+
+
+def test_findings_of_a_history_before_values_read_back_with_an_empty_field(tmp_path):
+    alliance = Alliance(tmp_path)
+    alliance.rewrite("EST", projects=[alliance.workbooks["EST"]["projects"][0]],
+                     payments=[{"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1),
+                                "Montant": 100, "Référence": "E-9"}])
+    assert alliance.cli("run").exit_code == 1
+    message = alliance.query("SELECT message FROM findings")[0][0]
+    # The tool as it was at schema 3: findings without their field nor their values.
+    with sqlite3.connect(alliance.db) as conn:
+        conn.execute("ALTER TABLE findings DROP COLUMN field")
+        conn.execute("ALTER TABLE findings DROP COLUMN data")
+        conn.execute("PRAGMA user_version = 3")
+    with History.open(alliance.state) as history:
+        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 4
+        [old] = run_findings(history, 1)
+    assert (old.code, old.cell, old.field, old.values) == ("PAYMENT_UNKNOWN_PROJECT", "A2", "", {})
+    assert old.message == message == ("Le versement nomme le projet « EST-2020-009 », absent de l'onglet Projets de "
+                                      "ce comité. Attendu : le No projet d'un projet de ce comité. "
+                                      "Vouliez-vous dire « EST-2020-001 » ?")
 
 
 def test_unchanged_content_is_stored_once(tmp_path):

@@ -132,7 +132,7 @@ def _to_schema_2(db: Path) -> None:
     """The database as the tool before identities wrote it."""
     with sqlite3.connect(db) as conn:
         for table, column in (("runs", "period"), ("runs", "demo"), ("runs", "output_placed"),
-                              ("sources", "identity")):
+                              ("sources", "identity"), ("findings", "field"), ("findings", "data")):
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         conn.execute("PRAGMA user_version = 2")
 

@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.config import SourceSpec
 from sync.errors import SourceUnavailable
+from sync.parsing.identifiers import visible
 from sync.sources import xlsx as xlsx_reader
 from sync.sources.xlsx import XlsxSource
 from tests.support.builders import payment, project, write_alliance, write_committee_xlsx
@@ -232,9 +233,7 @@ def test_projects_continued_on_another_tab_are_an_error_at_that_tab(tmp_path, ti
     report = validate(alliance(tmp_path, tabs={title: extra}))
     f = only(report, "EXTRA_TAB")
     assert (f.severity, f.committee, f.sheet, f.cell, f.row) == ("error", "OUEST", title, "", None)
-    assert f.message == (f"L'onglet « {title} » ressemble à l'onglet « Projets » et contient des lignes, mais seul "
-                         "l'onglet « Projets » est lu : ses lignes ne sont ni validées ni comptées. Déplacez-les "
-                         "dans l'onglet « Projets » ou renommez cet onglet (ex. « Archives »).")
+    assert f.values == {"tab": "Projets"}
     assert report.errors == [f]
 
 
@@ -248,8 +247,7 @@ def test_two_tabs_whose_names_fold_together_are_an_error(tmp_path):
     report = validate(alliance(tmp_path, tabs={"versements": other}))
     f = only(report, "AMBIGUOUS_TAB")
     assert (f.severity, f.sheet, f.cell) == ("error", "versements", "")
-    assert f.message.startswith("Les onglets « Versements » et « versements » portent le même nom à la casse, "
-                                "aux accents ou aux espaces près : seul « Versements » est lu.")
+    assert f.values == {"read": "Versements"}
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
 
 
@@ -264,23 +262,22 @@ def test_a_duplicated_column_is_an_error_at_the_copy(tmp_path):
     report = validate(config)
     f = only(report, "DUPLICATE_COLUMN")
     assert (f.severity, f.sheet, f.cell, f.row, f.field) == ("error", "Projets", "U1", 1, "year:2020-2021")
-    assert f.message == ("La colonne « FQIS 2020-2021 » apparaît deux fois dans l'en-tête de l'onglet « Projets » : "
-                         "en M1 (lue) et en U1 (ignorée). Supprimez la copie ou renommez-la.")
+    assert f.values == {"column": "FQIS 2020-2021", "first": "M1"}
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
 
 
-@pytest.mark.parametrize(("typed", "what"), [
-    ("OUE-2020-0\u200b01", "un caractère invisible (U+200B)"),
-    ("OUE-2020-\u00ad001", "un caractère invisible (U+00AD)"),
-    ("OUE-\u20602020-001", "un caractère invisible (U+2060)"),
-    ("\u041eUE-2020-001", "une lettre cyrillique « О » qui imite l'alphabet latin"),
-    ("ＯＵＥ-2020-001", "des caractères de forme spéciale (pleine chasse, exposants, ligatures)"),
+@pytest.mark.parametrize(("typed", "changes"), [
+    ("OUE-2020-0\u200b01", {"invisible": ["U+200B"]}),
+    ("OUE-2020-\u00ad001", {"invisible": ["U+00AD"]}),
+    ("OUE-\u20602020-001", {"invisible": ["U+2060"]}),
+    ("\u041eUE-2020-001", {"look_alikes": ["\u041e"]}),
+    ("ＯＵＥ-2020-001", {"special_forms": True}),
 ])
-def test_a_project_number_with_tricky_characters_is_flagged_and_caught_as_a_duplicate(tmp_path, typed, what):
+def test_a_project_number_with_tricky_characters_is_flagged_and_caught_as_a_duplicate(tmp_path, typed, changes):
     report = validate(alliance(tmp_path, projects=[PROJECT, project(typed)]))
     flagged = only(report, "PROJECT_ID_CHARACTERS")
     assert (flagged.severity, flagged.cell, flagged.field) == ("warning", "A3", "project_id")
-    assert f" contient {what} : il est lu et comparé aux autres comme « OUE-2020-001 »." in flagged.message
+    assert flagged.values == {"column": "No projet", "value": visible(typed), "clean": "OUE-2020-001", **changes}
     duplicate = only(report, "DUPLICATE_PROJECT_ID")
     assert (duplicate.cell, duplicate.project_id) == ("A3", "OUE-2020-001")
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)  # counted once
@@ -288,7 +285,7 @@ def test_a_project_number_with_tricky_characters_is_flagged_and_caught_as_a_dupl
 
 def test_an_invisible_character_is_shown_in_the_message(tmp_path):
     report = validate(alliance(tmp_path, projects=[project("OUE-2020-0\u200b01")]))
-    assert only(report, "PROJECT_ID_CHARACTERS").message.startswith("Le No projet « OUE-2020-0⟨U+200B⟩01 » contient")
+    assert only(report, "PROJECT_ID_CHARACTERS").values["value"] == "OUE-2020-0⟨U+200B⟩01"
 
 
 def test_numbers_in_other_alphabets_stay_apart(tmp_path):
@@ -307,8 +304,7 @@ def test_an_error_value_in_a_text_cell_is_an_error_at_its_cell(tmp_path, column,
     report = validate(alliance(tmp_path, projects=[project(cells={column: Error(error)})]))
     f = only(report, "ERROR_VALUE")
     assert (f.severity, f.cell) == ("error", f"{letter}2")
-    assert f.message == (f"« {column} » contient la valeur d'erreur « {error} » d'une formule, pas une valeur. "
-                         "Attendu : une valeur saisie ; corrigez la formule ou remplacez-la par sa valeur.")
+    assert f.values == {"column": column, "value": error}
     assert of_code(report, "MISSING_VALUE") == []  # not also said to be empty
     # A number or a status that is an error keeps the project out of the totals; a title does not.
     assert ouest_totals(report)[0] == (6_000_000 if column == "Titre du projet" else 0)
@@ -318,8 +314,7 @@ def test_a_title_longer_than_a_cell_holds_is_a_warning(tmp_path):
     report = validate(alliance(tmp_path, projects=[project(title="é" * 32_768)]))
     f = only(report, "TEXT_TOO_LONG")
     assert (f.severity, f.cell, f.field) == ("warning", "B2", "title")
-    assert f.message == ("« Titre du projet » compte 32\u00a0768 caractères ; une cellule Excel n'en garde que "
-                         "32\u00a0767 : le classeur du ministère n'en montre que le début. Abrégez le texte.")
+    assert f.values == {"column": "Titre du projet", "length": 32_768, "limit": 32_767}
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
 
 
@@ -670,7 +665,7 @@ def test_a_number_of_zero_width_characters_is_an_empty_number(tmp_path):
     report = validate(alliance(tmp_path, projects=[PROJECT, project("\u200b\u200b", title="Sans numéro")]))
     f = only(report, "MISSING_VALUE", committee="OUEST")
     assert (f.sheet, f.cell) == ("Projets", "A3")
-    assert f.message == "« No projet » est vide. Attendu : un numéro de projet unique, par exemple OUE-2020-003."
+    assert (f.field, f.values) == ("project_id", {"column": "No projet", "expected": "project_id"})
     assert of_code(report, "PROJECT_ID_CHARACTERS") == []
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
 
@@ -708,8 +703,6 @@ SECOND = project("OUE-2020-002", status="Accepté", fqis={"2019-2020": 20000}, t
                  other_contributions=30000)  # 20 000 $ of FQIS, committed
 SUMS = {"Coût total": 150000, "FQIS 2019-2020": 50000, "FQIS 2020-2021": 30000, "FQIS total": 80000,
         "Autres contributions": 70000, "Participants visés": 40, "Participants rejoints": 30}
-TOTAL_MESSAGE = ("La ligne {row} est une ligne de total ({why}) : elle est laissée de côté, ni validée ni comptée, "
-                 "et le restera. S'il s'agit d'un {kind}, inscrivez son vrai No projet en A{row}.")
 
 
 @pytest.mark.parametrize("word", ["TOTAL", "Total :", "Total général", "Sous-total", "Totaux", " grand TOTAL "])
@@ -720,7 +713,9 @@ def test_a_total_row_under_the_projects_is_one_warning_and_never_counted(tmp_pat
     assert [(f.code, f.cell) for f in report.findings_of("OUEST")] == [("TOTAL_ROW_IGNORED", "A4")]
     f = report.findings_of("OUEST")[0]
     assert f.severity == "warning"
-    assert f.message == TOTAL_MESSAGE.format(row=4, why=f"« {word.strip()} » en No projet", kind="projet")
+    assert (f.row, f.field) == (4, "project_id")
+    assert f.values == {"id_column": "No projet", "numbered": True, "word": word.strip(), "column": "No projet",
+                        "sums": False, "kind": "project"}
     assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
 
 
@@ -729,9 +724,9 @@ def test_a_total_row_without_number_is_told_by_its_sums(tmp_path):
         report = validate(alliance(tmp_path / str(title), projects=[PROJECT, SECOND,
                                                                     {"Titre du projet": title, **SUMS}]))
         f = only(report, "TOTAL_ROW_IGNORED")
-        why = ("sans No projet, « Total » en Titre du projet et des montants égaux aux sommes des lignes au-dessus"
-               if title else "sans No projet et des montants égaux aux sommes des lignes au-dessus")
-        assert (f.sheet, f.cell, f.message) == ("Projets", "A4", TOTAL_MESSAGE.format(row=4, why=why, kind="projet"))
+        assert (f.sheet, f.cell, f.values) == ("Projets", "A4", {
+            "id_column": "No projet", "numbered": False, "word": title, "column": "Titre du projet" if title else None,
+            "sums": True, "kind": "project"})
         assert of_code(report, "MISSING_VALUE") == []
         assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
 
@@ -760,12 +755,12 @@ def test_a_row_titled_total_whose_figures_are_not_the_sums_is_a_project(tmp_path
 
 def test_a_total_row_under_the_payments_is_one_warning(tmp_path):
     second = payment("OUE-2020-001", amount=2500.5, reference="VER-0002")
-    for total, why in (({"No projet": "Total", "Montant": 12500.5}, "« Total » en No projet"),
+    for total, why in (({"No projet": "Total", "Montant": 12500.5},
+                        {"numbered": True, "word": "Total", "column": "No projet", "sums": False}),
                        ({"Note": "Total :", "Montant": "12 500,50 $"},
-                        "sans No projet, « Total : » en Note et des montants égaux aux sommes des lignes au-dessus")):
-        report = validate(alliance(tmp_path / why[:5], payments=[PAID, second, total]))
+                        {"numbered": False, "word": "Total :", "column": "Note", "sums": True})):
+        report = validate(alliance(tmp_path / why["column"], payments=[PAID, second, total]))
         f = only(report, "TOTAL_ROW_IGNORED")
-        assert (f.sheet, f.cell, f.message) == ("Versements", "A4",
-                                                TOTAL_MESSAGE.format(row=4, why=why, kind="versement"))
+        assert (f.sheet, f.cell, f.values) == ("Versements", "A4", {"id_column": "No projet", **why, "kind": "payment"})
         assert report.findings_of("OUEST") == [f]
         assert ouest_totals(report) == (6_000_000, 1_250_050, 1)

@@ -25,7 +25,7 @@ from sync.delivery import messages
 from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
 from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
 from sync.errors import ConfigError, describe_os_error
-from sync.findings import ERROR, Finding, finding
+from sync.findings import ERROR, Code, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
 from sync.money import group_thousands
@@ -96,8 +96,9 @@ class DeliveryResult:
     @property
     def findings(self) -> list[Finding]:
         """A DELIVERY_FAILED finding per failed item."""
-        return [finding("DELIVERY_FAILED", committee=o.item.committee or ALLIANCE_CODE, what=_what(o.item),
-                        reason=o.detail.rstrip(".") + ".", run=self.run_id) for o in self.failed]
+        return [finding(Code.DELIVERY_FAILED, committee=o.item.committee or ALLIANCE_CODE, channel=o.item.channel,
+                        recipients=list(o.item.recipients), by_id=o.item.by_id, reason=o.detail, run=self.run_id)
+                for o in self.failed]
 
     def summary(self) -> str:
         """One French line for the console."""
@@ -117,15 +118,6 @@ class DeliveryResult:
 def _drive_target(item: Item) -> str:
     """« dossier ID » or « fichier ID » (drive_file): where the workbook goes."""
     return f"{'fichier' if item.by_id else 'dossier'} {item.recipients[0]}"
-
-
-def _what(item: Item) -> str:
-    if item.channel == DRIVE:
-        return f"du classeur dans le {_drive_target(item)} de Google Drive" if item.by_id else \
-            f"du classeur dans le dossier Google Drive {item.recipients[0]}"
-    if item.channel == MINISTRY:
-        return f"du classeur par courriel à {', '.join(item.recipients)}"
-    return f"des constats du comité {item.committee} par courriel à {', '.join(item.recipients)}"
 
 
 def _at(when) -> str:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 
 from sync.findings import Finding
-from sync.history.store import History
+from sync.history.store import FINDING_COLUMNS, History, damaged, finding_of_row
 from sync.history.store import file_digest as file_digest  # where the delivery takes it from
 
 
@@ -79,10 +79,11 @@ def last_sent(history: History, *, channel: str, recipients: list[str] | tuple[s
 
 
 def run_findings(history: History, run_id: int) -> list[Finding]:
-    rows = history.conn.execute(
-        "SELECT severity, code, committee, sheet, cell, row, project_id, message FROM findings "
-        "WHERE run_id = ? ORDER BY seq", (run_id,))
-    return [Finding(*row) for row in rows]
+    rows = history.conn.execute(f"SELECT {FINDING_COLUMNS} FROM findings WHERE run_id = ? ORDER BY seq", (run_id,))
+    try:
+        return [finding_of_row(row) for row in rows]
+    except ValueError:  # a code or a severity this tool does not know
+        raise damaged(history.path, "constat de code ou de gravité inconnu") from None
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,15 @@ ALTER TABLE runs ADD COLUMN output_placed INTEGER; -- 0: recorded, workbook not 
 ALTER TABLE sources ADD COLUMN identity TEXT;     -- « google:KEY » or « xlsx:/resolved/path »; NULL: before v3
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3]
+# Structured findings (docs/constats.md): the field each finding is about and its typed values,
+# so that a finding read back from the history is the one the run found. Rows recorded
+# before this version read back with an empty field and their stored message.
+_V4 = """
+ALTER TABLE findings ADD COLUMN field TEXT NOT NULL DEFAULT '';  -- record field: amount, year:2020-2021
+ALTER TABLE findings ADD COLUMN data TEXT;  -- JSON of the finding's typed values; NULL: before v4
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

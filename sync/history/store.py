@@ -32,6 +32,7 @@ from sync import __version__
 from sync.changes import Changes
 from sync.config import Config
 from sync.errors import ForeignHistory, HistoryError, describe_os_error
+from sync.findings import Finding
 from sync.history.codec import (
     DAMAGED_JSON,
     DamagedRecord,
@@ -373,9 +374,8 @@ class History:
                 )
             conn.executemany(
                 "INSERT INTO findings (run_id, seq, severity, code, committee, sheet, cell, row, project_id, "
-                "message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, seq, f.severity, f.code, f.committee, f.sheet, f.cell, f.row, f.project_id, f.message)
-                 for seq, f in enumerate(report.findings)),
+                "message, field, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                ((run_id, seq, *_finding_row(f)) for seq, f in enumerate(report.findings)),
             )
             conn.executemany(
                 "INSERT INTO totals (run_id, code, name, allocation, committed, paid, pipeline, "
@@ -786,3 +786,31 @@ def sqlite_problem(exc: sqlite3.Error) -> str:
     """Why SQLite failed, in French; its own words kept for the rare other cases."""
     reason = _SQLITE_REASONS.get(_primary_code(exc))
     return reason if reason else f"erreur SQLite : {exc}"
+
+
+def _finding_row(f: Finding) -> tuple[object, ...]:
+    """The columns of the findings table for ``f`` (its :meth:`~Finding.to_dict`), read back
+    by :func:`finding_of_row`."""
+    d = f.to_dict()
+    return (d["severity"], d["code"], d["committee"], d["sheet"], d["cell"], d["row"], d["project_id"],
+            d["message"], d["field"], json.dumps(d["values"], ensure_ascii=False))
+
+
+FINDING_COLUMNS = "severity, code, committee, sheet, cell, row, project_id, message, field, data"
+
+
+def finding_of_row(row: tuple) -> Finding:
+    """A finding of the findings table (columns :data:`FINDING_COLUMNS`), equal to the one
+    recorded. A row of a history older than its values (or whose values are damaged) keeps
+    its stored message."""
+    severity, code, committee, sheet, cell, number, project_id, message, field_name, data = row
+    stored = {"severity": severity, "code": code, "committee": committee, "sheet": sheet, "cell": cell,
+              "row": number, "project_id": project_id, "field": field_name or "", "message": message}
+    try:
+        values = json.loads(data) if data else {}
+        found = Finding.from_dict({**stored, "values": values})
+        found.message  # noqa: B018 -- values that cannot be worded are damaged: the stored message stands
+        return found
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        # An unknown code or severity fails here too: the caller says the history is damaged.
+        return Finding.from_dict(stored)

@@ -63,7 +63,7 @@ def counts_by_code(findings: list[Finding], order: list[str]) -> list[str]:
     """« Constats par comité et par code : », one line per committee and code, errors first."""
     counts: dict[tuple[str, str, str], int] = {}
     for f in findings:
-        key = (f.committee, f.severity, f.code)
+        key: tuple[str, str, str] = (f.committee, f.severity, f.code)
         counts[key] = counts.get(key, 0) + 1
 
     def rank(key: tuple[str, str, str]):
@@ -81,5 +81,5 @@ def counts_by_code(findings: list[Finding], order: list[str]) -> list[str]:
 
 def render_json(report: Report) -> str:
     # json escapes C0 controls itself; C1 controls and overrides are escaped here.
-    text = json.dumps([f.as_dict() for f in report.findings], ensure_ascii=False, indent=2)
+    text = json.dumps([f.to_dict() for f in report.findings], ensure_ascii=False, indent=2)
     return TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

@@ -15,6 +15,7 @@ number written in Greek is not a number written in Cyrillic).
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 # Letters of other alphabets drawn like Latin capitals or small letters
 # (the Cyrillic and Greek rows of Unicode's confusables that matter for A–Z).
@@ -28,7 +29,6 @@ _LOOK_ALIKES = {
     "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
     "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "ο": "o", "ν": "v",
 }
-_SCRIPT_NAMES = {"CYRILLIC": "cyrillique", "GREEK": "grecque"}
 # Invisible but not in category Cf (format characters): fillers that render as nothing.
 _INVISIBLE_OTHERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u034f"}
 
@@ -43,25 +43,23 @@ def visible(text: str) -> str:
     return "".join(f"⟨U+{ord(ch):04X}⟩" if _invisible(ch) else ch for ch in text)
 
 
-def clean_project_id(text: str) -> tuple[str, list[str]]:
-    """The number as it must be read, and what was changed, in French (empty when
-    nothing was)."""
-    changes: list[str] = []
+def clean_project_id(text: str) -> tuple[str, dict[str, Any]]:
+    """The number as it must be read, and what was changed (empty when nothing was):
+    ``invisible``, the code points of invisible characters taken out (``U+200B``);
+    ``special_forms``, special forms made plain (full width, superscripts, ligatures);
+    ``look_alikes``, Cyrillic or Greek letters read as the Latin ones they imitate.
+    The values of a PROJECT_ID_CHARACTERS finding (sync/findings.py words them)."""
+    changes: dict[str, Any] = {}
     invisible = sorted({f"U+{ord(ch):04X}" for ch in text if _invisible(ch)})
     if invisible:
-        changes.append(f"{'un caractère invisible' if len(invisible) == 1 else 'des caractères invisibles'} "
-                       f"({', '.join(invisible)})")
+        changes["invisible"] = invisible
     kept = "".join(ch for ch in text if not _invisible(ch))
     normal = unicodedata.normalize("NFKC", kept)
     if normal != kept:
-        changes.append("des caractères de forme spéciale (pleine chasse, exposants, ligatures)")
+        changes["special_forms"] = True
     look_alikes = [ch for ch in normal if ch in _LOOK_ALIKES]
     if look_alikes:
-        scripts = sorted({_SCRIPT_NAMES[unicodedata.name(ch).split()[0]] for ch in look_alikes})
-        letters = ", ".join(f"« {ch} »" for ch in dict.fromkeys(look_alikes))
-        changes.append(f"{'une lettre' if len(look_alikes) == 1 else 'des lettres'} "
-                       f"{' et '.join(scripts)} {letters} qui imite{'nt' if len(look_alikes) > 1 else ''} "
-                       "l'alphabet latin")
+        changes["look_alikes"] = look_alikes
     clean = "".join(_LOOK_ALIKES.get(ch, ch) for ch in normal).strip()
     return clean, changes
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_col_to_name
 
 from sync.config import Committee, Config
-from sync.findings import Finding, finding
+from sync.findings import AMOUNT_PROBLEMS, Code, Finding, finding
 from sync.parsing.headers import (
     PAYMENT_COLUMNS,
     PAYMENTS_TAB,
@@ -126,8 +126,6 @@ class ParsedWorkbook:
     tab_titles: dict[str, str] = field(default_factory=dict)
 
 
-# What a missing required column costs, said in its MISSING_COLUMN message.
-_NOT_COUNTED = " En attendant, les lignes de cet onglet sont exclues des totaux."
 # The most characters an Excel cell holds; the ministry workbook keeps no more.
 MAX_CELL_TEXT = 32_767
 # The texts of a formula's error, as spreadsheet programs show them (a cell of type
@@ -138,10 +136,9 @@ ERROR_VALUES = frozenset({
 })
 
 
-def _column_impact(column: Column, tab: str) -> str:
-    if column.required_column and is_key_field(tab, column.field):
-        return _NOT_COUNTED
-    return ""
+def _excludes_rows(column: Column, tab: str) -> bool:
+    """A missing required column of a key field keeps the tab's rows out of the totals."""
+    return column.required_column and is_key_field(tab, column.field)
 
 
 def _read_text(record, column: Column, value: object, cell: Cells, emit) -> None:
@@ -151,17 +148,14 @@ def _read_text(record, column: Column, value: object, cell: Cells, emit) -> None
     text = as_text(value)
     if text in ERROR_VALUES:
         record.invalid.add(name)
-        emit("ERROR_VALUE", cell[name], column, value=text,
-             expected="une valeur saisie ; corrigez la formule ou remplacez-la par sa valeur")
+        emit(Code.ERROR_VALUE, cell[name], column, value=text)
         return
     if len(text) > MAX_CELL_TEXT:
-        emit("TEXT_TOO_LONG", cell[name], column, length=f"{len(text):,}".replace(",", "\u00a0"),
-             limit=f"{MAX_CELL_TEXT:,}".replace(",", "\u00a0"))
+        emit(Code.TEXT_TOO_LONG, cell[name], column, length=len(text), limit=MAX_CELL_TEXT)
     if name == "project_id":
         clean, changes = clean_project_id(text)
         if changes:
-            emit("PROJECT_ID_CHARACTERS", cell[name], column, value=visible(text), clean=clean,
-                 what=" et ".join(changes))
+            emit(Code.PROJECT_ID_CHARACTERS, cell[name], column, value=visible(text), clean=clean, **changes)
             text = clean
     setattr(record, name, text)
 
@@ -188,22 +182,12 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
         shown = as_text(value)
         address = cell[name]
         if column.kind == "money":
-            if exc.reason == "negative":
-                emit("INVALID_AMOUNT", address, column, problem="montant négatif", value=shown,
-                     expected="un montant positif ou nul")
-            elif exc.reason == "too_large":
-                emit("INVALID_AMOUNT", address, column, problem="montant démesuré", value=shown,
-                     expected="un montant d'au plus 9 999 999 999 999,99 $ (vérifiez la saisie)")
-            elif exc.reason == "fraction":
-                emit("INVALID_AMOUNT", address, column, problem="montant plus précis que le cent", value=shown,
-                     expected="un montant au cent près, par exemple 12 500,50 $")
-            else:
-                emit("INVALID_AMOUNT", address, column, problem="montant illisible", value=shown,
-                     expected="un montant en dollars, par exemple 12 500,00 $ ou 12500.00")
+            reason = exc.reason if exc.reason in AMOUNT_PROBLEMS else "unreadable"
+            emit(Code.INVALID_AMOUNT, address, column, value=shown, reason=reason)
         elif column.kind == "date":
-            emit("INVALID_DATE", address, column, value=shown)
+            emit(Code.INVALID_DATE, address, column, value=shown)
         else:
-            emit("INVALID_NUMBER", address, column, value=shown)
+            emit(Code.INVALID_NUMBER, address, column, value=shown)
         return
     if name.startswith("year:"):
         record.fqis_by_year[name[5:]] = converted
@@ -211,13 +195,13 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
         setattr(record, name, converted)
 
 
-def _lower_header_hint(rows: list[list[object]], columns: list[Column], found_on_row_1: int) -> str:
-    """When the headers sit lower (a title typed above them), say where they are."""
+def _lower_header_row(rows: list[list[object]], columns: list[Column], found_on_row_1: int) -> int | None:
+    """When the headers sit lower (a title typed above them), the row they are on."""
     for index in range(1, min(len(rows), 6)):
         found, _ = match_headers(rows[index], columns)
         if len(found) > max(found_on_row_1, len(columns) // 2):
-            return f" L'en-tête semble être à la ligne {index + 1} : il doit être à la ligne 1."
-    return ""
+            return index + 1
+    return None
 
 
 def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[object]], columns: list[Column],
@@ -225,14 +209,14 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
     code = committee.code
     header_row = rows[0] if rows else []
     positions, missing = match_headers(header_row, columns)
-    hint = _lower_header_hint(rows, columns, len(positions)) if missing else ""
+    header_row_lower = _lower_header_row(rows, columns, len(positions)) if missing else None
     for column in missing:
         if column.required_column:
-            findings.append(finding("MISSING_COLUMN", committee=code, sheet=title, cell="", row=1,
+            findings.append(finding(Code.MISSING_COLUMN, committee=code, sheet=title, cell="", row=1,
                                     field=column.field, column=column.header,
-                                    impact=_column_impact(column, tab) + hint))
+                                    excluded=_excludes_rows(column, tab), header_row=header_row_lower))
     for column, read, ignored in duplicate_headers(header_row, columns):
-        findings.append(finding("DUPLICATE_COLUMN", committee=code, sheet=title,
+        findings.append(finding(Code.DUPLICATE_COLUMN, committee=code, sheet=title,
                                 cell=f"{xl_col_to_name(ignored)}1", row=1, field=column.field,
                                 column=column.header, first=f"{xl_col_to_name(read)}1"))
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
@@ -241,7 +225,7 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
     sums = RunningSums(column for column, _ in located)
     # Total rows are told by their No projet (sync/parsing/total_rows.py): without that column, none is.
     read_columns = [column for column, _ in located] if "project_id" in letters else None
-    kind = "projet" if tab == PROJECTS_TAB else "versement"
+    kind = "project" if tab == PROJECTS_TAB else "payment"
     for index in range(1, len(rows)):
         row = rows[index]
         if is_blank_row(row):
@@ -255,7 +239,7 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
         row_findings: list[Finding] = []
 
         # Called only during this iteration (by _read_cell below), so the loop variables are current.
-        def emit(finding_code: str, cell: str, column: Column, **values) -> None:
+        def emit(finding_code: Code, cell: str, column: Column, **values) -> None:
             row_findings.append(finding(finding_code, committee=code, sheet=title, cell=cell,  # noqa: B023
                                         row=row_number, field=column.field, column=column.header, **values))  # noqa: B023
 
@@ -265,8 +249,8 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
         why = total_row_reason(record, read_columns, sums) if read_columns else None
         if why is not None:
             # The row's own findings (five missing values) would tell nothing true: it is no record.
-            findings.append(finding("TOTAL_ROW_IGNORED", committee=code, sheet=title, cell=cells["project_id"],
-                                    row=row_number, field="project_id", why=why, kind=kind))
+            findings.append(finding(Code.TOTAL_ROW_IGNORED, committee=code, sheet=title, cell=cells["project_id"],
+                                    row=row_number, field="project_id", **why, kind=kind))
             sums.close_section()
             continue
         sums.add(record)
@@ -282,11 +266,8 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
 def _outside_table(committee: str, title: str, row: list[object], row_number: int) -> Finding:
     """A row typed only outside the template's columns: one value shown, at its cell."""
     index = next(i for i, v in enumerate(row) if not is_blank_value(v))
-    shown = visible(as_text(row[index]))
-    if len(shown) > 60:
-        shown = shown[:59] + "…"
-    return finding("VALUE_OUTSIDE_TABLE", committee=committee, sheet=title,
-                   cell=f"{xl_col_to_name(index)}{row_number}", row=row_number, value=shown)
+    return finding(Code.VALUE_OUTSIDE_TABLE, committee=committee, sheet=title,
+                   cell=f"{xl_col_to_name(index)}{row_number}", row=row_number, value=visible(as_text(row[index])))
 
 
 def _derive_blank_total(p: Project) -> None:
@@ -323,9 +304,8 @@ def parse_workbook(committee: Committee, tabs: dict[str, list[list[object]]], co
     for tab, columns, make_record in spec:
         title = find_tab(titles, tab)
         if title is None:
-            present = ", ".join(f"« {t} »" for t in titles) or "aucun"
-            parsed.findings.append(finding("MISSING_TAB", committee=committee.code, sheet=tab,
-                                           tab=tab, present=present))
+            parsed.findings.append(finding(Code.MISSING_TAB, committee=committee.code, sheet=tab,
+                                           tab=tab, present=titles))
             continue
         parsed.tab_titles[tab] = title
         parsed.findings.extend(_unread_look_alikes(committee.code, tab, title, tabs))
@@ -345,7 +325,7 @@ def _unread_look_alikes(committee: str, tab: str, title: str, tabs: dict[str, li
         if other == title or not looks_like_tab(other, tab) or all(is_blank_row(r) for r in rows[1:]):
             continue
         if normalise(other) == normalise(tab):
-            out.append(finding("AMBIGUOUS_TAB", committee=committee, sheet=other, read=title))
+            out.append(finding(Code.AMBIGUOUS_TAB, committee=committee, sheet=other, read=title))
         else:
-            out.append(finding("EXTRA_TAB", committee=committee, sheet=other, tab=title))
+            out.append(finding(Code.EXTRA_TAB, committee=committee, sheet=other, tab=title))
     return out

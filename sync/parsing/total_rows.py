@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import Any
 
 from sync.parsing.headers import Column, normalise
 
@@ -65,11 +66,16 @@ class RunningSums:
         return any(all(sums[name] == value for name, value in values.items()) for sums in (self.whole, self.section))
 
 
-def total_row_reason(record, columns: list[Column], sums: RunningSums) -> str | None:
-    """Why the record just read is a total row (French, for TOTAL_ROW_IGNORED), or None."""
+def total_row_reason(record, columns: list[Column], sums: RunningSums) -> dict[str, Any] | None:
+    """Why the record just read is a total row, or None: the values of its TOTAL_ROW_IGNORED
+    finding (sync/findings.py words them). ``word``, the total word typed, and ``column``,
+    the header it is under; ``numbered``: typed as the No projet (``id_column``); ``sums``:
+    its amounts are the sums of the rows above."""
     by_field = {c.field: c for c in columns}
+    id_column = by_field["project_id"].header
     if says_total(record.project_id):
-        return f"« {record.project_id} » en {by_field['project_id'].header}"
+        return {"id_column": id_column, "numbered": True, "word": record.project_id, "column": id_column,
+                "sums": False}
     if record.project_id or record.invalid:
         return None
     word: tuple[str, Column] | None = None
@@ -91,9 +97,5 @@ def total_row_reason(record, columns: list[Column], sums: RunningSums) -> str | 
         return None
     if not amounts and word is None:
         return None
-    why = [f"sans {by_field['project_id'].header}"]
-    if word is not None:
-        why.append(f"« {word[0]} » en {word[1].header}")
-    if amounts:
-        why.append("des montants égaux aux sommes des lignes au-dessus")
-    return ", ".join(why[:-1]) + " et " + why[-1] if len(why) > 1 else why[0]
+    return {"id_column": id_column, "numbered": False, "word": word[0] if word else None,
+            "column": word[1].header if word else None, "sums": bool(amounts)}

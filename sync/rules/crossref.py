@@ -5,12 +5,10 @@ from __future__ import annotations
 import functools
 
 from sync import defaults
-from sync.findings import Finding, finding
-from sync.money import format_cents
+from sync.findings import Code, Finding, finding
 from sync.parsing.identifiers import project_key
 from sync.parsing.records import ParsedWorkbook, Payment, Project
 from sync.rules.lists import ValueList
-from sync.wording import did_you_mean
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -33,14 +31,10 @@ def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
                 first[key] = p
                 continue
             original = first[key]
-            if original.committee == p.committee:
-                where = f"à la ligne {original.row} de l'onglet {original.sheet}"
-            else:
-                where = (f"par le comité {original.committee} "
-                         f"(onglet {original.sheet}, ligne {original.row})")
-            out.append(finding("DUPLICATE_PROJECT_ID", committee=p.committee, sheet=p.sheet,
+            out.append(finding(Code.DUPLICATE_PROJECT_ID, committee=p.committee, sheet=p.sheet,
                                cell=p.cells.get("project_id", ""), row=p.row, project_id=p.project_id,
-                               field="project_id", value=p.project_id, where=where))
+                               field="project_id", value=p.project_id, first_committee=original.committee,
+                               first_sheet=original.sheet, first_row=original.row))
             # Counted once only: the first occurrence keeps the amounts (sync/rules/counting.py).
     return out
 
@@ -77,17 +71,12 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
             continue
         project = projects.get(_id_key(v.project_id))
         if project is None:
-            closest = known_ids.closest(v.project_id, cutoff=0.8)
-            suggestion = did_you_mean(closest)
-            out.append(_payment_finding("PAYMENT_UNKNOWN_PROJECT", v, code, "project_id",
-                                        value=v.project_id, suggestion=suggestion))
+            out.append(_payment_finding(Code.PAYMENT_UNKNOWN_PROJECT, v, code, "project_id", value=v.project_id,
+                                        closest=known_ids.closest(v.project_id, cutoff=0.8)))
             continue
         if project.status not in defaults.PAYABLE_STATUSES:
-            status = project.status or "vide"
-            out.append(_payment_finding(
-                "PAYMENT_NOT_APPROVED", v, code, "project_id", project=project.project_id, status=status,
-                amount=format_cents(v.amount) if v.amount is not None else "montant inconnu",
-            ))
+            out.append(_payment_finding(Code.PAYMENT_NOT_APPROVED, v, code, "project_id",
+                                        project=project.project_id, status=project.status, amount=v.amount))
             # Its No projet is in error (docs/constats.md): kept out of the totals, like an unknown project.
             continue
         if not v.counted or v.amount is None or project.fqis_total is None or not project.counted:
@@ -98,13 +87,12 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
         if paid[project.project_id] > project.fqis_total and project.project_id not in reported:
             reported.add(project.project_id)
             out.append(_payment_finding(
-                "PAID_OVER_GRANTED", v, code, "amount", project=project.project_id, fund=fund,
-                paid=format_cents(paid[project.project_id]), granted=format_cents(project.fqis_total),
-                gap=format_cents(paid[project.project_id] - project.fqis_total),
+                Code.PAID_OVER_GRANTED, v, code, "amount", project=project.project_id, fund=fund,
+                paid=paid[project.project_id], granted=project.fqis_total,
             ))
     return out
 
 
-def _payment_finding(code: str, v: Payment, committee: str, field: str, **values) -> Finding:
+def _payment_finding(code: Code, v: Payment, committee: str, field: str, **values: object) -> Finding:
     return finding(code, committee=committee, sheet=v.sheet, cell=v.cells.get(field, ""), row=v.row,
                    project_id=v.project_id, field=field, **values)

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sync import defaults
 from sync.config import Committee, Config
-from sync.findings import Finding, finding
-from sync.money import format_cents, format_percent, format_share
+from sync.findings import Code, Finding, finding
 from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
 from sync.parsing.records import Payment, Project
 from sync.rules.lists import ValueList
-from sync.wording import did_you_mean
-
-
-def _date_text(day: dt.date) -> str:
-    return day.isoformat()
 
 
 class RowRules:
@@ -41,12 +33,18 @@ class RowRules:
 
     # -- helpers -----------------------------------------------------------
 
-    def _emit(self, out: list[Finding], code: str, record, name: str, columns: dict[str, Column],
-              **values) -> None:
+    def _emit(self, out: list[Finding], code: Code, record, name: str, columns: dict[str, Column],
+              **values: object) -> None:
         out.append(finding(
             code, committee=self.committee.code, sheet=record.sheet, cell=record.cells.get(name, ""),
             row=record.row, project_id=record.project_id, field=name, column=columns[name].header, **values,
         ))
+
+    def _offered(self, name: str) -> dict[str, list[str]]:
+        """``allowed``: the list a required list field is chosen from (said when it is empty)."""
+        offered = {"organization_type": self.eligible, "territory": self.territories, "priority": self.plan,
+                   "status": self.statuses}.get(name)
+        return {"allowed": list(offered.values)} if offered else {}
 
     def _has_column(self, record, name: str) -> bool:
         return name in record.cells
@@ -73,8 +71,7 @@ class RowRules:
         required = ["project_id", "title", "organization", "organization_type", "territory", "priority", "status"]
         for name in required:
             if self._has_column(p, name) and not getattr(p, name) and name not in p.invalid:
-                self._emit(out, "MISSING_VALUE", p, name, cols, context="",
-                           expected=_EXPECTED[name](self))
+                self._emit(out, Code.MISSING_VALUE, p, name, cols, expected=name, **self._offered(name))
                 errors_in.add(name)
 
         if p.status and self.statuses.canonical(p.status) is None:
@@ -85,8 +82,9 @@ class RowRules:
             if priority is None:
                 self._unknown(out, p, "priority", self.priorities, cols)
             elif self.plan.canonical(priority) is None:
-                self._emit(out, "PRIORITY_OUTSIDE_PLAN", p, "priority", cols, value=priority,
-                           own=self.committee.in_sentence, allowed=self.plan.shown())
+                self._emit(out, Code.PRIORITY_OUTSIDE_PLAN, p, "priority", cols, value=priority,
+                           own=self.committee.name, own_regional=self.committee.is_regional,
+                           allowed=list(self.plan.values))
         if p.organization_type:
             self._check_organization_type(out, p)
         if p.territory:
@@ -94,29 +92,28 @@ class RowRules:
 
         committed = p.status in defaults.COMMITTED_STATUSES
         if committed:
-            context = f" pour un projet au statut « {p.status} »"
             for name in ("approval_date", "start_date", "end_date"):
                 if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
-                    self._emit(out, "MISSING_VALUE", p, name, cols, context=context,
-                               expected="une date, requise dès l'acceptation du projet")
+                    self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status,
+                               expected="date_once_accepted")
             years_unreadable = any(f.startswith("year:") for f in p.invalid)
             for name in ("fqis_total", "total_cost"):
                 if name == "fqis_total" and years_unreadable:
                     continue  # empty only because a year cell, already reported, cannot be summed
                 if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
-                    self._emit(out, "MISSING_VALUE", p, name, cols, context=context,
-                               expected="un montant, requis dès l'acceptation du projet")
+                    self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status,
+                               expected="amount_once_accepted")
                     errors_in.add(name)
 
         for name in ("approval_date", "start_date", "end_date"):
             day = getattr(p, name)
             if day is not None and not (self.config.period_start <= day <= self.config.period_end):
-                self._emit(out, "DATE_OUTSIDE_PERIOD", p, name, cols, value=_date_text(day),
-                           start=_date_text(self.config.period_start), end=_date_text(self.config.period_end))
+                self._emit(out, Code.DATE_OUTSIDE_PERIOD, p, name, cols, value=day,
+                           start=self.config.period_start, end=self.config.period_end)
         if p.start_date and p.end_date and p.end_date < p.start_date:
-            out.append(finding("END_BEFORE_START", committee=self.committee.code, sheet=p.sheet,
+            out.append(finding(Code.END_BEFORE_START, committee=self.committee.code, sheet=p.sheet,
                                cell=p.cells.get("end_date", ""), row=p.row, project_id=p.project_id,
-                               field="end_date", start=_date_text(p.start_date), end=_date_text(p.end_date)))
+                               field="end_date", start=p.start_date, end=p.end_date))
 
         self._check_amounts(out, p, errors_in)
         return out
@@ -127,28 +124,23 @@ class RowRules:
         if p.fqis_total is not None and years_readable and self._has_year_columns(p):
             years = p.fqis_years_sum()
             if years != p.fqis_total:
-                self._emit(out, "YEAR_SPLIT_MISMATCH", p, "fqis_total", cols, total=format_cents(p.fqis_total),
-                           years=format_cents(years), gap=format_cents(abs(p.fqis_total - years)))
+                self._emit(out, Code.YEAR_SPLIT_MISMATCH, p, "fqis_total", cols, total=p.fqis_total, years=years)
                 errors_in.add("fqis_total")
         if p.fqis_total is not None and p.total_cost is not None and "fqis_total" not in errors_in:
             if p.fqis_total > p.total_cost:
-                self._emit(out, "FQIS_OVER_TOTAL_COST", p, "fqis_total", cols, fund=fund,
-                           fqis=format_cents(p.fqis_total), cost=format_cents(p.total_cost))
+                self._emit(out, Code.FQIS_OVER_TOTAL_COST, p, "fqis_total", cols, fund=fund,
+                           fqis=p.fqis_total, cost=p.total_cost)
             elif p.total_cost > 0 and p.fqis_total > self.config.max_fqis_share * p.total_cost:
-                self._emit(out, "FQIS_SHARE_HIGH", p, "fqis_total", cols, fund=fund,
-                           share=format_percent(p.fqis_total, p.total_cost),
-                           fqis=format_cents(p.fqis_total), cost=format_cents(p.total_cost),
-                           limit=format_share(self.config.max_fqis_share))
+                self._emit(out, Code.FQIS_SHARE_HIGH, p, "fqis_total", cols, fund=fund,
+                           fqis=p.fqis_total, cost=p.total_cost, limit=self.config.max_fqis_share)
 
     def _has_year_columns(self, p: Project) -> bool:
         return any(f.startswith("year:") for f in p.cells)
 
     def _unknown(self, out, record, name, values: ValueList, columns, closest: str | None = None) -> None:
         typed = getattr(record, name)
-        closest = closest or values.closest(typed)
-        suggestion = did_you_mean(closest)
-        self._emit(out, "UNKNOWN_VALUE", record, name, columns, value=typed, suggestion=suggestion,
-                   allowed=values.shown())
+        self._emit(out, Code.UNKNOWN_VALUE, record, name, columns, value=typed,
+                   closest=closest or values.closest(typed), allowed=list(values.values))
 
     def _check_organization_type(self, out: list[Finding], p: Project) -> None:
         if self.eligible.canonical(p.organization_type):
@@ -165,8 +157,8 @@ class RowRules:
             self._unknown(out, p, "organization_type", self.eligible, self.columns, near_eligible)
             return
         # docs/gabarit.md: anything that is not an eligible type is ineligible.
-        self._emit(out, "INELIGIBLE_ORGANIZATION", p, "organization_type", self.columns,
-                   value=p.organization_type, fund=self.config.fund, allowed=self.eligible.shown())
+        self._emit(out, Code.INELIGIBLE_ORGANIZATION, p, "organization_type", self.columns,
+                   value=p.organization_type, fund=self.config.fund, allowed=list(self.eligible.values))
 
     def _check_territory(self, out: list[Finding], p: Project) -> None:
         if self.territories.canonical(p.territory):
@@ -175,37 +167,26 @@ class RowRules:
         other = self.config.subregion_of_territory(p.territory)
         regional = self.config.regional
         if other is not None:
-            belongs = f"appartient à la sous-région {other.name} ({other.code})"
+            owner = {"subregion": other.name, "subregion_code": other.code}
         elif not self.committee.is_regional and self.regional_territories.canonical(p.territory):
-            belongs = f"est réservé aux projets de la ligne régionale « {regional.name} »"
+            owner = {"regional": regional.name}
         else:
             self._unknown(out, p, "territory", self.territories, cols)
             return
-        self._emit(out, "TERRITORY_OUTSIDE_SUBREGION", p, "territory", cols, value=p.territory,
-                   belongs=belongs, own=self.committee.in_sentence, allowed=self.territories.shown())
+        self._emit(out, Code.TERRITORY_OUTSIDE_SUBREGION, p, "territory", cols, value=p.territory,
+                   **owner, own=self.committee.name, own_regional=self.committee.is_regional,
+                   allowed=list(self.territories.values))
 
     # -- payments ----------------------------------------------------------
 
     def check_payment(self, v: Payment) -> list[Finding]:
         out: list[Finding] = []
         cols = self.payment_columns
-        for name, expected in (("project_id", "le No projet d'un projet de ce comité"),
-                               ("date", "la date du versement, par exemple 2020-04-01"),
-                               ("amount", "le montant versé, par exemple 12 500,00 $")):
+        for name in ("project_id", "date", "amount"):
             if self._has_column(v, name) and getattr(v, name) in (None, "") and name not in v.invalid:
-                self._emit(out, "MISSING_VALUE", v, name, cols, context="", expected=expected)
+                self._emit(out, Code.MISSING_VALUE, v, name, cols, expected=f"payment_{name}")
         if v.date is not None and not (self.config.period_start <= v.date <= self.config.period_end):
-            self._emit(out, "DATE_OUTSIDE_PERIOD", v, "date", cols, value=_date_text(v.date),
-                       start=_date_text(self.config.period_start), end=_date_text(self.config.period_end))
+            self._emit(out, Code.DATE_OUTSIDE_PERIOD, v, "date", cols, value=v.date,
+                       start=self.config.period_start, end=self.config.period_end)
         return out
 
-
-_EXPECTED = {
-    "project_id": lambda r: "un numéro de projet unique, par exemple OUE-2020-003",
-    "title": lambda r: "le titre du projet",
-    "organization": lambda r: "le nom de l'organisme porteur",
-    "organization_type": lambda r: f"un des types : {r.eligible.shown()}",
-    "territory": lambda r: f"un des territoires : {r.territories.shown()}",
-    "priority": lambda r: f"une des priorités : {r.plan.shown()}",
-    "status": lambda r: f"un des statuts : {r.statuses.shown()}",
-}
