@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sync import defaults
 from sync.config import Committee, Config, load_config
+from sync.vocabulary import statuses
 
 PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON", defaults.REGIONAL_CODE: "REG"}
 
@@ -60,7 +61,7 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
     prefix = PREFIX.get(committee.code, committee.code[:3].upper())
     years = config.fiscal_years
     budget = int(committee.allocation * target_share)
-    statuses = (["Terminé"] * 5 + ["En cours"] * 6 + ["Accepté"] * 3 + ["En analyse"] * 2
+    drawn = (["Terminé"] * 5 + ["En cours"] * 6 + ["Accepté"] * 3 + ["En analyse"] * 2
                 + ["Intention déposée", "Refusé", "Abandonné"])
     projects: list[dict[str, object]] = []
     payments: list[dict[str, object]] = []
@@ -75,11 +76,11 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
         territory = rng.choice(committee.territories)
         short = territory.split("—")[-1].strip()
         org_pattern, org_type = rng.choice(_ORGANISATIONS)
-        status = rng.choice(statuses)
+        status = rng.choice(drawn)
         first_year = rng.randrange(0, len(years))
         span = rng.randint(1, len(years) - first_year)
         fqis = rng.randint(int(average * 0.4), int(average * 1.5)) // 50000 * 50000 or 500000
-        if status in defaults.COMMITTED_STATUSES:
+        if status in statuses.COMMITTED_STATUSES:
             if committed + fqis > budget:
                 status, committed = "En analyse", committed
             else:
@@ -105,7 +106,7 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
         }
         for offset, cents in enumerate(split):
             project[f"year:{years[first_year + offset].label}"] = cents
-        if status not in defaults.PIPELINE_STATUSES:
+        if status not in statuses.PIPELINE_STATUSES:
             project["approval_date"] = max(start - dt.timedelta(days=rng.randint(20, 60)), config.period_start)
             project["start_date"] = start
             project["end_date"] = end

@@ -22,7 +22,6 @@ from sync.consolidate import consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Finding, finding, sorted_findings
 from sync.logs import ATTENTION, stage
-from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
 from sync.rules.counting import settle_counted
@@ -30,6 +29,7 @@ from sync.rules.crossref import check_duplicate_ids, check_payments, link_paymen
 from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
 from sync.sources import RawWorkbook, open_source
+from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB
 from sync.wording import moment, plural
 
 log = logging.getLogger("sync")

@@ -29,7 +29,7 @@ from sync.findings import ERROR, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
 from sync.money import group_thousands
-from sync.rules.envelope import ALLIANCE_CODE
+from sync.vocabulary.template import ALLIANCE_CODE
 from sync.wording import moment, plural, short_verdict
 
 log = logging.getLogger("sync")

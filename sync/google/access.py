@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from sync.config import Committee, Config, SourceSpec
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import Account
-from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB, find_tab
+from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
 
 PROBE_FIELDS = "properties(title),sheets(properties(sheetId,title))"
 

@@ -17,9 +17,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from sync.parsing.headers import PAYMENT_COLUMNS, Column
 from sync.parsing.records import Payment, Project
 from sync.sources import encode_tabs
+from sync.vocabulary.template import PAYMENT_COLUMNS, Column
 
 __all__ = ["DAMAGED_JSON", "DamagedRecord", "StoredRecord", "compress_tabs", "encode_tabs", "pack_tabs",
            "project_encoder", "record_digest", "snapshot_key", "store_payment", "store_project", "unpack_tabs"]

@@ -25,8 +25,8 @@ from gspread.utils import absolute_range_name
 from sync.config import Committee, Config
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
-from sync.parsing.headers import VALIDATION_TAB, find_tab
 from sync.report import Report
+from sync.vocabulary.template import VALIDATION_TAB, find_tab
 from sync.wording import errors_to_fix, moment_at, plural
 
 log = logging.getLogger("sync")

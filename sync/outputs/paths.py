@@ -242,9 +242,9 @@ def is_unfilled_template(path: Path) -> bool:
     their header only (a filled committee workbook is an input, never replaced)."""
     from sync.config import SourceSpec
     from sync.errors import SourceUnavailable
-    from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB, find_tab
     from sync.parsing.values import is_blank
     from sync.sources.xlsx import XlsxSource
+    from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
 
     titles = _tab_titles(path)
     if titles is None or set(titles) >= MINISTRY_SHEETS:

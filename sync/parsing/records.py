@@ -16,23 +16,23 @@ from xlsxwriter.utility import xl_col_to_name
 
 from sync.config import Committee, Config
 from sync.findings import Finding, finding
-from sync.parsing.headers import (
+from sync.parsing.identifiers import clean_project_id, visible
+from sync.parsing.total_rows import RunningSums, total_row_reason
+from sync.parsing.values import Unreadable, as_text, parse_cents, parse_date, parse_whole_number
+from sync.sources import is_blank, is_blank_row, is_blank_value
+from sync.vocabulary.template import (
     PAYMENT_COLUMNS,
     PAYMENTS_TAB,
     PROJECTS_TAB,
     Column,
+    alliance_columns,
     duplicate_headers,
     find_tab,
     is_key_field,
     looks_like_tab,
     match_headers,
     normalise,
-    project_columns,
 )
-from sync.parsing.identifiers import clean_project_id, visible
-from sync.parsing.total_rows import RunningSums, total_row_reason
-from sync.parsing.values import Unreadable, as_text, parse_cents, parse_date, parse_whole_number
-from sync.sources import is_blank, is_blank_row, is_blank_value
 
 Money = int | None  # cents
 
@@ -316,7 +316,7 @@ def parse_workbook(committee: Committee, tabs: dict[str, list[list[object]]], co
     parsed = ParsedWorkbook(committee=committee)
     titles = list(tabs)
     spec = [
-        (PROJECTS_TAB, project_columns(config.fund, [y.label for y in config.fiscal_years]),
+        (PROJECTS_TAB, alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years)).projects,
          lambda c, s, r: Project(c, s, r)),
         (PAYMENTS_TAB, PAYMENT_COLUMNS, lambda c, s, r: Payment(c, s, r)),
     ]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import functools
 
-from sync import defaults
 from sync.findings import Finding, finding
 from sync.money import format_cents
 from sync.parsing.identifiers import project_key
 from sync.parsing.records import ParsedWorkbook, Payment, Project
-from sync.rules.lists import ValueList
+from sync.vocabulary import statuses
+from sync.vocabulary.lists import ValueList
 from sync.wording import did_you_mean
 
 
@@ -82,7 +82,7 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
             out.append(_payment_finding("PAYMENT_UNKNOWN_PROJECT", v, code, "project_id",
                                         value=v.project_id, suggestion=suggestion))
             continue
-        if project.status not in defaults.PAYABLE_STATUSES:
+        if project.status not in statuses.PAYABLE_STATUSES:
             status = project.status or "vide"
             out.append(_payment_finding(
                 "PAYMENT_NOT_APPROVED", v, code, "project_id", project=project.project_id, status=status,

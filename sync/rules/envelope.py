@@ -6,9 +6,7 @@ from sync.config import Config
 from sync.consolidate import Totals
 from sync.findings import Finding, finding
 from sync.money import format_cents, format_percent
-from sync.parsing.headers import PROJECTS_TAB
-
-ALLIANCE_CODE = "ALLIANCE"
+from sync.vocabulary.template import ALLIANCE_CODE, PROJECTS_TAB
 
 
 def check_envelopes(config: Config, totals: Totals) -> list[Finding]:

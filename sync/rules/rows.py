@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sync import defaults
 from sync.config import Committee, Config
 from sync.findings import Finding, finding
 from sync.money import format_cents, format_percent, format_share
-from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
 from sync.parsing.records import Payment, Project
-from sync.rules.lists import ValueList
+from sync.vocabulary import statuses
+from sync.vocabulary.lists import ValueList
+from sync.vocabulary.template import PAYMENT_COLUMNS, Column, alliance_columns
 from sync.wording import did_you_mean
 
 
@@ -24,7 +24,7 @@ class RowRules:
     def __init__(self, config: Config, committee: Committee):
         self.config = config
         self.committee = committee
-        self.statuses = ValueList(defaults.STATUSES)
+        self.statuses = ValueList(statuses.STATUSES)
         self.priorities = ValueList(config.priorities)
         # The committee's action plan (the Alliance's whole list when not configured).
         self.plan = ValueList(committee.priorities or config.priorities)
@@ -36,7 +36,8 @@ class RowRules:
             self.territories = ValueList([*committee.territories, *every])
         else:
             self.territories = ValueList(committee.territories)
-        self.columns = {c.field: c for c in project_columns(config.fund, [y.label for y in config.fiscal_years])}
+        columns = alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years))
+        self.columns = {c.field: c for c in columns.projects}
         self.payment_columns = {c.field: c for c in PAYMENT_COLUMNS}
 
     # -- helpers -----------------------------------------------------------
@@ -92,7 +93,7 @@ class RowRules:
         if p.territory:
             self._check_territory(out, p)
 
-        committed = p.status in defaults.COMMITTED_STATUSES
+        committed = p.status in statuses.COMMITTED_STATUSES
         if committed:
             context = f" pour un projet au statut « {p.status} »"
             for name in ("approval_date", "start_date", "end_date"):

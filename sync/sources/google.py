@@ -22,7 +22,7 @@ last run would never be seen (EXTRA_TAB, docs/constats.md) and its projects woul
 lost without a word. The tabs not read (instructions, Validation) are a tiny part of
 the answer (about 0,05 % of it at every benchmark size, benchmarks/RESULTS.md).
 Tabs are matched by title with the same tolerance of case and accents as local
-files (sync/parsing/headers.find_tab), so that MISSING_TAB can list the tabs present.
+files (sync/vocabulary/template.find_tab), so that MISSING_TAB can list the tabs present.
 
 Answers come compressed (sync/google/http.py asks for gzip).
 """
@@ -41,7 +41,7 @@ from gspread.exceptions import APIError
 from sync.config import Config, SourceSpec
 from sync.errors import ConfigError, SourceUnavailable
 from sync.google.http import DeadlinePassed, GoogleCallFailed
-from sync.sources import MAX_ROWS, RawWorkbook, Row, filled_rows, percent_text
+from sync.sources.base import MAX_ROWS, RawWorkbook, Row, filled_rows, percent_text
 
 # What a call to Google may raise that is Google's doing, not ours.
 GOOGLE_FAILURES = (APIError, GoogleCallFailed, DeadlinePassed, GoogleAuthError, requests.RequestException)
@@ -183,7 +183,7 @@ class GoogleSource:
 
     def read(self, wanted_tabs: list[str]) -> RawWorkbook:
         from sync.google.client import google_client
-        from sync.parsing.headers import tabs_to_read
+        from sync.vocabulary.template import tabs_to_read
 
         try:
             client = google_client(self.config)
@@ -268,7 +268,7 @@ class GoogleSource:
 
     def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
         from sync.google.client import spreadsheet_link
-        from sync.parsing.headers import find_tab
+        from sync.vocabulary.template import find_tab
 
         title = find_tab(list(sheet_ids), sheet) if sheet else None
         return spreadsheet_link(self.key, sheet_ids[title] if title is not None else None, cell)

@@ -59,7 +59,7 @@ from xlsxwriter.utility import xl_cell_to_rowcol
 
 from sync.config import SourceSpec
 from sync.errors import NotAWorkbookFile, SourceUnavailable, describe_os_error, regular_file_status
-from sync.sources import MAX_ROWS, RawWorkbook, Row, filled_rows, is_blank_row, percent_text
+from sync.sources.base import MAX_ROWS, RawWorkbook, Row, filled_rows, is_blank_row, percent_text
 
 _OFFICE_DOCUMENT = "/officeDocument"  # end of the relationship type of the workbook part
 # An error cell's type attribute (t="e"), in the bytes of a sheet part: a cheap test
@@ -106,7 +106,7 @@ class XlsxSource:
 
     def read(self, wanted_tabs: list[str]) -> RawWorkbook:
         # Only the tabs parsing needs are read: an instructions or lists tab may be big.
-        from sync.parsing.headers import tabs_to_read
+        from sync.vocabulary.template import tabs_to_read
 
         read_at = self._check_regular_file()
         try:
