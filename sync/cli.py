@@ -77,7 +77,8 @@ def _open_log_file(config, state_dir: Path | None) -> None:
     """Open --log-file once the command knows its inputs: it is never one of them
     (OutputError, exit 2, before a line is written to it)."""
     from sync.logs import open_log_file, pending_log_file
-    from sync.outputs.paths import inputs_of, output_path
+    from sync.outputs.paths import output_path
+    from sync.usecases.file_policy import inputs_of
 
     wanted = pending_log_file()
     if wanted is not None:
@@ -480,8 +481,8 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
     """Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire
     quand le retour des constats est activé), et avec quel compte les partager."""
     from sync.errors import EXIT_SOURCE
-    from sync.google import access
     from sync.google.auth import set_state_dir
+    from sync.usecases import access
 
     config = _load(config_path, check_files=False)
     folder = _state_folder(state_dir, config, demo=not config_path).path
@@ -507,7 +508,8 @@ def template(output: str | None, force: bool, config_path: str | None, committee
     """Écrire le gabarit du classeur d'un comité."""
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
-    from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
+    from sync.outputs.paths import make_parents, output_path
+    from sync.usecases.file_policy import inputs_of, is_unfilled_template
 
     # The template comes before the committees' spreadsheets, hence before their keys:
     # the shipped file's REMPLACER-PAR-… values do not stop it.

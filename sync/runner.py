@@ -68,7 +68,8 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
              export: Path | None = None, force: bool = False) -> RunResult:
     from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
-    from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path, refuse_state_on_inputs
+    from sync.outputs.paths import make_parents, output_path
+    from sync.usecases.file_policy import inputs_of, is_ministry_workbook, refuse_state_on_inputs
 
     if deliver:
         from sync.delivery.deliver import require_delivery  # imported only when delivering: start-up time
@@ -176,7 +177,7 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     pause_at("rapport")
     if config.google.feedback:
         # Before --strict can stop the run: committees need their findings most then.
-        from sync.outputs.feedback import write_feedback
+        from sync.usecases.feedback import write_feedback
 
         write_feedback(report, config)
 

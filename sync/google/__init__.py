@@ -2,6 +2,6 @@
 and quota limiter under gspread's (http.py), and one client per process (client.py).
 
 The committee source (sync/sources/google.py), the write-back of findings
-(sync/outputs/feedback.py) and ``alliance-sync check-access`` all go through
+(sync/usecases/feedback.py) and ``alliance-sync check-access`` all go through
 :func:`sync.google.client.google_client`.
 """

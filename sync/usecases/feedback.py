@@ -25,7 +25,9 @@ from gspread.utils import absolute_range_name
 from sync.config import Committee, Config
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
+from sync.google.client import access_problem, google_client
 from sync.report import Report
+from sync.sources.google import GOOGLE_FAILURES, GoogleSource
 from sync.vocabulary.template import VALIDATION_TAB, find_tab
 from sync.wording import errors_to_fix, moment_at, plural
 
@@ -68,9 +70,6 @@ def validation_rows(report: Report, committee: Committee) -> list[list[str]]:
 
 def write_feedback(report: Report, config: Config | None = None) -> list[FeedbackResult]:
     """Write each Google committee's Validation tab; a failure is logged, never raised."""
-    from sync.google.client import access_problem, google_client
-    from sync.sources.google import GOOGLE_FAILURES, GoogleSource
-
     config = config or report.config
     results = []
     for committee in config.committees:

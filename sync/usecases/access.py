@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from sync.config import Committee, Config, SourceSpec
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import Account
+from sync.google.client import access_problem, google_client
+from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
+from sync.sources.xlsx import XlsxSource
 from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
 
 PROBE_FIELDS = "properties(title),sheets(properties(sheetId,title))"
@@ -54,9 +57,6 @@ class AccessReport:
 
 def check_access(config: Config) -> AccessReport:
     """Try each committee's source; Google errors become messages, never exceptions."""
-    from sync.google.client import access_problem, google_client
-    from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
-
     report = AccessReport(config, [])
     client = None
     google = [c for c in config.committees if c.source and c.source.kind == "google"]
@@ -104,8 +104,6 @@ def check_access(config: Config) -> AccessReport:
 
 
 def _check_file(check: AccessCheck) -> None:
-    from sync.sources.xlsx import XlsxSource
-
     source = XlsxSource(check.source, committee_code=check.committee.code)
     try:
         raw = source.read([PROJECTS_TAB, PAYMENTS_TAB])
