@@ -77,11 +77,13 @@ def _open_log_file(config, state_dir: Path | None) -> None:
     """Open --log-file once the command knows its inputs: it is never one of them
     (OutputError, exit 2, before a line is written to it)."""
     from sync.logs import open_log_file, pending_log_file
-    from sync.outputs.paths import output_path
-    from sync.usecases.file_policy import inputs_of
 
     wanted = pending_log_file()
     if wanted is not None:
+        # Only then: the file policy knows the history and the workbook's presentation.
+        from sync.outputs.paths import output_path
+        from sync.usecases.file_policy import inputs_of
+
         open_log_file(output_path(wanted, wanted.name, inputs_of(config, state_dir), ours=None, suffix=None))
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from sync import defaults
 from sync.config import Committee, Config, load_config
+from sync.money import format_cents
+from sync.outputs.committee_workbook import write_committee_workbook
 from sync.vocabulary import statuses
 
 PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON", defaults.REGIONAL_CODE: "REG"}
@@ -139,7 +141,6 @@ def _split(total: int, span: int, rng: random.Random) -> list[int]:
 
 
 def _as_typed_text(project: dict, payments: list[dict], rng: random.Random) -> None:
-    from sync.money import format_cents
 
     if rng.random() < 0.3:
         project["total_cost"] = format_cents(project["total_cost"]).replace(" ", "\u00a0")
@@ -152,7 +153,6 @@ def _as_typed_text(project: dict, payments: list[dict], rng: random.Random) -> N
 
 def write_demo(folder: Path) -> None:
     """Write the three demo workbooks next to the demo configuration in ``folder``."""
-    from sync.outputs.committee_workbook import write_committee_workbook
 
     config = load_config(folder / "demo.toml")
     for committee in config.subregions:

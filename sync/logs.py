@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import click
+
 from sync.errors import OutputError, describe_os_error
 from sync.wording import printable  # committee text never drives the terminal
 
@@ -197,8 +199,6 @@ def stage(label: str, total: int) -> Iterator[Progress]:
     in logs and under cron)."""
     global _bar_on_screen
     if _show_progress and total > 0:
-        import click
-
         with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True,
                                show_percent=True) as bar:
             _bar_on_screen = True

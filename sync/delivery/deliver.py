@@ -15,6 +15,7 @@ errors. A run's ministry e-mails and upload already done are not repeated unless
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -23,6 +24,7 @@ from email.message import EmailMessage
 from sync.config import Committee, Config
 from sync.delivery import messages
 from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
+from sync.delivery.mail import MailError, SmtpSession
 from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
 from sync.errors import ConfigError, describe_os_error
 from sync.findings import ERROR, Finding, finding
@@ -279,8 +281,6 @@ def simulate(plan: Plan) -> Simulation:
         smtp = settings.smtp
         password = ""
         if smtp.user:
-            import os
-
             no_password = not os.environ.get(PASSWORD_ENV)
             password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
                         else f" ; mot de passe : {PASSWORD_ENV} définie")
@@ -376,8 +376,6 @@ def execute(plan: Plan, history: History) -> DeliveryResult:
                     detail = _upload(plan, item)
                 else:
                     if session is None:
-                        from sync.delivery.mail import SmtpSession
-
                         assert plan.settings.smtp is not None
                         session = SmtpSession(plan.settings.smtp)
                     detail = _send(plan, item, session)
@@ -440,7 +438,6 @@ def _upload(plan: Plan, item: Item) -> str:
 
 
 def _send(plan: Plan, item: Item, session) -> str:
-    from sync.delivery.mail import MailError
 
     content, settings = plan.content, plan.settings
     assert settings.email_from is not None

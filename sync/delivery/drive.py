@@ -34,11 +34,13 @@ import time
 from dataclasses import dataclass, field
 
 import requests
+from google.auth.exceptions import GoogleAuthError, RefreshError
 from gspread.exceptions import APIError
 
 from sync.config import Config
 from sync.delivery.settings import DeliverySettings
-from sync.google.auth import Account
+from sync.google.auth import Account, anonymous, load_credentials, refresh_problem
+from sync.google.client import forbidden_reason
 from sync.google.http import (
     GoogleCallFailed,
     RateLimiter,
@@ -132,7 +134,6 @@ class DriveClient:
 
 
 def drive_client(config: Config, settings: DeliverySettings) -> DriveClient:
-    from sync.google.auth import anonymous, load_credentials
 
     google = config.google
     base = drive_base_url()
@@ -198,11 +199,7 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
         raise DriveError(f"réponse illisible de Google Drive ({client.base_url}) : un proxy s'interpose-t-il ?") \
             from None
     except Exception as exc:
-        from google.auth.exceptions import GoogleAuthError, RefreshError
-
         if isinstance(exc, RefreshError):
-            from sync.google.auth import refresh_problem
-
             raise DriveError(refresh_problem(exc, client.account)) from None
         if isinstance(exc, GoogleAuthError):
             raise DriveError(f"Google a refusé les identifiants {client.account.of_who} pour Drive ({exc})") \
@@ -340,7 +337,6 @@ def _session_answer(response: requests.Response) -> dict | int:
 
 def refusal(exc: APIError, account: Account, folder: str, *, file_id: str | None = None) -> str:
     """Drive's refusal in the coordinator's words, saying what to do."""
-    from sync.google.client import forbidden_reason
 
     status = status_of(exc)
     reason = _reason(exc)
@@ -423,11 +419,7 @@ def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
     except APIError as exc:
         check.problem = refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file)
     except Exception as exc:
-        from google.auth.exceptions import GoogleAuthError, RefreshError
-
         if isinstance(exc, RefreshError):
-            from sync.google.auth import refresh_problem
-
             check.problem = refresh_problem(exc, client.account)
         elif isinstance(exc, (GoogleAuthError, requests.RequestException, ValueError)):
             check.problem = f"Google Drive ({client.base_url}) injoignable ou réponse illisible : {exc}"

@@ -21,6 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from google.auth.credentials import Credentials
+from google.auth.exceptions import GoogleAuthError, RefreshError
+from google.auth.transport.requests import Request
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+from google.oauth2.credentials import Credentials as UserCredentials
+from google_auth_oauthlib.flow import InstalledAppFlow
 
 from sync.errors import ConfigError, SourceUnavailable, describe_os_error
 
@@ -148,8 +154,6 @@ def _read_json(path: Path, key: str) -> dict:
 
 
 def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credentials, Account]:
-    from google.oauth2 import credentials as user_credentials
-    from google.oauth2 import service_account
 
     data = _read_json(path, key)
     kind = data.get("type")
@@ -175,9 +179,6 @@ def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credenti
 
 def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, Account]:
     """OAuth for an installed app: the cached token, refreshed, or a browser login."""
-    from google.auth.exceptions import GoogleAuthError
-    from google.auth.transport.requests import Request
-    from google.oauth2.credentials import Credentials as UserCredentials
 
     client = _read_json(client_file, "google.oauth_client")
     if "installed" not in client:
@@ -200,8 +201,6 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
             refreshed = True
         except GoogleAuthError as exc:
             if not sys.stdin.isatty():
-                from google.auth.exceptions import RefreshError
-
                 account = Account("user", "", str(token))
                 if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
                     raise SourceUnavailable(f"le service d'authentification de Google ne répond pas ({exc}) : "
@@ -217,7 +216,6 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
                 "aucune autorisation Google enregistrée pour ce compte : lancez une fois "
                 "« alliance-sync check-access » dans un terminal et autorisez l'accès dans le "
                 f"navigateur (le jeton sera gardé dans {token})")
-        from google_auth_oauthlib.flow import InstalledAppFlow
 
         flow = InstalledAppFlow.from_client_config(client, scopes)
         creds = flow.run_local_server(

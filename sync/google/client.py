@@ -12,6 +12,8 @@ import re
 import threading
 from dataclasses import dataclass
 
+from google.auth.exceptions import GoogleAuthError, RefreshError
+
 from sync.config import Config
 from sync.errors import SourceUnavailable
 from sync.google.auth import CREDENTIALS_ENV, Account, anonymous, load_credentials, login_again, refresh_problem
@@ -58,17 +60,17 @@ def _limiter(kind: str, per_minute: int) -> RateLimiter:
     return _limiters[key]
 
 
-def google_client(config: Config, *, write: bool | None = None) -> GoogleClient:
-    """The process's client for this configuration (read-only scope unless write-back)."""
-    from sync.delivery.settings import delivery_scopes
+def google_client(config: Config, *, write: bool | None = None, extra_scopes: tuple[str, ...] = ()) -> GoogleClient:
+    """The process's client for this configuration (read-only scope unless write-back).
 
+    ``extra_scopes``: asked besides the Sheets scopes, chosen by the caller (the Drive
+    scope when delivery uploads there: one OAuth authorisation covers both)."""
     settings = config.google
     write = settings.feedback if write is None else write
     base = sheets_base_url()
     policy = RetryPolicy.from_settings(settings)
     local = is_loopback(base)
-    # The Drive scope too when delivery uploads there: one OAuth authorisation covers both.
-    extra = delivery_scopes(config)
+    extra = tuple(extra_scopes)
     key = (base, local, settings.credentials, settings.oauth_client,
            os.environ.get(CREDENTIALS_ENV, ""), write, extra, policy, settings.reads_per_minute)
     with _lock:
@@ -181,7 +183,6 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
     ``committee`` names the committee as in « du comité Est de la Montérégie »;
     ``base_url``: the address the call went to, named when it could not be reached.
     """
-    from google.auth.exceptions import GoogleAuthError, RefreshError
 
     base_url = base_url or sheets_base_url_or_default()
     sheet = f"chiffrier Google {committee} (clé {key})"

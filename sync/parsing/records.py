@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-
-from xlsxwriter.utility import xl_col_to_name
+from dataclasses import dataclass, field, replace
 
 from sync.config import Committee, Config
 from sync.findings import Finding, finding
@@ -20,6 +18,7 @@ from sync.parsing.identifiers import clean_project_id, visible
 from sync.parsing.total_rows import RunningSums, total_row_reason
 from sync.parsing.values import Unreadable, as_text, parse_cents, parse_date, parse_whole_number
 from sync.sources import is_blank, is_blank_row, is_blank_value
+from sync.vocabulary.addresses import column_letters
 from sync.vocabulary.template import (
     PAYMENT_COLUMNS,
     PAYMENTS_TAB,
@@ -233,10 +232,10 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
                                     impact=_column_impact(column, tab) + hint))
     for column, read, ignored in duplicate_headers(header_row, columns):
         findings.append(finding("DUPLICATE_COLUMN", committee=code, sheet=title,
-                                cell=f"{xl_col_to_name(ignored)}1", row=1, field=column.field,
-                                column=column.header, first=f"{xl_col_to_name(read)}1"))
+                                cell=f"{column_letters(ignored)}1", row=1, field=column.field,
+                                column=column.header, first=f"{column_letters(read)}1"))
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
-    letters = {column.field: xl_col_to_name(position) for column, position in located}
+    letters = {column.field: column_letters(position) for column, position in located}
     records = []
     sums = RunningSums(column for column, _ in located)
     # Total rows are told by their No projet (sync/parsing/total_rows.py): without that column, none is.
@@ -286,7 +285,7 @@ def _outside_table(committee: str, title: str, row: list[object], row_number: in
     if len(shown) > 60:
         shown = shown[:59] + "…"
     return finding("VALUE_OUTSIDE_TABLE", committee=committee, sheet=title,
-                   cell=f"{xl_col_to_name(index)}{row_number}", row=row_number, value=shown)
+                   cell=f"{column_letters(index)}{row_number}", row=row_number, value=shown)
 
 
 def _derive_blank_total(p: Project) -> None:
@@ -306,7 +305,6 @@ def _derive_blank_total(p: Project) -> None:
 
 
 def _with_project(f: Finding, project_id: str) -> Finding:
-    from dataclasses import replace
 
     return replace(f, project_id=project_id)
 

@@ -21,6 +21,7 @@ from sync.sources.base import (
     is_blank_value,
     percent_text,
 )
+from sync.sources.xlsx import XlsxSource
 
 __all__ = ["MAX_ROWS", "RawWorkbook", "Row", "Source", "encode_tabs", "filled_rows", "is_blank", "is_blank_row",
            "is_blank_text", "is_blank_value", "open_source", "percent_text"]
@@ -29,8 +30,6 @@ __all__ = ["MAX_ROWS", "RawWorkbook", "Row", "Source", "encode_tabs", "filled_ro
 def open_source(spec: SourceSpec, config: Config, committee_code: str = "") -> Source:
     """The source object for a configured spec."""
     if spec.kind == "xlsx":
-        from sync.sources.xlsx import XlsxSource
-
         return XlsxSource(spec, committee_code=committee_code)
     if spec.kind == "google":
         from sync.sources.google import GoogleSource

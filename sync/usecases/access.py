@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sync.config import Committee, Config, SourceSpec
+from sync.delivery.settings import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import Account
 from sync.google.client import access_problem, google_client
@@ -62,7 +63,7 @@ def check_access(config: Config) -> AccessReport:
     google = [c for c in config.committees if c.source and c.source.kind == "google"]
     if google:
         try:
-            client = google_client(config)
+            client = google_client(config, extra_scopes=delivery_scopes(config))
             report.account, report.base_url = client.account, client.base_url
         except SourceUnavailable as exc:  # no OAuth token and no terminal to log in
             report.account_problem = exc.message

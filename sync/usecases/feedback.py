@@ -23,6 +23,7 @@ from gspread.exceptions import APIError
 from gspread.utils import absolute_range_name
 
 from sync.config import Committee, Config
+from sync.delivery.settings import delivery_scopes
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
 from sync.google.client import access_problem, google_client
@@ -83,7 +84,7 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             results.append(FeedbackResult(committee.code, False, problem="chiffrier non lu"))
             continue
         rows = validation_rows(report, committee)
-        client = google_client(config)
+        client = google_client(config, extra_scopes=delivery_scopes(config))
         try:
             sent = _replace_tab(client.http, source, rows)
         except GOOGLE_FAILURES as exc:
