@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, FieldChange, RecordChange
 from sync.history.codec import PAYMENT, PROJECT, DamagedRecord, StoredRecord
@@ -48,7 +48,7 @@ def display(column: Column, record: StoredRecord) -> str:
     return str(value)
 
 
-def _field_changes(columns: list[Column], before: StoredRecord, after: StoredRecord) -> tuple[FieldChange, ...]:
+def _field_changes(columns: Sequence[Column], before: StoredRecord, after: StoredRecord) -> tuple[FieldChange, ...]:
     if before.same_as(after):
         return ()  # most records, most nights: same digest, nothing is decoded
     changes = []

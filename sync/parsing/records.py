@@ -9,7 +9,7 @@ rule to sync/rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from sync.config import Committee, Config
@@ -210,7 +210,7 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
         setattr(record, name, converted)
 
 
-def _lower_header_hint(rows: list[list[object]], columns: list[Column], found_on_row_1: int) -> str:
+def _lower_header_hint(rows: list[list[object]], columns: Sequence[Column], found_on_row_1: int) -> str:
     """When the headers sit lower (a title typed above them), say where they are."""
     for index in range(1, min(len(rows), 6)):
         found, _ = match_headers(rows[index], columns)
@@ -219,7 +219,7 @@ def _lower_header_hint(rows: list[list[object]], columns: list[Column], found_on
     return ""
 
 
-def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[object]], columns: list[Column],
+def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[object]], columns: Sequence[Column],
                make_record, findings: list[Finding]) -> list:
     code = committee.code
     header_row = rows[0] if rows else []

@@ -36,8 +36,8 @@ class RowRules:
             self.territories = ValueList([*committee.territories, *every])
         else:
             self.territories = ValueList(committee.territories)
-        columns = alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years))
-        self.columns = {c.field: c for c in columns.projects}
+        alliance = alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years))
+        self.columns = {c.field: c for c in alliance.projects}
         self.payment_columns = {c.field: c for c in PAYMENT_COLUMNS}
 
     # -- helpers -----------------------------------------------------------

@@ -89,10 +89,12 @@ def imports_of(module: str, source: str, path: str, known: set[str], package: bo
     top = {id(node) for node in _top_level(tree.body)}
     found = []
     for node in ast.walk(tree):
+        if not isinstance(node, (ast.Import, ast.ImportFrom)):
+            continue
         targets: list[str] = []
         if isinstance(node, ast.Import):
             targets = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom):
+        else:
             base = _absolute(module, node, package)
             targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in known else base for alias in node.names]
         for target in dict.fromkeys(targets):

@@ -108,8 +108,8 @@ class ProjectLayout:
         fund = config.fund
         self.fund_total = f"{fund} total"
         self.engaged = f"{fund} engagé"
-        columns = alliance_columns(fund, tuple(y.label for y in config.fiscal_years))
-        template = {c.field: c.header for c in columns.projects}
+        alliance = alliance_columns(fund, tuple(y.label for y in config.fiscal_years))
+        template = {c.field: c.header for c in alliance.projects}
         self.year_headers = {y.label: template[f"year:{y.label}"] for y in config.fiscal_years}
         self.territory, self.priority = template["territory"], template["priority"]
         self.other_contributions = template["other_contributions"]
