@@ -329,7 +329,6 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     from sync.delivery.deliver import deliver as deliver_run
     from sync.delivery.deliver import plan_delivery, require_delivery, simulate
     from sync.errors import HistoryError
-    from sync.google.auth import set_state_dir
     from sync.history import History
     from sync.lock import StateLock
 
@@ -343,7 +342,6 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     if not History.exists(folder):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {state} : rien à livrer.")
     _refuse_foreign(state, config)
-    set_state_dir(folder)  # where an OAuth login keeps its token
     if dry_run:
         with History.open(folder) as store:
             simulation = simulate(plan_delivery(config, store, run_id, force=force))
@@ -483,14 +481,12 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
     """Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire
     quand le retour des constats est activé), et avec quel compte les partager."""
     from sync.errors import EXIT_SOURCE
-    from sync.google.auth import set_state_dir
     from sync.usecases import access
 
     config = _load(config_path, check_files=False)
     folder = _state_folder(state_dir, config, demo=not config_path).path
     _open_log_file(config, folder)
-    set_state_dir(folder)
-    report = access.check_access(config)
+    report = access.check_access(config, token_dir=folder)  # where an OAuth login keeps its token
     if output_format == "json":
         click.echo(json.dumps(access.access_as_dict(report), ensure_ascii=False, indent=2))
     else:

@@ -141,7 +141,6 @@ def _split(total: int, span: int, rng: random.Random) -> list[int]:
 
 
 def _as_typed_text(project: dict, payments: list[dict], rng: random.Random) -> None:
-
     if rng.random() < 0.3:
         project["total_cost"] = format_cents(project["total_cost"]).replace(" ", "\u00a0")
     for payment in payments:

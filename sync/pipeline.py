@@ -16,6 +16,7 @@ import datetime as dt
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from sync.config import Committee, Config
 from sync.consolidate import consolidate
@@ -60,7 +61,7 @@ def _timed_read(config: Config, committee: Committee, source=None):
         return exc, time.perf_counter() - started
 
 
-def read_google_committees(config: Config) -> dict[str, tuple]:
+def read_google_committees(config: Config, token_dir: Path | None = None) -> dict[str, tuple]:
     """The Google committees' reads, by code, made concurrently within the run's deadline."""
     google = [c for c in config.committees if c.source is not None and c.source.kind == "google"]
     results: dict[str, tuple] = {}
@@ -69,7 +70,7 @@ def read_google_committees(config: Config) -> dict[str, tuple]:
         from sync.google.http import run_deadline
 
         # A malformed key is the configuration's fault: said before any request.
-        sources = {c.code: open_source(c.source, config, c.code) for c in google if c.source is not None}
+        sources = {c.code: open_source(c.source, config, c.code, token_dir) for c in google if c.source is not None}
         with run_deadline(config.google.deadline), \
                 ThreadPoolExecutor(max_workers=min(GOOGLE_READERS, len(google)),
                                    thread_name_prefix="lecture-google") as pool:
@@ -106,9 +107,10 @@ def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fall
 
 
 def build_report(config: Config, *, fallback: Fallback | None = None,
-                 now: dt.datetime | None = None) -> Report:
+                 now: dt.datetime | None = None, token_dir: Path | None = None) -> Report:
     """Read every committee, validate, consolidate. Raises NoUsableData when a
-    source is unreadable and no last good copy stands in for it."""
+    source is unreadable and no last good copy stands in for it. ``token_dir``: where
+    an OAuth login keeps its token (the state folder the command chose)."""
     generated_at = now or dt.datetime.now().astimezone()
     workbooks: dict[str, ParsedWorkbook] = {}
     sources: dict[str, SourceInfo] = {}
@@ -118,7 +120,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     # One progress bar on a terminal: each committee weighs 100, read 30, parsed 20, checked 50.
     # Google committees are read together first (one deadline for the run); local
     # workbooks one at a time below, each in its turn of the progress bar.
-    google_reads = read_google_committees(config)
+    google_reads = read_google_committees(config, token_dir)
     with stage("Lecture et validation", 100 * len(config.committees)) as progress:
         for committee in config.committees:
             progress.describe(f"{committee.code} : lecture")

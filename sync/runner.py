@@ -66,7 +66,6 @@ def default_output(config: Config, when: dt.datetime) -> Path:
 def run_sync(config: Config, *, output: Path | str | None = None, strict: bool = False,
              state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False,
              export: Path | None = None, force: bool = False) -> RunResult:
-    from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
     from sync.outputs.paths import make_parents, output_path
     from sync.usecases.file_policy import inputs_of, is_ministry_workbook, refuse_state_on_inputs
@@ -88,7 +87,6 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
         from sync.outputs.export import export_paths
 
         export_paths(export, inputs, force=force)  # refused now, not after the run is recorded
-    set_state_dir(state_dir)  # where an OAuth login keeps its token
     started = time.perf_counter()
     with _fewer_collections(), StateLock(state_dir), History.open(state_dir) as history, \
             temporary_files_in(state_dir):
@@ -170,7 +168,8 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     identity = fallback.identity
     say_notes(history)
     step = time.perf_counter()
-    report = build_report(config, fallback=fallback, now=fallback.now)
+    # The state folder (the history's) is where an OAuth login keeps its token.
+    report = build_report(config, fallback=fallback, now=fallback.now, token_dir=history.path.parent)
     log.info("Validation : %s, %s (%.2f s).", plural(len(report.errors), "erreur"),
              plural(len(report.warnings), "avertissement"), time.perf_counter() - step)
     _log_unchanged_sources(history, report, identity)

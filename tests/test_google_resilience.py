@@ -270,11 +270,11 @@ def test_scopes_are_read_only_unless_feedback(tmp_path, sheets_api):
     key_file = service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     read = load_config(google_config(tmp_path / "a", google={"credentials": str(key_file)}))
     write = load_config(google_config(tmp_path / "b", feedback=True, google={"credentials": str(key_file)}))
-    credentials, account = load_credentials(read.google, write=False)
+    credentials, account = load_credentials(read.google, scopes=READ_SCOPES)
     assert tuple(credentials.scopes) == READ_SCOPES
     assert account == Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com",
                               str(key_file))
-    credentials, _ = load_credentials(write.google, write=True)
+    credentials, _ = load_credentials(write.google, scopes=WRITE_SCOPES)
     assert tuple(credentials.scopes) == WRITE_SCOPES
 
 
@@ -282,7 +282,7 @@ def test_google_application_credentials_is_used_when_the_file_names_none(tmp_pat
     key_file = service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
     config = load_config(google_config(tmp_path))
-    _, account = load_credentials(config.google, write=False)
+    _, account = load_credentials(config.google, scopes=READ_SCOPES)
     assert (account.email, account.origin) == ("alliance-sync@projet-tcpm.iam.gserviceaccount.com", str(key_file))
 
 
@@ -304,7 +304,7 @@ def test_unusable_key_files_are_named(tmp_path, content, expected):
     (tmp_path / "cle.json").write_text(content, encoding="utf-8")
     config = load_config(google_config(tmp_path, google={"credentials": "cle.json"}))
     with pytest.raises(ConfigError) as caught:
-        load_credentials(config.google, write=False)
+        load_credentials(config.google, scopes=READ_SCOPES)
     assert expected in caught.value.message
     assert "google.credentials" in caught.value.message
 
@@ -335,17 +335,59 @@ def oauth_files(tmp_path: Path, token_uri: str, *, expiry: str, scopes=READ_SCOP
 
 @pytest.fixture
 def oauth_state(tmp_path, sheets_api):
-    from sync.google import auth
+    """The folder whose etat/ keeps the OAuth token, as a command's state folder."""
+    return tmp_path
 
-    auth.set_state_dir(tmp_path / "etat")
-    yield tmp_path
-    auth.set_state_dir(None)
+
+# -- one connection factory for Sheets and Drive (sync/google/client.py: connect)
+
+
+def test_one_factory_connects_sheets_and_drive_anonymously_on_a_loopback_address(tmp_path, sheets_api, monkeypatch):
+    """Sheets' client and Drive's both come from connect(): on a local server, the
+    placeholder token and no refresh, whatever the configuration's credentials."""
+    from sync.delivery.drive import drive_client
+    from sync.delivery.settings import delivery_settings
+    from sync.google.auth import LOCAL_TOKEN
+    from sync.google.client import connect
+
+    monkeypatch.setenv("ALLIANCE_SYNC_DRIVE_URL", sheets_api.url)
+    config = load_config(google_config(tmp_path, google={"credentials": "absente.json"}))
+    connection = connect(config.google, base_url=sheets_api.url, scopes=READ_SCOPES, token_dir=tmp_path / "etat")
+    sheets = google_client(config)
+    drive = drive_client(config, delivery_settings(config), tmp_path / "etat")
+    for session, account in ((connection.session, connection.account), (sheets.http.session, sheets.account),
+                             (drive.http.session, drive.account)):
+        assert account.kind == "anonymous"
+        assert session.credentials.token == LOCAL_TOKEN
+        assert tuple(session._refresh_status_codes) == ()
+    assert (connection.base_url, sheets.base_url, drive.base_url) == (sheets_api.url,) * 3
+
+
+def test_the_factory_asks_google_for_the_callers_scopes_from_the_callers_token_folder(oauth_state, sheets_api):
+    """Off a loopback address: the token kept in the folder the command chose, for the
+    scopes the caller named; a token authorised for fewer scopes is not used."""
+    from sync.google.client import connect
+
+    oauth_files(oauth_state, "https://oauth2.googleapis.com/token", expiry="2099-01-01T00:00:00Z")
+    config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
+    connection = connect(config.google, base_url="https://sheets.googleapis.com", scopes=READ_SCOPES,
+                         token_dir=oauth_state / "etat")
+    assert connection.account.origin == str(oauth_state / "etat" / "google-oauth-jeton.json")
+    assert tuple(connection.session.credentials.scopes) == READ_SCOPES
+    with pytest.raises(SourceUnavailable) as caught:  # write scope wanted, no terminal to authorise it
+        connect(config.google, base_url="https://sheets.googleapis.com", scopes=WRITE_SCOPES,
+                token_dir=oauth_state / "etat")
+    assert caught.value.message.startswith("aucune autorisation Google enregistrée pour ce compte : lancez une fois "
+                                           "« alliance-sync check-access » dans un terminal")
+    with pytest.raises(SourceUnavailable):  # another folder keeps no token
+        connect(config.google, base_url="https://sheets.googleapis.com", scopes=READ_SCOPES,
+                token_dir=oauth_state / "ailleurs")
 
 
 def test_a_kept_oauth_token_is_used_without_a_browser(oauth_state, sheets_api):
     oauth_files(oauth_state, f"{sheets_api.url}/token", expiry="2099-01-01T00:00:00Z")
     config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
-    credentials, account = load_credentials(config.google, write=False)
+    credentials, account = load_credentials(config.google, scopes=READ_SCOPES, token_dir=oauth_state / "etat")
     assert credentials.valid and credentials.token == "ya29.jeton"
     assert (account.kind, account.origin) == ("user", str(oauth_state / "etat" / "google-oauth-jeton.json"))
     assert [r.kind for r in sheets_api.requests] == []  # nothing to refresh
@@ -361,7 +403,7 @@ def test_an_expired_oauth_token_without_refresh_asks_for_a_login(oauth_state, sh
     kept.write_text(json.dumps({**token, "refresh_token": None}))
     config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
     with pytest.raises(SourceUnavailable) as caught:
-        load_credentials(config.google, write=False)
+        load_credentials(config.google, scopes=READ_SCOPES, token_dir=oauth_state / "etat")
     assert caught.value.message == (
         "aucune autorisation Google enregistrée pour ce compte : lancez une fois « alliance-sync check-access » "
         "dans un terminal et autorisez l'accès dans le navigateur (le jeton sera gardé dans "
@@ -372,7 +414,8 @@ def test_a_read_only_token_is_not_enough_for_feedback(oauth_state, sheets_api):
     oauth_files(oauth_state, f"{sheets_api.url}/token", expiry="2099-01-01T00:00:00Z")
     config = load_config(google_config(oauth_state, feedback=True, google={"oauth_client": "client.json"}))
     with pytest.raises(SourceUnavailable) as caught:
-        load_credentials(config.google, write=True)  # no terminal here to authorise the write scope
+        # No terminal here to authorise the write scope.
+        load_credentials(config.google, scopes=WRITE_SCOPES, token_dir=oauth_state / "etat")
     assert caught.value.message.startswith("aucune autorisation Google enregistrée pour ce compte")
 
 
@@ -467,7 +510,7 @@ def test_garbage_google_credentials_are_explained_without_their_content(tmp_path
     key.write_bytes(content)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
     with pytest.raises(ConfigError) as caught:
-        load_credentials(GoogleSettings(), write=False)
+        load_credentials(GoogleSettings(), scopes=READ_SCOPES)
     message = caught.value.message
     assert f"fichier d'identifiants Google illisible ({key}) : ce n'est pas un fichier JSON" in message
     assert "codec" not in message and "SECRET" not in message

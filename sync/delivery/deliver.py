@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
+from pathlib import Path
 
 from sync.config import Committee, Config
 from sync.delivery import messages
@@ -73,6 +74,8 @@ class Plan:
     content: RunContent
     settings: DeliverySettings
     items: list[Item]
+    # The state folder the command chose, where the history is: an OAuth login keeps its token there.
+    token_dir: Path
 
 
 @dataclass
@@ -164,7 +167,7 @@ def plan_delivery(config: Config, history: History, run_id: int | None = None, *
             items.append(_ministry_item(history, content, address, force))
         for committee in config.committees:
             items.append(_committee_item(history, content, committee, force))
-    return Plan(content, settings, items)
+    return Plan(content, settings, items, token_dir=history.path.parent)
 
 
 def _path(config: Config) -> str | None:
@@ -322,7 +325,7 @@ def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:
     """The Drive way configured, checked with read-only calls: will the upload work?"""
     from sync.delivery.drive import check_drive
 
-    check = check_drive(plan.content.config, plan.settings)
+    check = check_drive(plan.content.config, plan.settings, plan.token_dir)
     lines = [f"  Voie : {check.way}.", "  Vérification (lectures seules) :"]
     lines += [f"    {line} ;" for line in check.lines]
     lines.append("    → le dépôt fonctionnerait." if check.ok else f"    → le dépôt ÉCHOUERAIT : {check.problem}.")
@@ -430,7 +433,8 @@ def _upload(plan: Plan, item: Item) -> str:
     description = (f"{content.config.name} — synchronisation n° {content.run.id} du {_at(content.when)} : "
                    f"{short_verdict(len(content.errors))}.")
     try:
-        uploaded = upload(content.config, plan.settings, data, description=description)
+        uploaded = upload(content.config, plan.settings, data, description=description,
+                          token_dir=plan.token_dir)
     except DriveError as exc:
         raise _Failed(exc.message) from None
     state = "créé" if uploaded.created else "nouvelle version"
@@ -438,7 +442,6 @@ def _upload(plan: Plan, item: Item) -> str:
 
 
 def _send(plan: Plan, item: Item, session) -> str:
-
     content, settings = plan.content, plan.settings
     assert settings.email_from is not None
     message: EmailMessage

@@ -32,6 +32,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 from google.auth.exceptions import GoogleAuthError, RefreshError
@@ -39,8 +40,8 @@ from gspread.exceptions import APIError
 
 from sync.config import Config
 from sync.delivery.settings import DeliverySettings
-from sync.google.auth import Account, anonymous, load_credentials, refresh_problem
-from sync.google.client import forbidden_reason
+from sync.google.auth import DEFAULT_TOKEN_DIR, Account, refresh_problem, scopes_for
+from sync.google.client import connect, forbidden_reason
 from sync.google.http import (
     GoogleCallFailed,
     RateLimiter,
@@ -49,7 +50,6 @@ from sync.google.http import (
     RetryPolicy,
     api_base_url,
     describe_failure,
-    is_loopback,
     is_transient,
     status_of,
     unreachable,
@@ -133,18 +133,17 @@ class DriveClient:
     base_url: str
 
 
-def drive_client(config: Config, settings: DeliverySettings) -> DriveClient:
-
+def drive_client(config: Config, settings: DeliverySettings, token_dir: Path = DEFAULT_TOKEN_DIR) -> DriveClient:
+    """Drive's client, by the one connection factory: the Sheets scopes too, so that one
+    OAuth authorisation covers both."""
     google = config.google
-    base = drive_base_url()
-    local = is_loopback(base)
-    credentials, account = anonymous() if local else load_credentials(
-        google, write=google.feedback, extra_scopes=(settings.drive_scope_url,))
-    session = DriveSession(credentials, base, **({"refresh_status_codes": ()} if local else {}))
+    scopes = (*scopes_for(google.feedback), settings.drive_scope_url)
+    connection = connect(google, base_url=drive_base_url(), scopes=scopes, token_dir=token_dir,
+                         session_class=DriveSession)
     limiter = RateLimiter(REQUESTS_PER_MINUTE, 60.0)
-    http = DriveHTTPClient(session, policy=RetryPolicy.from_settings(google), read_limiter=limiter,
+    http = DriveHTTPClient(connection.session, policy=RetryPolicy.from_settings(google), read_limiter=limiter,
                            write_limiter=limiter)
-    return DriveClient(http, account, base)
+    return DriveClient(http, connection.account, connection.base_url)
 
 
 def _quoted(text: str) -> str:
@@ -168,12 +167,13 @@ class _SessionLost(Exception):
     """Drive no longer knows the resumable session (404 or 410): start another."""
 
 
-def upload(config: Config, settings: DeliverySettings, data: bytes, *, description: str = "") -> Uploaded:
+def upload(config: Config, settings: DeliverySettings, data: bytes, *, description: str = "",
+           token_dir: Path = DEFAULT_TOKEN_DIR) -> Uploaded:
     """Upload a new version of the configured file, or create the period's file in the folder."""
     folder = settings.drive_folder
     assert folder or settings.drive_file, "no Drive folder or file configured"
     name = drive_name(config, settings)
-    client = _client_or_error(config, settings)
+    client = _client_or_error(config, settings, token_dir)
     where = f"le fichier Google Drive {settings.drive_file}" if settings.drive_file else \
         f"le dossier Google Drive {folder}"
     try:
@@ -217,9 +217,9 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
                     str(sent.get("version", "")), created, str(sent.get("webViewLink", "")))
 
 
-def _client_or_error(config: Config, settings: DeliverySettings) -> DriveClient:
+def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path) -> DriveClient:
     try:
-        return drive_client(config, settings)
+        return drive_client(config, settings, token_dir)
     except Exception as exc:  # ConfigError, SourceUnavailable: already French
         message = getattr(exc, "message", None)
         if message is None:
@@ -388,7 +388,7 @@ class DriveCheck:
         return not self.problem
 
 
-def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
+def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DEFAULT_TOKEN_DIR) -> DriveCheck:
     """The credentials, then the file or folder, with reads only (about.get, files.get,
     files.list): nothing is created, uploaded or shared."""
     if settings.drive_file:
@@ -398,7 +398,7 @@ def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
         way = f"dossier {settings.drive_folder} (drive_folder) : le fichier de la période y est créé puis mis à jour"
     check = DriveCheck(way)
     try:
-        client = _client_or_error(config, settings)
+        client = _client_or_error(config, settings, token_dir)
     except DriveError as exc:
         check.problem = exc.message
         return check

@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,18 +38,13 @@ WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 TOKEN_FILE = "google-oauth-jeton.json"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 
-_state_dir = Path(".alliance-sync")
+# Where the OAuth token is kept when no state folder is chosen (docs/exploitation.md):
+# the command that knows the run's state folder passes it instead.
+DEFAULT_TOKEN_DIR = Path(".alliance-sync")
 
 
-def set_state_dir(path: Path | None) -> None:
-    """Where the OAuth token is kept: the run's state folder (docs/exploitation.md);
-    None: none chosen, ./.alliance-sync."""
-    global _state_dir
-    _state_dir = Path(path) if path is not None else Path(".alliance-sync")
-
-
-def token_path() -> Path:
-    return _state_dir / TOKEN_FILE
+def token_path(token_dir: Path) -> Path:
+    return Path(token_dir) / TOKEN_FILE
 
 
 @dataclass(frozen=True)
@@ -115,14 +111,16 @@ def anonymous() -> tuple[Credentials, Account]:
     return LocalCredentials(), Account("anonymous")
 
 
-def load_credentials(settings, *, write: bool, extra_scopes: tuple[str, ...] = ()) -> tuple[Credentials, Account]:
-    """The credentials the configuration names; ConfigError when none or unusable.
-    ``extra_scopes``: asked besides the Sheets scopes (Drive, when delivery uploads there)."""
-    scopes = [*scopes_for(write), *extra_scopes]
+def load_credentials(settings, *, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR) \
+        -> tuple[Credentials, Account]:
+    """The credentials the configuration names, for the ``scopes`` the caller asks
+    (Sheets', and Drive's when delivery uploads there); ConfigError when none or
+    unusable. ``token_dir``: where an OAuth login keeps its token (the state folder)."""
+    scopes = list(scopes)
     if settings.credentials is not None:
         return _from_key_file(settings.credentials, scopes, key="google.credentials")
     if settings.oauth_client is not None:
-        return _installed_app(settings.oauth_client, scopes)
+        return _installed_app(settings.oauth_client, scopes, Path(token_dir))
     env = os.environ.get(CREDENTIALS_ENV, "").strip()
     if env:
         return _from_key_file(Path(env), scopes, key=CREDENTIALS_ENV)
@@ -154,7 +152,6 @@ def _read_json(path: Path, key: str) -> dict:
 
 
 def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credentials, Account]:
-
     data = _read_json(path, key)
     kind = data.get("type")
     try:
@@ -177,7 +174,7 @@ def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credenti
                       "service, Clés).", key=key)
 
 
-def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, Account]:
+def _installed_app(client_file: Path, scopes: list[str], token_dir: Path) -> tuple[Credentials, Account]:
     """OAuth for an installed app: the cached token, refreshed, or a browser login."""
 
     client = _read_json(client_file, "google.oauth_client")
@@ -185,7 +182,7 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
         raise ConfigError(f"{client_file} n'est pas un client OAuth « application de bureau » "
                           "(console Google Cloud, Identifiants, ID client OAuth, type Application "
                           "de bureau).", key="google.oauth_client")
-    token = token_path()
+    token = token_path(token_dir)
     creds = None
     if token.is_file():
         try:

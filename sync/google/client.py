@@ -1,8 +1,12 @@
-"""One Google client per process, and Google's refusals in the coordinator's words.
+"""The one Google connection factory (Sheets and Drive), the Sheets client, and Google's
+refusals in the coordinator's words.
 
-The client (credentials, session, retries) is made once per process and shared by
-every spreadsheet, so the quota limiter sees all requests; it is keyed by what
-it depends on, so a change of address or configuration gets a new one.
+:func:`connect` is how every Google API is reached: the caller names the API's address
+and the scopes it needs, and gets an authorised session and the account it acts as; on
+a loopback address (a local server: the tests', a demonstration), no Google credentials.
+The Sheets client (session, retries, limiters) is made once per process and shared by
+every spreadsheet, so the quota limiter sees all requests; it is keyed by what it
+depends on, so a change of address, configuration or token folder gets a new one.
 """
 
 from __future__ import annotations
@@ -10,13 +14,24 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from google.auth.exceptions import GoogleAuthError, RefreshError
 
 from sync.config import Config
 from sync.errors import SourceUnavailable
-from sync.google.auth import CREDENTIALS_ENV, Account, anonymous, load_credentials, login_again, refresh_problem
+from sync.google.auth import (
+    CREDENTIALS_ENV,
+    DEFAULT_TOKEN_DIR,
+    Account,
+    anonymous,
+    load_credentials,
+    login_again,
+    refresh_problem,
+    scopes_for,
+)
 from sync.google.http import (
     GOOGLE_SHEETS,
     SHEETS_URL_ENV,
@@ -48,6 +63,27 @@ class GoogleClient:
     writable: bool  # the scopes allow writing (write-back is on)
 
 
+@dataclass(frozen=True)
+class Connection:
+    """An authorised session to one Google API, and who it acts as."""
+
+    session: RebasedSession
+    account: Account
+    base_url: str
+
+
+def connect(settings, *, base_url: str, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR,
+            session_class: type[RebasedSession] = RebasedSession) -> Connection:
+    """The one factory of a Google connection, for Sheets and for Drive: ``settings`` are
+    the configuration's [google] table, ``scopes`` what the caller needs, ``token_dir``
+    where an OAuth login keeps its token (the state folder the command chose)."""
+    local = is_loopback(base_url)
+    credentials, account = anonymous() if local else load_credentials(settings, scopes=scopes, token_dir=token_dir)
+    # Anonymous credentials cannot be refreshed: a 401 from a local server is final.
+    session = session_class(credentials, base_url, **({"refresh_status_codes": ()} if local else {}))
+    return Connection(session, account, base_url)
+
+
 _lock = threading.Lock()
 _clients: dict[tuple, GoogleClient] = {}
 _limiters: dict[tuple[str, int], RateLimiter] = {}
@@ -60,7 +96,8 @@ def _limiter(kind: str, per_minute: int) -> RateLimiter:
     return _limiters[key]
 
 
-def google_client(config: Config, *, write: bool | None = None, extra_scopes: tuple[str, ...] = ()) -> GoogleClient:
+def google_client(config: Config, *, write: bool | None = None, extra_scopes: tuple[str, ...] = (),
+                  token_dir: Path = DEFAULT_TOKEN_DIR) -> GoogleClient:
     """The process's client for this configuration (read-only scope unless write-back).
 
     ``extra_scopes``: asked besides the Sheets scopes, chosen by the caller (the Drive
@@ -69,22 +106,18 @@ def google_client(config: Config, *, write: bool | None = None, extra_scopes: tu
     write = settings.feedback if write is None else write
     base = sheets_base_url()
     policy = RetryPolicy.from_settings(settings)
-    local = is_loopback(base)
-    extra = tuple(extra_scopes)
-    key = (base, local, settings.credentials, settings.oauth_client,
-           os.environ.get(CREDENTIALS_ENV, ""), write, extra, policy, settings.reads_per_minute)
+    scopes = (*scopes_for(write), *extra_scopes)
+    key = (base, settings.credentials, settings.oauth_client, os.environ.get(CREDENTIALS_ENV, ""), write, scopes,
+           Path(token_dir), policy, settings.reads_per_minute)
     with _lock:
         client = _clients.get(key)
         if client is not None:
             return client
-        credentials, account = anonymous() if local else load_credentials(settings, write=write,
-                                                                           extra_scopes=extra)
-        # Anonymous credentials cannot be refreshed: a 401 from a local server is final.
-        session = RebasedSession(credentials, base, **({"refresh_status_codes": ()} if local else {}))
-        http = RetryingHTTPClient(session, policy=policy,
+        connection = connect(settings, base_url=base, scopes=scopes, token_dir=token_dir)
+        http = RetryingHTTPClient(connection.session, policy=policy,
                                   read_limiter=_limiter("read", settings.reads_per_minute),
                                   write_limiter=_limiter("write", WRITES_PER_MINUTE))
-        client = GoogleClient(http, account, base, write)
+        client = GoogleClient(http, connection.account, base, write)
         _clients[key] = client
         return client
 

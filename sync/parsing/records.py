@@ -305,7 +305,6 @@ def _derive_blank_total(p: Project) -> None:
 
 
 def _with_project(f: Finding, project_id: str) -> Finding:
-
     return replace(f, project_id=project_id)
 
 

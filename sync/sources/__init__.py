@@ -7,6 +7,8 @@ Google spreadsheet in google.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sync.config import Config, SourceSpec
 from sync.sources.base import (
     MAX_ROWS,
@@ -27,12 +29,13 @@ __all__ = ["MAX_ROWS", "RawWorkbook", "Row", "Source", "encode_tabs", "filled_ro
            "is_blank_text", "is_blank_value", "open_source", "percent_text"]
 
 
-def open_source(spec: SourceSpec, config: Config, committee_code: str = "") -> Source:
-    """The source object for a configured spec."""
+def open_source(spec: SourceSpec, config: Config, committee_code: str = "", token_dir: Path | None = None) -> Source:
+    """The source object for a configured spec; ``token_dir``: where an OAuth login keeps
+    its token (the state folder the command chose; None: ./.alliance-sync)."""
     if spec.kind == "xlsx":
         return XlsxSource(spec, committee_code=committee_code)
     if spec.kind == "google":
         from sync.sources.google import GoogleSource
 
-        return GoogleSource(spec, config, committee_code=committee_code)
+        return GoogleSource(spec, config, committee_code=committee_code, token_dir=token_dir)
     raise ValueError(spec.kind)  # config.py admits no other kind

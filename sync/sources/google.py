@@ -33,6 +33,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 from google.auth.exceptions import GoogleAuthError
@@ -42,6 +43,7 @@ from gspread.utils import absolute_range_name, extract_id_from_url
 from sync.config import Config, SourceSpec
 from sync.delivery.settings import delivery_scopes
 from sync.errors import ConfigError, SourceUnavailable
+from sync.google.auth import DEFAULT_TOKEN_DIR
 from sync.google.client import access_problem, google_client, spreadsheet_link
 from sync.google.http import DeadlinePassed, GoogleCallFailed
 from sync.sources.base import MAX_ROWS, RawWorkbook, Row, filled_rows, percent_text
@@ -167,11 +169,13 @@ def _layout(body: dict) -> tuple[SpreadsheetLayout, dict[str, list[dict]]]:
 
 
 class GoogleSource:
-    def __init__(self, spec: SourceSpec, config: Config, committee_code: str = ""):
+    def __init__(self, spec: SourceSpec, config: Config, committee_code: str = "",
+                 token_dir: Path | None = None):
         self.spec = spec
         self.key = spreadsheet_key(spec.location)
         self.config = config
         self.committee_code = committee_code
+        self.token_dir = token_dir or DEFAULT_TOKEN_DIR  # an OAuth login keeps its token there: the state folder
         self.layout: SpreadsheetLayout | None = None
 
     @property
@@ -183,9 +187,8 @@ class GoogleSource:
             return f"du comité {self.committee_code}" if self.committee_code else ""
 
     def read(self, wanted_tabs: list[str]) -> RawWorkbook:
-
         try:
-            client = google_client(self.config, extra_scopes=delivery_scopes(self.config))
+            client = google_client(self.config, extra_scopes=delivery_scopes(self.config), token_dir=self.token_dir)
         except SourceUnavailable as exc:  # no OAuth authorisation and no terminal to ask for one
             exc.committee = self.committee_code
             raise
@@ -263,6 +266,5 @@ class GoogleSource:
                 for title, answer in zip(titles, ranges, strict=False)}
 
     def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
-
         title = find_tab(list(sheet_ids), sheet) if sheet else None
         return spreadsheet_link(self.key, sheet_ids[title] if title is not None else None, cell)

@@ -10,11 +10,12 @@ the credentials may write.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sync.config import Committee, Config, SourceSpec
 from sync.delivery.settings import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
-from sync.google.auth import Account
+from sync.google.auth import DEFAULT_TOKEN_DIR, Account
 from sync.google.client import access_problem, google_client
 from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
 from sync.sources.xlsx import XlsxSource
@@ -56,14 +57,15 @@ class AccessReport:
         return all(c.ok for c in self.checks)
 
 
-def check_access(config: Config) -> AccessReport:
+def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
     """Try each committee's source; Google errors become messages, never exceptions."""
     report = AccessReport(config, [])
     client = None
     google = [c for c in config.committees if c.source and c.source.kind == "google"]
     if google:
         try:
-            client = google_client(config, extra_scopes=delivery_scopes(config))
+            client = google_client(config, extra_scopes=delivery_scopes(config),
+                                   token_dir=token_dir or DEFAULT_TOKEN_DIR)
             report.account, report.base_url = client.account, client.base_url
         except SourceUnavailable as exc:  # no OAuth token and no terminal to log in
             report.account_problem = exc.message

@@ -84,7 +84,7 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             results.append(FeedbackResult(committee.code, False, problem="chiffrier non lu"))
             continue
         rows = validation_rows(report, committee)
-        client = google_client(config, extra_scopes=delivery_scopes(config))
+        client = google_client(config, extra_scopes=delivery_scopes(config), token_dir=source.token_dir)
         try:
             sent = _replace_tab(client.http, source, rows)
         except GOOGLE_FAILURES as exc:

@@ -60,19 +60,15 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(name="sheets_api")
 def sheets_api_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsServer]:
     """A running server that the Google source talks to (ALLIANCE_SYNC_SHEETS_URL).
-    Each test starts without clients, and without a state folder chosen by an earlier
-    command of the process (the tabs found at a read are kept there)."""
-    from sync.google.auth import set_state_dir
+    Each test starts without clients."""
     from sync.google.client import reset_clients
 
     with SheetsServer() as server:
         monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", server.url)
         monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-        set_state_dir(None)
         reset_clients()
         yield server
     reset_clients()
-    set_state_dir(None)
 
 
 @pytest.fixture(name="drive_api")
