@@ -163,13 +163,22 @@ def say_notes(history: History) -> None:
     history.notes.clear()
 
 
+def _google_clients(config: Config, history: History):
+    """The run's Google clients, when a committee is a Google spreadsheet (imported only
+    then): an OAuth login keeps its token in the state folder, the history's."""
+    if not any(c.source is not None and c.source.kind == "google" for c in config.committees):
+        return None
+    from sync.google.client import GoogleClients
+
+    return GoogleClients(history.path.parent)
+
+
 def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path,
          strict: bool, write_workbook) -> RunResult:
     identity = fallback.identity
     say_notes(history)
     step = time.perf_counter()
-    # The state folder (the history's) is where an OAuth login keeps its token.
-    report = build_report(config, fallback=fallback, now=fallback.now, token_dir=history.path.parent)
+    report = build_report(config, fallback=fallback, now=fallback.now, google=_google_clients(config, history))
     log.info("Validation : %s, %s (%.2f s).", plural(len(report.errors), "erreur"),
              plural(len(report.warnings), "avertissement"), time.perf_counter() - step)
     _log_unchanged_sources(history, report, identity)

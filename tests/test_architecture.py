@@ -29,7 +29,8 @@ SYNC = Path(__file__).resolve().parent.parent / "sync"
 DEFERRED_FOR_NOW = {
     # gspread, requests, google-auth: loaded only when a committee is a Google spreadsheet.
     "sync.sources": {"sync.sources.google"},
-    "sync.pipeline": {"sync.google.http"},
+    # A bare build_report (no clients given) makes the run's Google clients itself.
+    "sync.pipeline": {"sync.google.http", "sync.google.client"},
     # Drive (requests, google-auth) only when delivery uploads there: e-mail alone needs none.
     "sync.delivery.deliver": {"sync.delivery.drive"},
     # openpyxl brings numpy: only for the rare workbook calamine cannot read, and for

@@ -13,7 +13,6 @@ from sync.cli import cli
 from sync.config import load_config
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.google.auth import READ_SCOPES, load_credentials
-from sync.google.client import reset_clients
 from sync.pipeline import build_report
 from tests.support.builders import payment, project
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
@@ -81,7 +80,6 @@ def test_a_service_account_key_refused_by_google(tmp_path, sheets_api, monkeypat
     key_file = service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     sheets_api.token_answer = answer(case)
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")  # never reached: the token fails
-    reset_clients()
     config = google_config(tmp_path, google={"credentials": "cle.json"}, codes=("EST",))
     with pytest.raises(NoUsableData) as caught:
         build_report(load_config(config))

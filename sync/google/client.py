@@ -4,9 +4,10 @@ refusals in the coordinator's words.
 :func:`connect` is how every Google API is reached: the caller names the API's address
 and the scopes it needs, and gets an authorised session and the account it acts as; on
 a loopback address (a local server: the tests', a demonstration), no Google credentials.
-The Sheets client (session, retries, limiters) is made once per process and shared by
-every spreadsheet, so the quota limiter sees all requests; it is keyed by what it
-depends on, so a change of address, configuration or token folder gets a new one.
+A command's Sheets clients (session, retries, limiters) are kept by its
+:class:`GoogleClients` and shared by every spreadsheet it reads or writes, so the quota
+limiter sees all its requests; a client is keyed by what it depends on, so a change of
+address or configuration gets a new one.
 """
 
 from __future__ import annotations
@@ -84,51 +85,47 @@ def connect(settings, *, base_url: str, scopes: Sequence[str], token_dir: Path =
     return Connection(session, account, base_url)
 
 
-_lock = threading.Lock()
-_clients: dict[tuple, GoogleClient] = {}
-_limiters: dict[tuple[str, int], RateLimiter] = {}
+class GoogleClients:
+    """The Sheets clients of one command, made when first asked and kept for the command:
+    every spreadsheet it reads or writes shares one client per configuration and scopes,
+    so that the quota limiters see all its requests. Made by the command (or by
+    ``build_report`` for a bare call), never a module global: ``token_dir`` is the state
+    folder that command chose, where an OAuth login keeps its token."""
 
+    def __init__(self, token_dir: Path = DEFAULT_TOKEN_DIR):
+        self.token_dir = Path(token_dir)
+        self._lock = threading.Lock()
+        self._clients: dict[tuple, GoogleClient] = {}
+        self._limiters: dict[tuple[str, int], RateLimiter] = {}
 
-def _limiter(kind: str, per_minute: int) -> RateLimiter:
-    key = (kind, per_minute)
-    if key not in _limiters:
-        _limiters[key] = RateLimiter(per_minute, 60.0)
-    return _limiters[key]
+    def _limiter(self, kind: str, per_minute: int) -> RateLimiter:
+        key = (kind, per_minute)
+        if key not in self._limiters:
+            self._limiters[key] = RateLimiter(per_minute, 60.0)
+        return self._limiters[key]
 
+    def sheets(self, config: Config, *, write: bool | None = None, extra_scopes: tuple[str, ...] = ()) \
+            -> GoogleClient:
+        """The Sheets client for this configuration (read-only scope unless write-back).
 
-def google_client(config: Config, *, write: bool | None = None, extra_scopes: tuple[str, ...] = (),
-                  token_dir: Path = DEFAULT_TOKEN_DIR) -> GoogleClient:
-    """The process's client for this configuration (read-only scope unless write-back).
-
-    ``extra_scopes``: asked besides the Sheets scopes, chosen by the caller (the Drive
-    scope when delivery uploads there: one OAuth authorisation covers both)."""
-    settings = config.google
-    write = settings.feedback if write is None else write
-    base = sheets_base_url()
-    policy = RetryPolicy.from_settings(settings)
-    scopes = (*scopes_for(write), *extra_scopes)
-    key = (base, settings.credentials, settings.oauth_client, os.environ.get(CREDENTIALS_ENV, ""), write, scopes,
-           Path(token_dir), policy, settings.reads_per_minute)
-    with _lock:
-        client = _clients.get(key)
-        if client is not None:
+        ``extra_scopes``: asked besides the Sheets scopes, chosen by the caller (the Drive
+        scope when delivery uploads there: one OAuth authorisation covers both)."""
+        settings = config.google
+        write = settings.feedback if write is None else write
+        base = sheets_base_url()
+        policy = RetryPolicy.from_settings(settings)
+        scopes = (*scopes_for(write), *extra_scopes)
+        key = (base, settings.credentials, settings.oauth_client, os.environ.get(CREDENTIALS_ENV, ""), write,
+               scopes, policy, settings.reads_per_minute)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                connection = connect(settings, base_url=base, scopes=scopes, token_dir=self.token_dir)
+                http = RetryingHTTPClient(connection.session, policy=policy,
+                                          read_limiter=self._limiter("read", settings.reads_per_minute),
+                                          write_limiter=self._limiter("write", WRITES_PER_MINUTE))
+                client = self._clients[key] = GoogleClient(http, connection.account, base, write)
             return client
-        connection = connect(settings, base_url=base, scopes=scopes, token_dir=token_dir)
-        http = RetryingHTTPClient(connection.session, policy=policy,
-                                  read_limiter=_limiter("read", settings.reads_per_minute),
-                                  write_limiter=_limiter("write", WRITES_PER_MINUTE))
-        client = GoogleClient(http, connection.account, base, write)
-        _clients[key] = client
-        return client
-
-
-def reset_clients() -> None:
-    """Forget the process's clients and limiters (tests start each from scratch)."""
-    with _lock:
-        for client in _clients.values():
-            client.http.session.close()
-        _clients.clear()
-        _limiters.clear()
 
 
 def spreadsheet_link(key: str, gid: int | None = None, cell: str = "") -> str:

@@ -33,7 +33,6 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import requests
 from google.auth.exceptions import GoogleAuthError
@@ -43,8 +42,7 @@ from gspread.utils import absolute_range_name, extract_id_from_url
 from sync.config import Config, SourceSpec
 from sync.delivery.settings import delivery_scopes
 from sync.errors import ConfigError, SourceUnavailable
-from sync.google.auth import DEFAULT_TOKEN_DIR
-from sync.google.client import access_problem, google_client, spreadsheet_link
+from sync.google.client import GoogleClients, access_problem, spreadsheet_link
 from sync.google.http import DeadlinePassed, GoogleCallFailed
 from sync.sources.base import MAX_ROWS, RawWorkbook, Row, filled_rows, percent_text
 from sync.vocabulary.template import find_tab, tabs_to_read
@@ -170,12 +168,13 @@ def _layout(body: dict) -> tuple[SpreadsheetLayout, dict[str, list[dict]]]:
 
 class GoogleSource:
     def __init__(self, spec: SourceSpec, config: Config, committee_code: str = "",
-                 token_dir: Path | None = None):
+                 google: GoogleClients | None = None):
         self.spec = spec
         self.key = spreadsheet_key(spec.location)
         self.config = config
         self.committee_code = committee_code
-        self.token_dir = token_dir or DEFAULT_TOKEN_DIR  # an OAuth login keeps its token there: the state folder
+        # The command's clients: every spreadsheet it reads shares them, and their limiters.
+        self.google = google or GoogleClients()
         self.layout: SpreadsheetLayout | None = None
 
     @property
@@ -188,7 +187,7 @@ class GoogleSource:
 
     def read(self, wanted_tabs: list[str]) -> RawWorkbook:
         try:
-            client = google_client(self.config, extra_scopes=delivery_scopes(self.config), token_dir=self.token_dir)
+            client = self.google.sheets(self.config, extra_scopes=delivery_scopes(self.config))
         except SourceUnavailable as exc:  # no OAuth authorisation and no terminal to ask for one
             exc.committee = self.committee_code
             raise

@@ -16,7 +16,7 @@ from sync.config import Committee, Config, SourceSpec
 from sync.delivery.settings import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import DEFAULT_TOKEN_DIR, Account
-from sync.google.client import access_problem, google_client
+from sync.google.client import GoogleClients, access_problem
 from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
 from sync.sources.xlsx import XlsxSource
 from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
@@ -64,8 +64,7 @@ def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
     google = [c for c in config.committees if c.source and c.source.kind == "google"]
     if google:
         try:
-            client = google_client(config, extra_scopes=delivery_scopes(config),
-                                   token_dir=token_dir or DEFAULT_TOKEN_DIR)
+            client = GoogleClients(token_dir or DEFAULT_TOKEN_DIR).sheets(config, extra_scopes=delivery_scopes(config))
             report.account, report.base_url = client.account, client.base_url
         except SourceUnavailable as exc:  # no OAuth token and no terminal to log in
             report.account_problem = exc.message

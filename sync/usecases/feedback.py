@@ -26,7 +26,7 @@ from sync.config import Committee, Config
 from sync.delivery.settings import delivery_scopes
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
-from sync.google.client import access_problem, google_client
+from sync.google.client import access_problem
 from sync.report import Report
 from sync.sources.google import GOOGLE_FAILURES, GoogleSource
 from sync.vocabulary.template import VALIDATION_TAB, find_tab
@@ -84,7 +84,7 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             results.append(FeedbackResult(committee.code, False, problem="chiffrier non lu"))
             continue
         rows = validation_rows(report, committee)
-        client = google_client(config, extra_scopes=delivery_scopes(config), token_dir=source.token_dir)
+        client = source.google.sheets(config, extra_scopes=delivery_scopes(config))  # the clients that read it
         try:
             sent = _replace_tab(client.http, source, rows)
         except GOOGLE_FAILURES as exc:

@@ -5,6 +5,7 @@ which any test was skipped."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pytest
@@ -57,18 +58,26 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(SkipGuard(), "alliance-sync-skip-guard")
 
 
+@pytest.fixture
+def google_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits of every Sheets client a command makes in the test, recorded instead of
+    slept (the clients belong to the command: there is no process-wide one to reach)."""
+    from sync.google import client
+    from sync.google.http import RetryingHTTPClient
+
+    waits: list[float] = []
+    monkeypatch.setattr(client, "RetryingHTTPClient", functools.partial(RetryingHTTPClient, sleep=waits.append))
+    return waits
+
+
 @pytest.fixture(name="sheets_api")
 def sheets_api_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsServer]:
     """A running server that the Google source talks to (ALLIANCE_SYNC_SHEETS_URL).
-    Each test starts without clients."""
-    from sync.google.client import reset_clients
-
+    Each command makes its own clients: nothing is kept between tests."""
     with SheetsServer() as server:
         monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", server.url)
         monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-        reset_clients()
         yield server
-    reset_clients()
 
 
 @pytest.fixture(name="drive_api")
