@@ -47,7 +47,8 @@ from sync import defaults  # noqa: E402
 from sync.config import Config, load_config  # noqa: E402
 from sync.demo import synthetic_committee  # noqa: E402
 from sync.money import format_cents  # noqa: E402
-from sync.parsing.headers import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, project_columns  # noqa: E402
+from sync.vocabulary import statuses  # noqa: E402
+from sync.vocabulary.template import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, project_columns  # noqa: E402
 
 # Bump when the generated data changes, so cached alliances are rebuilt.
 GENERATOR_VERSION = 4
@@ -280,7 +281,7 @@ def write_committee(path: Path, config: Config, projects: list[dict], payments: 
         pay.append(row_of(pay, PAYMENT_COLUMNS, payment))
     lists = wb.create_sheet("Listes")
     lists.append(["Statuts"])
-    for status in defaults.STATUSES:
+    for status in statuses.STATUSES:
         lists.append([status])
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp.xlsx")

@@ -40,7 +40,6 @@ def measure(size_name: str, data: Path) -> dict:
     import requests
 
     from sync.config import load_config
-    from sync.google.client import reset_clients
     from sync.pipeline import WANTED_TABS
     from sync.sources.google import GRID_FIELDS, GoogleSource
 
@@ -59,7 +58,6 @@ def measure(size_name: str, data: Path) -> dict:
         before = sum(r.wire_bytes for r in server.requests)
         server.reset_log()
         os.environ["ALLIANCE_SYNC_SHEETS_URL"] = server.url
-        reset_clients()
         with tempfile.TemporaryDirectory() as work:
             config = load_config(google_config(config_path, keys, Path(work) / "alliance-google.toml"))
             for committee in config.subregions:
@@ -71,7 +69,6 @@ def measure(size_name: str, data: Path) -> dict:
                 "requests": requests_after, "committees": len(keys)}
     finally:
         server.stop()
-        reset_clients()
 
 
 def main() -> None:

@@ -88,10 +88,13 @@ def _open_log_file(config, state_dir: Path | None) -> None:
     """Open --log-file once the command knows its inputs: it is never one of them
     (OutputError, exit 2, before a line is written to it)."""
     from sync.logs import open_log_file, pending_log_file
-    from sync.outputs.paths import inputs_of, output_path
 
     wanted = pending_log_file()
     if wanted is not None:
+        # Only then: the file policy knows the history and the workbook's presentation.
+        from sync.outputs.paths import output_path
+        from sync.usecases.file_policy import inputs_of
+
         open_log_file(output_path(wanted, wanted.name, inputs_of(config, state_dir), ours=None, suffix=None))
 
 
@@ -337,7 +340,6 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     from sync.delivery.deliver import deliver as deliver_run
     from sync.delivery.deliver import plan_delivery, require_delivery, simulate
     from sync.errors import HistoryError
-    from sync.google.auth import set_state_dir
     from sync.history import History
     from sync.lock import StateLock
 
@@ -351,7 +353,6 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     if not History.exists(folder):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {state} : rien à livrer.")
     _refuse_foreign(state, config)
-    set_state_dir(folder)  # where an OAuth login keeps its token
     if dry_run:
         with History.open(folder) as store:
             simulation = simulate(plan_delivery(config, store, run_id, force=force))
@@ -492,14 +493,12 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
     """Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire
     quand le retour des constats est activé), et avec quel compte les partager."""
     from sync.errors import EXIT_SOURCE
-    from sync.google import access
-    from sync.google.auth import set_state_dir
+    from sync.usecases import access
 
     config = _load(config_path, check_files=False)
     folder = _state_folder(state_dir, config, demo=not config_path).path
     _open_log_file(config, folder)
-    set_state_dir(folder)
-    report = access.check_access(config)
+    report = access.check_access(config, token_dir=folder)  # where an OAuth login keeps its token
     if output_format == "json":
         click.echo(json.dumps(access.access_as_dict(report), ensure_ascii=False, indent=2))
     else:
@@ -519,7 +518,8 @@ def template(output: str | None, force: bool, config_path: str | None, committee
     """Écrire le gabarit du classeur d'un comité."""
     from sync.outputs.atomic import write_atomically
     from sync.outputs.committee_workbook import write_committee_workbook
-    from sync.outputs.paths import inputs_of, is_unfilled_template, make_parents, output_path
+    from sync.outputs.paths import make_parents, output_path
+    from sync.usecases.file_policy import inputs_of, is_unfilled_template
 
     # The template comes before the committees' spreadsheets, hence before their keys:
     # the shipped file's REMPLACER-PAR-… values do not stop it.

@@ -27,8 +27,8 @@ from sync.config_keys import Problem, closest_key, reject, reject_placeholders, 
 from sync.delivery.settings import DeliverySettings, delivery_unknown_keys, parse_addresses, parse_delivery
 from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
 from sync.money import MAX_CENTS, cents_from_dollars, format_cents
-from sync.parsing.headers import normalise
-from sync.rules.lists import ValueList
+from sync.vocabulary.lists import ValueList
+from sync.vocabulary.template import normalise
 from sync.wording import did_you_mean
 
 log = logging.getLogger(__name__)

@@ -9,18 +9,18 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sync import defaults
 from sync.config import Config
 from sync.parsing.records import ParsedWorkbook, Payment, Project
+from sync.vocabulary import statuses
 
 
 def committed_amount(project: Project, paid: int) -> int:
     """docs/gabarit.md: FQIS total when Accepté, En cours or Terminé; what was paid when Abandonné."""
     if not project.counted:
         return 0
-    if project.status in defaults.COMMITTED_STATUSES:
+    if project.status in statuses.COMMITTED_STATUSES:
         return project.fqis_total or 0
-    if project.status == defaults.ABANDONED_STATUS:
+    if project.status == statuses.ABANDONED_STATUS:
         return paid
     return 0
 
@@ -120,12 +120,12 @@ def _add_project(project: Project, paid: dict[str, int], paid_years: dict[str, d
     if not project.counted:
         return
     line.projects_total += 1
-    if project.status in defaults.PIPELINE_STATUSES:
+    if project.status in statuses.PIPELINE_STATUSES:
         line.pipeline += project.fqis_total or 0
         line.projects_pipeline += 1
         return
     amount = committed_amount(project, paid.get(project.project_id, 0))
-    if project.status not in defaults.COMMITTED_STATUSES and project.status != defaults.ABANDONED_STATUS:
+    if project.status not in statuses.COMMITTED_STATUSES and project.status != statuses.ABANDONED_STATUS:
         return
     line.committed += amount
     line.projects_committed += 1
@@ -134,7 +134,7 @@ def _add_project(project: Project, paid: dict[str, int], paid_years: dict[str, d
     by_priority[project.priority][1] += 1
     by_territory[project.territory][0] += amount
     by_territory[project.territory][1] += 1
-    if project.status in defaults.COMMITTED_STATUSES:
+    if project.status in statuses.COMMITTED_STATUSES:
         for label, cents in project.fqis_by_year.items():
             line.committed_by_year[label] += cents or 0
     else:

@@ -13,6 +13,9 @@ from pathlib import Path
 
 from sync import defaults
 from sync.config import Committee, Config, load_config
+from sync.money import format_cents
+from sync.outputs.committee_workbook import write_committee_workbook
+from sync.vocabulary import statuses
 
 PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON", defaults.REGIONAL_CODE: "REG"}
 
@@ -60,7 +63,7 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
     prefix = PREFIX.get(committee.code, committee.code[:3].upper())
     years = config.fiscal_years
     budget = int(committee.allocation * target_share)
-    statuses = (["Terminé"] * 5 + ["En cours"] * 6 + ["Accepté"] * 3 + ["En analyse"] * 2
+    drawn = (["Terminé"] * 5 + ["En cours"] * 6 + ["Accepté"] * 3 + ["En analyse"] * 2
                 + ["Intention déposée", "Refusé", "Abandonné"])
     projects: list[dict[str, object]] = []
     payments: list[dict[str, object]] = []
@@ -75,11 +78,11 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
         territory = rng.choice(committee.territories)
         short = territory.split("—")[-1].strip()
         org_pattern, org_type = rng.choice(_ORGANISATIONS)
-        status = rng.choice(statuses)
+        status = rng.choice(drawn)
         first_year = rng.randrange(0, len(years))
         span = rng.randint(1, len(years) - first_year)
         fqis = rng.randint(int(average * 0.4), int(average * 1.5)) // 50000 * 50000 or 500000
-        if status in defaults.COMMITTED_STATUSES:
+        if status in statuses.COMMITTED_STATUSES:
             if committed + fqis > budget:
                 status, committed = "En analyse", committed
             else:
@@ -105,7 +108,7 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
         }
         for offset, cents in enumerate(split):
             project[f"year:{years[first_year + offset].label}"] = cents
-        if status not in defaults.PIPELINE_STATUSES:
+        if status not in statuses.PIPELINE_STATUSES:
             project["approval_date"] = max(start - dt.timedelta(days=rng.randint(20, 60)), config.period_start)
             project["start_date"] = start
             project["end_date"] = end
@@ -138,8 +141,6 @@ def _split(total: int, span: int, rng: random.Random) -> list[int]:
 
 
 def _as_typed_text(project: dict, payments: list[dict], rng: random.Random) -> None:
-    from sync.money import format_cents
-
     if rng.random() < 0.3:
         project["total_cost"] = format_cents(project["total_cost"]).replace(" ", "\u00a0")
     for payment in payments:
@@ -151,7 +152,6 @@ def _as_typed_text(project: dict, payments: list[dict], rng: random.Random) -> N
 
 def write_demo(folder: Path) -> None:
     """Write the three demo workbooks next to the demo configuration in ``folder``."""
-    from sync.outputs.committee_workbook import write_committee_workbook
 
     config = load_config(folder / "demo.toml")
     for committee in config.subregions:

@@ -25,6 +25,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import click
+
 from sync.errors import OutputError, describe_os_error
 from sync.wording import printable  # committee text never drives the terminal
 
@@ -179,7 +181,6 @@ class Share:
 def progress_bar(label: str, total: int) -> Iterator[Progress]:
     """``with progress_bar("Lecture et validation", 300) as progress: … progress.advance(30)``:
     a click progress bar on standard error (the tracer asks for one only on a terminal)."""
-    import click
 
     consoles = [h for h in logging.getLogger("sync").handlers if isinstance(h, _Console)]
     with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True) as bar:

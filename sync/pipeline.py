@@ -16,13 +16,13 @@ import datetime as dt
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
 
 from sync.config import Committee, Config
 from sync.consolidate import consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Code, Finding, finding, sorted_findings
 from sync.logs import ATTENTION, Share
-from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
 from sync.rules.counting import settle_counted
@@ -31,7 +31,11 @@ from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
 from sync.sources import RawWorkbook, open_source
 from sync.steps import Step, Tracer
+from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB
 from sync.wording import moment, plural
+
+if TYPE_CHECKING:  # counted by the contract test; imported when a Google committee is read
+    from sync.google.client import GoogleClients
 
 log = logging.getLogger("sync")
 
@@ -61,20 +65,23 @@ def _timed_read(config: Config, committee: Committee, source=None):
         return exc, time.perf_counter() - started
 
 
-def read_google_committees(config: Config) -> dict[str, tuple]:
-    """The Google committees' reads, by code, made concurrently within the run's deadline."""
-    google = [c for c in config.committees if c.source is not None and c.source.kind == "google"]
+def read_google_committees(config: Config, clients: GoogleClients | None = None) -> dict[str, tuple]:
+    """The Google committees' reads, by code, made concurrently within the run's deadline,
+    by ``clients`` (the command's; None: made here, one set of clients and limiters)."""
+    committees = [c for c in config.committees if c.source is not None and c.source.kind == "google"]
     results: dict[str, tuple] = {}
-    if google:
+    if committees:
         # Imported only when needed: requests, google-auth and gspread take ≈ 0.1 s to import.
+        from sync.google.client import GoogleClients
         from sync.google.http import run_deadline
 
+        clients = clients or GoogleClients()
         # A malformed key is the configuration's fault: said before any request.
-        sources = {c.code: open_source(c.source, config, c.code) for c in google if c.source is not None}
+        sources = {c.code: open_source(c.source, config, c.code, clients) for c in committees if c.source is not None}
         with run_deadline(config.google.deadline), \
-                ThreadPoolExecutor(max_workers=min(GOOGLE_READERS, len(google)),
+                ThreadPoolExecutor(max_workers=min(GOOGLE_READERS, len(committees)),
                                    thread_name_prefix="lecture-google") as pool:
-            futures = {c.code: pool.submit(_timed_read, config, c, sources[c.code]) for c in google}
+            futures = {c.code: pool.submit(_timed_read, config, c, sources[c.code]) for c in committees}
             results.update({code: future.result() for code, future in futures.items()})
     return results
 
@@ -103,10 +110,12 @@ def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fall
 
 
 def build_report(config: Config, *, fallback: Fallback | None = None,
-                 now: dt.datetime | None = None, tracer: Tracer | None = None) -> Report:
+                 now: dt.datetime | None = None, tracer: Tracer | None = None,
+                 google: GoogleClients | None = None) -> Report:
     """Read every committee, validate, consolidate. Raises NoUsableData when a
     source is unreadable and no last good copy stands in for it. ``tracer``: where
-    its steps are told (by default, the ``sync`` log only)."""
+    its steps are told (by default, the ``sync`` log only); ``google``: the command's
+    Google clients, whose token folder is its state folder (None: made here)."""
     tracer = tracer or Tracer.log_only()
     generated_at = now or dt.datetime.now().astimezone()
     workbooks: dict[str, ParsedWorkbook] = {}
@@ -117,7 +126,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
     # One progress bar on a terminal: each committee weighs 100, read 30, parsed 20, checked 50.
     # Google committees are read together first (one deadline for the run); local
     # workbooks one at a time below, each in its turn of the progress bar.
-    google_reads = read_google_committees(config)
+    google_reads = read_google_committees(config, google)
     with tracer.step(Step.READ, total=Step.COMMITTEE.value.weight * len(config.committees)) as reading:
         for committee in config.committees:
             with reading.part(Step.COMMITTEE, committee=committee.code) as in_committee:

@@ -67,9 +67,9 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
              state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False,
              export: Path | None = None, force: bool = False, tracer: Tracer | None = None) -> RunResult:
     """``tracer``: where the run's steps are told (by default, the ``sync`` log only)."""
-    from sync.google.auth import set_state_dir
     from sync.outputs.ministry import write_ministry_workbook
-    from sync.outputs.paths import inputs_of, is_ministry_workbook, make_parents, output_path, refuse_state_on_inputs
+    from sync.outputs.paths import make_parents, output_path
+    from sync.usecases.file_policy import inputs_of, is_ministry_workbook, refuse_state_on_inputs
 
     if deliver:
         from sync.delivery.deliver import require_delivery  # imported only when delivering: start-up time
@@ -88,7 +88,6 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
         from sync.outputs.export import export_paths
 
         export_paths(export, inputs, force=force)  # refused now, not after the run is recorded
-    set_state_dir(state_dir)  # where an OAuth login keeps its token
     tracer = tracer or Tracer.log_only()
     with tracer.step(Step.RUN) as whole, _fewer_collections(), StateLock(state_dir), \
             History.open(state_dir) as history, temporary_files_in(state_dir):
@@ -166,18 +165,29 @@ def say_notes(history: History) -> None:
     history.notes.clear()
 
 
+def _google_clients(config: Config, history: History):
+    """The run's Google clients, when a committee is a Google spreadsheet (imported only
+    then): an OAuth login keeps its token in the state folder, the history's."""
+    if not any(c.source is not None and c.source.kind == "google" for c in config.committees):
+        return None
+    from sync.google.client import GoogleClients
+
+    return GoogleClients(history.path.parent)
+
+
 def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path,
          strict: bool, write_workbook, tracer: Tracer) -> RunResult:
     identity = fallback.identity
     say_notes(history)
     with tracer.step(Step.VALIDATE) as validating:
-        report = build_report(config, fallback=fallback, now=fallback.now, tracer=tracer)
+        report = build_report(config, fallback=fallback, now=fallback.now, tracer=tracer,
+                              google=_google_clients(config, history))
         validating.done(errors=plural(len(report.errors), "erreur"),
                         warnings=plural(len(report.warnings), "avertissement"))
         _say_unchanged_sources(history, report, identity, validating)
     if config.google.feedback:
         # Before --strict can stop the run: committees need their findings most then.
-        from sync.outputs.feedback import write_feedback
+        from sync.usecases.feedback import write_feedback
 
         write_feedback(report, config)
 

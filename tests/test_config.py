@@ -614,12 +614,12 @@ def test_an_agreement_of_ten_fiscal_years_is_accepted(tmp_path):
 
 
 def test_a_credentials_file_without_a_type_is_said_in_french(tmp_path):
-    from sync.google.auth import load_credentials
+    from sync.google.auth import READ_SCOPES, load_credentials
 
     (tmp_path / "cle.json").write_text('{"client_email": "x@y"}', encoding="utf-8")
     config = load_config(write_config(tmp_path, extra='[google]\ncredentials = "cle.json"\n'))
     with pytest.raises(ConfigError) as caught:
-        load_credentials(config.google, write=False)
+        load_credentials(config.google, scopes=READ_SCOPES)
     assert caught.value.detail == (f"{(tmp_path / 'cle.json').resolve()} n'est pas une clé de compte de service "
                                    "(aucun champ « type ») : téléchargez la clé JSON du compte de service (console "
                                    "Google Cloud, IAM, Comptes de service, Clés).")

@@ -7,8 +7,8 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 from sync.config import load_config
-from sync.google.access import check_access, render_access
 from sync.google.auth import Account
+from sync.usecases.access import check_access, render_access
 from tests.support.builders import write_committee_xlsx
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
@@ -75,7 +75,7 @@ def test_read_only_is_enough_without_feedback_and_missing_tabs_are_named(tmp_pat
 
 def test_service_account_to_share_with_is_named(tmp_path):
     """The rendering when the credentials are a service account's (no Google call)."""
-    from sync.google.access import AccessCheck, AccessReport
+    from sync.usecases.access import AccessCheck, AccessReport
 
     config = load_config(google_config(tmp_path, feedback=True))
     account = Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com", "/etc/cle.json")

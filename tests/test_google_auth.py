@@ -12,8 +12,7 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.config import load_config
 from sync.errors import NoUsableData, SourceUnavailable
-from sync.google.auth import load_credentials
-from sync.google.client import reset_clients
+from sync.google.auth import READ_SCOPES, load_credentials
 from sync.pipeline import build_report
 from tests.support.builders import payment, project
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
@@ -81,7 +80,6 @@ def test_a_service_account_key_refused_by_google(tmp_path, sheets_api, monkeypat
     key_file = service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     sheets_api.token_answer = answer(case)
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")  # never reached: the token fails
-    reset_clients()
     config = google_config(tmp_path, google={"credentials": "cle.json"}, codes=("EST",))
     with pytest.raises(NoUsableData) as caught:
         build_report(load_config(config))
@@ -97,12 +95,9 @@ def oauth_state(tmp_path, sheets_api, monkeypatch):
     refreshes a user's token at Google's endpoint, its module constant is pointed here."""
     import google.oauth2.credentials
 
-    from sync.google import auth
 
     monkeypatch.setattr(google.oauth2.credentials, "_GOOGLE_OAUTH2_TOKEN_ENDPOINT", f"{sheets_api.url}/token")
-    auth.set_state_dir(tmp_path / "etat")
     yield tmp_path
-    auth.set_state_dir(None)
 
 
 def test_a_revoked_or_expired_oauth_token_says_the_7_days_and_how_to_log_in_again(oauth_state, sheets_api):
@@ -111,7 +106,7 @@ def test_a_revoked_or_expired_oauth_token_says_the_7_days_and_how_to_log_in_agai
     sheets_api.token_answer = answer("token_revoked_or_expired")
     config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
     with pytest.raises(SourceUnavailable) as caught:
-        load_credentials(config.google, write=False)
+        load_credentials(config.google, scopes=READ_SCOPES, token_dir=oauth_state / "etat")
     assert caught.value.message == (
         "l'autorisation OAuth du compte Google autorisé a expiré ou a été révoquée (invalid_grant : Token has been "
         "expired or revoked.). Une application OAuth laissée en mode « Test » perd ses autorisations après 7 "
@@ -126,7 +121,7 @@ def test_a_deleted_oauth_client(oauth_state, sheets_api):
     sheets_api.token_answer = answer("oauth_client_deleted")
     config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
     with pytest.raises(SourceUnavailable) as caught:
-        load_credentials(config.google, write=False)
+        load_credentials(config.google, scopes=READ_SCOPES, token_dir=oauth_state / "etat")
     assert caught.value.message.startswith(
         "le client OAuth a été supprimé ou désactivé (deleted_client : The OAuth client was deleted.) : créez un "
         "nouveau client OAuth « Application de bureau », indiquez-le dans [google] oauth_client, puis lancez "

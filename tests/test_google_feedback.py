@@ -8,7 +8,7 @@ import re
 from click.testing import CliRunner
 
 from sync.cli import cli
-from sync.outputs.feedback import HEADER, write_feedback
+from sync.usecases.feedback import HEADER, write_feedback
 from tests.support.builders import payment, project
 from tests.support.checks import validate
 from tests.support.sheets_server import KEYS, Formula, committee_tabs, google_config

@@ -18,7 +18,7 @@ from sync.cli import cli
 from sync.config import GoogleSettings, load_config
 from sync.errors import ConfigError, NoUsableData, SourceUnavailable
 from sync.google.auth import READ_SCOPES, WRITE_SCOPES, Account, load_credentials
-from sync.google.client import access_problem, google_client, reset_clients
+from sync.google.client import GoogleClients, access_problem
 from sync.google.http import RateLimiter, RetryingHTTPClient, RetryPolicy
 from sync.pipeline import build_report
 from tests.support.builders import payment, project
@@ -190,17 +190,30 @@ def test_the_limiter_holds_back_the_request_over_the_quota():
     assert waits == [50.0, 0.5]
 
 
-def test_one_limiter_serves_every_spreadsheet_of_the_process(tmp_path, sheets_api):
+def test_one_limiter_serves_every_spreadsheet_of_the_run(tmp_path, sheets_api):
     fill(sheets_api)
     config = load_config(google_config(tmp_path, google={"reads_per_minute": 2}))
-    limiter = google_client(config).http.read_limiter
+    clients = GoogleClients()
+    limiter = clients.sheets(config).http.read_limiter
     now = [0.0]
     waits = []
     limiter.clock = lambda: now[0]
     limiter.sleep = lambda seconds: (waits.append(seconds), now.__setitem__(0, now[0] + seconds))
-    assert build_report(config).findings == []
+    assert build_report(config, google=clients).findings == []
     assert waits == [60.0]  # the third spreadsheet waited for the first read to leave the minute
     assert sheets_api.reads() == 3
+
+
+def test_each_command_has_its_own_clients_and_limiters(tmp_path, sheets_api):
+    """No client is kept by the process: two commands (two GoogleClients) share nothing,
+    one command's spreadsheets share its client; the token folder is the command's."""
+    config = load_config(google_config(tmp_path))
+    first, second = GoogleClients(tmp_path / "etat"), GoogleClients()
+    assert first.sheets(config) is first.sheets(config)
+    assert first.sheets(config) is not second.sheets(config)
+    assert first.sheets(config).http.read_limiter is not second.sheets(config).http.read_limiter
+    assert first.sheets(config, write=True) is not first.sheets(config)  # other scopes, another client
+    assert (first.token_dir, second.token_dir) == (tmp_path / "etat", Path(".alliance-sync"))
 
 
 def test_waits_grow_exponentially_with_jitter_are_capped_and_honour_retry_after(tmp_path, sheets_api):
@@ -208,7 +221,8 @@ def test_waits_grow_exponentially_with_jitter_are_capped_and_honour_retry_after(
     fill(sheets_api)
     config = load_config(google_config(tmp_path, google={"max_attempts": 8, "backoff_initial": 1.0,
                                                          "backoff_max": 30.0, "retry_deadline": 10_000}))
-    http = google_client(config).http
+    clients = GoogleClients()
+    http = clients.sheets(config).http
     assert isinstance(http, RetryingHTTPClient)
     assert http.timeout == (5.0, 5.0)  # [google] timeout = 5
     assert RetryPolicy.from_settings(GoogleSettings()) == RetryPolicy(8, 120.0, 1.0, 30.0, 10.0, 60.0)
@@ -216,7 +230,7 @@ def test_waits_grow_exponentially_with_jitter_are_capped_and_honour_retry_after(
     http.sleep = slept.append
     sheets_api.fail(EST, 503, times=6)
     sheets_api.fail(EST, 429, retry_after=3600)
-    assert build_report(config).findings == []
+    assert build_report(config, google=clients).findings == []
     assert len(slept) == 7
     for attempt, wait in enumerate(slept[:6]):
         assert min(2 ** attempt, 30) <= wait <= min(2 ** attempt + 1, 30)
@@ -247,7 +261,6 @@ def test_a_refused_service_account_key_gives_a_clear_message(tmp_path, sheets_ap
     fill(sheets_api)
     key_file = service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
-    reset_clients()
     config = google_config(tmp_path, google={"credentials": "cle.json"})
     result = run_cli("validate", "--config", str(config))
     assert result.exit_code == 3, result.output
@@ -270,11 +283,11 @@ def test_scopes_are_read_only_unless_feedback(tmp_path, sheets_api):
     key_file = service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     read = load_config(google_config(tmp_path / "a", google={"credentials": str(key_file)}))
     write = load_config(google_config(tmp_path / "b", feedback=True, google={"credentials": str(key_file)}))
-    credentials, account = load_credentials(read.google, write=False)
+    credentials, account = load_credentials(read.google, scopes=READ_SCOPES)
     assert tuple(credentials.scopes) == READ_SCOPES
     assert account == Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com",
                               str(key_file))
-    credentials, _ = load_credentials(write.google, write=True)
+    credentials, _ = load_credentials(write.google, scopes=WRITE_SCOPES)
     assert tuple(credentials.scopes) == WRITE_SCOPES
 
 
@@ -282,13 +295,12 @@ def test_google_application_credentials_is_used_when_the_file_names_none(tmp_pat
     key_file = service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
     config = load_config(google_config(tmp_path))
-    _, account = load_credentials(config.google, write=False)
+    _, account = load_credentials(config.google, scopes=READ_SCOPES)
     assert (account.email, account.origin) == ("alliance-sync@projet-tcpm.iam.gserviceaccount.com", str(key_file))
 
 
 def test_no_credentials_is_a_configuration_error(tmp_path, sheets_api, monkeypatch):
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
-    reset_clients()
     result = run_cli("validate", "--config", str(google_config(tmp_path)))
     assert result.exit_code == 2
     assert "aucun identifiant Google" in result.output
@@ -304,7 +316,7 @@ def test_unusable_key_files_are_named(tmp_path, content, expected):
     (tmp_path / "cle.json").write_text(content, encoding="utf-8")
     config = load_config(google_config(tmp_path, google={"credentials": "cle.json"}))
     with pytest.raises(ConfigError) as caught:
-        load_credentials(config.google, write=False)
+        load_credentials(config.google, scopes=READ_SCOPES)
     assert expected in caught.value.message
     assert "google.credentials" in caught.value.message
 
@@ -335,17 +347,59 @@ def oauth_files(tmp_path: Path, token_uri: str, *, expiry: str, scopes=READ_SCOP
 
 @pytest.fixture
 def oauth_state(tmp_path, sheets_api):
-    from sync.google import auth
+    """The folder whose etat/ keeps the OAuth token, as a command's state folder."""
+    return tmp_path
 
-    auth.set_state_dir(tmp_path / "etat")
-    yield tmp_path
-    auth.set_state_dir(None)
+
+# -- one connection factory for Sheets and Drive (sync/google/client.py: connect)
+
+
+def test_one_factory_connects_sheets_and_drive_anonymously_on_a_loopback_address(tmp_path, sheets_api, monkeypatch):
+    """Sheets' client and Drive's both come from connect(): on a local server, the
+    placeholder token and no refresh, whatever the configuration's credentials."""
+    from sync.delivery.drive import drive_client
+    from sync.delivery.settings import delivery_settings
+    from sync.google.auth import LOCAL_TOKEN
+    from sync.google.client import connect
+
+    monkeypatch.setenv("ALLIANCE_SYNC_DRIVE_URL", sheets_api.url)
+    config = load_config(google_config(tmp_path, google={"credentials": "absente.json"}))
+    connection = connect(config.google, base_url=sheets_api.url, scopes=READ_SCOPES, token_dir=tmp_path / "etat")
+    sheets = GoogleClients(tmp_path / "etat").sheets(config)
+    drive = drive_client(config, delivery_settings(config), tmp_path / "etat")
+    for session, account in ((connection.session, connection.account), (sheets.http.session, sheets.account),
+                             (drive.http.session, drive.account)):
+        assert account.kind == "anonymous"
+        assert session.credentials.token == LOCAL_TOKEN
+        assert tuple(session._refresh_status_codes) == ()
+    assert (connection.base_url, sheets.base_url, drive.base_url) == (sheets_api.url,) * 3
+
+
+def test_the_factory_asks_google_for_the_callers_scopes_from_the_callers_token_folder(oauth_state, sheets_api):
+    """Off a loopback address: the token kept in the folder the command chose, for the
+    scopes the caller named; a token authorised for fewer scopes is not used."""
+    from sync.google.client import connect
+
+    oauth_files(oauth_state, "https://oauth2.googleapis.com/token", expiry="2099-01-01T00:00:00Z")
+    config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
+    connection = connect(config.google, base_url="https://sheets.googleapis.com", scopes=READ_SCOPES,
+                         token_dir=oauth_state / "etat")
+    assert connection.account.origin == str(oauth_state / "etat" / "google-oauth-jeton.json")
+    assert tuple(connection.session.credentials.scopes) == READ_SCOPES
+    with pytest.raises(SourceUnavailable) as caught:  # write scope wanted, no terminal to authorise it
+        connect(config.google, base_url="https://sheets.googleapis.com", scopes=WRITE_SCOPES,
+                token_dir=oauth_state / "etat")
+    assert caught.value.message.startswith("aucune autorisation Google enregistrée pour ce compte : lancez une fois "
+                                           "« alliance-sync check-access » dans un terminal")
+    with pytest.raises(SourceUnavailable):  # another folder keeps no token
+        connect(config.google, base_url="https://sheets.googleapis.com", scopes=READ_SCOPES,
+                token_dir=oauth_state / "ailleurs")
 
 
 def test_a_kept_oauth_token_is_used_without_a_browser(oauth_state, sheets_api):
     oauth_files(oauth_state, f"{sheets_api.url}/token", expiry="2099-01-01T00:00:00Z")
     config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
-    credentials, account = load_credentials(config.google, write=False)
+    credentials, account = load_credentials(config.google, scopes=READ_SCOPES, token_dir=oauth_state / "etat")
     assert credentials.valid and credentials.token == "ya29.jeton"
     assert (account.kind, account.origin) == ("user", str(oauth_state / "etat" / "google-oauth-jeton.json"))
     assert [r.kind for r in sheets_api.requests] == []  # nothing to refresh
@@ -361,7 +415,7 @@ def test_an_expired_oauth_token_without_refresh_asks_for_a_login(oauth_state, sh
     kept.write_text(json.dumps({**token, "refresh_token": None}))
     config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
     with pytest.raises(SourceUnavailable) as caught:
-        load_credentials(config.google, write=False)
+        load_credentials(config.google, scopes=READ_SCOPES, token_dir=oauth_state / "etat")
     assert caught.value.message == (
         "aucune autorisation Google enregistrée pour ce compte : lancez une fois « alliance-sync check-access » "
         "dans un terminal et autorisez l'accès dans le navigateur (le jeton sera gardé dans "
@@ -372,7 +426,8 @@ def test_a_read_only_token_is_not_enough_for_feedback(oauth_state, sheets_api):
     oauth_files(oauth_state, f"{sheets_api.url}/token", expiry="2099-01-01T00:00:00Z")
     config = load_config(google_config(oauth_state, feedback=True, google={"oauth_client": "client.json"}))
     with pytest.raises(SourceUnavailable) as caught:
-        load_credentials(config.google, write=True)  # no terminal here to authorise the write scope
+        # No terminal here to authorise the write scope.
+        load_credentials(config.google, scopes=WRITE_SCOPES, token_dir=oauth_state / "etat")
     assert caught.value.message.startswith("aucune autorisation Google enregistrée pour ce compte")
 
 
@@ -397,13 +452,12 @@ def test_the_committees_are_read_at_the_same_time(tmp_path, sheets_api):
     assert sorted(r.status for r in sheets_api.requests) == [200, 200, 200]
 
 
-def test_an_address_refusing_connections_is_named_and_not_retried_long(tmp_path, sheets_api, monkeypatch):
+def test_an_address_refusing_connections_is_named_and_not_retried_long(tmp_path, sheets_api, monkeypatch,
+                                                                       google_waits):
     address = f"http://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", address)
-    reset_clients()
     config = google_config(tmp_path, google={"max_attempts": 8})  # defaults but for millisecond waits
-    slept = []
-    google_client(load_config(config)).http.sleep = slept.append
+    slept = google_waits
     result = run_cli("validate", "--config", str(config))
     assert result.exit_code == 3
     assert len(slept) == 3 * 2  # three tries per committee, not eight
@@ -436,7 +490,6 @@ def test_an_unknown_host_is_told_apart_from_a_server_error(tmp_path, sheets_api,
     service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     sheets_api.token_answer = (200, {"access_token": "ya29.jeton", "expires_in": 3600, "token_type": "Bearer"})
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
-    reset_clients()
     with pytest.raises(NoUsableData) as caught:
         build_report(load_config(google_config(tmp_path, google={"credentials": "cle.json"}, codes=("EST",))))
     assert len(caught.value.unreadable) == 1
@@ -467,7 +520,7 @@ def test_garbage_google_credentials_are_explained_without_their_content(tmp_path
     key.write_bytes(content)
     monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
     with pytest.raises(ConfigError) as caught:
-        load_credentials(GoogleSettings(), write=False)
+        load_credentials(GoogleSettings(), scopes=READ_SCOPES)
     message = caught.value.message
     assert f"fichier d'identifiants Google illisible ({key}) : ce n'est pas un fichier JSON" in message
     assert "codec" not in message and "SECRET" not in message
@@ -514,7 +567,6 @@ def test_an_unreachable_token_server_is_named_in_french(tmp_path, monkeypatch):
     advise to share a spreadsheet that was never reached."""
     service_account_file(tmp_path / "cle.json", "https://oauth2.invalid/token")
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
-    reset_clients()
     result = run_cli("validate", "--config", str(google_config(tmp_path, codes=("EST",),
                                                                google={"credentials": "cle.json"})))
     assert result.exit_code == 3, result.output

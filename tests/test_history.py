@@ -349,8 +349,8 @@ def test_a_history_that_cannot_be_written_during_a_run_is_a_french_error(tmp_pat
 
 def test_a_record_is_stored_as_the_same_json_as_before_digests():
     from sync.history.codec import store_payment, store_project
-    from sync.parsing.headers import project_columns
     from sync.parsing.records import Payment, Project
+    from sync.vocabulary.template import project_columns
 
     columns = project_columns("FQIS", ["2019-2020", "2020-2021"])
     record = Project("OUEST", "Projets", 7, project_id="OUE-1", title="Frigos — Roussillon", status="En cours",

@@ -1,4 +1,4 @@
-"""Suggestions of the closest list value (sync/rules/lists.py): difflib's choice,
+"""Suggestions of the closest list value (sync/vocabulary/lists.py): difflib's choice,
 found through RapidFuzz's candidates so that a long list costs no quadratic time."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sync.parsing.headers import normalise
-from sync.rules.lists import ValueList
+from sync.vocabulary.lists import ValueList
+from sync.vocabulary.template import normalise
 
 
 def difflib_choice(values: list[str], typed: str, cutoff: float) -> str | None:

@@ -386,8 +386,8 @@ def test_an_unknown_path_in_a_cell_format_is_400(server, fields, path):
 
 
 def test_the_field_masks_the_tool_sends_are_valid():
-    from sync.google.access import PROBE_FIELDS
     from sync.sources.google import GRID_FIELDS
+    from sync.usecases.access import PROBE_FIELDS
     from tests.support.sheets_server import check_fields
 
     for fields in (PROBE_FIELDS, GRID_FIELDS, "sheets(properties,merges,data(rowMetadata,columnMetadata))"):

@@ -9,6 +9,7 @@ workbook since replaced by a newer run is never sent in its name.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +26,8 @@ from sync.history.deliveries import (
     run_sources,
     run_totals,
 )
+from sync.report import SourceInfo
+from sync.sources import open_source
 from sync.wording import moment
 
 
@@ -36,7 +39,6 @@ class Workbook:
 
     def read(self) -> bytes:
         """The file's bytes, checked once more against the digest (it may change under us)."""
-        import hashlib
 
         data = self.path.read_bytes()
         if hashlib.sha256(data).hexdigest() != self.sha256:
@@ -74,9 +76,6 @@ class RunContent(FindingsView):
         if read is None:
             return None
         if f.committee not in self._links:
-            from sync.report import SourceInfo
-            from sync.sources import open_source
-
             source = open_source(SourceSpec(read.kind, read.location), self.config, f.committee)
             self._links[f.committee] = SourceInfo(f.committee, read.kind, read.location, read.read_at,
                                                   sheet_ids=read.sheet_ids, source=source)

@@ -15,21 +15,24 @@ errors. A run's ministry e-mails and upload already done are not repeated unless
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
+from pathlib import Path
 
 from sync.config import Committee, Config
 from sync.delivery import messages
 from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
+from sync.delivery.mail import MailError, SmtpSession
 from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
 from sync.errors import ConfigError, describe_os_error
 from sync.findings import ERROR, Code, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
 from sync.money import group_thousands
-from sync.rules.envelope import ALLIANCE_CODE
+from sync.vocabulary.template import ALLIANCE_CODE
 from sync.wording import moment, plural, short_verdict
 
 log = logging.getLogger("sync")
@@ -71,6 +74,8 @@ class Plan:
     content: RunContent
     settings: DeliverySettings
     items: list[Item]
+    # The state folder the command chose, where the history is: an OAuth login keeps its token there.
+    token_dir: Path
 
 
 @dataclass
@@ -154,7 +159,7 @@ def plan_delivery(config: Config, history: History, run_id: int | None = None, *
             items.append(_ministry_item(history, content, address, force))
         for committee in config.committees:
             items.append(_committee_item(history, content, committee, force))
-    return Plan(content, settings, items)
+    return Plan(content, settings, items, token_dir=history.path.parent)
 
 
 def _path(config: Config) -> str | None:
@@ -271,8 +276,6 @@ def simulate(plan: Plan) -> Simulation:
         smtp = settings.smtp
         password = ""
         if smtp.user:
-            import os
-
             no_password = not os.environ.get(PASSWORD_ENV)
             password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
                         else f" ; mot de passe : {PASSWORD_ENV} définie")
@@ -314,7 +317,7 @@ def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:
     """The Drive way configured, checked with read-only calls: will the upload work?"""
     from sync.delivery.drive import check_drive
 
-    check = check_drive(plan.content.config, plan.settings)
+    check = check_drive(plan.content.config, plan.settings, plan.token_dir)
     lines = [f"  Voie : {check.way}.", "  Vérification (lectures seules) :"]
     lines += [f"    {line} ;" for line in check.lines]
     lines.append("    → le dépôt fonctionnerait." if check.ok else f"    → le dépôt ÉCHOUERAIT : {check.problem}.")
@@ -368,8 +371,6 @@ def execute(plan: Plan, history: History) -> DeliveryResult:
                     detail = _upload(plan, item)
                 else:
                     if session is None:
-                        from sync.delivery.mail import SmtpSession
-
                         assert plan.settings.smtp is not None
                         session = SmtpSession(plan.settings.smtp)
                     detail = _send(plan, item, session)
@@ -424,7 +425,8 @@ def _upload(plan: Plan, item: Item) -> str:
     description = (f"{content.config.name} — synchronisation n° {content.run.id} du {_at(content.when)} : "
                    f"{short_verdict(len(content.errors))}.")
     try:
-        uploaded = upload(content.config, plan.settings, data, description=description)
+        uploaded = upload(content.config, plan.settings, data, description=description,
+                          token_dir=plan.token_dir)
     except DriveError as exc:
         raise _Failed(exc.message) from None
     state = "créé" if uploaded.created else "nouvelle version"
@@ -432,8 +434,6 @@ def _upload(plan: Plan, item: Item) -> str:
 
 
 def _send(plan: Plan, item: Item, session) -> str:
-    from sync.delivery.mail import MailError
-
     content, settings = plan.content, plan.settings
     assert settings.email_from is not None
     message: EmailMessage

@@ -32,13 +32,16 @@ import logging
 import re
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
+from google.auth.exceptions import GoogleAuthError, RefreshError
 from gspread.exceptions import APIError
 
 from sync.config import Config
 from sync.delivery.settings import DeliverySettings
-from sync.google.auth import Account
+from sync.google.auth import DEFAULT_TOKEN_DIR, Account, refresh_problem, scopes_for
+from sync.google.client import connect, forbidden_reason
 from sync.google.http import (
     GoogleCallFailed,
     RateLimiter,
@@ -47,7 +50,6 @@ from sync.google.http import (
     RetryPolicy,
     api_base_url,
     describe_failure,
-    is_loopback,
     is_transient,
     status_of,
     unreachable,
@@ -131,19 +133,17 @@ class DriveClient:
     base_url: str
 
 
-def drive_client(config: Config, settings: DeliverySettings) -> DriveClient:
-    from sync.google.auth import anonymous, load_credentials
-
+def drive_client(config: Config, settings: DeliverySettings, token_dir: Path = DEFAULT_TOKEN_DIR) -> DriveClient:
+    """Drive's client, by the one connection factory: the Sheets scopes too, so that one
+    OAuth authorisation covers both."""
     google = config.google
-    base = drive_base_url()
-    local = is_loopback(base)
-    credentials, account = anonymous() if local else load_credentials(
-        google, write=google.feedback, extra_scopes=(settings.drive_scope_url,))
-    session = DriveSession(credentials, base, **({"refresh_status_codes": ()} if local else {}))
+    scopes = (*scopes_for(google.feedback), settings.drive_scope_url)
+    connection = connect(google, base_url=drive_base_url(), scopes=scopes, token_dir=token_dir,
+                         session_class=DriveSession)
     limiter = RateLimiter(REQUESTS_PER_MINUTE, 60.0)
-    http = DriveHTTPClient(session, policy=RetryPolicy.from_settings(google), read_limiter=limiter,
+    http = DriveHTTPClient(connection.session, policy=RetryPolicy.from_settings(google), read_limiter=limiter,
                            write_limiter=limiter)
-    return DriveClient(http, account, base)
+    return DriveClient(http, connection.account, connection.base_url)
 
 
 def _quoted(text: str) -> str:
@@ -167,12 +167,13 @@ class _SessionLost(Exception):
     """Drive no longer knows the resumable session (404 or 410): start another."""
 
 
-def upload(config: Config, settings: DeliverySettings, data: bytes, *, description: str = "") -> Uploaded:
+def upload(config: Config, settings: DeliverySettings, data: bytes, *, description: str = "",
+           token_dir: Path = DEFAULT_TOKEN_DIR) -> Uploaded:
     """Upload a new version of the configured file, or create the period's file in the folder."""
     folder = settings.drive_folder
     assert folder or settings.drive_file, "no Drive folder or file configured"
     name = drive_name(config, settings)
-    client = _client_or_error(config, settings)
+    client = _client_or_error(config, settings, token_dir)
     where = f"le fichier Google Drive {settings.drive_file}" if settings.drive_file else \
         f"le dossier Google Drive {folder}"
     try:
@@ -198,11 +199,7 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
         raise DriveError(f"réponse illisible de Google Drive ({client.base_url}) : un proxy s'interpose-t-il ?") \
             from None
     except Exception as exc:
-        from google.auth.exceptions import GoogleAuthError, RefreshError
-
         if isinstance(exc, RefreshError):
-            from sync.google.auth import refresh_problem
-
             raise DriveError(refresh_problem(exc, client.account)) from None
         if isinstance(exc, GoogleAuthError):
             raise DriveError(f"Google a refusé les identifiants {client.account.of_who} pour Drive ({exc})") \
@@ -220,9 +217,9 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
                     str(sent.get("version", "")), created, str(sent.get("webViewLink", "")))
 
 
-def _client_or_error(config: Config, settings: DeliverySettings) -> DriveClient:
+def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path) -> DriveClient:
     try:
-        return drive_client(config, settings)
+        return drive_client(config, settings, token_dir)
     except Exception as exc:  # ConfigError, SourceUnavailable: already French
         message = getattr(exc, "message", None)
         if message is None:
@@ -340,7 +337,6 @@ def _session_answer(response: requests.Response) -> dict | int:
 
 def refusal(exc: APIError, account: Account, folder: str, *, file_id: str | None = None) -> str:
     """Drive's refusal in the coordinator's words, saying what to do."""
-    from sync.google.client import forbidden_reason
 
     status = status_of(exc)
     reason = _reason(exc)
@@ -392,7 +388,7 @@ class DriveCheck:
         return not self.problem
 
 
-def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
+def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DEFAULT_TOKEN_DIR) -> DriveCheck:
     """The credentials, then the file or folder, with reads only (about.get, files.get,
     files.list): nothing is created, uploaded or shared."""
     if settings.drive_file:
@@ -402,7 +398,7 @@ def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
         way = f"dossier {settings.drive_folder} (drive_folder) : le fichier de la période y est créé puis mis à jour"
     check = DriveCheck(way)
     try:
-        client = _client_or_error(config, settings)
+        client = _client_or_error(config, settings, token_dir)
     except DriveError as exc:
         check.problem = exc.message
         return check
@@ -423,11 +419,7 @@ def check_drive(config: Config, settings: DeliverySettings) -> DriveCheck:
     except APIError as exc:
         check.problem = refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file)
     except Exception as exc:
-        from google.auth.exceptions import GoogleAuthError, RefreshError
-
         if isinstance(exc, RefreshError):
-            from sync.google.auth import refresh_problem
-
             check.problem = refresh_problem(exc, client.account)
         elif isinstance(exc, (GoogleAuthError, requests.RequestException, ValueError)):
             check.problem = f"Google Drive ({client.base_url}) injoignable ou réponse illisible : {exc}"

@@ -17,10 +17,17 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from google.auth.credentials import Credentials
+from google.auth.exceptions import GoogleAuthError, RefreshError
+from google.auth.transport.requests import Request
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+from google.oauth2.credentials import Credentials as UserCredentials
+from google_auth_oauthlib.flow import InstalledAppFlow
 
 from sync.errors import ConfigError, SourceUnavailable, describe_os_error
 
@@ -31,18 +38,13 @@ WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 TOKEN_FILE = "google-oauth-jeton.json"
 CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 
-_state_dir = Path(".alliance-sync")
+# Where the OAuth token is kept when no state folder is chosen (docs/exploitation.md):
+# the command that knows the run's state folder passes it instead.
+DEFAULT_TOKEN_DIR = Path(".alliance-sync")
 
 
-def set_state_dir(path: Path | None) -> None:
-    """Where the OAuth token is kept: the run's state folder (docs/exploitation.md);
-    None: none chosen, ./.alliance-sync."""
-    global _state_dir
-    _state_dir = Path(path) if path is not None else Path(".alliance-sync")
-
-
-def token_path() -> Path:
-    return _state_dir / TOKEN_FILE
+def token_path(token_dir: Path) -> Path:
+    return Path(token_dir) / TOKEN_FILE
 
 
 @dataclass(frozen=True)
@@ -109,14 +111,16 @@ def anonymous() -> tuple[Credentials, Account]:
     return LocalCredentials(), Account("anonymous")
 
 
-def load_credentials(settings, *, write: bool, extra_scopes: tuple[str, ...] = ()) -> tuple[Credentials, Account]:
-    """The credentials the configuration names; ConfigError when none or unusable.
-    ``extra_scopes``: asked besides the Sheets scopes (Drive, when delivery uploads there)."""
-    scopes = [*scopes_for(write), *extra_scopes]
+def load_credentials(settings, *, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR) \
+        -> tuple[Credentials, Account]:
+    """The credentials the configuration names, for the ``scopes`` the caller asks
+    (Sheets', and Drive's when delivery uploads there); ConfigError when none or
+    unusable. ``token_dir``: where an OAuth login keeps its token (the state folder)."""
+    scopes = list(scopes)
     if settings.credentials is not None:
         return _from_key_file(settings.credentials, scopes, key="google.credentials")
     if settings.oauth_client is not None:
-        return _installed_app(settings.oauth_client, scopes)
+        return _installed_app(settings.oauth_client, scopes, Path(token_dir))
     env = os.environ.get(CREDENTIALS_ENV, "").strip()
     if env:
         return _from_key_file(Path(env), scopes, key=CREDENTIALS_ENV)
@@ -148,9 +152,6 @@ def _read_json(path: Path, key: str) -> dict:
 
 
 def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credentials, Account]:
-    from google.oauth2 import credentials as user_credentials
-    from google.oauth2 import service_account
-
     data = _read_json(path, key)
     kind = data.get("type")
     try:
@@ -173,18 +174,15 @@ def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credenti
                       "service, Clés).", key=key)
 
 
-def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, Account]:
+def _installed_app(client_file: Path, scopes: list[str], token_dir: Path) -> tuple[Credentials, Account]:
     """OAuth for an installed app: the cached token, refreshed, or a browser login."""
-    from google.auth.exceptions import GoogleAuthError
-    from google.auth.transport.requests import Request
-    from google.oauth2.credentials import Credentials as UserCredentials
 
     client = _read_json(client_file, "google.oauth_client")
     if "installed" not in client:
         raise ConfigError(f"{client_file} n'est pas un client OAuth « application de bureau » "
                           "(console Google Cloud, Identifiants, ID client OAuth, type Application "
                           "de bureau).", key="google.oauth_client")
-    token = token_path()
+    token = token_path(token_dir)
     creds = None
     if token.is_file():
         try:
@@ -200,8 +198,6 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
             refreshed = True
         except GoogleAuthError as exc:
             if not sys.stdin.isatty():
-                from google.auth.exceptions import RefreshError
-
                 account = Account("user", "", str(token))
                 if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
                     raise SourceUnavailable(f"le service d'authentification de Google ne répond pas ({exc}) : "
@@ -217,7 +213,6 @@ def _installed_app(client_file: Path, scopes: list[str]) -> tuple[Credentials, A
                 "aucune autorisation Google enregistrée pour ce compte : lancez une fois "
                 "« alliance-sync check-access » dans un terminal et autorisez l'accès dans le "
                 f"navigateur (le jeton sera gardé dans {token})")
-        from google_auth_oauthlib.flow import InstalledAppFlow
 
         flow = InstalledAppFlow.from_client_config(client, scopes)
         creds = flow.run_local_server(

@@ -1,8 +1,13 @@
-"""One Google client per process, and Google's refusals in the coordinator's words.
+"""The one Google connection factory (Sheets and Drive), the Sheets client, and Google's
+refusals in the coordinator's words.
 
-The client (credentials, session, retries) is made once per process and shared by
-every spreadsheet, so the quota limiter sees all requests; it is keyed by what
-it depends on, so a change of address or configuration gets a new one.
+:func:`connect` is how every Google API is reached: the caller names the API's address
+and the scopes it needs, and gets an authorised session and the account it acts as; on
+a loopback address (a local server: the tests', a demonstration), no Google credentials.
+A command's Sheets clients (session, retries, limiters) are kept by its
+:class:`GoogleClients` and shared by every spreadsheet it reads or writes, so the quota
+limiter sees all its requests; a client is keyed by what it depends on, so a change of
+address or configuration gets a new one.
 """
 
 from __future__ import annotations
@@ -10,11 +15,24 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+from google.auth.exceptions import GoogleAuthError, RefreshError
 
 from sync.config import Config
 from sync.errors import SourceUnavailable
-from sync.google.auth import CREDENTIALS_ENV, Account, anonymous, load_credentials, login_again, refresh_problem
+from sync.google.auth import (
+    CREDENTIALS_ENV,
+    DEFAULT_TOKEN_DIR,
+    Account,
+    anonymous,
+    load_credentials,
+    login_again,
+    refresh_problem,
+    scopes_for,
+)
 from sync.google.http import (
     GOOGLE_SHEETS,
     SHEETS_URL_ENV,
@@ -46,54 +64,68 @@ class GoogleClient:
     writable: bool  # the scopes allow writing (write-back is on)
 
 
-_lock = threading.Lock()
-_clients: dict[tuple, GoogleClient] = {}
-_limiters: dict[tuple[str, int], RateLimiter] = {}
+@dataclass(frozen=True)
+class Connection:
+    """An authorised session to one Google API, and who it acts as."""
+
+    session: RebasedSession
+    account: Account
+    base_url: str
 
 
-def _limiter(kind: str, per_minute: int) -> RateLimiter:
-    key = (kind, per_minute)
-    if key not in _limiters:
-        _limiters[key] = RateLimiter(per_minute, 60.0)
-    return _limiters[key]
+def connect(settings, *, base_url: str, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR,
+            session_class: type[RebasedSession] = RebasedSession) -> Connection:
+    """The one factory of a Google connection, for Sheets and for Drive: ``settings`` are
+    the configuration's [google] table, ``scopes`` what the caller needs, ``token_dir``
+    where an OAuth login keeps its token (the state folder the command chose)."""
+    local = is_loopback(base_url)
+    credentials, account = anonymous() if local else load_credentials(settings, scopes=scopes, token_dir=token_dir)
+    # Anonymous credentials cannot be refreshed: a 401 from a local server is final.
+    session = session_class(credentials, base_url, **({"refresh_status_codes": ()} if local else {}))
+    return Connection(session, account, base_url)
 
 
-def google_client(config: Config, *, write: bool | None = None) -> GoogleClient:
-    """The process's client for this configuration (read-only scope unless write-back)."""
-    from sync.delivery.settings import delivery_scopes
+class GoogleClients:
+    """The Sheets clients of one command, made when first asked and kept for the command:
+    every spreadsheet it reads or writes shares one client per configuration and scopes,
+    so that the quota limiters see all its requests. Made by the command (or by
+    ``build_report`` for a bare call), never a module global: ``token_dir`` is the state
+    folder that command chose, where an OAuth login keeps its token."""
 
-    settings = config.google
-    write = settings.feedback if write is None else write
-    base = sheets_base_url()
-    policy = RetryPolicy.from_settings(settings)
-    local = is_loopback(base)
-    # The Drive scope too when delivery uploads there: one OAuth authorisation covers both.
-    extra = delivery_scopes(config)
-    key = (base, local, settings.credentials, settings.oauth_client,
-           os.environ.get(CREDENTIALS_ENV, ""), write, extra, policy, settings.reads_per_minute)
-    with _lock:
-        client = _clients.get(key)
-        if client is not None:
+    def __init__(self, token_dir: Path = DEFAULT_TOKEN_DIR):
+        self.token_dir = Path(token_dir)
+        self._lock = threading.Lock()
+        self._clients: dict[tuple, GoogleClient] = {}
+        self._limiters: dict[tuple[str, int], RateLimiter] = {}
+
+    def _limiter(self, kind: str, per_minute: int) -> RateLimiter:
+        key = (kind, per_minute)
+        if key not in self._limiters:
+            self._limiters[key] = RateLimiter(per_minute, 60.0)
+        return self._limiters[key]
+
+    def sheets(self, config: Config, *, write: bool | None = None, extra_scopes: tuple[str, ...] = ()) \
+            -> GoogleClient:
+        """The Sheets client for this configuration (read-only scope unless write-back).
+
+        ``extra_scopes``: asked besides the Sheets scopes, chosen by the caller (the Drive
+        scope when delivery uploads there: one OAuth authorisation covers both)."""
+        settings = config.google
+        write = settings.feedback if write is None else write
+        base = sheets_base_url()
+        policy = RetryPolicy.from_settings(settings)
+        scopes = (*scopes_for(write), *extra_scopes)
+        key = (base, settings.credentials, settings.oauth_client, os.environ.get(CREDENTIALS_ENV, ""), write,
+               scopes, policy, settings.reads_per_minute)
+        with self._lock:
+            client = self._clients.get(key)
+            if client is None:
+                connection = connect(settings, base_url=base, scopes=scopes, token_dir=self.token_dir)
+                http = RetryingHTTPClient(connection.session, policy=policy,
+                                          read_limiter=self._limiter("read", settings.reads_per_minute),
+                                          write_limiter=self._limiter("write", WRITES_PER_MINUTE))
+                client = self._clients[key] = GoogleClient(http, connection.account, base, write)
             return client
-        credentials, account = anonymous() if local else load_credentials(settings, write=write,
-                                                                           extra_scopes=extra)
-        # Anonymous credentials cannot be refreshed: a 401 from a local server is final.
-        session = RebasedSession(credentials, base, **({"refresh_status_codes": ()} if local else {}))
-        http = RetryingHTTPClient(session, policy=policy,
-                                  read_limiter=_limiter("read", settings.reads_per_minute),
-                                  write_limiter=_limiter("write", WRITES_PER_MINUTE))
-        client = GoogleClient(http, account, base, write)
-        _clients[key] = client
-        return client
-
-
-def reset_clients() -> None:
-    """Forget the process's clients and limiters (tests start each from scratch)."""
-    with _lock:
-        for client in _clients.values():
-            client.http.session.close()
-        _clients.clear()
-        _limiters.clear()
 
 
 def spreadsheet_link(key: str, gid: int | None = None, cell: str = "") -> str:
@@ -181,7 +213,6 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
     ``committee`` names the committee as in « du comité Est de la Montérégie »;
     ``base_url``: the address the call went to, named when it could not be reached.
     """
-    from google.auth.exceptions import GoogleAuthError, RefreshError
 
     base_url = base_url or sheets_base_url_or_default()
     sheet = f"chiffrier Google {committee} (clé {key})"

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import requests
+from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.http_client import HTTPClient
@@ -46,6 +47,7 @@ from tenacity import (
     wait_random,
 )
 from tenacity.stop import stop_base
+from urllib3.exceptions import NameResolutionError
 
 from sync.errors import ConfigError
 
@@ -230,7 +232,6 @@ def network_error(exc: BaseException | None) -> BaseException | None:
     """The requests failure behind ``exc``: google-auth wraps the token endpoint's own
     network failures in its ``TransportError``, whose name would otherwise be all the
     user sees."""
-    from google.auth.exceptions import TransportError
 
     if isinstance(exc, TransportError):
         wrapped = next((c for c in _causes(exc) if isinstance(c, requests.RequestException)), None)
@@ -253,7 +254,6 @@ def unreachable(exc: BaseException | None) -> str:
     exc = network_error(exc)
     if exc is None or not isinstance(exc, requests.RequestException):
         return ""
-    from urllib3.exceptions import NameResolutionError
 
     for cause in _causes(exc):
         if isinstance(cause, (NameResolutionError, socket.gaierror)):
@@ -274,7 +274,6 @@ def status_of(exc: BaseException) -> int | None:
 
 def is_transient(exc: BaseException) -> bool:
     """Worth another try: quota (429), timeout (408), server errors, network trouble."""
-    from google.auth.exceptions import RefreshError, TransportError
 
     status = status_of(exc)
     if status is not None:

@@ -13,13 +13,13 @@ import hashlib
 import json
 import operator
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sync.parsing.headers import PAYMENT_COLUMNS, Column
 from sync.parsing.records import Payment, Project
 from sync.sources import encode_tabs
+from sync.vocabulary.template import PAYMENT_COLUMNS, Column
 
 __all__ = ["DAMAGED_JSON", "DamagedRecord", "StoredRecord", "compress_tabs", "encode_tabs", "pack_tabs",
            "project_encoder", "record_digest", "snapshot_key", "store_payment", "store_project", "unpack_tabs"]
@@ -229,7 +229,7 @@ class _Encoder:
 
     __slots__ = ("columns", "names", "plain", "years")
 
-    def __init__(self, columns: list[Column]):
+    def __init__(self, columns: Sequence[Column]):
         self.columns = columns
         self.names = [column.field for column in columns]
         # The plain fields in one C call; the fiscal years inserted at their places.
@@ -258,7 +258,7 @@ def _stored(record: Project | Payment, encoder: _Encoder) -> StoredRecord:
                         digest=record_digest(encoder(record)), load=encoder, key=record)
 
 
-def project_encoder(columns: list[Column]) -> _Encoder:
+def project_encoder(columns: Sequence[Column]) -> _Encoder:
     return _Encoder(columns)
 
 

@@ -21,14 +21,13 @@ really changed.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, FieldChange, RecordChange
 from sync.history.codec import PAYMENT, PROJECT, DamagedRecord, StoredRecord
 from sync.money import format_cents
-from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
+from sync.vocabulary.template import PAYMENT_COLUMNS, Column, alliance_columns
 
 EMPTY = "(vide)"
 UNREADABLE = "(illisible)"
@@ -49,7 +48,7 @@ def display(column: Column, record: StoredRecord) -> str:
     return str(value)
 
 
-def _field_changes(columns: list[Column], before: StoredRecord, after: StoredRecord) -> tuple[FieldChange, ...]:
+def _field_changes(columns: Sequence[Column], before: StoredRecord, after: StoredRecord) -> tuple[FieldChange, ...]:
     if before.same_as(after):
         return ()  # most records, most nights: same digest, nothing is decoded
     changes = []
@@ -78,12 +77,11 @@ def _keyed_projects(records: list[StoredRecord]) -> dict[tuple[str, str], Stored
     return keyed
 
 
-@functools.lru_cache(maxsize=16)
-def _columns(fund: str, years: tuple[str, ...]) -> list[Column]:
-    return project_columns(fund, list(years))
+def _columns(fund: str, years: tuple[str, ...]) -> tuple[Column, ...]:
+    return alliance_columns(fund, years).projects
 
 
-def _pair_columns(fund: str, before: StoredRecord, after: StoredRecord) -> list[Column]:
+def _pair_columns(fund: str, before: StoredRecord, after: StoredRecord) -> tuple[Column, ...]:
     """The columns to compare two versions of a project: the fiscal years of either.
 
     A run stores every project with the same fiscal-year fields (its configuration's),

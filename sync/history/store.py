@@ -54,8 +54,8 @@ from sync.history.identity import (
     spec_identity,
 )
 from sync.history.schema import MIGRATIONS, migrate, repair, schema_version
-from sync.parsing.headers import project_columns
 from sync.report import Report
+from sync.vocabulary.template import alliance_columns
 from sync.wording import moment
 
 DB_NAME = "historique.sqlite"
@@ -188,7 +188,7 @@ class GoodCopy:
 def records_of_report(report: Report) -> RunRecords:
     """The normalised records of a report, exactly as ``recording`` stores them."""
     config: Config = report.config
-    columns = project_columns(config.fund, [y.label for y in config.fiscal_years])
+    columns = alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years)).projects
     records = RunRecords(config.fund)
     encoder = project_encoder(columns)
     for committee in config.committees:

@@ -25,11 +25,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from sync import defaults
 from sync.config import Committee, Config
 from sync.money import MAX_CENTS, format_share, spreadsheet_number
 from sync.outputs.cells import set_text
-from sync.parsing.headers import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, Column, project_columns
+from sync.vocabulary import statuses
+from sync.vocabulary.template import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, Column, project_columns
 
 # Québec display in a French Excel or LibreOffice: 2 600 000,00 $
 MONEY_FORMAT = '#,##0.00\\ "$"'
@@ -67,7 +67,7 @@ def _lists(config: Config, committee: Committee | None) -> dict[str, list[str]]:
         "organization_type": list(config.eligible_types),
         "territory": territories,
         "priority": priority_choices(config, committee),
-        "status": list(defaults.STATUSES),
+        "status": list(statuses.STATUSES),
     }
 
 
@@ -198,8 +198,8 @@ def _flag_missing(ws, columns: list[Column], letter: dict[str, str], last_row: i
     started = f"COUNTA({','.join(ranges)})>0"
     committed = ""
     if status:
-        committed = "OR(" + ",".join(f'${letter[status]}2="{s}"' for s in defaults.STATUSES
-                                     if s in defaults.COMMITTED_STATUSES) + ")"
+        committed = "OR(" + ",".join(f'${letter[status]}2="{s}"' for s in statuses.STATUSES
+                                     if s in statuses.COMMITTED_STATUSES) + ")"
     for fields, condition in ((always, started), (when_committed, committed)):
         for field in fields:
             col = letter[field]

@@ -7,7 +7,9 @@ read or written: the ministry workbook (``run --output``), a committee template
 - a folder (an existing one, or a name ending in ``/``) receives the default file
   name; missing parent folders are created when the writing starts;
 - a workbook's name must end in ``.xlsx`` (``-o rapport.csv`` would hold xlsx content);
-- the path must not be an input: the configuration, the presentation file beside
+- the path must not be an input (which files are inputs, and which existing files
+  alliance-sync recognises as its own, is the file policy of
+  sync/usecases/file_policy.py): the configuration, the presentation file beside
   it, a committee's workbook, the Google credentials, the history database, the
   state folder or anything in it — links, hard links, ``..`` and other letter
   cases of the same file included (``Ouest.XLSX`` is ``ouest.xlsx`` on every OS,
@@ -22,18 +24,14 @@ from __future__ import annotations
 import errno
 import os
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sync.errors import OS_REASONS, OutputError, describe_os_error
+from sync.outputs.atomic import cannot_write
 
 SUFFIX = ".xlsx"
-# The sheets every ministry workbook has, and that no committee workbook has.
-MINISTRY_SHEETS = frozenset({"Sommaire", "Validation", "À propos"})
-
-
 @dataclass(frozen=True)
 class Input:
     """A file or folder the command reads, and how to name it in French."""
@@ -41,43 +39,6 @@ class Input:
     path: Path
     label: str  # « la configuration », « le classeur du comité OUEST »…
     folder: bool = False  # a folder: nothing inside it may be an output either
-
-
-def inputs_of(config, state_dir: Path | None) -> list[Input]:
-    """Everything a command reads or keeps: the configuration and the presentation file
-    beside it, the committees' local workbooks, the Google credentials, the history
-    database and the state folder (lock, temporaire/, OAuth token). ``config`` may be
-    None (a command run without one)."""
-    from sync.history.store import DB_NAME
-    from sync.outputs.ministry.style import TEMPLATE_NAME
-    from sync.resources import bundled
-
-    found = []
-    if config is not None:
-        if config.path is not None:
-            found.append(Input(Path(config.path), "la configuration"))
-            # Read when present: a file written there would change every later workbook.
-            found.append(Input(Path(config.path).parent / TEMPLATE_NAME, "la présentation du classeur"))
-        found.append(Input(bundled("templates", TEMPLATE_NAME), "la présentation du classeur"))
-        for committee in config.committees:
-            if committee.source is not None and committee.source.kind == "xlsx":
-                found.append(Input(Path(committee.source.location), f"le classeur du comité {committee.code}"))
-        found += _credentials(config)
-    if state_dir is not None:
-        found.append(Input(Path(state_dir) / DB_NAME, "l'historique des synchronisations"))
-        found.append(Input(Path(state_dir), "le dossier d'état", folder=True))
-    return found
-
-
-def _credentials(config) -> list[Input]:
-    google = config.google
-    found = [Input(Path(path), "les identifiants Google") for path in (google.credentials, google.oauth_client)
-             if path is not None]
-    # sync.google.auth.CREDENTIALS_ENV, named here: importing google-auth for it would slow every command.
-    named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip()
-    if named:
-        found.append(Input(Path(named), "les identifiants Google"))
-    return found
 
 
 FOREIGN_WORKBOOK = ("ce fichier existe et n'est pas un classeur de ce type écrit par alliance-sync ; choisissez un "
@@ -95,7 +56,7 @@ def output_path(given: Path | str | None, default_name: str, inputs: Iterable[In
     None: any name; ``foreign``: why an existing file that is not ours is refused."""
     target = _target(given, default_name)
     if suffix is not None and target.suffix.lower() != suffix:
-        raise OutputError(_refused(target, f"un classeur porte l'extension {suffix} "
+        raise OutputError(refused(target, f"un classeur porte l'extension {suffix} "
                                            f"(par exemple « {target.with_suffix(suffix).name} »)"))
     refuse_inputs(target, inputs)
     try:
@@ -103,11 +64,11 @@ def output_path(given: Path | str | None, default_name: str, inputs: Iterable[In
         if ours is None:  # appended to, never replaced: /dev/stderr is a fine log
             return target
         if exists and not target.is_file():
-            raise OutputError(_refused(target, "ce chemin existe et n'est pas un fichier ordinaire"))
+            raise OutputError(refused(target, "ce chemin existe et n'est pas un fichier ordinaire"))
         if exists and not force and not ours(target):
-            raise OutputError(_refused(target, foreign))
+            raise OutputError(refused(target, foreign))
     except OSError as exc:
-        raise OutputError(_refused(target, describe_os_error(exc))) from None
+        raise OutputError(refused(target, describe_os_error(exc))) from None
     return target
 
 
@@ -123,7 +84,7 @@ def _target(given: Path | str | None, default_name: str) -> Path:
         if target.is_dir():
             return target / default_name
     except OSError as exc:
-        raise OutputError(_refused(target, describe_os_error(exc))) from None
+        raise OutputError(refused(target, describe_os_error(exc))) from None
     return target
 
 
@@ -134,36 +95,15 @@ NEVER_OVERWRITTEN = "une entrée que la synchronisation lit et n'écrase jamais"
 def refuse_inputs(target: Path, inputs: Iterable[Input]) -> None:
     """OutputError when ``target`` is one of the inputs, or inside an input folder."""
     for item in inputs:
-        if _is_within(target, item):
+        if is_within(target, item):
             reason = (f"ce chemin est dans {item.label} ({item.path}), que seul alliance-sync écrit" if item.folder
                       else f"ce chemin désigne {item.label} ({item.path}), {NEVER_OVERWRITTEN}")
-            raise OutputError(_refused(target, f"{reason} ; choisissez un autre nom"))
-
-
-def refuse_state_on_inputs(config, state_dir: Path) -> None:
-    """The history writes its database, its lock and temporaire/ in the state folder
-    (and empties temporaire/ at every run): none of them may be an input, nor hold one."""
-    from sync.history.store import DB_NAME
-    from sync.lock import LOCK_NAME
-    from sync.outputs.atomic import TEMPORARY_FOLDER
-
-    inputs = inputs_of(config, None)
-    state_dir = Path(state_dir)
-    for path in (state_dir / DB_NAME, state_dir / LOCK_NAME, state_dir / TEMPORARY_FOLDER):
-        refuse_inputs(path, inputs)
-    emptied = Input(state_dir / TEMPORARY_FOLDER, "", folder=True)
-    for item in inputs:
-        if _is_within(item.path, emptied):
-            raise OutputError(_refused(emptied.path, f"ce dossier est vidé à chaque synchronisation et contient "
-                                                     f"{item.label} ({item.path}) ; déplacez ce fichier, ou "
-                                                     "choisissez un autre dossier d'état"))
+            raise OutputError(refused(target, f"{reason} ; choisissez un autre nom"))
 
 
 def make_parents(target: Path) -> None:
     """Create the missing folders of ``target``, as for ``--log-file``; a failure is
     the French message of a workbook that could not be written."""
-    from sync.outputs.atomic import cannot_write
-
     for folder in reversed(target.absolute().parents):
         try:
             if folder.exists() and not folder.is_dir():
@@ -176,7 +116,7 @@ def make_parents(target: Path) -> None:
         raise OutputError(cannot_write(target, describe_os_error(exc))) from None
 
 
-def _refused(target: Path, reason: str) -> str:
+def refused(target: Path, reason: str) -> str:
     return f"sortie refusée : {target} : {reason}."
 
 
@@ -187,7 +127,7 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _is_within(target: Path, item: Input) -> bool:
+def is_within(target: Path, item: Input) -> bool:
     """``target`` is the input, or inside the input folder, however spelt: another
     letter case or Unicode form, ``..``, a symbolic link, a hard link."""
     try:
@@ -219,44 +159,3 @@ def _parents(target: Path) -> list[Path]:
         except OSError:
             continue
     return found
-
-
-def _tab_titles(path: Path) -> list[str] | None:
-    """The tab titles of an .xlsx, or None when it is none."""
-    from sync.sources.xlsx import worksheet_titles
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return worksheet_titles(archive)
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, SyntaxError):
-        return None
-
-
-def is_ministry_workbook(path: Path) -> bool:
-    titles = _tab_titles(path)
-    return titles is not None and set(titles) >= MINISTRY_SHEETS
-
-
-def is_unfilled_template(path: Path) -> bool:
-    """A committee template nobody typed in: its Projets and Versements tabs hold
-    their header only (a filled committee workbook is an input, never replaced)."""
-    from sync.config import SourceSpec
-    from sync.errors import SourceUnavailable
-    from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB, find_tab
-    from sync.parsing.values import is_blank
-    from sync.sources.xlsx import XlsxSource
-
-    titles = _tab_titles(path)
-    if titles is None or set(titles) >= MINISTRY_SHEETS:
-        return False
-    try:
-        tabs = XlsxSource(SourceSpec("xlsx", str(path))).read([PROJECTS_TAB, PAYMENTS_TAB]).tabs
-    except SourceUnavailable:
-        return False
-    for wanted in (PROJECTS_TAB, PAYMENTS_TAB):
-        title = find_tab(list(tabs), wanted)
-        if title is None:
-            return False
-        if any(not is_blank(v) for row in tabs[title][1:] for v in row):
-            return False
-    return True

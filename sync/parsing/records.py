@@ -9,30 +9,29 @@ rule to sync/rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-
-from xlsxwriter.utility import xl_col_to_name
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from sync.config import Committee, Config
 from sync.findings import AMOUNT_PROBLEMS, Code, Finding, finding
-from sync.parsing.headers import (
+from sync.parsing.identifiers import clean_project_id, visible
+from sync.parsing.total_rows import RunningSums, total_row_reason
+from sync.parsing.values import Unreadable, as_text, parse_cents, parse_date, parse_whole_number
+from sync.sources import is_blank, is_blank_row, is_blank_value
+from sync.vocabulary.addresses import column_letters
+from sync.vocabulary.template import (
     PAYMENT_COLUMNS,
     PAYMENTS_TAB,
     PROJECTS_TAB,
     Column,
+    alliance_columns,
     duplicate_headers,
     find_tab,
     is_key_field,
     looks_like_tab,
     match_headers,
     normalise,
-    project_columns,
 )
-from sync.parsing.identifiers import clean_project_id, visible
-from sync.parsing.total_rows import RunningSums, total_row_reason
-from sync.parsing.values import Unreadable, as_text, parse_cents, parse_date, parse_whole_number
-from sync.sources import is_blank, is_blank_row, is_blank_value
 
 Money = int | None  # cents
 
@@ -195,7 +194,7 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
         setattr(record, name, converted)
 
 
-def _lower_header_row(rows: list[list[object]], columns: list[Column], found_on_row_1: int) -> int | None:
+def _lower_header_row(rows: list[list[object]], columns: Sequence[Column], found_on_row_1: int) -> int | None:
     """When the headers sit lower (a title typed above them), the row they are on."""
     for index in range(1, min(len(rows), 6)):
         found, _ = match_headers(rows[index], columns)
@@ -204,7 +203,7 @@ def _lower_header_row(rows: list[list[object]], columns: list[Column], found_on_
     return None
 
 
-def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[object]], columns: list[Column],
+def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[object]], columns: Sequence[Column],
                make_record, findings: list[Finding]) -> list:
     code = committee.code
     header_row = rows[0] if rows else []
@@ -217,10 +216,10 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
                                     excluded=_excludes_rows(column, tab), header_row=header_row_lower))
     for column, read, ignored in duplicate_headers(header_row, columns):
         findings.append(finding(Code.DUPLICATE_COLUMN, committee=code, sheet=title,
-                                cell=f"{xl_col_to_name(ignored)}1", row=1, field=column.field,
-                                column=column.header, first=f"{xl_col_to_name(read)}1"))
+                                cell=f"{column_letters(ignored)}1", row=1, field=column.field,
+                                column=column.header, first=f"{column_letters(read)}1"))
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
-    letters = {column.field: xl_col_to_name(position) for column, position in located}
+    letters = {column.field: column_letters(position) for column, position in located}
     records = []
     sums = RunningSums(column for column, _ in located)
     # Total rows are told by their No projet (sync/parsing/total_rows.py): without that column, none is.
@@ -267,7 +266,7 @@ def _outside_table(committee: str, title: str, row: list[object], row_number: in
     """A row typed only outside the template's columns: one value shown, at its cell."""
     index = next(i for i, v in enumerate(row) if not is_blank_value(v))
     return finding(Code.VALUE_OUTSIDE_TABLE, committee=committee, sheet=title,
-                   cell=f"{xl_col_to_name(index)}{row_number}", row=row_number, value=visible(as_text(row[index])))
+                   cell=f"{column_letters(index)}{row_number}", row=row_number, value=visible(as_text(row[index])))
 
 
 def _derive_blank_total(p: Project) -> None:
@@ -287,8 +286,6 @@ def _derive_blank_total(p: Project) -> None:
 
 
 def _with_project(f: Finding, project_id: str) -> Finding:
-    from dataclasses import replace
-
     return replace(f, project_id=project_id)
 
 
@@ -297,7 +294,7 @@ def parse_workbook(committee: Committee, tabs: dict[str, list[list[object]]], co
     parsed = ParsedWorkbook(committee=committee)
     titles = list(tabs)
     spec = [
-        (PROJECTS_TAB, project_columns(config.fund, [y.label for y in config.fiscal_years]),
+        (PROJECTS_TAB, alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years)).projects,
          lambda c, s, r: Project(c, s, r)),
         (PAYMENTS_TAB, PAYMENT_COLUMNS, lambda c, s, r: Payment(c, s, r)),
     ]

@@ -25,7 +25,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sync.parsing.headers import Column, normalise
+from sync.vocabulary.template import Column, normalise
 
 _TOTAL_WORDS = re.compile(r"^(?:sous |grand )?tota(?:l|ls|ux)(?: general| global)?$")
 _SUMMED = ("money", "count")

@@ -4,7 +4,7 @@ A record counts unless an error finding says that the value of one of its key
 fields cannot be used (``Finding.unusable``: unreadable, missing, unknown, a
 duplicate number, a payment to no approved project…). Key fields identify the
 record or carry its money (the table KEY_FIELDS, beside the template's columns in
-sync/parsing/headers.py); a finding on any other field (a territory, a date of
+sync/vocabulary/template.py); a finding on any other field (a territory, a date of
 approval) leaves the record in the totals. A missing key column (a header-level
 finding, row 1) keeps every record of its tab out.
 
@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sync.findings import ERROR, Finding
-from sync.parsing.headers import KEY_FIELDS, is_key_field
 from sync.parsing.records import ParsedWorkbook, Payment, Project
+from sync.vocabulary.template import KEY_FIELDS, is_key_field
 
 __all__ = ["KEY_FIELDS", "is_key_field", "settle_counted"]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import functools
 
-from sync import defaults
 from sync.findings import Code, Finding, finding
 from sync.parsing.identifiers import project_key
 from sync.parsing.records import ParsedWorkbook, Payment, Project
-from sync.rules.lists import ValueList
+from sync.vocabulary import statuses
+from sync.vocabulary.lists import ValueList
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -74,7 +74,7 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
             out.append(_payment_finding(Code.PAYMENT_UNKNOWN_PROJECT, v, code, "project_id", value=v.project_id,
                                         closest=known_ids.closest(v.project_id, cutoff=0.8)))
             continue
-        if project.status not in defaults.PAYABLE_STATUSES:
+        if project.status not in statuses.PAYABLE_STATUSES:
             out.append(_payment_finding(Code.PAYMENT_NOT_APPROVED, v, code, "project_id",
                                         project=project.project_id, status=project.status, amount=v.amount))
             # Its No projet is in error (docs/constats.md): kept out of the totals, like an unknown project.

@@ -5,9 +5,7 @@ from __future__ import annotations
 from sync.config import Config
 from sync.consolidate import Totals
 from sync.findings import Code, Finding, finding
-from sync.parsing.headers import PROJECTS_TAB
-
-ALLIANCE_CODE = "ALLIANCE"
+from sync.vocabulary.template import ALLIANCE_CODE, PROJECTS_TAB
 
 
 def check_envelopes(config: Config, totals: Totals) -> list[Finding]:

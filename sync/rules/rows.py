@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from sync import defaults
 from sync.config import Committee, Config
 from sync.findings import Code, Finding, finding
-from sync.parsing.headers import PAYMENT_COLUMNS, Column, project_columns
 from sync.parsing.records import Payment, Project
-from sync.rules.lists import ValueList
+from sync.vocabulary import statuses
+from sync.vocabulary.lists import ValueList
+from sync.vocabulary.template import PAYMENT_COLUMNS, Column, alliance_columns
 
 
 class RowRules:
@@ -16,7 +16,7 @@ class RowRules:
     def __init__(self, config: Config, committee: Committee):
         self.config = config
         self.committee = committee
-        self.statuses = ValueList(defaults.STATUSES)
+        self.statuses = ValueList(statuses.STATUSES)
         self.priorities = ValueList(config.priorities)
         # The committee's action plan (the Alliance's whole list when not configured).
         self.plan = ValueList(committee.priorities or config.priorities)
@@ -28,7 +28,8 @@ class RowRules:
             self.territories = ValueList([*committee.territories, *every])
         else:
             self.territories = ValueList(committee.territories)
-        self.columns = {c.field: c for c in project_columns(config.fund, [y.label for y in config.fiscal_years])}
+        alliance = alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years))
+        self.columns = {c.field: c for c in alliance.projects}
         self.payment_columns = {c.field: c for c in PAYMENT_COLUMNS}
 
     # -- helpers -----------------------------------------------------------
@@ -90,7 +91,7 @@ class RowRules:
         if p.territory:
             self._check_territory(out, p)
 
-        committed = p.status in defaults.COMMITTED_STATUSES
+        committed = p.status in statuses.COMMITTED_STATUSES
         if committed:
             for name in ("approval_date", "start_date", "end_date"):
                 if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:

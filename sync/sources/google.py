@@ -22,7 +22,7 @@ last run would never be seen (EXTRA_TAB, docs/constats.md) and its projects woul
 lost without a word. The tabs not read (instructions, Validation) are a tiny part of
 the answer (about 0,05 % of it at every benchmark size, benchmarks/RESULTS.md).
 Tabs are matched by title with the same tolerance of case and accents as local
-files (sync/parsing/headers.find_tab), so that MISSING_TAB can list the tabs present.
+files (sync/vocabulary/template.find_tab), so that MISSING_TAB can list the tabs present.
 
 Answers come compressed (sync/google/http.py asks for gzip).
 """
@@ -36,12 +36,16 @@ from dataclasses import dataclass, field
 
 import requests
 from google.auth.exceptions import GoogleAuthError
-from gspread.exceptions import APIError
+from gspread.exceptions import APIError, NoValidUrlKeyFound
+from gspread.utils import absolute_range_name, extract_id_from_url
 
 from sync.config import Config, SourceSpec
+from sync.delivery.settings import delivery_scopes
 from sync.errors import ConfigError, SourceUnavailable
+from sync.google.client import GoogleClients, access_problem, spreadsheet_link
 from sync.google.http import DeadlinePassed, GoogleCallFailed
-from sync.sources import MAX_ROWS, RawWorkbook, Row, filled_rows, percent_text
+from sync.sources.base import MAX_ROWS, RawWorkbook, Row, filled_rows, percent_text
+from sync.vocabulary.template import find_tab, tabs_to_read
 
 # What a call to Google may raise that is Google's doing, not ours.
 GOOGLE_FAILURES = (APIError, GoogleCallFailed, DeadlinePassed, GoogleAuthError, requests.RequestException)
@@ -75,9 +79,6 @@ class SpreadsheetLayout:
 
 def spreadsheet_key(location: str) -> str:
     """The key of a spreadsheet, also from its whole address (…/d/KEY/edit#gid=0)."""
-    from gspread.exceptions import NoValidUrlKeyFound
-    from gspread.utils import extract_id_from_url
-
     location = location.strip()
     if location.startswith(("http://", "https://")):
         try:
@@ -166,11 +167,14 @@ def _layout(body: dict) -> tuple[SpreadsheetLayout, dict[str, list[dict]]]:
 
 
 class GoogleSource:
-    def __init__(self, spec: SourceSpec, config: Config, committee_code: str = ""):
+    def __init__(self, spec: SourceSpec, config: Config, committee_code: str = "",
+                 google: GoogleClients | None = None):
         self.spec = spec
         self.key = spreadsheet_key(spec.location)
         self.config = config
         self.committee_code = committee_code
+        # The command's clients: every spreadsheet it reads shares them, and their limiters.
+        self.google = google or GoogleClients()
         self.layout: SpreadsheetLayout | None = None
 
     @property
@@ -182,11 +186,8 @@ class GoogleSource:
             return f"du comité {self.committee_code}" if self.committee_code else ""
 
     def read(self, wanted_tabs: list[str]) -> RawWorkbook:
-        from sync.google.client import google_client
-        from sync.parsing.headers import tabs_to_read
-
         try:
-            client = google_client(self.config)
+            client = self.google.sheets(self.config, extra_scopes=delivery_scopes(self.config))
         except SourceUnavailable as exc:  # no OAuth authorisation and no terminal to ask for one
             exc.committee = self.committee_code
             raise
@@ -225,7 +226,6 @@ class GoogleSource:
 
     def _get(self, client) -> dict:
         """One spreadsheets.get (gspread's own call, through our retries)."""
-        from sync.google.client import access_problem
 
         try:
             body = client.http.spreadsheets_get(self.key, params={
@@ -248,9 +248,7 @@ class GoogleSource:
 
     def _values(self, client, titles: list[str]) -> dict[str, list[Row]]:
         """The tabs' values by values:batchGet, unformatted, dates as serial numbers."""
-        from gspread.utils import absolute_range_name
 
-        from sync.google.client import access_problem
 
         try:
             body = client.http.values_batch_get(
@@ -267,8 +265,5 @@ class GoogleSource:
                 for title, answer in zip(titles, ranges, strict=False)}
 
     def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
-        from sync.google.client import spreadsheet_link
-        from sync.parsing.headers import find_tab
-
         title = find_tab(list(sheet_ids), sheet) if sheet else None
         return spreadsheet_link(self.key, sheet_ids[title] if title is not None else None, cell)

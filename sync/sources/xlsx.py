@@ -54,12 +54,11 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring, iterparse
 from python_calamine import CalamineError, CalamineWorkbook
 
-# xlsxwriter's helpers, not openpyxl's: a run then never imports openpyxl (nor numpy with it).
-from xlsxwriter.utility import xl_cell_to_rowcol
-
 from sync.config import SourceSpec
 from sync.errors import NotAWorkbookFile, SourceUnavailable, describe_os_error, regular_file_status
-from sync.sources import MAX_ROWS, RawWorkbook, Row, filled_rows, is_blank_row, percent_text
+from sync.sources.base import MAX_ROWS, RawWorkbook, Row, filled_rows, is_blank_row, percent_text
+from sync.vocabulary.addresses import cell_to_rowcol
+from sync.vocabulary.template import tabs_to_read
 
 _OFFICE_DOCUMENT = "/officeDocument"  # end of the relationship type of the workbook part
 # An error cell's type attribute (t="e"), in the bytes of a sheet part: a cheap test
@@ -106,8 +105,6 @@ class XlsxSource:
 
     def read(self, wanted_tabs: list[str]) -> RawWorkbook:
         # Only the tabs parsing needs are read: an instructions or lists tab may be big.
-        from sync.parsing.headers import tabs_to_read
-
         read_at = self._check_regular_file()
         try:
             archive = zipfile.ZipFile(self.path)
@@ -371,7 +368,7 @@ def _scan(archive: zipfile.ZipFile, part: str) -> Extent | None:
         if not has_errors and (b'"e"' in text or b"'e'" in text) and _ERROR_TYPE.search(text):
             has_errors = True
     # Styled cells without a value count too: the extent is an upper bound.
-    columns = max((xl_cell_to_rowcol(c.decode() + "1")[1] + 1 for c in letters), default=0)
+    columns = max((cell_to_rowcol(c.decode() + "1")[1] + 1 for c in letters), default=0)
     rows = max((int(n) for n in numbers), default=0)
     return Extent(rows, columns, has_errors)
 
@@ -441,7 +438,7 @@ def _percent_cells(archive: zipfile.ZipFile, part: str, percent: frozenset[int])
             style = _STYLE.search(attributes)
             kind = _TYPE.search(attributes)
             if style and int(style.group(1)) in percent and (kind is None or kind.group(1) == b"n"):
-                row, column = xl_cell_to_rowcol(letters.decode() + number.decode())
+                row, column = cell_to_rowcol(letters.decode() + number.decode())
                 cells.add((row, column))
     return cells
 
@@ -551,7 +548,7 @@ def _error_cells(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], s
                     row, col = int(element.get("r") or row + 1), 0
                 elif tag == "c":
                     ref = element.get("r")
-                    row, col = tuple(i + 1 for i in xl_cell_to_rowcol(ref)) if ref else (row, col + 1)
+                    row, col = tuple(i + 1 for i in cell_to_rowcol(ref)) if ref else (row, col + 1)
             elif tag == "c":
                 if element.get("t") == "e":
                     value = next((child.text for child in element if _local(child.tag) == "v"), None)

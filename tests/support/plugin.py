@@ -10,6 +10,7 @@ can leave them out: ``pytest -m "not libreoffice and not install and not kill"``
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import pytest
@@ -98,22 +99,26 @@ def soffice_fixture() -> str:
     return libreoffice.require_soffice()
 
 
+@pytest.fixture
+def google_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits of every Sheets client a command makes in the test, recorded instead of
+    slept (the clients belong to the command: there is no process-wide one to reach)."""
+    from sync.google import client
+    from sync.google.http import RetryingHTTPClient
+
+    waits: list[float] = []
+    monkeypatch.setattr(client, "RetryingHTTPClient", functools.partial(RetryingHTTPClient, sleep=waits.append))
+    return waits
+
+
 @pytest.fixture(name="sheets_api")
 def sheets_api_fixture(monkeypatch: pytest.MonkeyPatch) -> Iterator[SheetsServer]:
     """A running server that the Google source talks to (ALLIANCE_SYNC_SHEETS_URL).
-    Each test starts without clients, and without a state folder chosen by an earlier
-    command of the process (the tabs found at a read are kept there)."""
-    from sync.google.auth import set_state_dir
-    from sync.google.client import reset_clients
-
+    Each command makes its own clients: nothing is kept between tests."""
     with SheetsServer() as server:
         monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", server.url)
         monkeypatch.delenv("GOOGLE_APPLICATION_CREDENTIALS", raising=False)
-        set_state_dir(None)
-        reset_clients()
         yield server
-    reset_clients()
-    set_state_dir(None)
 
 
 @pytest.fixture(name="drive_api")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sync import __version__, defaults
+from sync import __version__
 from sync.config import Config
 from sync.money import format_cents, format_share
 from sync.outputs.ministry.controls import Controls
@@ -15,6 +15,7 @@ from sync.outputs.ministry.dates import naive
 from sync.outputs.ministry.sheet import Cell, Sheet, formula, money, number, text
 from sync.outputs.ministry.style import Presentation, Styles
 from sync.report import Report
+from sync.vocabulary import statuses
 
 ABOUT = "À propos"
 CONTROLS_HEADERS = ["Contrôle", "Figure", "Calculé par alliance-sync", "Résultat de la formule", "Écart"]
@@ -77,9 +78,9 @@ def write_about(book, styles: Styles, report: Report, controls: Controls) -> She
          "(avertissement au-delà)")
     pair("Enveloppe presque épuisée", f"{format_share(config.nearly_used)} de l'allocation engagée "
          "(avertissement à partir de ce seuil)")
-    pair("Engagé", f"{config.fund} total des projets {', '.join(sorted(defaults.COMMITTED_STATUSES))} ; "
+    pair("Engagé", f"{config.fund} total des projets {', '.join(sorted(statuses.COMMITTED_STATUSES))} ; "
                    "montant déjà versé des projets Abandonné")
-    pair("Demandes en analyse", f"{config.fund} total des projets {', '.join(sorted(defaults.PIPELINE_STATUSES))}")
+    pair("Demandes en analyse", f"{config.fund} total des projets {', '.join(sorted(statuses.PIPELINE_STATUSES))}")
     pair("Exclues des totaux", "les lignes dont le numéro, le statut ou un montant est en erreur (onglet "
                                "Validation) ; la colonne « Inclus dans les totaux » les marque « Non »")
     pair("Priorités", ", ".join(config.priorities))

@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sync import defaults
 from sync.consolidate import committed_amount
 from sync.parsing.records import Project
 from sync.report import Report
+from sync.vocabulary import statuses
 
 
 def fold(text: str) -> str:
@@ -107,9 +107,9 @@ def _breakdown(report: Report, key: Callable[[Project], str]) -> Breakdown:
             if not p.counted:
                 continue
             group = out.cells[(code, fold(key(p)))]
-            if p.status in defaults.PIPELINE_STATUSES:
+            if p.status in statuses.PIPELINE_STATUSES:
                 group.pipeline += p.fqis_total or 0
-            elif p.status in defaults.COMMITTED_STATUSES or p.status == defaults.ABANDONED_STATUS:
+            elif p.status in statuses.COMMITTED_STATUSES or p.status == statuses.ABANDONED_STATUS:
                 group.committed += committed_amount(p, paid.get((code, p.project_id), 0))
                 group.projects += 1
     return out
@@ -125,11 +125,11 @@ def compute(report: Report) -> Figures:
         for p in workbook.projects:
             if not p.counted:
                 continue
-            if p.status in defaults.COMMITTED_STATUSES:
+            if p.status in statuses.COMMITTED_STATUSES:
                 for label, cents in p.fqis_by_year.items():
                     if label in planned[code]:
                         planned[code][label] += cents or 0
-            elif p.status == defaults.ABANDONED_STATUS:
+            elif p.status == statuses.ABANDONED_STATUS:
                 abandoned[code] += totals.paid_by_project.get((code, p.project_id), 0)
     return Figures(planned=planned, abandoned=abandoned,
                    priorities=_breakdown(report, lambda p: p.priority),

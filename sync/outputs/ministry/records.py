@@ -19,16 +19,16 @@ from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 
-from sync import defaults
 from sync.consolidate import committed_amount
 from sync.money import spreadsheet_number
 from sync.outputs.cells import FORMULA_LIKE, clean_text
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
-from sync.parsing.headers import PAYMENT_COLUMNS, project_columns
 from sync.parsing.records import Payment, Project
 from sync.parsing.values import as_text
 from sync.report import Report
+from sync.vocabulary import statuses
+from sync.vocabulary.template import PAYMENT_COLUMNS, alliance_columns
 from sync.wording import plural
 
 log = logging.getLogger("sync")
@@ -59,11 +59,11 @@ _MAX_LINK = 2000  # Excel ignores longer hyperlinks
 
 
 def engagement(project: Project) -> str:
-    if project.status in defaults.COMMITTED_STATUSES:
+    if project.status in statuses.COMMITTED_STATUSES:
         return ENGAGED
-    if project.status == defaults.ABANDONED_STATUS:
+    if project.status == statuses.ABANDONED_STATUS:
         return ABANDONED
-    if project.status in defaults.PIPELINE_STATUSES:
+    if project.status in statuses.PIPELINE_STATUSES:
         return PIPELINE
     return NOT_ENGAGED
 
@@ -108,7 +108,8 @@ class ProjectLayout:
         fund = config.fund
         self.fund_total = f"{fund} total"
         self.engaged = f"{fund} engagé"
-        template = {c.field: c.header for c in project_columns(fund, [y.label for y in config.fiscal_years])}
+        alliance = alliance_columns(fund, tuple(y.label for y in config.fiscal_years))
+        template = {c.field: c.header for c in alliance.projects}
         self.year_headers = {y.label: template[f"year:{y.label}"] for y in config.fiscal_years}
         self.territory, self.priority = template["territory"], template["priority"]
         self.other_contributions = template["other_contributions"]

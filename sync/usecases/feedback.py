@@ -23,10 +23,13 @@ from gspread.exceptions import APIError
 from gspread.utils import absolute_range_name
 
 from sync.config import Committee, Config
+from sync.delivery.settings import delivery_scopes
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
-from sync.parsing.headers import VALIDATION_TAB, find_tab
+from sync.google.client import access_problem
 from sync.report import Report
+from sync.sources.google import GOOGLE_FAILURES, GoogleSource
+from sync.vocabulary.template import VALIDATION_TAB, find_tab
 from sync.wording import errors_to_fix, moment_at, plural
 
 log = logging.getLogger("sync")
@@ -68,9 +71,6 @@ def validation_rows(report: Report, committee: Committee) -> list[list[str]]:
 
 def write_feedback(report: Report, config: Config | None = None) -> list[FeedbackResult]:
     """Write each Google committee's Validation tab; a failure is logged, never raised."""
-    from sync.google.client import access_problem, google_client
-    from sync.sources.google import GOOGLE_FAILURES, GoogleSource
-
     config = config or report.config
     results = []
     for committee in config.committees:
@@ -84,7 +84,7 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             results.append(FeedbackResult(committee.code, False, problem="chiffrier non lu"))
             continue
         rows = validation_rows(report, committee)
-        client = google_client(config)
+        client = source.google.sheets(config, extra_scopes=delivery_scopes(config))  # the clients that read it
         try:
             sent = _replace_tab(client.http, source, rows)
         except GOOGLE_FAILURES as exc:

@@ -16,7 +16,7 @@ import difflib
 
 from rapidfuzz import fuzz, process
 
-from sync.parsing.headers import normalise
+from sync.vocabulary.template import normalise
 
 # RapidFuzz's cutoffs are percentages compared with some rounding: a value whose
 # Indel ratio equals a cutoff can be dropped unless the cutoff is a little lower.

@@ -1,4 +1,4 @@
-"""Finding columns and tabs by their header text.
+"""The committee template's tabs and columns, and finding them by their header text.
 
 Committees retype headers: case, accents, spaces, curly apostrophes, en dashes
 and a few synonyms all vary. ``normalise`` folds those differences away so that
@@ -7,8 +7,10 @@ matching is a dictionary look-up.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
@@ -40,6 +42,8 @@ class Column:
 PROJECTS_TAB = "Projets"
 PAYMENTS_TAB = "Versements"
 VALIDATION_TAB = "Validation"
+# The committee named by a finding on the whole alliance (its envelope, a delivery).
+ALLIANCE_CODE = "ALLIANCE"
 
 YEAR_PREFIX = "year:"  # the fund's columns per fiscal year: year:2020-2021…
 # The one table of key fields, per template tab: they identify a record or carry its
@@ -103,7 +107,24 @@ PAYMENT_COLUMNS = [
 ]
 
 
-def match_headers(header_row: list[object], columns: list[Column]) -> tuple[dict[str, int], list[Column]]:
+@dataclass(frozen=True)
+class AllianceColumns:
+    """The template's columns for one alliance: the Projets tab has one fund column per
+    fiscal year, so it depends on the fund's name and the agreement's years."""
+
+    projects: tuple[Column, ...]
+    payments: tuple[Column, ...]
+
+
+@functools.lru_cache(maxsize=16)
+def alliance_columns(fund: str, year_labels: tuple[str, ...]) -> AllianceColumns:
+    """The alliance's column set, built once per fund and fiscal years: the values come
+    from the configuration (``config.fund``, ``config.fiscal_years``' labels), never the
+    ``Config`` itself, so that this base layer imports nothing above it."""
+    return AllianceColumns(tuple(project_columns(fund, list(year_labels))), tuple(PAYMENT_COLUMNS))
+
+
+def match_headers(header_row: list[object], columns: Sequence[Column]) -> tuple[dict[str, int], list[Column]]:
     """Map each column's field to its 0-based index in the header row.
 
     Returns the mapping and the columns not found. The first matching header
@@ -122,7 +143,7 @@ def match_headers(header_row: list[object], columns: list[Column]) -> tuple[dict
     return found, missing
 
 
-def duplicate_headers(header_row: list[object], columns: list[Column]) -> list[tuple[Column, int, int]]:
+def duplicate_headers(header_row: list[object], columns: Sequence[Column]) -> list[tuple[Column, int, int]]:
     """Headers of a template column typed twice: (column, index read, index ignored),
     0-based, in the header row's order (:func:`match_headers` reads the first)."""
     wanted: dict[str, Column] = {}

@@ -10,11 +10,16 @@ the credentials may write.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sync.config import Committee, Config, SourceSpec
+from sync.delivery.settings import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
-from sync.google.auth import Account
-from sync.parsing.headers import PAYMENTS_TAB, PROJECTS_TAB, find_tab
+from sync.google.auth import DEFAULT_TOKEN_DIR, Account
+from sync.google.client import GoogleClients, access_problem
+from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
+from sync.sources.xlsx import XlsxSource
+from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
 
 PROBE_FIELDS = "properties(title),sheets(properties(sheetId,title))"
 
@@ -52,17 +57,14 @@ class AccessReport:
         return all(c.ok for c in self.checks)
 
 
-def check_access(config: Config) -> AccessReport:
+def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
     """Try each committee's source; Google errors become messages, never exceptions."""
-    from sync.google.client import access_problem, google_client
-    from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
-
     report = AccessReport(config, [])
     client = None
     google = [c for c in config.committees if c.source and c.source.kind == "google"]
     if google:
         try:
-            client = google_client(config)
+            client = GoogleClients(token_dir or DEFAULT_TOKEN_DIR).sheets(config, extra_scopes=delivery_scopes(config))
             report.account, report.base_url = client.account, client.base_url
         except SourceUnavailable as exc:  # no OAuth token and no terminal to log in
             report.account_problem = exc.message
@@ -104,8 +106,6 @@ def check_access(config: Config) -> AccessReport:
 
 
 def _check_file(check: AccessCheck) -> None:
-    from sync.sources.xlsx import XlsxSource
-
     source = XlsxSource(check.source, committee_code=check.committee.code)
     try:
         raw = source.read([PROJECTS_TAB, PAYMENTS_TAB])

@@ -1,0 +1,110 @@
+"""The file policy: which files a command reads (and so never writes), and which existing
+files alliance-sync recognises as its own and may replace (docs/ligne-de-commande.md).
+
+A use case above the stages: it knows the configuration's inputs, the history's
+database and lock, the state folder's temporary files, the ministry workbook's sheets
+and the committee template's tabs. sync/outputs/paths.py applies it
+(:func:`~sync.outputs.paths.output_path`) without knowing any of them.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+
+from sync.config import SourceSpec
+from sync.errors import OutputError, SourceUnavailable
+from sync.history.store import DB_NAME
+from sync.lock import LOCK_NAME
+from sync.outputs.atomic import TEMPORARY_FOLDER
+from sync.outputs.ministry.style import TEMPLATE_NAME
+from sync.outputs.paths import Input, is_within, refuse_inputs, refused
+from sync.resources import bundled
+from sync.sources.base import is_blank
+from sync.sources.xlsx import XlsxSource, worksheet_titles
+from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
+
+# The sheets every ministry workbook has, and that no committee workbook has.
+MINISTRY_SHEETS = frozenset({"Sommaire", "Validation", "À propos"})
+
+
+def inputs_of(config, state_dir: Path | None) -> list[Input]:
+    """Everything a command reads or keeps: the configuration and the presentation file
+    beside it, the committees' local workbooks, the Google credentials, the history
+    database and the state folder (lock, temporaire/, OAuth token). ``config`` may be
+    None (a command run without one)."""
+    found = []
+    if config is not None:
+        if config.path is not None:
+            found.append(Input(Path(config.path), "la configuration"))
+            # Read when present: a file written there would change every later workbook.
+            found.append(Input(Path(config.path).parent / TEMPLATE_NAME, "la présentation du classeur"))
+        found.append(Input(bundled("templates", TEMPLATE_NAME), "la présentation du classeur"))
+        for committee in config.committees:
+            if committee.source is not None and committee.source.kind == "xlsx":
+                found.append(Input(Path(committee.source.location), f"le classeur du comité {committee.code}"))
+        found += _credentials(config)
+    if state_dir is not None:
+        found.append(Input(Path(state_dir) / DB_NAME, "l'historique des synchronisations"))
+        found.append(Input(Path(state_dir), "le dossier d'état", folder=True))
+    return found
+
+
+def _credentials(config) -> list[Input]:
+    google = config.google
+    found = [Input(Path(path), "les identifiants Google") for path in (google.credentials, google.oauth_client)
+             if path is not None]
+    # sync.google.auth.CREDENTIALS_ENV, named here: importing google-auth for it would slow every command.
+    named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip()
+    if named:
+        found.append(Input(Path(named), "les identifiants Google"))
+    return found
+
+
+def refuse_state_on_inputs(config, state_dir: Path) -> None:
+    """The history writes its database, its lock and temporaire/ in the state folder
+    (and empties temporaire/ at every run): none of them may be an input, nor hold one."""
+    inputs = inputs_of(config, None)
+    state_dir = Path(state_dir)
+    for path in (state_dir / DB_NAME, state_dir / LOCK_NAME, state_dir / TEMPORARY_FOLDER):
+        refuse_inputs(path, inputs)
+    emptied = Input(state_dir / TEMPORARY_FOLDER, "", folder=True)
+    for item in inputs:
+        if is_within(item.path, emptied):
+            raise OutputError(refused(emptied.path, f"ce dossier est vidé à chaque synchronisation et contient "
+                                                     f"{item.label} ({item.path}) ; déplacez ce fichier, ou "
+                                                     "choisissez un autre dossier d'état"))
+
+
+def _tab_titles(path: Path) -> list[str] | None:
+    """The tab titles of an .xlsx, or None when it is none."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return worksheet_titles(archive)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, SyntaxError):
+        return None
+
+
+def is_ministry_workbook(path: Path) -> bool:
+    titles = _tab_titles(path)
+    return titles is not None and set(titles) >= MINISTRY_SHEETS
+
+
+def is_unfilled_template(path: Path) -> bool:
+    """A committee template nobody typed in: its Projets and Versements tabs hold
+    their header only (a filled committee workbook is an input, never replaced)."""
+    titles = _tab_titles(path)
+    if titles is None or set(titles) >= MINISTRY_SHEETS:
+        return False
+    try:
+        tabs = XlsxSource(SourceSpec("xlsx", str(path))).read([PROJECTS_TAB, PAYMENTS_TAB]).tabs
+    except SourceUnavailable:
+        return False
+    for wanted in (PROJECTS_TAB, PAYMENTS_TAB):
+        title = find_tab(list(tabs), wanted)
+        if title is None:
+            return False
+        if any(not is_blank(v) for row in tabs[title][1:] for v in row):
+            return False
+    return True

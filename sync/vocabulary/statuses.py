@@ -1,0 +1,22 @@
+"""The template's project statuses and what each one means for the totals (docs/gabarit.md).
+
+Statuses are part of the template's contract, not of an alliance's choices: they are
+vocabulary, not configuration.
+"""
+
+from __future__ import annotations
+
+STATUSES = (
+    "Intention déposée",
+    "En analyse",
+    "Accepté",
+    "En cours",
+    "Terminé",
+    "Refusé",
+    "Abandonné",
+)
+PIPELINE_STATUSES = frozenset({"Intention déposée", "En analyse"})
+COMMITTED_STATUSES = frozenset({"Accepté", "En cours", "Terminé"})
+ABANDONED_STATUS = "Abandonné"
+# Statuses under which a payment may exist (dates are required from COMMITTED_STATUSES).
+PAYABLE_STATUSES = COMMITTED_STATUSES | {ABANDONED_STATUS}
