@@ -535,7 +535,7 @@ def _subregion(config, typed: str):
     """The sub-region of ``--committee``: « ouest » is OUEST (a code is typed by hand, its
     case carries no meaning, and codes are unique whatever their case); an empty code is
     refused, not read as « every sub-region »."""
-    from sync.config_keys import closest_key
+    from sync.config.keys import closest_key
     from sync.wording import did_you_mean
 
     codes = [c.code for c in config.subregions]

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 from sync import defaults
-from sync.config import Committee, Config, load_config
+from sync.config import Committee, Config, load_config, monteregie
 
-PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON", defaults.REGIONAL_CODE: "REG"}
+PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON", monteregie.REGIONAL_CODE: "REG"}
 
 _ORGANISATIONS = [
     ("Centre d'entraide {t}", "OBNL"),

@@ -196,17 +196,10 @@ def test_the_example_messages_are_the_real_ones(tmp_path):
 
 
 def configuration_keys() -> dict[str, set[str]]:
-    """Every key the configuration knows, by table (sync/config.py, sync/delivery/settings.py)."""
-    from dataclasses import fields
+    """Every key the configuration knows, by table (declared in sync/config/sections.py)."""
+    from sync.config.sections import SECTIONS
 
-    from sync.config import _KNOWN_KEYS, GoogleSettings
-    from sync.delivery.settings import _DELIVERY_KEYS, _SMTP_KEYS
-
-    keys = {table: set(names) for table, names in _KNOWN_KEYS.items()}
-    keys["google"] |= {f.name for f in fields(GoogleSettings)}
-    keys["delivery"] = set(_DELIVERY_KEYS)
-    keys["delivery.smtp"] = set(_SMTP_KEYS)
-    return keys
+    return {section.table: set(section.names) for section in SECTIONS}
 
 
 def configuration_sections() -> dict[str, str]:

@@ -21,9 +21,9 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 
 from sync.config import Committee, Config
+from sync.config.delivery import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
 from sync.delivery import messages
 from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
-from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
 from sync.errors import ConfigError, describe_os_error
 from sync.findings import ERROR, Finding, finding
 from sync.history import History

@@ -37,7 +37,7 @@ import requests
 from gspread.exceptions import APIError
 
 from sync.config import Config
-from sync.delivery.settings import DeliverySettings
+from sync.config.delivery import DeliverySettings
 from sync.google.auth import Account
 from sync.google.http import (
     GoogleCallFailed,

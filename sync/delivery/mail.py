@@ -22,7 +22,7 @@ import socket
 import ssl
 from email.message import EmailMessage
 
-from sync.delivery.settings import PASSWORD_ENV, SmtpSettings, is_loopback_host
+from sync.config.delivery import PASSWORD_ENV, SmtpSettings, is_loopback_host
 
 
 class MailError(Exception):

@@ -60,7 +60,7 @@ def _limiter(kind: str, per_minute: int) -> RateLimiter:
 
 def google_client(config: Config, *, write: bool | None = None) -> GoogleClient:
     """The process's client for this configuration (read-only scope unless write-back)."""
-    from sync.delivery.settings import delivery_scopes
+    from sync.config.delivery import delivery_scopes
 
     settings = config.google
     write = settings.feedback if write is None else write

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import re
 import tomllib
-import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from email.headerregistry import Address
 from pathlib import Path
 
-from sync import defaults
-from sync.config_keys import Problem, closest_key, reject, reject_placeholders, shown, unknown_keys
-from sync.delivery.settings import DeliverySettings, delivery_unknown_keys, parse_addresses, parse_delivery
+from sync.config import monteregie, sections
+from sync.config.delivery import DeliverySettings, delivery_unknown_keys, parse_addresses, parse_delivery
+from sync.config.keys import Problem, closest_key, reject, reject_placeholders, shown, unknown_keys
+from sync.config.sections import ALLIANCE, PERIOD, REGIONAL, TOP_LEVEL, known_keys
+from sync.config.settings import one_line_text, read_section
 from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
 from sync.money import MAX_CENTS, cents_from_dollars, format_cents
 from sync.parsing.headers import normalise
@@ -89,24 +89,23 @@ class Committee:
         return f"la sous-région {self.name}"
 
 
+_GOOGLE_DEFAULTS = sections.GOOGLE.defaults
+
+
 @dataclass(frozen=True)
 class GoogleSettings:
-    credentials: Path | None = None
-    feedback: bool = False
-    reads_per_minute: int = 60
-    oauth_client: Path | None = None
-    # Retries of Google's transient answers (429, 5xx, network errors): at most
-    # max_attempts tries within retry_deadline seconds, waiting backoff_initial,
-    # then twice as long each time (with jitter), never more than backoff_max.
-    # The defaults wait 1+2+4+8+16+30+30 s: enough to outlast a per-minute quota.
-    max_attempts: int = 8
-    retry_deadline: float = 120.0
-    backoff_initial: float = 1.0
-    backoff_max: float = 30.0
-    timeout: float = 60.0  # seconds to wait for one answer
-    # All of a run's reads of Google spreadsheets together end within this many
-    # seconds (retries and quota waits included); the committees are read at once.
-    deadline: float = 180.0
+    """[google] (sync/config/sections.py declares each key, its bounds and its default)."""
+
+    credentials: Path | None = _GOOGLE_DEFAULTS["credentials"]
+    feedback: bool = _GOOGLE_DEFAULTS["feedback"]
+    reads_per_minute: int = _GOOGLE_DEFAULTS["reads_per_minute"]
+    oauth_client: Path | None = _GOOGLE_DEFAULTS["oauth_client"]
+    max_attempts: int = _GOOGLE_DEFAULTS["max_attempts"]
+    retry_deadline: float = _GOOGLE_DEFAULTS["retry_deadline"]
+    backoff_initial: float = _GOOGLE_DEFAULTS["backoff_initial"]
+    backoff_max: float = _GOOGLE_DEFAULTS["backoff_max"]
+    timeout: float = _GOOGLE_DEFAULTS["timeout"]
+    deadline: float = _GOOGLE_DEFAULTS["deadline"]
 
 
 @dataclass(frozen=True)
@@ -183,13 +182,7 @@ class _Reader:
         value = data.get(name, default)
         if value is None:
             raise self.fail(key, "valeur requise manquante")
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"un texte non vide est attendu, lu : {shown(value)}")
-        if any(unicodedata.category(c) == "Cc" for c in value):
-            # A NUL or a line feed in a name ends up in file names, e-mail headers and logs.
-            raise self.fail(key, f"un texte d'une seule ligne, sans caractère de contrôle, est attendu, "
-                                 f"lu : {shown(value)}")
-        return value.strip()
+        return one_line_text(self.fail, key, value)
 
     def money(self, data: dict, key: str, name: str, default: int | None = None) -> int:
         value = data.get(name, default)
@@ -305,22 +298,10 @@ class _Reader:
         return SourceSpec("google", _google_key(self, f"{key}.google", location.strip()))
 
 
-# The keys each table reads; any other is a configuration error (sync/config_keys.py).
-# [delivery] keeps its own in sync/delivery/settings.py; [google]'s are GoogleSettings' fields.
-_KNOWN_KEYS = {
-    "alliance": {"name", "mandataire", "ministry", "fund", "envelope", "period", "max_fqis_share",
-                 "nearly_used", "priorities", "organization_types", "ineligible_organization_types",
-                 "state_dir"},
-    "alliance.period": {"start", "end"},
-    "regional": {"name", "code", "allocation", "source", "xlsx", "google", "territories", "annual", "contact"},
-    "subregions": {"code", "name", "allocation", "territories", "source", "xlsx", "google", "annual",
-                   "contact", "priorities", "support"},
-    "google": {f.name for f in fields(GoogleSettings)},
-}
-
-
-# The top-level tables; a misspelt one (« [googel] ») would silently leave its settings off.
-_TOP_LEVEL = ("alliance", "regional", "subregions", "google", "delivery")  # in the documentation's order
+# The keys each table reads (sync/config/sections.py); any other is a configuration error.
+_KNOWN_KEYS = {table: set(known_keys(table)) for table in ("alliance", "alliance.period", "regional", "subregions",
+                                                           "google")}
+_TOP_LEVEL = tuple(s.table for s in TOP_LEVEL)  # in the documentation's order
 
 
 def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> None:
@@ -458,7 +439,7 @@ _NOT_IN_FILE_NAMES = set('/\\:*?"<>|')
 
 
 def _fund(reader: _Reader, alliance: dict) -> str:
-    fund = reader.text(alliance, "alliance.fund", "fund", defaults.FUND)
+    fund = reader.text(alliance, "alliance.fund", "fund", ALLIANCE.default("fund"))
     if _NOT_IN_FILE_NAMES & set(fund):
         raise reader.fail("alliance.fund",
                           "le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne contient "
@@ -528,22 +509,22 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
 
     alliance = reader.table(raw, "alliance", "alliance")
     period = reader.table(alliance, "alliance.period", "period")
-    years = _agreement_years(reader, reader.date(period, "alliance.period.start", "start", defaults.PERIOD[0]),
-                             reader.date(period, "alliance.period.end", "end", defaults.PERIOD[1]))
+    years = _agreement_years(reader, reader.date(period, "alliance.period.start", "start", PERIOD.default("start")),
+                             reader.date(period, "alliance.period.end", "end", PERIOD.default("end")))
     start, end = years[0].start, years[-1].end
 
-    envelope = reader.money(alliance, "alliance.envelope", "envelope", defaults.ENVELOPE_DOLLARS)
+    envelope = reader.money(alliance, "alliance.envelope", "envelope", ALLIANCE.default("envelope"))
     if envelope == 0:
         raise reader.fail("alliance.envelope", "l'enveloppe de l'Alliance doit être supérieure à 0 $, lu : 0")
-    priorities = reader.text_list(alliance, "alliance.priorities", "priorities", defaults.PRIORITIES,
+    priorities = reader.text_list(alliance, "alliance.priorities", "priorities", ALLIANCE.default("priorities"),
                                   required=True)
 
     regional_raw = reader.table(raw, "regional", "regional")
     regional = _committee(
         reader, regional_raw, "regional", base, years, priorities, regional=True,
-        default={"code": defaults.REGIONAL_CODE, "name": defaults.REGIONAL_NAME,
-                 "allocation": None if "regional" in raw else defaults.REGIONAL_ALLOCATION_DOLLARS,
-                 "territories": [defaults.REGIONAL_TERRITORY]},
+        default={"code": REGIONAL.default("code"), "name": REGIONAL.default("name"),
+                 "allocation": None if "regional" in raw else REGIONAL.default("allocation"),
+                 "territories": list(REGIONAL.default("territories"))},
     )
 
     subregions_raw = raw.get("subregions")
@@ -551,7 +532,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         raise reader.fail("subregions", "au moins une section [[subregions]] est requise")
     if not isinstance(subregions_raw, list) or not subregions_raw:
         raise reader.fail("subregions", "une liste de sections [[subregions]] est attendue")
-    known = {d["code"]: d for d in defaults.SUBREGIONS}
+    known = {d["code"]: d for d in monteregie.SUBREGIONS}
     subregions = []
     for index, item in enumerate(subregions_raw):
         key = f"subregions[{index + 1}]"
@@ -576,9 +557,9 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
                               contacts=any(c.contact for c in (regional, *subregions)))
 
     eligible = reader.text_list(alliance, "alliance.organization_types", "organization_types",
-                                defaults.ELIGIBLE_ORGANIZATION_TYPES, required=True)
+                                ALLIANCE.default("organization_types"), required=True)
     ineligible = reader.text_list(alliance, "alliance.ineligible_organization_types",
-                                  "ineligible_organization_types", defaults.INELIGIBLE_ORGANIZATION_TYPES)
+                                  "ineligible_organization_types", ALLIANCE.default("ineligible_organization_types"))
     both = [t for t in ineligible if normalise(t) in {normalise(e) for e in eligible}]
     if "ineligible_organization_types" not in alliance:
         # Another program may fund what the Montérégie does not: the type listed as eligible wins.
@@ -590,17 +571,17 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
                           "ou non admissible, pas les deux")
     return Config(
         path=path.resolve() if path else None,
-        name=reader.text(alliance, "alliance.name", "name", defaults.ALLIANCE_NAME),
-        mandataire=reader.text(alliance, "alliance.mandataire", "mandataire", defaults.MANDATAIRE),
-        ministry=reader.text(alliance, "alliance.ministry", "ministry", defaults.MINISTRY),
+        name=reader.text(alliance, "alliance.name", "name", ALLIANCE.default("name")),
+        mandataire=reader.text(alliance, "alliance.mandataire", "mandataire", ALLIANCE.default("mandataire")),
+        ministry=reader.text(alliance, "alliance.ministry", "ministry", ALLIANCE.default("ministry")),
         fund=_fund(reader, alliance),
         envelope=envelope,
         period_start=start,
         period_end=end,
         fiscal_years=years,
         max_fqis_share=reader.ratio(alliance, "alliance.max_fqis_share", "max_fqis_share",
-                                    defaults.MAX_FQIS_SHARE),
-        nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", defaults.NEARLY_USED),
+                                    ALLIANCE.default("max_fqis_share")),
+        nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", ALLIANCE.default("nearly_used")),
         priorities=priorities,
         eligible_types=eligible,
         ineligible_types=ineligible,
@@ -671,46 +652,5 @@ def _check_unique(reader: _Reader, regional: Committee, subregions: list[Committ
 
 
 def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
-    def path_or_none(name: str) -> Path | None:
-        if name not in data:
-            return None
-        return (base / reader.text(data, f"google.{name}", name)).resolve()
-
-    default = GoogleSettings()  # one set of defaults: the dataclass's
-    feedback = data.get("feedback", default.feedback)
-    if not isinstance(feedback, bool):
-        raise reader.fail("google.feedback", f"true ou false est attendu, lu : {shown(feedback)}")
-    reads = data.get("reads_per_minute", default.reads_per_minute)
-    if isinstance(reads, bool) or not isinstance(reads, int) or reads < 1:
-        raise reader.fail("google.reads_per_minute", f"un entier positif est attendu, lu : {shown(reads)}")
-    def seconds(name: str, default: float) -> float:
-        value = data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
-            raise reader.fail(f"google.{name}", f"un nombre de secondes positif est attendu, lu : {shown(value)}")
-        return float(value)
-
-    attempts = data.get("max_attempts", default.max_attempts)
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-        raise reader.fail("google.max_attempts", f"un entier positif est attendu, lu : {shown(attempts)}")
-    timeout = seconds("timeout", default.timeout)
-    if timeout <= 0:
-        raise reader.fail("google.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(timeout)}")
-    return GoogleSettings(
-        credentials=path_or_none("credentials"),
-        feedback=feedback,
-        reads_per_minute=reads,
-        oauth_client=path_or_none("oauth_client"),
-        max_attempts=attempts,
-        retry_deadline=seconds("retry_deadline", default.retry_deadline),
-        backoff_initial=seconds("backoff_initial", default.backoff_initial),
-        backoff_max=seconds("backoff_max", default.backoff_max),
-        timeout=timeout,
-        deadline=_positive_seconds(reader, data, "deadline", 180.0),
-    )
-
-
-def _positive_seconds(reader: _Reader, data: dict, name: str, default: float) -> float:
-    value = data.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
-        raise reader.fail(f"google.{name}", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(value)}")
-    return float(value)
+    """[google], read key by key from its declarations (sync/config/sections.py)."""
+    return GoogleSettings(**read_section(reader.fail, sections.GOOGLE, data, base))

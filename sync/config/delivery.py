@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import math
 from dataclasses import dataclass
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -20,21 +19,21 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from sync.config_keys import Problem, reject_unknown_keys, shown, unknown_keys
+from sync.config.keys import Problem, reject_unknown_keys, shown, unknown_keys
+from sync.config.sections import DELIVERY, PASSWORD_ENV, SMTP
+from sync.config.settings import read_section
 from sync.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-PASSWORD_ENV = "ALLIANCE_SYNC_SMTP_PASSWORD"
 # drive.file only reaches files the tool created or was handed through Google's
 # picker: not a folder the ministry shared with the service account. « drive »
 # is the scope that can add a file to such a folder.
 DRIVE_SCOPES = {"drive": "https://www.googleapis.com/auth/drive",
                 "drive.file": "https://www.googleapis.com/auth/drive.file"}
 
-_DELIVERY_KEYS = {"drive_folder", "drive_file", "drive_name", "drive_scope", "drive_keep_versions", "email_to",
-                  "email_from", "smtp"}
-_SMTP_KEYS = {"host", "port", "starttls", "ssl", "user", "timeout", "ca_file"}
+_DELIVERY_KEYS = set(DELIVERY.names)
+_SMTP_KEYS = set(SMTP.names)
 # Refused with its own message (the password comes from the environment), not as a typo.
 _PASSWORD = "password"
 
@@ -77,7 +76,7 @@ class SmtpSettings:
 class DeliverySettings:
     drive_folder: str | None = None
     drive_name: str | None = None  # None: rapport-<fonds>-<début>-<fin>.xlsx
-    drive_scope: str = "drive"
+    drive_scope: str = DELIVERY.defaults["drive_scope"]
     email_to: tuple[Address, ...] = ()
     email_from: Address | None = None
     smtp: SmtpSettings | None = None
@@ -85,7 +84,7 @@ class DeliverySettings:
     # each delivery uploads a new version of it, never creates a file.
     drive_file: str | None = None
     # Drive purges a binary file's older versions after 30 days unless asked to keep them.
-    drive_keep_versions: bool = True
+    drive_keep_versions: bool = DELIVERY.defaults["drive_keep_versions"]
 
     @property
     def configured(self) -> bool:
@@ -189,7 +188,8 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
     host = _text(fail, data, "host", "delivery.smtp.host")
     if host is None:
         raise fail("delivery.smtp.host", "l'adresse du serveur SMTP est requise (ex. smtp.exemple.org)")
-    ssl = _flag(fail, data, "ssl", "delivery.smtp.ssl", False)
+    typed = read_section(fail, SMTP, data, base)  # the keys of a simple kind: ssl, timeout
+    ssl = typed["ssl"]
     starttls = _flag(fail, data, "starttls", "delivery.smtp.starttls", not ssl)
     if ssl and starttls:
         raise fail("delivery.smtp.ssl", "choisissez starttls = true (port 587) ou ssl = true (port 465), pas les deux")
@@ -200,9 +200,7 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
     port = data.get("port", 465 if ssl else 587 if starttls else 25)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise fail("delivery.smtp.port", f"un numéro de port entre 1 et 65535 est attendu, lu : {shown(port)}")
-    timeout = data.get("timeout", 60)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
-        raise fail("delivery.smtp.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(timeout)}")
+    timeout = typed["timeout"]
     ca_file = _text(fail, data, "ca_file", "delivery.smtp.ca_file")
     return SmtpSettings(host=host, port=port, starttls=starttls, ssl=ssl,
                         user=_text(fail, data, "user", "delivery.smtp.user"), timeout=float(timeout),
@@ -220,7 +218,7 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
     reject_unknown_keys(fail.path, data, _DELIVERY_KEYS, "delivery")
     drive_folder = parse_drive_folder(fail, data)
     drive_file = parse_drive_file(fail, data)
-    keep_versions = _flag(fail, data, "drive_keep_versions", "delivery.drive_keep_versions", True)
+    keep_versions = read_section(fail, DELIVERY, data, base)["drive_keep_versions"]
     drive_name = _text(fail, data, "drive_name", "delivery.drive_name")
     if drive_name is not None and (not drive_name.lower().endswith(".xlsx") or "/" in drive_name):
         raise fail("delivery.drive_name",
