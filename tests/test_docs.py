@@ -224,6 +224,42 @@ def test_every_configuration_key_is_in_the_configuration_page():
     assert not missing, f"clés de configuration absentes de docs/configuration.md : {missing}"
 
 
+def test_the_configuration_tables_are_generated_from_the_declarations():
+    from sync.config import docs
+
+    text = page("configuration.md")
+    assert docs.markers(text) == set(docs.tables()) == {
+        "clés [alliance]", "clés [alliance.period]", "clés [regional]", "clés [[subregions]]", "clés [google]",
+        "clés [delivery]", "clés [delivery.smtp]", "variables d'environnement"}
+    assert docs.render(text) == text, "à régénérer : python -m sync.config.docs --write"
+    assert docs.main([]) == 0
+
+
+def test_a_table_edited_by_hand_differs_from_the_declarations(capsys):
+    from sync.config import docs
+
+    text = page("configuration.md")
+    edited = text.replace("| `feedback` | booléen | `false` |", "| `feedback` | booléen | `true` |")
+    assert edited != text
+    assert docs.render(edited) == text  # --write puts the declared default back
+    row = "| `reads_per_minute` | entier ≥ 1 | `60` | limiteur côté client (quota de Google : 60 lectures par minute"
+    assert row in docs.tables()["clés [google]"]
+
+
+def test_the_typed_settings_hold_exactly_the_declared_keys():
+    """A dataclass field nobody declared would have no reader, no check and no doc."""
+    from dataclasses import fields
+
+    from sync.config import GoogleSettings
+    from sync.config.delivery import DeliverySettings, SmtpSettings
+    from sync.config.sections import DELIVERY, GOOGLE, SMTP
+
+    assert {f.name for f in fields(GoogleSettings)} == set(GOOGLE.names)
+    assert {f.name for f in fields(DeliverySettings)} == set(DELIVERY.names)
+    assert {f.name for f in fields(SmtpSettings)} == set(SMTP.names)
+    assert GoogleSettings() == GoogleSettings(**GOOGLE.defaults)
+
+
 # -- command line ---------------------------------------------------------------------
 
 
