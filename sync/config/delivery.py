@@ -19,7 +19,7 @@ from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from sync.config.keys import Problem, reject_unknown_keys, shown, unknown_keys
+from sync.config.keys import reject_unknown_keys, shown
 from sync.config.sections import DELIVERY, PASSWORD_ENV, SMTP
 from sync.config.settings import read_section
 from sync.errors import ConfigError
@@ -32,21 +32,8 @@ log = logging.getLogger(__name__)
 DRIVE_SCOPES = {"drive": "https://www.googleapis.com/auth/drive",
                 "drive.file": "https://www.googleapis.com/auth/drive.file"}
 
-_DELIVERY_KEYS = set(DELIVERY.names)
-_SMTP_KEYS = set(SMTP.names)
 # Refused with its own message (the password comes from the environment), not as a typo.
 _PASSWORD = "password"
-
-
-def delivery_unknown_keys(data: object) -> list[Problem]:
-    """The keys of ``[delivery]`` and of its ``smtp`` no setting reads (sync/config_keys.py);
-    sync/config.py asks before reading any value of the file."""
-    if not isinstance(data, dict):
-        return []
-    problems = unknown_keys(data, _DELIVERY_KEYS, "delivery", ignored={_PASSWORD})
-    if isinstance(data.get("smtp"), dict):
-        problems += unknown_keys(data["smtp"], _SMTP_KEYS, "delivery.smtp", ignored={_PASSWORD})
-    return problems
 
 
 @dataclass(frozen=True)
@@ -184,7 +171,7 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
         raise fail("delivery.smtp", 'une table est attendue : { host = "smtp.exemple.org", port = 587, '
                                     'starttls = true, user = "..." }')
     _refuse_password(fail, data, "delivery.smtp")
-    reject_unknown_keys(fail.path, data, _SMTP_KEYS, "delivery.smtp")
+    reject_unknown_keys(fail.path, data, SMTP.names, "delivery.smtp")
     host = _text(fail, data, "host", "delivery.smtp.host")
     if host is None:
         raise fail("delivery.smtp.host", "l'adresse du serveur SMTP est requise (ex. smtp.exemple.org)")
@@ -215,7 +202,7 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
     if not isinstance(data, dict):
         raise fail("delivery", "une table TOML est attendue")
     _refuse_password(fail, data, "delivery")
-    reject_unknown_keys(fail.path, data, _DELIVERY_KEYS, "delivery")
+    reject_unknown_keys(fail.path, data, DELIVERY.names, "delivery")
     drive_folder = parse_drive_folder(fail, data)
     drive_file = parse_drive_file(fail, data)
     keep_versions = read_section(fail, DELIVERY, data, base)["drive_keep_versions"]

@@ -16,17 +16,17 @@ import logging
 import re
 import tomllib
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from email.headerregistry import Address
 from pathlib import Path
 
 from sync.config import monteregie, sections
-from sync.config.delivery import DeliverySettings, delivery_unknown_keys, parse_addresses, parse_delivery
+from sync.config.delivery import DeliverySettings, parse_addresses, parse_delivery
 from sync.config.keys import Problem, closest_key, reject, reject_placeholders, shown, unknown_keys
-from sync.config.sections import ALLIANCE, PERIOD, REGIONAL, TOP_LEVEL, known_keys
-from sync.config.settings import one_line_text, read_section
+from sync.config.sections import ALLIANCE, PERIOD, REGIONAL, SECTIONS, TOP_LEVEL, known_keys, section, tables_of
+from sync.config.settings import Money, TextList, one_line_text, read_section
 from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
-from sync.money import MAX_CENTS, cents_from_dollars, format_cents
+from sync.money import format_cents
 from sync.parsing.headers import normalise
 from sync.rules.lists import ValueList
 from sync.wording import did_you_mean
@@ -188,53 +188,11 @@ class _Reader:
         value = data.get(name, default)
         if value is None:
             raise self.fail(key, "montant requis manquant")
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise self.fail(key, f"un montant en dollars est attendu, lu : {shown(value)}")
-        try:
-            # A TOML float such as 2600000.5 is read through its shortest text,
-            # which is what the coordinator typed.
-            cents = cents_from_dollars(repr(value) if isinstance(value, float) else value)
-        except (ValueError, InvalidOperation):
-            raise self.fail(key, f"montant illisible, non exact au cent ou trop grand (au plus "
-                                 f"{format_cents(MAX_CENTS)}) : {shown(value)}") from None
-        if cents < 0:
-            raise self.fail(key, f"le montant doit être positif, lu : {shown(value)}")
-        return cents
-
-    def ratio(self, data: dict, key: str, name: str, default: str) -> Decimal:
-        value = data.get(name, default)
-        try:
-            ratio = Decimal(repr(value) if isinstance(value, float) else str(value))
-        except InvalidOperation:
-            raise self.fail(key, f"une proportion entre 0 et 1 est attendue, lu : {shown(value)}") from None
-        if isinstance(value, bool) or not ratio.is_finite() or not (0 < ratio <= 1):
-            # « 80 » for 80 %: the coordinator thought in percent.
-            hint = (f" ; pour {value} %, écrivez {ratio / 100}" if not isinstance(value, bool)
-                    and ratio.is_finite() and 1 < ratio <= 100 else "")
-            raise self.fail(key, f"une proportion entre 0 et 1 est attendue (ex. 0.80), lu : {shown(value)}{hint}")
-        return ratio
-
-    def date(self, data: dict, key: str, name: str, default: str) -> dt.date:
-        value = data.get(name, default)
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise self.fail(key, f"une date AAAA-MM-JJ est attendue, lu : {shown(value)}") from None
+        return Money().read(self.fail, key, value, Path())
 
     def text_list(self, data: dict, key: str, name: str, default, *, required: bool = False) -> tuple[str, ...]:
         """``required``: an empty list would make every project's value unknown."""
-        value = data.get(name, default)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(key, "une liste de textes est attendue")
-        if required and not value:
-            raise self.fail(key, "au moins une valeur est requise")
-        return tuple(v.strip() for v in value)
+        return TextList(required=required).read(self.fail, key, data.get(name, default), Path())
 
     def addresses(self, data: dict, key: str, name: str) -> tuple[Address, ...]:
         if name not in data:
@@ -298,12 +256,6 @@ class _Reader:
         return SourceSpec("google", _google_key(self, f"{key}.google", location.strip()))
 
 
-# The keys each table reads (sync/config/sections.py); any other is a configuration error.
-_KNOWN_KEYS = {table: set(known_keys(table)) for table in ("alliance", "alliance.period", "regional", "subregions",
-                                                           "google")}
-_TOP_LEVEL = tuple(s.table for s in TOP_LEVEL)  # in the documentation's order
-
-
 def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> None:
     """Every key of every table known, and (``placeholders``) no placeholder of the
     shipped files left: checked on the whole file before any value is read, so that a
@@ -314,31 +266,29 @@ def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> No
 
 
 def _unknown_keys(raw: dict) -> list[Problem]:
+    """The keys no declaration of sync/config/sections.py reads, table by table, in the
+    documentation's order. The kinds of ``source = { … }`` are checked with the source
+    (_Reader.source)."""
     problems = _top_level_keys(raw)
-    alliance = raw.get("alliance")
-    if isinstance(alliance, dict):
-        problems += unknown_keys(alliance, _KNOWN_KEYS["alliance"], "alliance")
-        if isinstance(alliance.get("period"), dict):
-            problems += unknown_keys(alliance["period"], _KNOWN_KEYS["alliance.period"], "alliance.period")
-    # The kinds of ``source = { … }`` are checked with the source (_Reader.source).
-    if isinstance(raw.get("regional"), dict):
-        problems += unknown_keys(raw["regional"], _KNOWN_KEYS["regional"], "regional")
-    if isinstance(raw.get("subregions"), list):
-        for index, item in enumerate(raw["subregions"]):
-            if isinstance(item, dict):
-                problems += unknown_keys(item, _KNOWN_KEYS["subregions"], f"subregions[{index + 1}]")
-    if isinstance(raw.get("google"), dict):
-        problems += unknown_keys(raw["google"], _KNOWN_KEYS["google"], "google")
-    return problems + delivery_unknown_keys(raw.get("delivery"))
+    for declared in SECTIONS:
+        for where, data in tables_of(raw, declared):
+            problems += unknown_keys(data, declared.names, where, ignored=declared.refused)
+    return problems
+
+
+# The tables a key written above the first table is sent to (« envelope = … » before [alliance]).
+# [delivery]'s keys are not: such a key is only refused as unknown, as before sections were declared.
+_HOMES = ("alliance", "regional", "subregions", "google")
 
 
 def _top_level_keys(raw: dict) -> list[Problem]:
     """Tables unknown at the top; a key written above the first table (``envelope = …``
     before ``[alliance]``) is sent to the table that knows it."""
     problems = []
-    for problem in unknown_keys(raw, _TOP_LEVEL, arrays={"subregions"}):
-        homes = [f"[[{table}]]" if table == "subregions" else f"[{table}]" for table in _TOP_LEVEL
-                 if problem.key in _KNOWN_KEYS.get(table, ())]
+    tables = [s.table for s in TOP_LEVEL]
+    for problem in unknown_keys(raw, tables, arrays={s.table for s in TOP_LEVEL if s.array}):
+        homes = [f"[[{table}]]" if section(table).array else f"[{table}]" for table in _HOMES
+                 if problem.key in known_keys(table)]
         if homes and not isinstance(raw[problem.key], (dict, list)):
             where = (f"à la table {homes[0]} ; placez-la sous cette ligne" if len(homes) == 1
                      else f"à l'une des tables {', '.join(homes)} ; placez-la sous la bonne")
@@ -438,8 +388,7 @@ def _google_key(reader: _Reader, key: str, location: str) -> str:
 _NOT_IN_FILE_NAMES = set('/\\:*?"<>|')
 
 
-def _fund(reader: _Reader, alliance: dict) -> str:
-    fund = reader.text(alliance, "alliance.fund", "fund", ALLIANCE.default("fund"))
+def _fund(reader: _Reader, fund: str) -> str:
     if _NOT_IN_FILE_NAMES & set(fund):
         raise reader.fail("alliance.fund",
                           "le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne contient "
@@ -508,16 +457,15 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     check_keys(raw, path, placeholders=placeholders)
 
     alliance = reader.table(raw, "alliance", "alliance")
-    period = reader.table(alliance, "alliance.period", "period")
-    years = _agreement_years(reader, reader.date(period, "alliance.period.start", "start", PERIOD.default("start")),
-                             reader.date(period, "alliance.period.end", "end", PERIOD.default("end")))
+    period = read_section(reader.fail, PERIOD, reader.table(alliance, "alliance.period", "period"), base)
+    years = _agreement_years(reader, period["start"], period["end"])
     start, end = years[0].start, years[-1].end
+    settings = read_section(reader.fail, ALLIANCE, alliance, base)
 
-    envelope = reader.money(alliance, "alliance.envelope", "envelope", ALLIANCE.default("envelope"))
+    envelope = settings["envelope"]
     if envelope == 0:
         raise reader.fail("alliance.envelope", "l'enveloppe de l'Alliance doit être supérieure à 0 $, lu : 0")
-    priorities = reader.text_list(alliance, "alliance.priorities", "priorities", ALLIANCE.default("priorities"),
-                                  required=True)
+    priorities = settings["priorities"]
 
     regional_raw = reader.table(raw, "regional", "regional")
     regional = _committee(
@@ -556,10 +504,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     delivery = parse_delivery(raw.get("delivery", {}), path=path,
                               contacts=any(c.contact for c in (regional, *subregions)))
 
-    eligible = reader.text_list(alliance, "alliance.organization_types", "organization_types",
-                                ALLIANCE.default("organization_types"), required=True)
-    ineligible = reader.text_list(alliance, "alliance.ineligible_organization_types",
-                                  "ineligible_organization_types", ALLIANCE.default("ineligible_organization_types"))
+    eligible, ineligible = settings["organization_types"], settings["ineligible_organization_types"]
     both = [t for t in ineligible if normalise(t) in {normalise(e) for e in eligible}]
     if "ineligible_organization_types" not in alliance:
         # Another program may fund what the Montérégie does not: the type listed as eligible wins.
@@ -571,17 +516,16 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
                           "ou non admissible, pas les deux")
     return Config(
         path=path.resolve() if path else None,
-        name=reader.text(alliance, "alliance.name", "name", ALLIANCE.default("name")),
-        mandataire=reader.text(alliance, "alliance.mandataire", "mandataire", ALLIANCE.default("mandataire")),
-        ministry=reader.text(alliance, "alliance.ministry", "ministry", ALLIANCE.default("ministry")),
-        fund=_fund(reader, alliance),
+        name=settings["name"],
+        mandataire=settings["mandataire"],
+        ministry=settings["ministry"],
+        fund=_fund(reader, settings["fund"]),
         envelope=envelope,
         period_start=start,
         period_end=end,
         fiscal_years=years,
-        max_fqis_share=reader.ratio(alliance, "alliance.max_fqis_share", "max_fqis_share",
-                                    ALLIANCE.default("max_fqis_share")),
-        nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", ALLIANCE.default("nearly_used")),
+        max_fqis_share=settings["max_fqis_share"],
+        nearly_used=settings["nearly_used"],
         priorities=priorities,
         eligible_types=eligible,
         ineligible_types=ineligible,

@@ -8,8 +8,24 @@ these declarations; ``ENVIRONMENT`` declares the variables resolved at load time
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from sync.config import monteregie
-from sync.config.settings import Count, Described, FilePath, Flag, Seconds, Section, Setting, Variable
+from sync.config.settings import (
+    Count,
+    Date,
+    Described,
+    FilePath,
+    Flag,
+    Money,
+    Ratio,
+    Seconds,
+    Section,
+    Setting,
+    Text,
+    TextList,
+    Variable,
+)
 
 STATE_DIR_ENV = "ALLIANCE_SYNC_STATE_DIR"
 PASSWORD_ENV = "ALLIANCE_SYNC_SMTP_PASSWORD"
@@ -17,12 +33,12 @@ CREDENTIALS_ENV = "GOOGLE_APPLICATION_CREDENTIALS"
 SHEETS_URL_ENV = "ALLIANCE_SYNC_SHEETS_URL"
 DRIVE_URL_ENV = "ALLIANCE_SYNC_DRIVE_URL"
 
-_TEXT = Described("texte")
-_MONEY = Described("montant")
-_RATIO = Described("proportion, 0 < x ≤ 1")
-_DATE = Described("date TOML")
-_TEXTS = Described("liste de textes")
-_LIST_REQUIRED = Described("liste de textes, non vide")
+_TEXT = Text()
+_MONEY = Money()
+_RATIO = Ratio()
+_DATE = Date()
+_TEXTS = TextList()
+_LIST_REQUIRED = TextList(required=True)
 _FLAT_XLSX = Setting("xlsx", Described("chemin"), 'forme à plat de `source = { xlsx = "…" }`')
 _FLAT_GOOGLE = Setting("google", Described("clé ou adresse"), 'forme à plat de `source = { google = "…" }`',
                        shown_default="aucune")
@@ -170,7 +186,7 @@ DELIVERY = Section("delivery", (
             "`smtp.user` n'est pas une adresse", shown_default="`smtp.user`"),
     Setting("smtp", Described("table"), "serveur d'envoi ; requis avec `email_to`, ou avec des `contact` quand "
             "`[delivery]` est présente"),
-))
+), refused=("password",))  # the password comes from the environment: refused with its own message
 
 SMTP = Section("delivery.smtp", (
     Setting("host", _TEXT, "serveur SMTP", required="**requis**"),
@@ -180,7 +196,7 @@ SMTP = Section("delivery.smtp", (
     Setting("user", _TEXT, "identifiant ; sans lui, aucune identification"),
     Setting("timeout", Seconds(above_zero=True), "attente maximale d'une réponse du serveur", 60.0),
     Setting("ca_file", Described("chemin"), "certificats d'autorité à accepter en plus de ceux du système"),
-))
+), refused=("password",))
 
 # Every table of the file, in the documentation's order.
 SECTIONS = (ALLIANCE, PERIOD, REGIONAL, SUBREGIONS, GOOGLE, DELIVERY, SMTP)
@@ -204,6 +220,19 @@ def section(table: str) -> Section:
         if item.table == table:
             return item
     raise KeyError(table)
+
+
+def tables_of(raw: Mapping[str, object], declared: Section) -> list[tuple[str, Mapping[str, object]]]:
+    """The tables of the file ``declared`` describes, with the name errors give them
+    (« subregions[2] »); a value that is not a table is refused when it is read."""
+    found: list[tuple[str, object]] = [("", raw)]
+    for part in declared.table.split("."):
+        found = [(f"{where}.{part}" if where else part, data.get(part))
+                 for where, data in found if isinstance(data, Mapping)]
+    if declared.array:
+        return [(f"{where}[{index + 1}]", item) for where, items in found if isinstance(items, list)
+                for index, item in enumerate(items) if isinstance(item, Mapping)]
+    return [(where, data) for where, data in found if isinstance(data, Mapping)]
 
 
 def known_keys(table: str) -> tuple[str, ...]:

@@ -11,15 +11,18 @@ Standard library only: every command loads the configuration.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from sync.config.keys import shown
 from sync.errors import ConfigError
+from sync.money import MAX_CENTS, cents_from_dollars, format_cents
 
 Fail = Callable[[str, str], ConfigError]  # (key, French message) → the error to raise
 
@@ -108,6 +111,102 @@ class FilePath(Kind):
 
 
 @dataclass(frozen=True)
+class Text(Kind):
+    """A non-empty text of one line (see one_line_text)."""
+
+    label: str = "texte"
+
+    def read(self, fail: Fail, key: str, value: object, base: Path) -> str:
+        return one_line_text(fail, key, value)
+
+
+@dataclass(frozen=True)
+class Money(Kind):
+    """An amount in dollars, exact to the cent, read into integer cents; ``above_zero``: 0 refused
+    (the section says why: its message is its own)."""
+
+    label: str = "montant"
+
+    def read(self, fail: Fail, key: str, value: object, base: Path) -> int:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise fail(key, f"un montant en dollars est attendu, lu : {shown(value)}")
+        try:
+            # A TOML float such as 2600000.5 is read through its shortest text,
+            # which is what the coordinator typed.
+            cents = cents_from_dollars(repr(value) if isinstance(value, float) else value)
+        except (ValueError, InvalidOperation):
+            raise fail(key, f"montant illisible, non exact au cent ou trop grand (au plus "
+                            f"{format_cents(MAX_CENTS)}) : {shown(value)}") from None
+        if cents < 0:
+            raise fail(key, f"le montant doit être positif, lu : {shown(value)}")
+        return cents
+
+
+@dataclass(frozen=True)
+class Ratio(Kind):
+    """A proportion, 0 < x ≤ 1, read exactly (Decimal)."""
+
+    label: str = "proportion, 0 < x ≤ 1"
+
+    def read(self, fail: Fail, key: str, value: object, base: Path) -> Decimal:
+        try:
+            ratio = Decimal(repr(value) if isinstance(value, float) else str(value))
+        except InvalidOperation:
+            raise fail(key, f"une proportion entre 0 et 1 est attendue, lu : {shown(value)}") from None
+        if isinstance(value, bool) or not ratio.is_finite() or not (0 < ratio <= 1):
+            # « 80 » for 80 %: the coordinator thought in percent.
+            hint = (f" ; pour {value} %, écrivez {ratio / 100}" if not isinstance(value, bool)
+                    and ratio.is_finite() and 1 < ratio <= 100 else "")
+            raise fail(key, f"une proportion entre 0 et 1 est attendue (ex. 0.80), lu : {shown(value)}{hint}")
+        return ratio
+
+    def shown_default(self, value: object) -> str:
+        return f"`{value}`"
+
+
+@dataclass(frozen=True)
+class Date(Kind):
+    """A TOML date (a date and time keeps its date; a text AAAA-MM-JJ is read too)."""
+
+    label: str = "date TOML"
+
+    def read(self, fail: Fail, key: str, value: object, base: Path) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            raise fail(key, f"une date AAAA-MM-JJ est attendue, lu : {shown(value)}") from None
+
+    def shown_default(self, value: object) -> str:
+        return f"`{value}`"
+
+
+@dataclass(frozen=True)
+class TextList(Kind):
+    """A list of non-empty texts (one text alone is a list of one); ``required``: an empty
+    list would make every project's value unknown."""
+
+    required: bool = False
+    label: str = "liste de textes"
+
+    def __post_init__(self) -> None:
+        if self.required:
+            object.__setattr__(self, "label", "liste de textes, non vide")
+
+    def read(self, fail: Fail, key: str, value: object, base: Path) -> tuple[str, ...]:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise fail(key, "une liste de textes est attendue")
+        if self.required and not value:
+            raise fail(key, "au moins une valeur est requise")
+        return tuple(v.strip() for v in value)
+
+
+@dataclass(frozen=True)
 class Described(Kind):
     """A value its section reads itself (cross-key rules, special forms): declared here
     for its key, default and documentation only."""
@@ -150,6 +249,7 @@ class Section:
     table: str
     settings: tuple[Setting, ...]
     array: bool = False  # [[subregions]]: one table per item
+    refused: tuple[str, ...] = ()  # keys refused with a message of their own, not as typos
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -194,8 +294,11 @@ def read_section(fail: Fail, section: Section, data: Mapping[str, object], base:
     for setting in section.settings:
         if isinstance(setting.kind, Described):
             continue
-        if setting.name not in data:
-            values[setting.name] = setting.default
-            continue
-        values[setting.name] = setting.kind.read(fail, f"{section.table}.{setting.name}", data[setting.name], base)
+        key = f"{section.table}.{setting.name}"
+        if setting.name in data:
+            values[setting.name] = setting.kind.read(fail, key, data[setting.name], base)
+        else:
+            # The default is read like a typed value (dollars into cents, "0.80" into a Decimal).
+            values[setting.name] = None if setting.default is None else setting.kind.read(fail, key, setting.default,
+                                                                                          base)
     return values
