@@ -247,16 +247,22 @@ def test_a_table_edited_by_hand_differs_from_the_declarations(capsys):
 
 
 def test_the_typed_settings_hold_exactly_the_declared_keys():
-    """A dataclass field nobody declared would have no reader, no check and no doc."""
+    """A dataclass field nobody declared would have no reader, no check and no doc: each
+    is a key of its table or the value of a declared environment variable."""
     from dataclasses import fields
 
-    from sync.config import GoogleSettings
+    from sync.config import Config, GoogleSettings
     from sync.config.delivery import DeliverySettings, SmtpSettings
-    from sync.config.sections import DELIVERY, GOOGLE, SMTP
+    from sync.config.sections import DELIVERY, GOOGLE, SMTP, variables_of
 
-    assert {f.name for f in fields(GoogleSettings)} == set(GOOGLE.names)
-    assert {f.name for f in fields(DeliverySettings)} == set(DELIVERY.names)
+    def received(table):
+        return {v.field.rpartition(".")[2] for v in variables_of(table)}
+
+    assert received("google") == {"credentials_variable", "sheets_url"}
+    assert {f.name for f in fields(GoogleSettings)} == set(GOOGLE.names) | received("google")
+    assert {f.name for f in fields(DeliverySettings)} == set(DELIVERY.names) | received("delivery")
     assert {f.name for f in fields(SmtpSettings)} == set(SMTP.names)
+    assert received("alliance") == {"state_dir_variable"} <= {f.name for f in fields(Config)}
     assert GoogleSettings() == GoogleSettings(**GOOGLE.defaults)
 
 

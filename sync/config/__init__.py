@@ -3,26 +3,48 @@
 A base layer: it imports nothing above it (errors, wording, money and the template's
 vocabulary only), so that every stage may receive its own section from here.
 
+- ``sections.py``: every key of every table declared once (kind, bounds, default,
+  French description) and the environment variables; ``settings.py``: the kinds and
+  the generic reader that walks the declarations; ``docs.py``: the tables of
+  docs/configuration.md generated from them;
 - ``load.py``: the TOML file read once into typed objects (``Config``, ``Committee``,
-  ``GoogleSettings``), every error naming the file and the key;
+  ``GoogleSettings``), every error naming the file and the key, the environment
+  resolved at the same time;
 - ``delivery.py``: the ``[delivery]`` table and its ``smtp`` (``DeliverySettings``);
 - ``keys.py``: unknown keys with the closest known one, placeholders of the shipped files;
+- ``state.py``: the state folder, resolved (option, environment, key, default);
 - ``monteregie.py``: the Montérégie values a configuration may leave out.
+
+The names of ``load.py`` are imported on first use: the command line reads the state
+folder's defaults for its help without paying for the loader's imports.
 """
 
-from sync.config.load import (
-    MAX_FISCAL_YEARS,
-    SOURCE_KINDS,
-    Committee,
-    Config,
-    FiscalYear,
-    GoogleSettings,
-    SourceSpec,
-    config_from_dict,
-    fiscal_years_of,
-    load_config,
-    read_toml,
-)
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sync.config.load import (
+        MAX_FISCAL_YEARS,
+        SOURCE_KINDS,
+        Committee,
+        Config,
+        FiscalYear,
+        GoogleSettings,
+        SourceSpec,
+        config_from_dict,
+        fiscal_years_of,
+        load_config,
+        read_toml,
+    )
 
 __all__ = ["MAX_FISCAL_YEARS", "SOURCE_KINDS", "Committee", "Config", "FiscalYear", "GoogleSettings", "SourceSpec",
            "config_from_dict", "fiscal_years_of", "load_config", "read_toml"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from sync.config import load
+
+        return getattr(load, name)
+    raise AttributeError(f"module 'sync.config' has no attribute {name!r}")

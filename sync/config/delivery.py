@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import getaddresses
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.config.keys import reject_unknown_keys, shown
-from sync.config.sections import DELIVERY, PASSWORD_ENV, SMTP
+from sync.config.sections import DELIVERY, DRIVE_URL_ENV, PASSWORD_ENV, SMTP
 from sync.config.settings import read_section
 from sync.errors import ConfigError
 
@@ -72,6 +73,11 @@ class DeliverySettings:
     drive_file: str | None = None
     # Drive purges a binary file's older versions after 30 days unless asked to keep them.
     drive_keep_versions: bool = DELIVERY.defaults["drive_keep_versions"]
+    # Resolved from the environment when the configuration was loaded (sync/config/sections.py):
+    # ALLIANCE_SYNC_DRIVE_URL, Drive's address when not Google's (checked where it is used),
+    drive_url: str = ""
+    # and ALLIANCE_SYNC_SMTP_PASSWORD, never in the file; "" when not set. Never shown.
+    smtp_password: str = field(default="", repr=False)
 
     @property
     def configured(self) -> bool:
@@ -194,9 +200,12 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
                         ca_file=(base / ca_file).resolve() if ca_file else None)
 
 
-def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = False) -> DeliverySettings:
+def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = False,
+                   environment: Mapping[str, str] | None = None) -> DeliverySettings:
     """The typed ``[delivery]`` table. ``contacts``: some committee has a contact,
-    so the table must say how to send e-mail."""
+    so the table must say how to send e-mail. ``environment``: the declared variables
+    read when the configuration was loaded (the Drive address, the SMTP password)."""
+    environment = environment or {}
     fail = _Fail(path)
     base = path.resolve().parent if path else Path.cwd()
     if not isinstance(data, dict):
@@ -235,7 +244,8 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
                                               '"coordination@exemple.org") quand smtp.user n\'en est pas une') from None
     return DeliverySettings(drive_folder=drive_folder, drive_name=drive_name, drive_scope=drive_scope,
                             email_to=email_to, email_from=email_from, smtp=smtp, drive_file=drive_file,
-                            drive_keep_versions=keep_versions)
+                            drive_keep_versions=keep_versions, drive_url=environment.get(DRIVE_URL_ENV, ""),
+                            smtp_password=environment.get(PASSWORD_ENV, ""))
 
 
 def parse_drive_folder(fail: _Fail, data: dict) -> str | None:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.headerregistry import Address
@@ -23,7 +25,20 @@ from pathlib import Path
 from sync.config import monteregie, sections
 from sync.config.delivery import DeliverySettings, parse_addresses, parse_delivery
 from sync.config.keys import Problem, closest_key, reject, reject_placeholders, shown, unknown_keys
-from sync.config.sections import ALLIANCE, PERIOD, REGIONAL, SECTIONS, TOP_LEVEL, known_keys, section, tables_of
+from sync.config.sections import (
+    ALLIANCE,
+    CREDENTIALS_ENV,
+    PERIOD,
+    REGIONAL,
+    SECTIONS,
+    SHEETS_URL_ENV,
+    STATE_DIR_ENV,
+    TOP_LEVEL,
+    known_keys,
+    read_environment,
+    section,
+    tables_of,
+)
 from sync.config.settings import Money, TextList, one_line_text, read_section
 from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
 from sync.money import format_cents
@@ -106,6 +121,11 @@ class GoogleSettings:
     backoff_max: float = _GOOGLE_DEFAULTS["backoff_max"]
     timeout: float = _GOOGLE_DEFAULTS["timeout"]
     deadline: float = _GOOGLE_DEFAULTS["deadline"]
+    # Resolved from the environment when the file was loaded (sync/config/sections.py, ENVIRONMENT):
+    # GOOGLE_APPLICATION_CREDENTIALS, used when neither credentials nor oauth_client is given,
+    credentials_variable: Path | None = None
+    # and ALLIANCE_SYNC_SHEETS_URL, the Sheets API's address when not Google's (checked where it is used).
+    sheets_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -129,6 +149,9 @@ class Config:
     google: GoogleSettings = GoogleSettings()
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     state_dir: Path | None = None  # [alliance] state_dir, relative to the configuration file
+    state_dir_variable: Path | None = None  # ALLIANCE_SYNC_STATE_DIR when the file was loaded: wins over state_dir
+    # The declared variables that were set when the file was loaded (secrets included: never shown).
+    environment: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def committees(self) -> tuple[Committee, ...]:
@@ -408,12 +431,15 @@ def _code(reader: _Reader, data: dict, key: str, default: str | None) -> str:
     return reader.text(data, key, "code", default)
 
 
-def load_config(path: str | Path, *, check_files: bool = True, placeholders: bool = True) -> Config:
+def load_config(path: str | Path, *, check_files: bool = True, placeholders: bool = True,
+                environ: Mapping[str, str] | None = None) -> Config:
     """Load and validate a configuration file; raise ConfigError naming the key.
     ``placeholders``: refuse the REMPLACER-PAR-… values of the shipped files (all but
-    the committee template, which is made before the spreadsheets exist)."""
+    the committee template, which is made before the spreadsheets exist).
+    ``environ``: where the declared variables are read (the process's environment by default)."""
     path = Path(path)
-    return config_from_dict(read_toml(path), path=path, check_files=check_files, placeholders=placeholders)
+    return config_from_dict(read_toml(path), path=path, check_files=check_files, placeholders=placeholders,
+                            environ=environ)
 
 
 def read_toml(path: Path) -> dict:
@@ -451,8 +477,9 @@ def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
 
 
 def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True,
-                     placeholders: bool = True) -> Config:
+                     placeholders: bool = True, environ: Mapping[str, str] | None = None) -> Config:
     reader = _Reader(path, check_files)
+    environment = read_environment(os.environ if environ is None else environ)
     base = path.resolve().parent if path else Path.cwd()
     check_keys(raw, path, placeholders=placeholders)
 
@@ -499,10 +526,10 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     _check_consistency(reader, envelope, regional, subregions)
 
     google_raw = reader.table(raw, "google", "google")
-    google = _google_settings(reader, google_raw, base)
+    google = _google_settings(reader, google_raw, base, environment)
     # [delivery] (docs/configuration.md): a committee's contact needs a way to send e-mail.
     delivery = parse_delivery(raw.get("delivery", {}), path=path,
-                              contacts=any(c.contact for c in (regional, *subregions)))
+                              contacts=any(c.contact for c in (regional, *subregions)), environment=environment)
 
     eligible, ineligible = settings["organization_types"], settings["ineligible_organization_types"]
     both = [t for t in ineligible if normalise(t) in {normalise(e) for e in eligible}]
@@ -534,6 +561,8 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         google=google,
         delivery=delivery,
         state_dir=base / reader.text(alliance, "alliance.state_dir", "state_dir") if "state_dir" in alliance else None,
+        state_dir_variable=Path(environment[STATE_DIR_ENV]) if STATE_DIR_ENV in environment else None,
+        environment=environment,
     )
 
 
@@ -595,6 +624,10 @@ def _check_unique(reader: _Reader, regional: Committee, subregions: list[Committ
         raise reader.fail(f"{key}.{field}", message)
 
 
-def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
-    """[google], read key by key from its declarations (sync/config/sections.py)."""
-    return GoogleSettings(**read_section(reader.fail, sections.GOOGLE, data, base))
+def _google_settings(reader: _Reader, data: dict, base: Path, environment: Mapping[str, str]) -> GoogleSettings:
+    """[google], read key by key from its declarations (sync/config/sections.py), and the
+    variables it receives from the environment."""
+    named = environment.get(CREDENTIALS_ENV, "").strip()
+    return GoogleSettings(**read_section(reader.fail, sections.GOOGLE, data, base),
+                          credentials_variable=Path(named) if named else None,
+                          sheets_url=environment.get(SHEETS_URL_ENV, ""))

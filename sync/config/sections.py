@@ -205,14 +205,25 @@ TOP_LEVEL = tuple(s for s in SECTIONS if "." not in s.table)
 
 ENVIRONMENT = (
     Variable(CREDENTIALS_ENV, "clé du compte de service, quand `[google] credentials` est absent",
-             "google.credentials"),
-    Variable(PASSWORD_ENV, "mot de passe SMTP (avec `smtp.user`)"),
+             "google.credentials_variable"),
+    Variable(PASSWORD_ENV, "mot de passe SMTP (avec `smtp.user`)", "delivery.smtp_password"),
     Variable(STATE_DIR_ENV, "le dossier d'état, quand l'option `--state-dir` est absente ; l'emporte sur "
-             "`state_dir` de `[alliance]`", "alliance.state_dir"),
+             "`state_dir` de `[alliance]`", "alliance.state_dir_variable"),
     Variable(SHEETS_URL_ENV, "remplace `https://sheets.googleapis.com` (mandataire réseau, serveur local des "
-             "tests) ; voir [google.md](google.md)"),
-    Variable(DRIVE_URL_ENV, "remplace `https://www.googleapis.com` pour Drive, de la même façon"),
+             "tests) ; voir [google.md](google.md)", "google.sheets_url"),
+    Variable(DRIVE_URL_ENV, "remplace `https://www.googleapis.com` pour Drive, de la même façon", "delivery.drive_url"),
 )
+
+
+def read_environment(environ: Mapping[str, str]) -> dict[str, str]:
+    """The declared variables that are set (not empty), by name: read once, when the
+    configuration is loaded."""
+    return {v.name: environ[v.name] for v in ENVIRONMENT if environ.get(v.name)}
+
+
+def variables_of(table: str) -> tuple[Variable, ...]:
+    """The variables a section's typed settings receive (« google »: its credentials and address)."""
+    return tuple(v for v in ENVIRONMENT if v.field.rpartition(".")[0] == table)
 
 
 def section(table: str) -> Section:

@@ -272,11 +272,13 @@ class Section:
 
 @dataclass(frozen=True)
 class Variable:
-    """An environment variable: one more provider of a setting, resolved at load time."""
+    """An environment variable: one more provider of a setting, resolved when the
+    configuration is loaded (never read again at use time). ``field``: the section's
+    typed value that receives it (« google.sheets_url »)."""
 
     name: str
     role: str
-    setting: str | None = None  # the key it stands in for, if any (« google.credentials »)
+    field: str
 
 
 @dataclass(frozen=True)

@@ -279,9 +279,7 @@ def simulate(plan: Plan) -> Simulation:
         smtp = settings.smtp
         password = ""
         if smtp.user:
-            import os
-
-            no_password = not os.environ.get(PASSWORD_ENV)
+            no_password = not settings.smtp_password
             password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
                         else f" ; mot de passe : {PASSWORD_ENV} définie")
         lines.append(f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.")
@@ -379,7 +377,7 @@ def execute(plan: Plan, history: History) -> DeliveryResult:
                         from sync.delivery.mail import SmtpSession
 
                         assert plan.settings.smtp is not None
-                        session = SmtpSession(plan.settings.smtp)
+                        session = SmtpSession(plan.settings.smtp, plan.settings.smtp_password)
                     detail = _send(plan, item, session)
             except _Failed as exc:
                 detail = exc.message

@@ -72,8 +72,10 @@ QUOTA_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 REQUESTS_PER_MINUTE = 60
 
 
-def drive_base_url() -> str:
-    return api_base_url(DRIVE_URL_ENV, GOOGLE_APIS)
+def drive_base_url(resolved: str) -> str:
+    """Drive's address: ``ALLIANCE_SYNC_DRIVE_URL`` (``resolved`` when the configuration was
+    loaded, DeliverySettings.drive_url) or Google's."""
+    return api_base_url(DRIVE_URL_ENV, GOOGLE_APIS, resolved)
 
 
 def default_name(config: Config) -> str:
@@ -135,7 +137,7 @@ def drive_client(config: Config, settings: DeliverySettings) -> DriveClient:
     from sync.google.auth import anonymous, load_credentials
 
     google = config.google
-    base = drive_base_url()
+    base = drive_base_url(settings.drive_url)
     local = is_loopback(base)
     credentials, account = anonymous() if local else load_credentials(
         google, write=google.feedback, extra_scopes=(settings.drive_scope_url,))

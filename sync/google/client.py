@@ -7,14 +7,13 @@ it depends on, so a change of address or configuration gets a new one.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from dataclasses import dataclass
 
 from sync.config import Config
 from sync.errors import SourceUnavailable
-from sync.google.auth import CREDENTIALS_ENV, Account, anonymous, load_credentials, login_again, refresh_problem
+from sync.google.auth import Account, anonymous, load_credentials, login_again, refresh_problem
 from sync.google.http import (
     GOOGLE_SHEETS,
     SHEETS_URL_ENV,
@@ -64,13 +63,13 @@ def google_client(config: Config, *, write: bool | None = None) -> GoogleClient:
 
     settings = config.google
     write = settings.feedback if write is None else write
-    base = sheets_base_url()
+    base = sheets_base_url(settings.sheets_url)
     policy = RetryPolicy.from_settings(settings)
     local = is_loopback(base)
     # The Drive scope too when delivery uploads there: one OAuth authorisation covers both.
     extra = delivery_scopes(config)
     key = (base, local, settings.credentials, settings.oauth_client,
-           os.environ.get(CREDENTIALS_ENV, ""), write, extra, policy, settings.reads_per_minute)
+           settings.credentials_variable, write, extra, policy, settings.reads_per_minute)
     with _lock:
         client = _clients.get(key)
         if client is not None:
@@ -183,7 +182,7 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
     """
     from google.auth.exceptions import GoogleAuthError, RefreshError
 
-    base_url = base_url or sheets_base_url_or_default()
+    base_url = base_url or GOOGLE_SHEETS
     sheet = f"chiffrier Google {committee} (clé {key})"
     service = where(base_url)
     if isinstance(exc, DeadlinePassed):
@@ -251,9 +250,3 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
     return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)}.",
                              retryable=True)
 
-
-def sheets_base_url_or_default() -> str:
-    try:
-        return sheets_base_url()
-    except Exception:  # a refused address is reported where it is read; here it only names
-        return GOOGLE_SHEETS

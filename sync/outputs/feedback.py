@@ -89,7 +89,7 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             sent = _replace_tab(client.http, source, rows)
         except GOOGLE_FAILURES as exc:
             problem = access_problem(exc, account=client.account, committee=source.committee_label,
-                                     key=source.key, writing=True)
+                                     key=source.key, writing=True, base_url=client.base_url)
             log.error("Comité %s : onglet Validation non écrit : %s", committee.code, problem.message)
             results.append(FeedbackResult(committee.code, False, len(rows), problem=problem.message))
             continue

@@ -73,10 +73,9 @@ def _credentials(config) -> list[Input]:
     google = config.google
     found = [Input(Path(path), "les identifiants Google") for path in (google.credentials, google.oauth_client)
              if path is not None]
-    # sync.google.auth.CREDENTIALS_ENV, named here: importing google-auth for it would slow every command.
-    named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip()
-    if named:
-        found.append(Input(Path(named), "les identifiants Google"))
+    # GOOGLE_APPLICATION_CREDENTIALS, resolved when the configuration was loaded.
+    if google.credentials_variable is not None:
+        found.append(Input(google.credentials_variable, "les identifiants Google"))
     return found
 
 
