@@ -292,11 +292,10 @@ def contacts_of(committee) -> tuple[Address, ...]:
     return committee.contact
 
 
-def delivery_scopes(config) -> tuple[str, ...]:
+def delivery_scopes(settings: DeliverySettings) -> tuple[str, ...]:
     """The Drive scope to ask Google for, besides the Sheets scopes, when Drive delivery is on.
 
     Asked by every client (Sheets too), so that one OAuth authorisation covers both."""
-    settings = delivery_settings(config)
     if not settings.drive:
         return ()
     return (settings.drive_scope_url,)

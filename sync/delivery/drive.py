@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 import requests
 from gspread.exceptions import APIError
 
-from sync.config import Config
+from sync.config import Config, GoogleSettings
 from sync.config.delivery import DeliverySettings
 from sync.google.auth import Account
 from sync.google.http import (
@@ -133,10 +133,10 @@ class DriveClient:
     base_url: str
 
 
-def drive_client(config: Config, settings: DeliverySettings) -> DriveClient:
+def drive_client(google: GoogleSettings, settings: DeliverySettings) -> DriveClient:
+    """A Drive client from the two sections it needs: Google's (credentials, retries) and delivery's."""
     from sync.google.auth import anonymous, load_credentials
 
-    google = config.google
     base = drive_base_url(settings.drive_url)
     local = is_loopback(base)
     credentials, account = anonymous() if local else load_credentials(
@@ -224,7 +224,7 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
 
 def _client_or_error(config: Config, settings: DeliverySettings) -> DriveClient:
     try:
-        return drive_client(config, settings)
+        return drive_client(config.google, settings)
     except Exception as exc:  # ConfigError, SourceUnavailable: already French
         message = getattr(exc, "message", None)
         if message is None:

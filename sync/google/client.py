@@ -67,7 +67,7 @@ def google_client(config: Config, *, write: bool | None = None) -> GoogleClient:
     policy = RetryPolicy.from_settings(settings)
     local = is_loopback(base)
     # The Drive scope too when delivery uploads there: one OAuth authorisation covers both.
-    extra = delivery_scopes(config)
+    extra = delivery_scopes(config.delivery)
     key = (base, local, settings.credentials, settings.oauth_client,
            settings.credentials_variable, write, extra, policy, settings.reads_per_minute)
     with _lock:

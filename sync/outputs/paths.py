@@ -62,15 +62,15 @@ def inputs_of(config, state_dir: Path | None) -> list[Input]:
         for committee in config.committees:
             if committee.source is not None and committee.source.kind == "xlsx":
                 found.append(Input(Path(committee.source.location), f"le classeur du comité {committee.code}"))
-        found += _credentials(config)
+        found += _credentials(config.google)
     if state_dir is not None:
         found.append(Input(Path(state_dir) / DB_NAME, "l'historique des synchronisations"))
         found.append(Input(Path(state_dir), "le dossier d'état", folder=True))
     return found
 
 
-def _credentials(config) -> list[Input]:
-    google = config.google
+def _credentials(google) -> list[Input]:
+    """The credentials files of the [google] section (GoogleSettings), the variable's included."""
     found = [Input(Path(path), "les identifiants Google") for path in (google.credentials, google.oauth_client)
              if path is not None]
     # GOOGLE_APPLICATION_CREDENTIALS, resolved when the configuration was loaded.
