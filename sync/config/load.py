@@ -38,6 +38,7 @@ from sync.config.sections import (
     read_environment,
     section,
     tables_of,
+    what_to_put,
 )
 from sync.config.settings import Money, TextList, one_line_text, read_section
 from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
@@ -285,7 +286,7 @@ def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> No
     typo is never a default in disguise and a placeholder never reaches Google."""
     reject(path, _unknown_keys(raw), "clés inconnues")
     if placeholders:
-        reject_placeholders(path, raw)
+        reject_placeholders(path, raw, what_to_put())
 
 
 def _unknown_keys(raw: dict) -> list[Problem]:

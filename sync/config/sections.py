@@ -39,9 +39,16 @@ _RATIO = Ratio()
 _DATE = Date()
 _TEXTS = TextList()
 _LIST_REQUIRED = TextList(required=True)
-_FLAT_XLSX = Setting("xlsx", Described("chemin"), 'forme à plat de `source = { xlsx = "…" }`')
+# What to write instead of a placeholder, shared by the keys of the same name in several tables
+# (and by source = { xlsx = … } / { google = … }, whose kinds are these keys' names).
+_XLSX_PLACEHOLDER = "le chemin du classeur du comité, relatif à ce fichier"
+_GOOGLE_PLACEHOLDER = ("la clé du chiffrier Google du comité : la partie de son adresse entre /d/ et /edit "
+                       "(ou l'adresse complète du chiffrier)")
+_CONTACT_PLACEHOLDER = "l'adresse courriel réelle du comité (comite@organisme.org)"
+_FLAT_XLSX = Setting("xlsx", Described("chemin"), 'forme à plat de `source = { xlsx = "…" }`',
+                     placeholder=_XLSX_PLACEHOLDER)
 _FLAT_GOOGLE = Setting("google", Described("clé ou adresse"), 'forme à plat de `source = { google = "…" }`',
-                       shown_default="aucune")
+                       shown_default="aucune", placeholder=_GOOGLE_PLACEHOLDER)
 
 ALLIANCE = Section("alliance", (
     Setting("name", _TEXT, "nom de l'Alliance (classeur, courriels, console)", monteregie.ALLIANCE_NAME),
@@ -100,7 +107,8 @@ REGIONAL = Section("regional", (
             "de toutes les sous-régions", (monteregie.REGIONAL_TERRITORY,),
             shown_default=f'`["{monteregie.REGIONAL_TERRITORY}"]`'),
     Setting("annual", Described("table"), "montants annuels (comme pour une sous-région)", shown_default="aucune"),
-    Setting("contact", Described("adresse ou liste"), "reçoit les constats de ce chiffrier"),
+    Setting("contact", Described("adresse ou liste"), "reçoit les constats de ce chiffrier",
+            placeholder=_CONTACT_PLACEHOLDER),
 ))
 
 SUBREGIONS = Section("subregions", (
@@ -118,13 +126,13 @@ SUBREGIONS = Section("subregions", (
             "de l'adresse entre `/d/` et `/edit` ; l'adresse complète est acceptée). La forme à plat "
             '`xlsx = "…"` ou `google = "…"` est acceptée aussi', required="**requis**"),
     Setting("xlsx", Described("chemin"), 'forme à plat de `source = { xlsx = "…" }` ; une seule source par '
-            "sous-région"),
+            "sous-région", placeholder=_XLSX_PLACEHOLDER),
     _FLAT_GOOGLE,
     Setting("annual", Described('table `"AAAA-AAAA" = montant`'), "montants annuels prévus par exercice ; "
             "`ANNUAL_ENVELOPE_EXCEEDED` au-delà ; les exercices doivent être ceux de la période",
             shown_default="aucune"),
     Setting("contact", Described("adresse ou liste d'adresses"), "reçoit par courriel les constats de son comité "
-            "(voir [exploitation.md](exploitation.md))"),
+            "(voir [exploitation.md](exploitation.md))", placeholder=_CONTACT_PLACEHOLDER),
     Setting("priorities", _LIST_REQUIRED, "les axes du plan d'action de la sous-région, choisis parmi les "
             "`priorities` de `[alliance]` (lus sans tenir compte de la casse ni des accents, et écrits comme "
             "l'Alliance les écrit ; une valeur inconnue est une erreur de configuration, avec « Vouliez-vous "
@@ -143,9 +151,10 @@ SUBREGIONS = Section("subregions", (
 # enough to outlast a per-minute quota.
 GOOGLE = Section("google", (
     Setting("credentials", FilePath(), "clé JSON du compte de service",
-            shown_default=f"aucun (sinon `{CREDENTIALS_ENV}`)"),
+            shown_default=f"aucun (sinon `{CREDENTIALS_ENV}`)",
+            placeholder="le chemin de la clé JSON du compte de service, relatif à ce fichier"),
     Setting("oauth_client", FilePath(), "client OAuth « Application de bureau », pour se connecter avec un compte "
-            "Google personnel"),
+            "Google personnel", placeholder="le chemin du fichier du client OAuth, relatif à ce fichier"),
     Setting("feedback", Flag(), "`true` : écrire l'onglet Validation dans le chiffrier de chaque comité (accès en "
             "écriture requis)", False),
     Setting("reads_per_minute", Count(), "limiteur côté client (quota de Google : 60 lectures par minute et par "
@@ -166,34 +175,43 @@ DELIVERY = Section("delivery", (
             "identifiant du dossier Google Drive partagé avec le ministère (dossier d'un Drive partagé pour un "
             "compte de service) : la partie de son adresse après `/folders/` (lettres, chiffres, `-` et `_`) ; "
             "l'adresse complète est acceptée. La première livraison y crée le fichier, les suivantes en déposent "
-            "une nouvelle version"),
+            "une nouvelle version",
+            placeholder="l'identifiant du dossier Google Drive partagé avec le ministère : la partie de son adresse "
+                        "après /folders/"),
     Setting("drive_file", Described("texte (identifiant ou adresse)"),
             "identifiant d'un fichier `.xlsx` créé une fois par une personne dans son Drive et partagé avec le "
             "compte de l'outil (Éditeur) : chaque livraison en dépose une nouvelle version, sans jamais créer de "
             "fichier (un compte de service n'a pas d'espace de stockage). L'adresse complète du fichier est "
-            "acceptée. Exclut `drive_folder`"),
+            "acceptée. Exclut `drive_folder`",
+            placeholder="l'identifiant du fichier Google Drive à mettre à jour : la partie de son adresse entre /d/ "
+                        "et /edit"),
     Setting("drive_name", Described("nom de fichier `.xlsx`"), "nom du fichier dans Drive ; chaque livraison en "
             "dépose une nouvelle version",
-            shown_default="`rapport-<fonds>-<début>-<fin>.xlsx` (ex. `rapport-fqis-2019-2023.xlsx`)"),
+            shown_default="`rapport-<fonds>-<début>-<fin>.xlsx` (ex. `rapport-fqis-2019-2023.xlsx`)",
+            placeholder="le nom du fichier dans Drive, terminé par .xlsx"),
     Setting("drive_scope", Described('`"drive"` ou `"drive.file"`'), "portée demandée à Google pour Drive ; "
             "`drive.file` n'atteint que les fichiers créés par l'outil, pas un dossier partagé par le ministère",
             "drive"),
     Setting("drive_keep_versions", Flag(), "garder chaque version déposée indéfiniment ; sans cela, Drive efface "
             "les anciennes versions d'un fichier `.xlsx` après 30 jours", True),
     Setting("email_to", Described("adresse ou liste"), "destinataires du classeur (un courriel par destinataire, "
-            "classeur en pièce jointe)"),
+            "classeur en pièce jointe)",
+            placeholder="l'adresse courriel réelle du destinataire (nom@organisme.gouv.qc.ca)"),
     Setting("email_from", Described("adresse"), "expéditeur (`\"TCPM <coordination@exemple.org>\"`) ; requis si "
-            "`smtp.user` n'est pas une adresse", shown_default="`smtp.user`"),
+            "`smtp.user` n'est pas une adresse", shown_default="`smtp.user`",
+            placeholder="l'adresse courriel réelle de l'expéditeur (coordination@organisme.org)"),
     Setting("smtp", Described("table"), "serveur d'envoi ; requis avec `email_to`, ou avec des `contact` quand "
             "`[delivery]` est présente"),
 ), refused=("password",))  # the password comes from the environment: refused with its own message
 
 SMTP = Section("delivery.smtp", (
-    Setting("host", _TEXT, "serveur SMTP", required="**requis**"),
+    Setting("host", _TEXT, "serveur SMTP", required="**requis**",
+            placeholder="l'adresse du serveur d'envoi de courriels de votre organisme (smtp.organisme.org)"),
     Setting("port", Described("entier"), "port", shown_default="465 avec `ssl`, 587 avec `starttls`, sinon 25"),
     Setting("starttls", Described("booléen"), "chiffrement STARTTLS", shown_default="`true` (sauf avec `ssl = true`)"),
     Setting("ssl", Flag(), "chiffrement SSL/TLS dès la connexion (port 465) ; pas avec `starttls`", False),
-    Setting("user", _TEXT, "identifiant ; sans lui, aucune identification"),
+    Setting("user", _TEXT, "identifiant ; sans lui, aucune identification",
+            placeholder="l'identifiant de connexion au serveur d'envoi de courriels"),
     Setting("timeout", Seconds(above_zero=True), "attente maximale d'une réponse du serveur", 60.0),
     Setting("ca_file", Described("chemin"), "certificats d'autorité à accepter en plus de ceux du système"),
 ), refused=("password",))
@@ -244,6 +262,17 @@ def tables_of(raw: Mapping[str, object], declared: Section) -> list[tuple[str, M
         return [(f"{where}[{index + 1}]", item) for where, items in found if isinstance(items, list)
                 for index, item in enumerate(items) if isinstance(item, Mapping)]
     return [(where, data) for where, data in found if isinstance(data, Mapping)]
+
+
+def what_to_put() -> dict[str, str]:
+    """What goes instead of a placeholder, by the key's last name (« google » for
+    subregions[1].source.google too): one text per name, whatever its table."""
+    found: dict[str, str] = {}
+    for declared in SECTIONS:
+        for setting in declared.settings:
+            if setting.placeholder is not None:
+                assert found.setdefault(setting.name, setting.placeholder) == setting.placeholder, setting.name
+    return found
 
 
 def known_keys(table: str) -> tuple[str, ...]:

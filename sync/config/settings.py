@@ -227,6 +227,8 @@ class Setting:
     shown_default: str | None = None
     required: str | None = None
     type_label: str | None = None  # the docs' type, when the kind's label is not precise enough
+    # What to write instead of a REMPLACER-PAR-… value of the shipped files (sync/config/keys.py).
+    placeholder: str | None = None
 
     @property
     def documented_type(self) -> str:
