@@ -384,6 +384,24 @@ def test_google_delays_must_be_finite(tmp_path, value):
     assert "un nombre de secondes" in config_error(path, "google.timeout")
 
 
+@pytest.mark.parametrize("key, value, expected", [
+    ("timeout", "-1", "un nombre de secondes supérieur à 0 est attendu, lu : -1"),
+    ("timeout", "0", "un nombre de secondes supérieur à 0 est attendu, lu : 0"),
+    ("deadline", "-0.5", "un nombre de secondes supérieur à 0 est attendu, lu : -0.5"),
+    ("backoff_max", "-1", "un nombre de secondes positif est attendu, lu : -1"),
+    ("backoff_initial", "true", "un nombre de secondes positif est attendu, lu : true"),
+    ("reads_per_minute", "0", "un entier positif est attendu, lu : 0"),
+    ("max_attempts", "2.5", "un entier positif est attendu, lu : 2.5"),
+    ("feedback", '"oui"', "true ou false est attendu, lu : 'oui'"),
+    ("credentials", '""', "un texte non vide est attendu, lu : ''"),
+])
+def test_each_google_setting_says_its_own_bound(tmp_path, key, value, expected):
+    """Read by the kinds declared in sync/config/sections.py: a wait that must be longer
+    than 0 says so, whatever the sign of the value typed."""
+    path = write_config(tmp_path, extra=f"[google]\n{key} = {value}\n")
+    assert config_error(path, f"google.{key}").endswith(f"« google.{key} ») : {expected}\n")
+
+
 def test_a_configuration_saved_with_a_byte_order_mark_loads(tmp_path):
     # Windows' Notepad saves UTF-8 with a BOM; tomllib rejects it at line 1, column 1.
     path = write_config(tmp_path)
