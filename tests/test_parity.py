@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
@@ -29,7 +30,8 @@ from tests.test_docs import example_configs
 from tests.test_google_source import PLANTED, clean
 
 # Retries in milliseconds (tests/support/sheets_server.FAST_RETRIES).
-FAST_GOOGLE = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.001, "backoff_max": 0.01, "timeout": 5}
+FAST_GOOGLE: dict[str, Any] = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.001, "backoff_max": 0.01,
+                               "timeout": 5}
 
 
 def from_google(server: SheetsServer, config: Config) -> Config:
