@@ -43,8 +43,7 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(REPO))
 
-from sync import defaults  # noqa: E402
-from sync.config import Config, load_config  # noqa: E402
+from sync.config import Config, load_config, monteregie  # noqa: E402
 from sync.demo import synthetic_committee  # noqa: E402
 from sync.money import format_cents  # noqa: E402
 from sync.vocabulary import statuses  # noqa: E402
@@ -99,12 +98,12 @@ def config_text(size: Size) -> str:
         f"(benchmarks/generate.py, version {GENERATOR_VERSION}).",
         "",
         "[alliance]",
-        f'name = "{defaults.ALLIANCE_NAME}"',
-        f'mandataire = "{defaults.MANDATAIRE}"',
+        f'name = "{monteregie.ALLIANCE_NAME}"',
+        f'mandataire = "{monteregie.MANDATAIRE}"',
         'ministry = "MTESS"',
         'fund = "FQIS"',
     ]
-    subregions: list[dict[str, Any]] = list(defaults.SUBREGIONS[: size.committees])
+    subregions: list[dict[str, Any]] = list(monteregie.SUBREGIONS[: size.committees])
     allocations = {s["code"]: ALLOCATION_PER_PROJECT.get(s["code"], 150_000) * size.projects
                    for s in subregions}
     regional = REGIONAL_PER_PROJECT * size.projects
@@ -115,7 +114,7 @@ def config_text(size: Size) -> str:
         "nearly_used = 0.95",
         "",
         "[regional]",
-        f'name = "{defaults.REGIONAL_NAME}"',
+        f'name = "{monteregie.REGIONAL_NAME}"',
         f"allocation = {regional}",
     ]
     for s in subregions:
@@ -361,7 +360,7 @@ def build_alliance(size: Size, root: Path = DEFAULT_DATA, *, force: bool = False
     # whose sources are placeholders, then write the real files.
     comites = folder / "comites"
     comites.mkdir(exist_ok=True)
-    for s in defaults.SUBREGIONS[: size.committees]:
+    for s in monteregie.SUBREGIONS[: size.committees]:
         placeholder = comites / f"{str(s['code']).lower()}.xlsx"
         if not placeholder.exists():
             placeholder.write_bytes(b"")

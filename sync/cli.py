@@ -8,10 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +17,8 @@ import click
 
 from sync import __version__
 from sync.cli_french import Count, FrenchCommand, show_usage_error
+from sync.config.sections import STATE_DIR_ENV
+from sync.config.state import DEFAULT_STATE_DIR, DEMO_STATE_DIR, StateFolder, state_folder
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
 from sync.wording import printable
 
@@ -155,42 +155,12 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool, log_file: str | None) ->
     _setup_logging(quiet, verbose, log_file)
 
 
-STATE_DIR_ENV = "ALLIANCE_SYNC_STATE_DIR"
-DEFAULT_STATE_DIR = ".alliance-sync"
-# The built-in demo's own history (commands without --config): a production run from the
-# same folder never shares it (docs/exploitation.md, « Une alliance, un historique »).
-DEMO_STATE_DIR = ".alliance-sync-demo"
-
 state_dir_option = click.option(
     "--state-dir", type=click.Path(file_okay=False), metavar="DOSSIER",
     help=f"Dossier d'état : historique des synchronisations et verrou. Par défaut : la variable {STATE_DIR_ENV}, "
          f"sinon la clé state_dir de [alliance] dans la configuration, sinon {DEFAULT_STATE_DIR} dans le dossier "
          f"courant ({DEMO_STATE_DIR} pour la démonstration intégrée, sans --config).",
 )
-
-
-@dataclass(frozen=True)
-class StateFolder:
-    path: Path
-    origin: str  # how it was chosen, in French
-
-    def __str__(self) -> str:
-        return f"{self.path.absolute()} ({self.origin})"
-
-
-def _state_folder(option: str | None, config=None, *, demo: bool) -> StateFolder:
-    """The state folder: --state-dir, else the environment variable, else the
-    configuration's state_dir (relative to its file), else .alliance-sync here, or
-    .alliance-sync-demo for the built-in demo (``demo``: no --config given)."""
-    if option:
-        return StateFolder(Path(option), "option --state-dir")
-    if os.environ.get(STATE_DIR_ENV):
-        return StateFolder(Path(os.environ[STATE_DIR_ENV]), f"variable {STATE_DIR_ENV}")
-    if config is not None and config.state_dir is not None:
-        return StateFolder(config.state_dir, f"clé state_dir de {config.path}")
-    if demo:
-        return StateFolder(Path(DEMO_STATE_DIR), "par défaut pour la démonstration intégrée, dans le dossier courant")
-    return StateFolder(Path(DEFAULT_STATE_DIR), "par défaut, dans le dossier courant")
 
 
 def _refuse_foreign(folder: StateFolder, config) -> None:
@@ -254,7 +224,7 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
         from sync.delivery.deliver import require_delivery
 
         require_delivery(config)  # a configuration error first, before anything is said of the history
-    folder = _state_folder(state_dir, config, demo=not config_path)
+    folder = state_folder(state_dir, config, demo=not config_path)
     _open_log_file(config, folder.path)
     fresh = not History.exists(folder.path)
     if fresh:
@@ -347,7 +317,7 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     config = _load(config_path, check_files=False)
     require_delivery(config)
-    state = _state_folder(state_dir, config, demo=False)
+    state = state_folder(state_dir, config, demo=False)
     folder = state.path
     _open_log_file(config, folder)
     if not History.exists(folder):
@@ -381,7 +351,7 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
     from sync.lock import current_holder
 
     config = _load(config_path, check_files=False) if config_path else None
-    folder = _state_folder(state_dir, config, demo=not config_path)
+    folder = state_folder(state_dir, config, demo=not config_path)
     _open_log_file(config, folder.path)
     as_json = output_format == "json"
     if not History.exists(folder.path):
@@ -433,7 +403,7 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
     if len(runs) > 2:
         raise click.UsageError("au plus deux numéros de synchronisation.")
     config = _load(config_path, check_files=False) if config_path else None
-    folder = _state_folder(state_dir, config, demo=not config_path)
+    folder = state_folder(state_dir, config, demo=not config_path)
     _open_log_file(config, folder.path)
     if not History.exists(folder.path):
         raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {folder}.")
@@ -475,7 +445,7 @@ def validate(ctx: click.Context, config_path: str | None, output_format: str, li
     from sync.pipeline import build_report
 
     config = _load(config_path)
-    _open_log_file(config, _state_folder(None, config, demo=not config_path).path)
+    _open_log_file(config, state_folder(None, config, demo=not config_path).path)
     try:
         report = build_report(config, tracer=_tracer(ctx))
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
@@ -496,7 +466,7 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
     from sync.usecases import access
 
     config = _load(config_path, check_files=False)
-    folder = _state_folder(state_dir, config, demo=not config_path).path
+    folder = state_folder(state_dir, config, demo=not config_path).path
     _open_log_file(config, folder)
     report = access.check_access(config, token_dir=folder)  # where an OAuth login keeps its token
     if output_format == "json":
@@ -525,7 +495,7 @@ def template(output: str | None, force: bool, config_path: str | None, committee
     # the shipped file's REMPLACER-PAR-… values do not stop it.
     config = _load(config_path, placeholders=False)
     # The state folder of a run of this configuration: an input too.
-    state = _state_folder(None, config, demo=not config_path).path
+    state = state_folder(None, config, demo=not config_path).path
     _open_log_file(config, state)
     committee = None if committee_code is None else _subregion(config, committee_code)
     target = output_path(output, template_name(committee), inputs_of(config, state), force=force,
@@ -547,7 +517,7 @@ def _subregion(config, typed: str):
     """The sub-region of ``--committee``: « ouest » is OUEST (a code is typed by hand, its
     case carries no meaning, and codes are unique whatever their case); an empty code is
     refused, not read as « every sub-region »."""
-    from sync.config_keys import closest_key
+    from sync.config.keys import closest_key
     from sync.wording import did_you_mean
 
     codes = [c.code for c in config.subregions]

@@ -11,13 +11,12 @@ import random
 import sys
 from pathlib import Path
 
-from sync import defaults
-from sync.config import Committee, Config, load_config
+from sync.config import Committee, Config, load_config, monteregie
 from sync.money import format_cents
 from sync.outputs.committee_workbook import write_committee_workbook
 from sync.vocabulary import statuses
 
-PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON", defaults.REGIONAL_CODE: "REG"}
+PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON", monteregie.REGIONAL_CODE: "REG"}
 
 _ORGANISATIONS = [
     ("Centre d'entraide {t}", "OBNL"),

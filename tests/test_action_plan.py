@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 from sync.config import load_config
-from sync.defaults import PRIORITIES
+from sync.config.monteregie import PRIORITIES
 from tests.support.builders import payment, project, write_alliance, write_config
 from tests.support.checks import only, validate
 
@@ -148,7 +148,7 @@ def test_the_regional_line_takes_every_axis_of_the_alliance(tmp_path):
 
 
 def test_the_committees_email_names_its_support_organisation(tmp_path, monkeypatch):
-    from sync.delivery.settings import PASSWORD_ENV
+    from sync.config.delivery import PASSWORD_ENV
     from tests.support.delivery import CONTACTS, PASSWORD, USER, DeliveryAlliance
     from tests.support.smtp_server import SmtpServer
 
@@ -278,7 +278,7 @@ def test_without_any_support_the_sommaire_has_no_support_column(tmp_path):
 
 
 def test_the_ministrys_email_names_each_subregions_support_organisation(tmp_path, monkeypatch):
-    from sync.delivery.settings import PASSWORD_ENV
+    from sync.config.delivery import PASSWORD_ENV
     from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance
     from tests.support.smtp_server import SmtpServer
 

@@ -39,9 +39,6 @@ DEFERRED_FOR_NOW = {
     "sync.outputs.cells": {"openpyxl.cell"},
     # Windows only.
     "sync.lock": {"ctypes"},
-    # The configuration's readers, rewritten as one package (docs/configuration.md).
-    "sync.config": {"re"},
-    "sync.delivery.settings": {"re"},
 }
 
 
@@ -120,7 +117,7 @@ def test_a_cycle_within_a_layer_is_found_between_modules_and_between_folders():
 def test_a_module_no_layer_claims_is_refused():
     with pytest.raises(KeyError):
         layer_of("sync.newfolder.thing")
-    assert layer_of("sync.delivery.settings") == "configuration"
+    assert layer_of("sync.config.delivery") == "configuration"
     assert layer_of("sync.delivery.drive") == "delivery"
     assert [name for name, _ in LAYERS] == ["base", "configuration", "google", "sources", "parsing", "consolidate",
                                             "rules", "report", "outputs", "history", "delivery", "use cases",

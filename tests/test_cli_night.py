@@ -360,7 +360,7 @@ def test_bash_completion_script_as_the_readme_says():
 
 
 def test_history_shows_what_was_delivered_to_whom_and_when(tmp_path, monkeypatch):
-    from sync.delivery.settings import PASSWORD_ENV
+    from sync.config.delivery import PASSWORD_ENV
     from tests.support.delivery import (
         MINISTRY,
         PASSWORD,

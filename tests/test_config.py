@@ -384,6 +384,24 @@ def test_google_delays_must_be_finite(tmp_path, value):
     assert "un nombre de secondes" in config_error(path, "google.timeout")
 
 
+@pytest.mark.parametrize("key, value, expected", [
+    ("timeout", "-1", "un nombre de secondes supérieur à 0 est attendu, lu : -1"),
+    ("timeout", "0", "un nombre de secondes supérieur à 0 est attendu, lu : 0"),
+    ("deadline", "-0.5", "un nombre de secondes supérieur à 0 est attendu, lu : -0.5"),
+    ("backoff_max", "-1", "un nombre de secondes positif est attendu, lu : -1"),
+    ("backoff_initial", "true", "un nombre de secondes positif est attendu, lu : true"),
+    ("reads_per_minute", "0", "un entier positif est attendu, lu : 0"),
+    ("max_attempts", "2.5", "un entier positif est attendu, lu : 2.5"),
+    ("feedback", '"oui"', "true ou false est attendu, lu : 'oui'"),
+    ("credentials", '""', "un texte non vide est attendu, lu : ''"),
+])
+def test_each_google_setting_says_its_own_bound(tmp_path, key, value, expected):
+    """Read by the kinds declared in sync/config/sections.py: a wait that must be longer
+    than 0 says so, whatever the sign of the value typed."""
+    path = write_config(tmp_path, extra=f"[google]\n{key} = {value}\n")
+    assert config_error(path, f"google.{key}").endswith(f"« google.{key} ») : {expected}\n")
+
+
 def test_a_configuration_saved_with_a_byte_order_mark_loads(tmp_path):
     # Windows' Notepad saves UTF-8 with a BOM; tomllib rejects it at line 1, column 1.
     path = write_config(tmp_path)
@@ -657,3 +675,66 @@ def test_quiet_still_shows_a_misspelt_key(tmp_path, sheets_api):
     assert result.stderr.startswith(f"Erreur : Configuration invalide (fichier {path}, clé « subregions[1].alocation "
                                     "») : clé inconnue « alocation ». Vouliez-vous dire « allocation » ?")
     assert not (tmp_path / "etat").exists()
+
+
+# -- the environment, resolved when the file is loaded ---------------------------------
+
+
+def test_the_environment_is_read_once_when_the_file_is_loaded(tmp_path, monkeypatch):
+    """A variable changed after loading (another thread, a test) changes nothing: the
+    sections carry the values read at load time, and where the state folder came from."""
+    from sync.config.state import state_folder
+
+    path = write_config(tmp_path, alliance={"state_dir": "etat"}, extra='[delivery]\ndrive_folder = "dossier-id"\n')
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ALLIANCE_SYNC_DRIVE_URL", "http://127.0.0.1:8")
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", "  cles/compte.json ")
+    monkeypatch.setenv("ALLIANCE_SYNC_SMTP_PASSWORD", "secret-de-nuit")
+    monkeypatch.setenv("ALLIANCE_SYNC_STATE_DIR", str(tmp_path / "par-variable"))
+    monkeypatch.setenv("ALLIANCE_SYNC_INCONNUE", "ignorée")
+    config = load_config(path)
+    for name in ("ALLIANCE_SYNC_SHEETS_URL", "ALLIANCE_SYNC_DRIVE_URL", "GOOGLE_APPLICATION_CREDENTIALS",
+                 "ALLIANCE_SYNC_SMTP_PASSWORD", "ALLIANCE_SYNC_STATE_DIR"):
+        monkeypatch.setenv(name, "changée après le chargement")
+
+    assert (config.google.sheets_url, config.google.credentials_variable) == ("http://127.0.0.1:9",
+                                                                              Path("cles/compte.json"))
+    assert (config.delivery.drive_url, config.delivery.smtp_password) == ("http://127.0.0.1:8", "secret-de-nuit")
+    assert sorted(config.environment) == ["ALLIANCE_SYNC_DRIVE_URL", "ALLIANCE_SYNC_SHEETS_URL",
+                                          "ALLIANCE_SYNC_SMTP_PASSWORD", "ALLIANCE_SYNC_STATE_DIR",
+                                          "GOOGLE_APPLICATION_CREDENTIALS"]
+    assert "secret-de-nuit" not in repr(config)  # a configuration printed while debugging shows no secret
+    assert str(state_folder(None, config, demo=False)) == (f"{tmp_path}/par-variable "
+                                                           "(variable ALLIANCE_SYNC_STATE_DIR)")
+    assert str(state_folder("ici", config, demo=False)) == f"{Path('ici').absolute()} (option --state-dir)"
+
+
+def test_the_state_folder_without_the_variable(tmp_path):
+    from sync.config.state import state_folder
+
+    keyed = load_config(write_config(tmp_path / "a", alliance={"state_dir": "etat"}), environ={})
+    bare = load_config(write_config(tmp_path / "b"), environ={"ALLIANCE_SYNC_STATE_DIR": ""})  # empty: not set
+    assert str(state_folder(None, keyed, demo=True)) == (f"{tmp_path}/a/etat (clé state_dir de "
+                                                         f"{tmp_path}/a/alliance.toml)")
+    assert str(state_folder(None, bare, demo=False)) == (f"{Path('.alliance-sync').absolute()} (par défaut, dans "
+                                                         "le dossier courant)")
+    assert str(state_folder(None, bare, demo=True)) == (f"{Path('.alliance-sync-demo').absolute()} (par défaut "
+                                                        "pour la démonstration intégrée, dans le dossier courant)")
+    assert (bare.environment, bare.google.sheets_url, bare.delivery.smtp_password) == ({}, "", "")
+
+
+def test_an_address_variable_refused_at_use_is_still_named(tmp_path, monkeypatch):
+    """Read at load time, checked where it is used: a validate of local workbooks never
+    fails on a Sheets address it does not need; a Google source does, naming the variable."""
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "http://proxy.exemple.org:3128")
+    assert CliRunner().invoke(cli, ["validate", "--config", str(write_config(tmp_path / "local"))]).exit_code == 0
+    from sync.google.client import GoogleClients
+
+    config = load_config(write_config(tmp_path / "google"))
+    monkeypatch.delenv("ALLIANCE_SYNC_SHEETS_URL")  # read at load time: the loaded value is the one checked
+    with pytest.raises(ConfigError) as caught:
+        GoogleClients(tmp_path / "etat").sheets(config)
+    assert caught.value.message == (
+        "Configuration invalide (clé « ALLIANCE_SYNC_SHEETS_URL ») : adresse « http://proxy.exemple.org:3128 » "
+        "refusée : une adresse https://… est attendue (http:// seulement vers cette machine : localhost, 127.0.0.1, "
+        "[::1]), car les requêtes portent le jeton d'accès Google")

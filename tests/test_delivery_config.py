@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from sync.config import load_config
-from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, delivery_settings
+from sync.config.delivery import PASSWORD_ENV, DeliverySettings, delivery_settings
 from sync.errors import ConfigError
 from sync.history import History, schema
 from tests.support import builders
@@ -206,7 +206,7 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
 
 def test_drive_file_is_taken_from_its_whole_address(tmp_path):
     from sync.config import load_config
-    from sync.delivery.settings import delivery_settings
+    from sync.config.delivery import delivery_settings
 
     address = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUv/edit?usp=sharing"
     settings = delivery_settings(load_config(config_with(tmp_path, f'[delivery]\ndrive_file = "{address}"\n')))
@@ -264,7 +264,7 @@ def test_a_careless_delivery_table_is_refused_with_its_key(tmp_path, delivery, k
 
 
 def test_the_library_refuses_an_unknown_delivery_key_too():
-    from sync.delivery.settings import parse_delivery
+    from sync.config.delivery import parse_delivery
 
     with pytest.raises(ConfigError) as caught:
         parse_delivery({"drive_folder": "1AbC", "emial_to": "a@exemple.org"})

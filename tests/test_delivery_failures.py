@@ -11,7 +11,7 @@ import hashlib
 
 import pytest
 
-from sync.delivery.settings import PASSWORD_ENV
+from sync.config.delivery import PASSWORD_ENV
 from tests.support.delivery import (
     CONTACTS,
     FOLDER,

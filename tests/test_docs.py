@@ -211,17 +211,10 @@ def test_the_example_messages_are_the_real_ones(tmp_path):
 
 
 def configuration_keys() -> dict[str, set[str]]:
-    """Every key the configuration knows, by table (sync/config.py, sync/delivery/settings.py)."""
-    from dataclasses import fields
+    """Every key the configuration knows, by table (declared in sync/config/sections.py)."""
+    from sync.config.sections import SECTIONS
 
-    from sync.config import _KNOWN_KEYS, GoogleSettings
-    from sync.delivery.settings import _DELIVERY_KEYS, _SMTP_KEYS
-
-    keys = {table: set(names) for table, names in _KNOWN_KEYS.items()}
-    keys["google"] |= {f.name for f in fields(GoogleSettings)}
-    keys["delivery"] = set(_DELIVERY_KEYS)
-    keys["delivery.smtp"] = set(_SMTP_KEYS)
-    return keys
+    return {section.table: set(section.names) for section in SECTIONS}
 
 
 def configuration_sections() -> dict[str, str]:
@@ -244,6 +237,48 @@ def test_every_configuration_key_is_in_the_configuration_page():
     missing = [f"{table}.{key}" for table, names in sorted(keys.items()) for key in sorted(names)
                if f"| `{key}` |" not in sections[table.split(".")[0]]]
     assert not missing, f"clés de configuration absentes de docs/configuration.md : {missing}"
+
+
+def test_the_configuration_tables_are_generated_from_the_declarations():
+    from sync.config import docs
+
+    text = page("configuration.md")
+    assert docs.markers(text) == set(docs.tables()) == {
+        "clés [alliance]", "clés [alliance.period]", "clés [regional]", "clés [[subregions]]", "clés [google]",
+        "clés [delivery]", "clés [delivery.smtp]", "variables d'environnement"}
+    assert docs.render(text) == text, "à régénérer : python -m sync.config.docs --write"
+    assert docs.main([]) == 0
+
+
+def test_a_table_edited_by_hand_differs_from_the_declarations(capsys):
+    from sync.config import docs
+
+    text = page("configuration.md")
+    edited = text.replace("| `feedback` | booléen | `false` |", "| `feedback` | booléen | `true` |")
+    assert edited != text
+    assert docs.render(edited) == text  # --write puts the declared default back
+    row = "| `reads_per_minute` | entier ≥ 1 | `60` | limiteur côté client (quota de Google : 60 lectures par minute"
+    assert row in docs.tables()["clés [google]"]
+
+
+def test_the_typed_settings_hold_exactly_the_declared_keys():
+    """A dataclass field nobody declared would have no reader, no check and no doc: each
+    is a key of its table or the value of a declared environment variable."""
+    from dataclasses import fields
+
+    from sync.config import Config, GoogleSettings
+    from sync.config.delivery import DeliverySettings, SmtpSettings
+    from sync.config.sections import DELIVERY, GOOGLE, SMTP, variables_of
+
+    def received(table):
+        return {v.field.rpartition(".")[2] for v in variables_of(table)}
+
+    assert received("google") == {"credentials_variable", "sheets_url"}
+    assert {f.name for f in fields(GoogleSettings)} == set(GOOGLE.names) | received("google")
+    assert {f.name for f in fields(DeliverySettings)} == set(DELIVERY.names) | received("delivery")
+    assert {f.name for f in fields(SmtpSettings)} == set(SMTP.names)
+    assert received("alliance") == {"state_dir_variable"} <= {f.name for f in fields(Config)}
+    assert GoogleSettings() == GoogleSettings(**GOOGLE.defaults)
 
 
 # -- command line ---------------------------------------------------------------------

@@ -357,8 +357,8 @@ def oauth_state(tmp_path, sheets_api):
 def test_one_factory_connects_sheets_and_drive_anonymously_on_a_loopback_address(tmp_path, sheets_api, monkeypatch):
     """Sheets' client and Drive's both come from connect(): on a local server, the
     placeholder token and no refresh, whatever the configuration's credentials."""
+    from sync.config.delivery import delivery_settings
     from sync.delivery.drive import drive_client
-    from sync.delivery.settings import delivery_settings
     from sync.google.auth import LOCAL_TOKEN
     from sync.google.client import connect
 
@@ -366,7 +366,7 @@ def test_one_factory_connects_sheets_and_drive_anonymously_on_a_loopback_address
     config = load_config(google_config(tmp_path, google={"credentials": "absente.json"}))
     connection = connect(config.google, base_url=sheets_api.url, scopes=READ_SCOPES, token_dir=tmp_path / "etat")
     sheets = GoogleClients(tmp_path / "etat").sheets(config)
-    drive = drive_client(config, delivery_settings(config), tmp_path / "etat")
+    drive = drive_client(config.google, delivery_settings(config), tmp_path / "etat")
     for session, account in ((connection.session, connection.account), (sheets.http.session, sheets.account),
                              (drive.http.session, drive.account)):
         assert account.kind == "anonymous"
@@ -512,41 +512,39 @@ def test_the_run_deadline_is_checked_and_defaults_to_three_minutes(tmp_path):
 
 
 @pytest.mark.parametrize("content", [bytes(range(256)), b'{"type": "service_account", "private_key": "SECRET'])
-def test_garbage_google_credentials_are_explained_without_their_content(tmp_path, monkeypatch, content):
+def test_garbage_google_credentials_are_explained_without_their_content(tmp_path, content):
     from sync.config import GoogleSettings
     from sync.google.auth import load_credentials
 
     key = tmp_path / "cle.json"
     key.write_bytes(content)
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key))
     with pytest.raises(ConfigError) as caught:
-        load_credentials(GoogleSettings(), scopes=READ_SCOPES)
+        load_credentials(GoogleSettings(credentials_variable=key), scopes=READ_SCOPES)  # GOOGLE_APPLICATION_CREDENTIALS
     message = caught.value.message
     assert f"fichier d'identifiants Google illisible ({key}) : ce n'est pas un fichier JSON" in message
     assert "codec" not in message and "SECRET" not in message
 
 
 @pytest.mark.parametrize("url", ["http://proxy.exemple.org:3128", "ftp://127.0.0.1:9", "pas une adresse"])
-def test_the_google_token_never_travels_in_clear_text(monkeypatch, url):
+def test_the_google_token_never_travels_in_clear_text(url):
     # Requests carry the bearer token: http:// to another machine would show it to the network.
     from sync.delivery.drive import DRIVE_URL_ENV, drive_base_url
     from sync.google.http import SHEETS_URL_ENV, sheets_base_url
 
     for variable, base_url in ((SHEETS_URL_ENV, sheets_base_url), (DRIVE_URL_ENV, drive_base_url)):
-        monkeypatch.setenv(variable, url)
         with pytest.raises(ConfigError) as caught:
-            base_url()
+            base_url(url)  # the variable's value, resolved when the configuration was loaded
         assert caught.value.key == variable
         assert f"adresse « {url} » refusée : une adresse https://… est attendue" in caught.value.message
 
 
 @pytest.mark.parametrize("url", ["https://proxy.exemple.org/google", "http://127.0.0.1:8080", "http://localhost:1",
                                  "http://[::1]:8080/"])
-def test_https_and_local_addresses_are_accepted(monkeypatch, url):
-    from sync.google.http import SHEETS_URL_ENV, sheets_base_url
+def test_https_and_local_addresses_are_accepted(url):
+    from sync.google.http import sheets_base_url
 
-    monkeypatch.setenv(SHEETS_URL_ENV, url)
-    assert sheets_base_url() == url.rstrip("/")
+    assert sheets_base_url(url) == url.rstrip("/")
+    assert sheets_base_url("") == "https://sheets.googleapis.com"
 
 
 def test_a_single_try_is_said_in_the_singular():

@@ -14,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import load_workbook
 
-from sync.config import Committee, Config, GoogleSettings, SourceSpec, load_config
+from sync.config import Committee, Config, SourceSpec, load_config
 from sync.pipeline import build_report
 from sync.report import Report
 from sync.resources import demo_config
@@ -29,7 +30,8 @@ from tests.test_docs import example_configs
 from tests.test_google_source import PLANTED, clean
 
 # Retries in milliseconds (tests/support/sheets_server.FAST_RETRIES).
-FAST_GOOGLE = GoogleSettings(max_attempts=4, retry_deadline=30, backoff_initial=0.001, backoff_max=0.01, timeout=5)
+FAST_GOOGLE: dict[str, Any] = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.001, "backoff_max": 0.01,
+                               "timeout": 5}
 
 
 def from_google(server: SheetsServer, config: Config) -> Config:
@@ -44,7 +46,8 @@ def from_google(server: SheetsServer, config: Config) -> Config:
         return replace(committee, source=SourceSpec("google", key))
 
     return replace(config, subregions=tuple(imported(c) for c in config.subregions),
-                   regional=imported(config.regional), google=FAST_GOOGLE)
+                   # The loaded section keeps the Sheets address the environment gave at load time.
+                   regional=imported(config.regional), google=replace(config.google, **FAST_GOOGLE))
 
 
 def facts(report: Report) -> list[tuple]:

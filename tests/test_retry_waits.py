@@ -120,8 +120,8 @@ def test_a_wait_within_the_deadline_is_waited(tmp_path, sheets_api, waits):
 
 def drive_upload(tmp_path, monkeypatch, **google):
     """Upload a small file to Drive's folder; the waits its client recorded."""
+    from sync.config.delivery import delivery_settings
     from sync.delivery import drive
-    from sync.delivery.settings import delivery_settings
 
     settings = {"max_attempts": 4, "backoff_initial": 5.0, "backoff_max": 5.0, "retry_deadline": 10_000, **google}
     extra = "\n".join(toml_table("[delivery]", {"drive_folder": FOLDER}) + toml_table("[google]", settings))

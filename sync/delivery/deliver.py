@@ -15,7 +15,6 @@ errors. A run's ministry e-mails and upload already done are not repeated unless
 from __future__ import annotations
 
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from email.headerregistry import Address
@@ -23,10 +22,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from sync.config import Committee, Config
+from sync.config.delivery import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
 from sync.delivery import messages
 from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
 from sync.delivery.mail import MailError, SmtpSession
-from sync.delivery.settings import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
 from sync.errors import ConfigError, describe_os_error
 from sync.findings import ERROR, Code, Finding, finding
 from sync.history import History
@@ -276,7 +275,7 @@ def simulate(plan: Plan) -> Simulation:
         smtp = settings.smtp
         password = ""
         if smtp.user:
-            no_password = not os.environ.get(PASSWORD_ENV)
+            no_password = not settings.smtp_password
             password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
                         else f" ; mot de passe : {PASSWORD_ENV} définie")
         lines.append(f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.")
@@ -372,7 +371,7 @@ def execute(plan: Plan, history: History) -> DeliveryResult:
                 else:
                     if session is None:
                         assert plan.settings.smtp is not None
-                        session = SmtpSession(plan.settings.smtp)
+                        session = SmtpSession(plan.settings.smtp, plan.settings.smtp_password)
                     detail = _send(plan, item, session)
             except _Failed as exc:
                 detail = exc.message

@@ -38,8 +38,8 @@ import requests
 from google.auth.exceptions import GoogleAuthError, RefreshError
 from gspread.exceptions import APIError
 
-from sync.config import Config
-from sync.delivery.settings import DeliverySettings
+from sync.config import Config, GoogleSettings
+from sync.config.delivery import DeliverySettings
 from sync.google.auth import DEFAULT_TOKEN_DIR, Account, refresh_problem, scopes_for
 from sync.google.client import connect, forbidden_reason
 from sync.google.http import (
@@ -74,8 +74,10 @@ QUOTA_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 REQUESTS_PER_MINUTE = 60
 
 
-def drive_base_url() -> str:
-    return api_base_url(DRIVE_URL_ENV, GOOGLE_APIS)
+def drive_base_url(resolved: str) -> str:
+    """Drive's address: ``ALLIANCE_SYNC_DRIVE_URL`` (``resolved`` when the configuration was
+    loaded, DeliverySettings.drive_url) or Google's."""
+    return api_base_url(DRIVE_URL_ENV, GOOGLE_APIS, resolved)
 
 
 def default_name(config: Config) -> str:
@@ -133,12 +135,13 @@ class DriveClient:
     base_url: str
 
 
-def drive_client(config: Config, settings: DeliverySettings, token_dir: Path = DEFAULT_TOKEN_DIR) -> DriveClient:
-    """Drive's client, by the one connection factory: the Sheets scopes too, so that one
+def drive_client(google: GoogleSettings, settings: DeliverySettings,
+                 token_dir: Path = DEFAULT_TOKEN_DIR) -> DriveClient:
+    """Drive's client, by the one connection factory, from the two sections it needs:
+    Google's (credentials, retries) and delivery's; the Sheets scopes too, so that one
     OAuth authorisation covers both."""
-    google = config.google
     scopes = (*scopes_for(google.feedback), settings.drive_scope_url)
-    connection = connect(google, base_url=drive_base_url(), scopes=scopes, token_dir=token_dir,
+    connection = connect(google, base_url=drive_base_url(settings.drive_url), scopes=scopes, token_dir=token_dir,
                          session_class=DriveSession)
     limiter = RateLimiter(REQUESTS_PER_MINUTE, 60.0)
     http = DriveHTTPClient(connection.session, policy=RetryPolicy.from_settings(google), read_limiter=limiter,
@@ -219,7 +222,7 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
 
 def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path) -> DriveClient:
     try:
-        return drive_client(config, settings, token_dir)
+        return drive_client(config.google, settings, token_dir)
     except Exception as exc:  # ConfigError, SourceUnavailable: already French
         message = getattr(exc, "message", None)
         if message is None:

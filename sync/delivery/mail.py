@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import os
 import smtplib
 import socket
 import ssl
 from email.message import EmailMessage
 
-from sync.delivery.settings import PASSWORD_ENV, SmtpSettings, is_loopback_host
+from sync.config.delivery import PASSWORD_ENV, SmtpSettings, is_loopback_host
 
 
 class MailError(Exception):
@@ -42,9 +41,11 @@ def _reply(exc: smtplib.SMTPResponseException) -> str:
 class SmtpSession:
     """One connection for every message of a delivery; opened on first use."""
 
-    def __init__(self, settings: SmtpSettings, password: str | None = None):
+    def __init__(self, settings: SmtpSettings, password: str):
+        """``password``: ALLIANCE_SYNC_SMTP_PASSWORD, resolved when the configuration was
+        loaded (DeliverySettings.smtp_password); "" when not set."""
         self.settings = settings
-        self.password = password if password is not None else os.environ.get(PASSWORD_ENV, "")
+        self.password = password
         self.smtp: smtplib.SMTP | None = None
         secrets = [self.password] if self.password else []
         if self.password:

@@ -121,9 +121,8 @@ def load_credentials(settings, *, scopes: Sequence[str], token_dir: Path = DEFAU
         return _from_key_file(settings.credentials, scopes, key="google.credentials")
     if settings.oauth_client is not None:
         return _installed_app(settings.oauth_client, scopes, Path(token_dir))
-    env = os.environ.get(CREDENTIALS_ENV, "").strip()
-    if env:
-        return _from_key_file(Path(env), scopes, key=CREDENTIALS_ENV)
+    if settings.credentials_variable is not None:  # GOOGLE_APPLICATION_CREDENTIALS, read at load time
+        return _from_key_file(settings.credentials_variable, scopes, key=CREDENTIALS_ENV)
     raise ConfigError(
         "aucun identifiant Google. Indiquez la clé JSON du compte de service "
         "([google] credentials = \"cle-compte-de-service.json\", ou la variable "

@@ -12,7 +12,6 @@ address or configuration gets a new one.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 from collections.abc import Sequence
@@ -24,7 +23,6 @@ from google.auth.exceptions import GoogleAuthError, RefreshError
 from sync.config import Config
 from sync.errors import SourceUnavailable
 from sync.google.auth import (
-    CREDENTIALS_ENV,
     DEFAULT_TOKEN_DIR,
     Account,
     anonymous,
@@ -112,10 +110,10 @@ class GoogleClients:
         scope when delivery uploads there: one OAuth authorisation covers both)."""
         settings = config.google
         write = settings.feedback if write is None else write
-        base = sheets_base_url()
+        base = sheets_base_url(settings.sheets_url)
         policy = RetryPolicy.from_settings(settings)
         scopes = (*scopes_for(write), *extra_scopes)
-        key = (base, settings.credentials, settings.oauth_client, os.environ.get(CREDENTIALS_ENV, ""), write,
+        key = (base, settings.credentials, settings.oauth_client, settings.credentials_variable, write,
                scopes, policy, settings.reads_per_minute)
         with self._lock:
             client = self._clients.get(key)
@@ -214,7 +212,7 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
     ``base_url``: the address the call went to, named when it could not be reached.
     """
 
-    base_url = base_url or sheets_base_url_or_default()
+    base_url = base_url or GOOGLE_SHEETS
     sheet = f"chiffrier Google {committee} (clé {key})"
     service = where(base_url)
     if isinstance(exc, DeadlinePassed):
@@ -282,9 +280,3 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
     return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)}.",
                              retryable=True)
 
-
-def sheets_base_url_or_default() -> str:
-    try:
-        return sheets_base_url()
-    except Exception:  # a refused address is reported where it is read; here it only names
-        return GOOGLE_SHEETS

@@ -21,7 +21,6 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import logging
-import os
 import socket
 import threading
 import time
@@ -58,16 +57,18 @@ USER_AGENT = "alliance-sync (gzip)"
 SHEETS_URL_ENV = "ALLIANCE_SYNC_SHEETS_URL"
 
 
-def sheets_base_url() -> str:
-    """The Sheets API's base address: ``ALLIANCE_SYNC_SHEETS_URL`` or Google's."""
-    return api_base_url(SHEETS_URL_ENV, GOOGLE_SHEETS)
+def sheets_base_url(resolved: str) -> str:
+    """The Sheets API's base address: ``ALLIANCE_SYNC_SHEETS_URL`` (``resolved`` when the
+    configuration was loaded, GoogleSettings.sheets_url) or Google's."""
+    return api_base_url(SHEETS_URL_ENV, GOOGLE_SHEETS, resolved)
 
 
-def api_base_url(variable: str, google: str) -> str:
-    """The address in the environment ``variable``, or ``google``'s; ConfigError unless
-    it is https, or http to this machine. Requests carry the Google access token: it
-    must never cross a network in clear text (a proxy is reached with https too)."""
-    url = (os.environ.get(variable, "").strip() or google).rstrip("/")
+def api_base_url(variable: str, google: str, resolved: str) -> str:
+    """``resolved``, the value of the environment ``variable`` when the configuration was
+    loaded, or ``google``'s address; ConfigError unless it is https, or http to this
+    machine. Requests carry the Google access token: it must never cross a network in
+    clear text (a proxy is reached with https too)."""
+    url = (resolved.strip() or google).rstrip("/")
     parts = urlsplit(url)
     if (parts.scheme == "https" and parts.hostname) or (parts.scheme == "http" and is_loopback(url)):
         return url

@@ -40,7 +40,7 @@ from gspread.exceptions import APIError, NoValidUrlKeyFound
 from gspread.utils import absolute_range_name, extract_id_from_url
 
 from sync.config import Config, SourceSpec
-from sync.delivery.settings import delivery_scopes
+from sync.config.delivery import delivery_scopes
 from sync.errors import ConfigError, SourceUnavailable
 from sync.google.client import GoogleClients, access_problem, spreadsheet_link
 from sync.google.http import DeadlinePassed, GoogleCallFailed
@@ -187,7 +187,7 @@ class GoogleSource:
 
     def read(self, wanted_tabs: list[str]) -> RawWorkbook:
         try:
-            client = self.google.sheets(self.config, extra_scopes=delivery_scopes(self.config))
+            client = self.google.sheets(self.config, extra_scopes=delivery_scopes(self.config.delivery))
         except SourceUnavailable as exc:  # no OAuth authorisation and no terminal to ask for one
             exc.committee = self.committee_code
             raise

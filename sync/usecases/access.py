@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync.config import Committee, Config, SourceSpec
-from sync.delivery.settings import delivery_scopes
+from sync.config.delivery import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import DEFAULT_TOKEN_DIR, Account
 from sync.google.client import GoogleClients, access_problem
@@ -64,7 +64,8 @@ def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
     google = [c for c in config.committees if c.source and c.source.kind == "google"]
     if google:
         try:
-            client = GoogleClients(token_dir or DEFAULT_TOKEN_DIR).sheets(config, extra_scopes=delivery_scopes(config))
+            clients = GoogleClients(token_dir or DEFAULT_TOKEN_DIR)
+            client = clients.sheets(config, extra_scopes=delivery_scopes(config.delivery))
             report.account, report.base_url = client.account, client.base_url
         except SourceUnavailable as exc:  # no OAuth token and no terminal to log in
             report.account_problem = exc.message

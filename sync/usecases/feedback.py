@@ -23,7 +23,7 @@ from gspread.exceptions import APIError
 from gspread.utils import absolute_range_name
 
 from sync.config import Committee, Config
-from sync.delivery.settings import delivery_scopes
+from sync.config.delivery import delivery_scopes
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
 from sync.google.client import access_problem
@@ -84,12 +84,12 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             results.append(FeedbackResult(committee.code, False, problem="chiffrier non lu"))
             continue
         rows = validation_rows(report, committee)
-        client = source.google.sheets(config, extra_scopes=delivery_scopes(config))  # the clients that read it
+        client = source.google.sheets(config, extra_scopes=delivery_scopes(config.delivery))  # the clients that read it
         try:
             sent = _replace_tab(client.http, source, rows)
         except GOOGLE_FAILURES as exc:
             problem = access_problem(exc, account=client.account, committee=source.committee_label,
-                                     key=source.key, writing=True)
+                                     key=source.key, writing=True, base_url=client.base_url)
             log.error("Comité %s : onglet Validation non écrit : %s", committee.code, problem.message)
             results.append(FeedbackResult(committee.code, False, len(rows), problem=problem.message))
             continue

@@ -9,7 +9,6 @@ and the committee template's tabs. sync/outputs/paths.py applies it
 
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 
@@ -44,21 +43,20 @@ def inputs_of(config, state_dir: Path | None) -> list[Input]:
         for committee in config.committees:
             if committee.source is not None and committee.source.kind == "xlsx":
                 found.append(Input(Path(committee.source.location), f"le classeur du comité {committee.code}"))
-        found += _credentials(config)
+        found += _credentials(config.google)
     if state_dir is not None:
         found.append(Input(Path(state_dir) / DB_NAME, "l'historique des synchronisations"))
         found.append(Input(Path(state_dir), "le dossier d'état", folder=True))
     return found
 
 
-def _credentials(config) -> list[Input]:
-    google = config.google
+def _credentials(google) -> list[Input]:
+    """The credentials files of the [google] section (GoogleSettings), the variable's included."""
     found = [Input(Path(path), "les identifiants Google") for path in (google.credentials, google.oauth_client)
              if path is not None]
-    # sync.google.auth.CREDENTIALS_ENV, named here: importing google-auth for it would slow every command.
-    named = os.environ.get("GOOGLE_APPLICATION_CREDENTIALS", "").strip()
-    if named:
-        found.append(Input(Path(named), "les identifiants Google"))
+    # GOOGLE_APPLICATION_CREDENTIALS, resolved when the configuration was loaded.
+    if google.credentials_variable is not None:
+        found.append(Input(google.credentials_variable, "les identifiants Google"))
     return found
 
 

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Lowest first: a module may import its own layer and the layers before it, never one
-# after it. A name maps to the longest prefix that matches it (``sync.delivery.settings``
-# is configuration, the rest of ``sync.delivery`` is delivery).
+# after it. A name maps to the longest prefix that matches it (a module may be placed
+# in another layer than the rest of its folder).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("sync", "sync.errors", "sync.wording", "sync.money", "sync.resources", "sync.findings",
               "sync.logs", "sync.steps", "sync.vocabulary")),
-    ("configuration", ("sync.config", "sync.config_keys", "sync.defaults", "sync.delivery.settings")),
+    ("configuration", ("sync.config",)),
     ("google", ("sync.google",)),
     ("sources", ("sync.sources",)),
     ("parsing", ("sync.parsing",)),
@@ -184,8 +184,8 @@ def cycles(imports: Iterable[Import], unit=lambda module: module) -> list[list[s
 
 def folder(module: str) -> str:
     """The unit a module belongs to in the folder-level graph: the entry of LAYERS that
-    claims it (``sync.outputs.ministry.records`` → ``sync.outputs``; ``sync.delivery.settings``
-    is its own unit, in another layer than the rest of its folder)."""
+    claims it (``sync.outputs.ministry.records`` → ``sync.outputs``; a module with its own
+    entry is its own unit)."""
     return max((p for _, prefixes in LAYERS for p in prefixes if _claims(p, module)), key=len)
 
 

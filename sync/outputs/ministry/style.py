@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sync.config import Config, read_toml
-from sync.config_keys import reject_unknown_keys
+from sync.config.keys import reject_unknown_keys
 from sync.errors import ConfigError
 from sync.resources import bundled
 from sync.wording import moment
@@ -52,7 +52,7 @@ def template_paths(config: Config) -> tuple[Path, Path | None]:
 def _merge(base: dict, override: dict, path: Path, prefix: str = "") -> dict:
     """The coordinator's copy over the bundled file; a key the bundled file lacks is a
     typo (« heder_fill ») that would leave the default in place: an error, as in the
-    configuration (sync/config_keys.py)."""
+    configuration (sync/config/keys.py)."""
     reject_unknown_keys(path, override, base, prefix.rstrip("."))
     merged = dict(base)
     for key, value in override.items():

@@ -1,4 +1,6 @@
-"""Montérégie defaults (docs/configuration.md): what a configuration may leave out."""
+"""Montérégie defaults (docs/configuration.md): what a configuration may leave out.
+
+The values an alliance may change; the template's statuses are vocabulary, not settings."""
 
 from __future__ import annotations
 

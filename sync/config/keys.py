@@ -3,7 +3,7 @@
 A typo such as ``alocation = 2700000`` or a table ``[googel]`` used to leave a
 setting at its default without a word: the built-in Montérégie value was used and
 the run said « Conforme ». Each table of the configuration (``sync/config.py``, and
-``sync/delivery/settings.py`` for ``[delivery]``) names its known keys; any other key
+``sync/config/delivery.py`` for ``[delivery]``) names its known keys; any other key
 is a configuration error, suggesting the closest known key. The shipped files hold
 ``REMPLACER-PAR-…`` values where the coordinator's own must go; such a value left in
 place is an error at load time, before any network call (docs/configuration.md).
@@ -90,55 +90,37 @@ def _table(name: str, array: bool) -> str:
 # « REMPLACER-PAR-LA-CLE-DU-CHIFFRIER-OUEST », whatever its case or separators.
 _PLACEHOLDER = re.compile(r"REMPLACER[\s_-]*PAR\b", re.IGNORECASE)
 
-# What goes instead of a placeholder, by the key's last name.
-_WHAT_TO_PUT = {
-    "google": "la clé du chiffrier Google du comité : la partie de son adresse entre /d/ et /edit "
-              "(ou l'adresse complète du chiffrier)",
-    "xlsx": "le chemin du classeur du comité, relatif à ce fichier",
-    "drive_folder": "l'identifiant du dossier Google Drive partagé avec le ministère : la partie de son "
-                    "adresse après /folders/",
-    "drive_file": "l'identifiant du fichier Google Drive à mettre à jour : la partie de son adresse entre "
-                  "/d/ et /edit",
-    "drive_name": "le nom du fichier dans Drive, terminé par .xlsx",
-    "email_to": "l'adresse courriel réelle du destinataire (nom@organisme.gouv.qc.ca)",
-    "email_from": "l'adresse courriel réelle de l'expéditeur (coordination@organisme.org)",
-    "contact": "l'adresse courriel réelle du comité (comite@organisme.org)",
-    "host": "l'adresse du serveur d'envoi de courriels de votre organisme (smtp.organisme.org)",
-    "user": "l'identifiant de connexion au serveur d'envoi de courriels",
-    "credentials": "le chemin de la clé JSON du compte de service, relatif à ce fichier",
-    "oauth_client": "le chemin du fichier du client OAuth, relatif à ce fichier",
-}
-
-
-def placeholders(data: Mapping[str, object], table: str = "") -> Iterator[Problem]:
+def placeholders(data: Mapping[str, object], what_to_put: Mapping[str, str],
+                 table: str = "") -> Iterator[Problem]:
     """Every text value of ``data``, at any depth (tables, lists, inline tables), still a
-    placeholder of the shipped files, with what to put there."""
+    placeholder of the shipped files, with what to put there (``what_to_put``, by the
+    key's last name, from the declarations of sync/config/sections.py)."""
     for name, value in data.items():
         key = f"{table}.{name}" if table else name
         if isinstance(value, Mapping):
-            yield from placeholders(value, key)
+            yield from placeholders(value, what_to_put, key)
         elif isinstance(value, list):
             for index, item in enumerate(value):
                 if isinstance(item, Mapping):
-                    yield from placeholders(item, f"{key}[{index + 1}]")
+                    yield from placeholders(item, what_to_put, f"{key}[{index + 1}]")
                 elif _is_placeholder(item):
-                    yield _placeholder(key, name, item)
+                    yield _placeholder(key, what_to_put.get(name), item)
         elif _is_placeholder(value):
-            yield _placeholder(key, name, value)
+            yield _placeholder(key, what_to_put.get(name), value)
 
 
 def _is_placeholder(value: object) -> bool:
     return isinstance(value, str) and _PLACEHOLDER.search(value) is not None
 
 
-def _placeholder(key: str, name: str, value: object) -> Problem:
-    what = _WHAT_TO_PUT.get(name, "la valeur réelle que décrit le commentaire du fichier")
+def _placeholder(key: str, what: str | None, value: object) -> Problem:
+    what = what or "la valeur réelle que décrit le commentaire du fichier"
     return Problem(key, f"« {printable(str(value))} » est un exemple à remplacer : indiquez {what}.")
 
 
-def reject_placeholders(path: Path | str | None, data: Mapping[str, object]) -> None:
+def reject_placeholders(path: Path | str | None, data: Mapping[str, object], what_to_put: Mapping[str, str]) -> None:
     """ConfigError naming the first placeholder left in ``data`` (and the others)."""
-    reject(path, list(placeholders(data)), "valeurs à remplacer")
+    reject(path, list(placeholders(data, what_to_put)), "valeurs à remplacer")
 
 
 # --------------------------------------------------------------------------

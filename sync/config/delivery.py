@@ -12,42 +12,30 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import math
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
-from sync.config_keys import Problem, reject_unknown_keys, shown, unknown_keys
+from sync.config.keys import reject_unknown_keys, shown
+from sync.config.sections import DELIVERY, DRIVE_URL_ENV, PASSWORD_ENV, SMTP
+from sync.config.settings import read_section
 from sync.errors import ConfigError
 
 log = logging.getLogger(__name__)
 
-PASSWORD_ENV = "ALLIANCE_SYNC_SMTP_PASSWORD"
 # drive.file only reaches files the tool created or was handed through Google's
 # picker: not a folder the ministry shared with the service account. « drive »
 # is the scope that can add a file to such a folder.
 DRIVE_SCOPES = {"drive": "https://www.googleapis.com/auth/drive",
                 "drive.file": "https://www.googleapis.com/auth/drive.file"}
 
-_DELIVERY_KEYS = {"drive_folder", "drive_file", "drive_name", "drive_scope", "drive_keep_versions", "email_to",
-                  "email_from", "smtp"}
-_SMTP_KEYS = {"host", "port", "starttls", "ssl", "user", "timeout", "ca_file"}
 # Refused with its own message (the password comes from the environment), not as a typo.
 _PASSWORD = "password"
-
-
-def delivery_unknown_keys(data: object) -> list[Problem]:
-    """The keys of ``[delivery]`` and of its ``smtp`` no setting reads (sync/config_keys.py);
-    sync/config.py asks before reading any value of the file."""
-    if not isinstance(data, dict):
-        return []
-    problems = unknown_keys(data, _DELIVERY_KEYS, "delivery", ignored={_PASSWORD})
-    if isinstance(data.get("smtp"), dict):
-        problems += unknown_keys(data["smtp"], _SMTP_KEYS, "delivery.smtp", ignored={_PASSWORD})
-    return problems
 
 
 @dataclass(frozen=True)
@@ -77,7 +65,7 @@ class SmtpSettings:
 class DeliverySettings:
     drive_folder: str | None = None
     drive_name: str | None = None  # None: rapport-<fonds>-<début>-<fin>.xlsx
-    drive_scope: str = "drive"
+    drive_scope: str = DELIVERY.defaults["drive_scope"]
     email_to: tuple[Address, ...] = ()
     email_from: Address | None = None
     smtp: SmtpSettings | None = None
@@ -85,7 +73,12 @@ class DeliverySettings:
     # each delivery uploads a new version of it, never creates a file.
     drive_file: str | None = None
     # Drive purges a binary file's older versions after 30 days unless asked to keep them.
-    drive_keep_versions: bool = True
+    drive_keep_versions: bool = DELIVERY.defaults["drive_keep_versions"]
+    # Resolved from the environment when the configuration was loaded (sync/config/sections.py):
+    # ALLIANCE_SYNC_DRIVE_URL, Drive's address when not Google's (checked where it is used),
+    drive_url: str = ""
+    # and ALLIANCE_SYNC_SMTP_PASSWORD, never in the file; "" when not set. Never shown.
+    smtp_password: str = field(default="", repr=False)
 
     @property
     def configured(self) -> bool:
@@ -185,11 +178,12 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
         raise fail("delivery.smtp", 'une table est attendue : { host = "smtp.exemple.org", port = 587, '
                                     'starttls = true, user = "..." }')
     _refuse_password(fail, data, "delivery.smtp")
-    reject_unknown_keys(fail.path, data, _SMTP_KEYS, "delivery.smtp")
+    reject_unknown_keys(fail.path, data, SMTP.names, "delivery.smtp")
     host = _text(fail, data, "host", "delivery.smtp.host")
     if host is None:
         raise fail("delivery.smtp.host", "l'adresse du serveur SMTP est requise (ex. smtp.exemple.org)")
-    ssl = _flag(fail, data, "ssl", "delivery.smtp.ssl", False)
+    typed = read_section(fail, SMTP, data, base)  # the keys of a simple kind: ssl, timeout
+    ssl = typed["ssl"]
     starttls = _flag(fail, data, "starttls", "delivery.smtp.starttls", not ssl)
     if ssl and starttls:
         raise fail("delivery.smtp.ssl", "choisissez starttls = true (port 587) ou ssl = true (port 465), pas les deux")
@@ -200,27 +194,28 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
     port = data.get("port", 465 if ssl else 587 if starttls else 25)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise fail("delivery.smtp.port", f"un numéro de port entre 1 et 65535 est attendu, lu : {shown(port)}")
-    timeout = data.get("timeout", 60)
-    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf:
-        raise fail("delivery.smtp.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(timeout)}")
+    timeout = typed["timeout"]
     ca_file = _text(fail, data, "ca_file", "delivery.smtp.ca_file")
     return SmtpSettings(host=host, port=port, starttls=starttls, ssl=ssl,
                         user=_text(fail, data, "user", "delivery.smtp.user"), timeout=float(timeout),
                         ca_file=(base / ca_file).resolve() if ca_file else None)
 
 
-def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = False) -> DeliverySettings:
+def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = False,
+                   environment: Mapping[str, str] | None = None) -> DeliverySettings:
     """The typed ``[delivery]`` table. ``contacts``: some committee has a contact,
-    so the table must say how to send e-mail."""
+    so the table must say how to send e-mail. ``environment``: the declared variables
+    read when the configuration was loaded (the Drive address, the SMTP password)."""
+    environment = environment or {}
     fail = _Fail(path)
     base = path.resolve().parent if path else Path.cwd()
     if not isinstance(data, dict):
         raise fail("delivery", "une table TOML est attendue")
     _refuse_password(fail, data, "delivery")
-    reject_unknown_keys(fail.path, data, _DELIVERY_KEYS, "delivery")
+    reject_unknown_keys(fail.path, data, DELIVERY.names, "delivery")
     drive_folder = parse_drive_folder(fail, data)
     drive_file = parse_drive_file(fail, data)
-    keep_versions = _flag(fail, data, "drive_keep_versions", "delivery.drive_keep_versions", True)
+    keep_versions = read_section(fail, DELIVERY, data, base)["drive_keep_versions"]
     drive_name = _text(fail, data, "drive_name", "delivery.drive_name")
     if drive_name is not None and (not drive_name.lower().endswith(".xlsx") or "/" in drive_name):
         raise fail("delivery.drive_name",
@@ -250,14 +245,13 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
                                               '"coordination@exemple.org") quand smtp.user n\'en est pas une') from None
     return DeliverySettings(drive_folder=drive_folder, drive_name=drive_name, drive_scope=drive_scope,
                             email_to=email_to, email_from=email_from, smtp=smtp, drive_file=drive_file,
-                            drive_keep_versions=keep_versions)
+                            drive_keep_versions=keep_versions, drive_url=environment.get(DRIVE_URL_ENV, ""),
+                            smtp_password=environment.get(PASSWORD_ENV, ""))
 
 
 def parse_drive_folder(fail: _Fail, data: dict) -> str | None:
     """``drive_folder``: a Drive folder id, or the folder's whole address (…/folders/ID).
     « <identifiant du dossier> » copied from an example would only fail at delivery time."""
-    import re
-
     text = _text(fail, data, "drive_folder", "delivery.drive_folder")
     if text is None:
         return None
@@ -271,8 +265,6 @@ def parse_drive_folder(fail: _Fail, data: dict) -> str | None:
 
 def parse_drive_file(fail: _Fail, data: dict) -> str | None:
     """``drive_file``: a Drive file id, or the file's whole address (…/d/ID/…, ?id=ID)."""
-    import re
-
     text = _text(fail, data, "drive_file", "delivery.drive_file")
     if text is None:
         return None
@@ -297,11 +289,10 @@ def contacts_of(committee) -> tuple[Address, ...]:
     return committee.contact
 
 
-def delivery_scopes(config) -> tuple[str, ...]:
+def delivery_scopes(settings: DeliverySettings) -> tuple[str, ...]:
     """The Drive scope to ask Google for, besides the Sheets scopes, when Drive delivery is on.
 
     Asked by every client (Sheets too), so that one OAuth authorisation covers both."""
-    settings = delivery_settings(config)
     if not settings.drive:
         return ()
     return (settings.drive_scope_url,)

@@ -1,11 +1,11 @@
 """The typed configuration of an alliance (docs/configuration.md), loaded from one TOML file.
 
 Parsed once, here, into typed settings (``[delivery]`` included, through
-sync/delivery/settings.py). Every error names the file and the key, in French.
+sync/config/delivery.py). Every error names the file and the key, in French.
 Before any value is read, the whole file is checked: a key no setting reads is an
 error with the closest known key, and a ``REMPLACER-PAR-…`` value of the shipped
 files is an error saying what to put there (sync/config_keys.py). Keys the file
-leaves out take the Montérégie defaults of sync/defaults.py, or the defaults of
+leaves out take the Montérégie defaults of sync/config/monteregie.py, or the defaults of
 the settings' dataclasses.
 """
 
@@ -13,20 +13,36 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
+import os
 import re
 import tomllib
-import unicodedata
-from dataclasses import dataclass, field, fields
-from decimal import Decimal, InvalidOperation
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 from email.headerregistry import Address
 from pathlib import Path
 
-from sync import defaults
-from sync.config_keys import Problem, closest_key, reject, reject_placeholders, shown, unknown_keys
-from sync.delivery.settings import DeliverySettings, delivery_unknown_keys, parse_addresses, parse_delivery
+from sync.config import monteregie, sections
+from sync.config.delivery import DeliverySettings, parse_addresses, parse_delivery
+from sync.config.keys import Problem, closest_key, reject, reject_placeholders, shown, unknown_keys
+from sync.config.sections import (
+    ALLIANCE,
+    CREDENTIALS_ENV,
+    PERIOD,
+    REGIONAL,
+    SECTIONS,
+    SHEETS_URL_ENV,
+    STATE_DIR_ENV,
+    TOP_LEVEL,
+    known_keys,
+    read_environment,
+    section,
+    tables_of,
+    what_to_put,
+)
+from sync.config.settings import Money, TextList, one_line_text, read_section
 from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
-from sync.money import MAX_CENTS, cents_from_dollars, format_cents
+from sync.money import format_cents
 from sync.vocabulary.lists import ValueList
 from sync.vocabulary.template import normalise
 from sync.wording import did_you_mean
@@ -89,24 +105,28 @@ class Committee:
         return f"la sous-région {self.name}"
 
 
+_GOOGLE_DEFAULTS = sections.GOOGLE.defaults
+
+
 @dataclass(frozen=True)
 class GoogleSettings:
-    credentials: Path | None = None
-    feedback: bool = False
-    reads_per_minute: int = 60
-    oauth_client: Path | None = None
-    # Retries of Google's transient answers (429, 5xx, network errors): at most
-    # max_attempts tries within retry_deadline seconds, waiting backoff_initial,
-    # then twice as long each time (with jitter), never more than backoff_max.
-    # The defaults wait 1+2+4+8+16+30+30 s: enough to outlast a per-minute quota.
-    max_attempts: int = 8
-    retry_deadline: float = 120.0
-    backoff_initial: float = 1.0
-    backoff_max: float = 30.0
-    timeout: float = 60.0  # seconds to wait for one answer
-    # All of a run's reads of Google spreadsheets together end within this many
-    # seconds (retries and quota waits included); the committees are read at once.
-    deadline: float = 180.0
+    """[google] (sync/config/sections.py declares each key, its bounds and its default)."""
+
+    credentials: Path | None = _GOOGLE_DEFAULTS["credentials"]
+    feedback: bool = _GOOGLE_DEFAULTS["feedback"]
+    reads_per_minute: int = _GOOGLE_DEFAULTS["reads_per_minute"]
+    oauth_client: Path | None = _GOOGLE_DEFAULTS["oauth_client"]
+    max_attempts: int = _GOOGLE_DEFAULTS["max_attempts"]
+    retry_deadline: float = _GOOGLE_DEFAULTS["retry_deadline"]
+    backoff_initial: float = _GOOGLE_DEFAULTS["backoff_initial"]
+    backoff_max: float = _GOOGLE_DEFAULTS["backoff_max"]
+    timeout: float = _GOOGLE_DEFAULTS["timeout"]
+    deadline: float = _GOOGLE_DEFAULTS["deadline"]
+    # Resolved from the environment when the file was loaded (sync/config/sections.py, ENVIRONMENT):
+    # GOOGLE_APPLICATION_CREDENTIALS, used when neither credentials nor oauth_client is given,
+    credentials_variable: Path | None = None
+    # and ALLIANCE_SYNC_SHEETS_URL, the Sheets API's address when not Google's (checked where it is used).
+    sheets_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -130,6 +150,9 @@ class Config:
     google: GoogleSettings = GoogleSettings()
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     state_dir: Path | None = None  # [alliance] state_dir, relative to the configuration file
+    state_dir_variable: Path | None = None  # ALLIANCE_SYNC_STATE_DIR when the file was loaded: wins over state_dir
+    # The declared variables that were set when the file was loaded (secrets included: never shown).
+    environment: dict[str, str] = field(default_factory=dict, repr=False)
 
     @property
     def committees(self) -> tuple[Committee, ...]:
@@ -183,65 +206,17 @@ class _Reader:
         value = data.get(name, default)
         if value is None:
             raise self.fail(key, "valeur requise manquante")
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"un texte non vide est attendu, lu : {shown(value)}")
-        if any(unicodedata.category(c) == "Cc" for c in value):
-            # A NUL or a line feed in a name ends up in file names, e-mail headers and logs.
-            raise self.fail(key, f"un texte d'une seule ligne, sans caractère de contrôle, est attendu, "
-                                 f"lu : {shown(value)}")
-        return value.strip()
+        return one_line_text(self.fail, key, value)
 
     def money(self, data: dict, key: str, name: str, default: int | None = None) -> int:
         value = data.get(name, default)
         if value is None:
             raise self.fail(key, "montant requis manquant")
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise self.fail(key, f"un montant en dollars est attendu, lu : {shown(value)}")
-        try:
-            # A TOML float such as 2600000.5 is read through its shortest text,
-            # which is what the coordinator typed.
-            cents = cents_from_dollars(repr(value) if isinstance(value, float) else value)
-        except (ValueError, InvalidOperation):
-            raise self.fail(key, f"montant illisible, non exact au cent ou trop grand (au plus "
-                                 f"{format_cents(MAX_CENTS)}) : {shown(value)}") from None
-        if cents < 0:
-            raise self.fail(key, f"le montant doit être positif, lu : {shown(value)}")
-        return cents
-
-    def ratio(self, data: dict, key: str, name: str, default: str) -> Decimal:
-        value = data.get(name, default)
-        try:
-            ratio = Decimal(repr(value) if isinstance(value, float) else str(value))
-        except InvalidOperation:
-            raise self.fail(key, f"une proportion entre 0 et 1 est attendue, lu : {shown(value)}") from None
-        if isinstance(value, bool) or not ratio.is_finite() or not (0 < ratio <= 1):
-            # « 80 » for 80 %: the coordinator thought in percent.
-            hint = (f" ; pour {value} %, écrivez {ratio / 100}" if not isinstance(value, bool)
-                    and ratio.is_finite() and 1 < ratio <= 100 else "")
-            raise self.fail(key, f"une proportion entre 0 et 1 est attendue (ex. 0.80), lu : {shown(value)}{hint}")
-        return ratio
-
-    def date(self, data: dict, key: str, name: str, default: str) -> dt.date:
-        value = data.get(name, default)
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
-            raise self.fail(key, f"une date AAAA-MM-JJ est attendue, lu : {shown(value)}") from None
+        return Money().read(self.fail, key, value, Path())
 
     def text_list(self, data: dict, key: str, name: str, default, *, required: bool = False) -> tuple[str, ...]:
         """``required``: an empty list would make every project's value unknown."""
-        value = data.get(name, default)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise self.fail(key, "une liste de textes est attendue")
-        if required and not value:
-            raise self.fail(key, "au moins une valeur est requise")
-        return tuple(v.strip() for v in value)
+        return TextList(required=required).read(self.fail, key, data.get(name, default), Path())
 
     def addresses(self, data: dict, key: str, name: str) -> tuple[Address, ...]:
         if name not in data:
@@ -305,59 +280,39 @@ class _Reader:
         return SourceSpec("google", _google_key(self, f"{key}.google", location.strip()))
 
 
-# The keys each table reads; any other is a configuration error (sync/config_keys.py).
-# [delivery] keeps its own in sync/delivery/settings.py; [google]'s are GoogleSettings' fields.
-_KNOWN_KEYS = {
-    "alliance": {"name", "mandataire", "ministry", "fund", "envelope", "period", "max_fqis_share",
-                 "nearly_used", "priorities", "organization_types", "ineligible_organization_types",
-                 "state_dir"},
-    "alliance.period": {"start", "end"},
-    "regional": {"name", "code", "allocation", "source", "xlsx", "google", "territories", "annual", "contact"},
-    "subregions": {"code", "name", "allocation", "territories", "source", "xlsx", "google", "annual",
-                   "contact", "priorities", "support"},
-    "google": {f.name for f in fields(GoogleSettings)},
-}
-
-
-# The top-level tables; a misspelt one (« [googel] ») would silently leave its settings off.
-_TOP_LEVEL = ("alliance", "regional", "subregions", "google", "delivery")  # in the documentation's order
-
-
 def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> None:
     """Every key of every table known, and (``placeholders``) no placeholder of the
     shipped files left: checked on the whole file before any value is read, so that a
     typo is never a default in disguise and a placeholder never reaches Google."""
     reject(path, _unknown_keys(raw), "clés inconnues")
     if placeholders:
-        reject_placeholders(path, raw)
+        reject_placeholders(path, raw, what_to_put())
 
 
 def _unknown_keys(raw: dict) -> list[Problem]:
+    """The keys no declaration of sync/config/sections.py reads, table by table, in the
+    documentation's order. The kinds of ``source = { … }`` are checked with the source
+    (_Reader.source)."""
     problems = _top_level_keys(raw)
-    alliance = raw.get("alliance")
-    if isinstance(alliance, dict):
-        problems += unknown_keys(alliance, _KNOWN_KEYS["alliance"], "alliance")
-        if isinstance(alliance.get("period"), dict):
-            problems += unknown_keys(alliance["period"], _KNOWN_KEYS["alliance.period"], "alliance.period")
-    # The kinds of ``source = { … }`` are checked with the source (_Reader.source).
-    if isinstance(raw.get("regional"), dict):
-        problems += unknown_keys(raw["regional"], _KNOWN_KEYS["regional"], "regional")
-    if isinstance(raw.get("subregions"), list):
-        for index, item in enumerate(raw["subregions"]):
-            if isinstance(item, dict):
-                problems += unknown_keys(item, _KNOWN_KEYS["subregions"], f"subregions[{index + 1}]")
-    if isinstance(raw.get("google"), dict):
-        problems += unknown_keys(raw["google"], _KNOWN_KEYS["google"], "google")
-    return problems + delivery_unknown_keys(raw.get("delivery"))
+    for declared in SECTIONS:
+        for where, data in tables_of(raw, declared):
+            problems += unknown_keys(data, declared.names, where, ignored=declared.refused)
+    return problems
+
+
+# The tables a key written above the first table is sent to (« envelope = … » before [alliance]).
+# [delivery]'s keys are not: such a key is only refused as unknown, as before sections were declared.
+_HOMES = ("alliance", "regional", "subregions", "google")
 
 
 def _top_level_keys(raw: dict) -> list[Problem]:
     """Tables unknown at the top; a key written above the first table (``envelope = …``
     before ``[alliance]``) is sent to the table that knows it."""
     problems = []
-    for problem in unknown_keys(raw, _TOP_LEVEL, arrays={"subregions"}):
-        homes = [f"[[{table}]]" if table == "subregions" else f"[{table}]" for table in _TOP_LEVEL
-                 if problem.key in _KNOWN_KEYS.get(table, ())]
+    tables = [s.table for s in TOP_LEVEL]
+    for problem in unknown_keys(raw, tables, arrays={s.table for s in TOP_LEVEL if s.array}):
+        homes = [f"[[{table}]]" if section(table).array else f"[{table}]" for table in _HOMES
+                 if problem.key in known_keys(table)]
         if homes and not isinstance(raw[problem.key], (dict, list)):
             where = (f"à la table {homes[0]} ; placez-la sous cette ligne" if len(homes) == 1
                      else f"à l'une des tables {', '.join(homes)} ; placez-la sous la bonne")
@@ -457,8 +412,7 @@ def _google_key(reader: _Reader, key: str, location: str) -> str:
 _NOT_IN_FILE_NAMES = set('/\\:*?"<>|')
 
 
-def _fund(reader: _Reader, alliance: dict) -> str:
-    fund = reader.text(alliance, "alliance.fund", "fund", defaults.FUND)
+def _fund(reader: _Reader, fund: str) -> str:
     if _NOT_IN_FILE_NAMES & set(fund):
         raise reader.fail("alliance.fund",
                           "le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne contient "
@@ -478,12 +432,15 @@ def _code(reader: _Reader, data: dict, key: str, default: str | None) -> str:
     return reader.text(data, key, "code", default)
 
 
-def load_config(path: str | Path, *, check_files: bool = True, placeholders: bool = True) -> Config:
+def load_config(path: str | Path, *, check_files: bool = True, placeholders: bool = True,
+                environ: Mapping[str, str] | None = None) -> Config:
     """Load and validate a configuration file; raise ConfigError naming the key.
     ``placeholders``: refuse the REMPLACER-PAR-… values of the shipped files (all but
-    the committee template, which is made before the spreadsheets exist)."""
+    the committee template, which is made before the spreadsheets exist).
+    ``environ``: where the declared variables are read (the process's environment by default)."""
     path = Path(path)
-    return config_from_dict(read_toml(path), path=path, check_files=check_files, placeholders=placeholders)
+    return config_from_dict(read_toml(path), path=path, check_files=check_files, placeholders=placeholders,
+                            environ=environ)
 
 
 def read_toml(path: Path) -> dict:
@@ -506,8 +463,6 @@ def read_toml(path: Path) -> dict:
 def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
     """tomllib explains in English; the coordinator gets the place in French, the
     parser's own words kept as a detail for whoever helps."""
-    import re
-
     detail = str(exc)
     match = re.search(r"\(at line (\d+), column (\d+)\)", detail)
     if match:
@@ -521,29 +476,29 @@ def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
 
 
 def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True,
-                     placeholders: bool = True) -> Config:
+                     placeholders: bool = True, environ: Mapping[str, str] | None = None) -> Config:
     reader = _Reader(path, check_files)
+    environment = read_environment(os.environ if environ is None else environ)
     base = path.resolve().parent if path else Path.cwd()
     check_keys(raw, path, placeholders=placeholders)
 
     alliance = reader.table(raw, "alliance", "alliance")
-    period = reader.table(alliance, "alliance.period", "period")
-    years = _agreement_years(reader, reader.date(period, "alliance.period.start", "start", defaults.PERIOD[0]),
-                             reader.date(period, "alliance.period.end", "end", defaults.PERIOD[1]))
+    period = read_section(reader.fail, PERIOD, reader.table(alliance, "alliance.period", "period"), base)
+    years = _agreement_years(reader, period["start"], period["end"])
     start, end = years[0].start, years[-1].end
+    settings = read_section(reader.fail, ALLIANCE, alliance, base)
 
-    envelope = reader.money(alliance, "alliance.envelope", "envelope", defaults.ENVELOPE_DOLLARS)
+    envelope = settings["envelope"]
     if envelope == 0:
         raise reader.fail("alliance.envelope", "l'enveloppe de l'Alliance doit être supérieure à 0 $, lu : 0")
-    priorities = reader.text_list(alliance, "alliance.priorities", "priorities", defaults.PRIORITIES,
-                                  required=True)
+    priorities = settings["priorities"]
 
     regional_raw = reader.table(raw, "regional", "regional")
     regional = _committee(
         reader, regional_raw, "regional", base, years, priorities, regional=True,
-        default={"code": defaults.REGIONAL_CODE, "name": defaults.REGIONAL_NAME,
-                 "allocation": None if "regional" in raw else defaults.REGIONAL_ALLOCATION_DOLLARS,
-                 "territories": [defaults.REGIONAL_TERRITORY]},
+        default={"code": REGIONAL.default("code"), "name": REGIONAL.default("name"),
+                 "allocation": None if "regional" in raw else REGIONAL.default("allocation"),
+                 "territories": list(REGIONAL.default("territories"))},
     )
 
     subregions_raw = raw.get("subregions")
@@ -551,7 +506,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         raise reader.fail("subregions", "au moins une section [[subregions]] est requise")
     if not isinstance(subregions_raw, list) or not subregions_raw:
         raise reader.fail("subregions", "une liste de sections [[subregions]] est attendue")
-    known = {d["code"]: d for d in defaults.SUBREGIONS}
+    known = {d["code"]: d for d in monteregie.SUBREGIONS}
     subregions = []
     for index, item in enumerate(subregions_raw):
         key = f"subregions[{index + 1}]"
@@ -570,15 +525,12 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     _check_consistency(reader, envelope, regional, subregions)
 
     google_raw = reader.table(raw, "google", "google")
-    google = _google_settings(reader, google_raw, base)
+    google = _google_settings(reader, google_raw, base, environment)
     # [delivery] (docs/configuration.md): a committee's contact needs a way to send e-mail.
     delivery = parse_delivery(raw.get("delivery", {}), path=path,
-                              contacts=any(c.contact for c in (regional, *subregions)))
+                              contacts=any(c.contact for c in (regional, *subregions)), environment=environment)
 
-    eligible = reader.text_list(alliance, "alliance.organization_types", "organization_types",
-                                defaults.ELIGIBLE_ORGANIZATION_TYPES, required=True)
-    ineligible = reader.text_list(alliance, "alliance.ineligible_organization_types",
-                                  "ineligible_organization_types", defaults.INELIGIBLE_ORGANIZATION_TYPES)
+    eligible, ineligible = settings["organization_types"], settings["ineligible_organization_types"]
     both = [t for t in ineligible if normalise(t) in {normalise(e) for e in eligible}]
     if "ineligible_organization_types" not in alliance:
         # Another program may fund what the Montérégie does not: the type listed as eligible wins.
@@ -590,17 +542,16 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
                           "ou non admissible, pas les deux")
     return Config(
         path=path.resolve() if path else None,
-        name=reader.text(alliance, "alliance.name", "name", defaults.ALLIANCE_NAME),
-        mandataire=reader.text(alliance, "alliance.mandataire", "mandataire", defaults.MANDATAIRE),
-        ministry=reader.text(alliance, "alliance.ministry", "ministry", defaults.MINISTRY),
-        fund=_fund(reader, alliance),
+        name=settings["name"],
+        mandataire=settings["mandataire"],
+        ministry=settings["ministry"],
+        fund=_fund(reader, settings["fund"]),
         envelope=envelope,
         period_start=start,
         period_end=end,
         fiscal_years=years,
-        max_fqis_share=reader.ratio(alliance, "alliance.max_fqis_share", "max_fqis_share",
-                                    defaults.MAX_FQIS_SHARE),
-        nearly_used=reader.ratio(alliance, "alliance.nearly_used", "nearly_used", defaults.NEARLY_USED),
+        max_fqis_share=settings["max_fqis_share"],
+        nearly_used=settings["nearly_used"],
         priorities=priorities,
         eligible_types=eligible,
         ineligible_types=ineligible,
@@ -609,6 +560,8 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
         google=google,
         delivery=delivery,
         state_dir=base / reader.text(alliance, "alliance.state_dir", "state_dir") if "state_dir" in alliance else None,
+        state_dir_variable=Path(environment[STATE_DIR_ENV]) if STATE_DIR_ENV in environment else None,
+        environment=environment,
     )
 
 
@@ -622,7 +575,7 @@ def _check_consistency(reader: _Reader, envelope: int, regional: Committee,
         for territory in committee.territories:
             key = normalise(territory)
             if key in regional_only:
-                # Only the regional line's own sheet may use it (sync/defaults.py): claimed by a
+                # Only the regional line's own sheet may use it (sync/config/monteregie.py): claimed by a
                 # sub-region too, the line such a project belongs to would be ambiguous.
                 raise reader.fail(f"subregions[{index + 1}].territories",
                                   f"le territoire « {territory} » est celui de la ligne régionale ([regional]) ; "
@@ -670,47 +623,10 @@ def _check_unique(reader: _Reader, regional: Committee, subregions: list[Committ
         raise reader.fail(f"{key}.{field}", message)
 
 
-def _google_settings(reader: _Reader, data: dict, base: Path) -> GoogleSettings:
-    def path_or_none(name: str) -> Path | None:
-        if name not in data:
-            return None
-        return (base / reader.text(data, f"google.{name}", name)).resolve()
-
-    default = GoogleSettings()  # one set of defaults: the dataclass's
-    feedback = data.get("feedback", default.feedback)
-    if not isinstance(feedback, bool):
-        raise reader.fail("google.feedback", f"true ou false est attendu, lu : {shown(feedback)}")
-    reads = data.get("reads_per_minute", default.reads_per_minute)
-    if isinstance(reads, bool) or not isinstance(reads, int) or reads < 1:
-        raise reader.fail("google.reads_per_minute", f"un entier positif est attendu, lu : {shown(reads)}")
-    def seconds(name: str, default: float) -> float:
-        value = data.get(name, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < math.inf:
-            raise reader.fail(f"google.{name}", f"un nombre de secondes positif est attendu, lu : {shown(value)}")
-        return float(value)
-
-    attempts = data.get("max_attempts", default.max_attempts)
-    if isinstance(attempts, bool) or not isinstance(attempts, int) or attempts < 1:
-        raise reader.fail("google.max_attempts", f"un entier positif est attendu, lu : {shown(attempts)}")
-    timeout = seconds("timeout", default.timeout)
-    if timeout <= 0:
-        raise reader.fail("google.timeout", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(timeout)}")
-    return GoogleSettings(
-        credentials=path_or_none("credentials"),
-        feedback=feedback,
-        reads_per_minute=reads,
-        oauth_client=path_or_none("oauth_client"),
-        max_attempts=attempts,
-        retry_deadline=seconds("retry_deadline", default.retry_deadline),
-        backoff_initial=seconds("backoff_initial", default.backoff_initial),
-        backoff_max=seconds("backoff_max", default.backoff_max),
-        timeout=timeout,
-        deadline=_positive_seconds(reader, data, "deadline", 180.0),
-    )
-
-
-def _positive_seconds(reader: _Reader, data: dict, name: str, default: float) -> float:
-    value = data.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
-        raise reader.fail(f"google.{name}", f"un nombre de secondes supérieur à 0 est attendu, lu : {shown(value)}")
-    return float(value)
+def _google_settings(reader: _Reader, data: dict, base: Path, environment: Mapping[str, str]) -> GoogleSettings:
+    """[google], read key by key from its declarations (sync/config/sections.py), and the
+    variables it receives from the environment."""
+    named = environment.get(CREDENTIALS_ENV, "").strip()
+    return GoogleSettings(**read_section(reader.fail, sections.GOOGLE, data, base),
+                          credentials_variable=Path(named) if named else None,
+                          sheets_url=environment.get(SHEETS_URL_ENV, ""))
