@@ -248,6 +248,53 @@ def test_every_command_and_option_is_in_the_command_line_page():
     assert not missing, f"absents de docs/ligne-de-commande.md : {missing}"
 
 
+# -- pasted commands --------------------------------------------------------------------
+
+
+def _pasted_blocks():
+    from tests.support.docs_blocks import blocks
+
+    return [pytest.param(block, id=block.where) for block in blocks() if block.checked]
+
+
+@pytest.mark.parametrize("block", _pasted_blocks())
+def test_a_pasted_command_prints_what_the_page_shows(block):
+    """Each `$ alliance-sync …` block, run again in the demo (tests/support/docs_blocks.py);
+    `python -m tests.support.docs_blocks --write` pastes the new output after a change."""
+    from tests.support.docs_blocks import differs
+
+    now = differs(block)
+    assert now is None, f"{block.where} : la commande affiche maintenant :\n{now}"
+
+
+def test_a_block_left_unchecked_says_why():
+    from tests.support.docs_blocks import UNCHECKED, blocks
+
+    unchecked = [block for block in blocks() if not block.checked]
+    assert all(re.fullmatch(UNCHECKED + r" — .{10,}", ", ".join(block.steps)) for block in unchecked), \
+        [block.where for block in unchecked]
+    # The command-line page is checked whole: it is where a user copies commands from.
+    assert not [block.where for block in unchecked if block.page.name == "ligne-de-commande.md"]
+
+
+def test_a_pasted_block_that_drifted_is_caught(tmp_path):
+    """A message reworded, a run number changed: the block no longer matches; a date
+    or a duration that differs from one day to the next does."""
+    from tests.support.docs_blocks import blocks, differs
+
+    page = tmp_path / "page.md"
+    page.write_text("<!-- docs-blocks: run -->\n```\n$ alliance-sync history --config alliance.toml\n"
+                    "N°  Date              Statut    Projets  Versements  Erreurs  Avertissements  Classeur  "
+                    "                    Livraison\n"
+                    " 1  2019-01-01 00:00  conforme       74          92        0               1  "
+                    "rapport-fqis-2019-01-01.xlsx  —\n```\n", encoding="utf-8")
+    (block,) = blocks([page])
+    assert differs(block) is None
+    page.write_text(page.read_text(encoding="utf-8").replace(" 1  2019", " 2  2019"), encoding="utf-8")
+    (block,) = blocks([page])
+    assert differs(block) is not None
+
+
 # -- references -----------------------------------------------------------------------
 
 
