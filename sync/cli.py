@@ -439,7 +439,7 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
 @cli.command()
 @config_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Format de sortie des constats.")
+              show_default=True, help="Format de sortie : texte, ou JSON (le document de validation versionné).")
 @click.option("--limit", "-n", type=Count(1), metavar="N",
               help="Au plus N constats affichés par comité (les erreurs d'abord) ; le décompte reste complet.")
 def validate(config_path: str | None, output_format: str, limit: int | None) -> None:
