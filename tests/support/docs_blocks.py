@@ -177,8 +177,14 @@ def _demo(root: Path) -> None:
     _cli(root, "--quiet", "run", "-o", "rapports/")
 
 
+def _est_moved(root: Path) -> None:
+    """The Est's workbook moved away by someone tidying the shared folder."""
+    (root / "comites" / "est.xlsx").unlink()
+
+
 STEPS: dict[str, Callable[[Path], None]] = {
     "demo": _demo,
+    "est-introuvable": _est_moved,
     "run": _run,
     "ouest-modifie": _ouest_edited,
     "livraison-echouee": _failed_delivery,
