@@ -6,7 +6,6 @@ standard error and exit codes (docs/ligne-de-commande.md); everything else raise
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
 from collections.abc import Sequence
@@ -202,15 +201,16 @@ format_option = click.option("--format", "output_format", type=click.Choice(["te
 @click.option("--export", "export_dir", type=click.Path(file_okay=False),
               help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier, "
                    "avec leur manifeste exportation-alliance-sync.sha256.")
+@format_option
 @click.pass_context
 def run(ctx: click.Context, config_path: str | None, output: str | None, force: bool, strict: bool,
-        deliver: bool, dry_run: bool, state_dir: str | None, export_dir: str | None) -> None:
+        deliver: bool, dry_run: bool, state_dir: str | None, export_dir: str | None, output_format: str) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.errors import NoUsableData
     from sync.history import History
+    from sync.outputs.contract import render
     from sync.outputs.ministry.style import check_presentation
-    from sync.outputs.text import finding_line, report_summary_line
     from sync.runner import run_sync
 
     if dry_run and not deliver:
@@ -240,24 +240,20 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
         if fresh:
             exc.message += f"\nCe dossier d'état était vide : {folder}."
         raise
-    quiet = (ctx.obj or {}).get("quiet", False)
-    if not (quiet and result.exit_code == EXIT_OK):
-        if result.output is None:
-            click.echo(f"{report_summary_line(result.report)} Mode strict : aucun classeur écrit.")
-            # The errors that blocked the workbook: the coordinator knows what to fix without another command.
-            click.echo("Erreurs qui empêchent le classeur :")
-            for found in result.report.errors:
-                click.echo(finding_line(found))
-        else:
-            click.echo(f"{report_summary_line(result.report)} Classeur écrit : {result.output}")
-        if result.exported:
-            click.echo(f"Exportation CSV écrite dans {export_dir} : "
-                       f"{', '.join(path.name for path in result.exported)}.")
-    if result.delivery_plan is not None:
-        _report_simulation(result.delivery_plan)
+    result.quiet = (ctx.obj or {}).get("quiet", False)
+    result.export_label = export_dir
+    _say(render(result, output_format))
+    if result.delivery_plan is not None and result.delivery_plan.failed:
+        click.echo(f"Erreur : {result.delivery_plan.failure()}", err=True)
     if result.delivery is not None:
-        _report_delivery(result.delivery, quiet)
+        _delivery_failures(result.delivery)
     sys.exit(result.exit_code)
+
+
+def _say(text: str) -> None:
+    """A result's text on standard output; nothing at all when it has nothing to say (--quiet)."""
+    if text:
+        click.echo(text)
 
 
 # Without --config the bundled demo is used, which delivers to nobody: asking to add
@@ -275,17 +271,26 @@ def _owed(delivery) -> int:
     return sum(1 for o in delivery.outcomes if o.status != SKIPPED or o.item.channel != COMMITTEE)
 
 
-def _report_simulation(simulation) -> None:
+def _report_simulation(simulation, output_format: str) -> None:
     """The --dry-run listing on standard output; a delivery that would fail, on standard error."""
-    click.echo(simulation.text)
+    from sync.outputs.contract import render
+
+    click.echo(render(simulation, output_format))
     if simulation.failed:
         click.echo(f"Erreur : {simulation.failure()}", err=True)
 
 
-def _report_delivery(delivery, quiet: bool) -> None:
+def _report_delivery(delivery, quiet: bool, output_format: str) -> None:
     """The delivery's line on standard output; its failures, in French, on standard error."""
-    if not (quiet and not delivery.failed):
-        click.echo(delivery.summary())
+    from sync.outputs.contract import render
+
+    if output_format == "json" or not (quiet and not delivery.failed):
+        click.echo(render(delivery, output_format))
+    _delivery_failures(delivery)
+
+
+def _delivery_failures(delivery) -> None:
+    """A delivery's failures, in French, on standard error."""
     if delivery.failed:
         click.echo(f"Erreur : livraison incomplète de la synchronisation n° {delivery.run_id} "
                    f"({len(delivery.failed)} sur {_owed(delivery)}) :", err=True)
@@ -301,9 +306,10 @@ def _report_delivery(delivery, quiet: bool) -> None:
                                                "(code 1 si une livraison échouerait).")
 @click.option("--force", is_flag=True,
               help="Renvoyer aussi ce qui a déjà été livré (ministère, Drive) et les constats inchangés des comités.")
+@format_option
 @click.pass_context
 def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, state_dir: str | None, dry_run: bool,
-            force: bool) -> None:
+            force: bool, output_format: str) -> None:
     """Livrer le classeur d'une synchronisation (par défaut la dernière) : Google Drive,
     courriel au ministère, constats aux comités. Reprend ce qui a échoué ; ce qui a
     déjà été livré n'est pas renvoyé (sauf --force)."""
@@ -326,11 +332,11 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     if dry_run:
         with History.open(folder) as store:
             simulation = simulate(plan_delivery(config, store, run_id, force=force))
-        _report_simulation(simulation)
+        _report_simulation(simulation, output_format)
         sys.exit(EXIT_FINDINGS if simulation.failed else EXIT_OK)
     with StateLock(folder), History.open(folder) as store:
         result = deliver_run(config, store, run_id, force=force)
-    _report_delivery(result, (ctx.obj or {}).get("quiet", False))
+    _report_delivery(result, (ctx.obj or {}).get("quiet", False), output_format)
     sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
 
 
@@ -345,17 +351,16 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
     """Lister les synchronisations enregistrées : date, statut, projets, versements,
     constats, classeur écrit (« aucun » en mode strict) et livraison."""
     from sync.history import History
-    from sync.history.deliveries import delivered_as_dict
     from sync.history.deliveries import deliveries as delivered_of
-    from sync.history.render import render_deliveries, render_history, run_as_dict
+    from sync.history.render import DeliveriesListing, HistoryListing
     from sync.lock import current_holder
+    from sync.outputs.contract import render
 
     config = _load(config_path, check_files=False) if config_path else None
     folder = state_folder(state_dir, config, demo=not config_path)
     _open_log_file(config, folder.path)
-    as_json = output_format == "json"
     if not History.exists(folder.path):
-        click.echo("[]" if as_json else _nothing_recorded(folder))
+        click.echo(render(HistoryListing([], _nothing_recorded(folder)), output_format))
         return
     if config is not None:
         _refuse_foreign(folder, config)
@@ -363,27 +368,16 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
     with History.open(folder.path) as store:
         _say_notes(store)
         if deliveries:
-            attempts = delivered_of(store, limit)
-            if as_json:
-                click.echo(json.dumps([delivered_as_dict(a) for a in attempts], ensure_ascii=False, indent=2))
-            elif attempts:
-                click.echo(render_deliveries(attempts))
-            else:
-                click.echo(f"Aucune livraison enregistrée dans le dossier d'état {folder}.")
+            listing = DeliveriesListing(delivered_of(store, limit),
+                                        f"Aucune livraison enregistrée dans le dossier d'état {folder}.")
+            click.echo(render(listing, output_format))
             return
         runs = store.runs(limit)
         delivered = {run.id: delivered_of(store, run_id=run.id) for run in runs}
         _say_notes(store)
-    if not runs:
-        click.echo("[]" if as_json else _nothing_recorded(folder))
-        return
     # A « running » row is the run in progress only while a live process holds the lock.
-    alive = runs[0].id if holder is not None and runs[0].state == "running" else None
-    if as_json:
-        click.echo(json.dumps([run_as_dict(run, alive, delivered[run.id]) for run in runs], ensure_ascii=False,
-                              indent=2))
-    else:
-        click.echo(render_history(runs, alive_run=alive, delivered=delivered))
+    alive = runs[0].id if runs and holder is not None and runs[0].state == "running" else None
+    click.echo(render(HistoryListing(runs, _nothing_recorded(folder), alive, delivered), output_format))
 
 
 @cli.command()
@@ -398,7 +392,8 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
     from sync.errors import HistoryError
     from sync.history import History
     from sync.history.diff import compute_changes
-    from sync.history.render import diff_as_dict, render_diff
+    from sync.history.render import DiffResult
+    from sync.outputs.contract import render
 
     if len(runs) > 2:
         raise click.UsageError("au plus deux numéros de synchronisation.")
@@ -414,34 +409,27 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
         before, after = store.pair_to_compare(list(runs))
         _say_notes(store)
         if before is None:
-            if output_format == "json":
-                click.echo(json.dumps({"before": None, "after": {"run": after.id,
-                                                                  "started_at": after.started_at.isoformat()},
-                                       "changes": []}, ensure_ascii=False, indent=2))
-            else:
-                click.echo(f"Synchronisation n° {after.id} : aucune synchronisation antérieure à comparer.")
+            click.echo(render(DiffResult(after), output_format))
             return
         changes = compute_changes(store.records(before.id), store.records(after.id), previous_run_id=before.id,
                                   previous_run_at=before.started_at, committee_order=store.committee_order(after.id),
                                   not_compared=store.not_comparable(before, store.source_identities(after.id)))
         _say_notes(store)
-        if output_format == "json":
-            click.echo(json.dumps(diff_as_dict(changes, before, after), ensure_ascii=False, indent=2))
-        else:
-            click.echo(render_diff(changes, before, after, store.committee_names(after.id)))
+        click.echo(render(DiffResult(after, before, changes, store.committee_names(after.id)), output_format))
 
 
 @cli.command()
 @config_option
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Format de sortie des constats.")
+              show_default=True, help="Format de sortie : texte, ou JSON (le document de validation versionné).")
 @click.option("--limit", "-n", type=Count(1), metavar="N",
               help="Au plus N constats affichés par comité (les erreurs d'abord) ; le décompte reste complet.")
 @click.pass_context
 def validate(ctx: click.Context, config_path: str | None, output_format: str, limit: int | None) -> None:
     """Valider les chiffriers des comités, sans produire de classeur."""
     from sync.errors import NoUsableData
-    from sync.outputs.text import render_json, render_text
+    from sync.outputs.contract import render
+    from sync.outputs.text import ValidationResult
     from sync.pipeline import build_report
 
     config = _load(config_path)
@@ -450,7 +438,7 @@ def validate(ctx: click.Context, config_path: str | None, output_format: str, li
         report = build_report(config, tracer=_tracer(ctx))
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
         raise exc.for_validation() from None
-    click.echo(render_json(report) if output_format == "json" else render_text(report, limit=limit))
+    click.echo(render(ValidationResult(report, limit), output_format))
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_OK)
 
 
@@ -463,16 +451,14 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
     """Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire
     quand le retour des constats est activé), et avec quel compte les partager."""
     from sync.errors import EXIT_SOURCE
+    from sync.outputs.contract import render
     from sync.usecases import access
 
     config = _load(config_path, check_files=False)
     folder = state_folder(state_dir, config, demo=not config_path).path
     _open_log_file(config, folder)
     report = access.check_access(config, token_dir=folder)  # where an OAuth login keeps its token
-    if output_format == "json":
-        click.echo(json.dumps(access.access_as_dict(report), ensure_ascii=False, indent=2))
-    else:
-        click.echo(access.render_access(report))
+    click.echo(render(report, output_format))
     sys.exit(EXIT_OK if report.ok else EXIT_SOURCE)
 
 
@@ -484,10 +470,12 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
 @config_option
 @click.option("--committee", "committee_code", metavar="CODE",
               help="Code de la sous-région (majuscules ou minuscules), pour n'offrir que ses territoires.")
-def template(output: str | None, force: bool, config_path: str | None, committee_code: str | None) -> None:
+@format_option
+def template(output: str | None, force: bool, config_path: str | None, committee_code: str | None,
+             output_format: str) -> None:
     """Écrire le gabarit du classeur d'un comité."""
-    from sync.outputs.atomic import write_atomically
-    from sync.outputs.committee_workbook import write_committee_workbook
+    from sync.outputs.committee_workbook import write_template
+    from sync.outputs.contract import render
     from sync.outputs.paths import make_parents, output_path
     from sync.usecases.file_policy import inputs_of, is_unfilled_template
 
@@ -501,10 +489,7 @@ def template(output: str | None, force: bool, config_path: str | None, committee
     target = output_path(output, template_name(committee), inputs_of(config, state), force=force,
                          ours=is_unfilled_template)
     make_parents(target)
-    # Atomically, as the ministry workbook: a failure names the file in French and
-    # leaves a previous template whole.
-    write_atomically(target, lambda path: write_committee_workbook(path, config, committee))
-    click.echo(f"Gabarit écrit : {target}")
+    click.echo(render(write_template(target, config, committee), output_format))
 
 
 def template_name(committee) -> str:

@@ -9,11 +9,12 @@ without importing the pipeline.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from sync.config import Committee, Config
-from sync.consolidate import Totals
+from sync.consolidate import LineTotals, Totals
 from sync.errors import SourceUnavailable
 from sync.findings import Finding, FindingsView
 from sync.parsing.records import ParsedWorkbook
@@ -61,9 +62,76 @@ class Report(FindingsView):
     def conforming(self) -> bool:
         return not self.errors
 
+    @property
+    def when(self) -> dt.datetime:
+        return self.generated_at
+
+    @property
+    def figures(self) -> list[LineTotals]:
+        return self.totals.lines
+
     def link(self, f: Finding) -> str | None:
         info = self.sources.get(f.committee)
         return info.link(f.sheet, f.cell) if info else None
+
+
+# One sync's result as the outputs that speak of a whole sync read it: the delivery's
+# e-mails, and whatever renders a run again later. A live ``Report`` and a run reloaded
+# from the history (``RunContent``, sync/delivery/content.py) both satisfy it, so a
+# message is written the same way tonight and when ``deliver 12`` sends it next week.
+
+
+class LineFacts(Protocol):
+    """One envelope line's figures, in cents (``LineTotals`` live, ``LineFigures`` reloaded)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def allocation(self) -> int: ...
+    @property
+    def committed(self) -> int: ...
+    @property
+    def paid(self) -> int: ...
+
+
+class SourceFacts(Protocol):
+    """What was read for one committee (``SourceInfo`` live, ``SourceRead`` reloaded)."""
+
+    @property
+    def committee(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def location(self) -> str: ...
+    @property
+    def read_at(self) -> dt.datetime | None: ...
+    @property
+    def current(self) -> bool: ...
+    @property
+    def problem(self) -> str: ...
+
+
+class SyncReadModel(Protocol):
+    """What a live sync and a recorded one both answer."""
+
+    @property
+    def config(self) -> Config: ...
+    @property
+    def findings(self) -> list[Finding]: ...
+    @property
+    def errors(self) -> list[Finding]: ...
+    @property
+    def warnings(self) -> list[Finding]: ...
+    @property
+    def when(self) -> dt.datetime: ...
+    @property
+    def figures(self) -> Sequence[LineFacts]: ...
+    @property
+    def sources(self) -> Mapping[str, SourceFacts]: ...
+    def findings_of(self, committee: str) -> list[Finding]: ...
+    def link(self, f: Finding) -> str | None: ...
 
 
 # A fallback returns the last good raw workbook of a committee, with its source

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sync.changes import Changes
 from sync.config import Config
@@ -26,11 +26,13 @@ from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError, HistoryError
 from sync.history import History, compute_changes, records_of_report
 from sync.history.fallback import LastGoodCopy
 from sync.history.identity import AllianceIdentity, alliance_identity, spec_identity
-from sync.history.render import log_summary
+from sync.history.render import changes_as_dict, log_summary
 from sync.history.store import RunRecords, file_digest
 from sync.lock import StateLock
 from sync.logs import ATTENTION
 from sync.outputs.atomic import temporary_files_in, temporary_path, write_atomically
+from sync.outputs.contract import iso
+from sync.outputs.text import finding_line, report_summary_line, validation_document
 from sync.pipeline import build_report
 from sync.report import Report
 from sync.steps import Step, StepTrace, Tracer
@@ -51,12 +53,62 @@ class RunResult:
     delivery: DeliveryResult | None = None  # with --deliver
     delivery_plan: Simulation | None = None  # with --deliver --dry-run: what would be sent, to whom
     exported: list[Path] | None = None  # with --export: the CSV files written
+    # How the text speaks (set by the command): --quiet says nothing of a conforming run,
+    # and the export folder is named as typed (« partage/ »).
+    quiet: bool = False
+    export_label: str | None = None
 
     @property
     def exit_code(self) -> int:
         failed = (self.delivery is not None and self.delivery.failed) or \
             (self.delivery_plan is not None and self.delivery_plan.failed)  # --dry-run: it would fail
         return EXIT_FINDINGS if self.report.errors or failed else EXIT_OK
+
+    def render_text(self) -> str:
+        """The console's lines (standard output); "" when --quiet has nothing to say.
+        A delivery's failures go to standard error, from the command layer."""
+        lines: list[str] = []
+        if not (self.quiet and self.exit_code == EXIT_OK):
+            summary = report_summary_line(self.report)
+            if self.output is None:
+                lines.append(f"{summary} Mode strict : aucun classeur écrit.")
+                # The errors that blocked the workbook: the coordinator knows what to fix without another command.
+                lines.append("Erreurs qui empêchent le classeur :")
+                lines.extend(finding_line(found) for found in self.report.errors)
+            else:
+                lines.append(f"{summary} Classeur écrit : {self.output}")
+            if self.exported:
+                folder = self.export_label if self.export_label is not None else str(self.exported[0].parent)
+                lines.append(f"Exportation CSV écrite dans {folder} : "
+                             f"{', '.join(path.name for path in self.exported)}.")
+        if self.delivery_plan is not None:
+            lines.append(self.delivery_plan.render_text())
+        if self.delivery is not None and not (self.quiet and not self.delivery.failed):
+            lines.append(self.delivery.render_text())
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        """``run --format json``: the run, its workbook, its validation document, its changes."""
+        return {
+            "format": RUN_FORMAT,
+            "version": RUN_VERSION,
+            "run": self.run_id,
+            "workbook": str(self.output.absolute()) if self.output is not None else None,
+            "exit_code": self.exit_code,
+            "validation": validation_document(self.report),
+            "changes": None if self.changes is None else {
+                "since_run": self.changes.previous_run_id,
+                "since": iso(self.changes.previous_run_at),
+                **changes_as_dict(self.changes)},
+            "exported": [str(path) for path in self.exported] if self.exported else [],
+            "delivery": self.delivery.as_dict() if self.delivery is not None else None,
+            "delivery_plan": self.delivery_plan.as_dict() if self.delivery_plan is not None else None,
+        }
+
+
+# ``run --format json``'s name and version, as the validation document's (docs/ligne-de-commande.md).
+RUN_FORMAT = "alliance-sync/run"
+RUN_VERSION = 1
 
 
 def default_output(config: Config, when: dt.datetime) -> Path:

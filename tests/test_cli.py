@@ -40,7 +40,7 @@ def test_demo_validates_without_error():
 def test_demo_as_json_has_no_error():
     result = run("validate", "--format", "json")
     assert result.exit_code == 0
-    findings = json.loads(result.stdout)
+    findings = json.loads(result.stdout)["findings"]
     assert [f for f in findings if f["severity"] == "error"] == []
     assert 1 <= len(findings) <= 3
 
@@ -49,14 +49,18 @@ def test_python_dash_m_sync_validate_runs_the_demo():
     result = subprocess.run([sys.executable, "-m", "sync", "validate", "--format", "json"], cwd=REPO,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert all(f["severity"] == "warning" for f in json.loads(result.stdout))
+    assert all(f["severity"] == "warning" for f in json.loads(result.stdout)["findings"])
 
 
 def test_clean_alliance_exit_0_and_empty_json(tmp_path):
     config = write_alliance(tmp_path, {"OUEST": {"projects": [project()], "payments": [payment()]}})
     result = run("validate", "--config", str(config), "--format", "json")
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == []
+    document = json.loads(result.stdout)
+    assert document["findings"] == []
+    assert (document["verdict"], document["summary"]) == ("conforming", "Conforme — 0 erreur, 0 avertissement.")
+    assert document["counts"] == {"errors": 0, "warnings": 0, "projects": 1, "payments": 1, "by_committee": {},
+                                  "by_code": {}}
 
 
 def test_warnings_only_exit_0(tmp_path):
@@ -69,7 +73,16 @@ def test_warnings_only_exit_0(tmp_path):
 def test_errors_exit_1_and_json_shape(tmp_path):
     result = run("validate", "--config", str(faulty_alliance(tmp_path)), "--format", "json")
     assert result.exit_code == 1
-    findings = json.loads(result.stdout)
+    document = json.loads(result.stdout)
+    assert (document["format"], document["version"], document["verdict"]) == ("alliance-sync/validation", 1,
+                                                                               "errors")
+    assert document["summary"] == "2 erreurs à corriger, 1 avertissement."
+    assert document["counts"]["by_committee"] == {"OUEST": {"errors": 1, "warnings": 1},
+                                                  "EST": {"errors": 1, "warnings": 0}}
+    assert document["counts"]["by_code"] == {"UNKNOWN_VALUE": {"severity": "error", "count": 1},
+                                             "PAYMENT_UNKNOWN_PROJECT": {"severity": "error", "count": 1},
+                                             "FQIS_SHARE_HIGH": {"severity": "warning", "count": 1}}
+    findings = document["findings"]
     assert all(list(f) == FIELDS for f in findings)
     assert [(f["severity"], f["code"], f["committee"]) for f in findings] == [
         ("error", "UNKNOWN_VALUE", "OUEST"),
@@ -96,8 +109,39 @@ def test_json_keeps_french_characters_and_null_rows(tmp_path):
     result = run("validate", "--config", str(config), "--format", "json")
     assert result.exit_code == 1
     assert "« Versements »" in result.stdout  # not \u00ab escapes
-    (finding,) = json.loads(result.stdout)
+    (finding,) = json.loads(result.stdout)["findings"]
     assert (finding["code"], finding["cell"], finding["row"], finding["project_id"]) == ("MISSING_TAB", "", None, "")
+
+
+def test_json_totals_per_envelope_line_in_exact_cents(tmp_path):
+    """Two projects of 60 000 $ of FQIS each, one with a payment of 10 000,01 $ typed
+    with its cents: the lines and the Alliance's totals, to the cent, as cents and text."""
+    config = write_alliance(tmp_path, {
+        "OUEST": {"projects": [project("OUE-2020-001")], "payments": [payment("OUE-2020-001", amount="10 000,01 $")]},
+        "EST": {"projects": [project("EST-2020-001", status="En analyse")]},
+    })
+    document = json.loads(run("validate", "--config", str(config), "--format", "json").stdout)
+    lines = {line["code"]: line for line in document["totals"]["lines"]}
+    assert lines["OUEST"]["committed"] == {"cents": 6_000_000, "text": "60 000,00 $"}
+    assert lines["OUEST"]["paid"] == {"cents": 1_000_001, "text": "10 000,01 $"}
+    assert lines["OUEST"]["projects"] == {"committed": 1, "pipeline": 0, "counted": 1}
+    assert lines["EST"]["committed"] == {"cents": 0, "text": "0,00 $"}
+    assert lines["EST"]["pipeline"] == {"cents": 6_000_000, "text": "60 000,00 $"}
+    assert lines["OUEST"]["balance"]["cents"] == lines["OUEST"]["allocation"]["cents"] - 6_000_000
+    alliance = document["totals"]["alliance"]
+    assert (alliance["committed"]["cents"], alliance["paid"]["cents"], alliance["pipeline"]["cents"]) == (
+        6_000_000, 1_000_001, 6_000_000)
+    assert alliance["allocation"]["cents"] == sum(line["allocation"]["cents"] for line in lines.values())
+    assert [(s["committee"], s["kind"], s["current"]) for s in document["sources"]] == [
+        ("OUEST", "xlsx", True), ("EST", "xlsx", True), ("LONGUEUIL", "xlsx", True)]
+
+
+def test_json_keeps_a_committee_s_control_characters_visible(tmp_path):
+    """A right-to-left override typed in a title reaches a script as an escape, never raw."""
+    config = write_alliance(tmp_path, {"OUEST": {"projects": [project(priority="Logemnt\u202e")]}})
+    result = run("validate", "--config", str(config), "--format", "json")
+    assert "\u202e" not in result.stdout and "\\u202e" in result.stdout
+    assert json.loads(result.stdout)["findings"][0]["code"] == "UNKNOWN_VALUE"
 
 
 def test_text_grouped_by_committee_errors_first_then_summary(tmp_path):

@@ -329,6 +329,46 @@ def test_history_and_diff_as_json(tmp_path):
     assert json.loads(invoke("history", "--format", "json", "--state-dir", str(tmp_path / "vide")).stdout) == []
 
 
+def test_run_as_json_even_with_quiet(tmp_path):
+    """--quiet silences a conforming run's text, never the JSON a script asked for."""
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    alliance.rewrite("EST", projects=alliance.workbooks["EST"]["projects"], payments=[])
+    result = alliance.cli("run", "--quiet", "--format", "json")
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert (document["format"], document["version"], document["run"], document["exit_code"]) == (
+        "alliance-sync/run", 1, 2, 0)
+    assert document["workbook"] == str(alliance.output)
+    assert document["validation"]["format"] == "alliance-sync/validation"
+    assert document["validation"]["totals"]["alliance"]["paid"] == {"cents": 3_000_000, "text": "30 000,00 $"}
+    assert document["changes"]["since_run"] == 1
+    assert document["changes"]["changes"] == [{"kind": "supprimé", "record": "versement", "committee": "EST",
+                                               "key": "EST-2020-001 · 2020-05-01 · réf. E-1",
+                                               "label": "Versement de 20 000,00 $", "fields": []}]
+    assert (document["exported"], document["delivery"], document["delivery_plan"]) == ([], None, None)
+    assert alliance.cli("run", "--quiet").stdout == ""  # the text, as before
+
+
+def test_run_strict_as_json_names_no_workbook(tmp_path):
+    config = broken_alliance(tmp_path)
+    result = invoke("run", "--config", str(config), "--strict", "--format", "json", "--state-dir",
+                    str(tmp_path / "etat"), "-o", str(tmp_path / "r.xlsx"))
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert (document["workbook"], document["exit_code"], document["validation"]["verdict"]) == (None, 1, "errors")
+    assert document["validation"]["counts"]["errors"] == 4
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_template_as_json_names_the_file_written(tmp_path):
+    result = invoke("template", "--committee", "ouest", "--output", str(tmp_path / "modeles") + "/",
+                    "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"template": str(tmp_path / "modeles" / "gabarit-comite-ouest.xlsx"),
+                                         "committee": "OUEST"}
+
+
 def test_check_access_as_json_for_local_workbooks(tmp_path):
     alliance = Alliance(tmp_path)
     result = invoke("check-access", "--config", str(alliance.config), "--format", "json")
@@ -391,3 +431,35 @@ def test_history_shows_what_was_delivered_to_whom_and_when(tmp_path, monkeypatch
     assert [(a["run"], a["channel"], a["recipients"], a["status"]) for a in attempts] == [
         (1, "ministry", [MINISTRY[1]], "sent"), (1, "ministry", [MINISTRY[1]], "failed"),
         (1, "ministry", [MINISTRY[0]], "sent")]
+
+
+def test_deliver_as_json_with_the_smtp_server_down(tmp_path, monkeypatch):
+    """The SMTP server gone between the run and the delivery: the JSON says what failed
+    and why, the French message still goes to standard error, and the exit code is 1."""
+    from sync.config.delivery import PASSWORD_ENV
+    from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
+    from tests.support.smtp_server import SmtpServer
+
+    monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
+    with SmtpServer(user=USER, password=PASSWORD) as smtp:
+        alliance = DeliveryAlliance(tmp_path, smtp.port, drive=False, workbooks=clean_workbooks())
+        assert alliance.cli("run").exit_code == 0
+    plan = alliance.cli("deliver", "--dry-run", "--format", "json")
+    assert plan.exit_code == 0, plan.output
+    planned = json.loads(plan.stdout)
+    assert (planned["run"], planned["dry_run"], planned["sending"], planned["failing"]) == (1, True, 2, 0)
+    assert [(i["channel"], i["recipients"], i["action"], i["would_fail"]) for i in planned["items"]
+            if i["channel"] == "ministry"] == [("ministry", [MINISTRY[0]], "send", None),
+                                              ("ministry", [MINISTRY[1]], "send", None)]
+    result = alliance.cli("deliver", "--format", "json")
+    assert result.exit_code == 1
+    delivered = json.loads(result.stdout)
+    assert (delivered["run"], delivered["failed"]) == (1, 2)
+    assert delivered["summary"] == "Livraison de la synchronisation n° 1 : rien envoyé ; 2 échecs."
+    refused = (f"le serveur SMTP 127.0.0.1:{smtp.port} refuse la connexion : vérifiez l'adresse et le port "
+               "(delivery.smtp)")
+    assert [(i["channel"], i["recipients"], i["status"], i["detail"]) for i in delivered["items"]
+            if i["channel"] == "ministry"] == [("ministry", [MINISTRY[0]], "failed", refused),
+                                              ("ministry", [MINISTRY[1]], "failed", refused)]
+    assert {f["code"] for f in delivered["findings"]} == {"DELIVERY_FAILED"}
+    assert "\nErreur : livraison incomplète de la synchronisation n° 1 (2 sur 2) :\n" in result.stderr

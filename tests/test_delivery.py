@@ -354,3 +354,30 @@ def test_run_deliver_dry_run_of_a_clean_alliance_exits_1_when_the_mail_would_fai
     again = alliance.cli("deliver", "--dry-run")
     assert (again.exit_code, again.stderr) == (0, "")
     assert again.stdout.splitlines()[-1] == "À envoyer : 3 éléments ; 3 éléments sans envoi."
+
+
+def test_a_run_reloaded_from_the_history_reads_as_the_live_one(tmp_path):
+    """The e-mails written from tonight's report and from the same run reloaded later
+    (`deliver 1` next week) are the same words: one read model (sync/report.py)."""
+    from sync.delivery import messages
+    from sync.delivery.content import load_content
+    from sync.history import History
+    from sync.report import SyncReadModel
+    from sync.runner import run_sync
+
+    alliance = DeliveryAlliance(tmp_path, 1, drive=False)
+    config = load_config(alliance.config)
+    live = run_sync(config, output=alliance.output, state_dir=alliance.state)
+    with History.open(alliance.state) as store:
+        reloaded = load_content(config, store, store.run(1))
+    models: list[SyncReadModel] = [live.report, reloaded]
+    est = config.committee("EST")
+    subjects, figures, bodies = ({messages.ministry_subject(m) for m in models},
+                                 {tuple(messages.figures_lines(m)) for m in models},
+                                 {messages.committee_body(m, est, m.findings_of("EST")) for m in models})
+    assert len(subjects) == len(figures) == len(bodies) == 1
+    assert subjects.pop().endswith(" : 2 erreurs à corriger")
+    (body,) = bodies
+    assert "Onglet Projets, cellule K3, projet EST-2020-002" in body and "Onglet Versements, cellule A3" in body
+    assert [(s.committee, s.kind, s.current) for s in reloaded.sources.values()] == [
+        (s.committee, s.kind, s.current) for s in live.report.sources.values()]

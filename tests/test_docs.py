@@ -23,7 +23,7 @@ import click
 import pytest
 
 from sync.cli import cli
-from sync.findings import CATALOGUE
+from sync.findings import CATALOGUE, ERROR
 from tests.support.builders import PROJECT_HEADERS, payment, project, write_alliance
 from tests.support.checks import REPO, validate
 from tests.support.hostile import sheet_xml, write_committee
@@ -296,6 +296,119 @@ def test_every_command_and_option_is_in_the_command_line_page():
             if isinstance(param, click.Option):
                 missing += [f"{name} {opt}" for opt in (*param.opts, *param.secondary_opts) if opt not in text]
     assert not missing, f"absents de docs/ligne-de-commande.md : {missing}"
+
+
+# -- pasted commands --------------------------------------------------------------------
+
+
+def _pasted_blocks():
+    from tests.support.docs_blocks import blocks
+
+    return [pytest.param(block, id=block.where) for block in blocks() if block.checked]
+
+
+@pytest.mark.parametrize("block", _pasted_blocks())
+def test_a_pasted_command_prints_what_the_page_shows(block):
+    """Each `$ alliance-sync …` block, run again in the demo (tests/support/docs_blocks.py);
+    `python -m tests.support.docs_blocks --write` pastes the new output after a change."""
+    from tests.support.docs_blocks import differs
+
+    now = differs(block)
+    assert now is None, f"{block.where} : la commande affiche maintenant :\n{now}"
+
+
+def test_a_block_left_unchecked_says_why():
+    from tests.support.docs_blocks import UNCHECKED, blocks
+
+    unchecked = [block for block in blocks() if not block.checked]
+    assert all(re.fullmatch(UNCHECKED + r" — .{10,}", ", ".join(block.steps)) for block in unchecked), \
+        [block.where for block in unchecked]
+    # The command-line page is checked whole: it is where a user copies commands from.
+    assert not [block.where for block in unchecked if block.page.name == "ligne-de-commande.md"]
+
+
+def test_a_pasted_block_that_drifted_is_caught(tmp_path):
+    """A message reworded, a run number changed: the block no longer matches; a date
+    or a duration that differs from one day to the next does."""
+    from tests.support.docs_blocks import blocks, differs
+
+    page = tmp_path / "page.md"
+    page.write_text("<!-- docs-blocks: run -->\n```\n$ alliance-sync history --config alliance.toml\n"
+                    "N°  Date              Statut    Projets  Versements  Erreurs  Avertissements  Classeur  "
+                    "                    Livraison\n"
+                    " 1  2019-01-01 00:00  conforme       74          92        0               1  "
+                    "rapport-fqis-2019-01-01.xlsx  —\n```\n", encoding="utf-8")
+    (block,) = blocks([page])
+    assert differs(block) is None
+    page.write_text(page.read_text(encoding="utf-8").replace(" 1  2019", " 2  2019"), encoding="utf-8")
+    (block,) = blocks([page])
+    assert differs(block) is not None
+
+
+# -- moved from the README: the tables and pastes each page now holds ------------------
+
+
+def _usage_lines() -> dict[str, str]:
+    """Each command's usage block of docs/ligne-de-commande.md, by command."""
+    text = page("ligne-de-commande.md")
+    found = re.findall(r"^```\nalliance-sync (\S+)(.*?)```", text, flags=re.M | re.S)
+    return {name: usage for name, usage in found}
+
+
+def test_every_command_has_its_usage_line_and_nothing_else():
+    assert set(_usage_lines()) == set(cli.commands)
+
+
+@pytest.mark.parametrize("name", sorted(cli.commands))
+def test_a_usage_line_shows_every_option_of_its_command_and_no_other(name):
+    command = cli.commands[name]
+    known = {opt for param in command.params if isinstance(param, click.Option) for opt in param.opts}
+    general = {"--quiet", "-q", "--verbose", "-v", "--log-file", "--help", "-h"}
+    shown = set(re.findall(r"--[a-z-]+|-[a-z]\b", _usage_lines()[name]))
+    assert shown <= known, f"options de « {name} » inconnues : {shown - known}"
+    longs = {max(param.opts, key=len) for param in command.params if isinstance(param, click.Option)}
+    assert longs - general - shown == set(), f"options de « {name} » absentes de sa ligne d'usage"
+
+
+def test_every_finding_code_is_in_the_table_of_codes_with_its_severity():
+    rows = dict(re.findall(r"^\| \[`([A-Z_]+)`\]\(#[a-z_]+\) \| (erreur|avertissement) \|", page("constats.md"),
+                           flags=re.M))
+    assert set(rows) == set(CATALOGUE)
+    for code, kind in CATALOGUE.items():
+        assert rows[code] == ("erreur" if kind.severity == ERROR else "avertissement"), code
+
+
+def test_exit_codes_table_matches_the_library():
+    from sync import errors
+
+    codes = re.findall(r"^\| ([0-3]) \| ", page("ligne-de-commande.md"), flags=re.M)
+    assert {"0", "1", "2", "3"} <= set(codes)
+    assert (errors.EXIT_OK, errors.EXIT_FINDINGS, errors.EXIT_USAGE, errors.EXIT_SOURCE) == (0, 1, 2, 3)
+
+
+def test_pasted_configuration_error_is_what_the_tool_says(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    demo = (REPO / "config" / "demo" / "demo.toml").read_text(encoding="utf-8")
+    demo = demo.replace('{ xlsx = "comites/', '{ xlsx = "' + str(REPO / "config" / "demo" / "comites") + "/")
+    demo = demo.replace('territories = ["Acton",', 'territories = ["Roussillon", "Acton",')
+    monkeypatch.chdir(tmp_path)
+    Path("config").mkdir()
+    Path("config", "alliance.toml").write_text(demo, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", "--config", "config/alliance.toml"])
+    assert result.exit_code == 2
+    pasted = next(line for line in page("configuration.md").splitlines()
+                  if line.startswith("Erreur : Configuration invalide (fichier config/alliance.toml"))
+    assert result.output.strip().endswith(pasted)
+
+
+def test_shell_completion_and_every_scheduler_are_documented():
+    blocks = re.findall(r"```\n(.*?)```", page("ligne-de-commande.md") + page("exploitation.md"), flags=re.S)
+    completion = next(b for b in blocks if "_ALLIANCE_SYNC_COMPLETE=bash_source alliance-sync" in b)
+    assert completion.startswith("_ALLIANCE_SYNC_COMPLETE=bash_source alliance-sync > ")
+    assert "OnCalendar=" in page("exploitation.md") and "30 2 * * *" in page("exploitation.md")
+    schtasks = next(b for b in blocks if b.startswith("schtasks /Create "))
+    assert "alliance-sync.exe --quiet --log-file " in schtasks and " run --config " in schtasks
 
 
 # -- references -----------------------------------------------------------------------

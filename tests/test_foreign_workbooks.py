@@ -281,7 +281,13 @@ def test_clean_alliance_exit_0_no_error(tmp_path):
     config = alliance.save(tmp_path)
     result = validate(config)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == []
+    document = json.loads(result.stdout)
+    assert document["findings"] == []
+    # The JSON's committed cents are the hand-computed Decimal amounts, to the cent.
+    committed = {line["code"]: line["committed"] for line in document["totals"]["lines"]}
+    for code in COMMITTEES:
+        assert committed[code] == {"cents": int(alliance.committed(code) * 100),
+                                   "text": quebec(alliance.committed(code))}, code
     text = validate(config, "text")
     assert text.exit_code == 0
     assert text.stdout.rstrip().endswith("Conforme — 0 erreur, 0 avertissement.")
@@ -338,7 +344,7 @@ def test_prefilled_sum_formulas_on_empty_rows_are_not_projects(tmp_path):
     wb.save(path)
     result = validate(config)
     assert result.exit_code == 0
-    assert json.loads(result.stdout) == []
+    assert json.loads(result.stdout)["findings"] == []
 
 
 # -- (b) one planted fault per code --------------------------------------------------------
@@ -546,7 +552,7 @@ def test_planted_fault_is_reported_at_its_cell(tmp_path, plant, code, severity):
     alliance = copy.deepcopy(clean_alliance())
     expected = plant(alliance)
     result = validate(alliance.save(tmp_path))
-    findings = json.loads(result.stdout)
+    findings = json.loads(result.stdout)["findings"]
     assert result.exit_code == (1 if severity == "error" else 0), result.stdout
     found = [f for f in findings if f["code"] == code]
     assert len(found) == 1, findings

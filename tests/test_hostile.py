@@ -327,6 +327,12 @@ def test_terminal_control_characters_are_never_printed_raw(tmp_path):
         assert not any(ch in result.stdout for ch in "\x1b\x07\r\x9b\u202e"), output_format
     text = invoke("validate", "--config", str(config)).stdout
     assert "valeur inconnue « ␛[2J␛]0;pirate␇␍Titre<U+009B>31m<U+202E> »" in text
+    # Every command's JSON goes through one writer (sync/outputs/contract.py): run's too.
+    run = invoke("run", "--config", str(config), "--format", "json", "--state-dir", str(tmp_path / "etat"),
+                 "-o", str(tmp_path / "r.xlsx"))
+    assert run.exit_code == 1
+    assert not any(ch in run.stdout for ch in "\x1b\x07\r\x9b\u202e")
+    assert "\\u009b31m\\u202e" in run.stdout
 
 
 # ---------------------------------------------------------------- inputs are never outputs

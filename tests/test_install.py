@@ -103,7 +103,7 @@ def test_validate_runs_the_bundled_demo_from_another_directory(installed):
     assert result.returncode == 0, result.stderr
     assert "Conforme — 0 erreur" in result.stdout
     assert "_bundled" in result.stderr  # the demo configuration came from inside the package
-    findings = json.loads(run(installed, "validate", "--format", "json").stdout)
+    findings = json.loads(run(installed, "validate", "--format", "json").stdout)["findings"]
     assert all(f["severity"] == "warning" for f in findings)
 
 

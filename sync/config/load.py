@@ -4,7 +4,7 @@ Parsed once, here, into typed settings (``[delivery]`` included, through
 sync/config/delivery.py). Every error names the file and the key, in French.
 Before any value is read, the whole file is checked: a key no setting reads is an
 error with the closest known key, and a ``REMPLACER-PAR-…`` value of the shipped
-files is an error saying what to put there (sync/config_keys.py). Keys the file
+files is an error saying what to put there (sync/config/keys.py). Keys the file
 leaves out take the Montérégie defaults of sync/config/monteregie.py, or the defaults of
 the settings' dataclasses.
 """

@@ -54,6 +54,9 @@ class WorkbookChanged(Exception):
 
 @dataclass
 class RunContent(FindingsView):
+    """A run reloaded from the history: the same read model as a live report
+    (``SyncReadModel``, sync/report.py), with the workbook it wrote."""
+
     config: Config
     run: RunSummary
     findings: list[Finding]
@@ -67,6 +70,10 @@ class RunContent(FindingsView):
     @property
     def when(self) -> dt.datetime:
         return self.run.started_at
+
+    @property
+    def figures(self) -> list[LineFigures]:
+        return self.totals
 
     def link(self, f: Finding) -> str | None:
         """The address of the finding's cell in its committee's spreadsheet, when the source gives one."""

@@ -31,6 +31,7 @@ from sync.findings import ERROR, Code, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
 from sync.money import group_thousands
+from sync.outputs.contract import finding_dict
 from sync.vocabulary.template import ALLIANCE_CODE
 from sync.wording import moment, plural, short_verdict
 
@@ -117,6 +118,24 @@ class DeliveryResult:
         if failed:
             text += f" ; {plural(failed, 'échec')}"
         return f"Livraison de la synchronisation n° {self.run_id} : {text}."
+
+    def render_text(self) -> str:
+        return self.summary()
+
+    def as_dict(self) -> dict:
+        """``deliver --format json``: each item tried or skipped, with its result."""
+        return {"run": self.run_id, "summary": self.summary(), "failed": len(self.failed),
+                "items": [_outcome_dict(o) for o in self.outcomes],
+                "findings": [finding_dict(f) for f in self.findings]}
+
+
+def _item_dict(item: Item) -> dict:
+    return {"channel": item.channel, "committee": item.committee or None, "recipients": list(item.recipients),
+            "action": item.action, "subject": item.subject, "why": item.why}
+
+
+def _outcome_dict(outcome: Outcome) -> dict:
+    return {**_item_dict(outcome.item), "status": outcome.status, "detail": outcome.detail}
 
 
 def _drive_target(item: Item) -> str:
@@ -251,10 +270,20 @@ class Simulation:
     sending: int  # would be sent
     failing: int  # would be tried and fail
     skipped: int  # not sent, by design
+    items: list[tuple[Item, str]] = field(default_factory=list)  # each item, and why it would fail ("" if not)
 
     @property
     def failed(self) -> bool:
         return self.failing > 0
+
+    def render_text(self) -> str:
+        return self.text
+
+    def as_dict(self) -> dict:
+        """``deliver --dry-run --format json``: what would be sent, to whom, and what would fail."""
+        return {"run": self.run_id, "dry_run": True, "sending": self.sending, "failing": self.failing,
+                "skipped": self.skipped, "failure": self.failure() if self.failed else None,
+                "items": [{**_item_dict(item), "would_fail": why or None} for item, why in self.items]}
 
     def failure(self) -> str:
         """The French line that says the delivery would be incomplete (standard error)."""
@@ -309,7 +338,8 @@ def simulate(plan: Plan) -> Simulation:
     failures = f" ; {plural(failing, 'élément')} ÉCHOUERAI{'EN' if failing > 1 else ''}T" if failing else ""
     lines += ["", f"À envoyer : {plural(len(tried) - failing, 'élément')}{failures} ; "
                   f"{plural(skipped, 'élément')} sans envoi."]
-    return Simulation(run.id, "\n".join(lines), len(tried) - failing, failing, skipped)
+    return Simulation(run.id, "\n".join(lines), len(tried) - failing, failing, skipped,
+                      [(item, would_fail(item)) for item in plan.items])
 
 
 def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:

@@ -18,17 +18,18 @@ from sync.config import Committee
 from sync.delivery.content import RunContent
 from sync.findings import CATALOGUE, ERROR, Finding
 from sync.money import format_cents, format_percent
+from sync.report import SyncReadModel
 from sync.wording import committee_verdict as verdict_for_committee
 from sync.wording import conformity, day, moment, moment_at, plural, short_verdict
 
 XLSX_TYPE = ("application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-def _when(content: RunContent) -> str:
+def _when(content: SyncReadModel) -> str:
     return moment_at(content.when)
 
 
-def _signature(content: RunContent) -> str:
+def _signature(content: SyncReadModel) -> str:
     return f"Message envoyé automatiquement par alliance-sync {__version__} ({content.config.mandataire})."
 
 
@@ -36,28 +37,28 @@ def _signature(content: RunContent) -> str:
 # The ministry
 
 
-def ministry_subject(content: RunContent) -> str:
+def ministry_subject(content: SyncReadModel) -> str:
     config = content.config
     return (f"{config.name} — classeur {config.fund} du {day(content.when)} : "
             f"{short_verdict(len(content.errors))}")
 
 
-def figures_lines(content: RunContent) -> list[str]:
+def figures_lines(content: SyncReadModel) -> list[str]:
     """Committed and paid per sub-region (and the regional line), then the whole alliance."""
     lines = []
-    for line in content.totals:
+    for line in content.figures:
         lines.append(f"- {line.code} — {line.name} : engagé {format_cents(line.committed)} sur "
                      f"{format_cents(line.allocation)} ({format_percent(line.committed, line.allocation)}), "
                      f"versé {format_cents(line.paid)}")
-    committed = sum(line.committed for line in content.totals)
-    paid = sum(line.paid for line in content.totals)
+    committed = sum(line.committed for line in content.figures)
+    paid = sum(line.paid for line in content.figures)
     envelope = content.config.envelope
     lines.append(f"- Ensemble de l'Alliance : engagé {format_cents(committed)} sur l'enveloppe de "
                  f"{format_cents(envelope)} ({format_percent(committed, envelope)}), versé {format_cents(paid)}")
     return lines
 
 
-def support_lines(content: RunContent) -> list[str]:
+def support_lines(content: SyncReadModel) -> list[str]:
     """The organisation supporting each sub-region, for those the configuration names."""
     return [f"- {c.code} — {c.name} : {c.support}" for c in content.config.subregions if c.support]
 
@@ -93,7 +94,7 @@ def ministry_body(content: RunContent) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _committee_name(content: RunContent, code: str) -> str:
+def _committee_name(content: SyncReadModel, code: str) -> str:
     try:
         return content.config.committee(code).name
     except KeyError:
@@ -115,7 +116,7 @@ def committee_verdict(findings: list[Finding]) -> str:
     return verdict_for_committee(errors, len(findings) - errors)
 
 
-def committee_subject(content: RunContent, committee: Committee, findings: list[Finding]) -> str:
+def committee_subject(content: SyncReadModel, committee: Committee, findings: list[Finding]) -> str:
     errors = sum(1 for f in findings if f.severity == ERROR)
     state = f"{plural(errors, 'erreur')} à corriger" if errors else "aucune erreur"
     return (f"{content.config.fund} — {committee.name} : {state} dans votre chiffrier "
@@ -139,7 +140,7 @@ def _finding_block(number: int, f: Finding, link: str | None) -> list[str]:
     return lines
 
 
-def committee_body(content: RunContent, committee: Committee, findings: list[Finding],
+def committee_body(content: SyncReadModel, committee: Committee, findings: list[Finding],
                    previously: str | None = None) -> str:
     """``previously``: when the committee was last written to (its findings changed since)."""
     config = content.config
@@ -169,7 +170,7 @@ def committee_body(content: RunContent, committee: Committee, findings: list[Fin
         for f in group:
             number += 1
             lines += _finding_block(number, f, content.link(f))
-    line = next((t for t in content.totals if t.code == committee.code), None)
+    line = next((t for t in content.figures if t.code == committee.code), None)
     if line is not None:
         lines += ["", f"Engagé par votre comité : {format_cents(line.committed)} sur {format_cents(line.allocation)} "
                       f"({format_percent(line.committed, line.allocation)}), versé {format_cents(line.paid)}."]

@@ -3,11 +3,12 @@ their ``--format json`` dictionaries."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, RecordChange
 from sync.history.codec import PAYMENT, PROJECT
-from sync.history.deliveries import Delivered
+from sync.history.deliveries import Delivered, delivered_as_dict
 from sync.history.store import RunSummary
 from sync.wording import moment, plural
 
@@ -162,8 +163,71 @@ def diff_as_dict(changes: Changes, before: RunSummary, after: RunSummary) -> dic
     return {
         "before": {"run": before.id, "started_at": before.started_at.isoformat()},
         "after": {"run": after.id, "started_at": after.started_at.isoformat()},
+        **changes_as_dict(changes),
+    }
+
+
+def changes_as_dict(changes: Changes) -> dict:
+    """The committees not compared and each change with its fields (``diff``, ``run --format json``)."""
+    return {
         "not_compared": [{"committee": code, "reason": why} for code, why in changes.not_compared.items()],
         "changes": [{"kind": c.kind, "record": c.record, "committee": c.committee, "key": c.key, "label": c.label,
                      "fields": [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields]}
                     for c in changes.items],
     }
+
+
+# The results of ``history`` and ``diff``: text or JSON (sync/outputs/contract.py).
+
+
+@dataclass
+class HistoryListing:
+    """``alliance-sync history``: the runs, most recent first; ``empty`` is said when there are none."""
+
+    runs: list[RunSummary]
+    empty: str
+    alive_run: int | None = None
+    delivered: dict[int, list[Delivered]] = field(default_factory=dict)
+
+    def render_text(self) -> str:
+        return render_history(self.runs, alive_run=self.alive_run, delivered=self.delivered) if self.runs \
+            else self.empty
+
+    def as_dict(self) -> list[dict]:
+        return [run_as_dict(run, self.alive_run, self.delivered.get(run.id, [])) for run in self.runs]
+
+
+@dataclass
+class DeliveriesListing:
+    """``alliance-sync history --deliveries``: each delivery tried, most recent first."""
+
+    attempts: list[Delivered]
+    empty: str
+
+    def render_text(self) -> str:
+        return render_deliveries(self.attempts) if self.attempts else self.empty
+
+    def as_dict(self) -> list[dict]:
+        return [delivered_as_dict(a) for a in self.attempts]
+
+
+@dataclass
+class DiffResult:
+    """``alliance-sync diff``: the changes between two runs; ``changes`` is None when
+    ``after`` has no run before it to compare with."""
+
+    after: RunSummary
+    before: RunSummary | None = None
+    changes: Changes | None = None
+    names: dict[str, str] = field(default_factory=dict)
+
+    def render_text(self) -> str:
+        if self.before is None or self.changes is None:
+            return f"Synchronisation n° {self.after.id} : aucune synchronisation antérieure à comparer."
+        return render_diff(self.changes, self.before, self.after, self.names)
+
+    def as_dict(self) -> dict:
+        if self.before is None or self.changes is None:
+            return {"before": None, "after": {"run": self.after.id, "started_at": self.after.started_at.isoformat()},
+                    "changes": []}
+        return diff_as_dict(self.changes, self.before, self.after)

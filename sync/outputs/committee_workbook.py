@@ -17,6 +17,7 @@ import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import FormulaRule
@@ -27,6 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from sync.config import Committee, Config
 from sync.money import MAX_CENTS, format_share, spreadsheet_number
+from sync.outputs.atomic import write_atomically
 from sync.outputs.cells import set_text
 from sync.vocabulary import statuses
 from sync.vocabulary.template import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, Column, project_columns
@@ -244,6 +246,27 @@ def _write_rows(ws, columns, records: list[dict], rows: int, formulas=None) -> N
                 set_text(cell, str(value))
             else:
                 cell.value = value
+
+
+@dataclass
+class TemplateResult:
+    """``alliance-sync template``'s result: the template written, and for whom."""
+
+    path: Path
+    committee: str | None  # the sub-region's code, or None: every sub-region
+
+    def render_text(self) -> str:
+        return f"Gabarit écrit : {self.path}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"template": str(self.path.absolute()), "committee": self.committee}
+
+
+def write_template(target: Path, config: Config, committee: Committee | None) -> TemplateResult:
+    """The blank template at ``target``, atomically as the ministry workbook: a failure
+    names the file in French and leaves a previous template whole."""
+    write_atomically(target, lambda path: write_committee_workbook(path, config, committee))
+    return TemplateResult(target, committee.code if committee is not None else None)
 
 
 def write_committee_workbook(path: Path, config: Config, committee: Committee | None = None,

@@ -1,13 +1,22 @@
-"""The report as console text (grouped by committee, errors first) and as JSON."""
+"""The report as console text (grouped by committee, errors first) and as the
+versioned validation document (``validate --format json``, docs/ligne-de-commande.md)."""
 
 from __future__ import annotations
 
-import json
+from dataclasses import dataclass
+from typing import Any
 
+from sync.consolidate import LineTotals
 from sync.findings import ERROR, SEVERITY_LABEL, Finding
 from sync.money import format_cents, format_percent
-from sync.report import Report
-from sync.wording import TERMINAL_CONTROLS, moment, plural, printable, summary_line
+from sync.outputs.contract import dumps, finding_dict, iso, money
+from sync.report import Report, SourceInfo
+from sync.wording import moment, plural, printable, summary_line
+
+# The validation document's name and version: a script checks both before reading on.
+# The version changes only when a key changes meaning or goes away (adding one does not).
+VALIDATION_FORMAT = "alliance-sync/validation"
+VALIDATION_VERSION = 1
 
 
 def report_summary_line(report: Report) -> str:
@@ -80,6 +89,105 @@ def counts_by_code(findings: list[Finding], order: list[str]) -> list[str]:
 
 
 def render_json(report: Report) -> str:
-    # json escapes C0 controls itself; C1 controls and overrides are escaped here.
-    text = json.dumps([f.to_dict() for f in report.findings], ensure_ascii=False, indent=2)
-    return TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return dumps(validation_document(report))
+
+
+@dataclass
+class ValidationResult:
+    """``alliance-sync validate``'s result: the report, shown as text or as the document."""
+
+    report: Report
+    limit: int | None = None  # at most that many findings shown per committee, in the text
+
+    def render_text(self) -> str:
+        return render_text(self.report, limit=self.limit)
+
+    def as_dict(self) -> dict[str, Any]:
+        return validation_document(self.report)
+
+
+def validation_document(report: Report) -> dict[str, Any]:
+    """The whole validation for a script (documented key by key in docs/ligne-de-commande.md)."""
+    config = report.config
+    return {
+        "format": VALIDATION_FORMAT,
+        "version": VALIDATION_VERSION,
+        "alliance": config.name,
+        "generated_at": iso(report.generated_at),
+        "verdict": "conforming" if report.conforming else "errors",
+        "summary": report_summary_line(report),
+        "counts": _counts(report),
+        "totals": _totals(report),
+        "sources": [_source(info) for info in report.sources.values()],
+        "findings": [finding_dict(f) for f in report.findings],
+    }
+
+
+def _counts(report: Report) -> dict[str, Any]:
+    committees: dict[str, dict[str, int]] = {}
+    for f in report.findings:
+        count = committees.setdefault(f.committee, {"errors": 0, "warnings": 0})
+        count["errors" if f.severity == ERROR else "warnings"] += 1
+    return {
+        "errors": len(report.errors),
+        "warnings": len(report.warnings),
+        "projects": sum(len(w.projects) for w in report.workbooks.values()),
+        "payments": sum(len(w.payments) for w in report.workbooks.values()),
+        "by_committee": committees,
+        "by_code": _by_code(report.findings),
+    }
+
+
+def _by_code(findings: list[Finding]) -> dict[str, dict[str, Any]]:
+    codes: dict[str, dict[str, Any]] = {}
+    for f in findings:
+        entry = codes.setdefault(f.code, {"severity": f.severity, "count": 0})
+        entry["count"] += 1
+    return codes
+
+
+def _totals(report: Report) -> dict[str, Any]:
+    """Each envelope line in cents (sub-regions, the regional line), then the Alliance's."""
+    totals = report.totals
+    regional = report.config.regional.code
+    lines = [_line(line, "regional" if line.code == regional else "subregion") for line in totals.lines]
+    alliance = {
+        "envelope": money(totals.envelope),
+        "allocation": money(totals.allocated),
+        "unallocated": money(totals.unallocated),
+        "committed": money(totals.committed),
+        "paid": money(totals.paid),
+        "pipeline": money(sum(line.pipeline for line in totals.lines)),
+        "balance": money(totals.allocated - totals.committed),
+    }
+    return {"lines": lines, "alliance": alliance}
+
+
+def _line(line: LineTotals, kind: str) -> dict[str, Any]:
+    return {
+        "code": line.code,
+        "name": line.name,
+        "kind": kind,
+        "allocation": money(line.allocation),
+        "committed": money(line.committed),
+        "committed_share": format_percent(line.committed, line.allocation),
+        "paid": money(line.paid),
+        "pipeline": money(line.pipeline),
+        "balance": money(line.balance),
+        "other_contributions": money(line.other_contributions),
+        "projects": {"committed": line.projects_committed, "pipeline": line.projects_pipeline,
+                     "counted": line.projects_total},
+    }
+
+
+def _source(info: SourceInfo) -> dict[str, Any]:
+    return {
+        "committee": info.committee,
+        "kind": info.kind,
+        "location": info.location,
+        "read_at": iso(info.read_at),
+        "current": info.current,
+        "problem": info.problem,
+        "content_hash": info.content_hash,
+        "unavailable_since": iso(info.unavailable_since),
+    }

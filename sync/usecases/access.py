@@ -56,6 +56,12 @@ class AccessReport:
     def ok(self) -> bool:
         return all(c.ok for c in self.checks)
 
+    def render_text(self) -> str:
+        return render_access(self)
+
+    def as_dict(self) -> dict:
+        return access_as_dict(self)
+
 
 def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
     """Try each committee's source; Google errors become messages, never exceptions."""
