@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from sync.config import SourceKind
 from sync.findings import Finding
 from sync.history.store import FINDING_COLUMNS, History, damaged, finding_of_row
 from sync.history.store import file_digest as file_digest  # where the delivery takes it from
@@ -104,7 +105,7 @@ def run_totals(history: History, run_id: int) -> list[LineFigures]:
 @dataclass(frozen=True)
 class SourceRead:
     committee: str
-    kind: str
+    kind: SourceKind  # as History.record stored it
     location: str
     read_at: dt.datetime | None
     current: bool

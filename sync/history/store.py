@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from sync import __version__
 from sync.changes import Changes
-from sync.config import Config
+from sync.config import Config, SourceKind
 from sync.errors import ForeignHistory, HistoryError, describe_os_error
 from sync.findings import Finding
 from sync.history.codec import (
@@ -176,7 +176,7 @@ class GoodCopy:
 
     run_id: int
     committee: str
-    kind: str
+    kind: SourceKind  # as History.record stored it
     location: str
     read_at: dt.datetime | None
     content_hash: str | None
