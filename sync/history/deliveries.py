@@ -12,9 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from sync.config import SourceKind
 from sync.findings import Finding
+from sync.history.schema import SqlRow
 from sync.history.store import FINDING_COLUMNS, History, damaged, finding_of_row
 from sync.history.store import file_digest as file_digest  # where the delivery takes it from
 
@@ -44,7 +46,7 @@ _COLUMNS = ("id, run_id, at, channel, committee, recipients, subject, workbook_s
             "status, detail")
 
 
-def _delivered(row: tuple) -> Delivered:
+def _delivered(row: SqlRow) -> Delivered:
     return Delivered(row[0], row[1], dt.datetime.fromisoformat(row[2]), row[3], row[4], tuple(json.loads(row[5])),
                      *row[6:])
 
@@ -135,7 +137,7 @@ def deliveries(history: History, limit: int | None = None, run_id: int | None = 
     return [_delivered(row) for row in history.conn.execute(sql, params)]
 
 
-def delivered_as_dict(item: Delivered) -> dict:
+def delivered_as_dict(item: Delivered) -> dict[str, Any]:
     return {"id": item.id, "run": item.run_id, "at": item.at.isoformat(), "channel": item.channel,
             "committee": item.committee or None, "recipients": list(item.recipients), "subject": item.subject,
             "workbook_sha256": item.workbook_sha256, "findings": item.findings, "status": item.status,
