@@ -570,7 +570,7 @@ def config_from_dict(raw: TomlTable, *, path: Path | None = None, check_files: b
     )
 
 
-def _check_consistency(reader: _Reader, envelope: int, regional: Committee,
+def _check_consistency(reader: _Reader, envelope: Cents, regional: Committee,
                        subregions: list[Committee]) -> None:
     _check_unique(reader, regional, subregions, "code", ("le code", "codes"))
     _check_unique(reader, regional, subregions, "name", ("le nom", "noms"))

@@ -19,6 +19,7 @@ from sync.findings import Finding
 from sync.history.schema import SqlRow
 from sync.history.store import FINDING_COLUMNS, History, damaged, finding_of_row
 from sync.history.store import file_digest as file_digest  # where the delivery takes it from
+from sync.money import Cents
 
 
 def output_digest(history: History, run_id: int) -> str | None:
@@ -93,9 +94,9 @@ def run_findings(history: History, run_id: int) -> list[Finding]:
 class LineFigures:
     code: str
     name: str
-    allocation: int  # cents
-    committed: int
-    paid: int
+    allocation: Cents  # as History.record stored them
+    committed: Cents
+    paid: Cents
 
 
 def run_totals(history: History, run_id: int) -> list[LineFigures]:
