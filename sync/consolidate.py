@@ -10,19 +10,20 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sync.config import Config
+from sync.money import ZERO, Cents, total_cents
 from sync.parsing.records import ParsedWorkbook, Payment, Project
 from sync.vocabulary import statuses
 
 
-def committed_amount(project: Project, paid: int) -> int:
+def committed_amount(project: Project, paid: int) -> Cents:
     """docs/gabarit.md: FQIS total when Accepté, En cours or Terminé; what was paid when Abandonné."""
     if not project.counted:
-        return 0
+        return ZERO
     if project.status in statuses.COMMITTED_STATUSES:
-        return project.fqis_total or 0
+        return project.fqis_total or ZERO
     if project.status == statuses.ABANDONED_STATUS:
-        return paid
-    return 0
+        return Cents(paid)
+    return ZERO
 
 
 @dataclass
@@ -31,62 +32,69 @@ class LineTotals:
 
     code: str
     name: str
-    allocation: int
-    committed: int = 0
-    paid: int = 0
-    pipeline: int = 0  # FQIS asked by projects Intention déposée / En analyse
-    other_contributions: int = 0  # leverage of committed projects
+    allocation: Cents
+    committed: Cents = ZERO
+    paid: Cents = ZERO
+    pipeline: Cents = ZERO  # FQIS asked by projects Intention déposée / En analyse
+    other_contributions: Cents = ZERO  # leverage of committed projects
     projects_committed: int = 0
     projects_pipeline: int = 0
     projects_total: int = 0
-    committed_by_year: dict[str, int] = field(default_factory=dict)
-    paid_by_year: dict[str, int] = field(default_factory=dict)
+    committed_by_year: dict[str, Cents] = field(default_factory=dict)
+    paid_by_year: dict[str, Cents] = field(default_factory=dict)
 
     @property
-    def balance(self) -> int:
-        return self.allocation - self.committed
+    def balance(self) -> Cents:
+        return Cents(self.allocation - self.committed)
 
 
 @dataclass
 class Totals:
     lines: list[LineTotals]
-    envelope: int
+    envelope: Cents
     # (priority) and (territory) → [committed cents, number of committed projects]
     by_priority: dict[str, list[int]]
     by_territory: dict[str, list[int]]
-    paid_by_project: dict[tuple[str, str], int]  # (committee, project id) → cents
+    paid_by_project: dict[tuple[str, str], Cents]  # (committee, project id) → cents
 
     @property
-    def committed(self) -> int:
-        return sum(line.committed for line in self.lines)
+    def committed(self) -> Cents:
+        return total_cents(line.committed for line in self.lines)
 
     @property
-    def paid(self) -> int:
-        return sum(line.paid for line in self.lines)
+    def paid(self) -> Cents:
+        return total_cents(line.paid for line in self.lines)
 
     @property
-    def allocated(self) -> int:
-        return sum(line.allocation for line in self.lines)
+    def allocated(self) -> Cents:
+        return total_cents(line.allocation for line in self.lines)
 
     @property
-    def unallocated(self) -> int:
+    def unallocated(self) -> Cents:
         """What the configuration leaves unallocated, so the report reconciles to the envelope."""
-        return self.envelope - self.allocated
+        return Cents(self.envelope - self.allocated)
 
     def line(self, code: str) -> LineTotals:
         return next(line for line in self.lines if line.code == code)
 
 
+# A group's [committed cents, number of committed projects] (by priority, by territory).
+Groups = dict[str, list[int]]
+# Per project id, what was paid to it, and what was paid to it in each fiscal year.
+PaidByProject = dict[str, Cents]
+PaidByYear = dict[str, dict[str, Cents]]
+
+
 def consolidate(config: Config, workbooks: dict[str, ParsedWorkbook]) -> Totals:
     """Totals of every line (sub-regions in configuration order, then the regional line)."""
     lines: list[LineTotals] = []
-    by_priority: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    by_territory: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    paid_by_project: dict[tuple[str, str], int] = {}
+    by_priority: Groups = defaultdict(lambda: [0, 0])
+    by_territory: Groups = defaultdict(lambda: [0, 0])
+    paid_by_project: dict[tuple[str, str], Cents] = {}
     for committee in (*config.subregions, config.regional):
         line = LineTotals(committee.code, committee.name, committee.allocation,
-                          committed_by_year={y.label: 0 for y in config.fiscal_years},
-                          paid_by_year={y.label: 0 for y in config.fiscal_years})
+                          committed_by_year={y.label: ZERO for y in config.fiscal_years},
+                          paid_by_year={y.label: ZERO for y in config.fiscal_years})
         lines.append(line)
         workbook = workbooks.get(committee.code)
         if workbook is None:
@@ -99,45 +107,46 @@ def consolidate(config: Config, workbooks: dict[str, ParsedWorkbook]) -> Totals:
     return Totals(lines, config.envelope, dict(by_priority), dict(by_territory), paid_by_project)
 
 
-def _paid_by_project(payments: list[Payment], config: Config, line: LineTotals):
+def _paid_by_project(payments: list[Payment], config: Config, line: LineTotals) -> tuple[PaidByProject, PaidByYear]:
     """Paid per project, and per project and fiscal year; adds the line's paid figures."""
-    paid: dict[str, int] = defaultdict(int)
-    paid_years: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    paid: PaidByProject = defaultdict(lambda: ZERO)
+    paid_years: PaidByYear = defaultdict(lambda: defaultdict(lambda: ZERO))
     for payment in payments:
         if not payment.counted or payment.amount is None:
             continue
-        paid[payment.project_id] += payment.amount
-        line.paid += payment.amount
+        paid[payment.project_id] = Cents(paid[payment.project_id] + payment.amount)
+        line.paid = Cents(line.paid + payment.amount)
         year = config.fiscal_year_of(payment.date) if payment.date else None
         if year is not None:
-            line.paid_by_year[year.label] += payment.amount
-            paid_years[payment.project_id][year.label] += payment.amount
+            line.paid_by_year[year.label] = Cents(line.paid_by_year[year.label] + payment.amount)
+            years = paid_years[payment.project_id]
+            years[year.label] = Cents(years[year.label] + payment.amount)
     return paid, paid_years
 
 
-def _add_project(project: Project, paid: dict[str, int], paid_years: dict[str, dict[str, int]],
-                 line: LineTotals, by_priority, by_territory) -> None:
+def _add_project(project: Project, paid: PaidByProject, paid_years: PaidByYear,
+                 line: LineTotals, by_priority: Groups, by_territory: Groups) -> None:
     if not project.counted:
         return
     line.projects_total += 1
     if project.status in statuses.PIPELINE_STATUSES:
-        line.pipeline += project.fqis_total or 0
+        line.pipeline = Cents(line.pipeline + (project.fqis_total or 0))
         line.projects_pipeline += 1
         return
     amount = committed_amount(project, paid.get(project.project_id, 0))
     if project.status not in statuses.COMMITTED_STATUSES and project.status != statuses.ABANDONED_STATUS:
         return
-    line.committed += amount
+    line.committed = Cents(line.committed + amount)
     line.projects_committed += 1
-    line.other_contributions += project.other_contributions or 0
+    line.other_contributions = Cents(line.other_contributions + (project.other_contributions or 0))
     by_priority[project.priority][0] += amount
     by_priority[project.priority][1] += 1
     by_territory[project.territory][0] += amount
     by_territory[project.territory][1] += 1
     if project.status in statuses.COMMITTED_STATUSES:
-        for label, cents in project.fqis_by_year.items():
-            line.committed_by_year[label] += cents or 0
+        years = project.fqis_by_year.items()
     else:
         # An abandoned project is committed for what it was paid, in the years paid.
-        for label, cents in paid_years.get(project.project_id, {}).items():
-            line.committed_by_year[label] += cents
+        years = paid_years.get(project.project_id, {}).items()
+    for label, cents in years:
+        line.committed_by_year[label] = Cents(line.committed_by_year[label] + (cents or 0))

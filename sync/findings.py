@@ -22,7 +22,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sync.money import format_cents, format_percent, format_share
+from sync.money import Cents, format_cents, format_percent, format_share
 from sync.wording import did_you_mean, moment
 
 
@@ -217,34 +217,40 @@ def _dates(*names: str) -> Wording:
     return wording
 
 
+def _cents(f: Finding, name: str) -> Cents:
+    """A money value of the finding: integer cents, as a rule gives it and JSON keeps it."""
+    return Cents(f.values[name])
+
+
 def _amounts(*names: str, gap: tuple[str, str] | None = None) -> Wording:
     """The amounts ``names`` written out, and the gap between two of them when given."""
     def wording(f: Finding) -> dict[str, object]:
-        out: dict[str, object] = {name: format_cents(f.values[name]) for name in names}
+        out: dict[str, object] = {name: format_cents(_cents(f, name)) for name in names}
         if gap:
-            out["gap"] = format_cents(abs(f.values[gap[0]] - f.values[gap[1]]))
+            out["gap"] = format_cents(abs(_cents(f, gap[0]) - _cents(f, gap[1])))
         return out
     return wording
 
 
 def _share_high(f: Finding) -> dict[str, object]:
-    v = f.values
-    return {"share": format_percent(v["fqis"], v["cost"]), "fqis": format_cents(v["fqis"]),
-            "cost": format_cents(v["cost"]), "limit": format_share(v["limit"])}
+    fqis, cost = _cents(f, "fqis"), _cents(f, "cost")
+    return {"share": format_percent(fqis, cost), "fqis": format_cents(fqis),
+            "cost": format_cents(cost), "limit": format_share(f.values["limit"])}
 
 
 def _payment_not_approved(f: Finding) -> dict[str, object]:
-    amount = f.values["amount"]
-    return {"amount": format_cents(amount) if amount is not None else "montant inconnu",
+    amount = f.values["amount"]  # None when the payment's amount could not be read
+    return {"amount": format_cents(Cents(amount)) if amount is not None else "montant inconnu",
             "status": f.values["status"] or "vide"}
 
 
 def _nearly_used(f: Finding) -> dict[str, object]:
     v = f.values
     name = _line(v["name"], v["regional"])
-    return {"Name": name[0].upper() + name[1:], "committed": format_cents(v["committed"]),
-            "allocation": format_cents(v["allocation"]), "share": format_percent(v["committed"], v["allocation"]),
-            "balance": format_cents(v["allocation"] - v["committed"])}
+    committed, allocation = _cents(f, "committed"), _cents(f, "allocation")
+    return {"Name": name[0].upper() + name[1:], "committed": format_cents(committed),
+            "allocation": format_cents(allocation), "share": format_percent(committed, allocation),
+            "balance": format_cents(allocation - committed)}
 
 
 def _outside_table(f: Finding) -> dict[str, object]:

@@ -1,27 +1,42 @@
 """Money as integer cents, and the Québec way of writing it.
 
-Every amount in alliance-sync is an ``int`` number of cents, from the parser to
+Every amount in alliance-sync is a number of cents, :data:`Cents`, from the parser to
 the report; this module is the only place that turns cents into text.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import NewType
+
+# An amount in integer cents. A NewType rather than a class: at run time it is the
+# very int it wraps (no cost, and JSON, SQLite, XlsxWriter and every reader that
+# expects an int get one), while mypy tells an amount from a count or a row number.
+# Arithmetic on Cents gives a plain int: a sum becomes an amount again through
+# :func:`total_cents` or ``Cents(…)``, where the code says that it is one.
+Cents = NewType("Cents", int)
 
 # The largest amount a spreadsheet cell holds exactly: 15 significant digits, i.e.
 # 9 999 999 999 999,99 $. Beyond it a workbook would show another amount, and sums
 # would no longer fit the history's 64-bit integers; such an amount is refused.
-MAX_CENTS = 10**15 - 1
+MAX_CENTS = Cents(10**15 - 1)
+ZERO = Cents(0)
 
 
-def cents_from_dollars(dollars: int | Decimal | str) -> int:
+def total_cents(amounts: Iterable[int]) -> Cents:
+    """The sum of amounts, an amount."""
+    return Cents(sum(amounts))
+
+
+def cents_from_dollars(dollars: int | Decimal | str) -> Cents:
     """Exact cents of a whole or decimal dollar amount from the configuration."""
     value = Decimal(str(dollars)) * 100
     if not value.is_finite() or value != value.to_integral_value():
         raise ValueError(f"{dollars} n'est pas un montant au cent près")
     if abs(value) > MAX_CENTS:
         raise ValueError(f"{dollars} dépasse le plus grand montant permis")
-    return int(value)
+    return Cents(int(value))
 
 
 def spreadsheet_number(cents: int) -> int | Decimal:
@@ -38,7 +53,7 @@ def spreadsheet_number(cents: int) -> int | Decimal:
 
 def group_thousands(number: int, sep: str = " ") -> str:
     digits = str(abs(number))
-    groups = []
+    groups: list[str] = []
     while digits:
         groups.append(digits[-3:])
         digits = digits[:-3]

@@ -25,6 +25,7 @@ from sync.config.load import (
     Config,
     FiscalYear,
     GoogleSettings,
+    SourceKind,
     SourceSpec,
     config_from_dict,
     fiscal_years_of,
@@ -32,5 +33,5 @@ from sync.config.load import (
     read_toml,
 )
 
-__all__ = ["MAX_FISCAL_YEARS", "SOURCE_KINDS", "Committee", "Config", "FiscalYear", "GoogleSettings", "SourceSpec",
-           "config_from_dict", "fiscal_years_of", "load_config", "read_toml"]
+__all__ = ["MAX_FISCAL_YEARS", "SOURCE_KINDS", "Committee", "Config", "FiscalYear", "GoogleSettings", "SourceKind",
+           "SourceSpec", "config_from_dict", "fiscal_years_of", "load_config", "read_toml"]

@@ -19,9 +19,9 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.utils import getaddresses
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from sync.config.keys import reject_unknown_keys, shown
+from sync.config.keys import TomlTable, reject_unknown_keys, shown
 from sync.config.sections import DELIVERY, DRIVE_URL_ENV, PASSWORD_ENV, SMTP
 from sync.config.settings import read_section
 from sync.errors import ConfigError
@@ -142,7 +142,7 @@ class _Fail:
         return ConfigError(message, path=self.path, key=key)
 
 
-def _addresses(fail: _Fail, data: dict, name: str, key: str) -> tuple[Address, ...]:
+def _addresses(fail: _Fail, data: TomlTable, name: str, key: str) -> tuple[Address, ...]:
     if name not in data:
         return ()
     try:
@@ -151,7 +151,7 @@ def _addresses(fail: _Fail, data: dict, name: str, key: str) -> tuple[Address, .
         raise fail(key, str(exc)) from None
 
 
-def _text(fail: _Fail, data: dict, name: str, key: str) -> str | None:
+def _text(fail: _Fail, data: TomlTable, name: str, key: str) -> str | None:
     value = data.get(name)
     if value is None:
         return None
@@ -160,14 +160,14 @@ def _text(fail: _Fail, data: dict, name: str, key: str) -> str | None:
     return value.strip()
 
 
-def _flag(fail: _Fail, data: dict, name: str, key: str, default: bool) -> bool:
+def _flag(fail: _Fail, data: TomlTable, name: str, key: str, default: bool) -> bool:
     value = data.get(name, default)
     if not isinstance(value, bool):
         raise fail(key, f"true ou false est attendu, lu : {shown(value)}")
     return value
 
 
-def _refuse_password(fail: _Fail, data: dict, table: str) -> None:
+def _refuse_password(fail: _Fail, data: TomlTable, table: str) -> None:
     if _PASSWORD in data:
         raise fail(f"{table}.password", "le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et "
                                         f"définissez la variable d'environnement {PASSWORD_ENV}")
@@ -201,7 +201,7 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
                         ca_file=(base / ca_file).resolve() if ca_file else None)
 
 
-def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = False,
+def parse_delivery(data: TomlTable, *, path: Path | None = None, contacts: bool = False,
                    environment: Mapping[str, str] | None = None) -> DeliverySettings:
     """The typed ``[delivery]`` table. ``contacts``: some committee has a contact,
     so the table must say how to send e-mail. ``environment``: the declared variables
@@ -249,7 +249,7 @@ def parse_delivery(data: dict, *, path: Path | None = None, contacts: bool = Fal
                             smtp_password=environment.get(PASSWORD_ENV, ""))
 
 
-def parse_drive_folder(fail: _Fail, data: dict) -> str | None:
+def parse_drive_folder(fail: _Fail, data: TomlTable) -> str | None:
     """``drive_folder``: a Drive folder id, or the folder's whole address (…/folders/ID).
     « <identifiant du dossier> » copied from an example would only fail at delivery time."""
     text = _text(fail, data, "drive_folder", "delivery.drive_folder")
@@ -263,7 +263,7 @@ def parse_drive_folder(fail: _Fail, data: dict) -> str | None:
     return folder_id
 
 
-def parse_drive_file(fail: _Fail, data: dict) -> str | None:
+def parse_drive_file(fail: _Fail, data: TomlTable) -> str | None:
     """``drive_file``: a Drive file id, or the file's whole address (…/d/ID/…, ?id=ID)."""
     text = _text(fail, data, "drive_file", "delivery.drive_file")
     if text is None:
@@ -279,12 +279,26 @@ def parse_drive_file(fail: _Fail, data: dict) -> str | None:
     return file_id
 
 
-def delivery_settings(config) -> DeliverySettings:
+class _Configured(Protocol):
+    """A loaded configuration (sync/config/load.py's Config, which imports this module)."""
+
+    @property
+    def delivery(self) -> DeliverySettings: ...
+
+
+class _Contacted(Protocol):
+    """A committee of a loaded configuration (sync/config/load.py's Committee)."""
+
+    @property
+    def contact(self) -> tuple[Address, ...]: ...
+
+
+def delivery_settings(config: _Configured) -> DeliverySettings:
     """The configuration's delivery settings, typed when it was loaded."""
     return config.delivery
 
 
-def contacts_of(committee) -> tuple[Address, ...]:
+def contacts_of(committee: _Contacted) -> tuple[Address, ...]:
     """The addresses that receive a committee's findings, typed when the configuration was loaded."""
     return committee.contact
 

@@ -18,9 +18,14 @@ import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sync.errors import ConfigError
 from sync.wording import did_you_mean, printable
+
+# A TOML table as tomllib reads it: its values are whatever the file holds, each one
+# checked where it is read.
+TomlTable = dict[str, Any]
 
 
 def closest_key(typed: str, known: Collection[str]) -> str | None:

@@ -16,15 +16,16 @@ import logging
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.headerregistry import Address
 from pathlib import Path
+from typing import Literal, get_args
 
 from sync.config import monteregie, sections
 from sync.config.delivery import DeliverySettings, parse_addresses, parse_delivery
-from sync.config.keys import Problem, closest_key, reject, reject_placeholders, shown, unknown_keys
+from sync.config.keys import Problem, TomlTable, closest_key, reject, reject_placeholders, shown, unknown_keys
 from sync.config.sections import (
     ALLIANCE,
     CREDENTIALS_ENV,
@@ -42,21 +43,24 @@ from sync.config.sections import (
 )
 from sync.config.settings import Money, TextList, one_line_text, read_section
 from sync.errors import ConfigError, NotAWorkbookFile, describe_os_error, regular_file_status
-from sync.money import format_cents
+from sync.money import Cents, format_cents
 from sync.vocabulary.lists import ValueList
 from sync.vocabulary.template import normalise
 from sync.wording import did_you_mean
 
 log = logging.getLogger(__name__)
 
-SOURCE_KINDS = ("xlsx", "google")
+# Where a committee's spreadsheet is read from: the key of its ``source = { … }`` table,
+# also the ``kind`` the history stores for each source.
+SourceKind = Literal["xlsx", "google"]
+SOURCE_KINDS: tuple[SourceKind, ...] = get_args(SourceKind)
 
 
 @dataclass(frozen=True)
 class SourceSpec:
     """Where a committee's spreadsheet is: a local workbook or a Google key."""
 
-    kind: str  # "xlsx" or "google"
+    kind: SourceKind
     location: str  # absolute path, or spreadsheet key
 
     def describe(self) -> str:
@@ -88,10 +92,10 @@ class Committee:
 
     code: str
     name: str
-    allocation: int  # cents
+    allocation: Cents
     territories: tuple[str, ...]
     source: SourceSpec | None
-    annual: dict[str, int] = field(default_factory=dict)  # fiscal year label → cents
+    annual: dict[str, Cents] = field(default_factory=dict)  # fiscal year label → cents
     contact: tuple[Address, ...] = ()
     is_regional: bool = False
     priorities: tuple[str, ...] = ()
@@ -136,7 +140,7 @@ class Config:
     mandataire: str
     ministry: str
     fund: str
-    envelope: int  # cents
+    envelope: Cents
     period_start: dt.date
     period_end: dt.date
     fiscal_years: tuple[FiscalYear, ...]
@@ -196,29 +200,30 @@ class _Reader:
     def fail(self, key: str, message: str) -> ConfigError:
         return ConfigError(message, path=str(self.path) if self.path else None, key=key)
 
-    def table(self, data: dict, key: str, name: str) -> dict:
+    def table(self, data: TomlTable, key: str, name: str) -> TomlTable:
         value = data.get(name, {})
         if not isinstance(value, dict):
             raise self.fail(key, "une table TOML est attendue")
         return value
 
-    def text(self, data: dict, key: str, name: str, default: str | None = None) -> str:
+    def text(self, data: TomlTable, key: str, name: str, default: str | None = None) -> str:
         value = data.get(name, default)
         if value is None:
             raise self.fail(key, "valeur requise manquante")
         return one_line_text(self.fail, key, value)
 
-    def money(self, data: dict, key: str, name: str, default: int | None = None) -> int:
+    def money(self, data: TomlTable, key: str, name: str, default: int | None = None) -> Cents:
         value = data.get(name, default)
         if value is None:
             raise self.fail(key, "montant requis manquant")
         return Money().read(self.fail, key, value, Path())
 
-    def text_list(self, data: dict, key: str, name: str, default, *, required: bool = False) -> tuple[str, ...]:
+    def text_list(self, data: TomlTable, key: str, name: str, default: Sequence[str], *,
+                  required: bool = False) -> tuple[str, ...]:
         """``required``: an empty list would make every project's value unknown."""
         return TextList(required=required).read(self.fail, key, data.get(name, default), Path())
 
-    def addresses(self, data: dict, key: str, name: str) -> tuple[Address, ...]:
+    def addresses(self, data: TomlTable, key: str, name: str) -> tuple[Address, ...]:
         if name not in data:
             return ()
         try:
@@ -226,7 +231,7 @@ class _Reader:
         except ValueError as exc:
             raise self.fail(key, str(exc)) from None
 
-    def plan(self, data: dict, key: str, alliance: tuple[str, ...]) -> tuple[str, ...]:
+    def plan(self, data: TomlTable, key: str, alliance: tuple[str, ...]) -> tuple[str, ...]:
         """A sub-region's action plan: some of the Alliance's priorities, in the Alliance's
         order; the whole list when the key is absent."""
         if "priorities" not in data:
@@ -251,7 +256,7 @@ class _Reader:
                 raise self.fail(key, f"classeur introuvable : {path}") from None
             raise self.fail(key, f"{exc.message} ; indiquez le chemin d'un classeur Excel (.xlsx)") from None
 
-    def source(self, data: dict, key: str, base: Path) -> SourceSpec | None:
+    def source(self, data: TomlTable, key: str, base: Path) -> SourceSpec | None:
         value = data.get("source")
         if value is None:
             # Tolerate the flat form `xlsx = "…"` / `google = "…"` beside the table.
@@ -280,7 +285,7 @@ class _Reader:
         return SourceSpec("google", _google_key(self, f"{key}.google", location.strip()))
 
 
-def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> None:
+def check_keys(raw: TomlTable, path: Path | None, *, placeholders: bool = True) -> None:
     """Every key of every table known, and (``placeholders``) no placeholder of the
     shipped files left: checked on the whole file before any value is read, so that a
     typo is never a default in disguise and a placeholder never reaches Google."""
@@ -289,7 +294,7 @@ def check_keys(raw: dict, path: Path | None, *, placeholders: bool = True) -> No
         reject_placeholders(path, raw, what_to_put())
 
 
-def _unknown_keys(raw: dict) -> list[Problem]:
+def _unknown_keys(raw: TomlTable) -> list[Problem]:
     """The keys no declaration of sync/config/sections.py reads, table by table, in the
     documentation's order. The kinds of ``source = { … }`` are checked with the source
     (_Reader.source)."""
@@ -305,7 +310,7 @@ def _unknown_keys(raw: dict) -> list[Problem]:
 _HOMES = ("alliance", "regional", "subregions", "google")
 
 
-def _top_level_keys(raw: dict) -> list[Problem]:
+def _top_level_keys(raw: TomlTable) -> list[Problem]:
     """Tables unknown at the top; a key written above the first table (``envelope = …``
     before ``[alliance]``) is sent to the table that knows it."""
     problems = []
@@ -359,8 +364,8 @@ def fiscal_years_of(start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:
         year += 1
 
 
-def _committee(reader: _Reader, data: dict, key: str, base: Path, years: tuple[FiscalYear, ...],
-               priorities: tuple[str, ...], *, regional: bool, default: dict | None = None) -> Committee:
+def _committee(reader: _Reader, data: TomlTable, key: str, base: Path, years: tuple[FiscalYear, ...],
+               priorities: tuple[str, ...], *, regional: bool, default: TomlTable | None = None) -> Committee:
     default = default or {}
     code = _code(reader, data, f"{key}.code", default.get("code"))
     annual_raw = reader.table(data, f"{key}.annual", "annual")
@@ -424,7 +429,7 @@ def _fund(reader: _Reader, fund: str) -> str:
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,30}")
 
 
-def _code(reader: _Reader, data: dict, key: str, default: str | None) -> str:
+def _code(reader: _Reader, data: TomlTable, key: str, default: str | None) -> str:
     value = data.get("code", default)
     if isinstance(value, str) and value.strip() and not _CODE.fullmatch(value.strip()):
         raise reader.fail(key, "un code de 1 à 30 caractères est attendu, fait de lettres sans accent, de "
@@ -443,7 +448,7 @@ def load_config(path: str | Path, *, check_files: bool = True, placeholders: boo
                             environ=environ)
 
 
-def read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> TomlTable:
     """A TOML file the coordinator edits (configuration, presentation); ConfigError in
     French, naming the file, when it cannot be read."""
     try:
@@ -475,7 +480,7 @@ def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
             f"(détail technique : {detail})")
 
 
-def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool = True,
+def config_from_dict(raw: TomlTable, *, path: Path | None = None, check_files: bool = True,
                      placeholders: bool = True, environ: Mapping[str, str] | None = None) -> Config:
     reader = _Reader(path, check_files)
     environment = read_environment(os.environ if environ is None else environ)
@@ -565,7 +570,7 @@ def config_from_dict(raw: dict, *, path: Path | None = None, check_files: bool =
     )
 
 
-def _check_consistency(reader: _Reader, envelope: int, regional: Committee,
+def _check_consistency(reader: _Reader, envelope: Cents, regional: Committee,
                        subregions: list[Committee]) -> None:
     _check_unique(reader, regional, subregions, "code", ("le code", "codes"))
     _check_unique(reader, regional, subregions, "name", ("le nom", "noms"))
@@ -623,7 +628,7 @@ def _check_unique(reader: _Reader, regional: Committee, subregions: list[Committ
         raise reader.fail(f"{key}.{field}", message)
 
 
-def _google_settings(reader: _Reader, data: dict, base: Path, environment: Mapping[str, str]) -> GoogleSettings:
+def _google_settings(reader: _Reader, data: TomlTable, base: Path, environment: Mapping[str, str]) -> GoogleSettings:
     """[google], read key by key from its declarations (sync/config/sections.py), and the
     variables it receives from the environment."""
     named = environment.get(CREDENTIALS_ENV, "").strip()

@@ -22,7 +22,7 @@ from typing import Any
 
 from sync.config.keys import shown
 from sync.errors import ConfigError
-from sync.money import MAX_CENTS, cents_from_dollars, format_cents
+from sync.money import MAX_CENTS, Cents, cents_from_dollars, format_cents
 
 Fail = Callable[[str, str], ConfigError]  # (key, French message) → the error to raise
 
@@ -127,7 +127,7 @@ class Money(Kind):
 
     label: str = "montant"
 
-    def read(self, fail: Fail, key: str, value: object, base: Path) -> int:
+    def read(self, fail: Fail, key: str, value: object, base: Path) -> Cents:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise fail(key, f"un montant en dollars est attendu, lu : {shown(value)}")
         try:

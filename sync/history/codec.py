@@ -36,7 +36,7 @@ _TAGS: dict[str, Callable[[Any], object]] = {
 }
 
 
-def _decode_value(value: dict) -> object:
+def _decode_value(value: dict[str, Any]) -> object:  # a JSON object (json.loads object_hook)
     if len(value) == 1:
         tag, text = next(iter(value.items()))
         if tag in _TAGS:

@@ -12,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from typing import Any
 
+from sync.config import SourceKind
 from sync.findings import Finding
+from sync.history.schema import SqlRow
 from sync.history.store import FINDING_COLUMNS, History, damaged, finding_of_row
 from sync.history.store import file_digest as file_digest  # where the delivery takes it from
+from sync.money import Cents
 
 
 def output_digest(history: History, run_id: int) -> str | None:
@@ -43,7 +47,7 @@ _COLUMNS = ("id, run_id, at, channel, committee, recipients, subject, workbook_s
             "status, detail")
 
 
-def _delivered(row: tuple) -> Delivered:
+def _delivered(row: SqlRow) -> Delivered:
     return Delivered(row[0], row[1], dt.datetime.fromisoformat(row[2]), row[3], row[4], tuple(json.loads(row[5])),
                      *row[6:])
 
@@ -90,9 +94,9 @@ def run_findings(history: History, run_id: int) -> list[Finding]:
 class LineFigures:
     code: str
     name: str
-    allocation: int  # cents
-    committed: int
-    paid: int
+    allocation: Cents  # as History.record stored them
+    committed: Cents
+    paid: Cents
 
 
 def run_totals(history: History, run_id: int) -> list[LineFigures]:
@@ -104,7 +108,7 @@ def run_totals(history: History, run_id: int) -> list[LineFigures]:
 @dataclass(frozen=True)
 class SourceRead:
     committee: str
-    kind: str
+    kind: SourceKind  # as History.record stored it
     location: str
     read_at: dt.datetime | None
     current: bool
@@ -134,7 +138,7 @@ def deliveries(history: History, limit: int | None = None, run_id: int | None = 
     return [_delivered(row) for row in history.conn.execute(sql, params)]
 
 
-def delivered_as_dict(item: Delivered) -> dict:
+def delivered_as_dict(item: Delivered) -> dict[str, Any]:
     return {"id": item.id, "run": item.run_id, "at": item.at.isoformat(), "channel": item.channel,
             "committee": item.committee or None, "recipients": list(item.recipients), "subject": item.subject,
             "workbook_sha256": item.workbook_sha256, "findings": item.findings, "status": item.status,

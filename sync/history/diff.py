@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol
 
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, FieldChange, RecordChange
 from sync.history.codec import PAYMENT, PROJECT, DamagedRecord, StoredRecord
@@ -33,6 +34,22 @@ EMPTY = "(vide)"
 UNREADABLE = "(illisible)"
 
 _KIND_ORDER = {ADDED: 0, MODIFIED: 1, REMOVED: 2}
+
+# A change found, with the row of the record it is about (the order within its group).
+Found = tuple[RecordChange, int]
+# What pairs two payments at a stage of the matching: some of their values.
+Identity = tuple[object, ...]
+
+
+class Records(Protocol):
+    """The records of one run (sync/history/store.py's RunRecords, which imports this module)."""
+
+    @property
+    def fund(self) -> str: ...
+    @property
+    def projects(self) -> list[StoredRecord]: ...
+    @property
+    def payments(self) -> list[StoredRecord]: ...
 _RECORD_ORDER = {PROJECT: 0, PAYMENT: 1}
 
 
@@ -93,7 +110,7 @@ def _pair_columns(fund: str, before: StoredRecord, after: StoredRecord) -> tuple
     return _columns(fund, tuple(sorted(years)))
 
 
-def _project_changes(before: list[StoredRecord], after: list[StoredRecord], fund: str):
+def _project_changes(before: list[StoredRecord], after: list[StoredRecord], fund: str) -> Iterator[Found]:
     old, new = _keyed_projects(before), _keyed_projects(after)
     for key, record in new.items():
         previous = old.get(key)
@@ -122,7 +139,7 @@ def _value(record: StoredRecord, name: str) -> object:
 _IDENTITY = ("project_id", "date", "amount", "reference")
 
 
-def _identity(record: StoredRecord, *fields: str) -> tuple | None:
+def _identity(record: StoredRecord, *fields: str) -> Identity | None:
     """The record's values of ``fields``; None when its project, date or amount is
     among them and empty, so that two payments are never paired on blanks. An empty
     reference is a value: most payments have none."""
@@ -131,12 +148,12 @@ def _identity(record: StoredRecord, *fields: str) -> tuple | None:
     return None if blank else values
 
 
-def _all_but(field_name: str) -> Callable[[StoredRecord], tuple | None]:
+def _all_but(field_name: str) -> Callable[[StoredRecord], Identity | None]:
     kept = tuple(name for name in _IDENTITY if name != field_name)
     return lambda r: _identity(r, *kept)
 
 
-_STAGES: list[Callable[[StoredRecord], tuple | None]] = [
+_STAGES: list[Callable[[StoredRecord], Identity | None]] = [
     lambda r: (r.project_id, _value(r, "date"), _value(r, "amount"), _value(r, "reference")),
     # One field corrected, whichever it is (the project number included).
     *(_all_but(name) for name in ("amount", "date", "reference", "project_id")),
@@ -146,12 +163,13 @@ _STAGES: list[Callable[[StoredRecord], tuple | None]] = [
 ]
 
 
-def _match_payments(before: list[StoredRecord], after: list[StoredRecord]):
+def _match_payments(before: list[StoredRecord], after: list[StoredRecord]) \
+        -> tuple[list[tuple[StoredRecord, StoredRecord]], list[StoredRecord], list[StoredRecord]]:
     """Pairs (old, new) matched stage by stage, then the unmatched old and new."""
     old_left, new_left = list(before), list(after)
     pairs: list[tuple[StoredRecord, StoredRecord]] = []
     for stage in _STAGES:
-        waiting: dict[tuple, list[StoredRecord]] = defaultdict(list)
+        waiting: dict[Identity, list[StoredRecord]] = defaultdict(list)
         for record in old_left:
             key = stage(record)
             if key is not None:
@@ -194,7 +212,7 @@ def _same_payments(before: list[StoredRecord], after: list[StoredRecord]) -> boo
         old.project_id == new.project_id and old.digest == new.digest for old, new in zip(before, after, strict=True))
 
 
-def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]):
+def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]) -> Iterator[Found]:
     by_committee_old: dict[str, list[StoredRecord]] = defaultdict(list)
     by_committee_new: dict[str, list[StoredRecord]] = defaultdict(list)
     for record in before:
@@ -218,8 +236,9 @@ def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]):
 # ------------------------------------------------------------------ both
 
 
-def compute_changes(before, after, *, previous_run_id: int | None, previous_run_at: dt.datetime | None,
-                    committee_order: list[str] | None = None, not_compared: dict[str, str] | None = None) -> Changes:
+def compute_changes(before: Records | None, after: Records, *, previous_run_id: int | None,
+                    previous_run_at: dt.datetime | None, committee_order: list[str] | None = None,
+                    not_compared: dict[str, str] | None = None) -> Changes:
     """Changes from ``before`` to ``after`` (two :class:`RunRecords`); ``before``
     None means there is no previous run: nothing is reported as added.
 

@@ -13,13 +13,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sync.config import Committee, Config
+from sync.config import Committee, Config, SourceKind
 from sync.errors import HistoryError, SourceUnavailable
 from sync.history.codec import unpack_tabs
 from sync.history.identity import alliance_identity, describe_source, source_identity
 from sync.history.store import History, describe_damage
 from sync.report import SourceInfo
-from sync.sources import RawWorkbook, open_source
+from sync.sources import RawWorkbook, Source, open_source
 from sync.wording import moment
 
 log = logging.getLogger("sync")
@@ -27,7 +27,7 @@ log = logging.getLogger("sync")
 
 @dataclass(frozen=True)
 class Unreadable:
-    kind: str
+    kind: SourceKind
     location: str
     problem: str
     since: dt.datetime
@@ -84,7 +84,7 @@ class LastGoodCopy:
         return (f"la dernière copie valide venait d'une autre source ({describe_source(other)}) : elle n'est pas "
                 "utilisée pour celle-ci")
 
-    def _source_for_links(self, committee: Committee):
+    def _source_for_links(self, committee: Committee) -> Source | None:
         """The configured source, only to link cells of the Validation sheet to the
         live spreadsheet; None when even that cannot be built."""
         try:

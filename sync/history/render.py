@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePath
+from typing import Any
 
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, RecordChange
 from sync.history.codec import PAYMENT, PROJECT
@@ -114,7 +115,7 @@ def delivery_state(attempts: list[Delivered]) -> str:
     recipient counts: a failure delivered again later is no longer a failure."""
     if not attempts:
         return "—"
-    latest: dict[tuple, Delivered] = {}
+    latest: dict[tuple[str, str, tuple[str, ...]], Delivered] = {}
     for attempt in sorted(attempts, key=lambda a: a.id):
         latest[(attempt.channel, attempt.committee, attempt.recipients)] = attempt
     sent = sum(1 for a in latest.values() if a.status == "sent")
@@ -148,7 +149,7 @@ def render_deliveries(attempts: list[Delivered]) -> str:
 
 
 def run_as_dict(run: RunSummary, alive_run: int | None = None,
-                delivered: list[Delivered] | None = None) -> dict:
+                delivered: list[Delivered] | None = None) -> dict[str, Any]:
     """``history --format json``: one run."""
     return {"run": run.id, "started_at": run.started_at.isoformat(),
             "finished_at": run.finished_at.isoformat() if run.finished_at else None,
@@ -158,7 +159,7 @@ def run_as_dict(run: RunSummary, alive_run: int | None = None,
             "deliveries": delivery_state(delivered or [])}
 
 
-def diff_as_dict(changes: Changes, before: RunSummary, after: RunSummary) -> dict:
+def diff_as_dict(changes: Changes, before: RunSummary, after: RunSummary) -> dict[str, Any]:
     """``diff --format json``: the two runs, and each change with its fields."""
     return {
         "before": {"run": before.id, "started_at": before.started_at.isoformat()},
@@ -167,7 +168,7 @@ def diff_as_dict(changes: Changes, before: RunSummary, after: RunSummary) -> dic
     }
 
 
-def changes_as_dict(changes: Changes) -> dict:
+def changes_as_dict(changes: Changes) -> dict[str, Any]:
     """The committees not compared and each change with its fields (``diff``, ``run --format json``)."""
     return {
         "not_compared": [{"committee": code, "reason": why} for code, why in changes.not_compared.items()],
@@ -193,7 +194,7 @@ class HistoryListing:
         return render_history(self.runs, alive_run=self.alive_run, delivered=self.delivered) if self.runs \
             else self.empty
 
-    def as_dict(self) -> list[dict]:
+    def as_dict(self) -> list[dict[str, Any]]:
         return [run_as_dict(run, self.alive_run, self.delivered.get(run.id, [])) for run in self.runs]
 
 
@@ -207,7 +208,7 @@ class DeliveriesListing:
     def render_text(self) -> str:
         return render_deliveries(self.attempts) if self.attempts else self.empty
 
-    def as_dict(self) -> list[dict]:
+    def as_dict(self) -> list[dict[str, Any]]:
         return [delivered_as_dict(a) for a in self.attempts]
 
 
@@ -226,7 +227,7 @@ class DiffResult:
             return f"Synchronisation n° {self.after.id} : aucune synchronisation antérieure à comparer."
         return render_diff(self.changes, self.before, self.after, self.names)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         if self.before is None or self.changes is None:
             return {"before": None, "after": {"run": self.after.id, "started_at": self.after.started_at.isoformat()},
                     "changes": []}

@@ -8,8 +8,12 @@ version. Add new migrations at the end; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from sync.errors import HistoryError
+
+# A row as sqlite3 gives it: its columns are what the table declares, read where they are used.
+SqlRow = tuple[Any, ...]
 
 _V1 = """
 CREATE TABLE runs (
@@ -158,7 +162,8 @@ MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
-    return conn.execute("PRAGMA user_version").fetchone()[0]
+    version: int = conn.execute("PRAGMA user_version").fetchone()[0]
+    return version
 
 
 def migrate(conn: sqlite3.Connection, path: str) -> None:

@@ -22,7 +22,7 @@ import hashlib
 import json
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +30,7 @@ from typing import TypeVar
 
 from sync import __version__
 from sync.changes import Changes
-from sync.config import Config
+from sync.config import Config, SourceKind
 from sync.errors import ForeignHistory, HistoryError, describe_os_error
 from sync.findings import Finding
 from sync.history.codec import (
@@ -53,7 +53,7 @@ from sync.history.identity import (
     source_identity,
     spec_identity,
 )
-from sync.history.schema import MIGRATIONS, migrate, repair, schema_version
+from sync.history.schema import MIGRATIONS, SqlRow, migrate, repair, schema_version
 from sync.report import Report
 from sync.vocabulary.template import alliance_columns
 from sync.wording import moment
@@ -86,7 +86,7 @@ def _reading(method: Callable[..., _T]) -> Callable[..., _T]:
     """A reading method of :class:`History`: a damaged row becomes a French HistoryError."""
 
     @functools.wraps(method)
-    def guarded(self, *args, **kwargs):
+    def guarded(self: History, *args: object, **kwargs: object) -> _T:
         try:
             return method(self, *args, **kwargs)
         except HistoryError:
@@ -176,7 +176,7 @@ class GoodCopy:
 
     run_id: int
     committee: str
-    kind: str
+    kind: SourceKind  # as History.record stored it
     location: str
     read_at: dt.datetime | None
     content_hash: str | None
@@ -295,7 +295,7 @@ class History:
     def __enter__(self) -> History:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     @contextmanager
@@ -422,7 +422,8 @@ class History:
                  json.dumps(info.sheet_ids), identity),
             )
 
-    def fail_run(self, run_id: int, message: str, unreadable: dict[str, tuple[str, str, str]] | None = None) -> None:
+    def fail_run(self, run_id: int, message: str,
+                 unreadable: Mapping[str, tuple[SourceKind, str, str]] | None = None) -> None:
         """Record that the run produced no report; ``unreadable`` maps a committee
         to (kind, location, problem) for each source that could not be read."""
         with self._transaction() as conn:
@@ -450,14 +451,14 @@ class History:
                     "fallbacks, output, message, period, demo, output_placed")
 
     @staticmethod
-    def _summary(row: tuple) -> RunSummary:
+    def _summary(row: SqlRow) -> RunSummary:
         summary = RunSummary(row[0], _time(row[1]), _time(row[2]), *row[3:])  # type: ignore[arg-type]
         if not isinstance(summary.started_at, dt.datetime) or summary.state not in (
                 "running", "interrupted", "done", "failed"):
             raise ValueError("état inconnu")
         return summary
 
-    def _readable(self, rows) -> Iterator[RunSummary]:
+    def _readable(self, rows: Iterable[SqlRow]) -> Iterator[RunSummary]:
         """The runs of ``rows`` that can be read; each other one skipped and named in :attr:`notes`."""
         for row in rows:
             try:
@@ -799,7 +800,7 @@ def _finding_row(f: Finding) -> tuple[object, ...]:
 FINDING_COLUMNS = "severity, code, committee, sheet, cell, row, project_id, message, field, data"
 
 
-def finding_of_row(row: tuple) -> Finding:
+def finding_of_row(row: SqlRow) -> Finding:
     """A finding of the findings table (columns :data:`FINDING_COLUMNS`), equal to the one
     recorded. A row of a history older than its values (or whose values are damaged) keeps
     its stored message."""

@@ -9,11 +9,13 @@ rule to sync/rules.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol, TypeVar
 
 from sync.config import Committee, Config
 from sync.findings import AMOUNT_PROBLEMS, Code, Finding, finding
+from sync.money import Cents, total_cents
 from sync.parsing.identifiers import clean_project_id, visible
 from sync.parsing.total_rows import RunningSums, total_row_reason
 from sync.parsing.values import Unreadable, as_text, parse_cents, parse_date, parse_whole_number
@@ -33,7 +35,7 @@ from sync.vocabulary.template import (
     normalise,
 )
 
-Money = int | None  # cents
+Money = Cents | None
 
 
 class Cells(Mapping[str, str]):
@@ -46,7 +48,7 @@ class Cells(Mapping[str, str]):
 
     __slots__ = ("_letters", "_row")
 
-    def __init__(self, letters: dict[str, str], row: int):
+    def __init__(self, letters: dict[str, str], row: int) -> None:
         self._letters = letters
         self._row = row
 
@@ -94,8 +96,8 @@ class Project:
     # shown in the Validation sheet. Set by sync/rules/counting.py only.
     counted: bool = True
 
-    def fqis_years_sum(self) -> int:
-        return sum(v or 0 for v in self.fqis_by_year.values())
+    def fqis_years_sum(self) -> Cents:
+        return total_cents(v or 0 for v in self.fqis_by_year.values())
 
 
 @dataclass(slots=True)
@@ -125,6 +127,17 @@ class ParsedWorkbook:
     tab_titles: dict[str, str] = field(default_factory=dict)
 
 
+Record = Project | Payment
+# A project or a payment, as the tab being read makes it.
+R = TypeVar("R", Project, Payment)
+
+
+class Emit(Protocol):
+    """Records a finding of the row being read, at a cell, about a column."""
+
+    def __call__(self, finding_code: Code, cell: str, column: Column, **values: object) -> None: ...
+
+
 # The most characters an Excel cell holds; the ministry workbook keeps no more.
 MAX_CELL_TEXT = 32_767
 # The texts of a formula's error, as spreadsheet programs show them (a cell of type
@@ -140,7 +153,7 @@ def _excludes_rows(column: Column, tab: str) -> bool:
     return column.required_column and is_key_field(tab, column.field)
 
 
-def _read_text(record, column: Column, value: object, cell: Cells, emit) -> None:
+def _read_text(record: Record, column: Column, value: object, cell: Cells, emit: Emit) -> None:
     name = column.field
     if is_blank(value):  # spaces or zero-width characters alone: an empty cell (docs/gabarit.md)
         return
@@ -159,7 +172,7 @@ def _read_text(record, column: Column, value: object, cell: Cells, emit) -> None
     setattr(record, name, text)
 
 
-def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None:
+def _read_cell(record: Record, column: Column, value: object, cell: Cells, emit: Emit) -> None:
     """Convert one cell into the record's field; unreadable values become findings
     (``cell[column.field]``: the address, written only for a finding)."""
     name = column.field
@@ -168,30 +181,36 @@ def _read_cell(record, column: Column, value: object, cell: Cells, emit) -> None
         return
     if is_blank(value):
         return
-    converted: int | dt.date
+    converted: Cents | int | dt.date
     try:
-        if column.kind == "money":
-            converted = parse_cents(value)
-        elif column.kind == "date":
-            converted = parse_date(value)
-        else:
-            converted = parse_whole_number(value)
+        converted = _converted(column, value)
     except Unreadable as exc:
         record.invalid.add(name)
-        shown = as_text(value)
-        address = cell[name]
-        if column.kind == "money":
-            reason = exc.reason if exc.reason in AMOUNT_PROBLEMS else "unreadable"
-            emit(Code.INVALID_AMOUNT, address, column, value=shown, reason=reason)
-        elif column.kind == "date":
-            emit(Code.INVALID_DATE, address, column, value=shown)
-        else:
-            emit(Code.INVALID_NUMBER, address, column, value=shown)
+        _report_unreadable(column, as_text(value), cell[name], exc, emit)
         return
-    if name.startswith("year:"):
-        record.fqis_by_year[name[5:]] = converted
+    if name.startswith("year:") and isinstance(record, Project) and isinstance(converted, int):
+        record.fqis_by_year[name[5:]] = Cents(converted)  # a year column: a project's money column
     else:
         setattr(record, name, converted)
+
+
+def _converted(column: Column, value: object) -> Cents | int | dt.date:
+    """The value of a money, date or count cell, or Unreadable."""
+    if column.kind == "money":
+        return parse_cents(value)
+    if column.kind == "date":
+        return parse_date(value)
+    return parse_whole_number(value)
+
+
+def _report_unreadable(column: Column, shown: str, address: str, exc: Unreadable, emit: Emit) -> None:
+    if column.kind == "money":
+        reason = exc.reason if exc.reason in AMOUNT_PROBLEMS else "unreadable"
+        emit(Code.INVALID_AMOUNT, address, column, value=shown, reason=reason)
+    elif column.kind == "date":
+        emit(Code.INVALID_DATE, address, column, value=shown)
+    else:
+        emit(Code.INVALID_NUMBER, address, column, value=shown)
 
 
 def _lower_header_row(rows: list[list[object]], columns: Sequence[Column], found_on_row_1: int) -> int | None:
@@ -204,23 +223,14 @@ def _lower_header_row(rows: list[list[object]], columns: Sequence[Column], found
 
 
 def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[object]], columns: Sequence[Column],
-               make_record, findings: list[Finding]) -> list:
+               make_record: Callable[[str, str, int], R], findings: list[Finding]) -> list[R]:
     code = committee.code
     header_row = rows[0] if rows else []
     positions, missing = match_headers(header_row, columns)
-    header_row_lower = _lower_header_row(rows, columns, len(positions)) if missing else None
-    for column in missing:
-        if column.required_column:
-            findings.append(finding(Code.MISSING_COLUMN, committee=code, sheet=title, cell="", row=1,
-                                    field=column.field, column=column.header,
-                                    excluded=_excludes_rows(column, tab), header_row=header_row_lower))
-    for column, read, ignored in duplicate_headers(header_row, columns):
-        findings.append(finding(Code.DUPLICATE_COLUMN, committee=code, sheet=title,
-                                cell=f"{column_letters(ignored)}1", row=1, field=column.field,
-                                column=column.header, first=f"{column_letters(read)}1"))
+    findings.extend(_header_findings(committee, tab, title, rows, columns, positions, missing))
     located = [(column, positions[column.field]) for column in columns if column.field in positions]
     letters = {column.field: column_letters(position) for column, position in located}
-    records = []
+    records: list[R] = []
     sums = RunningSums(column for column, _ in located)
     # Total rows are told by their No projet (sync/parsing/total_rows.py): without that column, none is.
     read_columns = [column for column, _ in located] if "project_id" in letters else None
@@ -230,26 +240,17 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
         if is_blank_row(row):
             continue
         row_number = index + 1
-        width = len(row)
-        if all(is_blank_value(row[position]) for _, position in located if position < width):
+        if _outside_columns(row, located):
             findings.append(_outside_table(code, title, row, row_number))
             continue
         record = make_record(code, title, row_number)
-        row_findings: list[Finding] = []
-
-        # Called only during this iteration (by _read_cell below), so the loop variables are current.
-        def emit(finding_code: Code, cell: str, column: Column, **values) -> None:
-            row_findings.append(finding(finding_code, committee=code, sheet=title, cell=cell,  # noqa: B023
-                                        row=row_number, field=column.field, column=column.header, **values))  # noqa: B023
-
-        record.cells = cells = Cells(letters, row_number)
-        for column, position in located:
-            _read_cell(record, column, row[position] if position < width else None, cells, emit)
+        row_findings = _read_record(record, row, located, Cells(letters, row_number))
         why = total_row_reason(record, read_columns, sums) if read_columns else None
         if why is not None:
             # The row's own findings (five missing values) would tell nothing true: it is no record.
-            findings.append(finding(Code.TOTAL_ROW_IGNORED, committee=code, sheet=title, cell=cells["project_id"],
-                                    row=row_number, field="project_id", **why, kind=kind))
+            findings.append(finding(Code.TOTAL_ROW_IGNORED, committee=code, sheet=title,
+                                    cell=record.cells["project_id"], row=row_number, project_id="",
+                                    field="project_id", **why, kind=kind))
             sums.close_section()
             continue
         sums.add(record)
@@ -260,6 +261,48 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
         findings.extend(f if not pid else _with_project(f, pid) for f in row_findings)
         records.append(record)
     return records
+
+
+def _header_findings(committee: Committee, tab: str, title: str, rows: list[list[object]],
+                     columns: Sequence[Column], positions: dict[str, int], missing: list[Column]) -> list[Finding]:
+    """The tab's missing required columns (and the row their headers may sit on) and its
+    duplicated columns."""
+    code = committee.code
+    header_row = rows[0] if rows else []
+    header_row_lower = _lower_header_row(rows, columns, len(positions)) if missing else None
+    out: list[Finding] = []
+    for column in missing:
+        if column.required_column:
+            out.append(finding(Code.MISSING_COLUMN, committee=code, sheet=title, cell="", row=1,
+                               field=column.field, column=column.header,
+                               excluded=_excludes_rows(column, tab), header_row=header_row_lower))
+    for column, read, ignored in duplicate_headers(header_row, columns):
+        out.append(finding(Code.DUPLICATE_COLUMN, committee=code, sheet=title,
+                           cell=f"{column_letters(ignored)}1", row=1, field=column.field,
+                           column=column.header, first=f"{column_letters(read)}1"))
+    return out
+
+
+def _outside_columns(row: list[object], located: list[tuple[Column, int]]) -> bool:
+    """The row holds values, but none in the template's columns."""
+    width = len(row)
+    return all(is_blank_value(row[position]) for _, position in located if position < width)
+
+
+def _read_record(record: Record, row: list[object], located: list[tuple[Column, int]], cells: Cells) -> list[Finding]:
+    """Read the row's cells into ``record`` (which keeps ``cells``); the findings of its values."""
+    row_findings: list[Finding] = []
+
+    def emit(finding_code: Code, cell: str, column: Column, **values: object) -> None:
+        row_findings.append(finding(finding_code, committee=record.committee, sheet=record.sheet, cell=cell,
+                                    row=record.row, project_id="", field=column.field, column=column.header,
+                                    **values))
+
+    record.cells = cells
+    width = len(row)
+    for column, position in located:
+        _read_cell(record, column, row[position] if position < width else None, cells, emit)
+    return row_findings
 
 
 def _outside_table(committee: str, title: str, row: list[object], row_number: int) -> Finding:
@@ -292,26 +335,30 @@ def _with_project(f: Finding, project_id: str) -> Finding:
 def parse_workbook(committee: Committee, tabs: dict[str, list[list[object]]], config: Config) -> ParsedWorkbook:
     """Parse the raw tabs of one committee's spreadsheet (any source) into records."""
     parsed = ParsedWorkbook(committee=committee)
-    titles = list(tabs)
-    spec = [
-        (PROJECTS_TAB, alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years)).projects,
-         lambda c, s, r: Project(c, s, r)),
-        (PAYMENTS_TAB, PAYMENT_COLUMNS, lambda c, s, r: Payment(c, s, r)),
-    ]
-    for tab, columns, make_record in spec:
-        title = find_tab(titles, tab)
-        if title is None:
-            parsed.findings.append(finding(Code.MISSING_TAB, committee=committee.code, sheet=tab,
-                                           tab=tab, present=titles))
-            continue
-        parsed.tab_titles[tab] = title
-        parsed.findings.extend(_unread_look_alikes(committee.code, tab, title, tabs))
-        records = _parse_tab(committee, tab, title, tabs[title], columns, make_record, parsed.findings)
-        if tab == PROJECTS_TAB:
-            parsed.projects = records
-        else:
-            parsed.payments = records
+    project_columns = alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years)).projects
+    title = _tab_read(parsed, PROJECTS_TAB, tabs)
+    if title is not None:
+        parsed.projects = _parse_tab(committee, PROJECTS_TAB, title, tabs[title], project_columns, Project,
+                                     parsed.findings)
+    title = _tab_read(parsed, PAYMENTS_TAB, tabs)
+    if title is not None:
+        parsed.payments = _parse_tab(committee, PAYMENTS_TAB, title, tabs[title], PAYMENT_COLUMNS, Payment,
+                                     parsed.findings)
     return parsed
+
+
+def _tab_read(parsed: ParsedWorkbook, tab: str, tabs: dict[str, list[list[object]]]) -> str | None:
+    """The title of the workbook's tab read as the template's ``tab`` (kept in ``parsed``), and
+    the findings of the tabs that look like it; None, and a MISSING_TAB finding, when none is."""
+    code = parsed.committee.code
+    titles = list(tabs)
+    title = find_tab(titles, tab)
+    if title is None:
+        parsed.findings.append(finding(Code.MISSING_TAB, committee=code, sheet=tab, tab=tab, present=titles))
+        return None
+    parsed.tab_titles[tab] = title
+    parsed.findings.extend(_unread_look_alikes(code, tab, title, tabs))
+    return title
 
 
 def _unread_look_alikes(committee: str, tab: str, title: str, tabs: dict[str, list[list[object]]]) -> list[Finding]:

@@ -22,8 +22,8 @@ unreadable value above (already a finding) keeps rule 2 from matching.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 from sync.vocabulary.template import Column, normalise
 
@@ -36,9 +36,17 @@ def says_total(text: object) -> bool:
     return isinstance(text, str) and _TOTAL_WORDS.match(normalise(text)) is not None
 
 
-def _value(record, name: str) -> object:
+class ReadRecord(Protocol):
+    """A project or a payment just read (sync/parsing/records.py, which imports this module)."""
+
+    project_id: str
+    invalid: set[str]
+
+
+def _value(record: ReadRecord, name: str) -> object:
     if name.startswith("year:"):
-        return record.fqis_by_year.get(name[5:])
+        years: Mapping[str, object] = getattr(record, "fqis_by_year", {})  # a Project's year columns
+        return years.get(name[5:])
     return getattr(record, name)
 
 
@@ -46,12 +54,12 @@ class RunningSums:
     """The sum of each amount and count column over the records above a row: since
     the header, and since the last total row."""
 
-    def __init__(self, columns: Iterable[Column]):
+    def __init__(self, columns: Iterable[Column]) -> None:
         self.fields = [c.field for c in columns if c.kind in _SUMMED]
         self.whole = dict.fromkeys(self.fields, 0)
         self.section = dict.fromkeys(self.fields, 0)
 
-    def add(self, record) -> None:
+    def add(self, record: ReadRecord) -> None:
         for name in self.fields:
             value = _value(record, name)
             if isinstance(value, int):
@@ -66,7 +74,7 @@ class RunningSums:
         return any(all(sums[name] == value for name, value in values.items()) for sums in (self.whole, self.section))
 
 
-def total_row_reason(record, columns: list[Column], sums: RunningSums) -> dict[str, Any] | None:
+def total_row_reason(record: ReadRecord, columns: list[Column], sums: RunningSums) -> dict[str, object] | None:
     """Why the record just read is a total row, or None: the values of its TOTAL_ROW_IGNORED
     finding (sync/findings.py words them). ``word``, the total word typed, and ``column``,
     the header it is under; ``numbered``: typed as the No projet (``id_column``); ``sums``:
@@ -78,6 +86,21 @@ def total_row_reason(record, columns: list[Column], sums: RunningSums) -> dict[s
                 "sums": False}
     if record.project_id or record.invalid:
         return None
+    held = _what_a_total_holds(record, columns)
+    if held is None:
+        return None
+    word, amounts = held
+    if amounts and not sums.matches(amounts):
+        return None
+    if not amounts and word is None:
+        return None
+    return _unnumbered_reason(id_column, word, amounts)
+
+
+def _what_a_total_holds(record: ReadRecord, columns: list[Column]) -> tuple[tuple[str, Column] | None,
+                                                                             dict[str, int]] | None:
+    """The total word of a row without No projet (the first, with its column) and its amounts
+    and counts; None when the row holds what only a record has: a date, another text."""
     word: tuple[str, Column] | None = None
     amounts: dict[str, int] = {}
     for column in columns:
@@ -93,9 +116,10 @@ def total_row_reason(record, columns: list[Column], sums: RunningSums) -> dict[s
                 return None
         elif isinstance(value, int):
             amounts[column.field] = value
-    if amounts and not sums.matches(amounts):
-        return None
-    if not amounts and word is None:
-        return None
+    return word, amounts
+
+
+def _unnumbered_reason(id_column: str, word: tuple[str, Column] | None, amounts: dict[str, int]) -> dict[str, object]:
+    """The TOTAL_ROW_IGNORED values of a total row without No projet."""
     return {"id_column": id_column, "numbered": False, "word": word[0] if word else None,
             "column": word[1].header if word else None, "sums": bool(amounts)}

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from sync.money import MAX_CENTS
+from sync.money import MAX_CENTS, Cents
 from sync.sources import is_blank
 
 __all__ = ["Unreadable", "as_text", "is_blank", "parse_cents", "parse_date", "parse_whole_number"]
@@ -136,7 +136,7 @@ def _normalise_separators(digits: str) -> str:
     return f"{head}.{decimals}" if decimals else head
 
 
-def parse_cents(value: object) -> int:
+def parse_cents(value: object) -> Cents:
     """Exact integer cents of a money cell, or Unreadable (reason ``negative`` too)."""
     if isinstance(value, (bool, dt.date, dt.datetime)):
         raise Unreadable()
@@ -154,7 +154,7 @@ def parse_cents(value: object) -> int:
     if cents > MAX_CENTS:
         # No spreadsheet holds it exactly (and it is surely a typing accident).
         raise Unreadable("too_large")
-    return int(cents)
+    return Cents(int(cents))
 
 
 def parse_whole_number(value: object) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 
 from sync.findings import Code, Finding, finding
+from sync.money import ZERO, Cents
 from sync.parsing.identifiers import project_key
 from sync.parsing.records import ParsedWorkbook, Payment, Project
 from sync.vocabulary import statuses
@@ -64,7 +65,7 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
     code = workbook.committee.code
     projects = _projects_by_key(workbook)
     known_ids = ValueList([p.project_id for p in workbook.projects if p.project_id])
-    paid: dict[str, int] = {}
+    paid: dict[str, Cents] = {}
     reported: set[str] = set()
     for v in workbook.payments:
         if not v.project_id:
@@ -81,8 +82,8 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
             continue
         if not v.counted or v.amount is None or project.fqis_total is None or not project.counted:
             continue
-        before = paid.get(project.project_id, 0)
-        paid[project.project_id] = before + v.amount
+        before = paid.get(project.project_id, ZERO)
+        paid[project.project_id] = Cents(before + v.amount)
         # Reported once, at the payment that crosses the FQIS total.
         if paid[project.project_id] > project.fqis_total and project.project_id not in reported:
             reported.add(project.project_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sync.config import Committee, Config
 from sync.findings import Code, Finding, finding
-from sync.parsing.records import Payment, Project
+from sync.parsing.records import Payment, Project, Record
 from sync.vocabulary import statuses
 from sync.vocabulary.lists import ValueList
 from sync.vocabulary.template import PAYMENT_COLUMNS, Column, alliance_columns
@@ -13,7 +13,7 @@ from sync.vocabulary.template import PAYMENT_COLUMNS, Column, alliance_columns
 class RowRules:
     """The row-level rules of one committee, with its lists prepared once."""
 
-    def __init__(self, config: Config, committee: Committee):
+    def __init__(self, config: Config, committee: Committee) -> None:
         self.config = config
         self.committee = committee
         self.statuses = ValueList(statuses.STATUSES)
@@ -34,7 +34,7 @@ class RowRules:
 
     # -- helpers -----------------------------------------------------------
 
-    def _emit(self, out: list[Finding], code: Code, record, name: str, columns: dict[str, Column],
+    def _emit(self, out: list[Finding], code: Code, record: Record, name: str, columns: dict[str, Column],
               **values: object) -> None:
         out.append(finding(
             code, committee=self.committee.code, sheet=record.sheet, cell=record.cells.get(name, ""),
@@ -47,7 +47,7 @@ class RowRules:
                    "status": self.statuses}.get(name)
         return {"allowed": list(offered.values)} if offered else {}
 
-    def _has_column(self, record, name: str) -> bool:
+    def _has_column(self, record: Record, name: str) -> bool:
         return name in record.cells
 
     # -- projects ----------------------------------------------------------
@@ -65,16 +65,27 @@ class RowRules:
 
     def check_project(self, p: Project) -> list[Finding]:
         out: list[Finding] = []
-        cols = self.columns
         # Fields already in error, so that a rule on their value stays quiet.
         errors_in: set[str] = set(p.invalid)
+        self._check_required(out, p, errors_in)
+        self._check_listed(out, p, errors_in)
+        if p.status in statuses.COMMITTED_STATUSES:
+            self._check_accepted(out, p, errors_in)
+        self._check_dates(out, p)
+        self._check_amounts(out, p, errors_in)
+        return out
 
+    def _check_required(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
         required = ["project_id", "title", "organization", "organization_type", "territory", "priority", "status"]
         for name in required:
             if self._has_column(p, name) and not getattr(p, name) and name not in p.invalid:
-                self._emit(out, Code.MISSING_VALUE, p, name, cols, expected=name, **self._offered(name))
+                self._emit(out, Code.MISSING_VALUE, p, name, self.columns, expected=name, **self._offered(name))
                 errors_in.add(name)
 
+    def _check_listed(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
+        """The values chosen from a list: status, priority (and the committee's plan),
+        organisation type, territory."""
+        cols = self.columns
         if p.status and self.statuses.canonical(p.status) is None:
             self._unknown(out, p, "status", self.statuses, cols)
             errors_in.add("status")
@@ -91,33 +102,33 @@ class RowRules:
         if p.territory:
             self._check_territory(out, p)
 
-        committed = p.status in statuses.COMMITTED_STATUSES
-        if committed:
-            for name in ("approval_date", "start_date", "end_date"):
-                if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
-                    self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status,
-                               expected="date_once_accepted")
-            years_unreadable = any(f.startswith("year:") for f in p.invalid)
-            for name in ("fqis_total", "total_cost"):
-                if name == "fqis_total" and years_unreadable:
-                    continue  # empty only because a year cell, already reported, cannot be summed
-                if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
-                    self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status,
-                               expected="amount_once_accepted")
-                    errors_in.add(name)
+    def _check_accepted(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
+        """The dates and amounts a project needs once accepted (a committed status)."""
+        cols = self.columns
+        for name in ("approval_date", "start_date", "end_date"):
+            if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
+                self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status,
+                           expected="date_once_accepted")
+        years_unreadable = any(f.startswith("year:") for f in p.invalid)
+        for name in ("fqis_total", "total_cost"):
+            if name == "fqis_total" and years_unreadable:
+                continue  # empty only because a year cell, already reported, cannot be summed
+            if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
+                self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status,
+                           expected="amount_once_accepted")
+                errors_in.add(name)
 
+    def _check_dates(self, out: list[Finding], p: Project) -> None:
+        """Dates within the agreement's period, and an end not before the start."""
         for name in ("approval_date", "start_date", "end_date"):
             day = getattr(p, name)
             if day is not None and not (self.config.period_start <= day <= self.config.period_end):
-                self._emit(out, Code.DATE_OUTSIDE_PERIOD, p, name, cols, value=day,
+                self._emit(out, Code.DATE_OUTSIDE_PERIOD, p, name, self.columns, value=day,
                            start=self.config.period_start, end=self.config.period_end)
         if p.start_date and p.end_date and p.end_date < p.start_date:
             out.append(finding(Code.END_BEFORE_START, committee=self.committee.code, sheet=p.sheet,
                                cell=p.cells.get("end_date", ""), row=p.row, project_id=p.project_id,
                                field="end_date", start=p.start_date, end=p.end_date))
-
-        self._check_amounts(out, p, errors_in)
-        return out
 
     def _check_amounts(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
         cols, fund = self.columns, self.config.fund
@@ -138,7 +149,8 @@ class RowRules:
     def _has_year_columns(self, p: Project) -> bool:
         return any(f.startswith("year:") for f in p.cells)
 
-    def _unknown(self, out, record, name, values: ValueList, columns, closest: str | None = None) -> None:
+    def _unknown(self, out: list[Finding], record: Record, name: str, values: ValueList, columns: dict[str, Column],
+                 closest: str | None = None) -> None:
         typed = getattr(record, name)
         self._emit(out, Code.UNKNOWN_VALUE, record, name, columns, value=typed,
                    closest=closest or values.closest(typed), allowed=list(values.values))

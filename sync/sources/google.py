@@ -33,6 +33,7 @@ import datetime as dt
 import logging
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import requests
 from google.auth.exceptions import GoogleAuthError
@@ -42,7 +43,7 @@ from gspread.utils import absolute_range_name, extract_id_from_url
 from sync.config import Config, SourceSpec
 from sync.config.delivery import delivery_scopes
 from sync.errors import ConfigError, SourceUnavailable
-from sync.google.client import GoogleClients, access_problem, spreadsheet_link
+from sync.google.client import GoogleClient, GoogleClients, access_problem, spreadsheet_link
 from sync.google.http import DeadlinePassed, GoogleCallFailed
 from sync.sources.base import MAX_ROWS, RawWorkbook, Row, filled_rows, percent_text
 from sync.vocabulary.template import find_tab, tabs_to_read
@@ -91,11 +92,15 @@ def spreadsheet_key(location: str) -> str:
     return location
 
 
+# A JSON object of the Sheets API's answer (CellData, GridData, Spreadsheet): its members
+# are whatever Google sends, each one checked where it is read.
+Json = dict[str, Any]
+
 _DATE_TIME_EPOCH = dt.datetime(1899, 12, 30)
 _MAX_SERIAL = 2958466  # 10000-01-01: beyond, no datetime holds it
 
 
-def cell_value(cell: dict) -> object:
+def cell_value(cell: Json) -> object:
     """A Sheets CellData's effective value as a source value (None when empty)."""
     value = cell.get("effectiveValue") if isinstance(cell, dict) else None
     if not value:
@@ -111,7 +116,7 @@ def cell_value(cell: dict) -> object:
     return None
 
 
-def _number_format_type(cell: dict) -> str:
+def _number_format_type(cell: Json) -> str:
     number_format = (cell.get("effectiveFormat") or {}).get("numberFormat") or {}
     return str(number_format.get("type", "")) if isinstance(number_format, dict) else ""
 
@@ -132,7 +137,7 @@ def _formatted_number(number: object, kind: str) -> object:
     return number
 
 
-def grid_rows(data: list[dict]) -> list[Row]:
+def grid_rows(data: list[Json]) -> list[Row]:
     """GridData blocks → rows from row 1: empty rows ``[]``, trailing blanks trimmed."""
     rows: list[Row] = []
     for block in data or []:
@@ -152,10 +157,10 @@ def grid_rows(data: list[dict]) -> list[Row]:
     return rows
 
 
-def _layout(body: dict) -> tuple[SpreadsheetLayout, dict[str, list[dict]]]:
+def _layout(body: Json) -> tuple[SpreadsheetLayout, dict[str, list[Json]]]:
     """The spreadsheet's tabs (id, title, size) and each tab's grid data, from one answer."""
     layout = SpreadsheetLayout(title=str((body.get("properties") or {}).get("title", "")))
-    grids: dict[str, list[dict]] = {}
+    grids: dict[str, list[Json]] = {}
     for sheet in body.get("sheets") or []:
         props = sheet.get("properties") or {}
         grid = props.get("gridProperties") or {}
@@ -168,7 +173,7 @@ def _layout(body: dict) -> tuple[SpreadsheetLayout, dict[str, list[dict]]]:
 
 class GoogleSource:
     def __init__(self, spec: SourceSpec, config: Config, committee_code: str = "",
-                 google: GoogleClients | None = None):
+                 google: GoogleClients | None = None) -> None:
         self.spec = spec
         self.key = spreadsheet_key(spec.location)
         self.config = config
@@ -224,7 +229,7 @@ class GoogleSource:
             "(une formule recopiée jusqu'au bas de l'onglet ?). Effacez ce qui dépasse le tableau.",
             committee=self.committee_code)
 
-    def _get(self, client) -> dict:
+    def _get(self, client: GoogleClient) -> Json:
         """One spreadsheets.get (gspread's own call, through our retries)."""
 
         try:
@@ -246,7 +251,7 @@ class GoogleSource:
                 f"(clé {self.key})", committee=self.committee_code, retryable=True)
         return body
 
-    def _values(self, client, titles: list[str]) -> dict[str, list[Row]]:
+    def _values(self, client: GoogleClient, titles: list[str]) -> dict[str, list[Row]]:
         """The tabs' values by values:batchGet, unformatted, dates as serial numbers."""
 
 

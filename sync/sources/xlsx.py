@@ -377,7 +377,7 @@ def _is_number(value: object) -> bool:
     return value.__class__ in (int, float)
 
 
-def _shown(cell: dict, percent: frozenset[int]) -> object:
+def _shown(cell: dict[str, Any], percent: frozenset[int]) -> object:  # openpyxl's parser: untyped cells
     """A cell of openpyxl's parser as the rows give it: a percentage as its text."""
     value = cell["value"]
     if percent and _is_number(value) and int(cell.get("style_id") or 0) in percent:
