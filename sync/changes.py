@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Final, Literal
 
-ADDED = "ajouté"
-REMOVED = "supprimé"
-MODIFIED = "modifié"
+# How a record changed; also the word every output shows.
+ChangeKind = Literal["ajouté", "supprimé", "modifié"]
+ADDED: Final = "ajouté"
+REMOVED: Final = "supprimé"
+MODIFIED: Final = "modifié"
 
 
 @dataclass(frozen=True)
@@ -20,7 +23,7 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class RecordChange:
-    kind: str  # ADDED, REMOVED or MODIFIED
+    kind: ChangeKind  # ADDED, REMOVED or MODIFIED
     record: str  # « projet » or « versement »
     committee: str  # sub-region code
     key: str  # project id, or the payment's identity (project id, date, reference)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from sync.outputs.openpyxl_types import Cell
+
 # Characters an .xlsx cell cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE). Defined
 # here so that a run, which writes with XlsxWriter, never imports openpyxl.
 ILLEGAL_CHARACTERS_RE = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -29,7 +31,7 @@ def clean_text(value: str) -> str:
     return value if len(value) <= MAX_CELL_TEXT else value[:MAX_CELL_TEXT]
 
 
-def set_text(cell, value: str | None):
+def set_text(cell: Cell, value: str | None) -> Cell:
     """Write ``value`` as a text cell, whatever it starts with."""
     if isinstance(value, str):
         value = clean_text(value)
@@ -39,13 +41,13 @@ def set_text(cell, value: str | None):
     return cell
 
 
-def text_cell(worksheet, value: str | None):
+def text_cell(worksheet: object, value: str | None) -> Cell:
     """A write-only cell holding ``value`` as text (for write-only worksheets)."""
     from openpyxl.cell import WriteOnlyCell
 
     if isinstance(value, str):
         value = clean_text(value)
-    cell = WriteOnlyCell(worksheet, value=value)
+    cell: Cell = WriteOnlyCell(worksheet, value=value)
     if isinstance(value, str):
         cell.data_type = TYPE_STRING
     return cell

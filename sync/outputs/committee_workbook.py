@@ -14,6 +14,7 @@ escapes every spreadsheet's checks, so the tool still reads and checks it all.
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +31,7 @@ from sync.config import Committee, Config
 from sync.money import MAX_CENTS, format_share, spreadsheet_number
 from sync.outputs.atomic import write_atomically
 from sync.outputs.cells import set_text
+from sync.outputs.openpyxl_types import Cell, Worksheet
 from sync.vocabulary import statuses
 from sync.vocabulary.template import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, Column, project_columns
 
@@ -49,6 +51,10 @@ _HEADER_FONT = Font(bold=True, color="FFFFFF")
 # A required cell still empty in a started row: Excel's « bad » red.
 MISSING_FILL = PatternFill("solid", fgColor="FFC7CE", bgColor="FFC7CE")
 MISSING_FONT = Font(color="9C0006")
+# A row to write: its values by field name (``year:2019-2020`` for a year column),
+# typed: cents as int, dates, text, counts.
+Record = Mapping[str, object]
+
 _WIDTHS = {"text": 28, "list": 26, "date": 14, "money": 16, "count": 12}
 _NARROW = {"project_id": 16, "notes": 40, "reference": 18, "note": 40}
 _LIST_HEADINGS = {"organization_type": "Types d'organisme admissibles", "territory": "Territoires",
@@ -173,7 +179,7 @@ def _guards(config: Config, columns: list[Column], letter: dict[str, str], last_
     return guards
 
 
-def _add_guards(ws, columns: list[Column], guards: dict[str, Guard], last_row: int) -> None:
+def _add_guards(ws: Worksheet, columns: list[Column], guards: dict[str, Guard], last_row: int) -> None:
     for index, column in enumerate(columns, start=1):
         validation = guards[column.field].validation(column.header)
         ws.add_data_validation(validation)
@@ -181,7 +187,7 @@ def _add_guards(ws, columns: list[Column], guards: dict[str, Guard], last_row: i
         validation.add(f"{col}2:{col}{last_row}")
 
 
-def _flag_missing(ws, columns: list[Column], letter: dict[str, str], last_row: int,
+def _flag_missing(ws: Worksheet, columns: list[Column], letter: dict[str, str], last_row: int,
                   always: list[str], when_committed: list[str], status: str | None) -> None:
     """Colour a required cell left empty in a row already started (anything typed in it).
 
@@ -210,7 +216,7 @@ def _flag_missing(ws, columns: list[Column], letter: dict[str, str], last_row: i
             ws.conditional_formatting.add(f"{col}2:{col}{last_row}", rule)
 
 
-def _write_header(ws, columns) -> None:
+def _write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
     for index, column in enumerate(columns, start=1):
         cell = ws.cell(row=1, column=index)
         set_text(cell, column.header)
@@ -223,7 +229,8 @@ def _write_header(ws, columns) -> None:
     ws.row_dimensions[1].height = 32
 
 
-def _write_rows(ws, columns, records: list[dict], rows: int, formulas=None) -> None:
+def _write_rows(ws: Worksheet, columns: Sequence[Column], records: Sequence[Record], rows: int,
+                formulas: Mapping[str, Callable[[int], str]] | None = None) -> None:
     """Rows 2… of a tab: formats on every prepared row, values where a record has them."""
     formulas = formulas or {}
     for r in range(2, rows + 2):
@@ -238,14 +245,21 @@ def _write_rows(ws, columns, records: list[dict], rows: int, formulas=None) -> N
                 cell.value = formulas[column.field](r)
                 continue
             value = record.get(column.field)
-            if value is None:
-                continue
-            if column.kind == "money":
-                cell.value = spreadsheet_number(value)
-            elif column.kind in ("text", "list"):
-                set_text(cell, str(value))
-            else:
-                cell.value = value
+            if value is not None:
+                _put(cell, column.kind, value)
+
+
+def _put(cell: Cell, kind: str, value: object) -> None:
+    """A record's value in its cell: an amount as the number a spreadsheet stores, text
+    that never becomes a formula, a date or a count as it is."""
+    if kind == "money":
+        if not isinstance(value, int):
+            raise TypeError(f"an amount is given in cents (int), not {value!r}")
+        cell.value = spreadsheet_number(value)
+    elif kind in ("text", "list"):
+        set_text(cell, str(value))
+    else:
+        cell.value = value
 
 
 @dataclass
@@ -270,7 +284,8 @@ def write_template(target: Path, config: Config, committee: Committee | None) ->
 
 
 def write_committee_workbook(path: Path, config: Config, committee: Committee | None = None,
-                             projects: list[dict] | None = None, payments: list[dict] | None = None) -> None:
+                             projects: Sequence[Record] | None = None,
+                             payments: Sequence[Record] | None = None) -> None:
     """Write the committee workbook (docs/gabarit.md); ``projects``/``payments`` are dicts keyed by field name
     (``year:2019-2020`` for year columns) with typed values (cents as int, dates)."""
     projects = projects or []
@@ -394,7 +409,7 @@ def instruction_lines(config: Config, committee: Committee | None) -> list[tuple
     ]
 
 
-def _write_instructions(ws, config: Config, committee: Committee | None) -> None:
+def _write_instructions(ws: Worksheet, config: Config, committee: Committee | None) -> None:
     for r, (style, text) in enumerate(instruction_lines(config, committee), start=1):
         if style == "blank":
             ws.row_dimensions[r].height = 8

@@ -33,7 +33,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -176,7 +176,7 @@ def _digest(path: Path) -> str | None:
         return None
 
 
-def _projects(report: Report):
+def _projects(report: Report) -> Iterator[list[object]]:
     name = report.config.name
     layout = ProjectLayout(report)
     paid = report.totals.paid_by_project
@@ -188,7 +188,7 @@ def _projects(report: Report):
                amount(spent), engagement(p), amount(committed_amount(p, spent)), p.counted, p.sheet, p.row, p.notes]
 
 
-def _payments(report: Report):
+def _payments(report: Report) -> Iterator[list[object]]:
     config = report.config
     for v in PaymentLayout(report).records:
         year = config.fiscal_year_of(v.date) if v.date else None
@@ -196,13 +196,13 @@ def _payments(report: Report):
                v.reference, v.note, v.counted and v.amount is not None, v.sheet, v.row]
 
 
-def _findings(report: Report):
+def _findings(report: Report) -> Iterator[list[object]]:
     for f in report.findings:
         yield [report.config.name, SEVERITY_LABEL[f.severity], f.code, f.committee, f.sheet, f.cell, f.row,
                f.project_id, f.message]
 
 
-def _totals(report: Report):
+def _totals(report: Report) -> Iterator[list[object]]:
     config, totals = report.config, report.totals
     figures = compute(report)
     name = config.name

@@ -75,7 +75,7 @@ def counts_by_code(findings: list[Finding], order: list[str]) -> list[str]:
         key: tuple[str, str, str] = (f.committee, f.severity, f.code)
         counts[key] = counts.get(key, 0) + 1
 
-    def rank(key: tuple[str, str, str]):
+    def rank(key: tuple[str, str, str]) -> tuple[int, bool, str]:
         committee, severity, code = key
         return (order.index(committee) if committee in order else len(order), severity != ERROR, code)
 

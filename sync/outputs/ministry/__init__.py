@@ -42,6 +42,7 @@ from sync.outputs.ministry.lists import CHANGES, write_changes, write_validation
 from sync.outputs.ministry.records import PAYMENTS, PROJECTS, PaymentLayout, ProjectLayout, write_records
 from sync.outputs.ministry.style import Styles, load_presentation
 from sync.outputs.ministry.summary import SUMMARY, write_summary
+from sync.outputs.ministry.xlsx import Workbook
 from sync.report import Report
 from sync.wording import moment
 
@@ -85,7 +86,7 @@ def write_ministry_workbook(report: Report, path: Path, changes: Changes | None 
     return path
 
 
-def _write(book, report: Report, styles: Styles, projects: ProjectLayout, payments: PaymentLayout,
+def _write(book: Workbook, report: Report, styles: Styles, projects: ProjectLayout, payments: PaymentLayout,
            changes: Changes | None, tables: bool) -> None:
     formulas = Formulas(projects, payments)
     figures = compute(report)
@@ -112,7 +113,7 @@ def _write(book, report: Report, styles: Styles, projects: ProjectLayout, paymen
     write_about(book, styles, report, controls)
 
 
-def _properties(book, report: Report, title: str) -> None:
+def _properties(book: Workbook, report: Report, title: str) -> None:
     config = report.config
     utc = report.generated_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
     book.set_properties({

@@ -14,6 +14,7 @@ from sync.outputs.ministry.controls import Controls
 from sync.outputs.ministry.dates import naive
 from sync.outputs.ministry.sheet import Cell, Sheet, formula, money, number, text
 from sync.outputs.ministry.style import Presentation, Styles
+from sync.outputs.ministry.xlsx import Workbook
 from sync.report import Report
 from sync.vocabulary import statuses
 
@@ -45,7 +46,7 @@ def presentation_name(config: Config, presentation: Presentation) -> str:
     return shown_path(config, presentation.override)
 
 
-def write_about(book, styles: Styles, report: Report, controls: Controls) -> Sheet:
+def write_about(book: Workbook, styles: Styles, report: Report, controls: Controls) -> Sheet:
     config = report.config
     sheet = Sheet(book, styles, ABOUT, [40, 52, 18, 18, 12, 40])
 

@@ -11,16 +11,18 @@ a sub-region under an axis outside its plan greyed.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Sequence
 
-from sync.config import Config
+from sync.config import Config, FiscalYear
 from sync.outputs.ministry.charts import add_series, bar_chart
 from sync.outputs.ministry.controls import Controls
 from sync.outputs.ministry.figures import Figures, fold, priority_labels, territory_labels
-from sync.outputs.ministry.formulas import Formulas, criterion
+from sync.outputs.ministry.formulas import Condition, Formulas, criterion
 from sync.outputs.ministry.records import ABANDONED, ENGAGED, PAID, PIPELINE, SUBREGION
 from sync.outputs.ministry.sheet import Cell, Number, Sheet, blank, date, formula, letter, money, text
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.summary import ratio
+from sync.outputs.ministry.xlsx import Workbook
 from sync.report import Report
 
 BY_YEAR = "Par année"
@@ -33,117 +35,136 @@ EVERY_PLAN = "Toutes les sous-régions"
 NO_PLAN = "Aucune sous-région (hors de tous les plans)"
 
 
+def _cents_sum(cells: Sequence[Cell | None]) -> int:
+    """What ``=SUM(…)`` gives over the amounts (cents) of a row's cells."""
+    return sum(c.value for c in cells if isinstance(c, Cell) and isinstance(c.value, int))
+
+
 # ---------------------------------------------------------------------------
 # Par année
 
-def write_by_year(book, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
+def write_by_year(book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
                   controls: Controls) -> Sheet:
-    config, totals = report.config, report.totals
+    config = report.config
     codes = [c.code for c in config.committees]  # the lines that have projects
-    n = len(codes)
-    sheet = Sheet(book, styles, BY_YEAR, [34, 12, 12, *([16] * n), 17])
+    sheet = Sheet(book, styles, BY_YEAR, [34, 12, 12, *([16] * len(codes)), 17])
     sheet.append([text(f"{config.fund} par exercice financier et par ligne de l'enveloppe", "title")])
     sheet.append([text("Exercice financier du Québec : du 1er avril au 31 mars. Colonnes : code de la "
                        "ligne de l'enveloppe (voir le Sommaire).", "subtitle")])
-    headers = ["Exercice", "Du", "Au", *codes, "Total"]
-    total_col = 4 + n
-    last_code = letter(3 + n)
+    by_year = _ByYear(sheet, report, formulas, controls, codes)
+    by_year.write_committed(figures)
+    by_year.write_paid()
+    by_year.write_annual()
+    return sheet
 
-    def block_header(title: str) -> int:
-        sheet.skip()
-        sheet.heading(title)
-        return sheet.header(headers)
 
-    def code_ref(i: int, hr: int) -> tuple[str, str]:
-        return SUBREGION, criterion(f"{letter(4 + i)}${hr}", codes[i])
+class _ByYear:
+    """The blocks of Par année: a row per fiscal year, a column per line of the envelope
+    (from D), and the row's total in the last column."""
 
-    def row_total(r: int, cells: list) -> None:
-        """The row's total (last column), summed from the cells of the row."""
-        result = sum(c.value for c in cells[3:] if isinstance(c, Cell) and isinstance(c.value, int))
-        cells.append(formula(f"SUM(D{r}:{last_code}{r})", result))
+    def __init__(self, sheet: Sheet, report: Report, formulas: Formulas, controls: Controls,
+                 codes: list[str]) -> None:
+        self.sheet, self.config, self.totals = sheet, report.config, report.totals
+        self.formulas, self.controls, self.codes = formulas, controls, codes
+        self.headers = ["Exercice", "Du", "Au", *codes, "Total"]
+        self.total_col = 4 + len(codes)
+        self.last_code = letter(3 + len(codes))
 
-    def total_row(label: str, control: str, first: int, expected) -> None:
-        """A bold total of the block's rows, one column per line, checked against Python."""
+    def block_header(self, title: str) -> int:
+        self.sheet.skip()
+        self.sheet.heading(title)
+        return self.sheet.header(self.headers)
+
+    def code_ref(self, i: int, hr: int) -> Condition:
+        """The condition on the sub-region of the line of column ``4 + i``, by its header cell."""
+        return SUBREGION, criterion(f"{letter(4 + i)}${hr}", self.codes[i])
+
+    def year_cells(self, year: FiscalYear) -> list[Cell | None]:
+        return [text(year.label), date(year.start), date(year.end)]
+
+    def append_line_row(self, cells: list[Cell | None], section: str, expected: Callable[[str], int]) -> None:
+        """A row of one figure per line, its total (last column) summed from the cells of
+        the row, and a control per line."""
+        sheet = self.sheet
         r = sheet.row + 1
-        cells = [text(label, "total_label"), blank("total_label"), blank("total_label")]
-        for column in range(4, total_col + 1):
+        cells.append(formula(f"SUM(D{r}:{self.last_code}{r})", _cents_sum(cells[3:])))
+        sheet.append(cells)
+        for i, code in enumerate(self.codes):
+            self.controls.add(section, code, expected(code), sheet, 4 + i, r)
+
+    def total_row(self, label: str, control: str, first: int, expected: Callable[[str], int]) -> None:
+        """A bold total of the block's rows, one column per line, checked against Python."""
+        sheet = self.sheet
+        r = sheet.row + 1
+        cells: list[Cell | None] = [text(label, "total_label"), blank("total_label"), blank("total_label")]
+        for column in range(4, self.total_col + 1):
             col = letter(column)
             cells.append(formula(f"SUM({col}{first}:{col}{r - 1})", sheet.sum(column, first, r - 1),
                                  "total_money"))
         sheet.append(cells)
-        for i, code in enumerate(codes):
-            controls.add(control, code, expected(code), sheet, 4 + i, r)
+        for i, code in enumerate(self.codes):
+            self.controls.add(control, code, expected(code), sheet, 4 + i, r)
 
-    # Planned FQIS of the committed projects, by the year columns of Projets.
-    hr = block_header(f"{config.fund} prévu (projets Acceptés, En cours et Terminés) et engagé")
-    first = hr + 1
-    for year in config.fiscal_years:
-        r = sheet.row + 1
-        header = formulas.projects.year_headers[year.label]
-        cells: list = [text(year.label), date(year.start), date(year.end)]
-        for i, code in enumerate(codes):
-            cells.append(formula(formulas.project_sum(header, code_ref(i, hr), engagement=ENGAGED),
-                                 figures.planned[code][year.label]))
-        row_total(r, cells)
-        sheet.append(cells)
-        for i, code in enumerate(codes):
-            controls.add(f"Par année — {config.fund} prévu {year.label}", code, figures.planned[code][year.label],
-                         sheet, 4 + i, r)
-    r = sheet.row + 1
-    cells = [text("Projets abandonnés : montant versé"), None, None]
-    for i, code in enumerate(codes):
-        cells.append(formula(formulas.project_sum(PAID, code_ref(i, hr),
-                                                  engagement=ABANDONED), figures.abandoned[code]))
-    row_total(r, cells)
-    sheet.append(cells)
-    for i, code in enumerate(codes):
-        controls.add("Par année — projets abandonnés (montant versé)", code, figures.abandoned[code], sheet,
-                     4 + i, r)
-    total_row("Total engagé (= Sommaire)", "Par année — total engagé", first,
-              lambda code: totals.line(code).committed)
-
-    # Payments, by the fiscal year of their date.
-    hr = block_header("Versements, selon la date du versement")
-    first = hr + 1
-    paid_date = formulas.payments.date
-    for year in config.fiscal_years:
-        r = sheet.row + 1
-        cells = [text(year.label), date(year.start), date(year.end)]
-        for i, code in enumerate(codes):
-            cells.append(formula(formulas.paid(code_ref(i, hr), (paid_date, f'">="&$B{r}'),
-                                               (paid_date, f'"<="&$C{r}')),
-                                 totals.line(code).paid_by_year[year.label]))
-        row_total(r, cells)
-        sheet.append(cells)
-        for i, code in enumerate(codes):
-            controls.add(f"Par année — versé {year.label}", code, totals.line(code).paid_by_year[year.label],
-                         sheet, 4 + i, r)
-    years_last = sheet.row
-    r = sheet.row + 1
-    cells = [text("Versements datés hors de la période"), None, None]
-    for i, code in enumerate(codes):
-        col = letter(4 + i)
-        line = totals.line(code)
-        cells.append(formula(f"{formulas.paid(code_ref(i, hr))}-SUM({col}{first}:{col}{years_last})",
-                             line.paid - sheet.sum(4 + i, first, years_last)))
-    row_total(r, cells)
-    sheet.append(cells)
-    for i, code in enumerate(codes):
-        line = totals.line(code)
-        controls.add("Par année — versé hors période", code, line.paid - sum(line.paid_by_year.values()),
-                     sheet, 4 + i, r)
-    total_row("Total versé (= Sommaire)", "Par année — total versé", first, lambda code: totals.line(code).paid)
-
-    annual = [c for c in (*config.subregions, config.regional) if c.annual]
-    if annual:
-        # The same columns: a blank where a line has no annual amount.
-        block_header("Montants annuels prévus à la configuration")
+    def write_committed(self, figures: Figures) -> None:
+        """Planned FQIS of the committed projects, by the year columns of Projets."""
+        config, formulas, codes = self.config, self.formulas, self.codes
+        hr = self.block_header(f"{config.fund} prévu (projets Acceptés, En cours et Terminés) et engagé")
+        first = hr + 1
         for year in config.fiscal_years:
-            cells = [text(year.label), date(year.start), date(year.end)]
-            for code in codes:
+            header = formulas.projects.year_headers[year.label]
+            planned = {code: figures.planned[code][year.label] for code in codes}
+            cells = self.year_cells(year)
+            for i, code in enumerate(codes):
+                cells.append(formula(formulas.project_sum(header, self.code_ref(i, hr), engagement=ENGAGED),
+                                     planned[code]))
+            self.append_line_row(cells, f"Par année — {config.fund} prévu {year.label}", planned.__getitem__)
+        cells = [text("Projets abandonnés : montant versé"), None, None]
+        for i, code in enumerate(codes):
+            cells.append(formula(formulas.project_sum(PAID, self.code_ref(i, hr),
+                                                      engagement=ABANDONED), figures.abandoned[code]))
+        self.append_line_row(cells, "Par année — projets abandonnés (montant versé)", figures.abandoned.__getitem__)
+        self.total_row("Total engagé (= Sommaire)", "Par année — total engagé", first,
+                       lambda code: self.totals.line(code).committed)
+
+    def write_paid(self) -> None:
+        """Payments, by the fiscal year of their date."""
+        formulas, codes, totals = self.formulas, self.codes, self.totals
+        hr = self.block_header("Versements, selon la date du versement")
+        first = hr + 1
+        paid_date = formulas.payments.date
+        for year in self.config.fiscal_years:
+            r = self.sheet.row + 1
+            paid = {code: totals.line(code).paid_by_year[year.label] for code in codes}
+            cells = self.year_cells(year)
+            for i, code in enumerate(codes):
+                cells.append(formula(formulas.paid(self.code_ref(i, hr), (paid_date, f'">="&$B{r}'),
+                                                   (paid_date, f'"<="&$C{r}')),
+                                     paid[code]))
+            self.append_line_row(cells, f"Par année — versé {year.label}", paid.__getitem__)
+        years_last = self.sheet.row
+        cells = [text("Versements datés hors de la période"), None, None]
+        for i, code in enumerate(codes):
+            col = letter(4 + i)
+            line = totals.line(code)
+            cells.append(formula(f"{formulas.paid(self.code_ref(i, hr))}-SUM({col}{first}:{col}{years_last})",
+                                 line.paid - self.sheet.sum(4 + i, first, years_last)))
+        self.append_line_row(cells, "Par année — versé hors période",
+                             lambda code: totals.line(code).paid - sum(totals.line(code).paid_by_year.values()))
+        self.total_row("Total versé (= Sommaire)", "Par année — total versé", first,
+                       lambda code: totals.line(code).paid)
+
+    def write_annual(self) -> None:
+        """The annual amounts of the configuration, in the same columns: a blank where a
+        line has none; no block when no line has any."""
+        config = self.config
+        if not any(c.annual for c in (*config.subregions, config.regional)):
+            return
+        self.block_header("Montants annuels prévus à la configuration")
+        for year in config.fiscal_years:
+            cells = self.year_cells(year)
+            for code in self.codes:
                 cells.append(money(config.committee(code).annual.get(year.label)))
-            sheet.append(cells)
-    return sheet
+            self.sheet.append(cells)
 
 
 # ---------------------------------------------------------------------------
@@ -165,7 +186,7 @@ def in_plan_of(config: Config, label: str) -> Cell:
     return Cell("text", ", ".join(codes), "wrap")
 
 
-def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
+def write_by_priority(book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
                       controls: Controls) -> Sheet:
     config, totals = report.config, report.totals
     codes = [c.code for c in config.committees]  # the lines that have projects
@@ -196,7 +217,7 @@ def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, 
     for label in labels:
         r = sheet.row + 1
         ref = criterion(f"$A{r}", label)
-        cells: list = [text(label)]
+        cells: list[Cell | None] = [text(label)]
         planned = plans_of(config, label)
         for i, code in enumerate(codes):
             code_ref = criterion(f"{letter(2 + i)}${hr}", code)
@@ -205,7 +226,7 @@ def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, 
                                  breakdown.of(code, label).committed, "outside_plan_money" if outside else "money"))
         group = breakdown.listed([label])
         cells += [
-            formula(f"SUM(B{r}:{last_code}{r})", sum(c.value for c in cells[1:])),
+            formula(f"SUM(B{r}:{last_code}{r})", _cents_sum(cells[1:])),
             formula(formulas.engaged_count((priority, ref)), group.projects, "count"),
             share(r, group.committed),
             formula(formulas.project_sum(formulas.projects.fund_total, (priority, ref), engagement=PIPELINE),
@@ -231,7 +252,7 @@ def write_by_priority(book, styles: Styles, report: Report, formulas: Formulas, 
     pipeline_all = sum(line.pipeline for line in totals.lines)
     projects_all = sum(line.projects_committed for line in totals.lines)
     cells += [
-        formula(f"SUM(B{r}:{last_code}{r})", sum(c.value for c in cells[1:])),
+        formula(f"SUM(B{r}:{last_code}{r})", _cents_sum(cells[1:])),
         formula(f"{formulas.engaged_count()}-SUM({count_l}{first}:{count_l}{last_listed})",
                 projects_all - sheet.sum(count_c, first, last_listed), "count"),
         share(r, whole - sheet.sum(total_c, first, last_listed)),
@@ -289,7 +310,7 @@ def _nothing(col: str) -> str:
     return ""
 
 
-def write_by_territory(book, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
+def write_by_territory(book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
                        controls: Controls) -> Sheet:
     """Each line of the envelope with its territories, then the projects of that
     line typed with another territory (another sub-region's, or none), then its

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from sync.outputs.ministry.style import Styles
+from sync.outputs.ministry.xlsx import Chart, Workbook
 
 CM = 96 / 2.54  # pixels per centimetre, as XlsxWriter sizes charts
 
 
-def bar_chart(book, styles: Styles, title: str, *, horizontal: bool = False, width_cm: float = 30,
-              height_cm: float = 10):
+def bar_chart(book: Workbook, styles: Styles, title: str, *, horizontal: bool = False, width_cm: float = 30,
+              height_cm: float = 10) -> Chart:
     chart = book.add_chart({"type": "bar" if horizontal else "column"})
     chart.set_title({"name": title, "name_font": {"size": styles.p.font_size + 2, "bold": True}})
     value_axis = {"num_format": styles.p.formats["chart_axis"], "major_gridlines": {"visible": True}}
@@ -24,7 +25,7 @@ def bar_chart(book, styles: Styles, title: str, *, horizontal: bool = False, wid
     return chart
 
 
-def add_series(chart, styles: Styles, index: int, sheet: str, name: tuple[int, int],
+def add_series(chart: Chart, styles: Styles, index: int, sheet: str, name: tuple[int, int],
                categories: tuple[int, int, int, int], values: tuple[int, int, int, int],
                colours: tuple[str, ...] | None = None) -> None:
     """A series from 0-based cell ranges of ``sheet``."""

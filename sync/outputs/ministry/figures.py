@@ -13,7 +13,7 @@ the way the formulas group them: a spreadsheet compares text without regard to c
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from sync.consolidate import committed_amount
@@ -80,7 +80,7 @@ class Figures:
     territories: Breakdown
 
 
-def unique_labels(labels) -> list[str]:
+def unique_labels(labels: Iterable[str]) -> list[str]:
     """Labels in order, without a second one that a spreadsheet would see as equal."""
     seen, out = set(), []
     for label in labels:

@@ -16,6 +16,7 @@ from sync.outputs.ministry.records import (
     YES,
     PaymentLayout,
     ProjectLayout,
+    Ranges,
 )
 
 _WILDCARDS = ("*", "?", "~")
@@ -37,13 +38,13 @@ def criterion(ref: str, text: str) -> str:
 class Formulas:
     """The SUMIFS and COUNTIFS of the summary sheets, over the detail tables."""
 
-    def __init__(self, projects: ProjectLayout, payments: PaymentLayout):
+    def __init__(self, projects: ProjectLayout, payments: PaymentLayout) -> None:
         self.p = projects.ranges
         self.v = payments.ranges
         self.projects = projects
         self.payments = payments
 
-    def _where(self, ranges, conditions: list[Condition]) -> str:
+    def _where(self, ranges: Ranges, conditions: list[Condition]) -> str:
         return ",".join(f"{ranges[header]},{crit}" for header, crit in conditions)
 
     def committed(self, *conditions: Condition) -> str:

@@ -12,6 +12,7 @@ from sync.outputs.ministry.dates import naive
 from sync.outputs.ministry.records import safe_link
 from sync.outputs.ministry.sheet import Cell, Sheet, money, number, text
 from sync.outputs.ministry.style import Styles
+from sync.outputs.ministry.xlsx import Workbook
 from sync.report import Report
 from sync.wording import moment, plural
 
@@ -44,7 +45,7 @@ def cents_of(shown: str) -> int | None:
     return -cents if sign else cents
 
 
-def write_validation(book, styles: Styles, report: Report, tables: bool) -> Sheet:
+def write_validation(book: Workbook, styles: Styles, report: Report, tables: bool) -> Sheet:
     findings = report.findings  # already sorted: errors first, then committee, sheet, row
     log.info("Classeur du ministère : onglet %s, %s…", VALIDATION, plural(len(findings), "constat"))
     sheet = Sheet(book, styles, VALIDATION, [14, 30, 28, 12, 12, 9, 7, 15, 90], freeze=(1, 0),
@@ -73,7 +74,7 @@ def write_validation(book, styles: Styles, report: Report, tables: bool) -> Shee
     return sheet
 
 
-def write_changes(book, styles: Styles, report: Report, changes: Changes | None, money_fields: set[str],
+def write_changes(book: Workbook, styles: Styles, report: Report, changes: Changes | None, money_fields: set[str],
                   tables: bool) -> Sheet:
     """``money_fields``: the headers whose « avant » and « après » are amounts."""
     # Committees left out of the comparison (another source, damaged history) are said

@@ -14,16 +14,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-
-from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
+from typing import Generic, Literal, TypeVar, cast
 
 from sync.consolidate import committed_amount
 from sync.money import spreadsheet_number
 from sync.outputs.cells import FORMULA_LIKE, clean_text
 from sync.outputs.ministry.sheet import Sheet
 from sync.outputs.ministry.style import Styles
+from sync.outputs.ministry.xlsx import Workbook, Worksheet, cell_position, column_name
 from sync.parsing.records import Payment, Project
 from sync.parsing.values import as_text
 from sync.report import Report
@@ -74,12 +74,18 @@ def safe_link(url: str | None) -> str | None:
     return url
 
 
+# The record of a detail sheet's row: a project, or a payment.
+R = TypeVar("R", Project, Payment)
+
+ColumnKind = Literal["code", "text", "money", "date", "count", "link"]
+
+
 @dataclass(frozen=True)
-class Column:
+class Column(Generic[R]):
     header: str
-    kind: str  # code, text, money, date, count, link
+    kind: ColumnKind
     width: float
-    get: Callable
+    get: Callable[[R], object]
     computed: bool = False  # filled by alliance-sync, not copied from the committee
     field: str = ""  # the record's field, for an amount whose typed text could not be read
 
@@ -87,9 +93,9 @@ class Column:
 class Ranges:
     """Formula ranges over the data rows of a detail sheet: ``Projets!$W$2:$W$75``."""
 
-    def __init__(self, sheet: str, columns: list[Column], rows: int):
+    def __init__(self, sheet: str, columns: Sequence[Column[R]], rows: int) -> None:
         self.sheet = sheet
-        self.letters = {c.header: xl_col_to_name(i) for i, c in enumerate(columns)}
+        self.letters = {c.header: column_name(i) for i, c in enumerate(columns)}
         self.last = max(rows, 1) + 1  # an empty table still has one (blank) data row
 
     def __getitem__(self, header: str) -> str:
@@ -100,10 +106,19 @@ class Ranges:
         return self.letters[header]
 
 
-class ProjectLayout:
+class Layout(Generic[R]):
+    """The columns of a detail sheet, in order, and its records, for one configuration."""
+
+    columns: list[Column[R]]
+    headers: list[str]
+    records: list[R]
+    ranges: Ranges
+
+
+class ProjectLayout(Layout[Project]):
     """The columns of Projets, in order, for one configuration."""
 
-    def __init__(self, report: Report):
+    def __init__(self, report: Report) -> None:
         config = report.config
         fund = config.fund
         self.fund_total = f"{fund} total"
@@ -118,7 +133,7 @@ class ProjectLayout:
         def text(name: str) -> Callable[[Project], str]:
             return lambda p: getattr(p, name)
 
-        columns = [
+        columns: list[Column[Project]] = [
             Column(SUBREGION, "code", 12, lambda p: p.committee),
             Column(template["project_id"], "text", 15, text("project_id")),
             Column(template["title"], "text", 36, text("title")),
@@ -158,8 +173,8 @@ class ProjectLayout:
         return committed_amount(project, self.paid.get((project.committee, project.project_id), 0))
 
 
-class PaymentLayout:
-    def __init__(self, report: Report):
+class PaymentLayout(Layout[Payment]):
+    def __init__(self, report: Report) -> None:
         config = report.config
         template = {c.field: c.header for c in PAYMENT_COLUMNS}
 
@@ -169,7 +184,7 @@ class PaymentLayout:
 
         self.amount = template["amount"]
         self.date = template["date"]
-        columns = [
+        columns: list[Column[Payment]] = [
             Column(SUBREGION, "code", 12, lambda v: v.committee),
             Column(template["project_id"], "text", 15, lambda v: v.project_id),
             Column(self.date, "date", 12, lambda v: v.date),
@@ -188,7 +203,7 @@ class PaymentLayout:
         self.ranges = Ranges(PAYMENTS, columns, len(self.records))
 
 
-def _widths(columns: list[Column], records: list, sample: int = 2000) -> list[float]:
+def _widths(columns: Sequence[Column[R]], records: Sequence[R], sample: int = 2000) -> list[float]:
     """Sensible widths: the column's usual width, widened for long text seen in the
     first rows (capped, long text wraps in the cell or is read in the formula bar)."""
     widths = []
@@ -201,22 +216,22 @@ def _widths(columns: list[Column], records: list, sample: int = 2000) -> list[fl
     return widths
 
 
-def typed_text(report: Report, record, field: str) -> str | None:
+def typed_text(report: Report, record: Project | Payment, field: str) -> str | None:
     """The text a committee typed in a cell that could not be read as an amount."""
     address = record.cells.get(field) if field in record.invalid else None
     info = report.sources.get(record.committee)
     if not address or info is None or not info.tabs:
         return None
     rows = info.tabs.get(record.sheet)
-    row, col = xl_cell_to_rowcol(address)
+    row, col = cell_position(address)
     if rows is None or row >= len(rows) or col >= len(rows[row]):
         return None
     shown = as_text(rows[row][col])
     return shown or None
 
 
-def write_records(book, styles: Styles, report: Report, layout, title: str, table_name: str, *,
-                  tables: bool) -> Sheet:
+def write_records(book: Workbook, styles: Styles, report: Report, layout: Layout[R], title: str, table_name: str,
+                  *, tables: bool) -> Sheet:
     """Write a detail sheet (Projets or Versements): an Excel table, or, when the
     workbook is written in constant-memory mode (no tables there), the same rows
     with filters on the header row."""
@@ -236,57 +251,84 @@ def write_records(book, styles: Styles, report: Report, layout, title: str, tabl
     ws.conditional_format(1, 0, last_row - 1, last_col,
                           {"type": "formula", "criteria": f'=${included}2="{NO}"', "format": styles.excluded})
     header_row = sheet.header(layout.headers, computed=[i for i, c in enumerate(columns) if c.computed])
-
-    formats = {"money": styles["money"], "date": styles["date"]}
-    quoted, link_format, unreadable = styles["quoted"], styles["link_count"], styles["unreadable"]
-    sources = report.sources
-    write_string, write_number = ws.write_string, ws.write_number
-    plan = [(index, column.kind, column.get, formats.get(column.kind), column.field)
-            for index, column in enumerate(columns)]
-    r = header_row - 1  # 0-based row of the header
-    for record in records:
-        r += 1
-        for index, kind, get, fmt, field in plan:
-            value = get(record)
-            if value is None or value == "":
-                if kind == "money" and record.invalid:
-                    shown = typed_text(report, record, field)
-                    if shown is not None:
-                        write_string(r, index, clean_text(shown), unreadable)
-                continue
-            if kind in ("text", "code"):
-                if isinstance(value, str):
-                    # Cleaned before the check: a control character may hide a leading « = ».
-                    value = clean_text(value)
-                    write_string(r, index, value, quoted if value.startswith(FORMULA_LIKE) else None)
-                else:
-                    write_number(r, index, value)
-            elif kind == "money":
-                write_number(r, index, spreadsheet_number(value), fmt)
-            elif kind == "date":
-                # A date is its serial number under a date format: what write_datetime
-                # stores, without its conversion per cell (a third of this sheet's time).
-                write_number(r, index, value.toordinal() - EXCEL_EPOCH, fmt)
-            elif kind == "link":
-                info = sources.get(record.committee)
-                url = None
-                if info is not None and info.source is not None:
-                    url = safe_link(info.link(record.sheet, record.cells.get("project_id") or f"A{record.row}"))
-                if url:
-                    # The link first; the number written over it keeps the link.
-                    ws.write_url(r, index, url, link_format, str(value))
-                    write_number(r, index, value, link_format)
-                else:
-                    write_number(r, index, value)
-            else:  # counts
-                write_number(r, index, value)
-    sheet.row = r + 1
+    sheet.row = _RowWriter(ws, styles, report).write(header_row, columns, records)
+    last = max(last_row, header_row + 1) - 1
     if tables:
         header_formats = [styles["header_computed" if c.computed else "header"] for c in columns]
-        ws.add_table(header_row - 1, 0, max(last_row, header_row + 1) - 1, last_col, {
+        ws.add_table(header_row - 1, 0, last, last_col, {
             "name": table_name, "style": "Table Style Light 9",
             "columns": [{"header": h, "header_format": f} for h, f in zip(layout.headers, header_formats, strict=True)],
         })
     else:
-        ws.autofilter(header_row - 1, 0, max(last_row, header_row + 1) - 1, last_col)
+        ws.autofilter(header_row - 1, 0, last, last_col)
     return sheet
+
+
+class _RowWriter:
+    """The data rows of a detail sheet, cell by cell, straight to XlsxWriter.
+
+    Each column's kind says the type of its values (the layouts above): the casts
+    below only state it, for the sake of a loop that runs for every cell."""
+
+    def __init__(self, ws: Worksheet, styles: Styles, report: Report) -> None:
+        self.ws = ws
+        self.report = report
+        self.money_format, self.date_format = styles["money"], styles["date"]
+        self.quoted, self.link_format, self.unreadable = styles["quoted"], styles["link_count"], styles["unreadable"]
+        self.writers: dict[str, Callable[[int, int, object, Project | Payment], None]] = {
+            "text": self.text, "code": self.text, "money": self.money, "date": self.date, "link": self.link,
+        }
+
+    def write(self, header_row: int, columns: Sequence[Column[R]], records: Sequence[R]) -> int:
+        """Write ``records`` under the header (1-based ``header_row``); the last row written."""
+        plan = [(index, column.kind == "money", column.get, self.writers.get(column.kind, self.count), column.field)
+                for index, column in enumerate(columns)]
+        r = header_row - 1  # 0-based row of the header
+        for record in records:
+            r += 1
+            for index, is_money, get, write, field in plan:
+                value = get(record)
+                if value is None or value == "":
+                    if is_money and record.invalid:
+                        self.typed_amount(r, index, record, field)
+                    continue
+                write(r, index, value, record)
+        return r + 1
+
+    def typed_amount(self, r: int, index: int, record: Project | Payment, field: str) -> None:
+        """An amount that could not be read: the text the committee typed, flagged."""
+        shown = typed_text(self.report, record, field)
+        if shown is not None:
+            self.ws.write_string(r, index, clean_text(shown), self.unreadable)
+
+    def text(self, r: int, index: int, value: object, record: Project | Payment) -> None:
+        if isinstance(value, str):
+            # Cleaned before the check: a control character may hide a leading « = ».
+            value = clean_text(value)
+            self.ws.write_string(r, index, value, self.quoted if value.startswith(FORMULA_LIKE) else None)
+        else:
+            self.ws.write_number(r, index, cast(int, value))
+
+    def money(self, r: int, index: int, value: object, record: Project | Payment) -> None:
+        self.ws.write_number(r, index, spreadsheet_number(cast(int, value)), self.money_format)
+
+    def date(self, r: int, index: int, value: object, record: Project | Payment) -> None:
+        # A date is its serial number under a date format: what write_datetime
+        # stores, without its conversion per cell (a third of this sheet's time).
+        self.ws.write_number(r, index, cast(dt.date, value).toordinal() - EXCEL_EPOCH, self.date_format)
+
+    def link(self, r: int, index: int, value: object, record: Project | Payment) -> None:
+        """The source row's number, linked to the committee's spreadsheet when it can be."""
+        info = self.report.sources.get(record.committee)
+        url = None
+        if info is not None and info.source is not None:
+            url = safe_link(info.link(record.sheet, record.cells.get("project_id") or f"A{record.row}"))
+        if url:
+            # The link first; the number written over it keeps the link.
+            self.ws.write_url(r, index, url, self.link_format, str(value))
+            self.ws.write_number(r, index, cast(int, value), self.link_format)
+        else:
+            self.ws.write_number(r, index, cast(int, value))
+
+    def count(self, r: int, index: int, value: object, record: Project | Payment) -> None:
+        self.ws.write_number(r, index, cast(int, value))

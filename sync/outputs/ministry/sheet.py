@@ -15,18 +15,18 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
-
-from xlsxwriter.utility import quote_sheetname, xl_col_to_name
+from typing import Literal, cast
 
 from sync.money import spreadsheet_number
 from sync.outputs.cells import FORMULA_LIKE, clean_text
 from sync.outputs.ministry.style import Presentation, Styles
+from sync.outputs.ministry.xlsx import Workbook, Worksheet, column_name, quoted_sheet_name
 
 LETTER_PAPER = 1  # Québec prints on Letter
 MARGINS = dict(left=0.4, right=0.4, top=0.6, bottom=0.6)
 
 Number = int | float
+CellKind = Literal["text", "money", "number", "date", "formula", "blank"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +34,7 @@ class Cell:
     """One cell of a row. ``value``: text, cents (money), a count, a ratio, a date;
     for a formula, its result (same units)."""
 
-    kind: str  # text, money, number, date, formula, blank
+    kind: CellKind
     value: object = None
     style: str = "plain"
     formula: str = ""
@@ -70,7 +70,7 @@ def formula(expression: str, result: object, style: str = "money") -> Cell:
 
 def letter(column: int) -> str:
     """The letter of a 1-based column."""
-    return xl_col_to_name(column - 1)
+    return column_name(column - 1)
 
 
 def stored(value: object, is_money: bool) -> object:
@@ -85,11 +85,11 @@ def stored(value: object, is_money: bool) -> object:
 
 
 class Sheet:
-    def __init__(self, book, styles: Styles, title: str, widths: Sequence[float], *,
+    def __init__(self, book: Workbook, styles: Styles, title: str, widths: Sequence[float], *,
                  freeze: tuple[int, int] | None = None, print_title_rows: tuple[int, int] | None = None,
-                 one_page: bool = False, pages_wide: int = 1, print_title_cols: str | None = None):
+                 one_page: bool = False, pages_wide: int = 1, print_title_cols: str | None = None) -> None:
         ws = book.add_worksheet(title)
-        self.ws = ws
+        self.ws: Worksheet = ws
         self.title = title
         self.widths = widths
         self.styles = styles
@@ -106,7 +106,7 @@ class Sheet:
     @property
     def ref(self) -> str:
         """The sheet's name as formulas write it (quoted when needed)."""
-        return quote_sheetname(self.title)
+        return quoted_sheet_name(self.title)
 
     def value(self, row: int, column: int) -> Number:
         """The number or result of a cell; 0 for a blank or a text (as SUM sees them)."""
@@ -125,39 +125,49 @@ class Sheet:
     def append(self, cells: Iterable[Cell | None] = (), height: float | None = None) -> int:
         self.row += 1
         r = self.row - 1
-        ws, styles = self.ws, self.styles
         if height:
-            ws.set_row(r, height)
+            self.ws.set_row(r, height)
         for index, cell in enumerate(cells):
             if cell is None:
                 continue
-            kind, style = cell.kind, cell.style
-            if kind == "text":
-                value = clean_text(str(cell.value))
-                if value.startswith(FORMULA_LIKE) and style in ("plain", "wrap"):
-                    style = "quoted" if style == "plain" else "wrap_quoted"
-                if cell.url:
-                    ws.write_url(r, index, cell.url, styles[style], value)
-                else:
-                    ws.write_string(r, index, value, styles[style])
-                continue
-            if cell.url:
-                # The link first; the number written over it keeps the link (XlsxWriter).
-                ws.write_url(r, index, cell.url, styles[style], str(cell.value))
-            if kind == "money":
-                ws.write_number(r, index, spreadsheet_number(cast(int, cell.value)), styles[style])
-                self.values[(self.row, index + 1)] = cell.value
-            elif kind == "number":
-                ws.write_number(r, index, cell.value, styles[style])
-                self.values[(self.row, index + 1)] = cell.value
-            elif kind == "formula":
-                ws.write_formula(r, index, cell.formula, styles[style], stored(cell.value, cell.money))
-                self.values[(self.row, index + 1)] = cell.value
-            elif kind == "date":
-                ws.write_datetime(r, index, cell.value, styles[style])
+            if cell.kind == "text":
+                self._write_text(r, index, cell)
             else:
-                ws.write_blank(r, index, None, styles[style])
+                self._write_value(r, index, cell)
         return self.row
+
+    def _write_text(self, r: int, index: int, cell: Cell) -> None:
+        """A text cell (0-based ``r``): committee text that looks like a formula is quoted."""
+        style = cell.style
+        value = clean_text(str(cell.value))
+        if value.startswith(FORMULA_LIKE) and style in ("plain", "wrap"):
+            style = "quoted" if style == "plain" else "wrap_quoted"
+        if cell.url:
+            self.ws.write_url(r, index, cell.url, self.styles[style], value)
+        else:
+            self.ws.write_string(r, index, value, self.styles[style])
+
+    def _write_value(self, r: int, index: int, cell: Cell) -> None:
+        """A number, an amount, a formula and its result, a date or a blank (0-based ``r``);
+        numbers and results are kept in ``values``. The constructors above give each kind
+        its value's type."""
+        ws, kind, cell_format = self.ws, cell.kind, self.styles[cell.style]
+        if cell.url:
+            # The link first; the number written over it keeps the link (XlsxWriter).
+            ws.write_url(r, index, cell.url, cell_format, str(cell.value))
+        if kind == "money":
+            ws.write_number(r, index, spreadsheet_number(cast(int, cell.value)), cell_format)
+            self.values[(self.row, index + 1)] = cell.value
+        elif kind == "number":
+            ws.write_number(r, index, cast(Number, cell.value), cell_format)
+            self.values[(self.row, index + 1)] = cell.value
+        elif kind == "formula":
+            ws.write_formula(r, index, cell.formula, cell_format, stored(cell.value, cell.money))
+            self.values[(self.row, index + 1)] = cell.value
+        elif kind == "date":
+            ws.write_datetime(r, index, cast(dt.date, cell.value), cell_format)
+        else:
+            ws.write_blank(r, index, None, cell_format)
 
     def merge(self, row: int, first: int, last: int, value: str, style: str) -> None:
         """Cells ``first``..``last`` (1-based) of the next row merged, holding a text."""
@@ -184,7 +194,7 @@ class Sheet:
                             for i, title in enumerate(titles)], height=height)
 
 
-def _print_setup(ws, presentation: Presentation, title_rows: tuple[int, int] | None, one_page: bool,
+def _print_setup(ws: Worksheet, presentation: Presentation, title_rows: tuple[int, int] | None, one_page: bool,
                  pages_wide: int) -> None:
     ws.set_landscape()
     ws.set_paper(LETTER_PAPER)

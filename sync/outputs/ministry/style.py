@@ -12,15 +12,20 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sync.config import Config, read_toml
 from sync.config.keys import reject_unknown_keys
 from sync.errors import ConfigError
+from sync.outputs.ministry.xlsx import Format, Options, Workbook
 from sync.resources import bundled
 from sync.wording import moment
 
 TEMPLATE_NAME = "rapport-ministere.toml"
 _HEX = re.compile(r"^[0-9A-Fa-f]{6}$")
+
+# A TOML document as tomllib reads it: tables of values of any TOML type, checked here.
+Toml = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -49,7 +54,7 @@ def template_paths(config: Config) -> tuple[Path, Path | None]:
     return base, override if override is not None and override.is_file() else None
 
 
-def _merge(base: dict, override: dict, path: Path, prefix: str = "") -> dict:
+def _merge(base: Toml, override: Toml, path: Path, prefix: str = "") -> Toml:
     """The coordinator's copy over the bundled file; a key the bundled file lacks is a
     typo (« heder_fill ») that would leave the default in place: an error, as in the
     configuration (sync/config/keys.py)."""
@@ -87,30 +92,61 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
     if override_path is not None:
         data = _merge(data, read_toml(override_path), override_path)
         used = override_path
+    placeholders = _placeholders(config, when, _article(data, used))
+
+    def text(section: str, key: str, *, footer: bool = False) -> str:
+        return _fill(data, used, placeholders, section, key, footer=footer)
+
+    # Checked in this order: the first mistake of the file is the one reported.
+    colors, chart_colors, formats = _colors(data, used), _chart_colors(data, used), _formats(data, used)
+    name, size = _font(data, used)
+    return Presentation(
+        source=used, override=override_path,
+        cover_title=text("cover", "title"), cover_subtitle=text("cover", "subtitle"),
+        cover_note=text("cover", "note"),
+        font_name=name, font_size=size, colors=colors,
+        chart_colors=chart_colors, formats=formats,
+        footer=(text("page", "footer_left", footer=True), text("page", "footer_center", footer=True),
+                text("page", "footer_right", footer=True)),
+    )
+
+
+def _article(data: Toml, used: Path) -> str:
+    """The article before the mandataire's name (« la », « l' »), or ""."""
     article = data.get("cover", {}).get("mandataire_article", "")
     if not isinstance(article, str):
         raise ConfigError("un texte est attendu (ex. « la », « le », « l' »)", path=str(used),
                           key="cover.mandataire_article")
-    values = {"alliance": config.name, "mandataire": config.mandataire, "ministry": config.ministry,
-              "fund": config.fund, "date": moment(when),
-              "le_mandataire": with_article(article, config.mandataire)}
+    return article
 
-    def text(section: str, key: str, *, footer: bool = False) -> str:
-        raw = data.get(section, {}).get(key, "")
-        if not isinstance(raw, str):
-            raise ConfigError("un texte est attendu", path=str(used), key=f"{section}.{key}")
-        # Excel reads & as the start of a code in headers and footers: a literal one is &&.
-        shown = {k: v.replace("&", "&&") for k, v in values.items()} if footer else values
-        try:
-            return raw.format_map(shown)
-        except KeyError as exc:
-            known = ", ".join("{" + k + "}" for k in values)
-            raise ConfigError(f"repère inconnu {{{exc.args[0]}}} ; repères permis : {known}",
-                              path=str(used), key=f"{section}.{key}") from None
-        except (ValueError, IndexError) as exc:
-            raise ConfigError(f"texte mal formé ({exc}) ; écrivez {{{{ et }}}} pour une accolade",
-                              path=str(used), key=f"{section}.{key}") from None
 
+def _placeholders(config: Config, when: dt.datetime, article: str) -> dict[str, str]:
+    """The values of the {repères} a text of the template may hold."""
+    return {"alliance": config.name, "mandataire": config.mandataire, "ministry": config.ministry,
+            "fund": config.fund, "date": moment(when),
+            "le_mandataire": with_article(article, config.mandataire)}
+
+
+def _fill(data: Toml, used: Path, values: dict[str, str], section: str, key: str, *, footer: bool) -> str:
+    """The text ``section.key`` of the template, its {repères} replaced."""
+    raw = data.get(section, {}).get(key, "")
+    if not isinstance(raw, str):
+        raise ConfigError("un texte est attendu", path=str(used), key=f"{section}.{key}")
+    # Excel reads & as the start of a code in headers and footers: a literal one is &&.
+    shown = {k: v.replace("&", "&&") for k, v in values.items()} if footer else values
+    try:
+        return raw.format_map(shown)
+    except KeyError as exc:
+        known = ", ".join("{" + k + "}" for k in values)
+        raise ConfigError(f"repère inconnu {{{exc.args[0]}}} ; repères permis : {known}",
+                          path=str(used), key=f"{section}.{key}") from None
+    except (ValueError, IndexError) as exc:
+        raise ConfigError(f"texte mal formé ({exc}) ; écrivez {{{{ et }}}} pour une accolade",
+                          path=str(used), key=f"{section}.{key}") from None
+
+
+def _colors(data: Toml, used: Path) -> dict[str, str]:
+    """The cell colours, RRGGBB in capitals, by name (the chart's are apart)."""
     colors = {}
     for key, value in data.get("colors", {}).items():
         if key == "chart":
@@ -119,14 +155,29 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
             raise ConfigError(f"une couleur RRGGBB est attendue (ex. 1F4E78), lu : {value!r}",
                               path=str(used), key=f"colors.{key}")
         colors[key] = value.upper()
+    return colors
+
+
+def _chart_colors(data: Toml, used: Path) -> tuple[str, ...]:
+    """The colours of the charts' series, in order."""
     chart = data.get("colors", {}).get("chart", [])
     if not isinstance(chart, list) or not chart or not all(isinstance(c, str) and _HEX.match(c) for c in chart):
         raise ConfigError("une liste de couleurs RRGGBB est attendue", path=str(used), key="colors.chart")
+    return tuple(c.upper() for c in chart)
+
+
+def _formats(data: Toml, used: Path) -> dict[str, str]:
+    """The number formats (money, count, date…), by name."""
     formats = {}
     for key, value in data.get("formats", {}).items():
         if not isinstance(value, str) or not value.strip():
             raise ConfigError("un code de format de nombre est attendu", path=str(used), key=f"formats.{key}")
         formats[key] = value
+    return formats
+
+
+def _font(data: Toml, used: Path) -> tuple[str, float]:
+    """The font's name and size."""
     font = data.get("font", {})
     size = font.get("size", 10)
     if isinstance(size, bool) or not isinstance(size, (int, float)) or not 6 <= size <= 36:
@@ -134,21 +185,13 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
     name = font.get("name", "Calibri")
     if not isinstance(name, str) or not name.strip():
         raise ConfigError("un nom de police est attendu", path=str(used), key="font.name")
-    return Presentation(
-        source=used, override=override_path,
-        cover_title=text("cover", "title"), cover_subtitle=text("cover", "subtitle"),
-        cover_note=text("cover", "note"),
-        font_name=name.strip(), font_size=float(size), colors=colors,
-        chart_colors=tuple(c.upper() for c in chart), formats=formats,
-        footer=(text("page", "footer_left", footer=True), text("page", "footer_center", footer=True),
-                text("page", "footer_right", footer=True)),
-    )
+    return name.strip(), float(size)
 
 
 class Styles:
     """The XlsxWriter formats of one workbook, by kind, made once and shared."""
 
-    def __init__(self, workbook, presentation: Presentation):
+    def __init__(self, workbook: Workbook, presentation: Presentation) -> None:
         self.p = presentation
         c, f = {k: "#" + v for k, v in presentation.colors.items()}, presentation.formats
         size = presentation.font_size
@@ -157,7 +200,7 @@ class Styles:
         total = dict(bold=True, bg_color=c["total_fill"], pattern=1)
         link = dict(font_color=c["link"], underline=1, valign="top")
         top = dict(valign="top")
-        specs: dict[str, dict] = {
+        specs: dict[str, Options] = {
             "plain": top,
             "title": dict(bold=True, font_size=size + 6, font_color=c["title"]),
             "subtitle": dict(italic=True, font_size=size + 1, font_color=c["title"]),
@@ -198,7 +241,7 @@ class Styles:
         self._formats = {kind: workbook.add_format(props) for kind, props in specs.items()}
         self.excluded = workbook.add_format({"font_color": c["excluded_text"], "italic": True})
 
-    def __getitem__(self, kind: str):
+    def __getitem__(self, kind: str) -> Format:
         return self._formats[kind]
 
     def height(self, text: str | None, width: float) -> float | None:

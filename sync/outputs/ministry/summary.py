@@ -22,6 +22,7 @@ from sync.outputs.ministry.formulas import Formulas, criterion
 from sync.outputs.ministry.records import PIPELINE, SUBREGION
 from sync.outputs.ministry.sheet import Cell, Number, Sheet, formula, letter, money, text
 from sync.outputs.ministry.style import Styles
+from sync.outputs.ministry.xlsx import Workbook
 from sync.report import Report
 from sync.wording import conformity, moment
 
@@ -63,13 +64,43 @@ def ratio(numerator: Number, denominator: Number) -> float | str:
     return "" if denominator == 0 else numerator / denominator
 
 
-def write_summary(book, styles: Styles, report: Report, formulas: Formulas, controls: Controls) -> Sheet:
+def write_summary(book: Workbook, styles: Styles, report: Report, formulas: Formulas, controls: Controls) -> Sheet:
     config, totals = report.config, report.totals
     # The support column only when some sub-region names its organisation.
     supported = any(c.support for c in config.subregions)
     widths = [*WIDTHS, SUPPORT_WIDTH] if supported else WIDTHS
     sheet = Sheet(book, styles, SUMMARY, widths, one_page=True)
     p = styles.p
+    _write_cover(sheet, styles, report)
+    sheet.skip()
+    header_row = sheet.header([*SUMMARY_HEADERS, SUPPORT_HEADER] if supported else SUMMARY_HEADERS)
+    first = header_row + 1
+    for line in totals.lines:
+        _write_line(sheet, report, formulas, controls, line)
+    lines_last = sheet.row
+    if totals.unallocated:
+        r = sheet.row + 1
+        sheet.append([None, text("Non réparti (reste de l'enveloppe)"), money(totals.unallocated), None, None,
+                      formula(f"C{r}", totals.unallocated)])
+    _write_alliance_total(sheet, report, controls, first)
+
+    sheet.skip()
+    note_row = sheet.row + 1
+    sheet.ws.set_row(note_row - 1, styles.height(p.cover_note, sum(sheet.widths)))
+    sheet.merge(note_row, 1, len(widths), p.cover_note, "note")
+
+    chart = bar_chart(book, styles, f"Allocation, engagé et versé par ligne de l'enveloppe ({config.fund})")
+    for index, column in enumerate((3, 4, 5)):
+        add_series(chart, styles, index, SUMMARY, (header_row - 1, column - 1),
+                   (first - 1, 1, lines_last - 1, 1), (first - 1, column - 1, lines_last - 1, column - 1))
+    sheet.ws.insert_chart(note_row + 1, 1, chart)
+    return sheet
+
+
+def _write_cover(sheet: Sheet, styles: Styles, report: Report) -> None:
+    """The title, the alliance and its agreement, the conformity of the data, and a
+    warning for each committee whose last good copy stands in for its source."""
+    config, p = report.config, styles.p
     sheet.append([text(p.cover_title, "title")], height=p.font_size * 2 + 6)
     sheet.append([text(p.cover_subtitle, "subtitle")])
     sheet.skip()
@@ -91,50 +122,62 @@ def write_summary(book, styles: Styles, report: Report, formulas: Formulas, cont
             sheet.append([None, text(f"Attention : les données de {code} sont la dernière copie valide, "
                                      f"lue le {when} ; la source n'a pas pu être lue ({source.problem}).",
                                      "not_conforming")])
-    sheet.skip()
-    header_row = sheet.header([*SUMMARY_HEADERS, SUPPORT_HEADER] if supported else SUMMARY_HEADERS)
-    first = header_row + 1
-    for line in totals.lines:
-        r = sheet.row + 1
-        condition = (SUBREGION, criterion(f"$A{r}", line.code))
-        info = report.sources.get(line.code)
-        committee = config.committee(line.code)
-        if info is not None:
-            read_at = Cell("date", naive(info.read_at), "datetime") if info.read_at else None
-            state = "À jour" if info.current else "Dernière copie valide"
+
+
+def _data_state(report: Report, line: LineTotals) -> tuple[Cell | None, str]:
+    """The « Données du » and « État des données » cells of a line."""
+    info = report.sources.get(line.code)
+    if info is not None:
+        read_at = Cell("date", naive(info.read_at), "datetime") if info.read_at else None
+        return read_at, "À jour" if info.current else "Dernière copie valide"
+    committee = report.config.committee(line.code)
+    return text("—"), "Aucune source (réserve)" if committee.is_regional else "Non lue"
+
+
+def _line_figures(formulas: Formulas, line: LineTotals, r: int) -> list[Cell | None]:
+    """Columns D to J of a line's row (``r``): the formulas of ``LINE_COLUMNS``, the
+    balance and the committed share."""
+    condition = (SUBREGION, criterion(f"$A{r}", line.code))
+    cells: list[Cell | None] = []
+    for column in range(4, 11):
+        if column in LINE_COLUMNS:
+            spec = LINE_COLUMNS[column]
+            cells.append(formula(spec.formula(formulas, condition), spec.figure(line),
+                                 "money" if spec.money else "count"))
+        elif column == 6:
+            cells.append(formula(f"C{r}-D{r}", line.allocation - line.committed))
         else:
-            read_at = text("—")
-            state = "Aucune source (réserve)" if committee.is_regional else "Non lue"
-        cells: list[Cell | None] = [text(line.code), text(line.name), money(line.allocation)]
-        for column in range(4, 11):
-            if column in LINE_COLUMNS:
-                spec = LINE_COLUMNS[column]
-                cells.append(formula(spec.formula(formulas, condition), spec.figure(line),
-                                     "money" if spec.money else "count"))
-            elif column == 6:
-                cells.append(formula(f"C{r}-D{r}", line.allocation - line.committed))
-            else:
-                cells.append(formula(f'IF(C{r}=0,"",D{r}/C{r})', ratio(line.committed, line.allocation),
-                                     "percent"))
-        cells += [read_at, text(state)]
-        height = None
-        if committee.support:
-            cells.append(text(committee.support, "wrap"))
-            height = sheet.fit({len(cells) - 1: committee.support})
-        sheet.append(cells, height=height)
-        section = f"Sommaire — {line.code}"
-        for column, spec in LINE_COLUMNS.items():
-            controls.add(section, spec.header, spec.figure(line), sheet, column, r, money=spec.money)
-            if column == 5:
-                controls.add(section, "Solde non engagé", line.balance, sheet, 6, r)
-    lines_last = sheet.row
-    if totals.unallocated:
-        r = sheet.row + 1
-        sheet.append([None, text("Non réparti (reste de l'enveloppe)"), money(totals.unallocated), None, None,
-                      formula(f"C{r}", totals.unallocated)])
+            cells.append(formula(f'IF(C{r}=0,"",D{r}/C{r})', ratio(line.committed, line.allocation),
+                                 "percent"))
+    return cells
+
+
+def _write_line(sheet: Sheet, report: Report, formulas: Formulas, controls: Controls, line: LineTotals) -> None:
+    """The row of one line of the envelope, and its controls."""
+    r = sheet.row + 1
+    committee = report.config.committee(line.code)
+    read_at, state = _data_state(report, line)
+    cells: list[Cell | None] = [text(line.code), text(line.name), money(line.allocation)]
+    cells += _line_figures(formulas, line, r)
+    cells += [read_at, text(state)]
+    height = None
+    if committee.support:
+        cells.append(text(committee.support, "wrap"))
+        height = sheet.fit({len(cells) - 1: committee.support})
+    sheet.append(cells, height=height)
+    section = f"Sommaire — {line.code}"
+    for column, spec in LINE_COLUMNS.items():
+        controls.add(section, spec.header, spec.figure(line), sheet, column, r, money=spec.money)
+        if column == 5:
+            controls.add(section, "Solde non engagé", line.balance, sheet, 6, r)
+
+
+def _write_alliance_total(sheet: Sheet, report: Report, controls: Controls, first: int) -> None:
+    """The alliance's total row: the sum of the rows above from ``first``, and its controls."""
+    config, totals = report.config, report.totals
     last = sheet.row
     r = last + 1
-    cells = [None, text("Total de l'Alliance", "total_label")]
+    cells: list[Cell | None] = [None, text("Total de l'Alliance", "total_label")]
     for column in range(3, 11):
         col = letter(column)
         if column == 7:
@@ -154,16 +197,3 @@ def write_summary(book, styles: Styles, report: Report, formulas: Formulas, cont
                  money=False)
     controls.add(section, "Autres contributions", sum(line.other_contributions for line in lines), sheet, 9, r)
     controls.add(section, "Demandes en analyse", sum(line.pipeline for line in lines), sheet, 10, r)
-
-    sheet.skip()
-    note_row = sheet.row + 1
-    sheet.ws.set_row(note_row - 1, styles.height(p.cover_note, sum(sheet.widths)))
-    sheet.merge(note_row, 1, len(widths), p.cover_note, "note")
-
-    chart = bar_chart(book, styles, f"Allocation, engagé et versé par ligne de l'enveloppe ({config.fund})")
-    for index, column in enumerate((3, 4, 5)):
-        add_series(chart, styles, index, SUMMARY, (header_row - 1, column - 1),
-                   (first - 1, 1, lines_last - 1, 1), (first - 1, column - 1, lines_last - 1, column - 1))
-    sheet.ws.insert_chart(note_row + 1, 1, chart)
-    return sheet
-
