@@ -65,7 +65,7 @@ class RunContent(FindingsView):
     workbook: Workbook | None = None
     # Why the workbook cannot be sent (none written, missing, replaced…); "" when it can.
     workbook_problem: str = ""
-    _links: dict[str, object] = field(default_factory=dict, repr=False)
+    _links: dict[str, SourceInfo] = field(default_factory=dict, repr=False)
 
     @property
     def when(self) -> dt.datetime:
@@ -86,7 +86,7 @@ class RunContent(FindingsView):
             source = open_source(SourceSpec(read.kind, read.location), self.config, f.committee)
             self._links[f.committee] = SourceInfo(f.committee, read.kind, read.location, read.read_at,
                                                   sheet_ids=read.sheet_ids, source=source)
-        return self._links[f.committee].link(f.sheet, f.cell)  # type: ignore[attr-defined]
+        return self._links[f.committee].link(f.sheet, f.cell)
 
 
 def pick_run(history: History, run_id: int | None) -> RunSummary:

@@ -14,15 +14,19 @@ errors. A run's ministry e-mails and upload already done are not repeated unless
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 from sync.config import Committee, Config
-from sync.config.delivery import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
+from sync.config.delivery import DeliverySettings, contacts_of, delivery_settings
+from sync.config.sections import PASSWORD_ENV
 from sync.delivery import messages
 from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
 from sync.delivery.mail import MailError, SmtpSession
@@ -122,19 +126,19 @@ class DeliveryResult:
     def render_text(self) -> str:
         return self.summary()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """``deliver --format json``: each item tried or skipped, with its result."""
         return {"run": self.run_id, "summary": self.summary(), "failed": len(self.failed),
                 "items": [_outcome_dict(o) for o in self.outcomes],
                 "findings": [finding_dict(f) for f in self.findings]}
 
 
-def _item_dict(item: Item) -> dict:
+def _item_dict(item: Item) -> dict[str, Any]:
     return {"channel": item.channel, "committee": item.committee or None, "recipients": list(item.recipients),
             "action": item.action, "subject": item.subject, "why": item.why}
 
 
-def _outcome_dict(outcome: Outcome) -> dict:
+def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
     return {**_item_dict(outcome.item), "status": outcome.status, "detail": outcome.detail}
 
 
@@ -143,7 +147,7 @@ def _drive_target(item: Item) -> str:
     return f"{'fichier' if item.by_id else 'dossier'} {item.recipients[0]}"
 
 
-def _at(when) -> str:
+def _at(when: dt.datetime) -> str:
     return moment(when)
 
 
@@ -279,7 +283,7 @@ class Simulation:
     def render_text(self) -> str:
         return self.text
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """``deliver --dry-run --format json``: what would be sent, to whom, and what would fail."""
         return {"run": self.run_id, "dry_run": True, "sending": self.sending, "failing": self.failing,
                 "skipped": self.skipped, "failure": self.failure() if self.failed else None,
@@ -293,23 +297,15 @@ class Simulation:
 
 
 def simulate(plan: Plan) -> Simulation:
-    content, settings = plan.content, plan.settings
+    content = plan.content
     run = content.run
     lines = [f"Livraison de la synchronisation n° {run.id} du {_at(run.started_at)} — simulation : rien n'est "
              "envoyé ni enregistré.",
              f"Classeur : {content.workbook.path} ({group_thousands(content.workbook.size)} octets)"
              if content.workbook else f"Classeur : aucun — {content.workbook_problem}."]
-    no_password = False  # every e-mail would fail
-    if settings.smtp is not None:
-        smtp = settings.smtp
-        password = ""
-        if smtp.user:
-            no_password = not settings.smtp_password
-            password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
-                        else f" ; mot de passe : {PASSWORD_ENV} définie")
-        lines.append(f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.")
-    sections = ((DRIVE, "Google Drive :"), (MINISTRY, "Courriels au ministère :"),
-                (COMMITTEE, "Courriels aux comités :"))
+    smtp_line, no_password = _smtp_line(plan.settings)
+    if smtp_line:
+        lines.append(smtp_line)
     check_lines, drive_ok = _drive_check_lines(plan) if any(i.channel == DRIVE for i in plan.items) else ([], True)
 
     def would_fail(item: Item) -> str:
@@ -322,15 +318,7 @@ def simulate(plan: Plan) -> Simulation:
             return "" if drive_ok else "voir la vérification ci-dessous"
         return f"la variable d'environnement {PASSWORD_ENV} n'est pas définie" if no_password else ""
 
-    for channel, title in sections:
-        items = [i for i in plan.items if i.channel == channel]
-        if not items:
-            continue
-        lines += ["", title]
-        for item in items:
-            lines.append("  " + _plan_line(item, would_fail(item)))
-        if channel == DRIVE:
-            lines += check_lines
+    lines += _section_lines(plan.items, would_fail, check_lines)
     tried = [i for i in plan.items if i.action == SEND]
     failing = sum(1 for i in tried if would_fail(i))
     skipped = len(plan.items) - len(tried)
@@ -340,6 +328,39 @@ def simulate(plan: Plan) -> Simulation:
                   f"{plural(skipped, 'élément')} sans envoi."]
     return Simulation(run.id, "\n".join(lines), len(tried) - failing, failing, skipped,
                       [(item, would_fail(item)) for item in plan.items])
+
+
+def _smtp_line(settings: DeliverySettings) -> tuple[str, bool]:
+    """The SMTP server's line of the listing ("" without e-mail), and whether every
+    e-mail would fail for want of the password."""
+    if settings.smtp is None:
+        return "", False
+    smtp = settings.smtp
+    password = ""
+    no_password = False
+    if smtp.user:
+        no_password = not settings.smtp_password
+        password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
+                    else f" ; mot de passe : {PASSWORD_ENV} définie")
+    return f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.", no_password
+
+
+_SECTIONS = ((DRIVE, "Google Drive :"), (MINISTRY, "Courriels au ministère :"), (COMMITTEE, "Courriels aux comités :"))
+
+
+def _section_lines(items: list[Item], would_fail: Callable[[Item], str], check_lines: list[str]) -> list[str]:
+    """Each channel's items, under its title; Drive's check after its item."""
+    lines: list[str] = []
+    for channel, title in _SECTIONS:
+        in_channel = [i for i in items if i.channel == channel]
+        if not in_channel:
+            continue
+        lines += ["", title]
+        for item in in_channel:
+            lines.append("  " + _plan_line(item, would_fail(item)))
+        if channel == DRIVE:
+            lines += check_lines
+    return lines
 
 
 def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:
@@ -462,7 +483,7 @@ def _upload(plan: Plan, item: Item) -> str:
     return f"« {uploaded.name} » {state}, version {uploaded.version}, fichier {uploaded.file_id}"
 
 
-def _send(plan: Plan, item: Item, session) -> str:
+def _send(plan: Plan, item: Item, session: SmtpSession) -> str:
     content, settings = plan.content, plan.settings
     assert settings.email_from is not None
     message: EmailMessage
