@@ -31,8 +31,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
-from google.auth.exceptions import RefreshError, TransportError
 from google.auth.credentials import Credentials
+from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, ParamsType
