@@ -318,11 +318,12 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     from sync.errors import HistoryError
     from sync.history import History
     from sync.lock import StateLock
+    from sync.runner import drive_of
 
     if not config_path:
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     config = _load(config_path, check_files=False)
-    require_delivery(config)
+    drive = drive_of(require_delivery(config))
     state = state_folder(state_dir, config, demo=False)
     folder = state.path
     _open_log_file(config, folder)
@@ -331,11 +332,11 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     _refuse_foreign(state, config)
     if dry_run:
         with History.open(folder) as store:
-            simulation = simulate(plan_delivery(config, store, run_id, force=force))
+            simulation = simulate(plan_delivery(config, store, run_id, force=force, drive=drive))
         _report_simulation(simulation, output_format)
         sys.exit(EXIT_FINDINGS if simulation.failed else EXIT_OK)
     with StateLock(folder), History.open(folder) as store:
-        result = deliver_run(config, store, run_id, force=force)
+        result = deliver_run(config, store, run_id, force=force, drive=drive)
     _report_delivery(result, (ctx.obj or {}).get("quiet", False), output_format)
     sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
 

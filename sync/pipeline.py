@@ -29,7 +29,7 @@ from sync.rules.counting import settle_counted
 from sync.rules.crossref import check_duplicate_ids, check_payments, link_payments
 from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
-from sync.sources import RawWorkbook, open_source
+from sync.sources import RawWorkbook, Source, open_source
 from sync.steps import Step, Tracer
 from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB
 from sync.wording import moment, plural
@@ -42,7 +42,8 @@ log = logging.getLogger("sync")
 WANTED_TABS = [PROJECTS_TAB, PAYMENTS_TAB]
 
 
-def read_committee(config: Config, committee: Committee, source=None) -> tuple[RawWorkbook, SourceInfo]:
+def read_committee(config: Config, committee: Committee, source: Source | None = None) \
+        -> tuple[RawWorkbook, SourceInfo]:
     assert committee.source is not None
     source = source or open_source(committee.source, config, committee.code)
     raw = source.read(WANTED_TABS)
@@ -56,7 +57,11 @@ def read_committee(config: Config, committee: Committee, source=None) -> tuple[R
 GOOGLE_READERS = 4
 
 
-def _timed_read(config: Config, committee: Committee, source=None):
+# A committee's read: its rows and what was read, or why it could not be; and the seconds it took.
+TimedRead = tuple[tuple[RawWorkbook, SourceInfo] | SourceUnavailable, float]
+
+
+def _timed_read(config: Config, committee: Committee, source: Source | None = None) -> TimedRead:
     """(raw, info) or the SourceUnavailable raised, and the seconds it took."""
     started = time.perf_counter()
     try:
@@ -65,11 +70,11 @@ def _timed_read(config: Config, committee: Committee, source=None):
         return exc, time.perf_counter() - started
 
 
-def read_google_committees(config: Config, clients: GoogleClients | None = None) -> dict[str, tuple]:
+def read_google_committees(config: Config, clients: GoogleClients | None = None) -> dict[str, TimedRead]:
     """The Google committees' reads, by code, made concurrently within the run's deadline,
     by ``clients`` (the command's; None: made here, one set of clients and limiters)."""
     committees = [c for c in config.committees if c.source is not None and c.source.kind == "google"]
-    results: dict[str, tuple] = {}
+    results: dict[str, TimedRead] = {}
     if committees:
         # Imported only when needed: requests, google-auth and gspread take ≈ 0.1 s to import.
         from sync.google.client import GoogleClients

@@ -14,7 +14,7 @@ import datetime as dt
 import gc
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,7 +39,9 @@ from sync.steps import Step, StepTrace, Tracer
 from sync.wording import plural
 
 if TYPE_CHECKING:  # not a cycle: delivery (SMTP, Drive, google-auth) is imported only with --deliver
-    from sync.delivery.deliver import DeliveryResult, Simulation
+    from sync.config.delivery import DeliverySettings
+    from sync.delivery.deliver import DeliveryResult, Drive, Simulation
+    from sync.google.client import GoogleClients
 
 log = logging.getLogger("sync")
 
@@ -123,10 +125,11 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
     from sync.outputs.paths import make_parents, output_path
     from sync.usecases.file_policy import inputs_of, is_ministry_workbook, refuse_state_on_inputs
 
+    drive: Drive | None = None
     if deliver:
         from sync.delivery.deliver import require_delivery  # imported only when delivering: start-up time
 
-        require_delivery(config)  # before the sync: a configuration error is known now
+        drive = drive_of(require_delivery(config))  # before the sync: a configuration error is known now
     identity = alliance_identity(config)
     # Before the lock, the temporary folder or the history is touched: a state folder
     # holding another alliance's history (or the demo's) is refused.
@@ -174,11 +177,15 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
             from sync.delivery.deliver import plan_delivery, simulate
 
             if dry_run:
-                result.delivery_plan = simulate(plan_delivery(config, history, run_id))
+                result.delivery_plan = simulate(plan_delivery(config, history, run_id, drive=drive))
             else:
-                result.delivery = deliver_run(config, history, run_id)
+                result.delivery = deliver_run(config, history, run_id, drive=drive)
     whole.done(run=run_id)  # the lock released: the run's whole time
     return result
+
+
+# How the workbook is written (sync.outputs.ministry's, imported by run_sync: XlsxWriter).
+WorkbookWriter = Callable[[Report, Path, Changes | None], Path]
 
 
 @contextmanager
@@ -217,7 +224,17 @@ def say_notes(history: History) -> None:
     history.notes.clear()
 
 
-def _google_clients(config: Config, history: History):
+def drive_of(settings: DeliverySettings) -> Drive | None:
+    """sync.delivery.drive when delivery uploads to Drive (requests and google-auth are
+    imported only then); None for e-mail alone."""
+    if not settings.drive:
+        return None
+    from sync.delivery import drive
+
+    return drive
+
+
+def _google_clients(config: Config, history: History) -> GoogleClients | None:
     """The run's Google clients, when a committee is a Google spreadsheet (imported only
     then): an OAuth login keeps its token in the state folder, the history's."""
     if not any(c.source is not None and c.source.kind == "google" for c in config.committees):
@@ -228,7 +245,7 @@ def _google_clients(config: Config, history: History):
 
 
 def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path,
-         strict: bool, write_workbook, tracer: Tracer) -> RunResult:
+         strict: bool, write_workbook: WorkbookWriter, tracer: Tracer) -> RunResult:
     identity = fallback.identity
     say_notes(history)
     with tracer.step(Step.VALIDATE) as validating:

@@ -31,8 +31,6 @@ DEFERRED_FOR_NOW = {
     "sync.sources": {"sync.sources.google"},
     # A bare build_report (no clients given) makes the run's Google clients itself.
     "sync.pipeline": {"sync.google.http", "sync.google.client"},
-    # Drive (requests, google-auth) only when delivery uploads there: e-mail alone needs none.
-    "sync.delivery.deliver": {"sync.delivery.drive"},
     # openpyxl brings numpy: only for the rare workbook calamine cannot read, and for
     # the committee template's cells.
     "sync.sources.xlsx": {"openpyxl", "openpyxl.worksheet._reader"},

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync.config import Config, SourceSpec
+from sync.config.delivery import DeliverySettings
 from sync.errors import HistoryError, describe_os_error
 from sync.findings import Finding, FindingsView
 from sync.history import History, RunSummary
@@ -87,6 +88,16 @@ class RunContent(FindingsView):
             self._links[f.committee] = SourceInfo(f.committee, read.kind, read.location, read.read_at,
                                                   sheet_ids=read.sheet_ids, source=source)
         return self._links[f.committee].link(f.sheet, f.cell)
+
+
+def default_name(config: Config) -> str:
+    """The one file of the agreement period in Drive: ``rapport-fqis-2019-2023.xlsx``."""
+    return f"rapport-{config.fund.lower()}-{config.period_start:%Y}-{config.period_end:%Y}.xlsx"
+
+
+def drive_name(config: Config, settings: DeliverySettings) -> str:
+    """The workbook's file name in Drive: ``[delivery] drive_name``, or the period's."""
+    return settings.drive_name or default_name(config)
 
 
 def pick_run(history: History, run_id: int | None) -> RunSummary:

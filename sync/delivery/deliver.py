@@ -22,15 +22,15 @@ from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sync.config import Committee, Config
 from sync.config.delivery import DeliverySettings, contacts_of, delivery_settings
 from sync.config.sections import PASSWORD_ENV
 from sync.delivery import messages
-from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
+from sync.delivery.content import RunContent, WorkbookChanged, drive_name, load_content, pick_run
 from sync.delivery.mail import MailError, SmtpSession
-from sync.errors import ConfigError, describe_os_error
+from sync.errors import ConfigError, DriveError, describe_os_error
 from sync.findings import ERROR, Code, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
@@ -38,6 +38,9 @@ from sync.money import group_thousands
 from sync.outputs.contract import finding_dict
 from sync.vocabulary.template import ALLIANCE_CODE
 from sync.wording import moment, plural, short_verdict
+
+if TYPE_CHECKING:  # what Drive answers; the module itself is handed over by the command
+    from sync.delivery.drive import DriveCheck, Uploaded
 
 log = logging.getLogger("sync")
 
@@ -73,6 +76,17 @@ class Item:
         return f"courriel au comité {self.committee} ({who})" if who else f"comité {self.committee}"
 
 
+class Drive(Protocol):
+    """Google Drive as a delivery uses it: the module sync/delivery/drive.py, handed over
+    by the command only when delivery uploads there (it imports requests and google-auth:
+    e-mail alone needs neither)."""
+
+    def upload(self, config: Config, settings: DeliverySettings, data: bytes, *, description: str = ...,
+               token_dir: Path = ...) -> Uploaded: ...
+
+    def check_drive(self, config: Config, settings: DeliverySettings, token_dir: Path = ...) -> DriveCheck: ...
+
+
 @dataclass
 class Plan:
     content: RunContent
@@ -80,6 +94,12 @@ class Plan:
     items: list[Item]
     # The state folder the command chose, where the history is: an OAuth login keeps its token there.
     token_dir: Path
+    drive: Drive | None = None  # given when delivery uploads to Drive
+
+    def uploader(self) -> Drive:
+        """The Drive module the command handed over (a Drive item exists only with it)."""
+        assert self.drive is not None, "delivery uploads to Drive: the command hands over sync.delivery.drive"
+        return self.drive
 
 
 @dataclass
@@ -170,7 +190,10 @@ def require_delivery(config: Config) -> DeliverySettings:
     return settings
 
 
-def plan_delivery(config: Config, history: History, run_id: int | None = None, *, force: bool = False) -> Plan:
+def plan_delivery(config: Config, history: History, run_id: int | None = None, *, force: bool = False,
+                  drive: Drive | None = None) -> Plan:
+    """What to send to whom; ``drive``: sync.delivery.drive, handed over by the command
+    when the configuration uploads to Drive."""
     settings = require_delivery(config)
     content = load_content(config, history, pick_run(history, run_id))
     items: list[Item] = []
@@ -181,7 +204,7 @@ def plan_delivery(config: Config, history: History, run_id: int | None = None, *
             items.append(_ministry_item(history, content, address, force))
         for committee in config.committees:
             items.append(_committee_item(history, content, committee, force))
-    return Plan(content, settings, items, token_dir=history.path.parent)
+    return Plan(content, settings, items, token_dir=history.path.parent, drive=drive)
 
 
 def _path(config: Config) -> str | None:
@@ -190,8 +213,6 @@ def _path(config: Config) -> str | None:
 
 def _drive_item(config: Config, settings: DeliverySettings, history: History, content: RunContent,
                 force: bool) -> Item:
-    from sync.delivery.drive import drive_name
-
     folder = settings.drive_file or settings.drive_folder or ""
     item = Item(DRIVE, (folder,), SEND, subject=drive_name(config, settings), by_id=bool(settings.drive_file))
     if content.workbook is None and not content.run.output:
@@ -365,9 +386,7 @@ def _section_lines(items: list[Item], would_fail: Callable[[Item], str], check_l
 
 def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:
     """The Drive way configured, checked with read-only calls: will the upload work?"""
-    from sync.delivery.drive import check_drive
-
-    check = check_drive(plan.content.config, plan.settings, plan.token_dir)
+    check = plan.uploader().check_drive(plan.content.config, plan.settings, plan.token_dir)
     lines = [f"  Voie : {check.way}.", "  Vérification (lectures seules) :"]
     lines += [f"    {line} ;" for line in check.lines]
     lines.append("    → le dépôt fonctionnerait." if check.ok else f"    → le dépôt ÉCHOUERAIT : {check.problem}.")
@@ -393,9 +412,11 @@ def _plan_line(item: Item, failing: str) -> str:
 # Sending
 
 
-def deliver(config: Config, history: History, run_id: int | None = None, *, force: bool = False) -> DeliveryResult:
-    """Carry out the plan; each item is recorded as it ends, failures included."""
-    plan = plan_delivery(config, history, run_id, force=force)
+def deliver(config: Config, history: History, run_id: int | None = None, *, force: bool = False,
+            drive: Drive | None = None) -> DeliveryResult:
+    """Carry out the plan; each item is recorded as it ends, failures included. ``drive``:
+    as for :func:`plan_delivery`."""
+    plan = plan_delivery(config, history, run_id, force=force, drive=drive)
     return execute(plan, history)
 
 
@@ -468,15 +489,13 @@ def _workbook_bytes(content: RunContent) -> bytes:
 
 
 def _upload(plan: Plan, item: Item) -> str:
-    from sync.delivery.drive import DriveError, upload
-
     content = plan.content
     data = _workbook_bytes(content)
     description = (f"{content.config.name} — synchronisation n° {content.run.id} du {_at(content.when)} : "
                    f"{short_verdict(len(content.errors))}.")
     try:
-        uploaded = upload(content.config, plan.settings, data, description=description,
-                          token_dir=plan.token_dir)
+        uploaded = plan.uploader().upload(content.config, plan.settings, data, description=description,
+                                          token_dir=plan.token_dir)
     except DriveError as exc:
         raise _Failed(exc.message) from None
     state = "créé" if uploaded.created else "nouvelle version"

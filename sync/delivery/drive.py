@@ -42,6 +42,8 @@ from gspread.http_client import ParamsType
 
 from sync.config import Config, GoogleSettings
 from sync.config.delivery import DeliverySettings
+from sync.delivery.content import drive_name
+from sync.errors import DriveError as DriveError  # raised here; its home is sync/errors.py
 from sync.google.auth import DEFAULT_TOKEN_DIR, Account, refresh_problem, scopes_for
 from sync.google.client import connect, forbidden_reason
 from sync.google.http import (
@@ -83,23 +85,6 @@ def drive_base_url(resolved: str) -> str:
     """Drive's address: ``ALLIANCE_SYNC_DRIVE_URL`` (``resolved`` when the configuration was
     loaded, DeliverySettings.drive_url) or Google's."""
     return api_base_url(DRIVE_URL_ENV, GOOGLE_APIS, resolved)
-
-
-def default_name(config: Config) -> str:
-    """The one file of the agreement period: ``rapport-fqis-2019-2023.xlsx``."""
-    return f"rapport-{config.fund.lower()}-{config.period_start:%Y}-{config.period_end:%Y}.xlsx"
-
-
-def drive_name(config: Config, settings: DeliverySettings) -> str:
-    return settings.drive_name or default_name(config)
-
-
-class DriveError(Exception):
-    """The upload failed; ``message`` is French, says what to do, and holds no secret."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class DriveSession(RebasedSession):
