@@ -321,7 +321,7 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     from sync.errors import HistoryError
     from sync.history import History
     from sync.lock import StateLock
-    from sync.runner import drive_of
+    from sync.runner import drive_of, google_sheets
 
     if not config_path:
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
@@ -335,11 +335,12 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     _refuse_foreign(state, config)
     if dry_run:
         with History.open(folder) as store:
-            simulation = simulate(plan_delivery(config, store, run_id, force=force, drive=drive))
+            simulation = simulate(plan_delivery(config, store, run_id, force=force, drive=drive,
+                                                google=google_sheets(config, folder)))
         _report_simulation(simulation, output_format)
         sys.exit(EXIT_FINDINGS if simulation.failed else EXIT_OK)
     with StateLock(folder), History.open(folder) as store:
-        result = deliver_run(config, store, run_id, force=force, drive=drive)
+        result = deliver_run(config, store, run_id, force=force, drive=drive, google=google_sheets(config, folder))
     _report_delivery(result, (ctx.obj or {}).get("quiet", False), output_format)
     sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
 
@@ -435,11 +436,12 @@ def validate(ctx: click.Context, config_path: str | None, output_format: str, li
     from sync.outputs.contract import render
     from sync.outputs.text import ValidationResult
     from sync.pipeline import build_report
+    from sync.runner import google_sheets
 
     config = _load(config_path)
     _open_log_file(config, state_folder(None, config, demo=not config_path).path)
     try:
-        report = build_report(config, tracer=_tracer(ctx))
+        report = build_report(config, tracer=_tracer(ctx), google=google_sheets(config))
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
         raise exc.for_validation() from None
     click.echo(render(ValidationResult(report, limit), output_format))

@@ -28,7 +28,7 @@ from sync.history.deliveries import (
     run_totals,
 )
 from sync.report import SourceInfo
-from sync.sources import open_source
+from sync.sources import GoogleSheets, open_source
 from sync.wording import moment
 
 
@@ -67,6 +67,8 @@ class RunContent(FindingsView):
     # Why the workbook cannot be sent (none written, missing, replaced…); "" when it can.
     workbook_problem: str = ""
     _links: dict[str, SourceInfo] = field(default_factory=dict, repr=False)
+    # The command's Google spreadsheets, to link a finding to its cell (committees on Google).
+    google: GoogleSheets | None = field(default=None, repr=False)
 
     @property
     def when(self) -> dt.datetime:
@@ -84,7 +86,7 @@ class RunContent(FindingsView):
         if read is None:
             return None
         if f.committee not in self._links:
-            source = open_source(SourceSpec(read.kind, read.location), self.config, f.committee)
+            source = open_source(SourceSpec(read.kind, read.location), self.config, f.committee, self.google)
             self._links[f.committee] = SourceInfo(f.committee, read.kind, read.location, read.read_at,
                                                   sheet_ids=read.sheet_ids, source=source)
         return self._links[f.committee].link(f.sheet, f.cell)
@@ -115,9 +117,12 @@ def pick_run(history: History, run_id: int | None) -> RunSummary:
     return run
 
 
-def load_content(config: Config, history: History, run: RunSummary) -> RunContent:
+def load_content(config: Config, history: History, run: RunSummary, google: GoogleSheets | None = None) \
+        -> RunContent:
+    """What run ``run`` has to deliver; ``google``: the command's Google spreadsheets, to
+    link findings to their cells (needed when a committee is on Google)."""
     content = RunContent(config, run, run_findings(history, run.id), run_totals(history, run.id),
-                         run_sources(history, run.id))
+                         run_sources(history, run.id), google=google)
     if not run.output:
         content.workbook_problem = (f"la synchronisation n° {run.id} n'a écrit aucun classeur (mode strict avec "
                                     "des erreurs) : seuls les comités reçoivent leurs constats")

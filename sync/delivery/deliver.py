@@ -36,6 +36,7 @@ from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
 from sync.money import group_thousands
 from sync.outputs.contract import finding_dict
+from sync.sources import GoogleSheets
 from sync.vocabulary.template import ALLIANCE_CODE
 from sync.wording import moment, plural, short_verdict
 
@@ -191,11 +192,12 @@ def require_delivery(config: Config) -> DeliverySettings:
 
 
 def plan_delivery(config: Config, history: History, run_id: int | None = None, *, force: bool = False,
-                  drive: Drive | None = None) -> Plan:
+                  drive: Drive | None = None, google: GoogleSheets | None = None) -> Plan:
     """What to send to whom; ``drive``: sync.delivery.drive, handed over by the command
-    when the configuration uploads to Drive."""
+    when the configuration uploads to Drive; ``google``: the command's Google spreadsheets,
+    to link a committee's findings to their cells when it is on Google."""
     settings = require_delivery(config)
-    content = load_content(config, history, pick_run(history, run_id))
+    content = load_content(config, history, pick_run(history, run_id), google)
     items: list[Item] = []
     if settings.drive:
         items.append(_drive_item(config, settings, history, content, force))
@@ -413,10 +415,10 @@ def _plan_line(item: Item, failing: str) -> str:
 
 
 def deliver(config: Config, history: History, run_id: int | None = None, *, force: bool = False,
-            drive: Drive | None = None) -> DeliveryResult:
-    """Carry out the plan; each item is recorded as it ends, failures included. ``drive``:
-    as for :func:`plan_delivery`."""
-    plan = plan_delivery(config, history, run_id, force=force, drive=drive)
+            drive: Drive | None = None, google: GoogleSheets | None = None) -> DeliveryResult:
+    """Carry out the plan; each item is recorded as it ends, failures included. ``drive``
+    and ``google``: as for :func:`plan_delivery`."""
+    plan = plan_delivery(config, history, run_id, force=force, drive=drive, google=google)
     return execute(plan, history)
 
 
