@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the library is imported by each command, when it runs (star
     from sync.config import Committee, Config
     from sync.delivery.deliver import DeliveryResult, Simulation
     from sync.history import History
+    from sync.sources import GoogleSheets
     from sync.steps import Tracer
 
 log = logging.getLogger("sync")
@@ -436,16 +437,25 @@ def validate(ctx: click.Context, config_path: str | None, output_format: str, li
     from sync.outputs.contract import render
     from sync.outputs.text import ValidationResult
     from sync.pipeline import build_report
-    from sync.runner import google_sheets
 
     config = _load(config_path)
     _open_log_file(config, state_folder(None, config, demo=not config_path).path)
     try:
-        report = build_report(config, tracer=_tracer(ctx), google=google_sheets(config))
+        report = build_report(config, tracer=_tracer(ctx), google=_google_sheets(config))
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
         raise exc.for_validation() from None
     click.echo(render(ValidationResult(report, limit), output_format))
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_OK)
+
+
+def _google_sheets(config: Config) -> GoogleSheets | None:
+    """The command's Google spreadsheets (sync/runner.py) for an alliance with a committee
+    on Google; a local validate imports neither the runner nor anything of Google."""
+    if not any(c.source is not None and c.source.kind == "google" for c in config.committees):
+        return None
+    from sync.runner import google_sheets
+
+    return google_sheets(config)
 
 
 @cli.command("check-access")
