@@ -195,10 +195,10 @@ def committee_rows(config: Config, code: str, size: Size, seed: int = 2019) -> t
     if len(payments) > size.payments:
         keep = sorted(rng.sample(range(len(payments)), size.payments))
         payments = [payments[i] for i in keep]
-    known = [p["project_id"] for p in projects]
+    known = [str(p["project_id"]) for p in projects]
     for project in projects:
         # The cached value of the template's SUM formula, as Excel or Sheets saves it.
-        project["fqis_total"] = sum(v for k, v in project.items() if k.startswith("year:"))
+        project["fqis_total"] = sum(v for k, v in project.items() if k.startswith("year:") and isinstance(v, int))
         _as_typed(project, [], rng)
         if rng.random() < MISTAKES:
             _project_mistake(project, rng)

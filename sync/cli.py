@@ -22,6 +22,10 @@ from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError
 from sync.wording import printable
 
 if TYPE_CHECKING:  # the library is imported by each command, when it runs (start-up time)
+    from sync.config import Committee, Config
+    from sync.delivery.deliver import DeliveryResult, Simulation
+    from sync.history import History
+    from sync.sources import GoogleSheets
     from sync.steps import Tracer
 
 log = logging.getLogger("sync")
@@ -58,7 +62,7 @@ class FrenchGroup(click.Group):
             code = 130
         sys.exit(code if isinstance(code, int) else EXIT_OK)
 
-    def invoke(self, ctx: click.Context):
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except AllianceSyncError as exc:
@@ -83,7 +87,7 @@ def _tracer(ctx: click.Context) -> Tracer:
     return Tracer.for_console(quiet=(ctx.find_root().obj or {}).get("quiet", False))
 
 
-def _open_log_file(config, state_dir: Path | None) -> None:
+def _open_log_file(config: Config | None, state_dir: Path | None) -> None:
     """Open --log-file once the command knows its inputs: it is never one of them
     (OutputError, exit 2, before a line is written to it)."""
     from sync.logs import open_log_file, pending_log_file
@@ -97,7 +101,7 @@ def _open_log_file(config, state_dir: Path | None) -> None:
         open_log_file(output_path(wanted, wanted.name, inputs_of(config, state_dir), ours=None, suffix=None))
 
 
-def _general_option_after_command(ctx: click.Context, param: click.Parameter, value) -> None:
+def _general_option_after_command(ctx: click.Context, param: click.Parameter, value: bool | str | None) -> None:
     """A general option given after the command: it joins those given before it."""
     if ctx.get_parameter_source(param.name or "") is not click.core.ParameterSource.COMMANDLINE:
         return
@@ -121,7 +125,7 @@ def _general_options() -> list[click.Option]:
                          callback=late)]
 
 
-def _load(config_path: str | None, *, check_files: bool = True, placeholders: bool = True):
+def _load(config_path: str | None, *, check_files: bool = True, placeholders: bool = True) -> Config:
     from sync.config import load_config
     from sync.resources import demo_config
 
@@ -162,7 +166,7 @@ state_dir_option = click.option(
 )
 
 
-def _refuse_foreign(folder: StateFolder, config) -> None:
+def _refuse_foreign(folder: StateFolder, config: Config) -> None:
     """A state folder holding another alliance's history is refused, nothing written in it."""
     from sync.history import History
     from sync.history.identity import alliance_identity
@@ -170,7 +174,7 @@ def _refuse_foreign(folder: StateFolder, config) -> None:
     History.refuse_foreign(folder.path, alliance_identity(config))
 
 
-def _say_notes(store) -> None:
+def _say_notes(store: History) -> None:
     """What the history could not read, on standard error (standard output stays the listing)."""
     for text in store.notes:
         click.echo(f"Attention : {printable(text)}", err=True)
@@ -262,7 +266,7 @@ _NO_DELIVERY_IN_DEMO = ("indiquez votre configuration avec --config : la livrais
                         "[delivery], et la démonstration intégrée n'en a pas.")
 
 
-def _owed(delivery) -> int:
+def _owed(delivery: DeliveryResult) -> int:
     """The deliveries this run owes: those tried now, and the workbook's deliveries
     skipped because they were done before (Drive, the ministry). A committee skipped
     (no contact, nothing new to say) is owed nothing."""
@@ -271,7 +275,7 @@ def _owed(delivery) -> int:
     return sum(1 for o in delivery.outcomes if o.status != SKIPPED or o.item.channel != COMMITTEE)
 
 
-def _report_simulation(simulation, output_format: str) -> None:
+def _report_simulation(simulation: Simulation, output_format: str) -> None:
     """The --dry-run listing on standard output; a delivery that would fail, on standard error."""
     from sync.outputs.contract import render
 
@@ -280,7 +284,7 @@ def _report_simulation(simulation, output_format: str) -> None:
         click.echo(f"Erreur : {simulation.failure()}", err=True)
 
 
-def _report_delivery(delivery, quiet: bool, output_format: str) -> None:
+def _report_delivery(delivery: DeliveryResult, quiet: bool, output_format: str) -> None:
     """The delivery's line on standard output; its failures, in French, on standard error."""
     from sync.outputs.contract import render
 
@@ -289,7 +293,7 @@ def _report_delivery(delivery, quiet: bool, output_format: str) -> None:
     _delivery_failures(delivery)
 
 
-def _delivery_failures(delivery) -> None:
+def _delivery_failures(delivery: DeliveryResult) -> None:
     """A delivery's failures, in French, on standard error."""
     if delivery.failed:
         click.echo(f"Erreur : livraison incomplète de la synchronisation n° {delivery.run_id} "
@@ -318,11 +322,12 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     from sync.errors import HistoryError
     from sync.history import History
     from sync.lock import StateLock
+    from sync.runner import drive_of, google_sheets
 
     if not config_path:
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     config = _load(config_path, check_files=False)
-    require_delivery(config)
+    drive = drive_of(require_delivery(config))
     state = state_folder(state_dir, config, demo=False)
     folder = state.path
     _open_log_file(config, folder)
@@ -331,11 +336,12 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     _refuse_foreign(state, config)
     if dry_run:
         with History.open(folder) as store:
-            simulation = simulate(plan_delivery(config, store, run_id, force=force))
+            simulation = simulate(plan_delivery(config, store, run_id, force=force, drive=drive,
+                                                google=google_sheets(config, folder)))
         _report_simulation(simulation, output_format)
         sys.exit(EXIT_FINDINGS if simulation.failed else EXIT_OK)
     with StateLock(folder), History.open(folder) as store:
-        result = deliver_run(config, store, run_id, force=force)
+        result = deliver_run(config, store, run_id, force=force, drive=drive, google=google_sheets(config, folder))
     _report_delivery(result, (ctx.obj or {}).get("quiet", False), output_format)
     sys.exit(EXIT_FINDINGS if result.failed else EXIT_OK)
 
@@ -435,11 +441,21 @@ def validate(ctx: click.Context, config_path: str | None, output_format: str, li
     config = _load(config_path)
     _open_log_file(config, state_folder(None, config, demo=not config_path).path)
     try:
-        report = build_report(config, tracer=_tracer(ctx))
+        report = build_report(config, tracer=_tracer(ctx), google=_google_sheets(config))
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
         raise exc.for_validation() from None
     click.echo(render(ValidationResult(report, limit), output_format))
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_OK)
+
+
+def _google_sheets(config: Config) -> GoogleSheets | None:
+    """The command's Google spreadsheets (sync/runner.py) for an alliance with a committee
+    on Google; a local validate imports neither the runner nor anything of Google."""
+    if not any(c.source is not None and c.source.kind == "google" for c in config.committees):
+        return None
+    from sync.runner import google_sheets
+
+    return google_sheets(config)
 
 
 @cli.command("check-access")
@@ -492,13 +508,13 @@ def template(output: str | None, force: bool, config_path: str | None, committee
     click.echo(render(write_template(target, config, committee), output_format))
 
 
-def template_name(committee) -> str:
+def template_name(committee: Committee | None) -> str:
     """``gabarit-comite.xlsx``, or ``gabarit-comite-ouest.xlsx`` for one sub-region's:
     the templates of two sub-regions written in one folder do not replace each other."""
     return f"gabarit-comite-{committee.code.lower()}.xlsx" if committee is not None else "gabarit-comite.xlsx"
 
 
-def _subregion(config, typed: str):
+def _subregion(config: Config, typed: str) -> Committee:
     """The sub-region of ``--committee``: « ouest » is OUEST (a code is typed by hand, its
     case carries no meaning, and codes are unique whatever their case); an empty code is
     refused, not read as « every sub-region »."""

@@ -11,10 +11,15 @@ import random
 import sys
 from pathlib import Path
 
-from sync.config import Committee, Config, load_config, monteregie
+from sync.config import Committee, Config, FiscalYear, load_config, monteregie
 from sync.money import format_cents
 from sync.outputs.committee_workbook import write_committee_workbook
 from sync.vocabulary import statuses
+
+# A committee's cell as the generator draws it: text, cents or a count, a date.
+CellValue = str | int | dt.date
+# A project or a payment, keyed by field name (``year:2019-2020`` for a year's amount).
+Record = dict[str, CellValue]
 
 PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON", monteregie.REGIONAL_CODE: "REG"}
 
@@ -52,7 +57,7 @@ _SIZES = {"OUEST": 18, "EST": 26, "LONGUEUIL": 30}
 
 
 def synthetic_committee(config: Config, committee: Committee, count: int, *, seed: int = 2019,
-                        target_share: float = 0.82, typed_text: bool = False) -> tuple[list[dict], list[dict]]:
+                        target_share: float = 0.82, typed_text: bool = False) -> tuple[list[Record], list[Record]]:
     """Projects and payments of one committee, within its allocation.
 
     ``typed_text`` writes some amounts and dates as French text, as committees type
@@ -64,8 +69,8 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
     budget = int(committee.allocation * target_share)
     drawn = (["Terminé"] * 5 + ["En cours"] * 6 + ["Accepté"] * 3 + ["En analyse"] * 2
                 + ["Intention déposée", "Refusé", "Abandonné"])
-    projects: list[dict[str, object]] = []
-    payments: list[dict[str, object]] = []
+    projects: list[Record] = []
+    payments: list[Record] = []
     average = max(budget // max(1, int(count * 0.75)), 100_000)
     committed = 0
     for index in range(count):
@@ -91,7 +96,7 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
         split = _split(fqis, span, rng)
         start = dt.date(years[first_year].start.year, rng.choice([4, 5, 6, 9]), 1)
         end = years[first_year + span - 1].end - dt.timedelta(days=rng.choice([0, 30, 91]))
-        project: dict[str, object] = {
+        project: Record = {
             "project_id": f"{prefix}-{start.year}-{index + 1:03d}",
             "title": f"{rng.choice(_TITLES[priority])} — {short}",
             "organization": org_pattern.format(t=short),
@@ -113,23 +118,36 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
             project["end_date"] = end
         if status in ("Terminé", "En cours"):
             project["participants_reached"] = int(target * rng.uniform(0.6, 1.2))
-        paid_share = {"Terminé": 1.0, "En cours": 0.6, "Accepté": 0.25, "Abandonné": 0.3}.get(status, 0)
-        first = len(payments)  # this project's payments start here
-        for offset, cents in enumerate(split):
-            amount = int(cents * paid_share) // 100 * 100
-            if amount <= 0:
-                continue
-            payments.append({
-                "project_id": project["project_id"],
-                "date": max(years[first_year + offset].start, start) + dt.timedelta(days=rng.randint(0, 40)),
-                "amount": amount,
-                "reference": f"VER-{prefix}-{len(payments) + 1:04d}",
-                "note": "Versement annuel" if paid_share == 1.0 else "",
-            })
+        paid = _paid_payments(project["project_id"], split, years[first_year:first_year + span], start,
+                              _PAID_SHARE.get(status, 0), f"VER-{prefix}", len(payments), rng)
         if typed_text:
-            _as_typed_text(project, payments[first:], rng)
+            _as_typed_text(project, paid, rng)
+        payments += paid
         projects.append(project)
     return projects, payments
+
+
+# The share of its yearly amounts a project of that status has been paid.
+_PAID_SHARE = {"Terminé": 1.0, "En cours": 0.6, "Accepté": 0.25, "Abandonné": 0.3}
+
+
+def _paid_payments(project_id: CellValue, split: list[int], years: tuple[FiscalYear, ...], start: dt.date,
+                   paid_share: float, reference: str, numbered: int, rng: random.Random) -> list[Record]:
+    """A project's payments, one a year of its split (none for a nil share); ``numbered``
+    payments of the committee come before them."""
+    paid: list[Record] = []
+    for year, cents in zip(years, split, strict=True):
+        amount = int(cents * paid_share) // 100 * 100
+        if amount <= 0:
+            continue
+        paid.append({
+            "project_id": project_id,
+            "date": max(year.start, start) + dt.timedelta(days=rng.randint(0, 40)),
+            "amount": amount,
+            "reference": f"{reference}-{numbered + len(paid) + 1:04d}",
+            "note": "Versement annuel" if paid_share == 1.0 else "",
+        })
+    return paid
 
 
 def _split(total: int, span: int, rng: random.Random) -> list[int]:
@@ -139,14 +157,21 @@ def _split(total: int, span: int, rng: random.Random) -> list[int]:
     return parts
 
 
-def _as_typed_text(project: dict, payments: list[dict], rng: random.Random) -> None:
+def _as_typed_text(project: Record, payments: list[Record], rng: random.Random) -> None:
     if rng.random() < 0.3:
-        project["total_cost"] = format_cents(project["total_cost"]).replace(" ", "\u00a0")
+        project["total_cost"] = format_cents(_cents(project["total_cost"])).replace(" ", "\u00a0")
     for payment in payments:
         if rng.random() < 0.3:
-            payment["amount"] = format_cents(payment["amount"])
+            payment["amount"] = format_cents(_cents(payment["amount"]))
         if rng.random() < 0.3:
-            payment["date"] = payment["date"].strftime("%d/%m/%Y")
+            date = payment["date"]
+            assert isinstance(date, dt.date)
+            payment["date"] = date.strftime("%d/%m/%Y")
+
+
+def _cents(value: CellValue) -> int:
+    assert isinstance(value, int)  # drawn as cents; typed as text only once, here
+    return value
 
 
 def write_demo(folder: Path) -> None:
@@ -157,9 +182,10 @@ def write_demo(folder: Path) -> None:
         projects, payments = synthetic_committee(config, committee, _SIZES.get(committee.code, 20))
         if committee.code == "EST" and projects:
             # One project financed above the usual share, to show what a warning looks like.
-            fqis = sum(v for k, v in projects[0].items() if k.startswith("year:"))
-            projects[0]["total_cost"] = fqis * 100 // 88 // 100 * 100
-            projects[0]["other_contributions"] = projects[0]["total_cost"] - fqis
+            fqis = sum(_cents(v) for k, v in projects[0].items() if k.startswith("year:"))
+            total_cost = fqis * 100 // 88 // 100 * 100
+            projects[0]["total_cost"] = total_cost
+            projects[0]["other_contributions"] = total_cost - fqis
         assert committee.source is not None
         write_committee_workbook(Path(committee.source.location), config, committee, projects, payments)
 

@@ -29,6 +29,15 @@ class AllianceSyncError(Exception):
         self.message = message
 
 
+class DriveError(Exception):
+    """A Drive upload failed (sync/delivery/drive.py); ``message`` is French, says what to do,
+    and holds no secret. Recorded as the delivery's failure, never shown by the command line."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 class ConfigError(AllianceSyncError):
     """The configuration file is missing, unreadable or wrong at one key."""
 

@@ -24,11 +24,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
 
 from sync.errors import OutputError, describe_os_error
 from sync.wording import printable  # committee text never drives the terminal
+
+if TYPE_CHECKING:  # the type of click.progressbar's bar, not exported by click
+    from click._termui_impl import ProgressBar
 
 log = logging.getLogger("sync")
 
@@ -126,7 +130,7 @@ def open_log_file(path: Path) -> None:
     root.handlers[root.handlers.index(waiting)] = to_file
 
 
-class _Console(logging.StreamHandler):
+class _Console(logging.StreamHandler[TextIO]):
     """Standard error; a line logged while a progress bar is drawn first clears the
     bar's line (the bar redraws itself below at its next step)."""
 
@@ -141,7 +145,7 @@ class _Console(logging.StreamHandler):
 class Progress:
     """What a stage reports: ``advance(n)`` steps done, ``describe(text)`` what it is doing now."""
 
-    def __init__(self, bar=None):
+    def __init__(self, bar: ProgressBar[int] | None = None) -> None:
         self._bar = bar
 
     def advance(self, steps: int) -> None:

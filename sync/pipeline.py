@@ -16,7 +16,6 @@ import datetime as dt
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING
 
 from sync.config import Committee, Config
 from sync.consolidate import consolidate
@@ -29,20 +28,18 @@ from sync.rules.counting import settle_counted
 from sync.rules.crossref import check_duplicate_ids, check_payments, link_payments
 from sync.rules.envelope import check_envelopes
 from sync.rules.rows import RowRules
-from sync.sources import RawWorkbook, open_source
+from sync.sources import GoogleSheets, RawWorkbook, Source, open_source
 from sync.steps import Step, Tracer
 from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB
 from sync.wording import moment, plural
-
-if TYPE_CHECKING:  # counted by the contract test; imported when a Google committee is read
-    from sync.google.client import GoogleClients
 
 log = logging.getLogger("sync")
 
 WANTED_TABS = [PROJECTS_TAB, PAYMENTS_TAB]
 
 
-def read_committee(config: Config, committee: Committee, source=None) -> tuple[RawWorkbook, SourceInfo]:
+def read_committee(config: Config, committee: Committee, source: Source | None = None) \
+        -> tuple[RawWorkbook, SourceInfo]:
     assert committee.source is not None
     source = source or open_source(committee.source, config, committee.code)
     raw = source.read(WANTED_TABS)
@@ -56,7 +53,11 @@ def read_committee(config: Config, committee: Committee, source=None) -> tuple[R
 GOOGLE_READERS = 4
 
 
-def _timed_read(config: Config, committee: Committee, source=None):
+# A committee's read: its rows and what was read, or why it could not be; and the seconds it took.
+TimedRead = tuple[tuple[RawWorkbook, SourceInfo] | SourceUnavailable, float]
+
+
+def _timed_read(config: Config, committee: Committee, source: Source | None = None) -> TimedRead:
     """(raw, info) or the SourceUnavailable raised, and the seconds it took."""
     started = time.perf_counter()
     try:
@@ -65,20 +66,17 @@ def _timed_read(config: Config, committee: Committee, source=None):
         return exc, time.perf_counter() - started
 
 
-def read_google_committees(config: Config, clients: GoogleClients | None = None) -> dict[str, tuple]:
+def read_google_committees(config: Config, google: GoogleSheets | None = None) -> dict[str, TimedRead]:
     """The Google committees' reads, by code, made concurrently within the run's deadline,
-    by ``clients`` (the command's; None: made here, one set of clients and limiters)."""
+    by ``google``: the command's Google spreadsheets (one set of clients and limiters),
+    needed when a committee is on Google."""
     committees = [c for c in config.committees if c.source is not None and c.source.kind == "google"]
-    results: dict[str, tuple] = {}
+    results: dict[str, TimedRead] = {}
     if committees:
-        # Imported only when needed: requests, google-auth and gspread take ≈ 0.1 s to import.
-        from sync.google.client import GoogleClients
-        from sync.google.http import run_deadline
-
-        clients = clients or GoogleClients()
         # A malformed key is the configuration's fault: said before any request.
-        sources = {c.code: open_source(c.source, config, c.code, clients) for c in committees if c.source is not None}
-        with run_deadline(config.google.deadline), \
+        sources = {c.code: open_source(c.source, config, c.code, google) for c in committees if c.source is not None}
+        assert google is not None  # open_source refuses a Google committee without it
+        with google.deadline(config.google.deadline), \
                 ThreadPoolExecutor(max_workers=min(GOOGLE_READERS, len(committees)),
                                    thread_name_prefix="lecture-google") as pool:
             futures = {c.code: pool.submit(_timed_read, config, c, sources[c.code]) for c in committees}
@@ -111,11 +109,12 @@ def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fall
 
 def build_report(config: Config, *, fallback: Fallback | None = None,
                  now: dt.datetime | None = None, tracer: Tracer | None = None,
-                 google: GoogleClients | None = None) -> Report:
+                 google: GoogleSheets | None = None) -> Report:
     """Read every committee, validate, consolidate. Raises NoUsableData when a
     source is unreadable and no last good copy stands in for it. ``tracer``: where
     its steps are told (by default, the ``sync`` log only); ``google``: the command's
-    Google clients, whose token folder is its state folder (None: made here)."""
+    Google spreadsheets, whose OAuth token is in its state folder (needed when a
+    committee is on Google: ``sync.runner.google_sheets``)."""
     tracer = tracer or Tracer.log_only()
     generated_at = now or dt.datetime.now().astimezone()
     workbooks: dict[str, ParsedWorkbook] = {}

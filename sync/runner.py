@@ -14,14 +14,14 @@ import datetime as dt
 import gc
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sync.changes import Changes
-from sync.config import Config
+from sync.config import Config, SourceSpec
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError, HistoryError
 from sync.history import History, compute_changes, records_of_report
 from sync.history.fallback import LastGoodCopy
@@ -35,11 +35,15 @@ from sync.outputs.contract import iso
 from sync.outputs.text import finding_line, report_summary_line, validation_document
 from sync.pipeline import build_report
 from sync.report import Report
+from sync.sources import GoogleSheets
 from sync.steps import Step, StepTrace, Tracer
 from sync.wording import plural
 
 if TYPE_CHECKING:  # not a cycle: delivery (SMTP, Drive, google-auth) is imported only with --deliver
-    from sync.delivery.deliver import DeliveryResult, Simulation
+    from sync.config.delivery import DeliverySettings
+    from sync.delivery.deliver import DeliveryResult, Drive, Simulation
+    from sync.google.client import GoogleClients
+    from sync.sources import Source
 
 log = logging.getLogger("sync")
 
@@ -123,10 +127,11 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
     from sync.outputs.paths import make_parents, output_path
     from sync.usecases.file_policy import inputs_of, is_ministry_workbook, refuse_state_on_inputs
 
+    drive: Drive | None = None
     if deliver:
         from sync.delivery.deliver import require_delivery  # imported only when delivering: start-up time
 
-        require_delivery(config)  # before the sync: a configuration error is known now
+        drive = drive_of(require_delivery(config))  # before the sync: a configuration error is known now
     identity = alliance_identity(config)
     # Before the lock, the temporary folder or the history is touched: a state folder
     # holding another alliance's history (or the demo's) is refused.
@@ -148,10 +153,11 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
             started_at = dt.datetime.now().astimezone()
             run_id = history.start_run(config, started_at, identity)
             starting.done(run=run_id, history=history.path)
-        fallback = LastGoodCopy(history, config, started_at)
+        google = google_sheets(config, history.path.parent)
+        fallback = LastGoodCopy(history, config, started_at, google)
         try:
             make_parents(target)  # a folder that cannot be made is the run's failure, recorded
-            result = _run(config, history, run_id, fallback, target, strict, write_ministry_workbook, tracer)
+            result = _run(config, history, run_id, fallback, target, strict, write_ministry_workbook, tracer, google)
             say_notes(history)
         except BaseException as exc:
             # Record why the run produced nothing, and which sources could not be
@@ -174,11 +180,15 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
             from sync.delivery.deliver import plan_delivery, simulate
 
             if dry_run:
-                result.delivery_plan = simulate(plan_delivery(config, history, run_id))
+                result.delivery_plan = simulate(plan_delivery(config, history, run_id, drive=drive, google=google))
             else:
-                result.delivery = deliver_run(config, history, run_id)
+                result.delivery = deliver_run(config, history, run_id, drive=drive, google=google)
     whole.done(run=run_id)  # the lock released: the run's whole time
     return result
+
+
+# How the workbook is written (sync.outputs.ministry's, imported by run_sync: XlsxWriter).
+WorkbookWriter = Callable[[Report, Path, Changes | None], Path]
 
 
 @contextmanager
@@ -217,23 +227,53 @@ def say_notes(history: History) -> None:
     history.notes.clear()
 
 
-def _google_clients(config: Config, history: History):
-    """The run's Google clients, when a committee is a Google spreadsheet (imported only
-    then): an OAuth login keeps its token in the state folder, the history's."""
+def drive_of(settings: DeliverySettings) -> Drive | None:
+    """sync.delivery.drive when delivery uploads to Drive (requests and google-auth are
+    imported only then); None for e-mail alone."""
+    if not settings.drive:
+        return None
+    from sync.delivery import drive
+
+    return drive
+
+
+class GoogleSpreadsheets:
+    """The command's Google spreadsheets (``sync.sources.GoogleSheets``): each committee's
+    opened with the command's one set of clients and limiters (``GoogleClients``). Its
+    methods import gspread, google-auth and requests: made by :func:`google_sheets` only
+    when a committee is on Google."""
+
+    def __init__(self, clients: GoogleClients) -> None:
+        self.clients = clients
+
+    def open(self, spec: SourceSpec, config: Config, committee_code: str) -> Source:
+        from sync.sources.google import GoogleSource
+
+        return GoogleSource(spec, config, committee_code=committee_code, google=self.clients)
+
+    def deadline(self, seconds: float | None) -> AbstractContextManager[None]:
+        from sync.google.http import run_deadline
+
+        return run_deadline(seconds)
+
+
+def google_sheets(config: Config, token_dir: Path | None = None) -> GoogleSheets | None:
+    """The command's Google spreadsheets when a committee is on Google (None otherwise:
+    nothing of Google is imported); an OAuth login keeps its token in ``token_dir``, the
+    state folder the command chose (None: the default folder)."""
     if not any(c.source is not None and c.source.kind == "google" for c in config.committees):
         return None
     from sync.google.client import GoogleClients
 
-    return GoogleClients(history.path.parent)
+    return GoogleSpreadsheets(GoogleClients() if token_dir is None else GoogleClients(token_dir))
 
 
 def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path,
-         strict: bool, write_workbook, tracer: Tracer) -> RunResult:
+         strict: bool, write_workbook: WorkbookWriter, tracer: Tracer, google: GoogleSheets | None) -> RunResult:
     identity = fallback.identity
     say_notes(history)
     with tracer.step(Step.VALIDATE) as validating:
-        report = build_report(config, fallback=fallback, now=fallback.now, tracer=tracer,
-                              google=_google_clients(config, history))
+        report = build_report(config, fallback=fallback, now=fallback.now, tracer=tracer, google=google)
         validating.done(errors=plural(len(report.errors), "erreur"),
                         warnings=plural(len(report.warnings), "avertissement"))
         _say_unchanged_sources(history, report, identity, validating)

@@ -27,12 +27,6 @@ SYNC = Path(__file__).resolve().parent.parent / "sync"
 # The deferred imports the command layer does not choose yet, each for a reason; the
 # list may only shrink (any other function-local import fails the test below).
 DEFERRED_FOR_NOW = {
-    # gspread, requests, google-auth: loaded only when a committee is a Google spreadsheet.
-    "sync.sources": {"sync.sources.google"},
-    # A bare build_report (no clients given) makes the run's Google clients itself.
-    "sync.pipeline": {"sync.google.http", "sync.google.client"},
-    # Drive (requests, google-auth) only when delivery uploads there: e-mail alone needs none.
-    "sync.delivery.deliver": {"sync.delivery.drive"},
     # openpyxl brings numpy: only for the rare workbook calamine cannot read, and for
     # the committee template's cells.
     "sync.sources.xlsx": {"openpyxl", "openpyxl.worksheet._reader"},

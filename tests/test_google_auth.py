@@ -13,8 +13,8 @@ from sync.cli import cli
 from sync.config import load_config
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.google.auth import READ_SCOPES, load_credentials
-from sync.pipeline import build_report
 from tests.support.builders import payment, project
+from tests.support.checks import build_report
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
 from tests.test_google_resilience import oauth_files, service_account_file
 

@@ -20,9 +20,9 @@ from sync.errors import ConfigError, NoUsableData, SourceUnavailable
 from sync.google.auth import READ_SCOPES, WRITE_SCOPES, Account, load_credentials
 from sync.google.client import GoogleClients, access_problem
 from sync.google.http import RateLimiter, RetryingHTTPClient, RetryPolicy
-from sync.pipeline import build_report
+from sync.runner import GoogleSpreadsheets
 from tests.support.builders import payment, project
-from tests.support.checks import validate
+from tests.support.checks import build_report, validate
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
 PREFIX = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON"}
@@ -199,7 +199,7 @@ def test_one_limiter_serves_every_spreadsheet_of_the_run(tmp_path, sheets_api):
     waits = []
     limiter.clock = lambda: now[0]
     limiter.sleep = lambda seconds: (waits.append(seconds), now.__setitem__(0, now[0] + seconds))
-    assert build_report(config, google=clients).findings == []
+    assert build_report(config, google=GoogleSpreadsheets(clients)).findings == []
     assert waits == [60.0]  # the third spreadsheet waited for the first read to leave the minute
     assert sheets_api.reads() == 3
 
@@ -230,7 +230,7 @@ def test_waits_grow_exponentially_with_jitter_are_capped_and_honour_retry_after(
     http.sleep = slept.append
     sheets_api.fail(EST, 503, times=6)
     sheets_api.fail(EST, 429, retry_after=3600)
-    assert build_report(config, google=clients).findings == []
+    assert build_report(config, google=GoogleSpreadsheets(clients)).findings == []
     assert len(slept) == 7
     for attempt, wait in enumerate(slept[:6]):
         assert min(2 ** attempt, 30) <= wait <= min(2 ** attempt + 1, 30)

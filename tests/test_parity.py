@@ -20,11 +20,10 @@ import pytest
 from openpyxl import load_workbook
 
 from sync.config import Committee, Config, SourceSpec, load_config
-from sync.pipeline import build_report
 from sync.report import Report
 from sync.resources import demo_config
 from tests.support.builders import payment, project, write_alliance
-from tests.support.checks import of_code, only
+from tests.support.checks import build_report, of_code, only
 from tests.support.sheets_server import SheetsServer, workbook_tabs
 from tests.test_docs import example_configs
 from tests.test_google_source import PLANTED, clean

@@ -14,9 +14,9 @@ import pytest
 from sync.config import load_config
 from sync.delivery.drive import DriveError
 from sync.errors import NoUsableData
-from sync.pipeline import build_report
 from tests.support.builders import _toml_table as toml_table
 from tests.support.builders import payment, project, write_config
+from tests.support.checks import build_report
 from tests.support.delivery import FOLDER
 from tests.support.sheets_server import KEYS, committee_tabs, google_config
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sync.config import Config, SourceSpec
+from sync.config.delivery import DeliverySettings
 from sync.errors import HistoryError, describe_os_error
 from sync.findings import Finding, FindingsView
 from sync.history import History, RunSummary
@@ -27,7 +28,7 @@ from sync.history.deliveries import (
     run_totals,
 )
 from sync.report import SourceInfo
-from sync.sources import open_source
+from sync.sources import GoogleSheets, open_source
 from sync.wording import moment
 
 
@@ -65,7 +66,9 @@ class RunContent(FindingsView):
     workbook: Workbook | None = None
     # Why the workbook cannot be sent (none written, missing, replaced…); "" when it can.
     workbook_problem: str = ""
-    _links: dict[str, object] = field(default_factory=dict, repr=False)
+    _links: dict[str, SourceInfo] = field(default_factory=dict, repr=False)
+    # The command's Google spreadsheets, to link a finding to its cell (committees on Google).
+    google: GoogleSheets | None = field(default=None, repr=False)
 
     @property
     def when(self) -> dt.datetime:
@@ -83,10 +86,20 @@ class RunContent(FindingsView):
         if read is None:
             return None
         if f.committee not in self._links:
-            source = open_source(SourceSpec(read.kind, read.location), self.config, f.committee)
+            source = open_source(SourceSpec(read.kind, read.location), self.config, f.committee, self.google)
             self._links[f.committee] = SourceInfo(f.committee, read.kind, read.location, read.read_at,
                                                   sheet_ids=read.sheet_ids, source=source)
-        return self._links[f.committee].link(f.sheet, f.cell)  # type: ignore[attr-defined]
+        return self._links[f.committee].link(f.sheet, f.cell)
+
+
+def default_name(config: Config) -> str:
+    """The one file of the agreement period in Drive: ``rapport-fqis-2019-2023.xlsx``."""
+    return f"rapport-{config.fund.lower()}-{config.period_start:%Y}-{config.period_end:%Y}.xlsx"
+
+
+def drive_name(config: Config, settings: DeliverySettings) -> str:
+    """The workbook's file name in Drive: ``[delivery] drive_name``, or the period's."""
+    return settings.drive_name or default_name(config)
 
 
 def pick_run(history: History, run_id: int | None) -> RunSummary:
@@ -104,9 +117,12 @@ def pick_run(history: History, run_id: int | None) -> RunSummary:
     return run
 
 
-def load_content(config: Config, history: History, run: RunSummary) -> RunContent:
+def load_content(config: Config, history: History, run: RunSummary, google: GoogleSheets | None = None) \
+        -> RunContent:
+    """What run ``run`` has to deliver; ``google``: the command's Google spreadsheets, to
+    link findings to their cells (needed when a committee is on Google)."""
     content = RunContent(config, run, run_findings(history, run.id), run_totals(history, run.id),
-                         run_sources(history, run.id))
+                         run_sources(history, run.id), google=google)
     if not run.output:
         content.workbook_problem = (f"la synchronisation n° {run.id} n'a écrit aucun classeur (mode strict avec "
                                     "des erreurs) : seuls les comités reçoivent leurs constats")

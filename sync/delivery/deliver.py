@@ -14,26 +14,34 @@ errors. A run's ministry e-mails and upload already done are not repeated unless
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sync.config import Committee, Config
-from sync.config.delivery import PASSWORD_ENV, DeliverySettings, contacts_of, delivery_settings
+from sync.config.delivery import DeliverySettings, contacts_of, delivery_settings
+from sync.config.sections import PASSWORD_ENV
 from sync.delivery import messages
-from sync.delivery.content import RunContent, WorkbookChanged, load_content, pick_run
+from sync.delivery.content import RunContent, WorkbookChanged, drive_name, load_content, pick_run
 from sync.delivery.mail import MailError, SmtpSession
-from sync.errors import ConfigError, describe_os_error
+from sync.errors import ConfigError, DriveError, describe_os_error
 from sync.findings import ERROR, Code, Finding, finding
 from sync.history import History
 from sync.history.deliveries import last_sent, record_delivery
 from sync.money import group_thousands
 from sync.outputs.contract import finding_dict
+from sync.sources import GoogleSheets
 from sync.vocabulary.template import ALLIANCE_CODE
 from sync.wording import moment, plural, short_verdict
+
+if TYPE_CHECKING:  # what Drive answers; the module itself is handed over by the command
+    from sync.delivery.drive import DriveCheck, Uploaded
 
 log = logging.getLogger("sync")
 
@@ -69,6 +77,17 @@ class Item:
         return f"courriel au comité {self.committee} ({who})" if who else f"comité {self.committee}"
 
 
+class Drive(Protocol):
+    """Google Drive as a delivery uses it: the module sync/delivery/drive.py, handed over
+    by the command only when delivery uploads there (it imports requests and google-auth:
+    e-mail alone needs neither)."""
+
+    def upload(self, config: Config, settings: DeliverySettings, data: bytes, *, description: str = ...,
+               token_dir: Path = ...) -> Uploaded: ...
+
+    def check_drive(self, config: Config, settings: DeliverySettings, token_dir: Path = ...) -> DriveCheck: ...
+
+
 @dataclass
 class Plan:
     content: RunContent
@@ -76,6 +95,12 @@ class Plan:
     items: list[Item]
     # The state folder the command chose, where the history is: an OAuth login keeps its token there.
     token_dir: Path
+    drive: Drive | None = None  # given when delivery uploads to Drive
+
+    def uploader(self) -> Drive:
+        """The Drive module the command handed over (a Drive item exists only with it)."""
+        assert self.drive is not None, "delivery uploads to Drive: the command hands over sync.delivery.drive"
+        return self.drive
 
 
 @dataclass
@@ -122,19 +147,19 @@ class DeliveryResult:
     def render_text(self) -> str:
         return self.summary()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """``deliver --format json``: each item tried or skipped, with its result."""
         return {"run": self.run_id, "summary": self.summary(), "failed": len(self.failed),
                 "items": [_outcome_dict(o) for o in self.outcomes],
                 "findings": [finding_dict(f) for f in self.findings]}
 
 
-def _item_dict(item: Item) -> dict:
+def _item_dict(item: Item) -> dict[str, Any]:
     return {"channel": item.channel, "committee": item.committee or None, "recipients": list(item.recipients),
             "action": item.action, "subject": item.subject, "why": item.why}
 
 
-def _outcome_dict(outcome: Outcome) -> dict:
+def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
     return {**_item_dict(outcome.item), "status": outcome.status, "detail": outcome.detail}
 
 
@@ -143,7 +168,7 @@ def _drive_target(item: Item) -> str:
     return f"{'fichier' if item.by_id else 'dossier'} {item.recipients[0]}"
 
 
-def _at(when) -> str:
+def _at(when: dt.datetime) -> str:
     return moment(when)
 
 
@@ -166,9 +191,13 @@ def require_delivery(config: Config) -> DeliverySettings:
     return settings
 
 
-def plan_delivery(config: Config, history: History, run_id: int | None = None, *, force: bool = False) -> Plan:
+def plan_delivery(config: Config, history: History, run_id: int | None = None, *, force: bool = False,
+                  drive: Drive | None = None, google: GoogleSheets | None = None) -> Plan:
+    """What to send to whom; ``drive``: sync.delivery.drive, handed over by the command
+    when the configuration uploads to Drive; ``google``: the command's Google spreadsheets,
+    to link a committee's findings to their cells when it is on Google."""
     settings = require_delivery(config)
-    content = load_content(config, history, pick_run(history, run_id))
+    content = load_content(config, history, pick_run(history, run_id), google)
     items: list[Item] = []
     if settings.drive:
         items.append(_drive_item(config, settings, history, content, force))
@@ -177,7 +206,7 @@ def plan_delivery(config: Config, history: History, run_id: int | None = None, *
             items.append(_ministry_item(history, content, address, force))
         for committee in config.committees:
             items.append(_committee_item(history, content, committee, force))
-    return Plan(content, settings, items, token_dir=history.path.parent)
+    return Plan(content, settings, items, token_dir=history.path.parent, drive=drive)
 
 
 def _path(config: Config) -> str | None:
@@ -186,8 +215,6 @@ def _path(config: Config) -> str | None:
 
 def _drive_item(config: Config, settings: DeliverySettings, history: History, content: RunContent,
                 force: bool) -> Item:
-    from sync.delivery.drive import drive_name
-
     folder = settings.drive_file or settings.drive_folder or ""
     item = Item(DRIVE, (folder,), SEND, subject=drive_name(config, settings), by_id=bool(settings.drive_file))
     if content.workbook is None and not content.run.output:
@@ -279,7 +306,7 @@ class Simulation:
     def render_text(self) -> str:
         return self.text
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         """``deliver --dry-run --format json``: what would be sent, to whom, and what would fail."""
         return {"run": self.run_id, "dry_run": True, "sending": self.sending, "failing": self.failing,
                 "skipped": self.skipped, "failure": self.failure() if self.failed else None,
@@ -293,23 +320,15 @@ class Simulation:
 
 
 def simulate(plan: Plan) -> Simulation:
-    content, settings = plan.content, plan.settings
+    content = plan.content
     run = content.run
     lines = [f"Livraison de la synchronisation n° {run.id} du {_at(run.started_at)} — simulation : rien n'est "
              "envoyé ni enregistré.",
              f"Classeur : {content.workbook.path} ({group_thousands(content.workbook.size)} octets)"
              if content.workbook else f"Classeur : aucun — {content.workbook_problem}."]
-    no_password = False  # every e-mail would fail
-    if settings.smtp is not None:
-        smtp = settings.smtp
-        password = ""
-        if smtp.user:
-            no_password = not settings.smtp_password
-            password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
-                        else f" ; mot de passe : {PASSWORD_ENV} définie")
-        lines.append(f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.")
-    sections = ((DRIVE, "Google Drive :"), (MINISTRY, "Courriels au ministère :"),
-                (COMMITTEE, "Courriels aux comités :"))
+    smtp_line, no_password = _smtp_line(plan.settings)
+    if smtp_line:
+        lines.append(smtp_line)
     check_lines, drive_ok = _drive_check_lines(plan) if any(i.channel == DRIVE for i in plan.items) else ([], True)
 
     def would_fail(item: Item) -> str:
@@ -322,15 +341,7 @@ def simulate(plan: Plan) -> Simulation:
             return "" if drive_ok else "voir la vérification ci-dessous"
         return f"la variable d'environnement {PASSWORD_ENV} n'est pas définie" if no_password else ""
 
-    for channel, title in sections:
-        items = [i for i in plan.items if i.channel == channel]
-        if not items:
-            continue
-        lines += ["", title]
-        for item in items:
-            lines.append("  " + _plan_line(item, would_fail(item)))
-        if channel == DRIVE:
-            lines += check_lines
+    lines += _section_lines(plan.items, would_fail, check_lines)
     tried = [i for i in plan.items if i.action == SEND]
     failing = sum(1 for i in tried if would_fail(i))
     skipped = len(plan.items) - len(tried)
@@ -342,11 +353,42 @@ def simulate(plan: Plan) -> Simulation:
                       [(item, would_fail(item)) for item in plan.items])
 
 
+def _smtp_line(settings: DeliverySettings) -> tuple[str, bool]:
+    """The SMTP server's line of the listing ("" without e-mail), and whether every
+    e-mail would fail for want of the password."""
+    if settings.smtp is None:
+        return "", False
+    smtp = settings.smtp
+    password = ""
+    no_password = False
+    if smtp.user:
+        no_password = not settings.smtp_password
+        password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
+                    else f" ; mot de passe : {PASSWORD_ENV} définie")
+    return f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.", no_password
+
+
+_SECTIONS = ((DRIVE, "Google Drive :"), (MINISTRY, "Courriels au ministère :"), (COMMITTEE, "Courriels aux comités :"))
+
+
+def _section_lines(items: list[Item], would_fail: Callable[[Item], str], check_lines: list[str]) -> list[str]:
+    """Each channel's items, under its title; Drive's check after its item."""
+    lines: list[str] = []
+    for channel, title in _SECTIONS:
+        in_channel = [i for i in items if i.channel == channel]
+        if not in_channel:
+            continue
+        lines += ["", title]
+        for item in in_channel:
+            lines.append("  " + _plan_line(item, would_fail(item)))
+        if channel == DRIVE:
+            lines += check_lines
+    return lines
+
+
 def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:
     """The Drive way configured, checked with read-only calls: will the upload work?"""
-    from sync.delivery.drive import check_drive
-
-    check = check_drive(plan.content.config, plan.settings, plan.token_dir)
+    check = plan.uploader().check_drive(plan.content.config, plan.settings, plan.token_dir)
     lines = [f"  Voie : {check.way}.", "  Vérification (lectures seules) :"]
     lines += [f"    {line} ;" for line in check.lines]
     lines.append("    → le dépôt fonctionnerait." if check.ok else f"    → le dépôt ÉCHOUERAIT : {check.problem}.")
@@ -372,9 +414,11 @@ def _plan_line(item: Item, failing: str) -> str:
 # Sending
 
 
-def deliver(config: Config, history: History, run_id: int | None = None, *, force: bool = False) -> DeliveryResult:
-    """Carry out the plan; each item is recorded as it ends, failures included."""
-    plan = plan_delivery(config, history, run_id, force=force)
+def deliver(config: Config, history: History, run_id: int | None = None, *, force: bool = False,
+            drive: Drive | None = None, google: GoogleSheets | None = None) -> DeliveryResult:
+    """Carry out the plan; each item is recorded as it ends, failures included. ``drive``
+    and ``google``: as for :func:`plan_delivery`."""
+    plan = plan_delivery(config, history, run_id, force=force, drive=drive, google=google)
     return execute(plan, history)
 
 
@@ -447,22 +491,20 @@ def _workbook_bytes(content: RunContent) -> bytes:
 
 
 def _upload(plan: Plan, item: Item) -> str:
-    from sync.delivery.drive import DriveError, upload
-
     content = plan.content
     data = _workbook_bytes(content)
     description = (f"{content.config.name} — synchronisation n° {content.run.id} du {_at(content.when)} : "
                    f"{short_verdict(len(content.errors))}.")
     try:
-        uploaded = upload(content.config, plan.settings, data, description=description,
-                          token_dir=plan.token_dir)
+        uploaded = plan.uploader().upload(content.config, plan.settings, data, description=description,
+                                          token_dir=plan.token_dir)
     except DriveError as exc:
         raise _Failed(exc.message) from None
     state = "créé" if uploaded.created else "nouvelle version"
     return f"« {uploaded.name} » {state}, version {uploaded.version}, fichier {uploaded.file_id}"
 
 
-def _send(plan: Plan, item: Item, session) -> str:
+def _send(plan: Plan, item: Item, session: SmtpSession) -> str:
     content, settings = plan.content, plan.settings
     assert settings.email_from is not None
     message: EmailMessage

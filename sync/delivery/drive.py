@@ -33,13 +33,17 @@ import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 from google.auth.exceptions import GoogleAuthError, RefreshError
 from gspread.exceptions import APIError
+from gspread.http_client import ParamsType
 
 from sync.config import Config, GoogleSettings
 from sync.config.delivery import DeliverySettings
+from sync.delivery.content import drive_name
+from sync.errors import DriveError as DriveError  # raised here; its home is sync/errors.py
 from sync.google.auth import DEFAULT_TOKEN_DIR, Account, refresh_problem, scopes_for
 from sync.google.client import connect, forbidden_reason
 from sync.google.http import (
@@ -73,28 +77,14 @@ QUOTA_REASONS = {"rateLimitExceeded", "userRateLimitExceeded"}
 # case several alliances share the credentials.
 REQUESTS_PER_MINUTE = 60
 
+# Drive's JSON description of a file or folder (files.get, files.list, an upload's answer).
+DriveFile = dict[str, Any]
+
 
 def drive_base_url(resolved: str) -> str:
     """Drive's address: ``ALLIANCE_SYNC_DRIVE_URL`` (``resolved`` when the configuration was
     loaded, DeliverySettings.drive_url) or Google's."""
     return api_base_url(DRIVE_URL_ENV, GOOGLE_APIS, resolved)
-
-
-def default_name(config: Config) -> str:
-    """The one file of the agreement period: ``rapport-fqis-2019-2023.xlsx``."""
-    return f"rapport-{config.fund.lower()}-{config.period_start:%Y}-{config.period_end:%Y}.xlsx"
-
-
-def drive_name(config: Config, settings: DeliverySettings) -> str:
-    return settings.drive_name or default_name(config)
-
-
-class DriveError(Exception):
-    """The upload failed; ``message`` is French, says what to do, and holds no secret."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class DriveSession(RebasedSession):
@@ -154,15 +144,15 @@ def _quoted(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-def find_file(client: DriveClient, folder: str, name: str) -> dict | None:
+def find_file(client: DriveClient, folder: str, name: str) -> DriveFile | None:
     """The file of that name in the folder (the most recently modified, if several)."""
-    answer = client.http.request("get", FILES, params={
+    answer: DriveFile = client.http.request("get", FILES, params={
         "q": f"{_quoted(folder)} in parents and name = {_quoted(name)} and trashed = false",
         "fields": "files(id,name,version,modifiedTime,md5Checksum,size,webViewLink)", "orderBy": "modifiedTime desc",
         "pageSize": 10,
         "corpora": "allDrives", "supportsAllDrives": "true", "includeItemsFromAllDrives": "true",
     }).json()
-    files = answer.get("files") or []
+    files: list[DriveFile] = answer.get("files") or []
     return files[0] if files else None
 
 
@@ -173,44 +163,17 @@ class _SessionLost(Exception):
 def upload(config: Config, settings: DeliverySettings, data: bytes, *, description: str = "",
            token_dir: Path = DEFAULT_TOKEN_DIR) -> Uploaded:
     """Upload a new version of the configured file, or create the period's file in the folder."""
-    folder = settings.drive_folder
-    assert folder or settings.drive_file, "no Drive folder or file configured"
+    assert settings.drive_folder or settings.drive_file, "no Drive folder or file configured"
     name = drive_name(config, settings)
     client = _client_or_error(config, settings, token_dir)
-    where = f"le fichier Google Drive {settings.drive_file}" if settings.drive_file else \
-        f"le dossier Google Drive {folder}"
+    metadata: DriveFile = {"description": description} if description else {}
     try:
-        metadata: dict = {"description": description} if description else {}
-        if settings.drive_file:
-            target = get_item(client, settings.drive_file, "id,name")
-            sent = _resumable(client, settings, "patch", f"{UPLOAD}/{settings.drive_file}", metadata, data)
-            existing: dict | None = target
-        else:
-            assert folder is not None
-            existing = find_file(client, folder, name)
-            if existing is not None:
-                sent = _resumable(client, settings, "patch", f"{UPLOAD}/{existing['id']}", metadata, data)
-            else:
-                sent = _create(client, settings, folder, name, metadata, data)
-    except GoogleCallFailed as exc:
-        raise DriveError(f"Google Drive ({client.base_url}) ne répond pas correctement "
-                         f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')}, "
-                         f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard") from None
-    except APIError as exc:
-        raise DriveError(refusal(exc, client.account, folder or "", file_id=settings.drive_file)) from None
-    except ValueError:  # 200 with a body that is not JSON (a proxy's page)
-        raise DriveError(f"réponse illisible de Google Drive ({client.base_url}) : un proxy s'interpose-t-il ?") \
-            from None
+        sent, existing = _put_workbook(client, settings, name, metadata, data)
     except Exception as exc:
-        if isinstance(exc, RefreshError):
-            raise DriveError(refresh_problem(exc, client.account)) from None
-        if isinstance(exc, GoogleAuthError):
-            raise DriveError(f"Google a refusé les identifiants {client.account.of_who} pour Drive ({exc})") \
-                from None
-        if isinstance(exc, requests.RequestException):  # not worth a retry: a wrong address, a bad proxy…
-            raise DriveError(f"échec de la connexion à Google Drive ({client.base_url}) pour {where} : "
-                             f"{describe_failure(exc, client.base_url)}") from None
-        raise
+        error = _upload_error(exc, client, settings)
+        if error is None:
+            raise
+        raise error from None
     expected = hashlib.md5(data).hexdigest()
     if sent.get("md5Checksum") and sent["md5Checksum"] != expected:
         raise DriveError(f"le fichier « {sent.get('name', name)} » reçu par Google Drive diffère du classeur envoyé "
@@ -218,6 +181,42 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
     created = existing is None
     return Uploaded(str(sent.get("id", existing["id"] if existing else "")), str(sent.get("name", name)),
                     str(sent.get("version", "")), created, str(sent.get("webViewLink", "")))
+
+
+def _put_workbook(client: DriveClient, settings: DeliverySettings, name: str, metadata: DriveFile,
+                  data: bytes) -> tuple[DriveFile, DriveFile | None]:
+    """The file Drive answers with, and the one it replaced (None: created)."""
+    if settings.drive_file:
+        target = get_item(client, settings.drive_file, "id,name")
+        return _resumable(client, settings, "patch", f"{UPLOAD}/{settings.drive_file}", metadata, data), target
+    folder = settings.drive_folder
+    assert folder is not None
+    existing = find_file(client, folder, name)
+    if existing is not None:
+        return _resumable(client, settings, "patch", f"{UPLOAD}/{existing['id']}", metadata, data), existing
+    return _create(client, settings, folder, name, metadata, data), None
+
+
+def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySettings) -> DriveError | None:
+    """A failed upload in the coordinator's words; None for a failure nobody expected."""
+    if isinstance(exc, GoogleCallFailed):
+        return DriveError(f"Google Drive ({client.base_url}) ne répond pas correctement "
+                          f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')}, "
+                          f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard")
+    if isinstance(exc, APIError):
+        return DriveError(refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file))
+    if isinstance(exc, ValueError):  # 200 with a body that is not JSON (a proxy's page)
+        return DriveError(f"réponse illisible de Google Drive ({client.base_url}) : un proxy s'interpose-t-il ?")
+    if isinstance(exc, RefreshError):
+        return DriveError(refresh_problem(exc, client.account))
+    if isinstance(exc, GoogleAuthError):
+        return DriveError(f"Google a refusé les identifiants {client.account.of_who} pour Drive ({exc})")
+    if isinstance(exc, requests.RequestException):  # not worth a retry: a wrong address, a bad proxy…
+        where = f"le fichier Google Drive {settings.drive_file}" if settings.drive_file else \
+            f"le dossier Google Drive {settings.drive_folder}"
+        return DriveError(f"échec de la connexion à Google Drive ({client.base_url}) pour {where} : "
+                          f"{describe_failure(exc, client.base_url)}")
+    return None
 
 
 def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path) -> DriveClient:
@@ -230,21 +229,22 @@ def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path
         raise DriveError(f"identifiants Google inutilisables pour Drive : {message}") from None
 
 
-def get_item(client: DriveClient, item_id: str, fields: str) -> dict:
+def get_item(client: DriveClient, item_id: str, fields: str) -> DriveFile:
     """files.get of a file or folder (metadata only): a read, safe to retry."""
-    return client.http.request("get", f"{FILES}/{item_id}", params={
+    item: DriveFile = client.http.request("get", f"{FILES}/{item_id}", params={
         "fields": fields, "supportsAllDrives": "true"}).json()
+    return item
 
 
-def _upload_params(settings: DeliverySettings) -> dict:
-    params = {"uploadType": "resumable", "supportsAllDrives": "true", "fields": FILE_FIELDS}
+def _upload_params(settings: DeliverySettings) -> ParamsType:
+    params: ParamsType = {"uploadType": "resumable", "supportsAllDrives": "true", "fields": FILE_FIELDS}
     if settings.drive_keep_versions:
         params["keepRevisionForever"] = "true"
     return params
 
 
-def _create(client: DriveClient, settings: DeliverySettings, folder: str, name: str, metadata: dict,
-            data: bytes) -> dict:
+def _create(client: DriveClient, settings: DeliverySettings, folder: str, name: str, metadata: DriveFile,
+            data: bytes) -> DriveFile:
     """files.create, never twice: when the outcome is unknown, the file is looked up first."""
     body = {**metadata, "name": name, "parents": [folder], "mimeType": XLSX_MIME}
     try:
@@ -263,8 +263,8 @@ def _create(client: DriveClient, settings: DeliverySettings, folder: str, name: 
         return _resumable(client, settings, "post", UPLOAD, body, data)
 
 
-def _resumable(client: DriveClient, settings: DeliverySettings, method: str, url: str, metadata: dict,
-               data: bytes) -> dict:
+def _resumable(client: DriveClient, settings: DeliverySettings, method: str, url: str, metadata: DriveFile,
+               data: bytes) -> DriveFile:
     """One resumable upload: the session (retried like any request: it creates nothing),
     then the content; a lost update session is opened again once."""
     for attempt in (1, 2):
@@ -282,7 +282,7 @@ def _resumable(client: DriveClient, settings: DeliverySettings, method: str, url
     raise AssertionError("unreachable")
 
 
-def _send_content(client: DriveClient, session_url: str, data: bytes) -> dict:
+def _send_content(client: DriveClient, session_url: str, data: bytes) -> DriveFile:
     """PUT the content from where Drive is; after a failure, ask Drive where it is
     (the question itself retried) and go on from there."""
     http = client.http
@@ -290,7 +290,7 @@ def _send_content(client: DriveClient, session_url: str, data: bytes) -> dict:
     total = len(data)
     offset, failures, started = 0, 0, time.monotonic()
 
-    def put(body: bytes, content_range: str) -> dict | int:
+    def put(body: bytes, content_range: str) -> DriveFile | int:
         http.write_limiter.acquire()
         return _session_answer(http.session.request("put", session_url, data=body, timeout=http.timeout,
                                                     headers={"Content-Range": content_range}))
@@ -326,10 +326,11 @@ def _send_content(client: DriveClient, session_url: str, data: bytes) -> dict:
 _TRANSFER_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, APIError)
 
 
-def _session_answer(response: requests.Response) -> dict | int:
+def _session_answer(response: requests.Response) -> DriveFile | int:
     """The file when the upload is complete, else the offset to send from (308)."""
     if response.status_code in (200, 201):
-        return response.json()
+        sent: DriveFile = response.json()
+        return sent
     if response.status_code == 308:
         match = re.fullmatch(r"bytes=0-(\d+)", response.headers.get("Range", ""))
         return int(match.group(1)) + 1 if match else 0
@@ -406,7 +407,7 @@ def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DE
         check.problem = exc.message
         return check
     try:
-        who = client.http.request("get", GOOGLE_APIS + "/drive/v3/about",
+        who: DriveFile = client.http.request("get", GOOGLE_APIS + "/drive/v3/about",
                                   params={"fields": "user(emailAddress,displayName)"}).json()
         email = str((who.get("user") or {}).get("emailAddress", ""))
         robot = email.endswith(SERVICE_ACCOUNT_DOMAIN) or client.account.kind == "service_account"

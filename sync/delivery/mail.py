@@ -21,7 +21,8 @@ import socket
 import ssl
 from email.message import EmailMessage
 
-from sync.config.delivery import PASSWORD_ENV, SmtpSettings, is_loopback_host
+from sync.config.delivery import SmtpSettings, is_loopback_host
+from sync.config.sections import PASSWORD_ENV
 
 
 class MailError(Exception):
@@ -177,7 +178,7 @@ class SmtpSession:
     def __enter__(self) -> SmtpSession:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
 
@@ -205,7 +206,7 @@ def _authenticate(smtp: smtplib.SMTP, user: str, password: str) -> None:
         raise smtplib.SMTPAuthenticationError(code, reply)
 
 
-def _reply_of(answer) -> str:
+def _reply_of(answer: tuple[int, bytes | str]) -> str:
     code, text = answer
     text = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
     return f"{code} {' '.join(text.split())}"

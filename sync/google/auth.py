@@ -20,6 +20,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from google.auth.credentials import Credentials
 from google.auth.exceptions import GoogleAuthError, RefreshError
@@ -29,9 +30,13 @@ from google.oauth2 import service_account
 from google.oauth2.credentials import Credentials as UserCredentials
 from google_auth_oauthlib.flow import InstalledAppFlow
 
+from sync.config import GoogleSettings
 from sync.errors import ConfigError, SourceUnavailable, describe_os_error
 
 log = logging.getLogger("sync")
+
+# google-auth's classes are unannotated: calling them is « no-untyped-call » under
+# mypy --strict only; « unused-ignore » keeps the project's present, non-strict mypy quiet.
 
 READ_SCOPES = ("https://www.googleapis.com/auth/spreadsheets.readonly",)
 WRITE_SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -91,8 +96,8 @@ class LocalCredentials(Credentials):
     """What is sent to a local server (the tests', a demonstration): a fixed
     placeholder token, never a Google one, and nothing to refresh."""
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call, unused-ignore]  # google-auth: unannotated __init__
         self.token = LOCAL_TOKEN
 
     @property
@@ -103,7 +108,7 @@ class LocalCredentials(Credentials):
     def valid(self) -> bool:
         return True
 
-    def refresh(self, request) -> None:
+    def refresh(self, request: object) -> None:
         pass
 
 
@@ -111,7 +116,7 @@ def anonymous() -> tuple[Credentials, Account]:
     return LocalCredentials(), Account("anonymous")
 
 
-def load_credentials(settings, *, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR) \
+def load_credentials(settings: GoogleSettings, *, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR) \
         -> tuple[Credentials, Account]:
     """The credentials the configuration names, for the ``scopes`` the caller asks
     (Sheets', and Drive's when delivery uploads there); ConfigError when none or
@@ -132,7 +137,7 @@ def load_credentials(settings, *, scopes: Sequence[str], token_dir: Path = DEFAU
     )
 
 
-def _read_json(path: Path, key: str) -> dict:
+def _read_json(path: Path, key: str) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -155,10 +160,12 @@ def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credenti
     kind = data.get("type")
     try:
         if kind == "service_account":
-            creds = service_account.Credentials.from_service_account_info(data, scopes=scopes)
+            creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call, unused-ignore]
+                data, scopes=scopes)  # google-auth: unannotated
             return creds, Account("service_account", creds.service_account_email, str(path))
         if kind == "authorized_user":
-            creds = user_credentials.Credentials.from_authorized_user_info(data, scopes=scopes)
+            creds = user_credentials.Credentials.from_authorized_user_info(  # type: ignore[no-untyped-call, unused-ignore]
+                data, scopes=scopes)  # google-auth: unannotated
             return creds, Account("user", data.get("account", "") or "", str(path))
     except (ValueError, KeyError) as exc:
         raise ConfigError(f"clé de compte de service invalide ({path}) : {exc}. Téléchargez une nouvelle "
@@ -176,53 +183,79 @@ def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credenti
 def _installed_app(client_file: Path, scopes: list[str], token_dir: Path) -> tuple[Credentials, Account]:
     """OAuth for an installed app: the cached token, refreshed, or a browser login."""
 
+    client = _desktop_client(client_file)
+    token = token_path(token_dir)
+    creds = _cached_token(token, scopes)
+    refreshed = False
+    if creds is not None and not creds.valid and creds.refresh_token:
+        creds = _refreshed_token(creds, token)
+        refreshed = creds is not None
+    if creds is None or not creds.valid:
+        creds = _browser_login(client, scopes, token)
+        refreshed = True
+    if refreshed:
+        _save_token(token, creds.to_json())  # type: ignore[no-untyped-call, unused-ignore]  # google-auth
+    log.debug("Google : jeton OAuth %s (%s).", "renouvelé" if refreshed else "gardé en cache utilisé", token)
+    return creds, Account("user", "", str(token))
+
+
+def _desktop_client(client_file: Path) -> dict[str, Any]:
+    """The OAuth client file, refused unless it is a desktop application's."""
     client = _read_json(client_file, "google.oauth_client")
     if "installed" not in client:
         raise ConfigError(f"{client_file} n'est pas un client OAuth « application de bureau » "
                           "(console Google Cloud, Identifiants, ID client OAuth, type Application "
                           "de bureau).", key="google.oauth_client")
-    token = token_path(token_dir)
-    creds = None
-    if token.is_file():
-        try:
-            creds = UserCredentials.from_authorized_user_file(str(token))
-        except (ValueError, OSError, json.JSONDecodeError):
-            creds = None
-    if creds is not None and not creds.has_scopes(scopes):
-        creds = None  # authorised read-only, write-back now on: ask again
-    refreshed = False
-    if creds is not None and not creds.valid and creds.refresh_token:
-        try:
-            creds.refresh(Request())
-            refreshed = True
-        except GoogleAuthError as exc:
-            if not sys.stdin.isatty():
-                account = Account("user", "", str(token))
-                if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
-                    raise SourceUnavailable(f"le service d'authentification de Google ne répond pas ({exc}) : "
-                                            "réessayez plus tard", retryable=True) from None
-                raise SourceUnavailable(refresh_problem(exc, account) if isinstance(exc, RefreshError) else
-                                        f"l'autorisation Google enregistrée ({token}) est inutilisable ({exc}) : "
-                                        "lancez « alliance-sync check-access » dans un terminal pour autoriser "
-                                        "de nouveau l'accès", retryable=False) from None
-            creds = None
-    if creds is None or not creds.valid:
-        if not sys.stdin.isatty():
-            raise SourceUnavailable(
-                "aucune autorisation Google enregistrée pour ce compte : lancez une fois "
-                "« alliance-sync check-access » dans un terminal et autorisez l'accès dans le "
-                f"navigateur (le jeton sera gardé dans {token})")
+    return client
 
-        flow = InstalledAppFlow.from_client_config(client, scopes)
-        creds = flow.run_local_server(
-            port=0, open_browser=True,
-            authorization_prompt_message="Ouvrez cette adresse pour autoriser alliance-sync : {url}",
-            success_message="Autorisation reçue : vous pouvez fermer cette fenêtre.")
-        refreshed = True
-    if refreshed:
-        _save_token(token, creds.to_json())
-    log.debug("Google : jeton OAuth %s (%s).", "renouvelé" if refreshed else "gardé en cache utilisé", token)
-    return creds, Account("user", "", str(token))
+
+def _cached_token(token: Path, scopes: list[str]) -> UserCredentials | None:
+    """The token kept in the state folder, if readable and authorised for ``scopes``."""
+    if not token.is_file():
+        return None
+    try:
+        creds: UserCredentials = UserCredentials.from_authorized_user_file(  # type: ignore[no-untyped-call, unused-ignore]
+            str(token))  # google-auth: unannotated
+    except (ValueError, OSError, json.JSONDecodeError):
+        return None
+    if not creds.has_scopes(scopes):  # type: ignore[no-untyped-call, unused-ignore]  # google-auth: unannotated
+        return None  # authorised read-only, write-back now on: ask again
+    return creds
+
+
+def _refreshed_token(creds: UserCredentials, token: Path) -> UserCredentials | None:
+    """The cached token refreshed; None when refused on a terminal (a browser login follows);
+    SourceUnavailable when refused with no one to log in."""
+    try:
+        creds.refresh(Request())  # type: ignore[no-untyped-call, unused-ignore]  # google-auth: unannotated
+        return creds
+    except GoogleAuthError as exc:
+        if not sys.stdin.isatty():
+            account = Account("user", "", str(token))
+            if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
+                raise SourceUnavailable(f"le service d'authentification de Google ne répond pas ({exc}) : "
+                                        "réessayez plus tard", retryable=True) from None
+            raise SourceUnavailable(refresh_problem(exc, account) if isinstance(exc, RefreshError) else
+                                    f"l'autorisation Google enregistrée ({token}) est inutilisable ({exc}) : "
+                                    "lancez « alliance-sync check-access » dans un terminal pour autoriser "
+                                    "de nouveau l'accès", retryable=False) from None
+        return None
+
+
+def _browser_login(client: dict[str, Any], scopes: list[str], token: Path) -> UserCredentials:
+    """A login in the browser, only on a terminal (never in the night's run)."""
+    if not sys.stdin.isatty():
+        raise SourceUnavailable(
+            "aucune autorisation Google enregistrée pour ce compte : lancez une fois "
+            "« alliance-sync check-access » dans un terminal et autorisez l'accès dans le "
+            f"navigateur (le jeton sera gardé dans {token})")
+
+    flow = InstalledAppFlow.from_client_config(client, scopes)
+    creds: UserCredentials = flow.run_local_server(
+        port=0, open_browser=True,
+        authorization_prompt_message="Ouvrez cette adresse pour autoriser alliance-sync : {url}",
+        success_message="Autorisation reçue : vous pouvez fermer cette fenêtre.")
+    return creds
 
 
 # How to authorise again, and a refused token refresh, in French (also for Drive).

@@ -17,10 +17,11 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from google.auth.exceptions import GoogleAuthError, RefreshError
 
-from sync.config import Config
+from sync.config import Config, GoogleSettings
 from sync.errors import SourceUnavailable
 from sync.google.auth import (
     DEFAULT_TOKEN_DIR,
@@ -71,7 +72,7 @@ class Connection:
     base_url: str
 
 
-def connect(settings, *, base_url: str, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR,
+def connect(settings: GoogleSettings, *, base_url: str, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR,
             session_class: type[RebasedSession] = RebasedSession) -> Connection:
     """The one factory of a Google connection, for Sheets and for Drive: ``settings`` are
     the configuration's [google] table, ``scopes`` what the caller needs, ``token_dir``
@@ -83,6 +84,10 @@ def connect(settings, *, base_url: str, scopes: Sequence[str], token_dir: Path =
     return Connection(session, account, base_url)
 
 
+# What a Sheets client depends on: address, credentials, write scope, scopes, retries, quota.
+ClientKey = tuple[str, Path | None, Path | None, Path | None, bool, tuple[str, ...], RetryPolicy, int]
+
+
 class GoogleClients:
     """The Sheets clients of one command, made when first asked and kept for the command:
     every spreadsheet it reads or writes shares one client per configuration and scopes,
@@ -90,10 +95,10 @@ class GoogleClients:
     ``build_report`` for a bare call), never a module global: ``token_dir`` is the state
     folder that command chose, where an OAuth login keeps its token."""
 
-    def __init__(self, token_dir: Path = DEFAULT_TOKEN_DIR):
+    def __init__(self, token_dir: Path = DEFAULT_TOKEN_DIR) -> None:
         self.token_dir = Path(token_dir)
         self._lock = threading.Lock()
-        self._clients: dict[tuple, GoogleClient] = {}
+        self._clients: dict[ClientKey, GoogleClient] = {}
         self._limiters: dict[tuple[str, int], RateLimiter] = {}
 
     def _limiter(self, kind: str, per_minute: int) -> RateLimiter:
@@ -140,26 +145,33 @@ def spreadsheet_link(key: str, gid: int | None = None, cell: str = "") -> str:
 # Google's refusals, in French, saying what to do
 
 
-def _reason(exc) -> str:
-    try:
-        details = exc.error.get("details") or []
-        return next((d.get("reason", "") for d in details if isinstance(d, dict) and d.get("reason")), "")
-    except AttributeError:
+def _error_body(exc: BaseException) -> dict[str, Any] | None:
+    """Google's JSON error (gspread's ``APIError.error``); None for any other failure."""
+    error = getattr(exc, "error", None)
+    return error if isinstance(error, dict) else None
+
+
+def _reason(exc: BaseException) -> str:
+    body = _error_body(exc)
+    if body is None:
         return ""
+    details = body.get("details") or []
+    return next((str(d.get("reason", "")) for d in details if isinstance(d, dict) and d.get("reason")), "")
 
 
-def _google_message(exc) -> str:
-    try:
-        return str(exc.error.get("message", ""))[:300]
-    except AttributeError:
+def _google_message(exc: BaseException) -> str:
+    body = _error_body(exc)
+    if body is None:
         return str(exc)[:300]
+    return str(body.get("message", ""))[:300]
 
 
-def _consumer(exc) -> str:
+def _consumer(exc: BaseException) -> str:
     """The Google Cloud project a refusal names (``projects/123`` → ``123``)."""
+    body = _error_body(exc)
     try:
-        for detail in exc.error.get("details") or []:
-            consumer = ((detail or {}).get("metadata") or {}).get("consumer", "")
+        for detail in (body or {}).get("details") or []:
+            consumer = str(((detail or {}).get("metadata") or {}).get("consumer", ""))
             if consumer:
                 return consumer.rsplit("/", 1)[-1].replace("project_number:", "")
     except AttributeError:
@@ -214,58 +226,60 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
 
     base_url = base_url or GOOGLE_SHEETS
     sheet = f"chiffrier Google {committee} (clé {key})"
-    service = where(base_url)
     if isinstance(exc, DeadlinePassed):
         last = f" ; dernier échec : {describe_failure(exc.last, base_url)}" if exc.last is not None else ""
         return SourceUnavailable(
             f"délai de la synchronisation dépassé avant la lecture du {sheet} ([google] deadline){last}",
             retryable=True)
     if isinstance(exc, GoogleCallFailed):
-        failure = describe_failure(exc.error, base_url if unreachable(exc.error) else "")
-        status = status_of(exc.error)
-        tries = f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s"
-        if unreachable(exc.error):
-            failed = failed_address(exc.error)
-            elsewhere = bool(failed) and failed != base_url.rstrip("/")
-            if elsewhere:  # the token endpoint: Sheets itself was never asked
-                service = f"le serveur d'authentification Google ({failed})"
-            advice = ("vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
-                      if elsewhere or base_url == GOOGLE_SHEETS
-                      else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})")
-            return SourceUnavailable(f"{service} est injoignable pour le {sheet} ({failure}, {tries}) : {advice}",
-                                     retryable=True)
-        status_page = " ; si cela dure, consultez https://www.google.com/appsstatus" if base_url == GOOGLE_SHEETS \
-            and (status is None or status >= 500) else ""
-        return SourceUnavailable(
-            f"{service} ne répond pas correctement pour le {sheet} ({failure}, {tries}) : réessayez plus tard"
-            f"{status_page}", retryable=True)
+        return _call_failed(exc, sheet, base_url)
     if isinstance(exc, RefreshError):
         return SourceUnavailable(refresh_problem(exc, account), retryable=bool(getattr(exc, "retryable", False)))
     if isinstance(exc, GoogleAuthError):
         return SourceUnavailable(f"identifiants Google inutilisables ({account.of_who} : {exc}).",
                                  retryable=True)
     status = status_of(exc)
+    if status is None:
+        return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)}.",
+                                 retryable=True)
+    return _refused(exc, status, account=account, sheet=sheet, key=key, writing=writing, base_url=base_url)
+
+
+def _call_failed(exc: GoogleCallFailed, sheet: str, base_url: str) -> SourceUnavailable:
+    """A call given up after its retries: unreachable, or answering wrongly."""
+    service = where(base_url)
+    failure = describe_failure(exc.error, base_url if unreachable(exc.error) else "")
+    status = status_of(exc.error)
+    tries = f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s"
+    if unreachable(exc.error):
+        failed = failed_address(exc.error)
+        elsewhere = bool(failed) and failed != base_url.rstrip("/")
+        if elsewhere:  # the token endpoint: Sheets itself was never asked
+            service = f"le serveur d'authentification Google ({failed})"
+        advice = ("vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
+                  if elsewhere or base_url == GOOGLE_SHEETS
+                  else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})")
+        return SourceUnavailable(f"{service} est injoignable pour le {sheet} ({failure}, {tries}) : {advice}",
+                                 retryable=True)
+    status_page = " ; si cela dure, consultez https://www.google.com/appsstatus" if base_url == GOOGLE_SHEETS \
+        and (status is None or status >= 500) else ""
+    return SourceUnavailable(
+        f"{service} ne répond pas correctement pour le {sheet} ({failure}, {tries}) : réessayez plus tard"
+        f"{status_page}", retryable=True)
+
+
+def _refused(exc: BaseException, status: int, *, account: Account, sheet: str, key: str, writing: bool,
+             base_url: str) -> SourceUnavailable:
+    """Google's answer with an HTTP status: refused, not found, not a spreadsheet."""
     message = _google_message(exc)
     if status == 403:
-        other = forbidden_reason(exc, account)
-        if other:
-            return SourceUnavailable(other)
-        if account.kind == "anonymous":
-            refused = "refuse l'écriture dans le" if writing else "refuse l'accès au"
-            return SourceUnavailable(f"le serveur {base_url} {refused} {sheet} (403 : {message})")
-        if writing:
-            return SourceUnavailable(
-                f"{account.who} ne peut pas écrire dans le {sheet} : partagez-le en modification "
-                f"(Éditeur) avec {account.share_with} pour recevoir l'onglet Validation, "
-                "ou mettez [google] feedback = false")
-        return SourceUnavailable(
-            f"{account.who} n'a pas accès au {sheet} : partagez-le en lecture (Lecteur) avec "
-            f"{account.share_with} (bouton « Partager » du chiffrier)")
+        return _forbidden(exc, account=account, sheet=sheet, writing=writing, base_url=base_url, message=message)
     if status == 404:
         return SourceUnavailable(
             f"le {sheet} est introuvable : vérifiez la clé dans la configuration (la partie de "
             "l'adresse du chiffrier entre /d/ et /edit) ; s'il a été supprimé, restaurez-le "
             "depuis la corbeille de Google Drive")
+    service = where(base_url)
     if status == 401:
         return SourceUnavailable(
             f"{service} a refusé les identifiants {account.of_who} (401 : {message}) : vérifiez la clé "
@@ -275,8 +289,23 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
             f"le document de clé {key} n'est pas un chiffrier Google Sheets (peut-être un fichier "
             ".xlsx déposé dans Drive) : ouvrez-le puis Fichier > Enregistrer au format Google Sheets, et indiquez la "
             "clé du nouveau chiffrier")
-    if status is not None:
-        return SourceUnavailable(f"{service} a refusé la requête sur le {sheet} (erreur {status} : {message})")
-    return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)}.",
-                             retryable=True)
+    return SourceUnavailable(f"{service} a refusé la requête sur le {sheet} (erreur {status} : {message})")
 
+
+def _forbidden(exc: BaseException, *, account: Account, sheet: str, writing: bool, base_url: str,
+               message: str) -> SourceUnavailable:
+    """A 403: scopes, quota project or disabled API, else the spreadsheet is not shared."""
+    other = forbidden_reason(exc, account)
+    if other:
+        return SourceUnavailable(other)
+    if account.kind == "anonymous":
+        refused = "refuse l'écriture dans le" if writing else "refuse l'accès au"
+        return SourceUnavailable(f"le serveur {base_url} {refused} {sheet} (403 : {message})")
+    if writing:
+        return SourceUnavailable(
+            f"{account.who} ne peut pas écrire dans le {sheet} : partagez-le en modification "
+            f"(Éditeur) avec {account.share_with} pour recevoir l'onglet Validation, "
+            "ou mettez [google] feedback = false")
+    return SourceUnavailable(
+        f"{account.who} n'a pas accès au {sheet} : partagez-le en lecture (Lecteur) avec "
+        f"{account.share_with} (bouton « Partager » du chiffrier)")

@@ -25,15 +25,17 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+from google.auth.credentials import Credentials
 from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
 from gspread.exceptions import APIError
-from gspread.http_client import HTTPClient
+from gspread.http_client import FileType, HTTPClient, ParamsType
 from tenacity import (
     RetryCallState,
     RetryError,
@@ -48,12 +50,18 @@ from tenacity import (
 from tenacity.stop import stop_base
 from urllib3.exceptions import NameResolutionError
 
+from sync.config import GoogleSettings
 from sync.errors import ConfigError
 
 log = logging.getLogger("sync")
 
+# google-auth's classes are unannotated: calling them is « no-untyped-call » under
+# mypy --strict only; « unused-ignore » keeps the project's present, non-strict mypy quiet.
+
 GOOGLE_SHEETS = "https://sheets.googleapis.com"
 USER_AGENT = "alliance-sync (gzip)"
+# requests' timeout: one for all, or (connect, read); None: no limit.
+Timeout = float | tuple[float, float] | None
 SHEETS_URL_ENV = "ALLIANCE_SYNC_SHEETS_URL"
 
 
@@ -108,19 +116,22 @@ class RebasedSession(AuthorizedSession):
 
     google_base = GOOGLE_SHEETS
 
-    def __init__(self, credentials, base_url: str, **kwargs):
-        super().__init__(credentials, **kwargs)
+    def __init__(self, credentials: Credentials, base_url: str, **kwargs: Any) -> None:
+        super().__init__(credentials, **kwargs)  # type: ignore[no-untyped-call, unused-ignore]  # google-auth: unannotated
         self.base_url = base_url.rstrip("/")
         # Google compresses an answer only when both say gzip (Sheets API, « Performance
         # tips »): a committee's grid data shrinks about tenfold.
         self.headers["Accept-Encoding"] = "gzip"
         self.headers["User-Agent"] = USER_AGENT
 
-    def request(self, method, url, *args, **kwargs):
+    def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         google = self.google_base
-        if self.base_url != google and url.startswith(google + "/"):
+        if isinstance(url, str) and self.base_url != google and url.startswith(google + "/"):
             url = self.base_url + url[len(google):]
-        return super().request(method, url, *args, **kwargs)
+        # google-auth: unannotated
+        response: requests.Response = super().request(  # type: ignore[no-untyped-call, unused-ignore]
+            method, url, *args, **kwargs)
+        return response
 
 
 @dataclass(frozen=True)
@@ -134,7 +145,7 @@ class RetryPolicy:
     connect_attempts: int = 3  # tries when the service cannot be reached at all
 
     @classmethod
-    def from_settings(cls, settings) -> RetryPolicy:
+    def from_settings(cls, settings: GoogleSettings) -> RetryPolicy:
         return cls(max_attempts=settings.max_attempts, deadline=settings.retry_deadline,
                    initial=settings.backoff_initial, maximum=settings.backoff_max,
                    connect_timeout=min(10.0, settings.timeout), read_timeout=settings.timeout)
@@ -313,12 +324,18 @@ def describe_failure(exc: BaseException, base_url: str = "") -> str:
     exc = network_error(exc) or exc
     if base_url:  # the caller wants the address named: the one that really failed
         base_url = failed_address(exc) or base_url
-    host = urlsplit(base_url).hostname or base_url
     at = f" ({base_url})" if base_url else ""
     if status == 429:
         return "quota de requêtes Google dépassé (429)"
     if status is not None:
         return f"erreur {status} du serveur{at}"
+    return _network_failure(exc, base_url)
+
+
+def _network_failure(exc: BaseException, base_url: str) -> str:
+    """A call that got no HTTP answer: the name, the connection, the wait, TLS."""
+    host = urlsplit(base_url).hostname or base_url
+    at = f" ({base_url})" if base_url else ""
     kind = unreachable(exc)
     if kind == "dns":
         return f"adresse introuvable : le nom {host} n'a pu être résolu (DNS)"
@@ -379,7 +396,7 @@ class RetryingHTTPClient(HTTPClient):
         return bool(unreachable(exc)) and state.attempt_number >= self.policy.connect_attempts
 
     @property
-    def timeout(self):
+    def timeout(self) -> Timeout:
         """The (connect, read) timeouts; within a run deadline, never past it."""
         left = time_left()
         base = self._timeout
@@ -390,10 +407,12 @@ class RetryingHTTPClient(HTTPClient):
         return (min(connect, left), min(read, left))
 
     @timeout.setter
-    def timeout(self, value) -> None:
+    def timeout(self, value: Timeout) -> None:
         self._timeout = value
 
-    def request(self, method, endpoint, *args, **kwargs):
+    def request(self, method: str, endpoint: str, params: ParamsType | None = None, data: bytes | None = None,
+                json: Mapping[str, Any] | None = None, files: FileType = None,
+                headers: MutableMapping[str, str] | None = None) -> requests.Response:
         limiter = self.read_limiter if method.lower() == "get" else self.write_limiter
         policy = self.policy
         out_of_time = [False]
@@ -414,13 +433,13 @@ class RetryingHTTPClient(HTTPClient):
         )
         started = time.monotonic()
 
-        def attempt():
+        def attempt() -> requests.Response:
             left = time_left()
             if left is not None and left <= 0:
                 raise DeadlinePassed()
             limiter.acquire()
             sent = time.monotonic()
-            response = HTTPClient.request(self, method, endpoint, *args, **kwargs)
+            response = HTTPClient.request(self, method, endpoint, params, data, json, files, headers)
             # --verbose: every request, for whoever diagnoses a slow night.
             log.debug("%s : %s %s → %s (%.2f s).", self.service, method.upper(), endpoint,
                       response.status_code, time.monotonic() - sent)

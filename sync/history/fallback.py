@@ -19,7 +19,7 @@ from sync.history.codec import unpack_tabs
 from sync.history.identity import alliance_identity, describe_source, source_identity
 from sync.history.store import History, describe_damage
 from sync.report import SourceInfo
-from sync.sources import RawWorkbook, Source, open_source
+from sync.sources import GoogleSheets, RawWorkbook, Source, open_source
 from sync.wording import moment
 
 log = logging.getLogger("sync")
@@ -37,10 +37,11 @@ class LastGoodCopy:
     """Only a copy of the same source, read by an earlier run of the same alliance
     (docs/exploitation.md, « Une alliance, un historique »)."""
 
-    def __init__(self, history: History, config: Config, now: dt.datetime):
+    def __init__(self, history: History, config: Config, now: dt.datetime, google: GoogleSheets | None = None):
         self.history = history
         self.config = config
         self.now = now
+        self.google = google  # the command's Google spreadsheets: a copy's links to the live one
         self.identity = alliance_identity(config)
         self.unreadable: dict[str, Unreadable] = {}
 
@@ -89,6 +90,6 @@ class LastGoodCopy:
         live spreadsheet; None when even that cannot be built."""
         try:
             assert committee.source is not None
-            return open_source(committee.source, self.config, committee.code)
+            return open_source(committee.source, self.config, committee.code, self.google)
         except Exception:  # links are a convenience; the run must go on
             return None

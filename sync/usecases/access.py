@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sync.config import Committee, Config, SourceSpec
 from sync.config.delivery import delivery_scopes
@@ -59,7 +60,7 @@ class AccessReport:
     def render_text(self) -> str:
         return render_access(self)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return access_as_dict(self)
 
 
@@ -179,7 +180,7 @@ def render_access(report: AccessReport) -> str:
     return "\n".join(lines)
 
 
-def access_as_dict(report: AccessReport) -> dict:
+def access_as_dict(report: AccessReport) -> dict[str, Any]:
     """``check-access --format json``: the account, and each committee's access."""
     account = report.account
     return {

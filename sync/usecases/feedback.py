@@ -27,6 +27,7 @@ from sync.config.delivery import delivery_scopes
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
 from sync.google.client import access_problem
+from sync.google.http import RetryingHTTPClient
 from sync.report import Report
 from sync.sources.google import GOOGLE_FAILURES, GoogleSource
 from sync.vocabulary.template import VALIDATION_TAB, find_tab
@@ -104,9 +105,10 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
     return results
 
 
-def _replace_tab(http, source, rows: list[list[str]]) -> int:
+def _replace_tab(http: RetryingHTTPClient, source: GoogleSource, rows: list[list[str]]) -> int:
     """Create or empty the Validation tab, then write ``rows``; returns the requests sent."""
     layout = source.layout
+    assert layout is not None  # write_feedback writes only to a spreadsheet read at this sync
     key = source.key
     width = len(HEADER)
     title = find_tab(list(layout.tabs), VALIDATION_TAB)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from sync.config import SourceSpec
+from sync.config import Config, GoogleSettings, SourceSpec
 from sync.errors import OutputError, SourceUnavailable
 from sync.history.store import DB_NAME
 from sync.lock import LOCK_NAME
@@ -28,12 +28,12 @@ from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
 MINISTRY_SHEETS = frozenset({"Sommaire", "Validation", "À propos"})
 
 
-def inputs_of(config, state_dir: Path | None) -> list[Input]:
+def inputs_of(config: Config | None, state_dir: Path | None) -> list[Input]:
     """Everything a command reads or keeps: the configuration and the presentation file
     beside it, the committees' local workbooks, the Google credentials, the history
     database and the state folder (lock, temporaire/, OAuth token). ``config`` may be
     None (a command run without one)."""
-    found = []
+    found: list[Input] = []
     if config is not None:
         if config.path is not None:
             found.append(Input(Path(config.path), "la configuration"))
@@ -50,7 +50,7 @@ def inputs_of(config, state_dir: Path | None) -> list[Input]:
     return found
 
 
-def _credentials(google) -> list[Input]:
+def _credentials(google: GoogleSettings) -> list[Input]:
     """The credentials files of the [google] section (GoogleSettings), the variable's included."""
     found = [Input(Path(path), "les identifiants Google") for path in (google.credentials, google.oauth_client)
              if path is not None]
@@ -60,7 +60,7 @@ def _credentials(google) -> list[Input]:
     return found
 
 
-def refuse_state_on_inputs(config, state_dir: Path) -> None:
+def refuse_state_on_inputs(config: Config | None, state_dir: Path) -> None:
     """The history writes its database, its lock and temporaire/ in the state folder
     (and empties temporaire/ at every run): none of them may be an input, nor hold one."""
     inputs = inputs_of(config, None)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import errno
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from sync.config import load_config
-from sync.pipeline import build_report
+from sync import pipeline
+from sync.config import Config, load_config
 from sync.report import Report
+from sync.runner import google_sheets
 
 REPO = Path(__file__).resolve().parents[2]
+
+
+def build_report(config: Config, **options: Any) -> Report:
+    """``sync.pipeline.build_report`` as a command calls it: with the Google spreadsheets
+    a committee on Google needs (``sync.runner.google_sheets``), unless ``google=`` is given."""
+    options.setdefault("google", google_sheets(config))
+    return pipeline.build_report(config, **options)
 
 
 def validate(config_path: Path) -> Report:
