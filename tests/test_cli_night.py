@@ -400,7 +400,7 @@ def test_bash_completion_script_as_the_readme_says():
 
 
 def test_history_shows_what_was_delivered_to_whom_and_when(tmp_path, monkeypatch):
-    from sync.config.delivery import PASSWORD_ENV
+    from sync.config.sections import PASSWORD_ENV
     from tests.support.delivery import (
         MINISTRY,
         PASSWORD,
@@ -436,7 +436,7 @@ def test_history_shows_what_was_delivered_to_whom_and_when(tmp_path, monkeypatch
 def test_deliver_as_json_with_the_smtp_server_down(tmp_path, monkeypatch):
     """The SMTP server gone between the run and the delivery: the JSON says what failed
     and why, the French message still goes to standard error, and the exit code is 1."""
-    from sync.config.delivery import PASSWORD_ENV
+    from sync.config.sections import PASSWORD_ENV
     from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
     from tests.support.smtp_server import SmtpServer
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 from sync.config import load_config
-from sync.config.delivery import PASSWORD_ENV
+from sync.config.sections import PASSWORD_ENV
 from sync.pipeline import build_report
 from tests.support.builders import project, write_alliance
 from tests.support.delivery import (

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from sync.config import load_config
-from sync.config.delivery import PASSWORD_ENV, DeliverySettings, delivery_settings
+from sync.config.delivery import DeliverySettings, delivery_settings
+from sync.config.sections import PASSWORD_ENV
 from sync.errors import ConfigError
 from sync.history import History, schema
 from tests.support import builders

@@ -11,7 +11,7 @@ import hashlib
 
 import pytest
 
-from sync.config.delivery import PASSWORD_ENV
+from sync.config.sections import PASSWORD_ENV
 from tests.support.delivery import (
     CONTACTS,
     FOLDER,
