@@ -82,8 +82,10 @@ def read_fast(paths: list[Path]) -> tuple[list[list], int]:
 def write_fast(rows: list[list], cells: int, out: Path) -> int:
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(out), {"constant_memory": True, "strings_to_formulas": False,
-                                        "strings_to_urls": False, "strings_to_numbers": False})
+    wb = xlsxwriter.Workbook(
+        str(out),
+        {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+    )
     ws = wb.add_worksheet("Données")
     written = 0
     r = 0
@@ -117,8 +119,12 @@ def write(rows: list[list], cells: int, out: Path) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Plancher : lecture puis écriture d'autant de cellules.")
     parser.add_argument("config", type=Path)
-    parser.add_argument("--kind", choices=["openpyxl", "fast"], default="openpyxl",
-                        help="openpyxl (read-only + write-only) ou fast (python-calamine + XlsxWriter)")
+    parser.add_argument(
+        "--kind",
+        choices=["openpyxl", "fast"],
+        default="openpyxl",
+        help="openpyxl (read-only + write-only) ou fast (python-calamine + XlsxWriter)",
+    )
     parser.add_argument("--cells", type=int, default=0, help="cellules à écrire (0 : autant que lues)")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)

@@ -104,8 +104,7 @@ def config_text(size: Size) -> str:
         'fund = "FQIS"',
     ]
     subregions: list[dict[str, Any]] = list(monteregie.SUBREGIONS[: size.committees])
-    allocations = {s["code"]: ALLOCATION_PER_PROJECT.get(s["code"], 150_000) * size.projects
-                   for s in subregions}
+    allocations = {s["code"]: ALLOCATION_PER_PROJECT.get(s["code"], 150_000) * size.projects for s in subregions}
     regional = REGIONAL_PER_PROJECT * size.projects
     lines += [
         f"envelope = {sum(allocations.values()) + regional}",
@@ -158,8 +157,11 @@ def _typed_date(day: dt.date, rng: random.Random) -> str:
 
 def _as_typed(project: dict, payments: list[dict], rng: random.Random) -> None:
     for key, value in list(project.items()):
-        if isinstance(value, int) and not isinstance(value, bool) and (
-                key in ("total_cost", "other_contributions") or key.startswith("year:")):
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and (key in ("total_cost", "other_contributions") or key.startswith("year:"))
+        ):
             if rng.random() < TYPED_AMOUNT:
                 project[key] = _typed_amount(value, rng)
         elif isinstance(value, dt.date) and rng.random() < TYPED_DATE:
@@ -290,8 +292,11 @@ def write_committee(path: Path, config: Config, projects: list[dict], payments: 
     return cells
 
 
-_INLINE = re.compile(r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr">'
-                     r'<is><t(?: xml:space="preserve")?>(.*?)</t></is></c>', re.S)
+_INLINE = re.compile(
+    r'<c r="([A-Z]+\d+)"((?: s="\d+")?) t="inlineStr">'
+    r'<is><t(?: xml:space="preserve")?>(.*?)</t></is></c>',
+    re.S,
+)
 _EMPTY_INLINE = re.compile(r'<c r="[A-Z]+\d+"(?: s="\d+")? t="inlineStr" />')
 _LAST_CELL = re.compile(r'<c r="([A-Z]+)(\d+)"')
 _SHARED_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
@@ -324,16 +329,23 @@ def _as_saved_by_excel(source: Path, target: Path) -> None:
                 xml = xml.replace("</sheetPr>", f'</sheetPr><dimension ref="{ref}" />', 1)
                 data = xml.encode("utf-8")
             elif item.filename == "[Content_Types].xml":
-                data = data.replace(b"</Types>", f'<Override PartName="/xl/sharedStrings.xml" '
-                                                  f'ContentType="{_SHARED_TYPE}" /></Types>'.encode())
+                data = data.replace(
+                    b"</Types>",
+                    f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_SHARED_TYPE}" /></Types>'.encode(),
+                )
             elif item.filename == "xl/_rels/workbook.xml.rels":
-                data = data.replace(b"</Relationships>", f'<Relationship Type="{_SHARED_REL}" '
-                                    f'Target="sharedStrings.xml" Id="rIdStrings" /></Relationships>'.encode())
+                data = data.replace(
+                    b"</Relationships>",
+                    f'<Relationship Type="{_SHARED_REL}" '
+                    f'Target="sharedStrings.xml" Id="rIdStrings" /></Relationships>'.encode(),
+                )
             zout.writestr(item, data)
         items = "".join(f'<si><t xml:space="preserve">{text}</t></si>' for text in strings)
-        zout.writestr("xl/sharedStrings.xml",
-                      '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-                      f'count="{references}" uniqueCount="{len(strings)}">{items}</sst>')
+        zout.writestr(
+            "xl/sharedStrings.xml",
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            f'count="{references}" uniqueCount="{len(strings)}">{items}</sst>',
+        )
 
 
 # --------------------------------------------------------------------------
@@ -341,8 +353,9 @@ def _as_saved_by_excel(source: Path, target: Path) -> None:
 
 
 def _stamp(size: Size) -> str:
-    return hashlib.sha256(json.dumps([GENERATOR_VERSION, size.__dict__, TYPED_AMOUNT, TYPED_DATE, MISTAKES],
-                                     sort_keys=True).encode()).hexdigest()[:16]
+    return hashlib.sha256(
+        json.dumps([GENERATOR_VERSION, size.__dict__, TYPED_AMOUNT, TYPED_DATE, MISTAKES], sort_keys=True).encode()
+    ).hexdigest()[:16]
 
 
 def build_alliance(size: Size, root: Path = DEFAULT_DATA, *, force: bool = False, quiet: bool = False) -> Path:
@@ -375,8 +388,10 @@ def build_alliance(size: Size, root: Path = DEFAULT_DATA, *, force: bool = False
     stamp_path.write_text(_stamp(size))
     if not quiet:
         detail = ", ".join(f"{code} {p} projets / {v} versements" for code, (p, v) in counts.items())
-        print(f"Alliance {size.name} ({size.label}) générée en {time.perf_counter() - started:.1f} s : {detail}",
-              file=sys.stderr)
+        print(
+            f"Alliance {size.name} ({size.label}) générée en {time.perf_counter() - started:.1f} s : {detail}",
+            file=sys.stderr,
+        )
     return config_path
 
 

@@ -51,9 +51,12 @@ def measure(size_name: str, data: Path) -> dict:
     try:
         serve_committees(server, loaded, keys)
         for key in keys.values():  # the former read, as it was sent
-            answer = requests.get(f"{server.url}/v4/spreadsheets/{key}", timeout=300,
-                                  headers={"Authorization": "Bearer mesure"},
-                                  params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
+            answer = requests.get(
+                f"{server.url}/v4/spreadsheets/{key}",
+                timeout=300,
+                headers={"Authorization": "Bearer mesure"},
+                params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"},
+            )
             answer.raise_for_status()
         before = sum(r.wire_bytes for r in server.requests)
         server.reset_log()
@@ -65,8 +68,13 @@ def measure(size_name: str, data: Path) -> dict:
                 GoogleSource(committee.source, config, committee.code).read(WANTED_TABS)
         after = sum(r.wire_bytes for r in server.requests)
         requests_after = len(server.requests)
-        return {"size": size.label, "before": before, "after": after,
-                "requests": requests_after, "committees": len(keys)}
+        return {
+            "size": size.label,
+            "before": before,
+            "after": after,
+            "requests": requests_after,
+            "committees": len(keys),
+        }
     finally:
         server.stop()
 
@@ -81,8 +89,11 @@ def main() -> None:
     for name in args.sizes.split(","):
         m = measure(name, args.data)
         ratio = m["before"] / m["after"] if m["after"] else float("inf")
-        print(f"| {m['size']} | {megabytes(m['before'])} Mo | {megabytes(m['after'])} Mo | "
-              f"{ratio:.0f} × | {m['requests']} pour {m['committees']} chiffriers |", flush=True)
+        print(
+            f"| {m['size']} | {megabytes(m['before'])} Mo | {megabytes(m['after'])} Mo | "
+            f"{ratio:.0f} × | {m['requests']} pour {m['committees']} chiffriers |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

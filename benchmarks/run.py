@@ -96,8 +96,14 @@ def measure(cmd: list[str], *, cwd: Path, env: dict | None = None, timeout: floa
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode,
-                       out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"))
+        return Measure(
+            wall,
+            usage.ru_utime + usage.ru_stime,
+            usage.ru_maxrss / 1024,
+            proc.returncode,
+            out.read().decode("utf-8", "replace"),
+            err.read().decode("utf-8", "replace"),
+        )
 
 
 def child_env(**extra: str) -> dict:
@@ -155,8 +161,11 @@ def workbook_cells(path: Path) -> int:
     """Non-empty cells of a written workbook: ``</c>`` closes a cell with a value
     or formula (empty cells are written ``<c …/>``), in every worksheet part."""
     with zipfile.ZipFile(path) as archive:
-        return sum(archive.read(name).count(b"</c>") for name in archive.namelist()
-                   if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+        return sum(
+            archive.read(name).count(b"</c>")
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")
+        )
 
 
 # --------------------------------------------------------------------------
@@ -198,8 +207,9 @@ class SizeResult:
     def cpu_ratio(self) -> float:
         if self.mode == "run":
             return self.run_cpu / self.floor_cpu
-        return self.run_cpu / statistics.median(m.cpu - p["write_s"]
-                                                for m, p in zip(self.floors, self.floor_parts, strict=False))
+        return self.run_cpu / statistics.median(
+            m.cpu - p["write_s"] for m, p in zip(self.floors, self.floor_parts, strict=False)
+        )
 
     @property
     def floor_wall(self) -> float:
@@ -277,8 +287,7 @@ def warm_up(config: Path, work: Path, quiet: bool) -> tuple[str, str, Measure]:
     return "validate", note, m
 
 
-def bench_size(size: Size, repeat: int, *, data: Path, google: bool, quiet: bool,
-               google_repeat: int = 1) -> SizeResult:
+def bench_size(size: Size, repeat: int, *, data: Path, google: bool, quiet: bool, google_repeat: int = 1) -> SizeResult:
     config = build_alliance(size, data, quiet=quiet)
     with tempfile.TemporaryDirectory(prefix=f"bench-{size.name}-") as tmp:
         root = Path(tmp)
@@ -298,23 +307,50 @@ def bench_size(size: Size, repeat: int, *, data: Path, google: bool, quiet: bool
                 raise SystemExit(f"alliance-sync {mode} a échoué (code {m.returncode}) : {_problem(m)}")
             result.runs.append(m)
             result.stages.append(derived_stages(stage_times(m.stderr), m.wall))
-            f = measure([sys.executable, str(HERE / "floor.py"), str(config), "--cells", str(result.output_cells),
-                         "--out", str(work / "plancher.xlsx")], cwd=work, env=child_env())
+            f = measure(
+                [
+                    sys.executable,
+                    str(HERE / "floor.py"),
+                    str(config),
+                    "--cells",
+                    str(result.output_cells),
+                    "--out",
+                    str(work / "plancher.xlsx"),
+                ],
+                cwd=work,
+                env=child_env(),
+            )
             if f.returncode != 0:
                 raise SystemExit(f"le plancher a échoué : {_problem(f)}")
             result.floors.append(f)
             result.floor_parts.append(json.loads(f.stdout.strip().splitlines()[-1]))
-            fast = measure([sys.executable, str(HERE / "floor.py"), str(config), "--cells", str(result.output_cells),
-                            "--out", str(work / "plancher-rapide.xlsx"), "--kind", "fast"], cwd=work, env=child_env())
+            fast = measure(
+                [
+                    sys.executable,
+                    str(HERE / "floor.py"),
+                    str(config),
+                    "--cells",
+                    str(result.output_cells),
+                    "--out",
+                    str(work / "plancher-rapide.xlsx"),
+                    "--kind",
+                    "fast",
+                ],
+                cwd=work,
+                env=child_env(),
+            )
             if fast.returncode != 0:
                 raise SystemExit(f"le plancher rapide a échoué : {_problem(fast)}")
             result.fast_floors.append(fast)
             result.fast_parts.append(json.loads(fast.stdout.strip().splitlines()[-1]))
             shutil.rmtree(work)
             if not quiet:
-                print(f"  {size.name} #{index + 1} : {mode} {m.wall:.2f} s, {m.rss_mb:.0f} Mo ; "
-                      f"plancher {f.wall:.2f} s, {f.rss_mb:.0f} Mo ; plancher rapide {fast.wall:.2f} s, "
-                      f"{fast.rss_mb:.0f} Mo", file=sys.stderr)
+                print(
+                    f"  {size.name} #{index + 1} : {mode} {m.wall:.2f} s, {m.rss_mb:.0f} Mo ; "
+                    f"plancher {f.wall:.2f} s, {f.rss_mb:.0f} Mo ; plancher rapide {fast.wall:.2f} s, "
+                    f"{fast.rss_mb:.0f} Mo",
+                    file=sys.stderr,
+                )
         if google:
             result.google = bench_google(size, config, google_repeat, root, quiet)
     return result
@@ -337,7 +373,8 @@ class GoogleResult:
     def holds(self) -> bool:
         return bool(self.reads) and all(
             len(r) == self.spreadsheets and all(n == 1 for n in r.values()) and total == self.spreadsheets
-            for r, total in zip(self.reads, self.total_reads, strict=False))
+            for r, total in zip(self.reads, self.total_reads, strict=False)
+        )
 
     @property
     def wall(self) -> float:
@@ -374,8 +411,7 @@ def google_config(config: Path, keys: dict[str, str], target: Path) -> Path:
     """The size's configuration with each committee's source on Google."""
     text = config.read_text(encoding="utf-8")
     for code, key in keys.items():
-        text = text.replace(f'source = {{ xlsx = "comites/{code.lower()}.xlsx" }}',
-                            f'source = {{ google = "{key}" }}')
+        text = text.replace(f'source = {{ xlsx = "comites/{code.lower()}.xlsx" }}', f'source = {{ google = "{key}" }}')
     target.write_text(text, encoding="utf-8")
     return target
 
@@ -387,8 +423,10 @@ def serve_committees(server, loaded, keys: dict[str, str]) -> None:
     for committee in loaded.subregions:
         assert committee.source is not None
         wb = openpyxl.load_workbook(committee.source.location, read_only=True, data_only=True)
-        tabs = {title: [[_sheet_value(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
-                for title in wb.sheetnames}
+        tabs = {
+            title: [[_sheet_value(v) for v in row] for row in wb[title].iter_rows(values_only=True)]
+            for title in wb.sheetnames
+        }
         wb.close()
         sizes = {title: (max(1000, len(rows) + 100), 26) for title, rows in tabs.items()}
         server.add_spreadsheet(keys[committee.code], tabs, title=f"Comité {committee.name}", sizes=sizes)
@@ -434,8 +472,11 @@ def bench_google(size: Size, config: Path, repeat: int, root: Path, quiet: bool)
             result.total_reads.append(server.reads())
             shutil.rmtree(run_dir)
             if not quiet:
-                print(f"  {size.name} Google #{index + 1} : {m.wall:.2f} s, {m.rss_mb:.0f} Mo, "
-                      f"lectures {result.reads[-1]}", file=sys.stderr)
+                print(
+                    f"  {size.name} Google #{index + 1} : {m.wall:.2f} s, {m.rss_mb:.0f} Mo, "
+                    f"lectures {result.reads[-1]}",
+                    file=sys.stderr,
+                )
         return result
     finally:
         server.stop()
@@ -463,12 +504,37 @@ def profile(size: Size, data: Path, profiler: str = "py-spy") -> Path:
         args = sync_command(mode, config, work)[3:]
         if profiler == "py-spy":
             raw = stem.parent / f"{stem.name}.raw"
-            cmd = ["py-spy", "record", "--rate", "100", "--format", "raw", "-o", str(raw), "--",
-                   sys.executable, "-m", "sync", *args]
+            cmd = [
+                "py-spy",
+                "record",
+                "--rate",
+                "100",
+                "--format",
+                "raw",
+                "-o",
+                str(raw),
+                "--",
+                sys.executable,
+                "-m",
+                "sync",
+                *args,
+            ]
         else:
             session = stem.parent / f"{stem.name}.pyisession"
-            cmd = [sys.executable, "-m", "pyinstrument", "--interval", "0.002", "-r", "pyisession",
-                   "-o", str(session), "-m", "sync", *args]
+            cmd = [
+                sys.executable,
+                "-m",
+                "pyinstrument",
+                "--interval",
+                "0.002",
+                "-r",
+                "pyisession",
+                "-o",
+                str(session),
+                "-m",
+                "sync",
+                *args,
+            ]
         try:
             m = measure(cmd, cwd=work, env=child_env())
         except FileNotFoundError:
@@ -481,12 +547,16 @@ def profile(size: Size, data: Path, profiler: str = "py-spy") -> Path:
         target = stem.parent / f"{stem.name}-hotspots.txt"
         target.write_text(hotspots(raw.read_text(encoding="utf-8"), 30) + "\n", encoding="utf-8")
         return target
-    renders = {"tree": ["-p", "processor_options.filter_threshold=0.005"],
-               "flat": ["-p", "flat=true", "-p", "processor_options.filter_threshold=0.002"]}
+    renders = {
+        "tree": ["-p", "processor_options.filter_threshold=0.005"],
+        "flat": ["-p", "flat=true", "-p", "processor_options.filter_threshold=0.002"],
+    }
     for view, options in renders.items():
         out = stem.parent / f"{stem.name}-{view}.txt"
-        subprocess.run([sys.executable, "-m", "pyinstrument", "--load", str(session), "-r", "text", *options,
-                        "-o", str(out)], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "pyinstrument", "--load", str(session), "-r", "text", *options, "-o", str(out)],
+            check=True,
+        )
     return stem.parent / f"{stem.name}-tree.txt"
 
 
@@ -507,14 +577,28 @@ def machine() -> dict[str, str]:
         pass
     ram = "?"
     try:
-        kb = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal")))
+        kb = int(
+            next(
+                line.split()[1]
+                for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")
+            )
+        )
         ram = f"{kb / 1024 / 1024:.1f} Gio"
     except (OSError, StopIteration, ValueError):
         pass
     versions = []
-    for name in ("python-calamine", "XlsxWriter", "rapidfuzz", "openpyxl", "et_xmlfile", "lxml", "defusedxml",
-                 "gspread", "click"):
+    for name in (
+        "python-calamine",
+        "XlsxWriter",
+        "rapidfuzz",
+        "openpyxl",
+        "et_xmlfile",
+        "lxml",
+        "defusedxml",
+        "gspread",
+        "click",
+    ):
         try:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
@@ -567,16 +651,25 @@ def stages_table(results: list[SizeResult]) -> list[str]:
     head = "| étape (médiane) | " + " | ".join(r.size.name for r in results) + " |"
     lines = [head, "|---|" + "---:|" * len(results)]
     for label in labels:
-        lines.append(f"| {label} | " + " | ".join(
-            _s(medians[r.size.name][label]) if label in medians[r.size.name] else "—" for r in results) + " |")
-    lines.append("| Plancher : lecture openpyxl read-only | " + " | ".join(
-        _s(r.floor_part("read_s")) for r in results) + " |")
-    lines.append("| Plancher : écriture openpyxl write-only | " + " | ".join(
-        _s(r.floor_part("write_s")) for r in results) + " |")
-    lines.append("| Plancher rapide : lecture python-calamine | " + " | ".join(
-        _s(r.fast_part("read_s")) for r in results) + " |")
-    lines.append("| Plancher rapide : écriture XlsxWriter constant_memory | " + " | ".join(
-        _s(r.fast_part("write_s")) for r in results) + " |")
+        lines.append(
+            f"| {label} | "
+            + " | ".join(_s(medians[r.size.name][label]) if label in medians[r.size.name] else "—" for r in results)
+            + " |"
+        )
+    lines.append(
+        "| Plancher : lecture openpyxl read-only | " + " | ".join(_s(r.floor_part("read_s")) for r in results) + " |"
+    )
+    lines.append(
+        "| Plancher : écriture openpyxl write-only | " + " | ".join(_s(r.floor_part("write_s")) for r in results) + " |"
+    )
+    lines.append(
+        "| Plancher rapide : lecture python-calamine | " + " | ".join(_s(r.fast_part("read_s")) for r in results) + " |"
+    )
+    lines.append(
+        "| Plancher rapide : écriture XlsxWriter constant_memory | "
+        + " | ".join(_s(r.fast_part("write_s")) for r in results)
+        + " |"
+    )
     return lines
 
 
@@ -594,39 +687,53 @@ def targets(results: list[SizeResult], google: bool) -> tuple[list[str], bool]:
     medium = by_name.get("medium")
     for r in results:
         scope = "" if r.mode == "run" else " (validate seulement : pas de classeur)"
-        lines.append(f"- {r.size.label} : exécution ≤ {TARGET_RATIO} × plancher openpyxl — {r.ratio:.2f} ×{scope} : "
-                     f"{verdict(r.ratio <= TARGET_RATIO)}")
+        lines.append(
+            f"- {r.size.label} : exécution ≤ {TARGET_RATIO} × plancher openpyxl — {r.ratio:.2f} ×{scope} : "
+            f"{verdict(r.ratio <= TARGET_RATIO)}"
+        )
     if medium:
-        lines.append(f"- 3×2 000 : exécution ≤ {TARGET_FAST_RATIO} × plancher rapide — {medium.fast_ratio:.2f} × : "
-                     f"{verdict(medium.fast_ratio <= TARGET_FAST_RATIO)}")
+        lines.append(
+            f"- 3×2 000 : exécution ≤ {TARGET_FAST_RATIO} × plancher rapide — {medium.fast_ratio:.2f} × : "
+            f"{verdict(medium.fast_ratio <= TARGET_FAST_RATIO)}"
+        )
     else:
         lines.append(f"- 3×2 000 : exécution ≤ {TARGET_FAST_RATIO} × plancher rapide : {verdict(None)}")
     large = by_name.get("large")
     if large:
-        lines.append(f"- 3×20 000 : RSS max ≤ {TARGET_RSS_MB} Mo — {large.run_rss:.0f} Mo : "
-                     f"{verdict(large.run_rss <= TARGET_RSS_MB)}")
+        lines.append(
+            f"- 3×20 000 : RSS max ≤ {TARGET_RSS_MB} Mo — {large.run_rss:.0f} Mo : "
+            f"{verdict(large.run_rss <= TARGET_RSS_MB)}"
+        )
     else:
         lines.append(f"- 3×20 000 : RSS max ≤ {TARGET_RSS_MB} Mo : {verdict(None)}")
     if medium and large and medium.mode != large.mode:
-        lines.append(f"- coût par projet de 6 000 à 60 000 projets : non comparable ({medium.mode} à 3×2 000, "
-                     f"{large.mode} à 3×20 000) : {verdict(None)}")
+        lines.append(
+            f"- coût par projet de 6 000 à 60 000 projets : non comparable ({medium.mode} à 3×2 000, "
+            f"{large.mode} à 3×20 000) : {verdict(None)}"
+        )
     elif medium and large:
         growth = large.ms_per_project / medium.ms_per_project - 1
-        lines.append(f"- coût par projet de 6 000 à 60 000 projets : {medium.ms_per_project:.3f} → "
-                     f"{large.ms_per_project:.3f} ms, {growth:+.0%} (≤ +{TARGET_GROWTH:.0%}) : "
-                     f"{verdict(growth <= TARGET_GROWTH)}")
+        lines.append(
+            f"- coût par projet de 6 000 à 60 000 projets : {medium.ms_per_project:.3f} → "
+            f"{large.ms_per_project:.3f} ms, {growth:+.0%} (≤ +{TARGET_GROWTH:.0%}) : "
+            f"{verdict(growth <= TARGET_GROWTH)}"
+        )
     else:
         lines.append(f"- coût par projet de 6 000 à 60 000 projets (≤ +{TARGET_GROWTH:.0%}) : {verdict(None)}")
     if google:
         for r in results:
             g = r.google
             if g is None or not g.reads:
-                lines.append(f"- chemin Google, {r.size.label} : lectures = chiffriers : {verdict(None)}"
-                             + (f" ({g.note})" if g and g.note else ""))
+                lines.append(
+                    f"- chemin Google, {r.size.label} : lectures = chiffriers : {verdict(None)}"
+                    + (f" ({g.note})" if g and g.note else "")
+                )
                 continue
             counts = ", ".join(str(n) for n in g.reads[-1].values())
-            lines.append(f"- chemin Google, {r.size.label} : {g.spreadsheets} chiffriers, {g.total_reads[-1]} "
-                         f"lectures ({counts} par chiffrier) : {verdict(g.holds)}")
+            lines.append(
+                f"- chemin Google, {r.size.label} : {g.spreadsheets} chiffriers, {g.total_reads[-1]} "
+                f"lectures ({counts} par chiffrier) : {verdict(g.holds)}"
+            )
     else:
         lines.append(f"- chemin Google (lectures = chiffriers) : {verdict(None)} (--google)")
     return lines, ok
@@ -636,35 +743,50 @@ def google_table(results: list[SizeResult]) -> list[str]:
     rows = [r for r in results if r.google and r.google.runs]
     if not rows:
         return []
-    lines = ["| taille | mesuré | exécution | CPU | RSS max | chiffriers | lectures par chiffrier |",
-             "|---|---|---:|---:|---:|---:|---|"]
+    lines = [
+        "| taille | mesuré | exécution | CPU | RSS max | chiffriers | lectures par chiffrier |",
+        "|---|---|---:|---:|---:|---:|---|",
+    ]
     for r in rows:
         g = r.google
         assert g is not None  # rows keep only the sizes measured on Google
         reads = " ; ".join(", ".join(f"{k} : {n}" for k, n in rd.items()) for rd in g.reads[-1:])
         runs = f" (médiane de {len(g.runs)})" if len(g.runs) > 1 else ""
-        lines.append(f"| {r.size.name} ({r.size.label}) | {g.mode} | {_s(g.wall)}{runs} "
-                     f"| {_s(statistics.median(m.cpu for m in g.runs))} | {g.rss:.0f} Mo "
-                     f"| {g.spreadsheets} | {reads} |")
-    lines += ["", "Le serveur local tourne sur la même machine (2 cœurs) : le temps d'exécution comprend "
-              "l'attente de ses réponses ; le CPU est celui du seul processus alliance-sync. Le compte de "
-              "lectures est exact dès la première exécution."]
+        lines.append(
+            f"| {r.size.name} ({r.size.label}) | {g.mode} | {_s(g.wall)}{runs} "
+            f"| {_s(statistics.median(m.cpu for m in g.runs))} | {g.rss:.0f} Mo "
+            f"| {g.spreadsheets} | {reads} |"
+        )
+    lines += [
+        "",
+        "Le serveur local tourne sur la même machine (2 cœurs) : le temps d'exécution comprend "
+        "l'attente de ses réponses ; le CPU est celui du seul processus alliance-sync. Le compte de "
+        "lectures est exact dès la première exécution.",
+    ]
     return lines
 
 
 def render(results: list[SizeResult], repeat: int, google: bool, info: dict[str, str]) -> tuple[str, bool]:
     goals, ok = targets(results, google)
     notes = sorted({r.note for r in results if r.note})
-    out = ["# Bancs d'essai — résultats", "",
-           "Produit par `python benchmarks/run.py "
-           f"--sizes {','.join(r.size.name for r in results)} --repeat {repeat}{' --google' if google else ''}`. "
-           f"Chaque chiffre est la médiane de {repeat} exécutions ; exécution et plancher alternent.", "",
-           "## Machine", ""]
+    out = [
+        "# Bancs d'essai — résultats",
+        "",
+        "Produit par `python benchmarks/run.py "
+        f"--sizes {','.join(r.size.name for r in results)} --repeat {repeat}{' --google' if google else ''}`. "
+        f"Chaque chiffre est la médiane de {repeat} exécutions ; exécution et plancher alternent.",
+        "",
+        "## Machine",
+        "",
+    ]
     out += [f"- {k} : {v}" for k, v in info.items()]
     out += ["", "## Exécution entière et plancher", ""] + table(results)
     if notes:
-        out += [""] + [f"> {n} ; `alliance-sync validate` mesuré à la place (lecture + validation), "
-                       "comparé au plancher sans sa moitié écriture." for n in notes]
+        out += [""] + [
+            f"> {n} ; `alliance-sync validate` mesuré à la place (lecture + validation), "
+            "comparé au plancher sans sa moitié écriture."
+            for n in notes
+        ]
     out += ["", "## Étapes (lignes du journal)", ""] + stages_table(results)
     gt = google_table(results)
     if gt:
@@ -691,18 +813,35 @@ def kept_analysis(path: Path) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Bancs d'essai d'alliance-sync (issues 6 et 12).")
-    parser.add_argument("--sizes", default="small,medium,large",
-                        help="tailles, parmi : " + ", ".join(f"{k} ({v.label})" for k, v in SIZES.items()))
+    parser.add_argument(
+        "--sizes",
+        default="small,medium,large",
+        help="tailles, parmi : " + ", ".join(f"{k} ({v.label})" for k, v in SIZES.items()),
+    )
     parser.add_argument("--repeat", type=int, default=3, help="exécutions par chiffre (médiane)")
-    parser.add_argument("--google", action="store_true",
-                        help="mesurer aussi le chemin Google (serveur local tests/support/sheets_server.py)")
-    parser.add_argument("--google-repeat", type=int, default=1,
-                        help="exécutions mesurées du chemin Google (le compte de lectures est exact dès la 1re)")
-    parser.add_argument("--smoke", action="store_true",
-                        help="CI : plus petite taille, 1 exécution, cibles non vérifiées, aucun fichier écrit")
+    parser.add_argument(
+        "--google",
+        action="store_true",
+        help="mesurer aussi le chemin Google (serveur local tests/support/sheets_server.py)",
+    )
+    parser.add_argument(
+        "--google-repeat",
+        type=int,
+        default=1,
+        help="exécutions mesurées du chemin Google (le compte de lectures est exact dès la 1re)",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="CI : plus petite taille, 1 exécution, cibles non vérifiées, aucun fichier écrit",
+    )
     parser.add_argument("--profile", metavar="TAILLE", help="profiler une exécution et s'arrêter")
-    parser.add_argument("--profiler", choices=["py-spy", "pyinstrument"], default="py-spy",
-                        help="profileur de --profile (défaut : py-spy, le moins intrusif)")
+    parser.add_argument(
+        "--profiler",
+        choices=["py-spy", "pyinstrument"],
+        default="py-spy",
+        help="profileur de --profile (défaut : py-spy, le moins intrusif)",
+    )
     parser.add_argument("--results", type=Path, default=None, help=f"fichier de résultats (défaut : {RESULTS})")
     parser.add_argument("--enforce", action="store_true", help="code de sortie 1 si une cible n'est pas tenue")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="dossier des alliances générées")
@@ -725,8 +864,16 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         if not args.quiet:
             print(f"== {name} ({SIZES[name].label} projets)", file=sys.stderr)
-        results.append(bench_size(SIZES[name], args.repeat, data=args.data, google=args.google, quiet=args.quiet,
-                                  google_repeat=args.google_repeat))
+        results.append(
+            bench_size(
+                SIZES[name],
+                args.repeat,
+                data=args.data,
+                google=args.google,
+                quiet=args.quiet,
+                google_repeat=args.google_repeat,
+            )
+        )
         if not args.quiet:
             print(f"   ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     text, ok = render(results, args.repeat, args.google, info)

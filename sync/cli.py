@@ -43,8 +43,14 @@ class FrenchGroup(click.Group):
         cmd.params.extend(_general_options())
         super().add_command(cmd, name)
 
-    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
-             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         # Usage errors are printed here rather than by click: a misspelt command or option
@@ -110,19 +116,25 @@ def _general_option_after_command(ctx: click.Context, param: click.Parameter, va
     _setup_logging(settings["quiet"], settings["verbose"], settings["log_file"])
 
 
-_QUIET_HELP = ("N'afficher que ce qui demande une intervention : erreurs à corriger, source illisible, "
-               "livraison échouée (cron).")
+_QUIET_HELP = (
+    "N'afficher que ce qui demande une intervention : erreurs à corriger, source illisible, livraison échouée (cron)."
+)
 _VERBOSE_HELP = "Journal détaillé : durée de chaque étape, requêtes Google et nouveaux essais, copies de secours."
-_LOG_FILE_HELP = ("Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet ; jamais une "
-                  "entrée : configuration, chiffrier, historique).")
+_LOG_FILE_HELP = (
+    "Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet ; jamais une "
+    "entrée : configuration, chiffrier, historique)."
+)
 
 
 def _general_options() -> list[click.Option]:
     late = _general_option_after_command
-    return [click.Option(["--quiet", "-q"], is_flag=True, help=_QUIET_HELP, expose_value=False, callback=late),
-            click.Option(["--verbose", "-v"], is_flag=True, help=_VERBOSE_HELP, expose_value=False, callback=late),
-            click.Option(["--log-file"], type=click.Path(dir_okay=False), help=_LOG_FILE_HELP, expose_value=False,
-                         callback=late)]
+    return [
+        click.Option(["--quiet", "-q"], is_flag=True, help=_QUIET_HELP, expose_value=False, callback=late),
+        click.Option(["--verbose", "-v"], is_flag=True, help=_VERBOSE_HELP, expose_value=False, callback=late),
+        click.Option(
+            ["--log-file"], type=click.Path(dir_okay=False), help=_LOG_FILE_HELP, expose_value=False, callback=late
+        ),
+    ]
 
 
 def _load(config_path: str | None, *, check_files: bool = True, placeholders: bool = True) -> Config:
@@ -136,14 +148,19 @@ def _load(config_path: str | None, *, check_files: bool = True, placeholders: bo
 
 
 config_option = click.option(
-    "--config", "-c", "config_path", type=click.Path(dir_okay=False), metavar="FICHIER",
+    "--config",
+    "-c",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    metavar="FICHIER",
     help="Fichier de configuration TOML de l'Alliance (par défaut : la démonstration intégrée).",
 )
 
 
 @click.group(cls=FrenchGroup, context_settings=CONTEXT, subcommand_metavar="COMMANDE [ARGS]...")
-@click.version_option(__version__, "--version", message="alliance-sync %(version)s",
-                      help="Afficher la version et quitter.")
+@click.version_option(
+    __version__, "--version", message="alliance-sync %(version)s", help="Afficher la version et quitter."
+)
 @click.option("--quiet", "-q", is_flag=True, help=_QUIET_HELP)
 @click.option("--verbose", "-v", is_flag=True, help=_VERBOSE_HELP)
 @click.option("--log-file", type=click.Path(dir_okay=False), help=_LOG_FILE_HELP)
@@ -159,10 +176,12 @@ def cli(ctx: click.Context, quiet: bool, verbose: bool, log_file: str | None) ->
 
 
 state_dir_option = click.option(
-    "--state-dir", type=click.Path(file_okay=False), metavar="DOSSIER",
+    "--state-dir",
+    type=click.Path(file_okay=False),
+    metavar="DOSSIER",
     help=f"Dossier d'état : historique des synchronisations et verrou. Par défaut : la variable {STATE_DIR_ENV}, "
-         f"sinon la clé state_dir de [alliance] dans la configuration, sinon {DEFAULT_STATE_DIR} dans le dossier "
-         f"courant ({DEMO_STATE_DIR} pour la démonstration intégrée, sans --config).",
+    f"sinon la clé state_dir de [alliance] dans la configuration, sinon {DEFAULT_STATE_DIR} dans le dossier "
+    f"courant ({DEMO_STATE_DIR} pour la démonstration intégrée, sans --config).",
 )
 
 
@@ -185,30 +204,64 @@ def _nothing_recorded(folder: StateFolder) -> str:
     return f"Aucune synchronisation enregistrée dans le dossier d'état {folder}."
 
 
-format_option = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-                             show_default=True, help="Format de sortie : texte ou JSON.")
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format de sortie : texte ou JSON.",
+)
 
 
 @cli.command()
 @config_option
-@click.option("--output", "-o", type=click.Path(), metavar="FICHIER",
-              help="Classeur à écrire, ou son dossier (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).")
-@click.option("--force", is_flag=True,
-              help="Remplacer le fichier --output même s'il n'est pas un rapport écrit par alliance-sync, et les "
-                   "fichiers de --export qu'il n'a pas écrits (jamais une entrée).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(),
+    metavar="FICHIER",
+    help="Classeur à écrire, ou son dossier (par défaut : rapport-fqis-AAAA-MM-JJ.xlsx).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Remplacer le fichier --output même s'il n'est pas un rapport écrit par alliance-sync, et les "
+    "fichiers de --export qu'il n'a pas écrits (jamais une entrée).",
+)
 @click.option("--strict", is_flag=True, help="N'écrire aucun classeur s'il reste des erreurs.")
-@click.option("--deliver", is_flag=True,
-              help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).")
-@click.option("--dry-run", is_flag=True, help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer "
-                                               "(code 1 si une livraison échouerait).")
+@click.option(
+    "--deliver",
+    is_flag=True,
+    help="Livrer ensuite le classeur (Google Drive, courriel) et leurs constats aux comités ([delivery]).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Avec --deliver : montrer ce qui serait livré, à qui, sans rien envoyer (code 1 si une livraison échouerait).",
+)
 @state_dir_option
-@click.option("--export", "export_dir", type=click.Path(file_okay=False),
-              help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier, "
-                   "avec leur manifeste exportation-alliance-sync.sha256.")
+@click.option(
+    "--export",
+    "export_dir",
+    type=click.Path(file_okay=False),
+    help="Écrire aussi les chiffres en CSV (projets, versements, constats, totaux) dans ce dossier, "
+    "avec leur manifeste exportation-alliance-sync.sha256.",
+)
 @format_option
 @click.pass_context
-def run(ctx: click.Context, config_path: str | None, output: str | None, force: bool, strict: bool,
-        deliver: bool, dry_run: bool, state_dir: str | None, export_dir: str | None, output_format: str) -> None:
+def run(
+    ctx: click.Context,
+    config_path: str | None,
+    output: str | None,
+    force: bool,
+    strict: bool,
+    deliver: bool,
+    dry_run: bool,
+    state_dir: str | None,
+    export_dir: str | None,
+    output_format: str,
+) -> None:
     """Lire et valider les chiffriers, enregistrer la synchronisation, puis écrire
     le classeur du ministère. Avec --quiet, rien n'est affiché si tout est conforme."""
     from sync.errors import NoUsableData
@@ -233,13 +286,24 @@ def run(ctx: click.Context, config_path: str | None, output: str | None, force: 
     fresh = not History.exists(folder.path)
     if fresh:
         # A moved or mistyped state folder means no last good copies: say which folder was looked at.
-        log.info("Nouvel historique dans le dossier d'état %s : aucune synchronisation antérieure, "
-                 "donc aucune copie de secours.", folder)
+        log.info(
+            "Nouvel historique dans le dossier d'état %s : aucune synchronisation antérieure, "
+            "donc aucune copie de secours.",
+            folder,
+        )
     try:
         # As typed: « rapports/ » is a folder, even before it exists.
-        result = run_sync(config, output=output,
-                          strict=strict, state_dir=folder.path, deliver=deliver, dry_run=dry_run,
-                          export=Path(export_dir) if export_dir else None, force=force, tracer=_tracer(ctx))
+        result = run_sync(
+            config,
+            output=output,
+            strict=strict,
+            state_dir=folder.path,
+            deliver=deliver,
+            dry_run=dry_run,
+            export=Path(export_dir) if export_dir else None,
+            force=force,
+            tracer=_tracer(ctx),
+        )
     except NoUsableData as exc:
         if fresh:
             exc.message += f"\nCe dossier d'état était vide : {folder}."
@@ -262,8 +326,10 @@ def _say(text: str) -> None:
 
 # Without --config the bundled demo is used, which delivers to nobody: asking to add
 # [delivery] to the demo's file would send the coordinator to the wrong file.
-_NO_DELIVERY_IN_DEMO = ("indiquez votre configuration avec --config : la livraison se règle dans sa table "
-                        "[delivery], et la démonstration intégrée n'en a pas.")
+_NO_DELIVERY_IN_DEMO = (
+    "indiquez votre configuration avec --config : la livraison se règle dans sa table "
+    "[delivery], et la démonstration intégrée n'en a pas."
+)
 
 
 def _owed(delivery: DeliveryResult) -> int:
@@ -296,8 +362,11 @@ def _report_delivery(delivery: DeliveryResult, quiet: bool, output_format: str) 
 def _delivery_failures(delivery: DeliveryResult) -> None:
     """A delivery's failures, in French, on standard error."""
     if delivery.failed:
-        click.echo(f"Erreur : livraison incomplète de la synchronisation n° {delivery.run_id} "
-                   f"({len(delivery.failed)} sur {_owed(delivery)}) :", err=True)
+        click.echo(
+            f"Erreur : livraison incomplète de la synchronisation n° {delivery.run_id} "
+            f"({len(delivery.failed)} sur {_owed(delivery)}) :",
+            err=True,
+        )
         for found in delivery.findings:
             click.echo(f"  {found.code} : {found.message}", err=True)
 
@@ -306,14 +375,27 @@ def _delivery_failures(delivery: DeliveryResult) -> None:
 @click.argument("run_id", required=False, type=int, metavar="[RUN]")
 @config_option
 @state_dir_option
-@click.option("--dry-run", is_flag=True, help="Montrer ce qui serait livré, à qui, sans rien envoyer ni enregistrer "
-                                               "(code 1 si une livraison échouerait).")
-@click.option("--force", is_flag=True,
-              help="Renvoyer aussi ce qui a déjà été livré (ministère, Drive) et les constats inchangés des comités.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Montrer ce qui serait livré, à qui, sans rien envoyer ni enregistrer (code 1 si une livraison échouerait).",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Renvoyer aussi ce qui a déjà été livré (ministère, Drive) et les constats inchangés des comités.",
+)
 @format_option
 @click.pass_context
-def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, state_dir: str | None, dry_run: bool,
-            force: bool, output_format: str) -> None:
+def deliver(
+    ctx: click.Context,
+    run_id: int | None,
+    config_path: str | None,
+    state_dir: str | None,
+    dry_run: bool,
+    force: bool,
+    output_format: str,
+) -> None:
     """Livrer le classeur d'une synchronisation (par défaut la dernière) : Google Drive,
     courriel au ministère, constats aux comités. Reprend ce qui a échoué ; ce qui a
     déjà été livré n'est pas renvoyé (sauf --force)."""
@@ -336,8 +418,9 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
     _refuse_foreign(state, config)
     if dry_run:
         with History.open(folder) as store:
-            simulation = simulate(plan_delivery(config, store, run_id, force=force, drive=drive,
-                                                google=google_sheets(config, folder)))
+            simulation = simulate(
+                plan_delivery(config, store, run_id, force=force, drive=drive, google=google_sheets(config, folder))
+            )
         _report_simulation(simulation, output_format)
         sys.exit(EXIT_FINDINGS if simulation.failed else EXIT_OK)
     with StateLock(folder), History.open(folder) as store:
@@ -349,8 +432,15 @@ def deliver(ctx: click.Context, run_id: int | None, config_path: str | None, sta
 @cli.command()
 @state_dir_option
 @config_option
-@click.option("--limit", "-n", type=Count(1), default=30, show_default=True, metavar="N",
-              help="Nombre de synchronisations (ou de livraisons) affichées, les plus récentes d'abord.")
+@click.option(
+    "--limit",
+    "-n",
+    type=Count(1),
+    default=30,
+    show_default=True,
+    metavar="N",
+    help="Nombre de synchronisations (ou de livraisons) affichées, les plus récentes d'abord.",
+)
 @click.option("--deliveries", is_flag=True, help="Lister les livraisons : quoi, à qui, quand, avec quel résultat.")
 @format_option
 def history(state_dir: str | None, config_path: str | None, limit: int, deliveries: bool, output_format: str) -> None:
@@ -374,8 +464,9 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
     with History.open(folder.path) as store:
         _say_notes(store)
         if deliveries:
-            listing = DeliveriesListing(delivered_of(store, limit),
-                                        f"Aucune livraison enregistrée dans le dossier d'état {folder}.")
+            listing = DeliveriesListing(
+                delivered_of(store, limit), f"Aucune livraison enregistrée dans le dossier d'état {folder}."
+            )
             click.echo(render(listing, output_format))
             return
         runs = store.runs(limit)
@@ -417,19 +508,35 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
         if before is None:
             click.echo(render(DiffResult(after), output_format))
             return
-        changes = compute_changes(store.records(before.id), store.records(after.id), previous_run_id=before.id,
-                                  previous_run_at=before.started_at, committee_order=store.committee_order(after.id),
-                                  not_compared=store.not_comparable(before, store.source_identities(after.id)))
+        changes = compute_changes(
+            store.records(before.id),
+            store.records(after.id),
+            previous_run_id=before.id,
+            previous_run_at=before.started_at,
+            committee_order=store.committee_order(after.id),
+            not_compared=store.not_comparable(before, store.source_identities(after.id)),
+        )
         _say_notes(store)
         click.echo(render(DiffResult(after, before, changes, store.committee_names(after.id)), output_format))
 
 
 @cli.command()
 @config_option
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Format de sortie : texte, ou JSON (le document de validation versionné).")
-@click.option("--limit", "-n", type=Count(1), metavar="N",
-              help="Au plus N constats affichés par comité (les erreurs d'abord) ; le décompte reste complet.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Format de sortie : texte, ou JSON (le document de validation versionné).",
+)
+@click.option(
+    "--limit",
+    "-n",
+    type=Count(1),
+    metavar="N",
+    help="Au plus N constats affichés par comité (les erreurs d'abord) ; le décompte reste complet.",
+)
 @click.pass_context
 def validate(ctx: click.Context, config_path: str | None, output_format: str, limit: int | None) -> None:
     """Valider les chiffriers des comités, sans produire de classeur."""
@@ -460,8 +567,12 @@ def _google_sheets(config: Config) -> GoogleSheets | None:
 
 @cli.command("check-access")
 @config_option
-@click.option("--state-dir", type=click.Path(file_okay=False), metavar="DOSSIER",
-              help="Dossier d'état, où une connexion OAuth garde son jeton (même choix que pour run).")
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False),
+    metavar="DOSSIER",
+    help="Dossier d'état, où une connexion OAuth garde son jeton (même choix que pour run).",
+)
 @format_option
 def check_access(config_path: str | None, state_dir: str | None, output_format: str) -> None:
     """Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire
@@ -479,16 +590,26 @@ def check_access(config_path: str | None, state_dir: str | None, output_format: 
 
 
 @cli.command()
-@click.option("--output", "-o", type=click.Path(), metavar="FICHIER",
-              help="Classeur à écrire, ou son dossier (par défaut : gabarit-comite.xlsx ; avec --committee OUEST, "
-                   "gabarit-comite-ouest.xlsx).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(),
+    metavar="FICHIER",
+    help="Classeur à écrire, ou son dossier (par défaut : gabarit-comite.xlsx ; avec --committee OUEST, "
+    "gabarit-comite-ouest.xlsx).",
+)
 @click.option("--force", is_flag=True, help="Remplacer le fichier --output même s'il n'est pas un gabarit vierge.")
 @config_option
-@click.option("--committee", "committee_code", metavar="CODE",
-              help="Code de la sous-région (majuscules ou minuscules), pour n'offrir que ses territoires.")
+@click.option(
+    "--committee",
+    "committee_code",
+    metavar="CODE",
+    help="Code de la sous-région (majuscules ou minuscules), pour n'offrir que ses territoires.",
+)
 @format_option
-def template(output: str | None, force: bool, config_path: str | None, committee_code: str | None,
-             output_format: str) -> None:
+def template(
+    output: str | None, force: bool, config_path: str | None, committee_code: str | None, output_format: str
+) -> None:
     """Écrire le gabarit du classeur d'un comité."""
     from sync.outputs.committee_workbook import write_template
     from sync.outputs.contract import render
@@ -502,8 +623,9 @@ def template(output: str | None, force: bool, config_path: str | None, committee
     state = state_folder(None, config, demo=not config_path).path
     _open_log_file(config, state)
     committee = None if committee_code is None else _subregion(config, committee_code)
-    target = output_path(output, template_name(committee), inputs_of(config, state), force=force,
-                         ours=is_unfilled_template)
+    target = output_path(
+        output, template_name(committee), inputs_of(config, state), force=force, ours=is_unfilled_template
+    )
     make_parents(target)
     click.echo(render(write_template(target, config, committee), output_format))
 
@@ -527,8 +649,10 @@ def _subregion(config: Config, typed: str) -> Committee:
     for committee in config.subregions:
         if committee.code.casefold() == typed.strip().casefold():
             return committee
-    raise click.UsageError(f"sous-région inconnue « {printable(typed)} ».{did_you_mean(closest_key(typed, codes))} "
-                           f"Codes : {', '.join(codes)}.")
+    raise click.UsageError(
+        f"sous-région inconnue « {printable(typed)} ».{did_you_mean(closest_key(typed, codes))} "
+        f"Codes : {', '.join(codes)}."
+    )
 
 
 def main() -> None:

@@ -41,10 +41,12 @@ CATALOGUE: dict[str, str] = {
     "env var: {var}": "variable d'environnement : {var}",
     "(dynamic)": "(calculé)",
     "deprecated": "obsolète",
-    "DeprecationWarning: The command {name!r} is deprecated.{extra_message}":
-        "Avertissement : la commande « {name} » est obsolète.{extra_message}",
-    "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}":
-        "Avertissement : le paramètre « {name} » est obsolète.{extra_message}",
+    "DeprecationWarning: The command {name!r} is deprecated.{extra_message}": (
+        "Avertissement : la commande « {name} » est obsolète.{extra_message}"
+    ),
+    "DeprecationWarning: The {param_type} {name!r} is deprecated.{extra_message}": (
+        "Avertissement : le paramètre « {name} » est obsolète.{extra_message}"
+    ),
     # errors and their hint
     "Error: {message}": "Erreur : {message}",
     "Try '{command} {option}' for help.": "Essayez « {command} {option} » pour l'aide.",
@@ -77,8 +79,9 @@ CATALOGUE: dict[str, str] = {
     "{name} {filename!r} is not executable.": "{name} « {filename} » : exécution non permise.",
     "{value!r} is not a valid {number_type}.": "« {value} » n'est pas un nombre valide.",
     "{value} is not in the range {range}.": "{value} n'est pas permis ({range}).",
-    "{value!r} is not a valid boolean. Recognized values: {states}":
-        "« {value} » n'est ni oui ni non. Valeurs reconnues : {states}",
+    "{value!r} is not a valid boolean. Recognized values: {states}": (
+        "« {value} » n'est ni oui ni non. Valeurs reconnues : {states}"
+    ),
     "{value!r} is not a valid UUID.": "« {value} » n'est pas un UUID valide.",
     "Choose from:\n\t{choices}": "Choisissez parmi :\n\t{choices}",
     "Choice({choices})": "Choix({choices})",
@@ -92,30 +95,45 @@ CATALOGUE: dict[str, str] = {
     "{editor}: Editing failed": "{editor} : échec de l'édition",
     "{editor}: Editing failed: {e}": "{editor} : échec de l'édition : {e}",
     "Windows error: {error}": "erreur Windows : {error}",
-    "Shell completion is not supported for Bash versions older than 4.4.":
-        "La complétion n'est pas offerte pour Bash avant la version 4.4.",
-    "Couldn't detect Bash version, shell completion is not supported.":
-        "Version de Bash inconnue : la complétion n'est pas offerte.",
+    "Shell completion is not supported for Bash versions older than 4.4.": (
+        "La complétion n'est pas offerte pour Bash avant la version 4.4."
+    ),
+    "Couldn't detect Bash version, shell completion is not supported.": (
+        "Version de Bash inconnue : la complétion n'est pas offerte."
+    ),
 }
 
 # (singular, plural) of click → (singular, plural) in French; French takes the
 # singular for 0 and 1.
 PLURALS: dict[tuple[str, str], tuple[str, str]] = {
-    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"):
-        ("argument en trop : {args}", "arguments en trop : {args}"),
-    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."):
-        ("l'option {name} demande une valeur.", "l'option {name} demande {nargs} valeurs."),
-    ("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."):
-        ("{nargs} valeurs attendues, 1 donnée.", "{nargs} valeurs attendues, {len} données."),
-    ("{len_type} values are required, but {len_value} was given.",
-     "{len_type} values are required, but {len_value} were given."):
-        ("{len_type} valeurs attendues, {len_value} donnée.", "{len_type} valeurs attendues, {len_value} données."),
-    ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"):
-        ("Vouliez-vous dire {possibility} ?", "(Vouliez-vous dire l'une de : {possibilities} ?)"),
-    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."):
-        ("« {value} » n'est pas {choice}.", "« {value} » n'est pas parmi {choices}."),
-    ("{value!r} does not match the format {format}.", "{value!r} does not match the formats {formats}."):
-        ("« {value} » ne suit pas le format {format}.", "« {value} » ne suit aucun des formats {formats}."),
+    ("Got unexpected extra argument ({args})", "Got unexpected extra arguments ({args})"): (
+        "argument en trop : {args}",
+        "arguments en trop : {args}",
+    ),
+    ("Option {name!r} requires an argument.", "Option {name!r} requires {nargs} arguments."): (
+        "l'option {name} demande une valeur.",
+        "l'option {name} demande {nargs} valeurs.",
+    ),
+    ("Takes {nargs} values but 1 was given.", "Takes {nargs} values but {len} were given."): (
+        "{nargs} valeurs attendues, 1 donnée.",
+        "{nargs} valeurs attendues, {len} données.",
+    ),
+    (
+        "{len_type} values are required, but {len_value} was given.",
+        "{len_type} values are required, but {len_value} were given.",
+    ): ("{len_type} valeurs attendues, {len_value} donnée.", "{len_type} valeurs attendues, {len_value} données."),
+    ("Did you mean {possibility}?", "(Did you mean one of: {possibilities}?)"): (
+        "Vouliez-vous dire {possibility} ?",
+        "(Vouliez-vous dire l'une de : {possibilities} ?)",
+    ),
+    ("{value!r} is not {choice}.", "{value!r} is not one of {choices}."): (
+        "« {value} » n'est pas {choice}.",
+        "« {value} » n'est pas parmi {choices}.",
+    ),
+    ("{value!r} does not match the format {format}.", "{value!r} does not match the formats {formats}."): (
+        "« {value} » ne suit pas le format {format}.",
+        "« {value} » ne suit aucun des formats {formats}.",
+    ),
 }
 
 # Texts click raises only at a programmer's mistake in the declaration of a command,
@@ -124,8 +142,10 @@ FOR_DEVELOPERS = {
     "Name '{name}' defined twice",
     "Boolean option {decl!r} cannot use the same flag for true/false.",
     "Could not determine name for option with declarations {decls!r}",
-    ("No options defined but a name was passed ({name}). Did you mean to declare an argument instead? "
-     "Did you mean to pass '--{name}'?"),
+    (
+        "No options defined but a name was passed ({name}). Did you mean to declare an argument instead? "
+        "Did you mean to pass '--{name}'?"
+    ),
     "Arguments take exactly one parameter declaration, got {length}: {decls}.",
     "Unknown color {colour!r}",
     "Unknown standard stream '{name}'",
@@ -133,8 +153,18 @@ FOR_DEVELOPERS = {
 }
 
 # click's modules that import ``_`` or ``ngettext`` from gettext.
-CLICK_MODULES = ("core", "decorators", "exceptions", "formatting", "parser", "shell_completion", "termui",
-                 "types", "utils", "_termui_impl")
+CLICK_MODULES = (
+    "core",
+    "decorators",
+    "exceptions",
+    "formatting",
+    "parser",
+    "shell_completion",
+    "termui",
+    "types",
+    "utils",
+    "_termui_impl",
+)
 
 
 class FrenchCatalogue(gettext.NullTranslations):
@@ -198,12 +228,12 @@ def show_usage_error(exc: click.UsageError) -> None:
         # click quotes each name ('--limit' / '-n'); the options as the coordinator types them.
         param = exc.param
         names = " / ".join(param.opts) if isinstance(param, click.Option) else param.human_readable_name
-        message = CATALOGUE["Invalid value for {param_hint}: {message}"].format(param_hint=names,
-                                                                              message=exc.message)
+        message = CATALOGUE["Invalid value for {param_hint}: {message}"].format(param_hint=names, message=exc.message)
     ctx = exc.ctx
     if ctx is not None:
         click.echo(ctx.get_usage(), err=True)
         hint = CATALOGUE["Try '{command} {option}' for help."].format(
-            command=ctx.command_path, option=max(ctx.help_option_names, key=len))
+            command=ctx.command_path, option=max(ctx.help_option_names, key=len)
+        )
         click.echo(f"{hint}\n", err=True)
     click.echo(CATALOGUE["Error: {message}"].format(message=message), err=True)

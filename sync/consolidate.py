@@ -92,9 +92,13 @@ def consolidate(config: Config, workbooks: dict[str, ParsedWorkbook]) -> Totals:
     by_territory: Groups = defaultdict(lambda: [0, 0])
     paid_by_project: dict[tuple[str, str], Cents] = {}
     for committee in (*config.subregions, config.regional):
-        line = LineTotals(committee.code, committee.name, committee.allocation,
-                          committed_by_year={y.label: ZERO for y in config.fiscal_years},
-                          paid_by_year={y.label: ZERO for y in config.fiscal_years})
+        line = LineTotals(
+            committee.code,
+            committee.name,
+            committee.allocation,
+            committed_by_year={y.label: ZERO for y in config.fiscal_years},
+            paid_by_year={y.label: ZERO for y in config.fiscal_years},
+        )
         lines.append(line)
         workbook = workbooks.get(committee.code)
         if workbook is None:
@@ -124,8 +128,14 @@ def _paid_by_project(payments: list[Payment], config: Config, line: LineTotals) 
     return paid, paid_years
 
 
-def _add_project(project: Project, paid: PaidByProject, paid_years: PaidByYear,
-                 line: LineTotals, by_priority: Groups, by_territory: Groups) -> None:
+def _add_project(
+    project: Project,
+    paid: PaidByProject,
+    paid_years: PaidByYear,
+    line: LineTotals,
+    by_priority: Groups,
+    by_territory: Groups,
+) -> None:
     if not project.counted:
         return
     line.projects_total += 1

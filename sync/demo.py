@@ -39,25 +39,50 @@ _ORGANISATIONS = [
 ]
 
 _TITLES = {
-    "Sécurité alimentaire": ["Frigos solidaires", "Épicerie solidaire mobile", "Cuisines collectives pour familles",
-                             "Jardins communautaires nourriciers", "Récupération alimentaire en épicerie"],
-    "Logement": ["Accompagnement en recherche de logement", "Logements de transition pour jeunes",
-                 "Comité de locataires et salubrité", "Fonds de dépannage au loyer"],
-    "Réussite éducative et sociale": ["Aide aux devoirs en milieu HLM", "Ateliers parents-enfants",
-                                      "Persévérance scolaire des 16-24 ans", "Littératie familiale"],
-    "Transport collectif": ["Navette rurale vers les services", "Transport solidaire pour aînés",
-                            "Taxibus du soir"],
-    "Insertion socioprofessionnelle": ["Plateau de travail en cuisine", "Parcours vers l'emploi pour immigrants",
-                                       "Entreprise d'insertion en recyclage"],
-    "Soutien à l'action communautaire": ["Mutualisation des ressources communautaires",
-                                         "Formation des bénévoles", "Concertation locale en développement social"],
+    "Sécurité alimentaire": [
+        "Frigos solidaires",
+        "Épicerie solidaire mobile",
+        "Cuisines collectives pour familles",
+        "Jardins communautaires nourriciers",
+        "Récupération alimentaire en épicerie",
+    ],
+    "Logement": [
+        "Accompagnement en recherche de logement",
+        "Logements de transition pour jeunes",
+        "Comité de locataires et salubrité",
+        "Fonds de dépannage au loyer",
+    ],
+    "Réussite éducative et sociale": [
+        "Aide aux devoirs en milieu HLM",
+        "Ateliers parents-enfants",
+        "Persévérance scolaire des 16-24 ans",
+        "Littératie familiale",
+    ],
+    "Transport collectif": ["Navette rurale vers les services", "Transport solidaire pour aînés", "Taxibus du soir"],
+    "Insertion socioprofessionnelle": [
+        "Plateau de travail en cuisine",
+        "Parcours vers l'emploi pour immigrants",
+        "Entreprise d'insertion en recyclage",
+    ],
+    "Soutien à l'action communautaire": [
+        "Mutualisation des ressources communautaires",
+        "Formation des bénévoles",
+        "Concertation locale en développement social",
+    ],
 }
 
 _SIZES = {"OUEST": 18, "EST": 26, "LONGUEUIL": 30}
 
 
-def synthetic_committee(config: Config, committee: Committee, count: int, *, seed: int = 2019,
-                        target_share: float = 0.82, typed_text: bool = False) -> tuple[list[Record], list[Record]]:
+def synthetic_committee(
+    config: Config,
+    committee: Committee,
+    count: int,
+    *,
+    seed: int = 2019,
+    target_share: float = 0.82,
+    typed_text: bool = False,
+) -> tuple[list[Record], list[Record]]:
     """Projects and payments of one committee, within its allocation.
 
     ``typed_text`` writes some amounts and dates as French text, as committees type
@@ -67,8 +92,13 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
     prefix = PREFIX.get(committee.code, committee.code[:3].upper())
     years = config.fiscal_years
     budget = int(committee.allocation * target_share)
-    drawn = (["Terminé"] * 5 + ["En cours"] * 6 + ["Accepté"] * 3 + ["En analyse"] * 2
-                + ["Intention déposée", "Refusé", "Abandonné"])
+    drawn = (
+        ["Terminé"] * 5
+        + ["En cours"] * 6
+        + ["Accepté"] * 3
+        + ["En analyse"] * 2
+        + ["Intention déposée", "Refusé", "Abandonné"]
+    )
     projects: list[Record] = []
     payments: list[Record] = []
     average = max(budget // max(1, int(count * 0.75)), 100_000)
@@ -118,8 +148,16 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
             project["end_date"] = end
         if status in ("Terminé", "En cours"):
             project["participants_reached"] = int(target * rng.uniform(0.6, 1.2))
-        paid = _paid_payments(project["project_id"], split, years[first_year:first_year + span], start,
-                              _PAID_SHARE.get(status, 0), f"VER-{prefix}", len(payments), rng)
+        paid = _paid_payments(
+            project["project_id"],
+            split,
+            years[first_year : first_year + span],
+            start,
+            _PAID_SHARE.get(status, 0),
+            f"VER-{prefix}",
+            len(payments),
+            rng,
+        )
         if typed_text:
             _as_typed_text(project, paid, rng)
         payments += paid
@@ -131,8 +169,16 @@ def synthetic_committee(config: Config, committee: Committee, count: int, *, see
 _PAID_SHARE = {"Terminé": 1.0, "En cours": 0.6, "Accepté": 0.25, "Abandonné": 0.3}
 
 
-def _paid_payments(project_id: CellValue, split: list[int], years: tuple[FiscalYear, ...], start: dt.date,
-                   paid_share: float, reference: str, numbered: int, rng: random.Random) -> list[Record]:
+def _paid_payments(
+    project_id: CellValue,
+    split: list[int],
+    years: tuple[FiscalYear, ...],
+    start: dt.date,
+    paid_share: float,
+    reference: str,
+    numbered: int,
+    rng: random.Random,
+) -> list[Record]:
     """A project's payments, one a year of its split (none for a nil share); ``numbered``
     payments of the committee come before them."""
     paid: list[Record] = []
@@ -140,13 +186,15 @@ def _paid_payments(project_id: CellValue, split: list[int], years: tuple[FiscalY
         amount = int(cents * paid_share) // 100 * 100
         if amount <= 0:
             continue
-        paid.append({
-            "project_id": project_id,
-            "date": max(year.start, start) + dt.timedelta(days=rng.randint(0, 40)),
-            "amount": amount,
-            "reference": f"{reference}-{numbered + len(paid) + 1:04d}",
-            "note": "Versement annuel" if paid_share == 1.0 else "",
-        })
+        paid.append(
+            {
+                "project_id": project_id,
+                "date": max(year.start, start) + dt.timedelta(days=rng.randint(0, 40)),
+                "amount": amount,
+                "reference": f"{reference}-{numbered + len(paid) + 1:04d}",
+                "note": "Versement annuel" if paid_share == 1.0 else "",
+            }
+        )
     return paid
 
 

@@ -49,8 +49,11 @@ class ConfigError(AllianceSyncError):
             where.append(f"fichier {path}")
         if key:
             where.append(f"clé « {key} »")
-        full = (f"Configuration invalide ({', '.join(where)}) : {message}" if where
-                else f"Configuration invalide : {message}")
+        full = (
+            f"Configuration invalide ({', '.join(where)}) : {message}"
+            if where
+            else f"Configuration invalide : {message}"
+        )
         super().__init__(full)
         self.path = path
         self.key = key
@@ -80,8 +83,10 @@ class NoUsableData(AllianceSyncError):
 
     def for_validation(self) -> NoUsableData:
         """The same failure told by ``validate``, which produces no report anyway."""
-        return NoUsableData("Validation impossible : des chiffriers n'ont pas pu être lus.\n  - "
-                            + "\n  - ".join(self.unreadable), unreadable=self.unreadable)
+        return NoUsableData(
+            "Validation impossible : des chiffriers n'ont pas pu être lus.\n  - " + "\n  - ".join(self.unreadable),
+            unreadable=self.unreadable,
+        )
 
 
 class LockHeld(AllianceSyncError):
@@ -160,8 +165,9 @@ def regular_file_status(path: Path) -> os.stat_result:
         raise NotAWorkbookFile(f"{path} est introuvable", missing=True) from None
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise NotAWorkbookFile(f"{path} est un lien symbolique qui boucle (il mène, directement ou par "
-                                   "d'autres liens, à lui-même)") from None
+            raise NotAWorkbookFile(
+                f"{path} est un lien symbolique qui boucle (il mène, directement ou par d'autres liens, à lui-même)"
+            ) from None
         raise NotAWorkbookFile(f"{path} ne peut pas être lu : {describe_os_error(exc)}") from None
     except ValueError:  # a NUL byte in the path
         raise NotAWorkbookFile(f"{path} n'est pas un chemin de fichier valide") from None

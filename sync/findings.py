@@ -99,6 +99,7 @@ class FindingType:
 
 # -- wording: the French of values, used by the templates below --------------------------------
 
+
 def _listed(values: list[str]) -> str:
     return ", ".join(values)
 
@@ -156,6 +157,7 @@ def _envelope(*names: str) -> Wording:
 
     def wording(f: Finding) -> dict[str, object]:
         return {**amounts(f), "name": _line(f.values["name"], f.values["regional"])}
+
     return wording
 
 
@@ -214,6 +216,7 @@ def _duplicate_id(f: Finding) -> dict[str, object]:
 def _dates(*names: str) -> Wording:
     def wording(f: Finding) -> dict[str, object]:
         return {name: f.values[name].isoformat() for name in names}
+
     return wording
 
 
@@ -224,33 +227,45 @@ def _cents(f: Finding, name: str) -> Cents:
 
 def _amounts(*names: str, gap: tuple[str, str] | None = None) -> Wording:
     """The amounts ``names`` written out, and the gap between two of them when given."""
+
     def wording(f: Finding) -> dict[str, object]:
         out: dict[str, object] = {name: format_cents(_cents(f, name)) for name in names}
         if gap:
             out["gap"] = format_cents(abs(_cents(f, gap[0]) - _cents(f, gap[1])))
         return out
+
     return wording
 
 
 def _share_high(f: Finding) -> dict[str, object]:
     fqis, cost = _cents(f, "fqis"), _cents(f, "cost")
-    return {"share": format_percent(fqis, cost), "fqis": format_cents(fqis),
-            "cost": format_cents(cost), "limit": format_share(f.values["limit"])}
+    return {
+        "share": format_percent(fqis, cost),
+        "fqis": format_cents(fqis),
+        "cost": format_cents(cost),
+        "limit": format_share(f.values["limit"]),
+    }
 
 
 def _payment_not_approved(f: Finding) -> dict[str, object]:
     amount = f.values["amount"]  # None when the payment's amount could not be read
-    return {"amount": format_cents(Cents(amount)) if amount is not None else "montant inconnu",
-            "status": f.values["status"] or "vide"}
+    return {
+        "amount": format_cents(Cents(amount)) if amount is not None else "montant inconnu",
+        "status": f.values["status"] or "vide",
+    }
 
 
 def _nearly_used(f: Finding) -> dict[str, object]:
     v = f.values
     name = _line(v["name"], v["regional"])
     committed, allocation = _cents(f, "committed"), _cents(f, "allocation")
-    return {"Name": name[0].upper() + name[1:], "committed": format_cents(committed),
-            "allocation": format_cents(allocation), "share": format_percent(committed, allocation),
-            "balance": format_cents(allocation - committed)}
+    return {
+        "Name": name[0].upper() + name[1:],
+        "committed": format_cents(committed),
+        "allocation": format_cents(allocation),
+        "share": format_percent(committed, allocation),
+        "balance": format_cents(allocation - committed),
+    }
 
 
 def _outside_table(f: Finding) -> dict[str, object]:
@@ -264,8 +279,11 @@ def _total_row(f: Finding) -> dict[str, object]:
     if v["numbered"]:
         why = typed
     else:
-        parts = [f"sans {v['id_column']}", *([typed] if v["word"] else []),
-                 *(["des montants égaux aux sommes des lignes au-dessus"] if v["sums"] else [])]
+        parts = [
+            f"sans {v['id_column']}",
+            *([typed] if v["word"] else []),
+            *(["des montants égaux aux sommes des lignes au-dessus"] if v["sums"] else []),
+        ]
         why = ", ".join(parts[:-1]) + " et " + parts[-1] if len(parts) > 1 else parts[0]
     return {"why": why, "kind": {"project": "projet", "payment": "versement"}[v["kind"]]}
 
@@ -279,17 +297,21 @@ def _project_id_characters(f: Finding) -> dict[str, object]:
     changes = []
     if v.get("invisible"):
         invisible = v["invisible"]
-        changes.append(f"{'un caractère invisible' if len(invisible) == 1 else 'des caractères invisibles'} "
-                       f"({', '.join(invisible)})")
+        changes.append(
+            f"{'un caractère invisible' if len(invisible) == 1 else 'des caractères invisibles'} "
+            f"({', '.join(invisible)})"
+        )
     if v.get("special_forms"):
         changes.append("des caractères de forme spéciale (pleine chasse, exposants, ligatures)")
     if v.get("look_alikes"):
         look_alikes = v["look_alikes"]
         scripts = sorted({_SCRIPT_NAMES[unicodedata.name(ch).split()[0]] for ch in look_alikes})
         letters = ", ".join(f"« {ch} »" for ch in dict.fromkeys(look_alikes))
-        changes.append(f"{'une lettre' if len(look_alikes) == 1 else 'des lettres'} "
-                       f"{' et '.join(scripts)} {letters} qui imite{'nt' if len(look_alikes) > 1 else ''} "
-                       "l'alphabet latin")
+        changes.append(
+            f"{'une lettre' if len(look_alikes) == 1 else 'des lettres'} "
+            f"{' et '.join(scripts)} {letters} qui imite{'nt' if len(look_alikes) > 1 else ''} "
+            "l'alphabet latin"
+        )
     return {"what": " et ".join(changes)}
 
 
@@ -300,17 +322,22 @@ def _text_too_long(f: Finding) -> dict[str, object]:
 def _source_unavailable(f: Finding) -> dict[str, object]:
     v = f.values
     used = moment(v["used"]) if v["used"] else "date inconnue"
-    return {"reason": v["reason"].rstrip(".") + ".",
-            "fallback": f"Illisible depuis le {moment(v['since'])} ; les données utilisées sont la "
-                        f"dernière copie valide, lue le {used}."}
+    return {
+        "reason": v["reason"].rstrip(".") + ".",
+        "fallback": f"Illisible depuis le {moment(v['since'])} ; les données utilisées sont la "
+        f"dernière copie valide, lue le {used}.",
+    }
 
 
 def _delivery_failed(f: Finding) -> dict[str, object]:
     v = f.values
     recipients = v["recipients"]
     if v["channel"] == "drive":  # into a folder, or over a file (``by_id``: drive_file)
-        what = (f"du classeur dans le fichier {recipients[0]} de Google Drive" if v["by_id"]
-                else f"du classeur dans le dossier Google Drive {recipients[0]}")
+        what = (
+            f"du classeur dans le fichier {recipients[0]} de Google Drive"
+            if v["by_id"]
+            else f"du classeur dans le dossier Google Drive {recipients[0]}"
+        )
     elif v["channel"] == "ministry":
         what = f"du classeur par courriel à {', '.join(recipients)}"
     else:
@@ -321,126 +348,279 @@ def _delivery_failed(f: Finding) -> dict[str, object]:
 _DATE, _MOMENT, _DECIMAL = "date", "moment", "decimal"
 
 _TYPES = [
-    FindingType(Code.MISSING_TAB, ERROR, "Onglet manquant",
-                "L'onglet « {tab} » est introuvable. Onglets présents : {present}. "
-                "Rétablissez l'onglet « {tab} » du gabarit (nom exact).", wording=_missing_tab),
-    FindingType(Code.MISSING_COLUMN, ERROR, "Colonne manquante",
-                "La colonne « {column} » est introuvable dans l'en-tête (ligne 1) de l'onglet « {sheet} ». "
-                "Rétablissez l'en-tête « {column} » du gabarit.{impact}",
-                unusable=True, wording=_missing_column),
-    FindingType(Code.MISSING_VALUE, ERROR, "Valeur manquante",
-                "« {column} » est vide{context}. Attendu : {expected}.",
-                unusable=True, wording=_missing_value),
-    FindingType(Code.INVALID_AMOUNT, ERROR, "Montant invalide",
-                "« {column} » : {problem} « {value} ». Attendu : {expected}.",
-                unusable=True, wording=_invalid_amount),
-    FindingType(Code.INVALID_DATE, ERROR, "Date invalide",
-                "« {column} » : date illisible « {value} ». "
-                "Attendu : une date AAAA-MM-JJ (ex. 2020-04-01) ou JJ/MM/AAAA (ex. 01/04/2020).",
-                unusable=True),
-    FindingType(Code.INVALID_NUMBER, ERROR, "Nombre invalide",
-                "« {column} » : « {value} » n'est pas un nombre entier positif ou nul. Attendu : ex. 25.",
-                unusable=True),
-    FindingType(Code.UNKNOWN_VALUE, ERROR, "Valeur inconnue",
-                "« {column} » : valeur inconnue « {value} ».{suggestion} Valeurs permises : {allowed}.",
-                unusable=True, wording=_unknown_value),
-    FindingType(Code.TERRITORY_OUTSIDE_SUBREGION, ERROR, "Territoire hors sous-région",
-                "Le territoire « {value} » {belongs}, pas à {own}. Territoires permis : {allowed}.",
-                wording=_territory_outside),
+    FindingType(
+        Code.MISSING_TAB,
+        ERROR,
+        "Onglet manquant",
+        "L'onglet « {tab} » est introuvable. Onglets présents : {present}. "
+        "Rétablissez l'onglet « {tab} » du gabarit (nom exact).",
+        wording=_missing_tab,
+    ),
+    FindingType(
+        Code.MISSING_COLUMN,
+        ERROR,
+        "Colonne manquante",
+        "La colonne « {column} » est introuvable dans l'en-tête (ligne 1) de l'onglet « {sheet} ». "
+        "Rétablissez l'en-tête « {column} » du gabarit.{impact}",
+        unusable=True,
+        wording=_missing_column,
+    ),
+    FindingType(
+        Code.MISSING_VALUE,
+        ERROR,
+        "Valeur manquante",
+        "« {column} » est vide{context}. Attendu : {expected}.",
+        unusable=True,
+        wording=_missing_value,
+    ),
+    FindingType(
+        Code.INVALID_AMOUNT,
+        ERROR,
+        "Montant invalide",
+        "« {column} » : {problem} « {value} ». Attendu : {expected}.",
+        unusable=True,
+        wording=_invalid_amount,
+    ),
+    FindingType(
+        Code.INVALID_DATE,
+        ERROR,
+        "Date invalide",
+        "« {column} » : date illisible « {value} ». "
+        "Attendu : une date AAAA-MM-JJ (ex. 2020-04-01) ou JJ/MM/AAAA (ex. 01/04/2020).",
+        unusable=True,
+    ),
+    FindingType(
+        Code.INVALID_NUMBER,
+        ERROR,
+        "Nombre invalide",
+        "« {column} » : « {value} » n'est pas un nombre entier positif ou nul. Attendu : ex. 25.",
+        unusable=True,
+    ),
+    FindingType(
+        Code.UNKNOWN_VALUE,
+        ERROR,
+        "Valeur inconnue",
+        "« {column} » : valeur inconnue « {value} ».{suggestion} Valeurs permises : {allowed}.",
+        unusable=True,
+        wording=_unknown_value,
+    ),
+    FindingType(
+        Code.TERRITORY_OUTSIDE_SUBREGION,
+        ERROR,
+        "Territoire hors sous-région",
+        "Le territoire « {value} » {belongs}, pas à {own}. Territoires permis : {allowed}.",
+        wording=_territory_outside,
+    ),
     # The project stays counted in the totals: its money is real, only its axis is wrong.
-    FindingType(Code.PRIORITY_OUTSIDE_PLAN, ERROR, "Priorité hors du plan d'action",
-                "La priorité « {value} » n'est pas un axe du plan d'action de {own}. "
-                "Axes de ce plan : {allowed}.", wording=_own_line),
-    FindingType(Code.INELIGIBLE_ORGANIZATION, ERROR, "Organisme non admissible",
-                "Le type d'organisme « {value} » n'est pas admissible au {fund}. Types admissibles : {allowed}.",
-                wording=_allowed),
-    FindingType(Code.DUPLICATE_PROJECT_ID, ERROR, "Numéro de projet en double",
-                "Le numéro de projet « {value} » est déjà utilisé {where}. "
-                "Chaque numéro doit être unique dans toute l'Alliance : attribuez un autre numéro.",
-                unusable=True, wording=_duplicate_id),
-    FindingType(Code.DATE_OUTSIDE_PERIOD, ERROR, "Date hors période",
-                "« {column} » : le {value} est hors de la période de l'entente ({start} au {end}).",
-                wording=_dates("value", "start", "end"), kinds={"value": _DATE, "start": _DATE, "end": _DATE}),
-    FindingType(Code.END_BEFORE_START, ERROR, "Fin avant le début",
-                "La date de fin ({end}) précède la date de début ({start}). "
-                "Attendu : une date de fin égale ou postérieure au début.",
-                wording=_dates("start", "end"), kinds={"start": _DATE, "end": _DATE}),
-    FindingType(Code.YEAR_SPLIT_MISMATCH, ERROR, "Répartition annuelle incohérente",
-                "Le « {column} » ({total}) ne correspond pas à la somme des exercices ({years}), "
-                "écart de {gap}. Corrigez la répartition par exercice ou le total.",
-                unusable=True, wording=_amounts("total", "years", gap=("total", "years"))),
-    FindingType(Code.FQIS_OVER_TOTAL_COST, ERROR, "FQIS supérieur au coût total",
-                "Le « {column} » ({fqis}) dépasse le coût total du projet ({cost}). "
-                "Attendu : un {fund} au plus égal au coût total.", wording=_amounts("fqis", "cost")),
-    FindingType(Code.FQIS_SHARE_HIGH, WARNING, "Part du FQIS élevée",
-                "Le {fund} finance {share} du coût total ({fqis} sur {cost}), au-delà de la part "
-                "de {limit} prévue. Vérifiez les autres contributions.",
-                wording=_share_high, kinds={"limit": _DECIMAL}),
-    FindingType(Code.PAYMENT_UNKNOWN_PROJECT, ERROR, "Versement à un projet inconnu",
-                "Le versement nomme le projet « {value} », absent de l'onglet Projets de ce comité. "
-                "Attendu : le No projet d'un projet de ce comité.{suggestion}",
-                unusable=True, wording=lambda f: {"suggestion": did_you_mean(f.values["closest"])}),
-    FindingType(Code.PAYMENT_NOT_APPROVED, ERROR, "Versement à un projet non approuvé",
-                "Versement de {amount} au projet {project} dont le statut est « {status} ». "
-                "Un versement exige un projet Accepté, En cours, Terminé ou Abandonné.",
-                unusable=True, wording=_payment_not_approved),
-    FindingType(Code.PAID_OVER_GRANTED, ERROR, "Versements supérieurs au FQIS accordé",
-                "Avec ce versement, le projet {project} a reçu {paid}, plus que son {fund} total "
-                "de {granted} (dépassement de {gap}).", wording=_amounts("paid", "granted", gap=("paid", "granted"))),
-    FindingType(Code.SUBREGION_ENVELOPE_EXCEEDED, ERROR, "Enveloppe sous-régionale dépassée",
-                "Le {fund} engagé pour {name} ({committed}) dépasse son allocation de {allocation}, "
-                "de {gap}.", wording=_envelope("committed", "allocation")),
-    FindingType(Code.ANNUAL_ENVELOPE_EXCEEDED, ERROR, "Montant annuel dépassé",
-                "Le {fund} engagé pour {name} durant l'exercice {year} ({committed}) dépasse le montant "
-                "annuel prévu de {allocation}, de {gap}.", wording=_envelope("committed", "allocation")),
-    FindingType(Code.ALLIANCE_ENVELOPE_EXCEEDED, ERROR, "Enveloppe de l'Alliance dépassée",
-                "Le {fund} engagé par l'ensemble de l'Alliance ({committed}, réserve régionale comprise) "
-                "dépasse l'enveloppe de {envelope}, de {gap}.",
-                wording=_amounts("committed", "envelope", gap=("committed", "envelope"))),
-    FindingType(Code.SUBREGION_ENVELOPE_NEARLY_USED, WARNING, "Enveloppe presque épuisée",
-                "{Name} a engagé {committed} de son allocation de {allocation} ({share}) ; "
-                "solde non engagé : {balance}.", wording=_nearly_used),
+    FindingType(
+        Code.PRIORITY_OUTSIDE_PLAN,
+        ERROR,
+        "Priorité hors du plan d'action",
+        "La priorité « {value} » n'est pas un axe du plan d'action de {own}. Axes de ce plan : {allowed}.",
+        wording=_own_line,
+    ),
+    FindingType(
+        Code.INELIGIBLE_ORGANIZATION,
+        ERROR,
+        "Organisme non admissible",
+        "Le type d'organisme « {value} » n'est pas admissible au {fund}. Types admissibles : {allowed}.",
+        wording=_allowed,
+    ),
+    FindingType(
+        Code.DUPLICATE_PROJECT_ID,
+        ERROR,
+        "Numéro de projet en double",
+        "Le numéro de projet « {value} » est déjà utilisé {where}. "
+        "Chaque numéro doit être unique dans toute l'Alliance : attribuez un autre numéro.",
+        unusable=True,
+        wording=_duplicate_id,
+    ),
+    FindingType(
+        Code.DATE_OUTSIDE_PERIOD,
+        ERROR,
+        "Date hors période",
+        "« {column} » : le {value} est hors de la période de l'entente ({start} au {end}).",
+        wording=_dates("value", "start", "end"),
+        kinds={"value": _DATE, "start": _DATE, "end": _DATE},
+    ),
+    FindingType(
+        Code.END_BEFORE_START,
+        ERROR,
+        "Fin avant le début",
+        "La date de fin ({end}) précède la date de début ({start}). "
+        "Attendu : une date de fin égale ou postérieure au début.",
+        wording=_dates("start", "end"),
+        kinds={"start": _DATE, "end": _DATE},
+    ),
+    FindingType(
+        Code.YEAR_SPLIT_MISMATCH,
+        ERROR,
+        "Répartition annuelle incohérente",
+        "Le « {column} » ({total}) ne correspond pas à la somme des exercices ({years}), "
+        "écart de {gap}. Corrigez la répartition par exercice ou le total.",
+        unusable=True,
+        wording=_amounts("total", "years", gap=("total", "years")),
+    ),
+    FindingType(
+        Code.FQIS_OVER_TOTAL_COST,
+        ERROR,
+        "FQIS supérieur au coût total",
+        "Le « {column} » ({fqis}) dépasse le coût total du projet ({cost}). "
+        "Attendu : un {fund} au plus égal au coût total.",
+        wording=_amounts("fqis", "cost"),
+    ),
+    FindingType(
+        Code.FQIS_SHARE_HIGH,
+        WARNING,
+        "Part du FQIS élevée",
+        "Le {fund} finance {share} du coût total ({fqis} sur {cost}), au-delà de la part "
+        "de {limit} prévue. Vérifiez les autres contributions.",
+        wording=_share_high,
+        kinds={"limit": _DECIMAL},
+    ),
+    FindingType(
+        Code.PAYMENT_UNKNOWN_PROJECT,
+        ERROR,
+        "Versement à un projet inconnu",
+        "Le versement nomme le projet « {value} », absent de l'onglet Projets de ce comité. "
+        "Attendu : le No projet d'un projet de ce comité.{suggestion}",
+        unusable=True,
+        wording=lambda f: {"suggestion": did_you_mean(f.values["closest"])},
+    ),
+    FindingType(
+        Code.PAYMENT_NOT_APPROVED,
+        ERROR,
+        "Versement à un projet non approuvé",
+        "Versement de {amount} au projet {project} dont le statut est « {status} ». "
+        "Un versement exige un projet Accepté, En cours, Terminé ou Abandonné.",
+        unusable=True,
+        wording=_payment_not_approved,
+    ),
+    FindingType(
+        Code.PAID_OVER_GRANTED,
+        ERROR,
+        "Versements supérieurs au FQIS accordé",
+        "Avec ce versement, le projet {project} a reçu {paid}, plus que son {fund} total "
+        "de {granted} (dépassement de {gap}).",
+        wording=_amounts("paid", "granted", gap=("paid", "granted")),
+    ),
+    FindingType(
+        Code.SUBREGION_ENVELOPE_EXCEEDED,
+        ERROR,
+        "Enveloppe sous-régionale dépassée",
+        "Le {fund} engagé pour {name} ({committed}) dépasse son allocation de {allocation}, de {gap}.",
+        wording=_envelope("committed", "allocation"),
+    ),
+    FindingType(
+        Code.ANNUAL_ENVELOPE_EXCEEDED,
+        ERROR,
+        "Montant annuel dépassé",
+        "Le {fund} engagé pour {name} durant l'exercice {year} ({committed}) dépasse le montant "
+        "annuel prévu de {allocation}, de {gap}.",
+        wording=_envelope("committed", "allocation"),
+    ),
+    FindingType(
+        Code.ALLIANCE_ENVELOPE_EXCEEDED,
+        ERROR,
+        "Enveloppe de l'Alliance dépassée",
+        "Le {fund} engagé par l'ensemble de l'Alliance ({committed}, réserve régionale comprise) "
+        "dépasse l'enveloppe de {envelope}, de {gap}.",
+        wording=_amounts("committed", "envelope", gap=("committed", "envelope")),
+    ),
+    FindingType(
+        Code.SUBREGION_ENVELOPE_NEARLY_USED,
+        WARNING,
+        "Enveloppe presque épuisée",
+        "{Name} a engagé {committed} de son allocation de {allocation} ({share}) ; solde non engagé : {balance}.",
+        wording=_nearly_used,
+    ),
     # Careless and hostile workbooks: what the template does not foresee is said, never
     # silently skipped nor read twice.
-    FindingType(Code.AMBIGUOUS_TAB, ERROR, "Onglet en double",
-                "Les onglets « {read} » et « {sheet} » portent le même nom à la casse, aux accents ou aux "
-                "espaces près : seul « {read} » est lu. Réunissez leurs lignes dans « {read} » et "
-                "supprimez ou renommez « {sheet} ».", unusable=True),
-    FindingType(Code.EXTRA_TAB, ERROR, "Onglet non lu",
-                "L'onglet « {sheet} » ressemble à l'onglet « {tab} » et contient des lignes, mais seul "
-                "l'onglet « {tab} » est lu : ses lignes ne sont ni validées ni comptées. Déplacez-les dans "
-                "l'onglet « {tab} » ou renommez cet onglet (ex. « Archives »)."),
-    FindingType(Code.DUPLICATE_COLUMN, ERROR, "Colonne en double",
-                "La colonne « {column} » apparaît deux fois dans l'en-tête de l'onglet « {sheet} » : "
-                "en {first} (lue) et en {cell} (ignorée). Supprimez la copie ou renommez-la."),
-    FindingType(Code.VALUE_OUTSIDE_TABLE, WARNING, "Valeur hors du tableau",
-                "« {value} » est saisi en {cell}, sur une ligne sans aucune valeur dans les colonnes du "
-                "gabarit : cette valeur est ignorée. Effacez-la, ou complétez la ligne si c'est un projet.",
-                wording=_outside_table),
+    FindingType(
+        Code.AMBIGUOUS_TAB,
+        ERROR,
+        "Onglet en double",
+        "Les onglets « {read} » et « {sheet} » portent le même nom à la casse, aux accents ou aux "
+        "espaces près : seul « {read} » est lu. Réunissez leurs lignes dans « {read} » et "
+        "supprimez ou renommez « {sheet} ».",
+        unusable=True,
+    ),
+    FindingType(
+        Code.EXTRA_TAB,
+        ERROR,
+        "Onglet non lu",
+        "L'onglet « {sheet} » ressemble à l'onglet « {tab} » et contient des lignes, mais seul "
+        "l'onglet « {tab} » est lu : ses lignes ne sont ni validées ni comptées. Déplacez-les dans "
+        "l'onglet « {tab} » ou renommez cet onglet (ex. « Archives »).",
+    ),
+    FindingType(
+        Code.DUPLICATE_COLUMN,
+        ERROR,
+        "Colonne en double",
+        "La colonne « {column} » apparaît deux fois dans l'en-tête de l'onglet « {sheet} » : "
+        "en {first} (lue) et en {cell} (ignorée). Supprimez la copie ou renommez-la.",
+    ),
+    FindingType(
+        Code.VALUE_OUTSIDE_TABLE,
+        WARNING,
+        "Valeur hors du tableau",
+        "« {value} » est saisi en {cell}, sur une ligne sans aucune valeur dans les colonnes du "
+        "gabarit : cette valeur est ignorée. Effacez-la, ou complétez la ligne si c'est un projet.",
+        wording=_outside_table,
+    ),
     # Never counted, never validated: sync/parsing/total_rows.py says which rows are totals.
-    FindingType(Code.TOTAL_ROW_IGNORED, WARNING, "Ligne de total ignorée",
-                "La ligne {row} est une ligne de total ({why}) : elle est laissée de côté, ni validée ni "
-                "comptée, et le restera. S'il s'agit d'un {kind}, inscrivez son vrai No projet en {cell}.",
-                wording=_total_row),
-    FindingType(Code.ERROR_VALUE, ERROR, "Valeur d'erreur",
-                "« {column} » contient la valeur d'erreur « {value} » d'une formule, pas une valeur. "
-                "Attendu : une valeur saisie ; corrigez la formule ou remplacez-la par sa valeur.", unusable=True),
-    FindingType(Code.PROJECT_ID_CHARACTERS, WARNING, "Caractères trompeurs dans le No projet",
-                "Le No projet « {value} » contient {what} : il est lu et comparé aux autres comme "
-                "« {clean} ». Retapez-le au clavier.", wording=_project_id_characters),
-    FindingType(Code.TEXT_TOO_LONG, WARNING, "Texte trop long",
-                "« {column} » compte {length} caractères ; une cellule Excel n'en garde que {limit} : "
-                "le classeur du ministère n'en montre que le début. Abrégez le texte.", wording=_text_too_long),
-    FindingType(Code.SOURCE_UNAVAILABLE, ERROR, "Source illisible",
-                "Le chiffrier du comité {name} n'a pas pu être lu : {reason} {fallback}",
-                wording=_source_unavailable, kinds={"since": _MOMENT, "used": _MOMENT}),
+    FindingType(
+        Code.TOTAL_ROW_IGNORED,
+        WARNING,
+        "Ligne de total ignorée",
+        "La ligne {row} est une ligne de total ({why}) : elle est laissée de côté, ni validée ni "
+        "comptée, et le restera. S'il s'agit d'un {kind}, inscrivez son vrai No projet en {cell}.",
+        wording=_total_row,
+    ),
+    FindingType(
+        Code.ERROR_VALUE,
+        ERROR,
+        "Valeur d'erreur",
+        "« {column} » contient la valeur d'erreur « {value} » d'une formule, pas une valeur. "
+        "Attendu : une valeur saisie ; corrigez la formule ou remplacez-la par sa valeur.",
+        unusable=True,
+    ),
+    FindingType(
+        Code.PROJECT_ID_CHARACTERS,
+        WARNING,
+        "Caractères trompeurs dans le No projet",
+        "Le No projet « {value} » contient {what} : il est lu et comparé aux autres comme "
+        "« {clean} ». Retapez-le au clavier.",
+        wording=_project_id_characters,
+    ),
+    FindingType(
+        Code.TEXT_TOO_LONG,
+        WARNING,
+        "Texte trop long",
+        "« {column} » compte {length} caractères ; une cellule Excel n'en garde que {limit} : "
+        "le classeur du ministère n'en montre que le début. Abrégez le texte.",
+        wording=_text_too_long,
+    ),
+    FindingType(
+        Code.SOURCE_UNAVAILABLE,
+        ERROR,
+        "Source illisible",
+        "Le chiffrier du comité {name} n'a pas pu être lu : {reason} {fallback}",
+        wording=_source_unavailable,
+        kinds={"since": _MOMENT, "used": _MOMENT},
+    ),
     # Not a rule of the spreadsheets: delivery (docs/exploitation.md) comes after the workbook is written and the
     # run recorded, so this finding is never in a workbook nor in the run's findings.
     # It is printed on standard error (exit code 1) and kept in the history's
     # deliveries table, from which ``alliance-sync deliver`` takes up what failed.
-    FindingType(Code.DELIVERY_FAILED, ERROR, "Livraison échouée",
-                "La livraison {what} a échoué : {reason} Le classeur et l'historique sont conservés ; "
-                "« alliance-sync deliver {run} » reprendra ce qui n'a pas été livré.", wording=_delivery_failed),
+    FindingType(
+        Code.DELIVERY_FAILED,
+        ERROR,
+        "Livraison échouée",
+        "La livraison {what} a échoué : {reason} Le classeur et l'historique sont conservés ; "
+        "« alliance-sync deliver {run} » reprendra ce qui n'a pas été livré.",
+        wording=_delivery_failed,
+    ),
 ]
 
 CATALOGUE: dict[Code, FindingType] = {t.code: t for t in _TYPES}
@@ -506,10 +686,18 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         """The finding as JSON shows it and the history stores it: location, typed values
         (dates as ISO text, shares as decimal text), then its French message."""
-        return {"severity": str(self.severity), "code": str(self.code), "committee": self.committee,
-                "sheet": self.sheet, "cell": self.cell, "row": self.row, "project_id": self.project_id,
-                "field": self.field, "values": {k: _encoded(v) for k, v in self.values.items()},
-                "message": self.message}
+        return {
+            "severity": str(self.severity),
+            "code": str(self.code),
+            "committee": self.committee,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "project_id": self.project_id,
+            "field": self.field,
+            "values": {k: _encoded(v) for k, v in self.values.items()},
+            "message": self.message,
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Finding:
@@ -518,10 +706,18 @@ class Finding:
         code = Code(data["code"])
         kinds = CATALOGUE[code].kinds
         values = {k: _decoded(kinds.get(k), v) for k, v in (data.get("values") or {}).items()}
-        return cls(severity=Severity(data["severity"]), code=code, committee=data["committee"],
-                   sheet=data.get("sheet") or "", cell=data.get("cell") or "", row=data.get("row"),
-                   project_id=data.get("project_id") or "", field=data.get("field") or "", values=values,
-                   recorded=data.get("message") or "")
+        return cls(
+            severity=Severity(data["severity"]),
+            code=code,
+            committee=data["committee"],
+            sheet=data.get("sheet") or "",
+            cell=data.get("cell") or "",
+            row=data.get("row"),
+            project_id=data.get("project_id") or "",
+            field=data.get("field") or "",
+            values=values,
+            recorded=data.get("message") or "",
+        )
 
 
 class FindingsView:
@@ -547,13 +743,31 @@ def _column_order(cell: str) -> tuple[int, str]:
     return (len(letters), letters)
 
 
-def finding(code: Code, *, committee: str, sheet: str = "", cell: str = "", row: int | None = None,
-            project_id: str = "", field: str = "", **values: object) -> Finding:
+def finding(
+    code: Code,
+    *,
+    committee: str,
+    sheet: str = "",
+    cell: str = "",
+    row: int | None = None,
+    project_id: str = "",
+    field: str = "",
+    **values: object,
+) -> Finding:
     """Make the finding ``code`` with its catalogue severity, its location and its typed values
     (never French: :func:`render` writes the message)."""
     kind = CATALOGUE[code]
-    return Finding(severity=kind.severity, code=kind.code, committee=committee, sheet=sheet, cell=cell, row=row,
-                   project_id=project_id or "", field=field, values=values)
+    return Finding(
+        severity=kind.severity,
+        code=kind.code,
+        committee=committee,
+        sheet=sheet,
+        cell=cell,
+        row=row,
+        project_id=project_id or "",
+        field=field,
+        values=values,
+    )
 
 
 def sorted_findings(findings: list[Finding], committee_order: list[str] | None = None) -> list[Finding]:
@@ -561,6 +775,14 @@ def sorted_findings(findings: list[Finding], committee_order: list[str] | None =
     order = {code: i for i, code in enumerate(committee_order or [])}
     return sorted(
         findings,
-        key=lambda f: (f.severity != ERROR, order.get(f.committee, len(order)), f.committee,
-                       f.sheet != "Projets", f.sheet, f.row or 0, _column_order(f.cell), f.code),
+        key=lambda f: (
+            f.severity != ERROR,
+            order.get(f.committee, len(order)),
+            f.committee,
+            f.sheet != "Projets",
+            f.sheet,
+            f.row or 0,
+            _column_order(f.cell),
+            f.code,
+        ),
     )

@@ -116,8 +116,9 @@ class Holder:
 
     @classmethod
     def current(cls) -> Holder:
-        return cls(os.getpid(), socket.gethostname(), _command(),
-                   dt.datetime.now().astimezone().isoformat(timespec="seconds"))
+        return cls(
+            os.getpid(), socket.gethostname(), _command(), dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        )
 
 
 def _command() -> str:
@@ -171,8 +172,10 @@ class StateLock:
         # ended without releasing it: killed, or its machine stopped.
         self.taken_over = _read_holder(fd)
         if self.taken_over is not None:
-            log.warning("Verrou abandonné repris (%s) : cette synchronisation s'est terminée sans le libérer.",
-                        self.taken_over.describe())
+            log.warning(
+                "Verrou abandonné repris (%s) : cette synchronisation s'est terminée sans le libérer.",
+                self.taken_over.describe(),
+            )
         me = json.dumps(Holder.current().__dict__, ensure_ascii=False).encode()
         _write_at_start(fd, me)
         os.fsync(fd)

@@ -56,7 +56,7 @@ class FrenchFormatter(logging.Formatter):
         label = _LEVELS.get(record.levelno)
         if label:
             stamp = self.formatTime(record, self.datefmt)
-            text = f"{stamp} {label} : {text[len(stamp) + 1:]}"
+            text = f"{stamp} {label} : {text[len(stamp) + 1 :]}"
         return text
 
 

@@ -38,14 +38,23 @@ log = logging.getLogger("sync")
 WANTED_TABS = [PROJECTS_TAB, PAYMENTS_TAB]
 
 
-def read_committee(config: Config, committee: Committee, source: Source | None = None) \
-        -> tuple[RawWorkbook, SourceInfo]:
+def read_committee(
+    config: Config, committee: Committee, source: Source | None = None
+) -> tuple[RawWorkbook, SourceInfo]:
     assert committee.source is not None
     source = source or open_source(committee.source, config, committee.code)
     raw = source.read(WANTED_TABS)
-    info = SourceInfo(committee.code, committee.source.kind, committee.source.location, raw.read_at,
-                      raw.content_hash(), sheet_ids=dict(raw.sheet_ids), source=source, tabs=raw.tabs,
-                      encoded=raw.encoded())
+    info = SourceInfo(
+        committee.code,
+        committee.source.kind,
+        committee.source.location,
+        raw.read_at,
+        raw.content_hash(),
+        sheet_ids=dict(raw.sheet_ids),
+        source=source,
+        tabs=raw.tabs,
+        encoded=raw.encoded(),
+    )
     return raw, info
 
 
@@ -76,16 +85,20 @@ def read_google_committees(config: Config, google: GoogleSheets | None = None) -
         # A malformed key is the configuration's fault: said before any request.
         sources = {c.code: open_source(c.source, config, c.code, google) for c in committees if c.source is not None}
         assert google is not None  # open_source refuses a Google committee without it
-        with google.deadline(config.google.deadline), \
-                ThreadPoolExecutor(max_workers=min(GOOGLE_READERS, len(committees)),
-                                   thread_name_prefix="lecture-google") as pool:
+        with (
+            google.deadline(config.google.deadline),
+            ThreadPoolExecutor(
+                max_workers=min(GOOGLE_READERS, len(committees)), thread_name_prefix="lecture-google"
+            ) as pool,
+        ):
             futures = {c.code: pool.submit(_timed_read, config, c, sources[c.code]) for c in committees}
             results.update({code: future.result() for code, future in futures.items()})
     return results
 
 
-def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fallback | None,
-                    generated_at: dt.datetime) -> tuple[tuple[RawWorkbook, SourceInfo], Finding] | str | None:
+def _last_good_copy(
+    committee: Committee, exc: SourceUnavailable, fallback: Fallback | None, generated_at: dt.datetime
+) -> tuple[tuple[RawWorkbook, SourceInfo], Finding] | str | None:
     """The last good copy standing in for an unreadable source, with the SOURCE_UNAVAILABLE
     finding that says so; None when there is none, or why none could be used (« copie
     antérieure illisible … »): the run then ends in exit 3."""
@@ -100,16 +113,28 @@ def _last_good_copy(committee: Committee, exc: SourceUnavailable, fallback: Fall
     info.current = False
     info.problem = exc.message
     used = moment(info.read_at) if info.read_at else "date inconnue"
-    unavailable = finding(Code.SOURCE_UNAVAILABLE, committee=committee.code, name=committee.name,
-                          reason=exc.message, since=info.unavailable_since or generated_at, used=info.read_at)
-    log.warning("Comité %s : source illisible, dernière copie valide du %s utilisée.",
-                committee.code, used, extra=ATTENTION)
+    unavailable = finding(
+        Code.SOURCE_UNAVAILABLE,
+        committee=committee.code,
+        name=committee.name,
+        reason=exc.message,
+        since=info.unavailable_since or generated_at,
+        used=info.read_at,
+    )
+    log.warning(
+        "Comité %s : source illisible, dernière copie valide du %s utilisée.", committee.code, used, extra=ATTENTION
+    )
     return (raw, info), unavailable
 
 
-def build_report(config: Config, *, fallback: Fallback | None = None,
-                 now: dt.datetime | None = None, tracer: Tracer | None = None,
-                 google: GoogleSheets | None = None) -> Report:
+def build_report(
+    config: Config,
+    *,
+    fallback: Fallback | None = None,
+    now: dt.datetime | None = None,
+    tracer: Tracer | None = None,
+    google: GoogleSheets | None = None,
+) -> Report:
     """Read every committee, validate, consolidate. Raises NoUsableData when a
     source is unreadable and no last good copy stands in for it. ``tracer``: where
     its steps are told (by default, the ``sync`` log only); ``google``: the command's
@@ -135,7 +160,7 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
                     if isinstance(outcome, SourceUnavailable):
                         stand_in = _last_good_copy(committee, outcome, fallback, generated_at)
                         if stand_in is None or isinstance(stand_in, str):
-                            said = (f"{outcome.message.rstrip('.')} ; {stand_in}." if stand_in else outcome.message)
+                            said = f"{outcome.message.rstrip('.')} ; {stand_in}." if stand_in else outcome.message
                             unreadable.append(f"{committee.name} ({committee.code}) : {said}")
                             unusable_copies = unusable_copies or stand_in is not None
                             continue
@@ -149,15 +174,17 @@ def build_report(config: Config, *, fallback: Fallback | None = None,
                     _check_rows(config, committee, parsed, checking.share(len(parsed.projects) + len(parsed.payments)))
                 workbooks[committee.code] = parsed
                 sources[committee.code] = info
-                in_committee.done(projects=plural(len(parsed.projects), "projet"),
-                                  payments=plural(len(parsed.payments), "versement"),
-                                  location=info.location if info.current else
-                                  f"dernière copie valide de {info.location}")
+                in_committee.done(
+                    projects=plural(len(parsed.projects), "projet"),
+                    payments=plural(len(parsed.payments), "versement"),
+                    location=info.location if info.current else f"dernière copie valide de {info.location}",
+                )
     if unreadable:
         missing = "n'est utilisable" if unusable_copies else "n'existe"
         raise NoUsableData(
             "Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide "
-            f"antérieure {missing}.\n  - " + "\n  - ".join(unreadable), unreadable=unreadable
+            f"antérieure {missing}.\n  - " + "\n  - ".join(unreadable),
+            unreadable=unreadable,
         )
 
     with tracer.step(Step.CROSS_CHECKS):

@@ -64,8 +64,9 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        failed = (self.delivery is not None and self.delivery.failed) or \
-            (self.delivery_plan is not None and self.delivery_plan.failed)  # --dry-run: it would fail
+        failed = (self.delivery is not None and self.delivery.failed) or (
+            self.delivery_plan is not None and self.delivery_plan.failed
+        )  # --dry-run: it would fail
         return EXIT_FINDINGS if self.report.errors or failed else EXIT_OK
 
     def render_text(self) -> str:
@@ -83,8 +84,9 @@ class RunResult:
                 lines.append(f"{summary} Classeur écrit : {self.output}")
             if self.exported:
                 folder = self.export_label if self.export_label is not None else str(self.exported[0].parent)
-                lines.append(f"Exportation CSV écrite dans {folder} : "
-                             f"{', '.join(path.name for path in self.exported)}.")
+                lines.append(
+                    f"Exportation CSV écrite dans {folder} : {', '.join(path.name for path in self.exported)}."
+                )
         if self.delivery_plan is not None:
             lines.append(self.delivery_plan.render_text())
         if self.delivery is not None and not (self.quiet and not self.delivery.failed):
@@ -100,10 +102,13 @@ class RunResult:
             "workbook": str(self.output.absolute()) if self.output is not None else None,
             "exit_code": self.exit_code,
             "validation": validation_document(self.report),
-            "changes": None if self.changes is None else {
+            "changes": None
+            if self.changes is None
+            else {
                 "since_run": self.changes.previous_run_id,
                 "since": iso(self.changes.previous_run_at),
-                **changes_as_dict(self.changes)},
+                **changes_as_dict(self.changes),
+            },
             "exported": [str(path) for path in self.exported] if self.exported else [],
             "delivery": self.delivery.as_dict() if self.delivery is not None else None,
             "delivery_plan": self.delivery_plan.as_dict() if self.delivery_plan is not None else None,
@@ -119,9 +124,18 @@ def default_output(config: Config, when: dt.datetime) -> Path:
     return Path(f"rapport-{config.fund.lower()}-{when:%Y-%m-%d}.xlsx")
 
 
-def run_sync(config: Config, *, output: Path | str | None = None, strict: bool = False,
-             state_dir: Path = Path(".alliance-sync"), deliver: bool = False, dry_run: bool = False,
-             export: Path | None = None, force: bool = False, tracer: Tracer | None = None) -> RunResult:
+def run_sync(
+    config: Config,
+    *,
+    output: Path | str | None = None,
+    strict: bool = False,
+    state_dir: Path = Path(".alliance-sync"),
+    deliver: bool = False,
+    dry_run: bool = False,
+    export: Path | None = None,
+    force: bool = False,
+    tracer: Tracer | None = None,
+) -> RunResult:
     """``tracer``: where the run's steps are told (by default, the ``sync`` log only)."""
     from sync.outputs.ministry import write_ministry_workbook
     from sync.outputs.paths import make_parents, output_path
@@ -139,15 +153,21 @@ def run_sync(config: Config, *, output: Path | str | None = None, strict: bool =
     # Before anything is read or recorded: an output that would replace an input is refused.
     refuse_state_on_inputs(config, state_dir)  # the history is an output too
     inputs = inputs_of(config, state_dir)
-    target = output_path(output, default_output(config, dt.datetime.now()).name, inputs, force=force,
-                         ours=is_ministry_workbook)
+    target = output_path(
+        output, default_output(config, dt.datetime.now()).name, inputs, force=force, ours=is_ministry_workbook
+    )
     if export is not None:
         from sync.outputs.export import export_paths
 
         export_paths(export, inputs, force=force)  # refused now, not after the run is recorded
     tracer = tracer or Tracer.log_only()
-    with tracer.step(Step.RUN) as whole, _fewer_collections(), StateLock(state_dir), \
-            History.open(state_dir) as history, temporary_files_in(state_dir):
+    with (
+        tracer.step(Step.RUN) as whole,
+        _fewer_collections(),
+        StateLock(state_dir),
+        History.open(state_dir) as history,
+        temporary_files_in(state_dir),
+    ):
         history.check_alliance(identity)  # again under the lock: nothing is written before it
         with tracer.step(Step.START) as starting:
             started_at = dt.datetime.now().astimezone()
@@ -268,14 +288,24 @@ def google_sheets(config: Config, token_dir: Path | None = None) -> GoogleSheets
     return GoogleSpreadsheets(GoogleClients() if token_dir is None else GoogleClients(token_dir))
 
 
-def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, output: Path,
-         strict: bool, write_workbook: WorkbookWriter, tracer: Tracer, google: GoogleSheets | None) -> RunResult:
+def _run(
+    config: Config,
+    history: History,
+    run_id: int,
+    fallback: LastGoodCopy,
+    output: Path,
+    strict: bool,
+    write_workbook: WorkbookWriter,
+    tracer: Tracer,
+    google: GoogleSheets | None,
+) -> RunResult:
     identity = fallback.identity
     say_notes(history)
     with tracer.step(Step.VALIDATE) as validating:
         report = build_report(config, fallback=fallback, now=fallback.now, tracer=tracer, google=google)
-        validating.done(errors=plural(len(report.errors), "erreur"),
-                        warnings=plural(len(report.warnings), "avertissement"))
+        validating.done(
+            errors=plural(len(report.errors), "erreur"), warnings=plural(len(report.warnings), "avertissement")
+        )
         _say_unchanged_sources(history, report, identity, validating)
     if config.google.feedback:
         # Before --strict can stop the run: committees need their findings most then.
@@ -320,8 +350,10 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
 
         def record_then_replace() -> None:
             written = temporary_path(target.absolute())
-            with writing.part(Step.RECORD), \
-                    history.recording(run_id, report, target.absolute(), records, file_digest(written)):
+            with (
+                writing.part(Step.RECORD),
+                history.recording(run_id, report, target.absolute(), records, file_digest(written)),
+            ):
                 pass
 
         write_atomically(target, write_beside, before_replace=record_then_replace)
@@ -334,8 +366,9 @@ def _run(config: Config, history: History, run_id: int, fallback: LastGoodCopy, 
     return RunResult(report, target, run_id, changes)
 
 
-def _changes(config: Config, history: History, records: RunRecords, identity: AllianceIdentity,
-             comparing: StepTrace) -> Changes:
+def _changes(
+    config: Config, history: History, records: RunRecords, identity: AllianceIdentity, comparing: StepTrace
+) -> Changes:
     """The changes since the previous run that wrote a workbook, committee by committee,
     only with rows read from the same source."""
     committee_order = [c.code for c in config.committees]
@@ -348,8 +381,9 @@ def _changes(config: Config, history: History, records: RunRecords, identity: Al
         # this run is recorded and the next one compares with it.
         log.error("Historique inutilisable, changements non calculés : %s", exc.message)
         base = None
-        changes = compute_changes(None, records, previous_run_id=None, previous_run_at=None,
-                                  committee_order=committee_order)
+        changes = compute_changes(
+            None, records, previous_run_id=None, previous_run_at=None, committee_order=committee_order
+        )
     if base is None:
         comparing.note("Changements : première synchronisation enregistrée, rien à comparer.")
     else:
@@ -365,12 +399,15 @@ def _say_recorded(step: StepTrace, run_id: int, report: Report) -> None:
     recording = step if step.step is Step.RECORD else step.ended_part(Step.RECORD)
     projects = sum(len(w.projects) for w in report.workbooks.values())
     payments = sum(len(w.payments) for w in report.workbooks.values())
-    recording.done(run=run_id, projects=plural(projects, "projet"), payments=plural(payments, "versement"),
-                   findings=plural(len(report.findings), "constat"))
+    recording.done(
+        run=run_id,
+        projects=plural(projects, "projet"),
+        payments=plural(payments, "versement"),
+        findings=plural(len(report.findings), "constat"),
+    )
 
 
-def _say_unchanged_sources(history: History, report: Report, identity: AllianceIdentity,
-                           validating: StepTrace) -> None:
+def _say_unchanged_sources(history: History, report: Report, identity: AllianceIdentity, validating: StepTrace) -> None:
     """Say which sources changed since the previous run of this alliance (their content hash)."""
     try:
         previous = history.previous_done(identity=identity)
@@ -383,5 +420,7 @@ def _say_unchanged_sources(history: History, report: Report, identity: AllianceI
     read = [code for code, info in report.sources.items() if info.current]
     same = [code for code in read if report.sources[code].content_hash == hashes.get(code)]
     changed = [code for code in read if code not in same]
-    validating.note(f"Sources inchangées depuis la synchronisation n° {previous.id} : {', '.join(same) or 'aucune'} ; "
-                    f"modifiées : {', '.join(changed) or 'aucune'}.")
+    validating.note(
+        f"Sources inchangées depuis la synchronisation n° {previous.id} : {', '.join(same) or 'aucune'} ; "
+        f"modifiées : {', '.join(changed) or 'aucune'}."
+    )

@@ -51,17 +51,29 @@ class Step(Enum):
     SOURCE = StepInfo("lecture", weight=30)
     PARSE = StepInfo("analyse des lignes", weight=20)
     ROW_RULES = StepInfo("règles des lignes", progress="règles", weight=50)
-    COMMITTEE = StepInfo("Comité {committee}", "Comité {committee} : {projects}, {payments} lus en {seconds} "
-                         "({location}).", timed=True, progress="{committee}", weight=100)
+    COMMITTEE = StepInfo(
+        "Comité {committee}",
+        "Comité {committee} : {projects}, {payments} lus en {seconds} ({location}).",
+        timed=True,
+        progress="{committee}",
+        weight=100,
+    )
     READ = StepInfo("Lecture et validation")
     CROSS_CHECKS = StepInfo("Contrôles entre lignes et comités, consolidation et enveloppes", timed=True)
     VALIDATE = StepInfo("Validation", "Validation : {errors}, {warnings} ({seconds}).", checkpoint="rapport")
     CHANGES = StepInfo("Changements", "Changements depuis la synchronisation n° {base} : {summary} ({seconds}).")
     TEMPORARY = StepInfo("Classeur temporaire", checkpoint="classeur-temporaire")
-    RECORD = StepInfo("Historique", "Historique : synchronisation n° {run} enregistrée, {projects}, {payments}, "
-                      "{findings} ({seconds}).", checkpoint="historique")
-    WRITE = StepInfo("Écriture du classeur du ministère", "Classeur du ministère écrit : {path} ({seconds}).",
-                     checkpoint="classeur", weight=1)
+    RECORD = StepInfo(
+        "Historique",
+        "Historique : synchronisation n° {run} enregistrée, {projects}, {payments}, {findings} ({seconds}).",
+        checkpoint="historique",
+    )
+    WRITE = StepInfo(
+        "Écriture du classeur du ministère",
+        "Classeur du ministère écrit : {path} ({seconds}).",
+        checkpoint="classeur",
+        weight=1,
+    )
     END = StepInfo("Fin", checkpoint="fin")
     EXPORT = StepInfo("Exportation CSV", "Exportation CSV écrite : {path} ({seconds}).")
     RUN = StepInfo("Synchronisation", "Synchronisation n° {run} terminée en {seconds}.")
@@ -85,8 +97,9 @@ class Tracer:
     ``log``: where the step lines go (None: nowhere); ``progress``: draw a progress
     bar on standard error; ``pause_at``: the checkpoint to stop at (tests only)."""
 
-    def __init__(self, *, log: logging.Logger | None = None, progress: bool = False,
-                 pause_at: str | None = None) -> None:
+    def __init__(
+        self, *, log: logging.Logger | None = None, progress: bool = False, pause_at: str | None = None
+    ) -> None:
         self.log = log
         self.progress = progress
         self.pause_at = pause_at
@@ -104,8 +117,11 @@ class Tracer:
     def for_console(cls, *, quiet: bool) -> Tracer:
         """The command line's: a progress bar when standard error is a terminal and
         not --quiet; the kill tests' checkpoint from ALLIANCE_SYNC_TEST_PAUSE_AT."""
-        return cls(log=logging.getLogger("sync"), progress=not quiet and _is_terminal(sys.stderr),
-                   pause_at=os.environ.get(PAUSE_ENV) or None)
+        return cls(
+            log=logging.getLogger("sync"),
+            progress=not quiet and _is_terminal(sys.stderr),
+            pause_at=os.environ.get(PAUSE_ENV) or None,
+        )
 
     @contextmanager
     def step(self, step: Step, *, total: int = 0, **fields: Any) -> Iterator[StepTrace]:
@@ -136,8 +152,9 @@ class Tracer:
 class StepTrace:
     """One step under way: its time, its fields, its share of a progress bar."""
 
-    def __init__(self, tracer: Tracer, step: Step, fields: dict[str, Any], progress: Progress,
-                 parent: StepTrace | None = None) -> None:
+    def __init__(
+        self, tracer: Tracer, step: Step, fields: dict[str, Any], progress: Progress, parent: StepTrace | None = None
+    ) -> None:
         self.tracer, self.step, self.fields, self.progress, self.parent = tracer, step, fields, progress, parent
         self.started = time.perf_counter()
         self.ended: float | None = None

@@ -15,8 +15,10 @@ from sync.config.monteregie import PRIORITIES
 from tests.support.builders import payment, project, write_alliance, write_config
 from tests.support.checks import only, validate
 
-ALLIANCE_LIST = ("Sécurité alimentaire, Logement, Réussite éducative et sociale, Transport collectif, "
-                 "Insertion socioprofessionnelle, Soutien à l'action communautaire")
+ALLIANCE_LIST = (
+    "Sécurité alimentaire, Logement, Réussite éducative et sociale, Transport collectif, "
+    "Insertion socioprofessionnelle, Soutien à l'action communautaire"
+)
 # Typed out of order, in another case and without accents: read as the Alliance writes them.
 OUEST_PLAN = ["transport collectif", "SECURITE ALIMENTAIRE"]
 
@@ -26,8 +28,9 @@ OUEST_PLAN = ["transport collectif", "SECURITE ALIMENTAIRE"]
 
 
 def test_a_plan_is_read_in_the_alliances_order_and_spelling(tmp_path):
-    config = load_config(write_config(tmp_path, overrides={
-        "OUEST": {"priorities": OUEST_PLAN, "support": " Concertation Horizon "}}))
+    config = load_config(
+        write_config(tmp_path, overrides={"OUEST": {"priorities": OUEST_PLAN, "support": " Concertation Horizon "}})
+    )
     ouest, est = config.committee("OUEST"), config.committee("EST")
     assert ouest.priorities == ("Sécurité alimentaire", "Transport collectif")
     assert ouest.support == "Concertation Horizon"
@@ -38,8 +41,9 @@ def test_a_plan_is_read_in_the_alliances_order_and_spelling(tmp_path):
 
 
 def test_a_plan_follows_the_alliances_own_list(tmp_path):
-    path = write_config(tmp_path, alliance={"priorities": ["Logement", "Mobilité"]},
-                        overrides={"EST": {"priorities": ["Mobilité"]}})
+    path = write_config(
+        tmp_path, alliance={"priorities": ["Logement", "Mobilité"]}, overrides={"EST": {"priorities": ["Mobilité"]}}
+    )
     config = load_config(path)
     assert config.committee("EST").priorities == ("Mobilité",)
     assert config.committee("OUEST").priorities == ("Logement", "Mobilité")
@@ -57,24 +61,33 @@ def test_an_unknown_axis_is_a_configuration_error_with_a_suggestion(tmp_path):
     assert config_error(path) == (
         f"Erreur : Configuration invalide (fichier {path}, clé « subregions[2].priorities ») : "
         f"priorité inconnue « Transport colectif ». Vouliez-vous dire « Transport collectif » ? "
-        f"Priorités de l'Alliance : {ALLIANCE_LIST}\n")
+        f"Priorités de l'Alliance : {ALLIANCE_LIST}\n"
+    )
 
 
 def test_an_axis_with_nothing_close_names_the_alliances_list(tmp_path):
-    path = write_config(tmp_path, alliance={"priorities": ["Logement", "Mobilité"]},
-                        overrides={"OUEST": {"priorities": ["Culture"]}})
+    path = write_config(
+        tmp_path, alliance={"priorities": ["Logement", "Mobilité"]}, overrides={"OUEST": {"priorities": ["Culture"]}}
+    )
     assert config_error(path).endswith(
         "clé « subregions[1].priorities ») : priorité inconnue « Culture ». "
-        "Priorités de l'Alliance : Logement, Mobilité\n")
+        "Priorités de l'Alliance : Logement, Mobilité\n"
+    )
 
 
-@pytest.mark.parametrize("override, key, detail", [
-    ({"priorities": []}, "subregions[1].priorities", "au moins une valeur est requise"),
-    ({"priorities": ["Logement", 3]}, "subregions[1].priorities", "une liste de textes est attendue"),
-    ({"support": ""}, "subregions[1].support", "un texte non vide est attendu, lu : ''"),
-    ({"support": ["Concertation Horizon"]}, "subregions[1].support",
-     "un texte non vide est attendu, lu : ['Concertation Horizon']"),
-])
+@pytest.mark.parametrize(
+    "override, key, detail",
+    [
+        ({"priorities": []}, "subregions[1].priorities", "au moins une valeur est requise"),
+        ({"priorities": ["Logement", 3]}, "subregions[1].priorities", "une liste de textes est attendue"),
+        ({"support": ""}, "subregions[1].support", "un texte non vide est attendu, lu : ''"),
+        (
+            {"support": ["Concertation Horizon"]},
+            "subregions[1].support",
+            "un texte non vide est attendu, lu : ['Concertation Horizon']",
+        ),
+    ],
+)
 def test_wrong_plan_or_support_names_its_key(tmp_path, override, key, detail):
     path = write_config(tmp_path, overrides={"OUEST": override})
     assert config_error(path) == f"Erreur : Configuration invalide (fichier {path}, clé « {key} ») : {detail}\n"
@@ -85,21 +98,40 @@ def test_wrong_plan_or_support_names_its_key(tmp_path, override, key, detail):
 
 
 def ouest_with_plan(tmp_path, projects, payments=(), plan=OUEST_PLAN, **workbooks):
-    return validate(write_alliance(tmp_path, {"OUEST": {"projects": projects, "payments": list(payments)},
-                                              **workbooks},
-                                   overrides={"OUEST": {"priorities": plan}}))
+    return validate(
+        write_alliance(
+            tmp_path,
+            {"OUEST": {"projects": projects, "payments": list(payments)}, **workbooks},
+            overrides={"OUEST": {"priorities": plan}},
+        )
+    )
 
 
 def test_a_priority_outside_the_plan_is_an_error_at_its_cell_and_stays_counted(tmp_path):
-    report = ouest_with_plan(tmp_path, [project("OUE-2020-001", priority="Transport collectif"),
-                                        project("OUE-2020-002", priority="logement")],
-                             [payment("OUE-2020-002", amount=25000)])
+    report = ouest_with_plan(
+        tmp_path,
+        [project("OUE-2020-001", priority="Transport collectif"), project("OUE-2020-002", priority="logement")],
+        [payment("OUE-2020-002", amount=25000)],
+    )
     f = only(report, "PRIORITY_OUTSIDE_PLAN")
     assert (f.severity, f.committee, f.sheet, f.cell, f.row, f.project_id) == (
-        "error", "OUEST", "Projets", "F3", 3, "OUE-2020-002")
-    assert (f.field, f.values) == ("priority", {
-        "column": "Priorité", "value": "Logement", "own": "Ouest de la Montérégie", "own_regional": False,
-        "allowed": ["Sécurité alimentaire", "Transport collectif"]})  # the plan, as the Alliance writes it
+        "error",
+        "OUEST",
+        "Projets",
+        "F3",
+        3,
+        "OUE-2020-002",
+    )
+    assert (f.field, f.values) == (
+        "priority",
+        {
+            "column": "Priorité",
+            "value": "Logement",
+            "own": "Ouest de la Montérégie",
+            "own_regional": False,
+            "allowed": ["Sécurité alimentaire", "Transport collectif"],
+        },
+    )  # the plan, as the Alliance writes it
     assert report.findings == [f]
     # The money is real: both projects count, the one outside the plan under its own axis.
     line = report.totals.line("OUEST")
@@ -119,8 +151,12 @@ def test_an_unknown_priority_is_unknown_not_outside_the_plan(tmp_path):
     report = ouest_with_plan(tmp_path, [project("OUE-2020-001", priority="Logemnt")])
     f = only(report, "UNKNOWN_VALUE")
     assert (f.cell, f.field) == ("F2", "priority")
-    assert f.values == {"column": "Priorité", "value": "Logemnt", "closest": "Logement",
-                        "allowed": ALLIANCE_LIST.split(", ")}
+    assert f.values == {
+        "column": "Priorité",
+        "value": "Logemnt",
+        "closest": "Logement",
+        "allowed": ALLIANCE_LIST.split(", "),
+    }
     assert report.findings == [f]
 
 
@@ -128,16 +164,22 @@ def test_a_missing_priority_names_the_plans_axes(tmp_path):
     report = ouest_with_plan(tmp_path, [project("OUE-2020-001", priority=None)])
     f = only(report, "MISSING_VALUE")
     assert (f.cell, f.field) == ("F2", "priority")
-    assert f.values == {"column": "Priorité", "expected": "priority",
-                        "allowed": ["Sécurité alimentaire", "Transport collectif"]}
+    assert f.values == {
+        "column": "Priorité",
+        "expected": "priority",
+        "allowed": ["Sécurité alimentaire", "Transport collectif"],
+    }
     assert report.findings == [f]
 
 
 def test_the_regional_line_takes_every_axis_of_the_alliance(tmp_path):
     regional = {"projects": [project("REG-2020-001", priority="Logement")]}
-    path = write_alliance(tmp_path, {"REGION": regional}, regional={"source": {"xlsx": "regional.xlsx"}},
-                          overrides={code: {"priorities": ["Sécurité alimentaire"]}
-                                     for code in ("OUEST", "EST", "LONGUEUIL")})
+    path = write_alliance(
+        tmp_path,
+        {"REGION": regional},
+        regional={"source": {"xlsx": "regional.xlsx"}},
+        overrides={code: {"priorities": ["Sécurité alimentaire"]} for code in ("OUEST", "EST", "LONGUEUIL")},
+    )
     report = validate(path)
     assert report.findings == []
     assert report.totals.line("REGION").committed == 6_000_000
@@ -157,16 +199,21 @@ def test_the_committees_email_names_its_support_organisation(tmp_path, monkeypat
         alliance = DeliveryAlliance(tmp_path, smtp.port, drive=False)
         text = alliance.config.read_text(encoding="utf-8")
         contact = f'contact = "{CONTACTS["EST"]}"\n'
-        alliance.config.write_text(text.replace(contact, contact + 'support = "Concertation Horizon"\n'),
-                                   encoding="utf-8")
+        alliance.config.write_text(
+            text.replace(contact, contact + 'support = "Concertation Horizon"\n'), encoding="utf-8"
+        )
         result = alliance.cli("run", "--deliver")
         assert result.exit_code == 1, result.output  # EST's errors
         [message] = [m for m in smtp.messages if m.rcpt_tos == [CONTACTS["EST"]]]
     lines = message.body.splitlines()
-    assert lines[2].endswith("sur le chiffrier du comité Est de la Montérégie (EST) — "
-                             "Alliance pour la solidarité en Montérégie.")
-    assert lines[3:6] == ["Votre comité est accompagné par Concertation Horizon.", "",
-                          "Bilan : 2 erreurs à corriger, 0 avertissement."]
+    assert lines[2].endswith(
+        "sur le chiffrier du comité Est de la Montérégie (EST) — Alliance pour la solidarité en Montérégie."
+    )
+    assert lines[3:6] == [
+        "Votre comité est accompagné par Concertation Horizon.",
+        "",
+        "Bilan : 2 erreurs à corriger, 0 avertissement.",
+    ]
 
 
 # --------------------------------------------------------------------------
@@ -205,27 +252,46 @@ def test_par_priorite_marks_which_axes_are_in_each_subregions_plan(tmp_path):
     ws = demo_workbook(tmp_path)["Par priorité"]
     rows = sheet_rows(ws)
     assert [c.value for c in rows["Priorité"]] == [
-        "Priorité", "OUEST", "EST", "LONGUEUIL", "Total engagé", "Projets engagés", "Part de l'engagé",
-        "Demandes en analyse", "Dans le plan de"]
+        "Priorité",
+        "OUEST",
+        "EST",
+        "LONGUEUIL",
+        "Total engagé",
+        "Projets engagés",
+        "Part de l'engagé",
+        "Demandes en analyse",
+        "Dans le plan de",
+    ]
     plans = {label: row[8].value for label, row in rows.items() if label in PRIORITIES}
-    assert plans == {**{axis: "Toutes les sous-régions" for axis in PRIORITIES[:5]},
-                     "Soutien à l'action communautaire": "EST, LONGUEUIL"}
+    assert plans == {
+        **{axis: "Toutes les sous-régions" for axis in PRIORITIES[:5]},
+        "Soutien à l'action communautaire": "EST, LONGUEUIL",
+    }
     assert rows["Autre valeur ou vide (hors de la liste)"][8].value is None
     assert rows["Total"][8].value is None
     # In the amounts, OUEST's cell of the axis outside its plan is greyed, and only that one.
-    marked = [(label, ws.cell(4, cell.column).value) for label, row in rows.items() if label in PRIORITIES
-              for cell in row[1:4] if greyed(cell)]
+    marked = [
+        (label, ws.cell(4, cell.column).value)
+        for label, row in rows.items()
+        if label in PRIORITIES
+        for cell in row[1:4]
+        if greyed(cell)
+    ]
     assert marked == [("Soutien à l'action communautaire", "OUEST")]
     assert ws["A2"].value.endswith("En gris : un axe absent du plan d'action de la sous-région.")
 
 
 def test_an_axis_outside_every_plan_is_marked_and_its_money_still_shown(tmp_path):
     plan = {"priorities": ["Sécurité alimentaire", "Logement"]}
-    path = write_alliance(tmp_path, {
-        "OUEST": {"projects": [project("OUE-2020-001", priority="Soutien à l'action communautaire")]},
-        "REGION": {"projects": [project("REG-2020-001", priority="Soutien à l'action communautaire")]},
-    }, regional={"source": {"xlsx": "regional.xlsx"}},
-        overrides={"OUEST": plan, "EST": {"priorities": ["Logement"]}, "LONGUEUIL": plan})
+    path = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {"projects": [project("OUE-2020-001", priority="Soutien à l'action communautaire")]},
+            "REGION": {"projects": [project("REG-2020-001", priority="Soutien à l'action communautaire")]},
+        },
+        regional={"source": {"xlsx": "regional.xlsx"}},
+        overrides={"OUEST": plan, "EST": {"priorities": ["Logement"]}, "LONGUEUIL": plan},
+    )
     report = validate(path)
     assert only(report, "PRIORITY_OUTSIDE_PLAN").cell == "F2"
     ws = ministry_workbook(report, tmp_path / "rapport.xlsx")["Par priorité"]
@@ -254,8 +320,11 @@ def test_the_sommaire_names_each_subregions_support_organisation(tmp_path):
     rows = sheet_rows(ws)
     assert rows["Code"][12].value == "Organisme d'accompagnement"
     assert {code: rows[code][12].value for code in ("OUEST", "EST", "LONGUEUIL", "REGION")} == {
-        "OUEST": "Concertation Horizon", "EST": "Concertation Horizon",
-        "LONGUEUIL": "Ville de Longueuil (Bureau de développement social et communautaire)", "REGION": None}
+        "OUEST": "Concertation Horizon",
+        "EST": "Concertation Horizon",
+        "LONGUEUIL": "Ville de Longueuil (Bureau de développement social et communautaire)",
+        "REGION": None,
+    }
     assert rows["LONGUEUIL"][12].alignment.wrap_text
     # The cover note spans the new column too.
     note = next(r for r in ws.merged_cells.ranges if ws.cell(r.min_row, 1).value.startswith("Tous les totaux"))
@@ -286,8 +355,10 @@ def test_the_ministrys_email_names_each_subregions_support_organisation(tmp_path
     with SmtpServer(user=USER, password=PASSWORD) as smtp:
         alliance = DeliveryAlliance(tmp_path, smtp.port, drive=False)
         text = alliance.config.read_text(encoding="utf-8")
-        for code, support in (("OUEST", "Concertation Horizon"),
-                              ("LONGUEUIL", "Ville de Longueuil (Bureau de développement social et communautaire)")):
+        for code, support in (
+            ("OUEST", "Concertation Horizon"),
+            ("LONGUEUIL", "Ville de Longueuil (Bureau de développement social et communautaire)"),
+        ):
             line = f'code = "{code}"\n'
             assert text.count(line) == 1
             text = text.replace(line, f'{line}support = "{support}"\n')
@@ -297,12 +368,14 @@ def test_the_ministrys_email_names_each_subregions_support_organisation(tmp_path
         ministry = [m for m in smtp.messages if m.rcpt_tos[0] in MINISTRY]
     assert len(ministry) == 2
     for message in ministry:
-        assert ("- Ensemble de l'Alliance : engagé 180 000,00 $ sur l'enveloppe de 11 800 000,00 $ (1,5 %), "
-                "versé 30 000,00 $\n"
-                "\n"
-                "Organismes d'accompagnement des sous-régions :\n"
-                "- OUEST — Ouest de la Montérégie : Concertation Horizon\n"
-                "- LONGUEUIL — Agglomération de Longueuil : Ville de Longueuil (Bureau de développement social "
-                "et communautaire)\n"
-                "\n"
-                "Pièce jointe : rapport.xlsx\n") in message.body
+        assert (
+            "- Ensemble de l'Alliance : engagé 180 000,00 $ sur l'enveloppe de 11 800 000,00 $ (1,5 %), "
+            "versé 30 000,00 $\n"
+            "\n"
+            "Organismes d'accompagnement des sous-régions :\n"
+            "- OUEST — Ouest de la Montérégie : Concertation Horizon\n"
+            "- LONGUEUIL — Agglomération de Longueuil : Ville de Longueuil (Bureau de développement social "
+            "et communautaire)\n"
+            "\n"
+            "Pièce jointe : rapport.xlsx\n"
+        ) in message.body

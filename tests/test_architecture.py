@@ -72,37 +72,49 @@ KNOWN = {"sync.sources.fake", "sync.rules.rows", "sync.vocabulary.template", "sy
 
 
 def test_an_upward_import_inside_a_function_is_named_with_its_file_line_and_layers():
-    source = ("from sync.vocabulary.template import find_tab\n\n\n"
-              "def read():\n    from sync.rules.rows import RowRules\n")
+    source = (
+        "from sync.vocabulary.template import find_tab\n\n\ndef read():\n    from sync.rules.rows import RowRules\n"
+    )
     found = imports_of("sync.sources.fake", source, "sync/sources/fake.py", KNOWN)
-    assert upward(found) == ["sync/sources/fake.py:5: sync.sources.fake (sources) importe sync.rules.rows (rules), "
-                             "une couche plus haute"]
+    assert upward(found) == [
+        "sync/sources/fake.py:5: sync.sources.fake (sources) importe sync.rules.rows (rules), une couche plus haute"
+    ]
     assert deferred_outside_command(found) == [
         "sync/sources/fake.py:5: sync.sources.fake importe sync.rules.rows dans une fonction ; seule la couche de "
-        "commande diffère ses importations"]
+        "commande diffère ses importations"
+    ]
 
 
 def test_an_upward_import_for_type_checking_counts_and_is_not_deferred():
-    source = ("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from sync.rules import rows\n"
-              "    from sync.report import Report\n")
+    source = (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n    from sync.rules import rows\n"
+        "    from sync.report import Report\n"
+    )
     found = imports_of("sync.sources.fake", source, "sync/sources/fake.py", KNOWN | {"sync.rules"})
     assert upward(found) == [
         "sync/sources/fake.py:4: sync.sources.fake (sources) importe sync.rules.rows (rules), une couche plus haute",
-        "sync/sources/fake.py:5: sync.sources.fake (sources) importe sync.report (report), une couche plus haute"]
+        "sync/sources/fake.py:5: sync.sources.fake (sources) importe sync.report (report), une couche plus haute",
+    ]
     assert deferred_outside_command(found) == []
 
 
 def test_a_relative_import_is_read_as_the_module_it_names():
-    found = imports_of("sync.parsing.x", "from .values import parse_cents\nfrom ..rules import rows\n",
-                       "sync/parsing/x.py", KNOWN | {"sync.rules"})
+    found = imports_of(
+        "sync.parsing.x",
+        "from .values import parse_cents\nfrom ..rules import rows\n",
+        "sync/parsing/x.py",
+        KNOWN | {"sync.rules"},
+    )
     assert [(i.imported, i.line) for i in found] == [("sync.parsing.values", 1), ("sync.rules.rows", 2)]
-    assert upward(found) == ["sync/parsing/x.py:2: sync.parsing.x (parsing) importe sync.rules.rows (rules), "
-                             "une couche plus haute"]
+    assert upward(found) == [
+        "sync/parsing/x.py:2: sync.parsing.x (parsing) importe sync.rules.rows (rules), une couche plus haute"
+    ]
 
 
 def test_a_cycle_within_a_layer_is_found_between_modules_and_between_folders():
-    found = (imports_of("sync.history.a", "def f():\n    import sync.lock\n", "sync/history/a.py", set())
-             + imports_of("sync.lock", "from sync.history.a import f\n", "sync/lock.py", set()))
+    found = imports_of("sync.history.a", "def f():\n    import sync.lock\n", "sync/history/a.py", set()) + imports_of(
+        "sync.lock", "from sync.history.a import f\n", "sync/lock.py", set()
+    )
     assert upward(found) == []  # both in the history layer
     assert cycles(found) == [["sync.history.a", "sync.lock", "sync.history.a"]]
     assert cycles(found, folder) == [["sync.history", "sync.lock", "sync.history"]]
@@ -113,9 +125,21 @@ def test_a_module_no_layer_claims_is_refused():
         layer_of("sync.newfolder.thing")
     assert layer_of("sync.config.delivery") == "configuration"
     assert layer_of("sync.delivery.drive") == "delivery"
-    assert [name for name, _ in LAYERS] == ["base", "configuration", "google", "sources", "parsing", "consolidate",
-                                            "rules", "report", "outputs", "history", "delivery", "use cases",
-                                            "command"]
+    assert [name for name, _ in LAYERS] == [
+        "base",
+        "configuration",
+        "google",
+        "sources",
+        "parsing",
+        "consolidate",
+        "rules",
+        "report",
+        "outputs",
+        "history",
+        "delivery",
+        "use cases",
+        "command",
+    ]
 
 
 # Laziness: the command layer decides what is imported.
@@ -141,10 +165,12 @@ def test_importing_the_command_loads_no_google_http_or_xlsxwriter(tmp_path):
 
 
 def test_a_local_validate_on_the_demo_loads_no_google_http_or_xlsxwriter(tmp_path):
-    body = ("from click.testing import CliRunner\nfrom sync.cli import cli\n"
-            "result = CliRunner().invoke(cli, ['validate'])\n"
-            "assert result.exit_code == 0, result.output\n"
-            "assert result.output.rstrip().endswith('Conforme — 0 erreur, 1 avertissement.'), result.output\n")
+    body = (
+        "from click.testing import CliRunner\nfrom sync.cli import cli\n"
+        "result = CliRunner().invoke(cli, ['validate'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "assert result.output.rstrip().endswith('Conforme — 0 erreur, 1 avertissement.'), result.output\n"
+    )
     assert _loaded_after(body, tmp_path) == []
 
 

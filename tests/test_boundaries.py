@@ -24,8 +24,9 @@ BIG_COST = 10_000_000  # a total cost that keeps the FQIS share low
 
 def ouest(tmp_path, projects=(), payments=(), **config):
     """The report of an alliance where only OUEST has rows."""
-    return validate(write_alliance(tmp_path, {"OUEST": {"projects": list(projects), "payments": list(payments)}},
-                                   **config))
+    return validate(
+        write_alliance(tmp_path, {"OUEST": {"projects": list(projects), "payments": list(payments)}}, **config)
+    )
 
 
 def funded(project_id: str, fqis, *, cost=BIG_COST, year: str = "2019-2020", **fields) -> dict:
@@ -40,9 +41,15 @@ def codes(report) -> list[tuple[str, str, str]]:
 # -- the agreement period ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("day, inside", [
-    (FIRST_DAY - DAY, False), (FIRST_DAY, True), (LAST_DAY, True), (LAST_DAY + DAY, False),
-])
+@pytest.mark.parametrize(
+    "day, inside",
+    [
+        (FIRST_DAY - DAY, False),
+        (FIRST_DAY, True),
+        (LAST_DAY, True),
+        (LAST_DAY + DAY, False),
+    ],
+)
 def test_project_dates_on_and_beside_the_ends_of_the_agreement(tmp_path, day, inside):
     report = ouest(tmp_path, [project("OUE-2020-001", approval_date=day, start_date=day, end_date=day)])
     if inside:
@@ -51,15 +58,24 @@ def test_project_dates_on_and_beside_the_ends_of_the_agreement(tmp_path, day, in
     assert codes(report) == [("DATE_OUTSIDE_PERIOD", "OUEST", cell) for cell in ("H2", "I2", "J2")]
     assert [(f.field, f.values) for f in report.findings] == [
         (field, {"column": column, "value": day, "start": FIRST_DAY, "end": LAST_DAY})
-        for field, column in (("approval_date", "Date d'approbation"), ("start_date", "Date de début"),
-                              ("end_date", "Date de fin"))]
+        for field, column in (
+            ("approval_date", "Date d'approbation"),
+            ("start_date", "Date de début"),
+            ("end_date", "Date de fin"),
+        )
+    ]
     assert report.totals.line("OUEST").committed == 6_000_000  # a date is not a key field: still counted
 
 
-@pytest.mark.parametrize("day, inside, year", [
-    (FIRST_DAY - DAY, False, None), (FIRST_DAY, True, "2019-2020"),
-    (LAST_DAY, True, "2022-2023"), (LAST_DAY + DAY, False, None),
-])
+@pytest.mark.parametrize(
+    "day, inside, year",
+    [
+        (FIRST_DAY - DAY, False, None),
+        (FIRST_DAY, True, "2019-2020"),
+        (LAST_DAY, True, "2022-2023"),
+        (LAST_DAY + DAY, False, None),
+    ],
+)
 def test_payment_dates_on_and_beside_the_ends_of_the_agreement(tmp_path, day, inside, year):
     report = ouest(tmp_path, [project("OUE-2020-001")], [payment("OUE-2020-001", date=day, amount=1000)])
     line = report.totals.line("OUEST")
@@ -70,8 +86,10 @@ def test_payment_dates_on_and_beside_the_ends_of_the_agreement(tmp_path, day, in
         return
     f = only(report, "DATE_OUTSIDE_PERIOD")
     assert (f.sheet, f.cell, f.row, f.project_id) == ("Versements", "B2", 2, "OUE-2020-001")
-    assert (f.field, f.values) == ("date", {"column": "Date du versement", "value": day, "start": FIRST_DAY,
-                                            "end": LAST_DAY})
+    assert (f.field, f.values) == (
+        "date",
+        {"column": "Date du versement", "value": day, "start": FIRST_DAY, "end": LAST_DAY},
+    )
     assert report.findings == [f]
     assert sum(line.paid_by_year.values()) == 0  # in no fiscal year of the agreement
 
@@ -83,20 +101,28 @@ def test_payment_dates_on_and_beside_the_ends_of_the_agreement(tmp_path, day, in
 def test_a_payment_on_the_last_day_of_a_fiscal_year_belongs_to_it(tmp_path, last_day):
     ending = f"{last_day.year - 1}-{last_day.year}"
     starting = f"{last_day.year}-{last_day.year + 1}"
-    report = ouest(tmp_path, [project("OUE-2020-001")], [
-        payment("OUE-2020-001", date=last_day, amount=1000.01, reference="V-1"),
-        payment("OUE-2020-001", date=last_day + DAY, amount=2000.02, reference="V-2"),
-    ])
+    report = ouest(
+        tmp_path,
+        [project("OUE-2020-001")],
+        [
+            payment("OUE-2020-001", date=last_day, amount=1000.01, reference="V-1"),
+            payment("OUE-2020-001", date=last_day + DAY, amount=2000.02, reference="V-2"),
+        ],
+    )
     assert report.findings == []
     paid = {label: cents for label, cents in report.totals.line("OUEST").paid_by_year.items() if cents}
     assert paid == {ending: 100_001, starting: 200_002}
 
 
 def test_an_abandoned_project_is_committed_in_the_fiscal_years_of_its_payments(tmp_path):
-    report = ouest(tmp_path, [project("OUE-2020-001", status="Abandonné")], [
-        payment("OUE-2020-001", date=dt.date(2020, 3, 31), amount=1000, reference="V-1"),
-        payment("OUE-2020-001", date=dt.date(2020, 4, 1), amount=2500.5, reference="V-2"),
-    ])
+    report = ouest(
+        tmp_path,
+        [project("OUE-2020-001", status="Abandonné")],
+        [
+            payment("OUE-2020-001", date=dt.date(2020, 3, 31), amount=1000, reference="V-1"),
+            payment("OUE-2020-001", date=dt.date(2020, 4, 1), amount=2500.5, reference="V-2"),
+        ],
+    )
     assert report.findings == []
     line = report.totals.line("OUEST")
     assert line.committed == 350_050
@@ -104,8 +130,19 @@ def test_an_abandoned_project_is_committed_in_the_fiscal_years_of_its_payments(t
 
 
 def test_a_project_running_exactly_one_fiscal_year(tmp_path):
-    report = ouest(tmp_path, [funded("OUE-2020-001", 50000, year="2020-2021", approval_date=dt.date(2020, 3, 31),
-                                     start_date=dt.date(2020, 4, 1), end_date=dt.date(2021, 3, 31))])
+    report = ouest(
+        tmp_path,
+        [
+            funded(
+                "OUE-2020-001",
+                50000,
+                year="2020-2021",
+                approval_date=dt.date(2020, 3, 31),
+                start_date=dt.date(2020, 4, 1),
+                end_date=dt.date(2021, 3, 31),
+            )
+        ],
+    )
     assert report.findings == []
     assert report.totals.line("OUEST").committed_by_year["2020-2021"] == 5_000_000
 
@@ -130,9 +167,14 @@ def test_a_one_day_project_and_an_end_one_day_before_its_start(tmp_path, end_off
 # -- amounts of one project ------------------------------------------------------------
 
 
-@pytest.mark.parametrize("fqis, expected", [
-    (99999.99, ["FQIS_SHARE_HIGH"]), (100000, ["FQIS_SHARE_HIGH"]), (100000.01, ["FQIS_OVER_TOTAL_COST"]),
-])
+@pytest.mark.parametrize(
+    "fqis, expected",
+    [
+        (99999.99, ["FQIS_SHARE_HIGH"]),
+        (100000, ["FQIS_SHARE_HIGH"]),
+        (100000.01, ["FQIS_OVER_TOTAL_COST"]),
+    ],
+)
 def test_fqis_equal_to_the_total_cost_is_allowed(tmp_path, fqis, expected):
     report = ouest(tmp_path, [funded("OUE-2020-001", fqis, cost=100000)])
     assert [f.code for f in report.findings] == expected
@@ -149,8 +191,13 @@ def test_the_80_percent_share_is_a_limit_not_a_trigger(tmp_path, fqis, high):
         return
     f = only(report, "FQIS_SHARE_HIGH")
     assert (f.severity, f.cell, f.row, f.project_id) == ("warning", "P2", 2, "OUE-2020-001")
-    assert f.values == {"column": "FQIS total", "fund": "FQIS", "fqis": 8_000_001, "cost": 10_000_000,
-                        "limit": Decimal("0.8")}
+    assert f.values == {
+        "column": "FQIS total",
+        "fund": "FQIS",
+        "fqis": 8_000_001,
+        "cost": 10_000_000,
+        "limit": Decimal("0.8"),
+    }
     assert report.findings == [f]
 
 
@@ -164,8 +211,7 @@ def test_a_configured_share_is_the_limit_to_the_cent(tmp_path, fqis, high):
 
 @pytest.mark.parametrize("total, gap", [(59999.99, 1), (60000, None), (60000.01, 1)])
 def test_fqis_total_against_the_sum_of_its_years_to_the_cent(tmp_path, total, gap):
-    report = ouest(tmp_path, [project("OUE-2020-001", fqis={"2019-2020": 30000, "2020-2021": 30000},
-                                      fqis_total=total)])
+    report = ouest(tmp_path, [project("OUE-2020-001", fqis={"2019-2020": 30000, "2020-2021": 30000}, fqis_total=total)])
     if gap is None:
         assert report.findings == []
         return
@@ -177,10 +223,14 @@ def test_fqis_total_against_the_sum_of_its_years_to_the_cent(tmp_path, total, ga
 
 @pytest.mark.parametrize("second, over", [(49999.99, False), (50000, False), (50000.01, True)])
 def test_payments_up_to_the_fqis_granted(tmp_path, second, over):
-    report = ouest(tmp_path, [project("OUE-2020-001")], [
-        payment("OUE-2020-001", amount=10000, reference="V-1"),
-        payment("OUE-2020-001", date=dt.date(2020, 9, 1), amount=second, reference="V-2"),
-    ])
+    report = ouest(
+        tmp_path,
+        [project("OUE-2020-001")],
+        [
+            payment("OUE-2020-001", amount=10000, reference="V-1"),
+            payment("OUE-2020-001", date=dt.date(2020, 9, 1), amount=second, reference="V-2"),
+        ],
+    )
     if not over:
         assert report.findings == []
         return
@@ -191,14 +241,16 @@ def test_payments_up_to_the_fqis_granted(tmp_path, second, over):
 
 @pytest.mark.parametrize("amount, shown", [(0, None), (-0.01, "-0.01"), ("0,00 $", None), ("-0,01 $", "-0,01 $")])
 def test_money_from_zero_and_one_cent_below(tmp_path, amount, shown):
-    report = ouest(tmp_path, [project("OUE-2020-001", other_contributions=amount)],
-                   [payment("OUE-2020-001", amount=amount)])
+    report = ouest(
+        tmp_path, [project("OUE-2020-001", other_contributions=amount)], [payment("OUE-2020-001", amount=amount)]
+    )
     if shown is None:
         assert report.findings == []
         return
     assert codes(report) == [("INVALID_AMOUNT", "OUEST", "Q2"), ("INVALID_AMOUNT", "OUEST", "C2")]
     assert [f.values for f in report.findings] == [
-        {"column": column, "value": shown, "reason": "negative"} for column in ("Autres contributions", "Montant")]
+        {"column": column, "value": shown, "reason": "negative"} for column in ("Autres contributions", "Montant")
+    ]
     assert report.totals.line("OUEST").paid == 0  # the payment's amount is a key field: kept out
 
 
@@ -220,15 +272,19 @@ def test_participant_counts_from_zero(tmp_path, count, shown):
 OUEST = "Ouest de la Montérégie"
 
 
-@pytest.mark.parametrize("committed, expected", [
-    (2469999.99, []),
-    (2470000, ["SUBREGION_ENVELOPE_NEARLY_USED"]),
-    (2600000, ["SUBREGION_ENVELOPE_NEARLY_USED"]),  # exactly full: nearly used, not exceeded
-    (2600000.01, ["SUBREGION_ENVELOPE_EXCEEDED"]),
-])
+@pytest.mark.parametrize(
+    "committed, expected",
+    [
+        (2469999.99, []),
+        (2470000, ["SUBREGION_ENVELOPE_NEARLY_USED"]),
+        (2600000, ["SUBREGION_ENVELOPE_NEARLY_USED"]),  # exactly full: nearly used, not exceeded
+        (2600000.01, ["SUBREGION_ENVELOPE_EXCEEDED"]),
+    ],
+)
 def test_the_sub_region_envelope_at_95_percent_and_exactly_full(tmp_path, committed, expected):
-    report = ouest(tmp_path, [funded("OUE-2020-001", 2_000_000),
-                              funded("OUE-2020-002", round(committed - 2_000_000, 2))])
+    report = ouest(
+        tmp_path, [funded("OUE-2020-001", 2_000_000), funded("OUE-2020-002", round(committed - 2_000_000, 2))]
+    )
     assert report.totals.line("OUEST").committed == round(committed * 100)
     assert [f.code for f in report.findings] == expected
     if not expected:
@@ -236,12 +292,22 @@ def test_the_sub_region_envelope_at_95_percent_and_exactly_full(tmp_path, commit
     f = report.findings[0]
     assert (f.committee, f.sheet, f.cell, f.row) == ("OUEST", "Projets", "", None)
     assert (f.values["name"], f.values["regional"], f.values["committed"], f.values["allocation"]) == (
-        OUEST, False, round(committed * 100), 260_000_000)
+        OUEST,
+        False,
+        round(committed * 100),
+        260_000_000,
+    )
 
 
-@pytest.mark.parametrize("rate, committed, nearly", [
-    ("0.5", 1299999.99, False), ("0.5", 1300000, True), ("1", 2599999.99, False), ("1", 2600000, True),
-])
+@pytest.mark.parametrize(
+    "rate, committed, nearly",
+    [
+        ("0.5", 1299999.99, False),
+        ("0.5", 1300000, True),
+        ("1", 2599999.99, False),
+        ("1", 2600000, True),
+    ],
+)
 def test_a_configured_nearly_used_rate_is_reached_at_equality(tmp_path, rate, committed, nearly):
     report = ouest(tmp_path, [funded("OUE-2020-001", committed)], alliance={"nearly_used": float(rate)})
     assert [f.code for f in report.findings] == (["SUBREGION_ENVELOPE_NEARLY_USED"] if nearly else [])
@@ -249,25 +315,34 @@ def test_a_configured_nearly_used_rate_is_reached_at_equality(tmp_path, rate, co
 
 @pytest.mark.parametrize("committed, exceeded", [(299999.99, False), (300000, False), (300000.01, True)])
 def test_the_annual_amount_of_a_fiscal_year_exactly_full(tmp_path, committed, exceeded):
-    report = ouest(tmp_path, [funded("OUE-2020-001", committed, year="2020-2021"),
-                              funded("OUE-2020-002", 1_000_000, year="2019-2020")],
-                   annual={"OUEST": {"2019-2020": 1000000, "2020-2021": 300000}})
+    report = ouest(
+        tmp_path,
+        [funded("OUE-2020-001", committed, year="2020-2021"), funded("OUE-2020-002", 1_000_000, year="2019-2020")],
+        annual={"OUEST": {"2019-2020": 1000000, "2020-2021": 300000}},
+    )
     assert report.totals.line("OUEST").committed_by_year["2020-2021"] == round(committed * 100)
     if not exceeded:
         assert report.findings == []  # 2019-2020 is exactly full too
         return
     f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
     assert (f.committee, f.sheet, f.cell) == ("OUEST", "Projets", "")
-    assert f.values == {"fund": "FQIS", "name": OUEST, "regional": False, "year": "2020-2021",
-                        "committed": 30_000_001, "allocation": 30_000_000}
+    assert f.values == {
+        "fund": "FQIS",
+        "name": OUEST,
+        "regional": False,
+        "year": "2020-2021",
+        "committed": 30_000_001,
+        "allocation": 30_000_000,
+    }
     assert report.findings == [f]
 
 
 def test_the_annual_amount_counts_an_abandoned_project_paid_on_the_last_day_of_the_year(tmp_path):
-    paid = [payment("OUE-2020-001", date=dt.date(2020, 3, 31), amount=1000.01, reference="V-1"),
-            payment("OUE-2020-001", date=dt.date(2020, 4, 1), amount=5000, reference="V-2")]
-    report = ouest(tmp_path, [project("OUE-2020-001", status="Abandonné")], paid,
-                   annual={"OUEST": {"2019-2020": 1000}})
+    paid = [
+        payment("OUE-2020-001", date=dt.date(2020, 3, 31), amount=1000.01, reference="V-1"),
+        payment("OUE-2020-001", date=dt.date(2020, 4, 1), amount=5000, reference="V-2"),
+    ]
+    report = ouest(tmp_path, [project("OUE-2020-001", status="Abandonné")], paid, annual={"OUEST": {"2019-2020": 1000}})
     f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
     assert (f.values["year"], f.values["committed"], f.values["allocation"]) == ("2019-2020", 100_001, 100_000)
     assert report.findings == [f]
@@ -275,15 +350,17 @@ def test_the_annual_amount_counts_an_abandoned_project_paid_on_the_last_day_of_t
 
 # The alliance's envelope, 11 800 000,00 $, is exactly the sum of the four lines'
 # allocations: it is full when every line is, and a cent more overflows a line too.
-FULL = {"OUEST": ("OUE", 2_600_000), "EST": ("EST", 3_900_000), "LONGUEUIL": ("LON", 4_100_000),
-        "REGION": ("REG", 1_200_000)}
+FULL = {
+    "OUEST": ("OUE", 2_600_000),
+    "EST": ("EST", 3_900_000),
+    "LONGUEUIL": ("LON", 4_100_000),
+    "REGION": ("REG", 1_200_000),
+}
 
 
-@pytest.mark.parametrize("regional, alliance_exceeded", [(1199999.99, False), (1200000, False),
-                                                         (1200000.01, True)])
+@pytest.mark.parametrize("regional, alliance_exceeded", [(1199999.99, False), (1200000, False), (1200000.01, True)])
 def test_the_alliance_envelope_exactly_full(tmp_path, regional, alliance_exceeded):
-    workbooks = {code: {"projects": [funded(f"{prefix}-2020-001", amount)]}
-                 for code, (prefix, amount) in FULL.items()}
+    workbooks = {code: {"projects": [funded(f"{prefix}-2020-001", amount)]} for code, (prefix, amount) in FULL.items()}
     workbooks["REGION"] = {"projects": [funded("REG-2020-001", regional)]}
     report = validate(write_alliance(tmp_path, workbooks, regional={"source": {"xlsx": "regional.xlsx"}}))
     assert report.totals.committed == 1_180_000_000 + round((regional - 1_200_000) * 100)
@@ -295,8 +372,13 @@ def test_the_alliance_envelope_exactly_full(tmp_path, regional, alliance_exceede
     assert nearly == ["OUEST", "EST", "LONGUEUIL"]
     regional_line = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
     assert regional_line.committee == "REGION"
-    assert regional_line.values == {"fund": "FQIS", "name": "Réserve régionale (TCPM)", "regional": True,
-                                    "committed": 120_000_001, "allocation": 120_000_000}
+    assert regional_line.values == {
+        "fund": "FQIS",
+        "name": "Réserve régionale (TCPM)",
+        "regional": True,
+        "committed": 120_000_001,
+        "allocation": 120_000_000,
+    }
     f = only(report, "ALLIANCE_ENVELOPE_EXCEEDED")
     assert (f.committee, f.sheet, f.cell) == ("ALLIANCE", "Projets", "")
     assert f.values == {"fund": "FQIS", "committed": 1_180_000_001, "envelope": 1_180_000_000}

@@ -69,9 +69,10 @@ def test_top_level_help_describes_each_command_whole():
     result = invoke("--help")
     assert "…" not in result.output and "..." not in result.output.replace("[ARGS]...", "")
     commands = result.output.split("Commandes :\n")[1]
-    assert " ".join(commands.split()) .startswith(
+    assert " ".join(commands.split()).startswith(
         "check-access Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire quand le "
-        "retour des constats est activé), et avec quel compte les partager. deliver Livrer le classeur")
+        "retour des constats est activé), et avec quel compte les partager. deliver Livrer le classeur"
+    )
 
 
 def test_ranges_and_defaults_are_described_in_french():
@@ -89,20 +90,30 @@ def test_subcommand_help_is_french():
     assert "Afficher cette aide et quitter." in result.output
 
 
-@pytest.mark.parametrize("args, message", [
-    (("validate", "--nope"), "Erreur : option inconnue : --nope.\n"),
-    (("validate", "--conf", "x"), "Erreur : option inconnue : --conf. Vouliez-vous dire « --config » ?\n"),
-    (("validate", "--format", "xml"),
-     "Erreur : valeur invalide pour --format : « xml » n'est pas parmi 'text', 'json'.\n"),
-    (("validate", "--format"), "Erreur : l'option --format demande une valeur.\n"),
-    (("frobnicate",), "Erreur : commande inconnue : « frobnicate ».\n"),
-    (("valdiate",), "Erreur : commande inconnue : « valdiate ». Vouliez-vous dire « validate » ?\n"),
-    (("diff", "1", "2", "3"), "Erreur : au plus deux numéros de synchronisation.\n"),
-    (("history", "--limit", "0"), "Erreur : valeur invalide pour --limit / -n : 0 n'est pas permis (au moins 1).\n"),
-    (("history", "--limit", "trois"),
-     "Erreur : valeur invalide pour --limit / -n : « trois » n'est pas un nombre valide.\n"),
-    (("diff", "un"), "Erreur : valeur invalide pour [RUN] [RUN] : « un » n'est pas un nombre valide.\n"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("validate", "--nope"), "Erreur : option inconnue : --nope.\n"),
+        (("validate", "--conf", "x"), "Erreur : option inconnue : --conf. Vouliez-vous dire « --config » ?\n"),
+        (
+            ("validate", "--format", "xml"),
+            "Erreur : valeur invalide pour --format : « xml » n'est pas parmi 'text', 'json'.\n",
+        ),
+        (("validate", "--format"), "Erreur : l'option --format demande une valeur.\n"),
+        (("frobnicate",), "Erreur : commande inconnue : « frobnicate ».\n"),
+        (("valdiate",), "Erreur : commande inconnue : « valdiate ». Vouliez-vous dire « validate » ?\n"),
+        (("diff", "1", "2", "3"), "Erreur : au plus deux numéros de synchronisation.\n"),
+        (
+            ("history", "--limit", "0"),
+            "Erreur : valeur invalide pour --limit / -n : 0 n'est pas permis (au moins 1).\n",
+        ),
+        (
+            ("history", "--limit", "trois"),
+            "Erreur : valeur invalide pour --limit / -n : « trois » n'est pas un nombre valide.\n",
+        ),
+        (("diff", "un"), "Erreur : valeur invalide pour [RUN] [RUN] : « un » n'est pas un nombre valide.\n"),
+    ],
+)
 def test_usage_errors_are_french_with_exit_2(args, message):
     result = invoke(*args)
     assert result.exit_code == 2
@@ -113,16 +124,19 @@ def test_usage_errors_are_french_with_exit_2(args, message):
 
 def test_a_usage_error_shows_the_usage_and_where_to_find_help():
     result = invoke("valdiate")
-    assert result.stderr == ("Utilisation : alliance-sync [OPTIONS] COMMANDE [ARGS]...\n"
-                             "Essayez « alliance-sync --help » pour l'aide.\n\n"
-                             "Erreur : commande inconnue : « valdiate ». Vouliez-vous dire « validate » ?\n")
+    assert result.stderr == (
+        "Utilisation : alliance-sync [OPTIONS] COMMANDE [ARGS]...\n"
+        "Essayez « alliance-sync --help » pour l'aide.\n\n"
+        "Erreur : commande inconnue : « valdiate ». Vouliez-vous dire « validate » ?\n"
+    )
 
 
 def test_config_pointing_at_a_folder(tmp_path):
     result = invoke("validate", "--config", str(tmp_path))
     assert result.exit_code == 2
-    assert result.stderr.endswith(f"Erreur : valeur invalide pour --config / -c : Fichier « {tmp_path} » : "
-                                  "c'est un dossier.\n")
+    assert result.stderr.endswith(
+        f"Erreur : valeur invalide pour --config / -c : Fichier « {tmp_path} » : c'est un dossier.\n"
+    )
 
 
 def test_a_text_click_does_not_know_is_kept_rather_than_lost():

@@ -35,12 +35,20 @@ def unstamped(text: str) -> list[str]:
 
 def broken_alliance(tmp_path, **config):
     """OUEST: three unknown priorities and a high FQIS share; EST: a payment of no project."""
-    return write_alliance(tmp_path, {
-        "OUEST": {"projects": [project("OUE-2020-001", total_cost=70000, other_contributions=10000),
-                               *(project(f"OUE-2020-00{n}", priority="Logemnt") for n in (2, 3, 4))]},
-        "EST": {"projects": [project("EST-2020-001")], "payments": [payment("EST-2020-009")]},
-        "LONGUEUIL": {"projects": [project("LON-2020-001")]},
-    }, **config)
+    return write_alliance(
+        tmp_path,
+        {
+            "OUEST": {
+                "projects": [
+                    project("OUE-2020-001", total_cost=70000, other_contributions=10000),
+                    *(project(f"OUE-2020-00{n}", priority="Logemnt") for n in (2, 3, 4)),
+                ]
+            },
+            "EST": {"projects": [project("EST-2020-001")], "payments": [payment("EST-2020-009")]},
+            "LONGUEUIL": {"projects": [project("LON-2020-001")]},
+        },
+        **config,
+    )
 
 
 # ---------------------------------------------------------------- --quiet
@@ -49,8 +57,9 @@ def broken_alliance(tmp_path, **config):
 def fill_google(server) -> None:
     prefix = {"OUEST": "OUE", "EST": "EST", "LONGUEUIL": "LON"}
     for code, key in KEYS.items():
-        server.add_spreadsheet(key, committee_tabs([project(f"{prefix[code]}-2020-001")],
-                                                   [payment(f"{prefix[code]}-2020-001")]))
+        server.add_spreadsheet(
+            key, committee_tabs([project(f"{prefix[code]}-2020-001")], [payment(f"{prefix[code]}-2020-001")])
+        )
 
 
 def test_quiet_hides_a_request_retried_with_success(tmp_path, sheets_api):
@@ -59,15 +68,18 @@ def test_quiet_hides_a_request_retried_with_success(tmp_path, sheets_api):
     state = str(tmp_path / "etat")
     assert invoke("--quiet", "run", "--config", str(config), "--state-dir", state).exit_code == 0  # history started
     sheets_api.fail(KEYS["EST"], 429)  # once: the second try succeeds
-    quiet = invoke("--quiet", "run", "--config", str(config), "--state-dir", state,
-                   "--output", str(tmp_path / "r.xlsx"))
+    quiet = invoke(
+        "--quiet", "run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx")
+    )
     assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
 
     sheets_api.fail(KEYS["EST"], 429)
     loud = invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"))
     assert loud.exit_code == 0
-    assert any(line.startswith("AVERTISSEMENT : Google Sheets : quota de requêtes Google dépassé (429), nouvel essai")
-               for line in unstamped(loud.stderr))
+    assert any(
+        line.startswith("AVERTISSEMENT : Google Sheets : quota de requêtes Google dépassé (429), nouvel essai")
+        for line in unstamped(loud.stderr)
+    )
 
 
 def test_verbose_shows_each_google_request_and_the_fallback_decision(tmp_path, sheets_api):
@@ -77,17 +89,23 @@ def test_verbose_shows_each_google_request_and_the_fallback_decision(tmp_path, s
     first = invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"), "-v")
     assert first.exit_code == 0
     requests = [line for line in unstamped(first.stderr) if line.startswith("Google Sheets : GET ")]
-    assert len(requests) == 3 and all(re.fullmatch(r"Google Sheets : GET \S+ → 200 \(\d+,\d\d s\)\.", line)
-                                      for line in requests), requests
-    assert "Google Sheets : GET " not in invoke("run", "--config", str(config), "--state-dir", state,
-                                                "--output", str(tmp_path / "r.xlsx")).stderr
+    assert len(requests) == 3 and all(
+        re.fullmatch(r"Google Sheets : GET \S+ → 200 \(\d+,\d\d s\)\.", line) for line in requests
+    ), requests
+    assert (
+        "Google Sheets : GET "
+        not in invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx")).stderr
+    )
 
     sheets_api.fail(KEYS["EST"], 404, times=None)
-    fallback = invoke("run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"),
-                      "--verbose")
+    fallback = invoke(
+        "run", "--config", str(config), "--state-dir", state, "--output", str(tmp_path / "r.xlsx"), "--verbose"
+    )
     assert fallback.exit_code == 1
-    assert any(re.fullmatch(r"Comité EST : copie de la synchronisation n° 2 \(\S+, lue le .+\)\.", line)
-               for line in unstamped(fallback.stderr)), fallback.stderr
+    assert any(
+        re.fullmatch(r"Comité EST : copie de la synchronisation n° 2 \(\S+, lue le .+\)\.", line)
+        for line in unstamped(fallback.stderr)
+    ), fallback.stderr
 
 
 def test_quiet_still_shows_errors_to_fix_and_an_unreadable_source(tmp_path):
@@ -97,8 +115,11 @@ def test_quiet_still_shows_errors_to_fix_and_an_unreadable_source(tmp_path):
     result = invoke(*alliance.run_args(), "--quiet")
     assert result.exit_code == 1
     assert result.stdout == f"1 erreur à corriger, 0 avertissement. Classeur écrit : {alliance.output}\n"
-    assert re.fullmatch(r"AVERTISSEMENT : Comité OUEST : source illisible, dernière copie valide du "
-                        r"\d{4}-\d\d-\d\d \d\d:\d\d utilisée\.", unstamped(result.stderr)[0])
+    assert re.fullmatch(
+        r"AVERTISSEMENT : Comité OUEST : source illisible, dernière copie valide du "
+        r"\d{4}-\d\d-\d\d \d\d:\d\d utilisée\.",
+        unstamped(result.stderr)[0],
+    )
 
 
 # ---------------------------------------------------------------- general options after the command
@@ -115,8 +136,14 @@ def test_general_options_are_accepted_after_the_command(tmp_path):
     assert "Synchronisation n° 1 terminée" in logged and "Synchronisation n° 2 terminée" in logged
 
     verbose = invoke("validate", "--config", str(alliance.config), "-v")
-    assert any(re.fullmatch(r"Comité OUEST : lecture \d+,\d\d s, analyse des lignes \d+,\d\d s, règles des lignes "
-                            r"\d+,\d\d s\.", line) for line in unstamped(verbose.stderr)), verbose.stderr
+    assert any(
+        re.fullmatch(
+            r"Comité OUEST : lecture \d+,\d\d s, analyse des lignes \d+,\d\d s, règles des lignes "
+            r"\d+,\d\d s\.",
+            line,
+        )
+        for line in unstamped(verbose.stderr)
+    ), verbose.stderr
 
 
 # ---------------------------------------------------------------- the state folder
@@ -124,8 +151,9 @@ def test_general_options_are_accepted_after_the_command(tmp_path):
 
 def test_the_configuration_names_its_state_folder_relative_to_itself(tmp_path, monkeypatch):
     monkeypatch.delenv("ALLIANCE_SYNC_STATE_DIR", raising=False)
-    config = write_alliance(tmp_path / "alliance", {"OUEST": {"projects": [project()]}},
-                            alliance={"state_dir": "etat-nuit"})
+    config = write_alliance(
+        tmp_path / "alliance", {"OUEST": {"projects": [project()]}}, alliance={"state_dir": "etat-nuit"}
+    )
     elsewhere = tmp_path / "ailleurs"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)  # run from another folder, as cron does
@@ -134,8 +162,9 @@ def test_the_configuration_names_its_state_folder_relative_to_itself(tmp_path, m
     assert invoke("history", "--config", str(config)).stdout == f"Aucune synchronisation enregistrée dans {said}.\n"
     run = invoke("run", "--config", str(config), "--output", str(tmp_path / "r.xlsx"))
     assert run.exit_code == 0, run.output
-    assert unstamped(run.stderr)[0] == (f"Nouvel historique dans {said} : aucune synchronisation antérieure, "
-                                        "donc aucune copie de secours.")
+    assert unstamped(run.stderr)[0] == (
+        f"Nouvel historique dans {said} : aucune synchronisation antérieure, donc aucune copie de secours."
+    )
     assert (tmp_path / "alliance" / "etat-nuit" / "historique.sqlite").is_file()
     assert not (elsewhere / ".alliance-sync").exists()
     assert invoke("history", "--config", str(config)).stdout.splitlines()[1].startswith(" 1  ")
@@ -147,9 +176,11 @@ def test_the_environment_variable_then_the_option_win(tmp_path, monkeypatch):
     monkeypatch.setenv("ALLIANCE_SYNC_STATE_DIR", str(tmp_path / "par-variable"))
     assert invoke("history", "--config", str(config)).stdout == (
         f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/par-variable "
-        "(variable ALLIANCE_SYNC_STATE_DIR).\n")
+        "(variable ALLIANCE_SYNC_STATE_DIR).\n"
+    )
     assert invoke("history", "--config", str(config), "--state-dir", "par-option").stdout == (
-        f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/par-option (option --state-dir).\n")
+        f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/par-option (option --state-dir).\n"
+    )
     monkeypatch.delenv("ALLIANCE_SYNC_STATE_DIR")
     # Without --config, history and diff look where the demo's run records itself.
     demo = f"{tmp_path}/.alliance-sync-demo (par défaut pour la démonstration intégrée, dans le dossier courant)"
@@ -160,7 +191,8 @@ def test_the_environment_variable_then_the_option_win(tmp_path, monkeypatch):
     bare = write_alliance(tmp_path / "sans-cle", {"OUEST": {"projects": [project()]}})
     assert invoke("history", "--config", str(bare)).stdout == (
         f"Aucune synchronisation enregistrée dans le dossier d'état {tmp_path}/.alliance-sync "
-        "(par défaut, dans le dossier courant).\n")
+        "(par défaut, dans le dossier courant).\n"
+    )
 
 
 # ---------------------------------------------------------------- progress
@@ -176,11 +208,20 @@ def test_progress_bar_on_a_terminal_for_reading_validating_and_writing(tmp_path,
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
     logs.setup_logging()
-    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state,
-             tracer=Tracer.for_console(quiet=False))
+    run_sync(
+        load_config(alliance.config),
+        output=alliance.output,
+        state_dir=alliance.state,
+        tracer=Tracer.for_console(quiet=False),
+    )
     shown = screen.getvalue()
-    for label in ("OUEST : lecture", "OUEST : analyse des lignes", "EST : règles", "LONGUEUIL : règles",
-                  "Écriture du classeur du ministère"):
+    for label in (
+        "OUEST : lecture",
+        "OUEST : analyse des lignes",
+        "EST : règles",
+        "LONGUEUIL : règles",
+        "Écriture du classeur du ministère",
+    ):
         assert label in shown, label
     assert "100%" in shown
     # A log line written while the bar is drawn first clears the bar's line.
@@ -193,15 +234,23 @@ def test_no_progress_bar_off_a_terminal_nor_with_quiet(tmp_path, monkeypatch, st
     screen = stream()
     monkeypatch.setattr(sys, "stderr", screen)
     logs.setup_logging(quiet=quiet)
-    run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state,
-             tracer=Tracer.for_console(quiet=quiet))
+    run_sync(
+        load_config(alliance.config),
+        output=alliance.output,
+        state_dir=alliance.state,
+        tracer=Tracer.for_console(quiet=quiet),
+    )
     assert "%" not in screen.getvalue() and "\r" not in screen.getvalue()
     lines = unstamped(screen.getvalue())
     # Without a bar, a line per stage: each committee read and checked, each sheet of the
     # workbook as it is written, the workbook written.
     assert quiet or [line.split(" :")[0] for line in lines if line.startswith(("Comité", "Classeur"))] == [
-        "Comité OUEST", "Comité EST", "Comité LONGUEUIL", *["Classeur du ministère"] * 9,
-        "Classeur du ministère écrit"]
+        "Comité OUEST",
+        "Comité EST",
+        "Comité LONGUEUIL",
+        *["Classeur du ministère"] * 9,
+        "Classeur du ministère écrit",
+    ]
 
 
 # ---------------------------------------------------------------- the run's steps and their tracer
@@ -221,8 +270,11 @@ STEP_LINES = [
 
 
 def logged_lines(caplog) -> list[str]:
-    return [re.sub(r"\d+\.\d\d s", "N s", r.getMessage()) for r in caplog.records
-            if not r.getMessage().startswith("Classeur du ministère : onglet")]
+    return [
+        re.sub(r"\d+\.\d\d s", "N s", r.getMessage())
+        for r in caplog.records
+        if not r.getMessage().startswith("Classeur du ministère : onglet")
+    ]
 
 
 def test_a_library_caller_gets_the_step_lines_or_passes_a_silent_tracer(tmp_path, caplog):
@@ -232,7 +284,8 @@ def test_a_library_caller_gets_the_step_lines_or_passes_a_silent_tracer(tmp_path
         run_sync(config, output=alliance.output, state_dir=alliance.state)
     timings = [line for line in logged_lines(caplog) if " : lecture " in line or line.startswith("Contrôles")]
     assert [line for line in logged_lines(caplog) if line not in timings] == [
-        line.format(db=alliance.db, folder=alliance.folder, output=alliance.output) for line in STEP_LINES]
+        line.format(db=alliance.db, folder=alliance.folder, output=alliance.output) for line in STEP_LINES
+    ]
     assert len(timings) == 4  # three committees, then the checks between them (--verbose)
 
     caplog.clear()
@@ -240,11 +293,16 @@ def test_a_library_caller_gets_the_step_lines_or_passes_a_silent_tracer(tmp_path
         run_sync(config, output=alliance.output, state_dir=alliance.state, tracer=Tracer.silent())
     # Only what the workbook's writer says of its sheets: no step line.
     assert [r.getMessage() for r in caplog.records] == [
-        "Classeur du ministère : onglet Sommaire…", "Classeur du ministère : onglet Par année…",
-        "Classeur du ministère : onglet Par priorité…", "Classeur du ministère : onglet Par territoire…",
-        "Classeur du ministère : onglet Projets, 3 lignes…", "Classeur du ministère : onglet Versements, 4 lignes…",
-        "Classeur du ministère : onglet Validation, 0 constat…", "Classeur du ministère : onglet Changements…",
-        "Classeur du ministère : onglet À propos…"]
+        "Classeur du ministère : onglet Sommaire…",
+        "Classeur du ministère : onglet Par année…",
+        "Classeur du ministère : onglet Par priorité…",
+        "Classeur du ministère : onglet Par territoire…",
+        "Classeur du ministère : onglet Projets, 3 lignes…",
+        "Classeur du ministère : onglet Versements, 4 lignes…",
+        "Classeur du ministère : onglet Validation, 0 constat…",
+        "Classeur du ministère : onglet Changements…",
+        "Classeur du ministère : onglet À propos…",
+    ]
 
 
 class Recording(Tracer):
@@ -263,8 +321,11 @@ def test_a_run_passes_every_checkpoint_once_in_their_declared_order(tmp_path):
     alliance = Alliance(tmp_path)
     tracer = Recording()
     run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state, tracer=tracer)
-    assert tracer.passed == list(CHECKPOINTS) == [
-        "verrou", "rapport", "classeur-temporaire", "historique", "classeur", "fin"]
+    assert (
+        tracer.passed
+        == list(CHECKPOINTS)
+        == ["verrou", "rapport", "classeur-temporaire", "historique", "classeur", "fin"]
+    )
 
 
 def test_the_command_line_pauses_where_the_kill_tests_ask_and_nowhere_else(monkeypatch):
@@ -282,9 +343,11 @@ def test_validate_ends_with_a_count_by_committee_and_code_and_limits_each_commit
     result = invoke("validate", "--config", str(broken_alliance(tmp_path)), "--limit", "2")
     assert result.exit_code == 1
     text = WHEN.sub("AAAA-MM-JJ HH:MM", result.stdout).splitlines()
-    unknown = ("« Priorité » : valeur inconnue « Logemnt ». Vouliez-vous dire « Logement » ? Valeurs permises : "
-               "Sécurité alimentaire, Logement, Réussite éducative et sociale, Transport collectif, Insertion "
-               "socioprofessionnelle, Soutien à l'action communautaire.")
+    unknown = (
+        "« Priorité » : valeur inconnue « Logemnt ». Vouliez-vous dire « Logement » ? Valeurs permises : "
+        "Sécurité alimentaire, Logement, Réussite éducative et sociale, Transport collectif, Insertion "
+        "socioprofessionnelle, Soutien à l'action communautaire."
+    )
     assert text[2:6] == [
         "OUEST — Ouest de la Montérégie : 3 erreurs, 1 avertissement",
         f"  erreur        UNKNOWN_VALUE [Projets!F3] (OUE-2020-002) : {unknown}",
@@ -312,20 +375,26 @@ def test_history_and_diff_as_json(tmp_path):
     alliance.rewrite("EST", projects=alliance.workbooks["EST"]["projects"], payments=[])
     assert alliance.cli("run", "--strict").exit_code == 0
     runs = json.loads(alliance.cli("history", "--format", "json").stdout)
-    assert [{k: r[k] for k in ("run", "state", "status", "projects", "payments", "errors", "deliveries")}
-            for r in runs] == [
-        {"run": 2, "state": "done", "status": "conforme", "projects": 3, "payments": 3, "errors": 0,
-         "deliveries": "—"},
-        {"run": 1, "state": "done", "status": "conforme", "projects": 3, "payments": 4, "errors": 0,
-         "deliveries": "—"},
+    assert [
+        {k: r[k] for k in ("run", "state", "status", "projects", "payments", "errors", "deliveries")} for r in runs
+    ] == [
+        {"run": 2, "state": "done", "status": "conforme", "projects": 3, "payments": 3, "errors": 0, "deliveries": "—"},
+        {"run": 1, "state": "done", "status": "conforme", "projects": 3, "payments": 4, "errors": 0, "deliveries": "—"},
     ]
     assert runs[1]["workbook"] == str(alliance.output)
 
     changes = json.loads(alliance.cli("diff", "--format", "json").stdout)
     assert (changes["before"]["run"], changes["after"]["run"]) == (1, 2)
-    assert changes["changes"] == [{"kind": "supprimé", "record": "versement", "committee": "EST",
-                                   "key": "EST-2020-001 · 2020-05-01 · réf. E-1",
-                                   "label": "Versement de 20 000,00 $", "fields": []}]
+    assert changes["changes"] == [
+        {
+            "kind": "supprimé",
+            "record": "versement",
+            "committee": "EST",
+            "key": "EST-2020-001 · 2020-05-01 · réf. E-1",
+            "label": "Versement de 20 000,00 $",
+            "fields": [],
+        }
+    ]
     assert json.loads(invoke("history", "--format", "json", "--state-dir", str(tmp_path / "vide")).stdout) == []
 
 
@@ -338,22 +407,43 @@ def test_run_as_json_even_with_quiet(tmp_path):
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
     assert (document["format"], document["version"], document["run"], document["exit_code"]) == (
-        "alliance-sync/run", 1, 2, 0)
+        "alliance-sync/run",
+        1,
+        2,
+        0,
+    )
     assert document["workbook"] == str(alliance.output)
     assert document["validation"]["format"] == "alliance-sync/validation"
     assert document["validation"]["totals"]["alliance"]["paid"] == {"cents": 3_000_000, "text": "30 000,00 $"}
     assert document["changes"]["since_run"] == 1
-    assert document["changes"]["changes"] == [{"kind": "supprimé", "record": "versement", "committee": "EST",
-                                               "key": "EST-2020-001 · 2020-05-01 · réf. E-1",
-                                               "label": "Versement de 20 000,00 $", "fields": []}]
+    assert document["changes"]["changes"] == [
+        {
+            "kind": "supprimé",
+            "record": "versement",
+            "committee": "EST",
+            "key": "EST-2020-001 · 2020-05-01 · réf. E-1",
+            "label": "Versement de 20 000,00 $",
+            "fields": [],
+        }
+    ]
     assert (document["exported"], document["delivery"], document["delivery_plan"]) == ([], None, None)
     assert alliance.cli("run", "--quiet").stdout == ""  # the text, as before
 
 
 def test_run_strict_as_json_names_no_workbook(tmp_path):
     config = broken_alliance(tmp_path)
-    result = invoke("run", "--config", str(config), "--strict", "--format", "json", "--state-dir",
-                    str(tmp_path / "etat"), "-o", str(tmp_path / "r.xlsx"))
+    result = invoke(
+        "run",
+        "--config",
+        str(config),
+        "--strict",
+        "--format",
+        "json",
+        "--state-dir",
+        str(tmp_path / "etat"),
+        "-o",
+        str(tmp_path / "r.xlsx"),
+    )
     assert result.exit_code == 1
     document = json.loads(result.stdout)
     assert (document["workbook"], document["exit_code"], document["validation"]["verdict"]) == (None, 1, "errors")
@@ -362,11 +452,12 @@ def test_run_strict_as_json_names_no_workbook(tmp_path):
 
 
 def test_template_as_json_names_the_file_written(tmp_path):
-    result = invoke("template", "--committee", "ouest", "--output", str(tmp_path / "modeles") + "/",
-                    "--format", "json")
+    result = invoke("template", "--committee", "ouest", "--output", str(tmp_path / "modeles") + "/", "--format", "json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == {"template": str(tmp_path / "modeles" / "gabarit-comite-ouest.xlsx"),
-                                         "committee": "OUEST"}
+    assert json.loads(result.stdout) == {
+        "template": str(tmp_path / "modeles" / "gabarit-comite-ouest.xlsx"),
+        "committee": "OUEST",
+    }
 
 
 def test_check_access_as_json_for_local_workbooks(tmp_path):
@@ -376,7 +467,10 @@ def test_check_access_as_json_for_local_workbooks(tmp_path):
     report = json.loads(result.stdout)
     assert report["ok"] is True and report["account"] is None
     assert [(c["committee"], c["kind"], c["readable"], c["writable"]) for c in report["committees"]] == [
-        ("OUEST", "xlsx", True, None), ("EST", "xlsx", True, None), ("LONGUEUIL", "xlsx", True, None)]
+        ("OUEST", "xlsx", True, None),
+        ("EST", "xlsx", True, None),
+        ("LONGUEUIL", "xlsx", True, None),
+    ]
 
 
 # ---------------------------------------------------------------- the committee's code, completion
@@ -429,8 +523,10 @@ def test_history_shows_what_was_delivered_to_whom_and_when(tmp_path, monkeypatch
     assert invoke("history", *state).stdout.splitlines()[1].endswith("  rapport.xlsx  2 envois")
     attempts = json.loads(invoke("history", "--deliveries", "--format", "json", *state).stdout)
     assert [(a["run"], a["channel"], a["recipients"], a["status"]) for a in attempts] == [
-        (1, "ministry", [MINISTRY[1]], "sent"), (1, "ministry", [MINISTRY[1]], "failed"),
-        (1, "ministry", [MINISTRY[0]], "sent")]
+        (1, "ministry", [MINISTRY[1]], "sent"),
+        (1, "ministry", [MINISTRY[1]], "failed"),
+        (1, "ministry", [MINISTRY[0]], "sent"),
+    ]
 
 
 def test_deliver_as_json_with_the_smtp_server_down(tmp_path, monkeypatch):
@@ -448,18 +544,23 @@ def test_deliver_as_json_with_the_smtp_server_down(tmp_path, monkeypatch):
     assert plan.exit_code == 0, plan.output
     planned = json.loads(plan.stdout)
     assert (planned["run"], planned["dry_run"], planned["sending"], planned["failing"]) == (1, True, 2, 0)
-    assert [(i["channel"], i["recipients"], i["action"], i["would_fail"]) for i in planned["items"]
-            if i["channel"] == "ministry"] == [("ministry", [MINISTRY[0]], "send", None),
-                                              ("ministry", [MINISTRY[1]], "send", None)]
+    assert [
+        (i["channel"], i["recipients"], i["action"], i["would_fail"])
+        for i in planned["items"]
+        if i["channel"] == "ministry"
+    ] == [("ministry", [MINISTRY[0]], "send", None), ("ministry", [MINISTRY[1]], "send", None)]
     result = alliance.cli("deliver", "--format", "json")
     assert result.exit_code == 1
     delivered = json.loads(result.stdout)
     assert (delivered["run"], delivered["failed"]) == (1, 2)
     assert delivered["summary"] == "Livraison de la synchronisation n° 1 : rien envoyé ; 2 échecs."
-    refused = (f"le serveur SMTP 127.0.0.1:{smtp.port} refuse la connexion : vérifiez l'adresse et le port "
-               "(delivery.smtp)")
-    assert [(i["channel"], i["recipients"], i["status"], i["detail"]) for i in delivered["items"]
-            if i["channel"] == "ministry"] == [("ministry", [MINISTRY[0]], "failed", refused),
-                                              ("ministry", [MINISTRY[1]], "failed", refused)]
+    refused = (
+        f"le serveur SMTP 127.0.0.1:{smtp.port} refuse la connexion : vérifiez l'adresse et le port (delivery.smtp)"
+    )
+    assert [
+        (i["channel"], i["recipients"], i["status"], i["detail"])
+        for i in delivered["items"]
+        if i["channel"] == "ministry"
+    ] == [("ministry", [MINISTRY[0]], "failed", refused), ("ministry", [MINISTRY[1]], "failed", refused)]
     assert {f["code"] for f in delivered["findings"]} == {"DELIVERY_FAILED"}
     assert "\nErreur : livraison incomplète de la synchronisation n° 1 (2 sur 2) :\n" in result.stderr

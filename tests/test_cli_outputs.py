@@ -35,8 +35,16 @@ def config_of(folder) -> str:
 
 
 def run_args(folder, *args: str) -> list[str]:
-    return ["run", "--config", config_of(folder), "--state-dir", str(folder / "etat"),
-            "-o", str(folder / "rapport.xlsx"), *args]
+    return [
+        "run",
+        "--config",
+        config_of(folder),
+        "--state-dir",
+        str(folder / "etat"),
+        "-o",
+        str(folder / "rapport.xlsx"),
+        *args,
+    ]
 
 
 def refused(target, reason: str) -> str:
@@ -44,8 +52,10 @@ def refused(target, reason: str) -> str:
 
 
 def overwritten(what: str, path) -> str:
-    return (f"ce chemin désigne {what} ({path}), une entrée que la synchronisation lit et n'écrase jamais ; "
-            "choisissez un autre nom")
+    return (
+        f"ce chemin désigne {what} ({path}), une entrée que la synchronisation lit et n'écrase jamais ; "
+        "choisissez un autre nom"
+    )
 
 
 def in_state_folder(folder) -> str:
@@ -60,18 +70,23 @@ def unchanged(*paths):
 # ---------------------------------------------------------------- --log-file
 
 
-@pytest.mark.parametrize(("name", "what"), [
-    ("ouest.xlsx", "le classeur du comité OUEST"),
-    ("alliance.toml", "la configuration"),
-    ("cle.json", "les identifiants Google"),
-])
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("ouest.xlsx", "le classeur du comité OUEST"),
+        ("alliance.toml", "la configuration"),
+        ("cle.json", "les identifiants Google"),
+    ],
+)
 @pytest.mark.parametrize("command", ["validate", "run", "template"])
 def test_a_log_file_onto_an_input_is_refused_from_every_command(alliance, name, what, command):
     target = alliance / name
     before = unchanged(target)
-    args = {"validate": ["validate", "--config", config_of(alliance)],
-            "run": run_args(alliance),
-            "template": ["template", "--config", config_of(alliance), "-o", str(alliance / "gabarit.xlsx")]}[command]
+    args = {
+        "validate": ["validate", "--config", config_of(alliance)],
+        "run": run_args(alliance),
+        "template": ["template", "--config", config_of(alliance), "-o", str(alliance / "gabarit.xlsx")],
+    }[command]
     result = invoke("--log-file", str(target), *args)
     assert result.exit_code == 2
     assert result.stdout == ""
@@ -95,8 +110,11 @@ def test_a_log_file_onto_the_history_is_refused_and_the_history_still_opens(alli
     assert invoke(*run_args(alliance)).exit_code == 0
     database = alliance / "etat" / "historique.sqlite"
     before = unchanged(database)
-    for args in (run_args(alliance), ["history", "--state-dir", str(alliance / "etat")],
-                 ["diff", "--state-dir", str(alliance / "etat")]):
+    for args in (
+        run_args(alliance),
+        ["history", "--state-dir", str(alliance / "etat")],
+        ["diff", "--state-dir", str(alliance / "etat")],
+    ):
         result = invoke("--log-file", str(database), *args)
         assert result.exit_code == 2, args
         assert result.stderr.endswith(refused(database, overwritten("l'historique des synchronisations", database)))
@@ -121,8 +139,10 @@ def test_validate_refuses_a_log_file_in_the_default_state_folder(alliance, monke
     before = unchanged(alliance / ".alliance-sync" / "historique.sqlite")
     result = invoke("validate", "--config", "alliance.toml", "--log-file", ".alliance-sync/historique.sqlite")
     assert result.exit_code == 2
-    assert result.stderr == refused(".alliance-sync/historique.sqlite", overwritten(
-        "l'historique des synchronisations", ".alliance-sync/historique.sqlite"))
+    assert result.stderr == refused(
+        ".alliance-sync/historique.sqlite",
+        overwritten("l'historique des synchronisations", ".alliance-sync/historique.sqlite"),
+    )
     assert unchanged(alliance / ".alliance-sync" / "historique.sqlite") == before
 
 
@@ -164,8 +184,10 @@ def test_an_accepted_log_file_holds_the_lines_logged_before_it_was_checked(allia
     result = invoke("--log-file", str(log_file), *run_args(alliance))
     assert result.exit_code == 0, result.stderr
     logged = [line[20:] for line in log_file.read_text(encoding="utf-8").splitlines()]
-    assert logged[0] == (f"Nouvel historique dans le dossier d'état {alliance / 'etat'} (option --state-dir) : aucune "
-                         "synchronisation antérieure, donc aucune copie de secours.")
+    assert logged[0] == (
+        f"Nouvel historique dans le dossier d'état {alliance / 'etat'} (option --state-dir) : aucune "
+        "synchronisation antérieure, donc aucune copie de secours."
+    )
     assert logged[-1].startswith("Synchronisation n° 1 terminée en ")
 
 
@@ -180,10 +202,16 @@ def test_an_export_into_a_folder_holding_a_persons_projets_csv_needs_force(allia
     before = unchanged(theirs)
     result = invoke(*run_args(alliance, "--export", str(folder)))
     assert result.exit_code == 2
-    assert result.stderr.endswith(refused(theirs, (
-        "ce fichier existe et n'est pas un fichier de la dernière exportation d'alliance-sync (absent de "
-        "exportation-alliance-sync.sha256, ou modifié depuis) ; choisissez un autre dossier, ou ajoutez --force "
-        "pour le remplacer")))
+    assert result.stderr.endswith(
+        refused(
+            theirs,
+            (
+                "ce fichier existe et n'est pas un fichier de la dernière exportation d'alliance-sync (absent de "
+                "exportation-alliance-sync.sha256, ou modifié depuis) ; choisissez un autre dossier, ou ajoutez --force "
+                "pour le remplacer"
+            ),
+        )
+    )
     assert unchanged(theirs) == before
     assert sorted(p.name for p in folder.iterdir()) == ["projets.csv"]
     assert not (alliance / "etat").exists() and not (alliance / "rapport.xlsx").exists()  # refused before the run
@@ -201,15 +229,18 @@ def test_the_next_export_replaces_its_own_files_but_not_one_edited_since(allianc
     assert [line.split("  ")[1] for line in manifest] == list(FILES)
     result = invoke(*run_args(alliance, "--export", str(folder)))  # tomorrow night: its own files
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.endswith(f"Exportation CSV écrite dans {folder} : projets.csv, versements.csv, "
-                                  "constats.csv, totaux.csv.\n")
+    assert result.stdout.endswith(
+        f"Exportation CSV écrite dans {folder} : projets.csv, versements.csv, constats.csv, totaux.csv.\n"
+    )
     edited = folder / "totaux.csv"
     edited.write_bytes(edited.read_bytes() + b"ajout,a,la,main,1\r\n")  # opened and saved by a person
     before = unchanged(edited)
     result = invoke(*run_args(alliance, "--export", str(folder)))
     assert result.exit_code == 2
-    assert "Erreur : sortie refusée : " + str(edited) + " : ce fichier existe et n'est pas un fichier de la " \
+    assert (
+        "Erreur : sortie refusée : " + str(edited) + " : ce fichier existe et n'est pas un fichier de la "
         "dernière exportation d'alliance-sync" in result.stderr
+    )
     assert unchanged(edited) == before
 
 
@@ -231,8 +262,7 @@ def test_an_export_into_the_state_folder_is_refused(alliance, inside):
     folder = alliance / inside
     result = invoke(*run_args(alliance, "--export", str(folder)))
     assert result.exit_code == 2
-    assert result.stderr.endswith(refused(folder / "projets.csv",
-                                          in_state_folder(alliance / "etat")))
+    assert result.stderr.endswith(refused(folder / "projets.csv", in_state_folder(alliance / "etat")))
     assert not (folder / "projets.csv").exists()
     assert invoke("history", "--state-dir", str(alliance / "etat")).stdout.count("conforme") == 1  # not recorded
 
@@ -251,11 +281,20 @@ def test_output_as_a_missing_folder_with_a_final_slash_receives_the_default_name
 
 def test_output_onto_a_committee_workbook_in_another_case_is_refused(alliance):
     before = unchanged(alliance / "ouest.xlsx")
-    result = invoke("run", "--config", config_of(alliance), "--state-dir", str(alliance / "etat"),
-                    "-o", str(alliance / "Ouest.XLSX"), "--force")
+    result = invoke(
+        "run",
+        "--config",
+        config_of(alliance),
+        "--state-dir",
+        str(alliance / "etat"),
+        "-o",
+        str(alliance / "Ouest.XLSX"),
+        "--force",
+    )
     assert result.exit_code == 2
-    assert result.stderr.endswith(refused(alliance / "Ouest.XLSX",
-                                          overwritten("le classeur du comité OUEST", alliance / "ouest.xlsx")))
+    assert result.stderr.endswith(
+        refused(alliance / "Ouest.XLSX", overwritten("le classeur du comité OUEST", alliance / "ouest.xlsx"))
+    )
     assert unchanged(alliance / "ouest.xlsx") == before
 
 
@@ -275,8 +314,7 @@ def test_template_refuses_the_state_folder(alliance, monkeypatch):
     monkeypatch.chdir(alliance)
     result = invoke("template", "--config", "alliance.toml", "-o", ".alliance-sync/gabarit.xlsx")
     assert result.exit_code == 2
-    assert result.stderr == refused(".alliance-sync/gabarit.xlsx",
-                                    in_state_folder(".alliance-sync"))
+    assert result.stderr == refused(".alliance-sync/gabarit.xlsx", in_state_folder(".alliance-sync"))
 
 
 # ---------------------------------------------------------------- the history
@@ -286,15 +324,20 @@ def test_a_state_folder_whose_temporary_folder_holds_a_committee_workbook_is_ref
     # temporaire/ is emptied at the start of every run: OUEST's workbook would be erased.
     workbook = tmp_path / "etat" / "temporaire" / "ouest.xlsx"
     workbook.parent.mkdir(parents=True)
-    write_alliance(tmp_path, {"OUEST": OUEST},
-                   overrides={"OUEST": {"source": {"xlsx": "etat/temporaire/ouest.xlsx"}}})
+    write_alliance(tmp_path, {"OUEST": OUEST}, overrides={"OUEST": {"source": {"xlsx": "etat/temporaire/ouest.xlsx"}}})
     (tmp_path / "ouest.xlsx").rename(workbook)
     before = unchanged(workbook)
     result = invoke(*run_args(tmp_path))
     assert result.exit_code == 2
-    assert result.stderr.endswith(refused(tmp_path / "etat" / "temporaire", (
-        f"ce dossier est vidé à chaque synchronisation et contient le classeur du comité OUEST ({workbook}) ; "
-        "déplacez ce fichier, ou choisissez un autre dossier d'état")))
+    assert result.stderr.endswith(
+        refused(
+            tmp_path / "etat" / "temporaire",
+            (
+                f"ce dossier est vidé à chaque synchronisation et contient le classeur du comité OUEST ({workbook}) ; "
+                "déplacez ce fichier, ou choisissez un autre dossier d'état"
+            ),
+        )
+    )
     assert unchanged(workbook) == before
     assert sorted(p.name for p in (tmp_path / "etat").iterdir()) == ["temporaire"]  # no history, no lock
 
@@ -305,8 +348,9 @@ def test_a_history_database_that_is_a_link_to_the_configuration_is_refused(allia
     before = unchanged(alliance / "alliance.toml")
     result = invoke(*run_args(alliance))
     assert result.exit_code == 2
-    assert result.stderr.endswith(refused(alliance / "etat" / "historique.sqlite",
-                                          overwritten("la configuration", alliance / "alliance.toml")))
+    assert result.stderr.endswith(
+        refused(alliance / "etat" / "historique.sqlite", overwritten("la configuration", alliance / "alliance.toml"))
+    )
     assert unchanged(alliance / "alliance.toml") == before
 
 
@@ -315,8 +359,9 @@ def test_output_onto_a_hard_link_of_a_committee_workbook_is_refused_even_with_fo
     before = unchanged(alliance / "ouest.xlsx")
     result = invoke(*run_args(alliance, "--force"))
     assert result.exit_code == 2
-    assert result.stderr.endswith(refused(alliance / "rapport.xlsx", overwritten(
-        "le classeur du comité OUEST", alliance / "ouest.xlsx")))
+    assert result.stderr.endswith(
+        refused(alliance / "rapport.xlsx", overwritten("le classeur du comité OUEST", alliance / "ouest.xlsx"))
+    )
     assert unchanged(alliance / "ouest.xlsx") == before
 
 
@@ -326,8 +371,11 @@ def test_an_export_killed_halfway_is_still_known_as_its_own(alliance, monkeypatc
     folder = alliance / "export"
     assert invoke(*run_args(alliance, "--export", str(folder))).exit_code == 0
     # OUEST adds a project: tonight's files differ from last night's.
-    write_alliance(alliance, {"OUEST": {"projects": [project("OUE-2020-001"), project("OUE-2020-002")]}},
-                   extra='[google]\ncredentials = "cle.json"\n')
+    write_alliance(
+        alliance,
+        {"OUEST": {"projects": [project("OUE-2020-001"), project("OUE-2020-002")]}},
+        extra='[google]\ncredentials = "cle.json"\n',
+    )
     real, calls = export.write_atomically, []
 
     def killed_at_the_third_file(target, write, **options):
@@ -348,11 +396,21 @@ def test_an_export_killed_halfway_is_still_known_as_its_own(alliance, monkeypatc
 def test_deliver_refuses_a_log_file_onto_the_configuration(alliance):
     config = alliance / "alliance.toml"
     with config.open("a", encoding="utf-8") as toml:
-        toml.write('\n[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\nemail_from = "coord@exemple.org"\n'
-                   '\n[delivery.smtp]\nhost = "127.0.0.1"\nport = 1\n')
+        toml.write(
+            '\n[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\nemail_from = "coord@exemple.org"\n'
+            '\n[delivery.smtp]\nhost = "127.0.0.1"\nport = 1\n'
+        )
     before = unchanged(config)
-    result = invoke("--log-file", str(config), "deliver", "--config", str(config), "--state-dir",
-                    str(alliance / "etat"), "--dry-run")
+    result = invoke(
+        "--log-file",
+        str(config),
+        "deliver",
+        "--config",
+        str(config),
+        "--state-dir",
+        str(alliance / "etat"),
+        "--dry-run",
+    )
     assert result.exit_code == 2
     assert result.stderr == refused(config, overwritten("la configuration", config))
     assert unchanged(config) == before

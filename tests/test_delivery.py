@@ -60,8 +60,9 @@ def started(alliance, run_id: int) -> str:
 def test_nightly_run_delivers_the_workbook_and_each_committees_own_findings(alliance, smtp, drive_api):
     result = alliance.cli("run", "--deliver")
     assert result.exit_code == 1, result.output  # EST's errors; the delivery itself went through
-    assert result.stdout.splitlines()[-1] == ("Livraison de la synchronisation n° 1 : 1 dépôt Google Drive, "
-                                              "2 courriels au ministère, 1 courriel de comité.")
+    assert result.stdout.splitlines()[-1] == (
+        "Livraison de la synchronisation n° 1 : 1 dépôt Google Drive, 2 courriels au ministère, 1 courriel de comité."
+    )
     workbook = alliance.output.read_bytes()
     day = started(alliance, 1)[:10]
 
@@ -71,31 +72,39 @@ def test_nightly_run_delivers_the_workbook_and_each_committees_own_findings(alli
     for message in ministry:
         assert message.mail_from == USER and message.authenticated
         assert message.message["To"] == message.rcpt_tos[0]
-        assert message.message["Subject"] == (f"Alliance pour la solidarité en Montérégie — classeur FQIS du {day} "
-                                              ": 2 erreurs à corriger")
+        assert message.message["Subject"] == (
+            f"Alliance pour la solidarité en Montérégie — classeur FQIS du {day} : 2 erreurs à corriger"
+        )
         assert message.attachments == [("rapport.xlsx", workbook)]
         body = message.body
         assert "Conformité : 2 erreurs à corriger — voir l'onglet Validation.\n" in body
         assert "Constats : 2 erreurs, 0 avertissement.\n" in body
-        assert ("Engagé et versé par sous-région :\n"
-                "- OUEST — Ouest de la Montérégie : engagé 60 000,00 $ sur 2 600 000,00 $ (2,3 %), versé 10 000,00 $\n"
-                "- EST — Est de la Montérégie : engagé 60 000,00 $ sur 3 900 000,00 $ (1,5 %), versé 20 000,00 $\n"
-                "- LONGUEUIL — Agglomération de Longueuil : engagé 60 000,00 $ sur 4 100 000,00 $ (1,5 %), "
-                "versé 0,00 $\n"
-                "- REGION — Réserve régionale (TCPM) : engagé 0,00 $ sur 1 200 000,00 $ (0,0 %), versé 0,00 $\n"
-                "- Ensemble de l'Alliance : engagé 180 000,00 $ sur l'enveloppe de 11 800 000,00 $ (1,5 %), "
-                "versé 30 000,00 $\n") in body
+        assert (
+            "Engagé et versé par sous-région :\n"
+            "- OUEST — Ouest de la Montérégie : engagé 60 000,00 $ sur 2 600 000,00 $ (2,3 %), versé 10 000,00 $\n"
+            "- EST — Est de la Montérégie : engagé 60 000,00 $ sur 3 900 000,00 $ (1,5 %), versé 20 000,00 $\n"
+            "- LONGUEUIL — Agglomération de Longueuil : engagé 60 000,00 $ sur 4 100 000,00 $ (1,5 %), "
+            "versé 0,00 $\n"
+            "- REGION — Réserve régionale (TCPM) : engagé 0,00 $ sur 1 200 000,00 $ (0,0 %), versé 0,00 $\n"
+            "- Ensemble de l'Alliance : engagé 180 000,00 $ sur l'enveloppe de 11 800 000,00 $ (1,5 %), "
+            "versé 30 000,00 $\n"
+        ) in body
         assert "Pièce jointe : rapport.xlsx\n" in body
 
     # One committee message, to EST only (OUEST is clean, LONGUEUIL has no contact), listing exactly its findings.
     [committee] = committee_messages(smtp)
     assert committee.rcpt_tos == [EST]
-    assert committee.message["Subject"] == (f"FQIS — Est de la Montérégie : 2 erreurs à corriger dans votre "
-                                            f"chiffrier (synchronisation du {day})")
+    assert committee.message["Subject"] == (
+        f"FQIS — Est de la Montérégie : 2 erreurs à corriger dans votre chiffrier (synchronisation du {day})"
+    )
     report = build_report(load_config(alliance.config))
     amount, unknown = report.findings_of("EST")
     assert (amount.code, amount.cell, unknown.code, unknown.cell) == (
-        "INVALID_AMOUNT", "K3", "PAYMENT_UNKNOWN_PROJECT", "A3")
+        "INVALID_AMOUNT",
+        "K3",
+        "PAYMENT_UNKNOWN_PROJECT",
+        "A3",
+    )
     when = started(alliance, 1)
     assert committee.body == (
         "Bonjour,\n\n"
@@ -112,17 +121,21 @@ def test_nightly_run_delivers_the_workbook_and_each_committees_own_findings(alli
         "Corrigez directement dans le chiffrier : la prochaine synchronisation vérifiera vos corrections.\n\n"
         "--\n"
         "Message envoyé automatiquement par alliance-sync 0.1.0 (Table de concertation des préfets de la "
-        "Montérégie (TCPM)). Il n'est envoyé que lorsque vos constats changent.\n")
+        "Montérégie (TCPM)). Il n'est envoyé que lorsque vos constats changent.\n"
+    )
     assert committee.attachments == []
 
     # Drive: the period's file created in the folder, with the workbook's bytes.
     [stored] = drive_api.in_folder(FOLDER)
     assert (stored.name, stored.version, stored.content) == ("rapport-fqis-2019-2023.xlsx", 1, workbook)
     [create] = drive_api.of_kind("create")
-    assert create.metadata == {"description": f"Alliance pour la solidarité en Montérégie — synchronisation n° 1 "
-                                              f"du {when[:10]} {when[11:16]} : 2 erreurs à corriger.",
-                               "name": "rapport-fqis-2019-2023.xlsx", "parents": [FOLDER],
-                               "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    assert create.metadata == {
+        "description": f"Alliance pour la solidarité en Montérégie — synchronisation n° 1 "
+        f"du {when[:10]} {when[11:16]} : 2 erreurs à corriger.",
+        "name": "rapport-fqis-2019-2023.xlsx",
+        "parents": [FOLDER],
+        "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
     # Loopback: a placeholder token, never Google credentials; the version kept forever.
     assert create.headers["authorization"] == "Bearer alliance-sync-serveur-local"
     assert create.params["uploadType"] == ["resumable"] and create.params["keepRevisionForever"] == ["true"]
@@ -140,10 +153,13 @@ def test_nightly_run_delivers_the_workbook_and_each_committees_own_findings(alli
     # version of the same file, and no committee is written to again.
     second = alliance.cli("run", "--deliver")
     assert second.exit_code == 1, second.output
-    assert second.stdout.splitlines()[-1] == ("Livraison de la synchronisation n° 2 : 1 dépôt Google Drive, "
-                                              "2 courriels au ministère.")
-    assert "Livraison : courriel au comité EST (comite-est@exemple.org) — aucun envoi : 2 erreurs à corriger, " \
-           "0 avertissement ; constats inchangés depuis le courriel du " in second.stderr
+    assert second.stdout.splitlines()[-1] == (
+        "Livraison de la synchronisation n° 2 : 1 dépôt Google Drive, 2 courriels au ministère."
+    )
+    assert (
+        "Livraison : courriel au comité EST (comite-est@exemple.org) — aucun envoi : 2 erreurs à corriger, "
+        "0 avertissement ; constats inchangés depuis le courriel du " in second.stderr
+    )
     assert len(ministry_messages(smtp)) == 4 and len(committee_messages(smtp)) == 1
     newer = alliance.output.read_bytes()
     assert all(m.attachments == [("rapport.xlsx", newer)] for m in ministry_messages(smtp)[2:])
@@ -171,8 +187,9 @@ def test_fixed_findings_are_announced_once_then_nothing(alliance, smtp):
 
 def test_changed_findings_are_sent_again(alliance, smtp):
     assert alliance.cli("run", "--deliver").exit_code == 1
-    alliance.rewrite("EST", projects=[project("EST-2020-001"), project("EST-2020-002", total_cost="douze mille")],
-                     payments=[])
+    alliance.rewrite(
+        "EST", projects=[project("EST-2020-001"), project("EST-2020-002", total_cost="douze mille")], payments=[]
+    )
     assert alliance.cli("run", "--deliver").exit_code == 1
     [_, changed] = committee_messages(smtp)
     assert "Bilan : 1 erreur à corriger, 0 avertissement.\n" in changed.body
@@ -217,7 +234,8 @@ def test_dry_run_lists_what_would_be_sent_and_sends_nothing(alliance, smtp, driv
         "à ce comité.\n"
         "  LONGUEUIL (aucun contact) : aucun envoi — conforme, aucun constat ; aucun contact configuré.\n"
         "\n"
-        "À envoyer : 4 éléments ; 2 éléments sans envoi.\n")
+        "À envoyer : 4 éléments ; 2 éléments sans envoi.\n"
+    )
     assert smtp.messages == []
     # Drive was only read: who the account is, the folder, the file looked for.
     assert [(r.method, r.kind) for r in drive_api.requests] == [("GET", "about"), ("GET", "get"), ("GET", "list")]
@@ -252,8 +270,10 @@ def test_deliver_later_sends_what_was_not_sent_and_nothing_twice(alliance, smtp,
     forced = alliance.cli("deliver", "--force")
     assert forced.exit_code == 0
     # --force: everything again, the clean committee with a contact included.
-    assert forced.stdout == ("Livraison de la synchronisation n° 1 : 1 dépôt Google Drive, 2 courriels au ministère, "
-                             "2 courriels de comité.\n")
+    assert forced.stdout == (
+        "Livraison de la synchronisation n° 1 : 1 dépôt Google Drive, 2 courriels au ministère, "
+        "2 courriels de comité.\n"
+    )
     assert len(smtp.messages) == 7 and drive_api.count("update") == 1
     assert "Bilan : conforme, aucun constat.\n" in smtp.to(CONTACTS["OUEST"])[0].body
 
@@ -263,13 +283,19 @@ def test_a_replaced_workbook_is_never_sent_in_an_older_runs_name(alliance, smtp,
     assert alliance.cli("run").exit_code == 1  # same --output: run 1's workbook is replaced
     result = alliance.cli("deliver", "1")
     assert result.exit_code == 1
-    assert (f"le classeur {alliance.output} a été remplacé par celui de la synchronisation n° 2 depuis la "
-            "synchronisation n° 1") in result.stderr
+    assert (
+        f"le classeur {alliance.output} a été remplacé par celui de la synchronisation n° 2 depuis la "
+        "synchronisation n° 1"
+    ) in result.stderr
     assert ministry_messages(smtp) == [] and drive_api.count("create") == 0
     # The committee still hears of its findings, which do not depend on the file.
     assert [m.rcpt_tos for m in committee_messages(smtp)] == [[EST]]
     assert alliance.query("SELECT channel, status FROM deliveries ORDER BY id") == [
-        ("drive", "failed"), ("ministry", "failed"), ("ministry", "failed"), ("committee", "sent")]
+        ("drive", "failed"),
+        ("ministry", "failed"),
+        ("ministry", "failed"),
+        ("committee", "sent"),
+    ]
 
 
 def test_strict_run_without_workbook_still_tells_the_committees(alliance, smtp, drive_api):
@@ -281,12 +307,25 @@ def test_strict_run_without_workbook_still_tells_the_committees(alliance, smtp, 
 
 def test_deliver_without_delivery_configuration_is_a_configuration_error(tmp_path):
     config = write_alliance(tmp_path)
-    result = CliRunner().invoke(cli, ["run", "--deliver", "--config", str(config), "--state-dir",
-                                      str(tmp_path / "etat"), "--output", str(tmp_path / "r.xlsx")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "--deliver",
+            "--config",
+            str(config),
+            "--state-dir",
+            str(tmp_path / "etat"),
+            "--output",
+            str(tmp_path / "r.xlsx"),
+        ],
+    )
     assert result.exit_code == 2
-    assert result.stderr == (f"Erreur : Configuration invalide (fichier {config.resolve()}, clé « delivery ») : aucune "
-                             "livraison configurée : ajoutez une table [delivery] (drive_folder ou drive_file, "
-                             "email_to, smtp) à la configuration ; voir le README, section Livraison.\n")
+    assert result.stderr == (
+        f"Erreur : Configuration invalide (fichier {config.resolve()}, clé « delivery ») : aucune "
+        "livraison configurée : ajoutez une table [delivery] (drive_folder ou drive_file, "
+        "email_to, smtp) à la configuration ; voir le README, section Livraison.\n"
+    )
     assert not (tmp_path / "r.xlsx").exists()  # refused before the sync
 
 
@@ -295,20 +334,35 @@ def test_a_google_committee_gets_links_to_its_cells(tmp_path, smtp, sheets_api):
     from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
     key = KEYS["EST"]
-    sheets_api.add_spreadsheet(key, committee_tabs(
-        [project("EST-2020-001"), project("EST-2020-002", total_cost="douze mille")],
-        [payment("EST-2020-009")]), sheet_ids={"Projets": 0, "Versements": 1_234_567})
-    delivery = ("[delivery]\n"
-                f'smtp = {{ host = "127.0.0.1", port = {smtp.port}, starttls = false, user = "{USER}" }}\n')
+    sheets_api.add_spreadsheet(
+        key,
+        committee_tabs(
+            [project("EST-2020-001"), project("EST-2020-002", total_cost="douze mille")], [payment("EST-2020-009")]
+        ),
+        sheet_ids={"Projets": 0, "Versements": 1_234_567},
+    )
+    delivery = f'[delivery]\nsmtp = {{ host = "127.0.0.1", port = {smtp.port}, starttls = false, user = "{USER}" }}\n'
     config = google_config(tmp_path, codes=("EST",), extra=delivery, overrides={"EST": {"contact": EST}})
-    result = CliRunner().invoke(cli, ["run", "--deliver", "--config", str(config), "--output",
-                                      str(tmp_path / "rapport.xlsx"), "--state-dir", str(tmp_path / "etat")])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "--deliver",
+            "--config",
+            str(config),
+            "--output",
+            str(tmp_path / "rapport.xlsx"),
+            "--state-dir",
+            str(tmp_path / "etat"),
+        ],
+    )
     assert result.exit_code == 1, result.output
     [message] = smtp.messages
     assert message.rcpt_tos == [EST]
     link = f"https://docs.google.com/spreadsheets/d/{key}/edit"
-    assert ("1. Onglet Projets, cellule K3, projet EST-2020-002 — Montant invalide (INVALID_AMOUNT)\n"
-            "   « Coût total » : ") in message.body
+    assert (
+        "1. Onglet Projets, cellule K3, projet EST-2020-002 — Montant invalide (INVALID_AMOUNT)\n   « Coût total » : "
+    ) in message.body
     assert f"   Ouvrir la cellule : {link}#gid=0&range=K3\n" in message.body
     assert f"   Ouvrir la cellule : {link}#gid=1234567&range=A2\n" in message.body
     assert message.body.count("Ouvrir la cellule : ") == 2
@@ -325,13 +379,16 @@ def test_dry_run_of_a_workbook_deleted_since_the_run_says_it_would_fail_and_exit
     assert failing == [f"dossier {FOLDER}, fichier « rapport-fqis-2019-2023.xlsx »", MINISTRY[0], MINISTRY[1]]
     # Only the committee e-mail would reach its recipient: the upload and the ministry's two e-mails would fail.
     assert lines[-1] == "À envoyer : 1 élément ; 3 éléments ÉCHOUERAIENT ; 2 éléments sans envoi."
-    assert result.stderr == ("Erreur : la livraison de la synchronisation n° 1 échouerait pour 3 éléments sur 4 "
-                             "(« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n")
+    assert result.stderr == (
+        "Erreur : la livraison de la synchronisation n° 1 échouerait pour 3 éléments sur 4 "
+        "(« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n"
+    )
     assert smtp.messages == [] and alliance.deliveries() == []
 
 
-def test_run_deliver_dry_run_of_a_clean_alliance_exits_1_when_the_mail_would_fail(tmp_path, smtp, drive_api,
-                                                                                   monkeypatch):
+def test_run_deliver_dry_run_of_a_clean_alliance_exits_1_when_the_mail_would_fail(
+    tmp_path, smtp, drive_api, monkeypatch
+):
     from tests.support.delivery import clean_workbooks
 
     drive_api.add_folder(FOLDER)
@@ -346,9 +403,13 @@ def test_run_deliver_dry_run_of_a_clean_alliance_exits_1_when_the_mail_would_fai
     assert [line for line in lines if "ÉCHOUERAIT" in line] == [
         f"  {address} : enverrait « Alliance pour la solidarité en Montérégie — classeur FQIS du "
         f"{started(alliance, 1)[:10]} : conforme » — classeur en pièce jointe (rapport.xlsx, {size} octets) — "
-        f"ÉCHOUERAIT : la variable d'environnement {PASSWORD_ENV} n'est pas définie." for address in MINISTRY]
-    assert result.stderr.endswith("Erreur : la livraison de la synchronisation n° 1 échouerait pour 2 éléments sur "
-                                  "3 (« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n")
+        f"ÉCHOUERAIT : la variable d'environnement {PASSWORD_ENV} n'est pas définie."
+        for address in MINISTRY
+    ]
+    assert result.stderr.endswith(
+        "Erreur : la livraison de la synchronisation n° 1 échouerait pour 2 éléments sur "
+        "3 (« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n"
+    )
     assert smtp.messages == [] and alliance.deliveries() == []
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     again = alliance.cli("deliver", "--dry-run")
@@ -372,12 +433,15 @@ def test_a_run_reloaded_from_the_history_reads_as_the_live_one(tmp_path):
         reloaded = load_content(config, store, store.run(1))
     models: list[SyncReadModel] = [live.report, reloaded]
     est = config.committee("EST")
-    subjects, figures, bodies = ({messages.ministry_subject(m) for m in models},
-                                 {tuple(messages.figures_lines(m)) for m in models},
-                                 {messages.committee_body(m, est, m.findings_of("EST")) for m in models})
+    subjects, figures, bodies = (
+        {messages.ministry_subject(m) for m in models},
+        {tuple(messages.figures_lines(m)) for m in models},
+        {messages.committee_body(m, est, m.findings_of("EST")) for m in models},
+    )
     assert len(subjects) == len(figures) == len(bodies) == 1
     assert subjects.pop().endswith(" : 2 erreurs à corriger")
     (body,) = bodies
     assert "Onglet Projets, cellule K3, projet EST-2020-002" in body and "Onglet Versements, cellule A3" in body
     assert [(s.committee, s.kind, s.current) for s in reloaded.sources.values()] == [
-        (s.committee, s.kind, s.current) for s in live.report.sources.values()]
+        (s.committee, s.kind, s.current) for s in live.report.sources.values()
+    ]

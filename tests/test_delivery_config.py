@@ -22,14 +22,14 @@ from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, c
 from tests.support.smtp_server import SmtpServer, make_certificate
 
 # The documented shape (docs/exploitation.md), verbatim (with the contact of the first sub-region).
-SPEC_DELIVERY = '''
+SPEC_DELIVERY = """
 [delivery]
 drive_folder = "1AbCdEfGhIjKlMnOpQrStUvWxYz"   # optional
 email_to = ["analyste@exemple.gouv.qc.ca"]                             # optional
 smtp = { host = "smtp.exemple.org", port = 587, starttls = true, user = "coordination@exemple.org" }
 # user is optional (no login without it); the SMTP password comes from
 # ALLIANCE_SYNC_SMTP_PASSWORD, never from the file
-'''
+"""
 
 
 def config_with(tmp_path: Path, delivery: str = SPEC_DELIVERY, **overrides) -> Path:
@@ -50,55 +50,104 @@ def test_spec_example_is_accepted(tmp_path):
     assert settings.email_from == Address(addr_spec="coordination@exemple.org")  # the SMTP user by default
     smtp = settings.smtp
     assert (smtp.host, smtp.port, smtp.starttls, smtp.ssl, smtp.user, smtp.timeout) == (
-        "smtp.exemple.org", 587, True, False, "coordination@exemple.org", 60.0)
+        "smtp.exemple.org",
+        587,
+        True,
+        False,
+        "coordination@exemple.org",
+        60.0,
+    )
     assert config.committee("OUEST").contact == (Address(addr_spec="comite-ouest@exemple.org"),)
     assert settings is config.delivery  # parsed once, when the configuration was loaded
 
 
 def test_ssl_defaults_to_port_465_and_contacts_may_be_lists_with_names(tmp_path):
-    delivery = ('[delivery]\nemail_to = "Analyste MTESS <analyste@exemple.gouv.qc.ca>"\n'
-                'email_from = "TCPM <coordination@exemple.org>"\nsmtp = { host = "smtp.exemple.org", ssl = true }\n')
+    delivery = (
+        '[delivery]\nemail_to = "Analyste MTESS <analyste@exemple.gouv.qc.ca>"\n'
+        'email_from = "TCPM <coordination@exemple.org>"\nsmtp = { host = "smtp.exemple.org", ssl = true }\n'
+    )
     contacts = ["a@exemple.org", "Comité Est <b@exemple.org>"]
     config = load_config(config_with(tmp_path, delivery, EST={"contact": contacts}))
     settings = delivery_settings(config)
     smtp = settings.smtp
     assert (smtp.port, smtp.starttls, smtp.ssl, smtp.user) == (465, False, True, None)
-    assert config.committee("EST").contact == (Address(addr_spec="a@exemple.org"),
-                                               Address("Comité Est", addr_spec="b@exemple.org"))
+    assert config.committee("EST").contact == (
+        Address(addr_spec="a@exemple.org"),
+        Address("Comité Est", addr_spec="b@exemple.org"),
+    )
     assert str(settings.email_from) == "TCPM <coordination@exemple.org>"
     assert [a.display_name for a in settings.email_to] == ["Analyste MTESS"]
 
 
-@pytest.mark.parametrize("delivery, key, fragment", [
-    ('[delivery]\nemail_to = ["a@exemple.org"]\nsmtp = { host = "smtp.exemple.org", starttls = false, '
-     'user = "u@exemple.org" }\n', "delivery.smtp.starttls",
-     "une connexion chiffrée est exigée vers smtp.exemple.org : starttls = true (port 587) ou ssl = true (port 465) ; "
-     "sans chiffrement, seul un serveur local (localhost, 127.0.0.1, ::1) est permis"),
-    ('[delivery]\nsmtp = { host = "smtp.exemple.org", user = "u@exemple.org", password = "secret" }\n',
-     "delivery.smtp.password", "le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et définissez la "
-                               "variable d'environnement ALLIANCE_SYNC_SMTP_PASSWORD"),
-    ('[delivery]\nemail_to = ["a@exemple.org"]\n', "delivery.smtp",
-     "un serveur SMTP est requis pour envoyer les courriels de email_to"),
-    ('[delivery]\nemail_to = ["pas une adresse"]\nsmtp = { host = "smtp.exemple.org", user = "u@exemple.org" }\n',
-     "delivery.email_to", "adresse courriel invalide : 'pas une adresse' (attendu : nom@domaine.org)"),
-    ('[delivery]\nemail_to = ["a@exemple.org, b@exemple.org"]\nsmtp = { host = "smtp.exemple.org", user = "u@x.o" }\n',
-     "delivery.email_to", "une seule adresse par élément de la liste"),
-    ('[delivery]\nsmtp = { host = "smtp.exemple.org", ssl = true, starttls = true, user = "u@exemple.org" }\n',
-     "delivery.smtp.ssl", "choisissez starttls = true (port 587) ou ssl = true (port 465), pas les deux"),
-    ('[delivery]\nsmtp = { host = "smtp.exemple.org", user = "coordination" }\n', "delivery.email_from",
-     "l'adresse de l'expéditeur est requise"),
-    ('[delivery]\nsmtp = { host = "smtp.exemple.org", port = 0 }\nemail_from = "a@exemple.org"\n', "delivery.smtp.port",
-     "un numéro de port entre 1 et 65535 est attendu, lu : 0"),
-    ('[delivery]\ndrive_folder = "x"\ndrive_name = "rapport.pdf"\n', "delivery.drive_name",
-     "un nom de fichier se terminant par .xlsx est attendu"),
-    ('[delivery]\ndrive_folder = "x"\ndrive_scope = "spreadsheets"\n', "delivery.drive_scope",
-     "« drive » ou « drive.file » est attendu"),
-    ('[delivery]\ndrive_file = "mon fichier.xlsx"\n', "delivery.drive_file",
-     "l'identifiant d'un fichier Google Drive est attendu (la partie de son adresse entre /d/ et /edit), lu : "
-     "'mon fichier.xlsx'"),
-    ('[delivery]\ndrive_file = "1AbCdEfGhIjKlMn"\ndrive_keep_versions = "oui"\n', "delivery.drive_keep_versions",
-     "true ou false est attendu, lu : 'oui'"),
-])
+@pytest.mark.parametrize(
+    "delivery, key, fragment",
+    [
+        (
+            '[delivery]\nemail_to = ["a@exemple.org"]\nsmtp = { host = "smtp.exemple.org", starttls = false, '
+            'user = "u@exemple.org" }\n',
+            "delivery.smtp.starttls",
+            "une connexion chiffrée est exigée vers smtp.exemple.org : starttls = true (port 587) ou ssl = true (port 465) ; "
+            "sans chiffrement, seul un serveur local (localhost, 127.0.0.1, ::1) est permis",
+        ),
+        (
+            '[delivery]\nsmtp = { host = "smtp.exemple.org", user = "u@exemple.org", password = "secret" }\n',
+            "delivery.smtp.password",
+            "le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et définissez la "
+            "variable d'environnement ALLIANCE_SYNC_SMTP_PASSWORD",
+        ),
+        (
+            '[delivery]\nemail_to = ["a@exemple.org"]\n',
+            "delivery.smtp",
+            "un serveur SMTP est requis pour envoyer les courriels de email_to",
+        ),
+        (
+            '[delivery]\nemail_to = ["pas une adresse"]\nsmtp = { host = "smtp.exemple.org", user = "u@exemple.org" }\n',
+            "delivery.email_to",
+            "adresse courriel invalide : 'pas une adresse' (attendu : nom@domaine.org)",
+        ),
+        (
+            '[delivery]\nemail_to = ["a@exemple.org, b@exemple.org"]\nsmtp = { host = "smtp.exemple.org", user = "u@x.o" }\n',
+            "delivery.email_to",
+            "une seule adresse par élément de la liste",
+        ),
+        (
+            '[delivery]\nsmtp = { host = "smtp.exemple.org", ssl = true, starttls = true, user = "u@exemple.org" }\n',
+            "delivery.smtp.ssl",
+            "choisissez starttls = true (port 587) ou ssl = true (port 465), pas les deux",
+        ),
+        (
+            '[delivery]\nsmtp = { host = "smtp.exemple.org", user = "coordination" }\n',
+            "delivery.email_from",
+            "l'adresse de l'expéditeur est requise",
+        ),
+        (
+            '[delivery]\nsmtp = { host = "smtp.exemple.org", port = 0 }\nemail_from = "a@exemple.org"\n',
+            "delivery.smtp.port",
+            "un numéro de port entre 1 et 65535 est attendu, lu : 0",
+        ),
+        (
+            '[delivery]\ndrive_folder = "x"\ndrive_name = "rapport.pdf"\n',
+            "delivery.drive_name",
+            "un nom de fichier se terminant par .xlsx est attendu",
+        ),
+        (
+            '[delivery]\ndrive_folder = "x"\ndrive_scope = "spreadsheets"\n',
+            "delivery.drive_scope",
+            "« drive » ou « drive.file » est attendu",
+        ),
+        (
+            '[delivery]\ndrive_file = "mon fichier.xlsx"\n',
+            "delivery.drive_file",
+            "l'identifiant d'un fichier Google Drive est attendu (la partie de son adresse entre /d/ et /edit), lu : "
+            "'mon fichier.xlsx'",
+        ),
+        (
+            '[delivery]\ndrive_file = "1AbCdEfGhIjKlMn"\ndrive_keep_versions = "oui"\n',
+            "delivery.drive_keep_versions",
+            "true ou false est attendu, lu : 'oui'",
+        ),
+    ],
+)
 def test_wrong_delivery_settings_name_their_key(tmp_path, delivery, key, fragment):
     error = error_of(config_with(tmp_path, delivery))
     assert error.key == key
@@ -143,8 +192,13 @@ def test_the_connection_is_encrypted_and_the_certificate_verified(tmp_path, cert
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     mode = {"ssl": True, "starttls": False} if implicit else {"starttls": True}
     with SmtpServer(user=USER, password=PASSWORD, certificate=certificate, implicit_tls=implicit) as server:
-        alliance = DeliveryAlliance(tmp_path / "alliance", server.port, drive=False, workbooks=clean_workbooks(),
-                                    smtp={**mode, "ca_file": str(certificate[0])})
+        alliance = DeliveryAlliance(
+            tmp_path / "alliance",
+            server.port,
+            drive=False,
+            workbooks=clean_workbooks(),
+            smtp={**mode, "ca_file": str(certificate[0])},
+        )
         result = alliance.cli("run", "--deliver")
         assert result.exit_code == 0, result.output
         assert sorted(m.rcpt_tos[0] for m in server.messages) == MINISTRY
@@ -155,24 +209,29 @@ def test_the_connection_is_encrypted_and_the_certificate_verified(tmp_path, cert
 def test_an_untrusted_certificate_stops_before_the_password_is_sent(tmp_path, certificate, monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     with SmtpServer(user=USER, password=PASSWORD, certificate=certificate) as server:
-        alliance = DeliveryAlliance(tmp_path / "alliance", server.port, drive=False, workbooks=clean_workbooks(),
-                                    smtp={"starttls": True})  # no ca_file: the self-signed certificate is unknown
+        alliance = DeliveryAlliance(
+            tmp_path / "alliance", server.port, drive=False, workbooks=clean_workbooks(), smtp={"starttls": True}
+        )  # no ca_file: the self-signed certificate is unknown
         result = alliance.cli("run", "--deliver")
         assert result.exit_code == 1
-        assert (f"le certificat TLS de le serveur SMTP 127.0.0.1:{server.port} n'est pas valide (self-signed "
-                "certificate)") in result.stderr
+        assert (
+            f"le certificat TLS de le serveur SMTP 127.0.0.1:{server.port} n'est pas valide (self-signed certificate)"
+        ) in result.stderr
         assert server.logins == [] and server.messages == []
 
 
 def test_starttls_required_but_not_offered(tmp_path, monkeypatch):
     monkeypatch.setenv(PASSWORD_ENV, PASSWORD)
     with SmtpServer(user=USER, password=PASSWORD) as server:  # no certificate: no STARTTLS
-        alliance = DeliveryAlliance(tmp_path / "alliance", server.port, drive=False, workbooks=clean_workbooks(),
-                                    smtp={"starttls": True})
+        alliance = DeliveryAlliance(
+            tmp_path / "alliance", server.port, drive=False, workbooks=clean_workbooks(), smtp={"starttls": True}
+        )
         result = alliance.cli("run", "--deliver")
         assert result.exit_code == 1
-        assert (f"le serveur SMTP 127.0.0.1:{server.port} n'offre pas STARTTLS : la connexion chiffrée est exigée"
-                in result.stderr)
+        assert (
+            f"le serveur SMTP 127.0.0.1:{server.port} n'offre pas STARTTLS : la connexion chiffrée est exigée"
+            in result.stderr
+        )
         assert server.logins == [] and server.messages == []
 
 
@@ -189,20 +248,29 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
         assert alliance.cli("run").exit_code == 0
         with sqlite3.connect(alliance.db) as conn:
             conn.execute("DROP TABLE deliveries")
-            for table, column in (("runs", "output_sha256"), ("runs", "period"), ("runs", "demo"),
-                                  ("runs", "output_placed"), ("sources", "identity"),
-                                  ("findings", "field"), ("findings", "data")):
+            for table, column in (
+                ("runs", "output_sha256"),
+                ("runs", "period"),
+                ("runs", "demo"),
+                ("runs", "output_placed"),
+                ("sources", "identity"),
+                ("findings", "field"),
+                ("findings", "data"),
+            ):
                 conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
             conn.execute("PRAGMA user_version = 1")
         with History.open(alliance.state) as history:
             assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 4
         assert alliance.query("SELECT id, state, output, output_sha256 FROM runs") == [
-            (1, "done", str(alliance.output), None)]
+            (1, "done", str(alliance.output), None)
+        ]
         result = alliance.cli("deliver", "1")
         assert result.exit_code == 0, result.output
         assert len(server.messages) == 2
-        assert [(json.loads(r[3]), r[4]) for r in alliance.deliveries()] == [([MINISTRY[0]], "sent"),
-                                                                             ([MINISTRY[1]], "sent")]
+        assert [(json.loads(r[3]), r[4]) for r in alliance.deliveries()] == [
+            ([MINISTRY[0]], "sent"),
+            ([MINISTRY[1]], "sent"),
+        ]
 
 
 def test_drive_file_is_taken_from_its_whole_address(tmp_path):
@@ -212,7 +280,11 @@ def test_drive_file_is_taken_from_its_whole_address(tmp_path):
     address = "https://docs.google.com/spreadsheets/d/1AbCdEfGhIjKlMnOpQrStUv/edit?usp=sharing"
     settings = delivery_settings(load_config(config_with(tmp_path, f'[delivery]\ndrive_file = "{address}"\n')))
     assert (settings.drive_file, settings.drive_folder, settings.drive, settings.drive_keep_versions) == (
-        "1AbCdEfGhIjKlMnOpQrStUv", None, True, True)
+        "1AbCdEfGhIjKlMnOpQrStUv",
+        None,
+        True,
+        True,
+    )
 
 
 # -- values nobody planned ------------------------------------------------------------
@@ -224,41 +296,73 @@ def test_an_smtp_timeout_must_be_a_finite_number_of_seconds(tmp_path, value):
     from tests.support.builders import write_config
     from tests.support.cli import config_error
 
-    path = write_config(tmp_path, extra=f'[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\n'
-                                        f'smtp = {{ host = "smtp.exemple.org", timeout = {value}, '
-                                        f'user = "coordination@exemple.org" }}\n')
+    path = write_config(
+        tmp_path,
+        extra=f'[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\n'
+        f'smtp = {{ host = "smtp.exemple.org", timeout = {value}, '
+        f'user = "coordination@exemple.org" }}\n',
+    )
     assert "un nombre de secondes supérieur à 0 est attendu" in config_error(path, "delivery.smtp.timeout")
 
 
-@pytest.mark.parametrize("typed, folder_id", [
-    ("1AbCdEfGhIjKlMnOpQrStUvWxYz", "1AbCdEfGhIjKlMnOpQrStUvWxYz"),
-    ("https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrStUvWxYz?usp=sharing", "1AbCdEfGhIjKlMnOpQrStUvWxYz"),
-])
+@pytest.mark.parametrize(
+    "typed, folder_id",
+    [
+        ("1AbCdEfGhIjKlMnOpQrStUvWxYz", "1AbCdEfGhIjKlMnOpQrStUvWxYz"),
+        (
+            "https://drive.google.com/drive/folders/1AbCdEfGhIjKlMnOpQrStUvWxYz?usp=sharing",
+            "1AbCdEfGhIjKlMnOpQrStUvWxYz",
+        ),
+    ],
+)
 def test_a_drive_folder_is_its_id_or_its_address(tmp_path, typed, folder_id):
-    assert delivery_settings(load_config(config_with(tmp_path, f'[delivery]\ndrive_folder = "{typed}"\n'))
-                             ).drive_folder == folder_id
+    assert (
+        delivery_settings(load_config(config_with(tmp_path, f'[delivery]\ndrive_folder = "{typed}"\n'))).drive_folder
+        == folder_id
+    )
 
 
-@pytest.mark.parametrize("delivery, key, detail", [
-    # An example's wording copied as is: refused when loaded, not when the ministry is owed its workbook.
-    ('[delivery]\ndrive_folder = "<identifiant du dossier partagé>"\n', "delivery.drive_folder",
-     "l'identifiant d'un dossier Google Drive est attendu (la partie de son adresse après /folders/), "
-     "lu : '<identifiant du dossier partagé>'"),
-    ('[delivery]\ndrive_folder = "REMPLACER-PAR-L-ID-DU-DOSSIER"\n', "delivery.drive_folder",
-     "« REMPLACER-PAR-L-ID-DU-DOSSIER » est un exemple à remplacer : indiquez l'identifiant du dossier Google "
-     "Drive partagé avec le ministère : la partie de son adresse après /folders/."),
-    ('[delivery]\nemail_to = ["a@exemple.org", "REMPLACER-PAR-L-ADRESSE"]\nsmtp = { host = "localhost", '
-     'starttls = false, user = "a@exemple.org" }\n', "delivery.email_to",
-     "« REMPLACER-PAR-L-ADRESSE » est un exemple à remplacer : indiquez l'adresse courriel réelle du "
-     "destinataire (nom@organisme.gouv.qc.ca)."),
-    ('[delivery]\nsmtp = { host = "localhost", starttls = false, usr = "a@exemple.org" }\n', "delivery.smtp.usr",
-     "clé inconnue « usr ». Vouliez-vous dire « user » ? Clés permises ici : ca_file, host, port, ssl, starttls, "
-     "timeout, user."),
-    ('[delivery]\nsmtp = { host = "localhost", starttls = "oui" }\n', "delivery.smtp.starttls",
-     "true ou false est attendu, lu : 'oui'"),
-    ('[delivery]\nsmtp = { host = "localhost", port = 2.5e1 }\n', "delivery.smtp.port",
-     "un numéro de port entre 1 et 65535 est attendu, lu : 25.0"),
-])
+@pytest.mark.parametrize(
+    "delivery, key, detail",
+    [
+        # An example's wording copied as is: refused when loaded, not when the ministry is owed its workbook.
+        (
+            '[delivery]\ndrive_folder = "<identifiant du dossier partagé>"\n',
+            "delivery.drive_folder",
+            "l'identifiant d'un dossier Google Drive est attendu (la partie de son adresse après /folders/), "
+            "lu : '<identifiant du dossier partagé>'",
+        ),
+        (
+            '[delivery]\ndrive_folder = "REMPLACER-PAR-L-ID-DU-DOSSIER"\n',
+            "delivery.drive_folder",
+            "« REMPLACER-PAR-L-ID-DU-DOSSIER » est un exemple à remplacer : indiquez l'identifiant du dossier Google "
+            "Drive partagé avec le ministère : la partie de son adresse après /folders/.",
+        ),
+        (
+            '[delivery]\nemail_to = ["a@exemple.org", "REMPLACER-PAR-L-ADRESSE"]\nsmtp = { host = "localhost", '
+            'starttls = false, user = "a@exemple.org" }\n',
+            "delivery.email_to",
+            "« REMPLACER-PAR-L-ADRESSE » est un exemple à remplacer : indiquez l'adresse courriel réelle du "
+            "destinataire (nom@organisme.gouv.qc.ca).",
+        ),
+        (
+            '[delivery]\nsmtp = { host = "localhost", starttls = false, usr = "a@exemple.org" }\n',
+            "delivery.smtp.usr",
+            "clé inconnue « usr ». Vouliez-vous dire « user » ? Clés permises ici : ca_file, host, port, ssl, starttls, "
+            "timeout, user.",
+        ),
+        (
+            '[delivery]\nsmtp = { host = "localhost", starttls = "oui" }\n',
+            "delivery.smtp.starttls",
+            "true ou false est attendu, lu : 'oui'",
+        ),
+        (
+            '[delivery]\nsmtp = { host = "localhost", port = 2.5e1 }\n',
+            "delivery.smtp.port",
+            "un numéro de port entre 1 et 65535 est attendu, lu : 25.0",
+        ),
+    ],
+)
 def test_a_careless_delivery_table_is_refused_with_its_key(tmp_path, delivery, key, detail):
     error = error_of(config_with(tmp_path, delivery))
     assert (error.key, error.detail) == (key, detail)
@@ -270,9 +374,11 @@ def test_the_library_refuses_an_unknown_delivery_key_too():
     with pytest.raises(ConfigError) as caught:
         parse_delivery({"drive_folder": "1AbC", "emial_to": "a@exemple.org"})
     assert (caught.value.key, caught.value.detail) == (
-        "delivery.emial_to", "clé inconnue « emial_to ». Vouliez-vous dire « email_to » ? Clés permises ici : "
-                             "drive_file, drive_folder, drive_keep_versions, drive_name, drive_scope, email_from, "
-                             "email_to, smtp.")
+        "delivery.emial_to",
+        "clé inconnue « emial_to ». Vouliez-vous dire « email_to » ? Clés permises ici : "
+        "drive_file, drive_folder, drive_keep_versions, drive_name, drive_scope, email_from, "
+        "email_to, smtp.",
+    )
 
 
 @pytest.mark.parametrize("contact", ["comite-ouest@exemple..org", "comité@exemple.org"])
@@ -284,4 +390,5 @@ def test_an_address_the_email_package_refuses_is_explained_in_french(tmp_path, c
     path = config_with(tmp_path, smtp, OUEST={"contact": contact})
     assert config_error(path, "subregions[1].contact").endswith(
         f"adresse courriel invalide : '{contact}' (attendu : nom@domaine.org, en lettres sans accent, sans espace "
-        "ni point doublé)\n")
+        "ni point doublé)\n"
+    )

@@ -24,8 +24,14 @@ AUTH_ERRORS = Path(__file__).resolve().parent / "fixtures" / "google" / "auth_er
 def alliance_for(tmp_path, **delivery) -> DeliveryAlliance:
     """An alliance delivering to Drive only (no e-mail)."""
     folder = delivery.pop("folder", True)
-    return DeliveryAlliance(tmp_path, free_port(), workbooks=clean_workbooks(), drive=folder, contacts={},
-                            delivery={"email_to": [], **delivery})
+    return DeliveryAlliance(
+        tmp_path,
+        free_port(),
+        workbooks=clean_workbooks(),
+        drive=folder,
+        contacts={},
+        delivery={"email_to": [], **delivery},
+    )
 
 
 def as_service_account(server) -> None:
@@ -41,8 +47,10 @@ def test_a_service_account_cannot_create_in_a_my_drive_folder(tmp_path, drive_ap
     alliance = alliance_for(tmp_path)
     result = alliance.cli("run", "--deliver")
     assert result.exit_code == 1
-    assert "n'a pas d'espace de stockage dans Google Drive (403 : Service Accounts do not have storage quota." \
+    assert (
+        "n'a pas d'espace de stockage dans Google Drive (403 : Service Accounts do not have storage quota."
         in result.stderr
+    )
     assert "indiquez-le dans [delivery] drive_file" in result.stderr
     assert drive_api.files == {}
 
@@ -57,8 +65,11 @@ def test_a_service_account_delivers_into_a_shared_drive(tmp_path, drive_api):
     assert (stored.name, stored.version, stored.drive_id) == (NAME, 2, "0ADrivePartage9PVA")
     # The file of a shared drive is found again only with the shared-drive flags.
     [listing] = drive_api.of_kind("list")[-1:]
-    assert (listing.params["corpora"], listing.params["includeItemsFromAllDrives"],
-            listing.params["supportsAllDrives"]) == (["allDrives"], ["true"], ["true"])
+    assert (
+        listing.params["corpora"],
+        listing.params["includeItemsFromAllDrives"],
+        listing.params["supportsAllDrives"],
+    ) == (["allDrives"], ["true"], ["true"])
     assert drive_api.count("create") == 1 and drive_api.count("update") == 1
 
 
@@ -69,8 +80,10 @@ def test_a_file_made_by_a_person_is_updated_by_its_id_and_never_created(tmp_path
     first = alliance.cli("run", "--deliver")
     assert first.exit_code == 0, first.output
     assert first.stdout.splitlines()[-1] == "Livraison de la synchronisation n° 1 : 1 dépôt Google Drive."
-    assert f"Livraison : Google Drive, fichier {FILE_ID} — « Rapport FQIS.xlsx » nouvelle version, version 2, " \
-           f"fichier {FILE_ID}" in first.stderr
+    assert (
+        f"Livraison : Google Drive, fichier {FILE_ID} — « Rapport FQIS.xlsx » nouvelle version, version 2, "
+        f"fichier {FILE_ID}" in first.stderr
+    )
     assert alliance.cli("run", "--deliver").exit_code == 0
     assert len(shared.revisions) == 3 and shared.content == alliance.output.read_bytes()
     assert (shared.version, shared.name, shared.kept_forever) == (3, "Rapport FQIS.xlsx", [False, True, True])
@@ -83,12 +96,16 @@ def test_a_file_not_shared_or_read_only_says_what_to_do(tmp_path, drive_api):
     alliance = alliance_for(tmp_path, folder=False, drive_file=FILE_ID)
     result = alliance.cli("run", "--deliver")
     assert result.exit_code == 1
-    assert (f"La livraison du classeur dans le fichier {FILE_ID} de Google Drive a échoué : le serveur refuse "
-            f"l'écriture dans le fichier Google Drive {FILE_ID} (403 : The user does not have sufficient "
-            f"permissions for file {FILE_ID}.)") in result.stderr
+    assert (
+        f"La livraison du classeur dans le fichier {FILE_ID} de Google Drive a échoué : le serveur refuse "
+        f"l'écriture dans le fichier Google Drive {FILE_ID} (403 : The user does not have sufficient "
+        f"permissions for file {FILE_ID}.)"
+    ) in result.stderr
     missing = alliance_for(tmp_path / "b", folder=False, drive_file="1InConnuAbCdEfGh").cli("run", "--deliver")
-    assert ("le fichier Google Drive 1InConnuAbCdEfGh est introuvable pour l'accès anonyme (serveur local) (404 : "
-            "File not found: 1InConnuAbCdEfGh.) : vérifiez delivery.drive_file") in missing.stderr
+    assert (
+        "le fichier Google Drive 1InConnuAbCdEfGh est introuvable pour l'accès anonyme (serveur local) (404 : "
+        "File not found: 1InConnuAbCdEfGh.) : vérifiez delivery.drive_file"
+    ) in missing.stderr
 
 
 def test_drive_file_and_drive_folder_exclude_each_other(tmp_path, drive_api):
@@ -123,8 +140,11 @@ def test_an_upload_cut_midway_resumes_from_what_drive_kept(tmp_path, drive_api, 
     puts = [r for r in drive_api.requests if r.kind in ("upload", "status")]
     ranges = [(r.kind, r.headers["content-range"], r.status) for r in puts]
     size = len(data)
-    assert ranges[:3] == [("upload", f"bytes 0-9999/{size}", 0), ("status", f"bytes */{size}", 308),
-                          ("upload", f"bytes 4000-13999/{size}", 308)]
+    assert ranges[:3] == [
+        ("upload", f"bytes 0-9999/{size}", 0),
+        ("status", f"bytes */{size}", 308),
+        ("upload", f"bytes 4000-13999/{size}", 308),
+    ]
     assert ranges[-1][2] == 200
     assert sum(len(r.media or b"") for r in puts if r.status != 0) == size - 4_000
     assert "pendant le dépôt, reprise dans" in result.stderr
@@ -139,10 +159,14 @@ def test_a_server_error_midway_and_a_lost_status_question_resume_without_resendi
     result = alliance.cli("run", "--deliver")
     assert result.exit_code == 0, result.output
     size = alliance.output.stat().st_size
-    assert [(r.kind, r.headers["content-range"], r.status) for r in drive_api.requests
-            if r.kind in ("upload", "status")] == [
-        ("upload", f"bytes 0-{size - 1}/{size}", 503), ("status", f"bytes */{size}", 0),
-        ("status", f"bytes */{size}", 308), ("upload", f"bytes 0-{size - 1}/{size}", 200)]
+    assert [
+        (r.kind, r.headers["content-range"], r.status) for r in drive_api.requests if r.kind in ("upload", "status")
+    ] == [
+        ("upload", f"bytes 0-{size - 1}/{size}", 503),
+        ("status", f"bytes */{size}", 0),
+        ("status", f"bytes */{size}", 308),
+        ("upload", f"bytes 0-{size - 1}/{size}", 200),
+    ]
     [stored] = drive_api.in_folder(FOLDER)
     assert stored.content == alliance.output.read_bytes()
     assert result.stderr.count("pendant le dépôt, reprise dans") == 2
@@ -156,7 +180,10 @@ def test_a_create_whose_answer_is_lost_is_asked_of_the_session_not_repeated(tmp_
     assert result.exit_code == 0, result.output
     assert len(drive_api.in_folder(FOLDER)) == 1
     assert [(r.kind, r.status) for r in drive_api.requests if r.kind in ("create", "upload", "status")] == [
-        ("create", 200), ("upload", 0), ("status", 200)]
+        ("create", 200),
+        ("upload", 0),
+        ("status", 200),
+    ]
 
 
 def test_a_create_whose_session_is_gone_is_looked_up_before_creating_again(tmp_path, drive_api, monkeypatch):
@@ -179,15 +206,20 @@ def test_the_local_drive_server_is_as_strict_as_drive(drive_api):
     files = f"{drive_api.url}/drive/v3/files"
     assert requests.get(files, timeout=10).status_code == 401
     token = {"Authorization": "Bearer ya29.jeton"}
-    refused = requests.get(files, params={"corpora": "allDrives", "supportsAllDrives": "true"}, headers=token,
-                           timeout=10)
+    refused = requests.get(
+        files, params={"corpora": "allDrives", "supportsAllDrives": "true"}, headers=token, timeout=10
+    )
     assert refused.status_code == 403
-    assert refused.json()["error"]["message"] == ("The includeItemsFromAllDrives parameter must be set to true when "
-                                                  "driveId is specified or corpora contains drive or allDrives.")
+    assert refused.json()["error"]["message"] == (
+        "The includeItemsFromAllDrives parameter must be set to true when "
+        "driveId is specified or corpora contains drive or allDrives."
+    )
     # An item of a shared drive is « not found » without supportsAllDrives.
     assert requests.get(f"{files}/{FOLDER}", headers=token, timeout=10).status_code == 404
-    assert requests.get(f"{files}/{FOLDER}", params={"supportsAllDrives": "true"}, headers=token,
-                        timeout=10).status_code == 200
+    assert (
+        requests.get(f"{files}/{FOLDER}", params={"supportsAllDrives": "true"}, headers=token, timeout=10).status_code
+        == 200
+    )
 
 
 # -- deliver --dry-run: the way configured, checked with reads only
@@ -205,18 +237,22 @@ def dry_run(alliance: DeliveryAlliance, *, works: bool = True) -> list[str]:
     else:
         assert result.exit_code == 1, result.output
         assert lines[-1] == "À envoyer : 0 élément ; 1 élément ÉCHOUERAIT ; 3 éléments sans envoi."
-        assert result.stderr == ("Erreur : la livraison de la synchronisation n° 1 échouerait pour 1 élément sur 1 "
-                                 "(« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n")
+        assert result.stderr == (
+            "Erreur : la livraison de la synchronisation n° 1 échouerait pour 1 élément sur 1 "
+            "(« ÉCHOUERAIT » ci-dessus) ; simulation : rien n'a été envoyé.\n"
+        )
     start = lines.index("Google Drive :")
-    return lines[start + 1:lines.index("", start)]
+    return lines[start + 1 : lines.index("", start)]
 
 
 def test_dry_run_of_a_service_account_in_a_my_drive_folder_says_it_would_fail(tmp_path, drive_api):
     as_service_account(drive_api)
     drive_api.add_folder(FOLDER)
     lines = dry_run(alliance_for(tmp_path), works=False)
-    assert lines[0] == (f"  dossier {FOLDER}, fichier « {NAME} » : déposerait — nouvelle version du fichier s'il est "
-                        "déjà dans le dossier, sinon création — ÉCHOUERAIT : voir la vérification ci-dessous.")
+    assert lines[0] == (
+        f"  dossier {FOLDER}, fichier « {NAME} » : déposerait — nouvelle version du fichier s'il est "
+        "déjà dans le dossier, sinon création — ÉCHOUERAIT : voir la vérification ci-dessous."
+    )
     assert lines[2:] == [
         "  Vérification (lectures seules) :",
         f"    identifiants : compte de service {ROBOT} (serveur local {drive_api.url}, ALLIANCE_SYNC_DRIVE_URL) ;",
@@ -225,7 +261,8 @@ def test_dry_run_of_a_service_account_in_a_my_drive_folder_says_it_would_fail(tm
         "    → le dépôt ÉCHOUERAIT : un compte de service n'a pas d'espace de stockage : il ne peut pas créer de "
         "fichier hors d'un Drive partagé (Google répondrait 403 storageQuotaExceeded) ; faites créer le fichier une "
         "fois par une personne, partagé avec ce compte en Éditeur, et indiquez-le dans [delivery] drive_file, ou "
-        "utilisez un Drive partagé ou une connexion OAuth ([google] oauth_client)."]
+        "utilisez un Drive partagé ou une connexion OAuth ([google] oauth_client).",
+    ]
     assert {r.method for r in drive_api.requests} == {"GET"} and drive_api.files == {}
 
 
@@ -240,7 +277,8 @@ def test_dry_run_of_a_file_updated_by_its_id(tmp_path, drive_api):
         "  Vérification (lectures seules) :",
         f"    identifiants : compte de service {ROBOT} (serveur local {drive_api.url}, ALLIANCE_SYNC_DRIVE_URL) ;",
         "    fichier « Rapport FQIS.xlsx » (le Drive d'une personne) : modifiable ;",
-        "    → le dépôt fonctionnerait."]
+        "    → le dépôt fonctionnerait.",
+    ]
 
 
 def test_dry_run_with_the_drive_api_disabled(tmp_path, drive_api):
@@ -251,7 +289,8 @@ def test_dry_run_with_the_drive_api_disabled(tmp_path, drive_api):
     assert lines[-1] == (
         "    → le dépôt ÉCHOUERAIT : l'API Google Drive n'est pas activée dans le projet Google Cloud du compte "
         "(projet n° 123456789) : activez « Google Drive API » (console Google Cloud, API et services, Bibliothèque), "
-        "attendez quelques minutes, puis relancez.")
+        "attendez quelques minutes, puis relancez."
+    )
 
 
 def test_drive_refusing_the_scope_says_so_not_to_share_the_folder(tmp_path, drive_api):
@@ -260,8 +299,10 @@ def test_drive_refusing_the_scope_says_so_not_to_share_the_folder(tmp_path, driv
     drive_api.fail(recorded["status"], kind="list", body=recorded["response_json"])
     result = alliance_for(tmp_path).cli("run", "--deliver")
     assert result.exit_code == 1
-    assert ("a échoué : les identifiants de l'accès anonyme (serveur local) n'ont pas les autorisations (scopes) "
-            "demandées pour Google Drive (403 : Request had insufficient authentication scopes.) ; un fichier "
-            "« authorized_user » de gcloud n'a que celles demandées à la connexion : vérifiez [delivery] drive_scope "
-            "(« drive » pour un dossier ou un fichier existant).") in result.stderr
+    assert (
+        "a échoué : les identifiants de l'accès anonyme (serveur local) n'ont pas les autorisations (scopes) "
+        "demandées pour Google Drive (403 : Request had insufficient authentication scopes.) ; un fichier "
+        "« authorized_user » de gcloud n'a que celles demandées à la connexion : vérifiez [delivery] drive_scope "
+        "(« drive » pour un dossier ou un fichier existant)."
+    ) in result.stderr
     assert "partagez le dossier" not in result.stderr

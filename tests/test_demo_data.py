@@ -62,5 +62,6 @@ def test_the_bundled_workbooks_are_the_generators(tmp_path):
     assert written.totals.lines == bundled.totals.lines
     assert written.totals.by_priority == bundled.totals.by_priority
     assert [(f.code, f.cell, f.message) for f in written.findings] == [
-        (f.code, f.cell, f.message) for f in bundled.findings]
+        (f.code, f.cell, f.message) for f in bundled.findings
+    ]
     assert (len(bundled.errors), len(bundled.warnings)) == (0, 1)

@@ -26,14 +26,20 @@ def lines(text: str) -> list[str]:
 def edit_ouest(alliance: Alliance) -> None:
     """OUEST retitles a project and raises its 2020-2021 FQIS, removes one, adds one;
     inserts a payment on top, corrects an amount and removes a payment."""
-    alliance.rewrite("OUEST", projects=[
-        project("OUE-2021-003"),
-        project("OUE-2020-001", title="Frigos solidaires et cuisine", fqis={"2019-2020": 30000, "2020-2021": 35000}),
-    ], payments=[
-        payment("OUE-2020-001", date=dt.date(2020, 7, 1), amount="2 500,50 $", reference="VER-4"),
-        payment("OUE-2020-001", reference="VER-1"),
-        payment("OUE-2020-001", date=dt.date(2020, 9, 1), amount=15250, reference="VER-2"),
-    ])
+    alliance.rewrite(
+        "OUEST",
+        projects=[
+            project("OUE-2021-003"),
+            project(
+                "OUE-2020-001", title="Frigos solidaires et cuisine", fqis={"2019-2020": 30000, "2020-2021": 35000}
+            ),
+        ],
+        payments=[
+            payment("OUE-2020-001", date=dt.date(2020, 7, 1), amount="2 500,50 $", reference="VER-4"),
+            payment("OUE-2020-001", reference="VER-1"),
+            payment("OUE-2020-001", date=dt.date(2020, 9, 1), amount=15250, reference="VER-2"),
+        ],
+    )
 
 
 def test_diff_of_the_last_two_runs_field_by_field(tmp_path):
@@ -64,13 +70,17 @@ def test_diff_of_the_last_two_runs_field_by_field(tmp_path):
 def test_diff_of_given_runs_and_of_one_run_with_its_predecessor(tmp_path):
     alliance = Alliance(tmp_path)
     assert alliance.cli("run").exit_code == 0
-    alliance.rewrite("EST", projects=[project("EST-2020-001", title="Épicerie mobile", status="Terminé")],
-                     payments=alliance.workbooks["EST"]["payments"])
+    alliance.rewrite(
+        "EST",
+        projects=[project("EST-2020-001", title="Épicerie mobile", status="Terminé")],
+        payments=alliance.workbooks["EST"]["payments"],
+    )
     assert alliance.cli("run").exit_code == 0
     assert alliance.cli("run").exit_code == 0
     assert lines(alliance.cli("diff").stdout) == [
         "Changements entre la synchronisation n° 2 du AAAA-MM-JJ HH:MM et la n° 3 du AAAA-MM-JJ HH:MM : "
-        "aucun changement."]
+        "aucun changement."
+    ]
     expected = [
         "Changements entre la synchronisation n° 1 du AAAA-MM-JJ HH:MM et la n° 3 du AAAA-MM-JJ HH:MM :",
         "Projets : 0 ajouté, 1 modifié, 0 supprimé. Versements : 0 ajouté, 0 modifié, 0 supprimé.",
@@ -83,15 +93,17 @@ def test_diff_of_given_runs_and_of_one_run_with_its_predecessor(tmp_path):
     assert lines(alliance.cli("diff", "2").stdout)[4:] == expected[4:]
     assert lines(alliance.cli("diff", "2").stdout)[0].startswith("Changements entre la synchronisation n° 1 ")
     assert lines(alliance.cli("diff", "1").stdout) == [
-        "Synchronisation n° 1 : aucune synchronisation antérieure à comparer."]
+        "Synchronisation n° 1 : aucune synchronisation antérieure à comparer."
+    ]
 
 
 def test_diff_of_unknown_or_failed_runs_is_a_clear_error(tmp_path):
     alliance = Alliance(tmp_path)
     result = alliance.cli("diff")
     assert result.exit_code == 2
-    assert result.stderr == (f"Erreur : aucune synchronisation enregistrée dans le dossier d'état {alliance.state} "
-                             "(option --state-dir).\n")
+    assert result.stderr == (
+        f"Erreur : aucune synchronisation enregistrée dans le dossier d'état {alliance.state} (option --state-dir).\n"
+    )
     assert alliance.cli("run").exit_code == 0
     result = alliance.cli("diff", "1", "9")
     assert result.exit_code == 2
@@ -103,50 +115,81 @@ def test_diff_of_unknown_or_failed_runs_is_a_clear_error(tmp_path):
     assert result.exit_code == 2
     assert lines(result.stderr) == [
         "Erreur : la synchronisation n° 1 du AAAA-MM-JJ HH:MM n'a pas de données (échec : Aucun rapport produit : "
-        "des chiffriers n'ont pas pu être lus et aucune copie valide antérieure n'existe.)."]
+        "des chiffriers n'ont pas pu être lus et aucune copie valide antérieure n'existe.)."
+    ]
 
 
 # ---------------------------------------------------------------- matching, without the CLI
 
 
-def pay(project_id: str, day: int, amount: int | None, reference: str = "", note: str = "", row: int = 2,
-        invalid: frozenset[str] = frozenset()) -> StoredRecord:
-    values: dict[str, object] = {"project_id": project_id, "date": f"2020-05-{day:02d}", "amount": amount,
-              "reference": reference, "note": note}
+def pay(
+    project_id: str,
+    day: int,
+    amount: int | None,
+    reference: str = "",
+    note: str = "",
+    row: int = 2,
+    invalid: frozenset[str] = frozenset(),
+) -> StoredRecord:
+    values: dict[str, object] = {
+        "project_id": project_id,
+        "date": f"2020-05-{day:02d}",
+        "amount": amount,
+        "reference": reference,
+        "note": note,
+    }
     return StoredRecord("OUEST", row, project_id, True, values, invalid)
 
 
 def changes_of(before: list[StoredRecord], after: list[StoredRecord]) -> list[RecordChange]:
-    return compute_changes(RunRecords("FQIS", [], before), RunRecords("FQIS", [], after),
-                           previous_run_id=1, previous_run_at=None).items
+    return compute_changes(
+        RunRecords("FQIS", [], before), RunRecords("FQIS", [], after), previous_run_id=1, previous_run_at=None
+    ).items
 
 
 def test_inserting_or_sorting_rows_reports_only_the_new_payment():
     before = [pay("P1", 1, 100_00, "A", row=2), pay("P1", 2, 200_00, "B", row=3), pay("P2", 3, 300_00, row=4)]
     inserted = [before[0], pay("P3", 9, 50_00, "N", row=3), *before[1:]]
     assert changes_of(before, inserted) == [
-        RecordChange(ADDED, PAYMENT, "OUEST", "P3 · 2020-05-09 · réf. N", "Versement de 50,00 $")]
+        RecordChange(ADDED, PAYMENT, "OUEST", "P3 · 2020-05-09 · réf. N", "Versement de 50,00 $")
+    ]
     assert changes_of(before, list(reversed(before))) == []
 
 
 def test_identical_payments_are_counted_not_merged():
     twice = [pay("P1", 1, 100_00, row=2), pay("P1", 1, 100_00, row=3)]
     assert changes_of(twice, twice[:1]) == [
-        RecordChange(REMOVED, PAYMENT, "OUEST", "P1 · 2020-05-01", "Versement de 100,00 $")]
+        RecordChange(REMOVED, PAYMENT, "OUEST", "P1 · 2020-05-01", "Versement de 100,00 $")
+    ]
 
 
 def test_a_corrected_payment_is_modified_not_added_and_removed():
     before = [pay("P1", 1, 100_00, "A", row=2), pay("P1", 2, 200_00, row=3), pay("P1", 3, 300_00, note="x", row=4)]
-    after = [pay("P1", 1, 150_00, "A", row=2),  # same reference: amount corrected
-             pay("P1", 5, 200_00, row=3),       # no reference, same amount: date corrected
-             pay("P1", 3, 300_00, note="y", row=4)]
+    after = [
+        pay("P1", 1, 150_00, "A", row=2),  # same reference: amount corrected
+        pay("P1", 5, 200_00, row=3),  # no reference, same amount: date corrected
+        pay("P1", 3, 300_00, note="y", row=4),
+    ]
     assert changes_of(before, after) == [
-        RecordChange(MODIFIED, PAYMENT, "OUEST", "P1 · 2020-05-01 · réf. A", "Versement de 150,00 $",
-                     (FieldChange("Montant", "100,00 $", "150,00 $"),)),
-        RecordChange(MODIFIED, PAYMENT, "OUEST", "P1 · 2020-05-05", "Versement de 200,00 $",
-                     (FieldChange("Date du versement", "2020-05-02", "2020-05-05"),)),
-        RecordChange(MODIFIED, PAYMENT, "OUEST", "P1 · 2020-05-03", "Versement de 300,00 $",
-                     (FieldChange("Note", "x", "y"),)),
+        RecordChange(
+            MODIFIED,
+            PAYMENT,
+            "OUEST",
+            "P1 · 2020-05-01 · réf. A",
+            "Versement de 150,00 $",
+            (FieldChange("Montant", "100,00 $", "150,00 $"),),
+        ),
+        RecordChange(
+            MODIFIED,
+            PAYMENT,
+            "OUEST",
+            "P1 · 2020-05-05",
+            "Versement de 200,00 $",
+            (FieldChange("Date du versement", "2020-05-02", "2020-05-05"),),
+        ),
+        RecordChange(
+            MODIFIED, PAYMENT, "OUEST", "P1 · 2020-05-03", "Versement de 300,00 $", (FieldChange("Note", "x", "y"),)
+        ),
     ]
 
 
@@ -154,14 +197,22 @@ def test_unreadable_and_empty_values_are_named():
     before = [pay("P1", 1, None, "A", invalid=frozenset({"amount"}))]
     after = [pay("P1", 1, 120_00, "A")]
     assert changes_of(before, after) == [
-        RecordChange(MODIFIED, PAYMENT, "OUEST", "P1 · 2020-05-01 · réf. A", "Versement de 120,00 $",
-                     (FieldChange("Montant", "(illisible)", "120,00 $"),))]
+        RecordChange(
+            MODIFIED,
+            PAYMENT,
+            "OUEST",
+            "P1 · 2020-05-01 · réf. A",
+            "Versement de 120,00 $",
+            (FieldChange("Montant", "(illisible)", "120,00 $"),),
+        )
+    ]
     assert changes_of(after, [pay("P1", 1, None, "A")])[0].fields == (FieldChange("Montant", "120,00 $", "(vide)"),)
 
 
 def test_first_run_has_no_previous_and_reports_nothing():
-    changes = compute_changes(None, RunRecords("FQIS", [], [pay("P1", 1, 1)]), previous_run_id=None,
-                              previous_run_at=None)
+    changes = compute_changes(
+        None, RunRecords("FQIS", [], [pay("P1", 1, 1)]), previous_run_id=None, previous_run_at=None
+    )
     assert changes.is_first and changes.items == []
 
 
@@ -182,8 +233,10 @@ def test_the_workbook_changements_sheet_shows_the_same_changes(tmp_path):
     edit_ouest(alliance)
     result = run_sync(load_config(alliance.config), output=alliance.output, state_dir=alliance.state)
     assert result.changes.previous_run_id == 1 and len(result.changes.items) == 6
-    rows = [[v for v in row if v is not None] for row in
-            openpyxl.load_workbook(alliance.output)["Changements"].iter_rows(values_only=True)]
+    rows = [
+        [v for v in row if v is not None]
+        for row in openpyxl.load_workbook(alliance.output)["Changements"].iter_rows(values_only=True)
+    ]
     for change in result.changes.items:
         expected = [change.key, change.label]
         if not change.fields:
@@ -194,17 +247,22 @@ def test_the_workbook_changements_sheet_shows_the_same_changes(tmp_path):
             assert any(all(e in row for e in [*expected, f.field, before, after]) for row in rows), f
 
 
-@pytest.mark.parametrize("corrected, field, before_text, after_text, key", [
-    (pay("P1", 1, 150_00, "A"), "Montant", "100,00 $", "150,00 $", "P1 · 2020-05-01 · réf. A"),
-    (pay("P1", 9, 100_00, "A"), "Date du versement", "2020-05-01", "2020-05-09", "P1 · 2020-05-09 · réf. A"),
-    (pay("P1", 1, 100_00, "B"), "Référence", "A", "B", "P1 · 2020-05-01 · réf. B"),
-    (pay("P2", 1, 100_00, "A"), "No projet", "P1", "P2", "P2 · 2020-05-01 · réf. A"),
-    (pay("P2", 1, 100_00), "No projet", "P1", "P2", "P2 · 2020-05-01"),
-], ids=["amount", "date", "reference", "project", "project-without-reference"])
+@pytest.mark.parametrize(
+    "corrected, field, before_text, after_text, key",
+    [
+        (pay("P1", 1, 150_00, "A"), "Montant", "100,00 $", "150,00 $", "P1 · 2020-05-01 · réf. A"),
+        (pay("P1", 9, 100_00, "A"), "Date du versement", "2020-05-01", "2020-05-09", "P1 · 2020-05-09 · réf. A"),
+        (pay("P1", 1, 100_00, "B"), "Référence", "A", "B", "P1 · 2020-05-01 · réf. B"),
+        (pay("P2", 1, 100_00, "A"), "No projet", "P1", "P2", "P2 · 2020-05-01 · réf. A"),
+        (pay("P2", 1, 100_00), "No projet", "P1", "P2", "P2 · 2020-05-01"),
+    ],
+    ids=["amount", "date", "reference", "project", "project-without-reference"],
+)
 def test_a_correction_of_any_single_field_is_one_modified_payment(corrected, field, before_text, after_text, key):
     original = pay("P1", 1, 100_00, corrected.values["reference"] and "A")
     other = pay("P3", 4, 999_00, "Z", row=3)  # untouched, and never paired with the corrected one
     changes = changes_of([original, other], [corrected, other])
     label = f"Versement de {corrected.values['amount'] // 100},00 $"
-    assert changes == [RecordChange(MODIFIED, PAYMENT, "OUEST", key, label,
-                                    (FieldChange(field, before_text, after_text),))]
+    assert changes == [
+        RecordChange(MODIFIED, PAYMENT, "OUEST", key, label, (FieldChange(field, before_text, after_text),))
+    ]

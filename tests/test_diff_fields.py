@@ -13,9 +13,17 @@ from tests.support.builders import payment, project
 from tests.support.history import Alliance
 
 WHEN = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d")
-EMPTY_PROJECT: dict = {"approval_date": None, "start_date": None, "end_date": None, "total_cost": None, "fqis": {},
-                 "fqis_total": None, "other_contributions": None, "participants_target": None,
-                 "participants_reached": None}
+EMPTY_PROJECT: dict = {
+    "approval_date": None,
+    "start_date": None,
+    "end_date": None,
+    "total_cost": None,
+    "fqis": {},
+    "fqis_total": None,
+    "other_contributions": None,
+    "participants_target": None,
+    "participants_reached": None,
+}
 UNREADABLE = {"start_date": "32/13/2019", "total_cost": "cent mille", "participants_target": "beaucoup"}
 
 
@@ -40,19 +48,36 @@ def test_every_kind_of_project_field_changed_emptied_filled_and_made_unreadable(
         project("OUE-2020-006", title="Inchangé", total_cost=100000, start_date=dt.date(2019, 6, 1)),
     ]
     after = [
-        project("OUE-2020-001", title="Frigos solidaires et cuisine", organization="Autre organisme",
-                organization_type="Coopérative sans but lucratif", territory="Vaudreuil-Soulanges",
-                priority="Logement", status="Terminé", approval_date=dt.date(2019, 5, 16),
-                start_date=dt.date(2019, 6, 2), end_date=dt.date(2021, 3, 30), total_cost=100000.01,
-                fqis={"2019-2020": 30000, "2020-2021": 29999.99}, other_contributions=40000.01,
-                participants_target=21, participants_reached=16, notes="Prolongé"),
+        project(
+            "OUE-2020-001",
+            title="Frigos solidaires et cuisine",
+            organization="Autre organisme",
+            organization_type="Coopérative sans but lucratif",
+            territory="Vaudreuil-Soulanges",
+            priority="Logement",
+            status="Terminé",
+            approval_date=dt.date(2019, 5, 16),
+            start_date=dt.date(2019, 6, 2),
+            end_date=dt.date(2021, 3, 30),
+            total_cost=100000.01,
+            fqis={"2019-2020": 30000, "2020-2021": 29999.99},
+            other_contributions=40000.01,
+            participants_target=21,
+            participants_reached=16,
+            notes="Prolongé",
+        ),
         project("OUE-2020-002", title="Navette rurale", organization=None, status="En analyse", **EMPTY_PROJECT),
         project("OUE-2020-003", title="Cuisine collective"),
         project("OUE-2020-004", title="Jardins", **UNREADABLE),
         project("OUE-2020-005", title="Épicerie"),
         # The same values typed differently: text amount, text date, text count.
-        project("OUE-2020-006", title="Inchangé", total_cost="100 000,00 $", start_date="01/06/2019",
-                participants_target="20"),
+        project(
+            "OUE-2020-006",
+            title="Inchangé",
+            total_cost="100 000,00 $",
+            start_date="01/06/2019",
+            participants_target="20",
+        ),
     ]
     assert diff_after(tmp_path, {"projects": before}, {"projects": after}) == [
         "Changements entre la synchronisation n° 1 du AAAA-MM-JJ HH:MM et la n° 2 du AAAA-MM-JJ HH:MM :",
@@ -137,8 +162,9 @@ def test_every_payment_field_changed_emptied_and_made_unreadable(tmp_path):
         payment("OUE-2020-001", date=dt.date(2021, 1, 4), amount=900, reference="V-9", note="solde"),
     ]
     projects = [project("OUE-2020-001", fqis={"2019-2020": 30000, "2020-2021": 70000}, total_cost=200000)]
-    assert diff_after(tmp_path, {"projects": projects, "payments": before},
-                      {"projects": projects, "payments": after}) == [
+    assert diff_after(
+        tmp_path, {"projects": projects, "payments": before}, {"projects": projects, "payments": after}
+    ) == [
         "Changements entre la synchronisation n° 1 du AAAA-MM-JJ HH:MM et la n° 2 du AAAA-MM-JJ HH:MM :",
         "Projets : 0 ajouté, 0 modifié, 0 supprimé. Versements : 0 ajouté, 8 modifiés, 0 supprimé.",
         "",

@@ -29,8 +29,17 @@ from tests.support.checks import REPO, validate
 from tests.support.hostile import sheet_xml, write_committee
 
 DOCS = REPO / "docs"
-PAGES = ["README.md", "gabarit.md", "constats.md", "classeur-ministere.md", "configuration.md",
-         "ligne-de-commande.md", "exploitation.md", "google.md", "architecture.md"]
+PAGES = [
+    "README.md",
+    "gabarit.md",
+    "constats.md",
+    "classeur-ministere.md",
+    "configuration.md",
+    "ligne-de-commande.md",
+    "exploitation.md",
+    "google.md",
+    "architecture.md",
+]
 
 # Written in pieces so that this file does not match itself.
 FORBIDDEN = ["SPEC " + "§", ".." + "/shared", "/" + "work/"]
@@ -58,13 +67,36 @@ def test_links_between_pages_lead_to_existing_pages():
 
 
 EXAMPLED = {
-    "MISSING_TAB", "MISSING_COLUMN", "MISSING_VALUE", "INVALID_AMOUNT", "INVALID_DATE", "INVALID_NUMBER",
-    "UNKNOWN_VALUE", "TERRITORY_OUTSIDE_SUBREGION", "INELIGIBLE_ORGANIZATION", "DUPLICATE_PROJECT_ID",
-    "DATE_OUTSIDE_PERIOD", "END_BEFORE_START", "YEAR_SPLIT_MISMATCH", "FQIS_OVER_TOTAL_COST", "FQIS_SHARE_HIGH",
-    "PAYMENT_UNKNOWN_PROJECT", "PAYMENT_NOT_APPROVED", "PAID_OVER_GRANTED", "SUBREGION_ENVELOPE_EXCEEDED",
-    "ANNUAL_ENVELOPE_EXCEEDED", "ALLIANCE_ENVELOPE_EXCEEDED", "SUBREGION_ENVELOPE_NEARLY_USED",
-    "PRIORITY_OUTSIDE_PLAN", "AMBIGUOUS_TAB", "EXTRA_TAB", "DUPLICATE_COLUMN", "VALUE_OUTSIDE_TABLE",
-    "ERROR_VALUE", "PROJECT_ID_CHARACTERS", "TEXT_TOO_LONG",
+    "MISSING_TAB",
+    "MISSING_COLUMN",
+    "MISSING_VALUE",
+    "INVALID_AMOUNT",
+    "INVALID_DATE",
+    "INVALID_NUMBER",
+    "UNKNOWN_VALUE",
+    "TERRITORY_OUTSIDE_SUBREGION",
+    "INELIGIBLE_ORGANIZATION",
+    "DUPLICATE_PROJECT_ID",
+    "DATE_OUTSIDE_PERIOD",
+    "END_BEFORE_START",
+    "YEAR_SPLIT_MISMATCH",
+    "FQIS_OVER_TOTAL_COST",
+    "FQIS_SHARE_HIGH",
+    "PAYMENT_UNKNOWN_PROJECT",
+    "PAYMENT_NOT_APPROVED",
+    "PAID_OVER_GRANTED",
+    "SUBREGION_ENVELOPE_EXCEEDED",
+    "ANNUAL_ENVELOPE_EXCEEDED",
+    "ALLIANCE_ENVELOPE_EXCEEDED",
+    "SUBREGION_ENVELOPE_NEARLY_USED",
+    "PRIORITY_OUTSIDE_PLAN",
+    "AMBIGUOUS_TAB",
+    "EXTRA_TAB",
+    "DUPLICATE_COLUMN",
+    "VALUE_OUTSIDE_TABLE",
+    "ERROR_VALUE",
+    "PROJECT_ID_CHARACTERS",
+    "TEXT_TOO_LONG",
 }
 
 
@@ -105,87 +137,128 @@ def example_configs(root: Path) -> dict[str, Path]:
         return project(project_id, fqis={"2019-2020": amount}, total_cost=amount * 2, other_contributions=amount)
 
     alliances: list[tuple[str, dict, dict]] = [
-        ("lignes", {"OUEST": {
-            "projects": [
-                project("OUE-2020-001"),
-                project("OUE-2020-002", title=None),
-                project("OUE-2020-003", total_cost="12 500,5 $ environ"),
-                project("OUE-2020-004", start_date="31 juin 2020"),
-                project("OUE-2020-005", participants_target="une vingtaine"),
-                project("OUE-2020-006", priority="Logemnt"),
-                project("OUE-2020-007", territory="Brossard"),
-                project("OUE-2020-008", organization_type="Entreprise privée"),
-                project("OUE-2020-001", title="Doublon"),
-                project("OUE-2020-010", end_date=dt.date(2023, 6, 30)),
-                project("OUE-2020-011", start_date=dt.date(2020, 9, 1), end_date=dt.date(2020, 6, 30)),
-                project("OUE-2020-012", fqis_total=65000),
-                project("OUE-2020-013", total_cost=50000),
-                project("OUE-2020-014", total_cost=70000),
-                project("OUE-2020-015", status="En analyse", approval_date=None, start_date=None, end_date=None),
-            ],
-            "payments": [
-                payment("OUE-2020-001", amount=10000),
-                payment("OUE-2020-099", amount=5000, reference="VER-0002"),
-                payment("OUE-2020-015", amount=5000, reference="VER-0003"),
-                payment("OUE-2020-001", amount=55000, reference="VER-0004"),
-            ]}}, {}),
-        ("variantes", {
-            "OUEST": {
-                "projects": [
-                    project("OUE-2020-001", status="Accepté", start_date=None),
-                    project("OUE-2020-002", fqis={"2019-2020": "-5 000 $", "2020-2021": 30000}),
-                    project("OUE-2020-003", other_contributions="12 500,505"),
-                    project("OUE-2020-004", other_contributions=10**14),
-                    project("OUE-2020-005", other_contributions="12,500"),
-                    project("OUE-2020-006", organization_type="OBNLL"),
-                    project("OUE-2020-007", territory="Régional"),
-                    project("OUE-2020-008", status="Acceptée"),
-                    project("OUE-2020-009", status="Abandonné"),
-                ],
-                "payments": [
-                    payment("OUE-2020-009", amount=1000),
-                    payment("OUE-2020-001", date=dt.date(2023, 4, 3), reference="V2"),
-                    payment("OUE-2020-001", amount=None, reference="V3"),
-                ]},
-            "EST": {"projects": [project("OUE-2020-001", territory="Acton")]},
-        }, {}),
-        ("structure", {"OUEST": {"projects": [project("OUE-2020-001")], "tabs": {"Versements": "Paiements"},
-                                 "rename": {"Coût total": "Budget"}}}, {}),
-        ("enveloppes", {
-            "OUEST": {"projects": [big("OUE-2019-001", 350000)]},
-            "EST": {"projects": [big("EST-2019-001", 2000000), big("EST-2019-002", 2000000)]},
-            "LONGUEUIL": {"projects": [big("LON-2019-001", 3950000)]},
-        }, {"annual": {"OUEST": {"2019-2020": 300000}}}),
+        (
+            "lignes",
+            {
+                "OUEST": {
+                    "projects": [
+                        project("OUE-2020-001"),
+                        project("OUE-2020-002", title=None),
+                        project("OUE-2020-003", total_cost="12 500,5 $ environ"),
+                        project("OUE-2020-004", start_date="31 juin 2020"),
+                        project("OUE-2020-005", participants_target="une vingtaine"),
+                        project("OUE-2020-006", priority="Logemnt"),
+                        project("OUE-2020-007", territory="Brossard"),
+                        project("OUE-2020-008", organization_type="Entreprise privée"),
+                        project("OUE-2020-001", title="Doublon"),
+                        project("OUE-2020-010", end_date=dt.date(2023, 6, 30)),
+                        project("OUE-2020-011", start_date=dt.date(2020, 9, 1), end_date=dt.date(2020, 6, 30)),
+                        project("OUE-2020-012", fqis_total=65000),
+                        project("OUE-2020-013", total_cost=50000),
+                        project("OUE-2020-014", total_cost=70000),
+                        project(
+                            "OUE-2020-015", status="En analyse", approval_date=None, start_date=None, end_date=None
+                        ),
+                    ],
+                    "payments": [
+                        payment("OUE-2020-001", amount=10000),
+                        payment("OUE-2020-099", amount=5000, reference="VER-0002"),
+                        payment("OUE-2020-015", amount=5000, reference="VER-0003"),
+                        payment("OUE-2020-001", amount=55000, reference="VER-0004"),
+                    ],
+                }
+            },
+            {},
+        ),
+        (
+            "variantes",
+            {
+                "OUEST": {
+                    "projects": [
+                        project("OUE-2020-001", status="Accepté", start_date=None),
+                        project("OUE-2020-002", fqis={"2019-2020": "-5 000 $", "2020-2021": 30000}),
+                        project("OUE-2020-003", other_contributions="12 500,505"),
+                        project("OUE-2020-004", other_contributions=10**14),
+                        project("OUE-2020-005", other_contributions="12,500"),
+                        project("OUE-2020-006", organization_type="OBNLL"),
+                        project("OUE-2020-007", territory="Régional"),
+                        project("OUE-2020-008", status="Acceptée"),
+                        project("OUE-2020-009", status="Abandonné"),
+                    ],
+                    "payments": [
+                        payment("OUE-2020-009", amount=1000),
+                        payment("OUE-2020-001", date=dt.date(2023, 4, 3), reference="V2"),
+                        payment("OUE-2020-001", amount=None, reference="V3"),
+                    ],
+                },
+                "EST": {"projects": [project("OUE-2020-001", territory="Acton")]},
+            },
+            {},
+        ),
+        (
+            "structure",
+            {
+                "OUEST": {
+                    "projects": [project("OUE-2020-001")],
+                    "tabs": {"Versements": "Paiements"},
+                    "rename": {"Coût total": "Budget"},
+                }
+            },
+            {},
+        ),
+        (
+            "enveloppes",
+            {
+                "OUEST": {"projects": [big("OUE-2019-001", 350000)]},
+                "EST": {"projects": [big("EST-2019-001", 2000000), big("EST-2019-002", 2000000)]},
+                "LONGUEUIL": {"projects": [big("LON-2019-001", 3950000)]},
+            },
+            {"annual": {"OUEST": {"2019-2020": 300000}}},
+        ),
         ("alliance", {"EST": {"projects": [big("EST-2019-001", 6000000), big("EST-2019-002", 6000000)]}}, {}),
-        ("plan", {"OUEST": {"projects": [project("OUE-2020-001", priority="Logement")]}},
-         {"overrides": {"OUEST": {"priorities": ["Sécurité alimentaire", "Transport collectif"]}}}),
+        (
+            "plan",
+            {"OUEST": {"projects": [project("OUE-2020-001", priority="Logement")]}},
+            {"overrides": {"OUEST": {"priorities": ["Sécurité alimentaire", "Transport collectif"]}}},
+        ),
         # Careless workbooks: a stale copy of a year column (U), a number pasted with a
         # zero-width space, a formula's error in a list cell, a total row under the
         # projects, projects continued on a tab.
-        ("saisies", {"OUEST": {
-            "projects": [
-                project("OUE-2020-001", cells={"FQIS 2020-2021": 30000}),
-                project("OUE-2020-0\u200b02"),
-                project("OUE-2020-003"),
-                project("OUE-2020-004", status="#REF!"),  # openpyxl writes it as an error cell
-                {"No projet": "TOTAL", "Statut": "En cours", "Coût total": 400000, "FQIS total": 240000},
-            ],
-            "payments": [payment("OUE-2020-001")],
-            "headers": [*PROJECT_HEADERS, "FQIS 2020-2021"],
-            "extra_tabs": {"Projets (suite)": [["No projet", "Titre du projet"], ["OUE-2020-020", "Suite"]]},
-        }}, {}),
+        (
+            "saisies",
+            {
+                "OUEST": {
+                    "projects": [
+                        project("OUE-2020-001", cells={"FQIS 2020-2021": 30000}),
+                        project("OUE-2020-0\u200b02"),
+                        project("OUE-2020-003"),
+                        project("OUE-2020-004", status="#REF!"),  # openpyxl writes it as an error cell
+                        {"No projet": "TOTAL", "Statut": "En cours", "Coût total": 400000, "FQIS total": 240000},
+                    ],
+                    "payments": [payment("OUE-2020-001")],
+                    "headers": [*PROJECT_HEADERS, "FQIS 2020-2021"],
+                    "extra_tabs": {"Projets (suite)": [["No projet", "Titre du projet"], ["OUE-2020-020", "Suite"]]},
+                }
+            },
+            {},
+        ),
     ]
     configs = {folder: write_alliance(root / folder, workbooks, **config) for folder, workbooks, config in alliances}
     # Hostile workbooks, written by hand (tests/support/hostile.py): a second tab named
     # like Versements but for its case, a title longer than a cell holds, a value typed
     # in the sheet's very last cell.
     hostile = write_alliance(root / "hostile")
-    write_committee(root / "hostile" / "ouest.xlsx",
-                    projects=[project("OUE-2020-001"), project("OUE-2020-002", title="é" * 32_768)],
-                    payments=[payment("OUE-2020-001")],
-                    extra_cells={"Projets": {"XFD1048576": "oups"}},
-                    tabs={"versements": sheet_xml([["No projet", "Date du versement", "Montant"],
-                                                   ["OUE-2020-001", "2020-06-01", 5000]])})
+    write_committee(
+        root / "hostile" / "ouest.xlsx",
+        projects=[project("OUE-2020-001"), project("OUE-2020-002", title="é" * 32_768)],
+        payments=[payment("OUE-2020-001")],
+        extra_cells={"Projets": {"XFD1048576": "oups"}},
+        tabs={
+            "versements": sheet_xml(
+                [["No projet", "Date du versement", "Montant"], ["OUE-2020-001", "2020-06-01", 5000]]
+            )
+        },
+    )
     configs["hostile"] = hostile
     return configs
 
@@ -234,8 +307,12 @@ def test_every_configuration_key_is_in_the_configuration_page():
     assert set(sections) == {"alliance", "regional", "subregions", "google", "delivery"}
     # A key is documented as a row of a table (« | `key` | ») in its table's section;
     # alliance.period and delivery.smtp are in the section of their parent.
-    missing = [f"{table}.{key}" for table, names in sorted(keys.items()) for key in sorted(names)
-               if f"| `{key}` |" not in sections[table.split(".")[0]]]
+    missing = [
+        f"{table}.{key}"
+        for table, names in sorted(keys.items())
+        for key in sorted(names)
+        if f"| `{key}` |" not in sections[table.split(".")[0]]
+    ]
     assert not missing, f"clés de configuration absentes de docs/configuration.md : {missing}"
 
 
@@ -243,9 +320,20 @@ def test_the_configuration_tables_are_generated_from_the_declarations():
     from sync.config import docs
 
     text = page("configuration.md")
-    assert docs.markers(text) == set(docs.tables()) == {
-        "clés [alliance]", "clés [alliance.period]", "clés [regional]", "clés [[subregions]]", "clés [google]",
-        "clés [delivery]", "clés [delivery.smtp]", "variables d'environnement"}
+    assert (
+        docs.markers(text)
+        == set(docs.tables())
+        == {
+            "clés [alliance]",
+            "clés [alliance.period]",
+            "clés [regional]",
+            "clés [[subregions]]",
+            "clés [google]",
+            "clés [delivery]",
+            "clés [delivery.smtp]",
+            "variables d'environnement",
+        }
+    )
     assert docs.render(text) == text, "à régénérer : python -m sync.config.docs --write"
     assert docs.main([]) == 0
 
@@ -321,8 +409,9 @@ def test_a_block_left_unchecked_says_why():
     from tests.support.docs_blocks import UNCHECKED, blocks
 
     unchecked = [block for block in blocks() if not block.checked]
-    assert all(re.fullmatch(UNCHECKED + r" — .{10,}", ", ".join(block.steps)) for block in unchecked), \
-        [block.where for block in unchecked]
+    assert all(re.fullmatch(UNCHECKED + r" — .{10,}", ", ".join(block.steps)) for block in unchecked), [
+        block.where for block in unchecked
+    ]
     # The command-line page is checked whole: it is where a user copies commands from.
     assert not [block.where for block in unchecked if block.page.name == "ligne-de-commande.md"]
 
@@ -333,11 +422,14 @@ def test_a_pasted_block_that_drifted_is_caught(tmp_path):
     from tests.support.docs_blocks import blocks, differs
 
     page = tmp_path / "page.md"
-    page.write_text("<!-- docs-blocks: run -->\n```\n$ alliance-sync history --config alliance.toml\n"
-                    "N°  Date              Statut    Projets  Versements  Erreurs  Avertissements  Classeur  "
-                    "                    Livraison\n"
-                    " 1  2019-01-01 00:00  conforme       74          92        0               1  "
-                    "rapport-fqis-2019-01-01.xlsx  —\n```\n", encoding="utf-8")
+    page.write_text(
+        "<!-- docs-blocks: run -->\n```\n$ alliance-sync history --config alliance.toml\n"
+        "N°  Date              Statut    Projets  Versements  Erreurs  Avertissements  Classeur  "
+        "                    Livraison\n"
+        " 1  2019-01-01 00:00  conforme       74          92        0               1  "
+        "rapport-fqis-2019-01-01.xlsx  —\n```\n",
+        encoding="utf-8",
+    )
     (block,) = blocks([page])
     assert differs(block) is None
     page.write_text(page.read_text(encoding="utf-8").replace(" 1  2019", " 2  2019"), encoding="utf-8")
@@ -371,8 +463,9 @@ def test_a_usage_line_shows_every_option_of_its_command_and_no_other(name):
 
 
 def test_every_finding_code_is_in_the_table_of_codes_with_its_severity():
-    rows = dict(re.findall(r"^\| \[`([A-Z_]+)`\]\(#[a-z_]+\) \| (erreur|avertissement) \|", page("constats.md"),
-                           flags=re.M))
+    rows = dict(
+        re.findall(r"^\| \[`([A-Z_]+)`\]\(#[a-z_]+\) \| (erreur|avertissement) \|", page("constats.md"), flags=re.M)
+    )
     assert set(rows) == set(CATALOGUE)
     for code, kind in CATALOGUE.items():
         assert rows[code] == ("erreur" if kind.severity == ERROR else "avertissement"), code
@@ -397,8 +490,11 @@ def test_pasted_configuration_error_is_what_the_tool_says(tmp_path, monkeypatch)
     Path("config", "alliance.toml").write_text(demo, encoding="utf-8")
     result = CliRunner().invoke(cli, ["validate", "--config", "config/alliance.toml"])
     assert result.exit_code == 2
-    pasted = next(line for line in page("configuration.md").splitlines()
-                  if line.startswith("Erreur : Configuration invalide (fichier config/alliance.toml"))
+    pasted = next(
+        line
+        for line in page("configuration.md").splitlines()
+        if line.startswith("Erreur : Configuration invalide (fichier config/alliance.toml")
+    )
     assert result.output.strip().endswith(pasted)
 
 
@@ -422,8 +518,13 @@ def repository_files() -> list[Path]:
         return [REPO / name for name in listed.decode().split("\0") if name]
     except (OSError, subprocess.CalledProcessError):
         skipped = {".git", ".venv", "build", "dist", "__pycache__", ".alliance-sync"}
-        return [p for p in REPO.rglob("*") if p.is_file() and not skipped & set(p.relative_to(REPO).parts)
-                and "data" not in p.relative_to(REPO).parts[:2]]
+        return [
+            p
+            for p in REPO.rglob("*")
+            if p.is_file()
+            and not skipped & set(p.relative_to(REPO).parts)
+            and "data" not in p.relative_to(REPO).parts[:2]
+        ]
 
 
 @pytest.mark.parametrize("forbidden", FORBIDDEN)
@@ -434,8 +535,11 @@ def test_no_file_refers_outside_the_repository(forbidden):
             text = path.read_text(encoding="utf-8")
         except (UnicodeDecodeError, FileNotFoundError, IsADirectoryError):
             continue  # a workbook, an image; or a file deleted but not yet committed
-        found += [f"{path.relative_to(REPO)}:{number}" for number, line in enumerate(text.splitlines(), 1)
-                  if forbidden in line]
+        found += [
+            f"{path.relative_to(REPO)}:{number}"
+            for number, line in enumerate(text.splitlines(), 1)
+            if forbidden in line
+        ]
     assert not found, f"« {forbidden} » : {found}"
 
 

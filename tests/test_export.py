@@ -53,8 +53,9 @@ def test_four_files_in_rfc_4180_utf8(exported):
 
 def test_csv_totals_equal_the_workbook(exported):
     report, workbook, folder = exported
-    sommaire = {row[0]: row for row in load_workbook(workbook, data_only=True)["Sommaire"].iter_rows(values_only=True)
-                if row[0]}
+    sommaire = {
+        row[0]: row for row in load_workbook(workbook, data_only=True)["Sommaire"].iter_rows(values_only=True) if row[0]
+    }
     totals = read(folder, "totaux.csv", dtype={"valeur": str, "exercice": str})
     whole = totals[totals["exercice"] == ""]
     for line in report.totals.lines:
@@ -86,8 +87,18 @@ def test_pandas_reads_amounts_and_dates_back_exactly(exported):
     assert projects["fqis_total"].dtype == "float64"
     assert n1["date_approbation"] == pandas.Timestamp("2024-05-01")
     payments = read(folder, "versements.csv")
-    assert payments["montant"].tolist() == [50000.55, 12345.67, 20000, 1000, 1000, 7000.01, 150000, 100000,
-                                            33333.33, 40000]
+    assert payments["montant"].tolist() == [
+        50000.55,
+        12345.67,
+        20000,
+        1000,
+        1000,
+        7000.01,
+        150000,
+        100000,
+        33333.33,
+        40000,
+    ]
     assert payments["exercice"].tolist()[:5] == ["2024-2025", "2024-2025", "2025-2026", "2024-2025", ""]
     findings = read(folder, "constats.csv")
     assert len(findings) == 6 and set(findings["gravite"]) == {"erreur"}
@@ -112,20 +123,33 @@ def test_committee_text_cannot_become_a_formula(exported):
 
 def test_amounts_and_protection_in_detail():
     assert [str(amount(c)) for c in (0, 5, 15000055, -12345, 100000000000000)] == [
-        "0.00", "0.05", "150000.55", "-123.45", "1000000000000.00"]
+        "0.00",
+        "0.05",
+        "150000.55",
+        "-123.45",
+        "1000000000000.00",
+    ]
     assert amount(None) is None
     assert [protect(t) for t in ("=1+1", "+1", "-5", "@A1", "\tx", "\rx", "Logement", "")] == [
-        "'=1+1", "'+1", "'-5", "'@A1", "'\tx", "'\rx", "Logement", ""]
+        "'=1+1",
+        "'+1",
+        "'-5",
+        "'@A1",
+        "'\tx",
+        "'\rx",
+        "Logement",
+        "",
+    ]
 
 
 def test_run_export_writes_the_files_and_says_so(tmp_path, monkeypatch):
     config = mf.build(tmp_path)
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(cli, ["run", "--config", str(config), "--output", "rapport.xlsx",
-                                      "--export", "export"])
+    result = CliRunner().invoke(cli, ["run", "--config", str(config), "--output", "rapport.xlsx", "--export", "export"])
     assert result.exit_code == 1, result.output  # the alliance has errors
-    assert result.stdout.splitlines()[-1] == ("Exportation CSV écrite dans export : projets.csv, versements.csv, "
-                                              "constats.csv, totaux.csv.")
+    assert result.stdout.splitlines()[-1] == (
+        "Exportation CSV écrite dans export : projets.csv, versements.csv, constats.csv, totaux.csv."
+    )
     assert sorted(p.name for p in (tmp_path / "export").iterdir()) == sorted([*FILES, MANIFEST])
 
 
@@ -133,9 +157,11 @@ def test_an_export_folder_that_cannot_be_created_is_a_french_error(tmp_path, mon
     config = mf.build(tmp_path)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "fichier").write_text("pas un dossier")
-    result = CliRunner().invoke(cli, ["run", "--config", str(config), "--output", "rapport.xlsx",
-                                      "--export", "fichier/export"])
+    result = CliRunner().invoke(
+        cli, ["run", "--config", str(config), "--output", "rapport.xlsx", "--export", "fichier/export"]
+    )
     assert result.exit_code == 2
-    assert result.stderr.endswith("le dossier d'exportation fichier/export n'a pas pu être créé : un élément du "
-                                  "chemin n'est pas un dossier.\n")
+    assert result.stderr.endswith(
+        "le dossier d'exportation fichier/export n'a pas pu être créé : un élément du chemin n'est pas un dossier.\n"
+    )
     assert "Traceback" not in result.output

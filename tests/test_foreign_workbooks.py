@@ -31,24 +31,67 @@ from tests.support.libreoffice import recalculate
 # -- docs/gabarit.md, docs/configuration.md ------------------------------------------------------------
 
 YEARS = ["2019-2020", "2020-2021", "2021-2022", "2022-2023"]
-PROJECT_HEADERS = (["No projet", "Titre du projet", "Organisme porteur", "Type d'organisme", "Territoire",
-                    "Priorité", "Statut", "Date d'approbation", "Date de début", "Date de fin", "Coût total"]
-                   + [f"FQIS {y}" for y in YEARS]
-                   + ["FQIS total", "Autres contributions", "Participants visés", "Participants rejoints", "Notes"])
+PROJECT_HEADERS = (
+    [
+        "No projet",
+        "Titre du projet",
+        "Organisme porteur",
+        "Type d'organisme",
+        "Territoire",
+        "Priorité",
+        "Statut",
+        "Date d'approbation",
+        "Date de début",
+        "Date de fin",
+        "Coût total",
+    ]
+    + [f"FQIS {y}" for y in YEARS]
+    + ["FQIS total", "Autres contributions", "Participants visés", "Participants rejoints", "Notes"]
+)
 PAYMENT_HEADERS = ["No projet", "Date du versement", "Montant", "Référence", "Note"]
 COMMITTED = {"Accepté", "En cours", "Terminé"}
 
 COMMITTEES = {
-    "OUEST": ("Ouest de la Montérégie", 2_600_000,
-              ["Beauharnois-Salaberry", "Le Haut-Saint-Laurent", "Les Jardins-de-Napierville", "Roussillon",
-               "Vaudreuil-Soulanges"]),
-    "EST": ("Est de la Montérégie", 3_900_000,
-            ["Acton", "Brome-Missisquoi", "La Haute-Yamaska", "La Vallée-du-Richelieu", "Le Haut-Richelieu",
-             "Les Maskoutains", "Marguerite-D'Youville", "Pierre-De Saurel", "Rouville"]),
-    "LONGUEUIL": ("Agglomération de Longueuil", 4_100_000,
-                  ["Agglomération de Longueuil", "Boucherville", "Brossard", "Longueuil — Le Vieux-Longueuil",
-                   "Longueuil — Greenfield Park", "Longueuil — Saint-Hubert", "Saint-Bruno-de-Montarville",
-                   "Saint-Lambert"]),
+    "OUEST": (
+        "Ouest de la Montérégie",
+        2_600_000,
+        [
+            "Beauharnois-Salaberry",
+            "Le Haut-Saint-Laurent",
+            "Les Jardins-de-Napierville",
+            "Roussillon",
+            "Vaudreuil-Soulanges",
+        ],
+    ),
+    "EST": (
+        "Est de la Montérégie",
+        3_900_000,
+        [
+            "Acton",
+            "Brome-Missisquoi",
+            "La Haute-Yamaska",
+            "La Vallée-du-Richelieu",
+            "Le Haut-Richelieu",
+            "Les Maskoutains",
+            "Marguerite-D'Youville",
+            "Pierre-De Saurel",
+            "Rouville",
+        ],
+    ),
+    "LONGUEUIL": (
+        "Agglomération de Longueuil",
+        4_100_000,
+        [
+            "Agglomération de Longueuil",
+            "Boucherville",
+            "Brossard",
+            "Longueuil — Le Vieux-Longueuil",
+            "Longueuil — Greenfield Park",
+            "Longueuil — Saint-Hubert",
+            "Saint-Bruno-de-Montarville",
+            "Saint-Lambert",
+        ],
+    ),
 }
 
 
@@ -66,13 +109,42 @@ class Committee:
     payment_headers: list[str] = field(default_factory=lambda: list(PAYMENT_HEADERS))
     tabs: tuple[str, str] = ("Projets", "Versements")
 
-    def add_project(self, pid, title, org, org_type, territory, priority, status, years, cost, *,
-                    approved=None, start=None, end=None, target=25, reached=None, notes="") -> dict:
-        row = {"No projet": pid, "Titre du projet": title, "Organisme porteur": org, "Type d'organisme": org_type,
-               "Territoire": territory, "Priorité": priority, "Statut": status, "Date d'approbation": approved,
-               "Date de début": start, "Date de fin": end, "Coût total": cost,
-               "Autres contributions": None, "Participants visés": target, "Participants rejoints": reached,
-               "Notes": notes}
+    def add_project(
+        self,
+        pid,
+        title,
+        org,
+        org_type,
+        territory,
+        priority,
+        status,
+        years,
+        cost,
+        *,
+        approved=None,
+        start=None,
+        end=None,
+        target=25,
+        reached=None,
+        notes="",
+    ) -> dict:
+        row = {
+            "No projet": pid,
+            "Titre du projet": title,
+            "Organisme porteur": org,
+            "Type d'organisme": org_type,
+            "Territoire": territory,
+            "Priorité": priority,
+            "Statut": status,
+            "Date d'approbation": approved,
+            "Date de début": start,
+            "Date de fin": end,
+            "Coût total": cost,
+            "Autres contributions": None,
+            "Participants visés": target,
+            "Participants rejoints": reached,
+            "Notes": notes,
+        }
         for year in YEARS:
             row[f"FQIS {year}"] = years.get(year)
         row["FQIS total"] = "SUM"  # the formula, written when saving
@@ -160,9 +232,15 @@ class Alliance:
         for code, committee in self.committees.items():
             name, allocation, territories = COMMITTEES[code]
             committee.save(folder / "chiffriers" / f"{code.lower()}.xlsx")
-            lines += ["", "[[subregions]]", f'code = "{code}"', f'name = "{name}"', f"allocation = {allocation}",
-                      "territories = [" + ", ".join(f'"{t}"' for t in territories) + "]",
-                      f'source = {{ xlsx = "chiffriers/{code.lower()}.xlsx" }}']
+            lines += [
+                "",
+                "[[subregions]]",
+                f'code = "{code}"',
+                f'name = "{name}"',
+                f"allocation = {allocation}",
+                "territories = [" + ", ".join(f'"{t}"' for t in territories) + "]",
+                f'source = {{ xlsx = "chiffriers/{code.lower()}.xlsx" }}',
+            ]
             if code in self.annual:
                 lines.append("annual = { " + ", ".join(f'"{y}" = {a}' for y, a in self.annual[code].items()) + " }")
         path = folder / "alliance.toml"
@@ -190,67 +268,209 @@ class Alliance:
 def clean_alliance() -> Alliance:
     d = dt.date
     ouest = Committee("OUEST")
-    ouest.add_project("OUE-2019-001", "Frigos solidaires", "Comptoir alimentaire de Châteauguay", "OBNL",
-                      "Roussillon", "Sécurité alimentaire", "Terminé", {"2019-2020": 60000, "2020-2021": 40000},
-                      180000, approved=d(2019, 5, 2), start=d(2019, 6, 1), end=d(2021, 3, 31), reached=310)
-    ouest.add_project("OUE-2020-002", "Navette rurale vers les services", "MRC du Haut-Saint-Laurent",
-                      "Organisme municipal ou MRC", "Le Haut-Saint-Laurent", "Transport collectif", "En cours",
-                      {"2020-2021": 85000.5, "2021-2022": 90000, "2022-2023": 74999.5}, "400 000,00 $",
-                      approved=d(2020, 4, 20), start="01/06/2020", end=d(2023, 3, 31), reached=120)
-    ouest.add_project("OUE-2020-003", "Logements de transition pour jeunes",
-                      "Coopérative d'habitation L'Envol", "Coopérative sans but lucratif", "Vaudreuil-Soulanges",
-                      "Logement", "Accepté", {"2021-2022": 120000, "2022-2023": 80000}, 450000,
-                      approved=d(2021, 2, 10), start=d(2021, 4, 1), end=d(2023, 3, 31))
-    ouest.add_project("OUE-2021-004", "Aide aux devoirs en milieu HLM", "Maison de la famille Beauharnois",
-                      "OBNL", "Beauharnois-Salaberry", "Réussite éducative et sociale", "En analyse",
-                      {"2022-2023": 45000}, 70000)
-    ouest.add_project("OUE-2021-005", "Jardins nourriciers", "Centre d'entraide Napierville", "OBNL",
-                      "Les Jardins-de-Napierville", "Sécurité alimentaire", "Refusé", {"2021-2022": 30000}, 50000)
+    ouest.add_project(
+        "OUE-2019-001",
+        "Frigos solidaires",
+        "Comptoir alimentaire de Châteauguay",
+        "OBNL",
+        "Roussillon",
+        "Sécurité alimentaire",
+        "Terminé",
+        {"2019-2020": 60000, "2020-2021": 40000},
+        180000,
+        approved=d(2019, 5, 2),
+        start=d(2019, 6, 1),
+        end=d(2021, 3, 31),
+        reached=310,
+    )
+    ouest.add_project(
+        "OUE-2020-002",
+        "Navette rurale vers les services",
+        "MRC du Haut-Saint-Laurent",
+        "Organisme municipal ou MRC",
+        "Le Haut-Saint-Laurent",
+        "Transport collectif",
+        "En cours",
+        {"2020-2021": 85000.5, "2021-2022": 90000, "2022-2023": 74999.5},
+        "400 000,00 $",
+        approved=d(2020, 4, 20),
+        start="01/06/2020",
+        end=d(2023, 3, 31),
+        reached=120,
+    )
+    ouest.add_project(
+        "OUE-2020-003",
+        "Logements de transition pour jeunes",
+        "Coopérative d'habitation L'Envol",
+        "Coopérative sans but lucratif",
+        "Vaudreuil-Soulanges",
+        "Logement",
+        "Accepté",
+        {"2021-2022": 120000, "2022-2023": 80000},
+        450000,
+        approved=d(2021, 2, 10),
+        start=d(2021, 4, 1),
+        end=d(2023, 3, 31),
+    )
+    ouest.add_project(
+        "OUE-2021-004",
+        "Aide aux devoirs en milieu HLM",
+        "Maison de la famille Beauharnois",
+        "OBNL",
+        "Beauharnois-Salaberry",
+        "Réussite éducative et sociale",
+        "En analyse",
+        {"2022-2023": 45000},
+        70000,
+    )
+    ouest.add_project(
+        "OUE-2021-005",
+        "Jardins nourriciers",
+        "Centre d'entraide Napierville",
+        "OBNL",
+        "Les Jardins-de-Napierville",
+        "Sécurité alimentaire",
+        "Refusé",
+        {"2021-2022": 30000},
+        50000,
+    )
     ouest.add_payment("OUE-2019-001", d(2019, 6, 15), 60000, "CHQ-1001", "Premier versement")
     ouest.add_payment("OUE-2019-001", "15/06/2020", "40 000,00 $", "CHQ-1022")
     ouest.add_payment("OUE-2020-002", d(2020, 6, 30), 85000.5, "CHQ-1030")
     ouest.add_payment("OUE-2020-002", d(2021, 6, 30), "45 000 $", "CHQ-1051")
 
     est = Committee("EST")
-    est.add_project("EST-2019-001", "Épicerie solidaire mobile", "Moisson Maskoutaine", "OBNL", "Les Maskoutains",
-                    "Sécurité alimentaire", "Terminé", {"2019-2020": 150000, "2020-2021": 150000}, 520000,
-                    approved=d(2019, 4, 30), start=d(2019, 5, 15), end=d(2021, 3, 31), target=800, reached=940)
-    est.add_project("EST-2020-002", "Parcours vers l'emploi pour personnes immigrantes",
-                    "Carrefour jeunesse-emploi de la Haute-Yamaska", "OBNL", "La Haute-Yamaska",
-                    "Insertion socioprofessionnelle", "En cours", {"2020-2021": 110000, "2021-2022": 110000},
-                    "350000", approved=d(2020, 5, 1), start=d(2020, 9, 1), end="31/08/2022", reached=34)
-    est.add_project("EST-2020-003", "Comité de locataires et salubrité", "Association des locataires de Granby",
-                    "OBNL", "La Haute-Yamaska", "Logement", "Abandonné", {"2020-2021": 40000, "2021-2022": 40000},
-                    120000, approved=d(2020, 6, 1), start=d(2020, 7, 1), end=d(2022, 6, 30))
-    est.add_project("EST-2021-004", "Formation des bénévoles", "Corporation de développement communautaire Acton",
-                    "OBNL", "Acton", "Soutien à l'action communautaire", "Intention déposée", {"2022-2023": 25000},
-                    40000)
-    est.add_project("EST-2021-005", "Transport solidaire pour aînés", "Cégep de Saint-Hyacinthe",
-                    "Centre de recherche ou établissement d'enseignement", "Rouville", "Transport collectif",
-                    "Accepté", {"2021-2022": 60000.25, "2022-2023": 60000}, 200000.25,
-                    approved=d(2021, 3, 1), start=d(2021, 4, 1), end=d(2023, 3, 31))
+    est.add_project(
+        "EST-2019-001",
+        "Épicerie solidaire mobile",
+        "Moisson Maskoutaine",
+        "OBNL",
+        "Les Maskoutains",
+        "Sécurité alimentaire",
+        "Terminé",
+        {"2019-2020": 150000, "2020-2021": 150000},
+        520000,
+        approved=d(2019, 4, 30),
+        start=d(2019, 5, 15),
+        end=d(2021, 3, 31),
+        target=800,
+        reached=940,
+    )
+    est.add_project(
+        "EST-2020-002",
+        "Parcours vers l'emploi pour personnes immigrantes",
+        "Carrefour jeunesse-emploi de la Haute-Yamaska",
+        "OBNL",
+        "La Haute-Yamaska",
+        "Insertion socioprofessionnelle",
+        "En cours",
+        {"2020-2021": 110000, "2021-2022": 110000},
+        "350000",
+        approved=d(2020, 5, 1),
+        start=d(2020, 9, 1),
+        end="31/08/2022",
+        reached=34,
+    )
+    est.add_project(
+        "EST-2020-003",
+        "Comité de locataires et salubrité",
+        "Association des locataires de Granby",
+        "OBNL",
+        "La Haute-Yamaska",
+        "Logement",
+        "Abandonné",
+        {"2020-2021": 40000, "2021-2022": 40000},
+        120000,
+        approved=d(2020, 6, 1),
+        start=d(2020, 7, 1),
+        end=d(2022, 6, 30),
+    )
+    est.add_project(
+        "EST-2021-004",
+        "Formation des bénévoles",
+        "Corporation de développement communautaire Acton",
+        "OBNL",
+        "Acton",
+        "Soutien à l'action communautaire",
+        "Intention déposée",
+        {"2022-2023": 25000},
+        40000,
+    )
+    est.add_project(
+        "EST-2021-005",
+        "Transport solidaire pour aînés",
+        "Cégep de Saint-Hyacinthe",
+        "Centre de recherche ou établissement d'enseignement",
+        "Rouville",
+        "Transport collectif",
+        "Accepté",
+        {"2021-2022": 60000.25, "2022-2023": 60000},
+        200000.25,
+        approved=d(2021, 3, 1),
+        start=d(2021, 4, 1),
+        end=d(2023, 3, 31),
+    )
     est.add_payment("EST-2019-001", d(2019, 6, 1), 150000, "VIR-2001")
     est.add_payment("EST-2019-001", d(2020, 6, 1), 150000, "VIR-2002")
     est.add_payment("EST-2020-003", d(2020, 8, 1), "12 345,67 $", "VIR-2003", "Projet abandonné en 2021")
     est.add_payment("EST-2020-002", 44105, 55000, "VIR-2004")  # a serial date: 2020-10-01
 
     longueuil = Committee("LONGUEUIL")
-    longueuil.add_project("LON-2019-001", "Cuisines collectives pour familles", "Regroupement des cuisines "
-                          "collectives de Longueuil", "OBNL", "Longueuil — Le Vieux-Longueuil",
-                          "Sécurité alimentaire", "En cours", {"2019-2020": 100000, "2020-2021": 100000,
-                                                               "2021-2022": 100000}, 500000,
-                          approved=d(2019, 6, 1), start=d(2019, 9, 1), end=d(2022, 8, 31), reached=75)
-    longueuil.add_project("LON-2020-002", "Fonds de dépannage au loyer", "Office municipal d'habitation de "
-                          "Longueuil", "Organisme municipal ou MRC", "Agglomération de Longueuil", "Logement",
-                          "Terminé", {"2020-2021": 200000}, 300000, approved=d(2020, 4, 15), start=d(2020, 5, 1),
-                          end=d(2021, 3, 31), reached=180)
-    longueuil.add_project("LON-2021-003", "Persévérance scolaire des 16-24 ans", "Communauté Kahnawà:ke",
-                          "Communauté autochtone", "Brossard", "Réussite éducative et sociale", "Accepté",
-                          {"2021-2022": 75000, "2022-2023": 75000}, 210000, approved=d(2021, 5, 1),
-                          start=d(2021, 9, 1), end=d(2023, 3, 31))
-    longueuil.add_project("LON-2022-004", "Taxibus du soir", "Ville de Saint-Lambert",
-                          "Organisme municipal ou MRC", "Saint-Lambert", "Transport collectif", "En analyse",
-                          {"2022-2023": 90000}, 150000)
+    longueuil.add_project(
+        "LON-2019-001",
+        "Cuisines collectives pour familles",
+        "Regroupement des cuisines collectives de Longueuil",
+        "OBNL",
+        "Longueuil — Le Vieux-Longueuil",
+        "Sécurité alimentaire",
+        "En cours",
+        {"2019-2020": 100000, "2020-2021": 100000, "2021-2022": 100000},
+        500000,
+        approved=d(2019, 6, 1),
+        start=d(2019, 9, 1),
+        end=d(2022, 8, 31),
+        reached=75,
+    )
+    longueuil.add_project(
+        "LON-2020-002",
+        "Fonds de dépannage au loyer",
+        "Office municipal d'habitation de Longueuil",
+        "Organisme municipal ou MRC",
+        "Agglomération de Longueuil",
+        "Logement",
+        "Terminé",
+        {"2020-2021": 200000},
+        300000,
+        approved=d(2020, 4, 15),
+        start=d(2020, 5, 1),
+        end=d(2021, 3, 31),
+        reached=180,
+    )
+    longueuil.add_project(
+        "LON-2021-003",
+        "Persévérance scolaire des 16-24 ans",
+        "Communauté Kahnawà:ke",
+        "Communauté autochtone",
+        "Brossard",
+        "Réussite éducative et sociale",
+        "Accepté",
+        {"2021-2022": 75000, "2022-2023": 75000},
+        210000,
+        approved=d(2021, 5, 1),
+        start=d(2021, 9, 1),
+        end=d(2023, 3, 31),
+    )
+    longueuil.add_project(
+        "LON-2022-004",
+        "Taxibus du soir",
+        "Ville de Saint-Lambert",
+        "Organisme municipal ou MRC",
+        "Saint-Lambert",
+        "Transport collectif",
+        "En analyse",
+        {"2022-2023": 90000},
+        150000,
+    )
     longueuil.add_payment("LON-2019-001", d(2019, 9, 15), 100000, "LON-V-01")
     longueuil.add_payment("LON-2019-001", d(2020, 9, 15), 100000, "LON-V-02")
     longueuil.add_payment("LON-2020-002", d(2020, 5, 15), "200 000,00 $", "LON-V-03")
@@ -286,8 +506,10 @@ def test_clean_alliance_exit_0_no_error(tmp_path):
     # The JSON's committed cents are the hand-computed Decimal amounts, to the cent.
     committed = {line["code"]: line["committed"] for line in document["totals"]["lines"]}
     for code in COMMITTEES:
-        assert committed[code] == {"cents": int(alliance.committed(code) * 100),
-                                   "text": quebec(alliance.committed(code))}, code
+        assert committed[code] == {
+            "cents": int(alliance.committed(code) * 100),
+            "text": quebec(alliance.committed(code)),
+        }, code
     text = validate(config, "text")
     assert text.exit_code == 0
     assert text.stdout.rstrip().endswith("Conforme — 0 erreur, 0 avertissement.")
@@ -354,6 +576,7 @@ def fault(code, severity="error"):
     def register(function):
         FAULTS.append(pytest.param(function, code, severity, id=code))
         return function
+
     return register
 
 
@@ -379,8 +602,9 @@ def renamed_priority_header(a: Alliance):
 def empty_title(a: Alliance):
     c = a.committees["OUEST"]
     c.projects[1]["Titre du projet"] = None
-    return [("OUEST", "Projets", c.project_cell(1, "Titre du projet"), 3, "OUE-2020-002",
-             "« Titre du projet » est vide")]
+    return [
+        ("OUEST", "Projets", c.project_cell(1, "Titre du projet"), 3, "OUE-2020-002", "« Titre du projet » est vide")
+    ]
 
 
 @fault("INVALID_AMOUNT")
@@ -394,8 +618,16 @@ def unreadable_cost(a: Alliance):
 def unreadable_payment_date(a: Alliance):
     c = a.committees["LONGUEUIL"]
     c.payments[1]["Date du versement"] = "15 sept. 2020"
-    return [("LONGUEUIL", "Versements", c.payment_cell(1, "Date du versement"), 3, "LON-2019-001",
-             "date illisible « 15 sept. 2020 »")]
+    return [
+        (
+            "LONGUEUIL",
+            "Versements",
+            c.payment_cell(1, "Date du versement"),
+            3,
+            "LON-2019-001",
+            "date illisible « 15 sept. 2020 »",
+        )
+    ]
 
 
 @fault("INVALID_NUMBER")
@@ -423,8 +655,7 @@ def territory_of_another_subregion(a: Alliance):
 def private_company(a: Alliance):
     c = a.committees["LONGUEUIL"]
     c.projects[1]["Type d'organisme"] = "Entreprise privée"
-    return [("LONGUEUIL", "Projets", c.project_cell(1, "Type d'organisme"), 3, "LON-2020-002",
-             "« Entreprise privée »")]
+    return [("LONGUEUIL", "Projets", c.project_cell(1, "Type d'organisme"), 3, "LON-2020-002", "« Entreprise privée »")]
 
 
 @fault("DUPLICATE_PROJECT_ID")
@@ -488,17 +719,26 @@ def paid_more_than_granted(a: Alliance):
     c = a.committees["LONGUEUIL"]
     c.add_payment("LON-2020-002", dt.date(2021, 2, 1), "0,01 $", "LON-V-04")
     c.add_payment("LON-2020-002", dt.date(2021, 3, 1), 500, "LON-V-05")
-    return [("LONGUEUIL", "Versements", c.payment_cell(3, "Montant"), 5, "LON-2020-002",
-             "dépassement de 0,01 $")]
+    return [("LONGUEUIL", "Versements", c.payment_cell(3, "Montant"), 5, "LON-2020-002", "dépassement de 0,01 $")]
 
 
 @fault("SUBREGION_ENVELOPE_EXCEEDED")
 def subregion_over_its_allocation(a: Alliance):
     c = a.committees["EST"]
-    c.add_project("EST-2022-006", "Plateau de travail en cuisine", "Cuisine-atelier de Sorel", "OBNL",
-                  "Pierre-De Saurel", "Insertion socioprofessionnelle", "Accepté",
-                  {"2021-2022": 1_500_000, "2022-2023": 1_747_654.09}, 6_000_000,
-                  approved=dt.date(2021, 6, 1), start=dt.date(2021, 7, 1), end=dt.date(2023, 3, 31))
+    c.add_project(
+        "EST-2022-006",
+        "Plateau de travail en cuisine",
+        "Cuisine-atelier de Sorel",
+        "OBNL",
+        "Pierre-De Saurel",
+        "Insertion socioprofessionnelle",
+        "Accepté",
+        {"2021-2022": 1_500_000, "2022-2023": 1_747_654.09},
+        6_000_000,
+        approved=dt.date(2021, 6, 1),
+        start=dt.date(2021, 7, 1),
+        end=dt.date(2023, 3, 31),
+    )
     # EST committed 652 345,92 $ before; now 3 900 000,01 $.
     return [("EST", "Projets", "", None, "", "(3 900 000,01 $) dépasse son allocation de 3 900 000,00 $")]
 
@@ -512,38 +752,87 @@ def year_over_its_annual_amount(a: Alliance):
 @fault("ALLIANCE_ENVELOPE_EXCEEDED")
 def alliance_over_its_envelope(a: Alliance):
     regional = Committee("REGION")
-    regional.add_project("REG-2020-001", "Coordination régionale de l'Alliance",
-                         "Table de concertation des préfets de la Montérégie", "Organisme municipal ou MRC",
-                         "Régional", "Soutien à l'action communautaire", "En cours",
-                         {"2020-2021": 3_000_000, "2021-2022": 3_000_000, "2022-2023": 3_000_000}, 15_000_000,
-                         approved=dt.date(2020, 4, 1), start=dt.date(2020, 4, 1), end=dt.date(2023, 3, 31))
-    regional.add_project("REG-2021-002", "Observatoire régional de la pauvreté", "Université de Sherbrooke",
-                         "Centre de recherche ou établissement d'enseignement", "Les Maskoutains",
-                         "Réussite éducative et sociale", "Accepté", {"2021-2022": 1_000_000}, 1_500_000,
-                         approved=dt.date(2021, 4, 1), start=dt.date(2021, 4, 1), end=dt.date(2023, 3, 31))
+    regional.add_project(
+        "REG-2020-001",
+        "Coordination régionale de l'Alliance",
+        "Table de concertation des préfets de la Montérégie",
+        "Organisme municipal ou MRC",
+        "Régional",
+        "Soutien à l'action communautaire",
+        "En cours",
+        {"2020-2021": 3_000_000, "2021-2022": 3_000_000, "2022-2023": 3_000_000},
+        15_000_000,
+        approved=dt.date(2020, 4, 1),
+        start=dt.date(2020, 4, 1),
+        end=dt.date(2023, 3, 31),
+    )
+    regional.add_project(
+        "REG-2021-002",
+        "Observatoire régional de la pauvreté",
+        "Université de Sherbrooke",
+        "Centre de recherche ou établissement d'enseignement",
+        "Les Maskoutains",
+        "Réussite éducative et sociale",
+        "Accepté",
+        {"2021-2022": 1_000_000},
+        1_500_000,
+        approved=dt.date(2021, 4, 1),
+        start=dt.date(2021, 4, 1),
+        end=dt.date(2023, 3, 31),
+    )
     a.regional = regional  # 10 000 000 $ + 1 852 345,92 $ of the sub-regions
-    return [("ALLIANCE", "Projets", "", None, "", "réserve régionale comprise"),
-            ("REGION", "Projets", "", None, "", "dépasse son allocation de 1 200 000,00 $")]
+    return [
+        ("ALLIANCE", "Projets", "", None, "", "réserve régionale comprise"),
+        ("REGION", "Projets", "", None, "", "dépasse son allocation de 1 200 000,00 $"),
+    ]
 
 
 @fault("SUBREGION_ENVELOPE_NEARLY_USED", "warning")
 def subregion_nearly_used(a: Alliance):
     c = a.committees["OUEST"]
-    c.add_project("OUE-2022-006", "Épicerie solidaire", "Comptoir alimentaire de Salaberry", "OBNL",
-                  "Beauharnois-Salaberry", "Sécurité alimentaire", "En cours",
-                  {"2020-2021": 200_000, "2021-2022": 1_000_000, "2022-2023": 720_000}, 3_000_000,
-                  approved=dt.date(2020, 6, 1), start=dt.date(2020, 7, 1), end=dt.date(2023, 3, 31))
+    c.add_project(
+        "OUE-2022-006",
+        "Épicerie solidaire",
+        "Comptoir alimentaire de Salaberry",
+        "OBNL",
+        "Beauharnois-Salaberry",
+        "Sécurité alimentaire",
+        "En cours",
+        {"2020-2021": 200_000, "2021-2022": 1_000_000, "2022-2023": 720_000},
+        3_000_000,
+        approved=dt.date(2020, 6, 1),
+        start=dt.date(2020, 7, 1),
+        end=dt.date(2023, 3, 31),
+    )
     # OUEST committed 550 000 $ before; now 2 470 000 $, exactly 95 % of 2 600 000 $.
     return [("OUEST", "Projets", "", None, "", "(95,0 %)")]
 
 
 def test_every_code_but_source_unavailable_has_a_planted_fault():
-    catalogue = {"MISSING_TAB", "MISSING_COLUMN", "MISSING_VALUE", "INVALID_AMOUNT", "INVALID_DATE",
-                 "INVALID_NUMBER", "UNKNOWN_VALUE", "TERRITORY_OUTSIDE_SUBREGION", "INELIGIBLE_ORGANIZATION",
-                 "DUPLICATE_PROJECT_ID", "DATE_OUTSIDE_PERIOD", "END_BEFORE_START", "YEAR_SPLIT_MISMATCH",
-                 "FQIS_OVER_TOTAL_COST", "FQIS_SHARE_HIGH", "PAYMENT_UNKNOWN_PROJECT", "PAYMENT_NOT_APPROVED",
-                 "PAID_OVER_GRANTED", "SUBREGION_ENVELOPE_EXCEEDED", "ANNUAL_ENVELOPE_EXCEEDED",
-                 "ALLIANCE_ENVELOPE_EXCEEDED", "SUBREGION_ENVELOPE_NEARLY_USED"}  # docs/constats.md
+    catalogue = {
+        "MISSING_TAB",
+        "MISSING_COLUMN",
+        "MISSING_VALUE",
+        "INVALID_AMOUNT",
+        "INVALID_DATE",
+        "INVALID_NUMBER",
+        "UNKNOWN_VALUE",
+        "TERRITORY_OUTSIDE_SUBREGION",
+        "INELIGIBLE_ORGANIZATION",
+        "DUPLICATE_PROJECT_ID",
+        "DATE_OUTSIDE_PERIOD",
+        "END_BEFORE_START",
+        "YEAR_SPLIT_MISMATCH",
+        "FQIS_OVER_TOTAL_COST",
+        "FQIS_SHARE_HIGH",
+        "PAYMENT_UNKNOWN_PROJECT",
+        "PAYMENT_NOT_APPROVED",
+        "PAID_OVER_GRANTED",
+        "SUBREGION_ENVELOPE_EXCEEDED",
+        "ANNUAL_ENVELOPE_EXCEEDED",
+        "ALLIANCE_ENVELOPE_EXCEEDED",
+        "SUBREGION_ENVELOPE_NEARLY_USED",
+    }  # docs/constats.md
     assert {p.values[1] for p in FAULTS} == catalogue
 
 
@@ -559,13 +848,20 @@ def test_planted_fault_is_reported_at_its_cell(tmp_path, plant, code, severity):
     (f,) = found
     committee, sheet, cell, row, project_id, fragment = expected[0]
     assert (f["severity"], f["committee"], f["sheet"], f["cell"], f["row"], f["project_id"]) == (
-        severity, committee, sheet, cell, row, project_id)
+        severity,
+        committee,
+        sheet,
+        cell,
+        row,
+        project_id,
+    )
     assert fragment in f["message"]
     # Nothing else is reported but what the fault itself implies.
     others = [(g["committee"], g["code"]) for g in findings if g is not f]
-    implied = [(c, g["code"]) for c, *_ in expected[1:] for g in findings
-               if g["committee"] == c and g is not f]
+    implied = [(c, g["code"]) for c, *_ in expected[1:] for g in findings if g["committee"] == c and g is not f]
     assert sorted(others) == sorted(implied), findings
     for committee, sheet, cell, _row, _project_id, fragment in expected[1:]:
-        assert any(g["committee"] == committee and g["sheet"] == sheet and g["cell"] == cell
-                   and fragment in g["message"] for g in findings), findings
+        assert any(
+            g["committee"] == committee and g["sheet"] == sheet and g["cell"] == cell and fragment in g["message"]
+            for g in findings
+        ), findings

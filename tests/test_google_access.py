@@ -31,14 +31,17 @@ def test_everything_readable_and_writable(tmp_path, sheets_api):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0] == "Accès aux chiffriers — Alliance pour la solidarité en Montérégie"
-    assert lines[1] == (f"Compte Google : aucun, accès anonyme au serveur local {sheets_api.url} "
-                        "(ALLIANCE_SYNC_SHEETS_URL).")
+    assert lines[1] == (
+        f"Compte Google : aucun, accès anonyme au serveur local {sheets_api.url} (ALLIANCE_SYNC_SHEETS_URL)."
+    )
     assert "OUEST — Ouest de la Montérégie : lecture OK, écriture OK (« FQIS — comité OUEST »)" in lines
     assert lines[-1] == "Résultat : 3 chiffriers accessibles sur 3 (tous accessibles)."
     for key in KEYS.values():
         # One metadata read (no values) and one write that changes nothing.
         assert [(r.method, r.kind) for r in sheets_api.requests if r.key == key] == [
-            ("GET", "spreadsheets.get"), ("POST", "batchUpdate")]
+            ("GET", "spreadsheets.get"),
+            ("POST", "batchUpdate"),
+        ]
         assert sheets_api.snapshot(key) == before[key]
     assert [sheets_api.spreadsheets[KEYS[c]].title for c in KEYS] == [f"FQIS — comité {c}" for c in KEYS]
     assert "includeGridData" not in sheets_api.requests[0].params
@@ -52,11 +55,14 @@ def test_refusals_are_explained_per_committee(tmp_path, sheets_api):
     assert result.exit_code == 3
     lines = result.output.splitlines()
     est = lines.index("EST — Est de la Montérégie : lecture OK, écriture REFUSÉE (« FQIS — comité EST »)")
-    assert lines[est + 1] == (f"  → le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google "
-                              f"du comité Est de la Montérégie (clé {EST}) (403 : The caller does not have permission)")
+    assert lines[est + 1] == (
+        f"  → le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google "
+        f"du comité Est de la Montérégie (clé {EST}) (403 : The caller does not have permission)"
+    )
     lon = lines.index("LONGUEUIL — Agglomération de Longueuil : lecture REFUSÉE")
-    assert lines[lon + 1].startswith(f"  → le serveur {sheets_api.url} refuse l'accès au chiffrier Google "
-                                     "du comité Agglomération")
+    assert lines[lon + 1].startswith(
+        f"  → le serveur {sheets_api.url} refuse l'accès au chiffrier Google du comité Agglomération"
+    )
     assert lines[-1] == "Résultat : 1 chiffrier accessible sur 3 (2 à corriger)."
     assert sheets_api.count(LONGUEUIL) == 1  # a refusal is not retried
 
@@ -67,8 +73,9 @@ def test_read_only_is_enough_without_feedback_and_missing_tabs_are_named(tmp_pat
     sheets_api.share(OUEST, "read")
     result = check("--config", str(google_config(tmp_path)))
     assert result.exit_code == 0, result.output
-    assert "Retour des constats (onglet Validation) : désactivé — le partage en lecture (Lecteur) suffit." \
-        in result.output
+    assert (
+        "Retour des constats (onglet Validation) : désactivé — le partage en lecture (Lecteur) suffit." in result.output
+    )
     assert "  ! onglet introuvable : Versements (onglets présents : Feuille 1, projets)" in result.output
     assert sheets_api.writes() == []
 
@@ -81,10 +88,10 @@ def test_service_account_to_share_with_is_named(tmp_path):
     account = Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com", "/etc/cle.json")
     checks = [AccessCheck(c, readable=True, writable=True, title="t") for c in config.committees]
     text = render_access(AccessReport(config, checks, account, "https://sheets.googleapis.com"))
-    assert ("Compte Google : compte de service alliance-sync@projet-tcpm.iam.gserviceaccount.com "
-            "(clé /etc/cle.json).") in text
-    assert "Partagez chaque chiffrier Google avec alliance-sync@projet-tcpm.iam.gserviceaccount.com (Éditeur)." \
-        in text
+    assert (
+        "Compte Google : compte de service alliance-sync@projet-tcpm.iam.gserviceaccount.com (clé /etc/cle.json)."
+    ) in text
+    assert "Partagez chaque chiffrier Google avec alliance-sync@projet-tcpm.iam.gserviceaccount.com (Éditeur)." in text
 
 
 def test_local_workbooks_need_no_sharing(tmp_path, sheets_api):
@@ -94,8 +101,10 @@ def test_local_workbooks_need_no_sharing(tmp_path, sheets_api):
     report = check_access(load_config(config))
     assert report.ok
     text = render_access(report)
-    assert f"OUEST — Ouest de la Montérégie : classeur local {tmp_path / 'ouest.xlsx'} lisible " \
-           "(aucun partage Google requis)" in text
+    assert (
+        f"OUEST — Ouest de la Montérégie : classeur local {tmp_path / 'ouest.xlsx'} lisible "
+        "(aucun partage Google requis)" in text
+    )
     (tmp_path / "ouest.xlsx").unlink()
     result = check("--config", str(config))
     assert result.exit_code == 3

@@ -29,8 +29,9 @@ def answer(name: str) -> tuple[int, dict]:
 
 def fill(server) -> None:
     for code, key in KEYS.items():
-        server.add_spreadsheet(key, committee_tabs([project(f"{code[:3]}-2020-001")],
-                                                   [payment(f"{code[:3]}-2020-001")]))
+        server.add_spreadsheet(
+            key, committee_tabs([project(f"{code[:3]}-2020-001")], [payment(f"{code[:3]}-2020-001")])
+        )
 
 
 def est_problem(tmp_path, server, case: str) -> str:
@@ -48,16 +49,21 @@ def test_insufficient_scopes_is_not_a_sharing_problem(tmp_path, sheets_api):
     assert est_problem(tmp_path, sheets_api, "insufficient_scopes") == (
         "les identifiants de l'accès anonyme (serveur local) n'ont pas les autorisations (scopes) demandées pour "
         "Google Sheets (403 : Request had insufficient authentication scopes.) ; un fichier « authorized_user » de "
-        "gcloud n'a que celles demandées à la connexion : utilisez la clé JSON d'un compte de service")
+        "gcloud n'a que celles demandées à la connexion : utilisez la clé JSON d'un compte de service"
+    )
 
 
 def test_a_missing_quota_project_is_not_a_disabled_api(tmp_path, sheets_api):
     problem = est_problem(tmp_path, sheets_api, "quota_project_required")
-    assert problem.startswith("Google exige un projet Google Cloud pour compter les requêtes de ces identifiants "
-                              "d'utilisateur (403 : Your application is authenticating by using local Application "
-                              "Default Credentials.")
-    assert problem.endswith("lancez « gcloud auth application-default set-quota-project ID_DU_PROJET » (un projet "
-                            "où l'API Google Sheets est activée), ou utilisez une clé de compte de service")
+    assert problem.startswith(
+        "Google exige un projet Google Cloud pour compter les requêtes de ces identifiants "
+        "d'utilisateur (403 : Your application is authenticating by using local Application "
+        "Default Credentials."
+    )
+    assert problem.endswith(
+        "lancez « gcloud auth application-default set-quota-project ID_DU_PROJET » (un projet "
+        "où l'API Google Sheets est activée), ou utilisez une clé de compte de service"
+    )
     assert "n'est pas activée" not in problem
 
 
@@ -65,17 +71,27 @@ def test_a_disabled_api_names_the_project(tmp_path, sheets_api):
     assert est_problem(tmp_path, sheets_api, "api_disabled") == (
         "l'API Google Sheets n'est pas activée dans le projet Google Cloud du compte (projet n° 123456789) : "
         "activez « Google Sheets API » (console Google Cloud, API et services, Bibliothèque), attendez quelques "
-        "minutes, puis relancez")
+        "minutes, puis relancez"
+    )
 
 
-@pytest.mark.parametrize("case, advice", [
-    ("service_account_key_deleted", "la clé a été supprimée, désactivée ou a expiré (une organisation Google Cloud "
-                                    "peut limiter la durée des clés) : créez une nouvelle clé JSON du compte de "
-                                    "service et indiquez-la dans [google] credentials"),
-    ("service_account_deleted", "le compte de service a été supprimé : recréez-en un (console Google Cloud, IAM, "
-                                "Comptes de service), partagez-lui les chiffriers et indiquez sa clé JSON dans "
-                                "[google] credentials"),
-])
+@pytest.mark.parametrize(
+    "case, advice",
+    [
+        (
+            "service_account_key_deleted",
+            "la clé a été supprimée, désactivée ou a expiré (une organisation Google Cloud "
+            "peut limiter la durée des clés) : créez une nouvelle clé JSON du compte de "
+            "service et indiquez-la dans [google] credentials",
+        ),
+        (
+            "service_account_deleted",
+            "le compte de service a été supprimé : recréez-en un (console Google Cloud, IAM, "
+            "Comptes de service), partagez-lui les chiffriers et indiquez sa clé JSON dans "
+            "[google] credentials",
+        ),
+    ],
+)
 def test_a_service_account_key_refused_by_google(tmp_path, sheets_api, monkeypatch, case, advice):
     key_file = service_account_file(tmp_path / "cle.json", f"{sheets_api.url}/token")
     sheets_api.token_answer = answer(case)
@@ -86,7 +102,8 @@ def test_a_service_account_key_refused_by_google(tmp_path, sheets_api, monkeypat
     _, body = answer(case)
     assert caught.value.unreadable == [
         f"Est de la Montérégie (EST) : Google a refusé la clé {key_file} du compte de service "
-        f"alliance-sync@projet-tcpm.iam.gserviceaccount.com (invalid_grant : {body['error_description']}) : {advice}"]
+        f"alliance-sync@projet-tcpm.iam.gserviceaccount.com (invalid_grant : {body['error_description']}) : {advice}"
+    ]
 
 
 @pytest.fixture
@@ -94,7 +111,6 @@ def oauth_state(tmp_path, sheets_api, monkeypatch):
     """A kept OAuth token whose refresh goes to the local server: google-auth always
     refreshes a user's token at Google's endpoint, its module constant is pointed here."""
     import google.oauth2.credentials
-
 
     monkeypatch.setattr(google.oauth2.credentials, "_GOOGLE_OAUTH2_TOKEN_ENDPOINT", f"{sheets_api.url}/token")
     yield tmp_path
@@ -112,7 +128,8 @@ def test_a_revoked_or_expired_oauth_token_says_the_7_days_and_how_to_log_in_agai
         "expired or revoked.). Une application OAuth laissée en mode « Test » perd ses autorisations après 7 "
         "jours : publiez-la (console Google Cloud, Écran de consentement OAuth, « Publier l'application ») ou "
         "utilisez un compte de service. Ensuite, lancez « alliance-sync check-access --config <fichier de "
-        "configuration> » dans un terminal et autorisez de nouveau l'accès dans le navigateur")
+        "configuration> » dans un terminal et autorisez de nouveau l'accès dans le navigateur"
+    )
     assert [r.kind for r in sheets_api.requests] == ["token"]  # one refresh asked, as Google was asked
 
 
@@ -125,7 +142,8 @@ def test_a_deleted_oauth_client(oauth_state, sheets_api):
     assert caught.value.message.startswith(
         "le client OAuth a été supprimé ou désactivé (deleted_client : The OAuth client was deleted.) : créez un "
         "nouveau client OAuth « Application de bureau », indiquez-le dans [google] oauth_client, puis lancez "
-        "« alliance-sync check-access")
+        "« alliance-sync check-access"
+    )
 
 
 def test_validate_exits_3_with_the_message(tmp_path, sheets_api):
@@ -150,5 +168,6 @@ def test_a_request_refused_as_unauthenticated_names_the_server_and_what_to_check
         "identifiants de l'accès anonyme (serveur local) (401 : Request is missing required authentication "
         "credential. Expected OAuth 2 access token, login cookie or other valid authentication credential. See "
         "https://developers.google.com/identity/sign-in/web/devconsole-project.) : vérifiez la clé du compte de "
-        "service ([google] credentials) ou autorisez de nouveau l'accès"]
+        "service ([google] credentials) ou autorisez de nouveau l'accès"
+    ]
     assert [r.status for r in sheets_api.requests if r.key == EST] == [401]

@@ -27,23 +27,39 @@ def fill(server, est: dict | None = None, extra_tabs: dict | None = None, sizes=
             content = est
         tabs = committee_tabs(**content)
         tabs.update((extra_tabs or {}) if code == "EST" else {})
-        server.add_spreadsheet(key, tabs, sheet_ids={"Projets": PROJECTS_GID, "Versements": PAYMENTS_GID,
-                                                     "Validation": 42, "validation": 42},
-                               sizes=sizes if code == "EST" else None)
+        server.add_spreadsheet(
+            key,
+            tabs,
+            sheet_ids={"Projets": PROJECTS_GID, "Versements": PAYMENTS_GID, "Validation": 42, "validation": 42},
+            sizes=sizes if code == "EST" else None,
+        )
 
 
 FAULTY = {
-    "projects": [project("EST-2020-001", total_cost="12 5OO $"),
-                 project("EST-2020-002", fqis={"2019-2020": 90000}, total_cost=100000, other_contributions=10000),
-                 project(FORMULA_ID, title=None)],
+    "projects": [
+        project("EST-2020-001", total_cost="12 5OO $"),
+        project("EST-2020-002", fqis={"2019-2020": 90000}, total_cost=100000, other_contributions=10000),
+        project(FORMULA_ID, title=None),
+    ],
     "payments": [payment("EST-2099-001")],
 }
 
 
 def run(tmp_path, *extra: str, feedback: bool = True):
     config = google_config(tmp_path, feedback=feedback)
-    return CliRunner().invoke(cli, ["run", "--config", str(config), "--output", str(tmp_path / "rapport.xlsx"),
-                                    "--state-dir", str(tmp_path / "etat"), *extra])
+    return CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "--config",
+            str(config),
+            "--output",
+            str(tmp_path / "rapport.xlsx"),
+            "--state-dir",
+            str(tmp_path / "etat"),
+            *extra,
+        ],
+    )
 
 
 def link(cell: str, gid: int = PROJECTS_GID) -> str:
@@ -61,18 +77,28 @@ def test_write_back_creates_and_fills_the_validation_tab(tmp_path, sheets_api):
     assert tab.frozen_rows == 1
     rows = sheets_api.rows(EST, "Validation")
     assert rows[0] == HEADER
-    assert rows[1] == ["Erreur", "Montant invalide", "Projets", "K2", "EST-2020-001",
-                       "« Coût total » : montant illisible « 12 5OO $ ». Attendu : un montant en dollars, "
-                       "par exemple 12 500,00 $ ou 12500.00.", link("K2")]
-    body = rows[1:rows.index([])]
+    assert rows[1] == [
+        "Erreur",
+        "Montant invalide",
+        "Projets",
+        "K2",
+        "EST-2020-001",
+        "« Coût total » : montant illisible « 12 5OO $ ». Attendu : un montant en dollars, "
+        "par exemple 12 500,00 $ ou 12500.00.",
+        link("K2"),
+    ]
+    body = rows[1 : rows.index([])]
     severities = [row[0] for row in body]
     assert severities == sorted(severities, key=lambda s: s != "Erreur") and "Avertissement" in severities
     assert body[[r[3] for r in body].index("B4")][:5] == ["Erreur", "Valeur manquante", "Projets", "B4", FORMULA_ID]
     unknown = next(row for row in body if row[1] == "Versement à un projet inconnu")
     assert unknown[2:5] == ["Versements", "A2", "EST-2099-001"] and unknown[6] == link("A2", PAYMENTS_GID)
     errors = sum(1 for s in severities if s == "Erreur")
-    assert re.fullmatch(r"Synchronisation du \d{4}-\d\d-\d\d à \d\d:\d\d — Alliance pour la solidarité en "
-                        r"Montérégie", rows[-2][0])
+    assert re.fullmatch(
+        r"Synchronisation du \d{4}-\d\d-\d\d à \d\d:\d\d — Alliance pour la solidarité en "
+        r"Montérégie",
+        rows[-2][0],
+    )
     assert rows[-1] == [f"Bilan du comité Est de la Montérégie : {errors} erreurs à corriger, 1 avertissement."]
     # Nothing else in the spreadsheet was touched.
     after = sheets_api.snapshot(EST)
@@ -84,15 +110,18 @@ def test_write_back_creates_and_fills_the_validation_tab(tmp_path, sheets_api):
     assert writes[1].params["valueInputOption"] == ["RAW"]
     # One read of the whole spreadsheet, each night.
     assert [(r.status, r.params.get("ranges")) for r in sheets_api.requests if r.key == EST and r.is_read] == [
-        (200, None)]
+        (200, None)
+    ]
     sheets_api.reset_log()
     assert run(tmp_path).exit_code == 1
     assert [(r.status, r.params.get("ranges")) for r in sheets_api.requests if r.key == EST and r.is_read] == [
-        (200, None)]
+        (200, None)
+    ]
     assert [w.kind for w in sheets_api.writes(EST)] == ["values.clear", "values.update"]
     # The other committees hear they conform.
     assert sheets_api.rows(KEYS["OUEST"], "Validation")[-1] == [
-        "Bilan du comité Ouest de la Montérégie : conforme, aucune erreur, 0 avertissement."]
+        "Bilan du comité Ouest de la Montérégie : conforme, aucune erreur, 0 avertissement."
+    ]
 
 
 def test_committee_text_is_never_written_as_a_formula(tmp_path, sheets_api):
@@ -116,7 +145,8 @@ def test_an_existing_validation_tab_is_replaced_in_place(tmp_path, sheets_api):
     assert [w.kind for w in sheets_api.writes(EST)] == ["values.clear", "values.update"]
     after = sheets_api.snapshot(EST)
     assert {k: v for k, v in after.items() if k != "validation"} == {
-        k: v for k, v in before.items() if k != "validation"}
+        k: v for k, v in before.items() if k != "validation"
+    }
 
 
 def test_a_validation_tab_too_small_is_grown_in_three_writes_at_most(tmp_path, sheets_api):
@@ -152,9 +182,11 @@ def test_a_read_only_spreadsheet_is_reported_and_the_others_are_written(tmp_path
     report = validate(google_config(tmp_path, feedback=True))
     results = {r.committee: r for r in write_feedback(report)}
     assert not results["EST"].written
-    assert results["EST"].problem == (f"le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google "
-                                      f"du comité Est de la Montérégie (clé {EST}) "
-                                      "(403 : The caller does not have permission)")
+    assert results["EST"].problem == (
+        f"le serveur {sheets_api.url} refuse l'écriture dans le chiffrier Google "
+        f"du comité Est de la Montérégie (clé {EST}) "
+        "(403 : The caller does not have permission)"
+    )
     assert [w.status for w in sheets_api.writes(EST)] == [403]  # refused once, not retried
     assert results["OUEST"].written and results["LONGUEUIL"].written
     assert (results["OUEST"].write_requests, results["OUEST"].findings) == (2, 0)

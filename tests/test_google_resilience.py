@@ -84,9 +84,12 @@ def test_a_spreadsheet_that_stays_unavailable_gives_up_after_the_configured_trie
     assert result.exit_code == 3
     assert statuses(sheets_api, EST) == [503] * 4  # max_attempts = 4, then no more
     # The address actually used is named; Google's status page is not (this is not Google).
-    assert re.search(r"le serveur http://127\.0\.0\.1:\d+ \(variable ALLIANCE_SYNC_SHEETS_URL\) ne répond pas "
-                     rf"correctement pour le chiffrier Google du comité Est de la Montérégie \(clé {EST}\) \(erreur "
-                     r"503 du serveur, 4 essais en \d+ s\) : réessayez plus tard\n", result.output), result.output
+    assert re.search(
+        r"le serveur http://127\.0\.0\.1:\d+ \(variable ALLIANCE_SYNC_SHEETS_URL\) ne répond pas "
+        rf"correctement pour le chiffrier Google du comité Est de la Montérégie \(clé {EST}\) \(erreur "
+        r"503 du serveur, 4 essais en \d+ s\) : réessayez plus tard\n",
+        result.output,
+    ), result.output
     assert "appsstatus" not in result.output
     assert "Traceback" not in result.output
 
@@ -115,8 +118,10 @@ def test_a_spreadsheet_that_stays_403_exits_3_at_once(tmp_path, sheets_api):
     result = run_cli("validate", "--config", str(google_config(tmp_path)))
     assert result.exit_code == 3
     assert statuses(sheets_api, EST) == [403]  # never retried
-    assert (f"Est de la Montérégie (EST) : le serveur {sheets_api.url} refuse l'accès au chiffrier Google du comité "
-            f"Est de la Montérégie (clé {EST}) (403 : The caller does not have permission)") in result.output
+    assert (
+        f"Est de la Montérégie (EST) : le serveur {sheets_api.url} refuse l'accès au chiffrier Google du comité "
+        f"Est de la Montérégie (clé {EST}) (403 : The caller does not have permission)"
+    ) in result.output
     assert "Traceback" not in result.output
 
 
@@ -124,8 +129,9 @@ def test_a_spreadsheet_that_stays_403_gives_exit_3_and_no_workbook_on_run(tmp_pa
     fill(sheets_api)
     sheets_api.share(EST, "none")
     output = tmp_path / "rapport.xlsx"
-    result = run_cli("run", "--config", str(google_config(tmp_path)), "--output", str(output),
-                     "--state-dir", str(tmp_path / "etat"))
+    result = run_cli(
+        "run", "--config", str(google_config(tmp_path)), "--output", str(output), "--state-dir", str(tmp_path / "etat")
+    )
     assert result.exit_code == 3, result.output
     assert not output.exists()
     assert statuses(sheets_api, EST) == [403]
@@ -138,8 +144,10 @@ def test_a_missing_spreadsheet_says_to_check_the_key(tmp_path, sheets_api):
     del sheets_api.spreadsheets[EST]
     result = run_cli("validate", "--config", str(google_config(tmp_path)))
     assert result.exit_code == 3
-    assert (f"le chiffrier Google du comité Est de la Montérégie (clé {EST}) est introuvable : vérifiez la clé "
-            "dans la configuration") in result.output
+    assert (
+        f"le chiffrier Google du comité Est de la Montérégie (clé {EST}) est introuvable : vérifiez la clé "
+        "dans la configuration"
+    ) in result.output
     assert statuses(sheets_api, EST) == [404]
 
 
@@ -154,17 +162,26 @@ def test_service_account_refusal_says_whom_to_share_with(sheets_api):
     assert problem.message == (
         "le compte de service alliance-sync@projet-tcpm.iam.gserviceaccount.com n'a pas accès au chiffrier Google "
         "du comité Est de la Montérégie (clé k) : partagez-le en lecture (Lecteur) avec "
-        "alliance-sync@projet-tcpm.iam.gserviceaccount.com (bouton « Partager » du chiffrier)")
-    writing = access_problem(APIError(answer), account=account, committee="du comité Est de la Montérégie",
-                             key="k", writing=True)
-    assert "ne peut pas écrire dans le chiffrier Google du comité Est de la Montérégie (clé k) : partagez-le " \
-           "en modification (Éditeur) avec alliance-sync@projet-tcpm.iam.gserviceaccount.com" in writing.message
-    sheets_api.fail("k", 403, reason="SERVICE_DISABLED",
-                    message="Google Sheets API has not been used in project 123 before or it is disabled.")
+        "alliance-sync@projet-tcpm.iam.gserviceaccount.com (bouton « Partager » du chiffrier)"
+    )
+    writing = access_problem(
+        APIError(answer), account=account, committee="du comité Est de la Montérégie", key="k", writing=True
+    )
+    assert (
+        "ne peut pas écrire dans le chiffrier Google du comité Est de la Montérégie (clé k) : partagez-le "
+        "en modification (Éditeur) avec alliance-sync@projet-tcpm.iam.gserviceaccount.com" in writing.message
+    )
+    sheets_api.fail(
+        "k",
+        403,
+        reason="SERVICE_DISABLED",
+        message="Google Sheets API has not been used in project 123 before or it is disabled.",
+    )
     sheets_api.share("k", "write")
     disabled = requests.get(f"{sheets_api.url}/v4/spreadsheets/k", headers=token, timeout=10)
     assert access_problem(APIError(disabled), account=account, committee="", key="k").message.startswith(
-        "l'API Google Sheets n'est pas activée dans le projet Google Cloud du compte")
+        "l'API Google Sheets n'est pas activée dans le projet Google Cloud du compte"
+    )
 
 
 # -- the limiter and the waits
@@ -219,8 +236,11 @@ def test_each_command_has_its_own_clients_and_limiters(tmp_path, sheets_api):
 def test_waits_grow_exponentially_with_jitter_are_capped_and_honour_retry_after(tmp_path, sheets_api):
     """Google's real delays (1 s, doubling, at most 30 s), recorded instead of slept."""
     fill(sheets_api)
-    config = load_config(google_config(tmp_path, google={"max_attempts": 8, "backoff_initial": 1.0,
-                                                         "backoff_max": 30.0, "retry_deadline": 10_000}))
+    config = load_config(
+        google_config(
+            tmp_path, google={"max_attempts": 8, "backoff_initial": 1.0, "backoff_max": 30.0, "retry_deadline": 10_000}
+        )
+    )
     clients = GoogleClients()
     http = clients.sheets(config).http
     assert isinstance(http, RetryingHTTPClient)
@@ -233,7 +253,7 @@ def test_waits_grow_exponentially_with_jitter_are_capped_and_honour_retry_after(
     assert build_report(config, google=GoogleSpreadsheets(clients)).findings == []
     assert len(slept) == 7
     for attempt, wait in enumerate(slept[:6]):
-        assert min(2 ** attempt, 30) <= wait <= min(2 ** attempt + 1, 30)
+        assert min(2**attempt, 30) <= wait <= min(2**attempt + 1, 30)
     assert slept[6] == 30.0  # Retry-After: 3600, capped at backoff_max
 
 
@@ -245,13 +265,23 @@ def service_account_file(path: Path, token_uri: str) -> Path:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                            serialization.NoEncryption()).decode()
-    path.write_text(json.dumps({
-        "type": "service_account", "project_id": "projet-tcpm", "private_key_id": "0123456789abcdef",
-        "private_key": pem, "client_email": "alliance-sync@projet-tcpm.iam.gserviceaccount.com",
-        "client_id": "1234567890", "token_uri": token_uri,
-    }), encoding="utf-8")
+    pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    path.write_text(
+        json.dumps(
+            {
+                "type": "service_account",
+                "project_id": "projet-tcpm",
+                "private_key_id": "0123456789abcdef",
+                "private_key": pem,
+                "client_email": "alliance-sync@projet-tcpm.iam.gserviceaccount.com",
+                "client_id": "1234567890",
+                "token_uri": token_uri,
+            }
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -264,10 +294,12 @@ def test_a_refused_service_account_key_gives_a_clear_message(tmp_path, sheets_ap
     config = google_config(tmp_path, google={"credentials": "cle.json"})
     result = run_cli("validate", "--config", str(config))
     assert result.exit_code == 3, result.output
-    assert (f"Google a refusé la clé {key_file} du compte de service alliance-sync@projet-tcpm.iam.gserviceaccount"
-            ".com (invalid_grant : Invalid JWT Signature.) : la clé a été supprimée, désactivée ou a expiré (une "
-            "organisation Google Cloud peut limiter la durée des clés) : créez une nouvelle clé JSON du compte de "
-            "service et indiquez-la dans [google] credentials") in result.output
+    assert (
+        f"Google a refusé la clé {key_file} du compte de service alliance-sync@projet-tcpm.iam.gserviceaccount"
+        ".com (invalid_grant : Invalid JWT Signature.) : la clé a été supprimée, désactivée ou a expiré (une "
+        "organisation Google Cloud peut limiter la durée des clés) : créez une nouvelle clé JSON du compte de "
+        "service et indiquez-la dans [google] credentials"
+    ) in result.output
     assert "Traceback" not in result.output
     tokens = [r for r in sheets_api.requests if r.kind == "token"]
     assert len(tokens) == 3  # once per committee, never retried
@@ -285,8 +317,7 @@ def test_scopes_are_read_only_unless_feedback(tmp_path, sheets_api):
     write = load_config(google_config(tmp_path / "b", feedback=True, google={"credentials": str(key_file)}))
     credentials, account = load_credentials(read.google, scopes=READ_SCOPES)
     assert tuple(credentials.scopes) == READ_SCOPES
-    assert account == Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com",
-                              str(key_file))
+    assert account == Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com", str(key_file))
     credentials, _ = load_credentials(write.google, scopes=WRITE_SCOPES)
     assert tuple(credentials.scopes) == WRITE_SCOPES
 
@@ -307,11 +338,17 @@ def test_no_credentials_is_a_configuration_error(tmp_path, sheets_api, monkeypat
     assert "GOOGLE_APPLICATION_CREDENTIALS" in result.output
 
 
-@pytest.mark.parametrize("content, expected", [
-    ("{ pas du json", "fichier d'identifiants Google illisible"),
-    (json.dumps({"installed": {"client_id": "x"}}), "est un client OAuth, pas une clé de compte de service"),
-    (json.dumps({"type": "external_account"}), "n'est pas une clé de compte de service (type « external_account »)"),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ("{ pas du json", "fichier d'identifiants Google illisible"),
+        (json.dumps({"installed": {"client_id": "x"}}), "est un client OAuth, pas une clé de compte de service"),
+        (
+            json.dumps({"type": "external_account"}),
+            "n'est pas une clé de compte de service (type « external_account »)",
+        ),
+    ],
+)
 def test_unusable_key_files_are_named(tmp_path, content, expected):
     (tmp_path / "cle.json").write_text(content, encoding="utf-8")
     config = load_config(google_config(tmp_path, google={"credentials": "cle.json"}))
@@ -324,25 +361,54 @@ def test_unusable_key_files_are_named(tmp_path, content, expected):
 def test_loopback_addresses_need_no_credentials():
     from sync.google.http import is_loopback
 
-    assert [is_loopback(u) for u in ("http://127.0.0.1:8080", "http://127.9.9.9", "http://[::1]:80",
-                                     "http://localhost:1", "https://sheets.googleapis.com", "http://10.0.0.1",
-                                     "http://localhost.example.com")] == [True, True, True, True, False, False, False]
+    assert [
+        is_loopback(u)
+        for u in (
+            "http://127.0.0.1:8080",
+            "http://127.9.9.9",
+            "http://[::1]:80",
+            "http://localhost:1",
+            "https://sheets.googleapis.com",
+            "http://10.0.0.1",
+            "http://localhost.example.com",
+        )
+    ] == [True, True, True, True, False, False, False]
 
 
 # -- installed-app OAuth: the token kept in the state folder
 
 
 def oauth_files(tmp_path: Path, token_uri: str, *, expiry: str, scopes=READ_SCOPES) -> None:
-    (tmp_path / "client.json").write_text(json.dumps({"installed": {
-        "client_id": "123.apps.googleusercontent.com", "client_secret": "secret", "token_uri": token_uri,
-        "auth_uri": "https://accounts.google.com/o/oauth2/auth", "redirect_uris": ["http://localhost"]}}),
-        encoding="utf-8")
+    (tmp_path / "client.json").write_text(
+        json.dumps(
+            {
+                "installed": {
+                    "client_id": "123.apps.googleusercontent.com",
+                    "client_secret": "secret",
+                    "token_uri": token_uri,
+                    "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+                    "redirect_uris": ["http://localhost"],
+                }
+            }
+        ),
+        encoding="utf-8",
+    )
     state = tmp_path / "etat"
     state.mkdir(exist_ok=True)
-    (state / "google-oauth-jeton.json").write_text(json.dumps({
-        "token": "ya29.jeton", "refresh_token": "1//rafraichir", "token_uri": token_uri,
-        "client_id": "123.apps.googleusercontent.com", "client_secret": "secret", "scopes": list(scopes),
-        "expiry": expiry}), encoding="utf-8")
+    (state / "google-oauth-jeton.json").write_text(
+        json.dumps(
+            {
+                "token": "ya29.jeton",
+                "refresh_token": "1//rafraichir",
+                "token_uri": token_uri,
+                "client_id": "123.apps.googleusercontent.com",
+                "client_secret": "secret",
+                "scopes": list(scopes),
+                "expiry": expiry,
+            }
+        ),
+        encoding="utf-8",
+    )
 
 
 @pytest.fixture
@@ -367,8 +433,11 @@ def test_one_factory_connects_sheets_and_drive_anonymously_on_a_loopback_address
     connection = connect(config.google, base_url=sheets_api.url, scopes=READ_SCOPES, token_dir=tmp_path / "etat")
     sheets = GoogleClients(tmp_path / "etat").sheets(config)
     drive = drive_client(config.google, delivery_settings(config), tmp_path / "etat")
-    for session, account in ((connection.session, connection.account), (sheets.http.session, sheets.account),
-                             (drive.http.session, drive.account)):
+    for session, account in (
+        (connection.session, connection.account),
+        (sheets.http.session, sheets.account),
+        (drive.http.session, drive.account),
+    ):
         assert account.kind == "anonymous"
         assert session.credentials.token == LOCAL_TOKEN
         assert tuple(session._refresh_status_codes) == ()
@@ -382,18 +451,26 @@ def test_the_factory_asks_google_for_the_callers_scopes_from_the_callers_token_f
 
     oauth_files(oauth_state, "https://oauth2.googleapis.com/token", expiry="2099-01-01T00:00:00Z")
     config = load_config(google_config(oauth_state, google={"oauth_client": "client.json"}))
-    connection = connect(config.google, base_url="https://sheets.googleapis.com", scopes=READ_SCOPES,
-                         token_dir=oauth_state / "etat")
+    connection = connect(
+        config.google, base_url="https://sheets.googleapis.com", scopes=READ_SCOPES, token_dir=oauth_state / "etat"
+    )
     assert connection.account.origin == str(oauth_state / "etat" / "google-oauth-jeton.json")
     assert tuple(connection.session.credentials.scopes) == READ_SCOPES
     with pytest.raises(SourceUnavailable) as caught:  # write scope wanted, no terminal to authorise it
-        connect(config.google, base_url="https://sheets.googleapis.com", scopes=WRITE_SCOPES,
-                token_dir=oauth_state / "etat")
-    assert caught.value.message.startswith("aucune autorisation Google enregistrée pour ce compte : lancez une fois "
-                                           "« alliance-sync check-access » dans un terminal")
+        connect(
+            config.google, base_url="https://sheets.googleapis.com", scopes=WRITE_SCOPES, token_dir=oauth_state / "etat"
+        )
+    assert caught.value.message.startswith(
+        "aucune autorisation Google enregistrée pour ce compte : lancez une fois "
+        "« alliance-sync check-access » dans un terminal"
+    )
     with pytest.raises(SourceUnavailable):  # another folder keeps no token
-        connect(config.google, base_url="https://sheets.googleapis.com", scopes=READ_SCOPES,
-                token_dir=oauth_state / "ailleurs")
+        connect(
+            config.google,
+            base_url="https://sheets.googleapis.com",
+            scopes=READ_SCOPES,
+            token_dir=oauth_state / "ailleurs",
+        )
 
 
 def test_a_kept_oauth_token_is_used_without_a_browser(oauth_state, sheets_api):
@@ -419,7 +496,8 @@ def test_an_expired_oauth_token_without_refresh_asks_for_a_login(oauth_state, sh
     assert caught.value.message == (
         "aucune autorisation Google enregistrée pour ce compte : lancez une fois « alliance-sync check-access » "
         "dans un terminal et autorisez l'accès dans le navigateur (le jeton sera gardé dans "
-        f"{kept})")
+        f"{kept})"
+    )
 
 
 def test_a_read_only_token_is_not_enough_for_feedback(oauth_state, sheets_api):
@@ -452,8 +530,7 @@ def test_the_committees_are_read_at_the_same_time(tmp_path, sheets_api):
     assert sorted(r.status for r in sheets_api.requests) == [200, 200, 200]
 
 
-def test_an_address_refusing_connections_is_named_and_not_retried_long(tmp_path, sheets_api, monkeypatch,
-                                                                       google_waits):
+def test_an_address_refusing_connections_is_named_and_not_retried_long(tmp_path, sheets_api, monkeypatch, google_waits):
     address = f"http://127.0.0.1:{closed_port()}"
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", address)
     config = google_config(tmp_path, google={"max_attempts": 8})  # defaults but for millisecond waits
@@ -461,12 +538,17 @@ def test_an_address_refusing_connections_is_named_and_not_retried_long(tmp_path,
     result = run_cli("validate", "--config", str(config))
     assert result.exit_code == 3
     assert len(slept) == 3 * 2  # three tries per committee, not eight
-    for name, key in (("Est de la Montérégie (EST)", EST), ("Agglomération de Longueuil (LONGUEUIL)",
-                                                              KEYS["LONGUEUIL"])):
-        assert re.search(rf"  - {re.escape(name)} : le serveur {address} \(variable ALLIANCE_SYNC_SHEETS_URL\) "
-                         rf"est injoignable pour le chiffrier Google du comité .* \(clé {key}\) \(connexion refusée "
-                         rf"par {address} : aucun service n'y répond, 3 essais en \d+ s\) : vérifiez l'adresse "
-                         rf"{address} \(ALLIANCE_SYNC_SHEETS_URL\)\n", result.output), result.output
+    for name, key in (
+        ("Est de la Montérégie (EST)", EST),
+        ("Agglomération de Longueuil (LONGUEUIL)", KEYS["LONGUEUIL"]),
+    ):
+        assert re.search(
+            rf"  - {re.escape(name)} : le serveur {address} \(variable ALLIANCE_SYNC_SHEETS_URL\) "
+            rf"est injoignable pour le chiffrier Google du comité .* \(clé {key}\) \(connexion refusée "
+            rf"par {address} : aucun service n'y répond, 3 essais en \d+ s\) : vérifiez l'adresse "
+            rf"{address} \(ALLIANCE_SYNC_SHEETS_URL\)\n",
+            result.output,
+        ), result.output
     assert "Validation impossible : des chiffriers n'ont pas pu être lus." in result.output
     assert "Aucun rapport produit" not in result.output and "appsstatus" not in result.output
 
@@ -474,15 +556,17 @@ def test_an_address_refusing_connections_is_named_and_not_retried_long(tmp_path,
 def test_the_run_deadline_stops_every_read(tmp_path, sheets_api):
     fill(sheets_api)
     sheets_api.fail(EST, 503, times=None)
-    config = load_config(google_config(tmp_path, google={"deadline": 0.5, "backoff_initial": 1.0,
-                                                         "backoff_max": 1.0, "max_attempts": 8}))
+    config = load_config(
+        google_config(tmp_path, google={"deadline": 0.5, "backoff_initial": 1.0, "backoff_max": 1.0, "max_attempts": 8})
+    )
     with pytest.raises(NoUsableData) as caught:
         build_report(config)
     assert statuses(sheets_api, EST) == [503]  # the first wait would end past the run's deadline
     assert caught.value.unreadable == [
         f"Est de la Montérégie (EST) : délai de la synchronisation dépassé avant la lecture du chiffrier Google du "
         f"comité Est de la Montérégie (clé {EST}) ([google] deadline) ; dernier échec : erreur 503 du serveur "
-        f"({sheets_api.url})"]
+        f"({sheets_api.url})"
+    ]
 
 
 def test_an_unknown_host_is_told_apart_from_a_server_error(tmp_path, sheets_api, monkeypatch):
@@ -497,7 +581,9 @@ def test_an_unknown_host_is_told_apart_from_a_server_error(tmp_path, sheets_api,
         rf"Est de la Montérégie \(EST\) : le serveur https://sheets.invalid \(variable ALLIANCE_SYNC_SHEETS_URL\) "
         rf"est injoignable pour le chiffrier Google du comité Est de la Montérégie \(clé {EST}\) \(adresse "
         rf"introuvable : le nom sheets.invalid n'a pu être résolu \(DNS\), 3 essais en \d+ s\) : vérifiez "
-        r"l'adresse https://sheets.invalid \(ALLIANCE_SYNC_SHEETS_URL\)", caught.value.unreadable[0])
+        r"l'adresse https://sheets.invalid \(ALLIANCE_SYNC_SHEETS_URL\)",
+        caught.value.unreadable[0],
+    )
 
 
 def test_the_run_deadline_is_checked_and_defaults_to_three_minutes(tmp_path):
@@ -538,8 +624,9 @@ def test_the_google_token_never_travels_in_clear_text(url):
         assert f"adresse « {url} » refusée : une adresse https://… est attendue" in caught.value.message
 
 
-@pytest.mark.parametrize("url", ["https://proxy.exemple.org/google", "http://127.0.0.1:8080", "http://localhost:1",
-                                 "http://[::1]:8080/"])
+@pytest.mark.parametrize(
+    "url", ["https://proxy.exemple.org/google", "http://127.0.0.1:8080", "http://localhost:1", "http://[::1]:8080/"]
+)
 def test_https_and_local_addresses_are_accepted(url):
     from sync.google.http import sheets_base_url
 
@@ -554,8 +641,9 @@ def test_a_single_try_is_said_in_the_singular():
     from sync.google.client import access_problem
     from sync.google.http import GoogleCallFailed
 
-    problem = access_problem(GoogleCallFailed(Unreachable("refusée"), 1, 0.2), account=anonymous()[1],
-                             committee="du comité Ouest", key="CLE")
+    problem = access_problem(
+        GoogleCallFailed(Unreachable("refusée"), 1, 0.2), account=anonymous()[1], committee="du comité Ouest", key="CLE"
+    )
     assert "1 essai en 0 s" in problem.message
 
 
@@ -565,13 +653,16 @@ def test_an_unreachable_token_server_is_named_in_french(tmp_path, monkeypatch):
     advise to share a spreadsheet that was never reached."""
     service_account_file(tmp_path / "cle.json", "https://oauth2.invalid/token")
     monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
-    result = run_cli("validate", "--config", str(google_config(tmp_path, codes=("EST",),
-                                                               google={"credentials": "cle.json"})))
+    result = run_cli(
+        "validate", "--config", str(google_config(tmp_path, codes=("EST",), google={"credentials": "cle.json"}))
+    )
     assert result.exit_code == 3, result.output
     assert "adresse introuvable : le nom oauth2.invalid n'a pu être résolu (DNS)" in result.output
     assert "TransportError" not in result.output and "Error" not in result.output
-    assert ("le serveur d'authentification Google (https://oauth2.invalid) est injoignable pour le chiffrier "
-            "Google du comité Est de la Montérégie") in result.output
+    assert (
+        "le serveur d'authentification Google (https://oauth2.invalid) est injoignable pour le chiffrier "
+        "Google du comité Est de la Montérégie"
+    ) in result.output
     assert "3 essais" in result.output  # a host that cannot be found is not tried 8 times
     assert "vérifiez la connexion Internet de ce poste" in result.output
     assert "partagez" not in result.output and "Traceback" not in result.output

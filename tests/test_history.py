@@ -25,12 +25,14 @@ NOW = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
 def test_raw_rows_round_trip_with_their_types():
     tabs = {
-        "Projets": [["No projet", "Coût total", "Date de début"],
-                    ["OUE-1", 0.1 + 0.2, dt.datetime(2020, 4, 1)],
-                    ["OUE-2", 12500, "01/04/2020"],
-                    [None, True, dt.date(2021, 3, 31)],
-                    ["2020-04-01 00:00:00", Decimal("12.50"), dt.time(8, 30)],
-                    [float("inf"), -0.0, dt.timedelta(days=1.5)]],
+        "Projets": [
+            ["No projet", "Coût total", "Date de début"],
+            ["OUE-1", 0.1 + 0.2, dt.datetime(2020, 4, 1)],
+            ["OUE-2", 12500, "01/04/2020"],
+            [None, True, dt.date(2021, 3, 31)],
+            ["2020-04-01 00:00:00", Decimal("12.50"), dt.time(8, 30)],
+            [float("inf"), -0.0, dt.timedelta(days=1.5)],
+        ],
         "$date": [],  # a tab title that looks like a tag stays a title
     }
     key, blob = pack_tabs(tabs)
@@ -74,8 +76,11 @@ def test_failed_migration_leaves_the_previous_version(tmp_path, monkeypatch):
     with History.open(tmp_path):
         pass
     previous = len(schema.MIGRATIONS)
-    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, "ALTER TABLE runs ADD COLUMN host TEXT;\n"
-                                               "ALTER TABLE nowhere ADD COLUMN x TEXT;"])
+    monkeypatch.setattr(
+        schema,
+        "MIGRATIONS",
+        [*schema.MIGRATIONS, "ALTER TABLE runs ADD COLUMN host TEXT;\nALTER TABLE nowhere ADD COLUMN x TEXT;"],
+    )
     with pytest.raises(HistoryError):
         History.open(tmp_path)
     with sqlite3.connect(tmp_path / "historique.sqlite") as conn:
@@ -91,8 +96,9 @@ def test_database_from_a_newer_tool_is_refused(tmp_path):
     with pytest.raises(HistoryError) as caught:
         History.open(tmp_path)
     assert caught.value.exit_code == 2
-    assert (f"est au format 7, plus récent que celui de cette version d'alliance-sync "
-            f"(format {len(schema.MIGRATIONS)})") in caught.value.message
+    assert (
+        f"est au format 7, plus récent que celui de cette version d'alliance-sync (format {len(schema.MIGRATIONS)})"
+    ) in caught.value.message
 
 
 def test_a_file_that_is_not_a_database_gets_a_french_error(tmp_path):
@@ -109,55 +115,92 @@ def test_a_run_records_sources_records_findings_and_totals(tmp_path):
     assert result.exit_code == 0, result.output
     [run] = alliance.query("SELECT id, state, projects, payments, errors, warnings, fallbacks, output FROM runs")
     assert run == (1, "done", 3, 4, 0, 0, 0, str(alliance.output))
-    sources = alliance.query("SELECT committee, kind, location, current, problem, snapshot IS NOT NULL "
-                             "FROM sources ORDER BY rowid")
-    assert sources == [("OUEST", "xlsx", str(alliance.workbook("OUEST")), 1, None, 1),
-                       ("EST", "xlsx", str(alliance.workbook("EST")), 1, None, 1),
-                       ("LONGUEUIL", "xlsx", str(alliance.workbook("LONGUEUIL")), 1, None, 1)]
+    sources = alliance.query(
+        "SELECT committee, kind, location, current, problem, snapshot IS NOT NULL FROM sources ORDER BY rowid"
+    )
+    assert sources == [
+        ("OUEST", "xlsx", str(alliance.workbook("OUEST")), 1, None, 1),
+        ("EST", "xlsx", str(alliance.workbook("EST")), 1, None, 1),
+        ("LONGUEUIL", "xlsx", str(alliance.workbook("LONGUEUIL")), 1, None, 1),
+    ]
     projects = alliance.query("SELECT committee, row, project_id, counted, data FROM projects ORDER BY seq")
-    assert [p[:4] for p in projects] == [("OUEST", 2, "OUE-2020-001", 1), ("OUEST", 3, "OUE-2020-002", 1),
-                                         ("EST", 2, "EST-2020-001", 1)]
+    assert [p[:4] for p in projects] == [
+        ("OUEST", 2, "OUE-2020-001", 1),
+        ("OUEST", 3, "OUE-2020-002", 1),
+        ("EST", 2, "EST-2020-001", 1),
+    ]
     values = json.loads(projects[0][4])["values"]
     assert values["title"] == "Frigos solidaires"
     assert values["fqis_total"] == 6_000_000 and values["year:2019-2020"] == 3_000_000
     assert values["start_date"] == "2019-06-01" and values["participants_target"] == 20
-    payments = alliance.query("SELECT project_id, json_extract(data, '$.values.amount'), "
-                              "json_extract(data, '$.values.date') FROM payments ORDER BY seq")
-    assert payments == [("OUE-2020-001", 1_000_000, "2020-05-01"), ("OUE-2020-001", 1_500_000, "2020-09-01"),
-                        ("OUE-2020-002", 500_000, "2020-05-01"), ("EST-2020-001", 2_000_000, "2020-05-01")]
-    totals = alliance.query("SELECT code, allocation, committed, paid, projects_total, committed_by_year "
-                            "FROM totals ORDER BY rowid")
+    payments = alliance.query(
+        "SELECT project_id, json_extract(data, '$.values.amount'), "
+        "json_extract(data, '$.values.date') FROM payments ORDER BY seq"
+    )
+    assert payments == [
+        ("OUE-2020-001", 1_000_000, "2020-05-01"),
+        ("OUE-2020-001", 1_500_000, "2020-09-01"),
+        ("OUE-2020-002", 500_000, "2020-05-01"),
+        ("EST-2020-001", 2_000_000, "2020-05-01"),
+    ]
+    totals = alliance.query(
+        "SELECT code, allocation, committed, paid, projects_total, committed_by_year FROM totals ORDER BY rowid"
+    )
     assert totals[0][:5] == ("OUEST", 260_000_000, 12_000_000, 3_000_000, 2)
-    assert json.loads(totals[0][5]) == {"2019-2020": 6_000_000, "2020-2021": 6_000_000,
-                                        "2021-2022": 0, "2022-2023": 0}
+    assert json.loads(totals[0][5]) == {"2019-2020": 6_000_000, "2020-2021": 6_000_000, "2021-2022": 0, "2022-2023": 0}
     assert totals[1][:5] == ("EST", 390_000_000, 6_000_000, 2_000_000, 1)
 
 
 def test_findings_are_recorded_with_every_field(tmp_path):
     alliance = Alliance(tmp_path)
-    alliance.rewrite("EST", projects=[alliance.workbooks["EST"]["projects"][0]],
-                     payments=[{"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1),
-                                "Montant": 100, "Référence": "E-9"}])
+    alliance.rewrite(
+        "EST",
+        projects=[alliance.workbooks["EST"]["projects"][0]],
+        payments=[
+            {"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1), "Montant": 100, "Référence": "E-9"}
+        ],
+    )
     assert alliance.cli("run").exit_code == 1
     rows = alliance.query("SELECT severity, code, committee, sheet, cell, row, project_id, field, data FROM findings")
-    assert rows == [("error", "PAYMENT_UNKNOWN_PROJECT", "EST", "Versements", "A2", 2, "EST-2020-009", "project_id",
-                     '{"value": "EST-2020-009", "closest": "EST-2020-001"}')]
+    assert rows == [
+        (
+            "error",
+            "PAYMENT_UNKNOWN_PROJECT",
+            "EST",
+            "Versements",
+            "A2",
+            2,
+            "EST-2020-009",
+            "project_id",
+            '{"value": "EST-2020-009", "closest": "EST-2020-001"}',
+        )
+    ]
     assert alliance.query("SELECT errors, warnings FROM runs") == [(1, 0)]
 
 
 def test_findings_read_back_from_the_history_are_the_live_ones(tmp_path):
     alliance = Alliance(tmp_path)
     first, second = alliance.workbooks["OUEST"]["projects"][:2]
-    alliance.rewrite("OUEST", projects=[
-        {**first, "Date de début": dt.date(2018, 1, 1), "Priorité": "Logemnt", "Coût total": "12 500,5 $ environ"},
-        {**second, "No projet": first["No projet"], "FQIS total": 1},
-    ], payments=[{"No projet": "OUE-2020-099", "Date du versement": dt.date(2020, 5, 1), "Montant": 100}])
+    alliance.rewrite(
+        "OUEST",
+        projects=[
+            {**first, "Date de début": dt.date(2018, 1, 1), "Priorité": "Logemnt", "Coût total": "12 500,5 $ environ"},
+            {**second, "No projet": first["No projet"], "FQIS total": 1},
+        ],
+        payments=[{"No projet": "OUE-2020-099", "Date du versement": dt.date(2020, 5, 1), "Montant": 100}],
+    )
     live = build_report(load_config(alliance.config)).findings
     assert alliance.cli("run").exit_code == 1
     with History.open(alliance.state) as history:
         recorded = run_findings(history, 1)
-    assert {f.code for f in live} >= {"DATE_OUTSIDE_PERIOD", "UNKNOWN_VALUE", "INVALID_AMOUNT",
-                                      "DUPLICATE_PROJECT_ID", "YEAR_SPLIT_MISMATCH", "PAYMENT_UNKNOWN_PROJECT"}
+    assert {f.code for f in live} >= {
+        "DATE_OUTSIDE_PERIOD",
+        "UNKNOWN_VALUE",
+        "INVALID_AMOUNT",
+        "DUPLICATE_PROJECT_ID",
+        "YEAR_SPLIT_MISMATCH",
+        "PAYMENT_UNKNOWN_PROJECT",
+    }
     assert recorded == live
     assert [(f.field, f.values, f.message) for f in recorded] == [(f.field, f.values, f.message) for f in live]
     [outside] = [f for f in recorded if f.code == "DATE_OUTSIDE_PERIOD"]
@@ -166,9 +209,13 @@ def test_findings_read_back_from_the_history_are_the_live_ones(tmp_path):
 
 def test_damaged_values_of_a_finding_leave_its_stored_message_and_an_unknown_code_is_a_french_error(tmp_path):
     alliance = Alliance(tmp_path)
-    alliance.rewrite("EST", projects=[alliance.workbooks["EST"]["projects"][0]],
-                     payments=[{"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1),
-                                "Montant": 100, "Référence": "E-9"}])
+    alliance.rewrite(
+        "EST",
+        projects=[alliance.workbooks["EST"]["projects"][0]],
+        payments=[
+            {"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1), "Montant": 100, "Référence": "E-9"}
+        ],
+    )
     assert alliance.cli("run").exit_code == 1
     [(message,)] = alliance.query("SELECT message FROM findings")
     for data in ('{"value": "EST-2020-009"', '{"closest": null}', "[1, 2]"):  # cut short, a key missing, no object
@@ -177,20 +224,31 @@ def test_damaged_values_of_a_finding_leave_its_stored_message_and_an_unknown_cod
         with History.open(alliance.state) as history:
             [found] = run_findings(history, 1)
         assert (found.code, found.cell, found.field, found.values, found.message) == (
-            "PAYMENT_UNKNOWN_PROJECT", "A2", "project_id", {}, message)
+            "PAYMENT_UNKNOWN_PROJECT",
+            "A2",
+            "project_id",
+            {},
+            message,
+        )
     with sqlite3.connect(alliance.db) as conn:
         conn.execute("UPDATE findings SET code = 'FUTURE_CODE'")
     with History.open(alliance.state) as history, pytest.raises(HistoryError) as caught:
         run_findings(history, 1)
-    assert caught.value.message.startswith(f"la base d'historique {alliance.db} est endommagée ou n'est pas celle "
-                                           "d'alliance-sync (constat de code ou de gravité inconnu).")
+    assert caught.value.message.startswith(
+        f"la base d'historique {alliance.db} est endommagée ou n'est pas celle "
+        "d'alliance-sync (constat de code ou de gravité inconnu)."
+    )
 
 
 def test_findings_of_a_history_before_values_read_back_with_an_empty_field(tmp_path):
     alliance = Alliance(tmp_path)
-    alliance.rewrite("EST", projects=[alliance.workbooks["EST"]["projects"][0]],
-                     payments=[{"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1),
-                                "Montant": 100, "Référence": "E-9"}])
+    alliance.rewrite(
+        "EST",
+        projects=[alliance.workbooks["EST"]["projects"][0]],
+        payments=[
+            {"No projet": "EST-2020-009", "Date du versement": dt.date(2020, 5, 1), "Montant": 100, "Référence": "E-9"}
+        ],
+    )
     assert alliance.cli("run").exit_code == 1
     message = alliance.query("SELECT message FROM findings")[0][0]
     # The tool as it was at schema 3: findings without their field nor their values.
@@ -202,9 +260,15 @@ def test_findings_of_a_history_before_values_read_back_with_an_empty_field(tmp_p
         assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 4
         [old] = run_findings(history, 1)
     assert (old.code, old.cell, old.field, old.values) == ("PAYMENT_UNKNOWN_PROJECT", "A2", "", {})
-    assert old.message == message == ("Le versement nomme le projet « EST-2020-009 », absent de l'onglet Projets de "
-                                      "ce comité. Attendu : le No projet d'un projet de ce comité. "
-                                      "Vouliez-vous dire « EST-2020-001 » ?")
+    assert (
+        old.message
+        == message
+        == (
+            "Le versement nomme le projet « EST-2020-009 », absent de l'onglet Projets de "
+            "ce comité. Attendu : le No projet d'un projet de ce comité. "
+            "Vouliez-vous dire « EST-2020-001 » ?"
+        )
+    )
 
 
 def test_unchanged_content_is_stored_once(tmp_path):
@@ -258,8 +322,9 @@ def test_copy_goes_through_the_same_parsing_as_a_fresh_read(tmp_path):
     fresh = build_report(config)
     alliance.workbook("OUEST").unlink()
     with History.open(alliance.state) as history:
-        copied = build_report(load_config(alliance.config, check_files=False),
-                              fallback=LastGoodCopy(history, config, NOW), now=NOW)
+        copied = build_report(
+            load_config(alliance.config, check_files=False), fallback=LastGoodCopy(history, config, NOW), now=NOW
+        )
     assert copied.workbooks["OUEST"].projects == fresh.workbooks["OUEST"].projects
     assert copied.workbooks["OUEST"].payments == fresh.workbooks["OUEST"].payments
     assert copied.totals.line("OUEST") == fresh.totals.line("OUEST")
@@ -320,8 +385,10 @@ def test_a_history_held_by_another_program_is_not_called_unreadable(tmp_path, im
     finally:
         holder.close()
     message = caught.value.message
-    assert message.startswith(f"la base d'historique {tmp_path / 'historique.sqlite'} ne peut pas être utilisée "
-                              "(occupée par un autre programme")
+    assert message.startswith(
+        f"la base d'historique {tmp_path / 'historique.sqlite'} ne peut pas être utilisée "
+        "(occupée par un autre programme"
+    )
     assert "Déplacez-la" not in message and "locked" not in message
 
 
@@ -341,7 +408,8 @@ def test_a_history_that_cannot_be_written_during_a_run_is_a_french_error(tmp_pat
     assert caught.value.message == (
         f"la base d'historique {tmp_path / 'etat' / 'historique.sqlite'} ne peut pas être écrite (occupée par un "
         "autre programme, par exemple un outil qui l'a ouverte : fermez-le puis relancez) ; rien n'y a été "
-        "enregistré.")
+        "enregistré."
+    )
 
 
 # ---------------------------------------------------------------- records, compared by digest
@@ -353,21 +421,33 @@ def test_a_record_is_stored_as_the_same_json_as_before_digests():
     from sync.vocabulary.template import project_columns
 
     columns = project_columns("FQIS", ["2019-2020", "2020-2021"])
-    record = Project("OUEST", "Projets", 7, project_id="OUE-1", title="Frigos — Roussillon", status="En cours",
-                     start_date=dt.date(2019, 6, 1), total_cost=10_000_000, fqis_by_year={"2020-2021": 3_000_000},
-                     participants_target=20, invalid={"other_contributions", "fqis_total"})
+    record = Project(
+        "OUEST",
+        "Projets",
+        7,
+        project_id="OUE-1",
+        title="Frigos — Roussillon",
+        status="En cours",
+        start_date=dt.date(2019, 6, 1),
+        total_cost=10_000_000,
+        fqis_by_year={"2020-2021": 3_000_000},
+        participants_target=20,
+        invalid={"other_contributions", "fqis_total"},
+    )
     stored = store_project(record, columns)
     assert stored.to_json() == (
         '{"values":{"project_id":"OUE-1","title":"Frigos — Roussillon","organization":"","organization_type":"",'
         '"territory":"","priority":"","status":"En cours","approval_date":null,"start_date":"2019-06-01",'
         '"end_date":null,"total_cost":10000000,"year:2019-2020":null,"year:2020-2021":3000000,"fqis_total":null,'
         '"other_contributions":null,"participants_target":20,"participants_reached":null,"notes":""},'
-        '"invalid":["fqis_total","other_contributions"]}')
+        '"invalid":["fqis_total","other_contributions"]}'
+    )
     assert (stored.committee, stored.row, stored.project_id, stored.counted) == ("OUEST", 7, "OUE-1", True)
     assert stored.values["start_date"] == "2019-06-01" and stored.invalid == {"fqis_total", "other_contributions"}
     payment = store_payment(Payment("EST", "Versements", 3, "EST-1", dt.date(2020, 5, 1), 150_000, "=1+1"))
-    assert payment.to_json() == ('{"values":{"project_id":"EST-1","date":"2020-05-01","amount":150000,'
-                                 '"reference":"=1+1","note":""}}')
+    assert payment.to_json() == (
+        '{"values":{"project_id":"EST-1","date":"2020-05-01","amount":150000,"reference":"=1+1","note":""}}'
+    )
 
 
 def _count_reread(monkeypatch) -> list[int]:
@@ -391,8 +471,9 @@ def _changes_now(alliance: Alliance):
     config = load_config(alliance.config)
     report = build_report(config)
     with History.open(alliance.state) as history:
-        return history.changes_since(history.previous_done(), records_of_report(report),
-                                     committee_order=[c.code for c in config.committees])
+        return history.changes_since(
+            history.previous_done(), records_of_report(report), committee_order=[c.code for c in config.committees]
+        )
 
 
 def test_an_unchanged_night_reads_no_previous_record_again_and_a_change_reads_only_its_own(tmp_path, monkeypatch):
@@ -403,11 +484,15 @@ def test_an_unchanged_night_reads_no_previous_record_again_and_a_change_reads_on
     assert (changes.previous_run_id, changes.items, reread) == (1, [], [])
 
     ouest = alliance.workbooks["OUEST"]
-    alliance.rewrite("OUEST", projects=[{**ouest["projects"][0], "Titre du projet": "Frigos partagés"},
-                                        *ouest["projects"][1:]], payments=ouest["payments"])
+    alliance.rewrite(
+        "OUEST",
+        projects=[{**ouest["projects"][0], "Titre du projet": "Frigos partagés"}, *ouest["projects"][1:]],
+        payments=ouest["payments"],
+    )
     changes = _changes_now(alliance)
-    assert [(c.kind, c.record, c.key, [(f.field, f.before, f.after) for f in c.fields]) for c in changes.items] \
-        == [("modifié", "projet", "OUE-2020-001", [("Titre du projet", "Frigos solidaires", "Frigos partagés")])]
+    assert [(c.kind, c.record, c.key, [(f.field, f.before, f.after) for f in c.fields]) for c in changes.items] == [
+        ("modifié", "projet", "OUE-2020-001", [("Titre du projet", "Frigos solidaires", "Frigos partagés")])
+    ]
     assert reread == [0]  # the first project of run 1, alone
 
 
@@ -417,15 +502,19 @@ def test_the_changes_of_a_run_are_the_same_from_digests_as_from_decoded_records(
     alliance = Alliance(tmp_path)
     assert alliance.cli("run").exit_code == 0
     est = alliance.workbooks["EST"]
-    alliance.rewrite("EST", projects=[project("EST-2020-002"), *est["projects"]],
-                     payments=[{**est["payments"][0], "Montant": 1_234.5}])
+    alliance.rewrite(
+        "EST",
+        projects=[project("EST-2020-002"), *est["projects"]],
+        payments=[{**est["payments"][0], "Montant": 1_234.5}],
+    )
     alliance.rewrite("LONGUEUIL", projects=[], payments=[])
     assert alliance.cli("run").exit_code == 0
     with History.open(alliance.state) as history:
-        decoded = compute_changes(history.records(1), history.records(2), previous_run_id=1,
-                                  previous_run_at=None).items
+        decoded = compute_changes(history.records(1), history.records(2), previous_run_id=1, previous_run_at=None).items
         run_2 = history.records(2, decoded=False)
         lazy = history.changes_since(history.run(1), run_2).items
     assert lazy == decoded
     assert {(c.kind, c.record, c.committee) for c in lazy} == {
-        ("ajouté", "projet", "EST"), ("modifié", "versement", "EST")}
+        ("ajouté", "projet", "EST"),
+        ("modifié", "versement", "EST"),
+    }

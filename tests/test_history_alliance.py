@@ -36,7 +36,8 @@ def listing(folder: Path) -> dict[str, bytes | None]:
 
 
 def test_demo_then_production_from_one_folder_the_ministry_workbook_has_no_demo_project(
-        tmp_path, sheets_api, monkeypatch):
+    tmp_path, sheets_api, monkeypatch
+):
     """The careless coordinator: the README's demo, then production, from the same folder;
     one committee's sheet is not shared (403) the second night."""
     monkeypatch.delenv("ALLIANCE_SYNC_STATE_DIR", raising=False)
@@ -53,8 +54,9 @@ def test_demo_then_production_from_one_folder_the_ministry_workbook_has_no_demo_
 
     first = invoke(*production)
     assert first.exit_code == 0, first.output
-    assert ("Nouvel historique dans le dossier d'état "
-            f"{tmp_path}/.alliance-sync (par défaut, dans le dossier courant)") in first.stderr
+    assert (
+        f"Nouvel historique dans le dossier d'état {tmp_path}/.alliance-sync (par défaut, dans le dossier courant)"
+    ) in first.stderr
     sheets_api.fail(KEYS["EST"], 403, times=None)
     invoke("run", "--output", str(tmp_path / "demo.xlsx"))  # the demo again, between two nights
 
@@ -77,8 +79,7 @@ def test_production_pointed_at_the_demos_folder_is_refused_and_nothing_is_writte
     before = listing(demo_folder)
     config = write_alliance(tmp_path / "prod", {"OUEST": {"projects": [project()]}})
 
-    for args, env in ((["--state-dir", str(demo_folder)], None),
-                      ([], {"ALLIANCE_SYNC_STATE_DIR": str(demo_folder)})):
+    for args, env in ((["--state-dir", str(demo_folder)], None), ([], {"ALLIANCE_SYNC_STATE_DIR": str(demo_folder)})):
         result = invoke("run", "--config", str(config), "--output", str(tmp_path / "rapport.xlsx"), *args, env=env)
         assert result.exit_code == 2, result.output
         assert result.stderr == (
@@ -87,15 +88,18 @@ def test_production_pointed_at_the_demos_folder_is_refused_and_nothing_is_writte
             "2019-04-01 au 2023-03-31) : rien n'y a été écrit. Chaque alliance a son propre dossier d'état, pour "
             "qu'aucune copie de secours ni aucune comparaison ne vienne d'une autre. Indiquez-en un autre : "
             "l'option --state-dir, la variable ALLIANCE_SYNC_STATE_DIR ou la clé state_dir de la table [alliance] "
-            "de la configuration.\n")
+            "de la configuration.\n"
+        )
         assert listing(demo_folder) == before
         assert not (tmp_path / "rapport.xlsx").exists()
     # history, diff and deliver with this configuration refuse it too.
     for command in ("history", "diff"):
         result = invoke(command, "--config", str(config), "--state-dir", str(demo_folder))
         assert result.exit_code == 2
-        assert result.stderr.startswith(f"Erreur : le dossier d'état {demo_folder} contient l'historique de la "
-                                        "démonstration intégrée d'alliance-sync, pas celui de l'alliance")
+        assert result.stderr.startswith(
+            f"Erreur : le dossier d'état {demo_folder} contient l'historique de la "
+            "démonstration intégrée d'alliance-sync, pas celui de l'alliance"
+        )
     assert listing(demo_folder) == before
 
 
@@ -104,13 +108,15 @@ def test_the_demo_pointed_at_a_production_folder_is_refused(tmp_path, monkeypatc
     config = write_alliance(tmp_path, {"OUEST": {"projects": [project()]}}, alliance={"state_dir": "etat"})
     assert invoke("run", "--config", str(config), "--output", str(tmp_path / "rapport.xlsx")).exit_code == 0
     before = listing(tmp_path / "etat")
-    result = invoke("run", "--output", str(tmp_path / "demo.xlsx"),
-                    env={"ALLIANCE_SYNC_STATE_DIR": str(tmp_path / "etat")})
+    result = invoke(
+        "run", "--output", str(tmp_path / "demo.xlsx"), env={"ALLIANCE_SYNC_STATE_DIR": str(tmp_path / "etat")}
+    )
     assert result.exit_code == 2
     assert (
         f"Erreur : le dossier d'état {tmp_path / 'etat'} contient l'historique de l'alliance « Alliance pour la "
         "solidarité en Montérégie » (entente du 2019-04-01 au 2023-03-31), pas celui de la démonstration intégrée "
-        "d'alliance-sync : rien n'y a été écrit.") in result.stderr
+        "d'alliance-sync : rien n'y a été écrit."
+    ) in result.stderr
     assert listing(tmp_path / "etat") == before
     assert not (tmp_path / "demo.xlsx").exists()
 
@@ -119,20 +125,29 @@ def test_another_agreement_period_is_another_alliance(tmp_path):
     config = write_alliance(tmp_path, {"OUEST": {"projects": [project()]}})
     args = ["--output", str(tmp_path / "rapport.xlsx"), "--state-dir", str(tmp_path / "etat")]
     assert invoke("run", "--config", str(config), *args).exit_code == 0
-    renewed = write_alliance(tmp_path, alliance={"period": {"start": "2023-04-01", "end": "2028-03-31"}},
-                             name="entente-2023.toml")
+    renewed = write_alliance(
+        tmp_path, alliance={"period": {"start": "2023-04-01", "end": "2028-03-31"}}, name="entente-2023.toml"
+    )
     result = invoke("run", "--config", str(renewed), *args)
     assert result.exit_code == 2
-    assert ("contient l'historique de l'alliance « Alliance pour la solidarité en Montérégie » (entente du "
-            "2019-04-01 au 2023-03-31), pas celui de l'alliance « Alliance pour la solidarité en Montérégie » "
-            "(entente du 2023-04-01 au 2028-03-31)") in result.stderr
+    assert (
+        "contient l'historique de l'alliance « Alliance pour la solidarité en Montérégie » (entente du "
+        "2019-04-01 au 2023-03-31), pas celui de l'alliance « Alliance pour la solidarité en Montérégie » "
+        "(entente du 2023-04-01 au 2028-03-31)"
+    ) in result.stderr
 
 
 def _to_schema_2(db: Path) -> None:
     """The database as the tool before identities wrote it."""
     with sqlite3.connect(db) as conn:
-        for table, column in (("runs", "period"), ("runs", "demo"), ("runs", "output_placed"),
-                              ("sources", "identity"), ("findings", "field"), ("findings", "data")):
+        for table, column in (
+            ("runs", "period"),
+            ("runs", "demo"),
+            ("runs", "output_placed"),
+            ("sources", "identity"),
+            ("findings", "field"),
+            ("findings", "data"),
+        ):
             conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
         conn.execute("PRAGMA user_version = 2")
 
@@ -154,7 +169,8 @@ def test_runs_from_before_identities_are_never_a_copy_nor_a_comparison_base(tmp_
         "n'existe.\n"
         f"  - Est de la Montérégie (EST) : le fichier {tmp_path / 'prod' / 'est.xlsx'} est illisible : ce n'est "
         "pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, ou copie incomplète ; enregistrez-le "
-        "au format Excel (.xlsx).\n")
+        "au format Excel (.xlsx).\n"
+    )
     assert not (tmp_path / "rapport.xlsx").exists()
 
     shutil.copy(tmp_path / "prod" / "longueuil.xlsx", tmp_path / "prod" / "est.xlsx")
@@ -177,8 +193,10 @@ def test_a_committee_whose_source_changed_gets_no_copy_nor_comparison_from_the_o
 
     night = invoke("run", "--config", str(config), *args)
     assert night.exit_code == 0, night.output
-    why = (f"source changée depuis la synchronisation n° 1 (avant : classeur {tmp_path / 'ouest.xlsx'} ; "
-           f"maintenant : classeur {moved}) : ses projets et versements ne sont pas comparés")
+    why = (
+        f"source changée depuis la synchronisation n° 1 (avant : classeur {tmp_path / 'ouest.xlsx'} ; "
+        f"maintenant : classeur {moved}) : ses projets et versements ne sont pas comparés"
+    )
     assert f"AVERTISSEMENT : Changements : comité OUEST non comparé : {why}." in night.stderr
     changes = openpyxl.load_workbook(tmp_path / "rapport.xlsx")["Changements"]
     assert changes["A3"].value == f"Sous-région OUEST non comparée : {why}."
@@ -194,19 +212,28 @@ def test_a_committee_whose_source_changed_gets_no_copy_nor_comparison_from_the_o
     assert result.exit_code == 1, result.output  # the copy of run 2, read from the new source
     assert "AVERTISSEMENT : Comité OUEST : source illisible, dernière copie valide du " in result.stderr
     moved.unlink()
-    config = write_alliance(tmp_path, overrides={"OUEST": {"source": {"xlsx": str(tmp_path / "autre.xlsx")}}},
-                            create_missing=False)
+    config = write_alliance(
+        tmp_path, overrides={"OUEST": {"source": {"xlsx": str(tmp_path / "autre.xlsx")}}}, create_missing=False
+    )
     result = invoke("run", "--config", str(config), *args)
     assert result.exit_code == 3
     assert result.stderr.endswith(
         f"  - Ouest de la Montérégie (OUEST) : fichier introuvable : {tmp_path / 'autre.xlsx'} ; la dernière "
-        f"copie valide venait d'une autre source (classeur {moved}) : elle n'est pas utilisée pour celle-ci.\n")
+        f"copie valide venait d'une autre source (classeur {moved}) : elle n'est pas utilisée pour celle-ci.\n"
+    )
 
 
 def test_a_damaged_last_good_copy_is_said_damaged_not_missing(tmp_path):
     config = write_alliance(tmp_path, {"OUEST": {"projects": [project()]}})
-    args = ["run", "--config", str(config), "--output", str(tmp_path / "rapport.xlsx"),
-            "--state-dir", str(tmp_path / "etat")]
+    args = [
+        "run",
+        "--config",
+        str(config),
+        "--output",
+        str(tmp_path / "rapport.xlsx"),
+        "--state-dir",
+        str(tmp_path / "etat"),
+    ]
     assert invoke(*args).exit_code == 0
     with sqlite3.connect(tmp_path / "etat" / "historique.sqlite") as conn:
         conn.execute("UPDATE snapshots SET tabs = x'00112233'")
@@ -220,7 +247,8 @@ def test_a_damaged_last_good_copy_is_said_damaged_not_missing(tmp_path):
         f"  - Ouest de la Montérégie (OUEST) : le fichier {tmp_path / 'ouest.xlsx'} est illisible : ce n'est pas "
         "un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, ou copie incomplète ; enregistrez-le au "
         "format Excel (.xlsx) ; copie antérieure illisible (synchronisation n° 1 : données compressées "
-        "illisibles).\n")
+        "illisibles).\n"
+    )
     assert "error" not in result.stderr.lower().replace("erreur", "")
 
 
@@ -236,19 +264,29 @@ def test_the_shipped_configuration_keeps_its_history_beside_itself_out_of_git():
 
 def test_a_history_missing_its_copies_table_is_repaired_and_the_copy_said_damaged(tmp_path):
     config = write_alliance(tmp_path, {"OUEST": {"projects": [project()]}})
-    args = ["run", "--config", str(config), "--output", str(tmp_path / "rapport.xlsx"),
-            "--state-dir", str(tmp_path / "etat")]
+    args = [
+        "run",
+        "--config",
+        str(config),
+        "--output",
+        str(tmp_path / "rapport.xlsx"),
+        "--state-dir",
+        str(tmp_path / "etat"),
+    ]
     assert invoke(*args).exit_code == 0
     with sqlite3.connect(tmp_path / "etat" / "historique.sqlite") as conn:
         conn.execute("DROP TABLE snapshots")
     (tmp_path / "ouest.xlsx").unlink()
     result = invoke(*args)
     assert result.exit_code == 3
-    assert (f"AVERTISSEMENT : Historique {tmp_path / 'etat' / 'historique.sqlite'} : la table snapshots manquait "
-            ": elle a été recréée vide.") in result.stderr
+    assert (
+        f"AVERTISSEMENT : Historique {tmp_path / 'etat' / 'historique.sqlite'} : la table snapshots manquait "
+        ": elle a été recréée vide."
+    ) in result.stderr
     assert result.stderr.endswith(
         f"  - Ouest de la Montérégie (OUEST) : fichier introuvable : {tmp_path / 'ouest.xlsx'} ; copie antérieure "
-        "illisible (synchronisation n° 1 : copie brute absente ou endommagée).\n")
+        "illisible (synchronisation n° 1 : copie brute absente ou endommagée).\n"
+    )
     listed = invoke("history", "--state-dir", str(tmp_path / "etat"))
     runs = [line.split() for line in listed.stdout.splitlines()[1:] if line.split()[0].isdigit()]
     assert [(run[0], run[3]) for run in runs] == [("2", "échec"), ("1", "conforme")]

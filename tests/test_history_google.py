@@ -16,8 +16,18 @@ fill = fill_google
 
 
 def run(tmp_path, state: str = "etat"):
-    return CliRunner().invoke(cli, ["run", "--config", str(google_config(tmp_path)), "--output",
-                                    str(tmp_path / "rapport.xlsx"), "--state-dir", str(tmp_path / state)])
+    return CliRunner().invoke(
+        cli,
+        [
+            "run",
+            "--config",
+            str(google_config(tmp_path)),
+            "--output",
+            str(tmp_path / "rapport.xlsx"),
+            "--state-dir",
+            str(tmp_path / state),
+        ],
+    )
 
 
 def query(tmp_path, sql: str, *params):
@@ -48,8 +58,7 @@ def test_an_unreachable_spreadsheet_is_replaced_by_its_last_good_copy(tmp_path, 
     totals = "SELECT code, committed, paid, committed_by_year, paid_by_year FROM totals WHERE run_id = ?"
     assert query(tmp_path, totals, 2) == query(tmp_path, totals, 1)
     assert query(tmp_path, "SELECT paid FROM totals WHERE run_id = 2 AND code = 'EST'") == [(2_250_050,)]
-    assert query(tmp_path, "SELECT current, location FROM sources WHERE run_id = 2 AND committee = 'EST'") == [
-        (0, EST)]
+    assert query(tmp_path, "SELECT current, location FROM sources WHERE run_id = 2 AND committee = 'EST'") == [(0, EST)]
 
 
 def test_an_unreachable_spreadsheet_without_a_copy_exits_3(tmp_path, sheets_api):

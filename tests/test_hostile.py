@@ -71,9 +71,10 @@ def test_a_value_in_xfd1048576_is_a_warning_at_its_cell_in_bounded_memory(tmp_pa
     # python-calamine alone allocates every cell up to XFD1048576 (17 billion) and aborts.
     result = run_measured("validate", "--config", str(config), cwd=tmp_path)
     assert result.exit_code == 0, result.stderr
-    assert ("  avertissement VALUE_OUTSIDE_TABLE [Projets!XFD1048576] : « oups » est saisi en XFD1048576, "
-            "sur une ligne sans aucune valeur dans les colonnes du gabarit : cette valeur est ignorée.") \
-        in result.stdout
+    assert (
+        "  avertissement VALUE_OUTSIDE_TABLE [Projets!XFD1048576] : « oups » est saisi en XFD1048576, "
+        "sur une ligne sans aucune valeur dans les colonnes du gabarit : cette valeur est ignorée."
+    ) in result.stdout
     assert "  OUEST      engagé        60 000,00 $ sur" in result.stdout
     assert result.peak_mb < PEAK_MB
 
@@ -98,13 +99,21 @@ def test_a_declared_dimension_of_the_whole_sheet_costs_nothing(tmp_path):
 
 
 def test_the_sparse_reading_gives_the_rows_calamine_gives(tmp_path, monkeypatch):
-    rows = [["No projet", "Montant", "Date"], ["A-1", 12.5, 43922], ["A-2", Error("#REF!"), True], [],
-            [None, None, "texte"]]
+    rows = [
+        ["No projet", "Montant", "Date"],
+        ["A-1", 12.5, 43922],
+        ["A-2", Error("#REF!"), True],
+        [],
+        [None, None, "texte"],
+    ]
     path = write_xlsx(tmp_path / "s.xlsx", {"Projets": sheet_xml(rows)})
     dense = read(path).tabs["Projets"]
     monkeypatch.setattr(xlsx_reader, "DENSE_CELLS", 0)  # every tab read cell by cell
-    assert read(path).tabs["Projets"] == dense == [
-        ["No projet", "Montant", "Date"], ["A-1", 12.5, 43922], ["A-2", "#REF!", True], [], [None, None, "texte"]]
+    assert (
+        read(path).tabs["Projets"]
+        == dense
+        == [["No projet", "Montant", "Date"], ["A-1", 12.5, 43922], ["A-2", "#REF!", True], [], [None, None, "texte"]]
+    )
 
 
 def test_a_compression_bomb_is_refused_before_it_inflates(tmp_path):
@@ -121,7 +130,8 @@ def test_a_compression_bomb_is_refused_before_it_inflates(tmp_path):
         "une de ses parties (xl/worksheets/sheet1.xml) occupe 1\u00a0024 Mo une fois décompressée, au-delà de la "
         "limite de 100 Mo ; un classeur de comité n'en demande pas tant (une valeur saisie très loin du tableau "
         "ou un fichier piégé ?). Effacez ce qui dépasse le tableau ou réenregistrez-le depuis Excel ou "
-        "LibreOffice.\n")
+        "LibreOffice.\n"
+    )
     assert result.peak_mb < PEAK_MB
 
 
@@ -134,8 +144,10 @@ def test_a_part_that_lies_about_its_size_is_damaged_not_inflated(tmp_path):
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
     # Read up to its declared size, the part is XML cut short.
-    assert caught.value.message == (f"le fichier {path} est endommagé (le contenu XML d'une de ses feuilles est "
-                                    "mal formé ou tronqué) ; réenregistrez-le depuis Excel ou LibreOffice.")
+    assert caught.value.message == (
+        f"le fichier {path} est endommagé (le contenu XML d'une de ses feuilles est "
+        "mal formé ou tronqué) ; réenregistrez-le depuis Excel ou LibreOffice."
+    )
 
 
 def test_too_many_cells_is_a_source_error_that_names_the_limit(tmp_path, monkeypatch):
@@ -145,7 +157,8 @@ def test_too_many_cells_is_a_source_error_that_names_the_limit(tmp_path, monkeyp
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
     assert caught.value.message.startswith(
-        f"le fichier {path} est illisible : l'onglet « Projets » contient plus de 10 cellules remplies, la limite ;")
+        f"le fichier {path} est illisible : l'onglet « Projets » contient plus de 10 cellules remplies, la limite ;"
+    )
 
 
 def test_values_spread_over_too_many_cells_is_a_source_error(tmp_path, monkeypatch):
@@ -154,8 +167,10 @@ def test_values_spread_over_too_many_cells_is_a_source_error(tmp_path, monkeypat
     path = write_xlsx(tmp_path / "ouest.xlsx", {"Projets": sheet_xml([["No projet"]], extra_cells=cells)})
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
-    assert "les valeurs de l'onglet « Projets » s'étendent sur plus de 100\u00a0000 cellules, la limite" \
+    assert (
+        "les valeurs de l'onglet « Projets » s'étendent sur plus de 100\u00a0000 cellules, la limite"
         in caught.value.message
+    )
 
 
 def test_a_password_protected_workbook_says_so(tmp_path):
@@ -167,7 +182,8 @@ def test_a_password_protected_workbook_says_so(tmp_path):
         read(path)
     assert caught.value.message == (
         f"le fichier {path} est illisible : il est protégé par un mot de passe ; enregistrez-en une copie sans "
-        "mot de passe (Fichier › Informations › Protéger le classeur) à l'emplacement configuré.")
+        "mot de passe (Fichier › Informations › Protéger le classeur) à l'emplacement configuré."
+    )
 
 
 def no_file_source(tmp_path, kind: str):
@@ -185,8 +201,11 @@ def no_file_source(tmp_path, kind: str):
     if kind == "loop":
         source.symlink_to(tmp_path / "boucle.xlsx")
         (tmp_path / "boucle.xlsx").symlink_to(source)
-        return config, source, (f"{source} est un lien symbolique qui boucle (il mène, directement ou par d'autres "
-                                "liens, à lui-même)")
+        return (
+            config,
+            source,
+            (f"{source} est un lien symbolique qui boucle (il mène, directement ou par d'autres liens, à lui-même)"),
+        )
     source.mkdir()
     return config, source, f"{source} est un dossier, pas un classeur"
 
@@ -198,8 +217,17 @@ HOW_TO = " ; indiquez le chemin d'un classeur Excel (.xlsx)"
 @pytest.mark.parametrize("kind", NO_FILE_KINDS)
 def test_a_source_that_is_no_regular_file_is_a_message_not_a_hang(tmp_path, kind):
     config, _, reason = no_file_source(tmp_path, kind)
-    result = run_measured("run", "--config", str(config), "--state-dir", str(tmp_path / "etat"),
-                          "-o", str(tmp_path / "rapport.xlsx"), cwd=tmp_path, timeout=60)
+    result = run_measured(
+        "run",
+        "--config",
+        str(config),
+        "--state-dir",
+        str(tmp_path / "etat"),
+        "-o",
+        str(tmp_path / "rapport.xlsx"),
+        cwd=tmp_path,
+        timeout=60,
+    )
     assert result.exit_code == 3
     assert f"  - Ouest de la Montérégie (OUEST) : {reason}{HOW_TO}.\n" in result.stderr
     assert "Traceback" not in result.stderr
@@ -210,8 +238,9 @@ def test_validate_names_a_source_that_is_no_regular_file_as_run_does(tmp_path, k
     config, _, reason = no_file_source(tmp_path, kind)
     result = run_measured("validate", "--config", str(config), cwd=tmp_path, timeout=60)
     assert result.exit_code == 2
-    assert result.stderr == (f"Erreur : Configuration invalide (fichier {config}, clé « subregions[1].source.xlsx ») "
-                             f": {reason}{HOW_TO}\n")
+    assert result.stderr == (
+        f"Erreur : Configuration invalide (fichier {config}, clé « subregions[1].source.xlsx ») : {reason}{HOW_TO}\n"
+    )
     assert "introuvable" not in result.stderr
 
 
@@ -266,13 +295,16 @@ def test_a_duplicated_column_is_an_error_at_the_copy(tmp_path):
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
 
 
-@pytest.mark.parametrize(("typed", "changes"), [
-    ("OUE-2020-0\u200b01", {"invisible": ["U+200B"]}),
-    ("OUE-2020-\u00ad001", {"invisible": ["U+00AD"]}),
-    ("OUE-\u20602020-001", {"invisible": ["U+2060"]}),
-    ("\u041eUE-2020-001", {"look_alikes": ["\u041e"]}),
-    ("ＯＵＥ-2020-001", {"special_forms": True}),
-])
+@pytest.mark.parametrize(
+    ("typed", "changes"),
+    [
+        ("OUE-2020-0\u200b01", {"invisible": ["U+200B"]}),
+        ("OUE-2020-\u00ad001", {"invisible": ["U+00AD"]}),
+        ("OUE-\u20602020-001", {"invisible": ["U+2060"]}),
+        ("\u041eUE-2020-001", {"look_alikes": ["\u041e"]}),
+        ("ＯＵＥ-2020-001", {"special_forms": True}),
+    ],
+)
 def test_a_project_number_with_tricky_characters_is_flagged_and_caught_as_a_duplicate(tmp_path, typed, changes):
     report = validate(alliance(tmp_path, projects=[PROJECT, project(typed)]))
     flagged = only(report, "PROJECT_ID_CHARACTERS")
@@ -328,8 +360,17 @@ def test_terminal_control_characters_are_never_printed_raw(tmp_path):
     text = invoke("validate", "--config", str(config)).stdout
     assert "valeur inconnue « ␛[2J␛]0;pirate␇␍Titre<U+009B>31m<U+202E> »" in text
     # Every command's JSON goes through one writer (sync/outputs/contract.py): run's too.
-    run = invoke("run", "--config", str(config), "--format", "json", "--state-dir", str(tmp_path / "etat"),
-                 "-o", str(tmp_path / "r.xlsx"))
+    run = invoke(
+        "run",
+        "--config",
+        str(config),
+        "--format",
+        "json",
+        "--state-dir",
+        str(tmp_path / "etat"),
+        "-o",
+        str(tmp_path / "r.xlsx"),
+    )
     assert run.exit_code == 1
     assert not any(ch in run.stdout for ch in "\x1b\x07\r\x9b\u202e")
     assert "\\u009b31m\\u202e" in run.stdout
@@ -349,21 +390,28 @@ def clean(tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize(("name", "what"), [
-    ("alliance.toml", "la configuration"),
-    ("ouest.xlsx", "le classeur du comité OUEST"),
-    ("etat/historique.sqlite", "l'historique des synchronisations"),
-])
+@pytest.mark.parametrize(
+    ("name", "what"),
+    [
+        ("alliance.toml", "la configuration"),
+        ("ouest.xlsx", "le classeur du comité OUEST"),
+        ("etat/historique.sqlite", "l'historique des synchronisations"),
+    ],
+)
 def test_run_refuses_to_write_over_an_input(clean, name, what):
     target = clean / name
     assert invoke(*run_args(clean, "-o", str(clean / "rapport.xlsx"))).exit_code == 0  # the history exists
     before = target.read_bytes()
     result = invoke(*run_args(clean, "-o", str(target), "--force"))
     assert result.exit_code == 2
-    reason = ("un classeur porte l'extension .xlsx (par exemple « alliance.xlsx »)" if name.endswith(".toml")
-              else "un classeur porte l'extension .xlsx (par exemple « historique.xlsx »)" if name.endswith(".sqlite")
-              else f"ce chemin désigne {what} ({target}), une entrée que la synchronisation lit et n'écrase jamais ; "
-                   "choisissez un autre nom")
+    reason = (
+        "un classeur porte l'extension .xlsx (par exemple « alliance.xlsx »)"
+        if name.endswith(".toml")
+        else "un classeur porte l'extension .xlsx (par exemple « historique.xlsx »)"
+        if name.endswith(".sqlite")
+        else f"ce chemin désigne {what} ({target}), une entrée que la synchronisation lit et n'écrase jamais ; "
+        "choisissez un autre nom"
+    )
     assert result.stderr.endswith(f"Erreur : sortie refusée : {target} : {reason}.\n")
     assert target.read_bytes() == before
 
@@ -383,8 +431,10 @@ def test_run_refuses_an_output_inside_the_state_folder(clean):
     target = clean / "etat" / "rapport.xlsx"
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 2
-    assert result.stderr.endswith(f"Erreur : sortie refusée : {target} : ce chemin est dans le dossier d'état "
-                                  f"({clean / 'etat'}), que seul alliance-sync écrit ; choisissez un autre nom.\n")
+    assert result.stderr.endswith(
+        f"Erreur : sortie refusée : {target} : ce chemin est dans le dossier d'état "
+        f"({clean / 'etat'}), que seul alliance-sync écrit ; choisissez un autre nom.\n"
+    )
 
 
 @pytest.mark.parametrize("name", ["rapport.csv", "rapport", "rapport.xls"])
@@ -406,7 +456,8 @@ def test_run_replaces_its_own_report_but_not_another_file_without_force(clean):
     assert result.exit_code == 2
     assert result.stderr.endswith(
         f"Erreur : sortie refusée : {foreign} : ce fichier existe et n'est pas un classeur de ce type écrit par "
-        "alliance-sync ; choisissez un autre nom, ou ajoutez --force pour le remplacer.\n")
+        "alliance-sync ; choisissez un autre nom, ou ajoutez --force pour le remplacer.\n"
+    )
     assert foreign.read_bytes() == before
     assert invoke(*run_args(clean, "-o", str(foreign), "--force")).exit_code == 0
     assert foreign.read_bytes() != before
@@ -475,21 +526,26 @@ def test_a_damaged_record_of_the_history_is_named_and_its_committee_not_compared
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 0, result.stderr
     assert target.is_file()
-    assert ("AVERTISSEMENT : Changements : comité OUEST non comparé : enregistrement illisible dans l'historique "
-            "(OUEST, ligne 2, OUE-2020-001 : JSON illisible à la position 0) : ses projets et versements ne sont "
-            "pas comparés.") in result.stderr
+    assert (
+        "AVERTISSEMENT : Changements : comité OUEST non comparé : enregistrement illisible dans l'historique "
+        "(OUEST, ligne 2, OUE-2020-001 : JSON illisible à la position 0) : ses projets et versements ne sont "
+        "pas comparés."
+    ) in result.stderr
     assert "Historique : synchronisation n° 2 enregistrée" in result.stderr
     assert "Traceback" not in result.stderr and "JSONDecodeError" not in result.stderr
     changes = openpyxl.load_workbook(target)["Changements"]
-    assert changes["A3"].value == ("Sous-région OUEST non comparée : enregistrement illisible dans l'historique "
-                                   "(OUEST, ligne 2, OUE-2020-001 : JSON illisible à la position 0) : ses projets "
-                                   "et versements ne sont pas comparés.")
+    assert changes["A3"].value == (
+        "Sous-région OUEST non comparée : enregistrement illisible dans l'historique "
+        "(OUEST, ligne 2, OUE-2020-001 : JSON illisible à la position 0) : ses projets "
+        "et versements ne sont pas comparés."
+    )
     # diff shows what is readable and names what is not.
     compared = invoke("diff", "1", "2", "--state-dir", str(clean / "etat"))
     assert compared.exit_code == 0
     assert compared.stdout.splitlines()[2] == (
         "Comité OUEST non comparé : enregistrement illisible dans l'historique (OUEST, ligne 2, OUE-2020-001 : "
-        "JSON illisible à la position 0) : ses projets et versements ne sont pas comparés.")
+        "JSON illisible à la position 0) : ses projets et versements ne sont pas comparés."
+    )
     # This run was recorded: the next one compares with it and says nothing of the damage.
     later = invoke(*run_args(clean, "-o", str(target)))
     assert later.exit_code == 0 and "AVERTISSEMENT" not in later.stderr
@@ -501,8 +557,10 @@ def test_a_damaged_run_row_is_skipped_and_named_never_a_class_name(clean):
     _damage(clean, "UPDATE runs SET started_at = 'hier soir'")
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 0, result.stderr
-    said = (f"istorique {clean / 'etat' / 'historique.sqlite'} : la synchronisation n° 1 est illisible (date "
-            "illisible) ; elle est ignorée.")
+    said = (
+        f"istorique {clean / 'etat' / 'historique.sqlite'} : la synchronisation n° 1 est illisible (date "
+        "illisible) ; elle est ignorée."
+    )
     assert f"AVERTISSEMENT : H{said}" in result.stderr
     listed = invoke("history", "--state-dir", str(clean / "etat"))
     assert listed.exit_code == 0
@@ -522,8 +580,10 @@ def test_a_history_with_a_missing_column_is_repaired_and_the_night_recorded(clea
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 0, result.stderr
     assert target.is_file()
-    assert (f"AVERTISSEMENT : Historique {clean / 'etat' / 'historique.sqlite'} : la colonne output_sha256 de la "
-            "table runs manquait : elle a été rétablie, vide dans les lignes déjà enregistrées.") in result.stderr
+    assert (
+        f"AVERTISSEMENT : Historique {clean / 'etat' / 'historique.sqlite'} : la colonne output_sha256 de la "
+        "table runs manquait : elle a été rétablie, vide dans les lignes déjà enregistrées."
+    ) in result.stderr
     assert "Historique : synchronisation n° 2 enregistrée, 1 projet" in result.stderr
     listed = invoke("history", "--state-dir", str(clean / "etat"))
     assert [line.split()[3] for line in listed.stdout.splitlines()[1:]] == ["conforme", "conforme"]
@@ -542,7 +602,8 @@ def test_a_database_of_another_program_is_refused_with_the_way_out(clean):
     assert result.stderr.endswith(
         f"Erreur : La base {clean / 'etat' / 'historique.sqlite'} n'est pas un historique d'alliance-sync (elle "
         "contient la table clients). Déplacez ce fichier ailleurs, ou indiquez un autre dossier d'état avec "
-        "--state-dir.\n")
+        "--state-dir.\n"
+    )
     with sqlite3.connect(clean / "etat" / "historique.sqlite") as conn:  # untouched
         assert conn.execute("SELECT name FROM sqlite_master").fetchall() == [("clients",)]
 
@@ -571,13 +632,19 @@ def test_temporary_files_live_in_the_state_folder_and_a_killed_runs_are_removed(
 
 def test_a_huge_table_of_shared_strings_is_refused_before_it_is_loaded(tmp_path):
     # Five million shared texts fit in 2 MB of zip and cost every reader hundreds of MB.
-    table = bomb_part(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
-                      b"<si><t>a</t></si>", 5_000_000 * 17, b"</sst>")
+    table = bomb_part(
+        b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">',
+        b"<si><t>a</t></si>",
+        5_000_000 * 17,
+        b"</sst>",
+    )
     config = alliance(tmp_path, extra_parts={"xl/sharedStrings.xml": table})
     result = run_measured("validate", "--config", str(config), cwd=tmp_path)
     assert result.exit_code == 3
-    assert (f"le fichier {tmp_path / 'ouest.xlsx'} est illisible : sa table de textes partagés compte plus de "
-            "1\u00a0000\u00a0000 textes, la limite ;") in result.stderr
+    assert (
+        f"le fichier {tmp_path / 'ouest.xlsx'} est illisible : sa table de textes partagés compte plus de "
+        "1\u00a0000\u00a0000 textes, la limite ;"
+    ) in result.stderr
     assert result.peak_mb < PEAK_MB
 
 
@@ -587,21 +654,27 @@ def test_many_tabs_that_look_like_projets_are_bounded_together(tmp_path, monkeyp
     path = write_xlsx(tmp_path / "ouest.xlsx", {"Projets": tab, **{f"Projets {n}": tab for n in range(2, 12)}})
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
-    assert ("ses onglets Projets et Versements et ceux qui leur ressemblent s'étendent sur plus de 1\u00a0000 "
-            "cellules, la limite") in caught.value.message
+    assert (
+        "ses onglets Projets et Versements et ceux qui leur ressemblent s'étendent sur plus de 1\u00a0000 "
+        "cellules, la limite"
+    ) in caught.value.message
 
 
 def test_a_google_spreadsheet_tells_the_same_about_a_second_projects_tab(tmp_path, sheets_api):
     from tests.support.sheets_server import KEYS, committee_tabs, google_config
 
-    extra = {"Projets (suite)": [["No projet", "Titre du projet"], ["OUE-2020-002", "Suite"]],
-             "projets": [["No projet"], ["OUE-2020-003"]]}
+    extra = {
+        "Projets (suite)": [["No projet", "Titre du projet"], ["OUE-2020-002", "Suite"]],
+        "projets": [["No projet"], ["OUE-2020-003"]],
+    }
     sheets_api.add_spreadsheet(KEYS["OUEST"], committee_tabs([PROJECT], [PAID], extra_tabs=extra))
     for code in ("EST", "LONGUEUIL"):
         sheets_api.add_spreadsheet(KEYS[code], committee_tabs())
     report = validate(google_config(tmp_path))
-    assert [(f.code, f.sheet) for f in report.errors] == [("EXTRA_TAB", "Projets (suite)"),
-                                                          ("AMBIGUOUS_TAB", "projets")]
+    assert [(f.code, f.sheet) for f in report.errors] == [
+        ("EXTRA_TAB", "Projets (suite)"),
+        ("AMBIGUOUS_TAB", "projets"),
+    ]
     assert ouest_totals(report) == (6_000_000, 1_000_000, 1)
 
 
@@ -629,7 +702,8 @@ def test_a_column_copied_down_the_whole_sheet_is_refused_by_its_number_of_rows(t
         with pytest.raises(SourceUnavailable) as caught:
             read(path)
         assert caught.value.message.startswith(
-            f"le fichier {path} est illisible : l'onglet « Projets » compte plus de 5 lignes remplies, la limite ;")
+            f"le fichier {path} est illisible : l'onglet « Projets » compte plus de 5 lignes remplies, la limite ;"
+        )
 
 
 def test_a_file_too_large_for_a_committee_workbook_is_refused_before_it_is_opened(tmp_path, monkeypatch):
@@ -639,7 +713,8 @@ def test_a_file_too_large_for_a_committee_workbook_is_refused_before_it_is_opene
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
     assert caught.value.message.startswith(
-        f"le fichier {path} est illisible : il occupe 3 Mo, au-delà de la limite de 1 Mo ;")
+        f"le fichier {path} est illisible : il occupe 3 Mo, au-delà de la limite de 1 Mo ;"
+    )
 
 
 def test_a_payment_whose_number_hides_a_character_reaches_its_project(tmp_path):
@@ -657,10 +732,14 @@ INVISIBLE = [" ", "\u00a0", "\u202f", "\t \u2009", "\u200b", "\ufeff", "\u00ad",
 
 
 def test_rows_of_spaces_and_zero_width_characters_are_no_project_and_no_finding(tmp_path):
-    blank_looking = [{"No projet": text, "Titre du projet": text, "Statut": text, "Coût total": text}
-                     for text in INVISIBLE]
-    report = validate(alliance(tmp_path, projects=[PROJECT, *blank_looking],
-                               payments=[PAID, {"No projet": "\u200b", "Montant": "\u00a0"}]))
+    blank_looking = [
+        {"No projet": text, "Titre du projet": text, "Statut": text, "Coût total": text} for text in INVISIBLE
+    ]
+    report = validate(
+        alliance(
+            tmp_path, projects=[PROJECT, *blank_looking], payments=[PAID, {"No projet": "\u200b", "Montant": "\u00a0"}]
+        )
+    )
     assert report.findings_of("OUEST") == []
     assert [p.row for p in report.workbooks["OUEST"].projects] == [2]
     assert len(report.workbooks["OUEST"].payments) == 1
@@ -680,8 +759,9 @@ def test_blank_looking_rows_do_not_count_toward_the_filled_row_limit(tmp_path, m
     monkeypatch.setattr(xlsx_reader, "MAX_ROWS", 5)
     blank_looking = [[text, text, None, "\u200b"] for text in INVISIBLE * 6]
     for far in ({}, {"XFD1048576": " "}):  # read by calamine, or cell by cell
-        path = write_xlsx(tmp_path / "ouest.xlsx", {"Projets": sheet_xml([["No projet"], *blank_looking],
-                                                                         extra_cells=far)})
+        path = write_xlsx(
+            tmp_path / "ouest.xlsx", {"Projets": sheet_xml([["No projet"], *blank_looking], extra_cells=far)}
+        )
         assert len(read(path).tabs["Projets"]) >= 55
 
 
@@ -697,18 +777,28 @@ def test_a_google_spreadsheet_counts_its_filled_rows_with_the_same_blanks(tmp_pa
     sheets_api.add_spreadsheet(KEYS["OUEST"], committee_tabs([project(f"OUE-2020-00{i}") for i in range(1, 7)]))
     result = invoke("validate", "--config", str(config))
     assert result.exit_code == 3
-    assert (f"  - Ouest de la Montérégie (OUEST) : le chiffrier Google du comité Ouest de la Montérégie (clé "
-            f"{KEYS['OUEST']}) est illisible : l'onglet « Projets » compte plus de 5 lignes remplies, la limite ; "
-            "un classeur de comité n'en demande pas tant (une formule recopiée jusqu'au bas de l'onglet ?). "
-            "Effacez ce qui dépasse le tableau.\n") in result.stderr
+    assert (
+        f"  - Ouest de la Montérégie (OUEST) : le chiffrier Google du comité Ouest de la Montérégie (clé "
+        f"{KEYS['OUEST']}) est illisible : l'onglet « Projets » compte plus de 5 lignes remplies, la limite ; "
+        "un classeur de comité n'en demande pas tant (une formule recopiée jusqu'au bas de l'onglet ?). "
+        "Effacez ce qui dépasse le tableau.\n"
+    ) in result.stderr
 
 
 # ---------------------------------------------------------------- total rows
 
-SECOND = project("OUE-2020-002", status="Accepté", fqis={"2019-2020": 20000}, total_cost=50000,
-                 other_contributions=30000)  # 20 000 $ of FQIS, committed
-SUMS = {"Coût total": 150000, "FQIS 2019-2020": 50000, "FQIS 2020-2021": 30000, "FQIS total": 80000,
-        "Autres contributions": 70000, "Participants visés": 40, "Participants rejoints": 30}
+SECOND = project(
+    "OUE-2020-002", status="Accepté", fqis={"2019-2020": 20000}, total_cost=50000, other_contributions=30000
+)  # 20 000 $ of FQIS, committed
+SUMS = {
+    "Coût total": 150000,
+    "FQIS 2019-2020": 50000,
+    "FQIS 2020-2021": 30000,
+    "FQIS total": 80000,
+    "Autres contributions": 70000,
+    "Participants visés": 40,
+    "Participants rejoints": 30,
+}
 
 
 @pytest.mark.parametrize("word", ["TOTAL", "Total :", "Total général", "Sous-total", "Totaux", " grand TOTAL "])
@@ -720,31 +810,64 @@ def test_a_total_row_under_the_projects_is_one_warning_and_never_counted(tmp_pat
     f = report.findings_of("OUEST")[0]
     assert f.severity == "warning"
     assert (f.row, f.field) == (4, "project_id")
-    assert f.values == {"id_column": "No projet", "numbered": True, "word": word.strip(), "column": "No projet",
-                        "sums": False, "kind": "project"}
+    assert f.values == {
+        "id_column": "No projet",
+        "numbered": True,
+        "word": word.strip(),
+        "column": "No projet",
+        "sums": False,
+        "kind": "project",
+    }
     assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
 
 
 def test_a_total_row_without_number_is_told_by_its_sums(tmp_path):
     for title in ("Total", None):  # a total word in the title, or none at all
-        report = validate(alliance(tmp_path / str(title), projects=[PROJECT, SECOND,
-                                                                    {"Titre du projet": title, **SUMS}]))
+        report = validate(
+            alliance(tmp_path / str(title), projects=[PROJECT, SECOND, {"Titre du projet": title, **SUMS}])
+        )
         f = only(report, "TOTAL_ROW_IGNORED")
-        assert (f.sheet, f.cell, f.values) == ("Projets", "A4", {
-            "id_column": "No projet", "numbered": False, "word": title, "column": "Titre du projet" if title else None,
-            "sums": True, "kind": "project"})
+        assert (f.sheet, f.cell, f.values) == (
+            "Projets",
+            "A4",
+            {
+                "id_column": "No projet",
+                "numbered": False,
+                "word": title,
+                "column": "Titre du projet" if title else None,
+                "sums": True,
+                "kind": "project",
+            },
+        )
         assert of_code(report, "MISSING_VALUE") == []
         assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
 
 
 def test_sub_totals_and_a_grand_total_are_all_left_out(tmp_path):
-    first = {"Titre du projet": "Sous-total", "Coût total": 100000, "FQIS 2019-2020": 30000, "FQIS 2020-2021": 30000,
-             "FQIS total": 60000}
-    report = validate(alliance(tmp_path, projects=[PROJECT, first, SECOND, {"Titre du projet": "Sous-total",
-                                                                            "Coût total": 50000, "FQIS total": 20000},
-                                                   {"Titre du projet": "Total général", **SUMS}]))
+    first = {
+        "Titre du projet": "Sous-total",
+        "Coût total": 100000,
+        "FQIS 2019-2020": 30000,
+        "FQIS 2020-2021": 30000,
+        "FQIS total": 60000,
+    }
+    report = validate(
+        alliance(
+            tmp_path,
+            projects=[
+                PROJECT,
+                first,
+                SECOND,
+                {"Titre du projet": "Sous-total", "Coût total": 50000, "FQIS total": 20000},
+                {"Titre du projet": "Total général", **SUMS},
+            ],
+        )
+    )
     assert [(f.code, f.cell) for f in report.findings_of("OUEST")] == [
-        ("TOTAL_ROW_IGNORED", "A3"), ("TOTAL_ROW_IGNORED", "A5"), ("TOTAL_ROW_IGNORED", "A6")]
+        ("TOTAL_ROW_IGNORED", "A3"),
+        ("TOTAL_ROW_IGNORED", "A5"),
+        ("TOTAL_ROW_IGNORED", "A6"),
+    ]
     assert ouest_totals(report) == (8_000_000, 1_000_000, 2)
 
 
@@ -761,10 +884,16 @@ def test_a_row_titled_total_whose_figures_are_not_the_sums_is_a_project(tmp_path
 
 def test_a_total_row_under_the_payments_is_one_warning(tmp_path):
     second = payment("OUE-2020-001", amount=2500.5, reference="VER-0002")
-    for total, why in (({"No projet": "Total", "Montant": 12500.5},
-                        {"numbered": True, "word": "Total", "column": "No projet", "sums": False}),
-                       ({"Note": "Total :", "Montant": "12 500,50 $"},
-                        {"numbered": False, "word": "Total :", "column": "Note", "sums": True})):
+    for total, why in (
+        (
+            {"No projet": "Total", "Montant": 12500.5},
+            {"numbered": True, "word": "Total", "column": "No projet", "sums": False},
+        ),
+        (
+            {"Note": "Total :", "Montant": "12 500,50 $"},
+            {"numbered": False, "word": "Total :", "column": "Note", "sums": True},
+        ),
+    ):
         report = validate(alliance(tmp_path / why["column"], payments=[PAID, second, total]))
         f = only(report, "TOTAL_ROW_IGNORED")
         assert (f.sheet, f.cell, f.values) == ("Versements", "A4", {"id_column": "No projet", **why, "kind": "payment"})

@@ -57,12 +57,21 @@ def installed(tmp_path_factory):
     # When the tests themselves run in a venv (CI's .venv), its packages are the ones
     # to borrow: a .pth file adds its site-packages after the new venv's own.
     if sys.prefix != sys.base_prefix:
-        purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
-                                 capture_output=True, text=True, check=True).stdout.strip()
+        purelib = subprocess.run(
+            [str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
         Path(purelib, "_borrowed_dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     env = _clean_env()
-    result = subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                             str(source)], capture_output=True, text=True, env=env, timeout=600)
+    result = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(source)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     work = root / "ailleurs"
     work.mkdir()
@@ -77,18 +86,22 @@ def _clean_env() -> dict:
 
 def run(installed, *args: str) -> subprocess.CompletedProcess:
     _python, scripts, work = installed
-    return subprocess.run([str(scripts / "alliance-sync"), *args], cwd=work, capture_output=True, text=True,
-                          env=_clean_env(), timeout=300)
+    return subprocess.run(
+        [str(scripts / "alliance-sync"), *args], cwd=work, capture_output=True, text=True, env=_clean_env(), timeout=300
+    )
 
 
 def test_installed_as_a_wheel_not_editable(installed):
     python, _, work = installed
-    probe = ("import importlib.metadata as m, json, sync; "
-             "d = m.distribution('alliance-sync'); "
-             "print(json.dumps({'file': sync.__file__, 'direct_url': d.read_text('direct_url.json'), "
-             "'version': d.version}))")
-    result = subprocess.run([str(python), "-c", probe], cwd=work, capture_output=True, text=True,
-                            env=_clean_env(), check=True)
+    probe = (
+        "import importlib.metadata as m, json, sync; "
+        "d = m.distribution('alliance-sync'); "
+        "print(json.dumps({'file': sync.__file__, 'direct_url': d.read_text('direct_url.json'), "
+        "'version': d.version}))"
+    )
+    result = subprocess.run(
+        [str(python), "-c", probe], cwd=work, capture_output=True, text=True, env=_clean_env(), check=True
+    )
     info = json.loads(result.stdout)
     assert Path(info["file"]).resolve().is_relative_to(python.parent.parent.resolve())
     assert not Path(info["file"]).resolve().is_relative_to(REPO)
@@ -109,10 +122,13 @@ def test_validate_runs_the_bundled_demo_from_another_directory(installed):
 
 def test_bundled_data_is_found(installed):
     python, _, work = installed
-    probe = ("from sync.resources import bundled, demo_config; "
-             "print(demo_config()); print(bundled('templates', 'gabarit-comite.xlsx'))")
-    result = subprocess.run([str(python), "-c", probe], cwd=work, capture_output=True, text=True,
-                            env=_clean_env(), check=True)
+    probe = (
+        "from sync.resources import bundled, demo_config; "
+        "print(demo_config()); print(bundled('templates', 'gabarit-comite.xlsx'))"
+    )
+    result = subprocess.run(
+        [str(python), "-c", probe], cwd=work, capture_output=True, text=True, env=_clean_env(), check=True
+    )
     for line in result.stdout.split():
         path = Path(line)
         assert path.is_file(), line
@@ -126,8 +142,9 @@ def test_template_and_python_dash_m(installed):
     result = run(installed, "template", "--output", "gabarit.xlsx")
     assert result.returncode == 0, result.stderr
     assert (work / "gabarit.xlsx").is_file()
-    result = subprocess.run([str(python), "-m", "sync", "--help"], cwd=work, capture_output=True, text=True,
-                            env=_clean_env())
+    result = subprocess.run(
+        [str(python), "-m", "sync", "--help"], cwd=work, capture_output=True, text=True, env=_clean_env()
+    )
     assert result.returncode == 0
     assert "validate" in result.stdout
 
@@ -154,7 +171,8 @@ def stock_system(root: Path) -> Path:
     (bin_dir / "python3").write_text(
         "#!/bin/sh\n"
         f'for a in "$@"; do [ "$a" = pip ] && {{ echo "{refusal}" >&2; exit 1; }}; done\n'
-        f'exec "{real}" "$@"\n')
+        f'exec "{real}" "$@"\n'
+    )
     for name in ("pip", "pip3"):
         (bin_dir / name).write_text(f'#!/bin/sh\necho "{refusal}" >&2\nexit 1\n')
     for script in bin_dir.iterdir():
@@ -177,15 +195,22 @@ def test_the_first_readme_command_works_on_a_stock_system_python(tmp_path):
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
 
     # The simulated system is strict: the old, bare command fails there as it does on Debian.
-    old = subprocess.run(["bash", "-c", "pip install . && alliance-sync run"], cwd=project, env=env,
-                         capture_output=True, text=True, timeout=120)
+    old = subprocess.run(
+        ["bash", "-c", "pip install . && alliance-sync run"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert old.returncode != 0 and "externally-managed-environment" in old.stderr
 
-    result = subprocess.run(["bash", "-c", command], cwd=project, env=env, capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(["bash", "-c", command], cwd=project, env=env, capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert re.fullmatch(r"Conforme — 0 erreur, 1 avertissement\. Classeur écrit : rapport-fqis-\d{4}-\d\d-\d\d\.xlsx",
-                        result.stdout.strip().splitlines()[-1]), result.stdout
+    assert re.fullmatch(
+        r"Conforme — 0 erreur, 1 avertissement\. Classeur écrit : rapport-fqis-\d{4}-\d\d-\d\d\.xlsx",
+        result.stdout.strip().splitlines()[-1],
+    ), result.stdout
     assert (project / ".venv" / "bin" / "alliance-sync").is_file()  # what cron and systemd call later
     assert len(list(project.glob("rapport-fqis-*.xlsx"))) == 1
 

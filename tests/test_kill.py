@@ -25,8 +25,11 @@ TABLES = ("sources", "projects", "payments", "findings", "totals")
 
 
 def edit(alliance: Alliance) -> None:
-    alliance.rewrite("OUEST", projects=[*alliance.workbooks["OUEST"]["projects"], project("OUE-2021-009")],
-                     payments=alliance.workbooks["OUEST"]["payments"])
+    alliance.rewrite(
+        "OUEST",
+        projects=[*alliance.workbooks["OUEST"]["projects"], project("OUE-2021-009")],
+        payments=alliance.workbooks["OUEST"]["payments"],
+    )
 
 
 def assert_consistent(alliance: Alliance) -> dict[int, str]:
@@ -74,8 +77,9 @@ def test_killed_at_each_step(tmp_path, step):
     assert runs == {1: "done", 2: "running" if step in BEFORE_RECORD else "done"}
     placed = alliance.query("SELECT output_placed FROM runs WHERE id = 2")[0][0]
     assert placed == (None if step in BEFORE_RECORD else 1 if step == "fin" else 0)
-    assert temporaries(alliance) == ([f".rapport.{killed.pid}.tmp.xlsx"]
-                                     if step in ("classeur-temporaire", "historique") else [])
+    assert temporaries(alliance) == (
+        [f".rapport.{killed.pid}.tmp.xlsx"] if step in ("classeur-temporaire", "historique") else []
+    )
     # While no run holds the lock, a run killed before its workbook was confirmed shows interrupted.
     history = alliance.cli("history").stdout.splitlines()
     assert history[1].split()[3] == ("conforme" if step == "fin" else "interrompue")
@@ -87,13 +91,19 @@ def test_killed_at_each_step(tmp_path, step):
     in_place = step in ("classeur", "fin")
     assert runs == {1: "done", 2: "done" if in_place else "interrupted", 3: "done"}
     if step == "historique":
-        assert alliance.query("SELECT message, output FROM runs WHERE id = 2") == [(
-            "interrompue après son enregistrement, avant la mise en place de son classeur : le classeur précédent "
-            "est resté en place.", None)]
+        assert alliance.query("SELECT message, output FROM runs WHERE id = 2") == [
+            (
+                "interrompue après son enregistrement, avant la mise en place de son classeur : le classeur précédent "
+                "est resté en place.",
+                None,
+            )
+        ]
         listed = alliance.cli("history").stdout.splitlines()
         assert listed[2].split()[3:] == ["interrompue", "—", "—", "—", "—", "aucun", "—"]
-        assert listed[3] == ("    interrompue après son enregistrement, avant la mise en place de son classeur : "
-                             "le classeur précédent est resté en place.")
+        assert listed[3] == (
+            "    interrompue après son enregistrement, avant la mise en place de son classeur : "
+            "le classeur précédent est resté en place."
+        )
     assert temporaries(alliance) == []
     compared = alliance.cli("diff").stdout
     if in_place:
@@ -134,10 +144,15 @@ def test_killed_after_a_delay(tmp_path, fraction):
     """Wherever the kill lands, the database is sound and the workbook is either the
     previous one, intact, or the new one, whole. The delay is a fraction of the
     duration of the same run unkilled, so kills spread over the run's work."""
-    alliance = Alliance(tmp_path, workbooks={
-        "OUEST": {"projects": [project(f"OUE-2020-{i:03d}", fqis={"2019-2020": 1000}) for i in range(1, 300)],
-                  "payments": [payment(f"OUE-2020-{i:03d}", amount=500) for i in range(1, 300)]},
-    })
+    alliance = Alliance(
+        tmp_path,
+        workbooks={
+            "OUEST": {
+                "projects": [project(f"OUE-2020-{i:03d}", fqis={"2019-2020": 1000}) for i in range(1, 300)],
+                "payments": [payment(f"OUE-2020-{i:03d}", amount=500) for i in range(1, 300)],
+            },
+        },
+    )
     started = time.perf_counter()
     first = alliance.process()
     _, errors = first.communicate()

@@ -30,22 +30,25 @@ def test_closest_is_difflibs_choice(values, typed, cutoff):
     assert ValueList(values).closest(typed, cutoff) == difflib_choice(values, typed, cutoff)
 
 
-@pytest.mark.parametrize("values, typed, cutoff, expected", [
-    (["Sécurité alimentaire", "Logement", "Transport collectif"], "Logemnt", 0.6, "Logement"),
-    (["Accepté", "En analyse", "Refusé"], "Acepté", 0.6, "Accepté"),
-    (["Roussillon", "Vaudreuil-Soulanges"], "Roussilon", 0.6, "Roussillon"),
-    (["OBNL", "Coopérative sans but lucratif"], "OBLN", 0.75, "OBNL"),
-    (["OBNL", "Coopérative sans but lucratif"], "Entreprise privée", 0.75, None),
-    # A tie is won by the greater normalised key, as with difflib.
-    (["OUE-2020-001", "OUE-2020-003"], "OUE-2020-002", 0.8, "OUE-2020-003"),
-    (["OUE-2020-001"], "OUE-2020-011", 0.8, "OUE-2020-001"),
-    (["OUE-2020-001"], "EST-2021-999", 0.8, None),
-    ([], "Logement", 0.6, None),
-    # Ratios exactly at a cutoff or at the best ratio, which RapidFuzz's rounding used to drop.
-    (["abce", "xyz"], "abcd", 0.75, "abce"),
-    (["aabb", "aba"], "abb", 0.8, "aabb"),
-    (["aabb"], "abb", 6 / 7, "aabb"),
-])
+@pytest.mark.parametrize(
+    "values, typed, cutoff, expected",
+    [
+        (["Sécurité alimentaire", "Logement", "Transport collectif"], "Logemnt", 0.6, "Logement"),
+        (["Accepté", "En analyse", "Refusé"], "Acepté", 0.6, "Accepté"),
+        (["Roussillon", "Vaudreuil-Soulanges"], "Roussilon", 0.6, "Roussillon"),
+        (["OBNL", "Coopérative sans but lucratif"], "OBLN", 0.75, "OBNL"),
+        (["OBNL", "Coopérative sans but lucratif"], "Entreprise privée", 0.75, None),
+        # A tie is won by the greater normalised key, as with difflib.
+        (["OUE-2020-001", "OUE-2020-003"], "OUE-2020-002", 0.8, "OUE-2020-003"),
+        (["OUE-2020-001"], "OUE-2020-011", 0.8, "OUE-2020-001"),
+        (["OUE-2020-001"], "EST-2021-999", 0.8, None),
+        ([], "Logement", 0.6, None),
+        # Ratios exactly at a cutoff or at the best ratio, which RapidFuzz's rounding used to drop.
+        (["abce", "xyz"], "abcd", 0.75, "abce"),
+        (["aabb", "aba"], "abb", 0.8, "aabb"),
+        (["aabb"], "abb", 6 / 7, "aabb"),
+    ],
+)
 def test_known_suggestions(values, typed, cutoff, expected):
     assert ValueList(values).closest(typed, cutoff) == expected
     assert difflib_choice(values, typed, cutoff) == expected

@@ -22,8 +22,10 @@ HOST = socket.gethostname()
 
 def holder_text(alliance: Alliance, pid: int) -> str:
     command = "python -m sync " + " ".join(alliance.run_args())
-    return (f"processus {pid} sur {HOST}, commande « {command} », "
-            r"depuis le \d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+    return (
+        f"processus {pid} sur {HOST}, commande « {command} », "
+        r"depuis le \d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+    )
 
 
 def test_a_second_run_names_the_holder_and_exits_2(tmp_path):
@@ -33,10 +35,12 @@ def test_a_second_run_names_the_holder_and_exits_2(tmp_path):
         wait_for_pause(first, "verrou")
         result = alliance.cli("run")
         assert result.exit_code == 2
-        expected = (f"Erreur : une autre synchronisation est en cours \\({holder_text(alliance, first.pid)}\\). "
-                    f"Elle tient le verrou {re.escape(str(alliance.state / 'verrou'))}. Attendez sa fin, ou "
-                    "arrêtez ce processus ; un verrou laissé par un processus terminé est repris "
-                    "automatiquement.\n")
+        expected = (
+            f"Erreur : une autre synchronisation est en cours \\({holder_text(alliance, first.pid)}\\). "
+            f"Elle tient le verrou {re.escape(str(alliance.state / 'verrou'))}. Attendez sa fin, ou "
+            "arrêtez ce processus ; un verrou laissé par un processus terminé est repris "
+            "automatiquement.\n"
+        )
         assert re.fullmatch(expected, result.stderr), result.stderr
         assert not alliance.output.exists()
         # The refused run left no trace in the history: only the first one is there.
@@ -60,8 +64,11 @@ def test_a_lock_left_by_a_killed_run_is_taken_over(tmp_path):
     assert str(first.pid) in (alliance.state / "verrou").read_text()  # its details are still there
     result = alliance.cli("run")
     assert result.exit_code == 0, result.output
-    assert re.search(f"AVERTISSEMENT : Verrou abandonné repris \\({holder_text(alliance, first.pid)}\\) : "
-                     "cette synchronisation s'est terminée sans le libérer.", result.stderr), result.stderr
+    assert re.search(
+        f"AVERTISSEMENT : Verrou abandonné repris \\({holder_text(alliance, first.pid)}\\) : "
+        "cette synchronisation s'est terminée sans le libérer.",
+        result.stderr,
+    ), result.stderr
     assert alliance.query("SELECT id, state FROM runs") == [(1, "done"), (2, "done")]
     assert (alliance.state / "verrou").read_text() == ""  # released cleanly
 
@@ -160,5 +167,6 @@ def test_a_lock_on_a_read_only_state_folder_is_explained_in_french(tmp_path, mon
     monkeypatch.setattr(os, "open", refuse)
     with pytest.raises(HistoryError) as caught:
         StateLock(tmp_path).acquire()
-    assert caught.value.message == (f"le verrou {tmp_path / 'verrou'} ne peut pas être ouvert "
-                                    "(système de fichiers en lecture seule).")
+    assert caught.value.message == (
+        f"le verrou {tmp_path / 'verrou'} ne peut pas être ouvert (système de fichiers en lecture seule)."
+    )

@@ -21,8 +21,17 @@ from tests.support import libreoffice as lo
 from tests.support import ministry as mf
 from tests.support.checks import validate
 
-SHEETS = ["Sommaire", "Par année", "Par priorité", "Par territoire", "Projets", "Versements", "Validation",
-          "Changements", "À propos"]
+SHEETS = [
+    "Sommaire",
+    "Par année",
+    "Par priorité",
+    "Par territoire",
+    "Projets",
+    "Versements",
+    "Validation",
+    "Changements",
+    "À propos",
+]
 PROJECT_IDS = ["N-1", "N-2", "N-3", "N-4", "N-5", "N-6", "N-7", "N-8", "N-9", "S-1", "S-2", "N-1", "S-4", "R-1"]
 TEXTS = [mf.FORMULA_TITLE, mf.PHONE, mf.MINUS, mf.AT_SUM, mf.FORMULA_REFERENCE]
 
@@ -47,7 +56,7 @@ def table_rows(ws, header_first: str) -> list[tuple]:
     all_rows = rows(ws)
     start = next(i for i, row in enumerate(all_rows) if row[0] == header_first)
     out = []
-    for row in all_rows[start + 1:]:
+    for row in all_rows[start + 1 :]:
         if row[0] is None and row[1] is None:
             break
         out.append(row)
@@ -105,10 +114,19 @@ def test_versements_lists_every_payment(built):
     _, path = built
     ws = load_workbook(path)["Versements"]
     assert column(ws, "No projet") == ["N-1", "N-3", "N-2", "N-99", "N-2", "N-9", "S-1", "S-1", "S-2", "R-1"]
-    assert column(ws, "Montant") == [50000.55, 12345.67, 20000, 1000, 1000, 7000.01, 150000, 100000, 33333.33,
-                                     40000]
-    assert column(ws, "Exercice") == ["2024-2025", "2024-2025", "2025-2026", "2024-2025", None, "2025-2026",
-                                      "2024-2025", "2025-2026", "2025-2026", "2025-2026"]
+    assert column(ws, "Montant") == [50000.55, 12345.67, 20000, 1000, 1000, 7000.01, 150000, 100000, 33333.33, 40000]
+    assert column(ws, "Exercice") == [
+        "2024-2025",
+        "2024-2025",
+        "2025-2026",
+        "2024-2025",
+        None,
+        "2025-2026",
+        "2024-2025",
+        "2025-2026",
+        "2025-2026",
+        "2025-2026",
+    ]
     assert column(ws, "Inclus dans les totaux") == ["Oui"] * 3 + ["Non"] + ["Oui"] * 6
     assert ws.tables["T_Versements"].ref == "A1:I11"
 
@@ -203,16 +221,24 @@ def test_about_names_each_source_and_the_rules(built):
     report, path = built
     ws = load_workbook(path)["À propos"]
     sources = table_rows(ws, "Ligne")  # the first such table lists the lines of the envelope
-    assert [row[0] for row in sources] == ["NORD — Haut-Pays Nord", "SUD — Vallée du Sud",
-                                           "REGION — Réserve régionale du Haut-Pays", "Non réparti"]
+    assert [row[0] for row in sources] == [
+        "NORD — Haut-Pays Nord",
+        "SUD — Vallée du Sud",
+        "REGION — Réserve régionale du Haut-Pays",
+        "Non réparti",
+    ]
     read = [row for row in rows(ws) if isinstance(row[1], str) and row[1].startswith("Classeur .xlsx : ")]
     # Relative to the configuration file: never a path of the machine that ran the sync.
-    assert [row[1] for row in read] == ["Classeur .xlsx : nord.xlsx", "Classeur .xlsx : sud.xlsx",
-                                        "Classeur .xlsx : regional.xlsx"]
+    assert [row[1] for row in read] == [
+        "Classeur .xlsx : nord.xlsx",
+        "Classeur .xlsx : sud.xlsx",
+        "Classeur .xlsx : regional.xlsx",
+    ]
     assert row_of(ws, 0, "Configuration")[1] == "alliance.toml"
     assert row_of(ws, 0, "Présentation")[1] == "modèle intégré à alliance-sync (rapport-ministere.toml)"
-    assert not [row for row in rows(ws) for value in row if isinstance(value, str) and str(report.config.path.parent)
-                in value]
+    assert not [
+        row for row in rows(ws) for value in row if isinstance(value, str) and str(report.config.path.parent) in value
+    ]
     assert all(row[3] == "À jour" and isinstance(row[2], dt.datetime) for row in read)
     assert row_of(ws, 0, "Part maximale du FQIS dans le coût")[1] == "80 % (avertissement au-delà)"
     assert row_of(ws, 0, "Produit par")[1].startswith("alliance-sync ")
@@ -230,13 +256,19 @@ def test_a_last_good_copy_is_named_with_its_date(built, tmp_path):
     sommaire = wb["Sommaire"]
     sud = next(row for row in sommaire.iter_rows(values_only=True) if row[0] == "SUD")
     assert sud[10] == dt.datetime(2026, 3, 2, 4, 15) and sud[11] == "Dernière copie valide"
-    warning = [row[1] for row in sommaire.iter_rows(values_only=True)
-               if isinstance(row[1], str) and row[1].startswith("Attention")]
-    assert warning == ["Attention : les données de SUD sont la dernière copie valide, lue le 2026-03-02 04:15 ; "
-                       "la source n'a pas pu être lue (accès refusé (403))."]
+    warning = [
+        row[1]
+        for row in sommaire.iter_rows(values_only=True)
+        if isinstance(row[1], str) and row[1].startswith("Attention")
+    ]
+    assert warning == [
+        "Attention : les données de SUD sont la dernière copie valide, lue le 2026-03-02 04:15 ; "
+        "la source n'a pas pu être lue (accès refusé (403))."
+    ]
     sources = [row for row in rows(wb["À propos"]) if row[0] == "SUD — Vallée du Sud" and row[3] != "—"]
-    assert [row[2:6] for row in sources] == [(dt.datetime(2026, 3, 2, 4, 15), "Dernière copie valide", None,
-                                             "accès refusé (403)")]
+    assert [row[2:6] for row in sources] == [
+        (dt.datetime(2026, 3, 2, 4, 15), "Dernière copie valide", None, "accès refusé (403)")
+    ]
 
 
 # ---------------------------------------------------------------------------
@@ -270,8 +302,13 @@ def test_links_point_only_to_the_source_spreadsheets(built, tmp_path):
     finally:
         for code, source in saved.items():
             report.sources[code].source = source
-    links = [(ws.title, cell.coordinate, target(cell.hyperlink)) for ws in wb.worksheets
-             for row in ws.iter_rows() for cell in row if cell.hyperlink is not None]
+    links = [
+        (ws.title, cell.coordinate, target(cell.hyperlink))
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.hyperlink is not None
+    ]
     assert links and all(target.startswith(google + "#gid=0&range=") for _, _, target in links)
     projets = [target for title, _, target in links if title == "Projets"]
     assert projets == [f"{google}#gid=0&range=A{r}" for r in range(2, 11)]
@@ -279,9 +316,13 @@ def test_links_point_only_to_the_source_spreadsheets(built, tmp_path):
     assert len(versements) == 6
     validation = wb["Validation"]
     linked = {cell.value: target(cell.hyperlink) for cell in validation["F"] if cell.hyperlink is not None}
-    assert linked == {"P7": f"{google}#gid=0&range=P7", "E8": f"{google}#gid=0&range=E8",
-                      "F9": f"{google}#gid=0&range=F9", "A5": f"{google}#gid=0&range=A5",
-                      "B6": f"{google}#gid=0&range=B6"}
+    assert linked == {
+        "P7": f"{google}#gid=0&range=P7",
+        "E8": f"{google}#gid=0&range=E8",
+        "F9": f"{google}#gid=0&range=F9",
+        "A5": f"{google}#gid=0&range=A5",
+        "B6": f"{google}#gid=0&range=B6",
+    }
 
 
 # ---------------------------------------------------------------------------
@@ -296,12 +337,21 @@ def test_changes_sheet_says_first_report_without_history(built):
 
 def test_changes_sheet_lists_changes_field_by_field(built, tmp_path):
     report, _ = built
-    changes = Changes(3, dt.datetime(2026, 11, 26, 2, 0), [
-        RecordChange(ADDED, "projet", "NORD", "N-9", mf.FORMULA_TITLE),
-        RecordChange(MODIFIED, "projet", "SUD", "S-2", "Projet S-2", (
-            FieldChange("FQIS total", "90 000,00 $", "99 999,99 $"),
-            FieldChange("Statut", "Accepté", "En cours"))),
-    ])
+    changes = Changes(
+        3,
+        dt.datetime(2026, 11, 26, 2, 0),
+        [
+            RecordChange(ADDED, "projet", "NORD", "N-9", mf.FORMULA_TITLE),
+            RecordChange(
+                MODIFIED,
+                "projet",
+                "SUD",
+                "S-2",
+                "Projet S-2",
+                (FieldChange("FQIS total", "90 000,00 $", "99 999,99 $"), FieldChange("Statut", "Accepté", "En cours")),
+            ),
+        ],
+    )
     ws = load_workbook(write_ministry_workbook(report, tmp_path / "changements.xlsx", changes))["Changements"]
     assert ws["A1"].value == "Changements depuis la synchronisation n° 3 du 2026-11-26 02:00"
     assert table_rows(ws, "Changement") == [
@@ -316,8 +366,9 @@ def test_changes_sheet_lists_changes_field_by_field(built, tmp_path):
 
 def test_changes_sheet_says_no_change_across_the_whole_width(built, tmp_path):
     report, _ = built
-    ws = load_workbook(write_ministry_workbook(report, tmp_path / "aucun.xlsx",
-                                               Changes(3, dt.datetime(2026, 11, 26, 2, 0), [])))["Changements"]
+    ws = load_workbook(
+        write_ministry_workbook(report, tmp_path / "aucun.xlsx", Changes(3, dt.datetime(2026, 11, 26, 2, 0), []))
+    )["Changements"]
     assert ws["A3"].value.startswith("Aucun changement : les projets et les versements sont identiques")
     # Merged over the eight columns and wrapped: never cut by the first, narrow column.
     assert [str(r) for r in ws.merged_cells.ranges] == ["A3:H3"]
@@ -331,8 +382,8 @@ def test_changes_sheet_says_no_change_across_the_whole_width(built, tmp_path):
 def test_template_beside_the_configuration_restyles_the_workbook(tmp_path):
     config_path = mf.build(tmp_path)
     (tmp_path / "rapport-ministere.toml").write_text(
-        '[cover]\ntitle = "Bilan {fund} pour le {ministry}"\n[colors]\nheader_fill = "7030A0"\n',
-        encoding="utf-8")
+        '[cover]\ntitle = "Bilan {fund} pour le {ministry}"\n[colors]\nheader_fill = "7030A0"\n', encoding="utf-8"
+    )
     report = validate(config_path)
     wb = load_workbook(write_ministry_workbook(report, tmp_path / "style.xlsx"))
     assert wb["Sommaire"]["A1"].value == "Bilan FQIS pour le MTESS"
@@ -378,8 +429,13 @@ def test_every_formula_gets_a_value_when_recalculated(built, recalculated):
     _, path = built
     _, values, _ = recalculated
     formulas = load_workbook(path)
-    missing = [f"{ws.title}!{cell.coordinate}" for ws in formulas.worksheets for row in ws.iter_rows()
-               for cell in row if cell.data_type == "f" and values[ws.title][cell.coordinate].value is None]
+    missing = [
+        f"{ws.title}!{cell.coordinate}"
+        for ws in formulas.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f" and values[ws.title][cell.coordinate].value is None
+    ]
     assert missing == []
 
 
@@ -409,8 +465,7 @@ def test_committed_column_of_projets_after_recalculation(recalculated):
     engaged = [cents(v) for v in column(wb["Projets"], "FQIS engagé")]
     # N-3 abandoned: what was paid; N-4 in analysis, N-5 refused, N-6 (unreadable amount)
     # and the second « N-1 » (duplicate) kept out: 0.
-    assert engaged == [15000055, 20000000, 1234567, 0, 0, 0, 2500000, 500000, 700001,
-                       30000000, 9999999, 0, 0, 10000000]
+    assert engaged == [15000055, 20000000, 1234567, 0, 0, 0, 2500000, 500000, 700001, 30000000, 9999999, 0, 0, 10000000]
 
 
 def test_every_control_of_about_agrees_to_the_cent(recalculated):
@@ -453,9 +508,12 @@ def test_by_year_after_recalculation(recalculated):
     outside = row_of(ws, 0, "Versements datés hors de la période")
     assert [cents(v) for v in outside[3:7]] == [100000, 0, 0, 100000]
     assert [cents(v) for v in row_of(ws, 0, "Total engagé (= Sommaire)")[3:7]] == [
-        39934623, 39999999, 10000000, 89934622]
-    assert [cents(v) for v in row_of(ws, 0, "Total versé (= Sommaire)")[3:7]] == [
-        9034623, 28333333, 4000000, 41367956]
+        39934623,
+        39999999,
+        10000000,
+        89934622,
+    ]
+    assert [cents(v) for v in row_of(ws, 0, "Total versé (= Sommaire)")[3:7]] == [9034623, 28333333, 4000000, 41367956]
 
 
 @pytest.fixture(scope="module")
@@ -469,8 +527,9 @@ def french_pages(built, soffice, tmp_path_factory):
 def test_sommaire_prints_on_one_page_the_quebec_way(french_pages):
     sommaire = french_pages[0]
     assert sommaire.startswith("Suivi de l'enveloppe FQIS — rapport au MTESS")
-    assert ("NORD Haut-Pays Nord 1 500 000,50 $ 399 346,23 $ 90 346,23 $ 1 100 654,27 $ 26,6 % 6 "
-            "1 500 000,00 $ 40 000,00 $") in sommaire
+    assert (
+        "NORD Haut-Pays Nord 1 500 000,50 $ 399 346,23 $ 90 346,23 $ 1 100 654,27 $ 26,6 % 6 1 500 000,00 $ 40 000,00 $"
+    ) in sommaire
     assert "Total de l'Alliance 5 000 000,00 $ 899 346,22 $ 413 679,56 $ 4 100 653,78 $ 18,0 % 9" in sommaire
     assert "6 erreurs à corriger — voir l'onglet Validation" in sommaire
     assert sommaire.endswith("Page 1 de " + str(len([p for p in french_pages if p])))

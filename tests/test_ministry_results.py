@@ -33,8 +33,13 @@ def cents(value) -> int:
 def formula_cells(path: Path) -> list[tuple[str, str, str]]:
     """(sheet, cell, formula) of every formula cell."""
     wb = load_workbook(path)
-    return [(ws.title, cell.coordinate, cell.value) for ws in wb.worksheets for row in ws.iter_rows()
-            for cell in row if cell.data_type == "f"]
+    return [
+        (ws.title, cell.coordinate, cell.value)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
 
 
 def disagreements(path: Path, recalculated: Path) -> tuple[int, list[str]]:
@@ -51,7 +56,8 @@ def disagreements(path: Path, recalculated: Path) -> tuple[int, list[str]]:
             if theirs not in (None, ""):
                 wrong.append(f"{title}!{coordinate} : « » enregistré, {theirs!r} recalculé")
         elif not isinstance(theirs, (int, float)) or abs(Decimal(str(ours)) - Decimal(str(theirs))) >= Decimal(
-                "0.000001"):
+            "0.000001"
+        ):
             wrong.append(f"{title}!{coordinate} {formula} : {ours!r} enregistré, {theirs!r} recalculé")
     return len(cells), wrong
 
@@ -100,14 +106,28 @@ def test_a_script_that_never_recalculates_reads_the_python_totals(alliance):
     headers = [c.value for c in engaged[1]]
     column = headers.index("FQIS engagé")
     assert [cents(row[column]) for row in engaged.iter_rows(min_row=2, values_only=True)] == [
-        15000055, 20000000, 1234567, 0, 0, 0, 2500000, 500000, 700001, 30000000, 9999999, 0, 0, 10000000]
+        15000055,
+        20000000,
+        1234567,
+        0,
+        0,
+        0,
+        2500000,
+        500000,
+        700001,
+        30000000,
+        9999999,
+        0,
+        0,
+        10000000,
+    ]
 
 
 def test_pandas_reads_every_figure_of_the_sommaire(alliance):
     _, path = alliance
     frame = pandas.read_excel(path, sheet_name="Sommaire", header=None, engine="calamine")
     header = frame.index[frame[0] == "Code"][0]
-    table = frame.iloc[header + 1:header + 4, :10]
+    table = frame.iloc[header + 1 : header + 4, :10]
     table.columns = frame.iloc[header, :10]
     assert not table[["Engagé", "Versé", "Solde non engagé", "% engagé"]].isna().any().any()
     assert [cents(v) for v in table["Engagé"]] == [39934623, 39999999, 10000000]
@@ -118,7 +138,7 @@ def test_every_control_stores_the_python_figure(alliance):
     ws = load_workbook(path, data_only=True)["À propos"]
     all_rows = list(ws.iter_rows(values_only=True))
     start = next(i for i, row in enumerate(all_rows) if row[0] == "Contrôle")
-    controls = [row for row in all_rows[start + 1:] if row[0]]
+    controls = [row for row in all_rows[start + 1 :] if row[0]]
     assert len(controls) > 60
     assert [row for row in controls if cents(row[2]) != cents(row[3]) or row[4] != 0] == []
     assert next(row for row in all_rows if row[0] == "Contrôles en écart (attendu : 0)")[1] == 0
@@ -159,8 +179,9 @@ def test_sommaire_shows_the_agreement_period_and_the_mandataire_with_its_article
     ws = load_workbook(path)["Sommaire"]
     values = {row[0]: row[1] for row in ws.iter_rows(values_only=True) if row[0]}
     assert values["Période de l'entente"] == "du 2024-04-01 au 2027-03-31 (3 exercices financiers)"
-    assert ws["A2"].value == (f"{mf.ALLIANCE['name']} — classeur produit par la "
-                              "Conférence des préfets du Haut-Pays (CPHP)")
+    assert ws["A2"].value == (
+        f"{mf.ALLIANCE['name']} — classeur produit par la Conférence des préfets du Haut-Pays (CPHP)"
+    )
 
 
 def test_the_article_of_the_mandataire_comes_from_the_presentation_file(tmp_path):
@@ -214,15 +235,36 @@ def test_changements_amounts_are_numbers_and_other_values_stay_text(alliance, tm
     from sync.outputs.ministry.lists import cents_of
 
     assert [cents_of(t) for t in ("12 500,00 $", "0,05 $", "-1 234,50 $", "(illisible)", "12500", "1 000,0 $")] == [
-        1250000, 5, -123450, None, None, None]
+        1250000,
+        5,
+        -123450,
+        None,
+        None,
+        None,
+    ]
     report, _ = alliance
-    changes = Changes(4, dt.datetime(2026, 11, 27, 2, 0), [
-        RecordChange(MODIFIED, "projet", "NORD", "N-1", "Titre", (
-            FieldChange("FQIS total", "(illisible)", "12 500,00 $"),
-            FieldChange("Titre du projet", "1 000,00 $", "(vide)"))),
-    ])
+    changes = Changes(
+        4,
+        dt.datetime(2026, 11, 27, 2, 0),
+        [
+            RecordChange(
+                MODIFIED,
+                "projet",
+                "NORD",
+                "N-1",
+                "Titre",
+                (
+                    FieldChange("FQIS total", "(illisible)", "12 500,00 $"),
+                    FieldChange("Titre du projet", "1 000,00 $", "(vide)"),
+                ),
+            ),
+        ],
+    )
     ws = load_workbook(write_ministry_workbook(report, tmp_path / "c.xlsx", changes))["Changements"]
     assert [(c.value, c.data_type) for c in ws[4][5:8]] == [("FQIS total", "s"), ("(illisible)", "s"), (12500, "n")]
     # Only amount columns are read as amounts: a title that looks like one stays text.
-    assert [(c.value, c.data_type) for c in ws[5][5:8]] == [("Titre du projet", "s"), ("1 000,00 $", "s"),
-                                                             ("(vide)", "s")]
+    assert [(c.value, c.data_type) for c in ws[5][5:8]] == [
+        ("Titre du projet", "s"),
+        ("1 000,00 $", "s"),
+        ("(vide)", "s"),
+    ]

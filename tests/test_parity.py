@@ -29,8 +29,13 @@ from tests.test_docs import example_configs
 from tests.test_google_source import PLANTED, clean
 
 # Retries in milliseconds (tests/support/sheets_server.FAST_RETRIES).
-FAST_GOOGLE: dict[str, Any] = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.001, "backoff_max": 0.01,
-                               "timeout": 5}
+FAST_GOOGLE: dict[str, Any] = {
+    "max_attempts": 4,
+    "retry_deadline": 30,
+    "backoff_initial": 0.001,
+    "backoff_max": 0.01,
+    "timeout": 5,
+}
 
 
 def from_google(server: SheetsServer, config: Config) -> Config:
@@ -44,14 +49,20 @@ def from_google(server: SheetsServer, config: Config) -> Config:
         server.add_spreadsheet(key, workbook_tabs(Path(committee.source.location)), title=f"Comité {committee.code}")
         return replace(committee, source=SourceSpec("google", key))
 
-    return replace(config, subregions=tuple(imported(c) for c in config.subregions),
-                   # The loaded section keeps the Sheets address the environment gave at load time.
-                   regional=imported(config.regional), google=replace(config.google, **FAST_GOOGLE))
+    return replace(
+        config,
+        subregions=tuple(imported(c) for c in config.subregions),
+        # The loaded section keeps the Sheets address the environment gave at load time.
+        regional=imported(config.regional),
+        google=replace(config.google, **FAST_GOOGLE),
+    )
 
 
 def facts(report: Report) -> list[tuple]:
-    return [(f.severity, f.code, f.committee, f.sheet, f.cell, f.row, f.project_id, f.field, f.message)
-            for f in report.findings]
+    return [
+        (f.severity, f.code, f.committee, f.sheet, f.cell, f.row, f.project_id, f.field, f.message)
+        for f in report.findings
+    ]
 
 
 def both_ways(server: SheetsServer, config_path: Path) -> tuple[Report, Report]:
@@ -79,13 +90,23 @@ CARELESS_PROJECTS = [
     project("OUE-2020-005", other_contributions=dt.datetime(2020, 6, 1, 12, 30)),
     {"No projet": "TOTAL", "Statut": "En cours", "Coût total": 500000, "FQIS total": 300000},
 ]
-CARELESS_PAYMENTS = [payment("OUE-2020-001"), payment("OUE-2020-001", amount=dt.date(2020, 6, 1), reference="V2"),
-                     {"No projet": "\u2060", "Montant": "\u00ad"}, {"Note": "Total", "Montant": 10000}]
+CARELESS_PAYMENTS = [
+    payment("OUE-2020-001"),
+    payment("OUE-2020-001", amount=dt.date(2020, 6, 1), reference="V2"),
+    {"No projet": "\u2060", "Montant": "\u00ad"},
+    {"Note": "Total", "Montant": 10000},
+]
 
 
 def careless_alliance(root: Path) -> Path:
-    config = write_alliance(root, {"OUEST": {"projects": CARELESS_PROJECTS, "payments": CARELESS_PAYMENTS},
-                                   "EST": clean("EST"), "LONGUEUIL": PLANTED})
+    config = write_alliance(
+        root,
+        {
+            "OUEST": {"projects": CARELESS_PROJECTS, "payments": CARELESS_PAYMENTS},
+            "EST": clean("EST"),
+            "LONGUEUIL": PLANTED,
+        },
+    )
     # What Format › Number › Percent does to the cell (openpyxl writes the number only).
     book = load_workbook(root / "ouest.xlsx")
     book["Projets"]["M4"].number_format = "0.00%"
@@ -98,16 +119,22 @@ def test_a_careless_workbook_gives_the_same_findings_from_a_file_and_from_google
     assert_same(local, remote)
     # …and they are the findings of the careless cells, at their cells.
     date_amount = only(remote, "INVALID_AMOUNT", committee="OUEST", cell="K3")
-    assert date_amount.message == ("« Coût total » : montant illisible « 2020-06-01 ». Attendu : un montant en "
-                                   "dollars, par exemple 12 500,00 $ ou 12500.00.")
+    assert date_amount.message == (
+        "« Coût total » : montant illisible « 2020-06-01 ». Attendu : un montant en "
+        "dollars, par exemple 12 500,00 $ ou 12500.00."
+    )
     percent = only(remote, "INVALID_AMOUNT", committee="OUEST", cell="M4")
-    assert percent.message == ("« FQIS 2020-2021 » : montant illisible « 5\u00a0% ». Attendu : un montant en "
-                               "dollars, par exemple 12 500,00 $ ou 12500.00.")
+    assert percent.message == (
+        "« FQIS 2020-2021 » : montant illisible « 5\u00a0% ». Attendu : un montant en "
+        "dollars, par exemple 12 500,00 $ ou 12500.00."
+    )
     assert only(remote, "INVALID_DATE", committee="OUEST", cell="J5").message == (
         "« Date de fin » : date illisible « 12:30:00 ». Attendu : une date AAAA-MM-JJ (ex. 2020-04-01) ou "
-        "JJ/MM/AAAA (ex. 01/04/2020).")
+        "JJ/MM/AAAA (ex. 01/04/2020)."
+    )
     assert only(remote, "INVALID_AMOUNT", committee="OUEST", cell="Q7").message.startswith(
-        "« Autres contributions » : montant illisible « 2020-06-01 12:30:00 ».")
+        "« Autres contributions » : montant illisible « 2020-06-01 12:30:00 »."
+    )
     assert only(remote, "INVALID_AMOUNT", committee="OUEST", sheet="Versements").cell == "C3"
     totals = [(f.sheet, f.cell) for f in of_code(remote, "TOTAL_ROW_IGNORED")]
     assert totals == [("Projets", "A8"), ("Versements", "A5")]
@@ -146,14 +173,25 @@ def test_a_hand_written_hostile_workbook_gives_the_same_findings_from_a_file_and
     config = write_alliance(tmp_path)
     write_committee(
         tmp_path / "ouest.xlsx",
-        projects=[project("OUE-2020-001"), project("OUE-2020-0\u200b02"), project("\u041eUE-2020-003"),
-                  project("OUE-2020-004", status=Error("#REF!"), total_cost=Error("#DIV/0!")),
-                  project("OUE-2020-005", title="é" * 32_768), {"No projet": "\u00a0", "Statut": "\u200b"},
-                  {"No projet": "Total :", "Coût total": 500000}],
+        projects=[
+            project("OUE-2020-001"),
+            project("OUE-2020-0\u200b02"),
+            project("\u041eUE-2020-003"),
+            project("OUE-2020-004", status=Error("#REF!"), total_cost=Error("#DIV/0!")),
+            project("OUE-2020-005", title="é" * 32_768),
+            {"No projet": "\u00a0", "Statut": "\u200b"},
+            {"No projet": "Total :", "Coût total": 500000},
+        ],
         payments=[payment("OUE-2020-001"), payment("OUE-2020\u2060-001", amount=Error("#N/A"))],
-        tabs={"Projets (suite)": sheet_xml([["No projet", "Titre du projet"], ["OUE-2020-020", "Suite"]])})
+        tabs={"Projets (suite)": sheet_xml([["No projet", "Titre du projet"], ["OUE-2020-020", "Suite"]])},
+    )
     local, remote = both_ways(sheets_api, config)
     assert_same(local, remote)
     assert {f.code for f in remote.findings_of("OUEST")} == {
-        "PROJECT_ID_CHARACTERS", "ERROR_VALUE", "INVALID_AMOUNT", "TEXT_TOO_LONG", "TOTAL_ROW_IGNORED",
-        "EXTRA_TAB"}
+        "PROJECT_ID_CHARACTERS",
+        "ERROR_VALUE",
+        "INVALID_AMOUNT",
+        "TEXT_TOO_LONG",
+        "TOTAL_ROW_IGNORED",
+        "EXTRA_TAB",
+    }

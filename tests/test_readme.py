@@ -20,8 +20,9 @@ def _blocks() -> list[str]:
 
 
 def test_the_two_commands_are_the_ones_that_exist():
-    assert ("python3 -m venv .venv && .venv/bin/python -m pip install . && .venv/bin/alliance-sync run\n"
-            in _blocks())  # run on a stock system Python by tests/test_install.py
+    assert (
+        "python3 -m venv .venv && .venv/bin/python -m pip install . && .venv/bin/alliance-sync run\n" in _blocks()
+    )  # run on a stock system Python by tests/test_install.py
     assert "bash .ci/run\n" in _blocks()
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "pytest" in ci and ci.startswith("#!/usr/bin/env bash")
@@ -38,13 +39,24 @@ def test_pasted_run_line_is_what_run_prints_on_the_demo(tmp_path, monkeypatch):
 
 def test_the_readme_says_where_to_read_on_and_every_link_leads_to_a_page():
     links = re.findall(r"\]\((docs/[\w./-]+\.md)(?:#([\w-]+))?\)", README)
-    assert {page for page, _ in links} >= {f"docs/{name}" for name in (
-        "ligne-de-commande.md", "gabarit.md", "constats.md", "configuration.md", "classeur-ministere.md",
-        "google.md", "exploitation.md", "architecture.md")}
+    assert {page for page, _ in links} >= {
+        f"docs/{name}"
+        for name in (
+            "ligne-de-commande.md",
+            "gabarit.md",
+            "constats.md",
+            "configuration.md",
+            "classeur-ministere.md",
+            "google.md",
+            "exploitation.md",
+            "architecture.md",
+        )
+    }
     for page, anchor in links:
         text = (ROOT / page).read_text(encoding="utf-8")
-        assert not anchor or _anchor(anchor) in {_anchor(h) for h in re.findall(r"^#+ (.*)$", text, flags=re.M)}, \
+        assert not anchor or _anchor(anchor) in {_anchor(h) for h in re.findall(r"^#+ (.*)$", text, flags=re.M)}, (
             f"{page}#{anchor}"
+        )
 
 
 def _anchor(heading: str) -> str:

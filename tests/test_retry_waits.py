@@ -27,8 +27,7 @@ def alliance(tmp_path, server, **google):
     """EST reads its Google spreadsheet (the others their local workbook): the
     configuration (its client's waits are recorded by the ``google_waits`` fixture)."""
     server.add_spreadsheet(EST, committee_tabs([project("EST-2020-001")], [payment("EST-2020-001")]))
-    settings = {"max_attempts": 8, "backoff_initial": 1.0, "backoff_max": 30.0, "retry_deadline": 10_000,
-                **google}
+    settings = {"max_attempts": 8, "backoff_initial": 1.0, "backoff_max": 30.0, "retry_deadline": 10_000, **google}
     return load_config(google_config(tmp_path, codes=("EST",), google=settings))
 
 

@@ -33,8 +33,11 @@ def where(f):
 
 
 def test_clean_alliance_has_no_finding(tmp_path):
-    report = ouest(tmp_path, [project("OUE-2020-001"), project("OUE-2020-002", status="Terminé")],
-                   [payment("OUE-2020-001"), payment("OUE-2020-002", amount="60 000,00 $")])
+    report = ouest(
+        tmp_path,
+        [project("OUE-2020-001"), project("OUE-2020-002", status="Terminé")],
+        [payment("OUE-2020-001"), payment("OUE-2020-002", amount="60 000,00 $")],
+    )
     assert report.findings == []
     line = report.totals.line("OUEST")
     assert (line.committed, line.paid, line.projects_committed) == (12_000_000, 7_000_000, 2)
@@ -83,8 +86,9 @@ def test_missing_key_column_keeps_the_tab_out_of_the_totals(tmp_path):
 
 def test_missing_optional_notes_column_is_no_finding(tmp_path):
     headers = [h for h in PROJECT_HEADERS if h != "Notes"]
-    report = ouest(tmp_path, [project()], [payment()], headers=headers,
-                   payment_headers=[h for h in PAYMENT_HEADERS if h != "Note"])
+    report = ouest(
+        tmp_path, [project()], [payment()], headers=headers, payment_headers=[h for h in PAYMENT_HEADERS if h != "Note"]
+    )
     assert report.findings == []
 
 
@@ -103,8 +107,10 @@ def test_rows_of_blank_strings_are_blank(tmp_path):
 
 def test_unknown_extra_columns_are_ignored(tmp_path):
     headers = ["Responsable", *PROJECT_HEADERS[:5], "Commentaire interne", *PROJECT_HEADERS[5:]]
-    rows = [project(cells={"Responsable": "Julie", "Commentaire interne": "=À revoir"}),
-            project("OUE-2020-002", priority="Logemnt")]
+    rows = [
+        project(cells={"Responsable": "Julie", "Commentaire interne": "=À revoir"}),
+        project("OUE-2020-002", priority="Logemnt"),
+    ]
     report = ouest(tmp_path, rows, headers=headers)
     f = only(report, "UNKNOWN_VALUE")
     # Priorité moved from F to H by the two extra columns.
@@ -114,19 +120,33 @@ def test_unknown_extra_columns_are_ignored(tmp_path):
 
 def test_headers_in_any_order_case_accents_and_apostrophes(tmp_path):
     typed = {
-        "No projet": "NO PROJET", "Titre du projet": "titre du projet", "Organisme porteur": "Organisme  porteur",
-        "Type d'organisme": "Type d\u2019organisme", "Priorité": "PRIORITE", "Statut": "statut",
-        "Date d'approbation": "date d\u2019approbation", "Date de début": "Date de debut",
-        "Date de fin": " DATE DE FIN ", "Coût total": "cout total", "FQIS 2019-2020": "fqis 2019-2020",
-        "FQIS 2020-2021": "Fqis 2020\u20132021", "FQIS total": "FQIS TOTAL",
-        "Autres contributions": "AUTRES CONTRIBUTIONS", "Participants visés": "participants vises",
+        "No projet": "NO PROJET",
+        "Titre du projet": "titre du projet",
+        "Organisme porteur": "Organisme  porteur",
+        "Type d'organisme": "Type d\u2019organisme",
+        "Priorité": "PRIORITE",
+        "Statut": "statut",
+        "Date d'approbation": "date d\u2019approbation",
+        "Date de début": "Date de debut",
+        "Date de fin": " DATE DE FIN ",
+        "Coût total": "cout total",
+        "FQIS 2019-2020": "fqis 2019-2020",
+        "FQIS 2020-2021": "Fqis 2020\u20132021",
+        "FQIS total": "FQIS TOTAL",
+        "Autres contributions": "AUTRES CONTRIBUTIONS",
+        "Participants visés": "participants vises",
         "Participants rejoints": "Participants Rejoints",
     }
     headers = list(reversed(PROJECT_HEADERS))
     rows = [project("OUE-2020-001"), project("OUE-2020-002", end_date=dt.date(2019, 5, 1))]
-    report = ouest(tmp_path, rows, headers=headers, rename=typed,
-                   payment_headers=list(reversed(PAYMENT_HEADERS)),
-                   payment_rename={"Date du versement": "DATE DU VERSEMENT", "Référence": "reference"})
+    report = ouest(
+        tmp_path,
+        rows,
+        headers=headers,
+        rename=typed,
+        payment_headers=list(reversed(PAYMENT_HEADERS)),
+        payment_rename={"Date du versement": "DATE DU VERSEMENT", "Référence": "reference"},
+    )
     f = only(report, "END_BEFORE_START")
     # Reversed: Notes is A, …, Date de fin is the 11th column from the right → K.
     assert f.cell == "K3"
@@ -143,8 +163,9 @@ def test_fiscal_year_headers_in_short_form(tmp_path):
 
 def test_rows_holding_only_a_zero_total_are_blank(tmp_path):
     # A =SUM() copied down empty rows shows 0 once a spreadsheet program computed it.
-    report = ouest(tmp_path, [project(), {"FQIS total": 0}, {"FQIS total": 0.0}, {"No projet": "OUE-2020-004",
-                                                                                    "FQIS total": 0}])
+    report = ouest(
+        tmp_path, [project(), {"FQIS total": 0}, {"FQIS total": 0.0}, {"No projet": "OUE-2020-004", "FQIS total": 0}]
+    )
     assert [p.row for p in report.workbooks["OUEST"].projects] == [2, 5]
     assert only(report, "MISSING_VALUE", cell="B5").project_id == "OUE-2020-004"
 
@@ -170,8 +191,9 @@ def test_missing_project_id_keeps_the_row_out_of_the_totals(tmp_path):
 def test_dates_and_money_required_from_accepted_on(tmp_path):
     rows = [
         project("OUE-2020-001", status="Accepté", start_date=None, total_cost=None),
-        project("OUE-2020-002", status="En analyse", approval_date=None, start_date=None, end_date=None,
-                total_cost=None),
+        project(
+            "OUE-2020-002", status="En analyse", approval_date=None, start_date=None, end_date=None, total_cost=None
+        ),
     ]
     report = ouest(tmp_path, rows)
     start = only(report, "MISSING_VALUE", cell="I2")
@@ -214,8 +236,10 @@ def test_invalid_amount_text(tmp_path):
     report = ouest(tmp_path, [project(other_contributions="quarante mille")])
     f = only(report, "INVALID_AMOUNT")
     assert (f.sheet, f.cell, f.row) == ("Projets", "Q2", 2)
-    assert (f.field, f.values) == ("other_contributions", {"column": "Autres contributions", "value": "quarante mille",
-                                                           "reason": "unreadable"})
+    assert (f.field, f.values) == (
+        "other_contributions",
+        {"column": "Autres contributions", "value": "quarante mille", "reason": "unreadable"},
+    )
 
 
 def test_invalid_date(tmp_path):
@@ -235,12 +259,15 @@ def test_invalid_number(tmp_path):
 # -- lists ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("field, typed, cell, closest", [
-    ("priority", "Logemnt", "F2", "Logement"),
-    ("status", "Acepté", "G2", "Accepté"),
-    ("territory", "Roussilon", "E2", "Roussillon"),
-    ("organization_type", "OBLN", "D2", "OBNL"),
-])
+@pytest.mark.parametrize(
+    "field, typed, cell, closest",
+    [
+        ("priority", "Logemnt", "F2", "Logement"),
+        ("status", "Acepté", "G2", "Accepté"),
+        ("territory", "Roussilon", "E2", "Roussillon"),
+        ("organization_type", "OBLN", "D2", "OBNL"),
+    ],
+)
 def test_unknown_value_suggests_the_closest(tmp_path, field, typed, cell, closest):
     report = ouest(tmp_path, [project(**{field: typed})])
     f = only(report, "UNKNOWN_VALUE")
@@ -250,8 +277,10 @@ def test_unknown_value_suggests_the_closest(tmp_path, field, typed, cell, closes
 
 
 def test_list_values_tolerate_case_and_accents(tmp_path):
-    report = ouest(tmp_path, [project(priority="securite ALIMENTAIRE", status="termine", territory="roussillon",
-                                      organization_type="obnl")])
+    report = ouest(
+        tmp_path,
+        [project(priority="securite ALIMENTAIRE", status="termine", territory="roussillon", organization_type="obnl")],
+    )
     assert report.findings == []
     assert report.workbooks["OUEST"].projects[0].status == "Terminé"
 
@@ -260,17 +289,32 @@ def test_territory_outside_subregion(tmp_path):
     report = ouest(tmp_path, [project(territory="Acton")])
     f = only(report, "TERRITORY_OUTSIDE_SUBREGION")
     assert where(f) == ("error", "OUEST", "Projets", "E2", 2, "OUE-2020-001")
-    assert f.values == {"column": "Territoire", "value": "Acton", "subregion": "Est de la Montérégie",
-                        "subregion_code": "EST", "own": "Ouest de la Montérégie", "own_regional": False,
-                        "allowed": ["Beauharnois-Salaberry", "Le Haut-Saint-Laurent", "Les Jardins-de-Napierville",
-                                    "Roussillon", "Vaudreuil-Soulanges"]}
+    assert f.values == {
+        "column": "Territoire",
+        "value": "Acton",
+        "subregion": "Est de la Montérégie",
+        "subregion_code": "EST",
+        "own": "Ouest de la Montérégie",
+        "own_regional": False,
+        "allowed": [
+            "Beauharnois-Salaberry",
+            "Le Haut-Saint-Laurent",
+            "Les Jardins-de-Napierville",
+            "Roussillon",
+            "Vaudreuil-Soulanges",
+        ],
+    }
 
 
 def test_regional_territory_only_in_the_regional_sheet(tmp_path):
-    config = write_alliance(tmp_path, {
-        "OUEST": {"projects": [project("OUE-2020-001", territory="Régional")]},
-        "REGION": {"projects": [project("REG-2020-001"), project("REG-2020-002", territory="Brossard")]},
-    }, regional={"source": {"xlsx": "regional.xlsx"}})
+    config = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {"projects": [project("OUE-2020-001", territory="Régional")]},
+            "REGION": {"projects": [project("REG-2020-001"), project("REG-2020-002", territory="Brossard")]},
+        },
+        regional={"source": {"xlsx": "regional.xlsx"}},
+    )
     report = validate(config)
     f = only(report, "TERRITORY_OUTSIDE_SUBREGION")
     assert (f.committee, f.cell) == ("OUEST", "E2")
@@ -280,8 +324,10 @@ def test_regional_territory_only_in_the_regional_sheet(tmp_path):
 
 
 def test_ineligible_organization(tmp_path):
-    report = ouest(tmp_path, [project(organization_type="Entreprise privée"),
-                              project("OUE-2020-002", organization_type="Particulier")])
+    report = ouest(
+        tmp_path,
+        [project(organization_type="Entreprise privée"), project("OUE-2020-002", organization_type="Particulier")],
+    )
     f = only(report, "INELIGIBLE_ORGANIZATION", row=2)
     assert where(f) == ("error", "OUEST", "Projets", "D2", 2, "OUE-2020-001")
     assert (f.values["value"], f.values["fund"]) == ("Entreprise privée", "FQIS")
@@ -302,10 +348,13 @@ def test_duplicate_project_id_in_one_sheet(tmp_path):
 
 
 def test_duplicate_project_id_across_committees(tmp_path):
-    config = write_alliance(tmp_path, {
-        "OUEST": {"projects": [project("OUE-2020-001")]},
-        "EST": {"projects": [project("EST-2020-001"), project(" oue-2020-001", territory="Acton")]},
-    })
+    config = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {"projects": [project("OUE-2020-001")]},
+            "EST": {"projects": [project("EST-2020-001"), project(" oue-2020-001", territory="Acton")]},
+        },
+    )
     report = validate(config)
     f = only(report, "DUPLICATE_PROJECT_ID")
     assert where(f) == ("error", "EST", "Projets", "A3", 3, "oue-2020-001")
@@ -321,8 +370,15 @@ def test_project_date_outside_period(tmp_path):
     report = ouest(tmp_path, [project(approval_date=dt.date(2019, 3, 31))])
     f = only(report, "DATE_OUTSIDE_PERIOD")
     assert where(f) == ("error", "OUEST", "Projets", "H2", 2, "OUE-2020-001")
-    assert (f.field, f.values) == ("approval_date", {"column": "Date d'approbation", "value": dt.date(2019, 3, 31),
-                                                     "start": dt.date(2019, 4, 1), "end": dt.date(2023, 3, 31)})
+    assert (f.field, f.values) == (
+        "approval_date",
+        {
+            "column": "Date d'approbation",
+            "value": dt.date(2019, 3, 31),
+            "start": dt.date(2019, 4, 1),
+            "end": dt.date(2023, 3, 31),
+        },
+    )
 
 
 def test_payment_date_outside_period(tmp_path):
@@ -360,18 +416,27 @@ def test_fqis_over_total_cost(tmp_path):
     report = ouest(tmp_path, [project(total_cost=50000, other_contributions=0)])
     f = only(report, "FQIS_OVER_TOTAL_COST")
     assert where(f) == ("error", "OUEST", "Projets", "P2", 2, "OUE-2020-001")
-    assert (f.field, f.values) == ("fqis_total", {"column": "FQIS total", "fund": "FQIS", "fqis": 6_000_000,
-                                                  "cost": 5_000_000})
+    assert (f.field, f.values) == (
+        "fqis_total",
+        {"column": "FQIS total", "fund": "FQIS", "fqis": 6_000_000, "cost": 5_000_000},
+    )
     assert not of_code(report, "FQIS_SHARE_HIGH")
 
 
 def test_fqis_share_high_is_a_warning(tmp_path):
-    report = ouest(tmp_path, [project(total_cost=70000, other_contributions=10000),
-                              project("OUE-2020-002", total_cost=75000, other_contributions=15000)])
+    report = ouest(
+        tmp_path,
+        [
+            project(total_cost=70000, other_contributions=10000),
+            project("OUE-2020-002", total_cost=75000, other_contributions=15000),
+        ],
+    )
     f = only(report, "FQIS_SHARE_HIGH")
     assert where(f) == ("warning", "OUEST", "Projets", "P2", 2, "OUE-2020-001")
-    assert (f.field, f.values) == ("fqis_total", {"column": "FQIS total", "fund": "FQIS", "fqis": 6_000_000,
-                                                  "cost": 7_000_000, "limit": Decimal("0.8")})
+    assert (f.field, f.values) == (
+        "fqis_total",
+        {"column": "FQIS total", "fund": "FQIS", "fqis": 6_000_000, "cost": 7_000_000, "limit": Decimal("0.8")},
+    )
     assert report.errors == []  # exactly 80 % (row 3) is allowed
     assert report.totals.line("OUEST").committed == 12_000_000
 
@@ -386,11 +451,16 @@ def test_fqis_share_threshold_is_configurable(tmp_path):
 
 
 def test_payment_unknown_project(tmp_path):
-    config = write_alliance(tmp_path, {
-        "OUEST": {"projects": [project("OUE-2020-001")], "payments": [payment("OUE-2020-001"),
-                                                                      payment("OUE-2020-011")]},
-        "EST": {"projects": [project("EST-2020-001")], "payments": [payment("OUE-2020-001")]},
-    })
+    config = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {
+                "projects": [project("OUE-2020-001")],
+                "payments": [payment("OUE-2020-001"), payment("OUE-2020-011")],
+            },
+            "EST": {"projects": [project("EST-2020-001")], "payments": [payment("OUE-2020-001")]},
+        },
+    )
     report = validate(config)
     f = only(report, "PAYMENT_UNKNOWN_PROJECT", committee="OUEST")
     assert where(f) == ("error", "OUEST", "Versements", "A3", 3, "OUE-2020-011")
@@ -420,13 +490,19 @@ def test_payments_of_abandoned_projects_are_allowed_and_committed(tmp_path):
 
 
 def test_paid_over_granted_at_the_payment_that_crosses_the_total(tmp_path):
-    payments = [payment(amount=30000), payment(amount="25 000,00 $", date="2020-09-01"),
-                payment(amount=5000.01, date="2021-01-15"), payment(amount=1000, date="2021-02-15")]
+    payments = [
+        payment(amount=30000),
+        payment(amount="25 000,00 $", date="2020-09-01"),
+        payment(amount=5000.01, date="2021-01-15"),
+        payment(amount=1000, date="2021-02-15"),
+    ]
     report = ouest(tmp_path, [project()], payments)
     f = only(report, "PAID_OVER_GRANTED")
     assert where(f) == ("error", "OUEST", "Versements", "C4", 4, "OUE-2020-001")
-    assert (f.field, f.values) == ("amount", {"project": "OUE-2020-001", "fund": "FQIS", "paid": 6_000_001,
-                                              "granted": 6_000_000})
+    assert (f.field, f.values) == (
+        "amount",
+        {"project": "OUE-2020-001", "fund": "FQIS", "paid": 6_000_001, "granted": 6_000_000},
+    )
 
 
 def test_payments_up_to_the_total_are_fine(tmp_path):
@@ -440,18 +516,34 @@ def test_payments_up_to_the_total_are_fine(tmp_path):
 def big(project_id: str, fqis_dollars: int, **fields) -> dict:
     """A project of ``fqis_dollars`` split over two years, financed at 50 %."""
     half = fqis_dollars // 2
-    return project(project_id, fqis={"2019-2020": half, "2020-2021": fqis_dollars - half},
-                   total_cost=2 * fqis_dollars, other_contributions=fqis_dollars, **fields)
+    return project(
+        project_id,
+        fqis={"2019-2020": half, "2020-2021": fqis_dollars - half},
+        total_cost=2 * fqis_dollars,
+        other_contributions=fqis_dollars,
+        **fields,
+    )
 
 
 def test_subregion_envelope_exceeded(tmp_path):
-    report = ouest(tmp_path, [big("OUE-2020-001", 1_500_000), big("OUE-2020-002", 1_100_000),
-                              big("OUE-2020-003", 100, status="Terminé"),
-                              big("OUE-2020-004", 900_000, status="En analyse")])
+    report = ouest(
+        tmp_path,
+        [
+            big("OUE-2020-001", 1_500_000),
+            big("OUE-2020-002", 1_100_000),
+            big("OUE-2020-003", 100, status="Terminé"),
+            big("OUE-2020-004", 900_000, status="En analyse"),
+        ],
+    )
     f = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
     assert where(f) == ("error", "OUEST", "Projets", "", None, "")
-    assert f.values == {"fund": "FQIS", "name": "Ouest de la Montérégie", "regional": False,
-                        "committed": 260_010_000, "allocation": 260_000_000}
+    assert f.values == {
+        "fund": "FQIS",
+        "name": "Ouest de la Montérégie",
+        "regional": False,
+        "committed": 260_010_000,
+        "allocation": 260_000_000,
+    }
     assert not of_code(report, "SUBREGION_ENVELOPE_NEARLY_USED")
 
 
@@ -459,51 +551,82 @@ def test_subregion_envelope_nearly_used_from_the_threshold(tmp_path):
     report = ouest(tmp_path, [big("OUE-2020-001", 2_470_000)])  # exactly 95 % of 2 600 000 $
     f = only(report, "SUBREGION_ENVELOPE_NEARLY_USED")
     assert where(f) == ("warning", "OUEST", "Projets", "", None, "")
-    assert f.values == {"name": "Ouest de la Montérégie", "regional": False, "committed": 247_000_000,
-                        "allocation": 260_000_000}
+    assert f.values == {
+        "name": "Ouest de la Montérégie",
+        "regional": False,
+        "committed": 247_000_000,
+        "allocation": 260_000_000,
+    }
     assert report.errors == []
 
 
 def test_subregion_envelope_just_below_the_threshold(tmp_path):
-    report = ouest(tmp_path, [project("OUE-2020-001", fqis={"2019-2020": 2_469_999.99}, total_cost=5_000_000,
-                                      other_contributions=2_530_000.01)])
+    report = ouest(
+        tmp_path,
+        [
+            project(
+                "OUE-2020-001", fqis={"2019-2020": 2_469_999.99}, total_cost=5_000_000, other_contributions=2_530_000.01
+            )
+        ],
+    )
     assert report.findings == []
 
 
 def test_annual_envelope_exceeded(tmp_path):
-    rows = [project("OUE-2020-001"), project("OUE-2020-002", fqis={"2019-2020": 20000.5, "2021-2022": 1000}),
-            project("OUE-2020-003", status="En analyse", fqis={"2019-2020": 500000}, total_cost=1_000_000)]
+    rows = [
+        project("OUE-2020-001"),
+        project("OUE-2020-002", fqis={"2019-2020": 20000.5, "2021-2022": 1000}),
+        project("OUE-2020-003", status="En analyse", fqis={"2019-2020": 500000}, total_cost=1_000_000),
+    ]
     report = ouest(tmp_path, rows, annual={"OUEST": {"2019-2020": 50000, "2020-2021": 30000}})
     f = only(report, "ANNUAL_ENVELOPE_EXCEEDED")
     assert where(f) == ("error", "OUEST", "Projets", "", None, "")
-    assert f.values == {"fund": "FQIS", "name": "Ouest de la Montérégie", "regional": False, "year": "2019-2020",
-                        "committed": 5_000_050, "allocation": 5_000_000}
+    assert f.values == {
+        "fund": "FQIS",
+        "name": "Ouest de la Montérégie",
+        "regional": False,
+        "year": "2019-2020",
+        "committed": 5_000_050,
+        "allocation": 5_000_000,
+    }
 
 
 def test_alliance_envelope_includes_the_regional_line(tmp_path):
-    config = write_alliance(tmp_path, {
-        "OUEST": {"projects": [big("OUE-2020-001", 2_600_000)]},
-        "EST": {"projects": [big("EST-2020-001", 3_900_000)]},
-        "LONGUEUIL": {"projects": [big("LON-2020-001", 4_000_000)]},
-        "REGION": {"projects": [big("REG-2020-001", 1_200_000), big("REG-2020-002", 150_000, territory="Acton")]},
-    }, regional={"source": {"xlsx": "regional.xlsx"}})
+    config = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {"projects": [big("OUE-2020-001", 2_600_000)]},
+            "EST": {"projects": [big("EST-2020-001", 3_900_000)]},
+            "LONGUEUIL": {"projects": [big("LON-2020-001", 4_000_000)]},
+            "REGION": {"projects": [big("REG-2020-001", 1_200_000), big("REG-2020-002", 150_000, territory="Acton")]},
+        },
+        regional={"source": {"xlsx": "regional.xlsx"}},
+    )
     report = validate(config)
     f = only(report, "ALLIANCE_ENVELOPE_EXCEEDED")
     assert where(f) == ("error", "ALLIANCE", "Projets", "", None, "")
     assert f.values == {"fund": "FQIS", "committed": 1_185_000_000, "envelope": 1_180_000_000}
     regional = only(report, "SUBREGION_ENVELOPE_EXCEEDED")
     assert (regional.committee, regional.sheet, regional.cell) == ("REGION", "Projets", "")
-    assert regional.values == {"fund": "FQIS", "name": "Réserve régionale (TCPM)", "regional": True,
-                               "committed": 135_000_000, "allocation": 120_000_000}
+    assert regional.values == {
+        "fund": "FQIS",
+        "name": "Réserve régionale (TCPM)",
+        "regional": True,
+        "committed": 135_000_000,
+        "allocation": 120_000_000,
+    }
     assert report.totals.committed == 1_185_000_000
 
 
 def test_alliance_envelope_not_exceeded_without_regional_projects(tmp_path):
-    config = write_alliance(tmp_path, {
-        "OUEST": {"projects": [big("OUE-2020-001", 2_600_000)]},
-        "EST": {"projects": [big("EST-2020-001", 3_900_000)]},
-        "LONGUEUIL": {"projects": [big("LON-2020-001", 4_100_000)]},
-    })
+    config = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {"projects": [big("OUE-2020-001", 2_600_000)]},
+            "EST": {"projects": [big("EST-2020-001", 3_900_000)]},
+            "LONGUEUIL": {"projects": [big("LON-2020-001", 4_100_000)]},
+        },
+    )
     report = validate(config)
     assert report.errors == []
     assert {f.committee for f in of_code(report, "SUBREGION_ENVELOPE_NEARLY_USED")} == {"OUEST", "EST", "LONGUEUIL"}
@@ -513,18 +636,21 @@ def test_alliance_envelope_not_exceeded_without_regional_projects(tmp_path):
 
 
 def test_committed_pipeline_and_refused(tmp_path):
-    rows = [project("OUE-2020-001", status="Accepté"), project("OUE-2020-002", status="Terminé"),
-            project("OUE-2020-003", status="Intention déposée", approval_date=None),
-            project("OUE-2020-004", status="En analyse"), project("OUE-2020-005", status="Refusé"),
-            project("OUE-2020-006", status="Abandonné")]
+    rows = [
+        project("OUE-2020-001", status="Accepté"),
+        project("OUE-2020-002", status="Terminé"),
+        project("OUE-2020-003", status="Intention déposée", approval_date=None),
+        project("OUE-2020-004", status="En analyse"),
+        project("OUE-2020-005", status="Refusé"),
+        project("OUE-2020-006", status="Abandonné"),
+    ]
     report = ouest(tmp_path, rows, [payment("OUE-2020-006", amount=7500.25)])
     assert report.findings == []
     line = report.totals.line("OUEST")
     assert line.committed == 6_000_000 * 2 + 750_025
     assert line.pipeline == 12_000_000
     assert (line.projects_committed, line.projects_pipeline, line.projects_total) == (3, 2, 6)
-    assert line.committed_by_year == {"2019-2020": 6_000_000, "2020-2021": 6_750_025, "2021-2022": 0,
-                                      "2022-2023": 0}
+    assert line.committed_by_year == {"2019-2020": 6_000_000, "2020-2021": 6_750_025, "2021-2022": 0, "2022-2023": 0}
 
 
 # -- what counts in the totals (sync/rules/counting.py) ------------------------------
@@ -534,14 +660,17 @@ def counted(report):
     return [(p.project_id, p.counted) for p in report.workbooks["OUEST"].projects]
 
 
-@pytest.mark.parametrize(("fields", "code", "field"), [
-    ({"fqis_total": "beaucoup"}, "INVALID_AMOUNT", "fqis_total"),
-    ({"total_cost": -5}, "INVALID_AMOUNT", "total_cost"),
-    ({"status": "Peut-être"}, "UNKNOWN_VALUE", "status"),
-    ({"status": None}, "MISSING_VALUE", "status"),
-    ({"other_contributions": "12,500"}, "INVALID_AMOUNT", "other_contributions"),
-    ({"fqis_total": 70000}, "YEAR_SPLIT_MISMATCH", "fqis_total"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code", "field"),
+    [
+        ({"fqis_total": "beaucoup"}, "INVALID_AMOUNT", "fqis_total"),
+        ({"total_cost": -5}, "INVALID_AMOUNT", "total_cost"),
+        ({"status": "Peut-être"}, "UNKNOWN_VALUE", "status"),
+        ({"status": None}, "MISSING_VALUE", "status"),
+        ({"other_contributions": "12,500"}, "INVALID_AMOUNT", "other_contributions"),
+        ({"fqis_total": 70000}, "YEAR_SPLIT_MISMATCH", "fqis_total"),
+    ],
+)
 def test_an_unusable_key_field_keeps_the_project_out_of_the_totals(tmp_path, fields, code, field):
     report = ouest(tmp_path, [project("OUE-2020-001", **fields), project("OUE-2020-002")])
     f = only(report, code)
@@ -556,12 +685,15 @@ def test_an_unreadable_year_keeps_the_project_out_and_names_its_year(tmp_path):
     assert counted(report) == [("OUE-2020-001", False)]
 
 
-@pytest.mark.parametrize(("fields", "code"), [
-    ({"title": None}, "MISSING_VALUE"),  # not a key field
-    ({"territory": "Acton"}, "TERRITORY_OUTSIDE_SUBREGION"),
-    ({"total_cost": 50000}, "FQIS_OVER_TOTAL_COST"),  # a known amount over a limit still counts
-    ({"start_date": dt.date(2018, 1, 1)}, "DATE_OUTSIDE_PERIOD"),
-])
+@pytest.mark.parametrize(
+    ("fields", "code"),
+    [
+        ({"title": None}, "MISSING_VALUE"),  # not a key field
+        ({"territory": "Acton"}, "TERRITORY_OUTSIDE_SUBREGION"),
+        ({"total_cost": 50000}, "FQIS_OVER_TOTAL_COST"),  # a known amount over a limit still counts
+        ({"start_date": dt.date(2018, 1, 1)}, "DATE_OUTSIDE_PERIOD"),
+    ],
+)
 def test_other_errors_leave_the_project_in_the_totals(tmp_path, fields, code):
     report = ouest(tmp_path, [project(**fields)])
     assert only(report, code).severity == "error"
@@ -570,17 +702,31 @@ def test_other_errors_leave_the_project_in_the_totals(tmp_path, fields, code):
 
 
 def test_payments_count_unless_their_number_date_or_amount_is_unusable(tmp_path):
-    report = ouest(tmp_path, [project()], [
-        payment(amount="dix mille"), payment(date=None), payment("OUE-2099-999"),
-        payment(date=dt.date(2024, 1, 1)),  # outside the agreement, but a known payment
-        payment(amount=2500),
-    ])
+    report = ouest(
+        tmp_path,
+        [project()],
+        [
+            payment(amount="dix mille"),
+            payment(date=None),
+            payment("OUE-2099-999"),
+            payment(date=dt.date(2024, 1, 1)),  # outside the agreement, but a known payment
+            payment(amount=2500),
+        ],
+    )
     assert [(v.row, v.counted) for v in report.workbooks["OUEST"].payments] == [
-        (2, False), (3, False), (4, False), (5, True), (6, True)]
+        (2, False),
+        (3, False),
+        (4, False),
+        (5, True),
+        (6, True),
+    ]
     assert report.totals.line("OUEST").paid == 1_250_000
     assert [(f.code, f.field) for f in report.errors] == [
-        ("INVALID_AMOUNT", "amount"), ("MISSING_VALUE", "date"), ("PAYMENT_UNKNOWN_PROJECT", "project_id"),
-        ("DATE_OUTSIDE_PERIOD", "date")]
+        ("INVALID_AMOUNT", "amount"),
+        ("MISSING_VALUE", "date"),
+        ("PAYMENT_UNKNOWN_PROJECT", "project_id"),
+        ("DATE_OUTSIDE_PERIOD", "date"),
+    ]
 
 
 def test_rules_return_findings_and_leave_counted_to_one_place(tmp_path):

@@ -38,11 +38,14 @@ def faulty(tmp_path):
     """An alliance with one error (a payment to an unknown project) in EST."""
     folder = tmp_path / "alliance"
     folder.mkdir(exist_ok=True)
-    return write_alliance(folder, {
-        "OUEST": {"projects": [project("OUE-2020-001")]},
-        "EST": {"projects": [project("EST-2020-001")], "payments": [payment("EST-2020-009")]},
-        "LONGUEUIL": {"projects": [project("LON-2020-001")]},
-    })
+    return write_alliance(
+        folder,
+        {
+            "OUEST": {"projects": [project("OUE-2020-001")]},
+            "EST": {"projects": [project("EST-2020-001")], "payments": [payment("EST-2020-009")]},
+            "LONGUEUIL": {"projects": [project("LON-2020-001")]},
+        },
+    )
 
 
 def workbooks(folder) -> list[str]:
@@ -56,8 +59,17 @@ def test_demo_run_writes_the_dated_workbook(workdir):
     day = DATED.match(name).group(1)
     assert result.stdout == f"Conforme — 0 erreur, 1 avertissement. Classeur écrit : {name}\n"
     wb = load_workbook(workdir / name)
-    assert wb.sheetnames == ["Sommaire", "Par année", "Par priorité", "Par territoire", "Projets", "Versements",
-                             "Validation", "Changements", "À propos"]
+    assert wb.sheetnames == [
+        "Sommaire",
+        "Par année",
+        "Par priorité",
+        "Par territoire",
+        "Projets",
+        "Versements",
+        "Validation",
+        "Changements",
+        "À propos",
+    ]
     # The file's date is the sync's, as the Sommaire shows it.
     synced = next(row[1].value for row in wb["Sommaire"].iter_rows() if row[0].value == "Synchronisation")
     assert f"{synced:%Y-%m-%d}" == day
@@ -90,7 +102,8 @@ def test_strict_with_errors_writes_nothing_and_exits_1(tmp_path, workdir):
         "Erreurs qui empêchent le classeur :\n"
         "  erreur        PAYMENT_UNKNOWN_PROJECT [Versements!A2] (EST-2020-009) : Le versement nomme le projet "
         "« EST-2020-009 », absent de l'onglet Projets de ce comité. Attendu : le No projet d'un projet de ce "
-        "comité. Vouliez-vous dire « EST-2020-001 » ?\n")
+        "comité. Vouliez-vous dire « EST-2020-001 » ?\n"
+    )
     assert workbooks(workdir) == []
 
 
@@ -107,8 +120,9 @@ def test_unwritable_output_is_a_french_error_exit_2(workdir):
     target = workdir / "fichier" / "rapport.xlsx"
     result = run("run", "--output", str(target))
     assert result.exit_code == 2
-    assert result.stderr.endswith(f"Erreur : le classeur {target} n'a pas pu être écrit : "
-                                  "un élément du chemin n'est pas un dossier.\n")
+    assert result.stderr.endswith(
+        f"Erreur : le classeur {target} n'a pas pu être écrit : un élément du chemin n'est pas un dossier.\n"
+    )
     assert "Traceback" not in result.output
 
 
@@ -125,8 +139,9 @@ def test_failed_write_leaves_the_previous_workbook_intact(workdir, monkeypatch, 
     result = run("run", "--output", "rapport.xlsx")
     if isinstance(failure, OSError):
         assert result.exit_code == 2
-        assert result.stderr.endswith(f"Erreur : le classeur {workdir / 'rapport.xlsx'} n'a pas pu être écrit : "
-                                      "disque plein.\n")
+        assert result.stderr.endswith(
+            f"Erreur : le classeur {workdir / 'rapport.xlsx'} n'a pas pu être écrit : disque plein.\n"
+        )
     else:
         assert result.exception is failure
     assert (workdir / "rapport.xlsx").read_bytes() == before
@@ -170,8 +185,9 @@ def test_a_leftover_with_odd_digits_in_the_output_folder_is_left_alone(tmp_path)
 def test_the_reading_log_agrees_in_number(tmp_path):
     from tests.support.cli import invoke
 
-    path = write_alliance(tmp_path, {"OUEST": {"projects": [project("OUE-2020-001")],
-                                               "payments": [payment("OUE-2020-001")]}})
+    path = write_alliance(
+        tmp_path, {"OUEST": {"projects": [project("OUE-2020-001")], "payments": [payment("OUE-2020-001")]}}
+    )
     result = invoke("validate", "--config", str(path))
     assert " Comité OUEST : 1 projet, 1 versement lus en " in result.stderr
     assert " Comité EST : 0 projet, 0 versement lus en " in result.stderr

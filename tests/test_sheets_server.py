@@ -34,7 +34,7 @@ def by_url(name: str, fragment: str) -> dict:
 
 
 def replay(server: SheetsServer, interaction: dict, body=None) -> requests.Response:
-    url = server.url + interaction["url"][len(GOOGLE):]
+    url = server.url + interaction["url"][len(GOOGLE) :]
     return AUTHORISED.request(interaction["method"], url, json=body, timeout=10)
 
 
@@ -63,14 +63,35 @@ def test_metadata_basic_is_googles(server):
 
 def test_metadata_with_merges_made_by_merge_requests(server):
     key = "187zm3OWka7Zlt8GGzYJLMeIxmzlCWk_H_KbUmcKXTyw"
-    server.add_spreadsheet(key, {"Sheet1": [[1], ["", "", "title"], ["", "", 2], ["num", "val", "", 0]]},
-                           title="Test WorksheetTest test_get_values_and_combine_merged_cells",
-                           sizes={"Sheet1": (4, 4)})
+    server.add_spreadsheet(
+        key,
+        {"Sheet1": [[1], ["", "", "title"], ["", "", 2], ["num", "val", "", 0]]},
+        title="Test WorksheetTest test_get_values_and_combine_merged_cells",
+        sizes={"Sheet1": (4, 4)},
+    )
     merges = [(0, 2, 0, 2), (1, 2, 2, 4), (2, 4, 2, 3)]
     url = f"{server.url}/v4/spreadsheets/{key}:batchUpdate"
-    answer = AUTHORISED.post(url, json={"requests": [{"mergeCells": {"mergeType": "MERGE_ALL", "range": {
-        "sheetId": 0, "startRowIndex": a, "endRowIndex": b, "startColumnIndex": c, "endColumnIndex": d}}}
-        for a, b, c, d in merges]}, timeout=10)
+    answer = AUTHORISED.post(
+        url,
+        json={
+            "requests": [
+                {
+                    "mergeCells": {
+                        "mergeType": "MERGE_ALL",
+                        "range": {
+                            "sheetId": 0,
+                            "startRowIndex": a,
+                            "endRowIndex": b,
+                            "startColumnIndex": c,
+                            "endColumnIndex": d,
+                        },
+                    }
+                }
+                for a, b, c, d in merges
+            ]
+        },
+        timeout=10,
+    )
     assert answer.status_code == 200
     for interaction in interactions("spreadsheets_get_metadata_with_merges.json"):
         same(server, interaction)
@@ -78,14 +99,27 @@ def test_metadata_with_merges_made_by_merge_requests(server):
 
 def test_values_ragged_and_empty_rows(server):
     contents = {
-        "1M2mlIn8G_4hZYnBE1oh10QU9qUFp9KhiIxBT9oTCKOI": [["A1", "B1", "", "D1"], ["1", "b2", "1.45"], [],
-                                                         ["A4", "0.4", "", "4"]],
-        "1Lego-kcxvbnP-fvfUwb0_8npW23ZUYQsfGCPQJypr-E": [[], [], ["A1", "B1", "", "D1"], ["1", "b2", "1.45"], [],
-                                                         ["A4", "0.4", "", "4"]],
-        "1jtcli8G8AqnpmvrFpiQtVg1Uy7rCfSs57QO_Ilku5QU": [[1], ["x", "y", "title"], ["", "", 2],
-                                                         ["num", "val", "", 0]],
-        "1JZimm--KJIW3i9vtdNDdma88poPWX6GFIFNyyrvjc5Y": [["A1", "faff", "C3", "faff"], ["1", "b2", "1.45"], [],
-                                                         ["A4", "0.4", "", "4"]],
+        "1M2mlIn8G_4hZYnBE1oh10QU9qUFp9KhiIxBT9oTCKOI": [
+            ["A1", "B1", "", "D1"],
+            ["1", "b2", "1.45"],
+            [],
+            ["A4", "0.4", "", "4"],
+        ],
+        "1Lego-kcxvbnP-fvfUwb0_8npW23ZUYQsfGCPQJypr-E": [
+            [],
+            [],
+            ["A1", "B1", "", "D1"],
+            ["1", "b2", "1.45"],
+            [],
+            ["A4", "0.4", "", "4"],
+        ],
+        "1jtcli8G8AqnpmvrFpiQtVg1Uy7rCfSs57QO_Ilku5QU": [[1], ["x", "y", "title"], ["", "", 2], ["num", "val", "", 0]],
+        "1JZimm--KJIW3i9vtdNDdma88poPWX6GFIFNyyrvjc5Y": [
+            ["A1", "faff", "C3", "faff"],
+            ["1", "b2", "1.45"],
+            [],
+            ["A4", "0.4", "", "4"],
+        ],
         "1OTHN1HmHhOJ2pfNKmADYflaXj4PtF27xUknxtODBZ0A": [[], [""] * 9 + ["test_find 1", "test_find 1"]],
     }
     for key, rows in contents.items():
@@ -112,25 +146,31 @@ def test_values_unformatted_serial_dates(server):
 
 
 def test_values_formula_and_formatted_numbers(server):
-    server.add_spreadsheet("1f7zKlUAxEFe6q2jbUe3UNQDbMZyt6EQvoqjs_dxK6Ro", {"Sheet1": [
-        [Formula("=4/2", 2), 43831, "string", 53], [Formula("=3/2", 1.5), 0.12, 36162]]})
+    server.add_spreadsheet(
+        "1f7zKlUAxEFe6q2jbUe3UNQDbMZyt6EQvoqjs_dxK6Ro",
+        {"Sheet1": [[Formula("=4/2", 2), 43831, "string", 53], [Formula("=3/2", 1.5), 0.12, 36162]]},
+    )
     recorded = interactions("values_get_formula_and_formatted_numbers.json")
     for interaction in recorded[:2]:
         same(server, interaction)
     book = server.add_spreadsheet("1nOrG_xsXGrtKIMf6a_h6G_LyP6TsTS5CT9Rcvgmv-us", {"Sheet1": []})
-    for interaction, value in zip(recorded[2:], [0.0009765625, Formatted(2000000.01, "2,000,000.01"),
-                                                 "Non-numeric value"], strict=True):
+    for interaction, value in zip(
+        recorded[2:], [0.0009765625, Formatted(2000000.01, "2,000,000.01"), "Non-numeric value"], strict=True
+    ):
         book.sheets[0].set_rows([[value]])
         same(server, interaction)
 
 
 def test_values_batch_get_in_request_order(server):
     first, emoji = interactions("values_batchGet.json")
-    server.add_spreadsheet("1aNvNhBanaHVP93PL4xmzA69TyNmTcfv7CUaCkGmwFMo",
-                           {"Sheet1": [["A1", "B1"], [], [], ["", "B4", "", "D4"]]})
-    server.add_spreadsheet("1yXHRaUTFlGV-Axis4vLHtoPvGUj3C_-awA_5sLK8k6g", {
-        "🌵 test_values_batch_get 1": [["🍇", "🍉", "🍋"], ["🍐", "🍎", "🍓"]]},
-        sizes={"🌵 test_values_batch_get 1": (10, 3)})
+    server.add_spreadsheet(
+        "1aNvNhBanaHVP93PL4xmzA69TyNmTcfv7CUaCkGmwFMo", {"Sheet1": [["A1", "B1"], [], [], ["", "B4", "", "D4"]]}
+    )
+    server.add_spreadsheet(
+        "1yXHRaUTFlGV-Axis4vLHtoPvGUj3C_-awA_5sLK8k6g",
+        {"🌵 test_values_batch_get 1": [["🍇", "🍉", "🍋"], ["🍐", "🍎", "🍓"]]},
+        sizes={"🌵 test_values_batch_get 1": (10, 3)},
+    )
     same(server, first)
     same(server, emoji)
 
@@ -141,18 +181,38 @@ def test_values_batch_get_in_request_order(server):
 def test_write_answers(server):
     updates, put, batch, clear = interactions("values_batchUpdate_and_batchUpdate_responses.json")
     server.add_spreadsheet("16LuFWBK_SJz0B1rKNlcuRCJqj6_GbXsshAU9JPnHW3w", {"Sheet1": []})
-    same(server, updates, {"valueInputOption": "RAW", "data": [
-        {"range": "A1:D1", "values": [["A1", "B1", "", "D1"]]},
-        {"range": "A4:D4", "values": [["A4", "B4", "", "D4"]]}]})
+    same(
+        server,
+        updates,
+        {
+            "valueInputOption": "RAW",
+            "data": [
+                {"range": "A1:D1", "values": [["A1", "B1", "", "D1"]]},
+                {"range": "A4:D4", "values": [["A4", "B4", "", "D4"]]},
+            ],
+        },
+    )
     key = "187zm3OWka7Zlt8GGzYJLMeIxmzlCWk_H_KbUmcKXTyw"
     server.add_spreadsheet(key, {"Sheet1": [["old"]]})
     same(server, clear)
     assert server.rows(key, "Sheet1") == []
-    same(server, batch, {"requests": [{"updateSheetProperties": {
-        "properties": {"sheetId": 0, "gridProperties": {"rowCount": 4, "columnCount": 4}},
-        "fields": "gridProperties(rowCount,columnCount)"}}]})
-    same(server, put, {"values": [["1", "", "", ""], ["", "", "title", ""], ["", "", "2", ""],
-                                  ["num", "val", "", "0"]]})
+    same(
+        server,
+        batch,
+        {
+            "requests": [
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": 0, "gridProperties": {"rowCount": 4, "columnCount": 4}},
+                        "fields": "gridProperties(rowCount,columnCount)",
+                    }
+                }
+            ]
+        },
+    )
+    same(
+        server, put, {"values": [["1", "", "", ""], ["", "", "title", ""], ["", "", "2", ""], ["num", "val", "", "0"]]}
+    )
     assert server.rows(key, "Sheet1") == [["1"], [None, None, "title"], [None, None, "2"], ["num", "val", None, "0"]]
 
 
@@ -165,8 +225,11 @@ def test_error_bodies(server):
     server.add_spreadsheet("1yOY1U4tsuCpKdLXnrrfpGtUtmIFCHLzXbYVJrbLlmCA", {"Sheet1": []})
     same(server, bad_values, {"values": ["X"]})
     server.add_spreadsheet("1orn99tUtMCpLAObtrSNv8tY-B8UfeJwW7D6NUIx6RMA", {"Sheet1": [["a"]]})
-    same(server, hide_all, {"requests": [{"updateSheetProperties": {
-        "properties": {"sheetId": 0, "hidden": True}, "fields": "hidden"}}]})
+    same(
+        server,
+        hide_all,
+        {"requests": [{"updateSheetProperties": {"properties": {"sheetId": 0, "hidden": True}, "fields": "hidden"}}]},
+    )
     # All or nothing: the refused request changed nothing.
     assert server.spreadsheets["1orn99tUtMCpLAObtrSNv8tY-B8UfeJwW7D6NUIx6RMA"].sheets[0].hidden is False
 
@@ -175,50 +238,86 @@ def test_error_bodies(server):
 
 
 def test_grid_data_with_a_field_mask(server):
-    server.add_spreadsheet("k", {"Projets": [["No projet", "Montant", "Date"], [],
-                                             ["A-1", 12500.5, dt.date(2020, 4, 1), None, True],
-                                             ["A-2", Formula("=1/0", ErrorCell("DIVIDE_BY_ZERO"))]],
-                                 "Autre": []}, sheet_ids={"Projets": 0, "Autre": 77})
+    server.add_spreadsheet(
+        "k",
+        {
+            "Projets": [
+                ["No projet", "Montant", "Date"],
+                [],
+                ["A-1", 12500.5, dt.date(2020, 4, 1), None, True],
+                ["A-2", Formula("=1/0", ErrorCell("DIVIDE_BY_ZERO"))],
+            ],
+            "Autre": [],
+        },
+        sheet_ids={"Projets": 0, "Autre": 77},
+    )
     url = f"{server.url}/v4/spreadsheets/k"
     fields = "sheets(properties(sheetId,title),data(rowData(values(effectiveValue))))"
     answer = AUTHORISED.get(url, params={"includeGridData": "true", "fields": fields}, timeout=10).json()
-    assert answer == {"sheets": [
-        {"properties": {"sheetId": 0, "title": "Projets"}, "data": [{"rowData": [
-            {"values": [{"effectiveValue": {"stringValue": "No projet"}},
-                        {"effectiveValue": {"stringValue": "Montant"}},
-                        {"effectiveValue": {"stringValue": "Date"}}]},
-            {},
-            {"values": [{"effectiveValue": {"stringValue": "A-1"}}, {"effectiveValue": {"numberValue": 12500.5}},
-                        {"effectiveValue": {"numberValue": 43922}}, {}, {"effectiveValue": {"boolValue": True}}]},
-            {"values": [{"effectiveValue": {"stringValue": "A-2"}},
-                        {"effectiveValue": {"errorValue": {"type": "DIVIDE_BY_ZERO", "message": "Error"}}}]},
-        ]}]},
-        {"properties": {"sheetId": 77, "title": "Autre"}, "data": [{}]},
-    ]}
+    assert answer == {
+        "sheets": [
+            {
+                "properties": {"sheetId": 0, "title": "Projets"},
+                "data": [
+                    {
+                        "rowData": [
+                            {
+                                "values": [
+                                    {"effectiveValue": {"stringValue": "No projet"}},
+                                    {"effectiveValue": {"stringValue": "Montant"}},
+                                    {"effectiveValue": {"stringValue": "Date"}},
+                                ]
+                            },
+                            {},
+                            {
+                                "values": [
+                                    {"effectiveValue": {"stringValue": "A-1"}},
+                                    {"effectiveValue": {"numberValue": 12500.5}},
+                                    {"effectiveValue": {"numberValue": 43922}},
+                                    {},
+                                    {"effectiveValue": {"boolValue": True}},
+                                ]
+                            },
+                            {
+                                "values": [
+                                    {"effectiveValue": {"stringValue": "A-2"}},
+                                    {"effectiveValue": {"errorValue": {"type": "DIVIDE_BY_ZERO", "message": "Error"}}},
+                                ]
+                            },
+                        ]
+                    }
+                ],
+            },
+            {"properties": {"sheetId": 77, "title": "Autre"}, "data": [{}]},
+        ]
+    }
     full = AUTHORISED.get(url, params={"includeGridData": "true"}, timeout=10).json()
     assert len(full["sheets"][0]["data"][0]["rowMetadata"]) == 1000
     assert full["sheets"][0]["data"][0]["rowData"][2]["values"][2] == {
-        "userEnteredValue": {"numberValue": 43922}, "effectiveValue": {"numberValue": 43922},
+        "userEnteredValue": {"numberValue": 43922},
+        "effectiveValue": {"numberValue": 43922},
         "formattedValue": "2020-04-01",
         "userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
-        "effectiveFormat": {**DEFAULT_FORMAT, "numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}}}
+        "effectiveFormat": {**DEFAULT_FORMAT, "numberFormat": {"type": "DATE", "pattern": "yyyy-mm-dd"}},
+    }
 
 
 def test_field_mask_syntax():
     assert parse_fields("a,b(c,d/e),f.g") == {"a": None, "b": {"c": None, "d": {"e": None}}, "f": {"g": None}}
-    assert parse_fields("sheets.properties.title,sheets(data)") == {"sheets": {"properties": {"title": None},
-                                                                               "data": None}}
+    assert parse_fields("sheets.properties.title,sheets(data)") == {
+        "sheets": {"properties": {"title": None}, "data": None}
+    }
     with pytest.raises(ValueError):
         parse_fields("a(b")
 
 
 def test_unknown_tab_in_a_range_is_400(server):
     server.add_spreadsheet("k", {"Feuille 1": []})
-    answer = AUTHORISED.get(f"{server.url}/v4/spreadsheets/k/values:batchGet", params={"ranges": "Projets"},
-                          timeout=10)
+    answer = AUTHORISED.get(f"{server.url}/v4/spreadsheets/k/values:batchGet", params={"ranges": "Projets"}, timeout=10)
     assert answer.status_code == 400
-    assert answer.json() == {"error": {"code": 400, "message": "Unable to parse range: Projets",
-                                       "status": "INVALID_ARGUMENT"}}
+    assert answer.json() == {
+        "error": {"code": 400, "message": "Unable to parse range: Projets", "status": "INVALID_ARGUMENT"}
+    }
 
 
 def test_raw_text_stays_text_and_user_entered_makes_formulas(server):
@@ -226,18 +325,27 @@ def test_raw_text_stays_text_and_user_entered_makes_formulas(server):
     base = f"{server.url}/v4/spreadsheets/k/values/Feuille%21A1"
     AUTHORISED.put(base, params={"valueInputOption": "RAW"}, json={"values": [["=1+1", "12"]]}, timeout=10)
     assert server.rows("k", "Feuille") == [["=1+1", "12"]]
-    AUTHORISED.put(base, params={"valueInputOption": "USER_ENTERED"},
-                 json={"values": [['=HYPERLINK("https://x.test","lien")', "12"]]}, timeout=10)
+    AUTHORISED.put(
+        base,
+        params={"valueInputOption": "USER_ENTERED"},
+        json={"values": [['=HYPERLINK("https://x.test","lien")', "12"]]},
+        timeout=10,
+    )
     assert server.rows("k", "Feuille") == [[Formula('=HYPERLINK("https://x.test","lien")', "lien"), 12]]
 
 
 def test_writes_beyond_the_grid_are_refused(server):
     server.add_spreadsheet("k", {"Validation": []}, sizes={"Validation": (3, 2)})
-    answer = AUTHORISED.put(f"{server.url}/v4/spreadsheets/k/values/Validation%21A1",
-                          params={"valueInputOption": "RAW"}, json={"values": [["a"]] * 4}, timeout=10)
+    answer = AUTHORISED.put(
+        f"{server.url}/v4/spreadsheets/k/values/Validation%21A1",
+        params={"valueInputOption": "RAW"},
+        json={"values": [["a"]] * 4},
+        timeout=10,
+    )
     assert answer.status_code == 400
-    assert answer.json()["error"]["message"] == ("Range (Validation!A1:A4) exceeds grid limits. "
-                                                 "Max rows: 3, max columns: 2")
+    assert answer.json()["error"]["message"] == (
+        "Range (Validation!A1:A4) exceeds grid limits. Max rows: 3, max columns: 2"
+    )
 
 
 def test_add_sheet_twice_is_refused(server):
@@ -249,8 +357,9 @@ def test_add_sheet_twice_is_refused(server):
     assert first["replies"][0]["addSheet"]["properties"]["index"] == 1
     second = AUTHORISED.post(url, json=body, timeout=10)
     assert second.status_code == 400
-    assert second.json()["error"]["message"] == ('Invalid requests[0].addSheet: A sheet with the name '
-                                                 '"Validation" already exists. Please enter another name.')
+    assert second.json()["error"]["message"] == (
+        'Invalid requests[0].addSheet: A sheet with the name "Validation" already exists. Please enter another name.'
+    )
 
 
 # -- faults and counting
@@ -271,8 +380,7 @@ def test_faults_in_order_then_normal_answers(server):
     assert html.headers["Content-Type"].startswith("text/html")
     assert "<title>Error 502 (Server Error)!!1</title>" in html.text
     busy = AUTHORISED.get(url, timeout=10)
-    assert (busy.status_code, busy.headers["Retry-After"], busy.json()["error"]["status"]) == (503, "7",
-                                                                                              "UNAVAILABLE")
+    assert (busy.status_code, busy.headers["Retry-After"], busy.json()["error"]["status"]) == (503, "7", "UNAVAILABLE")
     assert AUTHORISED.get(url, timeout=10).status_code == 200
     assert [r.status for r in server.requests] == [429, 502, 503, 200]
 
@@ -338,51 +446,83 @@ def test_a_request_without_a_token_is_401_as_at_google(server):
     assert [r.status for r in server.requests] == [401]
 
 
-@pytest.mark.parametrize("fields, path", [
-    ("sheets(properties(sheetId,titel))", "sheets.properties.titel"),
-    ("sheets.data.rowData.values.effectiveValues", "sheets.data.rowData.values.effectiveValues"),
-    ("properties(title),sheet", "sheet"),
-    ("properties.title.text", "properties.title.text"),
-])
+@pytest.mark.parametrize(
+    "fields, path",
+    [
+        ("sheets(properties(sheetId,titel))", "sheets.properties.titel"),
+        ("sheets.data.rowData.values.effectiveValues", "sheets.data.rowData.values.effectiveValues"),
+        ("properties(title),sheet", "sheet"),
+        ("properties.title.text", "properties.title.text"),
+    ],
+)
 def test_an_unknown_path_in_a_field_mask_is_400(server, fields, path):
     server.add_spreadsheet("k", {"Feuille": [["a"]]})
     answer = AUTHORISED.get(f"{server.url}/v4/spreadsheets/k", params={"fields": fields}, timeout=10)
     assert answer.status_code == 400
-    assert answer.json() == {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message": (
-        f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'.")}}
+    assert answer.json() == {
+        "error": {
+            "code": 400,
+            "status": "INVALID_ARGUMENT",
+            "message": (f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'."),
+        }
+    }
 
 
 def test_number_formats_come_back_as_google_gives_them(server):
     """effectiveFormat.numberFormat: the type and pattern set on the cell, DATE or
     DATE_TIME for a date typed, nothing for a number in the default format."""
-    server.add_spreadsheet("k", {"Projets": [[dt.date(2020, 6, 1), Formatted(0.05, "5.00%", "PERCENT", "0.00%"),
-                                              12, dt.datetime(2020, 6, 1, 12, 30), "texte"]]})
+    server.add_spreadsheet(
+        "k",
+        {
+            "Projets": [
+                [
+                    dt.date(2020, 6, 1),
+                    Formatted(0.05, "5.00%", "PERCENT", "0.00%"),
+                    12,
+                    dt.datetime(2020, 6, 1, 12, 30),
+                    "texte",
+                ]
+            ]
+        },
+    )
     fields = "sheets(data(rowData(values(effectiveValue,effectiveFormat(numberFormat(type))))))"
     answer = AUTHORISED.get(f"{server.url}/v4/spreadsheets/k", params={"fields": fields}, timeout=10).json()
     assert answer["sheets"][0]["data"][0]["rowData"][0]["values"] == [
         {"effectiveValue": {"numberValue": 43983}, "effectiveFormat": {"numberFormat": {"type": "DATE"}}},
         {"effectiveValue": {"numberValue": 0.05}, "effectiveFormat": {"numberFormat": {"type": "PERCENT"}}},
         {"effectiveValue": {"numberValue": 12}, "effectiveFormat": {}},
-        {"effectiveValue": {"numberValue": 43983.520833333336},
-         "effectiveFormat": {"numberFormat": {"type": "DATE_TIME"}}},
+        {
+            "effectiveValue": {"numberValue": 43983.520833333336},
+            "effectiveFormat": {"numberFormat": {"type": "DATE_TIME"}},
+        },
         {"effectiveValue": {"stringValue": "texte"}, "effectiveFormat": {}},
     ]
 
 
-@pytest.mark.parametrize("fields, path", [
-    ("sheets.data.rowData.values.effectiveFormat.numberFormat.kind",
-     "sheets.data.rowData.values.effectiveFormat.numberFormat.kind"),
-    ("sheets(data(rowData(values(effectiveFormat(numberFormats)))))",
-     "sheets.data.rowData.values.effectiveFormat.numberFormats"),
-    ("sheets.data.rowData.values.userEnteredFormat.numberFormat.type.name",
-     "sheets.data.rowData.values.userEnteredFormat.numberFormat.type.name"),
-])
+@pytest.mark.parametrize(
+    "fields, path",
+    [
+        (
+            "sheets.data.rowData.values.effectiveFormat.numberFormat.kind",
+            "sheets.data.rowData.values.effectiveFormat.numberFormat.kind",
+        ),
+        (
+            "sheets(data(rowData(values(effectiveFormat(numberFormats)))))",
+            "sheets.data.rowData.values.effectiveFormat.numberFormats",
+        ),
+        (
+            "sheets.data.rowData.values.userEnteredFormat.numberFormat.type.name",
+            "sheets.data.rowData.values.userEnteredFormat.numberFormat.type.name",
+        ),
+    ],
+)
 def test_an_unknown_path_in_a_cell_format_is_400(server, fields, path):
     server.add_spreadsheet("k", {"Feuille": [["a"]]})
     answer = AUTHORISED.get(f"{server.url}/v4/spreadsheets/k", params={"fields": fields}, timeout=10)
     assert answer.status_code == 400
     assert answer.json()["error"]["message"] == (
-        f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'.")
+        f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}'."
+    )
 
 
 def test_the_field_masks_the_tool_sends_are_valid():
@@ -400,28 +540,46 @@ def test_the_mask_wins_over_include_grid_data(server):
     url = f"{server.url}/v4/spreadsheets/k"
     fields = "sheets(properties(title),data(rowData(values(effectiveValue))))"
     masked = AUTHORISED.get(url, params={"fields": fields}, timeout=10).json()  # no includeGridData
-    assert masked["sheets"][0] == {"properties": {"title": "Projets"}, "data": [{"rowData": [
-        {"values": [{"effectiveValue": {"stringValue": "No projet"}}]},
-        {"values": [{"effectiveValue": {"stringValue": "A-1"}}]}]}]}
-    refused = AUTHORISED.get(url, params={"fields": "sheets(properties(title))", "includeGridData": "true"},
-                             timeout=10).json()
+    assert masked["sheets"][0] == {
+        "properties": {"title": "Projets"},
+        "data": [
+            {
+                "rowData": [
+                    {"values": [{"effectiveValue": {"stringValue": "No projet"}}]},
+                    {"values": [{"effectiveValue": {"stringValue": "A-1"}}]},
+                ]
+            }
+        ],
+    }
+    refused = AUTHORISED.get(
+        url, params={"fields": "sheets(properties(title))", "includeGridData": "true"}, timeout=10
+    ).json()
     assert refused == {"sheets": [{"properties": {"title": "Projets"}}, {"properties": {"title": "Autre"}}]}
     # Without a mask, includeGridData decides.
     assert "data" not in AUTHORISED.get(url, timeout=10).json()["sheets"][0]
     # ranges: only the tabs they name come back.
     ranged = AUTHORISED.get(url, params={"fields": fields, "ranges": ["'Autre'"]}, timeout=10).json()
-    assert ranged == {"sheets": [{"properties": {"title": "Autre"}, "data": [{"rowData": [
-        {"values": [{"effectiveValue": {"stringValue": "x"}}]}]}]}]}
+    assert ranged == {
+        "sheets": [
+            {
+                "properties": {"title": "Autre"},
+                "data": [{"rowData": [{"values": [{"effectiveValue": {"stringValue": "x"}}]}]}],
+            }
+        ]
+    }
 
 
 def test_answers_are_compressed_only_when_the_user_agent_says_gzip_too(server):
     server.add_spreadsheet("k", {"Feuille": [["a"] * 20] * 50})
     url = f"{server.url}/v4/spreadsheets/k"
-    plain = AUTHORISED.get(url, params={"includeGridData": "true"}, headers={"Accept-Encoding": "gzip"},
-                           timeout=10)
+    plain = AUTHORISED.get(url, params={"includeGridData": "true"}, headers={"Accept-Encoding": "gzip"}, timeout=10)
     assert "Content-Encoding" not in plain.headers  # python-requests' own User-Agent has no « gzip »
-    packed = AUTHORISED.get(url, params={"includeGridData": "true"},
-                            headers={"Accept-Encoding": "gzip", "User-Agent": "alliance-sync (gzip)"}, timeout=10)
+    packed = AUTHORISED.get(
+        url,
+        params={"includeGridData": "true"},
+        headers={"Accept-Encoding": "gzip", "User-Agent": "alliance-sync (gzip)"},
+        timeout=10,
+    )
     assert packed.headers["Content-Encoding"] == "gzip"
     assert packed.json() == plain.json()
     first, second = server.requests

@@ -28,8 +28,9 @@ def test_known_defect():
 """
 
 
-def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str | None, source: str = SOME_TESTS,
-        *args: str):
+def run(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str | None, source: str = SOME_TESTS, *args: str
+):
     if ci is None:
         monkeypatch.delenv("CI", raising=False)
     else:
@@ -41,12 +42,14 @@ def run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str | No
 def test_under_ci_a_skipped_test_fails_the_run_and_says_which(pytester, monkeypatch):
     result = run(pytester, monkeypatch, "true")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines([
-        "*= tests sautés en CI =*",
-        "En CI (CI=true), aucun test ne doit être sauté : 1 test sauté, la suite échoue. "
-        "Installez ce qui manque (.ci/run le fait) ou retirez le saut.",
-        "  test_inner.py::test_needs_a_program",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*= tests sautés en CI =*",
+            "En CI (CI=true), aucun test ne doit être sauté : 1 test sauté, la suite échoue. "
+            "Installez ce qui manque (.ci/run le fait) ou retirez le saut.",
+            "  test_inner.py::test_needs_a_program",
+        ]
+    )
     # pytest's own summary stays the last line (CI reads it).
     assert result.stdout.lines[-1].startswith("=") and "1 passed, 1 skipped, 1 xfailed" in result.stdout.lines[-1]
     result.assert_outcomes(passed=1, skipped=1, xfailed=1)
@@ -105,8 +108,9 @@ def test_recalculates(soffice):
 """
 
 
-def run_marked(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str | None, *args: str,
-               source: str = MARKED_TESTS):
+def run_marked(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str | None, *args: str, source: str = MARKED_TESTS
+):
     """The project's markers and --strict-markers, as pyproject.toml declares them."""
     options = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]["ini_options"]
     markers = "\n    ".join(options["markers"])
@@ -130,11 +134,13 @@ def test_a_test_asking_for_soffice_is_marked_libreoffice(pytester, monkeypatch):
 def test_under_ci_a_marker_expression_fails_the_run_and_says_so(pytester, monkeypatch):
     result = run_marked(pytester, monkeypatch, "true", "-m", "not kill")
     assert result.ret == pytest.ExitCode.TESTS_FAILED
-    result.stdout.fnmatch_lines([
-        "*= tests désélectionnés en CI =*",
-        "En CI (CI=true), la suite entière est lancée, sans -m : « -m not kill » donné, 1 test désélectionné, "
-        "la suite échoue.",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "*= tests désélectionnés en CI =*",
+            "En CI (CI=true), la suite entière est lancée, sans -m : « -m not kill » donné, 1 test désélectionné, "
+            "la suite échoue.",
+        ]
+    )
     assert result.stdout.lines[-1].startswith("=") and "1 deselected" in result.stdout.lines[-1]
 
 
@@ -152,16 +158,23 @@ def test_under_ci_a_run_that_deselected_everything_fails(pytester, monkeypatch):
 
 
 def test_an_unregistered_marker_is_an_error(pytester, monkeypatch):
-    result = run_marked(pytester, monkeypatch, None, source="import pytest\n\n@pytest.mark.libreofice\n"
-                                                            "def test_typo():\n    pass\n")
+    result = run_marked(
+        pytester, monkeypatch, None, source="import pytest\n\n@pytest.mark.libreofice\ndef test_typo():\n    pass\n"
+    )
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["*'libreofice' not found in `markers` configuration option*"])
 
 
 def test_a_test_that_starts_libreoffice_without_the_fixture_fails(pytester, monkeypatch):
-    source = ("from pathlib import Path\nfrom tests.support.libreoffice import recalculate\n\n"
-              "def test_forgot(tmp_path):\n    recalculate(Path('rapport.xlsx'), tmp_path)\n")
+    source = (
+        "from pathlib import Path\nfrom tests.support.libreoffice import recalculate\n\n"
+        "def test_forgot(tmp_path):\n    recalculate(Path('rapport.xlsx'), tmp_path)\n"
+    )
     result = run_marked(pytester, monkeypatch, None, source=source)
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*test_inner.py::test_forgot lance LibreOffice sans la marque libreoffice : "
-                                 "demandez la fixture soffice (tests/support/plugin.py), au test ou à sa fixture."])
+    result.stdout.fnmatch_lines(
+        [
+            "*test_inner.py::test_forgot lance LibreOffice sans la marque libreoffice : "
+            "demandez la fixture soffice (tests/support/plugin.py), au test ou à sa fixture."
+        ]
+    )

@@ -40,9 +40,12 @@ def contents(path) -> dict:
         out[ws.title] = {
             "state": ws.sheet_state,
             "freeze": ws.freeze_panes,
-            "cells": {c.coordinate: (c.value, c.data_type, c.number_format, c.font.b)
-                      for row in ws.iter_rows() for c in row
-                      if c.value is not None or c.number_format != "General"},
+            "cells": {
+                c.coordinate: (c.value, c.data_type, c.number_format, c.font.b)
+                for row in ws.iter_rows()
+                for c in row
+                if c.value is not None or c.number_format != "General"
+            },
             "validations": sorted(repr(guard(dv)) for dv in ws.data_validations.dataValidation),
             "conditional": sorted((str(cf.sqref), r.formula) for cf in ws.conditional_formatting for r in cf.rules),
             "widths": {k: d.width for k, d in ws.column_dimensions.items() if d.width},
@@ -59,8 +62,21 @@ def kept_workbook():
 
 def guard(dv) -> tuple:
     """A data validation as read back: what it accepts, where, and what it says."""
-    return (str(dv.sqref), dv.type, dv.operator, dv.formula1, dv.formula2, dv.errorStyle, dv.showErrorMessage,
-            dv.errorTitle, dv.error, dv.showInputMessage, dv.promptTitle, dv.prompt, dv.allow_blank)
+    return (
+        str(dv.sqref),
+        dv.type,
+        dv.operator,
+        dv.formula1,
+        dv.formula2,
+        dv.errorStyle,
+        dv.showErrorMessage,
+        dv.errorTitle,
+        dv.error,
+        dv.showInputMessage,
+        dv.promptTitle,
+        dv.prompt,
+        dv.allow_blank,
+    )
 
 
 def generate(tmp_path, *args: str):
@@ -79,7 +95,8 @@ def test_kept_template_is_current(tmp_path):
     for title in fresh["sheets"]:
         assert kept[title] == fresh[title], (
             f"templates/gabarit-comite.xlsx ({title}) est périmé : "
-            "alliance-sync template --output templates/gabarit-comite.xlsx")
+            "alliance-sync template --output templates/gabarit-comite.xlsx"
+        )
     assert kept == fresh
 
 
@@ -99,8 +116,7 @@ def test_tabs_and_exact_headers():
 
 
 def test_one_fqis_column_per_configured_fiscal_year(tmp_path):
-    config = write_config(tmp_path, alliance={"period": {"start": "2024-04-01", "end": "2029-03-31"},
-                                              "fund": "FQIS"})
+    config = write_config(tmp_path, alliance={"period": {"start": "2024-04-01", "end": "2029-03-31"}, "fund": "FQIS"})
     ws = projets(generate(tmp_path, "--config", str(config)))
     headers = [c.value for c in ws[1]]
     years = [h for h in headers if h.startswith("FQIS 2")]
@@ -112,25 +128,41 @@ def test_one_fqis_column_per_configured_fiscal_year(tmp_path):
 def test_drop_downs_for_type_territory_priority_status():
     wb = kept_workbook()
     ws, lists = wb["Projets"], wb["Listes"]
-    by_column = {str(dv.sqref).split(":")[0][:-1]: dv.formula1
-                 for dv in ws.data_validations.dataValidation if dv.type == "list"}
+    by_column = {
+        str(dv.sqref).split(":")[0][:-1]: dv.formula1 for dv in ws.data_validations.dataValidation if dv.type == "list"
+    }
     assert set(by_column) == {"D", "E", "F", "G"}  # type, territory, priority, status
 
     def values(formula):
         column = formula.split("!$")[1].split("$")[0]
         return [c.value for c in lists[column][1:] if c.value is not None]
 
-    assert values(by_column["D"]) == ["OBNL", "Coopérative sans but lucratif", "Organisme municipal ou MRC",
-                                      "Communauté autochtone",
-                                      "Centre de recherche ou établissement d'enseignement"]
+    assert values(by_column["D"]) == [
+        "OBNL",
+        "Coopérative sans but lucratif",
+        "Organisme municipal ou MRC",
+        "Communauté autochtone",
+        "Centre de recherche ou établissement d'enseignement",
+    ]
     assert len(values(by_column["E"])) == 22 and "Longueuil — Saint-Hubert" in values(by_column["E"])
     assert "Régional" not in values(by_column["E"])
     assert values(by_column["F"])[1] == "Logement" and len(values(by_column["F"])) == 6
-    assert values(by_column["G"]) == ["Intention déposée", "En analyse", "Accepté", "En cours", "Terminé",
-                                      "Refusé", "Abandonné"]
+    assert values(by_column["G"]) == [
+        "Intention déposée",
+        "En analyse",
+        "Accepté",
+        "En cours",
+        "Terminé",
+        "Refusé",
+        "Abandonné",
+    ]
     # Each list names exactly its values: no blank row of Listes is offered.
-    assert by_column == {"D": "Listes!$A$2:$A$6", "E": "Listes!$B$2:$B$23", "F": "Listes!$C$2:$C$7",
-                         "G": "Listes!$D$2:$D$8"}
+    assert by_column == {
+        "D": "Listes!$A$2:$A$6",
+        "E": "Listes!$B$2:$B$23",
+        "F": "Listes!$C$2:$C$7",
+        "G": "Listes!$D$2:$D$8",
+    }
 
 
 PERIOD = "entre le 2019-04-01 et le 2023-03-31"
@@ -150,25 +182,52 @@ def hint(cells, prompt_title, prompt):
 
 
 def in_list(cells, heading, source, prompt_title, what):
-    return stop(cells, "list", None, source, None, "Valeur hors liste",
-                f"Cette valeur n'est pas dans la liste « {heading} » : choisissez-en une dans la liste déroulante.",
-                prompt_title, f"Obligatoire. Choisissez dans la liste déroulante {what}.")
+    return stop(
+        cells,
+        "list",
+        None,
+        source,
+        None,
+        "Valeur hors liste",
+        f"Cette valeur n'est pas dans la liste « {heading} » : choisissez-en une dans la liste déroulante.",
+        prompt_title,
+        f"Obligatoire. Choisissez dans la liste déroulante {what}.",
+    )
 
 
 def date(cells, prompt_title, when):
     # 43556 and 45016: 2019-04-01 and 2023-03-31 as spreadsheet day numbers.
-    return stop(cells, "date", "between", "43556", "45016", "Date hors période", DATE_ERROR, prompt_title,
-                f"{when}Une date {PERIOD}, au format AAAA-MM-JJ.")
+    return stop(
+        cells,
+        "date",
+        "between",
+        "43556",
+        "45016",
+        "Date hors période",
+        DATE_ERROR,
+        prompt_title,
+        f"{when}Une date {PERIOD}, au format AAAA-MM-JJ.",
+    )
 
 
 def money(cells, prompt_title, prompt):
-    return stop(cells, "decimal", "between", "0", "9999999999999.99", "Montant invalide", MONEY_ERROR,
-                prompt_title, prompt)
+    return stop(
+        cells, "decimal", "between", "0", "9999999999999.99", "Montant invalide", MONEY_ERROR, prompt_title, prompt
+    )
 
 
 def count(cells, prompt_title):
-    return stop(cells, "whole", "greaterThanOrEqual", "0", None, "Nombre invalide", COUNT_ERROR, prompt_title,
-                "Un nombre entier de personnes, positif ou nul (ex. 25).")
+    return stop(
+        cells,
+        "whole",
+        "greaterThanOrEqual",
+        "0",
+        None,
+        "Nombre invalide",
+        COUNT_ERROR,
+        prompt_title,
+        "Un nombre entier de personnes, positif ou nul (ex. 25).",
+    )
 
 
 def test_every_column_is_guarded_as_the_rules_read_it():
@@ -177,37 +236,74 @@ def test_every_column_is_guarded_as_the_rules_read_it():
     wb = kept_workbook()
     required_when = f"Requise dès le statut {COMMITTED}. "
     projects = [
-        stop("A2:A5001", "custom", None, "COUNTIF($A$2:$A$5001,A2)<=1", None, "No projet en double",
-             "Ce No projet figure déjà dans cet onglet : chaque projet a un numéro unique.", "No projet",
-             "Obligatoire. Un numéro unique dans toute l'Alliance, ex. OUE-2020-003."),
+        stop(
+            "A2:A5001",
+            "custom",
+            None,
+            "COUNTIF($A$2:$A$5001,A2)<=1",
+            None,
+            "No projet en double",
+            "Ce No projet figure déjà dans cet onglet : chaque projet a un numéro unique.",
+            "No projet",
+            "Obligatoire. Un numéro unique dans toute l'Alliance, ex. OUE-2020-003.",
+        ),
         hint("B2:B5001", "Titre du projet", "Obligatoire. Le titre du projet."),
         hint("C2:C5001", "Organisme porteur", "Obligatoire. Le nom de l'organisme qui porte le projet."),
-        in_list("D2:D5001", "Types d'organisme admissibles", "Listes!$A$2:$A$6", "Type d'organisme",
-                "le type d'organisme (seuls les types admissibles y sont)"),
-        in_list("E2:E5001", "Territoires", "Listes!$B$2:$B$23", "Territoire",
-                "le territoire du projet, dans votre sous-région"),
+        in_list(
+            "D2:D5001",
+            "Types d'organisme admissibles",
+            "Listes!$A$2:$A$6",
+            "Type d'organisme",
+            "le type d'organisme (seuls les types admissibles y sont)",
+        ),
+        in_list(
+            "E2:E5001",
+            "Territoires",
+            "Listes!$B$2:$B$23",
+            "Territoire",
+            "le territoire du projet, dans votre sous-région",
+        ),
         in_list("F2:F5001", "Priorités", "Listes!$C$2:$C$7", "Priorité", "la priorité d'action"),
         in_list("G2:G5001", "Statuts", "Listes!$D$2:$D$8", "Statut", "le statut du projet"),
         date("H2:H5001", "Date d'approbation", required_when),
         date("I2:I5001", "Date de début", required_when),
         date("J2:J5001", "Date de fin", required_when),
-        money("K2:K5001", "Coût total", f"Requis dès le statut {COMMITTED}. Le coût total du projet, au moins "
-                                        "le FQIS total. Ex. 12500,50 (≥ 0)."),
-        *(money(f"{col}2:{col}5001", f"FQIS {year}",
-                f"La part du FQIS de l'exercice {year}, en dollars. Ex. 12500,50 (≥ 0).")
-          for col, year in zip("LMNO", ("2019-2020", "2020-2021", "2021-2022", "2022-2023"), strict=True)),
+        money(
+            "K2:K5001",
+            "Coût total",
+            f"Requis dès le statut {COMMITTED}. Le coût total du projet, au moins le FQIS total. Ex. 12500,50 (≥ 0).",
+        ),
+        *(
+            money(
+                f"{col}2:{col}5001",
+                f"FQIS {year}",
+                f"La part du FQIS de l'exercice {year}, en dollars. Ex. 12500,50 (≥ 0).",
+            )
+            for col, year in zip("LMNO", ("2019-2020", "2020-2021", "2021-2022", "2022-2023"), strict=True)
+        ),
         money("P2:P5001", "FQIS total", "Calculé seul : la somme des colonnes FQIS par exercice. Ne rien saisir ici."),
-        money("Q2:Q5001", "Autres contributions",
-              "Les autres sources de financement du projet, en dollars. Ex. 12500,50 (≥ 0)."),
+        money(
+            "Q2:Q5001",
+            "Autres contributions",
+            "Les autres sources de financement du projet, en dollars. Ex. 12500,50 (≥ 0).",
+        ),
         count("R2:R5001", "Participants visés"),
         count("S2:S5001", "Participants rejoints"),
         hint("T2:T5001", "Notes", "Facultatif. Toute précision utile au comité."),
     ]
     assert [guard(dv) for dv in wb["Projets"].data_validations.dataValidation] == projects
     payments = [
-        stop("A2:A5001", "list", None, "Projets!$A$2:$A$5001", None, "Projet inconnu",
-             "Ce No projet ne figure pas dans l'onglet Projets de ce classeur : choisissez-le dans la liste.",
-             "No projet", "Obligatoire. Choisissez le No projet d'un projet de l'onglet Projets."),
+        stop(
+            "A2:A5001",
+            "list",
+            None,
+            "Projets!$A$2:$A$5001",
+            None,
+            "Projet inconnu",
+            "Ce No projet ne figure pas dans l'onglet Projets de ce classeur : choisissez-le dans la liste.",
+            "No projet",
+            "Obligatoire. Choisissez le No projet d'un projet de l'onglet Projets.",
+        ),
         date("B2:B5001", "Date du versement", "Obligatoire. "),
         money("C2:C5001", "Montant", "Obligatoire. Le montant versé, en dollars. Ex. 12500,50 (≥ 0)."),
         hint("D2:D5001", "Référence", "La référence du versement : no de chèque ou de virement."),
@@ -226,7 +322,10 @@ def test_dates_follow_the_configured_period(tmp_path):
     dates = [dv for dv in wb["Projets"].data_validations.dataValidation if dv.type == "date"]
     # 45383 is 2024-04-01 and 47208 is 2029-03-31 in spreadsheet day numbers.
     assert [(str(dv.sqref), dv.formula1, dv.formula2) for dv in dates] == [
-        ("H2:H5001", "45383", "47208"), ("I2:I5001", "45383", "47208"), ("J2:J5001", "45383", "47208")]
+        ("H2:H5001", "45383", "47208"),
+        ("I2:I5001", "45383", "47208"),
+        ("J2:J5001", "45383", "47208"),
+    ]
     assert "entre le 2024-04-01 et le 2029-03-31" in dates[0].error
 
 
@@ -278,42 +377,60 @@ def test_committee_template_offers_only_its_territories(tmp_path):
     assert "Ouest de la Montérégie" in wb["Instructions"]["A1"].value
 
 
-@pytest.mark.parametrize("typed, error", [
-    ("NORD", "Erreur : sous-région inconnue « NORD ». Codes : OUEST, EST, LONGUEUIL.\n"),
-    ("OUEZT", "Erreur : sous-région inconnue « OUEZT ». Vouliez-vous dire « OUEST » ? Codes : OUEST, EST, "
-              "LONGUEUIL.\n"),
-    ("longeuil", "Erreur : sous-région inconnue « longeuil ». Vouliez-vous dire « LONGUEUIL » ? Codes : OUEST, "
-                 "EST, LONGUEUIL.\n"),
-    # On main, an empty code (a shell variable never set) wrote the template of every sub-region.
-    ("", "Erreur : --committee attend le code d'une sous-région ; codes : OUEST, EST, LONGUEUIL.\n"),
-    ("  ", "Erreur : --committee attend le code d'une sous-région ; codes : OUEST, EST, LONGUEUIL.\n"),
-])
+@pytest.mark.parametrize(
+    "typed, error",
+    [
+        ("NORD", "Erreur : sous-région inconnue « NORD ». Codes : OUEST, EST, LONGUEUIL.\n"),
+        (
+            "OUEZT",
+            "Erreur : sous-région inconnue « OUEZT ». Vouliez-vous dire « OUEST » ? Codes : OUEST, EST, LONGUEUIL.\n",
+        ),
+        (
+            "longeuil",
+            "Erreur : sous-région inconnue « longeuil ». Vouliez-vous dire « LONGUEUIL » ? Codes : OUEST, "
+            "EST, LONGUEUIL.\n",
+        ),
+        # On main, an empty code (a shell variable never set) wrote the template of every sub-region.
+        ("", "Erreur : --committee attend le code d'une sous-région ; codes : OUEST, EST, LONGUEUIL.\n"),
+        ("  ", "Erreur : --committee attend le code d'une sous-région ; codes : OUEST, EST, LONGUEUIL.\n"),
+    ],
+)
 def test_unknown_or_empty_committee_is_a_usage_error(tmp_path, typed, error):
     target = tmp_path / "g.xlsx"
-    result = CliRunner().invoke(cli, ["template", "--output", str(target), "--committee", typed],
-                                prog_name="alliance-sync")
+    result = CliRunner().invoke(
+        cli, ["template", "--output", str(target), "--committee", typed], prog_name="alliance-sync"
+    )
     assert result.exit_code == 2
-    assert result.stderr.endswith("Utilisation : alliance-sync template [OPTIONS]\n"
-                                  "Essayez « alliance-sync template --help » pour l'aide.\n\n" + error)
+    assert result.stderr.endswith(
+        "Utilisation : alliance-sync template [OPTIONS]\n"
+        "Essayez « alliance-sync template --help » pour l'aide.\n\n" + error
+    )
     assert not target.exists()
 
 
 def test_the_shipped_configuration_makes_its_template_before_the_keys_are_known(tmp_path):
     # The committees' spreadsheets are made from the template: their keys cannot be there yet.
-    wb = openpyxl.load_workbook(generate(tmp_path, "--config", str(REPO / "config" / "monteregie.toml"),
-                                         "--committee", "LONGUEUIL"))
+    wb = openpyxl.load_workbook(
+        generate(tmp_path, "--config", str(REPO / "config" / "monteregie.toml"), "--committee", "LONGUEUIL")
+    )
     assert "Agglomération de Longueuil" in wb["Instructions"]["A1"].value
 
 
 def test_the_template_still_refuses_an_unknown_key(tmp_path):
     config = tmp_path / "monteregie.toml"
-    config.write_text((REPO / "config" / "monteregie.toml").read_text(encoding="utf-8").replace(
-        "allocation = 2600000", "alocation = 2600000"), encoding="utf-8")
+    config.write_text(
+        (REPO / "config" / "monteregie.toml")
+        .read_text(encoding="utf-8")
+        .replace("allocation = 2600000", "alocation = 2600000"),
+        encoding="utf-8",
+    )
     result = CliRunner().invoke(cli, ["template", "--config", str(config), "--output", str(tmp_path / "g.xlsx")])
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Erreur : Configuration invalide (fichier {config}, clé « "
-                                    "subregions[1].alocation ») : clé inconnue « alocation ». Vouliez-vous dire "
-                                    "« allocation » ?")
+    assert result.stderr.startswith(
+        f"Erreur : Configuration invalide (fichier {config}, clé « "
+        "subregions[1].alocation ») : clé inconnue « alocation ». Vouliez-vous dire "
+        "« allocation » ?"
+    )
     assert not (tmp_path / "g.xlsx").exists()
 
 
@@ -342,9 +459,14 @@ def test_instructions_in_french():
     ws = kept_workbook()["Instructions"]
     text = "\n".join(str(c.value) for c in ws["A"] if c.value)
     assert text.startswith("Alliance pour la solidarité en Montérégie — chiffrier du comité")
-    for fragment in ("Onglet Projets : une ligne par projet", "choisissez dans la liste déroulante",
-                     "entre le 2019-04-01 et le 2023-03-31", "Onglet Versements", "Ne renommez pas les onglets",
-                     "12 500,50 $"):
+    for fragment in (
+        "Onglet Projets : une ligne par projet",
+        "choisissez dans la liste déroulante",
+        "entre le 2019-04-01 et le 2023-03-31",
+        "Onglet Versements",
+        "Ne renommez pas les onglets",
+        "12 500,50 $",
+    ):
         assert fragment in text
 
 
@@ -358,8 +480,21 @@ def test_empty_template_validates_clean(tmp_path):
 def test_template_filled_like_a_committee_validates(tmp_path):
     wb = openpyxl.load_workbook(KEPT)
     ws = wb["Projets"]
-    row = ["OUE-2020-001", "Frigos solidaires", "Comptoir alimentaire", "OBNL", "Roussillon", "Logement",
-           "En cours", "2019-05-01", "2019-06-01", "2021-03-31", "100 000 $", 20000, "20 000,50 $"]
+    row = [
+        "OUE-2020-001",
+        "Frigos solidaires",
+        "Comptoir alimentaire",
+        "OBNL",
+        "Roussillon",
+        "Logement",
+        "En cours",
+        "2019-05-01",
+        "2019-06-01",
+        "2021-03-31",
+        "100 000 $",
+        20000,
+        "20 000,50 $",
+    ]
     for column, value in enumerate(row, start=1):
         ws.cell(row=2, column=column, value=value)
     wb.save(tmp_path / "ouest.xlsx")
@@ -375,13 +510,14 @@ def test_total_formula_and_missing_cell_colours_compute_in_libreoffice(tmp_path)
     wb = openpyxl.load_workbook(KEPT)
     ws, pay = wb["Projets"], wb["Versements"]
     ws["L2"], ws["M2"], ws["N3"] = 1000, 500.5, 0.1
-    ws["A2"] = "OUE-2020-001"                                  # row 2: only a number and years
-    for column, value in zip("ABCDEFG", ["OUE-2020-002", "Titre", "Organisme", "OBNL", "Roussillon",
-                                         "Logement", "En cours"], strict=True):
-        ws[f"{column}4"] = value                               # row 4: committed, no dates nor amounts
-    ws["T5"] = "à suivre"                                      # row 5: only a note
-    ws["G6"], ws["A6"] = "Intention déposée", "OUE-2020-001"   # row 6: the number of row 2 again
-    pay["D2"] = "Chèque 118"                                   # payment row 2: only a reference
+    ws["A2"] = "OUE-2020-001"  # row 2: only a number and years
+    for column, value in zip(
+        "ABCDEFG", ["OUE-2020-002", "Titre", "Organisme", "OBNL", "Roussillon", "Logement", "En cours"], strict=True
+    ):
+        ws[f"{column}4"] = value  # row 4: committed, no dates nor amounts
+    ws["T5"] = "à suivre"  # row 5: only a note
+    ws["G6"], ws["A6"] = "Intention déposée", "OUE-2020-001"  # row 6: the number of row 2 again
+    pay["D2"] = "Chèque 118"  # payment row 2: only a reference
     checks = {}
     for sheet, rows in ((ws, (2, 4, 5, 6, 7)), (pay, (2, 3))):
         helper = 30  # column AD, beyond every column the formulas read
@@ -402,11 +538,34 @@ def test_total_formula_and_missing_cell_colours_compute_in_libreoffice(tmp_path)
     assert projects["P2"].value == 1500.5
     assert projects["P3"].value == 0.1
     assert projects["P4"].value in (None, "")  # empty rows stay empty, not 0
-    coloured = {cell for cell, (r, helper) in checks.items()
-                if computed[cell[0]].cell(row=r, column=helper).value is True}
+    coloured = {
+        cell for cell, (r, helper) in checks.items() if computed[cell[0]].cell(row=r, column=helper).value is True
+    }
     assert sorted(c for s, c in coloured if s == "Projets") == [
-        "A5", "B2", "B5", "B6", "C2", "C5", "C6", "D2", "D5", "D6", "E2", "E5", "E6", "F2", "F5", "F6",
-        "G2", "G5", "H4", "I4", "J4", "K4", "P4"]
+        "A5",
+        "B2",
+        "B5",
+        "B6",
+        "C2",
+        "C5",
+        "C6",
+        "D2",
+        "D5",
+        "D6",
+        "E2",
+        "E5",
+        "E6",
+        "F2",
+        "F5",
+        "F6",
+        "G2",
+        "G5",
+        "H4",
+        "I4",
+        "J4",
+        "K4",
+        "P4",
+    ]
     assert sorted(c for s, c in coloured if s == "Versements") == ["A2", "B2", "C2"]
     # The number typed twice is refused (row 6), the others pass.
     assert [projects.cell(row=r, column=200).value for r in (2, 4, 6)] == [False, True, False]
@@ -452,7 +611,12 @@ def test_libreoffice_opens_the_template_with_its_guards(tmp_path):
             assert back.prompt == dv.prompt
             if dv.type:
                 assert (back.type, back.formula1, back.errorStyle, back.errorTitle, back.error) == (
-                    dv.type, dv.formula1, "stop", dv.errorTitle, dv.error)
+                    dv.type,
+                    dv.formula1,
+                    "stop",
+                    dv.errorTitle,
+                    dv.error,
+                )
                 if dv.operator:
                     assert back.operator == dv.operator
                 if dv.operator == "between":
@@ -493,13 +657,20 @@ def test_coloured_cells_are_the_ones_the_rules_require(tmp_path):
 def test_rendering_script_draws_each_instructions_page(tmp_path):
     """python -m tests.support.render_template: the images to look at after a change."""
     require_pdftoppm()
-    result = subprocess.run([sys.executable, "-m", "tests.support.render_template", "--committee", "OUEST",
-                             "--out", str(tmp_path)], cwd=REPO, capture_output=True, text=True, timeout=300,
-                            check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.support.render_template", "--committee", "OUEST", "--out", str(tmp_path)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     images = sorted(tmp_path.glob("instructions-*.png"))
-    assert result.stdout.splitlines() == [*(f"Image écrite : {image}" for image in images),
-                                          f"PDF : {tmp_path / 'gabarit-comite.pdf'}"]
+    assert result.stdout.splitlines() == [
+        *(f"Image écrite : {image}" for image in images),
+        f"PDF : {tmp_path / 'gabarit-comite.pdf'}",
+    ]
     assert [image.name for image in images] == [f"instructions-{n}.png" for n in range(1, len(images) + 1)]
     assert 1 <= len(images) <= 2
     for image in images:
@@ -523,8 +694,9 @@ def test_a_template_that_cannot_be_written_is_a_french_error(tmp_path, monkeypat
     target = tmp_path / "gabarit.xlsx"
     result = invoke("--quiet", "template", "--output", str(target))
     assert result.exit_code == 2, result.output
-    assert result.stderr == (f"Erreur : le classeur {target} n'a pas pu être écrit : "
-                             "système de fichiers en lecture seule.\n")
+    assert result.stderr == (
+        f"Erreur : le classeur {target} n'a pas pu être écrit : système de fichiers en lecture seule.\n"
+    )
 
 
 def test_a_template_in_a_missing_folder_creates_it(tmp_path):
@@ -545,9 +717,17 @@ def test_a_configured_share_is_shown_as_configured_everywhere(tmp_path):
     from tests.support.checks import only
     from tests.support.cli import invoke
 
-    path = write_alliance(tmp_path, {"OUEST": {"projects": [
-        project("OUE-2020-001", fqis={"2019-2020": 86000}, total_cost=100000, other_contributions=14000)]}},
-        alliance={"max_fqis_share": 0.855})
+    path = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {
+                "projects": [
+                    project("OUE-2020-001", fqis={"2019-2020": 86000}, total_cost=100000, other_contributions=14000)
+                ]
+            }
+        },
+        alliance={"max_fqis_share": 0.855},
+    )
     high = only(validate(path), "FQIS_SHARE_HIGH")
     assert "au-delà de la part de 85,5 % prévue" in high.message
     target = tmp_path / "gabarit.xlsx"

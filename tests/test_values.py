@@ -70,20 +70,23 @@ def test_dot_decimal_with_space_grouping_parses(cents, sep):
     assert parse_cents(text) == cents
 
 
-@pytest.mark.parametrize("text, cents", [
-    ("12 500 $", 1_250_000),
-    ("12 500,50 $", 1_250_050),
-    ("12500.50", 1_250_050),
-    ("12 500,00", 1_250_000),
-    ("1 234 567,89$", 123_456_789),
-    ("12\u00a0500,00\u00a0$", 1_250_000),
-    ("12\u202f500,00\u202f$", 1_250_000),
-    ("$12 500", 1_250_000),
-    ("0,5", 50),
-    ("1,234,567.89", 123_456_789),
-    ("1.234.567,89", 123_456_789),
-    ("  7 000  ", 700_000),
-])
+@pytest.mark.parametrize(
+    "text, cents",
+    [
+        ("12 500 $", 1_250_000),
+        ("12 500,50 $", 1_250_050),
+        ("12500.50", 1_250_050),
+        ("12 500,00", 1_250_000),
+        ("1 234 567,89$", 123_456_789),
+        ("12\u00a0500,00\u00a0$", 1_250_000),
+        ("12\u202f500,00\u202f$", 1_250_000),
+        ("$12 500", 1_250_000),
+        ("0,5", 50),
+        ("1,234,567.89", 123_456_789),
+        ("1.234.567,89", 123_456_789),
+        ("  7 000  ", 700_000),
+    ],
+)
 def test_typed_amounts(text, cents):
     assert parse_cents(text) == cents
 
@@ -95,21 +98,24 @@ def test_floats_from_cells_are_exact():
     assert parse_cents(2600000) == 260_000_000
 
 
-@pytest.mark.parametrize("text", [
-    "12,500",  # a thousands comma or a decimal comma with three decimals: not guessed
-    "12.500",
-    "12 50,00",  # spaces that do not group thousands
-    "1 2345",
-    "douze mille",
-    "N/D",
-    "12 500 $ 50",
-    "$$12",
-    "12$50",
-    "1.234.567,89.10",
-    "12500.505",
-    "#REF!",
-    ".50",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "12,500",  # a thousands comma or a decimal comma with three decimals: not guessed
+        "12.500",
+        "12 50,00",  # spaces that do not group thousands
+        "1 2345",
+        "douze mille",
+        "N/D",
+        "12 500 $ 50",
+        "$$12",
+        "12$50",
+        "1.234.567,89.10",
+        "12500.505",
+        "#REF!",
+        ".50",
+    ],
+)
 def test_ambiguous_or_unreadable_amounts_are_refused(text):
     with pytest.raises(Unreadable) as caught:
         parse_cents(text)
@@ -139,21 +145,24 @@ def test_non_amounts_are_refused(value):
 # -- dates -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, day", [
-    (dt.datetime(2020, 4, 1, 0, 0), dt.date(2020, 4, 1)),
-    (dt.datetime(2020, 4, 1, 14, 30), dt.date(2020, 4, 1)),
-    (dt.date(2020, 4, 1), dt.date(2020, 4, 1)),
-    (43922, dt.date(2020, 4, 1)),  # Sheets/Excel serial number
-    (43922.75, dt.date(2020, 4, 1)),  # a serial with a time of day
-    ("43922", dt.date(2020, 4, 1)),
-    ("2020-04-01", dt.date(2020, 4, 1)),
-    (" 2020-04-01 ", dt.date(2020, 4, 1)),
-    ("2020-04-01 00:00:00", dt.date(2020, 4, 1)),
-    ("01/04/2020", dt.date(2020, 4, 1)),  # day first, Québec usage
-    ("1/4/2020", dt.date(2020, 4, 1)),
-    ("31/12/2020", dt.date(2020, 12, 31)),
-    ("01-04-2020", dt.date(2020, 4, 1)),
-])
+@pytest.mark.parametrize(
+    "value, day",
+    [
+        (dt.datetime(2020, 4, 1, 0, 0), dt.date(2020, 4, 1)),
+        (dt.datetime(2020, 4, 1, 14, 30), dt.date(2020, 4, 1)),
+        (dt.date(2020, 4, 1), dt.date(2020, 4, 1)),
+        (43922, dt.date(2020, 4, 1)),  # Sheets/Excel serial number
+        (43922.75, dt.date(2020, 4, 1)),  # a serial with a time of day
+        ("43922", dt.date(2020, 4, 1)),
+        ("2020-04-01", dt.date(2020, 4, 1)),
+        (" 2020-04-01 ", dt.date(2020, 4, 1)),
+        ("2020-04-01 00:00:00", dt.date(2020, 4, 1)),
+        ("01/04/2020", dt.date(2020, 4, 1)),  # day first, Québec usage
+        ("1/4/2020", dt.date(2020, 4, 1)),
+        ("31/12/2020", dt.date(2020, 12, 31)),
+        ("01-04-2020", dt.date(2020, 4, 1)),
+    ],
+)
 def test_dates(value, day):
     assert parse_date(value) == day
 
@@ -167,18 +176,21 @@ def test_any_date_round_trips_through_serial_iso_and_day_first(day):
     assert parse_date(day.strftime("%d/%m/%Y")) == day
 
 
-@pytest.mark.parametrize("value", [
-    "12/31/2020",  # month first: month 31 does not exist
-    "2020-02-30",
-    "avril 2020",
-    "20/04/01",
-    "1/4/20",
-    "2020-04",
-    0,
-    -5,
-    True,
-    "N/D",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "12/31/2020",  # month first: month 31 does not exist
+        "2020-02-30",
+        "avril 2020",
+        "20/04/01",
+        "1/4/20",
+        "2020-04",
+        0,
+        -5,
+        True,
+        "N/D",
+    ],
+)
 def test_unreadable_dates_are_refused(value):
     with pytest.raises(Unreadable):
         parse_date(value)
@@ -187,8 +199,9 @@ def test_unreadable_dates_are_refused(value):
 # -- whole numbers -----------------------------------------------------------
 
 
-@pytest.mark.parametrize("value, number", [(25, 25), (25.0, 25), ("25", 25), (" 1 200 ", 1200),
-                                           ("1\u00a0200", 1200), (0, 0)])
+@pytest.mark.parametrize(
+    "value, number", [(25, 25), (25.0, 25), ("25", 25), (" 1 200 ", 1200), ("1\u00a0200", 1200), (0, 0)]
+)
 def test_whole_numbers(value, number):
     assert parse_whole_number(value) == number
 
@@ -203,11 +216,21 @@ def test_not_whole_numbers_are_refused(value):
 
 
 def test_values_read_back_from_an_xlsx_cell(tmp_path):
-    path = write_committee_xlsx(tmp_path / "ouest.xlsx", projects=[project(
-        "OUE-2020-001", total_cost=100000.1, fqis={"2019-2020": "30 000,05 $", "2020-2021": 29999.95},
-        fqis_total=60000, other_contributions=" 40 000,10\u00a0$", start_date="01/06/2019",
-        end_date=dt.datetime(2021, 3, 31, 0, 0), approval_date=43600,
-    )])
+    path = write_committee_xlsx(
+        tmp_path / "ouest.xlsx",
+        projects=[
+            project(
+                "OUE-2020-001",
+                total_cost=100000.1,
+                fqis={"2019-2020": "30 000,05 $", "2020-2021": 29999.95},
+                fqis_total=60000,
+                other_contributions=" 40 000,10\u00a0$",
+                start_date="01/06/2019",
+                end_date=dt.datetime(2021, 3, 31, 0, 0),
+                approval_date=43600,
+            )
+        ],
+    )
     raw = XlsxSource(SourceSpec("xlsx", str(path))).read(["Projets", "Versements"])
     header, row = raw.tabs["Projets"][0], raw.tabs["Projets"][1]
     cell = dict(zip(header, row, strict=False))
@@ -221,14 +244,19 @@ def test_values_read_back_from_an_xlsx_cell(tmp_path):
 
 
 def test_unreadable_values_are_findings_at_their_cell_never_a_silent_zero(tmp_path):
-    config = write_alliance(tmp_path, {"OUEST": {
-        "projects": [
-            project("OUE-2020-001", total_cost="12,500", fqis={"2019-2020": 5000}),
-            project("OUE-2020-002", start_date="2019-13-01"),
-            project("OUE-2020-003", participants_target="vingt"),
-        ],
-        "payments": [payment("OUE-2020-002", amount="dix mille")],
-    }})
+    config = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {
+                "projects": [
+                    project("OUE-2020-001", total_cost="12,500", fqis={"2019-2020": 5000}),
+                    project("OUE-2020-002", start_date="2019-13-01"),
+                    project("OUE-2020-003", participants_target="vingt"),
+                ],
+                "payments": [payment("OUE-2020-002", amount="dix mille")],
+            }
+        },
+    )
     report = validate(config)
     cost = only(report, "INVALID_AMOUNT", cell="K2")
     assert (cost.committee, cost.sheet, cost.row, cost.project_id) == ("OUEST", "Projets", 2, "OUE-2020-001")
@@ -274,18 +302,26 @@ def test_huge_amounts_are_findings_and_the_run_records_them(tmp_path):
     # Once accepted, 10⁴⁰ $ overflowed SQLite's integers and the run ended in a traceback.
     from tests.support.cli import invoke
 
-    path = write_alliance(tmp_path, {
-        "OUEST": {"projects": [project("OUE-2020-001", total_cost="9" * 40)],
-                  "payments": [payment("OUE-2020-001", amount=1e300)]},
-    })
+    path = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {
+                "projects": [project("OUE-2020-001", total_cost="9" * 40)],
+                "payments": [payment("OUE-2020-001", amount=1e300)],
+            },
+        },
+    )
     report = validate(path)
     cost = only(report, "INVALID_AMOUNT", cell="K2")
-    assert cost.message == ("« Coût total » : montant démesuré « 9999999999999999999999999999999999999999 ». "
-            "Attendu : un montant d'au plus 9 999 999 999 999,99 $ (vérifiez la saisie).")
+    assert cost.message == (
+        "« Coût total » : montant démesuré « 9999999999999999999999999999999999999999 ». "
+        "Attendu : un montant d'au plus 9 999 999 999 999,99 $ (vérifiez la saisie)."
+    )
     paid = only(report, "INVALID_AMOUNT", sheet="Versements", cell="C2")
     assert "« 1e+300 »" in paid.message  # as a spreadsheet shows it, not 301 digits
-    result = invoke("run", "--config", str(path), "--state-dir", str(tmp_path / "etat"),
-                    "--output", str(tmp_path / "rapport.xlsx"))
+    result = invoke(
+        "run", "--config", str(path), "--state-dir", str(tmp_path / "etat"), "--output", str(tmp_path / "rapport.xlsx")
+    )
     assert result.exit_code == 1, result.output
     assert (tmp_path / "rapport.xlsx").is_file()
 
@@ -323,9 +359,27 @@ def test_a_decimal_that_is_not_a_number_is_unreadable(parse):
             parse(value)
 
 
-@pytest.mark.parametrize("text", ["", " ", "\u00a0", "\u202f", "\u2009", "\u2007", "\t\n\r", "\u3000",
-                                  "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u3164",
-                                  " \u200b\u00a0\ufeff "])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\u00a0",
+        "\u202f",
+        "\u2009",
+        "\u2007",
+        "\t\n\r",
+        "\u3000",
+        "\u200b",
+        "\u200c",
+        "\u200d",
+        "\u2060",
+        "\ufeff",
+        "\u00ad",
+        "\u3164",
+        " \u200b\u00a0\ufeff ",
+    ],
+)
 def test_spaces_and_zero_width_characters_alone_are_blank(text):
     from sync.sources import is_blank, is_blank_row
 

@@ -37,8 +37,13 @@ def openpyxl_rows(path: Path, title: str) -> list[list]:
     try:
         sheet = workbook[title]
         sheet.reset_dimensions()
-        rows = [[percent_text(c.value) if type(c.value) in (int, float) and "%" in c.number_format else c.value
-                 for c in row] for row in sheet.iter_rows()]
+        rows = [
+            [
+                percent_text(c.value) if type(c.value) in (int, float) and "%" in c.number_format else c.value
+                for c in row
+            ]
+            for row in sheet.iter_rows()
+        ]
     finally:
         workbook.close()
     for row in rows:
@@ -98,27 +103,40 @@ def rewrite_part(source: Path, target: Path, part: str, change) -> Path:
 
 # Cells as other programs write them: shared-string-free inline rich text, rows and
 # cells without their address, an error cell without address, a text formula result.
-HAND_WRITTEN_ROWS = (b'<row r="20"><c r="A20" t="inlineStr"><is><t>en ligne</t></is></c>'
-                     b'<c t="inlineStr"><is><r><t xml:space="preserve">riche </t></r><r><rPr><b/></rPr>'
-                     b'<t>en ligne</t></r></is></c><c t="e"><v>#NUM!</v></c><c t="b"><v>1</v></c>'
-                     b'<c><v>42</v></c><c t="str"><f>"formule"</f><v>formule</v></c></row>'
-                     b'<row><c t="e"><v>#NAME?</v></c><c r="C21" s="0" t="n"><v>1500</v></c></row>')
+HAND_WRITTEN_ROWS = (
+    b'<row r="20"><c r="A20" t="inlineStr"><is><t>en ligne</t></is></c>'
+    b'<c t="inlineStr"><is><r><t xml:space="preserve">riche </t></r><r><rPr><b/></rPr>'
+    b'<t>en ligne</t></r></is></c><c t="e"><v>#NUM!</v></c><c t="b"><v>1</v></c>'
+    b'<c><v>42</v></c><c t="str"><f>"formule"</f><v>formule</v></c></row>'
+    b'<row><c t="e"><v>#NAME?</v></c><c r="C21" s="0" t="n"><v>1500</v></c></row>'
+)
 
 
 def hand_written(path: Path, target: Path, date1904: bool = False) -> Path:
-    rewrite_part(path, target.with_suffix(".tmp"), "xl/worksheets/sheet1.xml",
-                 lambda data: data.replace(b"</sheetData>", HAND_WRITTEN_ROWS + b"</sheetData>"))
+    rewrite_part(
+        path,
+        target.with_suffix(".tmp"),
+        "xl/worksheets/sheet1.xml",
+        lambda data: data.replace(b"</sheetData>", HAND_WRITTEN_ROWS + b"</sheetData>"),
+    )
     if not date1904:
         return target.with_suffix(".tmp").rename(target)
-    rewrite_part(target.with_suffix(".tmp"), target, "xl/workbook.xml",
-                 lambda data: re.sub(rb"<workbookPr(\s[^>]*)?/>", rb'<workbookPr date1904="1"/>', data))
+    rewrite_part(
+        target.with_suffix(".tmp"),
+        target,
+        "xl/workbook.xml",
+        lambda data: re.sub(rb"<workbookPr(\s[^>]*)?/>", rb'<workbookPr date1904="1"/>', data),
+    )
     return target
 
 
 def variants(tmp_path: Path) -> list[Path]:
     original = tricky_workbook(tmp_path / "openpyxl.xlsx")
-    paths = [original, hand_written(original, tmp_path / "a-la-main.xlsx"),
-             hand_written(original, tmp_path / "calendrier-1904.xlsx", date1904=True)]
+    paths = [
+        original,
+        hand_written(original, tmp_path / "a-la-main.xlsx"),
+        hand_written(original, tmp_path / "calendrier-1904.xlsx", date1904=True),
+    ]
     # Saved by a spreadsheet program: shared strings, cached results.
     paths.append(recalculate(paths[1], tmp_path / "libreoffice"))
     return paths
@@ -142,8 +160,9 @@ def test_the_sparse_reading_of_far_cells_gives_the_same_rows(tmp_path, monkeypat
     dense = {path: read(path).tabs for path in paths}
     monkeypatch.setattr(xlsx_reader, "DENSE_CELLS", 0)
     for path in paths:
-        assert {t: typed(rows) for t, rows in read(path).tabs.items()} == \
-            {t: typed(rows) for t, rows in dense[path].items()}, path.name
+        assert {t: typed(rows) for t, rows in read(path).tabs.items()} == {
+            t: typed(rows) for t, rows in dense[path].items()
+        }, path.name
 
 
 def test_tricky_cells_read_exactly(tmp_path):
@@ -170,10 +189,15 @@ def test_1904_date_system(tmp_path):
 
 
 def test_error_cells_are_findings_at_their_cell(tmp_path):
-    config = write_alliance(tmp_path, {"OUEST": {
-        "projects": [project("OUE-2020-001", total_cost="#REF!", other_contributions="#N/A")],
-        "payments": [payment("OUE-2020-001", amount="#DIV/0!", date="#VALUE!")],
-    }})
+    config = write_alliance(
+        tmp_path,
+        {
+            "OUEST": {
+                "projects": [project("OUE-2020-001", total_cost="#REF!", other_contributions="#N/A")],
+                "payments": [payment("OUE-2020-001", amount="#DIV/0!", date="#VALUE!")],
+            }
+        },
+    )
     ws = openpyxl.load_workbook(tmp_path / "ouest.xlsx")["Versements"]
     assert ws["C2"].data_type == "e"  # truly an error cell, not text
     report = validate(config)
@@ -189,10 +213,11 @@ def test_error_cells_are_findings_at_their_cell(tmp_path):
 
 # -- hostile and broken files ---------------------------------------------------------
 
-LAUGHS = (b'<!DOCTYPE worksheet [<!ENTITY lol "lol">'
-          + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10)
-                     for i in range(1, 10))
-          + b'<!ENTITY xxe SYSTEM "file:///etc/hostname"><!ENTITY net SYSTEM "http://192.0.2.1/x">]>')
+LAUGHS = (
+    b'<!DOCTYPE worksheet [<!ENTITY lol "lol">'
+    + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10))
+    + b'<!ENTITY xxe SYSTEM "file:///etc/hostname"><!ENTITY net SYSTEM "http://192.0.2.1/x">]>'
+)
 
 
 def with_doctype(data: bytes) -> bytes:
@@ -218,41 +243,57 @@ def test_entities_are_never_expanded(tmp_path, entity, error_cell):
     """A billion laughs or an external entity: the file is refused, nothing expanded or fetched."""
     source = plain_workbook(tmp_path / "base.xlsx", error_cell)
     cell = b'<row r="3"><c r="A3" t="inlineStr"><is><t>' + entity + b"</t></is></c></row>"
-    path = rewrite_part(source, tmp_path / "hostile.xlsx", "xl/worksheets/sheet1.xml",
-                        lambda data: with_doctype(data).replace(b"</sheetData>", cell + b"</sheetData>"))
+    path = rewrite_part(
+        source,
+        tmp_path / "hostile.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda data: with_doctype(data).replace(b"</sheetData>", cell + b"</sheetData>"),
+    )
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
     message = str(caught.value)
     # A French reason, never the reader's exception (« EntitiesForbidden(name='lol'…) »).
-    assert message == (f"le fichier {path} est endommagé (une de ses feuilles contient des déclarations XML "
-                       "(entités), refusées par mesure de sécurité) ; réenregistrez-le depuis Excel ou LibreOffice.")
+    assert message == (
+        f"le fichier {path} est endommagé (une de ses feuilles contient des déclarations XML "
+        "(entités), refusées par mesure de sécurité) ; réenregistrez-le depuis Excel ou LibreOffice."
+    )
     if Path("/etc/hostname").is_file() and Path("/etc/hostname").read_text().strip():
         assert Path("/etc/hostname").read_text().strip() not in message.replace(str(path), "")
 
 
 def test_declared_but_unused_entities_expand_nothing(tmp_path):
     """calamine reads no DTD: declared entities are inert, the values are read as typed."""
-    path = rewrite_part(plain_workbook(tmp_path / "base.xlsx", False), tmp_path / "dtd.xlsx",
-                        "xl/worksheets/sheet1.xml", with_doctype)
+    path = rewrite_part(
+        plain_workbook(tmp_path / "base.xlsx", False), tmp_path / "dtd.xlsx", "xl/worksheets/sheet1.xml", with_doctype
+    )
     assert read(path).tabs["Projets"] == [["No projet", "Montant"], ["A-1", 12]]
 
 
 def test_doctype_in_the_workbook_part_is_refused(tmp_path):
-    path = rewrite_part(plain_workbook(tmp_path / "base.xlsx", False), tmp_path / "dtd.xlsx",
-                        "xl/workbook.xml", with_doctype)
-    with pytest.raises(SourceUnavailable, match=r"est illisible : il contient des déclarations XML \(entités\) "
-                                                 r"refusées par mesure de sécurité"):
+    path = rewrite_part(
+        plain_workbook(tmp_path / "base.xlsx", False), tmp_path / "dtd.xlsx", "xl/workbook.xml", with_doctype
+    )
+    with pytest.raises(
+        SourceUnavailable,
+        match=r"est illisible : il contient des déclarations XML \(entités\) "
+        r"refusées par mesure de sécurité",
+    ):
         read(path)
 
 
-NOT_XLSX = ("est illisible : ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
-            "ou copie incomplète ; enregistrez-le au format Excel (.xlsx).")
+NOT_XLSX = (
+    "est illisible : ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
+    "ou copie incomplète ; enregistrez-le au format Excel (.xlsx)."
+)
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b"ceci n'est pas un classeur", NOT_XLSX),
-    (b"PK\x03\x04 pas vraiment un classeur", NOT_XLSX),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"ceci n'est pas un classeur", NOT_XLSX),
+        (b"PK\x03\x04 pas vraiment un classeur", NOT_XLSX),
+    ],
+)
 def test_unreadable_files(tmp_path, content, problem):
     path = tmp_path / "comite.xlsx"
     path.write_bytes(content)
@@ -267,19 +308,26 @@ def test_a_zip_that_is_no_spreadsheet_is_unreadable(tmp_path):
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", "<office:document-content/>")
-    with pytest.raises(SourceUnavailable,
-                       match=r"est illisible : il n'a pas la structure d'un classeur Excel \(\.xlsx\) : un \.ods"):
+    with pytest.raises(
+        SourceUnavailable, match=r"est illisible : il n'a pas la structure d'un classeur Excel \(\.xlsx\) : un \.ods"
+    ):
         read(path)
 
 
 @pytest.mark.parametrize("error_cell", [False, True], ids=["calamine", "avec-cellule-erreur"])
 def test_a_corrupted_sheet_is_damaged(tmp_path, error_cell):
-    path = rewrite_part(plain_workbook(tmp_path / "base.xlsx", error_cell), tmp_path / "abime.xlsx",
-                        "xl/worksheets/sheet1.xml", lambda data: data[: len(data) // 2])
+    path = rewrite_part(
+        plain_workbook(tmp_path / "base.xlsx", error_cell),
+        tmp_path / "abime.xlsx",
+        "xl/worksheets/sheet1.xml",
+        lambda data: data[: len(data) // 2],
+    )
     with pytest.raises(SourceUnavailable) as caught:
         read(path)
-    assert caught.value.message == (f"le fichier {path} est endommagé (le contenu XML d'une de ses feuilles est "
-                                    "mal formé ou tronqué) ; réenregistrez-le depuis Excel ou LibreOffice.")
+    assert caught.value.message == (
+        f"le fichier {path} est endommagé (le contenu XML d'une de ses feuilles est "
+        "mal formé ou tronqué) ; réenregistrez-le depuis Excel ou LibreOffice."
+    )
 
 
 def test_missing_file(tmp_path):

@@ -33,5 +33,17 @@ from sync.config.load import (
     read_toml,
 )
 
-__all__ = ["MAX_FISCAL_YEARS", "SOURCE_KINDS", "Committee", "Config", "FiscalYear", "GoogleSettings", "SourceKind",
-           "SourceSpec", "config_from_dict", "fiscal_years_of", "load_config", "read_toml"]
+__all__ = [
+    "MAX_FISCAL_YEARS",
+    "SOURCE_KINDS",
+    "Committee",
+    "Config",
+    "FiscalYear",
+    "GoogleSettings",
+    "SourceKind",
+    "SourceSpec",
+    "config_from_dict",
+    "fiscal_years_of",
+    "load_config",
+    "read_toml",
+]

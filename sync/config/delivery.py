@@ -31,8 +31,10 @@ log = logging.getLogger(__name__)
 # drive.file only reaches files the tool created or was handed through Google's
 # picker: not a folder the ministry shared with the service account. « drive »
 # is the scope that can add a file to such a folder.
-DRIVE_SCOPES = {"drive": "https://www.googleapis.com/auth/drive",
-                "drive.file": "https://www.googleapis.com/auth/drive.file"}
+DRIVE_SCOPES = {
+    "drive": "https://www.googleapis.com/auth/drive",
+    "drive.file": "https://www.googleapis.com/auth/drive.file",
+}
 
 # Refused with its own message (the password comes from the environment), not as a typo.
 _PASSWORD = "password"
@@ -123,8 +125,10 @@ def parse_address(text: object) -> Address:
     except (ValueError, IndexError, HeaderParseError):
         # The e-mail package refuses in English (« expected atom but found '.org' »), and
         # HeaderParseError is no ValueError: what is expected, in French, instead.
-        raise ValueError(f"adresse courriel invalide : {shown(text)} (attendu : nom@domaine.org, en lettres "
-                         "sans accent, sans espace ni point doublé)") from None
+        raise ValueError(
+            f"adresse courriel invalide : {shown(text)} (attendu : nom@domaine.org, en lettres "
+            "sans accent, sans espace ni point doublé)"
+        ) from None
 
 
 def parse_addresses(value: object) -> tuple[Address, ...]:
@@ -169,14 +173,19 @@ def _flag(fail: _Fail, data: TomlTable, name: str, key: str, default: bool) -> b
 
 def _refuse_password(fail: _Fail, data: TomlTable, table: str) -> None:
     if _PASSWORD in data:
-        raise fail(f"{table}.password", "le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et "
-                                        f"définissez la variable d'environnement {PASSWORD_ENV}")
+        raise fail(
+            f"{table}.password",
+            "le mot de passe SMTP ne s'écrit pas dans le fichier : retirez-le et "
+            f"définissez la variable d'environnement {PASSWORD_ENV}",
+        )
 
 
 def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
     if not isinstance(data, dict):
-        raise fail("delivery.smtp", 'une table est attendue : { host = "smtp.exemple.org", port = 587, '
-                                    'starttls = true, user = "..." }')
+        raise fail(
+            "delivery.smtp",
+            'une table est attendue : { host = "smtp.exemple.org", port = 587, starttls = true, user = "..." }',
+        )
     _refuse_password(fail, data, "delivery.smtp")
     reject_unknown_keys(fail.path, data, SMTP.names, "delivery.smtp")
     host = _text(fail, data, "host", "delivery.smtp.host")
@@ -188,21 +197,30 @@ def _smtp(fail: _Fail, data: Any, base: Path) -> SmtpSettings:
     if ssl and starttls:
         raise fail("delivery.smtp.ssl", "choisissez starttls = true (port 587) ou ssl = true (port 465), pas les deux")
     if not (ssl or starttls) and not is_loopback_host(host):
-        raise fail("delivery.smtp.starttls",
-                   f"une connexion chiffrée est exigée vers {host} : starttls = true (port 587) ou ssl = true "
-                   "(port 465) ; sans chiffrement, seul un serveur local (localhost, 127.0.0.1, ::1) est permis")
+        raise fail(
+            "delivery.smtp.starttls",
+            f"une connexion chiffrée est exigée vers {host} : starttls = true (port 587) ou ssl = true "
+            "(port 465) ; sans chiffrement, seul un serveur local (localhost, 127.0.0.1, ::1) est permis",
+        )
     port = data.get("port", 465 if ssl else 587 if starttls else 25)
     if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
         raise fail("delivery.smtp.port", f"un numéro de port entre 1 et 65535 est attendu, lu : {shown(port)}")
     timeout = typed["timeout"]
     ca_file = _text(fail, data, "ca_file", "delivery.smtp.ca_file")
-    return SmtpSettings(host=host, port=port, starttls=starttls, ssl=ssl,
-                        user=_text(fail, data, "user", "delivery.smtp.user"), timeout=float(timeout),
-                        ca_file=(base / ca_file).resolve() if ca_file else None)
+    return SmtpSettings(
+        host=host,
+        port=port,
+        starttls=starttls,
+        ssl=ssl,
+        user=_text(fail, data, "user", "delivery.smtp.user"),
+        timeout=float(timeout),
+        ca_file=(base / ca_file).resolve() if ca_file else None,
+    )
 
 
-def parse_delivery(data: TomlTable, *, path: Path | None = None, contacts: bool = False,
-                   environment: Mapping[str, str] | None = None) -> DeliverySettings:
+def parse_delivery(
+    data: TomlTable, *, path: Path | None = None, contacts: bool = False, environment: Mapping[str, str] | None = None
+) -> DeliverySettings:
     """The typed ``[delivery]`` table. ``contacts``: some committee has a contact,
     so the table must say how to send e-mail. ``environment``: the declared variables
     read when the configuration was loaded (the Drive address, the SMTP password)."""
@@ -218,19 +236,26 @@ def parse_delivery(data: TomlTable, *, path: Path | None = None, contacts: bool 
     keep_versions = read_section(fail, DELIVERY, data, base)["drive_keep_versions"]
     drive_name = _text(fail, data, "drive_name", "delivery.drive_name")
     if drive_name is not None and (not drive_name.lower().endswith(".xlsx") or "/" in drive_name):
-        raise fail("delivery.drive_name",
-                   f"un nom de fichier se terminant par .xlsx est attendu, lu : {shown(drive_name)}")
+        raise fail(
+            "delivery.drive_name", f"un nom de fichier se terminant par .xlsx est attendu, lu : {shown(drive_name)}"
+        )
     drive_scope = data.get("drive_scope", DeliverySettings.drive_scope)
     if drive_scope not in DRIVE_SCOPES:
         raise fail("delivery.drive_scope", f"« drive » ou « drive.file » est attendu, lu : {shown(drive_scope)}")
     email_to = _addresses(fail, data, "email_to", "delivery.email_to")
     smtp = _smtp(fail, data["smtp"], base) if "smtp" in data else None
     if smtp is None and email_to:
-        raise fail("delivery.smtp", 'un serveur SMTP est requis pour envoyer les courriels de email_to : '
-                                    'smtp = { host = "smtp.exemple.org", port = 587, starttls = true, user = "..." }')
+        raise fail(
+            "delivery.smtp",
+            "un serveur SMTP est requis pour envoyer les courriels de email_to : "
+            'smtp = { host = "smtp.exemple.org", port = 587, starttls = true, user = "..." }',
+        )
     if smtp is None and contacts and data:
-        raise fail("delivery.smtp", "un serveur SMTP est requis pour envoyer aux comités (clés contact) leurs "
-                                    'constats : smtp = { host = "smtp.exemple.org", port = 587, starttls = true }')
+        raise fail(
+            "delivery.smtp",
+            "un serveur SMTP est requis pour envoyer aux comités (clés contact) leurs "
+            'constats : smtp = { host = "smtp.exemple.org", port = 587, starttls = true }',
+        )
     email_from: Address | None = None
     if "email_from" in data:
         senders = _addresses(fail, data, "email_from", "delivery.email_from")
@@ -241,12 +266,23 @@ def parse_delivery(data: TomlTable, *, path: Path | None = None, contacts: bool 
         try:
             email_from = parse_address(smtp.user or "")
         except ValueError:
-            raise fail("delivery.email_from", "l'adresse de l'expéditeur est requise (email_from = "
-                                              '"coordination@exemple.org") quand smtp.user n\'en est pas une') from None
-    return DeliverySettings(drive_folder=drive_folder, drive_name=drive_name, drive_scope=drive_scope,
-                            email_to=email_to, email_from=email_from, smtp=smtp, drive_file=drive_file,
-                            drive_keep_versions=keep_versions, drive_url=environment.get(DRIVE_URL_ENV, ""),
-                            smtp_password=environment.get(PASSWORD_ENV, ""))
+            raise fail(
+                "delivery.email_from",
+                "l'adresse de l'expéditeur est requise (email_from = "
+                '"coordination@exemple.org") quand smtp.user n\'en est pas une',
+            ) from None
+    return DeliverySettings(
+        drive_folder=drive_folder,
+        drive_name=drive_name,
+        drive_scope=drive_scope,
+        email_to=email_to,
+        email_from=email_from,
+        smtp=smtp,
+        drive_file=drive_file,
+        drive_keep_versions=keep_versions,
+        drive_url=environment.get(DRIVE_URL_ENV, ""),
+        smtp_password=environment.get(PASSWORD_ENV, ""),
+    )
 
 
 def parse_drive_folder(fail: _Fail, data: TomlTable) -> str | None:
@@ -258,8 +294,11 @@ def parse_drive_folder(fail: _Fail, data: TomlTable) -> str | None:
     found = re.search(r"/folders/([A-Za-z0-9_-]+)", text)
     folder_id = found.group(1) if found else text
     if not re.fullmatch(r"[A-Za-z0-9_-]+", folder_id):
-        raise fail("delivery.drive_folder", f"l'identifiant d'un dossier Google Drive est attendu (la partie de "
-                                            f"son adresse après /folders/), lu : {shown(text)}")
+        raise fail(
+            "delivery.drive_folder",
+            f"l'identifiant d'un dossier Google Drive est attendu (la partie de "
+            f"son adresse après /folders/), lu : {shown(text)}",
+        )
     return folder_id
 
 
@@ -271,11 +310,17 @@ def parse_drive_file(fail: _Fail, data: TomlTable) -> str | None:
     found = re.search(r"/d/([A-Za-z0-9_-]{10,})", text) or re.search(r"[?&]id=([A-Za-z0-9_-]{10,})", text)
     file_id = found.group(1) if found else text
     if not re.fullmatch(r"[A-Za-z0-9_-]{10,}", file_id):
-        raise fail("delivery.drive_file", f"l'identifiant d'un fichier Google Drive est attendu (la partie de son "
-                                          f"adresse entre /d/ et /edit), lu : {shown(text)}")
+        raise fail(
+            "delivery.drive_file",
+            f"l'identifiant d'un fichier Google Drive est attendu (la partie de son "
+            f"adresse entre /d/ et /edit), lu : {shown(text)}",
+        )
     if data.get("drive_folder") is not None:
-        raise fail("delivery.drive_file", "drive_file et drive_folder s'excluent : le fichier désigné par "
-                                          "drive_file est mis à jour là où il est ; retirez drive_folder")
+        raise fail(
+            "delivery.drive_file",
+            "drive_file et drive_folder s'excluent : le fichier désigné par "
+            "drive_file est mis à jour là où il est ; retirez drive_folder",
+        )
     return file_id
 
 

@@ -43,8 +43,14 @@ class Problem:
     message: str
 
 
-def unknown_keys(data: Mapping[str, object], known: Collection[str], table: str = "", *,
-                 arrays: Collection[str] = (), ignored: Collection[str] = ()) -> list[Problem]:
+def unknown_keys(
+    data: Mapping[str, object],
+    known: Collection[str],
+    table: str = "",
+    *,
+    arrays: Collection[str] = (),
+    ignored: Collection[str] = (),
+) -> list[Problem]:
     """The keys of ``data`` not in ``known``, in the file's order. ``table``: where ``data``
     sits (« google », « subregions[2] »), empty for the file's top level, whose tables
     are shown as written: ``[regional]``, and ``[[subregions]]`` for the ``arrays`` of tables.
@@ -62,8 +68,12 @@ def unknown_keys(data: Mapping[str, object], known: Collection[str], table: str 
         else:
             full = f"{table}.{name}" if table else name
             choices = ", ".join(sorted(known))
-            problems.append(Problem(full, f"clé inconnue « {printable(name)} ».{did_you_mean(suggestion)} "
-                                          f"Clés permises ici : {choices}."))
+            problems.append(
+                Problem(
+                    full,
+                    f"clé inconnue « {printable(name)} ».{did_you_mean(suggestion)} Clés permises ici : {choices}.",
+                )
+            )
     return problems
 
 
@@ -79,8 +89,14 @@ def reject(path: Path | str | None, problems: list[Problem], others: str) -> Non
     raise ConfigError(message, path=str(path) if path else None, key=first.key)
 
 
-def reject_unknown_keys(path: Path | str | None, data: Mapping[str, object], known: Collection[str],
-                        table: str = "", *, arrays: Collection[str] = ()) -> None:
+def reject_unknown_keys(
+    path: Path | str | None,
+    data: Mapping[str, object],
+    known: Collection[str],
+    table: str = "",
+    *,
+    arrays: Collection[str] = (),
+) -> None:
     """ConfigError naming the first key of ``data`` not in ``known`` (see unknown_keys)."""
     reject(path, unknown_keys(data, known, table, arrays=arrays), "clés inconnues")
 
@@ -95,8 +111,8 @@ def _table(name: str, array: bool) -> str:
 # « REMPLACER-PAR-LA-CLE-DU-CHIFFRIER-OUEST », whatever its case or separators.
 _PLACEHOLDER = re.compile(r"REMPLACER[\s_-]*PAR\b", re.IGNORECASE)
 
-def placeholders(data: Mapping[str, object], what_to_put: Mapping[str, str],
-                 table: str = "") -> Iterator[Problem]:
+
+def placeholders(data: Mapping[str, object], what_to_put: Mapping[str, str], table: str = "") -> Iterator[Problem]:
     """Every text value of ``data``, at any depth (tables, lists, inline tables), still a
     placeholder of the shipped files, with what to put there (``what_to_put``, by the
     key's last name, from the declarations of sync/config/sections.py)."""

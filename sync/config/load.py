@@ -218,8 +218,9 @@ class _Reader:
             raise self.fail(key, "montant requis manquant")
         return Money().read(self.fail, key, value, Path())
 
-    def text_list(self, data: TomlTable, key: str, name: str, default: Sequence[str], *,
-                  required: bool = False) -> tuple[str, ...]:
+    def text_list(
+        self, data: TomlTable, key: str, name: str, default: Sequence[str], *, required: bool = False
+    ) -> tuple[str, ...]:
         """``required``: an empty list would make every project's value unknown."""
         return TextList(required=required).read(self.fail, key, data.get(name, default), Path())
 
@@ -242,8 +243,11 @@ class _Reader:
         for value in typed:
             canonical = allowed.canonical(value)
             if canonical is None:
-                raise self.fail(key, f"priorité inconnue « {value} ».{did_you_mean(allowed.closest(value))} "
-                                     f"Priorités de l'Alliance : {allowed.shown()}")
+                raise self.fail(
+                    key,
+                    f"priorité inconnue « {value} ».{did_you_mean(allowed.closest(value))} "
+                    f"Priorités de l'Alliance : {allowed.shown()}",
+                )
             chosen.add(canonical)
         return tuple(p for p in alliance if p in chosen)
 
@@ -316,13 +320,18 @@ def _top_level_keys(raw: TomlTable) -> list[Problem]:
     problems = []
     tables = [s.table for s in TOP_LEVEL]
     for problem in unknown_keys(raw, tables, arrays={s.table for s in TOP_LEVEL if s.array}):
-        homes = [f"[[{table}]]" if section(table).array else f"[{table}]" for table in _HOMES
-                 if problem.key in known_keys(table)]
+        homes = [
+            f"[[{table}]]" if section(table).array else f"[{table}]"
+            for table in _HOMES
+            if problem.key in known_keys(table)
+        ]
         if homes and not isinstance(raw[problem.key], (dict, list)):
-            where = (f"à la table {homes[0]} ; placez-la sous cette ligne" if len(homes) == 1
-                     else f"à l'une des tables {', '.join(homes)} ; placez-la sous la bonne")
-            problem = Problem(problem.key, f"clé « {problem.key} » placée avant toute table : elle appartient "
-                                           f"{where}.")
+            where = (
+                f"à la table {homes[0]} ; placez-la sous cette ligne"
+                if len(homes) == 1
+                else f"à l'une des tables {', '.join(homes)} ; placez-la sous la bonne"
+            )
+            problem = Problem(problem.key, f"clé « {problem.key} » placée avant toute table : elle appartient {where}.")
         problems.append(problem)
     return problems
 
@@ -336,19 +345,24 @@ def _agreement_years(reader: _Reader, start: dt.date, end: dt.date) -> tuple[Fis
     """The fiscal years of the agreement: whole ones (1 April – 31 March), at least one,
     at most MAX_FISCAL_YEARS."""
     if (start.month, start.day) != (4, 1):
-        raise reader.fail("alliance.period.start",
-                          f"la période doit commencer un 1er avril (exercice financier québécois), lu : {start}")
+        raise reader.fail(
+            "alliance.period.start",
+            f"la période doit commencer un 1er avril (exercice financier québécois), lu : {start}",
+        )
     if (end.month, end.day) != (3, 31):
-        raise reader.fail("alliance.period.end",
-                          f"la période doit finir un 31 mars (fin d'un exercice financier québécois), lu : {end}")
+        raise reader.fail(
+            "alliance.period.end",
+            f"la période doit finir un 31 mars (fin d'un exercice financier québécois), lu : {end}",
+        )
     if end < start:
-        raise reader.fail("alliance.period.end",
-                          f"la fin de la période ({end}) précède son début ({start})")
+        raise reader.fail("alliance.period.end", f"la fin de la période ({end}) précède son début ({start})")
     count = end.year - start.year
     if count > MAX_FISCAL_YEARS:
-        raise reader.fail("alliance.period.end",
-                          f"la période du {start} au {end} compterait {count} exercices financiers ; une "
-                          f"entente en compte au plus {MAX_FISCAL_YEARS} (vérifiez l'année de fin)")
+        raise reader.fail(
+            "alliance.period.end",
+            f"la période du {start} au {end} compterait {count} exercices financiers ; une "
+            f"entente en compte au plus {MAX_FISCAL_YEARS} (vérifiez l'année de fin)",
+        )
     return fiscal_years_of(start, end)
 
 
@@ -364,8 +378,17 @@ def fiscal_years_of(start: dt.date, end: dt.date) -> tuple[FiscalYear, ...]:
         year += 1
 
 
-def _committee(reader: _Reader, data: TomlTable, key: str, base: Path, years: tuple[FiscalYear, ...],
-               priorities: tuple[str, ...], *, regional: bool, default: TomlTable | None = None) -> Committee:
+def _committee(
+    reader: _Reader,
+    data: TomlTable,
+    key: str,
+    base: Path,
+    years: tuple[FiscalYear, ...],
+    priorities: tuple[str, ...],
+    *,
+    regional: bool,
+    default: TomlTable | None = None,
+) -> Committee:
     default = default or {}
     code = _code(reader, data, f"{key}.code", default.get("code"))
     annual_raw = reader.table(data, f"{key}.annual", "annual")
@@ -389,8 +412,7 @@ def _committee(reader: _Reader, data: TomlTable, key: str, base: Path, years: tu
         code=code,
         name=reader.text(data, f"{key}.name", "name", default.get("name")),
         allocation=allocation,
-        territories=reader.text_list(data, f"{key}.territories", "territories",
-                                     default.get("territories", ())),
+        territories=reader.text_list(data, f"{key}.territories", "territories", default.get("territories", ())),
         source=reader.source(data, f"{key}.source", base),
         annual=annual,
         contact=contact,
@@ -409,8 +431,11 @@ _GOOGLE_ADDRESS = re.compile(r"https?://\S*/d/[A-Za-z0-9_-]+", re.IGNORECASE)
 def _google_key(reader: _Reader, key: str, location: str) -> str:
     if _GOOGLE_KEY.fullmatch(location) or _GOOGLE_ADDRESS.match(location):
         return location
-    raise reader.fail(key, f"clé de chiffrier Google invalide « {location} » : indiquez la partie de l'adresse "
-                           "du chiffrier entre /d/ et /edit (lettres, chiffres, - et _), ou son adresse complète")
+    raise reader.fail(
+        key,
+        f"clé de chiffrier Google invalide « {location} » : indiquez la partie de l'adresse "
+        "du chiffrier entre /d/ et /edit (lettres, chiffres, - et _), ou son adresse complète",
+    )
 
 
 # Characters no file name may hold (on Windows too): the fund names the report's files.
@@ -419,9 +444,11 @@ _NOT_IN_FILE_NAMES = set('/\\:*?"<>|')
 
 def _fund(reader: _Reader, fund: str) -> str:
     if _NOT_IN_FILE_NAMES & set(fund):
-        raise reader.fail("alliance.fund",
-                          "le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne contient "
-                          f"aucun de ces signes / \\ : * ? \" < > |, lu : {shown(fund)}")
+        raise reader.fail(
+            "alliance.fund",
+            "le nom du fonds donne le nom des fichiers du rapport (rapport-fqis-…) : il ne contient "
+            f'aucun de ces signes / \\ : * ? " < > |, lu : {shown(fund)}',
+        )
     return fund
 
 
@@ -432,20 +459,25 @@ _CODE = re.compile(r"[A-Za-z0-9_-]{1,30}")
 def _code(reader: _Reader, data: TomlTable, key: str, default: str | None) -> str:
     value = data.get("code", default)
     if isinstance(value, str) and value.strip() and not _CODE.fullmatch(value.strip()):
-        raise reader.fail(key, "un code de 1 à 30 caractères est attendu, fait de lettres sans accent, de "
-                               f"chiffres, de « - » et de « _ » (ex. OUEST), lu : {shown(value)}")
+        raise reader.fail(
+            key,
+            "un code de 1 à 30 caractères est attendu, fait de lettres sans accent, de "
+            f"chiffres, de « - » et de « _ » (ex. OUEST), lu : {shown(value)}",
+        )
     return reader.text(data, key, "code", default)
 
 
-def load_config(path: str | Path, *, check_files: bool = True, placeholders: bool = True,
-                environ: Mapping[str, str] | None = None) -> Config:
+def load_config(
+    path: str | Path, *, check_files: bool = True, placeholders: bool = True, environ: Mapping[str, str] | None = None
+) -> Config:
     """Load and validate a configuration file; raise ConfigError naming the key.
     ``placeholders``: refuse the REMPLACER-PAR-… values of the shipped files (all but
     the committee template, which is made before the spreadsheets exist).
     ``environ``: where the declared variables are read (the process's environment by default)."""
     path = Path(path)
-    return config_from_dict(read_toml(path), path=path, check_files=check_files, placeholders=placeholders,
-                            environ=environ)
+    return config_from_dict(
+        read_toml(path), path=path, check_files=check_files, placeholders=placeholders, environ=environ
+    )
 
 
 def read_toml(path: Path) -> TomlTable:
@@ -459,8 +491,10 @@ def read_toml(path: Path) -> TomlTable:
     except OSError as exc:
         raise ConfigError(f"fichier illisible ({describe_os_error(exc)})", path=str(path)) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"fichier illisible : ce n'est pas du texte UTF-8 (octet {exc.start + 1}) ; "
-                          "enregistrez-le en UTF-8", path=str(path)) from None
+        raise ConfigError(
+            f"fichier illisible : ce n'est pas du texte UTF-8 (octet {exc.start + 1}) ; enregistrez-le en UTF-8",
+            path=str(path),
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(_toml_syntax_message(exc), path=str(path)) from None
 
@@ -476,12 +510,20 @@ def _toml_syntax_message(exc: tomllib.TOMLDecodeError) -> str:
         where = "à la fin du fichier"
     else:
         where = "quelque part dans le fichier"
-    return (f"syntaxe TOML invalide {where} ; vérifiez les guillemets, les crochets et les signes « = » "
-            f"(détail technique : {detail})")
+    return (
+        f"syntaxe TOML invalide {where} ; vérifiez les guillemets, les crochets et les signes « = » "
+        f"(détail technique : {detail})"
+    )
 
 
-def config_from_dict(raw: TomlTable, *, path: Path | None = None, check_files: bool = True,
-                     placeholders: bool = True, environ: Mapping[str, str] | None = None) -> Config:
+def config_from_dict(
+    raw: TomlTable,
+    *,
+    path: Path | None = None,
+    check_files: bool = True,
+    placeholders: bool = True,
+    environ: Mapping[str, str] | None = None,
+) -> Config:
     reader = _Reader(path, check_files)
     environment = read_environment(os.environ if environ is None else environ)
     base = path.resolve().parent if path else Path.cwd()
@@ -500,10 +542,19 @@ def config_from_dict(raw: TomlTable, *, path: Path | None = None, check_files: b
 
     regional_raw = reader.table(raw, "regional", "regional")
     regional = _committee(
-        reader, regional_raw, "regional", base, years, priorities, regional=True,
-        default={"code": REGIONAL.default("code"), "name": REGIONAL.default("name"),
-                 "allocation": None if "regional" in raw else REGIONAL.default("allocation"),
-                 "territories": list(REGIONAL.default("territories"))},
+        reader,
+        regional_raw,
+        "regional",
+        base,
+        years,
+        priorities,
+        regional=True,
+        default={
+            "code": REGIONAL.default("code"),
+            "name": REGIONAL.default("name"),
+            "allocation": None if "regional" in raw else REGIONAL.default("allocation"),
+            "territories": list(REGIONAL.default("territories")),
+        },
     )
 
     subregions_raw = raw.get("subregions")
@@ -518,11 +569,18 @@ def config_from_dict(raw: TomlTable, *, path: Path | None = None, check_files: b
         if not isinstance(item, dict):
             raise reader.fail(key, "une table est attendue")
         code = item.get("code")
-        committee = _committee(reader, item, key, base, years, priorities, regional=False,
-                               default=known.get(code) if isinstance(code, str) else None)
+        committee = _committee(
+            reader,
+            item,
+            key,
+            base,
+            years,
+            priorities,
+            regional=False,
+            default=known.get(code) if isinstance(code, str) else None,
+        )
         if committee.source is None:
-            raise reader.fail(f"{key}.source",
-                              'source manquante : { xlsx = "chemin.xlsx" } ou { google = "<clé>" }')
+            raise reader.fail(f"{key}.source", 'source manquante : { xlsx = "chemin.xlsx" } ou { google = "<clé>" }')
         if not committee.territories:
             raise reader.fail(f"{key}.territories", "au moins un territoire est requis")
         subregions.append(committee)
@@ -532,8 +590,12 @@ def config_from_dict(raw: TomlTable, *, path: Path | None = None, check_files: b
     google_raw = reader.table(raw, "google", "google")
     google = _google_settings(reader, google_raw, base, environment)
     # [delivery] (docs/configuration.md): a committee's contact needs a way to send e-mail.
-    delivery = parse_delivery(raw.get("delivery", {}), path=path,
-                              contacts=any(c.contact for c in (regional, *subregions)), environment=environment)
+    delivery = parse_delivery(
+        raw.get("delivery", {}),
+        path=path,
+        contacts=any(c.contact for c in (regional, *subregions)),
+        environment=environment,
+    )
 
     eligible, ineligible = settings["organization_types"], settings["ineligible_organization_types"]
     both = [t for t in ineligible if normalise(t) in {normalise(e) for e in eligible}]
@@ -542,9 +604,11 @@ def config_from_dict(raw: TomlTable, *, path: Path | None = None, check_files: b
         ineligible, both = tuple(t for t in ineligible if t not in both), []
     if both:
         # The rules could not say whether such an organisation may be funded.
-        raise reader.fail("alliance.ineligible_organization_types",
-                          f"« {both[0]} » est aussi dans organization_types : un type d'organisme est admissible "
-                          "ou non admissible, pas les deux")
+        raise reader.fail(
+            "alliance.ineligible_organization_types",
+            f"« {both[0]} » est aussi dans organization_types : un type d'organisme est admissible "
+            "ou non admissible, pas les deux",
+        )
     return Config(
         path=path.resolve() if path else None,
         name=settings["name"],
@@ -570,8 +634,7 @@ def config_from_dict(raw: TomlTable, *, path: Path | None = None, check_files: b
     )
 
 
-def _check_consistency(reader: _Reader, envelope: Cents, regional: Committee,
-                       subregions: list[Committee]) -> None:
+def _check_consistency(reader: _Reader, envelope: Cents, regional: Committee, subregions: list[Committee]) -> None:
     _check_unique(reader, regional, subregions, "code", ("le code", "codes"))
     _check_unique(reader, regional, subregions, "name", ("le nom", "noms"))
     owner: dict[str, tuple[int, Committee]] = {}
@@ -582,9 +645,11 @@ def _check_consistency(reader: _Reader, envelope: Cents, regional: Committee,
             if key in regional_only:
                 # Only the regional line's own sheet may use it (sync/config/monteregie.py): claimed by a
                 # sub-region too, the line such a project belongs to would be ambiguous.
-                raise reader.fail(f"subregions[{index + 1}].territories",
-                                  f"le territoire « {territory} » est celui de la ligne régionale ([regional]) ; "
-                                  "une sous-région ne peut pas le prendre")
+                raise reader.fail(
+                    f"subregions[{index + 1}].territories",
+                    f"le territoire « {territory} » est celui de la ligne régionale ([regional]) ; "
+                    "une sous-région ne peut pas le prendre",
+                )
             if key in owner and owner[key][1] is not committee:
                 raise reader.fail(
                     f"subregions[{index + 1}].territories",
@@ -603,12 +668,16 @@ def _check_consistency(reader: _Reader, envelope: Cents, regional: Committee,
         annual_total = sum(committee.annual.values())
         key = "regional.annual" if committee.is_regional else f"subregions[{index + 1}].annual"
         if annual_total > committee.allocation and committee.annual:
-            raise reader.fail(key, f"la somme des montants annuels ({format_cents(annual_total)}) "
-                                   f"dépasse l'allocation ({format_cents(committee.allocation)})")
+            raise reader.fail(
+                key,
+                f"la somme des montants annuels ({format_cents(annual_total)}) "
+                f"dépasse l'allocation ({format_cents(committee.allocation)})",
+            )
 
 
-def _check_unique(reader: _Reader, regional: Committee, subregions: list[Committee], field: str,
-                  words: tuple[str, str]) -> None:
+def _check_unique(
+    reader: _Reader, regional: Committee, subregions: list[Committee], field: str, words: tuple[str, str]
+) -> None:
     """Codes and names are unique whatever their case: `--committee ouest` and the
     messages must designate one line. ``words``: « le code » and its plural « codes »."""
     what, plural = words
@@ -623,8 +692,10 @@ def _check_unique(reader: _Reader, regional: Committee, subregions: list[Committ
         if other == value:
             message = f"{what} « {value} » est déjà celui {where}"
         else:
-            message = (f"{what} « {value} » ne diffère de « {other} », celui {where}, que par les majuscules : "
-                       f"deux lignes doivent avoir des {plural} différents")
+            message = (
+                f"{what} « {value} » ne diffère de « {other} », celui {where}, que par les majuscules : "
+                f"deux lignes doivent avoir des {plural} différents"
+            )
         raise reader.fail(f"{key}.{field}", message)
 
 
@@ -632,6 +703,8 @@ def _google_settings(reader: _Reader, data: TomlTable, base: Path, environment: 
     """[google], read key by key from its declarations (sync/config/sections.py), and the
     variables it receives from the environment."""
     named = environment.get(CREDENTIALS_ENV, "").strip()
-    return GoogleSettings(**read_section(reader.fail, sections.GOOGLE, data, base),
-                          credentials_variable=Path(named) if named else None,
-                          sheets_url=environment.get(SHEETS_URL_ENV, ""))
+    return GoogleSettings(
+        **read_section(reader.fail, sections.GOOGLE, data, base),
+        credentials_variable=Path(named) if named else None,
+        sheets_url=environment.get(SHEETS_URL_ENV, ""),
+    )

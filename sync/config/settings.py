@@ -135,8 +135,11 @@ class Money(Kind):
             # which is what the coordinator typed.
             cents = cents_from_dollars(repr(value) if isinstance(value, float) else value)
         except (ValueError, InvalidOperation):
-            raise fail(key, f"montant illisible, non exact au cent ou trop grand (au plus "
-                            f"{format_cents(MAX_CENTS)}) : {shown(value)}") from None
+            raise fail(
+                key,
+                f"montant illisible, non exact au cent ou trop grand (au plus "
+                f"{format_cents(MAX_CENTS)}) : {shown(value)}",
+            ) from None
         if cents < 0:
             raise fail(key, f"le montant doit être positif, lu : {shown(value)}")
         return cents
@@ -155,8 +158,11 @@ class Ratio(Kind):
             raise fail(key, f"une proportion entre 0 et 1 est attendue, lu : {shown(value)}") from None
         if isinstance(value, bool) or not ratio.is_finite() or not (0 < ratio <= 1):
             # « 80 » for 80 %: the coordinator thought in percent.
-            hint = (f" ; pour {value} %, écrivez {ratio / 100}" if not isinstance(value, bool)
-                    and ratio.is_finite() and 1 < ratio <= 100 else "")
+            hint = (
+                f" ; pour {value} %, écrivez {ratio / 100}"
+                if not isinstance(value, bool) and ratio.is_finite() and 1 < ratio <= 100
+                else ""
+            )
             raise fail(key, f"une proportion entre 0 et 1 est attendue (ex. 0.80), lu : {shown(value)}{hint}")
         return ratio
 
@@ -303,6 +309,7 @@ def read_section(fail: Fail, section: Section, data: Mapping[str, object], base:
             values[setting.name] = setting.kind.read(fail, key, data[setting.name], base)
         else:
             # The default is read like a typed value (dollars into cents, "0.80" into a Decimal).
-            values[setting.name] = None if setting.default is None else setting.kind.read(fail, key, setting.default,
-                                                                                          base)
+            values[setting.name] = (
+                None if setting.default is None else setting.kind.read(fail, key, setting.default, base)
+            )
     return values

@@ -87,8 +87,9 @@ class RunContent(FindingsView):
             return None
         if f.committee not in self._links:
             source = open_source(SourceSpec(read.kind, read.location), self.config, f.committee, self.google)
-            self._links[f.committee] = SourceInfo(f.committee, read.kind, read.location, read.read_at,
-                                                  sheet_ids=read.sheet_ids, source=source)
+            self._links[f.committee] = SourceInfo(
+                f.committee, read.kind, read.location, read.read_at, sheet_ids=read.sheet_ids, source=source
+            )
         return self._links[f.committee].link(f.sheet, f.cell)
 
 
@@ -112,25 +113,35 @@ def pick_run(history: History, run_id: int | None) -> RunSummary:
     run = history.run(run_id)
     if not run.has_data:
         why = f" : {run.message.splitlines()[0]}" if run.message else ""
-        raise HistoryError(f"la synchronisation n° {run.id} du {moment(run.started_at)} n'a rien à livrer "
-                           f"({run.status()}{why}).")
+        raise HistoryError(
+            f"la synchronisation n° {run.id} du {moment(run.started_at)} n'a rien à livrer ({run.status()}{why})."
+        )
     return run
 
 
-def load_content(config: Config, history: History, run: RunSummary, google: GoogleSheets | None = None) \
-        -> RunContent:
+def load_content(config: Config, history: History, run: RunSummary, google: GoogleSheets | None = None) -> RunContent:
     """What run ``run`` has to deliver; ``google``: the command's Google spreadsheets, to
     link findings to their cells (needed when a committee is on Google)."""
-    content = RunContent(config, run, run_findings(history, run.id), run_totals(history, run.id),
-                         run_sources(history, run.id), google=google)
+    content = RunContent(
+        config,
+        run,
+        run_findings(history, run.id),
+        run_totals(history, run.id),
+        run_sources(history, run.id),
+        google=google,
+    )
     if not run.output:
-        content.workbook_problem = (f"la synchronisation n° {run.id} n'a écrit aucun classeur (mode strict avec "
-                                    "des erreurs) : seuls les comités reçoivent leurs constats")
+        content.workbook_problem = (
+            f"la synchronisation n° {run.id} n'a écrit aucun classeur (mode strict avec "
+            "des erreurs) : seuls les comités reçoivent leurs constats"
+        )
         return content
     path = Path(run.output)
     if not path.is_file():
-        content.workbook_problem = (f"le classeur de la synchronisation n° {run.id} est introuvable : {path} "
-                                    "(déplacé ou supprimé ?) ; relancez « alliance-sync run » pour en produire un")
+        content.workbook_problem = (
+            f"le classeur de la synchronisation n° {run.id} est introuvable : {path} "
+            "(déplacé ou supprimé ?) ; relancez « alliance-sync run » pour en produire un"
+        )
         return content
     try:
         digest = file_digest(path)
@@ -140,11 +151,14 @@ def load_content(config: Config, history: History, run: RunSummary, google: Goog
         return content
     recorded = output_digest(history, run.id)
     if recorded is not None and recorded != digest:
-        newer = history.conn.execute("SELECT MAX(id) FROM runs WHERE output = ? AND id > ? AND state = 'done'",
-                                     (run.output, run.id)).fetchone()[0]
+        newer = history.conn.execute(
+            "SELECT MAX(id) FROM runs WHERE output = ? AND id > ? AND state = 'done'", (run.output, run.id)
+        ).fetchone()[0]
         by = f" par celui de la synchronisation n° {newer}" if newer else ""
-        content.workbook_problem = (f"le classeur {path} a été remplacé{by} depuis la synchronisation n° {run.id} : "
-                                    "livrez la synchronisation la plus récente (« alliance-sync deliver »)")
+        content.workbook_problem = (
+            f"le classeur {path} a été remplacé{by} depuis la synchronisation n° {run.id} : "
+            "livrez la synchronisation la plus récente (« alliance-sync deliver »)"
+        )
         return content
     content.workbook = Workbook(path, digest, size)
     return content

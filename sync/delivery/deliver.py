@@ -82,8 +82,9 @@ class Drive(Protocol):
     by the command only when delivery uploads there (it imports requests and google-auth:
     e-mail alone needs neither)."""
 
-    def upload(self, config: Config, settings: DeliverySettings, data: bytes, *, description: str = ...,
-               token_dir: Path = ...) -> Uploaded: ...
+    def upload(
+        self, config: Config, settings: DeliverySettings, data: bytes, *, description: str = ..., token_dir: Path = ...
+    ) -> Uploaded: ...
 
     def check_drive(self, config: Config, settings: DeliverySettings, token_dir: Path = ...) -> DriveCheck: ...
 
@@ -126,15 +127,27 @@ class DeliveryResult:
     @property
     def findings(self) -> list[Finding]:
         """A DELIVERY_FAILED finding per failed item."""
-        return [finding(Code.DELIVERY_FAILED, committee=o.item.committee or ALLIANCE_CODE, channel=o.item.channel,
-                        recipients=list(o.item.recipients), by_id=o.item.by_id, reason=o.detail, run=self.run_id)
-                for o in self.failed]
+        return [
+            finding(
+                Code.DELIVERY_FAILED,
+                committee=o.item.committee or ALLIANCE_CODE,
+                channel=o.item.channel,
+                recipients=list(o.item.recipients),
+                by_id=o.item.by_id,
+                reason=o.detail,
+                run=self.run_id,
+            )
+            for o in self.failed
+        ]
 
     def summary(self) -> str:
         """One French line for the console."""
         parts = []
-        for channel, word in ((DRIVE, "dépôt Google Drive"), (MINISTRY, "courriel au ministère"),
-                              (COMMITTEE, "courriel de comité")):
+        for channel, word in (
+            (DRIVE, "dépôt Google Drive"),
+            (MINISTRY, "courriel au ministère"),
+            (COMMITTEE, "courriel de comité"),
+        ):
             sent = sum(1 for o in self.sent if o.item.channel == channel)
             if sent:
                 parts.append(plural(sent, word, word.replace("dépôt", "dépôts").replace("courriel", "courriels")))
@@ -149,14 +162,24 @@ class DeliveryResult:
 
     def as_dict(self) -> dict[str, Any]:
         """``deliver --format json``: each item tried or skipped, with its result."""
-        return {"run": self.run_id, "summary": self.summary(), "failed": len(self.failed),
-                "items": [_outcome_dict(o) for o in self.outcomes],
-                "findings": [finding_dict(f) for f in self.findings]}
+        return {
+            "run": self.run_id,
+            "summary": self.summary(),
+            "failed": len(self.failed),
+            "items": [_outcome_dict(o) for o in self.outcomes],
+            "findings": [finding_dict(f) for f in self.findings],
+        }
 
 
 def _item_dict(item: Item) -> dict[str, Any]:
-    return {"channel": item.channel, "committee": item.committee or None, "recipients": list(item.recipients),
-            "action": item.action, "subject": item.subject, "why": item.why}
+    return {
+        "channel": item.channel,
+        "committee": item.committee or None,
+        "recipients": list(item.recipients),
+        "action": item.action,
+        "subject": item.subject,
+        "why": item.why,
+    }
 
 
 def _outcome_dict(outcome: Outcome) -> dict[str, Any]:
@@ -185,14 +208,24 @@ def require_delivery(config: Config) -> DeliverySettings:
     """The delivery settings; ConfigError when the configuration has none."""
     settings = delivery_settings(config)
     if not settings.configured:
-        raise ConfigError("aucune livraison configurée : ajoutez une table [delivery] (drive_folder ou drive_file, "
-                          "email_to, smtp) à la configuration ; voir le README, section Livraison.", path=_path(config),
-                          key="delivery")
+        raise ConfigError(
+            "aucune livraison configurée : ajoutez une table [delivery] (drive_folder ou drive_file, "
+            "email_to, smtp) à la configuration ; voir le README, section Livraison.",
+            path=_path(config),
+            key="delivery",
+        )
     return settings
 
 
-def plan_delivery(config: Config, history: History, run_id: int | None = None, *, force: bool = False,
-                  drive: Drive | None = None, google: GoogleSheets | None = None) -> Plan:
+def plan_delivery(
+    config: Config,
+    history: History,
+    run_id: int | None = None,
+    *,
+    force: bool = False,
+    drive: Drive | None = None,
+    google: GoogleSheets | None = None,
+) -> Plan:
     """What to send to whom; ``drive``: sync.delivery.drive, handed over by the command
     when the configuration uploads to Drive; ``google``: the command's Google spreadsheets,
     to link a committee's findings to their cells when it is on Google."""
@@ -213,8 +246,7 @@ def _path(config: Config) -> str | None:
     return str(config.path) if config.path else None
 
 
-def _drive_item(config: Config, settings: DeliverySettings, history: History, content: RunContent,
-                force: bool) -> Item:
+def _drive_item(config: Config, settings: DeliverySettings, history: History, content: RunContent, force: bool) -> Item:
     folder = settings.drive_file or settings.drive_folder or ""
     item = Item(DRIVE, (folder,), SEND, subject=drive_name(config, settings), by_id=bool(settings.drive_file))
     if content.workbook is None and not content.run.output:
@@ -254,9 +286,16 @@ def _size(content: RunContent) -> str:
 def _committee_item(history: History, content: RunContent, committee: Committee, force: bool) -> Item:
     findings = content.findings_of(committee.code)
     to = contacts_of(committee)
-    item = Item(COMMITTEE, _key(to), SEND, committee=committee.code, findings=findings,
-                fingerprint=messages.fingerprint(findings), to=to,
-                subject=messages.committee_subject(content, committee, findings))
+    item = Item(
+        COMMITTEE,
+        _key(to),
+        SEND,
+        committee=committee.code,
+        findings=findings,
+        fingerprint=messages.fingerprint(findings),
+        to=to,
+        subject=messages.committee_subject(content, committee, findings),
+    )
     errors = sum(1 for f in findings if f.severity == ERROR)
     state = messages.committee_verdict(findings)
     if not to:
@@ -264,8 +303,10 @@ def _committee_item(history: History, content: RunContent, committee: Committee,
         return item
     last = last_sent(history, channel=COMMITTEE, committee=committee.code, recipients=item.recipients)
     if last is not None and last.run_id > content.run.id:
-        item.action, item.why = SKIP, (f"{state} ; un courriel plus récent (synchronisation n° {last.run_id}) "
-                                       "lui a déjà été envoyé")
+        item.action, item.why = (
+            SKIP,
+            (f"{state} ; un courriel plus récent (synchronisation n° {last.run_id}) lui a déjà été envoyé"),
+        )
     elif force:
         item.why = f"{state} ; envoi forcé"
         if last is not None and last.fingerprint != item.fingerprint:
@@ -308,24 +349,35 @@ class Simulation:
 
     def as_dict(self) -> dict[str, Any]:
         """``deliver --dry-run --format json``: what would be sent, to whom, and what would fail."""
-        return {"run": self.run_id, "dry_run": True, "sending": self.sending, "failing": self.failing,
-                "skipped": self.skipped, "failure": self.failure() if self.failed else None,
-                "items": [{**_item_dict(item), "would_fail": why or None} for item, why in self.items]}
+        return {
+            "run": self.run_id,
+            "dry_run": True,
+            "sending": self.sending,
+            "failing": self.failing,
+            "skipped": self.skipped,
+            "failure": self.failure() if self.failed else None,
+            "items": [{**_item_dict(item), "would_fail": why or None} for item, why in self.items],
+        }
 
     def failure(self) -> str:
         """The French line that says the delivery would be incomplete (standard error)."""
-        return (f"la livraison de la synchronisation n° {self.run_id} échouerait pour "
-                f"{plural(self.failing, 'élément')} sur {self.sending + self.failing} (« ÉCHOUERAIT » ci-dessus) ; "
-                "simulation : rien n'a été envoyé.")
+        return (
+            f"la livraison de la synchronisation n° {self.run_id} échouerait pour "
+            f"{plural(self.failing, 'élément')} sur {self.sending + self.failing} (« ÉCHOUERAIT » ci-dessus) ; "
+            "simulation : rien n'a été envoyé."
+        )
 
 
 def simulate(plan: Plan) -> Simulation:
     content = plan.content
     run = content.run
-    lines = [f"Livraison de la synchronisation n° {run.id} du {_at(run.started_at)} — simulation : rien n'est "
-             "envoyé ni enregistré.",
-             f"Classeur : {content.workbook.path} ({group_thousands(content.workbook.size)} octets)"
-             if content.workbook else f"Classeur : aucun — {content.workbook_problem}."]
+    lines = [
+        f"Livraison de la synchronisation n° {run.id} du {_at(run.started_at)} — simulation : rien n'est "
+        "envoyé ni enregistré.",
+        f"Classeur : {content.workbook.path} ({group_thousands(content.workbook.size)} octets)"
+        if content.workbook
+        else f"Classeur : aucun — {content.workbook_problem}.",
+    ]
     smtp_line, no_password = _smtp_line(plan.settings)
     if smtp_line:
         lines.append(smtp_line)
@@ -347,10 +399,18 @@ def simulate(plan: Plan) -> Simulation:
     skipped = len(plan.items) - len(tried)
     # Only what would reach its recipient is « to send »; what would fail is counted apart.
     failures = f" ; {plural(failing, 'élément')} ÉCHOUERAI{'EN' if failing > 1 else ''}T" if failing else ""
-    lines += ["", f"À envoyer : {plural(len(tried) - failing, 'élément')}{failures} ; "
-                  f"{plural(skipped, 'élément')} sans envoi."]
-    return Simulation(run.id, "\n".join(lines), len(tried) - failing, failing, skipped,
-                      [(item, would_fail(item)) for item in plan.items])
+    lines += [
+        "",
+        f"À envoyer : {plural(len(tried) - failing, 'élément')}{failures} ; {plural(skipped, 'élément')} sans envoi.",
+    ]
+    return Simulation(
+        run.id,
+        "\n".join(lines),
+        len(tried) - failing,
+        failing,
+        skipped,
+        [(item, would_fail(item)) for item in plan.items],
+    )
 
 
 def _smtp_line(settings: DeliverySettings) -> tuple[str, bool]:
@@ -363,8 +423,11 @@ def _smtp_line(settings: DeliverySettings) -> tuple[str, bool]:
     no_password = False
     if smtp.user:
         no_password = not settings.smtp_password
-        password = (f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait" if no_password
-                    else f" ; mot de passe : {PASSWORD_ENV} définie")
+        password = (
+            f" ; mot de passe : {PASSWORD_ENV} NON DÉFINIE, l'envoi échouerait"
+            if no_password
+            else f" ; mot de passe : {PASSWORD_ENV} définie"
+        )
     return f"Serveur SMTP : {smtp.describe()}{password} ; expéditeur {settings.email_from}.", no_password
 
 
@@ -414,8 +477,15 @@ def _plan_line(item: Item, failing: str) -> str:
 # Sending
 
 
-def deliver(config: Config, history: History, run_id: int | None = None, *, force: bool = False,
-            drive: Drive | None = None, google: GoogleSheets | None = None) -> DeliveryResult:
+def deliver(
+    config: Config,
+    history: History,
+    run_id: int | None = None,
+    *,
+    force: bool = False,
+    drive: Drive | None = None,
+    google: GoogleSheets | None = None,
+) -> DeliveryResult:
     """Carry out the plan; each item is recorded as it ends, failures included. ``drive``
     and ``google``: as for :func:`plan_delivery`."""
     plan = plan_delivery(config, history, run_id, force=force, drive=drive, google=google)
@@ -472,12 +542,19 @@ class _Failed(Exception):
 
 
 def _record(history: History, content: RunContent, item: Item, status: str, detail: str) -> None:
-    record_delivery(history, content.run.id, channel=item.channel, recipients=item.recipients, status=status,
-                    subject=item.subject, committee=item.committee,
-                    workbook_sha256=content.workbook.sha256 if content.workbook and item.channel != COMMITTEE
-                    else None,
-                    fingerprint=item.fingerprint, findings=len(item.findings) if item.channel == COMMITTEE else None,
-                    detail=detail)
+    record_delivery(
+        history,
+        content.run.id,
+        channel=item.channel,
+        recipients=item.recipients,
+        status=status,
+        subject=item.subject,
+        committee=item.committee,
+        workbook_sha256=content.workbook.sha256 if content.workbook and item.channel != COMMITTEE else None,
+        fingerprint=item.fingerprint,
+        findings=len(item.findings) if item.channel == COMMITTEE else None,
+        detail=detail,
+    )
 
 
 def _workbook_bytes(content: RunContent) -> bytes:
@@ -493,11 +570,14 @@ def _workbook_bytes(content: RunContent) -> bytes:
 def _upload(plan: Plan, item: Item) -> str:
     content = plan.content
     data = _workbook_bytes(content)
-    description = (f"{content.config.name} — synchronisation n° {content.run.id} du {_at(content.when)} : "
-                   f"{short_verdict(len(content.errors))}.")
+    description = (
+        f"{content.config.name} — synchronisation n° {content.run.id} du {_at(content.when)} : "
+        f"{short_verdict(len(content.errors))}."
+    )
     try:
-        uploaded = plan.uploader().upload(content.config, plan.settings, data, description=description,
-                                          token_dir=plan.token_dir)
+        uploaded = plan.uploader().upload(
+            content.config, plan.settings, data, description=description, token_dir=plan.token_dir
+        )
     except DriveError as exc:
         raise _Failed(exc.message) from None
     state = "créé" if uploaded.created else "nouvelle version"
@@ -511,12 +591,21 @@ def _send(plan: Plan, item: Item, session: SmtpSession) -> str:
     if item.channel == MINISTRY:
         data = _workbook_bytes(content)
         assert content.workbook is not None
-        message = messages.email(sender=settings.email_from, to=item.to, subject=item.subject,
-                                 body=messages.ministry_body(content), attachment=(content.workbook.path.name, data))
+        message = messages.email(
+            sender=settings.email_from,
+            to=item.to,
+            subject=item.subject,
+            body=messages.ministry_body(content),
+            attachment=(content.workbook.path.name, data),
+        )
     else:
         committee = content.config.committee(item.committee)
-        message = messages.email(sender=settings.email_from, to=item.to, subject=item.subject,
-                                 body=messages.committee_body(content, committee, item.findings, item.previously))
+        message = messages.email(
+            sender=settings.email_from,
+            to=item.to,
+            subject=item.subject,
+            body=messages.committee_body(content, committee, item.findings, item.previously),
+        )
     try:
         session.send(message, settings.email_from.addr_spec, [a.addr_spec for a in item.to])
     except MailError as exc:

@@ -125,17 +125,24 @@ class DriveClient:
     base_url: str
 
 
-def drive_client(google: GoogleSettings, settings: DeliverySettings,
-                 token_dir: Path = DEFAULT_TOKEN_DIR) -> DriveClient:
+def drive_client(
+    google: GoogleSettings, settings: DeliverySettings, token_dir: Path = DEFAULT_TOKEN_DIR
+) -> DriveClient:
     """Drive's client, by the one connection factory, from the two sections it needs:
     Google's (credentials, retries) and delivery's; the Sheets scopes too, so that one
     OAuth authorisation covers both."""
     scopes = (*scopes_for(google.feedback), settings.drive_scope_url)
-    connection = connect(google, base_url=drive_base_url(settings.drive_url), scopes=scopes, token_dir=token_dir,
-                         session_class=DriveSession)
+    connection = connect(
+        google,
+        base_url=drive_base_url(settings.drive_url),
+        scopes=scopes,
+        token_dir=token_dir,
+        session_class=DriveSession,
+    )
     limiter = RateLimiter(REQUESTS_PER_MINUTE, 60.0)
-    http = DriveHTTPClient(connection.session, policy=RetryPolicy.from_settings(google), read_limiter=limiter,
-                           write_limiter=limiter)
+    http = DriveHTTPClient(
+        connection.session, policy=RetryPolicy.from_settings(google), read_limiter=limiter, write_limiter=limiter
+    )
     return DriveClient(http, connection.account, connection.base_url)
 
 
@@ -146,12 +153,19 @@ def _quoted(text: str) -> str:
 
 def find_file(client: DriveClient, folder: str, name: str) -> DriveFile | None:
     """The file of that name in the folder (the most recently modified, if several)."""
-    answer: DriveFile = client.http.request("get", FILES, params={
-        "q": f"{_quoted(folder)} in parents and name = {_quoted(name)} and trashed = false",
-        "fields": "files(id,name,version,modifiedTime,md5Checksum,size,webViewLink)", "orderBy": "modifiedTime desc",
-        "pageSize": 10,
-        "corpora": "allDrives", "supportsAllDrives": "true", "includeItemsFromAllDrives": "true",
-    }).json()
+    answer: DriveFile = client.http.request(
+        "get",
+        FILES,
+        params={
+            "q": f"{_quoted(folder)} in parents and name = {_quoted(name)} and trashed = false",
+            "fields": "files(id,name,version,modifiedTime,md5Checksum,size,webViewLink)",
+            "orderBy": "modifiedTime desc",
+            "pageSize": 10,
+            "corpora": "allDrives",
+            "supportsAllDrives": "true",
+            "includeItemsFromAllDrives": "true",
+        },
+    ).json()
     files: list[DriveFile] = answer.get("files") or []
     return files[0] if files else None
 
@@ -160,8 +174,14 @@ class _SessionLost(Exception):
     """Drive no longer knows the resumable session (404 or 410): start another."""
 
 
-def upload(config: Config, settings: DeliverySettings, data: bytes, *, description: str = "",
-           token_dir: Path = DEFAULT_TOKEN_DIR) -> Uploaded:
+def upload(
+    config: Config,
+    settings: DeliverySettings,
+    data: bytes,
+    *,
+    description: str = "",
+    token_dir: Path = DEFAULT_TOKEN_DIR,
+) -> Uploaded:
     """Upload a new version of the configured file, or create the period's file in the folder."""
     assert settings.drive_folder or settings.drive_file, "no Drive folder or file configured"
     name = drive_name(config, settings)
@@ -176,15 +196,23 @@ def upload(config: Config, settings: DeliverySettings, data: bytes, *, descripti
         raise error from None
     expected = hashlib.md5(data).hexdigest()
     if sent.get("md5Checksum") and sent["md5Checksum"] != expected:
-        raise DriveError(f"le fichier « {sent.get('name', name)} » reçu par Google Drive diffère du classeur envoyé "
-                         f"(somme MD5 {sent['md5Checksum']} au lieu de {expected}) : relancez la livraison")
+        raise DriveError(
+            f"le fichier « {sent.get('name', name)} » reçu par Google Drive diffère du classeur envoyé "
+            f"(somme MD5 {sent['md5Checksum']} au lieu de {expected}) : relancez la livraison"
+        )
     created = existing is None
-    return Uploaded(str(sent.get("id", existing["id"] if existing else "")), str(sent.get("name", name)),
-                    str(sent.get("version", "")), created, str(sent.get("webViewLink", "")))
+    return Uploaded(
+        str(sent.get("id", existing["id"] if existing else "")),
+        str(sent.get("name", name)),
+        str(sent.get("version", "")),
+        created,
+        str(sent.get("webViewLink", "")),
+    )
 
 
-def _put_workbook(client: DriveClient, settings: DeliverySettings, name: str, metadata: DriveFile,
-                  data: bytes) -> tuple[DriveFile, DriveFile | None]:
+def _put_workbook(
+    client: DriveClient, settings: DeliverySettings, name: str, metadata: DriveFile, data: bytes
+) -> tuple[DriveFile, DriveFile | None]:
     """The file Drive answers with, and the one it replaced (None: created)."""
     if settings.drive_file:
         target = get_item(client, settings.drive_file, "id,name")
@@ -200,9 +228,11 @@ def _put_workbook(client: DriveClient, settings: DeliverySettings, name: str, me
 def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySettings) -> DriveError | None:
     """A failed upload in the coordinator's words; None for a failure nobody expected."""
     if isinstance(exc, GoogleCallFailed):
-        return DriveError(f"Google Drive ({client.base_url}) ne répond pas correctement "
-                          f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')}, "
-                          f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard")
+        return DriveError(
+            f"Google Drive ({client.base_url}) ne répond pas correctement "
+            f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')}, "
+            f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard"
+        )
     if isinstance(exc, APIError):
         return DriveError(refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file))
     if isinstance(exc, ValueError):  # 200 with a body that is not JSON (a proxy's page)
@@ -212,10 +242,15 @@ def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySetting
     if isinstance(exc, GoogleAuthError):
         return DriveError(f"Google a refusé les identifiants {client.account.of_who} pour Drive ({exc})")
     if isinstance(exc, requests.RequestException):  # not worth a retry: a wrong address, a bad proxy…
-        where = f"le fichier Google Drive {settings.drive_file}" if settings.drive_file else \
-            f"le dossier Google Drive {settings.drive_folder}"
-        return DriveError(f"échec de la connexion à Google Drive ({client.base_url}) pour {where} : "
-                          f"{describe_failure(exc, client.base_url)}")
+        where = (
+            f"le fichier Google Drive {settings.drive_file}"
+            if settings.drive_file
+            else f"le dossier Google Drive {settings.drive_folder}"
+        )
+        return DriveError(
+            f"échec de la connexion à Google Drive ({client.base_url}) pour {where} : "
+            f"{describe_failure(exc, client.base_url)}"
+        )
     return None
 
 
@@ -231,8 +266,9 @@ def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path
 
 def get_item(client: DriveClient, item_id: str, fields: str) -> DriveFile:
     """files.get of a file or folder (metadata only): a read, safe to retry."""
-    item: DriveFile = client.http.request("get", f"{FILES}/{item_id}", params={
-        "fields": fields, "supportsAllDrives": "true"}).json()
+    item: DriveFile = client.http.request(
+        "get", f"{FILES}/{item_id}", params={"fields": fields, "supportsAllDrives": "true"}
+    ).json()
     return item
 
 
@@ -243,8 +279,9 @@ def _upload_params(settings: DeliverySettings) -> ParamsType:
     return params
 
 
-def _create(client: DriveClient, settings: DeliverySettings, folder: str, name: str, metadata: DriveFile,
-            data: bytes) -> DriveFile:
+def _create(
+    client: DriveClient, settings: DeliverySettings, folder: str, name: str, metadata: DriveFile, data: bytes
+) -> DriveFile:
     """files.create, never twice: when the outcome is unknown, the file is looked up first."""
     body = {**metadata, "name": name, "parents": [folder], "mimeType": XLSX_MIME}
     try:
@@ -254,8 +291,9 @@ def _create(client: DriveClient, settings: DeliverySettings, folder: str, name: 
         # create would leave two files of the same name.
         done = find_file(client, folder, name)
         if done is not None and done.get("md5Checksum") == hashlib.md5(data).hexdigest():
-            log.info("Google Drive : le fichier « %s » a bien été créé malgré la réponse perdue (%s).",
-                     name, done["id"])
+            log.info(
+                "Google Drive : le fichier « %s » a bien été créé malgré la réponse perdue (%s).", name, done["id"]
+            )
             return done
         if isinstance(exc, GoogleCallFailed):
             raise
@@ -263,13 +301,19 @@ def _create(client: DriveClient, settings: DeliverySettings, folder: str, name: 
         return _resumable(client, settings, "post", UPLOAD, body, data)
 
 
-def _resumable(client: DriveClient, settings: DeliverySettings, method: str, url: str, metadata: DriveFile,
-               data: bytes) -> DriveFile:
+def _resumable(
+    client: DriveClient, settings: DeliverySettings, method: str, url: str, metadata: DriveFile, data: bytes
+) -> DriveFile:
     """One resumable upload: the session (retried like any request: it creates nothing),
     then the content; a lost update session is opened again once."""
     for attempt in (1, 2):
-        answer = client.http.request(method, url, params=_upload_params(settings), json=metadata, headers={
-            "X-Upload-Content-Type": XLSX_MIME, "X-Upload-Content-Length": str(len(data))})
+        answer = client.http.request(
+            method,
+            url,
+            params=_upload_params(settings),
+            json=metadata,
+            headers={"X-Upload-Content-Type": XLSX_MIME, "X-Upload-Content-Length": str(len(data))},
+        )
         session_url = answer.headers.get("Location", "")
         if not session_url:
             raise ValueError("no Location header for the resumable session")
@@ -292,11 +336,14 @@ def _send_content(client: DriveClient, session_url: str, data: bytes) -> DriveFi
 
     def put(body: bytes, content_range: str) -> DriveFile | int:
         http.write_limiter.acquire()
-        return _session_answer(http.session.request("put", session_url, data=body, timeout=http.timeout,
-                                                    headers={"Content-Range": content_range}))
+        return _session_answer(
+            http.session.request(
+                "put", session_url, data=body, timeout=http.timeout, headers={"Content-Range": content_range}
+            )
+        )
 
     while True:
-        chunk = data[offset:offset + CHUNK]
+        chunk = data[offset : offset + CHUNK]
         try:
             outcome = put(chunk, f"bytes {offset}-{offset + len(chunk) - 1}/{total}")
         except _TRANSFER_FAILURES as exc:
@@ -308,8 +355,11 @@ def _send_content(client: DriveClient, session_url: str, data: bytes) -> DriveFi
                 if failures >= policy.max_attempts or time.monotonic() - started > policy.deadline:
                     raise GoogleCallFailed(last, failures, time.monotonic() - started) from None
                 delay = min(policy.maximum, policy.initial * 2 ** (failures - 1))
-                log.warning("Google Drive : %s pendant le dépôt, reprise dans %.1f s.",
-                            describe_failure(last, client.base_url), delay)
+                log.warning(
+                    "Google Drive : %s pendant le dépôt, reprise dans %.1f s.",
+                    describe_failure(last, client.base_url),
+                    delay,
+                )
                 http.sleep(delay)
                 try:
                     outcome = put(b"", f"bytes */{total}")
@@ -351,27 +401,37 @@ def refusal(exc: APIError, account: Account, folder: str, *, file_id: str | None
     where = f"le fichier Google Drive {file_id}" if file_id else f"le dossier Google Drive {folder}"
     if status == 403:
         if reason == "storageQuotaExceeded" or "storage quota" in google:
-            return (f"{account.who} n'a pas d'espace de stockage dans Google Drive (403 : {google}) : placez "
-                    f"{where} dans un Drive partagé où ce compte est Gestionnaire de contenu, ou faites créer le "
-                    "fichier une fois par une personne dans son Drive, partagé avec ce compte en Éditeur, et "
-                    "indiquez-le dans [delivery] drive_file, ou utilisez une connexion OAuth ([google] oauth_client)")
+            return (
+                f"{account.who} n'a pas d'espace de stockage dans Google Drive (403 : {google}) : placez "
+                f"{where} dans un Drive partagé où ce compte est Gestionnaire de contenu, ou faites créer le "
+                "fichier une fois par une personne dans son Drive, partagé avec ce compte en Éditeur, et "
+                "indiquez-le dans [delivery] drive_file, ou utilisez une connexion OAuth ([google] oauth_client)"
+            )
         other = forbidden_reason(exc, account, "Google Drive")
         if other:
             return other
         if account.kind == "anonymous":
             return f"le serveur refuse l'écriture dans {where} (403 : {google})"
         if file_id:
-            return (f"{account.who} ne peut pas modifier {where} (403 : {google}) : partagez le fichier avec "
-                    f"{account.share_with} en modification (Éditeur)")
-        return (f"{account.who} ne peut pas déposer de fichier dans {where} (403 : {google}) : partagez le dossier "
-                f"avec {account.share_with} en modification (Éditeur)")
+            return (
+                f"{account.who} ne peut pas modifier {where} (403 : {google}) : partagez le fichier avec "
+                f"{account.share_with} en modification (Éditeur)"
+            )
+        return (
+            f"{account.who} ne peut pas déposer de fichier dans {where} (403 : {google}) : partagez le dossier "
+            f"avec {account.share_with} en modification (Éditeur)"
+        )
     if status == 404:
         if file_id:
-            return (f"{where} est introuvable pour {account.who} (404 : {google}) : vérifiez delivery.drive_file "
-                    "(la partie de l'adresse du fichier entre /d/ et /edit) et que le fichier est partagé avec "
-                    f"{account.share_with} (Éditeur)")
-        return (f"{where} est introuvable pour {account.who} (404 : {google}) : vérifiez delivery.drive_folder "
-                "(la partie de l'adresse du dossier après /folders/) et que le dossier est partagé avec ce compte")
+            return (
+                f"{where} est introuvable pour {account.who} (404 : {google}) : vérifiez delivery.drive_file "
+                "(la partie de l'adresse du fichier entre /d/ et /edit) et que le fichier est partagé avec "
+                f"{account.share_with} (Éditeur)"
+            )
+        return (
+            f"{where} est introuvable pour {account.who} (404 : {google}) : vérifiez delivery.drive_folder "
+            "(la partie de l'adresse du dossier après /folders/) et que le dossier est partagé avec ce compte"
+        )
     if status == 401:
         return f"Google a refusé les identifiants {account.of_who} (401 : {google})"
     return f"Google Drive a refusé le dépôt dans {where} (erreur {status} : {google})"
@@ -396,8 +456,10 @@ def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DE
     """The credentials, then the file or folder, with reads only (about.get, files.get,
     files.list): nothing is created, uploaded or shared."""
     if settings.drive_file:
-        way = (f"fichier {settings.drive_file} mis à jour par son identifiant (drive_file) : une nouvelle version "
-               "à chaque livraison, jamais de création")
+        way = (
+            f"fichier {settings.drive_file} mis à jour par son identifiant (drive_file) : une nouvelle version "
+            "à chaque livraison, jamais de création"
+        )
     else:
         way = f"dossier {settings.drive_folder} (drive_folder) : le fichier de la période y est créé puis mis à jour"
     check = DriveCheck(way)
@@ -407,8 +469,9 @@ def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DE
         check.problem = exc.message
         return check
     try:
-        who: DriveFile = client.http.request("get", GOOGLE_APIS + "/drive/v3/about",
-                                  params={"fields": "user(emailAddress,displayName)"}).json()
+        who: DriveFile = client.http.request(
+            "get", GOOGLE_APIS + "/drive/v3/about", params={"fields": "user(emailAddress,displayName)"}
+        ).json()
         email = str((who.get("user") or {}).get("emailAddress", ""))
         robot = email.endswith(SERVICE_ACCOUNT_DOMAIN) or client.account.kind == "service_account"
         kind = "compte de service" if robot else "compte Google"
@@ -418,8 +481,10 @@ def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DE
         else:
             _check_folder(client, config, settings, check, robot)
     except GoogleCallFailed as exc:
-        check.problem = (f"Google Drive ({client.base_url}) ne répond pas correctement "
-                         f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')})")
+        check.problem = (
+            f"Google Drive ({client.base_url}) ne répond pas correctement "
+            f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')})"
+        )
     except APIError as exc:
         check.problem = refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file)
     except Exception as exc:
@@ -443,34 +508,49 @@ def _check_file(client: DriveClient, settings: DeliverySettings, check: DriveChe
     item = get_item(client, settings.drive_file or "", "id,name,mimeType,driveId,capabilities(canEdit)")
     where = "un Drive partagé" if item.get("driveId") else "le Drive d'une personne"
     editable = bool((item.get("capabilities") or {}).get("canEdit"))
-    check.lines.append(f"fichier « {item.get('name', '')} » ({where}) : "
-                       f"{'modifiable' if editable else 'en lecture seule pour ce compte'}")
+    check.lines.append(
+        f"fichier « {item.get('name', '')} » ({where}) : "
+        f"{'modifiable' if editable else 'en lecture seule pour ce compte'}"
+    )
     if item.get("mimeType") == "application/vnd.google-apps.folder":
-        check.problem = (f"{settings.drive_file} est un dossier : indiquez-le dans [delivery] drive_folder, ou "
-                         "indiquez dans drive_file l'identifiant d'un fichier")
+        check.problem = (
+            f"{settings.drive_file} est un dossier : indiquez-le dans [delivery] drive_folder, ou "
+            "indiquez dans drive_file l'identifiant d'un fichier"
+        )
     elif not editable:
-        check.problem = (f"{client.account.who} ne peut pas modifier ce fichier : partagez-le avec "
-                         f"{client.account.share_with} en modification (Éditeur)")
+        check.problem = (
+            f"{client.account.who} ne peut pas modifier ce fichier : partagez-le avec "
+            f"{client.account.share_with} en modification (Éditeur)"
+        )
 
 
-def _check_folder(client: DriveClient, config: Config, settings: DeliverySettings, check: DriveCheck,
-                  robot: bool) -> None:
+def _check_folder(
+    client: DriveClient, config: Config, settings: DeliverySettings, check: DriveCheck, robot: bool
+) -> None:
     folder = settings.drive_folder or ""
     item = get_item(client, folder, "id,name,mimeType,driveId,capabilities(canAddChildren)")
     shared = bool(item.get("driveId"))
     can_add = bool((item.get("capabilities") or {}).get("canAddChildren"))
-    check.lines.append(f"dossier « {item.get('name', '')} » ({'Drive partagé' if shared else 'Mon Drive'}) : "
-                       f"{'dépôt permis' if can_add else 'dépôt refusé à ce compte'}")
+    check.lines.append(
+        f"dossier « {item.get('name', '')} » ({'Drive partagé' if shared else 'Mon Drive'}) : "
+        f"{'dépôt permis' if can_add else 'dépôt refusé à ce compte'}"
+    )
     name = drive_name(config, settings)
     existing = find_file(client, folder, name)
-    check.lines.append(f"fichier « {name} » : " + ("présent, une nouvelle version y serait déposée" if existing
-                                                   else "absent, il serait créé"))
+    check.lines.append(
+        f"fichier « {name} » : "
+        + ("présent, une nouvelle version y serait déposée" if existing else "absent, il serait créé")
+    )
     if not can_add and existing is None:
-        check.problem = (f"{client.account.who} ne peut pas déposer de fichier dans ce dossier : partagez-le avec "
-                         f"{client.account.share_with} en modification (Éditeur)")
+        check.problem = (
+            f"{client.account.who} ne peut pas déposer de fichier dans ce dossier : partagez-le avec "
+            f"{client.account.share_with} en modification (Éditeur)"
+        )
     elif robot and not shared and existing is None:
-        check.problem = ("un compte de service n'a pas d'espace de stockage : il ne peut pas créer de fichier hors "
-                         "d'un Drive partagé (Google répondrait 403 storageQuotaExceeded) ; faites créer le fichier "
-                         "une fois par une personne, partagé avec ce compte en Éditeur, et indiquez-le dans "
-                         "[delivery] drive_file, ou utilisez un Drive partagé ou une connexion OAuth "
-                         "([google] oauth_client)")
+        check.problem = (
+            "un compte de service n'a pas d'espace de stockage : il ne peut pas créer de fichier hors "
+            "d'un Drive partagé (Google répondrait 403 storageQuotaExceeded) ; faites créer le fichier "
+            "une fois par une personne, partagé avec ce compte en Éditeur, et indiquez-le dans "
+            "[delivery] drive_file, ou utilisez un Drive partagé ou une connexion OAuth "
+            "([google] oauth_client)"
+        )

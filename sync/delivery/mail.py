@@ -51,8 +51,10 @@ class SmtpSession:
         secrets = [self.password] if self.password else []
         if self.password:
             user = settings.user or ""
-            secrets += [base64.b64encode(self.password.encode()).decode(),
-                        base64.b64encode(f"\0{user}\0{self.password}".encode()).decode()]
+            secrets += [
+                base64.b64encode(self.password.encode()).decode(),
+                base64.b64encode(f"\0{user}\0{self.password}".encode()).decode(),
+            ]
             # smtplib's CRAM-MD5 and unexpected errors may still name the raw text.
         self._secrets = sorted(set(secrets), key=len, reverse=True)
 
@@ -76,16 +78,20 @@ class SmtpSession:
             # The configuration refuses this already; never send in clear text anyway.
             raise self._fail(f"connexion non chiffrée refusée vers {self.where} : TLS est exigé hors de cette machine")
         if settings.user and not self.password:
-            raise self._fail(f"la variable d'environnement {PASSWORD_ENV} n'est pas définie : elle seule donne le "
-                             f"mot de passe SMTP de l'utilisateur {settings.user}")
+            raise self._fail(
+                f"la variable d'environnement {PASSWORD_ENV} n'est pas définie : elle seule donne le "
+                f"mot de passe SMTP de l'utilisateur {settings.user}"
+            )
         try:
             self.smtp = self._connect()
         except MailError:
             raise
         except smtplib.SMTPAuthenticationError as exc:
-            raise self._fail(f"le serveur SMTP {self.where} a refusé l'identification de l'utilisateur "
-                             f"{settings.user} ({_reply(exc)}) : vérifiez l'utilisateur (delivery.smtp.user) et le "
-                             f"mot de passe ({PASSWORD_ENV})") from None
+            raise self._fail(
+                f"le serveur SMTP {self.where} a refusé l'identification de l'utilisateur "
+                f"{settings.user} ({_reply(exc)}) : vérifiez l'utilisateur (delivery.smtp.user) et le "
+                f"mot de passe ({PASSWORD_ENV})"
+            ) from None
         except (smtplib.SMTPException, OSError) as exc:
             raise self._fail(self._describe(exc)) from None
 
@@ -96,23 +102,28 @@ class SmtpSession:
     def _connect(self) -> smtplib.SMTP:
         settings = self.settings
         if settings.ssl:
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(settings.host, settings.port, timeout=settings.timeout,
-                                                  context=self._context())
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host, settings.port, timeout=settings.timeout, context=self._context()
+            )
         else:
             smtp = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
         try:
             smtp.ehlo()
             if settings.starttls:
                 if not smtp.has_extn("starttls"):
-                    raise self._fail(f"le serveur SMTP {self.where} n'offre pas STARTTLS : la connexion chiffrée "
-                                     "est exigée (essayez ssl = true et le port 465, ou demandez à "
-                                     "l'administrateur du serveur)")
+                    raise self._fail(
+                        f"le serveur SMTP {self.where} n'offre pas STARTTLS : la connexion chiffrée "
+                        "est exigée (essayez ssl = true et le port 465, ou demandez à "
+                        "l'administrateur du serveur)"
+                    )
                 smtp.starttls(context=self._context())
                 smtp.ehlo()
             if settings.user:
                 if not smtp.has_extn("auth"):
-                    raise self._fail(f"le serveur SMTP {self.where} n'offre pas d'identification (AUTH) : retirez "
-                                     "delivery.smtp.user s'il n'en demande pas")
+                    raise self._fail(
+                        f"le serveur SMTP {self.where} n'offre pas d'identification (AUTH) : retirez "
+                        "delivery.smtp.user s'il n'en demande pas"
+                    )
                 _authenticate(smtp, settings.user, self.password)
         except BaseException:
             _close(smtp)
@@ -130,8 +141,10 @@ class SmtpSession:
         if isinstance(exc, socket.gaierror):
             return f"le nom du serveur SMTP « {self.settings.host} » est introuvable : vérifiez delivery.smtp.host"
         if isinstance(exc, ssl.SSLCertVerificationError):
-            return (f"le certificat TLS de {where} n'est pas valide ({exc.verify_message}) : vérifiez le nom du "
-                    "serveur, ou indiquez l'autorité qui l'a signé (delivery.smtp.ca_file)")
+            return (
+                f"le certificat TLS de {where} n'est pas valide ({exc.verify_message}) : vérifiez le nom du "
+                "serveur, ou indiquez l'autorité qui l'a signé (delivery.smtp.ca_file)"
+            )
         if isinstance(exc, ssl.SSLError):
             return f"la négociation TLS avec {where} a échoué ({exc.reason or exc})"
         if isinstance(exc, smtplib.SMTPServerDisconnected):
@@ -155,8 +168,10 @@ class SmtpSession:
             why = "; ".join(f"{addr} ({_reply_of(answer)})" for addr, answer in exc.recipients.items())
             raise self._fail(f"{self.where} a refusé le destinataire : {why}", connection=False) from None
         except smtplib.SMTPSenderRefused as exc:
-            raise self._fail(f"{self.where} a refusé l'expéditeur {sender} ({_reply(exc)}) : vérifiez "
-                             "delivery.email_from", connection=False) from None
+            raise self._fail(
+                f"{self.where} a refusé l'expéditeur {sender} ({_reply(exc)}) : vérifiez delivery.email_from",
+                connection=False,
+            ) from None
         except smtplib.SMTPDataError as exc:
             raise self._fail(f"{self.where} a refusé le message ({_reply(exc)})", connection=False) from None
         except (smtplib.SMTPException, OSError) as exc:

@@ -39,22 +39,25 @@ def _signature(content: SyncReadModel) -> str:
 
 def ministry_subject(content: SyncReadModel) -> str:
     config = content.config
-    return (f"{config.name} — classeur {config.fund} du {day(content.when)} : "
-            f"{short_verdict(len(content.errors))}")
+    return f"{config.name} — classeur {config.fund} du {day(content.when)} : {short_verdict(len(content.errors))}"
 
 
 def figures_lines(content: SyncReadModel) -> list[str]:
     """Committed and paid per sub-region (and the regional line), then the whole alliance."""
     lines = []
     for line in content.figures:
-        lines.append(f"- {line.code} — {line.name} : engagé {format_cents(line.committed)} sur "
-                     f"{format_cents(line.allocation)} ({format_percent(line.committed, line.allocation)}), "
-                     f"versé {format_cents(line.paid)}")
+        lines.append(
+            f"- {line.code} — {line.name} : engagé {format_cents(line.committed)} sur "
+            f"{format_cents(line.allocation)} ({format_percent(line.committed, line.allocation)}), "
+            f"versé {format_cents(line.paid)}"
+        )
     committed = sum(line.committed for line in content.figures)
     paid = sum(line.paid for line in content.figures)
     envelope = content.config.envelope
-    lines.append(f"- Ensemble de l'Alliance : engagé {format_cents(committed)} sur l'enveloppe de "
-                 f"{format_cents(envelope)} ({format_percent(committed, envelope)}), versé {format_cents(paid)}")
+    lines.append(
+        f"- Ensemble de l'Alliance : engagé {format_cents(committed)} sur l'enveloppe de "
+        f"{format_cents(envelope)} ({format_percent(committed, envelope)}), versé {format_cents(paid)}"
+    )
     return lines
 
 
@@ -88,8 +91,10 @@ def ministry_body(content: RunContent) -> str:
         for read in stale:
             committee = _committee_name(content, read.committee)
             used = moment(read.read_at) if read.read_at else "date inconnue"
-            lines.append(f"Attention : le chiffrier du comité {committee} n'a pas pu être lu ; sa dernière copie "
-                         f"valide, lue le {used}, a été utilisée.")
+            lines.append(
+                f"Attention : le chiffrier du comité {committee} n'a pas pu être lu ; sa dernière copie "
+                f"valide, lue le {used}, a été utilisée."
+            )
     lines += ["", f"Pièce jointe : {name}", "", "--", _signature(content)]
     return "\n".join(lines) + "\n"
 
@@ -119,8 +124,10 @@ def committee_verdict(findings: list[Finding]) -> str:
 def committee_subject(content: SyncReadModel, committee: Committee, findings: list[Finding]) -> str:
     errors = sum(1 for f in findings if f.severity == ERROR)
     state = f"{plural(errors, 'erreur')} à corriger" if errors else "aucune erreur"
-    return (f"{content.config.fund} — {committee.name} : {state} dans votre chiffrier "
-            f"(synchronisation du {day(content.when)})")
+    return (
+        f"{content.config.fund} — {committee.name} : {state} dans votre chiffrier "
+        f"(synchronisation du {day(content.when)})"
+    )
 
 
 def _place(f: Finding) -> str:
@@ -140,8 +147,9 @@ def _finding_block(number: int, f: Finding, link: str | None) -> list[str]:
     return lines
 
 
-def committee_body(content: SyncReadModel, committee: Committee, findings: list[Finding],
-                   previously: str | None = None) -> str:
+def committee_body(
+    content: SyncReadModel, committee: Committee, findings: list[Finding], previously: str | None = None
+) -> str:
     """``previously``: when the committee was last written to (its findings changed since)."""
     config = content.config
     errors = [f for f in findings if f.severity == ERROR]
@@ -172,11 +180,16 @@ def committee_body(content: SyncReadModel, committee: Committee, findings: list[
             lines += _finding_block(number, f, content.link(f))
     line = next((t for t in content.figures if t.code == committee.code), None)
     if line is not None:
-        lines += ["", f"Engagé par votre comité : {format_cents(line.committed)} sur {format_cents(line.allocation)} "
-                      f"({format_percent(line.committed, line.allocation)}), versé {format_cents(line.paid)}."]
+        lines += [
+            "",
+            f"Engagé par votre comité : {format_cents(line.committed)} sur {format_cents(line.allocation)} "
+            f"({format_percent(line.committed, line.allocation)}), versé {format_cents(line.paid)}.",
+        ]
     if errors:
-        lines += ["", "Corrigez directement dans le chiffrier : la prochaine synchronisation vérifiera vos "
-                      "corrections."]
+        lines += [
+            "",
+            "Corrigez directement dans le chiffrier : la prochaine synchronisation vérifiera vos corrections.",
+        ]
     lines += ["", "--", _signature(content) + " Il n'est envoyé que lorsque vos constats changent."]
     return "\n".join(lines) + "\n"
 
@@ -185,8 +198,9 @@ def committee_body(content: SyncReadModel, committee: Committee, findings: list[
 # The message itself
 
 
-def email(*, sender: Address, to: tuple[Address, ...], subject: str, body: str,
-          attachment: tuple[str, bytes] | None = None) -> EmailMessage:
+def email(
+    *, sender: Address, to: tuple[Address, ...], subject: str, body: str, attachment: tuple[str, bytes] | None = None
+) -> EmailMessage:
     message = EmailMessage()
     message["Subject"] = subject
     message["From"] = sender

@@ -73,7 +73,7 @@ class Account:
         """« du compte de service x@… », after « les identifiants »."""
         if self.kind == "anonymous":
             return "de l'accès anonyme (serveur local)"
-        return "du" + self.who[len("le"):]
+        return "du" + self.who[len("le") :]
 
     @property
     def share_with(self) -> str:
@@ -116,8 +116,9 @@ def anonymous() -> tuple[Credentials, Account]:
     return LocalCredentials(), Account("anonymous")
 
 
-def load_credentials(settings: GoogleSettings, *, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR) \
-        -> tuple[Credentials, Account]:
+def load_credentials(
+    settings: GoogleSettings, *, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR
+) -> tuple[Credentials, Account]:
     """The credentials the configuration names, for the ``scopes`` the caller asks
     (Sheets', and Drive's when delivery uploads there); ConfigError when none or
     unusable. ``token_dir``: where an OAuth login keeps its token (the state folder)."""
@@ -130,8 +131,8 @@ def load_credentials(settings: GoogleSettings, *, scopes: Sequence[str], token_d
         return _from_key_file(settings.credentials_variable, scopes, key=CREDENTIALS_ENV)
     raise ConfigError(
         "aucun identifiant Google. Indiquez la clé JSON du compte de service "
-        "([google] credentials = \"cle-compte-de-service.json\", ou la variable "
-        f"{CREDENTIALS_ENV}), ou un client OAuth ([google] oauth_client = \"client.json\"). "
+        '([google] credentials = "cle-compte-de-service.json", ou la variable '
+        f'{CREDENTIALS_ENV}), ou un client OAuth ([google] oauth_client = "client.json"). '
         "Voir le README, section Google Sheets.",
         key="google.credentials",
     )
@@ -143,13 +144,17 @@ def _read_json(path: Path, key: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise ConfigError(f"fichier d'identifiants Google introuvable : {path}", key=key) from None
     except OSError as exc:
-        raise ConfigError(f"fichier d'identifiants Google illisible ({path}) : {describe_os_error(exc)}",
-                          key=key) from None
+        raise ConfigError(
+            f"fichier d'identifiants Google illisible ({path}) : {describe_os_error(exc)}", key=key
+        ) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         # Never the content in the message: it may be a private key.
         where = f" (ligne {exc.lineno}, colonne {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-        raise ConfigError(f"fichier d'identifiants Google illisible ({path}) : ce n'est pas un fichier JSON"
-                          f"{where} ; téléchargez de nouveau la clé JSON", key=key) from None
+        raise ConfigError(
+            f"fichier d'identifiants Google illisible ({path}) : ce n'est pas un fichier JSON"
+            f"{where} ; téléchargez de nouveau la clé JSON",
+            key=key,
+        ) from None
     if not isinstance(data, dict):
         raise ConfigError(f"fichier d'identifiants Google invalide : {path}", key=key)
     return data
@@ -161,23 +166,33 @@ def _from_key_file(path: Path, scopes: list[str], *, key: str) -> tuple[Credenti
     try:
         if kind == "service_account":
             creds = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call, unused-ignore]
-                data, scopes=scopes)  # google-auth: unannotated
+                data, scopes=scopes
+            )  # google-auth: unannotated
             return creds, Account("service_account", creds.service_account_email, str(path))
         if kind == "authorized_user":
             creds = user_credentials.Credentials.from_authorized_user_info(  # type: ignore[no-untyped-call, unused-ignore]
-                data, scopes=scopes)  # google-auth: unannotated
+                data, scopes=scopes
+            )  # google-auth: unannotated
             return creds, Account("user", data.get("account", "") or "", str(path))
     except (ValueError, KeyError) as exc:
-        raise ConfigError(f"clé de compte de service invalide ({path}) : {exc}. Téléchargez une nouvelle "
-                          "clé JSON depuis la console Google Cloud.", key=key) from None
+        raise ConfigError(
+            f"clé de compte de service invalide ({path}) : {exc}. Téléchargez une nouvelle "
+            "clé JSON depuis la console Google Cloud.",
+            key=key,
+        ) from None
     if "installed" in data or "web" in data:
-        raise ConfigError(f"{path} est un client OAuth, pas une clé de compte de service : "
-                          "indiquez-le dans [google] oauth_client.", key=key)
+        raise ConfigError(
+            f"{path} est un client OAuth, pas une clé de compte de service : indiquez-le dans [google] oauth_client.",
+            key=key,
+        )
     # The file's « type » field, never Python's spelling of its absence (« None »).
     what = f"type « {kind} »" if isinstance(kind, str) and kind.strip() else "aucun champ « type »"
-    raise ConfigError(f"{path} n'est pas une clé de compte de service ({what}) : téléchargez "
-                      "la clé JSON du compte de service (console Google Cloud, IAM, Comptes de "
-                      "service, Clés).", key=key)
+    raise ConfigError(
+        f"{path} n'est pas une clé de compte de service ({what}) : téléchargez "
+        "la clé JSON du compte de service (console Google Cloud, IAM, Comptes de "
+        "service, Clés).",
+        key=key,
+    )
 
 
 def _installed_app(client_file: Path, scopes: list[str], token_dir: Path) -> tuple[Credentials, Account]:
@@ -203,9 +218,12 @@ def _desktop_client(client_file: Path) -> dict[str, Any]:
     """The OAuth client file, refused unless it is a desktop application's."""
     client = _read_json(client_file, "google.oauth_client")
     if "installed" not in client:
-        raise ConfigError(f"{client_file} n'est pas un client OAuth « application de bureau » "
-                          "(console Google Cloud, Identifiants, ID client OAuth, type Application "
-                          "de bureau).", key="google.oauth_client")
+        raise ConfigError(
+            f"{client_file} n'est pas un client OAuth « application de bureau » "
+            "(console Google Cloud, Identifiants, ID client OAuth, type Application "
+            "de bureau).",
+            key="google.oauth_client",
+        )
     return client
 
 
@@ -215,7 +233,8 @@ def _cached_token(token: Path, scopes: list[str]) -> UserCredentials | None:
         return None
     try:
         creds: UserCredentials = UserCredentials.from_authorized_user_file(  # type: ignore[no-untyped-call, unused-ignore]
-            str(token))  # google-auth: unannotated
+            str(token)
+        )  # google-auth: unannotated
     except (ValueError, OSError, json.JSONDecodeError):
         return None
     if not creds.has_scopes(scopes):  # type: ignore[no-untyped-call, unused-ignore]  # google-auth: unannotated
@@ -233,12 +252,18 @@ def _refreshed_token(creds: UserCredentials, token: Path) -> UserCredentials | N
         if not sys.stdin.isatty():
             account = Account("user", "", str(token))
             if isinstance(exc, RefreshError) and getattr(exc, "retryable", False):
-                raise SourceUnavailable(f"le service d'authentification de Google ne répond pas ({exc}) : "
-                                        "réessayez plus tard", retryable=True) from None
-            raise SourceUnavailable(refresh_problem(exc, account) if isinstance(exc, RefreshError) else
-                                    f"l'autorisation Google enregistrée ({token}) est inutilisable ({exc}) : "
-                                    "lancez « alliance-sync check-access » dans un terminal pour autoriser "
-                                    "de nouveau l'accès", retryable=False) from None
+                raise SourceUnavailable(
+                    f"le service d'authentification de Google ne répond pas ({exc}) : réessayez plus tard",
+                    retryable=True,
+                ) from None
+            raise SourceUnavailable(
+                refresh_problem(exc, account)
+                if isinstance(exc, RefreshError)
+                else f"l'autorisation Google enregistrée ({token}) est inutilisable ({exc}) : "
+                "lancez « alliance-sync check-access » dans un terminal pour autoriser "
+                "de nouveau l'accès",
+                retryable=False,
+            ) from None
         return None
 
 
@@ -248,13 +273,16 @@ def _browser_login(client: dict[str, Any], scopes: list[str], token: Path) -> Us
         raise SourceUnavailable(
             "aucune autorisation Google enregistrée pour ce compte : lancez une fois "
             "« alliance-sync check-access » dans un terminal et autorisez l'accès dans le "
-            f"navigateur (le jeton sera gardé dans {token})")
+            f"navigateur (le jeton sera gardé dans {token})"
+        )
 
     flow = InstalledAppFlow.from_client_config(client, scopes)
     creds: UserCredentials = flow.run_local_server(
-        port=0, open_browser=True,
+        port=0,
+        open_browser=True,
         authorization_prompt_message="Ouvrez cette adresse pour autoriser alliance-sync : {url}",
-        success_message="Autorisation reçue : vous pouvez fermer cette fenêtre.")
+        success_message="Autorisation reçue : vous pouvez fermer cette fenêtre.",
+    )
     return creds
 
 
@@ -264,13 +292,17 @@ def _browser_login(client: dict[str, Any], scopes: list[str], token: Path) -> Us
 def login_again(account: Account, *, drive: bool = False) -> str:
     """How to authorise again, for the kind of account (``drive``: Drive's scope too)."""
     if account.origin.endswith(TOKEN_FILE):
-        return ("lancez « alliance-sync check-access --config <fichier de configuration> » dans un terminal "
-                "et autorisez de nouveau l'accès dans le navigateur")
+        return (
+            "lancez « alliance-sync check-access --config <fichier de configuration> » dans un terminal "
+            "et autorisez de nouveau l'accès dans le navigateur"
+        )
     scopes = "https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets"
     if drive:
         scopes += ",https://www.googleapis.com/auth/drive"
-    return (f"reconnectez-vous avec « gcloud auth application-default login --scopes={scopes} » "
-            "(ou passez à une clé de compte de service)")
+    return (
+        f"reconnectez-vous avec « gcloud auth application-default login --scopes={scopes} » "
+        "(ou passez à une clé de compte de service)"
+    )
 
 
 def refresh_problem(exc: BaseException, account: Account) -> str:
@@ -280,24 +312,31 @@ def refresh_problem(exc: BaseException, account: Account) -> str:
     detail = str(data.get("error_description", "")) or str(exc)
     if account.kind == "service_account":
         if "account not found" in detail.lower():
-            advice = ("le compte de service a été supprimé : recréez-en un (console Google Cloud, IAM, Comptes de "
-                      "service), partagez-lui les chiffriers et indiquez sa clé JSON dans [google] credentials")
+            advice = (
+                "le compte de service a été supprimé : recréez-en un (console Google Cloud, IAM, Comptes de "
+                "service), partagez-lui les chiffriers et indiquez sa clé JSON dans [google] credentials"
+            )
         elif "short-lived" in detail or "iat" in detail or "exp" in detail.split():
             advice = "l'horloge de ce poste n'est pas à l'heure : réglez-la (synchronisation automatique de l'heure)"
         else:
-            advice = ("la clé a été supprimée, désactivée ou a expiré (une organisation Google Cloud peut "
-                      "limiter la durée des clés) : créez une nouvelle clé JSON du compte de service et "
-                      "indiquez-la dans [google] credentials")
+            advice = (
+                "la clé a été supprimée, désactivée ou a expiré (une organisation Google Cloud peut "
+                "limiter la durée des clés) : créez une nouvelle clé JSON du compte de service et "
+                "indiquez-la dans [google] credentials"
+            )
         return f"Google a refusé la clé {account.origin} {account.of_who} ({error or 'refus'} : {detail}) : {advice}"
     if error == "invalid_grant":
-        return (f"l'autorisation OAuth {account.of_who} a expiré ou a été révoquée (invalid_grant : {detail}). "
-                "Une application OAuth laissée en mode « Test » perd ses autorisations après 7 jours : "
-                "publiez-la (console Google Cloud, Écran de consentement OAuth, « Publier l'application ») "
-                f"ou utilisez un compte de service. Ensuite, {login_again(account)}")
+        return (
+            f"l'autorisation OAuth {account.of_who} a expiré ou a été révoquée (invalid_grant : {detail}). "
+            "Une application OAuth laissée en mode « Test » perd ses autorisations après 7 jours : "
+            "publiez-la (console Google Cloud, Écran de consentement OAuth, « Publier l'application ») "
+            f"ou utilisez un compte de service. Ensuite, {login_again(account)}"
+        )
     if error in ("invalid_client", "unauthorized_client", "deleted_client"):
-        return (f"le client OAuth a été supprimé ou désactivé ({error} : {detail}) : créez un nouveau client "
-                "OAuth « Application de bureau », indiquez-le dans [google] oauth_client, puis "
-                + login_again(account))
+        return (
+            f"le client OAuth a été supprimé ou désactivé ({error} : {detail}) : créez un nouveau client "
+            "OAuth « Application de bureau », indiquez-le dans [google] oauth_client, puis " + login_again(account)
+        )
     return f"Google a refusé les identifiants {account.of_who} ({detail}) : {login_again(account)}"
 
 

@@ -72,8 +72,14 @@ class Connection:
     base_url: str
 
 
-def connect(settings: GoogleSettings, *, base_url: str, scopes: Sequence[str], token_dir: Path = DEFAULT_TOKEN_DIR,
-            session_class: type[RebasedSession] = RebasedSession) -> Connection:
+def connect(
+    settings: GoogleSettings,
+    *,
+    base_url: str,
+    scopes: Sequence[str],
+    token_dir: Path = DEFAULT_TOKEN_DIR,
+    session_class: type[RebasedSession] = RebasedSession,
+) -> Connection:
     """The one factory of a Google connection, for Sheets and for Drive: ``settings`` are
     the configuration's [google] table, ``scopes`` what the caller needs, ``token_dir``
     where an OAuth login keeps its token (the state folder the command chose)."""
@@ -107,8 +113,7 @@ class GoogleClients:
             self._limiters[key] = RateLimiter(per_minute, 60.0)
         return self._limiters[key]
 
-    def sheets(self, config: Config, *, write: bool | None = None, extra_scopes: tuple[str, ...] = ()) \
-            -> GoogleClient:
+    def sheets(self, config: Config, *, write: bool | None = None, extra_scopes: tuple[str, ...] = ()) -> GoogleClient:
         """The Sheets client for this configuration (read-only scope unless write-back).
 
         ``extra_scopes``: asked besides the Sheets scopes, chosen by the caller (the Drive
@@ -118,15 +123,26 @@ class GoogleClients:
         base = sheets_base_url(settings.sheets_url)
         policy = RetryPolicy.from_settings(settings)
         scopes = (*scopes_for(write), *extra_scopes)
-        key = (base, settings.credentials, settings.oauth_client, settings.credentials_variable, write,
-               scopes, policy, settings.reads_per_minute)
+        key = (
+            base,
+            settings.credentials,
+            settings.oauth_client,
+            settings.credentials_variable,
+            write,
+            scopes,
+            policy,
+            settings.reads_per_minute,
+        )
         with self._lock:
             client = self._clients.get(key)
             if client is None:
                 connection = connect(settings, base_url=base, scopes=scopes, token_dir=self.token_dir)
-                http = RetryingHTTPClient(connection.session, policy=policy,
-                                          read_limiter=self._limiter("read", settings.reads_per_minute),
-                                          write_limiter=self._limiter("write", WRITES_PER_MINUTE))
+                http = RetryingHTTPClient(
+                    connection.session,
+                    policy=policy,
+                    read_limiter=self._limiter("read", settings.reads_per_minute),
+                    write_limiter=self._limiter("write", WRITES_PER_MINUTE),
+                )
                 client = self._clients[key] = GoogleClient(http, connection.account, base, write)
             return client
 
@@ -193,31 +209,48 @@ def forbidden_reason(exc: BaseException, account: Account, service: str = "Googl
     message = _google_message(exc)
     reason = _reason(exc)
     lowered = message.lower()
-    if reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT" or "insufficient authentication scopes" in lowered \
-            or reason == "insufficientPermissions":
+    if (
+        reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
+        or "insufficient authentication scopes" in lowered
+        or reason == "insufficientPermissions"
+    ):
         drive = service == "Google Drive"
-        fix = (login_again(account, drive=drive) if account.kind == "user" else
-               "vérifiez [delivery] drive_scope (« drive » pour un dossier ou un fichier existant)" if drive
-               else "utilisez la clé JSON d'un compte de service")
-        return (f"les identifiants {account.of_who} n'ont pas les autorisations (scopes) demandées pour "
-                f"{service} (403 : {message}) ; un fichier « authorized_user » de gcloud n'a que celles demandées "
-                f"à la connexion : {fix}")
+        fix = (
+            login_again(account, drive=drive)
+            if account.kind == "user"
+            else "vérifiez [delivery] drive_scope (« drive » pour un dossier ou un fichier existant)"
+            if drive
+            else "utilisez la clé JSON d'un compte de service"
+        )
+        return (
+            f"les identifiants {account.of_who} n'ont pas les autorisations (scopes) demandées pour "
+            f"{service} (403 : {message}) ; un fichier « authorized_user » de gcloud n'a que celles demandées "
+            f"à la connexion : {fix}"
+        )
     if "quota project" in lowered:
-        return (f"Google exige un projet Google Cloud pour compter les requêtes de ces identifiants d'utilisateur "
-                f"(403 : {message}) : lancez « gcloud auth application-default set-quota-project ID_DU_PROJET » "
-                f"(un projet où l'API {service} est activée), ou utilisez une clé de compte de service")
-    if reason in ("SERVICE_DISABLED", "accessNotConfigured") or "has not been used" in lowered \
-            or "is disabled" in lowered:
+        return (
+            f"Google exige un projet Google Cloud pour compter les requêtes de ces identifiants d'utilisateur "
+            f"(403 : {message}) : lancez « gcloud auth application-default set-quota-project ID_DU_PROJET » "
+            f"(un projet où l'API {service} est activée), ou utilisez une clé de compte de service"
+        )
+    if (
+        reason in ("SERVICE_DISABLED", "accessNotConfigured")
+        or "has not been used" in lowered
+        or "is disabled" in lowered
+    ):
         project = _consumer(exc)
         in_project = f" (projet n° {project})" if project else ""
-        return (f"l'API {service} n'est pas activée dans le projet Google Cloud du compte{in_project} : activez "
-                f"« {service} API » (console Google Cloud, API et services, Bibliothèque), attendez quelques "
-                "minutes, puis relancez")
+        return (
+            f"l'API {service} n'est pas activée dans le projet Google Cloud du compte{in_project} : activez "
+            f"« {service} API » (console Google Cloud, API et services, Bibliothèque), attendez quelques "
+            "minutes, puis relancez"
+        )
     return ""
 
 
-def access_problem(exc: BaseException, *, account: Account, committee: str, key: str,
-                   writing: bool = False, base_url: str = "") -> SourceUnavailable:
+def access_problem(
+    exc: BaseException, *, account: Account, committee: str, key: str, writing: bool = False, base_url: str = ""
+) -> SourceUnavailable:
     """Turn a failed Google call into SourceUnavailable with what to do about it.
 
     ``committee`` names the committee as in « du comité Est de la Montérégie »;
@@ -229,19 +262,17 @@ def access_problem(exc: BaseException, *, account: Account, committee: str, key:
     if isinstance(exc, DeadlinePassed):
         last = f" ; dernier échec : {describe_failure(exc.last, base_url)}" if exc.last is not None else ""
         return SourceUnavailable(
-            f"délai de la synchronisation dépassé avant la lecture du {sheet} ([google] deadline){last}",
-            retryable=True)
+            f"délai de la synchronisation dépassé avant la lecture du {sheet} ([google] deadline){last}", retryable=True
+        )
     if isinstance(exc, GoogleCallFailed):
         return _call_failed(exc, sheet, base_url)
     if isinstance(exc, RefreshError):
         return SourceUnavailable(refresh_problem(exc, account), retryable=bool(getattr(exc, "retryable", False)))
     if isinstance(exc, GoogleAuthError):
-        return SourceUnavailable(f"identifiants Google inutilisables ({account.of_who} : {exc}).",
-                                 retryable=True)
+        return SourceUnavailable(f"identifiants Google inutilisables ({account.of_who} : {exc}).", retryable=True)
     status = status_of(exc)
     if status is None:
-        return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)}.",
-                                 retryable=True)
+        return SourceUnavailable(f"échec de la lecture du {sheet} : {describe_failure(exc, base_url)}.", retryable=True)
     return _refused(exc, status, account=account, sheet=sheet, key=key, writing=writing, base_url=base_url)
 
 
@@ -256,20 +287,28 @@ def _call_failed(exc: GoogleCallFailed, sheet: str, base_url: str) -> SourceUnav
         elsewhere = bool(failed) and failed != base_url.rstrip("/")
         if elsewhere:  # the token endpoint: Sheets itself was never asked
             service = f"le serveur d'authentification Google ({failed})"
-        advice = ("vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
-                  if elsewhere or base_url == GOOGLE_SHEETS
-                  else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})")
-        return SourceUnavailable(f"{service} est injoignable pour le {sheet} ({failure}, {tries}) : {advice}",
-                                 retryable=True)
-    status_page = " ; si cela dure, consultez https://www.google.com/appsstatus" if base_url == GOOGLE_SHEETS \
-        and (status is None or status >= 500) else ""
+        advice = (
+            "vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
+            if elsewhere or base_url == GOOGLE_SHEETS
+            else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})"
+        )
+        return SourceUnavailable(
+            f"{service} est injoignable pour le {sheet} ({failure}, {tries}) : {advice}", retryable=True
+        )
+    status_page = (
+        " ; si cela dure, consultez https://www.google.com/appsstatus"
+        if base_url == GOOGLE_SHEETS and (status is None or status >= 500)
+        else ""
+    )
     return SourceUnavailable(
-        f"{service} ne répond pas correctement pour le {sheet} ({failure}, {tries}) : réessayez plus tard"
-        f"{status_page}", retryable=True)
+        f"{service} ne répond pas correctement pour le {sheet} ({failure}, {tries}) : réessayez plus tard{status_page}",
+        retryable=True,
+    )
 
 
-def _refused(exc: BaseException, status: int, *, account: Account, sheet: str, key: str, writing: bool,
-             base_url: str) -> SourceUnavailable:
+def _refused(
+    exc: BaseException, status: int, *, account: Account, sheet: str, key: str, writing: bool, base_url: str
+) -> SourceUnavailable:
     """Google's answer with an HTTP status: refused, not found, not a spreadsheet."""
     message = _google_message(exc)
     if status == 403:
@@ -278,22 +317,26 @@ def _refused(exc: BaseException, status: int, *, account: Account, sheet: str, k
         return SourceUnavailable(
             f"le {sheet} est introuvable : vérifiez la clé dans la configuration (la partie de "
             "l'adresse du chiffrier entre /d/ et /edit) ; s'il a été supprimé, restaurez-le "
-            "depuis la corbeille de Google Drive")
+            "depuis la corbeille de Google Drive"
+        )
     service = where(base_url)
     if status == 401:
         return SourceUnavailable(
             f"{service} a refusé les identifiants {account.of_who} (401 : {message}) : vérifiez la clé "
-            "du compte de service ([google] credentials) ou autorisez de nouveau l'accès")
+            "du compte de service ([google] credentials) ou autorisez de nouveau l'accès"
+        )
     if status == 400 and "not supported for this document" in message:
         return SourceUnavailable(
             f"le document de clé {key} n'est pas un chiffrier Google Sheets (peut-être un fichier "
             ".xlsx déposé dans Drive) : ouvrez-le puis Fichier > Enregistrer au format Google Sheets, et indiquez la "
-            "clé du nouveau chiffrier")
+            "clé du nouveau chiffrier"
+        )
     return SourceUnavailable(f"{service} a refusé la requête sur le {sheet} (erreur {status} : {message})")
 
 
-def _forbidden(exc: BaseException, *, account: Account, sheet: str, writing: bool, base_url: str,
-               message: str) -> SourceUnavailable:
+def _forbidden(
+    exc: BaseException, *, account: Account, sheet: str, writing: bool, base_url: str, message: str
+) -> SourceUnavailable:
     """A 403: scopes, quota project or disabled API, else the spreadsheet is not shared."""
     other = forbidden_reason(exc, account)
     if other:
@@ -305,7 +348,9 @@ def _forbidden(exc: BaseException, *, account: Account, sheet: str, writing: boo
         return SourceUnavailable(
             f"{account.who} ne peut pas écrire dans le {sheet} : partagez-le en modification "
             f"(Éditeur) avec {account.share_with} pour recevoir l'onglet Validation, "
-            "ou mettez [google] feedback = false")
+            "ou mettez [google] feedback = false"
+        )
     return SourceUnavailable(
         f"{account.who} n'a pas accès au {sheet} : partagez-le en lecture (Lecteur) avec "
-        f"{account.share_with} (bouton « Partager » du chiffrier)")
+        f"{account.share_with} (bouton « Partager » du chiffrier)"
+    )

@@ -80,9 +80,12 @@ def api_base_url(variable: str, google: str, resolved: str) -> str:
     parts = urlsplit(url)
     if (parts.scheme == "https" and parts.hostname) or (parts.scheme == "http" and is_loopback(url)):
         return url
-    raise ConfigError(f"adresse « {url} » refusée : une adresse https://… est attendue (http:// seulement vers "
-                      "cette machine : localhost, 127.0.0.1, [::1]), car les requêtes portent le jeton d'accès "
-                      "Google", key=variable)
+    raise ConfigError(
+        f"adresse « {url} » refusée : une adresse https://… est attendue (http:// seulement vers "
+        "cette machine : localhost, 127.0.0.1, [::1]), car les requêtes portent le jeton d'accès "
+        "Google",
+        key=variable,
+    )
 
 
 def is_loopback(url: str) -> bool:
@@ -127,10 +130,11 @@ class RebasedSession(AuthorizedSession):
     def request(self, method: str, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         google = self.google_base
         if isinstance(url, str) and self.base_url != google and url.startswith(google + "/"):
-            url = self.base_url + url[len(google):]
+            url = self.base_url + url[len(google) :]
         # google-auth: unannotated
         response: requests.Response = super().request(  # type: ignore[no-untyped-call, unused-ignore]
-            method, url, *args, **kwargs)
+            method, url, *args, **kwargs
+        )
         return response
 
 
@@ -146,9 +150,14 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(cls, settings: GoogleSettings) -> RetryPolicy:
-        return cls(max_attempts=settings.max_attempts, deadline=settings.retry_deadline,
-                   initial=settings.backoff_initial, maximum=settings.backoff_max,
-                   connect_timeout=min(10.0, settings.timeout), read_timeout=settings.timeout)
+        return cls(
+            max_attempts=settings.max_attempts,
+            deadline=settings.retry_deadline,
+            initial=settings.backoff_initial,
+            maximum=settings.backoff_max,
+            connect_timeout=min(10.0, settings.timeout),
+            read_timeout=settings.timeout,
+        )
 
 
 class RateLimiter:
@@ -159,8 +168,14 @@ class RateLimiter:
     spreadsheet of the process; each try of a retried request counts.
     """
 
-    def __init__(self, limit: int, period: float = 60.0, *, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        limit: int,
+        period: float = 60.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self.limit = limit
         self.period = period
         self.clock = clock
@@ -181,8 +196,7 @@ class RateLimiter:
                     return waited
                 delay = self._sent[0] + self.period - now
             if waited == 0.0:
-                log.info("Limite de %d requêtes Google par minute atteinte : attente de %.1f s.", self.limit,
-                         delay)
+                log.info("Limite de %d requêtes Google par minute atteinte : attente de %.1f s.", self.limit, delay)
             self.sleep(delay)
             waited += delay
 
@@ -292,8 +306,9 @@ def is_transient(exc: BaseException) -> bool:
         return status in (408, 429) or status >= 500
     if isinstance(exc, RefreshError):  # a token refused is final, a token server down is not
         return bool(getattr(exc, "retryable", False))
-    return isinstance(exc, (requests.ConnectionError, requests.Timeout,
-                            requests.exceptions.ChunkedEncodingError, TransportError))
+    return isinstance(
+        exc, (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, TransportError)
+    )
 
 
 def _retry_after(exc: BaseException | None) -> float | None:
@@ -359,8 +374,15 @@ class RetryingHTTPClient(HTTPClient):
 
     service = "Google Sheets"  # named in the log lines of retries
 
-    def __init__(self, session: requests.Session, *, policy: RetryPolicy, read_limiter: RateLimiter,
-                 write_limiter: RateLimiter, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        session: requests.Session,
+        *,
+        policy: RetryPolicy,
+        read_limiter: RateLimiter,
+        write_limiter: RateLimiter,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         # gspread uses `auth` only to build a session: ours is given, already authorised.
         super().__init__(auth=None, session=session)  # type: ignore[arg-type]
         self.policy = policy
@@ -370,8 +392,7 @@ class RetryingHTTPClient(HTTPClient):
         self.set_timeout((policy.connect_timeout, policy.read_timeout))
         # initial, 2 × initial, 4 × initial… plus up to `initial` of jitter, so that
         # clients refused together do not come back together.
-        self._backoff = (wait_exponential(multiplier=policy.initial, max=policy.maximum)
-                         + wait_random(0, policy.initial))
+        self._backoff = wait_exponential(multiplier=policy.initial, max=policy.maximum) + wait_random(0, policy.initial)
 
     def _wait(self, state: RetryCallState) -> float:
         policy = self.policy
@@ -383,9 +404,14 @@ class RetryingHTTPClient(HTTPClient):
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
-        log.warning("%s : %s, nouvel essai dans %.1f s (essai %d sur %d).", self.service,
-                    describe_failure(exc, self.base_url) if exc else "échec", state.upcoming_sleep,
-                    state.attempt_number + 1, self.policy.max_attempts)
+        log.warning(
+            "%s : %s, nouvel essai dans %.1f s (essai %d sur %d).",
+            self.service,
+            describe_failure(exc, self.base_url) if exc else "échec",
+            state.upcoming_sleep,
+            state.attempt_number + 1,
+            self.policy.max_attempts,
+        )
 
     @property
     def base_url(self) -> str:
@@ -410,9 +436,16 @@ class RetryingHTTPClient(HTTPClient):
     def timeout(self, value: Timeout) -> None:
         self._timeout = value
 
-    def request(self, method: str, endpoint: str, params: ParamsType | None = None, data: bytes | None = None,
-                json: Mapping[str, Any] | None = None, files: FileType = None,
-                headers: MutableMapping[str, str] | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        params: ParamsType | None = None,
+        data: bytes | None = None,
+        json: Mapping[str, Any] | None = None,
+        files: FileType = None,
+        headers: MutableMapping[str, str] | None = None,
+    ) -> requests.Response:
         limiter = self.read_limiter if method.lower() == "get" else self.write_limiter
         policy = self.policy
         out_of_time = [False]
@@ -424,8 +457,12 @@ class RetryingHTTPClient(HTTPClient):
             return out_of_time[0]
 
         retrying = Retrying(
-            stop=stop_any(stop_after_attempt(policy.max_attempts), stop_before_delay(policy.deadline),
-                          _StopWhen(self._unreachable_too_long), _StopWhen(past_run_deadline)),
+            stop=stop_any(
+                stop_after_attempt(policy.max_attempts),
+                stop_before_delay(policy.deadline),
+                _StopWhen(self._unreachable_too_long),
+                _StopWhen(past_run_deadline),
+            ),
             wait=self._wait,
             retry=retry_if_exception(self.is_transient),
             sleep=self.sleep,
@@ -441,8 +478,14 @@ class RetryingHTTPClient(HTTPClient):
             sent = time.monotonic()
             response = HTTPClient.request(self, method, endpoint, params, data, json, files, headers)
             # --verbose: every request, for whoever diagnoses a slow night.
-            log.debug("%s : %s %s → %s (%.2f s).", self.service, method.upper(), endpoint,
-                      response.status_code, time.monotonic() - sent)
+            log.debug(
+                "%s : %s %s → %s (%.2f s).",
+                self.service,
+                method.upper(),
+                endpoint,
+                response.status_code,
+                time.monotonic() - sent,
+            )
             return response
 
         try:
@@ -451,8 +494,7 @@ class RetryingHTTPClient(HTTPClient):
             last = exc.last_attempt
             if out_of_time[0]:
                 raise DeadlinePassed(last.exception() or exc, last.attempt_number) from None
-            raise GoogleCallFailed(last.exception() or exc, last.attempt_number,
-                                   time.monotonic() - started) from None
+            raise GoogleCallFailed(last.exception() or exc, last.attempt_number, time.monotonic() - started) from None
 
     def is_transient(self, exc: BaseException) -> bool:
         """Whether a failed try is worth another (Drive adds its 403 quota answers)."""

@@ -21,8 +21,20 @@ from sync.parsing.records import Payment, Project
 from sync.sources import encode_tabs
 from sync.vocabulary.template import PAYMENT_COLUMNS, Column
 
-__all__ = ["DAMAGED_JSON", "DamagedRecord", "StoredRecord", "compress_tabs", "encode_tabs", "pack_tabs",
-           "project_encoder", "record_digest", "snapshot_key", "store_payment", "store_project", "unpack_tabs"]
+__all__ = [
+    "DAMAGED_JSON",
+    "DamagedRecord",
+    "StoredRecord",
+    "compress_tabs",
+    "encode_tabs",
+    "pack_tabs",
+    "project_encoder",
+    "record_digest",
+    "snapshot_key",
+    "store_payment",
+    "store_project",
+    "unpack_tabs",
+]
 
 # --------------------------------------------------------------------------
 # Raw rows
@@ -113,13 +125,33 @@ class StoredRecord:
     made each time it is asked for, and its values decoded once, when asked for.
     """
 
-    __slots__ = ("_digest", "_invalid", "_json", "_key", "_load", "_values", "committee", "counted", "project_id",
-                 "row")
+    __slots__ = (
+        "_digest",
+        "_invalid",
+        "_json",
+        "_key",
+        "_load",
+        "_values",
+        "committee",
+        "counted",
+        "project_id",
+        "row",
+    )
 
-    def __init__(self, committee: str, row: int, project_id: str, counted: bool,
-                 values: dict[str, object] | None = None, invalid: frozenset[str] = frozenset(), *,
-                 json_text: str | None = None, digest: bytes | None = None,
-                 load: Callable[[Any], str] | None = None, key: object = None):
+    def __init__(
+        self,
+        committee: str,
+        row: int,
+        project_id: str,
+        counted: bool,
+        values: dict[str, object] | None = None,
+        invalid: frozenset[str] = frozenset(),
+        *,
+        json_text: str | None = None,
+        digest: bytes | None = None,
+        load: Callable[[Any], str] | None = None,
+        key: object = None,
+    ):
         if values is None and json_text is None and load is None:
             raise TypeError("StoredRecord needs its values, its JSON text or a way to load it")
         self.committee = committee
@@ -192,14 +224,20 @@ class StoredRecord:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, StoredRecord):
             return NotImplemented
-        return ((self.committee, self.row, self.project_id, self.counted)
-                == (other.committee, other.row, other.project_id, other.counted) and self.same_as(other))
+        return (self.committee, self.row, self.project_id, self.counted) == (
+            other.committee,
+            other.row,
+            other.project_id,
+            other.counted,
+        ) and self.same_as(other)
 
     __hash__ = None  # type: ignore[assignment]  # mutable cache inside, like the dataclass's dict
 
     def __repr__(self) -> str:
-        return (f"StoredRecord({self.committee!r}, {self.row!r}, {self.project_id!r}, {self.counted!r}, "
-                f"{self.values!r}, {self.invalid!r})")
+        return (
+            f"StoredRecord({self.committee!r}, {self.row!r}, {self.project_id!r}, {self.counted!r}, "
+            f"{self.values!r}, {self.invalid!r})"
+        )
 
     @classmethod
     def from_row(cls, committee: str, row: int, project_id: str, counted: int, text: str) -> StoredRecord:
@@ -254,8 +292,15 @@ _PAYMENT_ENCODER = _Encoder(PAYMENT_COLUMNS)
 def _stored(record: Project | Payment, encoder: _Encoder) -> StoredRecord:
     """The record as its digest and its parsed record (already in the report): its
     JSON is made here for the digest, then again only when the history writes it."""
-    return StoredRecord(record.committee, record.row, record.project_id, record.counted,
-                        digest=record_digest(encoder(record)), load=encoder, key=record)
+    return StoredRecord(
+        record.committee,
+        record.row,
+        record.project_id,
+        record.counted,
+        digest=record_digest(encoder(record)),
+        load=encoder,
+        key=record,
+    )
 
 
 def project_encoder(columns: Sequence[Column]) -> _Encoder:

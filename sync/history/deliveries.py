@@ -43,33 +43,64 @@ class Delivered:
     detail: str
 
 
-_COLUMNS = ("id, run_id, at, channel, committee, recipients, subject, workbook_sha256, fingerprint, findings, "
-            "status, detail")
+_COLUMNS = (
+    "id, run_id, at, channel, committee, recipients, subject, workbook_sha256, fingerprint, findings, status, detail"
+)
 
 
 def _delivered(row: SqlRow) -> Delivered:
-    return Delivered(row[0], row[1], dt.datetime.fromisoformat(row[2]), row[3], row[4], tuple(json.loads(row[5])),
-                     *row[6:])
+    return Delivered(
+        row[0], row[1], dt.datetime.fromisoformat(row[2]), row[3], row[4], tuple(json.loads(row[5])), *row[6:]
+    )
 
 
-def record_delivery(history: History, run_id: int, *, channel: str, recipients: list[str] | tuple[str, ...],
-                    status: str, subject: str = "", committee: str = "", workbook_sha256: str | None = None,
-                    fingerprint: str | None = None, findings: int | None = None, detail: str = "") -> None:
+def record_delivery(
+    history: History,
+    run_id: int,
+    *,
+    channel: str,
+    recipients: list[str] | tuple[str, ...],
+    status: str,
+    subject: str = "",
+    committee: str = "",
+    workbook_sha256: str | None = None,
+    fingerprint: str | None = None,
+    findings: int | None = None,
+    detail: str = "",
+) -> None:
     """One attempt, committed at once (a single INSERT in autocommit mode)."""
     history.conn.execute(
         "INSERT INTO deliveries (run_id, at, channel, committee, recipients, subject, workbook_sha256, fingerprint, "
         "findings, status, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (run_id, dt.datetime.now().astimezone().isoformat(), channel, committee,
-         json.dumps(list(recipients), ensure_ascii=False), subject, workbook_sha256, fingerprint, findings, status,
-         detail))
+        (
+            run_id,
+            dt.datetime.now().astimezone().isoformat(),
+            channel,
+            committee,
+            json.dumps(list(recipients), ensure_ascii=False),
+            subject,
+            workbook_sha256,
+            fingerprint,
+            findings,
+            status,
+            detail,
+        ),
+    )
 
 
-def last_sent(history: History, *, channel: str, recipients: list[str] | tuple[str, ...], committee: str = "",
-              run_id: int | None = None) -> Delivered | None:
+def last_sent(
+    history: History,
+    *,
+    channel: str,
+    recipients: list[str] | tuple[str, ...],
+    committee: str = "",
+    run_id: int | None = None,
+) -> Delivered | None:
     """The latest successful delivery on this channel to exactly these recipients
     (for one run when ``run_id`` is given)."""
-    sql = (f"SELECT {_COLUMNS} FROM deliveries WHERE status = 'sent' AND channel = ? AND committee = ? "
-           "AND recipients = ?")
+    sql = (
+        f"SELECT {_COLUMNS} FROM deliveries WHERE status = 'sent' AND channel = ? AND committee = ? AND recipients = ?"
+    )
     params: list[object] = [channel, committee, json.dumps(list(recipients), ensure_ascii=False)]
     if run_id is not None:
         sql += " AND run_id = ?"
@@ -100,8 +131,9 @@ class LineFigures:
 
 
 def run_totals(history: History, run_id: int) -> list[LineFigures]:
-    rows = history.conn.execute("SELECT code, name, allocation, committed, paid FROM totals WHERE run_id = ? "
-                                "ORDER BY rowid", (run_id,))
+    rows = history.conn.execute(
+        "SELECT code, name, allocation, committed, paid FROM totals WHERE run_id = ? ORDER BY rowid", (run_id,)
+    )
     return [LineFigures(*row) for row in rows]
 
 
@@ -119,9 +151,21 @@ class SourceRead:
 def run_sources(history: History, run_id: int) -> dict[str, SourceRead]:
     rows = history.conn.execute(
         "SELECT committee, kind, location, read_at, current, problem, sheet_ids FROM sources WHERE run_id = ? "
-        "ORDER BY rowid", (run_id,))
-    return {row[0]: SourceRead(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]) if row[3] else None,
-                               bool(row[4]), row[5] or "", json.loads(row[6] or "{}")) for row in rows}
+        "ORDER BY rowid",
+        (run_id,),
+    )
+    return {
+        row[0]: SourceRead(
+            row[0],
+            row[1],
+            row[2],
+            dt.datetime.fromisoformat(row[3]) if row[3] else None,
+            bool(row[4]),
+            row[5] or "",
+            json.loads(row[6] or "{}"),
+        )
+        for row in rows
+    }
 
 
 def deliveries(history: History, limit: int | None = None, run_id: int | None = None) -> list[Delivered]:
@@ -139,7 +183,16 @@ def deliveries(history: History, limit: int | None = None, run_id: int | None = 
 
 
 def delivered_as_dict(item: Delivered) -> dict[str, Any]:
-    return {"id": item.id, "run": item.run_id, "at": item.at.isoformat(), "channel": item.channel,
-            "committee": item.committee or None, "recipients": list(item.recipients), "subject": item.subject,
-            "workbook_sha256": item.workbook_sha256, "findings": item.findings, "status": item.status,
-            "detail": item.detail}
+    return {
+        "id": item.id,
+        "run": item.run_id,
+        "at": item.at.isoformat(),
+        "channel": item.channel,
+        "committee": item.committee or None,
+        "recipients": list(item.recipients),
+        "subject": item.subject,
+        "workbook_sha256": item.workbook_sha256,
+        "findings": item.findings,
+        "status": item.status,
+        "detail": item.detail,
+    }

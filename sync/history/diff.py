@@ -50,6 +50,8 @@ class Records(Protocol):
     def projects(self) -> list[StoredRecord]: ...
     @property
     def payments(self) -> list[StoredRecord]: ...
+
+
 _RECORD_ORDER = {PROJECT: 0, PAYMENT: 1}
 
 
@@ -163,8 +165,9 @@ _STAGES: list[Callable[[StoredRecord], Identity | None]] = [
 ]
 
 
-def _match_payments(before: list[StoredRecord], after: list[StoredRecord]) \
-        -> tuple[list[tuple[StoredRecord, StoredRecord]], list[StoredRecord], list[StoredRecord]]:
+def _match_payments(
+    before: list[StoredRecord], after: list[StoredRecord]
+) -> tuple[list[tuple[StoredRecord, StoredRecord]], list[StoredRecord], list[StoredRecord]]:
     """Pairs (old, new) matched stage by stage, then the unmatched old and new."""
     old_left, new_left = list(before), list(after)
     pairs: list[tuple[StoredRecord, StoredRecord]] = []
@@ -209,7 +212,8 @@ def _same_payments(before: list[StoredRecord], after: list[StoredRecord]) -> boo
     """The same payments in the same order: matching would pair each with itself
     (stage 1, in row order), so there is no change to report."""
     return len(before) == len(after) and all(
-        old.project_id == new.project_id and old.digest == new.digest for old, new in zip(before, after, strict=True))
+        old.project_id == new.project_id and old.digest == new.digest for old, new in zip(before, after, strict=True)
+    )
 
 
 def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]) -> Iterator[Found]:
@@ -236,9 +240,15 @@ def _payment_changes(before: list[StoredRecord], after: list[StoredRecord]) -> I
 # ------------------------------------------------------------------ both
 
 
-def compute_changes(before: Records | None, after: Records, *, previous_run_id: int | None,
-                    previous_run_at: dt.datetime | None, committee_order: list[str] | None = None,
-                    not_compared: dict[str, str] | None = None) -> Changes:
+def compute_changes(
+    before: Records | None,
+    after: Records,
+    *,
+    previous_run_id: int | None,
+    previous_run_at: dt.datetime | None,
+    committee_order: list[str] | None = None,
+    not_compared: dict[str, str] | None = None,
+) -> Changes:
     """Changes from ``before`` to ``after`` (two :class:`RunRecords`); ``before``
     None means there is no previous run: nothing is reported as added.
 
@@ -250,8 +260,12 @@ def compute_changes(before: Records | None, after: Records, *, previous_run_id: 
         return changes
     changes.not_compared = dict(not_compared or {})
     order = {code: i for i, code in enumerate(committee_order or [])}
-    seen = list(dict.fromkeys([r.committee for r in after.projects + after.payments]
-                              + [r.committee for r in before.projects + before.payments]))
+    seen = list(
+        dict.fromkeys(
+            [r.committee for r in after.projects + after.payments]
+            + [r.committee for r in before.projects + before.payments]
+        )
+    )
     for code in seen:
         order.setdefault(code, len(order))
     found = []
@@ -259,16 +273,24 @@ def compute_changes(before: Records | None, after: Records, *, previous_run_id: 
         if code in changes.not_compared:
             continue
         try:
-            found.extend([*_project_changes(_of(before.projects, code), _of(after.projects, code), after.fund),
-                          *_payment_changes(_of(before.payments, code), _of(after.payments, code))])
+            found.extend(
+                [
+                    *_project_changes(_of(before.projects, code), _of(after.projects, code), after.fund),
+                    *_payment_changes(_of(before.payments, code), _of(after.payments, code)),
+                ]
+            )
         except DamagedRecord as exc:
-            changes.not_compared[code] = (f"enregistrement illisible dans l'historique ({exc}) : ses projets et "
-                                          "versements ne sont pas comparés")
-    found.sort(key=lambda item: (order[item[0].committee], _RECORD_ORDER[item[0].record],
-                                 _KIND_ORDER[item[0].kind], item[1]))
+            changes.not_compared[code] = (
+                f"enregistrement illisible dans l'historique ({exc}) : ses projets et versements ne sont pas comparés"
+            )
+    found.sort(
+        key=lambda item: (order[item[0].committee], _RECORD_ORDER[item[0].record], _KIND_ORDER[item[0].kind], item[1])
+    )
     changes.items = [change for change, _ in found]
-    changes.not_compared = {code: changes.not_compared[code]
-                            for code in sorted(changes.not_compared, key=lambda c: order.get(c, len(order)))}
+    changes.not_compared = {
+        code: changes.not_compared[code]
+        for code in sorted(changes.not_compared, key=lambda c: order.get(c, len(order)))
+    }
     return changes
 
 

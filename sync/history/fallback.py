@@ -53,8 +53,9 @@ class LastGoodCopy:
         except HistoryError as error:
             log.error("Comité %s : %s", committee.code, error.message)
             since = self.now
-        self.unreadable[committee.code] = Unreadable(committee.source.kind, committee.source.location,
-                                                     exc.message, since)
+        self.unreadable[committee.code] = Unreadable(
+            committee.source.kind, committee.source.location, exc.message, since
+        )
         copy = None
         try:
             copy = self.history.last_good_copy(committee.code, source, self.identity)
@@ -70,11 +71,26 @@ class LastGoodCopy:
             return f"copie antérieure illisible (synchronisation n° {copy.run_id if copy else '?'} : {damage})"
         read_at = copy.read_at or self.now
         raw = RawWorkbook(tabs=tabs, read_at=read_at, sheet_ids=dict(copy.sheet_ids))
-        log.debug("Comité %s : copie de la synchronisation n° %d (%s, lue le %s).", committee.code,
-                  copy.run_id, copy.location, moment(read_at))
-        info = SourceInfo(committee.code, copy.kind, copy.location, read_at, copy.content_hash or "",
-                          current=False, problem=exc.message, sheet_ids=dict(copy.sheet_ids),
-                          source=self._source_for_links(committee), tabs=tabs, unavailable_since=since)
+        log.debug(
+            "Comité %s : copie de la synchronisation n° %d (%s, lue le %s).",
+            committee.code,
+            copy.run_id,
+            copy.location,
+            moment(read_at),
+        )
+        info = SourceInfo(
+            committee.code,
+            copy.kind,
+            copy.location,
+            read_at,
+            copy.content_hash or "",
+            current=False,
+            problem=exc.message,
+            sheet_ids=dict(copy.sheet_ids),
+            source=self._source_for_links(committee),
+            tabs=tabs,
+            unavailable_since=since,
+        )
         return raw, info
 
     def _none_of_this_source(self, committee: Committee, source: str) -> str | None:
@@ -82,8 +98,10 @@ class LastGoodCopy:
         other = self.history.copy_of_another_source(committee.code, source, self.identity)
         if other is None:
             return None
-        return (f"la dernière copie valide venait d'une autre source ({describe_source(other)}) : elle n'est pas "
-                "utilisée pour celle-ci")
+        return (
+            f"la dernière copie valide venait d'une autre source ({describe_source(other)}) : elle n'est pas "
+            "utilisée pour celle-ci"
+        )
 
     def _source_for_links(self, committee: Committee) -> Source | None:
         """The configured source, only to link cells of the Validation sheet to the

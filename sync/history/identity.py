@@ -38,8 +38,9 @@ def is_demo(config: Config) -> bool:
 
 
 def alliance_identity(config: Config) -> AllianceIdentity:
-    return AllianceIdentity(config.name, f"{config.period_start.isoformat()}/{config.period_end.isoformat()}",
-                            is_demo(config))
+    return AllianceIdentity(
+        config.name, f"{config.period_start.isoformat()}/{config.period_end.isoformat()}", is_demo(config)
+    )
 
 
 def source_identity(kind: str, location: str) -> str:

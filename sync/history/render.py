@@ -35,17 +35,27 @@ def _workbook(run: RunSummary) -> str:
     return PurePath(run.output).name if run.output else NO_WORKBOOK
 
 
-def render_history(runs: list[RunSummary], alive_run: int | None = None,
-                   delivered: dict[int, list[Delivered]] | None = None) -> str:
+def render_history(
+    runs: list[RunSummary], alive_run: int | None = None, delivered: dict[int, list[Delivered]] | None = None
+) -> str:
     """One line per run, most recent first; a failed run's reason beneath it.
     ``delivered``: each run's delivery attempts, for the « Livraison » column."""
-    header = ("N°", "Date", "Statut", "Projets", "Versements", "Erreurs", "Avertissements", "Classeur",
-              "Livraison")
+    header = ("N°", "Date", "Statut", "Projets", "Versements", "Erreurs", "Avertissements", "Classeur", "Livraison")
     rows = []
     for run in runs:
-        rows.append((str(run.id), _when(run), run.status(running_alive=run.id == alive_run),
-                     _number(run.projects), _number(run.payments), _number(run.errors), _number(run.warnings),
-                     _workbook(run), delivery_state((delivered or {}).get(run.id, []))))
+        rows.append(
+            (
+                str(run.id),
+                _when(run),
+                run.status(running_alive=run.id == alive_run),
+                _number(run.projects),
+                _number(run.payments),
+                _number(run.errors),
+                _number(run.warnings),
+                _workbook(run),
+                delivery_state((delivered or {}).get(run.id, [])),
+            )
+        )
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -89,8 +99,9 @@ def change_lines(change: RecordChange) -> list[str]:
 
 
 def render_diff(changes: Changes, before: RunSummary, after: RunSummary, names: dict[str, str]) -> str:
-    title = (f"Changements entre la synchronisation n° {before.id} du {_when(before)} "
-             f"et la n° {after.id} du {_when(after)}")
+    title = (
+        f"Changements entre la synchronisation n° {before.id} du {_when(before)} et la n° {after.id} du {_when(after)}"
+    )
     if not changes.items and not changes.not_compared:
         return f"{title} : aucun changement."
     lines = [f"{title} :", summary(changes)]
@@ -133,8 +144,17 @@ _STATUSES = {"sent": "envoyé", "failed": "ÉCHEC"}
 def render_deliveries(attempts: list[Delivered]) -> str:
     """``history --deliveries``: what was sent, to whom, when; most recent first."""
     header = ("N°", "Date", "Envoi", "Comité", "Destinataires", "Résultat")
-    rows = [(str(a.run_id), moment(a.at), _CHANNELS.get(a.channel, a.channel), a.committee or "—",
-             ", ".join(a.recipients), _STATUSES.get(a.status, a.status)) for a in attempts]
+    rows = [
+        (
+            str(a.run_id),
+            moment(a.at),
+            _CHANNELS.get(a.channel, a.channel),
+            a.committee or "—",
+            ", ".join(a.recipients),
+            _STATUSES.get(a.status, a.status),
+        )
+        for a in attempts
+    ]
     widths = [max(len(header[i]), *(len(r[i]) for r in rows)) for i in range(len(header))]
 
     def line(cells: tuple[str, ...]) -> str:
@@ -148,15 +168,25 @@ def render_deliveries(attempts: list[Delivered]) -> str:
     return "\n".join(lines)
 
 
-def run_as_dict(run: RunSummary, alive_run: int | None = None,
-                delivered: list[Delivered] | None = None) -> dict[str, Any]:
+def run_as_dict(
+    run: RunSummary, alive_run: int | None = None, delivered: list[Delivered] | None = None
+) -> dict[str, Any]:
     """``history --format json``: one run."""
-    return {"run": run.id, "started_at": run.started_at.isoformat(),
-            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
-            "state": run.state, "status": run.status(running_alive=run.id == alive_run),
-            "projects": run.projects, "payments": run.payments, "errors": run.errors, "warnings": run.warnings,
-            "fallbacks": run.fallbacks, "workbook": run.output, "message": run.message,
-            "deliveries": delivery_state(delivered or [])}
+    return {
+        "run": run.id,
+        "started_at": run.started_at.isoformat(),
+        "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+        "state": run.state,
+        "status": run.status(running_alive=run.id == alive_run),
+        "projects": run.projects,
+        "payments": run.payments,
+        "errors": run.errors,
+        "warnings": run.warnings,
+        "fallbacks": run.fallbacks,
+        "workbook": run.output,
+        "message": run.message,
+        "deliveries": delivery_state(delivered or []),
+    }
 
 
 def diff_as_dict(changes: Changes, before: RunSummary, after: RunSummary) -> dict[str, Any]:
@@ -172,9 +202,17 @@ def changes_as_dict(changes: Changes) -> dict[str, Any]:
     """The committees not compared and each change with its fields (``diff``, ``run --format json``)."""
     return {
         "not_compared": [{"committee": code, "reason": why} for code, why in changes.not_compared.items()],
-        "changes": [{"kind": c.kind, "record": c.record, "committee": c.committee, "key": c.key, "label": c.label,
-                     "fields": [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields]}
-                    for c in changes.items],
+        "changes": [
+            {
+                "kind": c.kind,
+                "record": c.record,
+                "committee": c.committee,
+                "key": c.key,
+                "label": c.label,
+                "fields": [{"field": f.field, "before": f.before, "after": f.after} for f in c.fields],
+            }
+            for c in changes.items
+        ],
     }
 
 
@@ -191,8 +229,9 @@ class HistoryListing:
     delivered: dict[int, list[Delivered]] = field(default_factory=dict)
 
     def render_text(self) -> str:
-        return render_history(self.runs, alive_run=self.alive_run, delivered=self.delivered) if self.runs \
-            else self.empty
+        return (
+            render_history(self.runs, alive_run=self.alive_run, delivered=self.delivered) if self.runs else self.empty
+        )
 
     def as_dict(self) -> list[dict[str, Any]]:
         return [run_as_dict(run, self.alive_run, self.delivered.get(run.id, [])) for run in self.runs]
@@ -229,6 +268,9 @@ class DiffResult:
 
     def as_dict(self) -> dict[str, Any]:
         if self.before is None or self.changes is None:
-            return {"before": None, "after": {"run": self.after.id, "started_at": self.after.started_at.isoformat()},
-                    "changes": []}
+            return {
+                "before": None,
+                "after": {"run": self.after.id, "started_at": self.after.started_at.isoformat()},
+                "changes": [],
+            }
         return diff_as_dict(self.changes, self.before, self.after)

@@ -172,13 +172,18 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
     latest = len(MIGRATIONS)
     if version == 0:
         # A database of another program (or a file made by hand): never add tables to it.
-        foreign = [row[0] for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")]
+        foreign = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+            )
+        ]
         if foreign:
             raise HistoryError(
                 f"La base {path} n'est pas un historique d'alliance-sync (elle contient "
                 f"{', '.join(f'la table {name}' for name in foreign[:3])}{'…' if len(foreign) > 3 else ''}). "
-                "Déplacez ce fichier ailleurs, ou indiquez un autre dossier d'état avec --state-dir.")
+                "Déplacez ce fichier ailleurs, ou indiquez un autre dossier d'état avec --state-dir."
+            )
     if version > latest:
         raise HistoryError(
             f"La base d'historique {path} est au format {version}, plus récent que celui de cette "
@@ -212,8 +217,9 @@ def repair(conn: sqlite3.Connection) -> list[str]:
             for statement in _statements(script):
                 expected.execute(statement)
         repaired = []
-        tables = expected.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table' "
-                                  "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'").fetchall()
+        tables = expected.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+        ).fetchall()
         for table, create in tables:
             present = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
             if not present:
@@ -225,10 +231,14 @@ def repair(conn: sqlite3.Connection) -> list[str]:
                 if name in present:
                     continue
                 # Without NOT NULL: the rows already there get NULL, and are read as damaged.
-                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}"
-                             + (f" DEFAULT {default}" if default is not None else ""))
-                repaired.append(f"la colonne {name} de la table {table} manquait : elle a été rétablie, "
-                                "vide dans les lignes déjà enregistrées")
+                conn.execute(
+                    f"ALTER TABLE {table} ADD COLUMN {name} {kind}"
+                    + (f" DEFAULT {default}" if default is not None else "")
+                )
+                repaired.append(
+                    f"la colonne {name} de la table {table} manquait : elle a été rétablie, "
+                    "vide dans les lignes déjà enregistrées"
+                )
         return repaired
     finally:
         expected.close()

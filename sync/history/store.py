@@ -79,7 +79,8 @@ def damaged(path: Path, detail: str) -> HistoryError:
     return HistoryError(
         f"la base d'historique {path} est endommagée ou n'est pas celle d'alliance-sync ({detail}). "
         f"Déplacez-la ailleurs (par exemple {path.with_name('historique-endommage.sqlite').name}) pour repartir "
-        "d'un historique vide ; les classeurs déjà produits ne sont pas touchés.")
+        "d'un historique vide ; les classeurs déjà produits ne sont pas touchés."
+    )
 
 
 def _reading(method: Callable[..., _T]) -> Callable[..., _T]:
@@ -221,15 +222,17 @@ class History:
         try:
             state_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise HistoryError(f"le dossier d'état {state_dir} ne peut pas être créé "
-                               f"({describe_os_error(exc)}).") from None
+            raise HistoryError(
+                f"le dossier d'état {state_dir} ne peut pas être créé ({describe_os_error(exc)})."
+            ) from None
         path = state_dir / DB_NAME
         try:
             # isolation_level=None: transactions are explicit (BEGIN … COMMIT) below.
             conn = sqlite3.connect(path, isolation_level=None, timeout=30)
         except sqlite3.Error as exc:
-            raise HistoryError(f"la base d'historique {path} ne peut pas être ouverte "
-                               f"({sqlite_problem(exc)}).") from None
+            raise HistoryError(
+                f"la base d'historique {path} ne peut pas être ouverte ({sqlite_problem(exc)})."
+            ) from None
         try:
             # Rollback journal (SQLite's default) with full syncs: a killed run's
             # journal is rolled back at the next opening, the database stays one file.
@@ -245,8 +248,9 @@ class History:
                     "pour repartir d'un historique vide ; les classeurs déjà produits ne sont pas touchés."
                 ) from None
             # Locked by another program, disk full…: the history itself is sound.
-            raise HistoryError(f"la base d'historique {path} ne peut pas être utilisée "
-                               f"({sqlite_problem(exc)}).") from None
+            raise HistoryError(
+                f"la base d'historique {path} ne peut pas être utilisée ({sqlite_problem(exc)})."
+            ) from None
         except BaseException:
             conn.close()
             raise
@@ -278,16 +282,17 @@ class History:
         try:
             _check_alliance(self.conn, self.path.parent, identity)
         except sqlite3.Error as exc:
-            self.note(f"historique {self.path} : alliance des synchronisations enregistrées illisible "
-                      f"({sqlite_problem(exc)}).")
+            self.note(
+                f"historique {self.path} : alliance des synchronisations enregistrées illisible "
+                f"({sqlite_problem(exc)})."
+            )
 
     @classmethod
     def exists(cls, state_dir: Path) -> bool:
         try:
             return (state_dir / DB_NAME).is_file()
         except OSError as exc:  # a folder this user may not enter (is_file only hides ENOENT)
-            raise HistoryError(f"le dossier d'état {state_dir} est inaccessible ({describe_os_error(exc)}).") \
-                from None
+            raise HistoryError(f"le dossier d'état {state_dir} est inaccessible ({describe_os_error(exc)}).") from None
 
     def close(self) -> None:
         self.conn.close()
@@ -327,11 +332,14 @@ class History:
 
     def _cannot_write(self, exc: sqlite3.Error) -> HistoryError:
         if _primary_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or (
-                isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(("no such ", "table "))):
+            isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(("no such ", "table "))
+        ):
             # A damaged file, or a schema changed by hand (a column or a table gone).
             return damaged(self.path, sqlite_problem(exc))
-        return HistoryError(f"la base d'historique {self.path} ne peut pas être écrite ({sqlite_problem(exc)}) ; "
-                            "rien n'y a été enregistré.")
+        return HistoryError(
+            f"la base d'historique {self.path} ne peut pas être écrite ({sqlite_problem(exc)}) ; "
+            "rien n'y a été enregistré."
+        )
 
     # ------------------------------------------------------------------ writing
 
@@ -349,15 +357,28 @@ class History:
             cursor = conn.execute(
                 "INSERT INTO runs (started_at, state, alliance, fund, config_path, tool_version, period, demo) "
                 "VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
-                (started_at.isoformat(), config.name, config.fund,
-                 str(config.path) if config.path else None, __version__, identity.period, int(identity.demo)),
+                (
+                    started_at.isoformat(),
+                    config.name,
+                    config.fund,
+                    str(config.path) if config.path else None,
+                    __version__,
+                    identity.period,
+                    int(identity.demo),
+                ),
             )
         assert cursor.lastrowid is not None  # set by the INSERT just made
         return cursor.lastrowid
 
     @contextmanager
-    def recording(self, run_id: int, report: Report, output: Path | None,
-                  records: RunRecords | None = None, output_sha256: str | None = None) -> Iterator[None]:
+    def recording(
+        self,
+        run_id: int,
+        report: Report,
+        output: Path | None,
+        records: RunRecords | None = None,
+        output_sha256: str | None = None,
+    ) -> Iterator[None]:
         """Record the whole run in one transaction, committed when the block ends
         without error and rolled back otherwise. ``records``: the report's, when
         already computed (records_of_report). ``output``: the workbook about to be put
@@ -369,8 +390,10 @@ class History:
                 conn.executemany(
                     f"INSERT INTO {table} (run_id, seq, committee, row, project_id, counted, data) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    ((run_id, seq, r.committee, r.row, r.project_id, int(r.counted), r.to_json())
-                     for seq, r in enumerate(items)),
+                    (
+                        (run_id, seq, r.committee, r.row, r.project_id, int(r.counted), r.to_json())
+                        for seq, r in enumerate(items)
+                    ),
                 )
             conn.executemany(
                 "INSERT INTO findings (run_id, seq, severity, code, committee, sheet, cell, row, project_id, "
@@ -381,18 +404,40 @@ class History:
                 "INSERT INTO totals (run_id, code, name, allocation, committed, paid, pipeline, "
                 "other_contributions, projects_committed, projects_pipeline, projects_total, "
                 "committed_by_year, paid_by_year) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, t.code, t.name, t.allocation, t.committed, t.paid, t.pipeline, t.other_contributions,
-                  t.projects_committed, t.projects_pipeline, t.projects_total,
-                  json.dumps(t.committed_by_year), json.dumps(t.paid_by_year))
-                 for t in report.totals.lines),
+                (
+                    (
+                        run_id,
+                        t.code,
+                        t.name,
+                        t.allocation,
+                        t.committed,
+                        t.paid,
+                        t.pipeline,
+                        t.other_contributions,
+                        t.projects_committed,
+                        t.projects_pipeline,
+                        t.projects_total,
+                        json.dumps(t.committed_by_year),
+                        json.dumps(t.paid_by_year),
+                    )
+                    for t in report.totals.lines
+                ),
             )
             conn.execute(
                 "UPDATE runs SET state = 'done', finished_at = ?, projects = ?, payments = ?, errors = ?, "
                 "warnings = ?, fallbacks = ?, output = ?, output_sha256 = ?, output_placed = ? WHERE id = ?",
-                (_now().isoformat(), len(records.projects), len(records.payments), len(report.errors),
-                 len(report.warnings), sum(1 for s in report.sources.values() if not s.current),
-                 str(output) if output else None, output_sha256 if output else None,
-                 0 if output else None, run_id),
+                (
+                    _now().isoformat(),
+                    len(records.projects),
+                    len(records.payments),
+                    len(report.errors),
+                    len(report.warnings),
+                    sum(1 for s in report.sources.values() if not s.current),
+                    str(output) if output else None,
+                    output_sha256 if output else None,
+                    0 if output else None,
+                    run_id,
+                ),
             )
             yield
 
@@ -404,57 +449,77 @@ class History:
     def _insert_sources(self, conn: sqlite3.Connection, run_id: int, report: Report) -> None:
         for code, info in report.sources.items():
             # The configured source: a last good copy standing in came from the same one.
-            identity = spec_identity(report.config.committee(code).source) or source_identity(info.kind,
-                                                                                             info.location)
+            identity = spec_identity(report.config.committee(code).source) or source_identity(info.kind, info.location)
             snapshot = None
             if info.tabs is not None:
                 encoded = info.encoded if info.encoded is not None else encode_tabs(info.tabs)
                 snapshot = snapshot_key(encoded)
                 exists = conn.execute("SELECT 1 FROM snapshots WHERE key = ?", (snapshot,)).fetchone()
                 if not exists:  # an unchanged source is not compressed again
-                    conn.execute("INSERT INTO snapshots (key, tabs) VALUES (?, ?)",
-                                 (snapshot, compress_tabs(encoded)))
+                    conn.execute("INSERT INTO snapshots (key, tabs) VALUES (?, ?)", (snapshot, compress_tabs(encoded)))
             conn.execute(
                 "INSERT INTO sources (run_id, committee, kind, location, read_at, content_hash, snapshot, "
                 "current, problem, sheet_ids, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, code, info.kind, info.location, info.read_at.isoformat() if info.read_at else None,
-                 info.content_hash or None, snapshot, int(info.current), info.problem or None,
-                 json.dumps(info.sheet_ids), identity),
+                (
+                    run_id,
+                    code,
+                    info.kind,
+                    info.location,
+                    info.read_at.isoformat() if info.read_at else None,
+                    info.content_hash or None,
+                    snapshot,
+                    int(info.current),
+                    info.problem or None,
+                    json.dumps(info.sheet_ids),
+                    identity,
+                ),
             )
 
-    def fail_run(self, run_id: int, message: str,
-                 unreadable: Mapping[str, tuple[SourceKind, str, str]] | None = None) -> None:
+    def fail_run(
+        self, run_id: int, message: str, unreadable: Mapping[str, tuple[SourceKind, str, str]] | None = None
+    ) -> None:
         """Record that the run produced no report; ``unreadable`` maps a committee
         to (kind, location, problem) for each source that could not be read."""
         with self._transaction() as conn:
-            row = conn.execute("SELECT output, output_sha256 FROM runs WHERE id = ? AND state = 'done' "
-                               "AND output_placed = 0", (run_id,)).fetchone()
+            row = conn.execute(
+                "SELECT output, output_sha256 FROM runs WHERE id = ? AND state = 'done' AND output_placed = 0",
+                (run_id,),
+            ).fetchone()
             if row is not None and _in_place(row[0], row[1]):
                 # Interrupted (Ctrl-C) after its workbook was put in place: the run is whole.
                 conn.execute("UPDATE runs SET output_placed = 1 WHERE id = ?", (run_id,))
                 return
             # A run recorded whose workbook could not be put in place: its rows go, it failed.
             _remove_rows(conn, run_id)
-            conn.execute("UPDATE runs SET state = 'failed', finished_at = ?, message = ?, output = NULL, "
-                         "output_sha256 = NULL, output_placed = NULL, projects = NULL, payments = NULL, "
-                         "errors = NULL, warnings = NULL WHERE id = ?",
-                         (_now().isoformat(), message, run_id))
+            conn.execute(
+                "UPDATE runs SET state = 'failed', finished_at = ?, message = ?, output = NULL, "
+                "output_sha256 = NULL, output_placed = NULL, projects = NULL, payments = NULL, "
+                "errors = NULL, warnings = NULL WHERE id = ?",
+                (_now().isoformat(), message, run_id),
+            )
             for code, (kind, location, problem) in (unreadable or {}).items():
                 conn.execute(
                     "INSERT OR REPLACE INTO sources (run_id, committee, kind, location, current, problem, identity) "
                     "VALUES (?, ?, ?, ?, 0, ?, ?)",
-                    (run_id, code, kind, location, problem, source_identity(kind, location)))
+                    (run_id, code, kind, location, problem, source_identity(kind, location)),
+                )
 
     # ------------------------------------------------------------------ reading
 
-    _RUN_COLUMNS = ("id, started_at, finished_at, state, alliance, fund, projects, payments, errors, warnings, "
-                    "fallbacks, output, message, period, demo, output_placed")
+    _RUN_COLUMNS = (
+        "id, started_at, finished_at, state, alliance, fund, projects, payments, errors, warnings, "
+        "fallbacks, output, message, period, demo, output_placed"
+    )
 
     @staticmethod
     def _summary(row: SqlRow) -> RunSummary:
         summary = RunSummary(row[0], _time(row[1]), _time(row[2]), *row[3:])  # type: ignore[arg-type]
         if not isinstance(summary.started_at, dt.datetime) or summary.state not in (
-                "running", "interrupted", "done", "failed"):
+            "running",
+            "interrupted",
+            "done",
+            "failed",
+        ):
             raise ValueError("état inconnu")
         return summary
 
@@ -464,8 +529,10 @@ class History:
             try:
                 yield self._summary(row)
             except _DAMAGE as exc:
-                self.note(f"historique {self.path} : la synchronisation n° {row[0]} est illisible "
-                          f"({describe_damage(exc)}) ; elle est ignorée.")
+                self.note(
+                    f"historique {self.path} : la synchronisation n° {row[0]} est illisible "
+                    f"({describe_damage(exc)}) ; elle est ignorée."
+                )
 
     @_reading
     def runs(self, limit: int | None = None) -> list[RunSummary]:
@@ -479,22 +546,29 @@ class History:
         row = self.conn.execute(f"SELECT {self._RUN_COLUMNS} FROM runs WHERE id = ?", (run_id,)).fetchone()
         if row is None:
             ids = self.conn.execute("SELECT MIN(id), MAX(id) FROM runs").fetchone()
-            known = (f"synchronisations enregistrées : n° {ids[0]} à {ids[1]}" if ids[0]
-                     else "aucune synchronisation enregistrée")
+            known = (
+                f"synchronisations enregistrées : n° {ids[0]} à {ids[1]}"
+                if ids[0]
+                else "aucune synchronisation enregistrée"
+            )
             raise HistoryError(f"synchronisation n° {run_id} introuvable ({known}).")
         try:
             return self._summary(row)
         except _DAMAGE as exc:
-            raise HistoryError(f"la synchronisation n° {run_id} de l'historique {self.path} est illisible "
-                               f"({describe_damage(exc)}).") from None
+            raise HistoryError(
+                f"la synchronisation n° {run_id} de l'historique {self.path} est illisible ({describe_damage(exc)})."
+            ) from None
 
     @_reading
-    def previous_done(self, before: int | None = None, *, with_output: bool = False,
-                      identity: AllianceIdentity | None = None) -> RunSummary | None:
+    def previous_done(
+        self, before: int | None = None, *, with_output: bool = False, identity: AllianceIdentity | None = None
+    ) -> RunSummary | None:
         """The latest completed run (before run ``before`` when given); with ``identity``,
         the latest of that alliance (a run recorded before identities never is)."""
-        sql = (f"SELECT {self._RUN_COLUMNS} FROM runs WHERE state = 'done' "
-               "AND (output_placed IS NULL OR output_placed = 1)")
+        sql = (
+            f"SELECT {self._RUN_COLUMNS} FROM runs WHERE state = 'done' "
+            "AND (output_placed IS NULL OR output_placed = 1)"
+        )
         params: list[object] = []
         if before is not None:
             sql += " AND id < ?"
@@ -518,13 +592,16 @@ class History:
         for table, target in (("projects", records.projects), ("payments", records.payments)):
             rows = self.conn.execute(
                 f"SELECT committee, row, project_id, counted, data, seq FROM {table} WHERE run_id = ? ORDER BY seq",
-                (run_id,))
+                (run_id,),
+            )
             load = _StoredText(self.conn, table, run_id)
             committees: dict[str, str] = {}  # one string per committee, not one per record
             for committee, row, project_id, counted, text, seq in rows:
                 if not isinstance(committee, str):
-                    self.note(f"historique {self.path} : l'enregistrement n° {seq} ({table}) de la synchronisation "
-                              f"n° {run_id} n'a pas de comité lisible ; il est ignoré.")
+                    self.note(
+                        f"historique {self.path} : l'enregistrement n° {seq} ({table}) de la synchronisation "
+                        f"n° {run_id} n'a pas de comité lisible ; il est ignoré."
+                    )
                     continue
                 committee = committees.setdefault(committee, committee)
                 project_id = project_id if isinstance(project_id, str) else ""
@@ -535,8 +612,11 @@ class History:
                     target.append(StoredRecord(committee, line, project_id, bool(counted), json_text=text))
                 else:
                     # The text is read once, for its digest, and let go: read again if it differs.
-                    target.append(StoredRecord(committee, line, project_id, bool(counted),
-                                               digest=record_digest(text), load=load, key=seq))
+                    target.append(
+                        StoredRecord(
+                            committee, line, project_id, bool(counted), digest=record_digest(text), load=load, key=seq
+                        )
+                    )
         return records
 
     @_reading
@@ -554,18 +634,27 @@ class History:
             if code not in before:
                 continue  # a committee new since then: all its rows are added
             if before[code] is None or now is None:
-                reasons[code] = (f"la synchronisation n° {base.id} ou la suivante a été enregistrée avant que "
-                                 "l'historique ne garde la source de chaque comité : ses projets et versements "
-                                 "ne sont pas comparés")
+                reasons[code] = (
+                    f"la synchronisation n° {base.id} ou la suivante a été enregistrée avant que "
+                    "l'historique ne garde la source de chaque comité : ses projets et versements "
+                    "ne sont pas comparés"
+                )
             elif before[code] != now:
-                reasons[code] = (f"source changée depuis la synchronisation n° {base.id} (avant : "
-                                 f"{describe_source(before[code])} ; maintenant : {describe_source(now)}) : "
-                                 "ses projets et versements ne sont pas comparés")
+                reasons[code] = (
+                    f"source changée depuis la synchronisation n° {base.id} (avant : "
+                    f"{describe_source(before[code])} ; maintenant : {describe_source(now)}) : "
+                    "ses projets et versements ne sont pas comparés"
+                )
         return reasons
 
-    def changes_since(self, base: RunSummary | None, records: RunRecords, *,
-                      committee_order: list[str] | None = None,
-                      sources: dict[str, str | None] | None = None) -> Changes:
+    def changes_since(
+        self,
+        base: RunSummary | None,
+        records: RunRecords,
+        *,
+        committee_order: list[str] | None = None,
+        sources: dict[str, str | None] | None = None,
+    ) -> Changes:
         """What changed from run ``base`` (None: none to compare with) to ``records``;
         ``sources``: each committee's source identity now (a committee read from another
         source than in ``base`` is not compared, and the changes say so).
@@ -576,23 +665,32 @@ class History:
         comparison was the peak of memory of a run).
         """
         if base is None:
-            return compute_changes(None, records, previous_run_id=None, previous_run_at=None,
-                                   committee_order=committee_order)
+            return compute_changes(
+                None, records, previous_run_id=None, previous_run_at=None, committee_order=committee_order
+            )
         previous = self.records(base.id, decoded=False)
-        return compute_changes(previous, records, previous_run_id=base.id, previous_run_at=base.started_at,
-                               committee_order=committee_order,
-                               not_compared=self.not_comparable(base, sources) if sources is not None else None)
+        return compute_changes(
+            previous,
+            records,
+            previous_run_id=base.id,
+            previous_run_at=base.started_at,
+            committee_order=committee_order,
+            not_compared=self.not_comparable(base, sources) if sources is not None else None,
+        )
 
     @_reading
-    def last_good_copy(self, committee: str, source: str | None = None,
-                       identity: AllianceIdentity | None = None) -> GoodCopy | None:
+    def last_good_copy(
+        self, committee: str, source: str | None = None, identity: AllianceIdentity | None = None
+    ) -> GoodCopy | None:
         """The committee's last successful read, of the same ``source`` (its identity) by
         a run of the same alliance when given. Its raw rows are None when the copy itself
         is damaged (:class:`GoodCopy`)."""
-        sql = ("SELECT s.run_id, s.kind, s.location, s.read_at, s.content_hash, p.tabs, s.sheet_ids "
-               "FROM sources s JOIN runs r ON r.id = s.run_id LEFT JOIN snapshots p ON p.key = s.snapshot "
-               "WHERE s.committee = ? AND s.current = 1 AND r.state = 'done' "
-               "AND (r.output_placed IS NULL OR r.output_placed = 1)")
+        sql = (
+            "SELECT s.run_id, s.kind, s.location, s.read_at, s.content_hash, p.tabs, s.sheet_ids "
+            "FROM sources s JOIN runs r ON r.id = s.run_id LEFT JOIN snapshots p ON p.key = s.snapshot "
+            "WHERE s.committee = ? AND s.current = 1 AND r.state = 'done' "
+            "AND (r.output_placed IS NULL OR r.output_placed = 1)"
+        )
         params: list[object] = [committee]
         if source is not None:
             sql += " AND s.identity = ?"
@@ -609,11 +707,19 @@ class History:
             if not isinstance(sheet_ids, dict):
                 raise TypeError("identifiants d'onglets")
         except _DAMAGE as exc:
-            return GoodCopy(row[0], committee, row[1], row[2], None, row[4], None, {},
-                            damage=describe_damage(exc))
+            return GoodCopy(row[0], committee, row[1], row[2], None, row[4], None, {}, damage=describe_damage(exc))
         tabs = row[5] if isinstance(row[5], bytes) else None
-        return GoodCopy(row[0], committee, row[1], row[2], read_at, row[4], tabs, sheet_ids,
-                        damage=None if tabs is not None else "copie brute absente ou endommagée")
+        return GoodCopy(
+            row[0],
+            committee,
+            row[1],
+            row[2],
+            read_at,
+            row[4],
+            tabs,
+            sheet_ids,
+            damage=None if tabs is not None else "copie brute absente ou endommagée",
+        )
 
     @_reading
     def copy_of_another_source(self, committee: str, source: str, identity: AllianceIdentity) -> str | None:
@@ -623,7 +729,8 @@ class History:
             "SELECT s.identity FROM sources s JOIN runs r ON r.id = s.run_id WHERE s.committee = ? "
             "AND s.current = 1 AND r.state = 'done' AND r.alliance = ? AND r.period = ? AND r.demo = ? "
             "ORDER BY s.run_id DESC LIMIT 1",
-            (committee, identity.name, identity.period, int(identity.demo))).fetchone()
+            (committee, identity.name, identity.period, int(identity.demo)),
+        ).fetchone()
         return row[0] if row is not None and row[0] != source else None
 
     @_reading
@@ -636,13 +743,15 @@ class History:
                 "SELECT MIN(r.started_at) FROM sources s JOIN runs r ON r.id = s.run_id "
                 "WHERE s.committee = ?1 AND s.current = 0 AND s.run_id > COALESCE("
                 "  (SELECT MAX(run_id) FROM sources WHERE committee = ?1 AND current = 1), 0)",
-                (committee,)).fetchone()
+                (committee,),
+            ).fetchone()
         else:
             row = self.conn.execute(
                 "SELECT MIN(r.started_at) FROM sources s JOIN runs r ON r.id = s.run_id "
                 "WHERE s.committee = ?1 AND s.identity = ?2 AND s.current = 0 AND s.run_id > COALESCE("
                 "  (SELECT MAX(run_id) FROM sources WHERE committee = ?1 AND identity = ?2 AND current = 1), 0)",
-                (committee, source)).fetchone()
+                (committee, source),
+            ).fetchone()
         return _time(row[0])
 
     @_reading
@@ -661,8 +770,9 @@ class History:
     def _with_data(self, run: RunSummary) -> RunSummary:
         if not run.has_data:
             why = f" : {run.message.splitlines()[0]}" if run.message else ""
-            raise HistoryError(f"la synchronisation n° {run.id} du {moment(run.started_at)} "
-                               f"n'a pas de données ({run.status()}{why}).")
+            raise HistoryError(
+                f"la synchronisation n° {run.id} du {moment(run.started_at)} n'a pas de données ({run.status()}{why})."
+            )
         return run
 
     @_reading
@@ -695,8 +805,12 @@ def _settle_placements(conn: sqlite3.Connection) -> None:
         conn.execute(
             "UPDATE runs SET state = 'interrupted', output = NULL, output_sha256 = NULL, output_placed = NULL, "
             "projects = NULL, payments = NULL, errors = NULL, warnings = NULL, message = ? WHERE id = ?",
-            ("interrompue après son enregistrement, avant la mise en place de son classeur : le classeur "
-             "précédent est resté en place.", run_id))
+            (
+                "interrompue après son enregistrement, avant la mise en place de son classeur : le classeur "
+                "précédent est resté en place.",
+                run_id,
+            ),
+        )
 
 
 def _in_place(output: object, digest: object) -> bool:
@@ -716,8 +830,10 @@ def _remove_rows(conn: sqlite3.Connection, run_id: int) -> None:
 
 
 def _check_alliance(conn: sqlite3.Connection, state_dir: Path, identity: AllianceIdentity) -> None:
-    rows = conn.execute("SELECT alliance, period, demo FROM runs WHERE period IS NOT NULL AND demo IS NOT NULL "
-                        "GROUP BY alliance, period, demo ORDER BY MAX(id) DESC").fetchall()
+    rows = conn.execute(
+        "SELECT alliance, period, demo FROM runs WHERE period IS NOT NULL AND demo IS NOT NULL "
+        "GROUP BY alliance, period, demo ORDER BY MAX(id) DESC"
+    ).fetchall()
     others = [AllianceIdentity(str(name), str(period), bool(demo)) for name, period, demo in rows]
     others = [other for other in others if other != identity]
     if others:
@@ -726,7 +842,8 @@ def _check_alliance(conn: sqlite3.Connection, state_dir: Path, identity: Allianc
             f"{identity.describe()} : rien n'y a été écrit. Chaque alliance a son propre dossier d'état, pour "
             "qu'aucune copie de secours ni aucune comparaison ne vienne d'une autre. Indiquez-en un autre : "
             "l'option --state-dir, la variable ALLIANCE_SYNC_STATE_DIR ou la clé state_dir de la table "
-            "[alliance] de la configuration.")
+            "[alliance] de la configuration."
+        )
 
 
 def describe_damage(exc: BaseException) -> str:
@@ -772,7 +889,7 @@ def _primary_code(exc: sqlite3.Error) -> int:
 # SQLite's reasons, in French (its own text is in English).
 _SQLITE_REASONS = {
     sqlite3.SQLITE_BUSY: "occupée par un autre programme, par exemple un outil qui l'a ouverte : fermez-le "
-                         "puis relancez",
+    "puis relancez",
     sqlite3.SQLITE_LOCKED: "occupée par un autre programme : fermez-le puis relancez",
     sqlite3.SQLITE_FULL: "disque plein",
     sqlite3.SQLITE_READONLY: "en lecture seule",
@@ -793,8 +910,18 @@ def _finding_row(f: Finding) -> tuple[object, ...]:
     """The columns of the findings table for ``f`` (its :meth:`~Finding.to_dict`), read back
     by :func:`finding_of_row`."""
     d = f.to_dict()
-    return (d["severity"], d["code"], d["committee"], d["sheet"], d["cell"], d["row"], d["project_id"],
-            d["message"], d["field"], json.dumps(d["values"], ensure_ascii=False))
+    return (
+        d["severity"],
+        d["code"],
+        d["committee"],
+        d["sheet"],
+        d["cell"],
+        d["row"],
+        d["project_id"],
+        d["message"],
+        d["field"],
+        json.dumps(d["values"], ensure_ascii=False),
+    )
 
 
 FINDING_COLUMNS = "severity, code, committee, sheet, cell, row, project_id, message, field, data"
@@ -805,8 +932,17 @@ def finding_of_row(row: SqlRow) -> Finding:
     recorded. A row of a history older than its values (or whose values are damaged) keeps
     its stored message."""
     severity, code, committee, sheet, cell, number, project_id, message, field_name, data = row
-    stored = {"severity": severity, "code": code, "committee": committee, "sheet": sheet, "cell": cell,
-              "row": number, "project_id": project_id, "field": field_name or "", "message": message}
+    stored = {
+        "severity": severity,
+        "code": code,
+        "committee": committee,
+        "sheet": sheet,
+        "cell": cell,
+        "row": number,
+        "project_id": project_id,
+        "field": field_name or "",
+        "message": message,
+    }
     try:
         values = json.loads(data) if data else {}
         found = Finding.from_dict({**stored, "values": values})

@@ -25,8 +25,9 @@ def temporary_path(target: Path) -> Path:
     return target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
 
 
-def write_atomically(target: Path, write: Callable[[Path], object], *,
-                     before_replace: Callable[[], object] | None = None) -> None:
+def write_atomically(
+    target: Path, write: Callable[[Path], object], *, before_replace: Callable[[], object] | None = None
+) -> None:
     """Write ``target`` through ``write(temporary_path)``, then rename it into place.
 
     Raises OutputError (in French, naming the file) when the folder cannot be
@@ -88,7 +89,7 @@ def remove_leftovers(target: Path) -> None:
     except OSError:
         return
     for leftover in leftovers:
-        pid = leftover.name[len(target.stem) + 2:].split(".")[0]
+        pid = leftover.name[len(target.stem) + 2 :].split(".")[0]
         if pid.isascii() and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
             leftover.unlink(missing_ok=True)
 
@@ -106,8 +107,7 @@ def temporary_files_in(state_dir: Path) -> Iterator[Path]:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"le dossier temporaire {folder} ne peut pas être créé ({describe_os_error(exc)}).") \
-            from None
+        raise OutputError(f"le dossier temporaire {folder} ne peut pas être créé ({describe_os_error(exc)}).") from None
     _empty(folder)
     previous = tempfile.tempdir
     tempfile.tempdir = str(folder)

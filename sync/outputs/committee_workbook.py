@@ -57,8 +57,12 @@ Record = Mapping[str, object]
 
 _WIDTHS = {"text": 28, "list": 26, "date": 14, "money": 16, "count": 12}
 _NARROW = {"project_id": 16, "notes": 40, "reference": 18, "note": 40}
-_LIST_HEADINGS = {"organization_type": "Types d'organisme admissibles", "territory": "Territoires",
-                  "priority": "Priorités", "status": "Statuts"}
+_LIST_HEADINGS = {
+    "organization_type": "Types d'organisme admissibles",
+    "territory": "Territoires",
+    "priority": "Priorités",
+    "status": "Statuts",
+}
 
 
 def priority_choices(config: Config, committee: Committee | None) -> list[str]:
@@ -69,8 +73,9 @@ def priority_choices(config: Config, committee: Committee | None) -> list[str]:
 
 
 def _lists(config: Config, committee: Committee | None) -> dict[str, list[str]]:
-    territories = list(committee.territories) if committee else sorted(
-        {t for c in config.subregions for t in c.territories})
+    territories = (
+        list(committee.territories) if committee else sorted({t for c in config.subregions for t in c.territories})
+    )
     return {
         "organization_type": list(config.eligible_types),
         "territory": territories,
@@ -95,10 +100,18 @@ class Guard:
         # « stop »: the value is refused, not merely warned about (Excel's « Arrêt »,
         # Sheets' « Refuser la saisie »).
         return DataValidation(
-            type=self.type, operator=self.operator, formula1=self.formula1, formula2=self.formula2,
-            allow_blank=True, showInputMessage=True, promptTitle=title[:TITLE_LIMIT], prompt=self.prompt,
-            showErrorMessage=self.type is not None, errorStyle="stop" if self.type else None,
-            errorTitle=self.error_title or None, error=self.error or None,
+            type=self.type,
+            operator=self.operator,
+            formula1=self.formula1,
+            formula2=self.formula2,
+            allow_blank=True,
+            showInputMessage=True,
+            promptTitle=title[:TITLE_LIMIT],
+            prompt=self.prompt,
+            showErrorMessage=self.type is not None,
+            errorStyle="stop" if self.type else None,
+            errorTitle=self.error_title or None,
+            error=self.error or None,
         )
 
 
@@ -106,16 +119,27 @@ def _period(config: Config) -> str:
     return f"entre le {config.period_start.isoformat()} et le {config.period_end.isoformat()}"
 
 
-def _guards(config: Config, columns: list[Column], letter: dict[str, str], last_row: int,
-            lists_range: dict[str, str], projects_ids: str | None) -> dict[str, Guard]:
+def _guards(
+    config: Config,
+    columns: list[Column],
+    letter: dict[str, str],
+    last_row: int,
+    lists_range: dict[str, str],
+    projects_ids: str | None,
+) -> dict[str, Guard]:
     """The guard of each column of a tab, by field."""
     fund = config.fund
     period = _period(config)
     date_error = f"Entrez une date {period}, au format AAAA-MM-JJ (ex. {config.period_start.isoformat()})."
     # The largest amount the rules read exactly (a larger one is a typing accident).
-    money = {"type": "decimal", "operator": "between", "formula1": "0",
-             "formula2": str(Decimal(MAX_CENTS) / 100), "error_title": "Montant invalide",
-             "error": "Entrez un montant en dollars, positif ou nul, au cent près (ex. 12500,50)."}
+    money = {
+        "type": "decimal",
+        "operator": "between",
+        "formula1": "0",
+        "formula2": str(Decimal(MAX_CENTS) / 100),
+        "error_title": "Montant invalide",
+        "error": "Entrez un montant en dollars, positif ou nul, au cent près (ex. 12500,50).",
+    }
     committed = "Accepté, En cours ou Terminé"
     guards: dict[str, Guard] = {}
     for column in columns:
@@ -124,40 +148,57 @@ def _guards(config: Config, columns: list[Column], letter: dict[str, str], last_
             col = letter[field]
             guards[field] = Guard(
                 "Obligatoire. Un numéro unique dans toute l'Alliance, ex. OUE-2020-003.",
-                type="custom", formula1=f"COUNTIF(${col}$2:${col}${last_row},{col}2)<=1",
+                type="custom",
+                formula1=f"COUNTIF(${col}$2:${col}${last_row},{col}2)<=1",
                 error_title="No projet en double",
-                error="Ce No projet figure déjà dans cet onglet : chaque projet a un numéro unique.")
+                error="Ce No projet figure déjà dans cet onglet : chaque projet a un numéro unique.",
+            )
         elif field == "project_id":
             guards[field] = Guard(
                 "Obligatoire. Choisissez le No projet d'un projet de l'onglet Projets.",
-                type="list", formula1=projects_ids, error_title="Projet inconnu",
-                error="Ce No projet ne figure pas dans l'onglet Projets de ce classeur : "
-                      "choisissez-le dans la liste.")
+                type="list",
+                formula1=projects_ids,
+                error_title="Projet inconnu",
+                error="Ce No projet ne figure pas dans l'onglet Projets de ce classeur : choisissez-le dans la liste.",
+            )
         elif column.kind == "list":
             heading = _LIST_HEADINGS[field]
-            what = {"organization_type": "le type d'organisme (seuls les types admissibles y sont)",
-                    "territory": "le territoire du projet, dans votre sous-région",
-                    "priority": "la priorité d'action", "status": "le statut du projet"}[field]
+            what = {
+                "organization_type": "le type d'organisme (seuls les types admissibles y sont)",
+                "territory": "le territoire du projet, dans votre sous-région",
+                "priority": "la priorité d'action",
+                "status": "le statut du projet",
+            }[field]
             guards[field] = Guard(
                 f"Obligatoire. Choisissez dans la liste déroulante {what}.",
-                type="list", formula1=lists_range[field], error_title="Valeur hors liste",
+                type="list",
+                formula1=lists_range[field],
+                error_title="Valeur hors liste",
                 error=f"Cette valeur n'est pas dans la liste « {heading} » : choisissez-en une dans la liste "
-                      "déroulante.")
+                "déroulante.",
+            )
         elif column.kind == "date":
-            when = ("Requise dès le statut " + committed + ". " if field in
-                    ("approval_date", "start_date", "end_date") else "Obligatoire. ")
+            when = (
+                "Requise dès le statut " + committed + ". "
+                if field in ("approval_date", "start_date", "end_date")
+                else "Obligatoire. "
+            )
             guards[field] = Guard(
                 f"{when}Une date {period}, au format AAAA-MM-JJ.",
-                type="date", operator="between", formula1=str(int(to_excel(config.period_start))),
-                formula2=str(int(to_excel(config.period_end))), error_title="Date hors période",
-                error=date_error)
+                type="date",
+                operator="between",
+                formula1=str(int(to_excel(config.period_start))),
+                formula2=str(int(to_excel(config.period_end))),
+                error_title="Date hors période",
+                error=date_error,
+            )
         elif field == "fqis_total":
             guards[field] = Guard(
-                f"Calculé seul : la somme des colonnes {fund} par exercice. Ne rien saisir ici.", **money)
+                f"Calculé seul : la somme des colonnes {fund} par exercice. Ne rien saisir ici.", **money
+            )
         elif column.kind == "money":
             prompt = {
-                "total_cost": f"Requis dès le statut {committed}. Le coût total du projet, au moins le {fund} "
-                              "total.",
+                "total_cost": f"Requis dès le statut {committed}. Le coût total du projet, au moins le {fund} total.",
                 "other_contributions": "Les autres sources de financement du projet, en dollars.",
                 "amount": "Obligatoire. Le montant versé, en dollars.",
             }.get(field, f"La part du {fund} de l'exercice {field[5:]}, en dollars.")
@@ -165,8 +206,12 @@ def _guards(config: Config, columns: list[Column], letter: dict[str, str], last_
         elif column.kind == "count":
             guards[field] = Guard(
                 "Un nombre entier de personnes, positif ou nul (ex. 25).",
-                type="whole", operator="greaterThanOrEqual", formula1="0", error_title="Nombre invalide",
-                error="Entrez un nombre entier positif ou nul, sans décimales (ex. 25).")
+                type="whole",
+                operator="greaterThanOrEqual",
+                formula1="0",
+                error_title="Nombre invalide",
+                error="Entrez un nombre entier positif ou nul, sans décimales (ex. 25).",
+            )
         else:
             prompt = {
                 "title": "Obligatoire. Le titre du projet.",
@@ -187,8 +232,15 @@ def _add_guards(ws: Worksheet, columns: list[Column], guards: dict[str, Guard], 
         validation.add(f"{col}2:{col}{last_row}")
 
 
-def _flag_missing(ws: Worksheet, columns: list[Column], letter: dict[str, str], last_row: int,
-                  always: list[str], when_committed: list[str], status: str | None) -> None:
+def _flag_missing(
+    ws: Worksheet,
+    columns: list[Column],
+    letter: dict[str, str],
+    last_row: int,
+    always: list[str],
+    when_committed: list[str],
+    status: str | None,
+) -> None:
     """Colour a required cell left empty in a row already started (anything typed in it).
 
     The formula column (FQIS total) is left out of « started »: it shows an empty
@@ -201,18 +253,24 @@ def _flag_missing(ws: Worksheet, columns: list[Column], letter: dict[str, str], 
             spans[-1].append(index)
         else:
             spans.append([index])
-    ranges = [f"${get_column_letter(run[0])}2:${get_column_letter(run[-1])}2" if len(run) > 1
-              else f"${get_column_letter(run[0])}2" for run in spans]
+    ranges = [
+        f"${get_column_letter(run[0])}2:${get_column_letter(run[-1])}2"
+        if len(run) > 1
+        else f"${get_column_letter(run[0])}2"
+        for run in spans
+    ]
     started = f"COUNTA({','.join(ranges)})>0"
     committed = ""
     if status:
-        committed = "OR(" + ",".join(f'${letter[status]}2="{s}"' for s in statuses.STATUSES
-                                     if s in statuses.COMMITTED_STATUSES) + ")"
+        committed = (
+            "OR("
+            + ",".join(f'${letter[status]}2="{s}"' for s in statuses.STATUSES if s in statuses.COMMITTED_STATUSES)
+            + ")"
+        )
     for fields, condition in ((always, started), (when_committed, committed)):
         for field in fields:
             col = letter[field]
-            rule = FormulaRule(formula=[f'AND(LEN(TRIM({col}2))=0,{condition})'], fill=MISSING_FILL,
-                               font=MISSING_FONT)
+            rule = FormulaRule(formula=[f"AND(LEN(TRIM({col}2))=0,{condition})"], fill=MISSING_FILL, font=MISSING_FONT)
             ws.conditional_formatting.add(f"{col}2:{col}{last_row}", rule)
 
 
@@ -229,8 +287,13 @@ def _write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
     ws.row_dimensions[1].height = 32
 
 
-def _write_rows(ws: Worksheet, columns: Sequence[Column], records: Sequence[Record], rows: int,
-                formulas: Mapping[str, Callable[[int], str]] | None = None) -> None:
+def _write_rows(
+    ws: Worksheet,
+    columns: Sequence[Column],
+    records: Sequence[Record],
+    rows: int,
+    formulas: Mapping[str, Callable[[int], str]] | None = None,
+) -> None:
     """Rows 2… of a tab: formats on every prepared row, values where a record has them."""
     formulas = formulas or {}
     for r in range(2, rows + 2):
@@ -283,9 +346,13 @@ def write_template(target: Path, config: Config, committee: Committee | None) ->
     return TemplateResult(target, committee.code if committee is not None else None)
 
 
-def write_committee_workbook(path: Path, config: Config, committee: Committee | None = None,
-                             projects: Sequence[Record] | None = None,
-                             payments: Sequence[Record] | None = None) -> None:
+def write_committee_workbook(
+    path: Path,
+    config: Config,
+    committee: Committee | None = None,
+    projects: Sequence[Record] | None = None,
+    payments: Sequence[Record] | None = None,
+) -> None:
     """Write the committee workbook (docs/gabarit.md); ``projects``/``payments`` are dicts keyed by field name
     (``year:2019-2020`` for year columns) with typed values (cents as int, dates)."""
     projects = projects or []
@@ -320,11 +387,15 @@ def write_committee_workbook(path: Path, config: Config, committee: Committee | 
     lists_ws.sheet_state = "hidden"
 
     _add_guards(ws, p_columns, _guards(config, p_columns, letter, last_row, lists_range, None), last_row)
-    _flag_missing(ws, p_columns, letter, last_row,
-                  always=["project_id", "title", "organization", "organization_type", "territory", "priority",
-                          "status"],
-                  when_committed=["approval_date", "start_date", "end_date", "total_cost", "fqis_total"],
-                  status="status")
+    _flag_missing(
+        ws,
+        p_columns,
+        letter,
+        last_row,
+        always=["project_id", "title", "organization", "organization_type", "territory", "priority", "status"],
+        when_committed=["approval_date", "start_date", "end_date", "total_cost", "fqis_total"],
+        status="status",
+    )
 
     pay_ws = wb.create_sheet(PAYMENTS_TAB, 1)
     _write_header(pay_ws, PAYMENT_COLUMNS)
@@ -333,10 +404,21 @@ def write_committee_workbook(path: Path, config: Config, committee: Committee | 
     pay_letter = {c.field: get_column_letter(i) for i, c in enumerate(PAYMENT_COLUMNS, start=1)}
     # A payment names a project of the Projets tab: offer them in a drop-down.
     project_ids = f"{PROJECTS_TAB}!${letter['project_id']}$2:${letter['project_id']}${last_row}"
-    _add_guards(pay_ws, PAYMENT_COLUMNS,
-                _guards(config, PAYMENT_COLUMNS, pay_letter, pay_last_row, {}, project_ids), pay_last_row)
-    _flag_missing(pay_ws, PAYMENT_COLUMNS, pay_letter, pay_last_row, always=["project_id", "date", "amount"],
-                  when_committed=[], status=None)
+    _add_guards(
+        pay_ws,
+        PAYMENT_COLUMNS,
+        _guards(config, PAYMENT_COLUMNS, pay_letter, pay_last_row, {}, project_ids),
+        pay_last_row,
+    )
+    _flag_missing(
+        pay_ws,
+        PAYMENT_COLUMNS,
+        pay_letter,
+        pay_last_row,
+        always=["project_id", "date", "amount"],
+        when_committed=[],
+        status=None,
+    )
     _write_rows(pay_ws, PAYMENT_COLUMNS, payments, pay_rows)
 
     _write_instructions(wb.create_sheet(INSTRUCTIONS_TAB, 0), config, committee)
@@ -356,8 +438,12 @@ _INSTRUCTIONS_WIDTH = 72
 # stand-in when Calibri is absent), so a narrower font only leaves some air.
 _LINE_CHARS = {"title": 50, "heading": 72, "body": 82, "bullet": 80}
 _LINE_HEIGHT = {"title": 20.0, "heading": 15.0, "body": 15.0, "bullet": 15.0}
-_FONTS = {"title": Font(bold=True, size=14), "heading": Font(bold=True, size=11, color="1F4E78"),
-          "body": Font(size=11), "bullet": Font(size=11)}
+_FONTS = {
+    "title": Font(bold=True, size=14),
+    "heading": Font(bold=True, size=11, color="1F4E78"),
+    "body": Font(size=11),
+    "bullet": Font(size=11),
+}
 
 
 def instruction_lines(config: Config, committee: Committee | None) -> list[tuple[str, str]]:
@@ -370,42 +456,62 @@ def instruction_lines(config: Config, committee: Committee | None) -> list[tuple
     return [
         ("title", f"{config.name} — chiffrier du comité" + (f" {committee.name}" if committee else "")),
         ("blank", ""),
-        ("body", "Ce classeur est la source des données de votre comité. Chaque nuit, alliance-sync le lit, "
-                 "le valide et le consolide dans le rapport remis au ministère."),
+        (
+            "body",
+            "Ce classeur est la source des données de votre comité. Chaque nuit, alliance-sync le lit, "
+            "le valide et le consolide dans le rapport remis au ministère.",
+        ),
         ("blank", ""),
         ("heading", "Onglet Projets : une ligne par projet, à partir de la ligne 2."),
         ("bullet", "No projet : unique dans toute l'Alliance (ex. OUE-2020-003)."),
-        ("bullet", "Titre du projet, Organisme porteur, Type d'organisme, Territoire, Priorité et Statut "
-                   "sont obligatoires."),
+        (
+            "bullet",
+            "Titre du projet, Organisme porteur, Type d'organisme, Territoire, Priorité et Statut sont obligatoires.",
+        ),
         ("bullet", "Type d'organisme, Territoire, Priorité et Statut : choisissez dans la liste déroulante."),
-        ("bullet", f"Date d'approbation, Date de début et Date de fin : requises dès le statut {committed}, "
-                   f"{period}, au format AAAA-MM-JJ."),
+        (
+            "bullet",
+            f"Date d'approbation, Date de début et Date de fin : requises dès le statut {committed}, "
+            f"{period}, au format AAAA-MM-JJ.",
+        ),
         ("bullet", f"Répartissez le {fund} par exercice ({years}) ; la colonne {fund} total se calcule seule."),
-        ("bullet", f"Le {fund} total ne peut dépasser le coût total ; au-delà de "
-                   f"{format_share(config.max_fqis_share)} du coût, un avertissement est émis."),
-        ("bullet", "Montants en dollars : 12 500 $, 12 500,50 $ ou 12500.50 sont acceptés ; "
-                   "un montant illisible ou négatif est signalé, jamais compté comme 0 $."),
-        ("bullet", f"Statut : Accepté, En cours et Terminé engagent le {fund} total du projet ; Abandonné "
-                   "engage ce qui a déjà été versé ; Intention déposée et En analyse sont des demandes en "
-                   "analyse ; Refusé ne compte nulle part."),
+        (
+            "bullet",
+            f"Le {fund} total ne peut dépasser le coût total ; au-delà de "
+            f"{format_share(config.max_fqis_share)} du coût, un avertissement est émis.",
+        ),
+        (
+            "bullet",
+            "Montants en dollars : 12 500 $, 12 500,50 $ ou 12500.50 sont acceptés ; "
+            "un montant illisible ou négatif est signalé, jamais compté comme 0 $.",
+        ),
+        (
+            "bullet",
+            f"Statut : Accepté, En cours et Terminé engagent le {fund} total du projet ; Abandonné "
+            "engage ce qui a déjà été versé ; Intention déposée et En analyse sont des demandes en "
+            "analyse ; Refusé ne compte nulle part.",
+        ),
         ("bullet", "Participants visés et Participants rejoints : des nombres entiers (ex. 25)."),
         ("blank", ""),
         ("heading", "Onglet Versements : une ligne par versement."),
         ("bullet", "No projet, Date du versement et Montant sont obligatoires ; Référence et Note complètent."),
-        ("bullet", "Un versement doit nommer un projet de ce comité au statut Accepté, En cours, Terminé "
-                   "ou Abandonné."),
+        (
+            "bullet",
+            "Un versement doit nommer un projet de ce comité au statut Accepté, En cours, Terminé ou Abandonné.",
+        ),
         ("blank", ""),
         ("heading", "Ce que le classeur vérifie pendant la saisie"),
         ("bullet", "Un message d'aide s'affiche quand vous sélectionnez une cellule d'une colonne."),
-        ("bullet", f"Une valeur hors liste, une date hors de la période ({period}), un montant ou "
-                   "un nombre de participants négatif, un No projet en double sont refusés dès la saisie."),
+        (
+            "bullet",
+            f"Une valeur hors liste, une date hors de la période ({period}), un montant ou "
+            "un nombre de participants négatif, un No projet en double sont refusés dès la saisie.",
+        ),
         ("bullet", "Dans une ligne commencée, une cellule obligatoire vide est colorée en rouge."),
-        ("bullet", "Une valeur collée échappe à ces vérifications : la validation de la nuit la signale "
-                   "quand même."),
+        ("bullet", "Une valeur collée échappe à ces vérifications : la validation de la nuit la signale quand même."),
         ("blank", ""),
         ("heading", "Ne renommez pas les onglets ni les en-têtes : l'outil les cherche par leur nom."),
-        ("body", "Les anomalies trouvées sont signalées avec la cellule à corriger (onglet Validation, si "
-                 "activé)."),
+        ("body", "Les anomalies trouvées sont signalées avec la cellule à corriger (onglet Validation, si activé)."),
     ]
 
 

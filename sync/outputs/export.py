@@ -49,18 +49,53 @@ from sync.report import Report
 # What a spreadsheet program reads as the start of a formula when it opens a CSV.
 INJECTION = ("=", "+", "-", "@", "\t", "\r")
 
-PROJECT_COLUMNS = ["alliance", "ligne", "no_projet", "titre", "organisme", "type_organisme", "territoire",
-                   "priorite", "statut", "date_approbation", "date_debut", "date_fin", "cout_total", "fqis_total",
-                   "autres_contributions", "participants_vises", "participants_rejoints", "verse", "engagement",
-                   "fqis_engage", "inclus", "onglet", "ligne_source", "notes"]
-PAYMENT_COLUMNS = ["alliance", "ligne", "no_projet", "date", "exercice", "montant", "reference", "note", "inclus",
-                   "onglet", "ligne_source"]
+PROJECT_COLUMNS = [
+    "alliance",
+    "ligne",
+    "no_projet",
+    "titre",
+    "organisme",
+    "type_organisme",
+    "territoire",
+    "priorite",
+    "statut",
+    "date_approbation",
+    "date_debut",
+    "date_fin",
+    "cout_total",
+    "fqis_total",
+    "autres_contributions",
+    "participants_vises",
+    "participants_rejoints",
+    "verse",
+    "engagement",
+    "fqis_engage",
+    "inclus",
+    "onglet",
+    "ligne_source",
+    "notes",
+]
+PAYMENT_COLUMNS = [
+    "alliance",
+    "ligne",
+    "no_projet",
+    "date",
+    "exercice",
+    "montant",
+    "reference",
+    "note",
+    "inclus",
+    "onglet",
+    "ligne_source",
+]
 FINDING_COLUMNS = ["alliance", "gravite", "code", "ligne", "onglet", "cellule", "rangee", "no_projet", "message"]
 TOTAL_COLUMNS = ["alliance", "ligne", "exercice", "mesure", "valeur"]
 FILES = ("projets.csv", "versements.csv", "constats.csv", "totaux.csv")
 MANIFEST = "exportation-alliance-sync.sha256"
-FOREIGN_EXPORT = (f"ce fichier existe et n'est pas un fichier de la dernière exportation d'alliance-sync (absent de "
-                  f"{MANIFEST}, ou modifié depuis) ; choisissez un autre dossier, ou ajoutez --force pour le remplacer")
+FOREIGN_EXPORT = (
+    f"ce fichier existe et n'est pas un fichier de la dernière exportation d'alliance-sync (absent de "
+    f"{MANIFEST}, ou modifié depuis) ; choisissez un autre dossier, ou ajoutez --force pour le remplacer"
+)
 
 
 def amount(cents: int | None) -> Decimal | None:
@@ -108,8 +143,10 @@ def export_paths(folder: Path, inputs: Iterable[Input], *, force: bool = False) 
             return False
         return path.name == MANIFEST or _digest(path) in known.get(path.name, set())
 
-    return [output_path(folder / name, name, inputs, force=force, ours=ours, suffix=None, foreign=FOREIGN_EXPORT)
-            for name in (*FILES, MANIFEST)]
+    return [
+        output_path(folder / name, name, inputs, force=force, ours=ours, suffix=None, foreign=FOREIGN_EXPORT)
+        for name in (*FILES, MANIFEST)
+    ]
 
 
 def export_csv(report: Report, folder: Path, inputs: Iterable[Input] = (), *, force: bool = False) -> list[Path]:
@@ -120,8 +157,9 @@ def export_csv(report: Report, folder: Path, inputs: Iterable[Input] = (), *, fo
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"le dossier d'exportation {folder} n'a pas pu être créé : {describe_os_error(exc)}.") \
-            from None
+        raise OutputError(
+            f"le dossier d'exportation {folder} n'a pas pu être créé : {describe_os_error(exc)}."
+        ) from None
     contents = {
         "projets.csv": render(_projects(report), PROJECT_COLUMNS),
         "versements.csv": render(_payments(report), PAYMENT_COLUMNS),
@@ -182,24 +220,66 @@ def _projects(report: Report) -> Iterator[list[object]]:
     paid = report.totals.paid_by_project
     for p in layout.records:
         spent = paid.get((p.committee, p.project_id), 0)
-        yield [name, p.committee, p.project_id, p.title, p.organization, p.organization_type, p.territory,
-               p.priority, p.status, p.approval_date, p.start_date, p.end_date, amount(p.total_cost),
-               amount(p.fqis_total), amount(p.other_contributions), p.participants_target, p.participants_reached,
-               amount(spent), engagement(p), amount(committed_amount(p, spent)), p.counted, p.sheet, p.row, p.notes]
+        yield [
+            name,
+            p.committee,
+            p.project_id,
+            p.title,
+            p.organization,
+            p.organization_type,
+            p.territory,
+            p.priority,
+            p.status,
+            p.approval_date,
+            p.start_date,
+            p.end_date,
+            amount(p.total_cost),
+            amount(p.fqis_total),
+            amount(p.other_contributions),
+            p.participants_target,
+            p.participants_reached,
+            amount(spent),
+            engagement(p),
+            amount(committed_amount(p, spent)),
+            p.counted,
+            p.sheet,
+            p.row,
+            p.notes,
+        ]
 
 
 def _payments(report: Report) -> Iterator[list[object]]:
     config = report.config
     for v in PaymentLayout(report).records:
         year = config.fiscal_year_of(v.date) if v.date else None
-        yield [config.name, v.committee, v.project_id, v.date, year.label if year else "", amount(v.amount),
-               v.reference, v.note, v.counted and v.amount is not None, v.sheet, v.row]
+        yield [
+            config.name,
+            v.committee,
+            v.project_id,
+            v.date,
+            year.label if year else "",
+            amount(v.amount),
+            v.reference,
+            v.note,
+            v.counted and v.amount is not None,
+            v.sheet,
+            v.row,
+        ]
 
 
 def _findings(report: Report) -> Iterator[list[object]]:
     for f in report.findings:
-        yield [report.config.name, SEVERITY_LABEL[f.severity], f.code, f.committee, f.sheet, f.cell, f.row,
-               f.project_id, f.message]
+        yield [
+            report.config.name,
+            SEVERITY_LABEL[f.severity],
+            f.code,
+            f.committee,
+            f.sheet,
+            f.cell,
+            f.row,
+            f.project_id,
+            f.message,
+        ]
 
 
 def _totals(report: Report) -> Iterator[list[object]]:
@@ -207,11 +287,15 @@ def _totals(report: Report) -> Iterator[list[object]]:
     figures = compute(report)
     name = config.name
     for line in totals.lines:
-        for measure, value in (("allocation", amount(line.allocation)), ("engage", amount(line.committed)),
-                               ("verse", amount(line.paid)), ("solde_non_engage", amount(line.balance)),
-                               ("projets_engages", line.projects_committed),
-                               ("autres_contributions", amount(line.other_contributions)),
-                               ("demandes_en_analyse", amount(line.pipeline))):
+        for measure, value in (
+            ("allocation", amount(line.allocation)),
+            ("engage", amount(line.committed)),
+            ("verse", amount(line.paid)),
+            ("solde_non_engage", amount(line.balance)),
+            ("projets_engages", line.projects_committed),
+            ("autres_contributions", amount(line.other_contributions)),
+            ("demandes_en_analyse", amount(line.pipeline)),
+        ):
             yield [name, line.code, "", measure, value]
         for year in config.fiscal_years:
             label = year.label

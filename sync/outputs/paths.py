@@ -32,6 +32,8 @@ from sync.errors import OS_REASONS, OutputError, describe_os_error
 from sync.outputs.atomic import cannot_write
 
 SUFFIX = ".xlsx"
+
+
 @dataclass(frozen=True)
 class Input:
     """A file or folder the command reads, and how to name it in French."""
@@ -41,13 +43,22 @@ class Input:
     folder: bool = False  # a folder: nothing inside it may be an output either
 
 
-FOREIGN_WORKBOOK = ("ce fichier existe et n'est pas un classeur de ce type écrit par alliance-sync ; choisissez un "
-                    "autre nom, ou ajoutez --force pour le remplacer")
+FOREIGN_WORKBOOK = (
+    "ce fichier existe et n'est pas un classeur de ce type écrit par alliance-sync ; choisissez un "
+    "autre nom, ou ajoutez --force pour le remplacer"
+)
 
 
-def output_path(given: Path | str | None, default_name: str, inputs: Iterable[Input], *, force: bool = False,
-                ours: Callable[[Path], bool] | None, suffix: str | None = SUFFIX,
-                foreign: str = FOREIGN_WORKBOOK) -> Path:
+def output_path(
+    given: Path | str | None,
+    default_name: str,
+    inputs: Iterable[Input],
+    *,
+    force: bool = False,
+    ours: Callable[[Path], bool] | None,
+    suffix: str | None = SUFFIX,
+    foreign: str = FOREIGN_WORKBOOK,
+) -> Path:
     """The path to write, checked; raises OutputError (exit 2) with a French message.
     Its missing folders are made by :func:`make_parents`, when the writing starts.
 
@@ -56,8 +67,11 @@ def output_path(given: Path | str | None, default_name: str, inputs: Iterable[In
     None: any name; ``foreign``: why an existing file that is not ours is refused."""
     target = _target(given, default_name)
     if suffix is not None and target.suffix.lower() != suffix:
-        raise OutputError(refused(target, f"un classeur porte l'extension {suffix} "
-                                           f"(par exemple « {target.with_suffix(suffix).name} »)"))
+        raise OutputError(
+            refused(
+                target, f"un classeur porte l'extension {suffix} (par exemple « {target.with_suffix(suffix).name} »)"
+            )
+        )
     refuse_inputs(target, inputs)
     try:
         exists = target.exists() or target.is_symlink()
@@ -96,8 +110,11 @@ def refuse_inputs(target: Path, inputs: Iterable[Input]) -> None:
     """OutputError when ``target`` is one of the inputs, or inside an input folder."""
     for item in inputs:
         if is_within(target, item):
-            reason = (f"ce chemin est dans {item.label} ({item.path}), que seul alliance-sync écrit" if item.folder
-                      else f"ce chemin désigne {item.label} ({item.path}), {NEVER_OVERWRITTEN}")
+            reason = (
+                f"ce chemin est dans {item.label} ({item.path}), que seul alliance-sync écrit"
+                if item.folder
+                else f"ce chemin désigne {item.label} ({item.path}), {NEVER_OVERWRITTEN}"
+            )
             raise OutputError(refused(target, f"{reason} ; choisissez un autre nom"))
 
 

@@ -46,21 +46,23 @@ def render_text(report: Report, limit: int | None = None) -> str:
         found = sorted(groups[code], key=lambda f: f.severity != ERROR)
         errors = sum(1 for f in found if f.severity == ERROR)
         title = names.get(code, "Ensemble de l'Alliance")
-        lines.append(f"{code} — {title} : {plural(errors, 'erreur')}, "
-                     f"{plural(len(found) - errors, 'avertissement')}")
+        lines.append(f"{code} — {title} : {plural(errors, 'erreur')}, {plural(len(found) - errors, 'avertissement')}")
         shown = found if limit is None else found[:limit]
         lines.extend(finding_line(f) for f in shown)
         if len(shown) < len(found):
-            lines.append(f"  … et {plural(len(found) - len(shown), 'autre constat', 'autres constats')} "
-                         f"(--limit {limit})")
+            lines.append(
+                f"  … et {plural(len(found) - len(shown), 'autre constat', 'autres constats')} (--limit {limit})"
+            )
         lines.append("")
     lines.append("Engagements :")
     for line in report.totals.lines:
         if line.code == config.regional.code and config.regional.source is None:
             continue
-        lines.append(f"  {line.code:<10} engagé {format_cents(line.committed):>18} sur "
-                     f"{format_cents(line.allocation):>18} ({format_percent(line.committed, line.allocation)}), "
-                     f"versé {format_cents(line.paid)}")
+        lines.append(
+            f"  {line.code:<10} engagé {format_cents(line.committed):>18} sur "
+            f"{format_cents(line.allocation):>18} ({format_percent(line.committed, line.allocation)}), "
+            f"versé {format_cents(line.paid)}"
+        )
     lines.append("")
     if report.findings:
         lines.extend([*counts_by_code(report.findings, order), ""])
@@ -175,8 +177,11 @@ def _line(line: LineTotals, kind: str) -> dict[str, Any]:
         "pipeline": money(line.pipeline),
         "balance": money(line.balance),
         "other_contributions": money(line.other_contributions),
-        "projects": {"committed": line.projects_committed, "pipeline": line.projects_pipeline,
-                     "counted": line.projects_total},
+        "projects": {
+            "committed": line.projects_committed,
+            "pipeline": line.projects_pipeline,
+            "counted": line.projects_total,
+        },
     }
 
 

@@ -142,10 +142,27 @@ class Emit(Protocol):
 MAX_CELL_TEXT = 32_767
 # The texts of a formula's error, as spreadsheet programs show them (a cell of type
 # error, or the same text pasted as a value).
-ERROR_VALUES = frozenset({
-    "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA", "#SPILL!",
-    "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#ERROR!", "#LOADING",
-})
+ERROR_VALUES = frozenset(
+    {
+        "#NULL!",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#N/A",
+        "#GETTING_DATA",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#ERROR!",
+        "#LOADING",
+    }
+)
 
 
 def _excludes_rows(column: Column, tab: str) -> bool:
@@ -222,8 +239,15 @@ def _lower_header_row(rows: list[list[object]], columns: Sequence[Column], found
     return None
 
 
-def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[object]], columns: Sequence[Column],
-               make_record: Callable[[str, str, int], R], findings: list[Finding]) -> list[R]:
+def _parse_tab(
+    committee: Committee,
+    tab: str,
+    title: str,
+    rows: list[list[object]],
+    columns: Sequence[Column],
+    make_record: Callable[[str, str, int], R],
+    findings: list[Finding],
+) -> list[R]:
     code = committee.code
     header_row = rows[0] if rows else []
     positions, missing = match_headers(header_row, columns)
@@ -248,9 +272,19 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
         why = total_row_reason(record, read_columns, sums) if read_columns else None
         if why is not None:
             # The row's own findings (five missing values) would tell nothing true: it is no record.
-            findings.append(finding(Code.TOTAL_ROW_IGNORED, committee=code, sheet=title,
-                                    cell=record.cells["project_id"], row=row_number, project_id="",
-                                    field="project_id", **why, kind=kind))
+            findings.append(
+                finding(
+                    Code.TOTAL_ROW_IGNORED,
+                    committee=code,
+                    sheet=title,
+                    cell=record.cells["project_id"],
+                    row=row_number,
+                    project_id="",
+                    field="project_id",
+                    **why,
+                    kind=kind,
+                )
+            )
             sums.close_section()
             continue
         sums.add(record)
@@ -263,8 +297,15 @@ def _parse_tab(committee: Committee, tab: str, title: str, rows: list[list[objec
     return records
 
 
-def _header_findings(committee: Committee, tab: str, title: str, rows: list[list[object]],
-                     columns: Sequence[Column], positions: dict[str, int], missing: list[Column]) -> list[Finding]:
+def _header_findings(
+    committee: Committee,
+    tab: str,
+    title: str,
+    rows: list[list[object]],
+    columns: Sequence[Column],
+    positions: dict[str, int],
+    missing: list[Column],
+) -> list[Finding]:
     """The tab's missing required columns (and the row their headers may sit on) and its
     duplicated columns."""
     code = committee.code
@@ -273,13 +314,32 @@ def _header_findings(committee: Committee, tab: str, title: str, rows: list[list
     out: list[Finding] = []
     for column in missing:
         if column.required_column:
-            out.append(finding(Code.MISSING_COLUMN, committee=code, sheet=title, cell="", row=1,
-                               field=column.field, column=column.header,
-                               excluded=_excludes_rows(column, tab), header_row=header_row_lower))
+            out.append(
+                finding(
+                    Code.MISSING_COLUMN,
+                    committee=code,
+                    sheet=title,
+                    cell="",
+                    row=1,
+                    field=column.field,
+                    column=column.header,
+                    excluded=_excludes_rows(column, tab),
+                    header_row=header_row_lower,
+                )
+            )
     for column, read, ignored in duplicate_headers(header_row, columns):
-        out.append(finding(Code.DUPLICATE_COLUMN, committee=code, sheet=title,
-                           cell=f"{column_letters(ignored)}1", row=1, field=column.field,
-                           column=column.header, first=f"{column_letters(read)}1"))
+        out.append(
+            finding(
+                Code.DUPLICATE_COLUMN,
+                committee=code,
+                sheet=title,
+                cell=f"{column_letters(ignored)}1",
+                row=1,
+                field=column.field,
+                column=column.header,
+                first=f"{column_letters(read)}1",
+            )
+        )
     return out
 
 
@@ -294,9 +354,19 @@ def _read_record(record: Record, row: list[object], located: list[tuple[Column, 
     row_findings: list[Finding] = []
 
     def emit(finding_code: Code, cell: str, column: Column, **values: object) -> None:
-        row_findings.append(finding(finding_code, committee=record.committee, sheet=record.sheet, cell=cell,
-                                    row=record.row, project_id="", field=column.field, column=column.header,
-                                    **values))
+        row_findings.append(
+            finding(
+                finding_code,
+                committee=record.committee,
+                sheet=record.sheet,
+                cell=cell,
+                row=record.row,
+                project_id="",
+                field=column.field,
+                column=column.header,
+                **values,
+            )
+        )
 
     record.cells = cells
     width = len(row)
@@ -308,8 +378,14 @@ def _read_record(record: Record, row: list[object], located: list[tuple[Column, 
 def _outside_table(committee: str, title: str, row: list[object], row_number: int) -> Finding:
     """A row typed only outside the template's columns: one value shown, at its cell."""
     index = next(i for i, v in enumerate(row) if not is_blank_value(v))
-    return finding(Code.VALUE_OUTSIDE_TABLE, committee=committee, sheet=title,
-                   cell=f"{column_letters(index)}{row_number}", row=row_number, value=visible(as_text(row[index])))
+    return finding(
+        Code.VALUE_OUTSIDE_TABLE,
+        committee=committee,
+        sheet=title,
+        cell=f"{column_letters(index)}{row_number}",
+        row=row_number,
+        value=visible(as_text(row[index])),
+    )
 
 
 def _derive_blank_total(p: Project) -> None:
@@ -338,12 +414,14 @@ def parse_workbook(committee: Committee, tabs: dict[str, list[list[object]]], co
     project_columns = alliance_columns(config.fund, tuple(y.label for y in config.fiscal_years)).projects
     title = _tab_read(parsed, PROJECTS_TAB, tabs)
     if title is not None:
-        parsed.projects = _parse_tab(committee, PROJECTS_TAB, title, tabs[title], project_columns, Project,
-                                     parsed.findings)
+        parsed.projects = _parse_tab(
+            committee, PROJECTS_TAB, title, tabs[title], project_columns, Project, parsed.findings
+        )
     title = _tab_read(parsed, PAYMENTS_TAB, tabs)
     if title is not None:
-        parsed.payments = _parse_tab(committee, PAYMENTS_TAB, title, tabs[title], PAYMENT_COLUMNS, Payment,
-                                     parsed.findings)
+        parsed.payments = _parse_tab(
+            committee, PAYMENTS_TAB, title, tabs[title], PAYMENT_COLUMNS, Payment, parsed.findings
+        )
     return parsed
 
 

@@ -82,8 +82,7 @@ def total_row_reason(record: ReadRecord, columns: list[Column], sums: RunningSum
     by_field = {c.field: c for c in columns}
     id_column = by_field["project_id"].header
     if says_total(record.project_id):
-        return {"id_column": id_column, "numbered": True, "word": record.project_id, "column": id_column,
-                "sums": False}
+        return {"id_column": id_column, "numbered": True, "word": record.project_id, "column": id_column, "sums": False}
     if record.project_id or record.invalid:
         return None
     held = _what_a_total_holds(record, columns)
@@ -97,8 +96,9 @@ def total_row_reason(record: ReadRecord, columns: list[Column], sums: RunningSum
     return _unnumbered_reason(id_column, word, amounts)
 
 
-def _what_a_total_holds(record: ReadRecord, columns: list[Column]) -> tuple[tuple[str, Column] | None,
-                                                                             dict[str, int]] | None:
+def _what_a_total_holds(
+    record: ReadRecord, columns: list[Column]
+) -> tuple[tuple[str, Column] | None, dict[str, int]] | None:
     """The total word of a row without No projet (the first, with its column) and its amounts
     and counts; None when the row holds what only a record has: a date, another text."""
     word: tuple[str, Column] | None = None
@@ -121,5 +121,10 @@ def _what_a_total_holds(record: ReadRecord, columns: list[Column]) -> tuple[tupl
 
 def _unnumbered_reason(id_column: str, word: tuple[str, Column] | None, amounts: dict[str, int]) -> dict[str, object]:
     """The TOTAL_ROW_IGNORED values of a total row without No projet."""
-    return {"id_column": id_column, "numbered": False, "word": word[0] if word else None,
-            "column": word[1].header if word else None, "sums": bool(amounts)}
+    return {
+        "id_column": id_column,
+        "numbered": False,
+        "word": word[0] if word else None,
+        "column": word[1].header if word else None,
+        "sums": bool(amounts),
+    }

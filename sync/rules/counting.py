@@ -43,5 +43,8 @@ def settle_counted(workbooks: Iterable[ParsedWorkbook], findings: Iterable[Findi
     for workbook in workbooks:
         records: list[Project | Payment] = [*workbook.projects, *workbook.payments]
         for record in records:
-            record.counted = ((record.committee, record.sheet) not in excluded_tabs
-                              and (record.committee, record.sheet, record.row) not in excluded_rows)
+            record.counted = (record.committee, record.sheet) not in excluded_tabs and (
+                record.committee,
+                record.sheet,
+                record.row,
+            ) not in excluded_rows

@@ -32,10 +32,21 @@ def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
                 first[key] = p
                 continue
             original = first[key]
-            out.append(finding(Code.DUPLICATE_PROJECT_ID, committee=p.committee, sheet=p.sheet,
-                               cell=p.cells.get("project_id", ""), row=p.row, project_id=p.project_id,
-                               field="project_id", value=p.project_id, first_committee=original.committee,
-                               first_sheet=original.sheet, first_row=original.row))
+            out.append(
+                finding(
+                    Code.DUPLICATE_PROJECT_ID,
+                    committee=p.committee,
+                    sheet=p.sheet,
+                    cell=p.cells.get("project_id", ""),
+                    row=p.row,
+                    project_id=p.project_id,
+                    field="project_id",
+                    value=p.project_id,
+                    first_committee=original.committee,
+                    first_sheet=original.sheet,
+                    first_row=original.row,
+                )
+            )
             # Counted once only: the first occurrence keeps the amounts (sync/rules/counting.py).
     return out
 
@@ -72,12 +83,29 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
             continue
         project = projects.get(_id_key(v.project_id))
         if project is None:
-            out.append(_payment_finding(Code.PAYMENT_UNKNOWN_PROJECT, v, code, "project_id", value=v.project_id,
-                                        closest=known_ids.closest(v.project_id, cutoff=0.8)))
+            out.append(
+                _payment_finding(
+                    Code.PAYMENT_UNKNOWN_PROJECT,
+                    v,
+                    code,
+                    "project_id",
+                    value=v.project_id,
+                    closest=known_ids.closest(v.project_id, cutoff=0.8),
+                )
+            )
             continue
         if project.status not in statuses.PAYABLE_STATUSES:
-            out.append(_payment_finding(Code.PAYMENT_NOT_APPROVED, v, code, "project_id",
-                                        project=project.project_id, status=project.status, amount=v.amount))
+            out.append(
+                _payment_finding(
+                    Code.PAYMENT_NOT_APPROVED,
+                    v,
+                    code,
+                    "project_id",
+                    project=project.project_id,
+                    status=project.status,
+                    amount=v.amount,
+                )
+            )
             # Its No projet is in error (docs/constats.md): kept out of the totals, like an unknown project.
             continue
         if not v.counted or v.amount is None or project.fqis_total is None or not project.counted:
@@ -87,13 +115,29 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
         # Reported once, at the payment that crosses the FQIS total.
         if paid[project.project_id] > project.fqis_total and project.project_id not in reported:
             reported.add(project.project_id)
-            out.append(_payment_finding(
-                Code.PAID_OVER_GRANTED, v, code, "amount", project=project.project_id, fund=fund,
-                paid=paid[project.project_id], granted=project.fqis_total,
-            ))
+            out.append(
+                _payment_finding(
+                    Code.PAID_OVER_GRANTED,
+                    v,
+                    code,
+                    "amount",
+                    project=project.project_id,
+                    fund=fund,
+                    paid=paid[project.project_id],
+                    granted=project.fqis_total,
+                )
+            )
     return out
 
 
 def _payment_finding(code: Code, v: Payment, committee: str, field: str, **values: object) -> Finding:
-    return finding(code, committee=committee, sheet=v.sheet, cell=v.cells.get(field, ""), row=v.row,
-                   project_id=v.project_id, field=field, **values)
+    return finding(
+        code,
+        committee=committee,
+        sheet=v.sheet,
+        cell=v.cells.get(field, ""),
+        row=v.row,
+        project_id=v.project_id,
+        field=field,
+        **values,
+    )

@@ -17,21 +17,55 @@ def check_envelopes(config: Config, totals: Totals) -> list[Finding]:
             continue
         name, regional = committee.name, committee.is_regional
         if line.committed > line.allocation:
-            out.append(finding(Code.SUBREGION_ENVELOPE_EXCEEDED, committee=committee.code, sheet=PROJECTS_TAB,
-                               fund=fund, name=name, regional=regional, committed=line.committed,
-                               allocation=line.allocation))
+            out.append(
+                finding(
+                    Code.SUBREGION_ENVELOPE_EXCEEDED,
+                    committee=committee.code,
+                    sheet=PROJECTS_TAB,
+                    fund=fund,
+                    name=name,
+                    regional=regional,
+                    committed=line.committed,
+                    allocation=line.allocation,
+                )
+            )
         elif line.allocation and line.committed >= config.nearly_used * line.allocation:
-            out.append(finding(Code.SUBREGION_ENVELOPE_NEARLY_USED, committee=committee.code, sheet=PROJECTS_TAB,
-                               name=name, regional=regional, committed=line.committed,
-                               allocation=line.allocation))
+            out.append(
+                finding(
+                    Code.SUBREGION_ENVELOPE_NEARLY_USED,
+                    committee=committee.code,
+                    sheet=PROJECTS_TAB,
+                    name=name,
+                    regional=regional,
+                    committed=line.committed,
+                    allocation=line.allocation,
+                )
+            )
         for label, annual in committee.annual.items():
             committed = line.committed_by_year.get(label, 0)
             if committed > annual:
-                out.append(finding(Code.ANNUAL_ENVELOPE_EXCEEDED, committee=committee.code, sheet=PROJECTS_TAB,
-                                   fund=fund, name=name, regional=regional, year=label, committed=committed,
-                                   allocation=annual))
+                out.append(
+                    finding(
+                        Code.ANNUAL_ENVELOPE_EXCEEDED,
+                        committee=committee.code,
+                        sheet=PROJECTS_TAB,
+                        fund=fund,
+                        name=name,
+                        regional=regional,
+                        year=label,
+                        committed=committed,
+                        allocation=annual,
+                    )
+                )
     if totals.committed > config.envelope:
-        out.append(finding(Code.ALLIANCE_ENVELOPE_EXCEEDED, committee=ALLIANCE_CODE, sheet=PROJECTS_TAB, fund=fund,
-                           committed=totals.committed, envelope=config.envelope))
+        out.append(
+            finding(
+                Code.ALLIANCE_ENVELOPE_EXCEEDED,
+                committee=ALLIANCE_CODE,
+                sheet=PROJECTS_TAB,
+                fund=fund,
+                committed=totals.committed,
+                envelope=config.envelope,
+            )
+        )
     return out
-

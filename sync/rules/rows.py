@@ -34,17 +34,31 @@ class RowRules:
 
     # -- helpers -----------------------------------------------------------
 
-    def _emit(self, out: list[Finding], code: Code, record: Record, name: str, columns: dict[str, Column],
-              **values: object) -> None:
-        out.append(finding(
-            code, committee=self.committee.code, sheet=record.sheet, cell=record.cells.get(name, ""),
-            row=record.row, project_id=record.project_id, field=name, column=columns[name].header, **values,
-        ))
+    def _emit(
+        self, out: list[Finding], code: Code, record: Record, name: str, columns: dict[str, Column], **values: object
+    ) -> None:
+        out.append(
+            finding(
+                code,
+                committee=self.committee.code,
+                sheet=record.sheet,
+                cell=record.cells.get(name, ""),
+                row=record.row,
+                project_id=record.project_id,
+                field=name,
+                column=columns[name].header,
+                **values,
+            )
+        )
 
     def _offered(self, name: str) -> dict[str, list[str]]:
         """``allowed``: the list a required list field is chosen from (said when it is empty)."""
-        offered = {"organization_type": self.eligible, "territory": self.territories, "priority": self.plan,
-                   "status": self.statuses}.get(name)
+        offered = {
+            "organization_type": self.eligible,
+            "territory": self.territories,
+            "priority": self.plan,
+            "status": self.statuses,
+        }.get(name)
         return {"allowed": list(offered.values)} if offered else {}
 
     def _has_column(self, record: Record, name: str) -> bool:
@@ -56,8 +70,12 @@ class RowRules:
         """Write each list value as the configuration spells it (« en cours » → « En cours »),
         so that totals group one spelling. A step of its own, before the checks: the
         checks only read the record."""
-        for name, values in (("status", self.statuses), ("priority", self.priorities),
-                             ("organization_type", self.eligible), ("territory", self.territories)):
+        for name, values in (
+            ("status", self.statuses),
+            ("priority", self.priorities),
+            ("organization_type", self.eligible),
+            ("territory", self.territories),
+        ):
             typed = getattr(p, name)
             listed = values.canonical(typed) if typed else None
             if listed:
@@ -94,9 +112,17 @@ class RowRules:
             if priority is None:
                 self._unknown(out, p, "priority", self.priorities, cols)
             elif self.plan.canonical(priority) is None:
-                self._emit(out, Code.PRIORITY_OUTSIDE_PLAN, p, "priority", cols, value=priority,
-                           own=self.committee.name, own_regional=self.committee.is_regional,
-                           allowed=list(self.plan.values))
+                self._emit(
+                    out,
+                    Code.PRIORITY_OUTSIDE_PLAN,
+                    p,
+                    "priority",
+                    cols,
+                    value=priority,
+                    own=self.committee.name,
+                    own_regional=self.committee.is_regional,
+                    allowed=list(self.plan.values),
+                )
         if p.organization_type:
             self._check_organization_type(out, p)
         if p.territory:
@@ -107,15 +133,13 @@ class RowRules:
         cols = self.columns
         for name in ("approval_date", "start_date", "end_date"):
             if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
-                self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status,
-                           expected="date_once_accepted")
+                self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status, expected="date_once_accepted")
         years_unreadable = any(f.startswith("year:") for f in p.invalid)
         for name in ("fqis_total", "total_cost"):
             if name == "fqis_total" and years_unreadable:
                 continue  # empty only because a year cell, already reported, cannot be summed
             if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
-                self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status,
-                           expected="amount_once_accepted")
+                self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status, expected="amount_once_accepted")
                 errors_in.add(name)
 
     def _check_dates(self, out: list[Finding], p: Project) -> None:
@@ -123,12 +147,30 @@ class RowRules:
         for name in ("approval_date", "start_date", "end_date"):
             day = getattr(p, name)
             if day is not None and not (self.config.period_start <= day <= self.config.period_end):
-                self._emit(out, Code.DATE_OUTSIDE_PERIOD, p, name, self.columns, value=day,
-                           start=self.config.period_start, end=self.config.period_end)
+                self._emit(
+                    out,
+                    Code.DATE_OUTSIDE_PERIOD,
+                    p,
+                    name,
+                    self.columns,
+                    value=day,
+                    start=self.config.period_start,
+                    end=self.config.period_end,
+                )
         if p.start_date and p.end_date and p.end_date < p.start_date:
-            out.append(finding(Code.END_BEFORE_START, committee=self.committee.code, sheet=p.sheet,
-                               cell=p.cells.get("end_date", ""), row=p.row, project_id=p.project_id,
-                               field="end_date", start=p.start_date, end=p.end_date))
+            out.append(
+                finding(
+                    Code.END_BEFORE_START,
+                    committee=self.committee.code,
+                    sheet=p.sheet,
+                    cell=p.cells.get("end_date", ""),
+                    row=p.row,
+                    project_id=p.project_id,
+                    field="end_date",
+                    start=p.start_date,
+                    end=p.end_date,
+                )
+            )
 
     def _check_amounts(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
         cols, fund = self.columns, self.config.fund
@@ -140,20 +182,52 @@ class RowRules:
                 errors_in.add("fqis_total")
         if p.fqis_total is not None and p.total_cost is not None and "fqis_total" not in errors_in:
             if p.fqis_total > p.total_cost:
-                self._emit(out, Code.FQIS_OVER_TOTAL_COST, p, "fqis_total", cols, fund=fund,
-                           fqis=p.fqis_total, cost=p.total_cost)
+                self._emit(
+                    out,
+                    Code.FQIS_OVER_TOTAL_COST,
+                    p,
+                    "fqis_total",
+                    cols,
+                    fund=fund,
+                    fqis=p.fqis_total,
+                    cost=p.total_cost,
+                )
             elif p.total_cost > 0 and p.fqis_total > self.config.max_fqis_share * p.total_cost:
-                self._emit(out, Code.FQIS_SHARE_HIGH, p, "fqis_total", cols, fund=fund,
-                           fqis=p.fqis_total, cost=p.total_cost, limit=self.config.max_fqis_share)
+                self._emit(
+                    out,
+                    Code.FQIS_SHARE_HIGH,
+                    p,
+                    "fqis_total",
+                    cols,
+                    fund=fund,
+                    fqis=p.fqis_total,
+                    cost=p.total_cost,
+                    limit=self.config.max_fqis_share,
+                )
 
     def _has_year_columns(self, p: Project) -> bool:
         return any(f.startswith("year:") for f in p.cells)
 
-    def _unknown(self, out: list[Finding], record: Record, name: str, values: ValueList, columns: dict[str, Column],
-                 closest: str | None = None) -> None:
+    def _unknown(
+        self,
+        out: list[Finding],
+        record: Record,
+        name: str,
+        values: ValueList,
+        columns: dict[str, Column],
+        closest: str | None = None,
+    ) -> None:
         typed = getattr(record, name)
-        self._emit(out, Code.UNKNOWN_VALUE, record, name, columns, value=typed,
-                   closest=closest or values.closest(typed), allowed=list(values.values))
+        self._emit(
+            out,
+            Code.UNKNOWN_VALUE,
+            record,
+            name,
+            columns,
+            value=typed,
+            closest=closest or values.closest(typed),
+            allowed=list(values.values),
+        )
 
     def _check_organization_type(self, out: list[Finding], p: Project) -> None:
         if self.eligible.canonical(p.organization_type):
@@ -161,17 +235,29 @@ class RowRules:
         ineligible = self.ineligible.canonical(p.organization_type)
         near_eligible = self.eligible.closest(p.organization_type, cutoff=0.75)
         near_ineligible = self.ineligible.closest(p.organization_type, cutoff=0.75)
-        if ineligible is None and near_eligible and (
-            near_ineligible is None
-            or self.eligible.similarity(p.organization_type, near_eligible)
-            >= self.ineligible.similarity(p.organization_type, near_ineligible)
+        if (
+            ineligible is None
+            and near_eligible
+            and (
+                near_ineligible is None
+                or self.eligible.similarity(p.organization_type, near_eligible)
+                >= self.ineligible.similarity(p.organization_type, near_ineligible)
+            )
         ):
             # A misspelt eligible type: the committee meant a value of the list.
             self._unknown(out, p, "organization_type", self.eligible, self.columns, near_eligible)
             return
         # docs/gabarit.md: anything that is not an eligible type is ineligible.
-        self._emit(out, Code.INELIGIBLE_ORGANIZATION, p, "organization_type", self.columns,
-                   value=p.organization_type, fund=self.config.fund, allowed=list(self.eligible.values))
+        self._emit(
+            out,
+            Code.INELIGIBLE_ORGANIZATION,
+            p,
+            "organization_type",
+            self.columns,
+            value=p.organization_type,
+            fund=self.config.fund,
+            allowed=list(self.eligible.values),
+        )
 
     def _check_territory(self, out: list[Finding], p: Project) -> None:
         if self.territories.canonical(p.territory):
@@ -186,9 +272,18 @@ class RowRules:
         else:
             self._unknown(out, p, "territory", self.territories, cols)
             return
-        self._emit(out, Code.TERRITORY_OUTSIDE_SUBREGION, p, "territory", cols, value=p.territory,
-                   **owner, own=self.committee.name, own_regional=self.committee.is_regional,
-                   allowed=list(self.territories.values))
+        self._emit(
+            out,
+            Code.TERRITORY_OUTSIDE_SUBREGION,
+            p,
+            "territory",
+            cols,
+            value=p.territory,
+            **owner,
+            own=self.committee.name,
+            own_regional=self.committee.is_regional,
+            allowed=list(self.territories.values),
+        )
 
     # -- payments ----------------------------------------------------------
 
@@ -199,7 +294,14 @@ class RowRules:
             if self._has_column(v, name) and getattr(v, name) in (None, "") and name not in v.invalid:
                 self._emit(out, Code.MISSING_VALUE, v, name, cols, expected=f"payment_{name}")
         if v.date is not None and not (self.config.period_start <= v.date <= self.config.period_end):
-            self._emit(out, Code.DATE_OUTSIDE_PERIOD, v, "date", cols, value=v.date,
-                       start=self.config.period_start, end=self.config.period_end)
+            self._emit(
+                out,
+                Code.DATE_OUTSIDE_PERIOD,
+                v,
+                "date",
+                cols,
+                value=v.date,
+                start=self.config.period_start,
+                end=self.config.period_end,
+            )
         return out
-

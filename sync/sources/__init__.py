@@ -26,8 +26,21 @@ from sync.sources.base import (
 )
 from sync.sources.xlsx import XlsxSource
 
-__all__ = ["MAX_ROWS", "GoogleSheets", "RawWorkbook", "Row", "Source", "encode_tabs", "filled_rows", "is_blank",
-           "is_blank_row", "is_blank_text", "is_blank_value", "open_source", "percent_text"]
+__all__ = [
+    "MAX_ROWS",
+    "GoogleSheets",
+    "RawWorkbook",
+    "Row",
+    "Source",
+    "encode_tabs",
+    "filled_rows",
+    "is_blank",
+    "is_blank_row",
+    "is_blank_text",
+    "is_blank_value",
+    "open_source",
+    "percent_text",
+]
 
 
 class GoogleSheets(Protocol):
@@ -42,15 +55,18 @@ class GoogleSheets(Protocol):
     def deadline(self, seconds: float | None) -> AbstractContextManager[None]: ...
 
 
-def open_source(spec: SourceSpec, config: Config, committee_code: str = "", google: GoogleSheets | None = None) \
-        -> Source:
+def open_source(
+    spec: SourceSpec, config: Config, committee_code: str = "", google: GoogleSheets | None = None
+) -> Source:
     """The source object for a configured spec; ``google``: the command's Google
     spreadsheets, needed for a spreadsheet on Google."""
     if spec.kind == "xlsx":
         return XlsxSource(spec, committee_code=committee_code)
     if spec.kind == "google":
         if google is None:
-            raise ValueError(f"the Google spreadsheet of {committee_code or spec.location} is opened by the "
-                             "command's GoogleSheets (google=…)")
+            raise ValueError(
+                f"the Google spreadsheet of {committee_code or spec.location} is opened by the "
+                "command's GoogleSheets (google=…)"
+            )
         return google.open(spec, config, committee_code)
     raise ValueError(spec.kind)  # config.py admits no other kind

@@ -54,12 +54,23 @@ _KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 log = logging.getLogger("sync")
 
-GRID_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
-               "data(startRow,startColumn,rowData(values(effectiveValue,effectiveFormat(numberFormat(type))))))")
+GRID_FIELDS = (
+    "properties(title),sheets(properties(sheetId,title,index,gridProperties(rowCount,columnCount)),"
+    "data(startRow,startColumn,rowData(values(effectiveValue,effectiveFormat(numberFormat(type))))))"
+)
 
 # How an error cell shows in a spreadsheet (what openpyxl reads from a file).
-_ERRORS = {"DIVIDE_BY_ZERO": "#DIV/0!", "N_A": "#N/A", "NULL_VALUE": "#NULL!", "VALUE": "#VALUE!",
-           "REF": "#REF!", "NAME": "#NAME?", "NUM": "#NUM!", "ERROR": "#ERROR!", "LOADING": "#LOADING"}
+_ERRORS = {
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "N_A": "#N/A",
+    "NULL_VALUE": "#NULL!",
+    "VALUE": "#VALUE!",
+    "REF": "#REF!",
+    "NAME": "#NAME?",
+    "NUM": "#NUM!",
+    "ERROR": "#ERROR!",
+    "LOADING": "#LOADING",
+}
 
 
 @dataclass(frozen=True)
@@ -87,8 +98,10 @@ def spreadsheet_key(location: str) -> str:
         except NoValidUrlKeyFound:
             raise ConfigError(f"adresse de chiffrier Google sans clé : {location}") from None
     if not _KEY.fullmatch(location):
-        raise ConfigError(f"clé de chiffrier Google invalide « {location} » : attendu la partie de "
-                          "l'adresse entre /d/ et /edit (lettres, chiffres, - et _)")
+        raise ConfigError(
+            f"clé de chiffrier Google invalide « {location} » : attendu la partie de "
+            "l'adresse entre /d/ et /edit (lettres, chiffres, - et _)"
+        )
     return location
 
 
@@ -153,7 +166,7 @@ def grid_rows(data: list[Json]) -> list[Row]:
                 rows.append([])
             row = rows[index]
             row.extend([None] * (left + len(cells) - len(row)))
-            row[left:left + len(cells)] = cells
+            row[left : left + len(cells)] = cells
     return rows
 
 
@@ -164,16 +177,21 @@ def _layout(body: Json) -> tuple[SpreadsheetLayout, dict[str, list[Json]]]:
     for sheet in body.get("sheets") or []:
         props = sheet.get("properties") or {}
         grid = props.get("gridProperties") or {}
-        tab = Tab(int(props.get("sheetId", 0)), str(props.get("title", "")),
-                  int(grid.get("rowCount", 0)), int(grid.get("columnCount", 0)))
+        tab = Tab(
+            int(props.get("sheetId", 0)),
+            str(props.get("title", "")),
+            int(grid.get("rowCount", 0)),
+            int(grid.get("columnCount", 0)),
+        )
         layout.tabs[tab.title] = tab
         grids[tab.title] = sheet.get("data") or []
     return layout, grids
 
 
 class GoogleSource:
-    def __init__(self, spec: SourceSpec, config: Config, committee_code: str = "",
-                 google: GoogleClients | None = None) -> None:
+    def __init__(
+        self, spec: SourceSpec, config: Config, committee_code: str = "", google: GoogleClients | None = None
+    ) -> None:
         self.spec = spec
         self.key = spreadsheet_key(spec.location)
         self.config = config
@@ -217,8 +235,7 @@ class GoogleSource:
             if filled_rows(tabs[title]) > MAX_ROWS:
                 raise self._too_many_rows(title)
         log.debug("Google Sheets %s : %d onglets, %d lus.", self.key, len(titles), len(read))
-        return RawWorkbook(tabs=tabs, read_at=read_at,
-                           sheet_ids={t.title: t.gid for t in layout.tabs.values()})
+        return RawWorkbook(tabs=tabs, read_at=read_at, sheet_ids={t.title: t.gid for t in layout.tabs.values()})
 
     def _too_many_rows(self, title: str) -> SourceUnavailable:
         """The filled-row limit of local files (sync.sources.MAX_ROWS), blanks counted alike."""
@@ -227,47 +244,59 @@ class GoogleSource:
             f"le chiffrier Google {self.committee_label} (clé {self.key}) est illisible : l'onglet « {title} » "
             f"compte plus de {count} lignes remplies, la limite ; un classeur de comité n'en demande pas tant "
             "(une formule recopiée jusqu'au bas de l'onglet ?). Effacez ce qui dépasse le tableau.",
-            committee=self.committee_code)
+            committee=self.committee_code,
+        )
 
     def _get(self, client: GoogleClient) -> Json:
         """One spreadsheets.get (gspread's own call, through our retries)."""
 
         try:
-            body = client.http.spreadsheets_get(self.key, params={
-                "includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"})
+            body = client.http.spreadsheets_get(
+                self.key, params={"includeGridData": "true", "fields": GRID_FIELDS, "prettyPrint": "false"}
+            )
         except ValueError:  # 200 with a body that is not JSON (a proxy's page); the decoder's text is English
             raise SourceUnavailable(
                 f"réponse illisible de {client.base_url} pour le chiffrier Google {self.committee_label} "
                 f"(clé {self.key}) : ce n'est pas du JSON (la page d'un serveur mandataire ?)",
-                committee=self.committee_code, retryable=True) from None
+                committee=self.committee_code,
+                retryable=True,
+            ) from None
         except GOOGLE_FAILURES as exc:
-            problem = access_problem(exc, account=client.account, committee=self.committee_label, key=self.key,
-                                     base_url=client.base_url)
+            problem = access_problem(
+                exc, account=client.account, committee=self.committee_label, key=self.key, base_url=client.base_url
+            )
             problem.committee = self.committee_code
             raise problem from None
         if not isinstance(body, dict):
             raise SourceUnavailable(
                 f"réponse inattendue de {client.base_url} pour le chiffrier Google {self.committee_label} "
-                f"(clé {self.key})", committee=self.committee_code, retryable=True)
+                f"(clé {self.key})",
+                committee=self.committee_code,
+                retryable=True,
+            )
         return body
 
     def _values(self, client: GoogleClient, titles: list[str]) -> dict[str, list[Row]]:
         """The tabs' values by values:batchGet, unformatted, dates as serial numbers."""
 
-
         try:
             body = client.http.values_batch_get(
-                self.key, [absolute_range_name(t) for t in titles],
-                params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"})
+                self.key,
+                [absolute_range_name(t) for t in titles],
+                params={"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER"},
+            )
         except GOOGLE_FAILURES as exc:
-            problem = access_problem(exc, account=client.account, committee=self.committee_label, key=self.key,
-                                     base_url=client.base_url)
+            problem = access_problem(
+                exc, account=client.account, committee=self.committee_label, key=self.key, base_url=client.base_url
+            )
             problem.committee = self.committee_code
             raise problem from None
         ranges = (body.get("valueRanges") or []) if isinstance(body, dict) else []
         # The values API writes an interior blank as "": a blank cell, as in grid data.
-        return {title: [[None if v == "" else v for v in row] for row in (answer.get("values") or [])]
-                for title, answer in zip(titles, ranges, strict=False)}
+        return {
+            title: [[None if v == "" else v for v in row] for row in (answer.get("values") or [])]
+            for title, answer in zip(titles, ranges, strict=False)
+        }
 
     def cell_link(self, sheet_ids: dict[str, int], sheet: str, cell: str) -> str | None:
         title = find_tab(list(sheet_ids), sheet) if sheet else None

@@ -131,14 +131,17 @@ class XlsxSource:
                     # Bounded for the whole workbook too: a thousand « Projets 2 » tabs are read.
                     slots += len(rows) + sum(map(len, rows))
                     if slots > MAX_SLOTS:
-                        raise self._too_big(f"ses onglets Projets et Versements et ceux qui leur ressemblent "
-                                            f"s'étendent sur plus de {_count(MAX_SLOTS)} cellules, la limite")
+                        raise self._too_big(
+                            f"ses onglets Projets et Versements et ceux qui leur ressemblent "
+                            f"s'étendent sur plus de {_count(MAX_SLOTS)} cellules, la limite"
+                        )
             except SourceUnavailable:
                 raise
             except Exception as exc:  # a corrupted part inside a valid zip
                 raise SourceUnavailable(
                     f"le fichier {self.path} est endommagé ({_damage(exc)}) ; réenregistrez-le depuis Excel ou "
-                    "LibreOffice.", committee=self.committee_code,
+                    "LibreOffice.",
+                    committee=self.committee_code,
                 ) from None
             finally:
                 workbook.close()
@@ -155,12 +158,14 @@ class XlsxSource:
         except NotAWorkbookFile as exc:
             if exc.missing:
                 raise SourceUnavailable(f"fichier introuvable : {self.path}", committee=self.committee_code) from None
-            raise SourceUnavailable(f"{exc.message} ; indiquez le chemin d'un classeur Excel (.xlsx).",
-                                    committee=self.committee_code) from None
+            raise SourceUnavailable(
+                f"{exc.message} ; indiquez le chemin d'un classeur Excel (.xlsx).", committee=self.committee_code
+            ) from None
         if status.st_size > MAX_PART_BYTES:
             # Its zip directory alone (a million tiny parts) would fill the memory.
-            raise self._too_big(f"il occupe {_megabytes(status.st_size)}, au-delà de la limite de "
-                                f"{_megabytes(MAX_PART_BYTES)}")
+            raise self._too_big(
+                f"il occupe {_megabytes(status.st_size)}, au-delà de la limite de {_megabytes(MAX_PART_BYTES)}"
+            )
         return dt.datetime.fromtimestamp(status.st_mtime).astimezone()
 
     def _check_declared_sizes(self, archive: zipfile.ZipFile) -> None:
@@ -172,7 +177,8 @@ class XlsxSource:
             if item.file_size > MAX_PART_BYTES:
                 raise self._too_big(
                     f"une de ses parties ({item.filename}) occupe {_megabytes(item.file_size)} une fois "
-                    f"décompressée, au-delà de la limite de {_megabytes(MAX_PART_BYTES)}")
+                    f"décompressée, au-delà de la limite de {_megabytes(MAX_PART_BYTES)}"
+                )
 
     def _check_shared_strings(self, archive: zipfile.ZipFile) -> None:
         """Refuse more shared strings than :data:`MAX_CELLS`: every reader keeps them
@@ -189,8 +195,9 @@ class XlsxSource:
                 count += len(_SHARED_STRING.findall(buffer[:-8]))
                 pending = buffer[-8:]
                 if count > MAX_CELLS:
-                    raise self._too_big(f"sa table de textes partagés compte plus de {_count(MAX_CELLS)} "
-                                        "textes, la limite")
+                    raise self._too_big(
+                        f"sa table de textes partagés compte plus de {_count(MAX_CELLS)} textes, la limite"
+                    )
 
     def _too_many_rows(self, title: str) -> SourceUnavailable:
         return self._too_big(f"l'onglet « {title} » compte plus de {_count(MAX_ROWS)} lignes remplies, la limite")
@@ -199,10 +206,18 @@ class XlsxSource:
         return SourceUnavailable(
             f"le fichier {self.path} est illisible : {what} ; un classeur de comité n'en demande pas tant "
             "(une valeur saisie très loin du tableau ou un fichier piégé ?). Effacez ce qui dépasse le "
-            "tableau ou réenregistrez-le depuis Excel ou LibreOffice.", committee=self.committee_code)
+            "tableau ou réenregistrez-le depuis Excel ou LibreOffice.",
+            committee=self.committee_code,
+        )
 
-    def _read_tab(self, archive: zipfile.ZipFile, workbook: CalamineWorkbook, title: str,
-                  part: str | None, percent: frozenset[int]) -> list[Row]:
+    def _read_tab(
+        self,
+        archive: zipfile.ZipFile,
+        workbook: CalamineWorkbook,
+        title: str,
+        part: str | None,
+        percent: frozenset[int],
+    ) -> list[Row]:
         extent = _scan(archive, part) if part is not None else None
         if extent is None or extent.dense_cells > DENSE_CELLS:
             # A value far from the others (a Ctrl+Fin accident in XFD1048576) would make
@@ -231,9 +246,14 @@ class XlsxSource:
             with sheet._get_source() as source:
                 # What ReadOnlyWorksheet._cells_by_row does, without the empty rows and
                 # the padding of every row to the widest one.
-                parser = WorkSheetParser(source, sheet._shared_strings, data_only=True, epoch=book.epoch,
-                                         date_formats=book._date_formats,
-                                         timedelta_formats=book._timedelta_formats)
+                parser = WorkSheetParser(
+                    source,
+                    sheet._shared_strings,
+                    data_only=True,
+                    epoch=book.epoch,
+                    date_formats=book._date_formats,
+                    timedelta_formats=book._timedelta_formats,
+                )
                 for index, row in parser.parse():
                     values = {cell["column"]: _shown(cell, percent) for cell in row if cell["value"] is not None}
                     if not values:
@@ -245,11 +265,14 @@ class XlsxSource:
                     cells += len(values)
                     slots += max(values)
                     if cells > MAX_CELLS:
-                        raise self._too_big(f"l'onglet « {title} » contient plus de {_count(MAX_CELLS)} cellules "
-                                            "remplies, la limite")
+                        raise self._too_big(
+                            f"l'onglet « {title} » contient plus de {_count(MAX_CELLS)} cellules remplies, la limite"
+                        )
                     if slots > MAX_SLOTS:
-                        raise self._too_big(f"les valeurs de l'onglet « {title} » s'étendent sur plus de "
-                                            f"{_count(MAX_SLOTS)} cellules, la limite")
+                        raise self._too_big(
+                            f"les valeurs de l'onglet « {title} » s'étendent sur plus de "
+                            f"{_count(MAX_SLOTS)} cellules, la limite"
+                        )
                     rows.setdefault(index, {}).update(values)
         finally:
             book.close()
@@ -257,21 +280,29 @@ class XlsxSource:
 
     def _unreadable(self, exc: Exception) -> SourceUnavailable:
         if isinstance(exc, zipfile.BadZipFile) and _is_encrypted(self.path):
-            why = ("il est protégé par un mot de passe ; enregistrez-en une copie sans mot de passe "
-                   "(Fichier › Informations › Protéger le classeur) à l'emplacement configuré")
+            why = (
+                "il est protégé par un mot de passe ; enregistrez-en une copie sans mot de passe "
+                "(Fichier › Informations › Protéger le classeur) à l'emplacement configuré"
+            )
         elif isinstance(exc, zipfile.BadZipFile):
             # An .xlsx is a zip archive: anything else is an empty file, a CSV or an
             # old .xls renamed, or a file cut short by a copy.
-            why = ("ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
-                   "ou copie incomplète ; enregistrez-le au format Excel (.xlsx)")
+            why = (
+                "ce n'est pas un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, "
+                "ou copie incomplète ; enregistrez-le au format Excel (.xlsx)"
+            )
         elif isinstance(exc, OSError):
             why = f"lecture impossible ({describe_os_error(exc)})"
         elif isinstance(exc, DefusedXmlException):
-            why = ("il contient des déclarations XML (entités) refusées par mesure de sécurité ; "
-                   "réenregistrez-le depuis Excel ou LibreOffice")
+            why = (
+                "il contient des déclarations XML (entités) refusées par mesure de sécurité ; "
+                "réenregistrez-le depuis Excel ou LibreOffice"
+            )
         elif isinstance(exc, (KeyError, CalamineError)):
-            why = ("il n'a pas la structure d'un classeur Excel (.xlsx) : un .ods ou un autre format "
-                   "renommé ? Enregistrez-le au format Excel (.xlsx)")
+            why = (
+                "il n'a pas la structure d'un classeur Excel (.xlsx) : un .ods ou un autre format "
+                "renommé ? Enregistrez-le au format Excel (.xlsx)"
+            )
         else:
             why = "son contenu est endommagé ; réenregistrez-le depuis Excel ou LibreOffice"
         return SourceUnavailable(f"le fichier {self.path} est illisible : {why}.", committee=self.committee_code)
@@ -360,8 +391,11 @@ def _scan(archive: zipfile.ZipFile, part: str) -> Extent | None:
         # time calamine takes to read the tab.
         columns_of_cells = _CELL_COLUMN.findall(text)
         rows_of_cells = _CELL_ROW.findall(text)
-        if (len(columns_of_cells) != len(_CELL_START.findall(text)) or len(rows_of_cells) != len(columns_of_cells)
-                or _PREFIXED_CELL.search(text)):
+        if (
+            len(columns_of_cells) != len(_CELL_START.findall(text))
+            or len(rows_of_cells) != len(columns_of_cells)
+            or _PREFIXED_CELL.search(text)
+        ):
             return None
         letters.update(columns_of_cells)
         numbers.update(rows_of_cells)
@@ -467,8 +501,16 @@ def _rows(grid: Sequence[Sequence[object]], errors: dict[tuple[int, int], str]) 
     date, midnight, combine = dt.date, dt.time(), dt.datetime.combine
     rows: list[Row] = []
     for values in grid:
-        row = [None if v == "" else int(v) if v.__class__ is float and v.is_integer() and -_PLAIN < v < _PLAIN
-               else combine(v, midnight) if v.__class__ is date else v for v in values]
+        row = [
+            None
+            if v == ""
+            else int(v)
+            if v.__class__ is float and v.is_integer() and -_PLAIN < v < _PLAIN
+            else combine(v, midnight)
+            if v.__class__ is date
+            else v
+            for v in values
+        ]
         rows.append(row)
     for (r, c), text in errors.items():
         while len(rows) <= r:
@@ -507,8 +549,9 @@ def worksheet_titles(archive: zipfile.ZipFile) -> list[str]:
 
 
 def _workbook_part(archive: zipfile.ZipFile) -> str:
-    workbook = next((target for kind, target in _relationships(archive, "").values()
-                     if kind.endswith(_OFFICE_DOCUMENT)), None)
+    workbook = next(
+        (target for kind, target in _relationships(archive, "").values() if kind.endswith(_OFFICE_DOCUMENT)), None
+    )
     if workbook is None:
         raise KeyError("officeDocument")
     return workbook

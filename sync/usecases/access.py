@@ -91,8 +91,9 @@ def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
             key = spreadsheet_key(committee.source.location)
             body = client.http.spreadsheets_get(key, params={"fields": PROBE_FIELDS})
         except GOOGLE_FAILURES as exc:
-            check.problem = access_problem(exc, account=client.account, committee=label,
-                                           key=committee.source.location, base_url=client.base_url).message
+            check.problem = access_problem(
+                exc, account=client.account, committee=label, key=committee.source.location, base_url=client.base_url
+            ).message
             continue
         except (AllianceSyncError, ValueError) as exc:
             check.problem = getattr(exc, "message", str(exc))
@@ -103,13 +104,20 @@ def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
         if not config.google.feedback:
             continue
         try:
-            client.http.batch_update(key, {"requests": [{"updateSpreadsheetProperties": {
-                "properties": {"title": check.title}, "fields": "title"}}]})
+            client.http.batch_update(
+                key,
+                {
+                    "requests": [
+                        {"updateSpreadsheetProperties": {"properties": {"title": check.title}, "fields": "title"}}
+                    ]
+                },
+            )
             check.writable = True
         except GOOGLE_FAILURES as exc:
             check.writable = False
-            check.problem = access_problem(exc, account=client.account, committee=label, key=key,
-                                           writing=True, base_url=client.base_url).message
+            check.problem = access_problem(
+                exc, account=client.account, committee=label, key=key, writing=True, base_url=client.base_url
+            ).message
     return report
 
 
@@ -142,9 +150,14 @@ def render_access(report: AccessReport) -> str:
     google = [c for c in report.checks if c.source.kind == "google"]
     if google:
         lines.append(_account_line(report))
-        lines.append("Retour des constats (onglet Validation) : " + (
-            "activé — chaque chiffrier doit être partagé en modification (Éditeur)." if feedback
-            else "désactivé — le partage en lecture (Lecteur) suffit."))
+        lines.append(
+            "Retour des constats (onglet Validation) : "
+            + (
+                "activé — chaque chiffrier doit être partagé en modification (Éditeur)."
+                if feedback
+                else "désactivé — le partage en lecture (Lecteur) suffit."
+            )
+        )
     lines.append("")
     for check in report.checks:
         committee, source = check.committee, check.source
@@ -163,9 +176,11 @@ def render_access(report: AccessReport) -> str:
             if check.readable:
                 missing = [t for t in (PROJECTS_TAB, PAYMENTS_TAB) if find_tab(check.tabs, t) is None]
                 if missing:
-                    lines.append(f"  ! onglet{'s' if len(missing) > 1 else ''} introuvable"
-                                 f"{'s' if len(missing) > 1 else ''} : {', '.join(missing)} "
-                                 f"(onglets présents : {', '.join(check.tabs) or 'aucun'})")
+                    lines.append(
+                        f"  ! onglet{'s' if len(missing) > 1 else ''} introuvable"
+                        f"{'s' if len(missing) > 1 else ''} : {', '.join(missing)} "
+                        f"(onglets présents : {', '.join(check.tabs) or 'aucun'})"
+                    )
         if check.problem:
             lines.append(f"  → {check.problem}")
     lines.append("")
@@ -175,8 +190,10 @@ def render_access(report: AccessReport) -> str:
     good = sum(1 for c in report.checks if c.ok)
     total = len(report.checks)
     verdict = "tous accessibles" if good == total else f"{total - good} à corriger"
-    lines.append(f"Résultat : {good} chiffrier{'s' if good > 1 else ''} accessible{'s' if good > 1 else ''} "
-                 f"sur {total} ({verdict}).")
+    lines.append(
+        f"Résultat : {good} chiffrier{'s' if good > 1 else ''} accessible{'s' if good > 1 else ''} "
+        f"sur {total} ({verdict})."
+    )
     return "\n".join(lines)
 
 
@@ -185,18 +202,22 @@ def access_as_dict(report: AccessReport) -> dict[str, Any]:
     account = report.account
     return {
         "ok": report.ok,
-        "account": None if account is None else {"kind": account.kind, "email": account.email,
-                                                 "origin": account.origin},
+        "account": None
+        if account is None
+        else {"kind": account.kind, "email": account.email, "origin": account.origin},
         "account_problem": report.account_problem,
         "feedback": report.config.google.feedback,
-        "committees": [{
-            "committee": check.committee.code,
-            "kind": check.source.kind,
-            "location": check.source.location,
-            "readable": check.readable,
-            "writable": check.writable,
-            "title": check.title,
-            "tabs": check.tabs,
-            "problem": check.problem,
-        } for check in report.checks],
+        "committees": [
+            {
+                "committee": check.committee.code,
+                "kind": check.source.kind,
+                "location": check.source.location,
+                "readable": check.readable,
+                "writable": check.writable,
+                "title": check.title,
+                "tabs": check.tabs,
+                "problem": check.problem,
+            }
+            for check in report.checks
+        ],
     }

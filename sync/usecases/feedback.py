@@ -60,8 +60,17 @@ def validation_rows(report: Report, committee: Committee) -> list[list[str]]:
     findings = sorted(report.findings_of(committee.code), key=lambda f: f.severity != ERROR)
     rows = [list(HEADER)]
     for f in findings:
-        rows.append([SEVERITY_LABEL[f.severity].capitalize(), CATALOGUE[f.code].title, f.sheet, f.cell,
-                     f.project_id, f.message, (report.link(f) or "") if f.cell else ""])
+        rows.append(
+            [
+                SEVERITY_LABEL[f.severity].capitalize(),
+                CATALOGUE[f.code].title,
+                f.sheet,
+                f.cell,
+                f.project_id,
+                f.message,
+                (report.link(f) or "") if f.cell else "",
+            ]
+        )
     if not findings:
         rows.append(["", "", "", "", "", "Aucun constat : le chiffrier respecte toutes les règles.", ""])
     rows.append([])
@@ -80,8 +89,10 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             continue
         source = info.source
         if not info.current or not isinstance(source, GoogleSource) or source.layout is None:
-            log.warning("Comité %s : chiffrier non lu à cette synchronisation, onglet Validation non mis à jour.",
-                        committee.code)
+            log.warning(
+                "Comité %s : chiffrier non lu à cette synchronisation, onglet Validation non mis à jour.",
+                committee.code,
+            )
             results.append(FeedbackResult(committee.code, False, problem="chiffrier non lu"))
             continue
         rows = validation_rows(report, committee)
@@ -89,8 +100,14 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
         try:
             sent = _replace_tab(client.http, source, rows)
         except GOOGLE_FAILURES as exc:
-            problem = access_problem(exc, account=client.account, committee=source.committee_label,
-                                     key=source.key, writing=True, base_url=client.base_url)
+            problem = access_problem(
+                exc,
+                account=client.account,
+                committee=source.committee_label,
+                key=source.key,
+                writing=True,
+                base_url=client.base_url,
+            )
             log.error("Comité %s : onglet Validation non écrit : %s", committee.code, problem.message)
             results.append(FeedbackResult(committee.code, False, len(rows), problem=problem.message))
             continue
@@ -99,8 +116,13 @@ def write_feedback(report: Report, config: Config | None = None) -> list[Feedbac
             results.append(FeedbackResult(committee.code, False, len(rows), problem=exc.message))
             continue
         count = len(report.findings_of(committee.code))
-        log.info("Comité %s : onglet %s écrit (%s, %s).", committee.code, VALIDATION_TAB,
-                 plural(count, "constat"), plural(sent, "requête d'écriture", "requêtes d'écriture"))
+        log.info(
+            "Comité %s : onglet %s écrit (%s, %s).",
+            committee.code,
+            VALIDATION_TAB,
+            plural(count, "constat"),
+            plural(sent, "requête d'écriture", "requêtes d'écriture"),
+        )
         results.append(FeedbackResult(committee.code, True, count, sent))
     return results
 
@@ -117,10 +139,25 @@ def _replace_tab(http: RetryingHTTPClient, source: GoogleSource, rows: list[list
         title = VALIDATION_TAB
         try:
             sent += 1
-            http.batch_update(key, {"requests": [{"addSheet": {"properties": {
-                "title": title,
-                "gridProperties": {"rowCount": max(len(rows), 100), "columnCount": width, "frozenRowCount": 1},
-            }}}]})
+            http.batch_update(
+                key,
+                {
+                    "requests": [
+                        {
+                            "addSheet": {
+                                "properties": {
+                                    "title": title,
+                                    "gridProperties": {
+                                        "rowCount": max(len(rows), 100),
+                                        "columnCount": width,
+                                        "frozenRowCount": 1,
+                                    },
+                                }
+                            }
+                        }
+                    ]
+                },
+            )
         except APIError as exc:
             # A retried addSheet whose first try went through: the tab is there, empty.
             if exc.response.status_code != 400 or "already exists" not in str(exc.error.get("message", "")):
@@ -129,14 +166,27 @@ def _replace_tab(http: RetryingHTTPClient, source: GoogleSource, rows: list[list
         tab = layout.tabs[title]
         if tab.rows < len(rows) or tab.columns < width:
             sent += 1
-            http.batch_update(key, {"requests": [{"updateSheetProperties": {
-                "properties": {"sheetId": tab.gid, "gridProperties": {
-                    "rowCount": max(tab.rows, len(rows)), "columnCount": max(tab.columns, width)}},
-                "fields": "gridProperties(rowCount,columnCount)",
-            }}]})
+            http.batch_update(
+                key,
+                {
+                    "requests": [
+                        {
+                            "updateSheetProperties": {
+                                "properties": {
+                                    "sheetId": tab.gid,
+                                    "gridProperties": {
+                                        "rowCount": max(tab.rows, len(rows)),
+                                        "columnCount": max(tab.columns, width),
+                                    },
+                                },
+                                "fields": "gridProperties(rowCount,columnCount)",
+                            }
+                        }
+                    ]
+                },
+            )
         sent += 1
         http.values_clear(key, absolute_range_name(title))
     sent += 1
-    http.values_update(key, absolute_range_name(title, "A1"), params={"valueInputOption": "RAW"},
-                       body={"values": rows})
+    http.values_update(key, absolute_range_name(title, "A1"), params={"valueInputOption": "RAW"}, body={"values": rows})
     return sent

@@ -52,8 +52,11 @@ def inputs_of(config: Config | None, state_dir: Path | None) -> list[Input]:
 
 def _credentials(google: GoogleSettings) -> list[Input]:
     """The credentials files of the [google] section (GoogleSettings), the variable's included."""
-    found = [Input(Path(path), "les identifiants Google") for path in (google.credentials, google.oauth_client)
-             if path is not None]
+    found = [
+        Input(Path(path), "les identifiants Google")
+        for path in (google.credentials, google.oauth_client)
+        if path is not None
+    ]
     # GOOGLE_APPLICATION_CREDENTIALS, resolved when the configuration was loaded.
     if google.credentials_variable is not None:
         found.append(Input(google.credentials_variable, "les identifiants Google"))
@@ -70,9 +73,14 @@ def refuse_state_on_inputs(config: Config | None, state_dir: Path) -> None:
     emptied = Input(state_dir / TEMPORARY_FOLDER, "", folder=True)
     for item in inputs:
         if is_within(item.path, emptied):
-            raise OutputError(refused(emptied.path, f"ce dossier est vidé à chaque synchronisation et contient "
-                                                     f"{item.label} ({item.path}) ; déplacez ce fichier, ou "
-                                                     "choisissez un autre dossier d'état"))
+            raise OutputError(
+                refused(
+                    emptied.path,
+                    f"ce dossier est vidé à chaque synchronisation et contient "
+                    f"{item.label} ({item.path}) ; déplacez ce fichier, ou "
+                    "choisissez un autre dossier d'état",
+                )
+            )
 
 
 def _tab_titles(path: Path) -> list[str] | None:

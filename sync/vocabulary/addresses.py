@@ -33,5 +33,5 @@ def cell_to_rowcol(reference: str) -> tuple[int, int]:
     letters, number = match.group(1), match.group(2)
     column = 0
     for power, letter in enumerate(reversed(letters)):
-        column += (ord(letter) - ord("A") + 1) * 26 ** power
+        column += (ord(letter) - ord("A") + 1) * 26**power
     return int(number) - 1, column - 1

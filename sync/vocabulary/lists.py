@@ -43,8 +43,9 @@ class ValueList:
     def closest(self, typed: str, cutoff: float = 0.6) -> str | None:
         key = normalise(typed)
         # Best Indel ratio first.
-        candidates = process.extract(key, self._keys, scorer=fuzz.ratio, processor=None, limit=None,
-                                     score_cutoff=max(0.0, cutoff * 100 - _SLACK))
+        candidates = process.extract(
+            key, self._keys, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=max(0.0, cutoff * 100 - _SLACK)
+        )
         matcher = difflib.SequenceMatcher()
         matcher.set_seq2(key)  # as get_close_matches: the typed text is the second sequence
         best: tuple[float, str] | None = None

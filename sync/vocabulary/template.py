@@ -50,8 +50,7 @@ YEAR_PREFIX = "year:"  # the fund's columns per fiscal year: year:2020-2021…
 # money. A record whose key value cannot be used stays out of the totals
 # (sync/rules/counting.py); a tab without a key column keeps all its rows out.
 KEY_FIELDS: dict[str, frozenset[str]] = {
-    PROJECTS_TAB: frozenset({"project_id", "status", "total_cost", "fqis_total", "other_contributions",
-                             YEAR_PREFIX}),
+    PROJECTS_TAB: frozenset({"project_id", "status", "total_cost", "fqis_total", "other_contributions", YEAR_PREFIX}),
     PAYMENTS_TAB: frozenset({"project_id", "date", "amount"}),
 }
 
@@ -64,19 +63,43 @@ def is_key_field(tab: str, field: str) -> bool:
 def project_columns(fund: str, year_labels: list[str]) -> list[Column]:
     """The Projets tab of docs/gabarit.md, with one fund column per fiscal year."""
     years = [
-        Column(f"year:{label}", f"{fund} {label}", "money",
-               aliases=(f"{fund} {label.replace('-', '–')}", f"{fund} {label.replace('-', '/')}",
-                        # « FQIS 2019-20 », as fiscal years are often written
-                        f"{fund} {label[:5]}{label[-2:]}"))
+        Column(
+            f"year:{label}",
+            f"{fund} {label}",
+            "money",
+            aliases=(
+                f"{fund} {label.replace('-', '–')}",
+                f"{fund} {label.replace('-', '/')}",
+                # « FQIS 2019-20 », as fiscal years are often written
+                f"{fund} {label[:5]}{label[-2:]}",
+            ),
+        )
         for label in year_labels
     ]
     return [
-        Column("project_id", "No projet", "text",
-               aliases=("No du projet", "Numéro de projet", "Numéro du projet", "No. projet",
-                        "N° de projet", "# projet", "Code projet", "ID projet", "Projet no")),
+        Column(
+            "project_id",
+            "No projet",
+            "text",
+            aliases=(
+                "No du projet",
+                "Numéro de projet",
+                "Numéro du projet",
+                "No. projet",
+                "N° de projet",
+                "# projet",
+                "Code projet",
+                "ID projet",
+                "Projet no",
+            ),
+        ),
         Column("title", "Titre du projet", "text", aliases=("Titre", "Nom du projet")),
-        Column("organization", "Organisme porteur", "text",
-               aliases=("Organisme", "Promoteur", "Organisme promoteur", "Porteur")),
+        Column(
+            "organization",
+            "Organisme porteur",
+            "text",
+            aliases=("Organisme", "Promoteur", "Organisme promoteur", "Porteur"),
+        ),
         Column("organization_type", "Type d'organisme", "list", aliases=("Type organisme", "Type de l'organisme")),
         Column("territory", "Territoire", "list", aliases=("MRC", "Territoire (MRC)", "MRC / territoire")),
         Column("priority", "Priorité", "list", aliases=("Priorité d'action", "Priorités", "Axe prioritaire")),
@@ -87,19 +110,35 @@ def project_columns(fund: str, year_labels: list[str]) -> list[Column]:
         Column("total_cost", "Coût total", "money", aliases=("Coût total du projet", "Coût du projet", "Budget total")),
         *years,
         Column("fqis_total", f"{fund} total", "money", aliases=(f"Total {fund}", f"{fund} (total)")),
-        Column("other_contributions", "Autres contributions", "money",
-               aliases=("Autres sources de financement", "Autres financements", "Contributions autres")),
+        Column(
+            "other_contributions",
+            "Autres contributions",
+            "money",
+            aliases=("Autres sources de financement", "Autres financements", "Contributions autres"),
+        ),
         Column("participants_target", "Participants visés", "count", aliases=("Nombre de participants visés",)),
-        Column("participants_reached", "Participants rejoints", "count",
-               aliases=("Nombre de participants rejoints",)),
+        Column("participants_reached", "Participants rejoints", "count", aliases=("Nombre de participants rejoints",)),
         Column("notes", "Notes", "text", required_column=False, aliases=("Note", "Commentaires", "Remarques")),
     ]
 
 
 PAYMENT_COLUMNS = [
-    Column("project_id", "No projet", "text",
-           aliases=("No du projet", "Numéro de projet", "Numéro du projet", "No. projet", "N° de projet",
-                    "# projet", "Code projet", "ID projet", "Projet no")),
+    Column(
+        "project_id",
+        "No projet",
+        "text",
+        aliases=(
+            "No du projet",
+            "Numéro de projet",
+            "Numéro du projet",
+            "No. projet",
+            "N° de projet",
+            "# projet",
+            "Code projet",
+            "ID projet",
+            "Projet no",
+        ),
+    ),
     Column("date", "Date du versement", "date", aliases=("Date", "Date de versement", "Versé le")),
     Column("amount", "Montant", "money", aliases=("Montant versé", "Montant du versement")),
     Column("reference", "Référence", "text", aliases=("Réf.", "Ref", "No de référence", "No chèque")),

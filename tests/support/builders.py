@@ -26,24 +26,52 @@ from openpyxl.utils import get_column_letter
 YEARS = ("2019-2020", "2020-2021", "2021-2022", "2022-2023")
 
 PROJECT_HEADERS = [
-    "No projet", "Titre du projet", "Organisme porteur", "Type d'organisme", "Territoire", "Priorité",
-    "Statut", "Date d'approbation", "Date de début", "Date de fin", "Coût total",
-    *(f"FQIS {y}" for y in YEARS), "FQIS total", "Autres contributions", "Participants visés",
-    "Participants rejoints", "Notes",
+    "No projet",
+    "Titre du projet",
+    "Organisme porteur",
+    "Type d'organisme",
+    "Territoire",
+    "Priorité",
+    "Statut",
+    "Date d'approbation",
+    "Date de début",
+    "Date de fin",
+    "Coût total",
+    *(f"FQIS {y}" for y in YEARS),
+    "FQIS total",
+    "Autres contributions",
+    "Participants visés",
+    "Participants rejoints",
+    "Notes",
 ]
 PAYMENT_HEADERS = ["No projet", "Date du versement", "Montant", "Référence", "Note"]
 
 # Keyword names of project() / payment() → official header.
 PROJECT_FIELDS = {
-    "project_id": "No projet", "title": "Titre du projet", "organization": "Organisme porteur",
-    "organization_type": "Type d'organisme", "territory": "Territoire", "priority": "Priorité",
-    "status": "Statut", "approval_date": "Date d'approbation", "start_date": "Date de début",
-    "end_date": "Date de fin", "total_cost": "Coût total", "fqis_total": "FQIS total",
-    "other_contributions": "Autres contributions", "participants_target": "Participants visés",
-    "participants_reached": "Participants rejoints", "notes": "Notes",
+    "project_id": "No projet",
+    "title": "Titre du projet",
+    "organization": "Organisme porteur",
+    "organization_type": "Type d'organisme",
+    "territory": "Territoire",
+    "priority": "Priorité",
+    "status": "Statut",
+    "approval_date": "Date d'approbation",
+    "start_date": "Date de début",
+    "end_date": "Date de fin",
+    "total_cost": "Coût total",
+    "fqis_total": "FQIS total",
+    "other_contributions": "Autres contributions",
+    "participants_target": "Participants visés",
+    "participants_reached": "Participants rejoints",
+    "notes": "Notes",
 }
-PAYMENT_FIELDS = {"project_id": "No projet", "date": "Date du versement", "amount": "Montant",
-                  "reference": "Référence", "note": "Note"}
+PAYMENT_FIELDS = {
+    "project_id": "No projet",
+    "date": "Date du versement",
+    "amount": "Montant",
+    "reference": "Référence",
+    "note": "Note",
+}
 
 _DEFAULT = object()
 SUM = object()  # fqis_total=SUM: the template's =SUM() formula, without a cached value
@@ -52,20 +80,52 @@ SUM = object()  # fqis_total=SUM: the template's =SUM() formula, without a cache
 TERRITORY_BY_PREFIX = {"OUE": "Roussillon", "EST": "Acton", "LON": "Brossard", "REG": "Régional"}
 
 SUBREGIONS = [
-    {"code": "OUEST", "name": "Ouest de la Montérégie", "allocation": 2600000,
-     "territories": ["Beauharnois-Salaberry", "Le Haut-Saint-Laurent", "Les Jardins-de-Napierville",
-                     "Roussillon", "Vaudreuil-Soulanges"],
-     "source": {"xlsx": "ouest.xlsx"}},
-    {"code": "EST", "name": "Est de la Montérégie", "allocation": 3900000,
-     "territories": ["Acton", "Brome-Missisquoi", "La Haute-Yamaska", "La Vallée-du-Richelieu",
-                     "Le Haut-Richelieu", "Les Maskoutains", "Marguerite-D'Youville", "Pierre-De Saurel",
-                     "Rouville"],
-     "source": {"xlsx": "est.xlsx"}},
-    {"code": "LONGUEUIL", "name": "Agglomération de Longueuil", "allocation": 4100000,
-     "territories": ["Agglomération de Longueuil", "Boucherville", "Brossard", "Longueuil — Le Vieux-Longueuil",
-                     "Longueuil — Greenfield Park", "Longueuil — Saint-Hubert", "Saint-Bruno-de-Montarville",
-                     "Saint-Lambert"],
-     "source": {"xlsx": "longueuil.xlsx"}},
+    {
+        "code": "OUEST",
+        "name": "Ouest de la Montérégie",
+        "allocation": 2600000,
+        "territories": [
+            "Beauharnois-Salaberry",
+            "Le Haut-Saint-Laurent",
+            "Les Jardins-de-Napierville",
+            "Roussillon",
+            "Vaudreuil-Soulanges",
+        ],
+        "source": {"xlsx": "ouest.xlsx"},
+    },
+    {
+        "code": "EST",
+        "name": "Est de la Montérégie",
+        "allocation": 3900000,
+        "territories": [
+            "Acton",
+            "Brome-Missisquoi",
+            "La Haute-Yamaska",
+            "La Vallée-du-Richelieu",
+            "Le Haut-Richelieu",
+            "Les Maskoutains",
+            "Marguerite-D'Youville",
+            "Pierre-De Saurel",
+            "Rouville",
+        ],
+        "source": {"xlsx": "est.xlsx"},
+    },
+    {
+        "code": "LONGUEUIL",
+        "name": "Agglomération de Longueuil",
+        "allocation": 4100000,
+        "territories": [
+            "Agglomération de Longueuil",
+            "Boucherville",
+            "Brossard",
+            "Longueuil — Le Vieux-Longueuil",
+            "Longueuil — Greenfield Park",
+            "Longueuil — Saint-Hubert",
+            "Saint-Bruno-de-Montarville",
+            "Saint-Lambert",
+        ],
+        "source": {"xlsx": "longueuil.xlsx"},
+    },
 ]
 
 ALLIANCE = {
@@ -80,8 +140,7 @@ ALLIANCE = {
 }
 
 
-def project(project_id: str = "OUE-2020-001", *, fqis: dict | None = None, cells: dict | None = None,
-            **fields) -> dict:
+def project(project_id: str = "OUE-2020-001", *, fqis: dict | None = None, cells: dict | None = None, **fields) -> dict:
     """A clean project row (En cours, 60 000 $ of FQIS on a 100 000 $ project).
 
     ``fqis`` maps a fiscal year label to its amount (default 30 000 $ in 2019-2020 and
@@ -124,8 +183,13 @@ def project(project_id: str = "OUE-2020-001", *, fqis: dict | None = None, cells
 
 def payment(project_id: str = "OUE-2020-001", *, cells: dict | None = None, **fields) -> dict:
     """A clean payment row: 10 000 $ on 2020-05-01."""
-    row = {"No projet": project_id, "Date du versement": dt.date(2020, 5, 1), "Montant": 10000,
-           "Référence": "VER-0001", "Note": ""}
+    row = {
+        "No projet": project_id,
+        "Date du versement": dt.date(2020, 5, 1),
+        "Montant": 10000,
+        "Référence": "VER-0001",
+        "Note": "",
+    }
     for name, value in fields.items():
         row[PAYMENT_FIELDS[name]] = value
     row.update(cells or {})
@@ -149,11 +213,18 @@ def _write_tab(ws, rows: list[dict | None], headers: list[str], rename: dict[str
             ws.cell(row=r, column=c, value=value)
 
 
-def write_committee_xlsx(path: Path, projects: Sequence[dict | None] = (), payments: Sequence[dict | None] = (), *,
-                         headers: list[str] | None = None, payment_headers: list[str] | None = None,
-                         rename: dict[str, str] | None = None, payment_rename: dict[str, str] | None = None,
-                         tabs: dict[str, str | None] | None = None, extra_tabs: dict[str, list] | None = None
-                         ) -> Path:
+def write_committee_xlsx(
+    path: Path,
+    projects: Sequence[dict | None] = (),
+    payments: Sequence[dict | None] = (),
+    *,
+    headers: list[str] | None = None,
+    payment_headers: list[str] | None = None,
+    rename: dict[str, str] | None = None,
+    payment_rename: dict[str, str] | None = None,
+    tabs: dict[str, str | None] | None = None,
+    extra_tabs: dict[str, list] | None = None,
+) -> Path:
     """Write a committee workbook (docs/gabarit.md) and return its path.
 
     ``headers``/``payment_headers``: the header row, in order (default: all of the template's);
@@ -169,8 +240,12 @@ def write_committee_xlsx(path: Path, projects: Sequence[dict | None] = (), payme
     if tabs["Projets"] is not None:
         _write_tab(wb.create_sheet(tabs["Projets"]), list(projects), headers or PROJECT_HEADERS, rename or {})
     if tabs["Versements"] is not None:
-        _write_tab(wb.create_sheet(tabs["Versements"]), list(payments), payment_headers or PAYMENT_HEADERS,
-                   payment_rename or {})
+        _write_tab(
+            wb.create_sheet(tabs["Versements"]),
+            list(payments),
+            payment_headers or PAYMENT_HEADERS,
+            payment_rename or {},
+        )
     for title, rows in (extra_tabs or {}).items():
         ws = wb.create_sheet(title)
         for row in rows:
@@ -204,8 +279,11 @@ def _toml_value(value) -> str:
 
 
 def _toml_key(key: str) -> str:
-    return key if key.replace("_", "").replace("-", "").isalnum() and key.isascii() and not key[0].isdigit() \
+    return (
+        key
+        if key.replace("_", "").replace("-", "").isalnum() and key.isascii() and not key[0].isdigit()
         else _toml_value(key)
+    )
 
 
 def _toml_table(header: str, data: dict) -> list[str]:
@@ -221,10 +299,18 @@ def toml_text(alliance: dict, regional: dict | None, subregions: list[dict], ext
     return "\n".join(lines) + "\n" + extra
 
 
-def write_config(tmp_path: Path, *, alliance: dict | None = None, regional: dict | None = None,
-                 subregions: list[dict] | None = None, overrides: dict[str, dict] | None = None,
-                 annual: dict[str, dict] | None = None, extra: str = "", name: str = "alliance.toml",
-                 create_missing: bool = True) -> Path:
+def write_config(
+    tmp_path: Path,
+    *,
+    alliance: dict | None = None,
+    regional: dict | None = None,
+    subregions: list[dict] | None = None,
+    overrides: dict[str, dict] | None = None,
+    annual: dict[str, dict] | None = None,
+    extra: str = "",
+    name: str = "alliance.toml",
+    create_missing: bool = True,
+) -> Path:
     """Write a configuration (docs/configuration.md) in ``tmp_path`` and return its path.
 
     Defaults: the Montérégie (docs/configuration.md) with three sub-regions reading ``ouest.xlsx``,

@@ -20,6 +20,7 @@ def config_error(path: Path, key: str) -> str:
     """The French message of ``validate`` on a wrong configuration (exit 2, key named)."""
     result = invoke("validate", "--config", str(path))
     assert result.exit_code == 2, result.output
-    assert result.stderr.startswith(f"Erreur : Configuration invalide (fichier {path}, clé « {key} ») : "), \
+    assert result.stderr.startswith(f"Erreur : Configuration invalide (fichier {path}, clé « {key} ») : "), (
         result.stderr
+    )
     return result.stderr

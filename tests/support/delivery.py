@@ -24,15 +24,18 @@ FAST_GOOGLE = {"max_attempts": 3, "retry_deadline": 30, "backoff_initial": 0.001
 
 def est_with_errors() -> dict:
     """EST: an unreadable total cost (Projets!K3) and a payment to an unknown project (Versements!A3)."""
-    return {"projects": [project("EST-2020-001"), project("EST-2020-002", total_cost="douze mille")],
-            "payments": [payment("EST-2020-001", amount=20000, reference="E-1"),
-                         payment("EST-2020-009", reference="E-2")]}
+    return {
+        "projects": [project("EST-2020-001"), project("EST-2020-002", total_cost="douze mille")],
+        "payments": [payment("EST-2020-001", amount=20000, reference="E-1"), payment("EST-2020-009", reference="E-2")],
+    }
 
 
 def clean_workbooks() -> dict[str, dict]:
     """No error anywhere: an exit code 1 can only come from the delivery."""
-    return {"OUEST": {"projects": [project("OUE-2020-001")], "payments": [payment("OUE-2020-001")]},
-            "EST": {"projects": [project("EST-2020-001")]}}
+    return {
+        "OUEST": {"projects": [project("OUE-2020-001")], "payments": [payment("OUE-2020-001")]},
+        "EST": {"projects": [project("EST-2020-001")]},
+    }
 
 
 def base_workbooks() -> dict[str, dict]:
@@ -46,20 +49,48 @@ def base_workbooks() -> dict[str, dict]:
 class DeliveryAlliance:
     """An alliance in ``folder`` delivering to ``smtp_port`` (and Drive when ``drive``)."""
 
-    def __init__(self, folder: Path, smtp_port: int, *, workbooks: dict | None = None, drive: bool = True,
-                 smtp: dict | None = None, delivery: dict | None = None, contacts: dict | None = None,
-                 google: dict | None = None):
+    def __init__(
+        self,
+        folder: Path,
+        smtp_port: int,
+        *,
+        workbooks: dict | None = None,
+        drive: bool = True,
+        smtp: dict | None = None,
+        delivery: dict | None = None,
+        contacts: dict | None = None,
+        google: dict | None = None,
+    ):
         self.folder = folder
         self.workbooks = workbooks if workbooks is not None else base_workbooks()
-        table = {"drive_folder": FOLDER if drive else None, "email_to": MINISTRY,
-                 "smtp": {k: v for k, v in {"host": "127.0.0.1", "port": smtp_port, "starttls": False, "user": USER,
-                                            "timeout": 5, **(smtp or {})}.items() if v is not None},
-                 **(delivery or {})}
-        extra = "\n".join(builders._toml_table("[delivery]", table) + builders._toml_table(
-            "[google]", {**FAST_GOOGLE, **(google or {})}))
+        table = {
+            "drive_folder": FOLDER if drive else None,
+            "email_to": MINISTRY,
+            "smtp": {
+                k: v
+                for k, v in {
+                    "host": "127.0.0.1",
+                    "port": smtp_port,
+                    "starttls": False,
+                    "user": USER,
+                    "timeout": 5,
+                    **(smtp or {}),
+                }.items()
+                if v is not None
+            },
+            **(delivery or {}),
+        }
+        extra = "\n".join(
+            builders._toml_table("[delivery]", table)
+            + builders._toml_table("[google]", {**FAST_GOOGLE, **(google or {})})
+        )
         contacts = CONTACTS if contacts is None else contacts
-        self.config = write_alliance(folder, self.workbooks, extra=extra,
-                                     overrides={code: {"contact": address} for code, address in contacts.items()})
+        self.config = write_alliance(
+            folder,
+            self.workbooks,
+            extra=extra,
+            overrides={code: {"contact": address} for code, address in contacts.items()},
+        )
         self.state = folder / "etat"
         self.output = folder / "rapport.xlsx"
         self.db = self.state / "historique.sqlite"

@@ -41,8 +41,7 @@ SHOWN_ROOT = "/tmp/alliance"
 DIRECTIVE = "docs-blocks:"
 UNCHECKED = "non vérifié"
 
-_BLOCK = re.compile(r"(?:<!-- " + DIRECTIVE + r" (?P<steps>[^>]*?) -->\n)?```\n(?P<body>\$ [^\n]*\n.*?)```",
-                    re.S)
+_BLOCK = re.compile(r"(?:<!-- " + DIRECTIVE + r" (?P<steps>[^>]*?) -->\n)?```\n(?P<body>\$ [^\n]*\n.*?)```", re.S)
 _LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ")
 # Only what must vary from one day, one machine, one second to the next.
 _VARYING = [
@@ -73,7 +72,7 @@ class Block:
 
     @property
     def where(self) -> str:
-        line = self.page.read_text(encoding="utf-8")[:self.start].count("\n") + 1
+        line = self.page.read_text(encoding="utf-8")[: self.start].count("\n") + 1
         return f"{self.page.relative_to(REPO)}:{line}"
 
 
@@ -99,8 +98,12 @@ def normalise(text: str) -> str:
 def _cli(root: Path, *args: str, env: dict[str, str | None] | None = None):
     from sync.cli import cli
 
-    clean: dict[str, str | None] = {"ALLIANCE_SYNC_STATE_DIR": None, "ALLIANCE_SYNC_SMTP_PASSWORD": None,
-                                    "GOOGLE_APPLICATION_CREDENTIALS": None, "COLUMNS": "80"}
+    clean: dict[str, str | None] = {
+        "ALLIANCE_SYNC_STATE_DIR": None,
+        "ALLIANCE_SYNC_SMTP_PASSWORD": None,
+        "GOOGLE_APPLICATION_CREDENTIALS": None,
+        "COLUMNS": "80",
+    }
     with _inside(root):
         return CliRunner().invoke(cli, list(args), prog_name="alliance-sync", env={**clean, **(env or {})})
 
@@ -130,9 +133,12 @@ def _ouest_edited(root: Path) -> None:
     workbook = load_workbook(path)
     projects = workbook["Projets"]
     headers = [cell.value for cell in projects[1]]
-    edits = {"OUE-2021-001": {"Statut": "En analyse"}, "OUE-2020-002": {"Priorité": "Logemnt"},
-             "OUE-2021-003": {"Coût total": "environ 80 000 $"},
-             "OUE-2019-004": {"Date d'approbation": "31 juin 2020"}}
+    edits = {
+        "OUE-2021-001": {"Statut": "En analyse"},
+        "OUE-2020-002": {"Priorité": "Logemnt"},
+        "OUE-2021-003": {"Coût total": "environ 80 000 $"},
+        "OUE-2019-004": {"Date d'approbation": "31 juin 2020"},
+    }
     for row in projects.iter_rows(min_row=2):
         for header, value in edits.get(row[0].value, {}).items():
             row[headers.index(header)].value = value
@@ -147,16 +153,22 @@ def _with_delivery(root: Path, table: str) -> None:
 
 def _failed_delivery(root: Path) -> None:
     """A [delivery] table whose SMTP server does not answer, then a run that delivers."""
-    _with_delivery(root, '[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\n'
-                         'email_from = "TCPM <coordination@exemple.org>"\n'
-                         'smtp = { host = "127.0.0.1", port = 1, starttls = false, timeout = 5 }\n')
+    _with_delivery(
+        root,
+        '[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\n'
+        'email_from = "TCPM <coordination@exemple.org>"\n'
+        'smtp = { host = "127.0.0.1", port = 1, starttls = false, timeout = 5 }\n',
+    )
     _cli(root, "--quiet", "run", "--config", "alliance.toml", "-o", "rapports/", "--deliver")
 
 
 def _delivery_with_login(root: Path) -> None:
-    _with_delivery(root, '[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\n'
-                         'smtp = { host = "smtp.exemple.org", port = 587, starttls = true, '
-                         'user = "coordination@exemple.org" }\n')
+    _with_delivery(
+        root,
+        '[delivery]\nemail_to = ["analyste@exemple.gouv.qc.ca"]\n'
+        'smtp = { host = "smtp.exemple.org", port = 587, starttls = true, '
+        'user = "coordination@exemple.org" }\n',
+    )
 
 
 def _foreign_file(root: Path) -> None:
@@ -241,8 +253,15 @@ def _help(root: Path, args: list[str]) -> list[str]:
     import subprocess
 
     env = {**os.environ, "COLUMNS": "80", "PYTHONPATH": str(REPO)}
-    done = subprocess.run([sys.executable, "-m", "sync", *args], cwd=root, env=env, capture_output=True,
-                          text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "sync", *args],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     return done.stdout.replace("Utilisation : __main__.py", "Utilisation : alliance-sync").splitlines()
 
 
@@ -270,7 +289,7 @@ def write(pages: list[Path] | None = None) -> list[str]:
         for block in reversed([b for b in blocks([page]) if b.checked]):
             now = differs(block)
             if now is not None:
-                text = text[:block.start] + now + text[block.end:]
+                text = text[: block.start] + now + text[block.end :]
                 changed.append(block.where)
         page.write_text(text, encoding="utf-8")
     return changed

@@ -55,16 +55,20 @@ REASON_MESSAGES = {
     "notFound": "File not found: {id}.",
     "userRateLimitExceeded": "User Rate Limit Exceeded",
     "rateLimitExceeded": "Rate Limit Exceeded",
-    "storageQuotaExceeded": ("Service Accounts do not have storage quota. Leverage shared drives "
-                             "(https://developers.google.com/workspace/drive/api/guides/about-shareddrives), "
-                             "or use OAuth delegation instead."),
+    "storageQuotaExceeded": (
+        "Service Accounts do not have storage quota. Leverage shared drives "
+        "(https://developers.google.com/workspace/drive/api/guides/about-shareddrives), "
+        "or use OAuth delegation instead."
+    ),
     "backendError": "Backend Error",
     "badRequest": "Bad Request",
-    "teamDriveIncludeTeamDriveItemsRequired": ("The includeItemsFromAllDrives parameter must be set to true when "
-                                               "driveId is specified or corpora contains drive or allDrives."),
+    "teamDriveIncludeTeamDriveItemsRequired": (
+        "The includeItemsFromAllDrives parameter must be set to true when "
+        "driveId is specified or corpora contains drive or allDrives."
+    ),
     "authError": "Request is missing required authentication credential. Expected OAuth 2 access token, login "
-                 "cookie or other valid authentication credential. See "
-                 "https://developers.google.com/identity/sign-in/web/devconsole-project.",
+    "cookie or other valid authentication credential. See "
+    "https://developers.google.com/identity/sign-in/web/devconsole-project.",
 }
 
 
@@ -95,13 +99,21 @@ class DriveFile:
         return self.revisions[-1]
 
     def resource(self, access: str = "write") -> dict:
-        resource = {"kind": "drive#file", "id": self.id, "name": self.name, "mimeType": self.mime_type,
-                    "parents": list(self.parents), "description": self.description, "version": str(self.version),
-                    "md5Checksum": hashlib.md5(self.content).hexdigest(), "size": str(len(self.content)),
-                    "modifiedTime": self.modified, "trashed": False,
-                    "webViewLink": f"https://drive.google.com/file/d/{self.id}/view?usp=drivesdk",
-                    "capabilities": {"canEdit": access == "write", "canAddChildren": False,
-                                     "canDownload": True}}
+        resource = {
+            "kind": "drive#file",
+            "id": self.id,
+            "name": self.name,
+            "mimeType": self.mime_type,
+            "parents": list(self.parents),
+            "description": self.description,
+            "version": str(self.version),
+            "md5Checksum": hashlib.md5(self.content).hexdigest(),
+            "size": str(len(self.content)),
+            "modifiedTime": self.modified,
+            "trashed": False,
+            "webViewLink": f"https://drive.google.com/file/d/{self.id}/view?usp=drivesdk",
+            "capabilities": {"canEdit": access == "write", "canAddChildren": False, "canDownload": True},
+        }
         if self.drive_id:
             resource["driveId"] = self.drive_id
         return resource
@@ -167,25 +179,40 @@ class DriveServer(LoopbackServer):
 
     # -- content
 
-    def add_folder(self, folder_id: str, name: str = "Rapports FQIS", access: str = "write",
-                   drive_id: str | None = None) -> Folder:
+    def add_folder(
+        self, folder_id: str, name: str = "Rapports FQIS", access: str = "write", drive_id: str | None = None
+    ) -> Folder:
         """A folder shared with the caller; ``drive_id``: it is in that shared drive."""
         assert access in ("write", "read", "none")
         with self._lock:
             self.folders[folder_id] = Folder(folder_id, name, access, drive_id)
             return self.folders[folder_id]
 
-    def add_file(self, name: str, content: bytes = b"", *, access: str = "write", folder: str = "0AMonDrive",
-                 file_id: str | None = None) -> DriveFile:
+    def add_file(
+        self,
+        name: str,
+        content: bytes = b"",
+        *,
+        access: str = "write",
+        folder: str = "0AMonDrive",
+        file_id: str | None = None,
+    ) -> DriveFile:
         """A file a person created in their own Drive and shared with the caller (``access``)."""
         assert access in ("write", "read", "none")
         with self._lock:
             if folder not in self.folders:
                 self.folders[folder] = Folder(folder, "Mon Drive", "none")
-            file = DriveFile(file_id or f"1FiChIeR{next(self._ids):04d}xYz", name, [folder],
-                             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                             revisions=[content], modified=self._now(), kept_forever=[False],
-                             drive_id=self.folders[folder].drive_id, access=access)
+            file = DriveFile(
+                file_id or f"1FiChIeR{next(self._ids):04d}xYz",
+                name,
+                [folder],
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                revisions=[content],
+                modified=self._now(),
+                kept_forever=[False],
+                drive_id=self.folders[folder].drive_id,
+                access=access,
+            )
             self.files[file.id] = file
             return file
 
@@ -205,8 +232,16 @@ class DriveServer(LoopbackServer):
 
     # -- faults and counts
 
-    def fail(self, status: int = 403, times: int = 1, *, reason: str | None = None, kind: str | None = None,
-             delay: float = 0.0, body: dict | None = None) -> None:
+    def fail(
+        self,
+        status: int = 403,
+        times: int = 1,
+        *,
+        reason: str | None = None,
+        kind: str | None = None,
+        delay: float = 0.0,
+        body: dict | None = None,
+    ) -> None:
         with self._lock:
             self._faults.extend([Fault(status, reason, kind, delay, body=body)] * times)
 
@@ -249,9 +284,11 @@ class DriveServer(LoopbackServer):
     def list_files(self, params: dict) -> dict:
         all_drives = _one(params, "includeItemsFromAllDrives") == "true"
         if _one(params, "corpora") in ("allDrives", "drive") and not (
-                all_drives and _one(params, "supportsAllDrives") == "true"):
-            raise ApiError(403, "teamDriveIncludeTeamDriveItemsRequired",
-                           REASON_MESSAGES["teamDriveIncludeTeamDriveItemsRequired"])
+            all_drives and _one(params, "supportsAllDrives") == "true"
+        ):
+            raise ApiError(
+                403, "teamDriveIncludeTeamDriveItemsRequired", REASON_MESSAGES["teamDriveIncludeTeamDriveItemsRequired"]
+            )
         clauses = parse_query(_one(params, "q") or "")
         found = []
         for f in self.files.values():
@@ -268,8 +305,16 @@ class DriveServer(LoopbackServer):
 
     def about(self, params: dict) -> dict:
         kind = "serviceAccount" if self.caller == "service_account" else "user"
-        answer = {"kind": "drive#about", "user": {"kind": "drive#user", "displayName": self.email, "me": True,
-                                                   "emailAddress": self.email, "permissionId": kind}}
+        answer = {
+            "kind": "drive#about",
+            "user": {
+                "kind": "drive#user",
+                "displayName": self.email,
+                "me": True,
+                "emailAddress": self.email,
+                "permissionId": kind,
+            },
+        }
         return _select(answer, _one(params, "fields"))
 
     def get(self, item_id: str, params: dict) -> dict:
@@ -277,10 +322,14 @@ class DriveServer(LoopbackServer):
         all_drives = _one(params, "supportsAllDrives") == "true"
         folder = self.folders.get(item_id)
         if folder is not None and folder.access != "none" and (not folder.drive_id or all_drives):
-            resource = {"kind": "drive#file", "id": folder.id, "name": folder.name,
-                        "mimeType": "application/vnd.google-apps.folder", "trashed": False,
-                        "capabilities": {"canEdit": folder.access == "write",
-                                         "canAddChildren": folder.access == "write"}}
+            resource = {
+                "kind": "drive#file",
+                "id": folder.id,
+                "name": folder.name,
+                "mimeType": "application/vnd.google-apps.folder",
+                "trashed": False,
+                "capabilities": {"canEdit": folder.access == "write", "canAddChildren": folder.access == "write"},
+            }
             if folder.drive_id:
                 resource["driveId"] = folder.drive_id
             return _select(resource, _one(params, "fields"))
@@ -298,8 +347,9 @@ class DriveServer(LoopbackServer):
         if folder is None or folder.access == "none" or (folder.drive_id and not all_drives):
             raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=parents[0]))
         if folder.access != "write":
-            raise ApiError(403, "insufficientFilePermissions",
-                           REASON_MESSAGES["insufficientFilePermissions"].format(id=parents[0]))
+            raise ApiError(
+                403, "insufficientFilePermissions", REASON_MESSAGES["insufficientFilePermissions"].format(id=parents[0])
+            )
         if not metadata.get("name"):
             raise ApiError(400, "badRequest", "The file name is required.")
         if self.caller == "service_account" and not folder.drive_id:
@@ -308,10 +358,18 @@ class DriveServer(LoopbackServer):
 
     def create(self, metadata: dict, media: bytes, params: dict) -> dict:
         folder = self.check_create(metadata, params)
-        file = DriveFile(f"1DrIvE{next(self._ids):04d}xYz", metadata["name"], [folder.id],
-                         metadata.get("mimeType") or "application/octet-stream", metadata.get("description", ""),
-                         [media], 1, self._now(), [_one(params, "keepRevisionForever") == "true"],
-                         folder.drive_id)
+        file = DriveFile(
+            f"1DrIvE{next(self._ids):04d}xYz",
+            metadata["name"],
+            [folder.id],
+            metadata.get("mimeType") or "application/octet-stream",
+            metadata.get("description", ""),
+            [media],
+            1,
+            self._now(),
+            [_one(params, "keepRevisionForever") == "true"],
+            folder.drive_id,
+        )
         self.files[file.id] = file
         return _select(file.resource(), _one(params, "fields"))
 
@@ -321,11 +379,13 @@ class DriveServer(LoopbackServer):
         if file is None or self.access_to(file) == "none" or (file.drive_id and not all_drives):
             raise ApiError(404, "notFound", REASON_MESSAGES["notFound"].format(id=file_id))
         if self.access_to(file) != "write":
-            raise ApiError(403, "insufficientFilePermissions",
-                           REASON_MESSAGES["insufficientFilePermissions"].format(id=file_id))
+            raise ApiError(
+                403, "insufficientFilePermissions", REASON_MESSAGES["insufficientFilePermissions"].format(id=file_id)
+            )
         if "parents" in metadata:
-            raise ApiError(403, "fieldNotWritable",
-                           "The resource body includes fields which are not directly writable.")
+            raise ApiError(
+                403, "fieldNotWritable", "The resource body includes fields which are not directly writable."
+            )
         return file
 
     def update(self, file_id: str, metadata: dict, media: bytes, params: dict) -> dict:
@@ -361,16 +421,23 @@ class ApiError(Exception):
     def __init__(self, code: int, reason: str, message: str):
         super().__init__(message)
         self.code = code
-        self.body = {"error": {"code": code, "message": message,
-                               "errors": [{"message": message, "domain": "global", "reason": reason}]}}
+        self.body = {
+            "error": {
+                "code": code,
+                "message": message,
+                "errors": [{"message": message, "domain": "global", "reason": reason}],
+            }
+        }
 
 
 # --------------------------------------------------------------------------
 # Query language, fields, multipart
 
 
-_CLAUSE = re.compile(r"""^\s*(?:'((?:[^'\\]|\\.)*)'\s+in\s+parents|(name|mimeType)\s*=\s*'((?:[^'\\]|\\.)*)'"""
-                     r"""|trashed\s*=\s*(true|false))\s*$""")
+_CLAUSE = re.compile(
+    r"""^\s*(?:'((?:[^'\\]|\\.)*)'\s+in\s+parents|(name|mimeType)\s*=\s*'((?:[^'\\]|\\.)*)'"""
+    r"""|trashed\s*=\s*(true|false))\s*$"""
+)
 
 
 def _unescape(text: str) -> str:
@@ -383,12 +450,12 @@ def _split_and(q: str) -> list[str]:
     while i < len(q):
         char = q[i]
         if quoted and char == "\\":
-            current += q[i:i + 2]
+            current += q[i : i + 2]
             i += 2
             continue
         if char == "'":
             quoted = not quoted
-        if not quoted and q[i:i + 5].lower() == " and ":
+        if not quoted and q[i : i + 5].lower() == " and ":
             parts.append(current)
             current, i = "", i + 5
             continue
@@ -448,7 +515,7 @@ def parse_multipart(content_type: str, body: bytes) -> tuple[dict, bytes]:
     closing = b"\r\n" + delimiter + b"--"
     if not body.startswith(delimiter + b"\r\n") or closing not in body:
         raise ApiError(400, "badRequest", "Malformed multipart body.")
-    inner = body[len(delimiter) + 2:body.rindex(closing)]
+    inner = body[len(delimiter) + 2 : body.rindex(closing)]
     parts = inner.split(b"\r\n" + delimiter + b"\r\n")
     if len(parts) != 2:
         raise ApiError(400, "badRequest", f"Multipart body has {len(parts)} parts, 2 expected.")
@@ -487,6 +554,8 @@ def _id_in(pattern: re.Pattern[str], path: str) -> str:
     found = pattern.match(path)
     assert found is not None, path
     return found.group(1) or ""
+
+
 _RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 
 
@@ -558,7 +627,7 @@ class _Handler(BaseHTTPRequestHandler):
                         session = state.sessions.get(_one(params, "upload_id") or "")
                         if session is not None:
                             start = _content_start(self.headers.get("Content-Range"))
-                            session.received[start:] = body[:fault.keep]
+                            session.received[start:] = body[: fault.keep]
                 record.status = 0
                 self.close_connection = True
                 self.connection.shutdown(2)
@@ -587,13 +656,17 @@ class _Handler(BaseHTTPRequestHandler):
                         except ValueError:
                             raise ApiError(400, "badRequest", "Invalid JSON metadata.") from None
                         session = state.open_session(kind, upload_id, record.metadata, params)
-                        headers["Location"] = (f"{self._base()}/upload/drive/v3/files?uploadType=resumable"
-                                               f"&upload_id={session.id}")
+                        headers["Location"] = (
+                            f"{self._base()}/upload/drive/v3/files?uploadType=resumable&upload_id={session.id}"
+                        )
                         answer = {}
                     elif upload_type == "multipart":
                         record.metadata, record.media = parse_multipart(self.headers.get("Content-Type", ""), body)
-                        answer = (state.create(record.metadata, record.media, params) if kind == "create"
-                                  else state.update(upload_id, record.metadata, record.media, params))
+                        answer = (
+                            state.create(record.metadata, record.media, params)
+                            if kind == "create"
+                            else state.update(upload_id, record.metadata, record.media, params)
+                        )
                     else:
                         raise ApiError(400, "badRequest", "uploadType=resumable or multipart expected.")
                 elif kind in ("upload", "status"):

@@ -21,14 +21,26 @@ SYNC = [sys.executable, "-m", "sync"]
 def base_workbooks() -> dict[str, dict]:
     """Two committees with projects and payments; LONGUEUIL's workbook is empty."""
     return {
-        "OUEST": {"projects": [project("OUE-2020-001", title="Frigos solidaires"),
-                               project("OUE-2020-002", title="Navette rurale", status="Accepté")],
-                  "payments": [payment("OUE-2020-001", reference="VER-1"),
-                               payment("OUE-2020-001", date=payment()["Date du versement"].replace(month=9),
-                                       amount=15000, reference="VER-2"),
-                               payment("OUE-2020-002", amount=5000, reference="VER-3")]},
-        "EST": {"projects": [project("EST-2020-001", title="Épicerie mobile")],
-                "payments": [payment("EST-2020-001", amount=20000, reference="E-1")]},
+        "OUEST": {
+            "projects": [
+                project("OUE-2020-001", title="Frigos solidaires"),
+                project("OUE-2020-002", title="Navette rurale", status="Accepté"),
+            ],
+            "payments": [
+                payment("OUE-2020-001", reference="VER-1"),
+                payment(
+                    "OUE-2020-001",
+                    date=payment()["Date du versement"].replace(month=9),
+                    amount=15000,
+                    reference="VER-2",
+                ),
+                payment("OUE-2020-002", amount=5000, reference="VER-3"),
+            ],
+        },
+        "EST": {
+            "projects": [project("EST-2020-001", title="Épicerie mobile")],
+            "payments": [payment("EST-2020-001", amount=20000, reference="E-1")],
+        },
     }
 
 
@@ -53,8 +65,16 @@ class Alliance:
         return self.folder / {"OUEST": "ouest.xlsx", "EST": "est.xlsx", "LONGUEUIL": "longueuil.xlsx"}[code]
 
     def run_args(self, *extra: str) -> list[str]:
-        return ["run", "--config", str(self.config), "--output", str(self.output),
-                "--state-dir", str(self.state), *extra]
+        return [
+            "run",
+            "--config",
+            str(self.config),
+            "--output",
+            str(self.output),
+            "--state-dir",
+            str(self.state),
+            *extra,
+        ]
 
     def cli(self, *args: str):
         """``alliance-sync ARGS`` in-process; ``run`` gets this alliance's options."""
@@ -73,8 +93,14 @@ class Alliance:
         env.pop("ALLIANCE_SYNC_TEST_PAUSE_AT", None)
         if pause_at:
             env["ALLIANCE_SYNC_TEST_PAUSE_AT"] = pause_at
-        return subprocess.Popen([*SYNC, *self.run_args(*extra)], cwd=self.folder, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen(
+            [*SYNC, *self.run_args(*extra)],
+            cwd=self.folder,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def query(self, sql: str, *params) -> list[tuple]:
         with sqlite3.connect(self.db) as conn:
@@ -89,10 +115,19 @@ def fill_google(server) -> None:
     from tests.support.sheets_server import KEYS, committee_tabs
 
     for code, prefix in (("OUEST", "OUE"), ("EST", "EST"), ("LONGUEUIL", "LON")):
-        server.add_spreadsheet(KEYS[code], committee_tabs(
-            [project(f"{prefix}-2020-001", total_cost="100 000,00 $"), project(f"{prefix}-2020-002", status="Accepté")],
-            [payment(f"{prefix}-2020-001", amount="12 500,50 $", date="01/09/2020"),
-             payment(f"{prefix}-2020-002", date=dt.date(2021, 1, 15))]))
+        server.add_spreadsheet(
+            KEYS[code],
+            committee_tabs(
+                [
+                    project(f"{prefix}-2020-001", total_cost="100 000,00 $"),
+                    project(f"{prefix}-2020-002", status="Accepté"),
+                ],
+                [
+                    payment(f"{prefix}-2020-001", amount="12 500,50 $", date="01/09/2020"),
+                    payment(f"{prefix}-2020-002", date=dt.date(2021, 1, 15)),
+                ],
+            ),
+        )
 
 
 def wait_for_pause(process: subprocess.Popen, step: str) -> list[str]:
@@ -104,5 +139,6 @@ def wait_for_pause(process: subprocess.Popen, step: str) -> list[str]:
         if line.startswith(f"PAUSE {step} "):
             return lines
     process.wait()
-    raise AssertionError(f"le processus s'est terminé ({process.returncode}) sans s'arrêter à « {step} » :\n"
-                         + "".join(lines))
+    raise AssertionError(
+        f"le processus s'est terminé ({process.returncode}) sans s'arrêter à « {step} » :\n" + "".join(lines)
+    )

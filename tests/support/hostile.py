@@ -57,8 +57,9 @@ def _cell(ref: str, value: object) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def sheet_xml(rows: list[list[object]], *, extra_cells: dict[str, object] | None = None,
-              dimension: str | None = None) -> bytes:
+def sheet_xml(
+    rows: list[list[object]], *, extra_cells: dict[str, object] | None = None, dimension: str | None = None
+) -> bytes:
     """A worksheet part: ``rows`` from A1, then ``extra_cells`` by address."""
     cells: dict[int, dict[int, object]] = {}
     for r, row in enumerate(rows, start=1):
@@ -81,14 +82,16 @@ def sheet_xml(rows: list[list[object]], *, extra_cells: dict[str, object] | None
 
 
 def _workbook_parts(titles: list[str]) -> dict[str, bytes]:
-    sheets = "".join(f'<sheet name={quoteattr(t)} sheetId="{i}" r:id="rId{i}"/>'
-                     for i, t in enumerate(titles, start=1))
-    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
-                   for i, _ in enumerate(titles, start=1))
+    sheets = "".join(f'<sheet name={quoteattr(t)} sheetId="{i}" r:id="rId{i}"/>' for i, t in enumerate(titles, start=1))
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{_REL_NS}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i, _ in enumerate(titles, start=1)
+    )
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
         'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-        for i, _ in enumerate(titles, start=1))
+        for i, _ in enumerate(titles, start=1)
+    )
     return {
         "[Content_Types].xml": (
             '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -96,17 +99,20 @@ def _workbook_parts(titles: list[str]) -> dict[str, bytes]:
             'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
             'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType='
             '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            f"{overrides}</Types>").encode(),
+            f"{overrides}</Types>"
+        ).encode(),
         "_rels/.rels": (
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_REL}">'
             f'<Relationship Id="rId1" Type="{_REL_NS}/officeDocument" Target="xl/workbook.xml"/>'
-            "</Relationships>").encode(),
+            "</Relationships>"
+        ).encode(),
         "xl/workbook.xml": (
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{_NS}" xmlns:r="{_REL_NS}">'
-            f"<sheets>{sheets}</sheets></workbook>").encode(),
+            f"<sheets>{sheets}</sheets></workbook>"
+        ).encode(),
         "xl/_rels/workbook.xml.rels": (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_REL}">{rels}'
-            "</Relationships>").encode(),
+            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{_PKG_REL}">{rels}</Relationships>'
+        ).encode(),
     }
 
 
@@ -152,26 +158,71 @@ def _zip(parts: dict[str, bytes | Deflated], declared: dict[str, int]) -> bytes:
         size = declared.get(name, size)
         encoded = name.encode()
         offset = len(out)
-        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(data) & 0xFFFFFFFF,
-                           size & 0xFFFFFFFF, len(encoded), 0) + encoded + data
-        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc,
-                               len(data) & 0xFFFFFFFF, size & 0xFFFFFFFF, len(encoded), 0, 0, 0, 0, 0,
-                               offset) + encoded
+        out += (
+            struct.pack(
+                "<IHHHHHIIIHH",
+                0x04034B50,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data) & 0xFFFFFFFF,
+                size & 0xFFFFFFFF,
+                len(encoded),
+                0,
+            )
+            + encoded
+            + data
+        )
+        central += (
+            struct.pack(
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                0,
+                8,
+                0,
+                0x21,
+                crc,
+                len(data) & 0xFFFFFFFF,
+                size & 0xFFFFFFFF,
+                len(encoded),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
+            )
+            + encoded
+        )
     start = len(out)
     out += central
     out += struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(parts), len(parts), len(central), start, 0)
     return bytes(out)
 
 
-def xlsx_bytes(sheets: dict[str, bytes | Deflated], *, declared: dict[str, int] | None = None,
-               extra_parts: dict[str, bytes] | None = None) -> bytes:
+def xlsx_bytes(
+    sheets: dict[str, bytes | Deflated],
+    *,
+    declared: dict[str, int] | None = None,
+    extra_parts: dict[str, bytes] | None = None,
+) -> bytes:
     """An .xlsx with these tabs (title → worksheet part), in order."""
     parts: dict[str, bytes | Deflated] = dict(_workbook_parts(list(sheets)))
     for i, part in enumerate(sheets.values(), start=1):
         parts[f"xl/worksheets/sheet{i}.xml"] = part
     parts.update(extra_parts or {})
-    return _zip(parts, {f"xl/worksheets/sheet{list(sheets).index(t) + 1}.xml" if t in sheets else t: size
-                        for t, size in (declared or {}).items()})
+    return _zip(
+        parts,
+        {
+            f"xl/worksheets/sheet{list(sheets).index(t) + 1}.xml" if t in sheets else t: size
+            for t, size in (declared or {}).items()
+        },
+    )
 
 
 def write_xlsx(path: Path, sheets: dict[str, bytes | Deflated], **options) -> Path:
@@ -182,15 +233,22 @@ def write_xlsx(path: Path, sheets: dict[str, bytes | Deflated], **options) -> Pa
 def committee_rows(records: list[dict], headers: list[str]) -> list[list[object]]:
     """Header and rows of a tab from the dicts of tests/support/builders.py (project(),
     payment()); a date is written as ISO text, which committees type too."""
+
     def cell(value: object) -> object:
         return value.isoformat() if hasattr(value, "isoformat") else value
 
     return [list(headers), *([cell(record.get(h)) for h in headers] for record in records)]
 
 
-def write_committee(path: Path, projects: Sequence[dict] = (), payments: Sequence[dict] = (), *,
-                    extra_cells: dict[str, dict[str, object]] | None = None,
-                    tabs: dict[str, bytes | Deflated] | None = None, **options) -> Path:
+def write_committee(
+    path: Path,
+    projects: Sequence[dict] = (),
+    payments: Sequence[dict] = (),
+    *,
+    extra_cells: dict[str, dict[str, object]] | None = None,
+    tabs: dict[str, bytes | Deflated] | None = None,
+    **options,
+) -> Path:
     """A committee workbook (Projets, Versements) written by hand; ``extra_cells``: tab
     title → address → value placed anywhere; ``tabs``: more tabs, title → part."""
     from tests.support.builders import PAYMENT_HEADERS, PROJECT_HEADERS
@@ -198,8 +256,9 @@ def write_committee(path: Path, projects: Sequence[dict] = (), payments: Sequenc
     extra_cells = extra_cells or {}
     sheets: dict[str, bytes | Deflated] = {
         "Projets": sheet_xml(committee_rows(list(projects), PROJECT_HEADERS), extra_cells=extra_cells.get("Projets")),
-        "Versements": sheet_xml(committee_rows(list(payments), PAYMENT_HEADERS),
-                                extra_cells=extra_cells.get("Versements")),
+        "Versements": sheet_xml(
+            committee_rows(list(payments), PAYMENT_HEADERS), extra_cells=extra_cells.get("Versements")
+        ),
         **(tabs or {}),
     }
     return write_xlsx(path, sheets, **options)

@@ -17,8 +17,20 @@ from pathlib import Path
 # after it. A name maps to the longest prefix that matches it (a module may be placed
 # in another layer than the rest of its folder).
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("base", ("sync", "sync.errors", "sync.wording", "sync.money", "sync.resources", "sync.findings",
-              "sync.logs", "sync.steps", "sync.vocabulary")),
+    (
+        "base",
+        (
+            "sync",
+            "sync.errors",
+            "sync.wording",
+            "sync.money",
+            "sync.resources",
+            "sync.findings",
+            "sync.logs",
+            "sync.steps",
+            "sync.vocabulary",
+        ),
+    ),
     ("configuration", ("sync.config",)),
     ("google", ("sync.google",)),
     ("sources", ("sync.sources",)),
@@ -145,8 +157,10 @@ def upward(imports: Iterable[Import]) -> list[str]:
             continue
         low, high = layer_of(item.importer), layer_of(item.imported)
         if rank(high) > rank(low):
-            out.append(f"{item.path}:{item.line}: {item.importer} ({low}) importe {item.imported} ({high}), "
-                       "une couche plus haute")
+            out.append(
+                f"{item.path}:{item.line}: {item.importer} ({low}) importe {item.imported} ({high}), "
+                "une couche plus haute"
+            )
     return out
 
 
@@ -170,7 +184,7 @@ def cycles(imports: Iterable[Import], unit=lambda module: module) -> list[list[s
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                found.append([*stack[stack.index(nxt):], nxt])
+                found.append([*stack[stack.index(nxt) :], nxt])
             elif nxt not in state:
                 walk(nxt)
         stack.pop()
@@ -189,15 +203,21 @@ def folder(module: str) -> str:
     return max((p for _, prefixes in LAYERS for p in prefixes if _claims(p, module)), key=len)
 
 
-def deferred_outside_command(imports: Iterable[Import], allowed: Mapping[str, Iterable[str]] | None = None) \
-        -> list[str]:
+def deferred_outside_command(
+    imports: Iterable[Import], allowed: Mapping[str, Iterable[str]] | None = None
+) -> list[str]:
     """Function-local imports (of anything) outside the command layer, but for the
     ``allowed`` ones (importer → imported): laziness is decided at one boundary
     (docs/architecture.md)."""
     out = []
     for item in imports:
-        if item.deferred and layer_of(item.importer) != COMMAND_LAYER \
-                and item.imported not in set((allowed or {}).get(item.importer, ())):
-            out.append(f"{item.path}:{item.line}: {item.importer} importe {item.imported} dans une fonction ; "
-                       "seule la couche de commande diffère ses importations")
+        if (
+            item.deferred
+            and layer_of(item.importer) != COMMAND_LAYER
+            and item.imported not in set((allowed or {}).get(item.importer, ()))
+        ):
+            out.append(
+                f"{item.path}:{item.line}: {item.importer} importe {item.imported} dans une fonction ; "
+                "seule la couche de commande diffère ses importations"
+            )
     return out

@@ -48,8 +48,9 @@ def in_ci() -> bool:
 
 def find_soffice() -> str | None:
     for candidate in _CANDIDATES:
-        found = shutil.which(candidate) or (candidate if os.path.isabs(candidate) and os.access(candidate, os.X_OK)
-                                            else None)
+        found = shutil.which(candidate) or (
+            candidate if os.path.isabs(candidate) and os.access(candidate, os.X_OK) else None
+        )
         if found:
             return found
     return None
@@ -60,8 +61,10 @@ def require_soffice() -> str:
     found = find_soffice()
     if found:
         return found
-    reason = ("LibreOffice (soffice) est introuvable : installez le paquet Debian libreoffice-calc-nogui "
-              "(ou lancez .ci/run) pour les tests de recalcul des formules.")
+    reason = (
+        "LibreOffice (soffice) est introuvable : installez le paquet Debian libreoffice-calc-nogui "
+        "(ou lancez .ci/run) pour les tests de recalcul des formules."
+    )
     if in_ci():
         pytest.fail(reason + " En CI (CI=true), ce test ne doit jamais être sauté.", pytrace=False)
     pytest.skip(reason)
@@ -75,8 +78,10 @@ def _check_marked() -> None:
         return
     nodeid = current.rsplit(" ", 1)[0]  # « tests/test_x.py::test_y (call) »
     if nodeid not in marked_tests:
-        raise AssertionError(f"{nodeid} lance LibreOffice sans la marque libreoffice : demandez la fixture "
-                             "soffice (tests/support/plugin.py), au test ou à sa fixture.")
+        raise AssertionError(
+            f"{nodeid} lance LibreOffice sans la marque libreoffice : demandez la fixture "
+            "soffice (tests/support/plugin.py), au test ou à sa fixture."
+        )
 
 
 def require_pdftoppm() -> str:
@@ -108,14 +113,28 @@ def convert(source: Path, target_format: str, outdir: Path, locale: str | None =
     if target == source:
         raise ValueError("la conversion écraserait le classeur d'origine : choisissez un autre dossier")
     target.unlink(missing_ok=True)
-    command = [soffice, f"-env:UserInstallation={_profile().as_uri()}", "--headless", "--invisible",
-               "--norestore", "--nolockcheck", "--nodefault", "--nologo",
-               "--convert-to", target_format, "--outdir", str(outdir), str(source)]
+    command = [
+        soffice,
+        f"-env:UserInstallation={_profile().as_uri()}",
+        "--headless",
+        "--invisible",
+        "--norestore",
+        "--nolockcheck",
+        "--nodefault",
+        "--nologo",
+        "--convert-to",
+        target_format,
+        "--outdir",
+        str(outdir),
+        str(source),
+    ]
     env = {**os.environ, "LC_ALL": locale, "LANG": locale} if locale else None
     result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=env)
     if result.returncode != 0 or not target.exists():
-        raise AssertionError(f"la conversion LibreOffice en {target_format} a échoué "
-                             f"(code {result.returncode}) :\n{result.stdout}\n{result.stderr}")
+        raise AssertionError(
+            f"la conversion LibreOffice en {target_format} a échoué "
+            f"(code {result.returncode}) :\n{result.stdout}\n{result.stderr}"
+        )
     return target
 
 
@@ -138,8 +157,9 @@ def formula_errors(recalculated: Path) -> list[str]:
         for row in ws.iter_rows():
             for cell in row:
                 value = cell.value
-                if isinstance(value, str) and (value in ERROR_VALUES or value.startswith("Err:")
-                                               or (cell.data_type == "e")):
+                if isinstance(value, str) and (
+                    value in ERROR_VALUES or value.startswith("Err:") or (cell.data_type == "e")
+                ):
                     found.append(f"{ws.title}!{cell.coordinate} = {value}")
     return found
 
@@ -148,8 +168,9 @@ def pdf_pages(pdf: Path) -> list[str]:
     """The text of each page of a PDF (pdftotext, from poppler-utils)."""
     _check_marked()
     require_pdftoppm()
-    result = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True,
-                            timeout=TIMEOUT, check=True)
+    result = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, timeout=TIMEOUT, check=True
+    )
     return result.stdout.split("\f")
 
 
@@ -161,8 +182,12 @@ def render_page(pdf: Path, page: int, target: Path, dpi: int = 110, top: float =
     target = Path(target)
     stem = target.with_suffix("")
     crop = ["-x", "0", "-y", "0", "-W", str(int(11 * dpi)), "-H", str(int(8.5 * dpi * top))] if top < 1 else []
-    subprocess.run([pdftoppm, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", *crop,
-                    str(pdf), str(stem)], capture_output=True, timeout=TIMEOUT, check=True)
+    subprocess.run(
+        [pdftoppm, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", *crop, str(pdf), str(stem)],
+        capture_output=True,
+        timeout=TIMEOUT,
+        check=True,
+    )
     produced = stem.with_suffix(".png")
     if produced != target:
         produced.replace(target)

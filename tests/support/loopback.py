@@ -18,8 +18,7 @@ class LoopbackServer:
         handler = type("Handler", (self.request_handler(),), {"state": self})
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._httpd.daemon_threads = True
-        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name=self.thread_name,
-                         daemon=True).start()
+        threading.Thread(target=self._httpd.serve_forever, args=(0.05,), name=self.thread_name, daemon=True).start()
         return self
 
     def request_handler(self) -> type[BaseHTTPRequestHandler]:

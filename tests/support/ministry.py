@@ -18,10 +18,23 @@ from tests.support.builders import PAYMENT_HEADERS, payment, project, write_comm
 
 YEARS = ("2024-2025", "2025-2026", "2026-2027")
 HEADERS = [
-    "No projet", "Titre du projet", "Organisme porteur", "Type d'organisme", "Territoire", "Priorité",
-    "Statut", "Date d'approbation", "Date de début", "Date de fin", "Coût total",
-    *(f"FQIS {y}" for y in YEARS), "FQIS total", "Autres contributions", "Participants visés",
-    "Participants rejoints", "Notes",
+    "No projet",
+    "Titre du projet",
+    "Organisme porteur",
+    "Type d'organisme",
+    "Territoire",
+    "Priorité",
+    "Statut",
+    "Date d'approbation",
+    "Date de début",
+    "Date de fin",
+    "Coût total",
+    *(f"FQIS {y}" for y in YEARS),
+    "FQIS total",
+    "Autres contributions",
+    "Participants visés",
+    "Participants rejoints",
+    "Notes",
 ]
 
 # Committee text that a spreadsheet would take for a formula or a number.
@@ -41,30 +54,62 @@ ALLIANCE = {
     "period": {"start": dt.date(2024, 4, 1), "end": dt.date(2027, 3, 31)},
 }
 SUBREGIONS = [
-    {"code": "NORD", "name": "Haut-Pays Nord", "allocation": 1500000.5,
-     "territories": ["Lac-Bleu", "Mont-Clair", ODD_TERRITORY], "source": {"xlsx": "nord.xlsx"}},
-    {"code": "SUD", "name": "Vallée du Sud", "allocation": 2000000,
-     "territories": ["Vallée-Sud", "Rivière-Rouge"], "source": {"xlsx": "sud.xlsx"}},
+    {
+        "code": "NORD",
+        "name": "Haut-Pays Nord",
+        "allocation": 1500000.5,
+        "territories": ["Lac-Bleu", "Mont-Clair", ODD_TERRITORY],
+        "source": {"xlsx": "nord.xlsx"},
+    },
+    {
+        "code": "SUD",
+        "name": "Vallée du Sud",
+        "allocation": 2000000,
+        "territories": ["Vallée-Sud", "Rivière-Rouge"],
+        "source": {"xlsx": "sud.xlsx"},
+    },
 ]
 REGIONAL = {"name": "Réserve régionale du Haut-Pays", "allocation": 800000, "source": {"xlsx": "regional.xlsx"}}
 
 
 def _p(project_id: str, territory: str, status: str = "Accepté", fqis: dict | None = None, **fields) -> dict:
     pipeline = status in ("En analyse", "Intention déposée")
-    dates = {"approval_date": None, "start_date": None, "end_date": None} if pipeline else {
-        "approval_date": dt.date(2024, 5, 1), "start_date": dt.date(2024, 6, 1), "end_date": dt.date(2026, 3, 31)}
+    dates = (
+        {"approval_date": None, "start_date": None, "end_date": None}
+        if pipeline
+        else {"approval_date": dt.date(2024, 5, 1), "start_date": dt.date(2024, 6, 1), "end_date": dt.date(2026, 3, 31)}
+    )
     fields = {**dates, "total_cost": 1000000, "other_contributions": 250000, **fields}
-    return project(project_id, fqis=fqis if fqis is not None else {"2024-2025": 10000}, territory=territory,
-                   status=status, **fields)
+    return project(
+        project_id,
+        fqis=fqis if fqis is not None else {"2024-2025": 10000},
+        territory=territory,
+        status=status,
+        **fields,
+    )
 
 
 def build(folder: Path) -> Path:
     """Write the committees' workbooks and the configuration; returns its path."""
     nord = [
-        _p("N-1", "Lac-Bleu", "Accepté", {"2024-2025": 100000.55, "2025-2026": 50000}, title=FORMULA_TITLE,
-           organization=PHONE, notes=AT_SUM, priority="Logement"),
-        _p("N-2", "lac-bleu", "En cours", {"2025-2026": 150000, "2026-2027": 50000}, title=MINUS,
-           priority="sécurité alimentaire"),
+        _p(
+            "N-1",
+            "Lac-Bleu",
+            "Accepté",
+            {"2024-2025": 100000.55, "2025-2026": 50000},
+            title=FORMULA_TITLE,
+            organization=PHONE,
+            notes=AT_SUM,
+            priority="Logement",
+        ),
+        _p(
+            "N-2",
+            "lac-bleu",
+            "En cours",
+            {"2025-2026": 150000, "2026-2027": 50000},
+            title=MINUS,
+            priority="sécurité alimentaire",
+        ),
         _p("N-3", "Mont-Clair", "Abandonné", {"2024-2025": 80000}, priority="Logement"),
         _p("N-4", "Mont-Clair", "En analyse", {"2025-2026": 40000}),
         _p("N-5", "Lac-Bleu", "Refusé", {"2025-2026": 10000}),
@@ -74,8 +119,7 @@ def build(folder: Path) -> Path:
         _p("N-7", "Vallée-Sud", "Accepté", {"2024-2025": 25000}),
         # A priority outside the list: an error, but the row counts (« hors de la liste »).
         _p("N-8", "Mont-Clair", "Accepté", {"2026-2027": 5000}, priority="Logement social*"),
-        _p("N-9", ODD_TERRITORY, "Terminé", {"2024-2025": 3500.01, "2025-2026": 3500},
-           priority="Transport collectif"),
+        _p("N-9", ODD_TERRITORY, "Terminé", {"2024-2025": 3500.01, "2025-2026": 3500}, priority="Transport collectif"),
     ]
     nord_payments = [
         payment("N-1", date=dt.date(2024, 6, 1), amount=50000.55, reference=FORMULA_REFERENCE),
@@ -86,8 +130,13 @@ def build(folder: Path) -> Path:
         payment("N-9", date=dt.date(2025, 4, 1), amount=7000.01, reference=PHONE, note=MINUS),
     ]
     sud = [
-        _p("S-1", "Vallée-Sud", "Terminé", {"2024-2025": 150000, "2025-2026": 150000},
-           priority="Insertion socioprofessionnelle"),
+        _p(
+            "S-1",
+            "Vallée-Sud",
+            "Terminé",
+            {"2024-2025": 150000, "2025-2026": 150000},
+            priority="Insertion socioprofessionnelle",
+        ),
         _p("S-2", "Rivière-Rouge", "En cours", {"2025-2026": 99999.99}, priority="Logement"),
         _p("N-1", "Rivière-Rouge", "Accepté", {"2024-2025": 70000}),  # a number NORD already uses
         _p("S-4", "Rivière-Rouge", "Intention déposée", {"2026-2027": 60000}, priority="Logement"),
@@ -97,13 +146,16 @@ def build(folder: Path) -> Path:
         payment("S-1", date=dt.date(2025, 7, 1), amount=100000, reference="S-VER-2"),
         payment("S-2", date=dt.date(2026, 2, 1), amount=33333.33, reference="S-VER-3"),
     ]
-    regional = [_p("R-1", "Régional", "Accepté", {"2025-2026": 100000},
-                   priority="Soutien à l'action communautaire")]
+    regional = [_p("R-1", "Régional", "Accepté", {"2025-2026": 100000}, priority="Soutien à l'action communautaire")]
     regional_payments = [payment("R-1", date=dt.date(2025, 5, 1), amount=40000, reference="R-VER-1")]
-    for name, rows, pays in (("nord", nord, nord_payments), ("sud", sud, sud_payments),
-                             ("regional", regional, regional_payments)):
-        path = write_committee_xlsx(folder / f"{name}.xlsx", rows, pays, headers=HEADERS,
-                                    payment_headers=PAYMENT_HEADERS)
+    for name, rows, pays in (
+        ("nord", nord, nord_payments),
+        ("sud", sud, sud_payments),
+        ("regional", regional, regional_payments),
+    ):
+        path = write_committee_xlsx(
+            folder / f"{name}.xlsx", rows, pays, headers=HEADERS, payment_headers=PAYMENT_HEADERS
+        )
         _keep_text(path)
     return write_config(folder, alliance=ALLIANCE, regional=REGIONAL, subregions=SUBREGIONS)
 

@@ -60,14 +60,20 @@ class SkipGuard:
         if self.markexpr:
             terminalreporter.section("tests désélectionnés en CI", sep="=", red=True, bold=True)
             deselected = plural(self.deselected, "test désélectionné", "tests désélectionnés")
-            terminalreporter.line(f"En CI (CI=true), la suite entière est lancée, sans -m : « -m {self.markexpr} » "
-                                  f"donné, {deselected}, la suite échoue.", red=True)
+            terminalreporter.line(
+                f"En CI (CI=true), la suite entière est lancée, sans -m : « -m {self.markexpr} » "
+                f"donné, {deselected}, la suite échoue.",
+                red=True,
+            )
         if not self.skipped:
             return
         terminalreporter.section("tests sautés en CI", sep="=", red=True, bold=True)
         skipped = plural(len(self.skipped), "test sauté", "tests sautés")
-        terminalreporter.line(f"En CI (CI=true), aucun test ne doit être sauté : {skipped}, la suite échoue. "
-                              "Installez ce qui manque (.ci/run le fait) ou retirez le saut.", red=True)
+        terminalreporter.line(
+            f"En CI (CI=true), aucun test ne doit être sauté : {skipped}, la suite échoue. "
+            "Installez ce qui manque (.ci/run le fait) ou retirez le saut.",
+            red=True,
+        )
         for nodeid in self.skipped:
             terminalreporter.line(f"  {nodeid}")
 
@@ -88,7 +94,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # The helpers refuse to start LibreOffice for any other test (a forgotten fixture).
     # Added to, not replaced: a pytester run inside a test collects its own items.
     libreoffice.marked_tests = (libreoffice.marked_tests or set()) | {
-        item.nodeid for item in items if item.get_closest_marker("libreoffice")}
+        item.nodeid for item in items if item.get_closest_marker("libreoffice")
+    }
 
 
 @pytest.fixture(name="soffice", scope="session")

@@ -52,9 +52,16 @@ DEFAULT_FORMAT = {
     "padding": {"top": 2, "right": 3, "bottom": 2, "left": 3},
     "verticalAlignment": "BOTTOM",
     "wrapStrategy": "OVERFLOW_CELL",
-    "textFormat": {"foregroundColor": {}, "fontFamily": "arial,sans,sans-serif", "fontSize": 10, "bold": False,
-                   "italic": False, "strikethrough": False, "underline": False,
-                   "foregroundColorStyle": {"rgbColor": {}}},
+    "textFormat": {
+        "foregroundColor": {},
+        "fontFamily": "arial,sans,sans-serif",
+        "fontSize": 10,
+        "bold": False,
+        "italic": False,
+        "strikethrough": False,
+        "underline": False,
+        "foregroundColorStyle": {"rgbColor": {}},
+    },
     "backgroundColorStyle": {"rgbColor": _WHITE},
 }
 THEME = {
@@ -80,22 +87,41 @@ GOOGLE_HTML_ERROR = """<!DOCTYPE html>
   <a href=//www.google.com/><span id=logo aria-label=Google></span></a>
   <p><b>{code}.</b> <ins>That\u2019s an error.</ins>
   <p>The server encountered a temporary error and could not complete your request.<p>Please try again in 30 seconds.  <ins>That\u2019s all we know.</ins>
-"""  # noqa: E501 (Google's page as it is sent)
+"""
 
-STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED", 404: "NOT_FOUND",
-          429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 502: "UNAVAILABLE", 503: "UNAVAILABLE", 504: "DEADLINE_EXCEEDED"}
+STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    502: "UNAVAILABLE",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
 MESSAGES = {
     403: "The caller does not have permission",
     404: "Requested entity was not found.",
-    429: ("Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' "
-          "of service 'sheets.googleapis.com' for consumer 'project_number:000000000000'."),
+    429: (
+        "Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute per user' "
+        "of service 'sheets.googleapis.com' for consumer 'project_number:000000000000'."
+    ),
     500: "Internal error encountered.",
     502: "Bad Gateway",
     503: "The service is currently unavailable.",
     504: "The service is currently unavailable.",
 }
-_ERROR_TEXT = {"DIVIDE_BY_ZERO": "#DIV/0!", "N_A": "#N/A", "NULL_VALUE": "#NULL!", "VALUE": "#VALUE!",
-               "REF": "#REF!", "NAME": "#NAME?", "NUM": "#NUM!", "ERROR": "#ERROR!"}
+_ERROR_TEXT = {
+    "DIVIDE_BY_ZERO": "#DIV/0!",
+    "N_A": "#N/A",
+    "NULL_VALUE": "#NULL!",
+    "VALUE": "#VALUE!",
+    "REF": "#REF!",
+    "NAME": "#NAME?",
+    "NUM": "#NUM!",
+    "ERROR": "#ERROR!",
+}
 
 
 # --------------------------------------------------------------------------
@@ -277,8 +303,12 @@ class GridRange:
     whole: bool = False  # the range named only a sheet
 
     def bounded(self) -> tuple[int, int, int, int]:
-        return (self.r0, self.c0, self.r1 if self.r1 is not None else self.sheet.row_count,
-                self.c1 if self.c1 is not None else self.sheet.column_count)
+        return (
+            self.r0,
+            self.c0,
+            self.r1 if self.r1 is not None else self.sheet.row_count,
+            self.c1 if self.c1 is not None else self.sheet.column_count,
+        )
 
     def a1(self) -> str:
         r0, c0, r1, c1 = self.bounded()
@@ -338,8 +368,13 @@ class Sheet:
         grid = {"rowCount": self.row_count, "columnCount": self.column_count}
         if self.frozen_rows:
             grid["frozenRowCount"] = self.frozen_rows
-        props = {"sheetId": self.sheet_id, "title": self.title, "index": self.index, "sheetType": "GRID",
-                 "gridProperties": grid}
+        props = {
+            "sheetId": self.sheet_id,
+            "title": self.title,
+            "index": self.index,
+            "sheetType": "GRID",
+            "gridProperties": grid,
+        }
         if self.hidden:
             props["hidden"] = True
         return props
@@ -488,35 +523,108 @@ def apply_fields(value, tree):
 ANY = "*"
 SCALAR = None
 SCHEMA: dict[str, dict[str, str | None]] = {
-    "Spreadsheet": {"spreadsheetId": SCALAR, "properties": "SpreadsheetProperties", "sheets": "Sheet",
-                    "namedRanges": ANY, "spreadsheetUrl": SCALAR, "developerMetadata": ANY, "dataSources": ANY,
-                    "dataSourceSchedules": ANY},
-    "SpreadsheetProperties": {"title": SCALAR, "locale": SCALAR, "autoRecalc": SCALAR, "timeZone": SCALAR,
-                              "defaultFormat": ANY, "iterativeCalculationSettings": ANY, "spreadsheetTheme": ANY,
-                              "importFunctionsExternalUrlAccessAllowed": SCALAR},
-    "Sheet": {"properties": "SheetProperties", "data": "GridData", "merges": ANY, "conditionalFormats": ANY,
-              "filterViews": ANY, "protectedRanges": ANY, "basicFilter": ANY, "charts": ANY, "bandedRanges": ANY,
-              "developerMetadata": ANY, "rowGroups": ANY, "columnGroups": ANY, "slicers": ANY, "tables": ANY},
-    "SheetProperties": {"sheetId": SCALAR, "title": SCALAR, "index": SCALAR, "sheetType": SCALAR,
-                        "gridProperties": "GridProperties", "hidden": SCALAR, "tabColor": ANY, "tabColorStyle": ANY,
-                        "rightToLeft": SCALAR, "dataSourceSheetProperties": ANY},
-    "GridProperties": {"rowCount": SCALAR, "columnCount": SCALAR, "frozenRowCount": SCALAR,
-                       "frozenColumnCount": SCALAR, "hideGridlines": SCALAR, "rowGroupControlAfter": SCALAR,
-                       "columnGroupControlAfter": SCALAR},
-    "GridData": {"startRow": SCALAR, "startColumn": SCALAR, "rowData": "RowData", "rowMetadata": ANY,
-                 "columnMetadata": ANY},
+    "Spreadsheet": {
+        "spreadsheetId": SCALAR,
+        "properties": "SpreadsheetProperties",
+        "sheets": "Sheet",
+        "namedRanges": ANY,
+        "spreadsheetUrl": SCALAR,
+        "developerMetadata": ANY,
+        "dataSources": ANY,
+        "dataSourceSchedules": ANY,
+    },
+    "SpreadsheetProperties": {
+        "title": SCALAR,
+        "locale": SCALAR,
+        "autoRecalc": SCALAR,
+        "timeZone": SCALAR,
+        "defaultFormat": ANY,
+        "iterativeCalculationSettings": ANY,
+        "spreadsheetTheme": ANY,
+        "importFunctionsExternalUrlAccessAllowed": SCALAR,
+    },
+    "Sheet": {
+        "properties": "SheetProperties",
+        "data": "GridData",
+        "merges": ANY,
+        "conditionalFormats": ANY,
+        "filterViews": ANY,
+        "protectedRanges": ANY,
+        "basicFilter": ANY,
+        "charts": ANY,
+        "bandedRanges": ANY,
+        "developerMetadata": ANY,
+        "rowGroups": ANY,
+        "columnGroups": ANY,
+        "slicers": ANY,
+        "tables": ANY,
+    },
+    "SheetProperties": {
+        "sheetId": SCALAR,
+        "title": SCALAR,
+        "index": SCALAR,
+        "sheetType": SCALAR,
+        "gridProperties": "GridProperties",
+        "hidden": SCALAR,
+        "tabColor": ANY,
+        "tabColorStyle": ANY,
+        "rightToLeft": SCALAR,
+        "dataSourceSheetProperties": ANY,
+    },
+    "GridProperties": {
+        "rowCount": SCALAR,
+        "columnCount": SCALAR,
+        "frozenRowCount": SCALAR,
+        "frozenColumnCount": SCALAR,
+        "hideGridlines": SCALAR,
+        "rowGroupControlAfter": SCALAR,
+        "columnGroupControlAfter": SCALAR,
+    },
+    "GridData": {
+        "startRow": SCALAR,
+        "startColumn": SCALAR,
+        "rowData": "RowData",
+        "rowMetadata": ANY,
+        "columnMetadata": ANY,
+    },
     "RowData": {"values": "CellData"},
-    "CellData": {"userEnteredValue": "ExtendedValue", "effectiveValue": "ExtendedValue", "formattedValue": SCALAR,
-                 "userEnteredFormat": "CellFormat", "effectiveFormat": "CellFormat", "hyperlink": SCALAR,
-                 "note": SCALAR,
-                 "textFormatRuns": ANY, "dataValidation": ANY, "pivotTable": ANY, "dataSourceTable": ANY,
-                 "dataSourceFormula": ANY, "chipRuns": ANY},
-    "CellFormat": {"numberFormat": "NumberFormat", "backgroundColor": ANY, "backgroundColorStyle": ANY, "borders": ANY,
-                   "padding": ANY, "horizontalAlignment": SCALAR, "verticalAlignment": SCALAR, "wrapStrategy": SCALAR,
-                   "textDirection": SCALAR, "textFormat": ANY, "hyperlinkDisplayType": SCALAR, "textRotation": ANY},
+    "CellData": {
+        "userEnteredValue": "ExtendedValue",
+        "effectiveValue": "ExtendedValue",
+        "formattedValue": SCALAR,
+        "userEnteredFormat": "CellFormat",
+        "effectiveFormat": "CellFormat",
+        "hyperlink": SCALAR,
+        "note": SCALAR,
+        "textFormatRuns": ANY,
+        "dataValidation": ANY,
+        "pivotTable": ANY,
+        "dataSourceTable": ANY,
+        "dataSourceFormula": ANY,
+        "chipRuns": ANY,
+    },
+    "CellFormat": {
+        "numberFormat": "NumberFormat",
+        "backgroundColor": ANY,
+        "backgroundColorStyle": ANY,
+        "borders": ANY,
+        "padding": ANY,
+        "horizontalAlignment": SCALAR,
+        "verticalAlignment": SCALAR,
+        "wrapStrategy": SCALAR,
+        "textDirection": SCALAR,
+        "textFormat": ANY,
+        "hyperlinkDisplayType": SCALAR,
+        "textRotation": ANY,
+    },
     "NumberFormat": {"type": SCALAR, "pattern": SCALAR},
-    "ExtendedValue": {"numberValue": SCALAR, "stringValue": SCALAR, "boolValue": SCALAR, "formulaValue": SCALAR,
-                      "errorValue": ANY},
+    "ExtendedValue": {
+        "numberValue": SCALAR,
+        "stringValue": SCALAR,
+        "boolValue": SCALAR,
+        "formulaValue": SCALAR,
+        "errorValue": ANY,
+    },
 }
 
 
@@ -545,8 +653,9 @@ def check_fields(tree: dict, kind: str = "Spreadsheet", prefix: str = "") -> Non
             continue
         if inner is SCALAR:
             first = next(iter(sub))
-            raise ValueError(f"Error expanding 'fields' parameter. Cannot find matching fields for path "
-                             f"'{path}.{first}'.")
+            raise ValueError(
+                f"Error expanding 'fields' parameter. Cannot find matching fields for path '{path}.{first}'."
+            )
         check_fields(sub, inner, path + ".")
 
 
@@ -601,8 +710,10 @@ class SheetsServer(LoopbackServer):
         self._ids = itertools.count(1_000_000_007, 7_919)
         # The OAuth token endpoint (POST /token), for credentials whose token_uri
         # points here: Google's answer to a revoked or deleted service-account key.
-        self.token_answer: tuple[int, dict] = (400, {"error": "invalid_grant",
-                                                     "error_description": "Invalid JWT Signature."})
+        self.token_answer: tuple[int, dict] = (
+            400,
+            {"error": "invalid_grant", "error_description": "Invalid JWT Signature."},
+        )
         self.grid_data = True  # False: a server or proxy that never sends grid data
         # Google answers 401 to a request without an Authorization header; the tool
         # sends its placeholder token to a local address (sync/google/auth.py).
@@ -613,9 +724,15 @@ class SheetsServer(LoopbackServer):
 
     # -- content
 
-    def add_spreadsheet(self, key: str, tabs: dict[str, list[list]], *, title: str | None = None,
-                        sheet_ids: dict[str, int] | None = None, sizes: dict[str, tuple[int, int]] | None = None
-                        ) -> Spreadsheet:
+    def add_spreadsheet(
+        self,
+        key: str,
+        tabs: dict[str, list[list]],
+        *,
+        title: str | None = None,
+        sheet_ids: dict[str, int] | None = None,
+        sizes: dict[str, tuple[int, int]] | None = None,
+    ) -> Spreadsheet:
         """A spreadsheet with tabs (title → rows), in order; gids from ``sheet_ids`` or made up."""
         with self._lock:
             book = Spreadsheet(key, title or f"Chiffrier {key}")
@@ -695,8 +812,13 @@ class SheetsServer(LoopbackServer):
 
     def count(self, key: str | None = None, kind: str | None = None, *, method: str | None = None) -> int:
         with self._lock:
-            return sum(1 for r in self.requests if (key is None or r.key == key)
-                       and (kind is None or r.kind == kind) and (method is None or r.method == method))
+            return sum(
+                1
+                for r in self.requests
+                if (key is None or r.key == key)
+                and (kind is None or r.kind == kind)
+                and (method is None or r.method == method)
+            )
 
     def reads(self, key: str | None = None) -> int:
         with self._lock:
@@ -716,18 +838,26 @@ class SheetsServer(LoopbackServer):
 
 
 class ApiError(Exception):
-    def __init__(self, code: int, message: str | None = None, *, details: list | None = None,
-                 status: str | None = None):
+    def __init__(
+        self, code: int, message: str | None = None, *, details: list | None = None, status: str | None = None
+    ):
         super().__init__(message)
         self.code = code
-        self.body = {"error": {"code": code, "message": message or MESSAGES.get(code, "Error"),
-                               "status": status or STATUS.get(code, "UNKNOWN")}}
+        self.body = {
+            "error": {
+                "code": code,
+                "message": message or MESSAGES.get(code, "Error"),
+                "status": status or STATUS.get(code, "UNKNOWN"),
+            }
+        }
         if details:
             self.body["error"]["details"] = details
 
 
-_PATH = re.compile(r"^/v4/spreadsheets/([^/:]+)(?::(batchUpdate))?(?:/values(?::(batchGet|batchUpdate|batchClear)"
-                   r"|/([^/:]+)(?::(clear|append))?))?$")
+_PATH = re.compile(
+    r"^/v4/spreadsheets/([^/:]+)(?::(batchUpdate))?(?:/values(?::(batchGet|batchUpdate|batchClear)"
+    r"|/([^/:]+)(?::(clear|append))?))?$"
+)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -772,8 +902,9 @@ class _Handler(BaseHTTPRequestHandler):
         match = _PATH.match(url.path)
         key = unquote(match.group(1)) if match else ""
         kind = _kind(method, match)
-        record = Request(method, url.path, key, kind, params, body,
-                         headers={k.lower(): v for k, v in self.headers.items()})
+        record = Request(
+            method, url.path, key, kind, params, body, headers={k.lower(): v for k, v in self.headers.items()}
+        )
         self._record = record
         with state._lock:
             state.requests.append(record)
@@ -824,20 +955,26 @@ class _Handler(BaseHTTPRequestHandler):
             return
         error = ApiError(fault.status, fault.message)
         if fault.status == 429 or fault.reason:
-            error.body["error"]["details"] = [{
-                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                "reason": fault.reason or "RATE_LIMIT_EXCEEDED",
-                "domain": "googleapis.com",
-                "metadata": {"service": "sheets.googleapis.com", "consumer": "projects/000000000000",
-                             "quota_metric": "sheets.googleapis.com/read_requests",
-                             "quota_limit": "ReadRequestsPerMinutePerUser"},
-            }]
+            error.body["error"]["details"] = [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": fault.reason or "RATE_LIMIT_EXCEEDED",
+                    "domain": "googleapis.com",
+                    "metadata": {
+                        "service": "sheets.googleapis.com",
+                        "consumer": "projects/000000000000",
+                        "quota_metric": "sheets.googleapis.com/read_requests",
+                        "quota_limit": "ReadRequestsPerMinutePerUser",
+                    },
+                }
+            ]
         self._send_json(fault.status, error.body, headers)
 
     def _send_json(self, status: int, answer: dict, headers: dict | None = None, *, pretty: bool = True) -> None:
         # Google indents its JSON unless asked not to (the prettyPrint=false system parameter).
-        payload = json.dumps(answer, ensure_ascii=False, indent=2 if pretty else None,
-                             separators=None if pretty else (",", ":")).encode()
+        payload = json.dumps(
+            answer, ensure_ascii=False, indent=2 if pretty else None, separators=None if pretty else (",", ":")
+        ).encode()
         self._send(status, payload, "application/json; charset=UTF-8", headers or {})
 
     def _send(self, status: int, payload: bytes, content_type: str, headers: dict) -> None:
@@ -864,16 +1001,28 @@ def gzip_wanted(headers) -> bool:
 
 
 # Google's answer to a request without credentials.
-UNAUTHENTICATED = {"error": {
-    "code": 401,
-    "message": ("Request is missing required authentication credential. Expected OAuth 2 access token, login "
-                "cookie or other valid authentication credential. See "
-                "https://developers.google.com/identity/sign-in/web/devconsole-project."),
-    "status": "UNAUTHENTICATED",
-    "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "CREDENTIALS_MISSING",
-                 "domain": "googleapis.com",
-                 "metadata": {"service": "sheets.googleapis.com",
-                              "method": "google.apps.sheets.v4.SpreadsheetsService.GetSpreadsheet"}}]}}
+UNAUTHENTICATED = {
+    "error": {
+        "code": 401,
+        "message": (
+            "Request is missing required authentication credential. Expected OAuth 2 access token, login "
+            "cookie or other valid authentication credential. See "
+            "https://developers.google.com/identity/sign-in/web/devconsole-project."
+        ),
+        "status": "UNAUTHENTICATED",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "CREDENTIALS_MISSING",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "service": "sheets.googleapis.com",
+                    "method": "google.apps.sheets.v4.SpreadsheetsService.GetSpreadsheet",
+                },
+            }
+        ],
+    }
+}
 
 
 def _kind(method: str, match) -> str:
@@ -927,8 +1076,7 @@ def _api(state: SheetsServer, method: str, match, key: str, params: dict, body) 
             return {"spreadsheetId": book.key, **_update(book, text, body, option)}
     if not values_verb and not value_range and method == "GET":
         return _spreadsheet(book, params, grid_data=state.grid_data)
-    raise ApiError(404, f"Method not supported by the test server: {method} {match.group(0)}",
-                   status="NOT_FOUND")
+    raise ApiError(404, f"Method not supported by the test server: {method} {match.group(0)}", status="NOT_FOUND")
 
 
 def _range(book: Spreadsheet, text: str) -> GridRange:
@@ -942,8 +1090,11 @@ def _value_range(book: Spreadsheet, text: str, params: dict) -> dict:
     option = _one(params, "valueRenderOption", "FORMATTED_VALUE")
     date_option = _one(params, "dateTimeRenderOption", "SERIAL_NUMBER") or "SERIAL_NUMBER"
     if option not in ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA"):
-        raise ApiError(400, f"Invalid value at 'value_render_option' (type.googleapis.com/"
-                            f"google.apps.sheets.v4.ValueRenderOption), \"{option}\"")
+        raise ApiError(
+            400,
+            f"Invalid value at 'value_render_option' (type.googleapis.com/"
+            f'google.apps.sheets.v4.ValueRenderOption), "{option}"',
+        )
     if _one(params, "majorDimension", "ROWS") != "ROWS":
         raise ApiError(400, "The test server only answers majorDimension=ROWS")
     grid = _range(book, text)
@@ -983,8 +1134,11 @@ def _spreadsheet(book: Spreadsheet, params: dict, *, grid_data: bool = True) -> 
     # Google: includeGridData « is ignored if a field mask was set in the request »:
     # the mask says whether grid data comes back. ``grid_data=False`` plays a server
     # (or proxy) that never sends it.
-    with_grid = grid_data and (_selects(tree, "sheets", "data") if tree is not None else
-                               (_one(params, "includeGridData", "false") or "false").lower() == "true")
+    with_grid = grid_data and (
+        _selects(tree, "sheets", "data")
+        if tree is not None
+        else (_one(params, "includeGridData", "false") or "false").lower() == "true"
+    )
     wanted = params.get("ranges") or []
     sheets = []
     selected: list[tuple[Sheet, GridRange | None]] = []
@@ -1017,9 +1171,14 @@ def _spreadsheet(book: Spreadsheet, params: dict, *, grid_data: bool = True) -> 
         sheets.append(entry)
     answer = {
         "spreadsheetId": book.key,
-        "properties": {"title": book.title, "locale": book.locale, "autoRecalc": "ON_CHANGE",
-                       "timeZone": book.time_zone, "defaultFormat": copy.deepcopy(DEFAULT_FORMAT),
-                       "spreadsheetTheme": copy.deepcopy(THEME)},
+        "properties": {
+            "title": book.title,
+            "locale": book.locale,
+            "autoRecalc": "ON_CHANGE",
+            "timeZone": book.time_zone,
+            "defaultFormat": copy.deepcopy(DEFAULT_FORMAT),
+            "spreadsheetTheme": copy.deepcopy(THEME),
+        },
         "sheets": sheets,
         "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{book.key}/edit",
     }
@@ -1051,16 +1210,27 @@ def _entered(value, option: str):
 
 def _update(book: Spreadsheet, text: str, body, option: str | None) -> dict:
     if option not in ("RAW", "USER_ENTERED"):
-        raise ApiError(400, "'valueInputOption' is required but not specified" if option is None else
-                       f"Invalid value at 'value_input_option' (type.googleapis.com/"
-                       f"google.apps.sheets.v4.ValueInputOption), \"{option}\"")
+        raise ApiError(
+            400,
+            "'valueInputOption' is required but not specified"
+            if option is None
+            else f"Invalid value at 'value_input_option' (type.googleapis.com/"
+            f'google.apps.sheets.v4.ValueInputOption), "{option}"',
+        )
     values = (body or {}).get("values") if isinstance(body, dict) else None
     if not isinstance(values, list) or not all(isinstance(row, list) for row in values):
         shown = values if not isinstance(values, list) else next(r for r in values if not isinstance(r, list))
         message = f"Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), {json.dumps(shown)}"
-        raise ApiError(400, message, details=[{"@type": "type.googleapis.com/google.rpc.BadRequest",
-                                               "fieldViolations": [{"field": "data.values",
-                                                                    "description": message}]}])
+        raise ApiError(
+            400,
+            message,
+            details=[
+                {
+                    "@type": "type.googleapis.com/google.rpc.BadRequest",
+                    "fieldViolations": [{"field": "data.values", "description": message}],
+                }
+            ],
+        )
     grid = _range(book, text)
     sheet = grid.sheet
     height = len(values)
@@ -1068,8 +1238,11 @@ def _update(book: Spreadsheet, text: str, body, option: str | None) -> dict:
     r0, c0 = grid.r0, grid.c0
     if r0 + height > sheet.row_count or c0 + width > sheet.column_count:
         end = f"{column_letters(c0 + width - 1)}{r0 + height}"
-        raise ApiError(400, f"Range ({quote_title(sheet.title)}!{column_letters(c0)}{r0 + 1}:{end}) exceeds grid "
-                            f"limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}")
+        raise ApiError(
+            400,
+            f"Range ({quote_title(sheet.title)}!{column_letters(c0)}{r0 + 1}:{end}) exceeds grid "
+            f"limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}",
+        )
     cells = 0
     for r, row in enumerate(values):
         for c, value in enumerate(row):
@@ -1081,21 +1254,24 @@ def _update(book: Spreadsheet, text: str, body, option: str | None) -> dict:
             else:
                 sheet.cells[(r0 + r, c0 + c)] = _entered(value, option)
     written = GridRange(sheet, r0, c0, r0 + height, c0 + width)
-    return {"updatedRange": written.a1(),
-            "updatedRows": height, "updatedColumns": width, "updatedCells": cells}
+    return {"updatedRange": written.a1(), "updatedRows": height, "updatedColumns": width, "updatedCells": cells}
 
 
 def _values_batch_update(book: Spreadsheet, body) -> dict:
     body = body or {}
     option = body.get("valueInputOption")
-    responses = [{"spreadsheetId": book.key, **_update(book, item.get("range", ""), item, option)}
-                 for item in body.get("data") or []]
-    return {"spreadsheetId": book.key,
-            "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
-            "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
-            "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
-            "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0] for r in responses}),
-            "responses": responses}
+    responses = [
+        {"spreadsheetId": book.key, **_update(book, item.get("range", ""), item, option)}
+        for item in body.get("data") or []
+    ]
+    return {
+        "spreadsheetId": book.key,
+        "totalUpdatedRows": sum(r["updatedRows"] for r in responses),
+        "totalUpdatedColumns": max((r["updatedColumns"] for r in responses), default=0),
+        "totalUpdatedCells": sum(r["updatedCells"] for r in responses),
+        "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0] for r in responses}),
+        "responses": responses,
+    }
 
 
 def _clear(book: Spreadsheet, text: str) -> str:
@@ -1115,11 +1291,13 @@ def _batch_update(state: SheetsServer, book: Spreadsheet, body) -> dict:
     for index, request in enumerate(requests):
         if not isinstance(request, dict) or len(request) != 1:
             raise ApiError(400, f"Invalid requests[{index}]: exactly one kind of request is expected.")
-        (name, spec), = request.items()
+        ((name, spec),) = request.items()
         handler = _REQUESTS.get(name)
         if handler is None:
-            raise ApiError(400, f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[{index}]': "
-                                "Cannot find field.")
+            raise ApiError(
+                400,
+                f"Invalid JSON payload received. Unknown name \"{name}\" at 'requests[{index}]': Cannot find field.",
+            )
         replies.append(handler(state, work, spec or {}, f"Invalid requests[{index}].{name}: "))
     book.__dict__.update(work.__dict__)
     return {"spreadsheetId": book.key, "replies": replies}
@@ -1140,8 +1318,15 @@ def _add_sheet(state: SheetsServer, book: Spreadsheet, spec: dict, where: str) -
     for sheet in book.sheets:
         if sheet.index >= index:
             sheet.index += 1
-    sheet = Sheet(sheet_id, title, index, int(grid.get("rowCount", 1000)), int(grid.get("columnCount", 26)),
-                  bool(props.get("hidden", False)), int(grid.get("frozenRowCount", 0)))
+    sheet = Sheet(
+        sheet_id,
+        title,
+        index,
+        int(grid.get("rowCount", 1000)),
+        int(grid.get("columnCount", 26)),
+        bool(props.get("hidden", False)),
+        int(grid.get("frozenRowCount", 0)),
+    )
     book.sheets.append(sheet)
     book.reindex()
     return {"addSheet": {"properties": sheet.properties()}}
@@ -1186,8 +1371,9 @@ def _update_sheet_properties(state: SheetsServer, book: Spreadsheet, spec: dict,
         if name == "title":
             title = props.get("title") or ""
             if any(s is not sheet and s.title.casefold() == title.casefold() for s in book.sheets):
-                raise ApiError(400, f'{where}A sheet with the name "{title}" already exists. '
-                                    "Please enter another name.")
+                raise ApiError(
+                    400, f'{where}A sheet with the name "{title}" already exists. Please enter another name.'
+                )
             sheet.title = title
         elif name == "hidden":
             sheet.hidden = bool(props.get("hidden", False))
@@ -1220,8 +1406,9 @@ def _merge_cells(state: SheetsServer, book: Spreadsheet, spec: dict, where: str)
         raise ApiError(400, f"{where}No grid with id: {spec.get('range', {}).get('sheetId')}")
     if spec.get("mergeType", "MERGE_ALL") != "MERGE_ALL":
         raise ApiError(400, f"{where}The test server only merges with MERGE_ALL.")
-    sheet.merges.append({k: grid[k] for k in ("startRowIndex", "endRowIndex", "startColumnIndex",
-                                              "endColumnIndex") if k in grid})
+    sheet.merges.append(
+        {k: grid[k] for k in ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex") if k in grid}
+    )
     return {}
 
 
@@ -1268,13 +1455,24 @@ _REQUESTS = {
 # --------------------------------------------------------------------------
 # Committee spreadsheets and configurations for the tests of the Google source
 
-KEYS = {"OUEST": "1OuestAbCdEfGhIjKlMnOpQrStUvWxYz0123456789ab",
-        "EST": "1EstAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd",
-        "LONGUEUIL": "1LongueuilAbCdEfGhIjKlMnOpQrStUvWxYz01234"}
+KEYS = {
+    "OUEST": "1OuestAbCdEfGhIjKlMnOpQrStUvWxYz0123456789ab",
+    "EST": "1EstAbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd",
+    "LONGUEUIL": "1LongueuilAbCdEfGhIjKlMnOpQrStUvWxYz01234",
+}
 
 
-def committee_tabs(projects=(), payments=(), *, headers=None, payment_headers=None, rename=None,
-                   payment_rename=None, tabs=None, extra_tabs=None) -> dict[str, list[list]]:
+def committee_tabs(
+    projects=(),
+    payments=(),
+    *,
+    headers=None,
+    payment_headers=None,
+    rename=None,
+    payment_rename=None,
+    tabs=None,
+    extra_tabs=None,
+) -> dict[str, list[list]]:
     """The tabs of the Google spreadsheet holding what tests/support/builders.write_committee_xlsx
     writes to a file for the same arguments (a SUM total shows its result, as in Sheets)."""
     from tests.support import builders
@@ -1292,8 +1490,7 @@ def committee_tabs(projects=(), payments=(), *, headers=None, payment_headers=No
                 if value is builders.SUM:
                     span = [values[i] for i in years]
                     total = sum(v for v in span if isinstance(v, (int, float)) and not isinstance(v, bool))
-                    values[c] = Formula(f"=SUM({column_letters(years[0])}{r}:{column_letters(years[-1])}{r})",
-                                        total)
+                    values[c] = Formula(f"=SUM({column_letters(years[0])}{r}:{column_letters(years[-1])}{r})", total)
                 elif value == "":
                     values[c] = None
             out.append(values)
@@ -1364,12 +1561,12 @@ def workbook_tabs(path: Path) -> dict[str, list[list]]:
         book.close()
 
 
-FAST_RETRIES = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.001, "backoff_max": 0.01,
-                "timeout": 5}
+FAST_RETRIES = {"max_attempts": 4, "retry_deadline": 30, "backoff_initial": 0.001, "backoff_max": 0.01, "timeout": 5}
 
 
-def google_config(tmp_path, *, feedback: bool = False, codes=("OUEST", "EST", "LONGUEUIL"),
-                  google: dict | None = None, **config):
+def google_config(
+    tmp_path, *, feedback: bool = False, codes=("OUEST", "EST", "LONGUEUIL"), google: dict | None = None, **config
+):
     """A configuration (tests/support/builders.write_config) whose committees in ``codes``
     read Google spreadsheets KEYS[code]; retries are fast (milliseconds) unless
     ``google`` (keys of the [google] table) says otherwise."""

@@ -61,9 +61,15 @@ class _Handler:
 
     async def handle_DATA(self, smtp, session, envelope):
         with self.server.lock:
-            self.server.messages.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
-                                                 bool(session.authenticated), smtp._tls_protocol is not None
-                                                 or self.server.implicit_tls))
+            self.server.messages.append(
+                Received(
+                    envelope.mail_from,
+                    list(envelope.rcpt_tos),
+                    envelope.content,
+                    bool(session.authenticated),
+                    smtp._tls_protocol is not None or self.server.implicit_tls,
+                )
+            )
         return "250 Message accepted for delivery"
 
 
@@ -84,26 +90,39 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
     now = dt.datetime.now(dt.UTC)
     certificate = (
-        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=2))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost"),
-                                                    x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=2))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            False,
+        )
         .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
         .sign(key, hashes.SHA256())
     )
     cert_file, key_file = folder / "smtp-cert.pem", folder / "smtp-key.pem"
     cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
-    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_file.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_file, key_file
 
 
 class SmtpServer:
     """``with SmtpServer(user=..., password=...) as smtp: smtp.port, smtp.messages``."""
 
-    def __init__(self, *, user: str | None = None, password: str | None = None,
-                 certificate: tuple[Path, Path] | None = None, implicit_tls: bool = False):
+    def __init__(
+        self,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        certificate: tuple[Path, Path] | None = None,
+        implicit_tls: bool = False,
+    ):
         self.user, self.password = user, password
         self.messages: list[Received] = []
         self.logins: list[tuple[str, bool]] = []  # (user, accepted)

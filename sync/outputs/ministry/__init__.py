@@ -57,8 +57,9 @@ log = logging.getLogger("sync")
 TABLE_ROWS = 25_000
 
 
-def write_ministry_workbook(report: Report, path: Path, changes: Changes | None = None, *,
-                            table_rows: int = TABLE_ROWS) -> Path:
+def write_ministry_workbook(
+    report: Report, path: Path, changes: Changes | None = None, *, table_rows: int = TABLE_ROWS
+) -> Path:
     """Write the workbook at ``path`` (as given: the run writes it to a temporary
     file and renames it, see sync/outputs/atomic.py). ``changes`` fills the
     Changements sheet; None means this is the first report."""
@@ -66,14 +67,19 @@ def write_ministry_workbook(report: Report, path: Path, changes: Changes | None 
     presentation = load_presentation(report.config, report.generated_at)
     projects, payments = ProjectLayout(report), PaymentLayout(report)
     tables = len(projects.records) + len(payments.records) <= table_rows
-    book = xlsxwriter.Workbook(str(path), {
-        "constant_memory": not tables,
-        # Committee text stays text, whatever it looks like (write_string is used
-        # for text; these keep a generic write() from guessing too).
-        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
-        "default_format_properties": {"font_name": presentation.font_name, "font_size": presentation.font_size},
-        "default_date_format": presentation.formats["date"],
-    })
+    book = xlsxwriter.Workbook(
+        str(path),
+        {
+            "constant_memory": not tables,
+            # Committee text stays text, whatever it looks like (write_string is used
+            # for text; these keep a generic write() from guessing too).
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_format_properties": {"font_name": presentation.font_name, "font_size": presentation.font_size},
+            "default_date_format": presentation.formats["date"],
+        },
+    )
     try:
         _write(book, report, Styles(book, presentation), projects, payments, changes, tables)
         _properties(book, report, presentation.cover_title)
@@ -86,8 +92,15 @@ def write_ministry_workbook(report: Report, path: Path, changes: Changes | None 
     return path
 
 
-def _write(book: Workbook, report: Report, styles: Styles, projects: ProjectLayout, payments: PaymentLayout,
-           changes: Changes | None, tables: bool) -> None:
+def _write(
+    book: Workbook,
+    report: Report,
+    styles: Styles,
+    projects: ProjectLayout,
+    payments: PaymentLayout,
+    changes: Changes | None,
+    tables: bool,
+) -> None:
     formulas = Formulas(projects, payments)
     figures = compute(report)
     controls = Controls()
@@ -116,13 +129,17 @@ def _write(book: Workbook, report: Report, styles: Styles, projects: ProjectLayo
 def _properties(book: Workbook, report: Report, title: str) -> None:
     config = report.config
     utc = report.generated_at.astimezone(dt.UTC).replace(tzinfo=None, microsecond=0)
-    book.set_properties({
-        "title": title,
-        "subject": f"{config.name} — suivi de l'enveloppe {config.fund}",
-        "author": config.mandataire,
-        "company": config.name,
-        "keywords": f"{config.fund}; {config.ministry}; {config.name}",
-        "comments": (f"Rapport produit par alliance-sync {__version__} le {moment(report.generated_at)} "
-                     f"pour le {config.ministry}."),
-        "created": utc,
-    })
+    book.set_properties(
+        {
+            "title": title,
+            "subject": f"{config.name} — suivi de l'enveloppe {config.fund}",
+            "author": config.mandataire,
+            "company": config.name,
+            "keywords": f"{config.fund}; {config.ministry}; {config.name}",
+            "comments": (
+                f"Rapport produit par alliance-sync {__version__} le {moment(report.generated_at)} "
+                f"pour le {config.ministry}."
+            ),
+            "created": utc,
+        }
+    )

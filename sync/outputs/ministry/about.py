@@ -23,8 +23,10 @@ CONTROLS_HEADERS = ["Contrôle", "Figure", "Calculé par alliance-sync", "Résul
 CONTROLS_TITLE = "Contrôles : totaux calculés par alliance-sync et résultats des formules"
 
 
-RECALCULATION = ("Chaque formule est enregistrée avec son résultat, calculé par alliance-sync ; le tableur "
-                 "recalcule toutes les formules à l'ouverture.")
+RECALCULATION = (
+    "Chaque formule est enregistrée avec son résultat, calculé par alliance-sync ; le tableur "
+    "recalcule toutes les formules à l'ouverture."
+)
 
 
 def shown_path(config: Config, location: str | Path) -> str:
@@ -75,15 +77,24 @@ def write_about(book: Workbook, styles: Styles, report: Report, controls: Contro
 
     sheet.skip()
     sheet.heading("Règles")
-    pair(f"Part maximale du {config.fund} dans le coût", f"{format_share(config.max_fqis_share)} "
-         "(avertissement au-delà)")
-    pair("Enveloppe presque épuisée", f"{format_share(config.nearly_used)} de l'allocation engagée "
-         "(avertissement à partir de ce seuil)")
-    pair("Engagé", f"{config.fund} total des projets {', '.join(sorted(statuses.COMMITTED_STATUSES))} ; "
-                   "montant déjà versé des projets Abandonné")
+    pair(
+        f"Part maximale du {config.fund} dans le coût", f"{format_share(config.max_fqis_share)} (avertissement au-delà)"
+    )
+    pair(
+        "Enveloppe presque épuisée",
+        f"{format_share(config.nearly_used)} de l'allocation engagée (avertissement à partir de ce seuil)",
+    )
+    pair(
+        "Engagé",
+        f"{config.fund} total des projets {', '.join(sorted(statuses.COMMITTED_STATUSES))} ; "
+        "montant déjà versé des projets Abandonné",
+    )
     pair("Demandes en analyse", f"{config.fund} total des projets {', '.join(sorted(statuses.PIPELINE_STATUSES))}")
-    pair("Exclues des totaux", "les lignes dont le numéro, le statut ou un montant est en erreur (onglet "
-                               "Validation) ; la colonne « Inclus dans les totaux » les marque « Non »")
+    pair(
+        "Exclues des totaux",
+        "les lignes dont le numéro, le statut ou un montant est en erreur (onglet "
+        "Validation) ; la colonne « Inclus dans les totaux » les marque « Non »",
+    )
     pair("Priorités", ", ".join(config.priorities))
     pair("Types d'organisme admissibles", ", ".join(config.eligible_types))
     pair("Types d'organisme non admissibles connus", ", ".join(config.ineligible_types))
@@ -94,9 +105,15 @@ def write_about(book: Workbook, styles: Styles, report: Report, controls: Contro
     for committee in (*config.subregions, config.regional):
         annual = ", ".join(f"{label} : {format_cents(cents)}" for label, cents in committee.annual.items())
         territories = ", ".join(committee.territories)
-        sheet.append([text(f"{committee.code} — {committee.name}"), text(territories, "wrap"),
-                      money(committee.allocation), text(annual or "—", "wrap")],
-                     height=sheet.fit({1: territories, 3: annual}))
+        sheet.append(
+            [
+                text(f"{committee.code} — {committee.name}"),
+                text(territories, "wrap"),
+                money(committee.allocation),
+                text(annual or "—", "wrap"),
+            ],
+            height=sheet.fit({1: territories, 3: annual}),
+        )
     if report.totals.unallocated:
         sheet.append([text("Non réparti"), None, money(report.totals.unallocated)])
 
@@ -111,27 +128,42 @@ def write_about(book: Workbook, styles: Styles, report: Report, controls: Contro
         state = "À jour" if info.current else "Dernière copie valide"
         location = shown_path(config, info.location) if info.kind == "xlsx" else info.location
         where = f"{kind} : {location}"
-        sheet.append([text(f"{committee.code} — {committee.name}"), text(where, "wrap"),
-                      Cell("date", naive(info.read_at), "datetime") if info.read_at else text("—"),
-                      text(state), None, text(info.problem or None, "wrap")],
-                     height=sheet.fit({1: where, 5: info.problem}))
+        sheet.append(
+            [
+                text(f"{committee.code} — {committee.name}"),
+                text(where, "wrap"),
+                Cell("date", naive(info.read_at), "datetime") if info.read_at else text("—"),
+                text(state),
+                None,
+                text(info.problem or None, "wrap"),
+            ],
+            height=sheet.fit({1: where, 5: info.problem}),
+        )
 
     sheet.skip()
     sheet.heading(CONTROLS_TITLE)
     first = sheet.row + 3
     last = first + max(len(controls.items), 1) - 1
     gaps = sum(1 for c in controls.items if _gap(c.result, c.expected) != 0)
-    sheet.append([text("Contrôles en écart (attendu : 0)", "label"),
-                  formula(f'COUNTIF(E{first}:E{last},">0.004")+COUNTIF(E{first}:E{last},"<-0.004")', gaps,
-                          "count_left")])
+    sheet.append(
+        [
+            text("Contrôles en écart (attendu : 0)", "label"),
+            formula(f'COUNTIF(E{first}:E{last},">0.004")+COUNTIF(E{first}:E{last},"<-0.004")', gaps, "count_left"),
+        ]
+    )
     sheet.header(CONTROLS_HEADERS)
     for control in controls.items:
         r = sheet.row + 1
         kind = "money" if control.money else "count"
-        sheet.append([text(control.section), text(control.label),
-                      money(control.expected) if control.money else number(control.expected),
-                      formula(control.cell, control.result, kind),
-                      formula(f"ROUND(D{r}-C{r},2)", _gap(control.result, control.expected), kind)])
+        sheet.append(
+            [
+                text(control.section),
+                text(control.label),
+                money(control.expected) if control.money else number(control.expected),
+                formula(control.cell, control.result, kind),
+                formula(f"ROUND(D{r}-C{r},2)", _gap(control.result, control.expected), kind),
+            ]
+        )
     return sheet
 
 

@@ -43,14 +43,23 @@ def _cents_sum(cells: Sequence[Cell | None]) -> int:
 # ---------------------------------------------------------------------------
 # Par année
 
-def write_by_year(book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
-                  controls: Controls) -> Sheet:
+
+def write_by_year(
+    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+) -> Sheet:
     config = report.config
     codes = [c.code for c in config.committees]  # the lines that have projects
     sheet = Sheet(book, styles, BY_YEAR, [34, 12, 12, *([16] * len(codes)), 17])
     sheet.append([text(f"{config.fund} par exercice financier et par ligne de l'enveloppe", "title")])
-    sheet.append([text("Exercice financier du Québec : du 1er avril au 31 mars. Colonnes : code de la "
-                       "ligne de l'enveloppe (voir le Sommaire).", "subtitle")])
+    sheet.append(
+        [
+            text(
+                "Exercice financier du Québec : du 1er avril au 31 mars. Colonnes : code de la "
+                "ligne de l'enveloppe (voir le Sommaire).",
+                "subtitle",
+            )
+        ]
+    )
     by_year = _ByYear(sheet, report, formulas, controls, codes)
     by_year.write_committed(figures)
     by_year.write_paid()
@@ -62,8 +71,7 @@ class _ByYear:
     """The blocks of Par année: a row per fiscal year, a column per line of the envelope
     (from D), and the row's total in the last column."""
 
-    def __init__(self, sheet: Sheet, report: Report, formulas: Formulas, controls: Controls,
-                 codes: list[str]) -> None:
+    def __init__(self, sheet: Sheet, report: Report, formulas: Formulas, controls: Controls, codes: list[str]) -> None:
         self.sheet, self.config, self.totals = sheet, report.config, report.totals
         self.formulas, self.controls, self.codes = formulas, controls, codes
         self.headers = ["Exercice", "Du", "Au", *codes, "Total"]
@@ -99,8 +107,7 @@ class _ByYear:
         cells: list[Cell | None] = [text(label, "total_label"), blank("total_label"), blank("total_label")]
         for column in range(4, self.total_col + 1):
             col = letter(column)
-            cells.append(formula(f"SUM({col}{first}:{col}{r - 1})", sheet.sum(column, first, r - 1),
-                                 "total_money"))
+            cells.append(formula(f"SUM({col}{first}:{col}{r - 1})", sheet.sum(column, first, r - 1), "total_money"))
         sheet.append(cells)
         for i, code in enumerate(self.codes):
             self.controls.add(control, code, expected(code), sheet, 4 + i, r)
@@ -115,16 +122,22 @@ class _ByYear:
             planned = {code: figures.planned[code][year.label] for code in codes}
             cells = self.year_cells(year)
             for i, code in enumerate(codes):
-                cells.append(formula(formulas.project_sum(header, self.code_ref(i, hr), engagement=ENGAGED),
-                                     planned[code]))
+                cells.append(
+                    formula(formulas.project_sum(header, self.code_ref(i, hr), engagement=ENGAGED), planned[code])
+                )
             self.append_line_row(cells, f"Par année — {config.fund} prévu {year.label}", planned.__getitem__)
         cells = [text("Projets abandonnés : montant versé"), None, None]
         for i, code in enumerate(codes):
-            cells.append(formula(formulas.project_sum(PAID, self.code_ref(i, hr),
-                                                      engagement=ABANDONED), figures.abandoned[code]))
+            cells.append(
+                formula(formulas.project_sum(PAID, self.code_ref(i, hr), engagement=ABANDONED), figures.abandoned[code])
+            )
         self.append_line_row(cells, "Par année — projets abandonnés (montant versé)", figures.abandoned.__getitem__)
-        self.total_row("Total engagé (= Sommaire)", "Par année — total engagé", first,
-                       lambda code: self.totals.line(code).committed)
+        self.total_row(
+            "Total engagé (= Sommaire)",
+            "Par année — total engagé",
+            first,
+            lambda code: self.totals.line(code).committed,
+        )
 
     def write_paid(self) -> None:
         """Payments, by the fiscal year of their date."""
@@ -137,21 +150,32 @@ class _ByYear:
             paid = {code: totals.line(code).paid_by_year[year.label] for code in codes}
             cells = self.year_cells(year)
             for i, code in enumerate(codes):
-                cells.append(formula(formulas.paid(self.code_ref(i, hr), (paid_date, f'">="&$B{r}'),
-                                                   (paid_date, f'"<="&$C{r}')),
-                                     paid[code]))
+                cells.append(
+                    formula(
+                        formulas.paid(self.code_ref(i, hr), (paid_date, f'">="&$B{r}'), (paid_date, f'"<="&$C{r}')),
+                        paid[code],
+                    )
+                )
             self.append_line_row(cells, f"Par année — versé {year.label}", paid.__getitem__)
         years_last = self.sheet.row
         cells = [text("Versements datés hors de la période"), None, None]
         for i, code in enumerate(codes):
             col = letter(4 + i)
             line = totals.line(code)
-            cells.append(formula(f"{formulas.paid(self.code_ref(i, hr))}-SUM({col}{first}:{col}{years_last})",
-                                 line.paid - self.sheet.sum(4 + i, first, years_last)))
-        self.append_line_row(cells, "Par année — versé hors période",
-                             lambda code: totals.line(code).paid - sum(totals.line(code).paid_by_year.values()))
-        self.total_row("Total versé (= Sommaire)", "Par année — total versé", first,
-                       lambda code: totals.line(code).paid)
+            cells.append(
+                formula(
+                    f"{formulas.paid(self.code_ref(i, hr))}-SUM({col}{first}:{col}{years_last})",
+                    line.paid - self.sheet.sum(4 + i, first, years_last),
+                )
+            )
+        self.append_line_row(
+            cells,
+            "Par année — versé hors période",
+            lambda code: totals.line(code).paid - sum(totals.line(code).paid_by_year.values()),
+        )
+        self.total_row(
+            "Total versé (= Sommaire)", "Par année — total versé", first, lambda code: totals.line(code).paid
+        )
 
     def write_annual(self) -> None:
         """The annual amounts of the configuration, in the same columns: a blank where a
@@ -170,6 +194,7 @@ class _ByYear:
 # ---------------------------------------------------------------------------
 # Par priorité
 
+
 def plans_of(config: Config, label: str) -> list[str]:
     """The codes of the sub-regions whose action plan has the axis ``label``, in
     configuration order (the regional line takes every axis and has no plan)."""
@@ -186,19 +211,34 @@ def in_plan_of(config: Config, label: str) -> Cell:
     return Cell("text", ", ".join(codes), "wrap")
 
 
-def write_by_priority(book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
-                      controls: Controls) -> Sheet:
+def write_by_priority(
+    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+) -> Sheet:
     config, totals = report.config, report.totals
     codes = [c.code for c in config.committees]  # the lines that have projects
     n = len(codes)
     sheet = Sheet(book, styles, BY_PRIORITY, [38, *([15] * n), 16, 11, 11, 16, 24])
     sheet.append([text(f"{config.fund} engagé par priorité d'action", "title")])
-    sheet.append([text("Montants engagés (formules sur l'onglet Projets) ; colonnes : code de la "
-                       "sous-région. En gris : un axe absent du plan d'action de la sous-région.", "subtitle")])
+    sheet.append(
+        [
+            text(
+                "Montants engagés (formules sur l'onglet Projets) ; colonnes : code de la "
+                "sous-région. En gris : un axe absent du plan d'action de la sous-région.",
+                "subtitle",
+            )
+        ]
+    )
     sheet.skip()
     priority = formulas.projects.priority
-    headers = [priority, *codes, "Total engagé", "Projets engagés", "Part de l'engagé", "Demandes en analyse",
-               IN_PLAN_OF]
+    headers = [
+        priority,
+        *codes,
+        "Total engagé",
+        "Projets engagés",
+        "Part de l'engagé",
+        "Demandes en analyse",
+        IN_PLAN_OF,
+    ]
     plan_c = 2 + n + 4
     hr = sheet.header(headers)
     first = hr + 1
@@ -211,8 +251,9 @@ def write_by_priority(book: Workbook, styles: Styles, report: Report, formulas: 
     whole = totals.committed
 
     def share(r: int, committed: Number, style: str = "percent") -> Cell:
-        return formula(f'IF(${total_l}${total_row}=0,"",{total_l}{r}/${total_l}${total_row})',
-                       ratio(committed, whole), style)
+        return formula(
+            f'IF(${total_l}${total_row}=0,"",{total_l}{r}/${total_l}${total_row})', ratio(committed, whole), style
+        )
 
     for label in labels:
         r = sheet.row + 1
@@ -222,15 +263,21 @@ def write_by_priority(book: Workbook, styles: Styles, report: Report, formulas: 
         for i, code in enumerate(codes):
             code_ref = criterion(f"{letter(2 + i)}${hr}", code)
             outside = code not in planned and not config.committee(code).is_regional
-            cells.append(formula(formulas.committed((SUBREGION, code_ref), (priority, ref)),
-                                 breakdown.of(code, label).committed, "outside_plan_money" if outside else "money"))
+            cells.append(
+                formula(
+                    formulas.committed((SUBREGION, code_ref), (priority, ref)),
+                    breakdown.of(code, label).committed,
+                    "outside_plan_money" if outside else "money",
+                )
+            )
         group = breakdown.listed([label])
         cells += [
             formula(f"SUM(B{r}:{last_code}{r})", _cents_sum(cells[1:])),
             formula(formulas.engaged_count((priority, ref)), group.projects, "count"),
             share(r, group.committed),
-            formula(formulas.project_sum(formulas.projects.fund_total, (priority, ref), engagement=PIPELINE),
-                    group.pipeline),
+            formula(
+                formulas.project_sum(formulas.projects.fund_total, (priority, ref), engagement=PIPELINE), group.pipeline
+            ),
         ]
         plan = in_plan_of(config, label)
         cells.append(plan)
@@ -247,18 +294,27 @@ def write_by_priority(book: Workbook, styles: Styles, report: Report, formulas: 
     for i, code in enumerate(codes):
         col = letter(2 + i)
         code_ref = criterion(f"{col}${hr}", code)
-        cells.append(formula(f"{formulas.committed((SUBREGION, code_ref))}-SUM({col}{first}:{col}{last_listed})",
-                             totals.line(code).committed - sheet.sum(2 + i, first, last_listed)))
+        cells.append(
+            formula(
+                f"{formulas.committed((SUBREGION, code_ref))}-SUM({col}{first}:{col}{last_listed})",
+                totals.line(code).committed - sheet.sum(2 + i, first, last_listed),
+            )
+        )
     pipeline_all = sum(line.pipeline for line in totals.lines)
     projects_all = sum(line.projects_committed for line in totals.lines)
     cells += [
         formula(f"SUM(B{r}:{last_code}{r})", _cents_sum(cells[1:])),
-        formula(f"{formulas.engaged_count()}-SUM({count_l}{first}:{count_l}{last_listed})",
-                projects_all - sheet.sum(count_c, first, last_listed), "count"),
+        formula(
+            f"{formulas.engaged_count()}-SUM({count_l}{first}:{count_l}{last_listed})",
+            projects_all - sheet.sum(count_c, first, last_listed),
+            "count",
+        ),
         share(r, whole - sheet.sum(total_c, first, last_listed)),
-        formula(f"{formulas.project_sum(formulas.projects.fund_total, engagement=PIPELINE)}"
-                f"-SUM({pipeline_l}{first}:{pipeline_l}{last_listed})",
-                pipeline_all - sheet.sum(pipeline_c, first, last_listed)),
+        formula(
+            f"{formulas.project_sum(formulas.projects.fund_total, engagement=PIPELINE)}"
+            f"-SUM({pipeline_l}{first}:{pipeline_l}{last_listed})",
+            pipeline_all - sheet.sum(pipeline_c, first, last_listed),
+        ),
     ]
     sheet.append(cells)
     other = breakdown.whole()
@@ -276,8 +332,7 @@ def write_by_priority(book: Workbook, styles: Styles, report: Report, formulas: 
     cells += [
         formula(f"SUM({count_l}{first}:{count_l}{r - 1})", sheet.sum(count_c, first, r - 1), "total_count"),
         share(r, sheet.sum(total_c, first, r - 1), "total_percent"),
-        formula(f"SUM({pipeline_l}{first}:{pipeline_l}{r - 1})", sheet.sum(pipeline_c, first, r - 1),
-                "total_money"),
+        formula(f"SUM({pipeline_l}{first}:{pipeline_l}{r - 1})", sheet.sum(pipeline_c, first, r - 1), "total_money"),
     ]
     sheet.append(cells)
     section = f"{BY_PRIORITY} — total"
@@ -286,11 +341,17 @@ def write_by_priority(book: Workbook, styles: Styles, report: Report, formulas: 
     controls.add(section, "Demandes en analyse", pipeline_all, sheet, pipeline_c, r)
 
     if labels:
-        chart = bar_chart(book, styles, f"{config.fund} engagé par priorité", horizontal=True, width_cm=24,
-                          height_cm=9)
-        add_series(chart, styles, 0, BY_PRIORITY, (hr - 1, total_c - 1), (first - 1, 0, last_listed - 1, 0),
-                   (first - 1, total_c - 1, last_listed - 1, total_c - 1),
-                   styles.p.chart_colors[1:] or styles.p.chart_colors)
+        chart = bar_chart(book, styles, f"{config.fund} engagé par priorité", horizontal=True, width_cm=24, height_cm=9)
+        add_series(
+            chart,
+            styles,
+            0,
+            BY_PRIORITY,
+            (hr - 1, total_c - 1),
+            (first - 1, 0, last_listed - 1, 0),
+            (first - 1, total_c - 1, last_listed - 1, total_c - 1),
+            styles.p.chart_colors[1:] or styles.p.chart_colors,
+        )
         sheet.ws.insert_chart(total_row + 2, 0, chart)
     return sheet
 
@@ -310,8 +371,9 @@ def _nothing(col: str) -> str:
     return ""
 
 
-def write_by_territory(book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures,
-                       controls: Controls) -> Sheet:
+def write_by_territory(
+    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+) -> Sheet:
     """Each line of the envelope with its territories, then the projects of that
     line typed with another territory (another sub-region's, or none), then its
     total: the rows of a line add up to its Engagé of the Sommaire."""
@@ -319,8 +381,15 @@ def write_by_territory(book: Workbook, styles: Styles, report: Report, formulas:
     territory = formulas.projects.territory
     sheet = Sheet(book, styles, BY_TERRITORY, [12, 36, 16, 11, 11, 16], print_title_rows=(4, 4))
     sheet.append([text(f"{config.fund} engagé par territoire", "title")])
-    sheet.append([text("Territoires de la configuration, groupés par sous-région ; un projet compte dans sa "
-                       "sous-région, au territoire inscrit à sa ligne s'il est l'un des siens.", "subtitle")])
+    sheet.append(
+        [
+            text(
+                "Territoires de la configuration, groupés par sous-région ; un projet compte dans sa "
+                "sous-région, au territoire inscrit à sa ligne s'il est l'un des siens.",
+                "subtitle",
+            )
+        ]
+    )
     sheet.skip()
     hr = sheet.header([SUBREGION, territory, *TERRITORY_HEADERS_AFTER])
     whole = totals.committed
@@ -338,17 +407,23 @@ def write_by_territory(book: Workbook, styles: Styles, report: Report, formulas:
         labels = territory_labels(report, code)
         for label in labels:
             r = sheet.row + 1
-            where: tuple[tuple[str, str], ...] = ((SUBREGION, criterion(f"$A{r}", code)),
-                                                  (territory, criterion(f"$B{r}", label)))
+            where: tuple[tuple[str, str], ...] = (
+                (SUBREGION, criterion(f"$A{r}", code)),
+                (territory, criterion(f"$B{r}", label)),
+            )
             group = breakdown.of(code, label)
-            sheet.append([
-                text(code), text(label),
-                formula(formulas.committed(*where), group.committed),
-                formula(formulas.engaged_count(*where), group.projects, "count"),
-                share(r, group.committed),
-                formula(formulas.project_sum(formulas.projects.fund_total, *where, engagement=PIPELINE),
-                        group.pipeline),
-            ])
+            sheet.append(
+                [
+                    text(code),
+                    text(label),
+                    formula(formulas.committed(*where), group.committed),
+                    formula(formulas.engaged_count(*where), group.projects, "count"),
+                    share(r, group.committed),
+                    formula(
+                        formulas.project_sum(formulas.projects.fund_total, *where, engagement=PIPELINE), group.pipeline
+                    ),
+                ]
+            )
             section = f"{BY_TERRITORY} — {code} — {label}"
             controls.add(section, "Total engagé", group.committed, sheet, 3, r)
             controls.add(section, "Projets engagés", group.projects, sheet, 4, r, money=False)
@@ -359,31 +434,41 @@ def write_by_territory(book: Workbook, styles: Styles, report: Report, formulas:
         # The territories' rows just written are subtracted: what is left is « hors sous-région ».
         above = functools.partial(_minus_sum, first=first, last=last) if labels else _nothing
         committed = line.committed - sheet.sum(3, first, last)
-        sheet.append([
-            text(code), text(OUTSIDE_SUBREGION),
-            formula(formulas.committed(*where) + above("C"), committed),
-            formula(formulas.engaged_count(*where) + above("D"), line.projects_committed - sheet.sum(4, first, last),
-                    "count"),
-            share(r, committed),
-            formula(formulas.project_sum(formulas.projects.fund_total, *where, engagement=PIPELINE) + above("F"),
-                    line.pipeline - sheet.sum(6, first, last)),
-        ])
+        sheet.append(
+            [
+                text(code),
+                text(OUTSIDE_SUBREGION),
+                formula(formulas.committed(*where) + above("C"), committed),
+                formula(
+                    formulas.engaged_count(*where) + above("D"),
+                    line.projects_committed - sheet.sum(4, first, last),
+                    "count",
+                ),
+                share(r, committed),
+                formula(
+                    formulas.project_sum(formulas.projects.fund_total, *where, engagement=PIPELINE) + above("F"),
+                    line.pipeline - sheet.sum(6, first, last),
+                ),
+            ]
+        )
         outside = breakdown.line(code)
         outside_listed = breakdown.listed(labels, [code])
         section = f"{BY_TERRITORY} — {code} — hors sous-région"
         controls.add(section, "Total engagé", outside.committed - outside_listed.committed, sheet, 3, r)
-        controls.add(section, "Projets engagés", outside.projects - outside_listed.projects, sheet, 4, r,
-                     money=False)
+        controls.add(section, "Projets engagés", outside.projects - outside_listed.projects, sheet, 4, r, money=False)
         controls.add(section, "Demandes en analyse", outside.pipeline - outside_listed.pipeline, sheet, 6, r)
         r = sheet.row + 1
         committed = sheet.sum(3, first, r - 1)
-        sheet.append([
-            text(code, "total_label"), text(f"Total {code} (= Sommaire)", "total_label"),
-            formula(f"SUM(C{first}:C{r - 1})", committed, "total_money"),
-            formula(f"SUM(D{first}:D{r - 1})", sheet.sum(4, first, r - 1), "total_count"),
-            share(r, committed, "total_percent"),
-            formula(f"SUM(F{first}:F{r - 1})", sheet.sum(6, first, r - 1), "total_money"),
-        ])
+        sheet.append(
+            [
+                text(code, "total_label"),
+                text(f"Total {code} (= Sommaire)", "total_label"),
+                formula(f"SUM(C{first}:C{r - 1})", committed, "total_money"),
+                formula(f"SUM(D{first}:D{r - 1})", sheet.sum(4, first, r - 1), "total_count"),
+                share(r, committed, "total_percent"),
+                formula(f"SUM(F{first}:F{r - 1})", sheet.sum(6, first, r - 1), "total_money"),
+            ]
+        )
         subtotals.append(r)
         section = f"{BY_TERRITORY} — total {code}"
         controls.add(section, "Total engagé", line.committed, sheet, 3, r)
@@ -398,16 +483,20 @@ def write_by_territory(book: Workbook, styles: Styles, report: Report, formulas:
         cells = ",".join(f"{col}{s}" for s in subtotals) or "0"
         return f"SUM({cells})", sum(sheet.value(s, column) for s in subtotals)
 
-    sheet.append([
-        blank("total_label"), text("Total", "total_label"),
-        formula(*across(3), "total_money"), formula(*across(4), "total_count"),
-        share(r, sum(sheet.value(s, 3) for s in subtotals), "total_percent"),
-        formula(*across(6), "total_money"),
-    ])
+    sheet.append(
+        [
+            blank("total_label"),
+            text("Total", "total_label"),
+            formula(*across(3), "total_money"),
+            formula(*across(4), "total_count"),
+            share(r, sum(sheet.value(s, 3) for s in subtotals), "total_percent"),
+            formula(*across(6), "total_money"),
+        ]
+    )
     section = f"{BY_TERRITORY} — total"
     controls.add(section, "Total engagé", whole, sheet, 3, r)
-    controls.add(section, "Projets engagés", sum(line.projects_committed for line in totals.lines), sheet, 4, r,
-                 money=False)
+    controls.add(
+        section, "Projets engagés", sum(line.projects_committed for line in totals.lines), sheet, 4, r, money=False
+    )
     controls.add(section, "Demandes en analyse", sum(line.pipeline for line in totals.lines), sheet, 6, r)
     return sheet
-

@@ -8,8 +8,9 @@ from sync.outputs.ministry.xlsx import Chart, Workbook
 CM = 96 / 2.54  # pixels per centimetre, as XlsxWriter sizes charts
 
 
-def bar_chart(book: Workbook, styles: Styles, title: str, *, horizontal: bool = False, width_cm: float = 30,
-              height_cm: float = 10) -> Chart:
+def bar_chart(
+    book: Workbook, styles: Styles, title: str, *, horizontal: bool = False, width_cm: float = 30, height_cm: float = 10
+) -> Chart:
     chart = book.add_chart({"type": "bar" if horizontal else "column"})
     chart.set_title({"name": title, "name_font": {"size": styles.p.font_size + 2, "bold": True}})
     value_axis = {"num_format": styles.p.formats["chart_axis"], "major_gridlines": {"visible": True}}
@@ -25,11 +26,25 @@ def bar_chart(book: Workbook, styles: Styles, title: str, *, horizontal: bool = 
     return chart
 
 
-def add_series(chart: Chart, styles: Styles, index: int, sheet: str, name: tuple[int, int],
-               categories: tuple[int, int, int, int], values: tuple[int, int, int, int],
-               colours: tuple[str, ...] | None = None) -> None:
+def add_series(
+    chart: Chart,
+    styles: Styles,
+    index: int,
+    sheet: str,
+    name: tuple[int, int],
+    categories: tuple[int, int, int, int],
+    values: tuple[int, int, int, int],
+    colours: tuple[str, ...] | None = None,
+) -> None:
     """A series from 0-based cell ranges of ``sheet``."""
     colours = colours or styles.p.chart_colors
     colour = "#" + colours[index % len(colours)]
-    chart.add_series({"name": [sheet, *name], "categories": [sheet, *categories], "values": [sheet, *values],
-                      "fill": {"color": colour}, "border": {"color": colour}})
+    chart.add_series(
+        {
+            "name": [sheet, *name],
+            "categories": [sheet, *categories],
+            "values": [sheet, *values],
+            "fill": {"color": colour},
+            "border": {"color": colour},
+        }
+    )

@@ -22,7 +22,9 @@ class Control:
 class Controls:
     items: list[Control] = field(default_factory=list)
 
-    def add(self, section: str, label: str, expected: int, sheet: Sheet, column: int, row: int,
-            money: bool = True) -> None:
-        self.items.append(Control(section, label, expected, money, f"{sheet.ref}!${letter(column)}${row}",
-                                  sheet.value(row, column)))
+    def add(
+        self, section: str, label: str, expected: int, sheet: Sheet, column: int, row: int, money: bool = True
+    ) -> None:
+        self.items.append(
+            Control(section, label, expected, money, f"{sheet.ref}!${letter(column)}${row}", sheet.value(row, column))
+        )

@@ -131,6 +131,9 @@ def compute(report: Report) -> Figures:
                         planned[code][label] += cents or 0
             elif p.status == statuses.ABANDONED_STATUS:
                 abandoned[code] += totals.paid_by_project.get((code, p.project_id), 0)
-    return Figures(planned=planned, abandoned=abandoned,
-                   priorities=_breakdown(report, lambda p: p.priority),
-                   territories=_breakdown(report, lambda p: p.territory))
+    return Figures(
+        planned=planned,
+        abandoned=abandoned,
+        priorities=_breakdown(report, lambda p: p.priority),
+        territories=_breakdown(report, lambda p: p.territory),
+    )

@@ -51,8 +51,10 @@ class Formulas:
         """The committed amount: FQIS total of the engaged projects, and what was paid
         to the abandoned ones (docs/classeur-ministere.md), from the committee's own
         amounts rather than from the « FQIS engagé » column alliance-sync fills."""
-        return (f"{self.project_sum(self.projects.fund_total, *conditions, engagement=ENGAGED)}"
-                f"+{self.project_sum(PAID, *conditions, engagement=ABANDONED)}")
+        return (
+            f"{self.project_sum(self.projects.fund_total, *conditions, engagement=ENGAGED)}"
+            f"+{self.project_sum(PAID, *conditions, engagement=ABANDONED)}"
+        )
 
     def project_sum(self, header: str, *conditions: Condition, engagement: str) -> str:
         where = self._where(self.p, [*conditions, (INCLUDED, f'"{YES}"'), (ENGAGEMENT, f'"{engagement}"')])

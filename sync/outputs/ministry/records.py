@@ -146,12 +146,24 @@ class ProjectLayout(Layout[Project]):
             Column(template["start_date"], "date", 13, lambda p: p.start_date),
             Column(template["end_date"], "date", 13, lambda p: p.end_date),
             Column(template["total_cost"], "money", 15, lambda p: p.total_cost, field="total_cost"),
-            *(Column(header, "money", 15, (lambda label: lambda p: p.fqis_by_year.get(label))(label),  # noqa: B023
-                     field=f"year:{label}")
-              for label, header in self.year_headers.items()),
+            *(
+                Column(
+                    header,
+                    "money",
+                    15,
+                    (lambda label: lambda p: p.fqis_by_year.get(label))(label),  # noqa: B023
+                    field=f"year:{label}",
+                )
+                for label, header in self.year_headers.items()
+            ),
             Column(self.fund_total, "money", 15, lambda p: p.fqis_total, field="fqis_total"),
-            Column(template["other_contributions"], "money", 15, lambda p: p.other_contributions,
-                   field="other_contributions"),
+            Column(
+                template["other_contributions"],
+                "money",
+                15,
+                lambda p: p.other_contributions,
+                field="other_contributions",
+            ),
             Column(template["participants_target"], "count", 12, lambda p: p.participants_target),
             Column(template["participants_reached"], "count", 12, lambda p: p.participants_reached),
             Column(PAID, "money", 15, lambda p: paid.get((p.committee, p.project_id), 0), computed=True),
@@ -163,8 +175,11 @@ class ProjectLayout(Layout[Project]):
         ]
         self.columns = columns
         self.headers = [c.header for c in columns]
-        self.records = [p for c in (*config.subregions, config.regional)
-                        for p in (report.workbooks[c.code].projects if c.code in report.workbooks else [])]
+        self.records = [
+            p
+            for c in (*config.subregions, config.regional)
+            for p in (report.workbooks[c.code].projects if c.code in report.workbooks else [])
+        ]
         self.ranges = Ranges(PROJECTS, columns, len(self.records))
         self.paid = paid
 
@@ -192,14 +207,16 @@ class PaymentLayout(Layout[Payment]):
             Column(self.amount, "money", 15, lambda v: v.amount, field="amount"),
             Column(template["reference"], "text", 16, lambda v: v.reference),
             Column(template["note"], "text", 40, lambda v: v.note),
-            Column(INCLUDED, "code", 11, lambda v: YES if v.counted and v.amount is not None else NO,
-                   computed=True),
+            Column(INCLUDED, "code", 11, lambda v: YES if v.counted and v.amount is not None else NO, computed=True),
             Column(SOURCE_ROW, "link", 9, lambda v: v.row, computed=True),
         ]
         self.columns = columns
         self.headers = [c.header for c in columns]
-        self.records = [v for c in (*config.subregions, config.regional)
-                        for v in (report.workbooks[c.code].payments if c.code in report.workbooks else [])]
+        self.records = [
+            v
+            for c in (*config.subregions, config.regional)
+            for v in (report.workbooks[c.code].payments if c.code in report.workbooks else [])
+        ]
         self.ranges = Ranges(PAYMENTS, columns, len(self.records))
 
 
@@ -230,8 +247,9 @@ def typed_text(report: Report, record: Project | Payment, field: str) -> str | N
     return shown or None
 
 
-def write_records(book: Workbook, styles: Styles, report: Report, layout: Layout[R], title: str, table_name: str,
-                  *, tables: bool) -> Sheet:
+def write_records(
+    book: Workbook, styles: Styles, report: Report, layout: Layout[R], title: str, table_name: str, *, tables: bool
+) -> Sheet:
     """Write a detail sheet (Projets or Versements): an Excel table, or, when the
     workbook is written in constant-memory mode (no tables there), the same rows
     with filters on the header row."""
@@ -241,24 +259,46 @@ def write_records(book: Workbook, styles: Styles, report: Report, layout: Layout
     # A page of Projets on one sheet of paper would print too small to read: its
     # width spreads over two pages, each repeating the sub-region and project number.
     pages_wide = 2 if sum(widths) > 250 else 1
-    sheet = Sheet(book, styles, title, widths, freeze=(1, 2), print_title_rows=(1, 1), pages_wide=pages_wide,
-                  print_title_cols="A:B" if pages_wide > 1 else None)
+    sheet = Sheet(
+        book,
+        styles,
+        title,
+        widths,
+        freeze=(1, 2),
+        print_title_rows=(1, 1),
+        pages_wide=pages_wide,
+        print_title_cols="A:B" if pages_wide > 1 else None,
+    )
     ws = sheet.ws
     included = layout.ranges.letter(INCLUDED)
     last_col = len(columns) - 1
     last_row = layout.ranges.last  # 1-based
     # Rows kept out of the totals (an error to fix) are greyed, so they are seen as such.
-    ws.conditional_format(1, 0, last_row - 1, last_col,
-                          {"type": "formula", "criteria": f'=${included}2="{NO}"', "format": styles.excluded})
+    ws.conditional_format(
+        1,
+        0,
+        last_row - 1,
+        last_col,
+        {"type": "formula", "criteria": f'=${included}2="{NO}"', "format": styles.excluded},
+    )
     header_row = sheet.header(layout.headers, computed=[i for i, c in enumerate(columns) if c.computed])
     sheet.row = _RowWriter(ws, styles, report).write(header_row, columns, records)
     last = max(last_row, header_row + 1) - 1
     if tables:
         header_formats = [styles["header_computed" if c.computed else "header"] for c in columns]
-        ws.add_table(header_row - 1, 0, last, last_col, {
-            "name": table_name, "style": "Table Style Light 9",
-            "columns": [{"header": h, "header_format": f} for h, f in zip(layout.headers, header_formats, strict=True)],
-        })
+        ws.add_table(
+            header_row - 1,
+            0,
+            last,
+            last_col,
+            {
+                "name": table_name,
+                "style": "Table Style Light 9",
+                "columns": [
+                    {"header": h, "header_format": f} for h, f in zip(layout.headers, header_formats, strict=True)
+                ],
+            },
+        )
     else:
         ws.autofilter(header_row - 1, 0, last, last_col)
     return sheet
@@ -276,13 +316,19 @@ class _RowWriter:
         self.money_format, self.date_format = styles["money"], styles["date"]
         self.quoted, self.link_format, self.unreadable = styles["quoted"], styles["link_count"], styles["unreadable"]
         self.writers: dict[str, Callable[[int, int, object, Project | Payment], None]] = {
-            "text": self.text, "code": self.text, "money": self.money, "date": self.date, "link": self.link,
+            "text": self.text,
+            "code": self.text,
+            "money": self.money,
+            "date": self.date,
+            "link": self.link,
         }
 
     def write(self, header_row: int, columns: Sequence[Column[R]], records: Sequence[R]) -> int:
         """Write ``records`` under the header (1-based ``header_row``); the last row written."""
-        plan = [(index, column.kind == "money", column.get, self.writers.get(column.kind, self.count), column.field)
-                for index, column in enumerate(columns)]
+        plan = [
+            (index, column.kind == "money", column.get, self.writers.get(column.kind, self.count), column.field)
+            for index, column in enumerate(columns)
+        ]
         r = header_row - 1  # 0-based row of the header
         for record in records:
             r += 1

@@ -85,9 +85,19 @@ def stored(value: object, is_money: bool) -> object:
 
 
 class Sheet:
-    def __init__(self, book: Workbook, styles: Styles, title: str, widths: Sequence[float], *,
-                 freeze: tuple[int, int] | None = None, print_title_rows: tuple[int, int] | None = None,
-                 one_page: bool = False, pages_wide: int = 1, print_title_cols: str | None = None) -> None:
+    def __init__(
+        self,
+        book: Workbook,
+        styles: Styles,
+        title: str,
+        widths: Sequence[float],
+        *,
+        freeze: tuple[int, int] | None = None,
+        print_title_rows: tuple[int, int] | None = None,
+        one_page: bool = False,
+        pages_wide: int = 1,
+        print_title_cols: str | None = None,
+    ) -> None:
         ws = book.add_worksheet(title)
         self.ws: Worksheet = ws
         self.title = title
@@ -190,12 +200,15 @@ class Sheet:
         """A header row; columns in ``computed`` (0-based) are computed by alliance-sync."""
         computed = set(computed)
         height = max(self.fit(dict(enumerate(titles))) or 0, self.styles.p.font_size * 1.5 + 3)
-        return self.append([text(title, "header_computed" if i in computed else "header")
-                            for i, title in enumerate(titles)], height=height)
+        return self.append(
+            [text(title, "header_computed" if i in computed else "header") for i, title in enumerate(titles)],
+            height=height,
+        )
 
 
-def _print_setup(ws: Worksheet, presentation: Presentation, title_rows: tuple[int, int] | None, one_page: bool,
-                 pages_wide: int) -> None:
+def _print_setup(
+    ws: Worksheet, presentation: Presentation, title_rows: tuple[int, int] | None, one_page: bool, pages_wide: int
+) -> None:
     ws.set_landscape()
     ws.set_paper(LETTER_PAPER)
     ws.fit_to_pages(pages_wide, 1 if one_page else 0)

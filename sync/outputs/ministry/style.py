@@ -101,13 +101,21 @@ def load_presentation(config: Config, when: dt.datetime) -> Presentation:
     colors, chart_colors, formats = _colors(data, used), _chart_colors(data, used), _formats(data, used)
     name, size = _font(data, used)
     return Presentation(
-        source=used, override=override_path,
-        cover_title=text("cover", "title"), cover_subtitle=text("cover", "subtitle"),
+        source=used,
+        override=override_path,
+        cover_title=text("cover", "title"),
+        cover_subtitle=text("cover", "subtitle"),
         cover_note=text("cover", "note"),
-        font_name=name, font_size=size, colors=colors,
-        chart_colors=chart_colors, formats=formats,
-        footer=(text("page", "footer_left", footer=True), text("page", "footer_center", footer=True),
-                text("page", "footer_right", footer=True)),
+        font_name=name,
+        font_size=size,
+        colors=colors,
+        chart_colors=chart_colors,
+        formats=formats,
+        footer=(
+            text("page", "footer_left", footer=True),
+            text("page", "footer_center", footer=True),
+            text("page", "footer_right", footer=True),
+        ),
     )
 
 
@@ -115,16 +123,22 @@ def _article(data: Toml, used: Path) -> str:
     """The article before the mandataire's name (« la », « l' »), or ""."""
     article = data.get("cover", {}).get("mandataire_article", "")
     if not isinstance(article, str):
-        raise ConfigError("un texte est attendu (ex. « la », « le », « l' »)", path=str(used),
-                          key="cover.mandataire_article")
+        raise ConfigError(
+            "un texte est attendu (ex. « la », « le », « l' »)", path=str(used), key="cover.mandataire_article"
+        )
     return article
 
 
 def _placeholders(config: Config, when: dt.datetime, article: str) -> dict[str, str]:
     """The values of the {repères} a text of the template may hold."""
-    return {"alliance": config.name, "mandataire": config.mandataire, "ministry": config.ministry,
-            "fund": config.fund, "date": moment(when),
-            "le_mandataire": with_article(article, config.mandataire)}
+    return {
+        "alliance": config.name,
+        "mandataire": config.mandataire,
+        "ministry": config.ministry,
+        "fund": config.fund,
+        "date": moment(when),
+        "le_mandataire": with_article(article, config.mandataire),
+    }
 
 
 def _fill(data: Toml, used: Path, values: dict[str, str], section: str, key: str, *, footer: bool) -> str:
@@ -138,11 +152,13 @@ def _fill(data: Toml, used: Path, values: dict[str, str], section: str, key: str
         return raw.format_map(shown)
     except KeyError as exc:
         known = ", ".join("{" + k + "}" for k in values)
-        raise ConfigError(f"repère inconnu {{{exc.args[0]}}} ; repères permis : {known}",
-                          path=str(used), key=f"{section}.{key}") from None
+        raise ConfigError(
+            f"repère inconnu {{{exc.args[0]}}} ; repères permis : {known}", path=str(used), key=f"{section}.{key}"
+        ) from None
     except (ValueError, IndexError) as exc:
-        raise ConfigError(f"texte mal formé ({exc}) ; écrivez {{{{ et }}}} pour une accolade",
-                          path=str(used), key=f"{section}.{key}") from None
+        raise ConfigError(
+            f"texte mal formé ({exc}) ; écrivez {{{{ et }}}} pour une accolade", path=str(used), key=f"{section}.{key}"
+        ) from None
 
 
 def _colors(data: Toml, used: Path) -> dict[str, str]:
@@ -152,8 +168,9 @@ def _colors(data: Toml, used: Path) -> dict[str, str]:
         if key == "chart":
             continue
         if not isinstance(value, str) or not _HEX.match(value):
-            raise ConfigError(f"une couleur RRGGBB est attendue (ex. 1F4E78), lu : {value!r}",
-                              path=str(used), key=f"colors.{key}")
+            raise ConfigError(
+                f"une couleur RRGGBB est attendue (ex. 1F4E78), lu : {value!r}", path=str(used), key=f"colors.{key}"
+            )
         colors[key] = value.upper()
     return colors
 
@@ -195,8 +212,14 @@ class Styles:
         self.p = presentation
         c, f = {k: "#" + v for k, v in presentation.colors.items()}, presentation.formats
         size = presentation.font_size
-        header = dict(bold=True, font_color=c["header_text"], bg_color=c["header_fill"], pattern=1,
-                      text_wrap=True, valign="vcenter")
+        header = dict(
+            bold=True,
+            font_color=c["header_text"],
+            bg_color=c["header_fill"],
+            pattern=1,
+            text_wrap=True,
+            valign="vcenter",
+        )
         total = dict(bold=True, bg_color=c["total_fill"], pattern=1)
         link = dict(font_color=c["link"], underline=1, valign="top")
         top = dict(valign="top")
@@ -227,8 +250,7 @@ class Styles:
             "warning": dict(bg_color=c["warning"], pattern=1, valign="top"),
             "warning_wrap": dict(bg_color=c["warning"], pattern=1, valign="top", text_wrap=True),
             # Par priorité: a sub-region's amount under an axis its action plan does not have.
-            "outside_plan_money": dict(num_format=f["money"], font_color=c["excluded_text"], italic=True,
-                                       valign="top"),
+            "outside_plan_money": dict(num_format=f["money"], font_color=c["excluded_text"], italic=True, valign="top"),
             "conforming": dict(bold=True, font_size=size + 1, bg_color=c["conforming"], pattern=1),
             "not_conforming": dict(bold=True, font_size=size + 1, bg_color=c["not_conforming"], pattern=1),
             # Committee text that a spreadsheet would read as a formula keeps the

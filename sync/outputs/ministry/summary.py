@@ -42,18 +42,34 @@ class LineColumn:
 LINE_COLUMNS = {  # by column, 1-based: Allocation is C (3), Solde F (6) and % engagé G (7)
     4: LineColumn("Engagé", lambda f, c: f.committed(c), lambda line: line.committed),
     5: LineColumn("Versé", lambda f, c: f.paid(c), lambda line: line.paid),
-    8: LineColumn("Projets engagés", lambda f, c: f.engaged_count(c), lambda line: line.projects_committed,
-                  money=False),
-    9: LineColumn("Autres contributions",
-                  lambda f, c: f.engaged_sum(f.projects.other_contributions, c),
-                  lambda line: line.other_contributions),
-    10: LineColumn("Demandes en analyse",
-                   lambda f, c: f.project_sum(f.projects.fund_total, c, engagement=PIPELINE),
-                   lambda line: line.pipeline),
+    8: LineColumn(
+        "Projets engagés", lambda f, c: f.engaged_count(c), lambda line: line.projects_committed, money=False
+    ),
+    9: LineColumn(
+        "Autres contributions",
+        lambda f, c: f.engaged_sum(f.projects.other_contributions, c),
+        lambda line: line.other_contributions,
+    ),
+    10: LineColumn(
+        "Demandes en analyse",
+        lambda f, c: f.project_sum(f.projects.fund_total, c, engagement=PIPELINE),
+        lambda line: line.pipeline,
+    ),
 }
-SUMMARY_HEADERS = ["Code", "Sous-région", "Allocation", "Engagé", "Versé", "Solde non engagé", "% engagé",
-                   "Projets engagés", "Autres contributions", "Demandes en analyse", "Données du",
-                   "État des données"]
+SUMMARY_HEADERS = [
+    "Code",
+    "Sous-région",
+    "Allocation",
+    "Engagé",
+    "Versé",
+    "Solde non engagé",
+    "% engagé",
+    "Projets engagés",
+    "Autres contributions",
+    "Demandes en analyse",
+    "Données du",
+    "État des données",
+]
 WIDTHS = [20, 30, 17, 17, 17, 17, 9, 10, 17, 17, 16, 22]
 SUPPORT_HEADER = "Organisme d'accompagnement"
 SUPPORT_WIDTH = 26
@@ -80,8 +96,16 @@ def write_summary(book: Workbook, styles: Styles, report: Report, formulas: Form
     lines_last = sheet.row
     if totals.unallocated:
         r = sheet.row + 1
-        sheet.append([None, text("Non réparti (reste de l'enveloppe)"), money(totals.unallocated), None, None,
-                      formula(f"C{r}", totals.unallocated)])
+        sheet.append(
+            [
+                None,
+                text("Non réparti (reste de l'enveloppe)"),
+                money(totals.unallocated),
+                None,
+                None,
+                formula(f"C{r}", totals.unallocated),
+            ]
+        )
     _write_alliance_total(sheet, report, controls, first)
 
     sheet.skip()
@@ -91,8 +115,15 @@ def write_summary(book: Workbook, styles: Styles, report: Report, formulas: Form
 
     chart = bar_chart(book, styles, f"Allocation, engagé et versé par ligne de l'enveloppe ({config.fund})")
     for index, column in enumerate((3, 4, 5)):
-        add_series(chart, styles, index, SUMMARY, (header_row - 1, column - 1),
-                   (first - 1, 1, lines_last - 1, 1), (first - 1, column - 1, lines_last - 1, column - 1))
+        add_series(
+            chart,
+            styles,
+            index,
+            SUMMARY,
+            (header_row - 1, column - 1),
+            (first - 1, 1, lines_last - 1, 1),
+            (first - 1, column - 1, lines_last - 1, column - 1),
+        )
     sheet.ws.insert_chart(note_row + 1, 1, chart)
     return sheet
 
@@ -107,9 +138,15 @@ def _write_cover(sheet: Sheet, styles: Styles, report: Report) -> None:
     sheet.append([text("Alliance", "label"), text(config.name)])
     sheet.append([text("Mandataire", "label"), text(config.mandataire)])
     sheet.append([text("Ministère", "label"), text(f"{config.ministry} — fonds {config.fund}")])
-    sheet.append([text("Période de l'entente", "label"),
-                  text(f"du {config.period_start.isoformat()} au {config.period_end.isoformat()} "
-                       f"({len(config.fiscal_years)} exercices financiers)")])
+    sheet.append(
+        [
+            text("Période de l'entente", "label"),
+            text(
+                f"du {config.period_start.isoformat()} au {config.period_end.isoformat()} "
+                f"({len(config.fiscal_years)} exercices financiers)"
+            ),
+        ]
+    )
     sheet.append([text("Synchronisation", "label"), Cell("date", naive(report.generated_at), "datetime")])
     verdict = conformity(len(report.errors), len(report.warnings))
     kind = "conforming" if report.conforming else "not_conforming"
@@ -119,9 +156,16 @@ def _write_cover(sheet: Sheet, styles: Styles, report: Report) -> None:
         if not source.current:
             used = naive(source.read_at)
             when = moment(used) if used else "date inconnue"
-            sheet.append([None, text(f"Attention : les données de {code} sont la dernière copie valide, "
-                                     f"lue le {when} ; la source n'a pas pu être lue ({source.problem}).",
-                                     "not_conforming")])
+            sheet.append(
+                [
+                    None,
+                    text(
+                        f"Attention : les données de {code} sont la dernière copie valide, "
+                        f"lue le {when} ; la source n'a pas pu être lue ({source.problem}).",
+                        "not_conforming",
+                    ),
+                ]
+            )
 
 
 def _data_state(report: Report, line: LineTotals) -> tuple[Cell | None, str]:
@@ -142,13 +186,13 @@ def _line_figures(formulas: Formulas, line: LineTotals, r: int) -> list[Cell | N
     for column in range(4, 11):
         if column in LINE_COLUMNS:
             spec = LINE_COLUMNS[column]
-            cells.append(formula(spec.formula(formulas, condition), spec.figure(line),
-                                 "money" if spec.money else "count"))
+            cells.append(
+                formula(spec.formula(formulas, condition), spec.figure(line), "money" if spec.money else "count")
+            )
         elif column == 6:
             cells.append(formula(f"C{r}-D{r}", line.allocation - line.committed))
         else:
-            cells.append(formula(f'IF(C{r}=0,"",D{r}/C{r})', ratio(line.committed, line.allocation),
-                                 "percent"))
+            cells.append(formula(f'IF(C{r}=0,"",D{r}/C{r})', ratio(line.committed, line.allocation), "percent"))
     return cells
 
 
@@ -181,8 +225,13 @@ def _write_alliance_total(sheet: Sheet, report: Report, controls: Controls, firs
     for column in range(3, 11):
         col = letter(column)
         if column == 7:
-            cells.append(formula(f'IF(C{r}=0,"",D{r}/C{r})',
-                                 ratio(sheet.sum(4, first, last), sheet.sum(3, first, last)), "total_percent"))
+            cells.append(
+                formula(
+                    f'IF(C{r}=0,"",D{r}/C{r})',
+                    ratio(sheet.sum(4, first, last), sheet.sum(3, first, last)),
+                    "total_percent",
+                )
+            )
         else:
             style = "total_count" if column == 8 else "total_money"
             cells.append(formula(f"SUM({col}{first}:{col}{last})", sheet.sum(column, first, last), style))
@@ -193,7 +242,6 @@ def _write_alliance_total(sheet: Sheet, report: Report, controls: Controls, firs
     controls.add(section, "Engagé", totals.committed, sheet, 4, r)
     controls.add(section, "Versé", totals.paid, sheet, 5, r)
     controls.add(section, "Solde non engagé", config.envelope - totals.committed, sheet, 6, r)
-    controls.add(section, "Projets engagés", sum(line.projects_committed for line in lines), sheet, 8, r,
-                 money=False)
+    controls.add(section, "Projets engagés", sum(line.projects_committed for line in lines), sheet, 8, r, money=False)
     controls.add(section, "Autres contributions", sum(line.other_contributions for line in lines), sheet, 9, r)
     controls.add(section, "Demandes en analyse", sum(line.pipeline for line in lines), sheet, 10, r)
