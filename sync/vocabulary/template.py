@@ -16,6 +16,20 @@ from dataclasses import dataclass
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
 
+# How committees title the No projet column, in both tabs.
+PROJECT_ID_ALIASES = (
+    "No du projet",
+    "Numéro de projet",
+    "Numéro du projet",
+    "No. projet",
+    "N° de projet",
+    "# projet",
+    "Code projet",
+    "ID projet",
+    "Projet no",
+)
+
+
 def normalise(text: object) -> str:
     """``"Type d’organisme "`` → ``"type d organisme"``; ``"N° projet"`` → ``"no projet"``."""
     if text is None:
@@ -81,17 +95,7 @@ def project_columns(fund: str, year_labels: list[str]) -> list[Column]:
             "project_id",
             "No projet",
             "text",
-            aliases=(
-                "No du projet",
-                "Numéro de projet",
-                "Numéro du projet",
-                "No. projet",
-                "N° de projet",
-                "# projet",
-                "Code projet",
-                "ID projet",
-                "Projet no",
-            ),
+            aliases=PROJECT_ID_ALIASES,
         ),
         Column("title", "Titre du projet", "text", aliases=("Titre", "Nom du projet")),
         Column(
@@ -127,17 +131,7 @@ PAYMENT_COLUMNS = [
         "project_id",
         "No projet",
         "text",
-        aliases=(
-            "No du projet",
-            "Numéro de projet",
-            "Numéro du projet",
-            "No. projet",
-            "N° de projet",
-            "# projet",
-            "Code projet",
-            "ID projet",
-            "Projet no",
-        ),
+        aliases=PROJECT_ID_ALIASES,
     ),
     Column("date", "Date du versement", "date", aliases=("Date", "Date de versement", "Versé le")),
     Column("amount", "Montant", "money", aliases=("Montant versé", "Montant du versement")),
