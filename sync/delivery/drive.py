@@ -54,7 +54,9 @@ from sync.google.http import (
     RetryPolicy,
     api_base_url,
     describe_failure,
+    failed_address,
     is_transient,
+    network_advice,
     status_of,
     unreachable,
 )
@@ -228,11 +230,7 @@ def _put_workbook(
 def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySettings) -> DriveError | None:
     """A failed upload in the coordinator's words; None for a failure nobody expected."""
     if isinstance(exc, GoogleCallFailed):
-        return DriveError(
-            f"Google Drive ({client.base_url}) ne répond pas correctement "
-            f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')}, "
-            f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard"
-        )
+        return DriveError(call_failed(client, exc))
     if isinstance(exc, APIError):
         return DriveError(refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file))
     if isinstance(exc, ValueError):  # 200 with a body that is not JSON (a proxy's page)
@@ -252,6 +250,23 @@ def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySetting
             f"{describe_failure(exc, client.base_url)}"
         )
     return None
+
+
+def call_failed(client: DriveClient, exc: GoogleCallFailed) -> str:
+    """A Drive call given up after its tries: the host that could not be reached (Drive's,
+    or the token endpoint's) and why, with what to check; or Drive answering wrongly."""
+    tries = f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s"
+    if unreachable(exc.error):
+        failed = failed_address(exc.error) or client.base_url
+        service = "Google Drive" if failed == client.base_url.rstrip("/") else "le serveur d'authentification Google"
+        return (
+            f"{service} ({failed}) est injoignable ({describe_failure(exc.error, client.base_url)}, {tries}) : "
+            f"{network_advice(exc.error)}"
+        )
+    return (
+        f"Google Drive ({client.base_url}) ne répond pas correctement ({describe_failure(exc.error)}, {tries}) : "
+        "réessayez plus tard"
+    )
 
 
 def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path) -> DriveClient:
@@ -481,10 +496,7 @@ def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DE
         else:
             _check_folder(client, config, settings, check, robot)
     except GoogleCallFailed as exc:
-        check.problem = (
-            f"Google Drive ({client.base_url}) ne répond pas correctement "
-            f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')})"
-        )
+        check.problem = call_failed(client, exc)
     except APIError as exc:
         check.problem = refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file)
     except Exception as exc:

@@ -44,6 +44,7 @@ from sync.google.http import (
     describe_failure,
     failed_address,
     is_loopback,
+    network_advice,
     sheets_base_url,
     status_of,
     unreachable,
@@ -288,7 +289,7 @@ def _call_failed(exc: GoogleCallFailed, sheet: str, base_url: str) -> SourceUnav
         if elsewhere:  # the token endpoint: Sheets itself was never asked
             service = f"le serveur d'authentification Google ({failed})"
         advice = (
-            "vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
+            network_advice(exc.error)
             if elsewhere or base_url == GOOGLE_SHEETS
             else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})"
         )
