@@ -325,7 +325,7 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
-def _retry_after(exc: BaseException | None) -> float | None:
+def retry_after(exc: BaseException | None) -> float | None:
     if isinstance(exc, APIError):
         value = exc.response.headers.get("Retry-After", "")
         try:
@@ -422,7 +422,7 @@ class RetryingHTTPClient(HTTPClient):
     def _wait(self, state: RetryCallState) -> float:
         policy = self.policy
         delay = self._backoff(state)
-        asked = _retry_after(state.outcome.exception() if state.outcome else None)
+        asked = retry_after(state.outcome.exception() if state.outcome else None)
         if asked is not None:
             delay = max(delay, min(asked, policy.maximum))
         return min(delay, policy.maximum)
