@@ -6,6 +6,7 @@ and never create twice, delivered versions are kept forever, and ``deliver
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from pathlib import Path
@@ -316,6 +317,42 @@ def test_a_full_drive_of_the_files_owner_is_not_blamed_on_the_account(tmp_path, 
         f"est plein (403 : {message}) : cette personne doit libérer de l'espace"
     ) in result.stderr
     assert "n'a pas d'espace de stockage" not in result.stderr and "partagez" not in result.stderr
+
+
+# -- the revision policy: Drive keeps at most 200 revisions of a file forever
+
+
+def test_only_the_first_delivery_of_a_month_is_kept_forever(tmp_path, drive_api):
+    drive_api.epoch = dt.datetime.now(dt.UTC)  # the file's changes are this month's
+    drive_api.add_folder(FOLDER)
+    alliance = alliance_for(tmp_path)
+    for _ in range(3):
+        assert alliance.cli("run", "--deliver").exit_code == 0
+    [stored] = drive_api.in_folder(FOLDER)
+    assert stored.kept_forever == [True, False, False]  # created this month, then Drive's 30 days
+    assert [r.params.get("keepRevisionForever") for r in drive_api.of_kind("update")] == [None, None]
+
+
+def test_a_file_last_changed_in_an_earlier_month_gets_its_version_kept(tmp_path, drive_api):
+    shared = drive_api.add_file("Rapport FQIS.xlsx", b"version de la personne", file_id=FILE_ID)  # 2024-01
+    alliance = alliance_for(tmp_path, folder=False, drive_file=FILE_ID)
+    assert alliance.cli("run", "--deliver").exit_code == 0
+    assert shared.kept_forever == [False, True]
+
+
+def test_the_201st_pinned_revision_is_delivered_unpinned_with_a_warning(tmp_path, drive_api):
+    shared = drive_api.add_file("Rapport FQIS.xlsx", b"version de la personne", file_id=FILE_ID)
+    shared.kept_forever = [True] * 200
+    alliance = alliance_for(tmp_path, folder=False, drive_file=FILE_ID)
+    result = alliance.cli("run", "--deliver")
+    assert result.exit_code == 0, result.output
+    assert shared.kept_forever[-1] is False and shared.content == alliance.output.read_bytes()
+    sessions = drive_api.of_kind("update")
+    assert [(r.status, r.params.get("keepRevisionForever")) for r in sessions] == [(403, ["true"]), (200, None)]
+    assert (
+        "Google Drive refuse de garder une version de plus pour toujours (au plus 200 par fichier) : version "
+        "déposée sans être épinglée, Drive la gardera 30 jours"
+    ) in result.stderr
 
 
 # -- deliver --dry-run: the way configured, checked with reads only

@@ -367,8 +367,9 @@ DELIVERY = Section(
         Setting(
             "drive_keep_versions",
             Flag(),
-            "garder chaque version déposée indéfiniment ; sans cela, Drive efface "
-            "les anciennes versions d'un fichier `.xlsx` après 30 jours",
+            "garder indéfiniment la première version déposée de chaque mois (Drive n'en garde que 200 "
+            "ainsi par fichier ; au-delà, la version est déposée sans être gardée, avec un avertissement) ; "
+            "les autres, et toutes sans cette clé, Drive les efface après 30 jours",
             True,
         ),
         Setting(

@@ -18,9 +18,10 @@ instead of sending it all again (as Google's reference client does: a 308 is nev
 followed as a redirect, the retry budget is per failure, rate limits are waited out,
 chunks included); a create whose outcome is unknown (its answer
 lost) is asked of the session, or looked up in the folder, before any new
-create: never a duplicate. Each version is uploaded with ``keepRevisionForever``
-(``drive_keep_versions``, on by default): Drive otherwise purges a binary file's
-older versions after 30 days. The content's MD5 that Drive reports is checked.
+create: never a duplicate. The first version of each month is uploaded with
+``keepRevisionForever`` (``drive_keep_versions``, on by default): Drive otherwise purges
+a binary file's older versions after 30 days, and keeps at most 200 forever (a refusal
+falls back to an unpinned upload with a warning). The content's MD5 that Drive reports is checked.
 
 ``ALLIANCE_SYNC_DRIVE_URL`` replaces ``https://www.googleapis.com`` as Drive's
 address, as ``ALLIANCE_SYNC_SHEETS_URL`` does for Sheets; on a loopback address
@@ -29,6 +30,8 @@ no Google credentials are used.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import logging
 import random
@@ -220,14 +223,35 @@ def _put_workbook(
 ) -> tuple[DriveFile, DriveFile | None]:
     """The file Drive answers with, and the one it replaced (None: created)."""
     if settings.drive_file:
-        target = get_item(client, settings.drive_file, "id,name")
-        return _resumable(client, settings, "patch", f"{UPLOAD}/{settings.drive_file}", metadata, data), target
+        target = get_item(client, settings.drive_file, "id,name,modifiedTime")
+        pinning = _pinning(settings, target)
+        return _resumable(client, pinning, "patch", f"{UPLOAD}/{settings.drive_file}", metadata, data), target
     folder = settings.drive_folder
     assert folder is not None
     existing = find_file(client, folder, name)
     if existing is not None:
-        return _resumable(client, settings, "patch", f"{UPLOAD}/{existing['id']}", metadata, data), existing
-    return _create(client, settings, folder, name, metadata, data), None
+        pinning = _pinning(settings, existing)
+        return _resumable(client, pinning, "patch", f"{UPLOAD}/{existing['id']}", metadata, data), existing
+    return _create(client, settings, folder, name, metadata, data), None  # a new file's first version is kept
+
+
+def _pinning(settings: DeliverySettings, current: DriveFile) -> DeliverySettings:
+    """The revision policy (docs/exploitation.md, « Ce que Drive garde »): Drive keeps at most
+    200 revisions of a file forever, so only the first delivery of each month is pinned
+    (``keepRevisionForever``); the others are kept by Drive for 30 days. The file's last
+    change (``modifiedTime``) tells whether this month already has its delivery."""
+    if not settings.drive_keep_versions:
+        return settings
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    if str(current.get("modifiedTime", ""))[:7] == month:
+        return dataclasses.replace(settings, drive_keep_versions=False)
+    return settings
+
+
+def _revision_limit(exc: BaseException) -> bool:
+    """Drive refuses to keep one more revision of this file forever (200 at most)."""
+    text = f"{_reason(exc)} {getattr(exc, 'error', {}) or ''}".lower()
+    return status_of(exc) in (400, 403) and "revision" in text
 
 
 def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySettings) -> DriveError | None:
@@ -327,13 +351,18 @@ def _resumable(
     """One resumable upload: the session (retried like any request: it creates nothing),
     then the content; a lost update session is opened again once."""
     for attempt in (1, 2):
-        answer = client.http.request(
-            method,
-            url,
-            params=_upload_params(settings),
-            json=metadata,
-            headers={"X-Upload-Content-Type": XLSX_MIME, "X-Upload-Content-Length": str(len(data))},
-        )
+        try:
+            answer = _open_session(client, settings, method, url, metadata, len(data))
+        except APIError as exc:
+            if not (settings.drive_keep_versions and _revision_limit(exc)):
+                raise
+            log.warning(
+                "Google Drive refuse de garder une version de plus pour toujours (au plus 200 par fichier) : "
+                "version déposée sans être épinglée, Drive la gardera 30 jours ; supprimez d'anciennes "
+                "versions épinglées (Gérer les versions, dans Drive) pour épingler de nouveau."
+            )
+            settings = dataclasses.replace(settings, drive_keep_versions=False)
+            answer = _open_session(client, settings, method, url, metadata, len(data))
         session_url = answer.headers.get("Location", "")
         if not session_url:
             raise ValueError("no Location header for the resumable session")
@@ -344,6 +373,18 @@ def _resumable(
                 raise
             log.warning("Google Drive : session de dépôt perdue, nouvelle session.")
     raise AssertionError("unreachable")
+
+
+def _open_session(
+    client: DriveClient, settings: DeliverySettings, method: str, url: str, metadata: DriveFile, length: int
+) -> requests.Response:
+    return client.http.request(
+        method,
+        url,
+        params=_upload_params(settings),
+        json=metadata,
+        headers={"X-Upload-Content-Type": XLSX_MIME, "X-Upload-Content-Length": str(length)},
+    )
 
 
 def _send_content(client: DriveClient, session_url: str, data: bytes) -> DriveFile:

@@ -22,7 +22,8 @@ refuses what Drive refuses:
   As at Drive: the session needs ``X-Upload-Content-Length``; every chunk but the last
   is a multiple of 256 KiB (:attr:`DriveServer.chunk_unit`); every other 308 carries a
   ``Location`` header (:attr:`DriveServer.location_on_308`), to ``/redirected`` (404),
-  which a client must not follow; a refusal may carry ``Retry-After``.
+  which a client must not follow; a refusal may carry ``Retry-After``; a file keeps at
+  most 200 revisions forever (``keepRevisionForever``): the 201st is refused (403).
 
 As at Drive: 401 without an ``Authorization`` header; a service account
 (:attr:`DriveServer.caller`) has no storage quota, so it may not create a file
@@ -185,6 +186,7 @@ class DriveServer(LoopbackServer):
         # client that follows it as a redirect lands on /redirected (404).
         self.location_on_308 = True
         self._308s = itertools.count()
+        self.epoch = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)  # the clock of modifiedTime
         self.chunk_unit = CHUNK_UNIT  # a test of small chunks scales it down, never off
 
     # -- content
@@ -289,7 +291,7 @@ class DriveServer(LoopbackServer):
 
     def _now(self) -> str:
         # Strictly increasing, so that « orderBy=modifiedTime desc » is deterministic.
-        base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=next(self._clock))
+        base = self.epoch + dt.timedelta(seconds=next(self._clock))
         return base.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     def list_files(self, params: dict) -> dict:
@@ -397,6 +399,10 @@ class DriveServer(LoopbackServer):
             raise ApiError(
                 403, "fieldNotWritable", "The resource body includes fields which are not directly writable."
             )
+        if _one(params, "keepRevisionForever") == "true" and sum(file.kept_forever) >= PINNED_LIMIT:
+            # Drive keeps at most 200 revisions of a file forever; the wording is this fake's
+            # (no real answer recorded yet), the limit is Drive's.
+            raise ApiError(403, "revisionLimitExceeded", PINNED_MESSAGE)
         return file
 
     def update(self, file_id: str, metadata: dict, media: bytes, params: dict) -> dict:
@@ -567,6 +573,8 @@ def _id_in(pattern: re.Pattern[str], path: str) -> str:
     return found.group(1) or ""
 
 
+PINNED_LIMIT = 200
+PINNED_MESSAGE = "The maximum number of revisions kept forever (200) for this file has been reached."
 # Every chunk but the last is a multiple of 256 KiB (Google's resumable upload protocol).
 CHUNK_UNIT = 256 * 1024
 CHUNK_MESSAGE = (
