@@ -2,7 +2,9 @@
 spreadsheet, and write it when the write-back is on? Whom must it be shared with?
 
 Per Google spreadsheet: one metadata read (titles of the spreadsheet and its
-tabs, no values); with ``feedback = true``, one write that changes nothing (the
+tabs, and the Validation tab's protections, no values); with ``feedback = true``,
+a protected Validation tab (or protected cells in it) is what the run's write would
+meet, and is said without writing; else one write that changes nothing (the
 spreadsheet's title set to itself), the only way the Sheets API tells whether
 the credentials may write.
 """
@@ -18,13 +20,15 @@ from sync.config import Committee, Config, SourceSpec
 from sync.config.delivery import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import DEFAULT_TOKEN_DIR, Account
-from sync.google.client import GoogleClient, GoogleClients, access_problem
+from sync.google.client import GoogleClient, GoogleClients, access_problem, protected_message
 from sync.google.http import DeadlinePassed, GoogleCallFailed, unreachable
 from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
 from sync.sources.xlsx import XlsxSource
-from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
+from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, VALIDATION_TAB, find_tab
 
-PROBE_FIELDS = "properties(title),sheets(properties(sheetId,title))"
+PROBE_FIELDS = (
+    "properties(title),sheets(properties(sheetId,title),protectedRanges(range,warningOnly,requestingUserCanEdit))"
+)
 
 
 @dataclass
@@ -115,6 +119,11 @@ def _check_google(check: AccessCheck, client: GoogleClient, feedback: bool) -> N
     check.tabs = [str((s.get("properties") or {}).get("title", "")) for s in body.get("sheets") or []]
     if not feedback:
         return
+    protection = validation_protection(body)
+    if protection:  # the run's write would be refused: say so, whatever the title probe says
+        check.writable = False
+        check.problem = protected_message(client.account, f"chiffrier Google {label} (clé {key})", protection)
+        return
     try:
         client.http.batch_update(
             key,
@@ -127,6 +136,25 @@ def _check_google(check: AccessCheck, client: GoogleClient, feedback: bool) -> N
         check.problem = access_problem(
             exc, account=client.account, committee=label, key=key, writing=True, base_url=client.base_url
         ).message
+
+
+def validation_protection(body: dict[str, Any]) -> str:
+    """« tab » when the Validation tab is protected against these credentials, « cells »
+    when some of its cells are, "" when the run may write it (or it does not exist yet)."""
+    tabs = [s for s in body.get("sheets") or [] if isinstance(s, dict)]
+    titles = [str((s.get("properties") or {}).get("title", "")) for s in tabs]
+    title = find_tab(titles, VALIDATION_TAB)
+    if title is None:
+        return ""
+    tab = tabs[titles.index(title)]
+    blocking = [
+        p.get("range") or {}
+        for p in tab.get("protectedRanges") or []
+        if not p.get("requestingUserCanEdit") and not p.get("warningOnly")
+    ]
+    if any(set(grid) <= {"sheetId"} for grid in blocking):
+        return "tab"
+    return "cells" if blocking else ""
 
 
 def _network_failure(exc: BaseException) -> bool:
