@@ -361,7 +361,8 @@ DELIVERY = Section(
             "drive_scope",
             Described('`"drive"` ou `"drive.file"`'),
             "portée demandée à Google pour Drive ; "
-            "`drive.file` n'atteint que les fichiers créés par l'outil, pas un dossier partagé par le ministère",
+            "`drive.file` n'atteint que les fichiers créés par l'outil, ni un dossier ni un fichier "
+            "créés par une personne : il est refusé avec `drive_folder` ou `drive_file`",
             "drive",
         ),
         Setting(
