@@ -187,7 +187,7 @@ def test_a_box_left_unticked_on_the_consent_screen_is_explained(tmp_path, sheets
     """Google's consent screen lets a person tick Sheets and not Drive; its token answer
     then names only the scope granted, and oauthlib raises « Scope has changed »."""
     from google_auth_oauthlib.flow import InstalledAppFlow
-    from oauthlib.oauth2.rfc6749.parameters import parse_token_response
+    from oauthlib.oauth2.rfc6749.parameters import parse_token_response  # type: ignore[import-untyped]  # oauthlib ships no types
 
     from sync.config.delivery import DRIVE_SCOPES
 
