@@ -283,3 +283,17 @@ def test_the_local_sheets_server_refuses_an_over_size_payload(tmp_path, sheets_a
         400,
         "Request payload size exceeds the limit: 2097152 bytes.",
     )
+
+
+def test_the_protection_advice_names_the_account_to_allow():
+    from sync.google.auth import Account
+    from sync.google.client import protected_message
+
+    robot = Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com", "cle.json")
+    assert protected_message(robot, "chiffrier Google du comité Est de la Montérégie (clé 1Est)", "cells") == (
+        "des cellules de l'onglet Validation du chiffrier Google du comité Est de la Montérégie (clé 1Est) sont "
+        "protégées : le compte de service alliance-sync@projet-tcpm.iam.gserviceaccount.com ne peut pas y écrire "
+        "les constats ; le propriétaire du chiffrier doit retirer cette protection (Données > Protéger les "
+        "feuilles et les plages), ou y autoriser alliance-sync@projet-tcpm.iam.gserviceaccount.com ; ou mettez "
+        "[google] feedback = false"
+    )
