@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gspread.utils import absolute_range_name
+
 from sync.config import Committee, Config, SourceSpec
 from sync.config.delivery import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
@@ -24,6 +26,7 @@ from sync.google.client import GoogleClient, GoogleClients, access_problem, prot
 from sync.google.http import DeadlinePassed, GoogleCallFailed, unreachable
 from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
 from sync.sources.xlsx import XlsxSource
+from sync.usecases.feedback import HEADER
 from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, VALIDATION_TAB, find_tab
 
 PROBE_FIELDS = (
@@ -125,10 +128,7 @@ def _check_google(check: AccessCheck, client: GoogleClient, feedback: bool) -> N
         check.problem = protected_message(client.account, f"chiffrier Google {label} (clé {key})", protection)
         return
     try:
-        client.http.batch_update(
-            key,
-            {"requests": [{"updateSpreadsheetProperties": {"properties": {"title": check.title}, "fields": "title"}}]},
-        )
+        _write_probe(client, key, check)
         check.writable = True
     except GOOGLE_FAILURES as exc:
         check.writable = False
@@ -136,6 +136,22 @@ def _check_google(check: AccessCheck, client: GoogleClient, feedback: bool) -> N
         check.problem = access_problem(
             exc, account=client.account, committee=label, key=key, writing=True, base_url=client.base_url
         ).message
+
+
+def _write_probe(client: GoogleClient, key: str, check: AccessCheck) -> None:
+    """The write the run will make, where it can be made without a trace of its own: the
+    Validation tab's header cell, rewritten as the run writes it each night; without a
+    Validation tab (the run will add it), the spreadsheet's title set to itself, the only
+    write of the Sheets API that changes nothing (it shows in the version history)."""
+    title = find_tab(check.tabs, VALIDATION_TAB)
+    if title is not None:
+        client.http.values_update(
+            key, absolute_range_name(title, "A1"), params={"valueInputOption": "RAW"}, body={"values": [[HEADER[0]]]}
+        )
+        return
+    client.http.batch_update(
+        key, {"requests": [{"updateSpreadsheetProperties": {"properties": {"title": check.title}, "fields": "title"}}]}
+    )
 
 
 def validation_protection(body: dict[str, Any]) -> str:
