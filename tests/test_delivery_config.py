@@ -136,6 +136,18 @@ def test_ssl_defaults_to_port_465_and_contacts_may_be_lists_with_names(tmp_path)
             "« drive » ou « drive.file » est attendu",
         ),
         (
+            '[delivery]\ndrive_file = "1AbCdEfGhIjKlMn"\ndrive_scope = "drive.file"\n',
+            "delivery.drive_scope",
+            "« drive.file » ne donne accès qu'aux fichiers que l'outil a lui-même créés : le fichier de drive_file, "
+            "créé par une personne, lui resterait invisible (Google répondrait 404 « File not found ») ; mettez "
+            'drive_scope = "drive" (la valeur par défaut)',
+        ),
+        (
+            '[delivery]\ndrive_folder = "0AbCdossier"\ndrive_scope = "drive.file"\n',
+            "delivery.drive_scope",
+            "« drive.file » ne donne accès qu'aux fichiers que l'outil a lui-même créés : le dossier de drive_folder",
+        ),
+        (
             '[delivery]\ndrive_file = "mon fichier.xlsx"\n',
             "delivery.drive_file",
             "l'identifiant d'un fichier Google Drive est attendu (la partie de son adresse entre /d/ et /edit), lu : "

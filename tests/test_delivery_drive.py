@@ -6,6 +6,8 @@ and never create twice, delivered versions are kept forever, and ``deliver
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 from pathlib import Path
 
@@ -24,6 +26,7 @@ AUTH_ERRORS = Path(__file__).resolve().parent / "fixtures" / "google" / "auth_er
 def alliance_for(tmp_path, **delivery) -> DeliveryAlliance:
     """An alliance delivering to Drive only (no e-mail)."""
     folder = delivery.pop("folder", True)
+    google = delivery.pop("google", None)
     return DeliveryAlliance(
         tmp_path,
         free_port(),
@@ -31,7 +34,15 @@ def alliance_for(tmp_path, **delivery) -> DeliveryAlliance:
         drive=folder,
         contacts={},
         delivery={"email_to": [], **delivery},
+        google=google,
     )
+
+
+def drive_waits(monkeypatch) -> list[float]:
+    """The waits of the Drive client, recorded instead of slept."""
+    waits: list[float] = []
+    monkeypatch.setattr(drive, "DriveHTTPClient", functools.partial(drive.DriveHTTPClient, sleep=waits.append))
+    return waits
 
 
 def as_service_account(server) -> None:
@@ -129,6 +140,7 @@ def test_the_versions_kept_forever_can_be_turned_off(tmp_path, drive_api):
 
 def test_an_upload_cut_midway_resumes_from_what_drive_kept(tmp_path, drive_api, monkeypatch):
     monkeypatch.setattr(drive, "CHUNK", 10_000)  # several chunks for a small workbook
+    drive_api.chunk_unit = 10_000  # the fake's 256 KiB rule, scaled to the chunks
     drive_api.add_folder(FOLDER)
     drive_api.drop_upload(keep=4_000)  # the first chunk: 4,000 bytes reach Drive, then the line drops
     alliance = alliance_for(tmp_path)
@@ -222,6 +234,127 @@ def test_the_local_drive_server_is_as_strict_as_drive(drive_api):
     )
 
 
+# -- the resumable upload, as Google's own client does it
+
+
+def test_a_308_is_resume_incomplete_never_a_redirect(tmp_path, drive_api, monkeypatch):
+    """The fake's 308s carry a Location header every other time, as Drive's may: it is
+    not followed (the chunk would go elsewhere), the next chunk goes to the session."""
+    monkeypatch.setattr(drive, "CHUNK", 10_000)
+    drive_api.chunk_unit = 10_000
+    drive_api.add_folder(FOLDER)
+    alliance = alliance_for(tmp_path)
+    assert alliance.cli("run", "--deliver").exit_code == 0
+    [stored] = drive_api.in_folder(FOLDER)
+    assert stored.content == alliance.output.read_bytes()
+    assert [r.status for r in drive_api.of_kind("upload")][:2] == [308, 308]
+    assert drive_api.count("redirected") == 0
+
+
+def test_the_retry_budget_is_per_failure_not_per_upload(tmp_path, drive_api, monkeypatch):
+    """Five dropped connections, each after Drive kept more: with max_attempts = 3, a
+    budget per upload would give up at the third; each failure has its own."""
+    monkeypatch.setattr(drive, "CHUNK", 10_000)
+    drive_api.chunk_unit = 10_000
+    drive_api.add_folder(FOLDER)
+    drive_api.drop_upload(keep=4_000, times=5)
+    alliance = alliance_for(tmp_path)
+    result = alliance.cli("run", "--deliver")
+    assert result.exit_code == 0, result.output
+    [stored] = drive_api.in_folder(FOLDER)
+    assert stored.content == alliance.output.read_bytes()
+    assert [r.status for r in drive_api.of_kind("upload")][:5] == [0, 0, 0, 0, 0]
+    assert drive_api.count("status") == 5
+
+
+def test_a_rate_limited_chunk_waits_as_drive_asks_then_goes_on(tmp_path, drive_api, monkeypatch):
+    waits = drive_waits(monkeypatch)
+    drive_api.add_folder(FOLDER)
+    drive_api.fail(403, reason="userRateLimitExceeded", kind="upload", retry_after="2")
+    drive_api.fail(429, reason="rateLimitExceeded", kind="upload")
+    alliance = alliance_for(tmp_path, google={"backoff_initial": 0.5, "backoff_max": 5})
+    result = alliance.cli("run", "--deliver")
+    assert result.exit_code == 0, result.output
+    assert waits[0] == 2.0  # Retry-After: 2
+    assert 1.0 <= waits[1] <= 1.5  # second failure: 2 × 0.5 s, plus up to 0.5 s of jitter
+    assert [r.status for r in drive_api.of_kind("upload")] == [403, 429, 200]
+    assert drive_api.in_folder(FOLDER)[0].content == alliance.output.read_bytes()
+
+
+def test_a_rate_limit_that_lasts_says_to_try_later_not_to_share(tmp_path, drive_api, monkeypatch):
+    drive_waits(monkeypatch)
+    drive_api.add_folder(FOLDER)
+    drive_api.fail(403, reason="userRateLimitExceeded", kind="upload", times=10)
+    result = alliance_for(tmp_path).cli("run", "--deliver")
+    assert result.exit_code == 1, result.output
+    assert (
+        "Google Drive limite le rythme des requêtes de l'accès anonyme (serveur local) (erreur 403 "
+        "userRateLimitExceeded), encore après les attentes : relancez la livraison plus tard (alliance-sync deliver)"
+    ) in result.stderr
+    assert "partagez" not in result.stderr
+
+
+def test_a_full_drive_of_the_files_owner_is_not_blamed_on_the_account(tmp_path, drive_api):
+    """Google's answer when the person who owns the shared file has no storage left."""
+    as_service_account(drive_api)
+    drive_api.add_file("Rapport FQIS.xlsx", b"version de la personne", file_id=FILE_ID)
+    message = "The user's Drive storage quota has been exceeded."
+    drive_api.fail(
+        403,
+        kind="update",
+        body={
+            "error": {
+                "code": 403,
+                "message": message,
+                "errors": [{"message": message, "domain": "usageLimits", "reason": "storageQuotaExceeded"}],
+            }
+        },
+    )
+    result = alliance_for(tmp_path, folder=False, drive_file=FILE_ID).cli("run", "--deliver")
+    assert result.exit_code == 1, result.output
+    assert (
+        f"le fichier Google Drive {FILE_ID} appartient à une personne dont l'espace de stockage Google Drive "
+        f"est plein (403 : {message}) : cette personne doit libérer de l'espace"
+    ) in result.stderr
+    assert "n'a pas d'espace de stockage" not in result.stderr and "partagez" not in result.stderr
+
+
+# -- the revision policy: Drive keeps at most 200 revisions of a file forever
+
+
+def test_only_the_first_delivery_of_a_month_is_kept_forever(tmp_path, drive_api):
+    drive_api.epoch = dt.datetime.now(dt.UTC)  # the file's changes are this month's
+    drive_api.add_folder(FOLDER)
+    alliance = alliance_for(tmp_path)
+    for _ in range(3):
+        assert alliance.cli("run", "--deliver").exit_code == 0
+    [stored] = drive_api.in_folder(FOLDER)
+    assert stored.kept_forever == [True, False, False]  # created this month, then Drive's 30 days
+    assert [r.params.get("keepRevisionForever") for r in drive_api.of_kind("update")] == [None, None]
+
+
+def test_a_file_last_changed_in_an_earlier_month_gets_its_version_kept(tmp_path, drive_api):
+    shared = drive_api.add_file("Rapport FQIS.xlsx", b"version de la personne", file_id=FILE_ID)  # 2024-01
+    alliance = alliance_for(tmp_path, folder=False, drive_file=FILE_ID)
+    assert alliance.cli("run", "--deliver").exit_code == 0
+    assert shared.kept_forever == [False, True]
+
+
+def test_the_201st_pinned_revision_is_delivered_unpinned_with_a_warning(tmp_path, drive_api):
+    shared = drive_api.add_file("Rapport FQIS.xlsx", b"version de la personne", file_id=FILE_ID)
+    shared.kept_forever = [True] * 200
+    alliance = alliance_for(tmp_path, folder=False, drive_file=FILE_ID)
+    result = alliance.cli("run", "--deliver")
+    assert result.exit_code == 0, result.output
+    assert shared.kept_forever[-1] is False and shared.content == alliance.output.read_bytes()
+    sessions = drive_api.of_kind("update")
+    assert [(r.status, r.params.get("keepRevisionForever")) for r in sessions] == [(403, ["true"]), (200, None)]
+    assert (
+        "Google Drive refuse de garder une version de plus pour toujours (au plus 200 par fichier) : version "
+        "déposée sans être épinglée, Drive la gardera 30 jours"
+    ) in result.stderr
+
+
 # -- deliver --dry-run: the way configured, checked with reads only
 
 
@@ -306,3 +439,29 @@ def test_drive_refusing_the_scope_says_so_not_to_share_the_folder(tmp_path, driv
         "(« drive » pour un dossier ou un fichier existant)."
     ) in result.stderr
     assert "partagez le dossier" not in result.stderr
+
+
+def test_the_local_drive_is_as_strict_as_drive_on_resumable_uploads(drive_api):
+    """The session needs the content's length; every chunk but the last is a multiple of
+    256 KiB; a 308 may carry a Location header (Google's real answers do)."""
+    drive_api.add_folder(FOLDER)
+    auth = {"Authorization": "Bearer jeton"}
+    url = f"{drive_api.url}/upload/drive/v3/files?uploadType=resumable"
+    metadata = {"name": NAME, "parents": [FOLDER]}
+    no_length = requests.post(url, json=metadata, headers=auth, timeout=5)
+    assert (no_length.status_code, no_length.json()["error"]["message"]) == (
+        400,
+        "X-Upload-Content-Length header is required.",
+    )
+    session = requests.post(url, json=metadata, headers={**auth, "X-Upload-Content-Length": "600000"}, timeout=5)
+    put = functools.partial(requests.put, session.headers["Location"], allow_redirects=False, timeout=5)
+    odd = put(data=b"x" * 100_000, headers={**auth, "Content-Range": "bytes 0-99999/600000"})
+    assert odd.status_code == 400
+    assert "contained a chunk that is not a multiple of 262144 bytes" in odd.json()["error"]["message"]
+    first = put(data=b"x" * 262_144, headers={**auth, "Content-Range": "bytes 0-262143/600000"})
+    assert (first.status_code, first.headers["Range"], first.headers["Location"]) == (
+        308,
+        "bytes=0-262143",
+        f"{drive_api.url}/redirected",
+    )
+    assert drive.CHUNK % 262_144 == 0  # the client's chunks are whole multiples

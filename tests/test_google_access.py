@@ -109,3 +109,20 @@ def test_local_workbooks_need_no_sharing(tmp_path, sheets_api):
     result = check("--config", str(config))
     assert result.exit_code == 3
     assert "classeur local" in result.output and "ILLISIBLE" in result.output
+
+
+def test_the_write_probe_is_the_validation_header_when_the_tab_exists(tmp_path, sheets_api):
+    """Where the run will write (the Validation tab), the probe writes what the run writes
+    there, its header cell; the spreadsheet's title is not touched."""
+    for code, key in KEYS.items():
+        tabs = {**committee_tabs(), "Validation": [["Gravité", "Constat"]]}
+        sheets_api.add_spreadsheet(key, tabs, title=f"FQIS — comité {code}")
+    result = check("--config", str(google_config(tmp_path, feedback=True)), "--state-dir", str(tmp_path / "etat"))
+    assert result.exit_code == 0, result.output
+    for key in KEYS.values():
+        requests = [r for r in sheets_api.requests if r.key == key]
+        assert [(r.method, r.kind) for r in requests] == [("GET", "spreadsheets.get"), ("PUT", "values.update")]
+        assert requests[1].path.endswith("/values/%27Validation%27%21A1") and requests[1].body == {
+            "values": [["Gravité"]]
+        }
+        assert sheets_api.rows(key, "Validation") == [["Gravité", "Constat"]]

@@ -171,3 +171,65 @@ def test_a_request_refused_as_unauthenticated_names_the_server_and_what_to_check
         "service ([google] credentials) ou autorisez de nouveau l'accès"
     ]
     assert [r.status for r in sheets_api.requests if r.key == EST] == [401]
+
+
+# -- the consent screen, and gcloud
+
+
+class Terminal:
+    """A standard input that is a terminal: the browser login is allowed."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_box_left_unticked_on_the_consent_screen_is_explained(tmp_path, sheets_api, monkeypatch):
+    """Google's consent screen lets a person tick Sheets and not Drive; its token answer
+    then names only the scope granted, and oauthlib raises « Scope has changed »."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+    from oauthlib.oauth2.rfc6749.parameters import parse_token_response  # type: ignore[import-untyped]  # oauthlib ships no types
+
+    from sync.config.delivery import DRIVE_SCOPES
+
+    oauth_files(tmp_path, f"{sheets_api.url}/token", expiry="2020-01-01T00:00:00Z")
+    (tmp_path / "etat" / "google-oauth-jeton.json").unlink()  # never authorised yet
+    # Google's token answer (OAuth 2.0 for installed apps) with only one of the two scopes.
+    granted = {
+        "access_token": "ya29.a0AfB_byC",
+        "expires_in": 3599,
+        "refresh_token": "1//0gxEoDL4iW3cx",
+        "scope": "https://www.googleapis.com/auth/spreadsheets.readonly",
+        "token_type": "Bearer",
+    }
+
+    def consent(flow, **options):
+        return parse_token_response(json.dumps(granted), scope=flow.oauth2session.scope)
+
+    monkeypatch.setattr(InstalledAppFlow, "run_local_server", consent)
+    monkeypatch.setattr("sys.stdin", Terminal())
+    config = load_config(google_config(tmp_path, google={"oauth_client": "client.json"}))
+    with pytest.raises(SourceUnavailable) as caught:
+        load_credentials(config.google, scopes=(*READ_SCOPES, DRIVE_SCOPES["drive"]), token_dir=tmp_path / "etat")
+    assert caught.value.message == (
+        "sur l'écran d'autorisation de Google, toutes les cases n'ont pas été cochées : il manque Google Drive "
+        "(autorisé : Google Sheets (lecture)) ; relancez « alliance-sync check-access --config <fichier de "
+        "configuration> » dans un terminal et cochez chaque case demandée"
+    )
+
+
+def test_the_gcloud_advice_names_a_client_of_ones_own():
+    """Since June 2025, « gcloud auth application-default login --scopes=…spreadsheets »
+    is refused by gcloud's own client: the advice is oauth_client or a key."""
+    from sync.google.auth import Account, login_again
+
+    gcloud = Account("user", "", "/home/coordination/.config/gcloud/application_default_credentials.json")
+    advice = login_again(gcloud, drive=True)
+    assert advice.startswith(
+        "indiquez un client OAuth « Application de bureau » de votre projet dans [google] oauth_client"
+    )
+    assert "ou une clé de compte de service dans [google] credentials" in advice
+    assert (
+        "« gcloud auth application-default login --client-id-file=client-oauth.json --scopes="
+        "https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets,"
+        "https://www.googleapis.com/auth/drive »"
+    ) in advice

@@ -3,8 +3,10 @@ spreadsheet, written through real gspread to the local Sheets API server."""
 
 from __future__ import annotations
 
+import json
 import re
 
+import requests
 from click.testing import CliRunner
 
 from sync.cli import cli
@@ -202,3 +204,96 @@ def test_a_committee_read_from_its_last_good_copy_gets_no_write_back(tmp_path, s
     assert result.exit_code == 1, result.output  # SOURCE_UNAVAILABLE
     assert sheets_api.writes(EST) == []
     assert [w.kind for w in sheets_api.writes(KEYS["OUEST"])] == ["values.clear", "values.update"]
+
+
+# -- what Google refuses: protections, payloads over 2 MB
+
+VALIDATION = {"Validation": [["Gravité", "ancien constat"]]}
+
+
+def test_a_protected_validation_tab_is_explained_in_french(tmp_path, sheets_api):
+    fill(sheets_api, FAULTY, extra_tabs=VALIDATION)
+    sheets_api.protect(EST, "Validation")
+    report = validate(google_config(tmp_path, feedback=True))
+    results = {r.committee: r for r in write_feedback(report)}
+    assert not results["EST"].written
+    assert results["EST"].problem == (
+        f"l'onglet Validation du chiffrier Google du comité Est de la Montérégie (clé {EST}), ou certaines de "
+        "ses cellules, est protégé (400 : You are trying to edit a protected cell or object. Please contact the "
+        "spreadsheet owner to remove protection if you need to edit.) : l'accès anonyme (serveur local) ne peut "
+        "pas y écrire les constats ; le propriétaire du chiffrier doit retirer cette protection (Données > "
+        "Protéger les feuilles et les plages) ; ou mettez [google] feedback = false"
+    )
+    assert sheets_api.rows(EST, "Validation") == [["Gravité", "ancien constat"]]  # untouched
+    assert results["OUEST"].written
+
+
+def test_check_access_tells_a_protected_tab_from_protected_cells_without_writing(tmp_path, sheets_api):
+    for code, key in KEYS.items():
+        sheets_api.add_spreadsheet(key, {**committee_tabs(), **VALIDATION}, title=f"FQIS — comité {code}")
+    sheets_api.protect(EST, "Validation")
+    sheets_api.protect(KEYS["OUEST"], "Validation", rows=(0, 1))
+    config = google_config(tmp_path, feedback=True)
+    result = CliRunner().invoke(cli, ["check-access", "--config", str(config), "--state-dir", str(tmp_path / "e")])
+    assert result.exit_code == 3, result.output
+    assert "EST — Est de la Montérégie : lecture OK, écriture REFUSÉE (« FQIS — comité EST »)" in result.output
+    assert (
+        f"  → l'onglet Validation du chiffrier Google du comité Est de la Montérégie (clé {EST}) est protégé : "
+        "l'accès anonyme (serveur local) ne peut pas y écrire les constats"
+    ) in result.output
+    assert (
+        f"  → des cellules de l'onglet Validation du chiffrier Google du comité Ouest de la Montérégie (clé "
+        f"{KEYS['OUEST']}) sont protégées : l'accès anonyme (serveur local) ne peut pas y écrire les constats"
+    ) in result.output
+    assert "LONGUEUIL — Agglomération de Longueuil : lecture OK, écriture OK" in result.output
+    # The protected ones are told from what was read: no write probe was sent to them.
+    assert sheets_api.writes(EST) == [] and sheets_api.writes(KEYS["OUEST"]) == []
+
+
+def test_findings_beyond_2_mb_are_written_in_several_requests_under_the_limit(tmp_path, sheets_api, monkeypatch):
+    from sync.usecases import feedback
+
+    monkeypatch.setattr(feedback, "MAX_PAYLOAD", 3_000)
+    sheets_api.max_payload = 4_096  # the fake refuses what Google would, scaled down
+    many = {"projects": [project(f"EST-2020-{n:03d}", total_cost="illisible") for n in range(1, 31)]}
+    fill(sheets_api, many)
+    report = validate(google_config(tmp_path, feedback=True))
+    results = {r.committee: r for r in write_feedback(report)}
+    assert results["EST"].written, results["EST"].problem
+    updates = [w for w in sheets_api.writes(EST) if w.method == "PUT"]
+    assert len(updates) >= 3
+    assert all(w.status == 200 for w in sheets_api.writes(EST))
+    assert all(len(json.dumps(w.body)) <= 3_000 + len('{"values": []}') for w in updates)
+    written = sheets_api.rows(EST, "Validation")
+    assert written[0] == HEADER
+    assert sum(1 for row in written if row and row[0] == "Erreur") == len(report.findings_of("EST"))
+
+
+def test_the_local_sheets_server_refuses_an_over_size_payload(tmp_path, sheets_api):
+    fill(sheets_api)
+    body = {"values": [["x" * 1000]] * 3000}  # about 3 MB
+    answer = requests.put(
+        f"{sheets_api.url}/v4/spreadsheets/{EST}/values/Projets!A1",
+        params={"valueInputOption": "RAW"},
+        json=body,
+        headers={"Authorization": "Bearer jeton"},
+        timeout=10,
+    )
+    assert (answer.status_code, answer.json()["error"]["message"]) == (
+        400,
+        "Request payload size exceeds the limit: 2097152 bytes.",
+    )
+
+
+def test_the_protection_advice_names_the_account_to_allow():
+    from sync.google.auth import Account
+    from sync.google.client import protected_message
+
+    robot = Account("service_account", "alliance-sync@projet-tcpm.iam.gserviceaccount.com", "cle.json")
+    assert protected_message(robot, "chiffrier Google du comité Est de la Montérégie (clé 1Est)", "cells") == (
+        "des cellules de l'onglet Validation du chiffrier Google du comité Est de la Montérégie (clé 1Est) sont "
+        "protégées : le compte de service alliance-sync@projet-tcpm.iam.gserviceaccount.com ne peut pas y écrire "
+        "les constats ; le propriétaire du chiffrier doit retirer cette protection (Données > Protéger les "
+        "feuilles et les plages), ou y autoriser alliance-sync@projet-tcpm.iam.gserviceaccount.com ; ou mettez "
+        "[google] feedback = false"
+    )

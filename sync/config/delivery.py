@@ -239,9 +239,7 @@ def parse_delivery(
         raise fail(
             "delivery.drive_name", f"un nom de fichier se terminant par .xlsx est attendu, lu : {shown(drive_name)}"
         )
-    drive_scope = data.get("drive_scope", DeliverySettings.drive_scope)
-    if drive_scope not in DRIVE_SCOPES:
-        raise fail("delivery.drive_scope", f"« drive » ou « drive.file » est attendu, lu : {shown(drive_scope)}")
+    drive_scope = _drive_scope(fail, data, drive_file=drive_file, drive_folder=drive_folder)
     email_to = _addresses(fail, data, "email_to", "delivery.email_to")
     smtp = _smtp(fail, data["smtp"], base) if "smtp" in data else None
     if smtp is None and email_to:
@@ -283,6 +281,22 @@ def parse_delivery(
         drive_url=environment.get(DRIVE_URL_ENV, ""),
         smtp_password=environment.get(PASSWORD_ENV, ""),
     )
+
+
+def _drive_scope(fail: _Fail, data: TomlTable, *, drive_file: str | None, drive_folder: str | None) -> str:
+    """``drive_scope``; « drive.file » refused where it cannot reach what delivery writes to."""
+    drive_scope = data.get("drive_scope", DeliverySettings.drive_scope)
+    if drive_scope not in DRIVE_SCOPES:
+        raise fail("delivery.drive_scope", f"« drive » ou « drive.file » est attendu, lu : {shown(drive_scope)}")
+    if drive_scope == "drive.file" and (drive_file or drive_folder):
+        raise fail(
+            "delivery.drive_scope",
+            "« drive.file » ne donne accès qu'aux fichiers que l'outil a lui-même créés : "
+            + ("le fichier de drive_file" if drive_file else "le dossier de drive_folder")
+            + ", créé par une personne, lui resterait invisible (Google répondrait 404 « File not found ») ; "
+            'mettez drive_scope = "drive" (la valeur par défaut)',
+        )
+    return str(drive_scope)
 
 
 def parse_drive_folder(fail: _Fail, data: TomlTable) -> str | None:

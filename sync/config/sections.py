@@ -361,14 +361,16 @@ DELIVERY = Section(
             "drive_scope",
             Described('`"drive"` ou `"drive.file"`'),
             "portée demandée à Google pour Drive ; "
-            "`drive.file` n'atteint que les fichiers créés par l'outil, pas un dossier partagé par le ministère",
+            "`drive.file` n'atteint que les fichiers créés par l'outil, ni un dossier ni un fichier "
+            "créés par une personne : il est refusé avec `drive_folder` ou `drive_file`",
             "drive",
         ),
         Setting(
             "drive_keep_versions",
             Flag(),
-            "garder chaque version déposée indéfiniment ; sans cela, Drive efface "
-            "les anciennes versions d'un fichier `.xlsx` après 30 jours",
+            "garder indéfiniment la première version déposée de chaque mois (Drive n'en garde que 200 "
+            "ainsi par fichier ; au-delà, la version est déposée sans être gardée, avec un avertissement) ; "
+            "les autres, et toutes sans cette clé, Drive les efface après 30 jours",
             True,
         ),
         Setting(

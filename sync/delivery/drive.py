@@ -14,11 +14,14 @@ Two ways, both one file whose versions Drive keeps — not a pile of copies:
 
 Uploads are resumable (a session, then the content in chunks of 8 Mio): a
 connection lost midway resumes from what Drive kept, asked with a status query,
-instead of sending it all again; a create whose outcome is unknown (its answer
+instead of sending it all again (as Google's reference client does: a 308 is never
+followed as a redirect, the retry budget is per failure, rate limits are waited out,
+chunks included); a create whose outcome is unknown (its answer
 lost) is asked of the session, or looked up in the folder, before any new
-create: never a duplicate. Each version is uploaded with ``keepRevisionForever``
-(``drive_keep_versions``, on by default): Drive otherwise purges a binary file's
-older versions after 30 days. The content's MD5 that Drive reports is checked.
+create: never a duplicate. The first version of each month is uploaded with
+``keepRevisionForever`` (``drive_keep_versions``, on by default): Drive otherwise purges
+a binary file's older versions after 30 days, and keeps at most 200 forever (a refusal
+falls back to an unpinned upload with a warning). The content's MD5 that Drive reports is checked.
 
 ``ALLIANCE_SYNC_DRIVE_URL`` replaces ``https://www.googleapis.com`` as Drive's
 address, as ``ALLIANCE_SYNC_SHEETS_URL`` does for Sheets; on a loopback address
@@ -27,8 +30,11 @@ no Google credentials are used.
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import hashlib
 import logging
+import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -54,7 +60,9 @@ from sync.google.http import (
     RetryPolicy,
     api_base_url,
     describe_failure,
-    is_transient,
+    failed_address,
+    network_advice,
+    retry_after,
     status_of,
     unreachable,
 )
@@ -215,24 +223,41 @@ def _put_workbook(
 ) -> tuple[DriveFile, DriveFile | None]:
     """The file Drive answers with, and the one it replaced (None: created)."""
     if settings.drive_file:
-        target = get_item(client, settings.drive_file, "id,name")
-        return _resumable(client, settings, "patch", f"{UPLOAD}/{settings.drive_file}", metadata, data), target
+        target = get_item(client, settings.drive_file, "id,name,modifiedTime")
+        pinning = _pinning(settings, target)
+        return _resumable(client, pinning, "patch", f"{UPLOAD}/{settings.drive_file}", metadata, data), target
     folder = settings.drive_folder
     assert folder is not None
     existing = find_file(client, folder, name)
     if existing is not None:
-        return _resumable(client, settings, "patch", f"{UPLOAD}/{existing['id']}", metadata, data), existing
-    return _create(client, settings, folder, name, metadata, data), None
+        pinning = _pinning(settings, existing)
+        return _resumable(client, pinning, "patch", f"{UPLOAD}/{existing['id']}", metadata, data), existing
+    return _create(client, settings, folder, name, metadata, data), None  # a new file's first version is kept
+
+
+def _pinning(settings: DeliverySettings, current: DriveFile) -> DeliverySettings:
+    """The revision policy (docs/exploitation.md, « Ce que Drive garde »): Drive keeps at most
+    200 revisions of a file forever, so only the first delivery of each month is pinned
+    (``keepRevisionForever``); the others are kept by Drive for 30 days. The file's last
+    change (``modifiedTime``) tells whether this month already has its delivery."""
+    if not settings.drive_keep_versions:
+        return settings
+    month = dt.datetime.now(dt.UTC).strftime("%Y-%m")
+    if str(current.get("modifiedTime", ""))[:7] == month:
+        return dataclasses.replace(settings, drive_keep_versions=False)
+    return settings
+
+
+def _revision_limit(exc: BaseException) -> bool:
+    """Drive refuses to keep one more revision of this file forever (200 at most)."""
+    text = f"{_reason(exc)} {getattr(exc, 'error', {}) or ''}".lower()
+    return status_of(exc) in (400, 403) and "revision" in text
 
 
 def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySettings) -> DriveError | None:
     """A failed upload in the coordinator's words; None for a failure nobody expected."""
     if isinstance(exc, GoogleCallFailed):
-        return DriveError(
-            f"Google Drive ({client.base_url}) ne répond pas correctement "
-            f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')}, "
-            f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s) : réessayez plus tard"
-        )
+        return DriveError(call_failed(client, exc))
     if isinstance(exc, APIError):
         return DriveError(refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file))
     if isinstance(exc, ValueError):  # 200 with a body that is not JSON (a proxy's page)
@@ -252,6 +277,25 @@ def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySetting
             f"{describe_failure(exc, client.base_url)}"
         )
     return None
+
+
+def call_failed(client: DriveClient, exc: GoogleCallFailed) -> str:
+    """A Drive call given up after its tries: the host that could not be reached (Drive's,
+    or the token endpoint's) and why, with what to check; or Drive answering wrongly."""
+    tries = f"{plural(exc.attempts, 'essai')} en {exc.elapsed:.0f} s"
+    if _rate_limited(exc.error):
+        return f"{_rate_message(exc.error, client.account)} ({tries})"
+    if unreachable(exc.error):
+        failed = failed_address(exc.error) or client.base_url
+        service = "Google Drive" if failed == client.base_url.rstrip("/") else "le serveur d'authentification Google"
+        return (
+            f"{service} ({failed}) est injoignable ({describe_failure(exc.error, client.base_url)}, {tries}) : "
+            f"{network_advice(exc.error)}"
+        )
+    return (
+        f"Google Drive ({client.base_url}) ne répond pas correctement ({describe_failure(exc.error)}, {tries}) : "
+        "réessayez plus tard"
+    )
 
 
 def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path) -> DriveClient:
@@ -307,13 +351,18 @@ def _resumable(
     """One resumable upload: the session (retried like any request: it creates nothing),
     then the content; a lost update session is opened again once."""
     for attempt in (1, 2):
-        answer = client.http.request(
-            method,
-            url,
-            params=_upload_params(settings),
-            json=metadata,
-            headers={"X-Upload-Content-Type": XLSX_MIME, "X-Upload-Content-Length": str(len(data))},
-        )
+        try:
+            answer = _open_session(client, settings, method, url, metadata, len(data))
+        except APIError as exc:
+            if not (settings.drive_keep_versions and _revision_limit(exc)):
+                raise
+            log.warning(
+                "Google Drive refuse de garder une version de plus pour toujours (au plus 200 par fichier) : "
+                "version déposée sans être épinglée, Drive la gardera 30 jours ; supprimez d'anciennes "
+                "versions épinglées (Gérer les versions, dans Drive) pour épingler de nouveau."
+            )
+            settings = dataclasses.replace(settings, drive_keep_versions=False)
+            answer = _open_session(client, settings, method, url, metadata, len(data))
         session_url = answer.headers.get("Location", "")
         if not session_url:
             raise ValueError("no Location header for the resumable session")
@@ -326,51 +375,103 @@ def _resumable(
     raise AssertionError("unreachable")
 
 
+def _open_session(
+    client: DriveClient, settings: DeliverySettings, method: str, url: str, metadata: DriveFile, length: int
+) -> requests.Response:
+    return client.http.request(
+        method,
+        url,
+        params=_upload_params(settings),
+        json=metadata,
+        headers={"X-Upload-Content-Type": XLSX_MIME, "X-Upload-Content-Length": str(length)},
+    )
+
+
 def _send_content(client: DriveClient, session_url: str, data: bytes) -> DriveFile:
     """PUT the content from where Drive is; after a failure, ask Drive where it is
-    (the question itself retried) and go on from there."""
-    http = client.http
-    policy = http.policy
+    (the question itself retried) and go on from there.
+
+    As Google's own resumable client does (google-api-python-client, ``next_chunk``):
+    redirects are never followed (Drive's 308 means « Resume Incomplete », whatever
+    ``Location`` it carries); the retry budget (``max_attempts``, ``retry_deadline``)
+    is per failure, started again each time Drive reports progress, so a long upload
+    is not failed by its first dropped connection; rate-limit refusals (429, 403
+    ``userRateLimitExceeded``) are waited out like a lost connection, honouring
+    ``Retry-After``, with jitter."""
     total = len(data)
-    offset, failures, started = 0, 0, time.monotonic()
-
-    def put(body: bytes, content_range: str) -> DriveFile | int:
-        http.write_limiter.acquire()
-        return _session_answer(
-            http.session.request(
-                "put", session_url, data=body, timeout=http.timeout, headers={"Content-Range": content_range}
-            )
-        )
-
+    retry = _ChunkRetry(client)
+    offset = 0
     while True:
         chunk = data[offset : offset + CHUNK]
         try:
-            outcome = put(chunk, f"bytes {offset}-{offset + len(chunk) - 1}/{total}")
+            outcome = _put(client, session_url, chunk, f"bytes {offset}-{offset + len(chunk) - 1}/{total}")
         except _TRANSFER_FAILURES as exc:
-            if isinstance(exc, APIError) and not is_transient(exc):
-                raise
-            last: BaseException = exc
-            while True:  # where is Drive? (nothing is sent again before it says)
-                failures += 1
-                if failures >= policy.max_attempts or time.monotonic() - started > policy.deadline:
-                    raise GoogleCallFailed(last, failures, time.monotonic() - started) from None
-                delay = min(policy.maximum, policy.initial * 2 ** (failures - 1))
-                log.warning(
-                    "Google Drive : %s pendant le dépôt, reprise dans %.1f s.",
-                    describe_failure(last, client.base_url),
-                    delay,
-                )
-                http.sleep(delay)
-                try:
-                    outcome = put(b"", f"bytes */{total}")
-                    break
-                except _TRANSFER_FAILURES as exc:
-                    if isinstance(exc, APIError) and not is_transient(exc):
-                        raise
-                    last = exc
+            outcome = retry.where_is_drive(session_url, total, exc)
         if isinstance(outcome, dict):
             return outcome
+        if outcome > offset:
+            retry.progress()
         offset = outcome
+
+
+def _put(client: DriveClient, session_url: str, body: bytes, content_range: str) -> DriveFile | int:
+    http = client.http
+    http.write_limiter.acquire()
+    return _session_answer(
+        http.session.request(
+            "put",
+            session_url,
+            data=body,
+            timeout=http.timeout,
+            headers={"Content-Range": content_range},
+            allow_redirects=False,  # a 308 is « Resume Incomplete », never a redirect
+        )
+    )
+
+
+class _ChunkRetry:
+    """The retries of one resumable upload's content: a budget per failure."""
+
+    def __init__(self, client: DriveClient):
+        self.client = client
+        self.failures = 0
+        self.started = time.monotonic()
+
+    def progress(self) -> None:
+        """Drive kept more: the next failure has a whole budget again."""
+        self.failures, self.started = 0, time.monotonic()
+
+    def where_is_drive(self, session_url: str, total: int, exc: BaseException) -> DriveFile | int:
+        """After a failed PUT, wait, then ask Drive what it kept (nothing is sent again
+        before it says); the question is retried the same way."""
+        http, policy = self.client.http, self.client.http.policy
+        last = exc
+        while True:
+            if isinstance(last, APIError) and not http.is_transient(last):
+                raise last
+            self.failures += 1
+            elapsed = time.monotonic() - self.started
+            if self.failures >= policy.max_attempts or elapsed > policy.deadline:
+                raise GoogleCallFailed(last, self.failures, elapsed) from None
+            delay = self._delay(last)
+            log.warning(
+                "Google Drive : %s pendant le dépôt, reprise dans %.1f s.",
+                describe_failure(last, self.client.base_url),
+                delay,
+            )
+            http.sleep(delay)
+            try:
+                return _put(self.client, session_url, b"", f"bytes */{total}")
+            except _TRANSFER_FAILURES as again:
+                last = again
+
+    def _delay(self, exc: BaseException) -> float:
+        """Exponential, capped, with up to ``initial`` of jitter; Google's ``Retry-After`` wins."""
+        policy = self.client.http.policy
+        backoff: float = policy.initial * 2.0 ** (self.failures - 1) + random.uniform(0, policy.initial)
+        delay = min(policy.maximum, backoff)
+        asked = retry_after(exc)
+        return min(policy.maximum, max(delay, asked)) if asked is not None else delay
 
 
 _TRANSFER_FAILURES = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError, APIError)
@@ -389,38 +490,67 @@ def _session_answer(response: requests.Response) -> DriveFile | int:
     raise APIError(response)
 
 
+def _rate_limited(exc: BaseException) -> bool:
+    """Drive's « slow down »: 429, or 403 with a rate-limit reason."""
+    status = status_of(exc)
+    return status == 429 or (status == 403 and _reason(exc) in QUOTA_REASONS)
+
+
+def _rate_message(exc: BaseException, account: Account) -> str:
+    status, reason = status_of(exc), _reason(exc) or "rateLimitExceeded"
+    return (
+        f"Google Drive limite le rythme des requêtes {account.of_who} (erreur {status} {reason}), encore après "
+        "les attentes : relancez la livraison plus tard (alliance-sync deliver) ; si d'autres outils emploient "
+        "les mêmes identifiants, espacez leurs envois"
+    )
+
+
+def _forbidden(exc: APIError, account: Account, where: str, google: str, *, file_id: str | None) -> str:
+    """Drive's 403 that is not a rate limit: storage (the tool's or the owner's), scopes, sharing."""
+    reason = _reason(exc)
+    if (reason == "storageQuotaExceeded" or "storage quota" in google) and "service accounts" not in google.lower():
+        # The owner's Drive is full: the file counts against its owner's storage, not the tool's.
+        return (
+            f"{where} appartient à une personne dont l'espace de stockage Google Drive est plein "
+            f"(403 : {google}) : cette personne doit libérer de l'espace (corbeille, fichiers, anciennes "
+            f"versions) ou en acheter ; le partage avec {account.who} est correct"
+        )
+    if reason == "storageQuotaExceeded" or "storage quota" in google:
+        return (
+            f"{account.who} n'a pas d'espace de stockage dans Google Drive (403 : {google}) : placez "
+            f"{where} dans un Drive partagé où ce compte est Gestionnaire de contenu, ou faites créer le "
+            "fichier une fois par une personne dans son Drive, partagé avec ce compte en Éditeur, et "
+            "indiquez-le dans [delivery] drive_file, ou utilisez une connexion OAuth ([google] oauth_client)"
+        )
+    other = forbidden_reason(exc, account, "Google Drive")
+    if other:
+        return other
+    if account.kind == "anonymous":
+        return f"le serveur refuse l'écriture dans {where} (403 : {google})"
+    if file_id:
+        return (
+            f"{account.who} ne peut pas modifier {where} (403 : {google}) : partagez le fichier avec "
+            f"{account.share_with} en modification (Éditeur)"
+        )
+    return (
+        f"{account.who} ne peut pas déposer de fichier dans {where} (403 : {google}) : partagez le dossier "
+        f"avec {account.share_with} en modification (Éditeur)"
+    )
+
+
 def refusal(exc: APIError, account: Account, folder: str, *, file_id: str | None = None) -> str:
     """Drive's refusal in the coordinator's words, saying what to do."""
 
     status = status_of(exc)
-    reason = _reason(exc)
     try:
         google = str(exc.error.get("message", ""))[:300]
     except AttributeError:
         google = str(exc)[:300]
     where = f"le fichier Google Drive {file_id}" if file_id else f"le dossier Google Drive {folder}"
+    if _rate_limited(exc):
+        return _rate_message(exc, account)
     if status == 403:
-        if reason == "storageQuotaExceeded" or "storage quota" in google:
-            return (
-                f"{account.who} n'a pas d'espace de stockage dans Google Drive (403 : {google}) : placez "
-                f"{where} dans un Drive partagé où ce compte est Gestionnaire de contenu, ou faites créer le "
-                "fichier une fois par une personne dans son Drive, partagé avec ce compte en Éditeur, et "
-                "indiquez-le dans [delivery] drive_file, ou utilisez une connexion OAuth ([google] oauth_client)"
-            )
-        other = forbidden_reason(exc, account, "Google Drive")
-        if other:
-            return other
-        if account.kind == "anonymous":
-            return f"le serveur refuse l'écriture dans {where} (403 : {google})"
-        if file_id:
-            return (
-                f"{account.who} ne peut pas modifier {where} (403 : {google}) : partagez le fichier avec "
-                f"{account.share_with} en modification (Éditeur)"
-            )
-        return (
-            f"{account.who} ne peut pas déposer de fichier dans {where} (403 : {google}) : partagez le dossier "
-            f"avec {account.share_with} en modification (Éditeur)"
-        )
+        return _forbidden(exc, account, where, google, file_id=file_id)
     if status == 404:
         if file_id:
             return (
@@ -481,10 +611,7 @@ def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DE
         else:
             _check_folder(client, config, settings, check, robot)
     except GoogleCallFailed as exc:
-        check.problem = (
-            f"Google Drive ({client.base_url}) ne répond pas correctement "
-            f"({describe_failure(exc.error, client.base_url if unreachable(exc.error) else '')})"
-        )
+        check.problem = call_failed(client, exc)
     except APIError as exc:
         check.problem = refusal(exc, client.account, settings.drive_folder or "", file_id=settings.drive_file)
     except Exception as exc:

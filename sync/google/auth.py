@@ -277,13 +277,36 @@ def _browser_login(client: dict[str, Any], scopes: list[str], token: Path) -> Us
         )
 
     flow = InstalledAppFlow.from_client_config(client, scopes)
-    creds: UserCredentials = flow.run_local_server(
-        port=0,
-        open_browser=True,
-        authorization_prompt_message="Ouvrez cette adresse pour autoriser alliance-sync : {url}",
-        success_message="Autorisation reçue : vous pouvez fermer cette fenêtre.",
-    )
+    try:
+        creds: UserCredentials = flow.run_local_server(
+            port=0,
+            open_browser=True,
+            authorization_prompt_message="Ouvrez cette adresse pour autoriser alliance-sync : {url}",
+            success_message="Autorisation reçue : vous pouvez fermer cette fenêtre.",
+        )
+    except Warning as exc:  # oauthlib: « Scope has changed from … to … »: a box left unticked
+        granted = getattr(exc, "new_scope", None) or []
+        raise SourceUnavailable(partial_consent(scopes, [str(g) for g in granted])) from None
     return creds
+
+
+SCOPE_NAMES = {
+    "https://www.googleapis.com/auth/spreadsheets": "Google Sheets (modification)",
+    "https://www.googleapis.com/auth/spreadsheets.readonly": "Google Sheets (lecture)",
+    "https://www.googleapis.com/auth/drive": "Google Drive",
+    "https://www.googleapis.com/auth/drive.file": "Google Drive (fichiers de l'outil)",
+}
+
+
+def partial_consent(asked: Sequence[str], granted: Sequence[str]) -> str:
+    """Google's consent screen lets a person tick only some of the scopes asked."""
+    missing = [SCOPE_NAMES.get(s, s) for s in asked if s not in granted]
+    kept = [SCOPE_NAMES.get(s, s) for s in granted if s in SCOPE_NAMES] or ["aucune"]
+    return (
+        f"sur l'écran d'autorisation de Google, toutes les cases n'ont pas été cochées : il manque "
+        f"{', '.join(missing)} (autorisé : {', '.join(kept)}) ; relancez « alliance-sync check-access "
+        "--config <fichier de configuration> » dans un terminal et cochez chaque case demandée"
+    )
 
 
 # How to authorise again, and a refused token refresh, in French (also for Drive).
@@ -299,9 +322,14 @@ def login_again(account: Account, *, drive: bool = False) -> str:
     scopes = "https://www.googleapis.com/auth/cloud-platform,https://www.googleapis.com/auth/spreadsheets"
     if drive:
         scopes += ",https://www.googleapis.com/auth/drive"
+    # Since June 2025, gcloud's own OAuth client refuses scopes outside Google Cloud
+    # (Sheets, Drive) unless the login names a client of one's own.
     return (
-        f"reconnectez-vous avec « gcloud auth application-default login --scopes={scopes} » "
-        "(ou passez à une clé de compte de service)"
+        "indiquez un client OAuth « Application de bureau » de votre projet dans [google] oauth_client "
+        "(alliance-sync demande alors lui-même les portées), ou une clé de compte de service dans [google] "
+        "credentials ; gcloud seul ne peut plus accorder ces portées (son propre client OAuth les refuse) : "
+        "il lui faut ce même client, « gcloud auth application-default login "
+        f"--client-id-file=client-oauth.json --scopes={scopes} »"
     )
 
 

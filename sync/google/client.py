@@ -44,10 +44,12 @@ from sync.google.http import (
     describe_failure,
     failed_address,
     is_loopback,
+    network_advice,
     sheets_base_url,
     status_of,
     unreachable,
 )
+from sync.vocabulary.template import VALIDATION_TAB
 from sync.wording import plural
 
 SPREADSHEET_LINK = "https://docs.google.com/spreadsheets/d/{key}/edit"
@@ -288,7 +290,7 @@ def _call_failed(exc: GoogleCallFailed, sheet: str, base_url: str) -> SourceUnav
         if elsewhere:  # the token endpoint: Sheets itself was never asked
             service = f"le serveur d'authentification Google ({failed})"
         advice = (
-            "vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
+            network_advice(exc.error)
             if elsewhere or base_url == GOOGLE_SHEETS
             else f"vérifiez l'adresse {base_url} ({SHEETS_URL_ENV})"
         )
@@ -325,6 +327,8 @@ def _refused(
             f"{service} a refusé les identifiants {account.of_who} (401 : {message}) : vérifiez la clé "
             "du compte de service ([google] credentials) ou autorisez de nouveau l'accès"
         )
+    if status == 400 and "protected cell or object" in message:
+        return SourceUnavailable(protected_message(account, sheet, "", message))
     if status == 400 and "not supported for this document" in message:
         return SourceUnavailable(
             f"le document de clé {key} n'est pas un chiffrier Google Sheets (peut-être un fichier "
@@ -332,6 +336,22 @@ def _refused(
             "clé du nouveau chiffrier"
         )
     return SourceUnavailable(f"{service} a refusé la requête sur le {sheet} (erreur {status} : {message})")
+
+
+def protected_message(account: Account, sheet: str, what: str, message: str = "") -> str:
+    """A write refused by a protection of the committee's spreadsheet. ``what``: « tab »
+    (the whole Validation tab), « cells » (some of its cells), "" (Google does not say)."""
+    where = {
+        "tab": f"l'onglet {VALIDATION_TAB} du {sheet} est protégé",
+        "cells": f"des cellules de l'onglet {VALIDATION_TAB} du {sheet} sont protégées",
+    }.get(what, f"l'onglet {VALIDATION_TAB} du {sheet}, ou certaines de ses cellules, est protégé")
+    google = f" (400 : {message})" if message else ""
+    allow = "" if account.kind == "anonymous" else f", ou y autoriser {account.share_with}"
+    return (
+        f"{where}{google} : {account.who} ne peut pas y écrire les constats ; le propriétaire du chiffrier doit "
+        f"retirer cette protection (Données > Protéger les feuilles et les plages){allow} ; ou mettez [google] "
+        "feedback = false"
+    )
 
 
 def _forbidden(

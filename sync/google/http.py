@@ -34,6 +34,7 @@ import requests
 from google.auth.credentials import Credentials
 from google.auth.exceptions import RefreshError, TransportError
 from google.auth.transport.requests import AuthorizedSession
+from google.auth.transport.requests import Request as GoogleAuthRequest
 from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, ParamsType
 from tenacity import (
@@ -120,7 +121,13 @@ class RebasedSession(AuthorizedSession):
     google_base = GOOGLE_SHEETS
 
     def __init__(self, credentials: Credentials, base_url: str, **kwargs: Any) -> None:
-        super().__init__(credentials, **kwargs)  # type: ignore[no-untyped-call, unused-ignore]  # google-auth: unannotated
+        # google-auth's own token session retries a failed connection 3 times inside each
+        # of our tries (4 DNS lookups per try, each up to the resolver's timeout): the
+        # token endpoint is tried once per try here, and our retries count them.
+        self._token_session = requests.Session()
+        super().__init__(  # type: ignore[no-untyped-call, unused-ignore]  # google-auth: unannotated
+            credentials, auth_request=GoogleAuthRequest(self._token_session), **kwargs
+        )
         self.base_url = base_url.rstrip("/")
         # Google compresses an answer only when both say gzip (Sheets API, « Performance
         # tips »): a committee's grid data shrinks about tenfold.
@@ -136,6 +143,10 @@ class RebasedSession(AuthorizedSession):
             method, url, *args, **kwargs
         )
         return response
+
+    def close(self) -> None:
+        self._token_session.close()
+        super().close()  # type: ignore[no-untyped-call, unused-ignore]  # google-auth: unannotated
 
 
 @dataclass(frozen=True)
@@ -275,11 +286,14 @@ def failed_address(exc: BaseException) -> str:
 
 
 def unreachable(exc: BaseException | None) -> str:
-    """``"dns"``, ``"refused"`` or ``"connect-timeout"`` when the service could not be
-    reached at all (nothing was sent); ``""`` otherwise."""
+    """``"dns"``, ``"refused"``, ``"connect-timeout"`` or ``"tls"`` when the service could
+    not be reached at all (nothing was sent: no name, no connection, or no TLS session —
+    a certificate refused, an intercepting proxy); ``""`` otherwise."""
     exc = network_error(exc)
     if exc is None or not isinstance(exc, requests.RequestException):
         return ""
+    if isinstance(exc, requests.exceptions.SSLError):
+        return "tls"
 
     for cause in _causes(exc):
         if isinstance(cause, (NameResolutionError, socket.gaierror)):
@@ -311,7 +325,7 @@ def is_transient(exc: BaseException) -> bool:
     )
 
 
-def _retry_after(exc: BaseException | None) -> float | None:
+def retry_after(exc: BaseException | None) -> float | None:
     if isinstance(exc, APIError):
         value = exc.response.headers.get("Retry-After", "")
         try:
@@ -358,15 +372,26 @@ def _network_failure(exc: BaseException, base_url: str) -> str:
         return f"connexion refusée par {base_url or 'le serveur'} : aucun service n'y répond"
     if kind == "connect-timeout":
         return f"aucune réponse à la connexion{at}"
+    if kind == "tls":
+        return f"négociation TLS impossible{at} (certificat refusé ou connexion interceptée)"
     if isinstance(exc, requests.Timeout):
         return f"délai d'attente dépassé{at}"
-    if isinstance(exc, requests.exceptions.SSLError):
-        return f"négociation TLS impossible{at} (certificat refusé ou connexion interceptée)"
     if isinstance(exc, requests.ConnectionError):
         return f"connexion interrompue{at}"
     if isinstance(exc, requests.RequestException):
         return f"échec de la communication{at}"
     return f"échec inattendu{at}"
+
+
+def network_advice(exc: BaseException | None) -> str:
+    """What to check when a Google address cannot be reached (never a sharing advice:
+    nothing was asked of Google)."""
+    if unreachable(exc) == "tls":
+        return (
+            "vérifiez que le réseau de ce poste n'intercepte pas les connexions chiffrées (serveur mandataire, "
+            "inspection TLS) et que sa date est juste"
+        )
+    return "vérifiez la connexion Internet de ce poste (et son serveur mandataire)"
 
 
 class RetryingHTTPClient(HTTPClient):
@@ -397,7 +422,7 @@ class RetryingHTTPClient(HTTPClient):
     def _wait(self, state: RetryCallState) -> float:
         policy = self.policy
         delay = self._backoff(state)
-        asked = _retry_after(state.outcome.exception() if state.outcome else None)
+        asked = retry_after(state.outcome.exception() if state.outcome else None)
         if asked is not None:
             delay = max(delay, min(asked, policy.maximum))
         return min(delay, policy.maximum)

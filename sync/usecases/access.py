@@ -2,27 +2,36 @@
 spreadsheet, and write it when the write-back is on? Whom must it be shared with?
 
 Per Google spreadsheet: one metadata read (titles of the spreadsheet and its
-tabs, no values); with ``feedback = true``, one write that changes nothing (the
+tabs, and the Validation tab's protections, no values); with ``feedback = true``,
+a protected Validation tab (or protected cells in it) is what the run's write would
+meet, and is said without writing; else one write that changes nothing (the
 spreadsheet's title set to itself), the only way the Sheets API tells whether
 the credentials may write.
 """
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from gspread.utils import absolute_range_name
 
 from sync.config import Committee, Config, SourceSpec
 from sync.config.delivery import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import DEFAULT_TOKEN_DIR, Account
-from sync.google.client import GoogleClients, access_problem
+from sync.google.client import GoogleClient, GoogleClients, access_problem, protected_message
+from sync.google.http import DeadlinePassed, GoogleCallFailed, unreachable
 from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
 from sync.sources.xlsx import XlsxSource
-from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, find_tab
+from sync.usecases.feedback import HEADER
+from sync.vocabulary.template import PAYMENTS_TAB, PROJECTS_TAB, VALIDATION_TAB, find_tab
 
-PROBE_FIELDS = "properties(title),sheets(properties(sheetId,title))"
+PROBE_FIELDS = (
+    "properties(title),sheets(properties(sheetId,title),protectedRanges(range,warningOnly,requestingUserCanEdit))"
+)
 
 
 @dataclass
@@ -33,6 +42,7 @@ class AccessCheck:
     title: str = ""
     tabs: list[str] = field(default_factory=list)
     problem: str = ""
+    unreachable: bool = False  # Google could not be reached at all (network, not sharing)
 
     @property
     def source(self) -> SourceSpec:
@@ -65,7 +75,9 @@ class AccessReport:
 
 
 def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
-    """Try each committee's source; Google errors become messages, never exceptions."""
+    """Try each committee's source, the Google ones at the same time (a Google that
+    cannot be reached costs the time of one committee, not of three); Google errors
+    become messages, never exceptions."""
     report = AccessReport(config, [])
     client = None
     google = [c for c in config.committees if c.source and c.source.kind == "google"]
@@ -76,49 +88,98 @@ def check_access(config: Config, token_dir: Path | None = None) -> AccessReport:
             report.account, report.base_url = client.account, client.base_url
         except SourceUnavailable as exc:  # no OAuth token and no terminal to log in
             report.account_problem = exc.message
-    for committee in config.committees:
-        check = AccessCheck(committee)
-        report.checks.append(check)
-        assert committee.source is not None
-        if committee.source.kind != "google":
+    report.checks = [AccessCheck(committee) for committee in config.committees]
+    remote = [check for check in report.checks if check.source.kind == "google"]
+    for check in report.checks:
+        if check.source.kind != "google":
             _check_file(check)
-            continue
-        if client is None:
+        elif client is None:
             check.problem = report.account_problem
-            continue
-        label = f"du comité {committee.name}"
-        try:
-            key = spreadsheet_key(committee.source.location)
-            body = client.http.spreadsheets_get(key, params={"fields": PROBE_FIELDS})
-        except GOOGLE_FAILURES as exc:
-            check.problem = access_problem(
-                exc, account=client.account, committee=label, key=committee.source.location, base_url=client.base_url
-            ).message
-            continue
-        except (AllianceSyncError, ValueError) as exc:
-            check.problem = getattr(exc, "message", str(exc))
-            continue
-        check.readable = True
-        check.title = str((body.get("properties") or {}).get("title", ""))
-        check.tabs = [str((s.get("properties") or {}).get("title", "")) for s in body.get("sheets") or []]
-        if not config.google.feedback:
-            continue
-        try:
-            client.http.batch_update(
-                key,
-                {
-                    "requests": [
-                        {"updateSpreadsheetProperties": {"properties": {"title": check.title}, "fields": "title"}}
-                    ]
-                },
-            )
-            check.writable = True
-        except GOOGLE_FAILURES as exc:
-            check.writable = False
-            check.problem = access_problem(
-                exc, account=client.account, committee=label, key=key, writing=True, base_url=client.base_url
-            ).message
+    if client is not None and remote:
+        with ThreadPoolExecutor(max_workers=len(remote), thread_name_prefix="check-access") as pool:
+            list(pool.map(lambda check: _check_google(check, client, config.google.feedback), remote))
     return report
+
+
+def _check_google(check: AccessCheck, client: GoogleClient, feedback: bool) -> None:
+    """Read the spreadsheet's titles; with the write-back on, try a write that changes nothing."""
+    committee = check.committee
+    label = f"du comité {committee.name}"
+    try:
+        key = spreadsheet_key(check.source.location)
+        body = client.http.spreadsheets_get(key, params={"fields": PROBE_FIELDS})
+    except GOOGLE_FAILURES as exc:
+        check.unreachable = _network_failure(exc)
+        check.problem = access_problem(
+            exc, account=client.account, committee=label, key=check.source.location, base_url=client.base_url
+        ).message
+        return
+    except (AllianceSyncError, ValueError) as exc:
+        check.problem = getattr(exc, "message", str(exc))
+        return
+    check.readable = True
+    check.title = str((body.get("properties") or {}).get("title", ""))
+    check.tabs = [str((s.get("properties") or {}).get("title", "")) for s in body.get("sheets") or []]
+    if not feedback:
+        return
+    protection = validation_protection(body)
+    if protection:  # the run's write would be refused: say so, whatever the title probe says
+        check.writable = False
+        check.problem = protected_message(client.account, f"chiffrier Google {label} (clé {key})", protection)
+        return
+    try:
+        _write_probe(client, key, check)
+        check.writable = True
+    except GOOGLE_FAILURES as exc:
+        check.writable = False
+        check.unreachable = _network_failure(exc)
+        check.problem = access_problem(
+            exc, account=client.account, committee=label, key=key, writing=True, base_url=client.base_url
+        ).message
+
+
+def _write_probe(client: GoogleClient, key: str, check: AccessCheck) -> None:
+    """The write the run will make, where it can be made without a trace of its own: the
+    Validation tab's header cell, rewritten as the run writes it each night; without a
+    Validation tab (the run will add it), the spreadsheet's title set to itself, the only
+    write of the Sheets API that changes nothing (it shows in the version history)."""
+    title = find_tab(check.tabs, VALIDATION_TAB)
+    if title is not None:
+        client.http.values_update(
+            key, absolute_range_name(title, "A1"), params={"valueInputOption": "RAW"}, body={"values": [[HEADER[0]]]}
+        )
+        return
+    client.http.batch_update(
+        key, {"requests": [{"updateSpreadsheetProperties": {"properties": {"title": check.title}, "fields": "title"}}]}
+    )
+
+
+def validation_protection(body: dict[str, Any]) -> str:
+    """« tab » when the Validation tab is protected against these credentials, « cells »
+    when some of its cells are, "" when the run may write it (or it does not exist yet)."""
+    tabs = [s for s in body.get("sheets") or [] if isinstance(s, dict)]
+    titles = [str((s.get("properties") or {}).get("title", "")) for s in tabs]
+    title = find_tab(titles, VALIDATION_TAB)
+    if title is None:
+        return ""
+    tab = tabs[titles.index(title)]
+    blocking = [
+        p.get("range") or {}
+        for p in tab.get("protectedRanges") or []
+        if not p.get("requestingUserCanEdit") and not p.get("warningOnly")
+    ]
+    if any(set(grid) <= {"sheetId"} for grid in blocking):
+        return "tab"
+    return "cells" if blocking else ""
+
+
+def _network_failure(exc: BaseException) -> bool:
+    """The failure is the network's (no name, no connection, no TLS): sharing is not the cure."""
+    if isinstance(exc, GoogleCallFailed):
+        return bool(unreachable(exc.error))
+    if isinstance(exc, DeadlinePassed):
+        return exc.last is not None and bool(unreachable(exc.last))
+    return bool(unreachable(exc))
 
 
 def _check_file(check: AccessCheck) -> None:
@@ -184,7 +245,8 @@ def render_access(report: AccessReport) -> str:
         if check.problem:
             lines.append(f"  → {check.problem}")
     lines.append("")
-    if google and report.account is not None and report.account.email:
+    shared_matters = any(not c.unreachable for c in google)  # a network failure is not cured by sharing
+    if google and report.account is not None and report.account.email and shared_matters:
         role = "Éditeur" if feedback else "Lecteur"
         lines.append(f"Partagez chaque chiffrier Google avec {report.account.email} ({role}).")
     good = sum(1 for c in report.checks if c.ok)

@@ -10,12 +10,15 @@ at most three write requests per spreadsheet:
    too small for this sync's rows, ``batchUpdate`` updateSheetProperties to grow it;
 2. ``values:clear`` of the existing tab (skipped for a new tab);
 3. ``values:update`` of every row at once, with ``valueInputOption=RAW``: a
-   committee's text (a project id such as ``=A1``) stays text, never a formula.
+   committee's text (a project id such as ``=A1``) stays text, never a formula;
+   rows beyond Google's advised 2 MB per request (about 8,000 findings) go in
+   further ``values:update`` requests, each under 2 MB.
    Links are plain addresses built from the spreadsheet key and the tab's gid.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -35,6 +38,9 @@ from sync.wording import errors_to_fix, moment_at, plural
 
 log = logging.getLogger("sync")
 
+# Google's advice for a Sheets request: at most 2 MB (Sheets API, « Usage limits »); the
+# rows of a values.update are cut to stay under it, with room for the request's envelope.
+MAX_PAYLOAD = 2_000_000 - 4_096
 HEADER = ["Gravité", "Constat", "Onglet", "Cellule", "No projet", "Message", "Lien vers la cellule"]
 
 
@@ -187,6 +193,27 @@ def _replace_tab(http: RetryingHTTPClient, source: GoogleSource, rows: list[list
             )
         sent += 1
         http.values_clear(key, absolute_range_name(title))
-    sent += 1
-    http.values_update(key, absolute_range_name(title, "A1"), params={"valueInputOption": "RAW"}, body={"values": rows})
+    for start, batch in row_batches(rows, MAX_PAYLOAD):
+        sent += 1
+        http.values_update(
+            key, absolute_range_name(title, f"A{start + 1}"), params={"valueInputOption": "RAW"}, body={"values": batch}
+        )
     return sent
+
+
+def row_batches(rows: list[list[str]], limit: int) -> list[tuple[int, list[list[str]]]]:
+    """``rows`` cut into runs whose JSON (as requests sends it: non-ASCII escaped) stays
+    under ``limit`` bytes, each with the index of its first row."""
+    batches: list[tuple[int, list[list[str]]]] = []
+    current: list[list[str]] = []
+    start, size = 0, 0
+    for index, row in enumerate(rows):
+        cost = len(json.dumps(row)) + 2  # the row, its comma and a space
+        if current and size + cost > limit:
+            batches.append((start, current))
+            start, current, size = index, [], 0
+        current.append(row)
+        size += cost
+    if current:
+        batches.append((start, current))
+    return batches

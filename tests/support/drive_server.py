@@ -19,6 +19,11 @@ refuses what Drive refuses:
 - ``PUT   <session address>`` — the resumable upload's content, whole or from an
   offset (``Content-Range: bytes a-b/total``), and its status query
   (``Content-Range: bytes */total``: 308 with ``Range``, or the file when complete).
+  As at Drive: the session needs ``X-Upload-Content-Length``; every chunk but the last
+  is a multiple of 256 KiB (:attr:`DriveServer.chunk_unit`); every other 308 carries a
+  ``Location`` header (:attr:`DriveServer.location_on_308`), to ``/redirected`` (404),
+  which a client must not follow; a refusal may carry ``Retry-After``; a file keeps at
+  most 200 revisions forever (``keepRevisionForever``): the 201st is refused (403).
 
 As at Drive: 401 without an ``Authorization`` header; a service account
 (:attr:`DriveServer.caller`) has no storage quota, so it may not create a file
@@ -128,6 +133,7 @@ class Fault:
     keep: int | None = None  # upload dropped: the bytes Drive kept before the connection was lost
     done: bool = False  # the request is carried out, only its answer is lost
     body: dict | None = None  # Drive's whole JSON answer (tests/fixtures/google)
+    retry_after: str | None = None  # the Retry-After header of the refusal
 
 
 @dataclass
@@ -176,6 +182,12 @@ class DriveServer(LoopbackServer):
         self.caller = "user"  # or "service_account": no storage quota of its own
         self.email = "coordination@exemple.org"
         self.require_auth = True
+        # Drive's 308 (« Resume Incomplete ») sometimes carries a Location header: a
+        # client that follows it as a redirect lands on /redirected (404).
+        self.location_on_308 = True
+        self._308s = itertools.count()
+        self.epoch = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)  # the clock of modifiedTime
+        self.chunk_unit = CHUNK_UNIT  # a test of small chunks scales it down, never off
 
     # -- content
 
@@ -241,9 +253,10 @@ class DriveServer(LoopbackServer):
         kind: str | None = None,
         delay: float = 0.0,
         body: dict | None = None,
+        retry_after: str | None = None,
     ) -> None:
         with self._lock:
-            self._faults.extend([Fault(status, reason, kind, delay, body=body)] * times)
+            self._faults.extend([Fault(status, reason, kind, delay, body=body, retry_after=retry_after)] * times)
 
     def drop_upload(self, keep: int, times: int = 1) -> None:
         """The next resumable PUTs lose their connection after Drive kept ``keep`` bytes."""
@@ -278,7 +291,7 @@ class DriveServer(LoopbackServer):
 
     def _now(self) -> str:
         # Strictly increasing, so that « orderBy=modifiedTime desc » is deterministic.
-        base = dt.datetime(2024, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=next(self._clock))
+        base = self.epoch + dt.timedelta(seconds=next(self._clock))
         return base.strftime("%Y-%m-%dT%H:%M:%S.000Z")
 
     def list_files(self, params: dict) -> dict:
@@ -386,6 +399,10 @@ class DriveServer(LoopbackServer):
             raise ApiError(
                 403, "fieldNotWritable", "The resource body includes fields which are not directly writable."
             )
+        if _one(params, "keepRevisionForever") == "true" and sum(file.kept_forever) >= PINNED_LIMIT:
+            # Drive keeps at most 200 revisions of a file forever; the wording is this fake's
+            # (no real answer recorded yet), the limit is Drive's.
+            raise ApiError(403, "revisionLimitExceeded", PINNED_MESSAGE)
         return file
 
     def update(self, file_id: str, metadata: dict, media: bytes, params: dict) -> dict:
@@ -556,6 +573,15 @@ def _id_in(pattern: re.Pattern[str], path: str) -> str:
     return found.group(1) or ""
 
 
+PINNED_LIMIT = 200
+PINNED_MESSAGE = "The maximum number of revisions kept forever (200) for this file has been reached."
+# Every chunk but the last is a multiple of 256 KiB (Google's resumable upload protocol).
+CHUNK_UNIT = 256 * 1024
+CHUNK_MESSAGE = (
+    "Invalid request. The number of bytes uploaded is required to be equal or greater than 262144, except for "
+    "the final request (it's recommended to be the exact multiple of 262144). The received request contained "
+    "a chunk that is not a multiple of 262144 bytes."
+)
 _RANGE = re.compile(r"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$")
 
 
@@ -591,6 +617,8 @@ class _Handler(BaseHTTPRequestHandler):
             return "create"
         if upload and method == "PATCH" and upload.group(1):
             return "update"
+        if url.path == "/redirected":
+            return "redirected"
         if url.path == "/drive/v3/about" and method == "GET":
             return "about"
         if file and method == "GET" and not file.group(1):
@@ -633,14 +661,15 @@ class _Handler(BaseHTTPRequestHandler):
                 self.connection.shutdown(2)
                 return
             if fault.status != 200:
+                wait = {"Retry-After": fault.retry_after} if fault.retry_after is not None else {}
                 if fault.body is not None:
                     record.status = fault.status
-                    self._send_json(fault.status, fault.body)
+                    self._send_json(fault.status, fault.body, wait)
                     return
                 reason = fault.reason or ("backendError" if fault.status >= 500 else "insufficientFilePermissions")
                 error = ApiError(fault.status, reason, REASON_MESSAGES.get(reason, reason).format(id="?"))
                 record.status = fault.status
-                self._send_json(fault.status, error.body)
+                self._send_json(fault.status, error.body, wait)
                 return
         headers: dict[str, str] = {}
         try:
@@ -651,6 +680,8 @@ class _Handler(BaseHTTPRequestHandler):
                     upload_id = _id_in(_UPLOAD, url.path)
                     upload_type = _one(params, "uploadType")
                     if upload_type == "resumable":
+                        if not (self.headers.get("X-Upload-Content-Length") or "").isdigit():
+                            raise ApiError(400, "badRequest", "X-Upload-Content-Length header is required.")
                         try:
                             record.metadata = json.loads(body.decode("utf-8")) if body else {}
                         except ValueError:
@@ -721,11 +752,15 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(400, "badRequest", f"Upload starts at {first}, {len(session.received)} bytes received.")
             if int(last) - int(first) + 1 != len(body):
                 raise ApiError(400, "badRequest", "Content-Range does not match the body's length.")
+            if total != "*" and int(last) + 1 < int(total) and len(body) % self.state.chunk_unit:
+                raise ApiError(400, "badRequest", CHUNK_MESSAGE.replace("262144", str(self.state.chunk_unit)))
             session.received.extend(body)
             record.media = body
         if total != "*" and len(session.received) == int(total):
             return 200, self.state.complete(session), {}
         headers = {"Range": f"bytes=0-{len(session.received) - 1}"} if session.received else {}
+        if self.state.location_on_308 and next(self.state._308s) % 2 == 0:
+            headers["Location"] = f"{self._base()}/redirected"
         return 308, None, headers
 
     def _send_json(self, status: int, answer: dict | None, headers: dict | None = None) -> None:

@@ -332,6 +332,7 @@ class Sheet:
     frozen_rows: int = 0
     cells: dict[tuple[int, int], object] = field(default_factory=dict)
     merges: list[dict] = field(default_factory=list)  # GridRanges without sheetId
+    protected: list[dict] = field(default_factory=list)  # ProtectedRanges the caller may not edit
 
     def set_rows(self, rows: list[list]) -> None:
         self.cells = {}
@@ -721,6 +722,9 @@ class SheetsServer(LoopbackServer):
         # A barrier every spreadsheets.get waits at (tests of concurrent reads): with
         # threading.Barrier(3, timeout=…), three reads must be in flight together.
         self.gate: threading.Barrier | None = None
+        # Google refuses a request body over its limit; the tool keeps under the 2 MB
+        # Google advises, and so does this server.
+        self.max_payload = 2 * 1024 * 1024
 
     # -- content
 
@@ -745,6 +749,25 @@ class SheetsServer(LoopbackServer):
                 book.sheets.append(sheet)
             self.spreadsheets[key] = book
             return book
+
+    def protect(self, key: str, title: str, rows: tuple[int, int] | None = None) -> None:
+        """Protect the tab (``rows`` None) or its rows ``rows`` (0-based, end excluded)
+        against the caller: Google refuses every write there (400), and lists the
+        range in ``sheets.protectedRanges`` with ``requestingUserCanEdit: false``."""
+        sheet = self.spreadsheets[key].sheet(title)
+        assert sheet is not None
+        grid: dict[str, int] = {"sheetId": sheet.sheet_id}
+        if rows is not None:
+            grid.update(startRowIndex=rows[0], endRowIndex=rows[1])
+        sheet.protected.append(
+            {
+                "protectedRangeId": next(self._ids) % 1_000_000,
+                "range": grid,
+                "description": "Réservé à la coordination",
+                "warningOnly": False,
+                "requestingUserCanEdit": False,
+            }
+        )
 
     def share(self, key: str, access: str) -> None:
         """``"write"``, ``"read"`` or ``"none"`` (403 on everything)."""
@@ -911,6 +934,12 @@ class _Handler(BaseHTTPRequestHandler):
         if state.require_auth and not self.headers.get("Authorization", "").startswith("Bearer "):
             record.status = 401
             self._send_json(401, UNAUTHENTICATED)
+            return
+        if len(raw) > state.max_payload:
+            record.status = 400
+            self._send_json(
+                400, ApiError(400, f"Request payload size exceeds the limit: {state.max_payload} bytes.").body
+            )
             return
         if state.gate is not None and kind == "spreadsheets.get":
             try:
@@ -1152,6 +1181,8 @@ def _spreadsheet(book: Spreadsheet, params: dict, *, grid_data: bool = True) -> 
         entry: dict[str, object] = {"properties": sheet.properties()}
         if sheet.merges:
             entry["merges"] = copy.deepcopy(sheet.merges)
+        if sheet.protected:
+            entry["protectedRanges"] = copy.deepcopy(sheet.protected)
         if with_grid:
             r0, c0, r1, c1 = grid.bounded() if grid is not None and not grid.whole else (0, 0, None, None)
             rows = sheet.rows(r0, c0, r1, c1)
@@ -1234,6 +1265,7 @@ def _update(book: Spreadsheet, text: str, body, option: str | None) -> dict:
     grid = _range(book, text)
     sheet = grid.sheet
     height = len(values)
+    _refuse_protected(sheet, grid.r0, grid.r0 + height)
     width = max((len(row) for row in values), default=0)
     r0, c0 = grid.r0, grid.c0
     if r0 + height > sheet.row_count or c0 + width > sheet.column_count:
@@ -1274,9 +1306,24 @@ def _values_batch_update(book: Spreadsheet, body) -> dict:
     }
 
 
+def _refuse_protected(sheet: Sheet, r0: int, r1: int) -> None:
+    """Google's answer to a write that touches a protected tab or protected rows."""
+    for protected in sheet.protected:
+        grid = protected["range"]
+        if grid.get("startRowIndex", 0) < r1 and r0 < grid.get("endRowIndex", sheet.row_count):
+            raise ApiError(400, PROTECTED_MESSAGE)
+
+
+PROTECTED_MESSAGE = (
+    "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove "
+    "protection if you need to edit."
+)
+
+
 def _clear(book: Spreadsheet, text: str) -> str:
     grid = _range(book, text)
     r0, c0, r1, c1 = grid.bounded()
+    _refuse_protected(grid.sheet, r0, r1)
     for cell in [c for c in grid.sheet.cells if r0 <= c[0] < r1 and c0 <= c[1] < c1]:
         del grid.sheet.cells[cell]
     return GridRange(grid.sheet, r0, c0, r1, c1).a1()
