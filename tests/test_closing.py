@@ -3,6 +3,7 @@ what ``history`` shows of them."""
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import json
 import re
@@ -12,6 +13,7 @@ import pytest
 
 from sync.history import History
 from sync.history.schema import MIGRATIONS, schema_version
+from tests.support.builders import payment, project
 from tests.support.history import Alliance
 
 USER = getpass.getuser()
@@ -153,3 +155,151 @@ def test_a_history_of_format_4_gets_the_closures_table(alliance):
         assert schema_version(history.conn) == len(MIGRATIONS) == 5
     assert alliance.cli("close", "2020-2021").exit_code == 0
     assert closures(alliance) == [("2020-2021", "close", 1, USER, "")]
+
+
+# -- a closed year stays as reported (CLOSED_YEAR_CHANGED) ---------------------------------------------
+
+
+def boundary_workbooks() -> dict[str, dict]:
+    """Two OUEST payments on each side of 2020-2021's end (31 March, 1 April 2021), a project
+    with FQIS planned in 2020-2021 and 2021-2022, an accepted one; EST with one project."""
+    return {
+        "OUEST": {
+            "projects": [
+                project("OUE-2020-001", fqis={"2020-2021": 30000, "2021-2022": 20000}),
+                project("OUE-2020-002", status="Accepté"),
+            ],
+            "payments": [
+                payment("OUE-2020-001", date=dt.date(2021, 3, 31), amount=10000, reference="V1"),
+                payment("OUE-2020-001", date=dt.date(2021, 4, 1), amount=5000, reference="V2"),
+            ],
+        },
+        "EST": {"projects": [project("EST-2020-001")], "payments": []},
+    }
+
+
+@pytest.fixture
+def closed(tmp_path) -> Alliance:
+    """Run 1, 2020-2021 closed with it."""
+    alliance = Alliance(tmp_path, boundary_workbooks())
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.cli("close", "2020-2021").exit_code == 0
+    return alliance
+
+
+def changed(alliance: Alliance) -> list[tuple]:
+    """Tonight's CLOSED_YEAR_CHANGED findings: where, and what was reported and is now."""
+    result = alliance.cli("run", "--format", "json")
+    found = [f for f in json.loads(result.stdout)["validation"]["findings"] if f["code"] == "CLOSED_YEAR_CHANGED"]
+    assert result.exit_code == (1 if found else 0), result.output
+    shown = []
+    for f in found:
+        v = f["values"]
+        assert (v["year"], v["run"]) == ("2020-2021", 1)
+        reported = [v[k] for k in ("reported_amount", "reported_date", "reported_status") if v[k] is not None]
+        now = [v[k] for k in ("now_amount", "now_date", "now_status") if v[k] is not None]
+        shown.append((f["committee"], f["sheet"], f["cell"], v["subject"], reported, now))
+    return shown
+
+
+def edit(alliance: Alliance, change) -> None:
+    workbooks = boundary_workbooks()
+    change(workbooks["OUEST"])
+    alliance.rewrite("OUEST", **workbooks["OUEST"])
+
+
+def test_an_unchanged_closed_year_gives_no_finding(closed):
+    assert changed(closed) == []
+
+
+def test_a_payment_of_31_march_changed_is_flagged_one_of_1_april_is_not(closed):
+    def amounts(ouest):
+        ouest["payments"][0]["Montant"] = 12000  # 31 March: in the closed year
+        ouest["payments"][1]["Montant"] = 6000  # 1 April: in 2021-2022, open
+
+    edit(closed, amounts)
+    assert changed(closed) == [
+        ("OUEST", "Versements", "C2", "payment", [1000000, "2021-03-31"], [1200000, "2021-03-31"]),
+    ]
+
+
+def test_a_payment_moved_across_the_boundary_is_flagged_both_ways(closed):
+    def moved_out(ouest):
+        ouest["payments"][0]["Date du versement"] = dt.date(2021, 4, 1)
+
+    edit(closed, moved_out)
+    assert changed(closed) == [
+        ("OUEST", "Versements", "B2", "payment", [1000000, "2021-03-31"], [1000000, "2021-04-01"]),
+    ]
+
+    def moved_in(ouest):
+        ouest["payments"][1]["Date du versement"] = dt.date(2021, 3, 31)
+
+    edit(closed, moved_in)
+    assert changed(closed) == [
+        ("OUEST", "Versements", "B3", "payment", [500000, "2021-04-01"], [500000, "2021-03-31"]),
+    ]
+
+
+def test_a_payment_removed_or_added_in_the_closed_year(closed):
+    def removed(ouest):
+        del ouest["payments"][0]
+
+    edit(closed, removed)
+    assert changed(closed) == [("OUEST", "Projets", "A2", "payment", [1000000, "2021-03-31"], [])]
+
+    def added(ouest):
+        ouest["payments"].append(payment("OUE-2020-002", date=dt.date(2020, 6, 1), amount=700, reference="V3"))
+
+    edit(closed, added)
+    assert changed(closed) == [("OUEST", "Versements", "B4", "payment", [], [70000, "2020-06-01"])]
+
+
+def test_planned_fqis_of_the_closed_year_changed_open_year_not(closed):
+    def planned(ouest):
+        ouest["projects"][0] = project("OUE-2020-001", fqis={"2020-2021": 25000, "2021-2022": 25000})
+
+    edit(closed, planned)
+    assert changed(closed) == [("OUEST", "Projets", "M2", "fqis", [3000000], [2500000])]
+    with sqlite3.connect(closed.db) as conn:
+        [(field,)] = conn.execute("SELECT field FROM findings WHERE code = 'CLOSED_YEAR_CHANGED'").fetchall()
+    assert field == "year:2020-2021"
+
+
+def test_a_status_changed_after_the_year_closed(closed):
+    def abandoned(ouest):
+        ouest["projects"][1]["Statut"] = "Abandonné"
+
+    edit(closed, abandoned)
+    assert changed(closed) == [("OUEST", "Projets", "G3", "status", ["Accepté"], [3000000, "Abandonné"])]
+
+
+def test_a_reopened_year_is_not_compared_and_closing_again_compares_with_the_new_run(closed):
+    def amounts(ouest):
+        ouest["payments"][0]["Montant"] = 12000
+
+    edit(closed, amounts)
+    assert closed.cli("close", "--reopen", "2020-2021", "--reason", "Versement corrigé").exit_code == 0
+    assert changed(closed) == []  # run 2
+    assert closed.cli("close", "2020-2021").exit_code == 0  # with run 2, whose payment is 12 000 $
+    result = closed.cli("run", "--format", "json")
+    assert result.exit_code == 0
+    assert "CLOSED_YEAR_CHANGED" not in result.stdout
+
+
+def test_the_finding_is_recorded_with_the_run_for_the_committees_e_mail(closed):
+    def amounts(ouest):
+        ouest["payments"][0]["Montant"] = 12000
+
+    edit(closed, amounts)
+    assert closed.cli("run").exit_code == 1
+    [(committee, cell, message)] = closed.query(
+        "SELECT committee, cell, message FROM findings WHERE run_id = 2 AND code = 'CLOSED_YEAR_CHANGED'"
+    )
+    assert (committee, cell) == ("OUEST", "C2")
+    assert message.startswith("L'exercice 2020-2021 est clos : ses chiffres ont été déclarés au ministère avec la ")
+    assert message.endswith(
+        "Un versement de 2020-2021 déclaré : versement de 10 000,00 $ du 2021-03-31 ; maintenant : versement de "
+        "12 000,00 $ du 2021-03-31. Rétablissez la valeur déclarée, ou demandez à la coordination de rouvrir "
+        "l'exercice."
+    )
