@@ -25,6 +25,7 @@ from sync.config import Config, SourceSpec
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError, HistoryError
 from sync.history import History, compute_changes, records_of_report
 from sync.history.closed_years import closed_year_findings
+from sync.history.closures import reported_years
 from sync.history.fallback import LastGoodCopy
 from sync.history.identity import AllianceIdentity, alliance_identity, spec_identity
 from sync.history.render import changes_as_dict, log_summary
@@ -306,6 +307,7 @@ def _run(
         report = build_report(config, fallback=fallback, now=fallback.now, tracer=tracer, google=google)
         # A closed year stays as reported: before the committees' Validation tab is written.
         report.findings.extend(closed_year_findings(history, report))
+        report.reported_years = reported_years(history)
         validating.done(
             errors=plural(len(report.errors), "erreur"), warnings=plural(len(report.warnings), "avertissement")
         )

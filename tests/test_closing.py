@@ -9,6 +9,7 @@ import json
 import re
 import sqlite3
 
+import openpyxl
 import pytest
 
 from sync.history import History
@@ -303,3 +304,40 @@ def test_the_finding_is_recorded_with_the_run_for_the_committees_e_mail(closed):
         "12 000,00 $ du 2021-03-31. Rétablissez la valeur déclarée, ou demandez à la coordination de rouvrir "
         "l'exercice."
     )
+
+
+# -- Par année says what was reported ---------------------------------------------------------------
+
+
+def by_year_rows(alliance: Alliance) -> list[tuple]:
+    """The rows of Par année's block of closed years (values as openpyxl reads them)."""
+    sheet = openpyxl.load_workbook(alliance.output)["Par année"]
+    rows = [tuple(c.value for c in row) for row in sheet.iter_rows()]
+    heading = next(i for i, row in enumerate(rows) if row[0] == "Exercices clos : chiffres déclarés au ministère")
+    return [tuple(v for v in row if v is not None) for row in rows[heading + 2 :]]
+
+
+def test_par_annee_marks_a_closed_year_without_difference(closed):
+    assert closed.cli("run").exit_code == 0
+    [mark, same] = by_year_rows(closed)
+    assert mark[0] == "2020-2021"
+    assert re.fullmatch(r"clos le \d{4}-\d\d-\d\d, synchronisation n° 1 du \d{4}-\d\d-\d\d", mark[3])
+    assert same == ("Aucun écart avec les chiffres déclarés.",)
+
+
+def test_par_annee_shows_the_reported_figures_beside_today_s(closed):
+    def amounts(ouest):
+        ouest["payments"][0]["Montant"] = 12000  # 31 March 2021: paid in 2020-2021 by OUEST
+
+    edit(closed, amounts)
+    assert closed.cli("run").exit_code == 1
+    [_mark, *figures] = by_year_rows(closed)
+    # Columns: OUEST, EST, LONGUEUIL, then the total (dollars, as the workbook shows them).
+    assert figures == [
+        ("FQIS engagé déclaré", 60000, 30000, 0, 90000),
+        ("FQIS engagé aujourd'hui", 60000, 30000, 0, 90000),
+        ("Écart (aujourd'hui − déclaré)", 0, 0, 0, 0),
+        ("FQIS versé déclaré", 10000, 0, 0, 10000),
+        ("FQIS versé aujourd'hui", 12000, 0, 0, 12000),
+        ("Écart (aujourd'hui − déclaré)", 2000, 0, 0, 2000),
+    ]

@@ -9,6 +9,7 @@ closing it undoes and says why.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -18,6 +19,7 @@ from sync.errors import ClosureRefused
 from sync.history.identity import alliance_identity
 from sync.history.schema import SqlRow
 from sync.history.store import History, RunSummary
+from sync.report import ReportedYear
 from sync.wording import moment
 
 CLOSE = "close"
@@ -72,6 +74,24 @@ def closed_years(history: History) -> dict[str, Closure]:
     for closure in reversed(closures(history)):
         latest[closure.year] = closure
     return {year: c for year, c in sorted(latest.items()) if c.action == CLOSE}
+
+
+def reported_years(history: History) -> list[ReportedYear]:
+    """Each closed year with the figures its closing run recorded for it, by line of the envelope."""
+    years = []
+    for label, closure in closed_years(history).items():
+        run = history.run(closure.run_id)
+        committed: dict[str, int] = {}
+        paid: dict[str, int] = {}
+        rows = history.conn.execute(
+            "SELECT code, committed_by_year, paid_by_year FROM totals WHERE run_id = ? ORDER BY rowid",
+            (closure.run_id,),
+        )
+        for code, committed_json, paid_json in rows.fetchall():
+            committed[code] = int(json.loads(committed_json).get(label, 0))
+            paid[code] = int(json.loads(paid_json).get(label, 0))
+        years.append(ReportedYear(label, closure.at, closure.run_id, run.started_at, committed, paid))
+    return years
 
 
 @dataclass
