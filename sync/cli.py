@@ -480,6 +480,51 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
 
 
 @cli.command()
+@click.argument("run_id", type=Count(1), metavar="RUN")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=True),
+    metavar="CHEMIN",
+    help="Classeur à écrire (.xlsx), ou dossier où l'écrire.",
+)
+@click.option("--force", is_flag=True, help="Remplacer --output même s'il n'est pas un classeur d'alliance-sync.")
+@config_option
+@state_dir_option
+@format_option
+def report(
+    run_id: int, output: str, force: bool, config_path: str | None, state_dir: str | None, output_format: str
+) -> None:
+    """Reconstruire le classeur du ministère d'une synchronisation passée à partir de
+    l'historique seul, sans lire les chiffriers : ce qui a été envoyé ce soir-là."""
+    from sync.errors import HistoryError
+    from sync.history import History
+    from sync.outputs.atomic import write_atomically
+    from sync.outputs.contract import render
+    from sync.outputs.ministry import write_ministry_workbook
+    from sync.outputs.paths import make_parents, output_path
+    from sync.usecases.file_policy import inputs_of, is_ministry_workbook
+    from sync.usecases.rebuild import RebuiltWorkbook, rebuild_report
+
+    config = _load(config_path, check_files=False)
+    folder = state_folder(state_dir, config, demo=not config_path)
+    _open_log_file(config, folder.path)
+    if not History.exists(folder.path):
+        raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {folder}.")
+    _refuse_foreign(folder, config)
+    with History.open(folder.path) as store:
+        _say_notes(store)
+        rebuilt = rebuild_report(config, store, run_id)
+        _say_notes(store)
+    default = f"rapport-{config.fund.lower()}-synchronisation-{run_id}.xlsx"
+    target = output_path(output, default, inputs_of(config, folder.path), force=force, ours=is_ministry_workbook)
+    make_parents(target)
+    write_atomically(target, lambda path: write_ministry_workbook(rebuilt.report, path, rebuilt.changes))
+    click.echo(render(RebuiltWorkbook(rebuilt.run, target), output_format))
+
+
+@cli.command()
 @click.argument("year", metavar="EXERCICE")
 @click.option(
     "--run",

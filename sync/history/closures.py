@@ -68,18 +68,21 @@ def closures(history: History) -> list[Closure]:
     return [_closure(row) for row in rows]
 
 
-def closed_years(history: History) -> dict[str, Closure]:
-    """The years closed now, each with its closing, in the order of the years."""
+def closed_years(history: History, until: dt.datetime | None = None) -> dict[str, Closure]:
+    """The years closed now (or at ``until``), each with its closing, in the order of the years."""
     latest: dict[str, Closure] = {}
     for closure in reversed(closures(history)):
+        if until is not None and closure.at > until:
+            continue
         latest[closure.year] = closure
     return {year: c for year, c in sorted(latest.items()) if c.action == CLOSE}
 
 
-def reported_years(history: History) -> list[ReportedYear]:
-    """Each closed year with the figures its closing run recorded for it, by line of the envelope."""
+def reported_years(history: History, until: dt.datetime | None = None) -> list[ReportedYear]:
+    """Each closed year with the figures its closing run recorded for it, by line of the envelope;
+    ``until``: the years closed at that moment (a past run's workbook, rebuilt)."""
     years = []
-    for label, closure in closed_years(history).items():
+    for label, closure in closed_years(history, until).items():
         run = history.run(closure.run_id)
         committed: dict[str, int] = {}
         paid: dict[str, int] = {}
