@@ -60,6 +60,17 @@ class ReportedYear:
     paid: dict[str, int]
 
 
+@dataclass(frozen=True)
+class EvolutionPoint:
+    """The figures at the end of a month (the last run of that month that has data), or
+    tonight's (``run`` None): engagé and versé by line of the envelope, in cents."""
+
+    day: dt.date
+    run: int | None
+    committed: dict[str, int]
+    paid: dict[str, int]
+
+
 @dataclass
 class Report(FindingsView):
     """Everything one sync found; every output is rendered from it. ``reported_years``: the
@@ -72,6 +83,8 @@ class Report(FindingsView):
     findings: list[Finding]
     totals: Totals
     reported_years: list[ReportedYear] = field(default_factory=list)
+    # The Évolution sheet's points, oldest first, tonight's last; empty: tonight's alone.
+    evolution: list[EvolutionPoint] = field(default_factory=list)
 
     @property
     def conforming(self) -> bool:

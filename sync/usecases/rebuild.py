@@ -4,7 +4,8 @@ history alone (docs/exploitation.md), no source read.
 The raw rows each committee's source gave that night (kept once per content in the history)
 go through the same parsing, rules and consolidation; the findings are the ones the run
 recorded (a closed year's, a last good copy's included), the Changements sheet compares with
-the run before it that wrote a workbook, and Par année's closed years are those closed then.
+the run before it that wrote a workbook, Par année's closed years are those closed then, and
+Évolution stops at that night.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sync.errors import HistoryError
 from sync.history import History
 from sync.history.closures import reported_years
 from sync.history.deliveries import run_findings
+from sync.history.evolution import evolution
 from sync.history.fallback import stored_sources
 from sync.history.identity import alliance_identity
 from sync.history.store import RunSummary
@@ -56,6 +58,7 @@ def rebuild_report(config: Config, history: History, run_id: int) -> Rebuilt:
     report = build_report(config, now=run.started_at, tracer=Tracer.silent(), stored=stored)
     report.findings[:] = run_findings(history, run.id)
     report.reported_years = reported_years(history, until=run.finished_at)
+    report.evolution = evolution(history, identity, report, before=run.id)
     base = history.previous_done(before=run.id, with_output=True, identity=identity)
     changes = history.changes_since(
         base,
