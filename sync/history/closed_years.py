@@ -20,6 +20,7 @@ from typing import TypeVar
 from sync.config import Config, FiscalYear
 from sync.findings import Code, Finding, finding
 from sync.history.closures import Closure, closed_years
+from sync.history.codec import StoredRecord
 from sync.history.store import History, RunRecords
 from sync.parsing.identifiers import project_key
 from sync.parsing.records import Payment, Project
@@ -55,15 +56,37 @@ def closed_year_findings(history: History, report: Report) -> list[Finding]:
     config = report.config
     years = {y.label: y for y in config.fiscal_years}
     found: list[Finding] = []
-    records: dict[int, RunRecords] = {}
     for label, closure in closed_years(history).items():
         if label not in years:
             continue  # a year no longer in the agreement: nothing of tonight belongs to it
         closing = _closing(history, closure, years[label])
-        if closure.run_id not in records:
-            records[closure.run_id] = history.records(closure.run_id)
-        found.extend(_year_findings(config, report, closing, records[closure.run_id]))
+        found.extend(_year_findings(config, report, closing, _reported(history, closure.run_id, label)))
     return found
+
+
+def _reported(history: History, run_id: int, label: str) -> RunRecords:
+    """The closing run's records, only the fields a closed year is compared on, taken out of
+    their stored JSON by SQLite (decoding every record in Python took most of the time:
+    benchmarks/RESULTS.md)."""
+    records = RunRecords(history.run(run_id).fund)
+    fields = {
+        "projects": ("project_id", "status", f"year:{label}"),
+        "payments": ("project_id", "date", "amount"),
+    }
+    for table, target in (("projects", records.projects), ("payments", records.payments)):
+        names = fields[table]
+        paths = ", ".join("json_extract(data, ?)" for _ in names)
+        rows = history.conn.execute(
+            f"SELECT committee, row, project_id, counted, {paths} FROM {table} WHERE run_id = ? ORDER BY seq",
+            (*(f'$.values."{name}"' for name in names), run_id),
+        )
+        for committee, row, project_id, counted, *values in rows:
+            target.append(
+                StoredRecord(
+                    str(committee), int(row), str(project_id), bool(counted), dict(zip(names, values, strict=True))
+                )
+            )
+    return records
 
 
 def _closing(history: History, closure: Closure, year: FiscalYear) -> _Closing:
