@@ -447,6 +447,7 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
     """Lister les synchronisations enregistrées : date, statut, projets, versements,
     constats, classeur écrit (« aucun » en mode strict) et livraison."""
     from sync.history import History
+    from sync.history.closures import closures
     from sync.history.deliveries import deliveries as delivered_of
     from sync.history.render import DeliveriesListing, HistoryListing
     from sync.lock import current_holder
@@ -471,10 +472,115 @@ def history(state_dir: str | None, config_path: str | None, limit: int, deliveri
             return
         runs = store.runs(limit)
         delivered = {run.id: delivered_of(store, run_id=run.id) for run in runs}
+        events = closures(store)
         _say_notes(store)
     # A « running » row is the run in progress only while a live process holds the lock.
     alive = runs[0].id if runs and holder is not None and runs[0].state == "running" else None
-    click.echo(render(HistoryListing(runs, _nothing_recorded(folder), alive, delivered), output_format))
+    click.echo(render(HistoryListing(runs, _nothing_recorded(folder), alive, delivered, events), output_format))
+
+
+@cli.command()
+@click.argument("run_id", type=Count(1), metavar="RUN")
+@click.option(
+    "--output",
+    "-o",
+    required=True,
+    type=click.Path(dir_okay=True),
+    metavar="CHEMIN",
+    help="Classeur à écrire (.xlsx), ou dossier où l'écrire.",
+)
+@click.option("--force", is_flag=True, help="Remplacer --output même s'il n'est pas un classeur d'alliance-sync.")
+@config_option
+@state_dir_option
+@format_option
+def report(
+    run_id: int, output: str, force: bool, config_path: str | None, state_dir: str | None, output_format: str
+) -> None:
+    """Reconstruire le classeur du ministère d'une synchronisation passée à partir de
+    l'historique seul, sans lire les chiffriers : ce qui a été envoyé ce soir-là."""
+    from sync.errors import HistoryError
+    from sync.history import History
+    from sync.outputs.atomic import write_atomically
+    from sync.outputs.contract import render
+    from sync.outputs.ministry import write_ministry_workbook
+    from sync.outputs.paths import make_parents, output_path
+    from sync.usecases.file_policy import inputs_of, is_ministry_workbook
+    from sync.usecases.rebuild import RebuiltWorkbook, rebuild_report
+
+    config = _load(config_path, check_files=False)
+    folder = state_folder(state_dir, config, demo=not config_path)
+    _open_log_file(config, folder.path)
+    if not History.exists(folder.path):
+        raise HistoryError(f"aucune synchronisation enregistrée dans le dossier d'état {folder}.")
+    _refuse_foreign(folder, config)
+    with History.open(folder.path) as store:
+        _say_notes(store)
+        rebuilt = rebuild_report(config, store, run_id)
+        _say_notes(store)
+    default = f"rapport-{config.fund.lower()}-synchronisation-{run_id}.xlsx"
+    target = output_path(output, default, inputs_of(config, folder.path), force=force, ours=is_ministry_workbook)
+    make_parents(target)
+    write_atomically(target, lambda path: write_ministry_workbook(rebuilt.report, path, rebuilt.changes))
+    click.echo(render(RebuiltWorkbook(rebuilt.run, target), output_format))
+
+
+@cli.command()
+@click.argument("year", metavar="EXERCICE")
+@click.option(
+    "--run",
+    "run_id",
+    type=Count(1),
+    metavar="N",
+    help="La synchronisation dont le classeur a été déclaré au ministère. Par défaut : la dernière qui a écrit "
+    "un classeur.",
+)
+@click.option("--reopen", is_flag=True, help="Rouvrir l'exercice clos (avec --reason).")
+@click.option("--reason", metavar="TEXTE", help="Pourquoi l'exercice est rouvert ; enregistré et montré par history.")
+@config_option
+@state_dir_option
+@format_option
+def close(
+    year: str,
+    run_id: int | None,
+    reopen: bool,
+    reason: str | None,
+    config_path: str | None,
+    state_dir: str | None,
+    output_format: str,
+) -> None:
+    """Clore un exercice financier (par exemple 2020-2021) : enregistrer que ses chiffres ont
+    été déclarés au ministère avec une synchronisation. Avec --reopen et --reason, le rouvrir."""
+    import getpass
+
+    from sync.history import History
+    from sync.history.closures import check_year, close_year, nothing_reported, reopen_year
+    from sync.lock import StateLock
+    from sync.outputs.contract import render
+
+    if reopen and run_id is not None:
+        raise click.UsageError("--run ne s'emploie pas avec --reopen : on rouvre la clôture en vigueur.")
+    if reason is not None and not reopen:
+        raise click.UsageError("--reason ne s'emploie qu'avec --reopen.")
+    if reopen and reason is None:
+        raise click.UsageError('rouvrir un exercice demande une raison : --reason "…".')
+    config = _load(config_path, check_files=False)
+    folder = state_folder(state_dir, config, demo=not config_path)
+    _open_log_file(config, folder.path)
+    check_year(config, year)
+    if not History.exists(folder.path):
+        raise nothing_reported()
+    _refuse_foreign(folder, config)
+    try:
+        by = getpass.getuser()
+    except (OSError, KeyError):  # no user name known to the system
+        by = "inconnu"
+    with StateLock(folder.path), History.open(folder.path) as store:
+        _say_notes(store)
+        if reopen:
+            result = reopen_year(store, config, year, by=by, reason=reason or "")
+        else:
+            result = close_year(store, config, year, by=by, run_id=run_id)
+    click.echo(render(result, output_format))
 
 
 @cli.command()

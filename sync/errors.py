@@ -108,6 +108,13 @@ class ForeignHistory(HistoryError):
     exit_code = EXIT_USAGE
 
 
+class ClosureRefused(AllianceSyncError):
+    """A fiscal year cannot be closed or reopened as asked (docs/exploitation.md): a year outside
+    the agreement, already closed, not closed, no run to report, no reason to reopen."""
+
+    exit_code = EXIT_USAGE
+
+
 class OutputError(AllianceSyncError):
     """The output file could not be written."""
 

@@ -73,6 +73,7 @@ class Code(StrEnum):
     TEXT_TOO_LONG = "TEXT_TOO_LONG"
     SOURCE_UNAVAILABLE = "SOURCE_UNAVAILABLE"
     DELIVERY_FAILED = "DELIVERY_FAILED"
+    CLOSED_YEAR_CHANGED = "CLOSED_YEAR_CHANGED"
 
 
 Values = Mapping[str, Any]
@@ -343,6 +344,36 @@ def _delivery_failed(f: Finding) -> dict[str, object]:
     else:
         what = f"des constats du comité {f.committee} par courriel à {', '.join(recipients)}"
     return {"what": what, "reason": v["reason"].rstrip(".") + "."}
+
+
+def _payment_text(date: dt.date | None, amount: int | None) -> str:
+    """« versement de 10 000,00 $ du 2021-03-31 », « aucun versement »."""
+    if date is None and amount is None:
+        return "aucun versement"
+    money = format_cents(Cents(amount)) if amount is not None else "montant inconnu"
+    return f"versement de {money} du {date.isoformat() if date else 'date inconnue'}"
+
+
+def _status_text(status: str | None) -> str:
+    return f"« {status} »" if status else "aucun statut (projet absent)"
+
+
+def _closed_year_changed(f: Finding) -> dict[str, object]:
+    """What changed in a closed year: a project's planned FQIS, a payment, a status."""
+    v = f.values
+    subject = v["subject"]
+    if subject == "fqis":
+        before, after = Cents(v["reported_amount"] or 0), Cents(v["now_amount"] or 0)
+        what, reported = f"Le {v['fund']} prévu pour {v['year']}", format_cents(before)
+        now = f"{format_cents(after)} (écart de {format_cents(Cents(after - before))})"
+    elif subject == "status":
+        what, reported, now = "Le statut", _status_text(v["reported_status"]), _status_text(v["now_status"])
+        now += f", ce qui change le {v['fund']} engagé de {v['year']} de {format_cents(Cents(v['now_amount'] or 0))}"
+    else:
+        what = f"Un versement de {v['year']}"
+        reported = _payment_text(v["reported_date"], v["reported_amount"])
+        now = _payment_text(v["now_date"], v["now_amount"])
+    return {"what": what, "reported": reported, "now": now, "closed": moment(v["run_at"])}
 
 
 _DATE, _MOMENT, _DECIMAL = "date", "moment", "decimal"
@@ -620,6 +651,18 @@ _TYPES = [
         "La livraison {what} a échoué : {reason} Le classeur et l'historique sont conservés ; "
         "« alliance-sync deliver {run} » reprendra ce qui n'a pas été livré.",
         wording=_delivery_failed,
+    ),
+    # A fiscal year closed with ``alliance-sync close`` (docs/exploitation.md) keeps the figures
+    # reported to the ministry: sync/history/closed_years.py compares them with tonight's.
+    FindingType(
+        Code.CLOSED_YEAR_CHANGED,
+        ERROR,
+        "Exercice clos modifié",
+        "L'exercice {year} est clos : ses chiffres ont été déclarés au ministère avec la synchronisation "
+        "n° {run} du {closed}. {what} déclaré : {reported} ; maintenant : {now}. Rétablissez la valeur "
+        "déclarée, ou demandez à la coordination de rouvrir l'exercice.",
+        wording=_closed_year_changed,
+        kinds={"run_at": _MOMENT, "reported_date": _DATE, "now_date": _DATE},
     ),
 ]
 

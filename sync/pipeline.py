@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from sync.config import Committee, Config
@@ -134,8 +135,10 @@ def build_report(
     now: dt.datetime | None = None,
     tracer: Tracer | None = None,
     google: GoogleSheets | None = None,
+    stored: Mapping[str, tuple[RawWorkbook, SourceInfo]] | None = None,
 ) -> Report:
-    """Read every committee, validate, consolidate. Raises NoUsableData when a
+    """Read every committee, validate, consolidate. ``stored``: every committee's raw rows as
+    a past run recorded them (sync/usecases/rebuild.py), read instead of the sources. Raises NoUsableData when a
     source is unreadable and no last good copy stands in for it. ``tracer``: where
     its steps are told (by default, the ``sync`` log only); ``google``: the command's
     Google spreadsheets, whose OAuth token is in its state folder (needed when a
@@ -150,7 +153,11 @@ def build_report(
     # One progress bar on a terminal: each committee weighs 100, read 30, parsed 20, checked 50.
     # Google committees are read together first (one deadline for the run); local
     # workbooks one at a time below, each in its turn of the progress bar.
-    google_reads = read_google_committees(config, google)
+    google_reads = (
+        {code: (read, 0.0) for code, read in stored.items()}
+        if stored is not None
+        else read_google_committees(config, google)
+    )
     with tracer.step(Step.READ, total=Step.COMMITTEE.value.weight * len(config.committees)) as reading:
         for committee in config.committees:
             with reading.part(Step.COMMITTEE, committee=committee.code) as in_committee:

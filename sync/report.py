@@ -47,9 +47,34 @@ class SourceInfo:
         return self.source.cell_link(self.sheet_ids, sheet, cell)
 
 
+@dataclass(frozen=True)
+class ReportedYear:
+    """A closed fiscal year (docs/exploitation.md): when it was closed, the run it was reported
+    with, and the figures of that run for the year, by line of the envelope (cents)."""
+
+    year: str
+    closed_at: dt.datetime
+    run: int
+    run_at: dt.datetime
+    committed: dict[str, int]
+    paid: dict[str, int]
+
+
+@dataclass(frozen=True)
+class EvolutionPoint:
+    """The figures at the end of a month (the last run of that month that has data), or
+    tonight's (``run`` None): engagé and versé by line of the envelope, in cents."""
+
+    day: dt.date
+    run: int | None
+    committed: dict[str, int]
+    paid: dict[str, int]
+
+
 @dataclass
 class Report(FindingsView):
-    """Everything one sync found; every output is rendered from it."""
+    """Everything one sync found; every output is rendered from it. ``reported_years``: the
+    closed fiscal years, set by the run from the history (none for ``validate``)."""
 
     config: Config
     generated_at: dt.datetime
@@ -57,6 +82,9 @@ class Report(FindingsView):
     sources: dict[str, SourceInfo]
     findings: list[Finding]
     totals: Totals
+    reported_years: list[ReportedYear] = field(default_factory=list)
+    # The Évolution sheet's points, oldest first, tonight's last; empty: tonight's alone.
+    evolution: list[EvolutionPoint] = field(default_factory=list)
 
     @property
     def conforming(self) -> bool:

@@ -24,6 +24,9 @@ from sync.changes import Changes
 from sync.config import Config, SourceSpec
 from sync.errors import EXIT_FINDINGS, EXIT_OK, AllianceSyncError, HistoryError
 from sync.history import History, compute_changes, records_of_report
+from sync.history.closed_years import closed_year_findings
+from sync.history.closures import reported_years
+from sync.history.evolution import evolution
 from sync.history.fallback import LastGoodCopy
 from sync.history.identity import AllianceIdentity, alliance_identity, spec_identity
 from sync.history.render import changes_as_dict, log_summary
@@ -303,6 +306,7 @@ def _run(
     say_notes(history)
     with tracer.step(Step.VALIDATE) as validating:
         report = build_report(config, fallback=fallback, now=fallback.now, tracer=tracer, google=google)
+        _from_history(history, report, identity)
         validating.done(
             errors=plural(len(report.errors), "erreur"), warnings=plural(len(report.warnings), "avertissement")
         )
@@ -364,6 +368,19 @@ def _run(
     writing.done(path=target)
     _say_recorded(writing, run_id, report)
     return RunResult(report, target, run_id, changes)
+
+
+def _from_history(history: History, report: Report, identity: AllianceIdentity) -> None:
+    """What tonight's report takes from the history: each closed year's differences (before
+    the committees' Validation tab is written), the closed years' reported figures, the
+    Évolution sheet's points. A damaged history must not stop tonight's workbook."""
+    try:
+        report.findings.extend(closed_year_findings(history, report))
+        report.reported_years = reported_years(history)
+        report.evolution = evolution(history, identity, report)
+    except (HistoryError, sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+        why = exc.message if isinstance(exc, HistoryError) else "valeur illisible"
+        log.error("Historique : exercices clos et évolution non calculés : %s", why)
 
 
 def _changes(

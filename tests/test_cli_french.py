@@ -71,7 +71,9 @@ def test_top_level_help_describes_each_command_whole():
     commands = result.output.split("Commandes :\n")[1]
     assert " ".join(commands.split()).startswith(
         "check-access Vérifier que les identifiants Google peuvent lire chaque chiffrier (et y écrire quand le "
-        "retour des constats est activé), et avec quel compte les partager. deliver Livrer le classeur"
+        "retour des constats est activé), et avec quel compte les partager. close Clore un exercice financier "
+        "(par exemple 2020-2021) : enregistrer que ses chiffres ont été déclarés au ministère avec une "
+        "synchronisation. deliver Livrer le classeur"
     )
 
 

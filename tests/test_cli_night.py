@@ -248,7 +248,7 @@ def test_no_progress_bar_off_a_terminal_nor_with_quiet(tmp_path, monkeypatch, st
         "Comité OUEST",
         "Comité EST",
         "Comité LONGUEUIL",
-        *["Classeur du ministère"] * 9,
+        *["Classeur du ministère"] * 10,
         "Classeur du ministère écrit",
     ]
 
@@ -297,6 +297,7 @@ def test_a_library_caller_gets_the_step_lines_or_passes_a_silent_tracer(tmp_path
         "Classeur du ministère : onglet Par année…",
         "Classeur du ministère : onglet Par priorité…",
         "Classeur du ministère : onglet Par territoire…",
+        "Classeur du ministère : onglet Évolution…",
         "Classeur du ministère : onglet Projets, 3 lignes…",
         "Classeur du ministère : onglet Versements, 4 lignes…",
         "Classeur du ministère : onglet Validation, 0 constat…",

@@ -230,7 +230,7 @@ def test_the_next_export_replaces_its_own_files_but_not_one_edited_since(allianc
     result = invoke(*run_args(alliance, "--export", str(folder)))  # tomorrow night: its own files
     assert result.exit_code == 0, result.stderr
     assert result.stdout.endswith(
-        f"Exportation CSV écrite dans {folder} : projets.csv, versements.csv, constats.csv, totaux.csv.\n"
+        f"Exportation CSV écrite dans {folder} : projets.csv, versements.csv, constats.csv, totaux.csv, evolution.csv.\n"
     )
     edited = folder / "totaux.csv"
     edited.write_bytes(edited.read_bytes() + b"ajout,a,la,main,1\r\n")  # opened and saved by a person

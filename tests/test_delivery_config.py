@@ -260,6 +260,7 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
         assert alliance.cli("run").exit_code == 0
         with sqlite3.connect(alliance.db) as conn:
             conn.execute("DROP TABLE deliveries")
+            conn.execute("DROP TABLE closures")
             for table, column in (
                 ("runs", "output_sha256"),
                 ("runs", "period"),
@@ -272,7 +273,7 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
                 conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
             conn.execute("PRAGMA user_version = 1")
         with History.open(alliance.state) as history:
-            assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 4
+            assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 5
         assert alliance.query("SELECT id, state, output, output_sha256 FROM runs") == [
             (1, "done", str(alliance.output), None)
         ]

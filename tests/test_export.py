@@ -148,7 +148,7 @@ def test_run_export_writes_the_files_and_says_so(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["run", "--config", str(config), "--output", "rapport.xlsx", "--export", "export"])
     assert result.exit_code == 1, result.output  # the alliance has errors
     assert result.stdout.splitlines()[-1] == (
-        "Exportation CSV écrite dans export : projets.csv, versements.csv, constats.csv, totaux.csv."
+        "Exportation CSV écrite dans export : projets.csv, versements.csv, constats.csv, totaux.csv, evolution.csv."
     )
     assert sorted(p.name for p in (tmp_path / "export").iterdir()) == sorted([*FILES, MANIFEST])
 

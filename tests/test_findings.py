@@ -519,6 +519,32 @@ WORDING = [
         "La livraison du classeur par courriel à dg@mess.gouv.qc.ca a échoué : le serveur a refusé le message. "
         "Le classeur et l'historique sont conservés ; « alliance-sync deliver 3 » reprendra ce qui n'a pas été livré.",
     ),
+    (
+        finding(
+            Code.CLOSED_YEAR_CHANGED,
+            committee="OUEST",
+            sheet="Versements",
+            cell="B2",
+            row=2,
+            project_id="OUE-2020-001",
+            field="date",
+            year="2020-2021",
+            subject="payment",
+            fund="FQIS",
+            run=12,
+            run_at=dt.datetime(2021, 6, 15, 6, 0, tzinfo=dt.UTC),
+            reported_amount=1000000,
+            now_amount=1000000,
+            reported_date=dt.date(2021, 3, 31),
+            now_date=dt.date(2021, 4, 1),
+            reported_status=None,
+            now_status=None,
+        ),
+        "L'exercice 2020-2021 est clos : ses chiffres ont été déclarés au ministère avec la synchronisation n° 12 "
+        "du 2021-06-15 06:00. Un versement de 2020-2021 déclaré : versement de 10 000,00 $ du 2021-03-31 ; "
+        "maintenant : versement de 10 000,00 $ du 2021-04-01. Rétablissez la valeur déclarée, ou demandez à la "
+        "coordination de rouvrir l'exercice.",
+    ),
 ]
 
 

@@ -255,9 +255,10 @@ def test_findings_of_a_history_before_values_read_back_with_an_empty_field(tmp_p
     with sqlite3.connect(alliance.db) as conn:
         conn.execute("ALTER TABLE findings DROP COLUMN field")
         conn.execute("ALTER TABLE findings DROP COLUMN data")
+        conn.execute("DROP TABLE closures")
         conn.execute("PRAGMA user_version = 3")
     with History.open(alliance.state) as history:
-        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 4
+        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 5
         [old] = run_findings(history, 1)
     assert (old.code, old.cell, old.field, old.values) == ("PAYMENT_UNKNOWN_PROJECT", "A2", "", {})
     assert (

@@ -140,6 +140,7 @@ def test_another_agreement_period_is_another_alliance(tmp_path):
 def _to_schema_2(db: Path) -> None:
     """The database as the tool before identities wrote it."""
     with sqlite3.connect(db) as conn:
+        conn.execute("DROP TABLE closures")
         for table, column in (
             ("runs", "period"),
             ("runs", "demo"),

@@ -26,6 +26,7 @@ SHEETS = [
     "Par année",
     "Par priorité",
     "Par territoire",
+    "Évolution",
     "Projets",
     "Versements",
     "Validation",
@@ -85,7 +86,7 @@ def recalculated(built, soffice, tmp_path_factory):
 # Structure, formats, print setup
 
 
-def test_sheets_are_the_nine_of_the_spec_in_order(built):
+def test_sheets_are_the_ten_in_order(built):
     _, path = built
     assert load_workbook(path).sheetnames == SHEETS
 

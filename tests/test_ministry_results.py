@@ -215,6 +215,7 @@ def test_the_writer_logs_a_line_per_sheet_with_its_record_count(alliance, caplog
         "Classeur du ministère : onglet Par année…",
         "Classeur du ministère : onglet Par priorité…",
         "Classeur du ministère : onglet Par territoire…",
+        "Classeur du ministère : onglet Évolution…",
         "Classeur du ministère : onglet Projets, 14 lignes…",
         "Classeur du ministère : onglet Versements, 10 lignes…",
         "Classeur du ministère : onglet Validation, 6 constats…",

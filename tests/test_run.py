@@ -64,6 +64,7 @@ def test_demo_run_writes_the_dated_workbook(workdir):
         "Par année",
         "Par priorité",
         "Par territoire",
+        "Évolution",
         "Projets",
         "Versements",
         "Validation",

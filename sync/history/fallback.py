@@ -10,6 +10,7 @@ exists).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from dataclasses import dataclass
 
@@ -111,3 +112,59 @@ class LastGoodCopy:
             return open_source(committee.source, self.config, committee.code, self.google)
         except Exception:  # links are a convenience; the run must go on
             return None
+
+
+def stored_sources(
+    history: History, config: Config, run_id: int, at: dt.datetime
+) -> dict[str, tuple[RawWorkbook, SourceInfo]]:
+    """Every committee's raw rows as run ``run_id`` used them (read that night, or the last good
+    copy that stood in), to rebuild its workbook without reading any source; ``at``: the run's
+    start, for a read whose time was not kept. A committee whose
+    rows were not kept, or are damaged, is a HistoryError that says so."""
+    rows = {
+        row[0]: row
+        for row in history.conn.execute(
+            "SELECT s.committee, s.kind, s.location, s.read_at, s.content_hash, p.tabs, s.sheet_ids, s.current, "
+            "s.problem FROM sources s LEFT JOIN snapshots p ON p.key = s.snapshot WHERE s.run_id = ?",
+            (run_id,),
+        ).fetchall()
+    }
+    stored = {}
+    for committee in config.committees:
+        row = rows.get(committee.code)
+        if row is None or not isinstance(row[5], bytes):
+            raise HistoryError(
+                f"les données du comité {committee.code} lues par la synchronisation n° {run_id} ne sont pas gardées "
+                "dans l'historique : son classeur ne peut pas être reconstruit."
+            )
+        stored[committee.code] = _stored_copy(committee, run_id, row, at)
+    return stored
+
+
+def _stored_copy(
+    committee: Committee, run_id: int, row: tuple[object, ...], at: dt.datetime
+) -> tuple[RawWorkbook, SourceInfo]:
+    _code, kind, location, read_at, content_hash, blob, sheet_ids, current, problem = row
+    try:
+        assert isinstance(blob, bytes)
+        tabs = unpack_tabs(blob)
+        when = dt.datetime.fromisoformat(read_at) if isinstance(read_at, str) else None
+        ids = json.loads(sheet_ids) if isinstance(sheet_ids, str) else {}
+    except Exception as error:  # a packed copy damaged inside a sound database
+        raise HistoryError(
+            f"les données du comité {committee.code} de la synchronisation n° {run_id} sont endommagées "
+            f"({describe_damage(error)}) : son classeur ne peut pas être reconstruit."
+        ) from None
+    raw = RawWorkbook(tabs=tabs, read_at=when or at, sheet_ids=dict(ids))
+    info = SourceInfo(
+        committee.code,
+        str(kind),
+        str(location),
+        when,
+        str(content_hash or ""),
+        current=bool(current),
+        problem=str(problem or ""),
+        sheet_ids=dict(ids),
+        tabs=tabs,
+    )
+    return raw, info

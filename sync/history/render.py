@@ -8,6 +8,7 @@ from pathlib import PurePath
 from typing import Any
 
 from sync.changes import ADDED, MODIFIED, REMOVED, Changes, RecordChange
+from sync.history.closures import Closure, render_closures
 from sync.history.codec import PAYMENT, PROJECT
 from sync.history.deliveries import Delivered, delivered_as_dict
 from sync.history.store import RunSummary
@@ -221,20 +222,30 @@ def changes_as_dict(changes: Changes) -> dict[str, Any]:
 
 @dataclass
 class HistoryListing:
-    """``alliance-sync history``: the runs, most recent first; ``empty`` is said when there are none."""
+    """``alliance-sync history``: the runs, most recent first; ``empty`` is said when there are none.
+    ``closures``: every closing and reopening of a fiscal year, shown under the runs (in JSON,
+    with the run each one names)."""
 
     runs: list[RunSummary]
     empty: str
     alive_run: int | None = None
     delivered: dict[int, list[Delivered]] = field(default_factory=dict)
+    closures: list[Closure] = field(default_factory=list)
 
     def render_text(self) -> str:
-        return (
-            render_history(self.runs, alive_run=self.alive_run, delivered=self.delivered) if self.runs else self.empty
-        )
+        if not self.runs:
+            return self.empty
+        listing = render_history(self.runs, alive_run=self.alive_run, delivered=self.delivered)
+        return "\n".join([listing, *render_closures(self.closures)])
 
     def as_dict(self) -> list[dict[str, Any]]:
-        return [run_as_dict(run, self.alive_run, self.delivered.get(run.id, [])) for run in self.runs]
+        return [
+            {
+                **run_as_dict(run, self.alive_run, self.delivered.get(run.id, [])),
+                "closures": [c.as_dict() for c in self.closures if c.run_id == run.id],
+            }
+            for run in self.runs
+        ]
 
 
 @dataclass

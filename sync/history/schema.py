@@ -158,7 +158,23 @@ ALTER TABLE findings ADD COLUMN field TEXT NOT NULL DEFAULT '';  -- record field
 ALTER TABLE findings ADD COLUMN data TEXT;  -- JSON of the finding's typed values; NULL: before v4
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+# Closed fiscal years (docs/exploitation.md): each closing (the run whose workbook was reported
+# to the ministry for that year) and each reopening (with its reason), never edited nor removed:
+# a year's state is its latest row.
+_V5 = """
+CREATE TABLE IF NOT EXISTS closures (
+    id      INTEGER PRIMARY KEY AUTOINCREMENT,
+    year    TEXT NOT NULL,                 -- fiscal year as the workbook writes it: « 2020-2021 »
+    action  TEXT NOT NULL CHECK (action IN ('close', 'reopen')),
+    run_id  INTEGER NOT NULL,              -- close: the run reported; reopen: the run of the closing undone
+    at      TEXT NOT NULL,                 -- ISO 8601 with UTC offset
+    by_user TEXT NOT NULL,                 -- who closed or reopened it (the system's user name)
+    reason  TEXT NOT NULL DEFAULT ''       -- reopen: why
+);
+CREATE INDEX IF NOT EXISTS closures_by_year ON closures (year, id);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -18,7 +18,7 @@ a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, 
 tab or a carriage return) is written with a leading apostrophe, the usual
 protection against formula injection (OWASP « CSV injection »).
 
-The folder may hold other files: only these four names are written, and a file of
+The folder may hold other files: only these five names are written, and a file of
 one of these names is replaced only when alliance-sync wrote it. It knows its own
 files by the manifest it writes beside them, ``exportation-alliance-sync.sha256``
 (the SHA-256 of each file of the last export, in the format ``sha256sum -c`` checks):
@@ -41,6 +41,7 @@ from sync.consolidate import committed_amount
 from sync.errors import OutputError, describe_os_error
 from sync.findings import SEVERITY_LABEL
 from sync.outputs.atomic import write_atomically
+from sync.outputs.ministry.evolution import points_of
 from sync.outputs.ministry.figures import compute
 from sync.outputs.ministry.records import PaymentLayout, ProjectLayout, engagement
 from sync.outputs.paths import Input, output_path
@@ -90,7 +91,8 @@ PAYMENT_COLUMNS = [
 ]
 FINDING_COLUMNS = ["alliance", "gravite", "code", "ligne", "onglet", "cellule", "rangee", "no_projet", "message"]
 TOTAL_COLUMNS = ["alliance", "ligne", "exercice", "mesure", "valeur"]
-FILES = ("projets.csv", "versements.csv", "constats.csv", "totaux.csv")
+EVOLUTION_COLUMNS = ["alliance", "mois", "date", "synchronisation", "ligne", "engage", "verse"]
+FILES = ("projets.csv", "versements.csv", "constats.csv", "totaux.csv", "evolution.csv")
 MANIFEST = "exportation-alliance-sync.sha256"
 FOREIGN_EXPORT = (
     f"ce fichier existe et n'est pas un fichier de la dernière exportation d'alliance-sync (absent de "
@@ -131,7 +133,7 @@ def render(rows: Iterable[list[object]], header: list[str]) -> str:
 
 
 def export_paths(folder: Path, inputs: Iterable[Input], *, force: bool = False) -> list[Path]:
-    """The four files and the manifest, checked (OutputError, exit 2): none an input,
+    """The five files and the manifest, checked (OutputError, exit 2): none an input,
     none a file alliance-sync did not write, unless ``force``."""
     folder = Path(folder)
     inputs = list(inputs)
@@ -150,7 +152,7 @@ def export_paths(folder: Path, inputs: Iterable[Input], *, force: bool = False) 
 
 
 def export_csv(report: Report, folder: Path, inputs: Iterable[Input] = (), *, force: bool = False) -> list[Path]:
-    """Write the four files in ``folder`` (created if missing), each atomically, then
+    """Write the five files in ``folder`` (created if missing), each atomically, then
     the manifest that lists them."""
     folder = Path(folder)
     *targets, manifest = export_paths(folder, inputs, force=force)
@@ -165,6 +167,7 @@ def export_csv(report: Report, folder: Path, inputs: Iterable[Input] = (), *, fo
         "versements.csv": render(_payments(report), PAYMENT_COLUMNS),
         "constats.csv": render(_findings(report), FINDING_COLUMNS),
         "totaux.csv": render(_totals(report), TOTAL_COLUMNS),
+        "evolution.csv": render(_evolution(report), EVOLUTION_COLUMNS),
     }
     data = {name: text.encode("utf-8") for name, text in contents.items()}
     new = {name: hashlib.sha256(content).hexdigest() for name, content in data.items()}
@@ -280,6 +283,18 @@ def _findings(report: Report) -> Iterator[list[object]]:
             f.project_id,
             f.message,
         ]
+
+
+def _evolution(report: Report) -> Iterator[list[object]]:
+    """The Évolution sheet's points: engagé and versé of each line, then of the Alliance
+    (« ALLIANCE »); ``synchronisation`` empty for tonight's point."""
+    name = report.config.name
+    for point in points_of(report):
+        month, day, run = f"{point.day:%Y-%m}", point.day, point.run if point.run is not None else ""
+        for code in point.committed:
+            yield [name, month, day, run, code, amount(point.committed[code]), amount(point.paid.get(code, 0))]
+        committed, paid = sum(point.committed.values()), sum(point.paid.values())
+        yield [name, month, day, run, "ALLIANCE", amount(committed), amount(paid)]
 
 
 def _totals(report: Report) -> Iterator[list[object]]:

@@ -103,6 +103,7 @@ def _cli(root: Path, *args: str, env: dict[str, str | None] | None = None):
         "ALLIANCE_SYNC_SMTP_PASSWORD": None,
         "GOOGLE_APPLICATION_CREDENTIALS": None,
         "COLUMNS": "80",
+        "LOGNAME": "coordination",  # who closes a fiscal year (getpass.getuser)
     }
     with _inside(root):
         return CliRunner().invoke(cli, list(args), prog_name="alliance-sync", env={**clean, **(env or {})})
@@ -189,6 +190,15 @@ def _demo(root: Path) -> None:
     _cli(root, "--quiet", "run", "-o", "rapports/")
 
 
+def _closed(root: Path) -> None:
+    """2020-2021 closed with the last run that wrote a workbook."""
+    _cli(root, "close", "2020-2021", "--config", "alliance.toml")
+
+
+def _reopened(root: Path) -> None:
+    _cli(root, "close", "--reopen", "2020-2021", "--reason", "Versement de mars corrigé", "--config", "alliance.toml")
+
+
 def _est_moved(root: Path) -> None:
     """The Est's workbook moved away by someone tidying the shared folder."""
     (root / "comites" / "est.xlsx").unlink()
@@ -204,6 +214,8 @@ STEPS: dict[str, Callable[[Path], None]] = {
     "autre-fichier": _foreign_file,
     "csv-personnel": _own_csv,
     "export": _export,
+    "clos": _closed,
+    "rouvert": _reopened,
 }
 
 

@@ -82,6 +82,8 @@ class Alliance:
             args = tuple(self.run_args(*args[1:]))
         elif args and args[0] in ("history", "diff"):
             args = (*args, "--state-dir", str(self.state))
+        elif args and args[0] == "close":
+            args = (*args, "--config", str(self.config), "--state-dir", str(self.state))
         return CliRunner().invoke(cli, list(args))
 
     def process(self, *extra: str, pause_at: str | None = None) -> subprocess.Popen:

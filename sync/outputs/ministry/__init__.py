@@ -36,6 +36,7 @@ from sync.outputs.ministry.breakdowns import (
     write_by_year,
 )
 from sync.outputs.ministry.controls import Controls
+from sync.outputs.ministry.evolution import EVOLUTION, write_evolution
 from sync.outputs.ministry.figures import compute
 from sync.outputs.ministry.formulas import Formulas
 from sync.outputs.ministry.lists import CHANGES, write_changes, write_validation
@@ -116,6 +117,8 @@ def _write(
     write_by_priority(book, styles, report, formulas, figures, controls)
     step(BY_TERRITORY)
     write_by_territory(book, styles, report, formulas, figures, controls)
+    step(EVOLUTION)
+    write_evolution(book, styles, report)
     write_records(book, styles, report, projects, PROJECTS, "T_Projets", tables=tables)
     write_records(book, styles, report, payments, PAYMENTS, "T_Versements", tables=tables)
     write_validation(book, styles, report, tables)

@@ -23,7 +23,7 @@ from sync.outputs.ministry.sheet import Cell, Number, Sheet, blank, date, formul
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.summary import ratio
 from sync.outputs.ministry.xlsx import Workbook
-from sync.report import Report
+from sync.report import Report, ReportedYear
 
 BY_YEAR = "Par année"
 BY_PRIORITY = "Par priorité"
@@ -64,6 +64,7 @@ def write_by_year(
     by_year.write_committed(figures)
     by_year.write_paid()
     by_year.write_annual()
+    by_year.write_reported()
     return sheet
 
 
@@ -72,7 +73,7 @@ class _ByYear:
     (from D), and the row's total in the last column."""
 
     def __init__(self, sheet: Sheet, report: Report, formulas: Formulas, controls: Controls, codes: list[str]) -> None:
-        self.sheet, self.config, self.totals = sheet, report.config, report.totals
+        self.sheet, self.config, self.totals, self.report = sheet, report.config, report.totals, report
         self.formulas, self.controls, self.codes = formulas, controls, codes
         self.headers = ["Exercice", "Du", "Au", *codes, "Total"]
         self.total_col = 4 + len(codes)
@@ -189,6 +190,47 @@ class _ByYear:
             for code in self.codes:
                 cells.append(money(config.committee(code).annual.get(year.label)))
             self.sheet.append(cells)
+
+    def write_reported(self) -> None:
+        """The closed years (docs/classeur-ministere.md): each one marked with its closing, and
+        for one whose figures differ from those reported, the reported figures beside today's
+        and the difference; no block when no year is closed."""
+        if not self.report.reported_years:
+            return
+        self.block_header("Exercices clos : chiffres déclarés au ministère")
+        for reported in self.report.reported_years:
+            year = next((y for y in self.config.fiscal_years if y.label == reported.year), None)
+            if year is None:
+                continue  # a year no longer in the agreement
+            self.sheet.append(
+                [
+                    *self.year_cells(year),
+                    text(
+                        f"clos le {reported.closed_at:%Y-%m-%d}, synchronisation n° {reported.run} "
+                        f"du {reported.run_at:%Y-%m-%d}"
+                    ),
+                ]
+            )
+            self._reported_rows(reported)
+
+    def _reported_rows(self, reported: ReportedYear) -> None:
+        today = {
+            "engagé": {code: self.totals.line(code).committed_by_year.get(reported.year, 0) for code in self.codes},
+            "versé": {code: self.totals.line(code).paid_by_year.get(reported.year, 0) for code in self.codes},
+        }
+        before = {"engagé": reported.committed, "versé": reported.paid}
+        if all(today[k][code] == before[k].get(code, 0) for k in today for code in self.codes):
+            self.sheet.append([None, text("Aucun écart avec les chiffres déclarés.")])
+            return
+        for kind in ("engagé", "versé"):
+            then = [before[kind].get(code, 0) for code in self.codes]
+            now = [today[kind][code] for code in self.codes]
+            for label, values in (
+                (f"{self.config.fund} {kind} déclaré", then),
+                (f"{self.config.fund} {kind} aujourd'hui", now),
+                ("Écart (aujourd'hui − déclaré)", [b - a for a, b in zip(then, now, strict=True)]),
+            ):
+                self.sheet.append([text(label), None, None, *(money(v) for v in values), money(sum(values))])
 
 
 # ---------------------------------------------------------------------------
