@@ -72,7 +72,9 @@ SUBREGIONS = [
 REGIONAL = {"name": "Réserve régionale du Haut-Pays", "allocation": 800000, "source": {"xlsx": "regional.xlsx"}}
 
 
-def _p(project_id: str, territory: str, status: str = "Accepté", fqis: dict | None = None, **fields) -> dict:
+def _p(
+    project_id: str | None, territory: str, status: str | None = "Accepté", fqis: dict | None = None, **fields
+) -> dict:
     pipeline = status in ("En analyse", "Intention déposée")
     dates = (
         {"approval_date": None, "start_date": None, "end_date": None}
