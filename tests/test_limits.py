@@ -308,7 +308,7 @@ def test_the_period_of_the_agreement_to_the_day(tmp_path, day, inside):
     assert report.totals.line("OUEST").paid == 100
 
 
-@pytest.mark.parametrize("days", [-1, 0, 1], ids=["la-veille", "le-jour-même", "le-lendemain"])
+@pytest.mark.parametrize("days", [-1, 0, 1], ids=["veille", "jour-meme", "lendemain"])
 def test_an_end_before_the_start_to_the_day(tmp_path, days):
     start = dt.date(2020, 6, 1)
     end = start + dt.timedelta(days=days)
