@@ -26,7 +26,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from sync.money import MAX_CENTS, format_cents
-from sync.parsing.identifiers import _LOOK_ALIKES, clean_project_id, project_key
+from sync.parsing.identifiers import _LOOK_ALIKES, clean_project_id, project_key, visible
 from sync.parsing.values import Unreadable, parse_cents, parse_date
 from sync.vocabulary.template import (
     PAYMENT_COLUMNS,
@@ -311,3 +311,30 @@ def test_a_date_that_does_not_exist_is_never_a_date(year, month, day):
                 parse_date(text)
     else:
         assert parse_date(f"{year}-{month:02d}-{day:02d}") == dt.date(year, month, day)
+
+
+@given(tokens=NUMBER, accents=st.lists(st.sampled_from("ÉÈÊÀÂÎÔÛÇéèêàâîôûç"), min_size=1, max_size=3))
+@example(tokens=["OUE", "2020", "003"], accents=["É"])
+def test_accents_are_ignored_and_nothing_after_them_is_lost(tokens, accents):
+    accented = "".join(accents) + "-".join(tokens)
+    plain = unicodedata.normalize("NFKD", "".join(accents))
+    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
+    assert project_key(accented) == project_key(plain + "-".join(tokens))
+    assert project_key(accented).endswith(" ".join(t.lower() for t in tokens))
+
+
+@given(tokens=NUMBER, wide=st.booleans())
+def test_special_forms_are_said_only_when_there_are_some(tokens, wide):
+    text = "-".join(tokens)
+    typed = "".join(chr(ord(ch) + 0xFEE0) if ch.isalnum() else ch for ch in text) if wide else text
+    clean, changes = clean_project_id(typed)
+    assert clean == text
+    assert changes == ({"special_forms": True} if wide else {})
+
+
+@given(text=st.text(alphabet=[*"AB-12 ", *INVISIBLE, "\t"], max_size=12))
+@example(text="OUE-2020-0\u200b03")
+def test_visible_shows_each_invisible_character_by_its_code_point(text):
+    shown = visible(text)
+    expected = "".join(f"⟨U+{ord(ch):04X}⟩" if ch in INVISIBLE or ch == "\t" else ch for ch in text)
+    assert shown == expected
