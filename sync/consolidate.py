@@ -52,9 +52,6 @@ class LineTotals:
 class Totals:
     lines: list[LineTotals]
     envelope: Cents
-    # (priority) and (territory) → [committed cents, number of committed projects]
-    by_priority: dict[str, list[int]]
-    by_territory: dict[str, list[int]]
     paid_by_project: dict[tuple[str, str], Cents]  # (committee, project id) → cents
 
     @property
@@ -78,8 +75,6 @@ class Totals:
         return next(line for line in self.lines if line.code == code)
 
 
-# A group's [committed cents, number of committed projects] (by priority, by territory).
-Groups = dict[str, list[int]]
 # Per project id, what was paid to it, and what was paid to it in each fiscal year.
 PaidByProject = dict[str, Cents]
 PaidByYear = dict[str, dict[str, Cents]]
@@ -88,8 +83,6 @@ PaidByYear = dict[str, dict[str, Cents]]
 def consolidate(config: Config, workbooks: dict[str, ParsedWorkbook]) -> Totals:
     """Totals of every line (sub-regions in configuration order, then the regional line)."""
     lines: list[LineTotals] = []
-    by_priority: Groups = defaultdict(lambda: [0, 0])
-    by_territory: Groups = defaultdict(lambda: [0, 0])
     paid_by_project: dict[tuple[str, str], Cents] = {}
     for committee in (*config.subregions, config.regional):
         line = LineTotals(
@@ -107,8 +100,8 @@ def consolidate(config: Config, workbooks: dict[str, ParsedWorkbook]) -> Totals:
         for key, cents in paid.items():
             paid_by_project[(committee.code, key)] = cents
         for project in workbook.projects:
-            _add_project(project, paid, paid_years, line, by_priority, by_territory)
-    return Totals(lines, config.envelope, dict(by_priority), dict(by_territory), paid_by_project)
+            _add_project(project, paid, paid_years, line)
+    return Totals(lines, config.envelope, paid_by_project)
 
 
 def _paid_by_project(payments: list[Payment], config: Config, line: LineTotals) -> tuple[PaidByProject, PaidByYear]:
@@ -133,8 +126,6 @@ def _add_project(
     paid: PaidByProject,
     paid_years: PaidByYear,
     line: LineTotals,
-    by_priority: Groups,
-    by_territory: Groups,
 ) -> None:
     if not project.counted:
         return
@@ -149,10 +140,6 @@ def _add_project(
     line.committed = Cents(line.committed + amount)
     line.projects_committed += 1
     line.other_contributions = Cents(line.other_contributions + (project.other_contributions or 0))
-    by_priority[project.priority][0] += amount
-    by_priority[project.priority][1] += 1
-    by_territory[project.territory][0] += amount
-    by_territory[project.territory][1] += 1
     if project.status in statuses.COMMITTED_STATUSES:
         years = project.fqis_by_year.items()
     else:

@@ -2,12 +2,22 @@
 money (the fiscal-year columns and totals included) and counts, each changed to
 another value, emptied, filled, made unreadable and made readable again; the same
 for each field of a payment. A value retyped differently but read the same (a
-number typed as text) is no change."""
+number typed as text) is no change.
+
+Then, systematically, one case per field kind (text, list, date, amount, fiscal
+year, count; a payment's date, amount, reference and note) and per transition:
+value → other value, value → unreadable, value → empty, and back, unreadable ↔
+empty, and one unreadable value → another (no change to report: both are
+« (illisible) »). Each case is reported once, on its own record, with that field
+alone."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
+
+import pytest
 
 from tests.support.builders import payment, project
 from tests.support.history import Alliance
@@ -187,3 +197,177 @@ def test_every_payment_field_changed_emptied_and_made_unreadable(tmp_path):
         "  Versement modifié : OUE-2020-001 · 2021-01-04 · réf. V-9 — Versement de 900,00 $",
         "      Note : avance → solde",
     ]
+
+
+# ------------------------------------------------- every field kind × every transition
+
+# Per field kind: the builder's keyword, the column's header, two values A and B as
+# typed and as `diff` shows them, and a value that cannot be read (a formula's error
+# in a text or list cell).
+KINDS = {
+    "texte": ("title", "Titre du projet", ("Titre A", "Titre A"), ("Titre B", "Titre B"), "#REF!"),
+    "liste": ("status", "Statut", ("En cours", "En cours"), ("Terminé", "Terminé"), "#N/A"),
+    "date": (
+        "end_date",
+        "Date de fin",
+        (dt.date(2021, 3, 31), "2021-03-31"),
+        (dt.date(2021, 3, 30), "2021-03-30"),
+        "32/13/2021",
+    ),
+    "montant": ("total_cost", "Coût total", (100000, "100 000,00 $"), (100000.01, "100 000,01 $"), "cent mille"),
+    "exercice": ("fqis", "FQIS 2019-2020", (30000, "30 000,00 $"), (30000.01, "30 000,01 $"), "trente mille"),
+    "nombre": ("participants_target", "Participants visés", (20, "20"), (21, "21"), "beaucoup"),
+}
+A, B, UNREAD, EMPTY_CELL = "A", "B", "illisible", "vide"
+# (before, after): a value changed, made unreadable, emptied, and back.
+TRANSITIONS = {
+    "valeur→autre": (A, B),
+    "valeur→illisible": (A, UNREAD),
+    "valeur→vide": (A, EMPTY_CELL),
+    "illisible→valeur": (UNREAD, A),
+    "vide→valeur": (EMPTY_CELL, A),
+    "illisible→vide": (UNREAD, EMPTY_CELL),
+    "vide→illisible": (EMPTY_CELL, UNREAD),
+    "illisible→autre illisible": (UNREAD, UNREAD + "2"),
+}
+
+
+# A second unreadable value, typed otherwise: a text or list cell's other error.
+OTHER_UNREADABLE = {"texte": "#NAME?", "liste": "#VALUE!"}
+
+
+def _typed(kind: str, state: str) -> object:
+    _, _, a, b, unreadable = KINDS[kind]
+    other = OTHER_UNREADABLE.get(kind, f"{unreadable} ?")
+    return {A: a[0], B: b[0], UNREAD: unreadable, UNREAD + "2": other, EMPTY_CELL: None}[state]
+
+
+def _shown(kind: str, state: str) -> str:
+    _, _, a, b, _ = KINDS[kind]
+    return {A: a[1], B: b[1], UNREAD: "(illisible)", UNREAD + "2": "(illisible)", EMPTY_CELL: "(vide)"}[state]
+
+
+def _case_project(number: str, kind: str, state: str) -> dict:
+    field = KINDS[kind][0]
+    value: Any = _typed(kind, state)
+    if field == "fqis":  # the total stays typed: only the year's cell changes
+        return project(number, fqis={"2019-2020": value, "2020-2021": 30000}, fqis_total=60000)
+    return (
+        project(number, title=f"Projet {number}", **{field: value})
+        if field != "title"
+        else project(number, title=value)
+    )
+
+
+CASES = [(kind, transition) for kind in KINDS for transition in TRANSITIONS]
+
+
+def _number(kind: str, transition: str) -> str:
+    return f"OUE-{list(KINDS).index(kind) + 1}-{list(TRANSITIONS).index(transition) + 1}"
+
+
+@pytest.fixture(scope="module")
+def every_transition(tmp_path_factory) -> list[str]:
+    """`diff` after a run where each (kind, transition) has its own project."""
+    before = [_case_project(_number(k, t), k, TRANSITIONS[t][0]) for k, t in CASES]
+    after = [_case_project(_number(k, t), k, TRANSITIONS[t][1]) for k, t in CASES]
+    return diff_after(tmp_path_factory.mktemp("transitions"), {"projects": before}, {"projects": after})
+
+
+@pytest.mark.parametrize(("kind", "transition"), CASES, ids=[f"{k}-{t}" for k, t in CASES])
+def test_each_field_kind_and_transition_is_reported_once(every_transition, kind, transition):
+    number = _number(kind, transition)
+    head = f"  Projet modifié : {number}"
+    heads = [i for i, line in enumerate(every_transition) if line == head or line.startswith(f"{head} — ")]
+    before, after = TRANSITIONS[transition]
+    old, new = _shown(kind, before), _shown(kind, after)
+    if old == new:  # two unreadable values: still unreadable, no change to report
+        assert heads == []
+        return
+    assert len(heads) == 1
+    header = KINDS[kind][1]
+    # A project is named by its title after the change, when it has one.
+    title = (new if new not in ("(vide)", "(illisible)") else "") if kind == "texte" else f"Projet {number}"
+    assert every_transition[heads[0]] == f"  Projet modifié : {number}" + (f" — {title}" if title else "")
+    assert every_transition[heads[0] + 1 : heads[0] + 2] == [f"      {header} : {old} → {new}"]
+    nxt = every_transition[heads[0] + 2] if heads[0] + 2 < len(every_transition) else ""
+    assert not nxt.startswith("      ")  # the one field that changed, nothing else
+
+
+# The same for each field of a payment, each payment its own reference (or its own
+# date, for the reference's cases): it is found again, modified, never removed and added.
+PAYMENT_KINDS = {
+    "date": (
+        "date",
+        "Date du versement",
+        (dt.date(2020, 6, 1), "2020-06-01"),
+        (dt.date(2020, 6, 2), "2020-06-02"),
+        "32/13/2020",
+    ),
+    "montant": ("amount", "Montant", (1000, "1 000,00 $"), (1000.01, "1 000,01 $"), "mille"),
+    "référence": ("reference", "Référence", ("V-A", "V-A"), ("V-B", "V-B"), "#REF!"),
+    "note": ("note", "Note", ("avance", "avance"), ("solde", "solde"), "#REF!"),
+}
+PAYMENT_OTHER_UNREADABLE = {"date": "31/02/2020", "montant": "mille ?", "référence": "#NAME?", "note": "#NAME?"}
+PAYMENT_CASES = [(kind, transition) for kind in PAYMENT_KINDS for transition in TRANSITIONS]
+
+
+def _case_payment(index: int, kind: str, state: str) -> dict:
+    field, _, a, b, unreadable = PAYMENT_KINDS[kind]
+    typed = {A: a[0], B: b[0], UNREAD: unreadable, UNREAD + "2": PAYMENT_OTHER_UNREADABLE[kind], EMPTY_CELL: None}
+    # Every other field its own: two payments are never told apart by the field that changes.
+    values: dict = {
+        "date": dt.date(2020, 7, 1) + dt.timedelta(days=index),
+        "amount": 500 + index,
+        "reference": f"V-{index}",
+    }
+    value = typed[state]
+    values[field] = f"{value}-{index}" if field == "reference" and state in (A, B) else value
+    return payment("OUE-2020-001", **values)
+
+
+@pytest.fixture(scope="module")
+def every_payment_transition(tmp_path_factory) -> list[str]:
+    projects = [project("OUE-2020-001", fqis={"2019-2020": 30000, "2020-2021": 70000}, total_cost=200000)]
+    before = [_case_payment(i, k, TRANSITIONS[t][0]) for i, (k, t) in enumerate(PAYMENT_CASES)]
+    after = [_case_payment(i, k, TRANSITIONS[t][1]) for i, (k, t) in enumerate(PAYMENT_CASES)]
+    return diff_after(
+        tmp_path_factory.mktemp("versements"),
+        {"projects": projects, "payments": before},
+        {"projects": projects, "payments": after},
+    )
+
+
+def test_every_payment_change_is_a_modification(every_payment_transition):
+    changed = sum(
+        1 for k, t in PAYMENT_CASES if _shown_payment(k, TRANSITIONS[t][0]) != _shown_payment(k, TRANSITIONS[t][1])
+    )
+    assert every_payment_transition[1] == (
+        f"Projets : 0 ajouté, 0 modifié, 0 supprimé. Versements : 0 ajouté, {changed} modifiés, 0 supprimé."
+    )
+
+
+def _shown_payment(kind: str, state: str) -> str:
+    _, _, a, b, _ = PAYMENT_KINDS[kind]
+    return {A: a[1], B: b[1], UNREAD: "(illisible)", UNREAD + "2": "(illisible)", EMPTY_CELL: "(vide)"}[state]
+
+
+@pytest.mark.parametrize(("kind", "transition"), PAYMENT_CASES, ids=[f"{k}-{t}" for k, t in PAYMENT_CASES])
+def test_each_payment_field_and_transition_is_reported_once(every_payment_transition, kind, transition):
+    before, after = TRANSITIONS[transition]
+    old, new = _shown_payment(kind, before), _shown_payment(kind, after)
+    index = PAYMENT_CASES.index((kind, transition))
+    if kind == "référence":
+        old, new = (f"{v}-{index}" if state in (A, B) else v for v, state in ((old, before), (new, after)))
+    line = f"      {PAYMENT_KINDS[kind][1]} : {old} → {new}"
+    # The payment's own line: its date, or for the date's cases its reference.
+    day = dt.date(2020, 7, 1) + dt.timedelta(days=index)
+    mark = f"réf. V-{index} " if kind == "date" else f"OUE-2020-001 · {day} "
+    heads = [i for i, text in enumerate(every_payment_transition) if text.startswith("  Versement") and mark in text]
+    if old == new:
+        assert heads == []
+        return
+    assert len(heads) == 1 and every_payment_transition[heads[0]].startswith("  Versement modifié : OUE-2020-001 · ")
+    assert every_payment_transition[heads[0] + 1] == line
+    following = every_payment_transition[heads[0] + 2 : heads[0] + 3]
+    assert not following or not following[0].startswith("      ")

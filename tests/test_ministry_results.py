@@ -1,14 +1,18 @@
 """Every formula of the ministry workbook is saved with its result (issue 12).
 
 A script that never recalculates (openpyxl ``data_only=True``, pandas) reads every
-figure; LibreOffice, recalculating, agrees with each stored result. Checked on the
-demo, on the alliance of tests/support/ministry.py (Excel tables) and on a large
-generated alliance written in constant-memory mode (filters instead of tables).
+figure; LibreOffice, recalculating on load (forced, and proven by a canary: see
+tests/support/libreoffice.py), agrees with each stored result. Checked on the demo,
+on the alliance of tests/support/ministry.py (Excel tables), on its alliance of every
+exclusion and edge, and on a large generated alliance written in constant-memory
+mode (filters instead of tables).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from openpyxl import load_workbook
 
 from benchmarks.generate import Size, build_alliance
 from sync.config import load_config
+from sync.findings import Code
 from sync.outputs.ministry import write_ministry_workbook
 from sync.pipeline import build_report
 from sync.resources import demo_config
@@ -68,6 +73,11 @@ def alliance(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def edges(tmp_path_factory):
+    return mf.build_and_write_edges(tmp_path_factory.mktemp("bords"))
+
+
+@pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     report = build_report(load_config(demo_config()))
@@ -83,13 +93,80 @@ def large(tmp_path_factory):
 
 
 @pytest.mark.usefixtures("soffice")
-@pytest.mark.parametrize("name", ["alliance", "demo", "large"])
+@pytest.mark.parametrize("name", ["alliance", "edges", "demo", "large"])
 def test_libreoffice_agrees_with_every_stored_result(name, request, tmp_path):
     _report, path = request.getfixturevalue(name)
     recalculated = lo.recalculate(path, tmp_path)
     count, wrong = disagreements(path, recalculated)
     assert count > 100 and wrong == []
     assert lo.formula_errors(recalculated) == []
+
+
+def test_the_edge_alliance_exercises_every_exclusion_and_edge(edges):
+    report, _ = edges
+    found = {(f.code, f.sheet, f.row, f.field) for f in report.findings}
+    assert found >= {
+        (Code.INVALID_AMOUNT, "Projets", 7, "year:2024-2025"),
+        (Code.INVALID_AMOUNT, "Projets", 8, "total_cost"),
+        (Code.INVALID_AMOUNT, "Projets", 9, "other_contributions"),
+        (Code.MISSING_VALUE, "Projets", 10, "status"),
+        (Code.UNKNOWN_VALUE, "Projets", 11, "status"),
+        (Code.INVALID_AMOUNT, "Projets", 12, "fqis_total"),
+        (Code.DUPLICATE_PROJECT_ID, "Projets", 14, "project_id"),
+        (Code.MISSING_VALUE, "Projets", 15, "project_id"),
+        (Code.DATE_OUTSIDE_PERIOD, "Versements", 8, "date"),
+        (Code.DATE_OUTSIDE_PERIOD, "Versements", 9, "date"),
+        (Code.INVALID_AMOUNT, "Versements", 10, "amount"),
+        (Code.PAYMENT_NOT_APPROVED, "Versements", 13, "project_id"),
+        (Code.PAYMENT_UNKNOWN_PROJECT, "Versements", 15, "project_id"),
+        (Code.INVALID_DATE, "Versements", 16, "date"),
+        (Code.INVALID_AMOUNT, "Versements", 17, "amount"),
+        (Code.MISSING_VALUE, "Versements", 18, "project_id"),
+    }
+    lines = {line.code: line for line in report.totals.lines}
+    # E-1 (60 001,00 $), E-13 (2 500,50 $), the first E-12 (7 000 $), abandoned E-2 (what
+    # was paid, 800 $); SUD has nothing; the regional line 50 000 $.
+    assert [lines["NORD"].committed, lines["SUD"].committed] == [6000100 + 250050 + 700000 + 80000, 0]
+    assert report.totals.committed == 7030150 + 5000000
+
+
+def _store_wrong_result(path: Path, target: Path, sheet_xml: str, wrong: str) -> tuple[str, str]:
+    """``path`` copied to ``target`` with the first stored formula result of
+    ``sheet_xml`` replaced by ``wrong``: (cell, stored result it replaced)."""
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as copy:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == sheet_xml:
+                text = data.decode("utf-8")
+                found = re.search(r'<c r="([A-Z]+[0-9]+)"[^>]*><f>[^<]*</f><v>([^<]*)</v>', text)
+                assert found is not None
+                cell, value = found.group(1), found.group(2)
+                start, end = found.span(2)
+                data = (text[:start] + wrong + text[end:]).encode("utf-8")
+            copy.writestr(item, data)
+    return cell, value
+
+
+@pytest.mark.usefixtures("soffice")
+def test_a_formula_whose_stored_result_is_wrong_is_named_with_both_values(edges, tmp_path):
+    _report, path = edges
+    tampered = tmp_path / "faux.xlsx"
+    cell, _value = _store_wrong_result(path, tampered, "xl/worksheets/sheet1.xml", "12345")
+    formula = load_workbook(tampered)["Sommaire"][cell].value
+    right = load_workbook(path, data_only=True)["Sommaire"][cell].value
+    assert right != 12345
+    _count, wrong = disagreements(tampered, lo.recalculate(tampered, tmp_path / "recalcul"))
+    assert wrong == [f"Sommaire!{cell} {formula} : 12345 enregistré, {right!r} recalculé"]
+
+
+@pytest.mark.usefixtures("soffice")
+def test_the_canary_catches_a_libreoffice_that_keeps_the_stored_results(tmp_path):
+    canary = lo.write_canary(tmp_path / "source")
+    # Forced (our profile): the canary comes back right, the helper returns.
+    assert load_workbook(lo.recalculate(canary, tmp_path / "force"), data_only=True)["Canari"]["A3"].value == 5
+    # LibreOffice's default for an .xlsx (never recalculate): the helper fails.
+    with pytest.raises(AssertionError, match=r"le canari Canari!A3 =SUM\(A1:A2\) revient à 12345 au lieu de 5"):
+        lo.recalculate(canary, tmp_path / "jamais", recalc_mode=lo.RECALC_NEVER)
 
 
 def test_a_script_that_never_recalculates_reads_the_python_totals(alliance):

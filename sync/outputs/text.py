@@ -9,7 +9,7 @@ from typing import Any
 from sync.consolidate import LineTotals
 from sync.findings import ERROR, SEVERITY_LABEL, Finding
 from sync.money import format_cents, format_percent
-from sync.outputs.contract import dumps, finding_dict, iso, money
+from sync.outputs.contract import finding_dict, iso, money
 from sync.report import Report, SourceInfo
 from sync.wording import moment, plural, printable, summary_line
 
@@ -88,10 +88,6 @@ def counts_by_code(findings: list[Finding], order: list[str]) -> list[str]:
         noun = ("erreur", "erreurs") if severity == ERROR else ("avertissement", "avertissements")
         lines.append(f"  {committee:<10} {code:<{width}} {plural(counts[key], *noun)}")
     return lines
-
-
-def render_json(report: Report) -> str:
-    return dumps(validation_document(report))
 
 
 @dataclass

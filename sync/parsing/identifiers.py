@@ -75,7 +75,7 @@ _INVISIBLE_OTHERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u034f"}
 
 def _invisible(ch: str) -> bool:
     category = unicodedata.category(ch)
-    return category == "Cf" or ch in _INVISIBLE_OTHERS or (category == "Cc" and ch not in " ")
+    return category == "Cf" or ch in _INVISIBLE_OTHERS or category == "Cc"
 
 
 def visible(text: str) -> str:

@@ -42,7 +42,7 @@ def check_envelopes(config: Config, totals: Totals) -> list[Finding]:
                 )
             )
         for label, annual in committee.annual.items():
-            committed = line.committed_by_year.get(label, 0)
+            committed = line.committed_by_year[label]  # every fiscal year has its entry
             if committed > annual:
                 out.append(
                     finding(

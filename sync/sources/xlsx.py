@@ -22,7 +22,9 @@ history's copies were built:
 - an error cell keeps its text (``#DIV/0!``, ``#N/A``…), so that parsing reports
   it at its cell instead of reading a blank. python-calamine returns an error
   cell as an empty string, so :func:`_error_cells` finds these cells again in the
-  sheet's XML, with defusedxml, in the sheets that have one.
+  sheet's XML, with defusedxml, in the sheets that have one; calamine refuses the
+  error values it does not know (``#SPILL!``, ``#CALC!`` of a recent Excel), and
+  such a sheet is read cell by cell instead, as a sheet with a far value is.
 
 Safety: calamine's XML parser (quick-xml) reads no DTD and expands no entity
 but XML's five predefined ones, and the XML read here goes through defusedxml,
@@ -226,7 +228,14 @@ class XlsxSource:
         errors = _error_cells(archive, part) if extent.has_errors and part is not None else {}
         # Every row from A1 (row numbers are cell addresses), whatever size the file
         # declares: some programs declare it wrong.
-        grid = workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        try:
+            grid = workbook.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        except CalamineError:
+            if not errors:
+                raise
+            # calamine refuses the error values it does not know (#SPILL!, #CALC! of a
+            # recent Excel): openpyxl's parser keeps them as their text.
+            return self._sparse_rows(title, percent)
         rows = _rows(grid, errors)
         if percent and part is not None:
             _show_percentages(rows, _percent_cells(archive, part, percent))

@@ -140,7 +140,9 @@ ALLIANCE = {
 }
 
 
-def project(project_id: str = "OUE-2020-001", *, fqis: dict | None = None, cells: dict | None = None, **fields) -> dict:
+def project(
+    project_id: str | None = "OUE-2020-001", *, fqis: dict | None = None, cells: dict | None = None, **fields
+) -> dict:
     """A clean project row (En cours, 60 000 $ of FQIS on a 100 000 $ project).
 
     ``fqis`` maps a fiscal year label to its amount (default 30 000 $ in 2019-2020 and
@@ -181,7 +183,7 @@ def project(project_id: str = "OUE-2020-001", *, fqis: dict | None = None, cells
     return row
 
 
-def payment(project_id: str = "OUE-2020-001", *, cells: dict | None = None, **fields) -> dict:
+def payment(project_id: str | None = "OUE-2020-001", *, cells: dict | None = None, **fields) -> dict:
     """A clean payment row: 10 000 $ on 2020-05-01."""
     row = {
         "No projet": project_id,

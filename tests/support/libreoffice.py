@@ -2,6 +2,14 @@
 it, computes every formula and saves the results), convert it to PDF, and render
 PDF pages to PNG.
 
+Headless LibreOffice keeps the results stored in an .xlsx by default (its OOXML
+recalculation mode is « never »): a « recalculation » would then give back our own
+stored numbers. Our profile forces the recalculation on load
+(``/org.openoffice.Office.Calc/Formula/Load/OOXMLRecalcMode`` = 0, « always », in
+its registrymodifications.xcu), and :func:`recalculate` proves it on every call: a
+canary formula stored with a wrong result is converted with the workbook and must
+come back right, or the helper fails.
+
 Locally, a test that needs LibreOffice is skipped, with the reason, when
 ``soffice`` is absent. In CI (``CI=true``) it fails instead: the recalculation
 tests must never be skipped silently there.
@@ -94,16 +102,52 @@ def require_pdftoppm() -> str:
     pytest.skip(reason)
 
 
-def _profile() -> Path:
-    # A profile of our own: a LibreOffice opened by the user (or another test
-    # process) must not lock the conversion out.
-    return Path(tempfile.gettempdir()) / f"alliance-sync-libreoffice-{os.getpid()}"
+# LibreOffice's recalculation modes on load: 0 always, 1 never, 2 ask (never, headless).
+RECALC_ALWAYS, RECALC_NEVER = 0, 1
+_REGISTRY = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" \
+xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
+<value>{mode}</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
+<value>{mode}</value></prop></item>
+</oor:items>
+"""
+# The canary: 2 + 3 stored as 12345. Recalculated, it is 5; kept, it is 12345.
+CANARY_STEM = "alliance-sync-canari"
+CANARY_SHEET, CANARY_CELL, CANARY_FORMULA = "Canari", "A3", "=SUM(A1:A2)"
+CANARY_STORED, CANARY_TRUE = 12345, 5
+
+
+def _profile(recalc_mode: int = RECALC_ALWAYS) -> Path:
+    """A profile of our own (a LibreOffice opened by the user, or another test
+    process, must not lock the conversion out) whose settings recalculate every
+    formula of an .xlsx or .ods on load; written before each conversion, since
+    LibreOffice rewrites the file when it exits."""
+    profile = Path(tempfile.gettempdir()) / f"alliance-sync-libreoffice-{os.getpid()}-{recalc_mode}"
+    user = profile / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    (user / "registrymodifications.xcu").write_text(_REGISTRY.format(mode=recalc_mode), encoding="utf-8")
+    return profile
 
 
 def convert(source: Path, target_format: str, outdir: Path, locale: str | None = None) -> Path:
     """Convert ``source`` with LibreOffice headless into ``outdir``; returns the new file.
 
     ``locale`` (e.g. ``fr_CA.UTF-8``) is the one LibreOffice formats numbers with."""
+    return _convert(source, target_format, outdir, locale)
+
+
+def _convert(
+    source: Path,
+    target_format: str,
+    outdir: Path,
+    locale: str | None = None,
+    *,
+    also: tuple[Path, ...] = (),
+    recalc_mode: int = RECALC_ALWAYS,
+) -> Path:
+    """``also`` are converted by the same LibreOffice (the canary)."""
     _check_marked()
     soffice = require_soffice()
     source, outdir = Path(source).resolve(), Path(outdir).resolve()
@@ -115,7 +159,7 @@ def convert(source: Path, target_format: str, outdir: Path, locale: str | None =
     target.unlink(missing_ok=True)
     command = [
         soffice,
-        f"-env:UserInstallation={_profile().as_uri()}",
+        f"-env:UserInstallation={_profile(recalc_mode).as_uri()}",
         "--headless",
         "--invisible",
         "--norestore",
@@ -127,6 +171,7 @@ def convert(source: Path, target_format: str, outdir: Path, locale: str | None =
         "--outdir",
         str(outdir),
         str(source),
+        *(str(Path(other).resolve()) for other in also),
     ]
     env = {**os.environ, "LC_ALL": locale, "LANG": locale} if locale else None
     result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT, env=env)
@@ -138,9 +183,44 @@ def convert(source: Path, target_format: str, outdir: Path, locale: str | None =
     return target
 
 
-def recalculate(source: Path, outdir: Path) -> Path:
-    """The workbook as LibreOffice saves it after computing every formula (.xlsx)."""
-    return convert(source, "xlsx:Calc MS Excel 2007 XML", outdir)
+def write_canary(folder: Path) -> Path:
+    """A workbook whose only formula, ``=SUM(A1:A2)`` over 2 and 3, is stored with
+    the wrong result 12345: it comes back 5 only if LibreOffice recalculated."""
+    import xlsxwriter
+
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{CANARY_STEM}.xlsx"
+    workbook = xlsxwriter.Workbook(str(path))
+    sheet = workbook.add_worksheet(CANARY_SHEET)
+    sheet.write_number("A1", 2)
+    sheet.write_number("A2", 3)
+    sheet.write_formula(CANARY_CELL, CANARY_FORMULA, None, CANARY_STORED)
+    workbook.close()
+    return path
+
+
+def check_canary(recalculated: Path) -> None:
+    """Fails unless the canary converted by LibreOffice came back recalculated."""
+    from openpyxl import load_workbook
+
+    value = load_workbook(recalculated, data_only=True)[CANARY_SHEET][CANARY_CELL].value
+    if value != CANARY_TRUE:
+        raise AssertionError(
+            f"LibreOffice n'a pas recalculé au chargement : le canari {CANARY_SHEET}!{CANARY_CELL} "
+            f"{CANARY_FORMULA} revient à {value!r} au lieu de {CANARY_TRUE} (résultat enregistré : "
+            f"{CANARY_STORED}). Le profil doit régler OOXMLRecalcMode à 0 (toujours recalculer)."
+        )
+
+
+def recalculate(source: Path, outdir: Path, *, recalc_mode: int = RECALC_ALWAYS) -> Path:
+    """The workbook as LibreOffice saves it after computing every formula (.xlsx),
+    proven by the canary converted in the same run (``recalc_mode`` exists only to
+    show that the canary catches a LibreOffice that keeps stored results)."""
+    outdir = Path(outdir)
+    canary = write_canary(outdir / "canari-source")
+    target = _convert(source, "xlsx:Calc MS Excel 2007 XML", outdir, also=(canary,), recalc_mode=recalc_mode)
+    check_canary(outdir / f"{CANARY_STEM}.xlsx")
+    return target
 
 
 def to_pdf(source: Path, outdir: Path, locale: str | None = None) -> Path:

@@ -72,7 +72,9 @@ SUBREGIONS = [
 REGIONAL = {"name": "Réserve régionale du Haut-Pays", "allocation": 800000, "source": {"xlsx": "regional.xlsx"}}
 
 
-def _p(project_id: str, territory: str, status: str = "Accepté", fqis: dict | None = None, **fields) -> dict:
+def _p(
+    project_id: str | None, territory: str, status: str | None = "Accepté", fqis: dict | None = None, **fields
+) -> dict:
     pipeline = status in ("En analyse", "Intention déposée")
     dates = (
         {"approval_date": None, "start_date": None, "end_date": None}
@@ -183,4 +185,105 @@ def build_and_write(folder: Path):
     from tests.support.checks import validate
 
     report = validate(build(folder))
+    return report, write_ministry_workbook(report, folder / "rapport.xlsx")
+
+
+# The alliance of every exclusion and edge (issue 23): the formulas of its workbook
+# are checked against their stored results after a forced recalculation.
+EDGE_SUBREGIONS = [
+    {
+        "code": "NORD",
+        "name": "Haut-Pays Nord",
+        "allocation": 1500000.5,
+        "territories": ["Lac-Bleu", "Mont-Clair"],
+        "source": {"xlsx": "nord.xlsx"},
+    },
+    # A sub-region whose committee has entered nothing yet.
+    {
+        "code": "SUD",
+        "name": "Vallée du Sud",
+        "allocation": 2000000,
+        "territories": ["Vallée-Sud"],
+        "source": {"xlsx": "sud.xlsx"},
+    },
+]
+# Each fiscal year's first and last day, and the days just outside the period.
+BOUNDARY_DAYS = (
+    dt.date(2024, 4, 1),
+    dt.date(2025, 3, 31),
+    dt.date(2025, 4, 1),
+    dt.date(2026, 3, 31),
+    dt.date(2026, 4, 1),
+    dt.date(2027, 3, 31),
+)
+OUTSIDE_DAYS = (dt.date(2024, 3, 31), dt.date(2027, 4, 1))
+
+
+def _edge_projects() -> list[dict]:
+    three_years = {"2024-2025": 10000.01, "2025-2026": 20000, "2026-2027": 30000.99}
+    return [
+        _p("E-1", "Lac-Bleu", "Accepté", three_years, priority="Logement"),
+        _p("E-2", "Lac-Bleu", "Abandonné", {"2024-2025": 8000}),
+        _p("E-3", "Mont-Clair", "Refusé", {"2025-2026": 9000}),
+        _p("E-4", "Mont-Clair", "En analyse", {"2026-2027": 4000}),
+        _p("E-5", "Mont-Clair", "Intention déposée", {"2025-2026": 3000}),
+        # Each reason a row is kept out of the totals.
+        _p("E-6", "Lac-Bleu", "En cours", {"2024-2025": "douze mille"}, fqis_total=12000),
+        _p("E-7", "Lac-Bleu", "En cours", {"2024-2025": 7000}, total_cost="cher"),
+        _p("E-8", "Lac-Bleu", "En cours", {"2024-2025": 7000}, other_contributions="beaucoup"),
+        _p("E-9", "Lac-Bleu", None, {"2024-2025": 7000}),
+        _p("E-10", "Lac-Bleu", "Peut-être", {"2024-2025": 7000}),
+        _p("E-11", "Lac-Bleu", "En cours", {"2024-2025": 7000}, fqis_total="?"),
+        _p("E-12", "Lac-Bleu", "En cours", {"2024-2025": 7000}),
+        _p("E-12", "Mont-Clair", "Terminé", {"2025-2026": 6000}),
+        _p(None, "Lac-Bleu", "En cours", {"2024-2025": 7000}),
+        # Counted, with what does not keep a row out: a date outside the period.
+        _p("E-13", "Mont-Clair", "Terminé", {"2026-2027": 2500.5}, approval_date=dt.date(2024, 3, 31)),
+    ]
+
+
+def _edge_payments() -> list[dict]:
+    boundary = [
+        payment("E-1", date=day, amount=1000 + index + 0.01 * index, reference=f"BORNE-{index}")
+        for index, day in enumerate(BOUNDARY_DAYS)
+    ]
+    outside = [payment("E-1", date=day, amount=500, reference=f"HORS-{day}") for day in OUTSIDE_DAYS]
+    return [
+        *boundary,
+        *outside,
+        # A negative correction: refused (docs/gabarit.md), kept out of the totals.
+        payment("E-1", date=dt.date(2025, 6, 1), amount=-250.25, reference="CORRECTION"),
+        payment("E-13", date=dt.date(2026, 5, 1), amount=2500.5, reference="E13"),
+        payment("E-2", date=dt.date(2024, 6, 1), amount=800, reference="ABANDONNÉ"),
+        payment("E-3", date=dt.date(2025, 6, 1), amount=900, reference="REFUSÉ"),
+        payment("E-6", date=dt.date(2024, 6, 1), amount=700, reference="NON-COMPTÉ"),
+        payment("E-404", date=dt.date(2024, 6, 1), amount=100, reference="INCONNU"),
+        payment("E-1", date="hier", amount=100, reference="DATE-ILLISIBLE"),
+        payment("E-1", date=dt.date(2024, 6, 1), amount="mille", reference="MONTANT-ILLISIBLE"),
+        payment(None, date=dt.date(2024, 6, 1), amount=100, reference="SANS-PROJET"),
+    ]
+
+
+def build_edges(folder: Path) -> Path:
+    """The committees' workbooks and configuration of the edge alliance; returns its path."""
+    regional = [_p("R-1", "Régional", "Accepté", {"2024-2025": 40000, "2026-2027": 10000})]
+    regional_payments = [
+        payment("R-1", date=dt.date(2025, 3, 31), amount=20000, reference="R-FIN"),
+        payment("R-1", date=dt.date(2026, 4, 1), amount=5000, reference="R-DEBUT"),
+    ]
+    for name, rows, pays in (
+        ("nord", _edge_projects(), _edge_payments()),
+        ("sud", [], []),
+        ("regional", regional, regional_payments),
+    ):
+        write_committee_xlsx(folder / f"{name}.xlsx", rows, pays, headers=HEADERS, payment_headers=PAYMENT_HEADERS)
+    return write_config(folder, alliance=ALLIANCE, regional=REGIONAL, subregions=EDGE_SUBREGIONS)
+
+
+def build_and_write_edges(folder: Path):
+    """The edge alliance built in ``folder``, validated, its workbook written: (report, path)."""
+    from sync.outputs.ministry import write_ministry_workbook
+    from tests.support.checks import validate
+
+    report = validate(build_edges(folder))
     return report, write_ministry_workbook(report, folder / "rapport.xlsx")
