@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sync.history.deliveries import run_totals
 from sync.history.identity import AllianceIdentity
 from sync.history.store import History
 from sync.report import EvolutionPoint, Report
@@ -50,12 +51,10 @@ def evolution(
 
 
 def _point(history: History, run_id: int, started_at: dt.datetime) -> EvolutionPoint:
-    rows = history.conn.execute(
-        "SELECT code, committed, paid FROM totals WHERE run_id = ? ORDER BY rowid", (run_id,)
-    ).fetchall()
+    lines = run_totals(history, run_id)
     return EvolutionPoint(
         started_at.date(),
         run_id,
-        {str(code): int(committed) for code, committed, _ in rows},
-        {str(code): int(paid) for code, _, paid in rows},
+        {line.code: line.committed for line in lines},
+        {line.code: line.paid for line in lines},
     )
