@@ -26,29 +26,13 @@ import pytest
 from click.testing import CliRunner
 
 from sync.cli import cli
+from tests.support.builders import PAYMENT_HEADERS, project_headers
 from tests.support.libreoffice import recalculate
 
 # -- docs/gabarit.md, docs/configuration.md ------------------------------------------------------------
 
 YEARS = ["2019-2020", "2020-2021", "2021-2022", "2022-2023"]
-PROJECT_HEADERS = (
-    [
-        "No projet",
-        "Titre du projet",
-        "Organisme porteur",
-        "Type d'organisme",
-        "Territoire",
-        "Priorité",
-        "Statut",
-        "Date d'approbation",
-        "Date de début",
-        "Date de fin",
-        "Coût total",
-    ]
-    + [f"FQIS {y}" for y in YEARS]
-    + ["FQIS total", "Autres contributions", "Participants visés", "Participants rejoints", "Notes"]
-)
-PAYMENT_HEADERS = ["No projet", "Date du versement", "Montant", "Référence", "Note"]
+PROJECT_HEADERS = project_headers(YEARS)
 COMMITTED = {"Accepté", "En cours", "Terminé"}
 
 COMMITTEES = {

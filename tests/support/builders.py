@@ -25,25 +25,32 @@ from openpyxl.utils import get_column_letter
 
 YEARS = ("2019-2020", "2020-2021", "2021-2022", "2022-2023")
 
-PROJECT_HEADERS = [
-    "No projet",
-    "Titre du projet",
-    "Organisme porteur",
-    "Type d'organisme",
-    "Territoire",
-    "Priorité",
-    "Statut",
-    "Date d'approbation",
-    "Date de début",
-    "Date de fin",
-    "Coût total",
-    *(f"FQIS {y}" for y in YEARS),
-    "FQIS total",
-    "Autres contributions",
-    "Participants visés",
-    "Participants rejoints",
-    "Notes",
-]
+
+def project_headers(years: Sequence[str]) -> list[str]:
+    """The Projets tab's header row of the committee template (docs/gabarit.md), one FQIS
+    column per fiscal year."""
+    return [
+        "No projet",
+        "Titre du projet",
+        "Organisme porteur",
+        "Type d'organisme",
+        "Territoire",
+        "Priorité",
+        "Statut",
+        "Date d'approbation",
+        "Date de début",
+        "Date de fin",
+        "Coût total",
+        *(f"FQIS {y}" for y in years),
+        "FQIS total",
+        "Autres contributions",
+        "Participants visés",
+        "Participants rejoints",
+        "Notes",
+    ]
+
+
+PROJECT_HEADERS = project_headers(YEARS)
 PAYMENT_HEADERS = ["No projet", "Date du versement", "Montant", "Référence", "Note"]
 
 # Keyword names of project() / payment() → official header.

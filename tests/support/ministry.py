@@ -14,28 +14,17 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from tests.support.builders import PAYMENT_HEADERS, payment, project, write_committee_xlsx, write_config
+from tests.support.builders import (
+    PAYMENT_HEADERS,
+    payment,
+    project,
+    project_headers,
+    write_committee_xlsx,
+    write_config,
+)
 
 YEARS = ("2024-2025", "2025-2026", "2026-2027")
-HEADERS = [
-    "No projet",
-    "Titre du projet",
-    "Organisme porteur",
-    "Type d'organisme",
-    "Territoire",
-    "Priorité",
-    "Statut",
-    "Date d'approbation",
-    "Date de début",
-    "Date de fin",
-    "Coût total",
-    *(f"FQIS {y}" for y in YEARS),
-    "FQIS total",
-    "Autres contributions",
-    "Participants visés",
-    "Participants rejoints",
-    "Notes",
-]
+HEADERS = project_headers(YEARS)
 
 # Committee text that a spreadsheet would take for a formula or a number.
 FORMULA_TITLE = '=HYPERLINK("http://x","y")'
