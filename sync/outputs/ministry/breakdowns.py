@@ -37,6 +37,10 @@ NO_PLAN = "Aucune sous-région (hors de tous les plans)"
 # Par année, on a closed year's row (docs/classeur-ministere.md): the figure as reported
 # to the ministry with the closing run, today's on the same basis, and the difference.
 ENGAGED_KIND, PAID_KIND = "engagé", "versé"
+# The tables an analyst reads by name (docs/classeur-ministere.md): the detail rows of each
+# block, without its total row.
+BY_YEAR_TABLES = {"committed": "T_ParAnnee_Engage", "paid": "T_ParAnnee_Verse", "annual": "T_ParAnnee_Annuel"}
+BY_PRIORITY_TABLE, BY_TERRITORY_TABLE = "T_ParPriorite", "T_ParTerritoire"
 CLOSURE_HEADERS = ["Exercice clos", "Déclaré au ministère", "Aujourd'hui", "Écart (aujourd'hui − déclaré)"]
 
 
@@ -50,12 +54,18 @@ def _cents_sum(cells: Sequence[Cell | None]) -> int:
 
 
 def write_by_year(
-    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+    book: Workbook,
+    styles: Styles,
+    report: Report,
+    formulas: Formulas,
+    figures: Figures,
+    controls: Controls,
+    tables: bool = True,
 ) -> Sheet:
     config = report.config
     codes = [c.code for c in config.committees]  # the lines that have projects
     closure_widths = [44, 16, 16, 16] if report.reported_years else []
-    sheet = Sheet(book, styles, BY_YEAR, [34, 12, 12, *([16] * len(codes)), 17, *closure_widths])
+    sheet = Sheet(book, styles, BY_YEAR, [34, 12, 12, *([16] * len(codes)), 17, *closure_widths], tables=tables)
     sheet.append([text(f"{config.fund} par exercice financier et par ligne de l'enveloppe", "title")])
     sheet.append(
         [
@@ -182,6 +192,7 @@ class _ByYear:
                 formula(formulas.project_sum(PAID, self.code_ref(i, hr), engagement=ABANDONED), figures.abandoned[code])
             )
         self.append_line_row(cells, "Par année — projets abandonnés (montant versé)", figures.abandoned.__getitem__)
+        self.sheet.name_table(BY_YEAR_TABLES["committed"], self.sheet.row)
         self.total_row(
             "Total engagé (= Sommaire)",
             "Par année — total engagé",
@@ -225,6 +236,7 @@ class _ByYear:
             "Par année — versé hors période",
             lambda code: totals.line(code).paid - sum(totals.line(code).paid_by_year.values()),
         )
+        self.sheet.name_table(BY_YEAR_TABLES["paid"], self.sheet.row)
         self.total_row(
             "Total versé (= Sommaire)", "Par année — total versé", first, lambda code: totals.line(code).paid
         )
@@ -241,6 +253,7 @@ class _ByYear:
             for code in self.codes:
                 cells.append(money(config.committee(code).annual.get(year.label)))
             self.sheet.append(cells)
+        self.sheet.name_table(BY_YEAR_TABLES["annual"], self.sheet.row)
 
 
 # ---------------------------------------------------------------------------
@@ -264,12 +277,18 @@ def in_plan_of(config: Config, label: str) -> Cell:
 
 
 def write_by_priority(
-    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+    book: Workbook,
+    styles: Styles,
+    report: Report,
+    formulas: Formulas,
+    figures: Figures,
+    controls: Controls,
+    tables: bool = True,
 ) -> Sheet:
     config, totals = report.config, report.totals
     codes = [c.code for c in config.committees]  # the lines that have projects
     n = len(codes)
-    sheet = Sheet(book, styles, BY_PRIORITY, [38, *([15] * n), 16, 11, 11, 16, 24])
+    sheet = Sheet(book, styles, BY_PRIORITY, [38, *([15] * n), 16, 11, 11, 16, 24], tables=tables)
     sheet.append([text(f"{config.fund} engagé par priorité d'action", "title")])
     sheet.append(
         [
@@ -375,6 +394,7 @@ def write_by_priority(
     controls.add(section, "Total engagé", other.committed - listed.committed, sheet, total_c, r)
     controls.add(section, "Projets engagés", other.projects - listed.projects, sheet, count_c, r, money=False)
     controls.add(section, "Demandes en analyse", other.pipeline - listed.pipeline, sheet, pipeline_c, r)
+    sheet.name_table(BY_PRIORITY_TABLE, sheet.row)
 
     r = sheet.row + 1
     cells = [text("Total", "total_label")]
@@ -424,14 +444,20 @@ def _nothing(col: str) -> str:
 
 
 def write_by_territory(
-    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+    book: Workbook,
+    styles: Styles,
+    report: Report,
+    formulas: Formulas,
+    figures: Figures,
+    controls: Controls,
+    tables: bool = True,
 ) -> Sheet:
     """Each line of the envelope with its territories, then the projects of that
     line typed with another territory (another sub-region's, or none), then its
     total: the rows of a line add up to its Engagé of the Sommaire."""
     config, totals = report.config, report.totals
     territory = formulas.projects.territory
-    sheet = Sheet(book, styles, BY_TERRITORY, [12, 36, 16, 11, 11, 16], print_title_rows=(4, 4))
+    sheet = Sheet(book, styles, BY_TERRITORY, [12, 36, 16, 11, 11, 16], print_title_rows=(4, 4), tables=tables)
     sheet.append([text(f"{config.fund} engagé par territoire", "title")])
     sheet.append(
         [
@@ -527,6 +553,7 @@ def write_by_territory(
         controls.add(section, "Projets engagés", line.projects_committed, sheet, 4, r, money=False)
         controls.add(section, "Demandes en analyse", line.pipeline, sheet, 6, r)
 
+    sheet.name_table(BY_TERRITORY_TABLE, sheet.row)  # each line's rows and its total, not the grand total
     r = sheet.row + 1
     assert r == total_row
 
