@@ -12,6 +12,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 
@@ -158,3 +159,23 @@ def test_an_english_libreoffice_shows_the_money_the_quebec_way(tmp_path):
     assert re.search(r"OUEST\s+Ouest de la Montérégie\s+2 600 000,00 \$\s+1 792 200,00 \$", sommaire)
     assert "68,9 %" in sommaire and "2,600,000.00" not in sommaire
     assert "2019-04-01" in sommaire  # dates stay ISO
+
+
+def test_the_template_s_print_settings_as_the_file_holds_them(tmp_path):
+    """Without LibreOffice: landscape Letter, one page wide and as tall as needed, row 1
+    repeated, the print area over the header (and, in a filled copy, the filled rows)."""
+    config = load_config(demo_config())
+    committee = config.committee("OUEST")
+    projects, payments = synthetic_committee(config, committee, 3)
+    filled = tmp_path / "ouest.xlsx"
+    write_committee_workbook(filled, config, committee, projects, payments)
+    for path, rows in ((template(tmp_path), {"Projets": 0, "Versements": 0}), (filled, None)):
+        book = openpyxl.load_workbook(path)
+        for tab, last_column in (("Projets", "T"), ("Versements", "E")):
+            ws = book[tab]
+            setup = ws.page_setup
+            assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 1, 1, 0)
+            assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1"
+            filled_rows = rows[tab] if rows else len(projects if tab == "Projets" else payments)
+            assert ws.print_area == f"'{tab}'!$A$1:${last_column}${filled_rows + 1}"
+        assert book["Instructions"].page_setup.orientation == "portrait"
