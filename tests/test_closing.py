@@ -309,35 +309,57 @@ def test_the_finding_is_recorded_with_the_run_for_the_committees_e_mail(closed):
 # -- Par année says what was reported ---------------------------------------------------------------
 
 
-def by_year_rows(alliance: Alliance) -> list[tuple]:
-    """The rows of Par année's block of closed years (values as openpyxl reads them)."""
-    sheet = openpyxl.load_workbook(alliance.output)["Par année"]
+def closed_year_rows(alliance: Alliance) -> dict[str, tuple]:
+    """The cells past the Total column of Par année's rows, for each year row of its two
+    blocks (« engagé » then « versé »), by year; values as openpyxl reads them."""
+    sheet = openpyxl.load_workbook(alliance.output, data_only=True)["Par année"]
     rows = [tuple(c.value for c in row) for row in sheet.iter_rows()]
-    heading = next(i for i, row in enumerate(rows) if row[0] == "Exercices clos : chiffres déclarés au ministère")
-    return [tuple(v for v in row if v is not None) for row in rows[heading + 2 :]]
+    headers = [i for i, row in enumerate(rows) if row[:3] == ("Exercice", "Du", "Au")]
+    total = rows[headers[0]].index("Total")
+    found = {}
+    for kind, header in zip(("engagé", "versé"), headers[:2], strict=True):
+        assert rows[header][total + 1 :] == (
+            "Exercice clos",
+            "Déclaré au ministère",
+            "Aujourd'hui",
+            "Écart (aujourd'hui − déclaré)",
+        )
+        for row in rows[header + 1 :]:
+            if not re.fullmatch(r"\d{4}-\d{4}", str(row[0])):
+                break
+            found[f"{kind} {row[0]}"] = tuple(v for v in row[total + 1 :] if v is not None)
+    return found
 
 
-def test_par_annee_marks_a_closed_year_without_difference(closed):
+def test_par_annee_marks_a_closed_year_on_its_rows_without_difference(closed):
     assert closed.cli("run").exit_code == 0
-    [mark, same] = by_year_rows(closed)
-    assert mark[0] == "2020-2021"
-    assert re.fullmatch(r"clos le \d{4}-\d\d-\d\d, synchronisation n° 1 du \d{4}-\d\d-\d\d", mark[3])
-    assert same == ("Aucun écart avec les chiffres déclarés.",)
+    rows = closed_year_rows(closed)
+    assert "engagé 2019-2020" in rows and "versé 2021-2022" in rows  # every year's row, open ones too
+    marks = {key: value for key, value in rows.items() if value}
+    assert list(marks) == ["engagé 2020-2021", "versé 2020-2021"]
+    for (mark,) in marks.values():
+        assert re.fullmatch(r"clos le \d{4}-\d\d-\d\d, synchronisation n° 1 ; aucun écart avec le déclaré", mark)
 
 
-def test_par_annee_shows_the_reported_figures_beside_today_s(closed):
+def test_par_annee_shows_the_reported_figure_beside_today_s_on_the_year_s_row(closed):
     def amounts(ouest):
         ouest["payments"][0]["Montant"] = 12000  # 31 March 2021: paid in 2020-2021 by OUEST
 
     edit(closed, amounts)
     assert closed.cli("run").exit_code == 1
-    [_mark, *figures] = by_year_rows(closed)
-    # Columns: OUEST, EST, LONGUEUIL, then the total (dollars, as the workbook shows them).
-    assert figures == [
-        ("FQIS engagé déclaré", 60000, 30000, 0, 90000),
-        ("FQIS engagé aujourd'hui", 60000, 30000, 0, 90000),
-        ("Écart (aujourd'hui − déclaré)", 0, 0, 0, 0),
-        ("FQIS versé déclaré", 10000, 0, 0, 10000),
-        ("FQIS versé aujourd'hui", 12000, 0, 0, 12000),
-        ("Écart (aujourd'hui − déclaré)", 2000, 0, 0, 2000),
-    ]
+    rows = closed_year_rows(closed)
+    assert re.fullmatch(
+        r"clos le \d{4}-\d\d-\d\d, synchronisation n° 1 ; aucun écart avec le déclaré", rows["engagé 2020-2021"][0]
+    )
+    mark, declared, today, gap = rows["versé 2020-2021"]
+    assert re.fullmatch(
+        r"clos le \d{4}-\d\d-\d\d, synchronisation n° 1 ; versé changé depuis : OUEST \+2 000,00 \$", mark
+    )
+    # The whole alliance's figure (dollars, as the workbook shows them): reported, today, difference.
+    assert (declared, today, gap) == (10000, 12000, 2000)
+    # The difference is a formula over the two cells on its left, stored with its result.
+    sheet = openpyxl.load_workbook(closed.output)["Par année"]
+    [cell] = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "changé depuis" in c.value]
+    today_cell, declared_cell = sheet.cell(cell.row, cell.column + 2), sheet.cell(cell.row, cell.column + 1)
+    assert sheet.cell(cell.row, cell.column + 3).value == f"={today_cell.coordinate}-{declared_cell.coordinate}"
+    assert rows["versé 2021-2022"] == () and rows["engagé 2019-2020"] == ()

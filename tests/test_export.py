@@ -18,6 +18,7 @@ from sync.outputs.export import FILES, MANIFEST, PAYMENT_COLUMNS, PROJECT_COLUMN
 from sync.outputs.ministry import write_ministry_workbook
 from tests.support import ministry as mf
 from tests.support.checks import validate
+from tests.support.libreoffice import convert
 
 
 def cents(value) -> int:
@@ -165,3 +166,30 @@ def test_an_export_folder_that_cannot_be_created_is_a_french_error(tmp_path, mon
         "le dossier d'exportation fichier/export n'a pas pu être créé : un élément du chemin n'est pas un dossier.\n"
     )
     assert "Traceback" not in result.output
+
+
+# As docs/classeur-ministere.md (« Ouvrir un CSV dans un tableur ») tells a person to
+# import it in LibreOffice: comma, quote, UTF-8 (76), from line 1, English (Canada) (4105).
+PERSON_IMPORT = "CSV:44,34,76,1,,4105"
+FRENCH_IMPORT = "CSV:44,34,76,1,,3084"  # the same, with the language left at French (Canada)
+
+
+@pytest.mark.usefixtures("soffice")
+def test_a_person_imports_totaux_csv_as_the_docs_say_accents_and_amounts_intact(exported, tmp_path):
+    """In a French session, the import the docs describe gives one column per field,
+    the accents whole and every amount a number, to the cent; left in French, the
+    language of the import reads 2600000.00 as text: the docs say why to pick English."""
+    _, _, folder = exported
+    expected = read(folder, "totaux.csv", dtype=str)
+    imported = convert(folder / "totaux.csv", "xlsx", tmp_path / "anglais", "fr_CA.UTF-8", infilter=PERSON_IMPORT)
+    rows = [[c.value for c in row] for row in load_workbook(imported).active.iter_rows()]
+    assert rows[0] == list(expected.columns)
+    assert len(rows) - 1 == len(expected)
+    for row, (_, want) in zip(rows[1:], expected.iterrows(), strict=True):
+        assert row[0] == want["alliance"] and "é" in row[0]  # Montérégie, not MontÃ©rÃ©gie
+        assert (row[1], row[2] or "", row[3]) == (want["ligne"], want["exercice"], want["mesure"])
+        assert isinstance(row[4], (int, float)) and cents(row[4]) == cents(want["valeur"])
+    french = convert(folder / "totaux.csv", "xlsx", tmp_path / "francais", "fr_CA.UTF-8", infilter=FRENCH_IMPORT)
+    amounts = [row[4].value for row in load_workbook(french).active.iter_rows(min_row=2)]
+    decimals = [value for value, want in zip(amounts, expected["valeur"], strict=True) if "." in want]
+    assert decimals and all(isinstance(value, str) for value in decimals)

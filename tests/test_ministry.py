@@ -141,11 +141,11 @@ def test_money_and_dates_have_quebec_formats(built):
     approved = projets.cell(row=2, column=headers.index("Date d'approbation") + 1)
     assert fqis.value == 150000.55
     # Shown « 150 000,55 $ » by a French Excel or LibreOffice.
-    assert fqis.number_format.startswith('#,##0.00\\ "$"')
+    assert fqis.number_format.startswith('[$-C0C]#,##0.00\\ "$"')
     assert approved.value == dt.datetime(2024, 5, 1) and approved.number_format == "yyyy-mm-dd"
     sommaire = wb["Sommaire"]
     allocation = next(row[2] for row in sommaire.iter_rows() if row[0].value == "NORD")
-    assert allocation.value == 1500000.5 and allocation.number_format.startswith('#,##0.00\\ "$"')
+    assert allocation.value == 1500000.5 and allocation.number_format.startswith('[$-C0C]#,##0.00\\ "$"')
     assert wb["Projets"].column_dimensions["C"].width >= 20  # titles are not squeezed
 
 
@@ -362,7 +362,7 @@ def test_changes_sheet_lists_changes_field_by_field(built, tmp_path):
     ]
     assert ws["E4"].data_type == "s"
     # Amounts are money numbers, shown the Québec way by a French spreadsheet.
-    assert ws["G5"].number_format.startswith('#,##0.00\\ "$"') and ws["H5"].data_type == "n"
+    assert ws["G5"].number_format.startswith('[$-C0C]#,##0.00\\ "$"') and ws["H5"].data_type == "n"
 
 
 def test_changes_sheet_says_no_change_across_the_whole_width(built, tmp_path):

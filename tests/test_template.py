@@ -27,9 +27,10 @@ from tests.support.builders import (
 )
 from tests.support.checks import REPO, of_code, validate
 from tests.support.libreoffice import formula_errors, pdf_pages, recalculate, require_pdftoppm, to_pdf
+from tests.support.render_template import is_data_page
 
 KEPT = REPO / "templates" / "gabarit-comite.xlsx"
-MONEY = '#,##0.00\\ "$"'
+MONEY = '[$-C0C]#,##0.00\\ "$"'
 
 
 def contents(path) -> dict:
@@ -580,7 +581,7 @@ def test_instructions_print_whole_within_the_page_without_overlap(tmp_path):
     ws = kept_workbook()["Instructions"]
     paragraphs = [(c.value, c.font.sz, ws.row_dimensions[c.row].height) for c in ws["A"] if c.value]
     pages = pdf_pages(to_pdf(KEPT, tmp_path, locale="fr_CA.UTF-8"))
-    projets = next(n for n, text in enumerate(pages) if text.lstrip().startswith("No projet"))
+    projets = next(n for n, text in enumerate(pages) if is_data_page(text))
     assert 1 <= projets <= 2  # the Instructions hold on two pages at most
     printed = iter(line for page in pages[:projets] for line in page.splitlines() if line.strip())
     for text, size, height in paragraphs:

@@ -35,8 +35,10 @@ from sync.outputs.openpyxl_types import Cell, Worksheet
 from sync.vocabulary import statuses
 from sync.vocabulary.template import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, Column, project_columns
 
-# Québec display in a French Excel or LibreOffice: 2 600 000,00 $
-MONEY_FORMAT = '#,##0.00\\ "$"'
+# 2 600 000,00 $: OOXML codes always write "," and "." as the group and decimal
+# placeholders; the leading [$-C0C] pins French (Canada), which LibreOffice honours
+# in any language (Excel keeps the separators of Windows: docs/gabarit.md).
+MONEY_FORMAT = '[$-C0C]#,##0.00\\ "$"'
 DATE_FORMAT = "yyyy-mm-dd"
 LISTS_TAB = "Listes"
 INSTRUCTIONS_TAB = "Instructions"
@@ -287,6 +289,25 @@ def _write_header(ws: Worksheet, columns: Sequence[Column]) -> None:
     ws.row_dimensions[1].height = 32
 
 
+def _print_setup(ws: Worksheet, columns: Sequence[Column], filled: int) -> None:
+    """A data tab prints as a person expects: landscape Letter, one page wide, the
+    header on every page, and only the header and the ``filled`` rows: the prepared
+    empty rows (formats, and the FQIS total formula of Projets) would print as dozens
+    of blank pages. The print area is fixed when the file is written (docs/gabarit.md,
+    « Imprimer »): LibreOffice ignores a print area that grows with the rows."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_LETTER
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+    ws.print_area = f"A1:{get_column_letter(len(columns))}{filled + 1}"
+    ws.oddFooter.center.text = "&A"
+    ws.oddFooter.right.text = "Page &P de &N"
+
+
 def _write_rows(
     ws: Worksheet,
     columns: Sequence[Column],
@@ -373,6 +394,7 @@ def write_committee_workbook(
         return f'=IF(COUNT({first_year}{r}:{last_year}{r})=0,"",SUM({first_year}{r}:{last_year}{r}))'
 
     _write_rows(ws, p_columns, projects, rows, formulas={"fqis_total": fqis_total})
+    _print_setup(ws, p_columns, len(projects))
 
     lists = _lists(config, committee)
     lists_ws = wb.create_sheet(LISTS_TAB)
@@ -420,6 +442,7 @@ def write_committee_workbook(
         status=None,
     )
     _write_rows(pay_ws, PAYMENT_COLUMNS, payments, pay_rows)
+    _print_setup(pay_ws, PAYMENT_COLUMNS, len(payments))
 
     _write_instructions(wb.create_sheet(INSTRUCTIONS_TAB, 0), config, committee)
     wb.active = 1

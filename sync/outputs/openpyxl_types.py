@@ -47,6 +47,18 @@ class PageSetup(Protocol):
 class PageMargins(Protocol):
     left: float
     right: float
+    top: float
+    bottom: float
+
+
+class HeaderFooterPart(Protocol):
+    text: str | None
+
+
+class HeaderFooter(Protocol):
+    left: HeaderFooterPart
+    center: HeaderFooterPart
+    right: HeaderFooterPart
 
 
 class PageSetupProperties(Protocol):
@@ -73,6 +85,9 @@ class Worksheet(Protocol):
     page_margins: PageMargins
     sheet_properties: SheetProperties
     sheet_view: SheetView
+    oddFooter: HeaderFooter  # openpyxl's name
+    print_area: str | None
+    print_title_rows: str | None
 
     def cell(self, row: int, column: int) -> Cell: ...
     def add_data_validation(self, data_validation: object) -> None: ...

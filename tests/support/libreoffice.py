@@ -131,11 +131,15 @@ def _profile(recalc_mode: int = RECALC_ALWAYS) -> Path:
     return profile
 
 
-def convert(source: Path, target_format: str, outdir: Path, locale: str | None = None) -> Path:
+def convert(
+    source: Path, target_format: str, outdir: Path, locale: str | None = None, infilter: str | None = None
+) -> Path:
     """Convert ``source`` with LibreOffice headless into ``outdir``; returns the new file.
 
-    ``locale`` (e.g. ``fr_CA.UTF-8``) is the one LibreOffice formats numbers with."""
-    return _convert(source, target_format, outdir, locale)
+    ``locale`` (e.g. ``fr_CA.UTF-8``) is the one LibreOffice formats numbers with;
+    ``infilter`` the import filter and its options, as a person picks them in the
+    import dialog (``CSV:44,34,76,1,,4105``: comma, quote, UTF-8, from line 1, English (Canada))."""
+    return _convert(source, target_format, outdir, locale, infilter=infilter)
 
 
 def _convert(
@@ -146,6 +150,7 @@ def _convert(
     *,
     also: tuple[Path, ...] = (),
     recalc_mode: int = RECALC_ALWAYS,
+    infilter: str | None = None,
 ) -> Path:
     """``also`` are converted by the same LibreOffice (the canary)."""
     _check_marked()
@@ -166,6 +171,7 @@ def _convert(
         "--nolockcheck",
         "--nodefault",
         "--nologo",
+        *([f"--infilter={infilter}"] if infilter else []),
         "--convert-to",
         target_format,
         "--outdir",

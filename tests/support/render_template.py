@@ -14,6 +14,7 @@ page, for a quick read in a terminal.
 from __future__ import annotations
 
 import argparse
+import re
 import tempfile
 from pathlib import Path
 
@@ -22,16 +23,22 @@ from tests.support.libreoffice import pdf_pages, render_page, to_pdf
 INSTRUCTIONS_TITLE = "chiffrier du comité"
 
 
+def is_data_page(text: str) -> bool:
+    """A printed page of Projets or Versements: their footer numbers the pages;
+    the Instructions tab has none."""
+    return re.search(r"Page \d+ de \d+", text) is not None
+
+
 def render(workbook: Path, out: Path, dpi: int = 80) -> list[Path]:
     """The PNG of every page of ``workbook``'s Instructions tab (its first tab), in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     pdf = to_pdf(workbook, out, locale="fr_CA.UTF-8")
     pages = pdf_pages(pdf)
-    # The Instructions tab comes first: its pages run until the Projets tab's,
-    # which opens on its header (No projet, the first column).
+    # The Instructions tab comes first: its pages run until the Projets tab's, the
+    # first with a footer (« Projets   Page 3 de 4 »).
     images = []
     for number, text in enumerate(pages, start=1):
-        if text.lstrip().startswith("No projet"):
+        if is_data_page(text):
             break
         if not text.strip():
             continue

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Callable, Sequence
 
 from sync.config import Config, FiscalYear
+from sync.money import format_cents
 from sync.outputs.ministry.charts import add_series, bar_chart
 from sync.outputs.ministry.controls import Controls
 from sync.outputs.ministry.figures import Figures, fold, priority_labels, territory_labels
@@ -23,7 +24,7 @@ from sync.outputs.ministry.sheet import Cell, Number, Sheet, blank, date, formul
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.summary import ratio
 from sync.outputs.ministry.xlsx import Workbook
-from sync.report import Report, ReportedYear
+from sync.report import Report
 
 BY_YEAR = "Par année"
 BY_PRIORITY = "Par priorité"
@@ -33,6 +34,14 @@ OUTSIDE_SUBREGION = "Territoire hors sous-région ou vide"
 IN_PLAN_OF = "Dans le plan de"
 EVERY_PLAN = "Toutes les sous-régions"
 NO_PLAN = "Aucune sous-région (hors de tous les plans)"
+# Par année, on a closed year's row (docs/classeur-ministere.md): the figure as reported
+# to the ministry with the closing run, today's on the same basis, and the difference.
+ENGAGED_KIND, PAID_KIND = "engagé", "versé"
+# The tables an analyst reads by name (docs/classeur-ministere.md): the detail rows of each
+# block, without its total row.
+BY_YEAR_TABLES = {"committed": "T_ParAnnee_Engage", "paid": "T_ParAnnee_Verse", "annual": "T_ParAnnee_Annuel"}
+BY_PRIORITY_TABLE, BY_TERRITORY_TABLE = "T_ParPriorite", "T_ParTerritoire"
+CLOSURE_HEADERS = ["Exercice clos", "Déclaré au ministère", "Aujourd'hui", "Écart (aujourd'hui − déclaré)"]
 
 
 def _cents_sum(cells: Sequence[Cell | None]) -> int:
@@ -45,11 +54,18 @@ def _cents_sum(cells: Sequence[Cell | None]) -> int:
 
 
 def write_by_year(
-    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+    book: Workbook,
+    styles: Styles,
+    report: Report,
+    formulas: Formulas,
+    figures: Figures,
+    controls: Controls,
+    tables: bool = True,
 ) -> Sheet:
     config = report.config
     codes = [c.code for c in config.committees]  # the lines that have projects
-    sheet = Sheet(book, styles, BY_YEAR, [34, 12, 12, *([16] * len(codes)), 17])
+    closure_widths = [44, 16, 16, 16] if report.reported_years else []
+    sheet = Sheet(book, styles, BY_YEAR, [34, 12, 12, *([16] * len(codes)), 17, *closure_widths], tables=tables)
     sheet.append([text(f"{config.fund} par exercice financier et par ligne de l'enveloppe", "title")])
     sheet.append(
         [
@@ -64,7 +80,6 @@ def write_by_year(
     by_year.write_committed(figures)
     by_year.write_paid()
     by_year.write_annual()
-    by_year.write_reported()
     return sheet
 
 
@@ -78,11 +93,42 @@ class _ByYear:
         self.headers = ["Exercice", "Du", "Au", *codes, "Total"]
         self.total_col = 4 + len(codes)
         self.last_code = letter(3 + len(codes))
+        self.reported = {r.year: r for r in report.reported_years}
 
-    def block_header(self, title: str) -> int:
+    def block_header(self, title: str, closures: bool = False) -> int:
+        """A block's heading and header row; ``closures``: the columns that say, on a
+        closed year's row, what was reported (when the history has closed years)."""
         self.sheet.skip()
         self.sheet.heading(title)
-        return self.sheet.header(self.headers)
+        return self.sheet.header(self.headers + (CLOSURE_HEADERS if closures and self.reported else []))
+
+    def closure_cells(self, label: str, kind: str) -> list[Cell | None]:
+        """After a year row's total: its closing (« clos le …, synchronisation n° N »), and,
+        when the year's ``kind`` figure (engagé, versé) differs from the one reported, the
+        reported total, today's and the difference, the lines that differ named in the mark
+        (docs/classeur-ministere.md). Nothing for an open year."""
+        reported = self.reported.get(label)
+        if reported is None:
+            return []
+        then = reported.committed if kind == ENGAGED_KIND else reported.paid
+        now = {
+            code: (line.committed_by_year if kind == ENGAGED_KIND else line.paid_by_year).get(label, 0)
+            for code, line in ((code, self.totals.line(code)) for code in self.codes)
+        }
+        gaps = {code: now[code] - then.get(code, 0) for code in self.codes if now[code] != then.get(code, 0)}
+        mark = f"clos le {reported.closed_at:%Y-%m-%d}, synchronisation n° {reported.run}"
+        if not gaps:
+            return [text(f"{mark} ; aucun écart avec le déclaré", "wrap")]
+        named = ", ".join(f"{code} {'+' if gap > 0 else '−'}{format_cents(abs(gap))}" for code, gap in gaps.items())
+        declared, today = sum(then.get(code, 0) for code in self.codes), sum(now.values())
+        r = self.sheet.row + 1
+        declared_col, today_col = letter(self.total_col + 2), letter(self.total_col + 3)
+        return [
+            text(f"{mark} ; {kind} changé depuis : {named}", "warning_wrap"),
+            money(declared),
+            money(today),
+            formula(f"{today_col}{r}-{declared_col}{r}", today - declared),
+        ]
 
     def code_ref(self, i: int, hr: int) -> Condition:
         """The condition on the sub-region of the line of column ``4 + i``, by its header cell."""
@@ -91,13 +137,21 @@ class _ByYear:
     def year_cells(self, year: FiscalYear) -> list[Cell | None]:
         return [text(year.label), date(year.start), date(year.end)]
 
-    def append_line_row(self, cells: list[Cell | None], section: str, expected: Callable[[str], int]) -> None:
+    def append_line_row(
+        self,
+        cells: list[Cell | None],
+        section: str,
+        expected: Callable[[str], int],
+        after: Sequence[Cell | None] = (),
+    ) -> None:
         """A row of one figure per line, its total (last column) summed from the cells of
-        the row, and a control per line."""
+        the row, and a control per line; ``after``: cells past the total."""
         sheet = self.sheet
         r = sheet.row + 1
         cells.append(formula(f"SUM(D{r}:{self.last_code}{r})", _cents_sum(cells[3:])))
-        sheet.append(cells)
+        cells.extend(after)
+        texts = {index: cell.value for index, cell in enumerate(after, start=len(cells) - len(after)) if cell}
+        sheet.append(cells, height=sheet.fit({k: v for k, v in texts.items() if isinstance(v, str)}))
         for i, code in enumerate(self.codes):
             self.controls.add(section, code, expected(code), sheet, 4 + i, r)
 
@@ -116,7 +170,7 @@ class _ByYear:
     def write_committed(self, figures: Figures) -> None:
         """Planned FQIS of the committed projects, by the year columns of Projets."""
         config, formulas, codes = self.config, self.formulas, self.codes
-        hr = self.block_header(f"{config.fund} prévu (projets Acceptés, En cours et Terminés) et engagé")
+        hr = self.block_header(f"{config.fund} prévu (projets Acceptés, En cours et Terminés) et engagé", closures=True)
         first = hr + 1
         for year in config.fiscal_years:
             header = formulas.projects.year_headers[year.label]
@@ -126,13 +180,19 @@ class _ByYear:
                 cells.append(
                     formula(formulas.project_sum(header, self.code_ref(i, hr), engagement=ENGAGED), planned[code])
                 )
-            self.append_line_row(cells, f"Par année — {config.fund} prévu {year.label}", planned.__getitem__)
+            self.append_line_row(
+                cells,
+                f"Par année — {config.fund} prévu {year.label}",
+                planned.__getitem__,
+                self.closure_cells(year.label, ENGAGED_KIND),
+            )
         cells = [text("Projets abandonnés : montant versé"), None, None]
         for i, code in enumerate(codes):
             cells.append(
                 formula(formulas.project_sum(PAID, self.code_ref(i, hr), engagement=ABANDONED), figures.abandoned[code])
             )
         self.append_line_row(cells, "Par année — projets abandonnés (montant versé)", figures.abandoned.__getitem__)
+        self.sheet.name_table(BY_YEAR_TABLES["committed"], self.sheet.row)
         self.total_row(
             "Total engagé (= Sommaire)",
             "Par année — total engagé",
@@ -143,7 +203,7 @@ class _ByYear:
     def write_paid(self) -> None:
         """Payments, by the fiscal year of their date."""
         formulas, codes, totals = self.formulas, self.codes, self.totals
-        hr = self.block_header("Versements, selon la date du versement")
+        hr = self.block_header("Versements, selon la date du versement", closures=True)
         first = hr + 1
         paid_date = formulas.payments.date
         for year in self.config.fiscal_years:
@@ -157,7 +217,9 @@ class _ByYear:
                         paid[code],
                     )
                 )
-            self.append_line_row(cells, f"Par année — versé {year.label}", paid.__getitem__)
+            self.append_line_row(
+                cells, f"Par année — versé {year.label}", paid.__getitem__, self.closure_cells(year.label, PAID_KIND)
+            )
         years_last = self.sheet.row
         cells = [text("Versements datés hors de la période"), None, None]
         for i, code in enumerate(codes):
@@ -174,6 +236,7 @@ class _ByYear:
             "Par année — versé hors période",
             lambda code: totals.line(code).paid - sum(totals.line(code).paid_by_year.values()),
         )
+        self.sheet.name_table(BY_YEAR_TABLES["paid"], self.sheet.row)
         self.total_row(
             "Total versé (= Sommaire)", "Par année — total versé", first, lambda code: totals.line(code).paid
         )
@@ -190,47 +253,7 @@ class _ByYear:
             for code in self.codes:
                 cells.append(money(config.committee(code).annual.get(year.label)))
             self.sheet.append(cells)
-
-    def write_reported(self) -> None:
-        """The closed years (docs/classeur-ministere.md): each one marked with its closing, and
-        for one whose figures differ from those reported, the reported figures beside today's
-        and the difference; no block when no year is closed."""
-        if not self.report.reported_years:
-            return
-        self.block_header("Exercices clos : chiffres déclarés au ministère")
-        for reported in self.report.reported_years:
-            year = next((y for y in self.config.fiscal_years if y.label == reported.year), None)
-            if year is None:
-                continue  # a year no longer in the agreement
-            self.sheet.append(
-                [
-                    *self.year_cells(year),
-                    text(
-                        f"clos le {reported.closed_at:%Y-%m-%d}, synchronisation n° {reported.run} "
-                        f"du {reported.run_at:%Y-%m-%d}"
-                    ),
-                ]
-            )
-            self._reported_rows(reported)
-
-    def _reported_rows(self, reported: ReportedYear) -> None:
-        today = {
-            "engagé": {code: self.totals.line(code).committed_by_year.get(reported.year, 0) for code in self.codes},
-            "versé": {code: self.totals.line(code).paid_by_year.get(reported.year, 0) for code in self.codes},
-        }
-        before = {"engagé": reported.committed, "versé": reported.paid}
-        if all(today[k][code] == before[k].get(code, 0) for k in today for code in self.codes):
-            self.sheet.append([None, text("Aucun écart avec les chiffres déclarés.")])
-            return
-        for kind in ("engagé", "versé"):
-            then = [before[kind].get(code, 0) for code in self.codes]
-            now = [today[kind][code] for code in self.codes]
-            for label, values in (
-                (f"{self.config.fund} {kind} déclaré", then),
-                (f"{self.config.fund} {kind} aujourd'hui", now),
-                ("Écart (aujourd'hui − déclaré)", [b - a for a, b in zip(then, now, strict=True)]),
-            ):
-                self.sheet.append([text(label), None, None, *(money(v) for v in values), money(sum(values))])
+        self.sheet.name_table(BY_YEAR_TABLES["annual"], self.sheet.row)
 
 
 # ---------------------------------------------------------------------------
@@ -254,12 +277,18 @@ def in_plan_of(config: Config, label: str) -> Cell:
 
 
 def write_by_priority(
-    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+    book: Workbook,
+    styles: Styles,
+    report: Report,
+    formulas: Formulas,
+    figures: Figures,
+    controls: Controls,
+    tables: bool = True,
 ) -> Sheet:
     config, totals = report.config, report.totals
     codes = [c.code for c in config.committees]  # the lines that have projects
     n = len(codes)
-    sheet = Sheet(book, styles, BY_PRIORITY, [38, *([15] * n), 16, 11, 11, 16, 24])
+    sheet = Sheet(book, styles, BY_PRIORITY, [38, *([15] * n), 16, 11, 11, 16, 24], tables=tables)
     sheet.append([text(f"{config.fund} engagé par priorité d'action", "title")])
     sheet.append(
         [
@@ -365,6 +394,7 @@ def write_by_priority(
     controls.add(section, "Total engagé", other.committed - listed.committed, sheet, total_c, r)
     controls.add(section, "Projets engagés", other.projects - listed.projects, sheet, count_c, r, money=False)
     controls.add(section, "Demandes en analyse", other.pipeline - listed.pipeline, sheet, pipeline_c, r)
+    sheet.name_table(BY_PRIORITY_TABLE, sheet.row)
 
     r = sheet.row + 1
     cells = [text("Total", "total_label")]
@@ -414,14 +444,20 @@ def _nothing(col: str) -> str:
 
 
 def write_by_territory(
-    book: Workbook, styles: Styles, report: Report, formulas: Formulas, figures: Figures, controls: Controls
+    book: Workbook,
+    styles: Styles,
+    report: Report,
+    formulas: Formulas,
+    figures: Figures,
+    controls: Controls,
+    tables: bool = True,
 ) -> Sheet:
     """Each line of the envelope with its territories, then the projects of that
     line typed with another territory (another sub-region's, or none), then its
     total: the rows of a line add up to its Engagé of the Sommaire."""
     config, totals = report.config, report.totals
     territory = formulas.projects.territory
-    sheet = Sheet(book, styles, BY_TERRITORY, [12, 36, 16, 11, 11, 16], print_title_rows=(4, 4))
+    sheet = Sheet(book, styles, BY_TERRITORY, [12, 36, 16, 11, 11, 16], print_title_rows=(4, 4), tables=tables)
     sheet.append([text(f"{config.fund} engagé par territoire", "title")])
     sheet.append(
         [
@@ -517,6 +553,7 @@ def write_by_territory(
         controls.add(section, "Projets engagés", line.projects_committed, sheet, 4, r, money=False)
         controls.add(section, "Demandes en analyse", line.pipeline, sheet, 6, r)
 
+    sheet.name_table(BY_TERRITORY_TABLE, sheet.row)  # each line's rows and its total, not the grand total
     r = sheet.row + 1
     assert r == total_row
 

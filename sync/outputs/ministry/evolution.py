@@ -44,10 +44,13 @@ def evolution_row(point: EvolutionPoint, codes: list[str]) -> list[object]:
     return [f"{point.day:%Y-%m}", point.day, run, *figures]
 
 
-def write_evolution(book: Workbook, styles: Styles, report: Report) -> Sheet:
+EVOLUTION_TABLE = "T_Evolution"
+
+
+def write_evolution(book: Workbook, styles: Styles, report: Report, tables: bool = True) -> Sheet:
     config = report.config
     codes = [line.code for line in report.totals.lines]
-    sheet = Sheet(book, styles, EVOLUTION, [10, 12, 12, *([16] * (2 * len(codes) + 2))])
+    sheet = Sheet(book, styles, EVOLUTION, [10, 12, 12, *([16] * (2 * len(codes) + 2))], tables=tables)
     sheet.append([text(f"Évolution du {config.fund} engagé et versé, fin de chaque mois", "title")])
     sheet.append(
         [
@@ -70,6 +73,7 @@ def write_evolution(book: Workbook, styles: Styles, report: Report) -> Sheet:
         cells.extend(money(int(v)) for v in figures)  # type: ignore[call-overload]
         sheet.append(cells)
     last = sheet.row
+    sheet.name_table(EVOLUTION_TABLE, last)
     if len(points) == 1:
         sheet.skip()
         sheet.append([text(ONE_POINT, "note")])

@@ -10,7 +10,7 @@ from sync.changes import Changes
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL
 from sync.outputs.ministry.dates import naive
 from sync.outputs.ministry.records import safe_link
-from sync.outputs.ministry.sheet import Cell, Sheet, money, number, text
+from sync.outputs.ministry.sheet import Cell, Sheet, letter, money, number, text
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.xlsx import Workbook
 from sync.report import Report
@@ -163,3 +163,4 @@ def _table_or_filter(
         )
     else:
         sheet.ws.autofilter(first, 0, last, len(headers) - 1)
+        sheet.book.define_name(name, f"={sheet.ref}!$A${first + 1}:${letter(len(headers))}${last + 1}")

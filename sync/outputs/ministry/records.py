@@ -21,7 +21,7 @@ from typing import Generic, Literal, TypeVar, cast
 from sync.consolidate import committed_amount
 from sync.money import spreadsheet_number
 from sync.outputs.cells import FORMULA_LIKE, clean_text
-from sync.outputs.ministry.sheet import Sheet
+from sync.outputs.ministry.sheet import Sheet, letter
 from sync.outputs.ministry.style import Styles
 from sync.outputs.ministry.xlsx import Workbook, Worksheet, cell_position, column_name
 from sync.parsing.records import Payment, Project
@@ -301,6 +301,7 @@ def write_records(
         )
     else:
         ws.autofilter(header_row - 1, 0, last, last_col)
+        sheet.book.define_name(table_name, f"={sheet.ref}!$A${header_row}:${letter(last_col + 1)}${last + 1}")
     return sheet
 
 

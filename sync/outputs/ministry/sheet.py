@@ -97,10 +97,14 @@ class Sheet:
         one_page: bool = False,
         pages_wide: int = 1,
         print_title_cols: str | None = None,
+        tables: bool = True,
     ) -> None:
         ws = book.add_worksheet(title)
         self.ws: Worksheet = ws
+        self.book = book
+        self.tables = tables  # False in constant-memory mode, which cannot write Excel tables
         self.title = title
+        self.last_header: tuple[int, list[str], list[str]] | None = None  # row, titles, styles
         self.widths = widths
         self.styles = styles
         self.row = 0  # last row written (1-based; 0: none yet)
@@ -200,10 +204,25 @@ class Sheet:
         """A header row; columns in ``computed`` (0-based) are computed by alliance-sync."""
         computed = set(computed)
         height = max(self.fit(dict(enumerate(titles))) or 0, self.styles.p.font_size * 1.5 + 3)
-        return self.append(
-            [text(title, "header_computed" if i in computed else "header") for i, title in enumerate(titles)],
-            height=height,
-        )
+        kinds = ["header_computed" if i in computed else "header" for i in range(len(titles))]
+        row = self.append([text(title, kind) for title, kind in zip(titles, kinds, strict=True)], height=height)
+        self.last_header = (row, list(titles), kinds)
+        return row
+
+    def name_table(self, name: str, last_row: int) -> None:
+        """The last header row and the rows below it to ``last_row`` (1-based) named ``name``,
+        for an analyst's program (docs/classeur-ministere.md, « Lire un tableau avec pandas »):
+        an Excel table without filter buttons nor banding, which keeps each cell's format;
+        in constant-memory mode, which cannot write tables, a workbook name of the same range."""
+        assert self.last_header is not None, "name_table() follows header()"
+        row, titles, kinds = self.last_header
+        last_row = max(last_row, row + 1)  # a table holds at least one row
+        if self.tables:
+            columns = [{"header": t, "header_format": self.styles[k]} for t, k in zip(titles, kinds, strict=True)]
+            options = {"name": name, "style": None, "autofilter": False, "columns": columns}
+            self.ws.add_table(row - 1, 0, last_row - 1, len(titles) - 1, options)
+        else:
+            self.book.define_name(name, f"={self.ref}!$A${row}:${letter(len(titles))}${last_row}")
 
 
 def _print_setup(

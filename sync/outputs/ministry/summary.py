@@ -80,12 +80,17 @@ def ratio(numerator: Number, denominator: Number) -> float | str:
     return "" if denominator == 0 else numerator / denominator
 
 
-def write_summary(book: Workbook, styles: Styles, report: Report, formulas: Formulas, controls: Controls) -> Sheet:
+SUMMARY_TABLE = "T_Sommaire"
+
+
+def write_summary(
+    book: Workbook, styles: Styles, report: Report, formulas: Formulas, controls: Controls, tables: bool = True
+) -> Sheet:
     config, totals = report.config, report.totals
     # The support column only when some sub-region names its organisation.
     supported = any(c.support for c in config.subregions)
     widths = [*WIDTHS, SUPPORT_WIDTH] if supported else WIDTHS
-    sheet = Sheet(book, styles, SUMMARY, widths, one_page=True)
+    sheet = Sheet(book, styles, SUMMARY, widths, one_page=True, tables=tables)
     p = styles.p
     _write_cover(sheet, styles, report)
     sheet.skip()
@@ -106,6 +111,7 @@ def write_summary(book: Workbook, styles: Styles, report: Report, formulas: Form
                 formula(f"C{r}", totals.unallocated),
             ]
         )
+    sheet.name_table(SUMMARY_TABLE, sheet.row)  # the lines of the envelope, not their total
     _write_alliance_total(sheet, report, controls, first)
 
     sheet.skip()
