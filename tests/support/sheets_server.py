@@ -39,6 +39,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.support.loopback import LoopbackServer
@@ -937,9 +938,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if len(raw) > state.max_payload:
             record.status = 400
-            self._send_json(
-                400, ApiError(400, f"Request payload size exceeds the limit: {state.max_payload} bytes.").body
-            )
+            self._send_json(400, payload_too_large(state.max_payload))
             return
         if state.gate is not None and kind == "spreadsheets.get":
             try:
@@ -1312,6 +1311,14 @@ def _refuse_protected(sheet: Sheet, r0: int, r1: int) -> None:
         grid = protected["range"]
         if grid.get("startRowIndex", 0) < r1 and r0 < grid.get("endRowIndex", sheet.row_count):
             raise ApiError(400, PROTECTED_MESSAGE)
+
+
+def payload_too_large(limit: int) -> dict:
+    """Google's recorded answer to an over-size request (tests/fixtures/google/sheets_errors.json),
+    with this server's ``limit`` in its message."""
+    recorded = json.loads((Path(__file__).resolve().parent.parent / "fixtures/google/sheets_errors.json").read_text())
+    text = json.dumps(recorded["payload_too_large_400"]["body"]).replace("10485760", str(limit))
+    return cast(dict, json.loads(text))
 
 
 PROTECTED_MESSAGE = (
