@@ -9,10 +9,12 @@ import threading
 import time
 
 import pytest
+import requests
 from click.testing import CliRunner
 from urllib3.util import connection
 
 from sync.cli import cli
+from sync.google.http import service_at
 from tests.support.delivery import DeliveryAlliance, clean_workbooks
 from tests.support.sheets_server import google_config
 from tests.support.smtp_server import free_port
@@ -115,6 +117,21 @@ def test_deliver_dry_run_names_the_unreachable_token_server_not_drive(tmp_path, 
         "connexion Internet de ce poste (et son serveur mandataire)"
     ) in result.output
     assert "drive.invalid" not in result.output and "partagez" not in result.output
+    retries = [line for line in result.output.splitlines() if "nouvel essai" in line]
+    assert len(retries) == 2 and all("AVERTISSEMENT : Le serveur d'authentification Google : " in r for r in retries)
+    assert "Google Drive : " not in result.output
+
+
+def test_a_failure_is_named_by_the_host_that_failed():
+    def cut(url: str) -> requests.ConnectionError:
+        return requests.ConnectionError("coupé", request=requests.Request("POST", url).prepare())
+
+    drive = "https://www.googleapis.com"
+    assert service_at(cut("https://oauth2.googleapis.com/token"), drive, "Google Drive") == (
+        "le serveur d'authentification Google"
+    )
+    assert service_at(cut(f"{drive}/drive/v3/files"), drive + "/", "Google Drive") == "Google Drive"
+    assert service_at(None, "https://sheets.googleapis.com", "Google Sheets") == "Google Sheets"
 
 
 def test_run_deliver_after_reads_found_google_unreachable_tries_drive_once(tmp_path, sheets_api, monkeypatch):

@@ -283,8 +283,9 @@ def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySetting
             if settings.drive_file
             else f"le dossier Google Drive {settings.drive_folder}"
         )
+        service = service_at(exc, client.base_url, "Google Drive")  # the token endpoint's failure is its own
         return DriveError(
-            f"échec de la connexion à Google Drive ({client.base_url}) pour {where} : "
+            f"échec de la connexion à {service} ({failed_address(exc) or client.base_url}) pour {where} : "
             f"{describe_failure(exc, client.base_url)}"
         )
     return None
