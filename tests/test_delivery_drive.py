@@ -481,3 +481,20 @@ def test_the_local_drive_is_as_strict_as_drive_on_resumable_uploads(drive_api):
         f"{drive_api.url}/redirected",
     )
     assert drive.CHUNK % 262_144 == 0  # the client's chunks are whole multiples
+
+
+def test_the_local_drive_pins_the_200th_revision_and_refuses_the_201st(drive_api):
+    shared = drive_api.add_file("Rapport FQIS.xlsx", b"version de la personne", file_id=FILE_ID)
+    url = f"{drive_api.url}/upload/drive/v3/files/{FILE_ID}"
+    params = {"uploadType": "resumable", "keepRevisionForever": "true"}
+    headers = {"Authorization": "Bearer jeton", "X-Upload-Content-Length": "3"}
+
+    def open_session() -> requests.Response:
+        return requests.patch(url, params=params, json={}, headers=headers, timeout=5)
+
+    shared.kept_forever = [True] * 199 + [False]
+    assert open_session().status_code == 200  # the 200th pinned revision is allowed
+    shared.kept_forever = [True] * 200
+    refused = open_session()
+    assert refused.status_code == 403
+    assert refused.json()["error"]["errors"][0]["reason"] == "revisionLimitExceeded"
