@@ -1,4 +1,4 @@
-"""``check-access``, ``run`` and ``deliver --dry-run`` with no network at all, for three
+"""``check-access``, ``run``, ``run --deliver`` and ``deliver --dry-run`` with no network at all, for three
 Google committees (issue 19), each command as a process in a network namespace of its
 own (``unshare -rn``: no interface but a down loopback, every name lookup fails at
 once).
@@ -11,7 +11,7 @@ The configuration uses Google's addresses and the [google] table's default retri
 feedback on and delivery to a Drive folder; ``deliver`` needs a sync in the history,
 made first against the local Sheets server of the tests.
 
-    python benchmarks/no_network.py [--repeat 3] [--slow-resolver]
+    python benchmarks/no_network.py [--repeat 3] [--slow-resolver] [--only "run --deliver"]
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))  # run as a script: benchmarks/ is a package of th
 from tests.support.sheets_server import SheetsServer, google_config  # noqa: E402
 from tests.test_google_resilience import fill, service_account_file  # noqa: E402
 
-COMMANDS = (("check-access",), ("run",), ("deliver", "--dry-run"))
+COMMANDS = (("check-access",), ("run",), ("run", "--deliver"), ("deliver", "--dry-run"))
 DEFAULT_RETRIES = {"max_attempts": 8, "retry_deadline": 120, "backoff_initial": 1, "backoff_max": 30, "timeout": 60}
 SLOW_RESOLVER = """import socket, time
 def _never(*args, **kwargs):
@@ -72,6 +72,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slow-resolver", action="store_true")
+    parser.add_argument("--only", action="append", default=[], help="une commande seulement (répétable)")
     options = parser.parse_args()
     if shutil.which("unshare") is None:
         sys.exit("unshare (util-linux) est requis")
@@ -85,7 +86,7 @@ def main() -> None:
             (slow / "sitecustomize.py").write_text(SLOW_RESOLVER, encoding="utf-8")
         print("| commande | médiane | essais (s) | code de sortie |")
         print("|---|---:|---|---:|")
-        for command in COMMANDS:
+        for command in [c for c in COMMANDS if not options.only or " ".join(c) in options.only]:
             runs = [timed(folder, config, command, slow) for _ in range(options.repeat)]
             times = [t for t, _ in runs]
             shown = ", ".join(f"{t:.1f}".replace(".", ",") for t in times)

@@ -46,6 +46,7 @@ if TYPE_CHECKING:  # not a cycle: delivery (SMTP, Drive, google-auth) is importe
     from sync.config.delivery import DeliverySettings
     from sync.delivery.deliver import DeliveryResult, Drive, Simulation
     from sync.google.client import GoogleClients
+    from sync.google.http import Reachability
     from sync.sources import Source
 
 log = logging.getLogger("sync")
@@ -278,6 +279,10 @@ class GoogleSpreadsheets:
         from sync.google.http import run_deadline
 
         return run_deadline(seconds)
+
+    @property
+    def network(self) -> Reachability:
+        return self.clients.network
 
 
 def google_sheets(config: Config, token_dir: Path | None = None) -> GoogleSheets | None:

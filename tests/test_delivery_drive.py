@@ -21,6 +21,7 @@ ROBOT = "alliance-sync@projet-tcpm.iam.gserviceaccount.com"
 FILE_ID = "1FiChIeRpartagePaRuNePersonne"
 NAME = "rapport-fqis-2019-2023.xlsx"
 AUTH_ERRORS = Path(__file__).resolve().parent / "fixtures" / "google" / "auth_errors.json"
+DRIVE_ERRORS = AUTH_ERRORS.with_name("drive_errors.json")
 
 
 def alliance_for(tmp_path, **delivery) -> DeliveryAlliance:
@@ -281,6 +282,29 @@ def test_a_rate_limited_chunk_waits_as_drive_asks_then_goes_on(tmp_path, drive_a
     assert drive_api.in_folder(FOLDER)[0].content == alliance.output.read_bytes()
 
 
+def test_a_whole_delivery_goes_through_a_drive_that_rate_limits_by_itself(tmp_path, drive_api, monkeypatch):
+    """Every third request refused, in turn 403 userRateLimitExceeded and 429 with
+    Retry-After: lists, sessions, chunks and status queries alike; all waited out."""
+    waits = drive_waits(monkeypatch)
+    monkeypatch.setattr(drive, "CHUNK", 10_000)  # several chunks for a small workbook
+    drive_api.chunk_unit = 10_000
+    drive_api.add_folder(FOLDER)
+    drive_api.rate_limit_every = 3
+    drive_api.rate_limit_retry_after = "2"
+    alliance = alliance_for(tmp_path, google={"backoff_initial": 0.5, "backoff_max": 5})
+    result = alliance.cli("run", "--deliver")
+    assert result.exit_code == 0, result.output
+    [stored] = drive_api.in_folder(FOLDER)
+    assert stored.content == alliance.output.read_bytes() and stored.version == 1
+    statuses = [r.status for r in drive_api.requests]
+    assert statuses.count(403) >= 2 and statuses.count(429) >= 2
+    refused = {r.kind for r in drive_api.requests if r.status in (403, 429)}
+    assert "upload" in refused or "status" in refused  # chunks were refused too, and resumed
+    assert waits.count(2.0) == statuses.count(429)  # each 429's Retry-After: 2, honoured
+    assert drive_api.count("redirected") == 0
+    assert "partagez" not in result.stderr
+
+
 def test_a_rate_limit_that_lasts_says_to_try_later_not_to_share(tmp_path, drive_api, monkeypatch):
     drive_waits(monkeypatch)
     drive_api.add_folder(FOLDER)
@@ -298,18 +322,10 @@ def test_a_full_drive_of_the_files_owner_is_not_blamed_on_the_account(tmp_path, 
     """Google's answer when the person who owns the shared file has no storage left."""
     as_service_account(drive_api)
     drive_api.add_file("Rapport FQIS.xlsx", b"version de la personne", file_id=FILE_ID)
-    message = "The user's Drive storage quota has been exceeded."
-    drive_api.fail(
-        403,
-        kind="update",
-        body={
-            "error": {
-                "code": 403,
-                "message": message,
-                "errors": [{"message": message, "domain": "usageLimits", "reason": "storageQuotaExceeded"}],
-            }
-        },
-    )
+    recorded = json.loads(DRIVE_ERRORS.read_text(encoding="utf-8"))["owner_storage_quota_403"]["body"]
+    message = recorded["error"]["message"]
+    assert message == "The user's Drive storage quota has been exceeded."
+    drive_api.fail(403, kind="update", body=recorded)  # Google's answer as recorded (ShareX#7488)
     result = alliance_for(tmp_path, folder=False, drive_file=FILE_ID).cli("run", "--deliver")
     assert result.exit_code == 1, result.output
     assert (
@@ -465,3 +481,20 @@ def test_the_local_drive_is_as_strict_as_drive_on_resumable_uploads(drive_api):
         f"{drive_api.url}/redirected",
     )
     assert drive.CHUNK % 262_144 == 0  # the client's chunks are whole multiples
+
+
+def test_the_local_drive_pins_the_200th_revision_and_refuses_the_201st(drive_api):
+    shared = drive_api.add_file("Rapport FQIS.xlsx", b"version de la personne", file_id=FILE_ID)
+    url = f"{drive_api.url}/upload/drive/v3/files/{FILE_ID}"
+    params = {"uploadType": "resumable", "keepRevisionForever": "true"}
+    headers = {"Authorization": "Bearer jeton", "X-Upload-Content-Length": "3"}
+
+    def open_session() -> requests.Response:
+        return requests.patch(url, params=params, json={}, headers=headers, timeout=5)
+
+    shared.kept_forever = [True] * 199 + [False]
+    assert open_session().status_code == 200  # the 200th pinned revision is allowed
+    shared.kept_forever = [True] * 200
+    refused = open_session()
+    assert refused.status_code == 403
+    assert refused.json()["error"]["errors"][0]["reason"] == "revisionLimitExceeded"

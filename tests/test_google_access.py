@@ -3,6 +3,7 @@ write, with feedback on) its spreadsheet, and with whom must it be shared?"""
 
 from __future__ import annotations
 
+import requests
 from click.testing import CliRunner
 
 from sync.cli import cli
@@ -37,12 +38,17 @@ def test_everything_readable_and_writable(tmp_path, sheets_api):
     assert "OUEST — Ouest de la Montérégie : lecture OK, écriture OK (« FQIS — comité OUEST »)" in lines
     assert lines[-1] == "Résultat : 3 chiffriers accessibles sur 3 (tous accessibles)."
     for key in KEYS.values():
-        # One metadata read (no values) and one write that changes nothing.
-        assert [(r.method, r.kind) for r in sheets_api.requests if r.key == key] == [
-            ("GET", "spreadsheets.get"),
-            ("POST", "batchUpdate"),
+        # One metadata read (no values) and the run's write (the Validation tab added) in a
+        # batch Google refuses as a whole for its second request: nothing applied.
+        sent = [r for r in sheets_api.requests if r.key == key]
+        assert [(r.method, r.kind, r.status) for r in sent] == [
+            ("GET", "spreadsheets.get", 200),
+            ("POST", "batchUpdate", 400),
         ]
+        add = {"addSheet": {"properties": {"title": "Validation"}}}
+        assert sent[1].body == {"requests": [add, add]}
         assert sheets_api.snapshot(key) == before[key]
+        assert sheets_api.spreadsheets[key].revisions == 0  # nothing in the committee's version history
     assert [sheets_api.spreadsheets[KEYS[c]].title for c in KEYS] == [f"FQIS — comité {c}" for c in KEYS]
     assert "includeGridData" not in sheets_api.requests[0].params
 
@@ -112,17 +118,89 @@ def test_local_workbooks_need_no_sharing(tmp_path, sheets_api):
 
 
 def test_the_write_probe_is_the_validation_header_when_the_tab_exists(tmp_path, sheets_api):
-    """Where the run will write (the Validation tab), the probe writes what the run writes
-    there, its header cell; the spreadsheet's title is not touched."""
+    """Where the run will write (the Validation tab), the probe is what the run writes
+    there, its header cell, in a batch Google refuses as a whole: nothing is written, the
+    title is not touched, the version history has nothing new."""
     for code, key in KEYS.items():
         tabs = {**committee_tabs(), "Validation": [["Gravité", "Constat"]]}
         sheets_api.add_spreadsheet(key, tabs, title=f"FQIS — comité {code}")
     result = check("--config", str(google_config(tmp_path, feedback=True)), "--state-dir", str(tmp_path / "etat"))
     assert result.exit_code == 0, result.output
+    assert "EST — Est de la Montérégie : lecture OK, écriture OK (« FQIS — comité EST »)" in result.output
     for key in KEYS.values():
-        requests = [r for r in sheets_api.requests if r.key == key]
-        assert [(r.method, r.kind) for r in requests] == [("GET", "spreadsheets.get"), ("PUT", "values.update")]
-        assert requests[1].path.endswith("/values/%27Validation%27%21A1") and requests[1].body == {
-            "values": [["Gravité"]]
+        sent = [r for r in sheets_api.requests if r.key == key]
+        assert [(r.method, r.kind, r.status) for r in sent] == [
+            ("GET", "spreadsheets.get", 200),
+            ("POST", "batchUpdate", 400),
+        ]
+        validation = sheets_api.spreadsheets[key].sheet("Validation")
+        header = {"userEnteredValue": {"stringValue": "Gravité"}}
+        assert sent[1].body == {
+            "requests": [
+                {
+                    "updateCells": {
+                        "start": {"sheetId": validation.sheet_id, "rowIndex": 0, "columnIndex": 0},
+                        "rows": [{"values": [header]}],
+                        "fields": "userEnteredValue",
+                    }
+                },
+                {"addSheet": {"properties": {"title": "Validation"}}},
+            ]
         }
         assert sheets_api.rows(key, "Validation") == [["Gravité", "Constat"]]
+        assert sheets_api.spreadsheets[key].revisions == 0
+
+
+def test_a_read_only_spreadsheet_fails_the_probe_before_google_looks_at_the_batch(tmp_path, sheets_api):
+    """Google checks the right to write first: a reader gets 403, never the 400 of the
+    sentinel request, so « écriture OK » cannot be said of a spreadsheet shared read-only."""
+    fill(sheets_api)
+    sheets_api.share(EST, "read")
+    result = check("--config", str(google_config(tmp_path, feedback=True)))
+    assert result.exit_code == 3
+    assert "EST — Est de la Montérégie : lecture OK, écriture REFUSÉE (« FQIS — comité EST »)" in result.output
+    [probe] = sheets_api.writes(EST)
+    assert (probe.kind, probe.status) == ("batchUpdate", 403)
+    assert sheets_api.spreadsheets[EST].revisions == 0
+
+
+def test_the_local_sheets_history_counts_every_write_carried_out_even_one_that_changes_nothing(sheets_api):
+    """The old probe (the title set to itself) changed nothing but shows in the version
+    history; a batch refused as a whole does not."""
+    fill(sheets_api)
+    book = sheets_api.spreadsheets[EST]
+    url = f"{sheets_api.url}/v4/spreadsheets/{EST}:batchUpdate"
+    auth = {"Authorization": "Bearer jeton"}
+    same_title = {"updateSpreadsheetProperties": {"properties": {"title": book.title}, "fields": "title"}}
+    assert requests.post(url, json={"requests": [same_title]}, headers=auth, timeout=5).status_code == 200
+    assert book.revisions == 1
+    add = {"addSheet": {"properties": {"title": "Validation"}}}
+    refused = requests.post(url, json={"requests": [add, add]}, headers=auth, timeout=5)
+    assert refused.status_code == 400
+    assert refused.json()["error"]["message"] == (
+        'Invalid requests[1].addSheet: A sheet with the name "Validation" already exists. Please enter another name.'
+    )
+    assert book.sheet("Validation") is None and book.revisions == 1  # nothing of the batch applied
+
+
+def test_a_protected_header_cell_refuses_the_probe_at_its_first_request(sheets_api):
+    sheets_api.add_spreadsheet(EST, {**committee_tabs(), "Validation": [["Gravité"]]}, title="FQIS — comité EST")
+    sheets_api.protect(EST, "Validation", rows=(0, 1))
+    validation = sheets_api.spreadsheets[EST].sheet("Validation")
+    cell = {"userEnteredValue": {"stringValue": "Gravité"}}
+    write = {
+        "updateCells": {
+            "start": {"sheetId": validation.sheet_id},
+            "rows": [{"values": [cell]}],
+            "fields": "userEnteredValue",
+        }
+    }
+    answer = requests.post(
+        f"{sheets_api.url}/v4/spreadsheets/{EST}:batchUpdate",
+        json={"requests": [write, {"addSheet": {"properties": {"title": "Validation"}}}]},
+        headers={"Authorization": "Bearer jeton"},
+        timeout=5,
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"]["message"].startswith("You are trying to edit a protected cell or object.")
+    assert sheets_api.spreadsheets[EST].revisions == 0

@@ -9,14 +9,16 @@ import threading
 import time
 
 import pytest
+import requests
 from click.testing import CliRunner
 from urllib3.util import connection
 
 from sync.cli import cli
+from sync.google.http import service_at
 from tests.support.delivery import DeliveryAlliance, clean_workbooks
 from tests.support.sheets_server import google_config
 from tests.support.smtp_server import free_port
-from tests.test_google_resilience import service_account_file
+from tests.test_google_resilience import fill, service_account_file
 
 COMMITTEES = ("Ouest de la Montérégie", "Est de la Montérégie", "Agglomération de Longueuil")
 
@@ -115,3 +117,61 @@ def test_deliver_dry_run_names_the_unreachable_token_server_not_drive(tmp_path, 
         "connexion Internet de ce poste (et son serveur mandataire)"
     ) in result.output
     assert "drive.invalid" not in result.output and "partagez" not in result.output
+    retries = [line for line in result.output.splitlines() if "nouvel essai" in line]
+    assert len(retries) == 2 and all("AVERTISSEMENT : Le serveur d'authentification Google : " in r for r in retries)
+    assert "Google Drive : " not in result.output
+
+
+def test_a_failure_is_named_by_the_host_that_failed():
+    def cut(url: str) -> requests.ConnectionError:
+        return requests.ConnectionError("coupé", request=requests.Request("POST", url).prepare())
+
+    drive = "https://www.googleapis.com"
+    assert service_at(cut("https://oauth2.googleapis.com/token"), drive, "Google Drive") == (
+        "le serveur d'authentification Google"
+    )
+    assert service_at(cut(f"{drive}/drive/v3/files"), drive + "/", "Google Drive") == "Google Drive"
+    assert service_at(None, "https://sheets.googleapis.com", "Google Sheets") == "Google Sheets"
+
+
+def test_run_deliver_after_reads_found_google_unreachable_tries_drive_once(tmp_path, sheets_api, monkeypatch):
+    """The night's reads proved the token server unreachable (3 tries per committee): the
+    delivery that follows tries it once, says why, and the whole command ends in time."""
+    monkeypatch.chdir(tmp_path)  # the workbook's default path
+    fill(sheets_api)
+    service_account_file(tmp_path / "cle.json", "https://oauth2.invalid/token")
+    drive = '[delivery]\ndrive_folder = "0ABCdossier"\n'
+    config = google_config(tmp_path, google={"credentials": "cle.json"}, extra=drive)
+    state = str(tmp_path / "etat")
+    first = CliRunner().invoke(cli, ["run", "--config", str(config), "--state-dir", state])
+    assert first.exit_code == 0, first.output  # the local server, no credentials asked: a last good copy
+    cut = NoNetwork()
+    monkeypatch.setattr(connection, "create_connection", cut)
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
+    monkeypatch.setenv("ALLIANCE_SYNC_DRIVE_URL", "https://drive.invalid")
+    result = CliRunner().invoke(cli, ["run", "--deliver", "--config", str(config), "--state-dir", state])
+    assert result.exit_code == 1, result.output
+    assert cut.hosts == ["oauth2.invalid"] * 10  # 3 per committee, then Drive's token once
+    assert (
+        "La livraison du classeur dans le dossier Google Drive 0ABCdossier a échoué : le serveur "
+        "d'authentification Google (https://oauth2.invalid) est injoignable (adresse introuvable : le nom "
+        "oauth2.invalid n'a pu être résolu (DNS), 1 essai en 0 s, pas davantage : https://oauth2.invalid était "
+        "déjà injoignable plus tôt dans cette commande) : vérifiez la connexion Internet de ce poste"
+    ) in result.output
+    assert "drive.invalid" not in result.output and "partagez" not in result.output
+
+
+def test_a_retry_log_line_names_the_token_server_not_sheets(tmp_path, monkeypatch, no_network):
+    service_account_file(tmp_path / "cle.json", "https://oauth2.invalid/token")
+    monkeypatch.setenv("ALLIANCE_SYNC_SHEETS_URL", "https://sheets.invalid")
+    config = google_config(tmp_path, codes=("EST",), google={"credentials": "cle.json"})
+    result = CliRunner().invoke(cli, ["validate", "--config", str(config)])
+    assert result.exit_code == 3, result.output
+    retries = [line for line in result.output.splitlines() if "nouvel essai" in line]
+    assert len(retries) == 2, result.output
+    for line in retries:
+        assert (
+            "AVERTISSEMENT : Le serveur d'authentification Google : adresse introuvable : le nom oauth2.invalid "
+            "n'a pu être résolu (DNS), nouvel essai dans "
+        ) in line, line
+    assert "Google Sheets :" not in result.output

@@ -592,6 +592,6 @@ def test_the_recorded_answers_are_in_the_repository():
     import re
 
     named = set(re.findall(r"`([A-Za-z0-9_]+\.json)`", (FIXTURES / "README.md").read_text(encoding="utf-8")))
-    assert named == {path.name for path in FIXTURES.glob("*.json")} and len(named) == 9
+    assert named == {path.name for path in FIXTURES.glob("*.json")} and len(named) == 11
     for name in sorted(named):
         assert isinstance(json.loads((FIXTURES / name).read_text(encoding="utf-8")), dict), name

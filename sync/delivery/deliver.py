@@ -42,6 +42,7 @@ from sync.wording import moment, plural, short_verdict
 
 if TYPE_CHECKING:  # what Drive answers; the module itself is handed over by the command
     from sync.delivery.drive import DriveCheck, Uploaded
+    from sync.google.http import Reachability
 
 log = logging.getLogger("sync")
 
@@ -83,10 +84,19 @@ class Drive(Protocol):
     e-mail alone needs neither)."""
 
     def upload(
-        self, config: Config, settings: DeliverySettings, data: bytes, *, description: str = ..., token_dir: Path = ...
+        self,
+        config: Config,
+        settings: DeliverySettings,
+        data: bytes,
+        *,
+        description: str = ...,
+        token_dir: Path = ...,
+        network: Reachability | None = ...,
     ) -> Uploaded: ...
 
-    def check_drive(self, config: Config, settings: DeliverySettings, token_dir: Path = ...) -> DriveCheck: ...
+    def check_drive(
+        self, config: Config, settings: DeliverySettings, token_dir: Path = ..., network: Reachability | None = ...
+    ) -> DriveCheck: ...
 
 
 @dataclass
@@ -97,6 +107,8 @@ class Plan:
     # The state folder the command chose, where the history is: an OAuth login keeps its token there.
     token_dir: Path
     drive: Drive | None = None  # given when delivery uploads to Drive
+    # The command's view of the network (its reads may have found Google unreachable).
+    network: Reachability | None = None
 
     def uploader(self) -> Drive:
         """The Drive module the command handed over (a Drive item exists only with it)."""
@@ -239,7 +251,8 @@ def plan_delivery(
             items.append(_ministry_item(history, content, address, force))
         for committee in config.committees:
             items.append(_committee_item(history, content, committee, force))
-    return Plan(content, settings, items, token_dir=history.path.parent, drive=drive)
+    network = google.network if google is not None else None
+    return Plan(content, settings, items, token_dir=history.path.parent, drive=drive, network=network)
 
 
 def _path(config: Config) -> str | None:
@@ -451,7 +464,7 @@ def _section_lines(items: list[Item], would_fail: Callable[[Item], str], check_l
 
 def _drive_check_lines(plan: Plan) -> tuple[list[str], bool]:
     """The Drive way configured, checked with read-only calls: will the upload work?"""
-    check = plan.uploader().check_drive(plan.content.config, plan.settings, plan.token_dir)
+    check = plan.uploader().check_drive(plan.content.config, plan.settings, plan.token_dir, plan.network)
     lines = [f"  Voie : {check.way}.", "  Vérification (lectures seules) :"]
     lines += [f"    {line} ;" for line in check.lines]
     lines.append("    → le dépôt fonctionnerait." if check.ok else f"    → le dépôt ÉCHOUERAIT : {check.problem}.")
@@ -576,7 +589,7 @@ def _upload(plan: Plan, item: Item) -> str:
     )
     try:
         uploaded = plan.uploader().upload(
-            content.config, plan.settings, data, description=description, token_dir=plan.token_dir
+            content.config, plan.settings, data, description=description, token_dir=plan.token_dir, network=plan.network
         )
     except DriveError as exc:
         raise _Failed(exc.message) from None

@@ -55,6 +55,7 @@ from sync.google.client import connect, forbidden_reason
 from sync.google.http import (
     GoogleCallFailed,
     RateLimiter,
+    Reachability,
     RebasedSession,
     RetryingHTTPClient,
     RetryPolicy,
@@ -63,6 +64,7 @@ from sync.google.http import (
     failed_address,
     network_advice,
     retry_after,
+    service_at,
     status_of,
     unreachable,
 )
@@ -134,11 +136,15 @@ class DriveClient:
 
 
 def drive_client(
-    google: GoogleSettings, settings: DeliverySettings, token_dir: Path = DEFAULT_TOKEN_DIR
+    google: GoogleSettings,
+    settings: DeliverySettings,
+    token_dir: Path = DEFAULT_TOKEN_DIR,
+    network: Reachability | None = None,
 ) -> DriveClient:
     """Drive's client, by the one connection factory, from the two sections it needs:
     Google's (credentials, retries) and delivery's; the Sheets scopes too, so that one
-    OAuth authorisation covers both."""
+    OAuth authorisation covers both. ``network``: the command's (``GoogleClients.network``),
+    so that a delivery after reads that found Google unreachable tries once."""
     scopes = (*scopes_for(google.feedback), settings.drive_scope_url)
     connection = connect(
         google,
@@ -149,7 +155,11 @@ def drive_client(
     )
     limiter = RateLimiter(REQUESTS_PER_MINUTE, 60.0)
     http = DriveHTTPClient(
-        connection.session, policy=RetryPolicy.from_settings(google), read_limiter=limiter, write_limiter=limiter
+        connection.session,
+        policy=RetryPolicy.from_settings(google),
+        read_limiter=limiter,
+        write_limiter=limiter,
+        network=network,
     )
     return DriveClient(http, connection.account, connection.base_url)
 
@@ -189,11 +199,12 @@ def upload(
     *,
     description: str = "",
     token_dir: Path = DEFAULT_TOKEN_DIR,
+    network: Reachability | None = None,
 ) -> Uploaded:
     """Upload a new version of the configured file, or create the period's file in the folder."""
     assert settings.drive_folder or settings.drive_file, "no Drive folder or file configured"
     name = drive_name(config, settings)
-    client = _client_or_error(config, settings, token_dir)
+    client = _client_or_error(config, settings, token_dir, network)
     metadata: DriveFile = {"description": description} if description else {}
     try:
         sent, existing = _put_workbook(client, settings, name, metadata, data)
@@ -272,8 +283,9 @@ def _upload_error(exc: Exception, client: DriveClient, settings: DeliverySetting
             if settings.drive_file
             else f"le dossier Google Drive {settings.drive_folder}"
         )
+        service = service_at(exc, client.base_url, "Google Drive")  # the token endpoint's failure is its own
         return DriveError(
-            f"échec de la connexion à Google Drive ({client.base_url}) pour {where} : "
+            f"échec de la connexion à {service} ({failed_address(exc) or client.base_url}) pour {where} : "
             f"{describe_failure(exc, client.base_url)}"
         )
     return None
@@ -287,10 +299,10 @@ def call_failed(client: DriveClient, exc: GoogleCallFailed) -> str:
         return f"{_rate_message(exc.error, client.account)} ({tries})"
     if unreachable(exc.error):
         failed = failed_address(exc.error) or client.base_url
-        service = "Google Drive" if failed == client.base_url.rstrip("/") else "le serveur d'authentification Google"
+        service = service_at(exc.error, client.base_url, "Google Drive")
         return (
-            f"{service} ({failed}) est injoignable ({describe_failure(exc.error, client.base_url)}, {tries}) : "
-            f"{network_advice(exc.error)}"
+            f"{service} ({failed}) est injoignable ({describe_failure(exc.error, client.base_url)}, {tries}"
+            f"{_once(exc)}) : {network_advice(exc.error)}"
         )
     return (
         f"Google Drive ({client.base_url}) ne répond pas correctement ({describe_failure(exc.error)}, {tries}) : "
@@ -298,9 +310,19 @@ def call_failed(client: DriveClient, exc: GoogleCallFailed) -> str:
     )
 
 
-def _client_or_error(config: Config, settings: DeliverySettings, token_dir: Path) -> DriveClient:
+def _once(exc: GoogleCallFailed) -> str:
+    """Why a Drive call was tried once: the command met the outage before (its reads)."""
+    known = exc.known_outage
+    if known is None or exc.attempts > 1:
+        return ""
+    return f", pas davantage : {known.address} était déjà injoignable plus tôt dans cette commande"
+
+
+def _client_or_error(
+    config: Config, settings: DeliverySettings, token_dir: Path, network: Reachability | None
+) -> DriveClient:
     try:
-        return drive_client(config.google, settings, token_dir)
+        return drive_client(config.google, settings, token_dir, network)
     except Exception as exc:  # ConfigError, SourceUnavailable: already French
         message = getattr(exc, "message", None)
         if message is None:
@@ -454,8 +476,10 @@ class _ChunkRetry:
             if self.failures >= policy.max_attempts or elapsed > policy.deadline:
                 raise GoogleCallFailed(last, self.failures, elapsed) from None
             delay = self._delay(last)
+            who = service_at(last, self.client.base_url, "Google Drive")
             log.warning(
-                "Google Drive : %s pendant le dépôt, reprise dans %.1f s.",
+                "%s : %s pendant le dépôt, reprise dans %.1f s.",
+                who[0].upper() + who[1:],
                 describe_failure(last, self.client.base_url),
                 delay,
             )
@@ -582,7 +606,12 @@ class DriveCheck:
         return not self.problem
 
 
-def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DEFAULT_TOKEN_DIR) -> DriveCheck:
+def check_drive(
+    config: Config,
+    settings: DeliverySettings,
+    token_dir: Path = DEFAULT_TOKEN_DIR,
+    network: Reachability | None = None,
+) -> DriveCheck:
     """The credentials, then the file or folder, with reads only (about.get, files.get,
     files.list): nothing is created, uploaded or shared."""
     if settings.drive_file:
@@ -594,7 +623,7 @@ def check_drive(config: Config, settings: DeliverySettings, token_dir: Path = DE
         way = f"dossier {settings.drive_folder} (drive_folder) : le fichier de la période y est créé puis mis à jour"
     check = DriveCheck(way)
     try:
-        client = _client_or_error(config, settings, token_dir)
+        client = _client_or_error(config, settings, token_dir, network)
     except DriveError as exc:
         check.problem = exc.message
         return check

@@ -38,6 +38,7 @@ from sync.google.http import (
     DeadlinePassed,
     GoogleCallFailed,
     RateLimiter,
+    Reachability,
     RebasedSession,
     RetryingHTTPClient,
     RetryPolicy,
@@ -108,6 +109,8 @@ class GoogleClients:
         self._lock = threading.Lock()
         self._clients: dict[ClientKey, GoogleClient] = {}
         self._limiters: dict[tuple[str, int], RateLimiter] = {}
+        # The command's one view of the network, shared by its Sheets and Drive clients.
+        self.network = Reachability()
 
     def _limiter(self, kind: str, per_minute: int) -> RateLimiter:
         key = (kind, per_minute)
@@ -144,6 +147,7 @@ class GoogleClients:
                     policy=policy,
                     read_limiter=self._limiter("read", settings.reads_per_minute),
                     write_limiter=self._limiter("write", WRITES_PER_MINUTE),
+                    network=self.network,
                 )
                 client = self._clients[key] = GoogleClient(http, connection.account, base, write)
             return client

@@ -335,14 +335,49 @@ def retry_after(exc: BaseException | None) -> float | None:
     return None
 
 
-class GoogleCallFailed(Exception):
-    """A request still failing after its retries; ``error`` is the last failure."""
+@dataclass(frozen=True)
+class Outage:
+    """A Google address a command could not reach at all, and why (for its messages)."""
 
-    def __init__(self, error: BaseException, attempts: int, elapsed: float):
+    address: str  # scheme://host that failed: the token endpoint, Sheets or Drive
+    kind: str  # unreachable(): "dns", "refused", "connect-timeout" or "tls"
+
+
+class Reachability:
+    """What one command learnt of the network: the first Google address it could not
+    reach at all after its tries. Kept by the command (``GoogleClients.network``) and
+    handed to each of its clients: a client made after such an outage (Drive's, for the
+    night's delivery after the reads proved the network down) tries each request once
+    only when it fails the same way, instead of paying the connection tries again. The
+    clients made before keep their tries: the committees read together each get the
+    same documented tries and the same message, whichever failed first."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._outage: Outage | None = None
+
+    @property
+    def outage(self) -> Outage | None:
+        return self._outage
+
+    def record(self, exc: BaseException, base_url: str) -> None:
+        """Remember ``exc`` when it says the address could not be reached (the first only)."""
+        kind = unreachable(exc)
+        with self._lock:
+            if kind and self._outage is None:
+                self._outage = Outage((failed_address(exc) or base_url).rstrip("/"), kind)
+
+
+class GoogleCallFailed(Exception):
+    """A request still failing after its retries; ``error`` is the last failure;
+    ``known_outage``: the earlier outage of the command that cut its tries to one."""
+
+    def __init__(self, error: BaseException, attempts: int, elapsed: float, known_outage: Outage | None = None) -> None:
         super().__init__(str(error))
         self.error = error
         self.attempts = attempts
         self.elapsed = elapsed
+        self.known_outage = known_outage
 
 
 def describe_failure(exc: BaseException, base_url: str = "") -> str:
@@ -383,6 +418,18 @@ def _network_failure(exc: BaseException, base_url: str) -> str:
     return f"échec inattendu{at}"
 
 
+TOKEN_SERVICE = "le serveur d'authentification Google"
+
+
+def service_at(exc: BaseException | None, base_url: str, service: str) -> str:
+    """Who failed, for a log line or a message: ``service`` (« Google Sheets », « Google
+    Drive ») when the request to ``base_url`` failed, the token endpoint when the failure
+    is its own (a service-account key or an OAuth token is refreshed there, at another
+    address: Sheets or Drive was never asked)."""
+    failed = failed_address(exc) if exc is not None else ""
+    return TOKEN_SERVICE if failed and failed != base_url.rstrip("/") else service
+
+
 def network_advice(exc: BaseException | None) -> str:
     """What to check when a Google address cannot be reached (never a sharing advice:
     nothing was asked of Google)."""
@@ -407,6 +454,7 @@ class RetryingHTTPClient(HTTPClient):
         read_limiter: RateLimiter,
         write_limiter: RateLimiter,
         sleep: Callable[[float], None] = time.sleep,
+        network: Reachability | None = None,
     ):
         # gspread uses `auth` only to build a session: ours is given, already authorised.
         super().__init__(auth=None, session=session)  # type: ignore[arg-type]
@@ -414,6 +462,8 @@ class RetryingHTTPClient(HTTPClient):
         self.read_limiter = read_limiter
         self.write_limiter = write_limiter
         self.sleep = sleep
+        self.network = network or Reachability()
+        self.known_outage = self.network.outage  # met by the command before this client was made
         self.set_timeout((policy.connect_timeout, policy.read_timeout))
         # initial, 2 × initial, 4 × initial… plus up to `initial` of jitter, so that
         # clients refused together do not come back together.
@@ -429,9 +479,10 @@ class RetryingHTTPClient(HTTPClient):
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
+        who = service_at(exc, self.base_url, self.service)
         log.warning(
             "%s : %s, nouvel essai dans %.1f s (essai %d sur %d).",
-            self.service,
+            who[0].upper() + who[1:],
             describe_failure(exc, self.base_url) if exc else "échec",
             state.upcoming_sleep,
             state.attempt_number + 1,
@@ -442,9 +493,16 @@ class RetryingHTTPClient(HTTPClient):
     def base_url(self) -> str:
         return getattr(self.session, "base_url", "")
 
-    def _unreachable_too_long(self, state: RetryCallState) -> bool:
-        exc = state.outcome.exception() if state.outcome else None
-        return bool(unreachable(exc)) and state.attempt_number >= self.policy.connect_attempts
+    def _connect_attempts(self, known: Outage | None) -> Callable[[RetryCallState], bool]:
+        """Stop when the service could not be reached ``connect_attempts`` times, or once
+        when the command already met an outage (``known``) before this client was made."""
+        limit = 1 if known is not None else self.policy.connect_attempts
+
+        def too_long(state: RetryCallState) -> bool:
+            exc = state.outcome.exception() if state.outcome else None
+            return bool(unreachable(exc)) and state.attempt_number >= limit
+
+        return too_long
 
     @property
     def timeout(self) -> Timeout:
@@ -474,6 +532,7 @@ class RetryingHTTPClient(HTTPClient):
         limiter = self.read_limiter if method.lower() == "get" else self.write_limiter
         policy = self.policy
         out_of_time = [False]
+        known = self.known_outage
 
         def past_run_deadline(state: RetryCallState) -> bool:
             """Stop retrying when the next try would start past the run's deadline."""
@@ -485,7 +544,7 @@ class RetryingHTTPClient(HTTPClient):
             stop=stop_any(
                 stop_after_attempt(policy.max_attempts),
                 stop_before_delay(policy.deadline),
-                _StopWhen(self._unreachable_too_long),
+                _StopWhen(self._connect_attempts(known)),
                 _StopWhen(past_run_deadline),
             ),
             wait=self._wait,
@@ -519,7 +578,9 @@ class RetryingHTTPClient(HTTPClient):
             last = exc.last_attempt
             if out_of_time[0]:
                 raise DeadlinePassed(last.exception() or exc, last.attempt_number) from None
-            raise GoogleCallFailed(last.exception() or exc, last.attempt_number, time.monotonic() - started) from None
+            error = last.exception() or exc
+            self.network.record(error, self.base_url)
+            raise GoogleCallFailed(error, last.attempt_number, time.monotonic() - started, known) from None
 
     def is_transient(self, exc: BaseException) -> bool:
         """Whether a failed try is worth another (Drive adds its 403 quota answers)."""

@@ -8,7 +8,7 @@ Google spreadsheet in google.py.
 from __future__ import annotations
 
 from contextlib import AbstractContextManager
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sync.config import Config, SourceSpec
 from sync.sources.base import (
@@ -25,6 +25,9 @@ from sync.sources.base import (
     percent_text,
 )
 from sync.sources.xlsx import XlsxSource
+
+if TYPE_CHECKING:  # the command's view of the network; google/ is imported only for Google
+    from sync.google.http import Reachability
 
 __all__ = [
     "MAX_ROWS",
@@ -53,6 +56,12 @@ class GoogleSheets(Protocol):
     def open(self, spec: SourceSpec, config: Config, committee_code: str) -> Source: ...
 
     def deadline(self, seconds: float | None) -> AbstractContextManager[None]: ...
+
+    @property
+    def network(self) -> Reachability:
+        """The Google addresses the command found unreachable: a delivery after its reads
+        tries such an address once (sync/google/http.py)."""
+        ...
 
 
 def open_source(

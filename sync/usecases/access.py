@@ -4,9 +4,13 @@ spreadsheet, and write it when the write-back is on? Whom must it be shared with
 Per Google spreadsheet: one metadata read (titles of the spreadsheet and its
 tabs, and the Validation tab's protections, no values); with ``feedback = true``,
 a protected Validation tab (or protected cells in it) is what the run's write would
-meet, and is said without writing; else one write that changes nothing (the
-spreadsheet's title set to itself), the only way the Sheets API tells whether
-the credentials may write.
+meet, and is said without writing; else one batchUpdate made of the run's own write
+(its Validation tab added, or that tab's header cell written) followed by a request
+Google must refuse (adding the Validation tab again): Google checks the right to write
+first (403), then refuses the whole batch for its second request, and a refused
+batchUpdate applies nothing (« if any request is not valid then the entire request will
+fail and nothing will be applied », Sheets API reference): nothing is written, nothing
+shows in the committee's version history.
 """
 
 from __future__ import annotations
@@ -16,14 +20,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gspread.utils import absolute_range_name
+from gspread.exceptions import APIError
 
 from sync.config import Committee, Config, SourceSpec
 from sync.config.delivery import delivery_scopes
 from sync.errors import AllianceSyncError, SourceUnavailable
 from sync.google.auth import DEFAULT_TOKEN_DIR, Account
 from sync.google.client import GoogleClient, GoogleClients, access_problem, protected_message
-from sync.google.http import DeadlinePassed, GoogleCallFailed, unreachable
+from sync.google.http import DeadlinePassed, GoogleCallFailed, status_of, unreachable
 from sync.sources.google import GOOGLE_FAILURES, spreadsheet_key
 from sync.sources.xlsx import XlsxSource
 from sync.usecases.feedback import HEADER
@@ -128,7 +132,7 @@ def _check_google(check: AccessCheck, client: GoogleClient, feedback: bool) -> N
         check.problem = protected_message(client.account, f"chiffrier Google {label} (clé {key})", protection)
         return
     try:
-        _write_probe(client, key, check)
+        _write_probe(client, key, body)
         check.writable = True
     except GOOGLE_FAILURES as exc:
         check.writable = False
@@ -138,20 +142,32 @@ def _check_google(check: AccessCheck, client: GoogleClient, feedback: bool) -> N
         ).message
 
 
-def _write_probe(client: GoogleClient, key: str, check: AccessCheck) -> None:
-    """The write the run will make, where it can be made without a trace of its own: the
-    Validation tab's header cell, rewritten as the run writes it each night; without a
-    Validation tab (the run will add it), the spreadsheet's title set to itself, the only
-    write of the Sheets API that changes nothing (it shows in the version history)."""
-    title = find_tab(check.tabs, VALIDATION_TAB)
-    if title is not None:
-        client.http.values_update(
-            key, absolute_range_name(title, "A1"), params={"valueInputOption": "RAW"}, body={"values": [[HEADER[0]]]}
-        )
-        return
-    client.http.batch_update(
-        key, {"requests": [{"updateSpreadsheetProperties": {"properties": {"title": check.title}, "fields": "title"}}]}
-    )
+def _write_probe(client: GoogleClient, key: str, body: dict[str, Any]) -> None:
+    """The run's write, sent so that Google refuses it as a whole after checking the right
+    to write: returns when only the second, sentinel request was refused (the credentials
+    may write, nothing was applied); raises Google's refusal otherwise (403: read only;
+    400 on the first request: a protection)."""
+    tabs = [s.get("properties") or {} for s in body.get("sheets") or [] if isinstance(s, dict)]
+    title = find_tab([str(t.get("title", "")) for t in tabs], VALIDATION_TAB)
+    if title is None:  # the run adds the tab
+        run_write: dict[str, Any] = {"addSheet": {"properties": {"title": VALIDATION_TAB}}}
+    else:  # the run writes the tab, from its header cell
+        sheet_id = next(t.get("sheetId", 0) for t in tabs if t.get("title") == title)
+        cell = {"userEnteredValue": {"stringValue": HEADER[0]}}
+        start = {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": 0}
+        run_write = {"updateCells": {"start": start, "rows": [{"values": [cell]}], "fields": "userEnteredValue"}}
+    sentinel = {"addSheet": {"properties": {"title": title or VALIDATION_TAB}}}  # always a duplicate
+    try:
+        client.http.batch_update(key, {"requests": [run_write, sentinel]})
+    except APIError as exc:
+        if not _only_the_sentinel_refused(exc):
+            raise
+
+
+def _only_the_sentinel_refused(exc: APIError) -> bool:
+    """Google's 400 names the request it refused (« Invalid requests[1].addSheet: … »)."""
+    message = str((exc.error or {}).get("message", "")) if isinstance(exc.error, dict) else ""
+    return status_of(exc) == 400 and "requests[1]" in message
 
 
 def validation_protection(body: dict[str, Any]) -> str:

@@ -24,6 +24,11 @@ refuses what Drive refuses:
   ``Location`` header (:attr:`DriveServer.location_on_308`), to ``/redirected`` (404),
   which a client must not follow; a refusal may carry ``Retry-After``; a file keeps at
   most 200 revisions forever (``keepRevisionForever``): the 201st is refused (403).
+- Rate limits, by itself: with :attr:`DriveServer.rate_limit_every` = N, every Nth
+  request (chunks and status queries included) is refused as Drive refuses a burst,
+  in turn 403 ``userRateLimitExceeded`` (the body Google sent in a recorded answer,
+  ``tests/fixtures/google/drive_errors.json``) and 429 ``rateLimitExceeded`` with
+  ``Retry-After`` (:attr:`DriveServer.rate_limit_retry_after`); deterministic.
 
 As at Drive: 401 without an ``Authorization`` header; a service account
 (:attr:`DriveServer.caller`) has no storage quota, so it may not create a file
@@ -49,6 +54,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import cast
 from urllib.parse import parse_qs, urlsplit
 
@@ -188,6 +194,11 @@ class DriveServer(LoopbackServer):
         self._308s = itertools.count()
         self.epoch = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)  # the clock of modifiedTime
         self.chunk_unit = CHUNK_UNIT  # a test of small chunks scales it down, never off
+        # Rate limits answered by the server itself: every Nth request (0: never).
+        self.rate_limit_every = 0
+        self.rate_limit_retry_after = "1"
+        self._served = itertools.count(1)
+        self._rate_limits = itertools.cycle((403, 429))
 
     # -- content
 
@@ -270,6 +281,17 @@ class DriveServer(LoopbackServer):
 
     def slow(self, delay: float, times: int = 1, kind: str | None = None) -> None:
         self.fail(200, times, kind=kind, delay=delay)
+
+    def rate_limited(self) -> tuple[int, dict, dict] | None:
+        """This request's own rate-limit refusal (status, body, headers), every
+        :attr:`rate_limit_every` requests; None otherwise."""
+        with self._lock:
+            if not self.rate_limit_every or next(self._served) % self.rate_limit_every:
+                return None
+            status = next(self._rate_limits)
+        if status == 403:
+            return 403, RATE_LIMIT_403, {}
+        return 429, RATE_LIMIT_429, {"Retry-After": self.rate_limit_retry_after}
 
     def _take_fault(self, kind: str) -> Fault | None:
         with self._lock:
@@ -574,6 +596,10 @@ def _id_in(pattern: re.Pattern[str], path: str) -> str:
 
 
 PINNED_LIMIT = 200
+_DRIVE_ERRORS = json.loads((Path(__file__).resolve().parent.parent / "fixtures/google/drive_errors.json").read_text())
+# Google's answers to a burst (tests/fixtures/google/README.md says where each comes from).
+RATE_LIMIT_403 = _DRIVE_ERRORS["user_rate_limit_403"]["body"]
+RATE_LIMIT_429 = _DRIVE_ERRORS["rate_limit_429"]["body"]
 PINNED_MESSAGE = "The maximum number of revisions kept forever (200) for this file has been reached."
 # Every chunk but the last is a multiple of 256 KiB (Google's resumable upload protocol).
 CHUNK_UNIT = 256 * 1024
@@ -644,6 +670,11 @@ class _Handler(BaseHTTPRequestHandler):
             error.body["error"]["status"] = "UNAUTHENTICATED"
             record.status = 401
             self._send_json(401, error.body)
+            return
+        refused = state.rate_limited() if kind != "redirected" else None
+        if refused is not None:
+            record.status = refused[0]
+            self._send_json(*refused)
             return
         fault = state._take_fault(kind)
         if fault is not None and not fault.done:

@@ -10,8 +10,13 @@ It answers the requests gspread sends, in the shapes Google answers them
   (SERIAL_NUMBER, FORMATTED_STRING); trailing blanks trimmed, empty rows ``[]``;
 - ``PUT  …/values/RANGE``, ``POST …/values:batchUpdate``, ``…/values/RANGE:clear``,
   ``…/values:batchClear`` (RAW and USER_ENTERED);
-- ``POST …:batchUpdate`` — addSheet, deleteSheet, updateSheetProperties,
-  updateSpreadsheetProperties, appendDimension; all or nothing.
+- ``POST …:batchUpdate`` — updateCells, addSheet, deleteSheet, updateSheetProperties,
+  updateSpreadsheetProperties, appendDimension, mergeCells; all or nothing, as Google
+  documents it (« if any request is not valid then the entire request will fail and
+  nothing will be applied »), the caller's right to write checked first (403).
+
+Each spreadsheet keeps the count of its version history (``Spreadsheet.revisions``):
+one per write carried out, none for a refused one.
 
 Faults are injected per spreadsheet (:meth:`SheetsServer.fail`): 429
 RESOURCE_EXHAUSTED, 5xx with Google's JSON or HTML bodies, 403, 404, slow
@@ -39,6 +44,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from tests.support.loopback import LoopbackServer
@@ -389,6 +395,10 @@ class Spreadsheet:
     locale: str = "en_US"
     time_zone: str = "Etc/GMT"
     access: str = "write"  # "write", "read" or "none"
+    # The version history the committee sees (Fichier > Historique des versions): one entry
+    # per write Google carried out, even one that changed nothing; a refused write, or a
+    # batchUpdate refused as a whole, leaves none.
+    revisions: int = 0
 
     def sheet(self, title: str) -> Sheet | None:
         for sheet in self.sheets:
@@ -937,9 +947,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if len(raw) > state.max_payload:
             record.status = 400
-            self._send_json(
-                400, ApiError(400, f"Request payload size exceeds the limit: {state.max_payload} bytes.").body
-            )
+            self._send_json(400, payload_too_large(state.max_payload))
             return
         if state.gate is not None and kind == "spreadsheets.get":
             try:
@@ -966,6 +974,8 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ApiError(404, f"Method not found: {method} {url.path}", status="NOT_FOUND")
             with state._lock:
                 status, answer = 200, _api(state, method, match, key, params, body)
+                if method != "GET":
+                    state.spreadsheets[key].revisions += 1
         except ApiError as exc:
             status, answer = exc.code, exc.body
         record.status = status
@@ -1314,6 +1324,14 @@ def _refuse_protected(sheet: Sheet, r0: int, r1: int) -> None:
             raise ApiError(400, PROTECTED_MESSAGE)
 
 
+def payload_too_large(limit: int) -> dict:
+    """Google's recorded answer to an over-size request (tests/fixtures/google/sheets_errors.json),
+    with this server's ``limit`` in its message."""
+    recorded = json.loads((Path(__file__).resolve().parent.parent / "fixtures/google/sheets_errors.json").read_text())
+    text = json.dumps(recorded["payload_too_large_400"]["body"]).replace("10485760", str(limit))
+    return cast(dict, json.loads(text))
+
+
 PROTECTED_MESSAGE = (
     "You are trying to edit a protected cell or object. Please contact the spreadsheet owner to remove "
     "protection if you need to edit."
@@ -1489,7 +1507,30 @@ def _append_dimension(state: SheetsServer, book: Spreadsheet, spec: dict, where:
     return {}
 
 
+def _update_cells(state: SheetsServer, book: Spreadsheet, spec: dict, where: str) -> dict:
+    """updateCells from a start cell, ``fields`` = ``userEnteredValue`` (string or number values)."""
+    start = spec.get("start") or {}
+    sheet = book.sheet_by_id(start.get("sheetId", 0))
+    if sheet is None:
+        raise ApiError(400, f"{where}No grid with id: {start.get('sheetId', 0)}")
+    if spec.get("fields") != "userEnteredValue":
+        raise ApiError(400, f"{where}this server only writes fields=userEnteredValue")
+    r0, c0 = int(start.get("rowIndex", 0)), int(start.get("columnIndex", 0))
+    rows = spec.get("rows") or []
+    _refuse_protected(sheet, r0, r0 + len(rows))
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row.get("values") or []):
+            entered = (value or {}).get("userEnteredValue") or {}
+            text = entered.get("stringValue", entered.get("numberValue"))
+            if text is None:
+                sheet.cells.pop((r0 + r, c0 + c), None)
+            else:
+                sheet.cells[(r0 + r, c0 + c)] = text
+    return {}
+
+
 _REQUESTS = {
+    "updateCells": _update_cells,
     "addSheet": _add_sheet,
     "deleteSheet": _delete_sheet,
     "updateSheetProperties": _update_sheet_properties,
