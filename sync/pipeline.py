@@ -25,6 +25,7 @@ from sync.findings import Code, Finding, finding, sorted_findings
 from sync.logs import ATTENTION, Share
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
+from sync.resources import shown_location
 from sync.rules.counting import settle_counted
 from sync.rules.crossref import check_duplicate_ids, check_payments, link_payments
 from sync.rules.envelope import check_envelopes
@@ -184,7 +185,9 @@ def build_report(
                 in_committee.done(
                     projects=plural(len(parsed.projects), "projet"),
                     payments=plural(len(parsed.payments), "versement"),
-                    location=info.location if info.current else f"dernière copie valide de {info.location}",
+                    location=shown_location(info.location)
+                    if info.current
+                    else f"dernière copie valide de {shown_location(info.location)}",
                 )
     if unreadable:
         missing = "n'est utilisable" if unusable_copies else "n'existe"

@@ -207,7 +207,7 @@ def test_progress_bar_on_a_terminal_for_reading_validating_and_writing(tmp_path,
     alliance = Alliance(tmp_path)
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    logs.setup_logging()
+    logs.setup_logging(verbose=True)  # the step lines too: a terminal shows them only with --verbose
     run_sync(
         load_config(alliance.config),
         output=alliance.output,
@@ -226,6 +226,8 @@ def test_progress_bar_on_a_terminal_for_reading_validating_and_writing(tmp_path,
     assert "100%" in shown
     # A log line written while the bar is drawn first clears the bar's line.
     assert "\r\x1b[2K" + STAMP.search(shown).group(0) in shown
+    # A finished bar is erased, the cursor shown again: nothing of it stays on the screen.
+    assert "100%\r\x1b[2K\x1b[?25h" in shown and "100%\x1b[?25h\n" not in shown
 
 
 @pytest.mark.parametrize("stream, quiet", [(io.StringIO, False), (Terminal, True)], ids=["log-file-or-pipe", "cron"])
