@@ -22,7 +22,7 @@ from sync.config import Committee, Config
 from sync.consolidate import consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Code, Finding, finding, sorted_findings
-from sync.logs import ATTENTION, Share
+from sync.logs import ATTENTION, LOG_ONLY, Share
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
 from sync.resources import shown_location
@@ -105,11 +105,24 @@ def _last_good_copy(
     finding that says so; None when there is none, or why none could be used (« copie
     antérieure illisible … »): the run then ends in exit 3."""
     replacement = fallback(committee, exc) if fallback else None
+    # Both end the run (NoUsableData), whose message lists every such source: the
+    # console says it once, there; the log file keeps these lines.
     if replacement is None:
-        log.error("Comité %s : source illisible, aucune copie valide antérieure (%s).", committee.code, exc.message)
+        log.error(
+            "Comité %s : source illisible, aucune copie valide antérieure (%s).",
+            committee.code,
+            exc.message,
+            extra=LOG_ONLY,
+        )
         return None
     if isinstance(replacement, str):
-        log.error("Comité %s : source illisible (%s) ; %s.", committee.code, exc.message.rstrip("."), replacement)
+        log.error(
+            "Comité %s : source illisible (%s) ; %s.",
+            committee.code,
+            exc.message.rstrip("."),
+            replacement,
+            extra=LOG_ONLY,
+        )
         return replacement
     raw, info = replacement
     info.current = False

@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from sync.cli import DEMO_NOTICE, cli
 from sync.config.sections import STATE_DIR_ENV
+from tests.support.builders import project, write_alliance
 from tests.support.checks import REPO
 
 DEMO_LINES = DEMO_NOTICE.splitlines()
@@ -154,3 +155,28 @@ def test_off_a_terminal_the_demo_is_named_once_and_the_log_file_keeps_it(tmp_pat
     assert " Aucune configuration donnée : démonstration intégrée.\n" in logged
     assert "(démo intégrée, comites/ouest.xlsx)" in logged
     assert "site-packages" not in result.stderr + logged and str(REPO) not in logged
+
+
+def test_quiet_says_an_unreadable_source_once(tmp_path, monkeypatch):
+    """Cron's mail: the final error lists the source; the log line saying the same is in the log file only."""
+    config = write_alliance(tmp_path, {"OUEST": {"projects": [project()]}, "EST": {}, "LONGUEUIL": {}})
+    (tmp_path / "ouest.xlsx").unlink()
+    state = tmp_path / "etat"
+    result = CliRunner().invoke(
+        cli,
+        ["--quiet", "--log-file", str(tmp_path / "journal.log"), "run", "--config", str(config)]
+        + ["--state-dir", str(state), "-o", str(tmp_path / "rapport.xlsx")],
+    )
+    assert result.exit_code == 3
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Erreur : Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide "
+        "antérieure n'existe.\n"
+        f"  - Ouest de la Montérégie (OUEST) : fichier introuvable : {tmp_path}/ouest.xlsx\n"
+        f"Ce dossier d'état était vide : {state} (option --state-dir).\n"
+    )
+    logged = (tmp_path / "journal.log").read_text(encoding="utf-8")
+    assert (
+        f" ERREUR : Comité OUEST : source illisible, aucune copie valide antérieure (fichier introuvable : "
+        f"{tmp_path}/ouest.xlsx).\n" in logged
+    )
