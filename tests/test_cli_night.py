@@ -378,13 +378,30 @@ def test_history_and_diff_as_json(tmp_path):
     alliance.rewrite("EST", projects=alliance.workbooks["EST"]["projects"], payments=[])
     assert alliance.cli("run", "--strict").exit_code == 0
     runs = json.loads(alliance.cli("history", "--format", "json").stdout)
-    assert [
-        {k: r[k] for k in ("run", "state", "status", "projects", "payments", "errors", "deliveries")} for r in runs
-    ] == [
-        {"run": 2, "state": "done", "status": "conforme", "projects": 3, "payments": 3, "errors": 0, "deliveries": "—"},
-        {"run": 1, "state": "done", "status": "conforme", "projects": 3, "payments": 4, "errors": 0, "deliveries": "—"},
+    keys = ("run", "state", "status", "projects", "payments", "errors", "deliveries", "workbook_replaced_by")
+    assert [{k: r[k] for k in keys} for r in runs] == [
+        {
+            "run": 2,
+            "state": "done",
+            "status": "conforme",
+            "projects": 3,
+            "payments": 3,
+            "errors": 0,
+            "deliveries": [],  # nothing delivered: an empty list, not a dash
+            "workbook_replaced_by": None,
+        },
+        {
+            "run": 1,
+            "state": "done",
+            "status": "conforme",
+            "projects": 3,
+            "payments": 4,
+            "errors": 0,
+            "deliveries": [],
+            "workbook_replaced_by": 2,  # run 2 wrote the same file again
+        },
     ]
-    assert runs[1]["workbook"] == str(alliance.output)
+    assert runs[1]["workbook"] == runs[0]["workbook"] == str(alliance.output)
 
     changes = json.loads(alliance.cli("diff", "--format", "json").stdout)
     assert (changes["before"]["run"], changes["after"]["run"]) == (1, 2)
