@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.config import load_config
 from sync.config.sections import PASSWORD_ENV
+from sync.errors import ConfigError
 from sync.pipeline import build_report
 from tests.support.builders import project, write_alliance
 from tests.support.delivery import (
@@ -456,3 +457,22 @@ def test_a_run_reloaded_from_the_history_reads_as_the_live_one(tmp_path):
     assert [(s.committee, s.kind, s.current) for s in reloaded.sources.values()] == [
         (s.committee, s.kind, s.current) for s in live.report.sources.values()
     ]
+
+
+def test_the_committees_are_told_when_their_corrections_are_due(tmp_path):
+    """``[delivery] corrections_due``: said in the committee's e-mail, after its return path."""
+    from sync.delivery.messages import committee_body
+
+    alliance = DeliveryAlliance(tmp_path, 1, drive=False, delivery={"corrections_due": "le 5 de chaque mois"})
+    config = load_config(alliance.config)
+    report = build_report(config)
+    body = committee_body(report, config.committee("EST"), report.findings_of("EST"))
+    assert (
+        "\nCorrigez votre classeur est.xlsx, puis renvoyez-le à la coordination de l'Alliance, Table de "
+        "concertation des préfets de la Montérégie (TCPM), à coordination@exemple.org, au plus tard le 5 de "
+        "chaque mois (une réponse à ce courriel, avec le classeur corrigé en pièce jointe) : la synchronisation "
+        "qui suivra sa réception vérifiera vos corrections.\n"
+    ) in body
+    blank = DeliveryAlliance(tmp_path / "vide", 1, drive=False, delivery={"corrections_due": " "})
+    with pytest.raises(ConfigError, match=r"clé « delivery.corrections_due »\) : un texte non vide est attendu"):
+        load_config(blank.config)

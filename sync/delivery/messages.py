@@ -207,13 +207,15 @@ def return_path(config: Config, committee: Committee) -> str:
     """How a committee's corrections come back, by the kind of its source: a Google
     spreadsheet is read again each sync; a workbook is the committee's copy, to send back."""
     source = committee.source
+    due = config.delivery.corrections_due
+    by = f", au plus tard {due}" if due else ""
     if source is None or source.kind == "google":
         return (
-            "Corrigez directement dans votre chiffrier Google : rien à renvoyer, "
+            f"Corrigez directement dans votre chiffrier Google{by} : rien à renvoyer, "
             "la prochaine synchronisation vérifiera vos corrections."
         )
     return (
-        f"Corrigez votre classeur {PurePath(source.location).name}, puis renvoyez-le à {coordinator(config)} "
+        f"Corrigez votre classeur {PurePath(source.location).name}, puis renvoyez-le à {coordinator(config)}{by} "
         "(une réponse à ce courriel, avec le classeur corrigé en pièce jointe) : la synchronisation qui "
         "suivra sa réception vérifiera vos corrections."
     )
