@@ -119,7 +119,10 @@ def _general_option_after_command(ctx: click.Context, param: click.Parameter, va
 _QUIET_HELP = (
     "N'afficher que ce qui demande une intervention : erreurs à corriger, source illisible, livraison échouée (cron)."
 )
-_VERBOSE_HELP = "Journal détaillé : durée de chaque étape, requêtes Google et nouveaux essais, copies de secours."
+_VERBOSE_HELP = (
+    "Journal détaillé, dans un terminal aussi : chaque étape et sa durée, requêtes Google et nouveaux essais, "
+    "copies de secours."
+)
 _LOG_FILE_HELP = (
     "Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet ; jamais une "
     "entrée : configuration, chiffrier, historique)."
