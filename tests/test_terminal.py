@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -180,3 +181,34 @@ def test_quiet_says_an_unreadable_source_once(tmp_path, monkeypatch):
         f" ERREUR : Comité OUEST : source illisible, aucune copie valide antérieure (fichier introuvable : "
         f"{tmp_path}/ouest.xlsx).\n" in logged
     )
+
+
+def copied_demo(folder: Path) -> Path:
+    """The demo's configuration and workbooks copied to ``folder``: its own alliance, not the built-in demo."""
+    shutil.copytree(REPO / "config" / "demo", folder)
+    return folder / "demo.toml"
+
+
+def test_a_terminal_shows_what_needs_a_person(tmp_path):
+    """A workbook gone: its last good copy used, said as a warning above the result; gone
+    with no copy: the error, once, and nothing else."""
+    config = copied_demo(tmp_path / "alliance")
+    assert in_terminal(tmp_path, "run", "--config", str(config), "-o", "rapport.xlsx")[1] == 0
+    (tmp_path / "alliance" / "comites" / "ouest.xlsx").rename(tmp_path / "ailleurs.xlsx")
+    shown, code = in_terminal(tmp_path, "run", "--config", str(config), "-o", "rapport.xlsx")
+    assert code == 1
+    assert re.fullmatch(
+        r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d AVERTISSEMENT : Comité OUEST : source illisible, dernière copie valide "
+        r"du \d{4}-\d\d-\d\d \d\d:\d\d utilisée\.",
+        shown[0],
+    ), shown
+    assert shown[1:] == ["1 erreur à corriger, 1 avertissement. Classeur écrit : rapport.xlsx"]
+
+    shown, code = in_terminal(tmp_path, "run", "--config", str(config), "--state-dir", "vide")
+    assert code == 3
+    assert shown == [
+        "Erreur : Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide antérieure "
+        "n'existe.",
+        f"  - Ouest de la Montérégie (OUEST) : fichier introuvable : {tmp_path}/alliance/comites/ouest.xlsx",
+        f"Ce dossier d'état était vide : {tmp_path}/vide (option --state-dir).",
+    ]
