@@ -119,7 +119,10 @@ def _general_option_after_command(ctx: click.Context, param: click.Parameter, va
 _QUIET_HELP = (
     "N'afficher que ce qui demande une intervention : erreurs à corriger, source illisible, livraison échouée (cron)."
 )
-_VERBOSE_HELP = "Journal détaillé : durée de chaque étape, requêtes Google et nouveaux essais, copies de secours."
+_VERBOSE_HELP = (
+    "Journal détaillé, dans un terminal aussi : chaque étape et sa durée, requêtes Google et nouveaux essais, "
+    "copies de secours."
+)
 _LOG_FILE_HELP = (
     "Écrire aussi le journal des étapes dans ce fichier (complet, même avec --quiet ; jamais une "
     "entrée : configuration, chiffrier, historique)."
@@ -137,14 +140,31 @@ def _general_options() -> list[click.Option]:
     ]
 
 
-def _load(config_path: str | None, *, check_files: bool = True, placeholders: bool = True) -> Config:
+def _load(
+    config_path: str | None, *, check_files: bool = True, placeholders: bool = True, announce: bool = False
+) -> Config:
+    """The configuration given, or the built-in demo's; ``announce``: a command that reads
+    the demo's workbooks says once, on the console, which demo it is and how to make one's own."""
     from sync.config import load_config
+    from sync.logs import LOG_ONLY
     from sync.resources import demo_config
 
     path = Path(config_path) if config_path else demo_config()
     if not config_path:
-        log.info("Aucune configuration donnée : démonstration intégrée (%s).", path)
+        log.info("Aucune configuration donnée : démonstration intégrée.", extra=LOG_ONLY)
+        if announce and not (click.get_current_context().find_root().obj or {}).get("quiet", False):
+            click.echo(DEMO_NOTICE, err=True)
     return load_config(path, check_files=check_files, placeholders=placeholders)
+
+
+# What `run` and `validate` say without --config (docs/ligne-de-commande.md): the demo read
+# is the installed package's copy, so editing config/demo/ in a clone changes nothing.
+DEMO_NOTICE = (
+    "Démonstration intégrée : la configuration et les classeurs fournis avec alliance-sync "
+    "(modifier config/demo/ n'y change rien).\n"
+    "Pour votre alliance : copiez config/monteregie.toml, adaptez-le, puis lancez "
+    "alliance-sync run --config monteregie.toml."
+)
 
 
 config_option = click.option(
@@ -275,7 +295,7 @@ def run(
     if deliver and not config_path:
         raise click.UsageError(_NO_DELIVERY_IN_DEMO)
     # A vanished workbook is an unreadable source: its last good copy stands in.
-    config = _load(config_path, check_files=False)
+    config = _load(config_path, check_files=False, announce=True)
     check_presentation(config)  # the workbook's presentation file too, before anything is read
     if deliver:
         from sync.delivery.deliver import require_delivery
@@ -651,7 +671,7 @@ def validate(ctx: click.Context, config_path: str | None, output_format: str, li
     from sync.outputs.text import ValidationResult
     from sync.pipeline import build_report
 
-    config = _load(config_path)
+    config = _load(config_path, announce=True)
     _open_log_file(config, state_folder(None, config, demo=not config_path).path)
     try:
         report = build_report(config, tracer=_tracer(ctx), google=_google_sheets(config))

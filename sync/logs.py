@@ -1,19 +1,23 @@
 """The run's log: French lines on standard error, and optionally in a file.
 
-One line per step, with counts and durations. ``--quiet`` (cron) keeps only what
-needs a person on standard error: errors, and the few warnings marked with
-:data:`ATTENTION` (a source unreadable, a fresh history); a Google request that
-succeeded on its second try or a configuration remark does not make cron send a
-mail. ``--verbose`` adds the details of a slow or odd night: each stage's own
-timing, each Google request, the fallback and cache decisions. A log file, when
-asked for, always receives the step lines, so a quiet nightly run still leaves
-a full trace. It is opened only once the command knows its inputs and the file
-is checked not to be one of them (:func:`open_log_file`, called by sync/cli.py):
-until then its lines wait in memory, and they are dropped if it is never opened.
+One line per step, with counts and durations. A person's terminal (standard error
+a terminal, neither ``--quiet`` nor ``--verbose``) and ``--quiet`` (cron) show only
+what needs a person: errors, and the few warnings marked with :data:`ATTENTION`
+(a source unreadable, a history to look at); a Google request that succeeded on
+its second try or a configuration remark stays in the log. Off a terminal (a pipe,
+systemd's journal) without ``--quiet``, standard error gets the step lines, as a
+log does. ``--verbose`` shows the step lines in a terminal too, and adds the
+details of a slow or odd night: each stage's own timing, each Google request, the
+fallback and cache decisions. A log file, when asked for, always receives the step
+lines, so a quiet nightly run still leaves a full trace. It is opened only once the
+command knows its inputs and the file is checked not to be one of them
+(:func:`open_log_file`, called by sync/cli.py): until then its lines wait in memory,
+and they are dropped if it is never opened.
 
 Long steps report their progress in a click progress bar (:func:`progress_bar`)
 when standard error is a terminal, nothing more than their log lines otherwise
-(cron, a log file, a pipe): the tracer of sync/steps.py decides which.
+(cron, a log file, a pipe): the tracer of sync/steps.py decides which. A bar is
+erased once its step ends: what stays on the screen is the result.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -38,6 +42,8 @@ log = logging.getLogger("sync")
 
 # ``log.warning(..., extra=ATTENTION)``: a warning that needs a person, shown even with --quiet.
 ATTENTION = {"attention": True}
+# ``log.info(..., extra=LOG_ONLY)``: a line for the log file only; the console said it otherwise.
+LOG_ONLY = {"log_only": True}
 
 # Durations are logged as ``%.2f s``; a French reader expects ``0,02 s``.
 _DECIMAL_SECONDS = re.compile(r"(\d)\.(\d+ s)\b")
@@ -65,9 +71,25 @@ def needs_a_person(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.ERROR or bool(getattr(record, "attention", False))
 
 
+def on_the_console(record: logging.LogRecord) -> bool:
+    """Not a line meant for the log file only (:data:`LOG_ONLY`)."""
+    return not getattr(record, "log_only", False)
+
+
+def is_terminal(stream: Any) -> bool:
+    """``stream`` is a person's terminal (not a pipe, a file, cron's capture)."""
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
 def setup_logging(quiet: bool = False, verbose: bool = False, log_file: Path | None = None) -> None:
+    """The console shows what needs a person under --quiet and in a terminal (unless
+    --verbose), the step lines otherwise; the log file always gets the step lines."""
     console = _Console(sys.stderr)
-    if quiet:
+    console.addFilter(on_the_console)
+    if quiet or (not verbose and is_terminal(sys.stderr)):
         console.setLevel(logging.INFO)  # INFO for the ATTENTION lines; the filter keeps only those and errors
         console.addFilter(needs_a_person)
     else:
@@ -181,13 +203,35 @@ class Share:
         self.reported = self.steps
 
 
+class _Erased:
+    """Standard error as a progress bar sees it: the bar's last line, which click ends
+    with a new line, is erased instead (the cursor shown again), so that a finished
+    bar leaves nothing on the screen."""
+
+    _AFTER_BAR = "\x1b[?25h\n"  # what click writes after a finished bar, on a terminal
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(text.replace(self._AFTER_BAR, "\r\x1b[2K\x1b[?25h"))
+
+    def flush(self) -> None:
+        self.stream.flush()
+
+    def isatty(self) -> bool:
+        return is_terminal(self.stream)
+
+
 @contextmanager
 def progress_bar(label: str, total: int) -> Iterator[Progress]:
     """``with progress_bar("Lecture et validation", 300) as progress: … progress.advance(30)``:
-    a click progress bar on standard error (the tracer asks for one only on a terminal)."""
+    a click progress bar on standard error (the tracer asks for one only on a terminal),
+    erased when it ends."""
 
     consoles = [h for h in logging.getLogger("sync").handlers if isinstance(h, _Console)]
-    with click.progressbar(length=total, label=label, file=sys.stderr, show_eta=True, show_percent=True) as bar:
+    screen: Any = _Erased(sys.stderr)
+    with click.progressbar(length=total, label=label, file=screen, show_eta=True, show_percent=True) as bar:
         for console in consoles:
             console.bar_on_screen = True
         try:

@@ -22,9 +22,10 @@ from sync.config import Committee, Config
 from sync.consolidate import consolidate
 from sync.errors import NoUsableData, SourceUnavailable
 from sync.findings import Code, Finding, finding, sorted_findings
-from sync.logs import ATTENTION, Share
+from sync.logs import ATTENTION, LOG_ONLY, Share
 from sync.parsing.records import ParsedWorkbook, parse_workbook
 from sync.report import Fallback, Report, SourceInfo
+from sync.resources import shown_location
 from sync.rules.counting import settle_counted
 from sync.rules.crossref import check_duplicate_ids, check_payments, link_payments
 from sync.rules.envelope import check_envelopes
@@ -104,11 +105,24 @@ def _last_good_copy(
     finding that says so; None when there is none, or why none could be used (« copie
     antérieure illisible … »): the run then ends in exit 3."""
     replacement = fallback(committee, exc) if fallback else None
+    # Both end the run (NoUsableData), whose message lists every such source: the
+    # console says it once, there; the log file keeps these lines.
     if replacement is None:
-        log.error("Comité %s : source illisible, aucune copie valide antérieure (%s).", committee.code, exc.message)
+        log.error(
+            "Comité %s : source illisible, aucune copie valide antérieure (%s).",
+            committee.code,
+            exc.message,
+            extra=LOG_ONLY,
+        )
         return None
     if isinstance(replacement, str):
-        log.error("Comité %s : source illisible (%s) ; %s.", committee.code, exc.message.rstrip("."), replacement)
+        log.error(
+            "Comité %s : source illisible (%s) ; %s.",
+            committee.code,
+            exc.message.rstrip("."),
+            replacement,
+            extra=LOG_ONLY,
+        )
         return replacement
     raw, info = replacement
     info.current = False
@@ -184,7 +198,9 @@ def build_report(
                 in_committee.done(
                     projects=plural(len(parsed.projects), "projet"),
                     payments=plural(len(parsed.payments), "versement"),
-                    location=info.location if info.current else f"dernière copie valide de {info.location}",
+                    location=shown_location(info.location)
+                    if info.current
+                    else f"dernière copie valide de {shown_location(info.location)}",
                 )
     if unreadable:
         missing = "n'est utilisable" if unusable_copies else "n'existe"

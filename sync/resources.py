@@ -23,3 +23,14 @@ def bundled(*parts: str) -> Path:
 
 def demo_config() -> Path:
     return bundled("config", "demo", "demo.toml")
+
+
+def shown_location(location: str) -> str:
+    """A source's location as a person reads it: a workbook of the built-in demo is
+    « démo intégrée, comites/ouest.xlsx », never a path into the installed package."""
+    demo = demo_config().parent
+    try:
+        inside = Path(location).resolve().relative_to(demo.resolve())
+    except (ValueError, OSError):
+        return location
+    return f"démo intégrée, {inside.as_posix()}"

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from sync.logs import Progress, Share, progress_bar
+from sync.logs import Progress, Share, is_terminal, progress_bar
 
 PAUSE_ENV = "ALLIANCE_SYNC_TEST_PAUSE_AT"
 
@@ -119,7 +119,7 @@ class Tracer:
         not --quiet; the kill tests' checkpoint from ALLIANCE_SYNC_TEST_PAUSE_AT."""
         return cls(
             log=logging.getLogger("sync"),
-            progress=not quiet and _is_terminal(sys.stderr),
+            progress=not quiet and is_terminal(sys.stderr),
             pause_at=os.environ.get(PAUSE_ENV) or None,
         )
 
@@ -225,13 +225,6 @@ class StepTrace:
             self._timing_said = True
             times = ", ".join(f"{part.label} {_seconds(part.seconds)}" for part in self.parts)
             self.tracer.timing(f"{self.label} : {times or _seconds(self.seconds)}.")
-
-
-def _is_terminal(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty())
-    except (AttributeError, ValueError):
-        return False
 
 
 def _pause(checkpoint: str) -> None:

@@ -207,7 +207,7 @@ def test_progress_bar_on_a_terminal_for_reading_validating_and_writing(tmp_path,
     alliance = Alliance(tmp_path)
     screen = Terminal()
     monkeypatch.setattr(sys, "stderr", screen)
-    logs.setup_logging()
+    logs.setup_logging(verbose=True)  # the step lines too: a terminal shows them only with --verbose
     run_sync(
         load_config(alliance.config),
         output=alliance.output,
@@ -226,6 +226,8 @@ def test_progress_bar_on_a_terminal_for_reading_validating_and_writing(tmp_path,
     assert "100%" in shown
     # A log line written while the bar is drawn first clears the bar's line.
     assert "\r\x1b[2K" + STAMP.search(shown).group(0) in shown
+    # A finished bar is erased, the cursor shown again: nothing of it stays on the screen.
+    assert "100%\r\x1b[2K\x1b[?25h" in shown and "100%\x1b[?25h\n" not in shown
 
 
 @pytest.mark.parametrize("stream, quiet", [(io.StringIO, False), (Terminal, True)], ids=["log-file-or-pipe", "cron"])
@@ -376,13 +378,30 @@ def test_history_and_diff_as_json(tmp_path):
     alliance.rewrite("EST", projects=alliance.workbooks["EST"]["projects"], payments=[])
     assert alliance.cli("run", "--strict").exit_code == 0
     runs = json.loads(alliance.cli("history", "--format", "json").stdout)
-    assert [
-        {k: r[k] for k in ("run", "state", "status", "projects", "payments", "errors", "deliveries")} for r in runs
-    ] == [
-        {"run": 2, "state": "done", "status": "conforme", "projects": 3, "payments": 3, "errors": 0, "deliveries": "—"},
-        {"run": 1, "state": "done", "status": "conforme", "projects": 3, "payments": 4, "errors": 0, "deliveries": "—"},
+    keys = ("run", "state", "status", "projects", "payments", "errors", "deliveries", "workbook_replaced_by")
+    assert [{k: r[k] for k in keys} for r in runs] == [
+        {
+            "run": 2,
+            "state": "done",
+            "status": "conforme",
+            "projects": 3,
+            "payments": 3,
+            "errors": 0,
+            "deliveries": [],  # nothing delivered: an empty list, not a dash
+            "workbook_replaced_by": None,
+        },
+        {
+            "run": 1,
+            "state": "done",
+            "status": "conforme",
+            "projects": 3,
+            "payments": 4,
+            "errors": 0,
+            "deliveries": [],
+            "workbook_replaced_by": 2,  # run 2 wrote the same file again
+        },
     ]
-    assert runs[1]["workbook"] == str(alliance.output)
+    assert runs[1]["workbook"] == runs[0]["workbook"] == str(alliance.output)
 
     changes = json.loads(alliance.cli("diff", "--format", "json").stdout)
     assert (changes["before"]["run"], changes["after"]["run"]) == (1, 2)

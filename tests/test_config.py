@@ -377,8 +377,8 @@ SUBREGION_KEYS = "allocation, annual, code, contact, google, name, priorities, s
         (
             {"extra": "[delivery]\ndrive_foldr = 'x'\n"},
             "delivery.drive_foldr",
-            "clé inconnue « drive_foldr ». Vouliez-vous dire « drive_folder » ? Clés permises ici : drive_file, "
-            "drive_folder, drive_keep_versions, drive_name, drive_scope, email_from, email_to, smtp.",
+            "clé inconnue « drive_foldr ». Vouliez-vous dire « drive_folder » ? Clés permises ici : "
+            "corrections_due, drive_file, drive_folder, drive_keep_versions, drive_name, drive_scope, email_from, email_to, smtp.",
         ),
         (
             {

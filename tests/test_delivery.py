@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from sync.cli import cli
 from sync.config import load_config
 from sync.config.sections import PASSWORD_ENV
+from sync.errors import ConfigError
 from sync.pipeline import build_report
 from tests.support.builders import project, write_alliance
 from tests.support.delivery import (
@@ -112,13 +113,16 @@ def test_nightly_run_delivers_the_workbook_and_each_committees_own_findings(alli
         "Est de la Montérégie (EST) — Alliance pour la solidarité en Montérégie.\n\n"
         "Bilan : 2 erreurs à corriger, 0 avertissement.\n\n"
         "Erreurs à corriger :\n\n"
-        "1. Onglet Projets, cellule K3, projet EST-2020-002 — Montant invalide (INVALID_AMOUNT)\n"
+        "1. Onglet Projets, cellule K3, projet EST-2020-002 — Montant invalide\n"
         f"   {amount.message}\n"
-        "2. Onglet Versements, cellule A3, projet EST-2020-009 — Versement à un projet inconnu "
-        "(PAYMENT_UNKNOWN_PROJECT)\n"
+        "2. Onglet Versements, cellule A3, projet EST-2020-009 — Versement à un projet inconnu\n"
         f"   {unknown.message}\n\n"
         "Engagé par votre comité : 60 000,00 $ sur 3 900 000,00 $ (1,5 %), versé 20 000,00 $.\n\n"
-        "Corrigez directement dans le chiffrier : la prochaine synchronisation vérifiera vos corrections.\n\n"
+        # A workbook committee sends its corrected workbook back; the address is the sender's.
+        "Corrigez votre classeur est.xlsx, puis renvoyez-le à la coordination de l'Alliance, Table de "
+        "concertation des préfets de la Montérégie (TCPM), à coordination@exemple.org (une réponse à ce "
+        "courriel, avec le classeur corrigé en pièce jointe) : la synchronisation qui suivra sa réception "
+        "vérifiera vos corrections.\n\n"
         "--\n"
         "Message envoyé automatiquement par alliance-sync 0.1.0 (Table de concertation des préfets de la "
         "Montérégie (TCPM)). Il n'est envoyé que lorsque vos constats changent.\n"
@@ -194,7 +198,7 @@ def test_changed_findings_are_sent_again(alliance, smtp):
     [_, changed] = committee_messages(smtp)
     assert "Bilan : 1 erreur à corriger, 0 avertissement.\n" in changed.body
     assert "Ces constats ont changé depuis le courriel du " in changed.body
-    assert "PAYMENT_UNKNOWN_PROJECT" not in changed.body and "INVALID_AMOUNT" in changed.body
+    assert "Versement à un projet inconnu" not in changed.body and "— Montant invalide\n" in changed.body
 
 
 def test_dry_run_lists_what_would_be_sent_and_sends_nothing(alliance, smtp, drive_api):
@@ -361,8 +365,16 @@ def test_a_google_committee_gets_links_to_its_cells(tmp_path, smtp, sheets_api):
     assert message.rcpt_tos == [EST]
     link = f"https://docs.google.com/spreadsheets/d/{key}/edit"
     assert (
-        "1. Onglet Projets, cellule K3, projet EST-2020-002 — Montant invalide (INVALID_AMOUNT)\n   « Coût total » : "
+        "1. Onglet Projets, cellule K3, projet EST-2020-002 — Montant invalide\n   « Coût total » : "
     ) in message.body
+    # A Google committee corrects in place: nothing to send back.
+    assert message.body.endswith(
+        "Corrigez directement dans votre chiffrier Google : rien à renvoyer, la prochaine synchronisation "
+        "vérifiera vos corrections.\n\n--\n"
+        "Message envoyé automatiquement par alliance-sync 0.1.0 (Table de concertation des préfets de la "
+        "Montérégie (TCPM)). Il n'est envoyé que lorsque vos constats changent.\n"
+    )
+    assert "INVALID_AMOUNT" not in message.body and "PAYMENT_UNKNOWN_PROJECT" not in message.body
     assert f"   Ouvrir la cellule : {link}#gid=0&range=K3\n" in message.body
     assert f"   Ouvrir la cellule : {link}#gid=1234567&range=A2\n" in message.body
     assert message.body.count("Ouvrir la cellule : ") == 2
@@ -445,3 +457,22 @@ def test_a_run_reloaded_from_the_history_reads_as_the_live_one(tmp_path):
     assert [(s.committee, s.kind, s.current) for s in reloaded.sources.values()] == [
         (s.committee, s.kind, s.current) for s in live.report.sources.values()
     ]
+
+
+def test_the_committees_are_told_when_their_corrections_are_due(tmp_path):
+    """``[delivery] corrections_due``: said in the committee's e-mail, after its return path."""
+    from sync.delivery.messages import committee_body
+
+    alliance = DeliveryAlliance(tmp_path, 1, drive=False, delivery={"corrections_due": "le 5 de chaque mois"})
+    config = load_config(alliance.config)
+    report = build_report(config)
+    body = committee_body(report, config.committee("EST"), report.findings_of("EST"))
+    assert (
+        "\nCorrigez votre classeur est.xlsx, puis renvoyez-le à la coordination de l'Alliance, Table de "
+        "concertation des préfets de la Montérégie (TCPM), à coordination@exemple.org, au plus tard le 5 de "
+        "chaque mois (une réponse à ce courriel, avec le classeur corrigé en pièce jointe) : la synchronisation "
+        "qui suivra sa réception vérifiera vos corrections.\n"
+    ) in body
+    blank = DeliveryAlliance(tmp_path / "vide", 1, drive=False, delivery={"corrections_due": " "})
+    with pytest.raises(ConfigError, match=r"clé « delivery.corrections_due »\) : un texte non vide est attendu"):
+        load_config(blank.config)

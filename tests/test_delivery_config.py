@@ -389,7 +389,7 @@ def test_the_library_refuses_an_unknown_delivery_key_too():
     assert (caught.value.key, caught.value.detail) == (
         "delivery.emial_to",
         "clé inconnue « emial_to ». Vouliez-vous dire « email_to » ? Clés permises ici : "
-        "drive_file, drive_folder, drive_keep_versions, drive_name, drive_scope, email_from, "
+        "corrections_due, drive_file, drive_folder, drive_keep_versions, drive_name, drive_scope, email_from, "
         "email_to, smtp.",
     )
 

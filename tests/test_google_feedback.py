@@ -99,9 +99,17 @@ def test_write_back_creates_and_fills_the_validation_tab(tmp_path, sheets_api):
     assert re.fullmatch(
         r"Synchronisation du \d{4}-\d\d-\d\d à \d\d:\d\d — Alliance pour la solidarité en "
         r"Montérégie",
-        rows[-2][0],
+        rows[-3][0],
     )
-    assert rows[-1] == [f"Bilan du comité Est de la Montérégie : {errors} erreurs à corriger, 1 avertissement."]
+    assert rows[-2:] == [
+        [f"Bilan du comité Est de la Montérégie : {errors} erreurs à corriger, 1 avertissement."],
+        [
+            "Corrigez directement dans votre chiffrier Google : rien à renvoyer, la prochaine synchronisation "
+            "vérifiera vos corrections."
+        ],
+    ]
+    # A committee member reads French: each finding's title, never its code.
+    assert not any(re.search(r"\b[A-Z]+_[A-Z_]+\b", cell) for row in rows for cell in row)
     # Nothing else in the spreadsheet was touched.
     after = sheets_api.snapshot(EST)
     del after["Validation"]

@@ -51,13 +51,18 @@ def test_history_lists_every_run_with_its_status(tmp_path):
         f"    le classeur {tmp_path}/fichier/rapport.xlsx n'a pas pu être écrit : "
         "un élément du chemin n'est pas un dossier."
     )
+    # Each run wrote the same file: the older ones say which run replaced it.
     assert shown[:2] + shown[3:] == [
-        "N°  Date              Statut             Projets  Versements  Erreurs  Avertissements  Classeur      "
-        "Livraison",
-        " 4  AAAA-MM-JJ HH:MM  échec                    —           —        —               —  aucun         —",
-        " 3  AAAA-MM-JJ HH:MM  source de secours        3           5        2               0  rapport.xlsx  —",
-        " 2  AAAA-MM-JJ HH:MM  1 erreur                 3           5        1               0  rapport.xlsx  —",
-        " 1  AAAA-MM-JJ HH:MM  conforme                 3           4        0               0  rapport.xlsx  —",
+        "N°  Date              Statut             Projets  Versements  Erreurs  Avertissements  Classeur"
+        "                          Livraison",
+        " 4  AAAA-MM-JJ HH:MM  échec                    —           —        —               —  aucun"
+        "                             —",
+        " 3  AAAA-MM-JJ HH:MM  source de secours        3           5        2               0  rapport.xlsx"
+        "                      —",
+        " 2  AAAA-MM-JJ HH:MM  1 erreur                 3           5        1               0  rapport.xlsx"
+        " (remplacé par n° 3)  —",
+        " 1  AAAA-MM-JJ HH:MM  conforme                 3           4        0               0  rapport.xlsx"
+        " (remplacé par n° 2)  —",
     ]
     assert lines(alliance.cli("history", "-n", "1").stdout) == [
         "N°  Date              Statut  Projets  Versements  Erreurs  Avertissements  Classeur  Livraison",

@@ -28,12 +28,15 @@ def test_the_two_commands_are_the_ones_that_exist():
     assert "pytest" in ci and ci.startswith("#!/usr/bin/env bash")
 
 
-def test_pasted_run_line_is_what_run_prints_on_the_demo(tmp_path, monkeypatch):
+def test_pasted_run_lines_are_what_run_prints_on_the_demo(tmp_path, monkeypatch):
+    """What a terminal shows (tests/test_terminal.py checks it in a pseudo-terminal): the
+    demo named, then the result; off a terminal, the journal's timestamped lines besides."""
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(cli, ["run"])
     assert result.exit_code == 0
-    printed = re.sub(r"\d{4}-\d{2}-\d{2}", "AAAA-MM-JJ", result.stdout)
-    pasted = next(b for b in _blocks() if b.startswith("Conforme — "))
+    said = [line for line in result.stderr.splitlines(keepends=True) if not re.match(r"\d{4}-\d\d-\d\d ", line)]
+    printed = re.sub(r"\d{4}-\d{2}-\d{2}", "AAAA-MM-JJ", "".join(said) + result.stdout)
+    pasted = next(b for b in _blocks() if b.startswith("Démonstration intégrée : "))
     assert printed == re.sub(r"\d{4}-\d{2}-\d{2}", "AAAA-MM-JJ", pasted)
 
 

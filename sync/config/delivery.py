@@ -71,6 +71,8 @@ class DeliverySettings:
     email_to: tuple[Address, ...] = ()
     email_from: Address | None = None
     smtp: SmtpSettings | None = None
+    # When the committees send their corrections back (« le 5 de chaque mois »), said in their e-mail.
+    corrections_due: str | None = None
     # A file a person created in their own Drive and shared with the tool's account:
     # each delivery uploads a new version of it, never creates a file.
     drive_file: str | None = None
@@ -270,6 +272,7 @@ def parse_delivery(
                 '"coordination@exemple.org") quand smtp.user n\'en est pas une',
             ) from None
     return DeliverySettings(
+        corrections_due=_text(fail, data, "corrections_due", "delivery.corrections_due"),
         drive_folder=drive_folder,
         drive_name=drive_name,
         drive_scope=drive_scope,

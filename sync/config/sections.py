@@ -387,6 +387,13 @@ DELIVERY = Section(
             placeholder="l'adresse courriel réelle de l'expéditeur (coordination@organisme.org)",
         ),
         Setting(
+            "corrections_due",
+            _TEXT,
+            "quand les comités renvoient leurs corrections (« le 5 de chaque mois ») : leur courriel dit "
+            "« au plus tard le 5 de chaque mois » ; sans elle, aucune date n'est dite",
+            shown_default="aucune",
+        ),
+        Setting(
             "smtp",
             Described("table"),
             "serveur d'envoi ; requis avec `email_to`, ou avec des `contact` quand `[delivery]` est présente",

@@ -12,9 +12,10 @@ import json
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from pathlib import PurePath
 
 from sync import __version__
-from sync.config import Committee
+from sync.config import Committee, Config
 from sync.delivery.content import RunContent
 from sync.findings import CATALOGUE, ERROR, Finding
 from sync.money import format_cents, format_percent
@@ -139,9 +140,12 @@ def _place(f: Finding) -> str:
 
 
 def _finding_block(number: int, f: Finding, link: str | None) -> list[str]:
+    """A finding as a committee member reads it: where, its French title, its message;
+    never its code (the codes are for the coordinator and programs: JSON, the ministry's
+    Validation sheet)."""
     head = _place(f) + (f", projet {f.project_id}" if f.project_id else "")
     kind = CATALOGUE.get(f.code)
-    lines = [f"{number}. {head} — {kind.title if kind else f.code} ({f.code})", f"   {f.message}"]
+    lines = [f"{number}. {head} — {kind.title if kind else 'Constat'}", f"   {f.message}"]
     if link:
         lines.append(f"   Ouvrir la cellule : {link}")
     return lines
@@ -186,12 +190,35 @@ def committee_body(
             f"({format_percent(line.committed, line.allocation)}), versé {format_cents(line.paid)}.",
         ]
     if errors:
-        lines += [
-            "",
-            "Corrigez directement dans le chiffrier : la prochaine synchronisation vérifiera vos corrections.",
-        ]
+        lines += ["", return_path(config, committee)]
     lines += ["", "--", _signature(content) + " Il n'est envoyé que lorsque vos constats changent."]
     return "\n".join(lines) + "\n"
+
+
+def coordinator(config: Config) -> str:
+    """Who a committee sends its corrected workbook to: the mandated organisation, at
+    the delivery's sender address (the address this e-mail comes from) when there is one."""
+    sender = config.delivery.email_from
+    whom = f"la coordination de l'Alliance, {config.mandataire}"
+    return f"{whom}, à {sender.addr_spec}" if sender is not None and sender.addr_spec else whom
+
+
+def return_path(config: Config, committee: Committee) -> str:
+    """How a committee's corrections come back, by the kind of its source: a Google
+    spreadsheet is read again each sync; a workbook is the committee's copy, to send back."""
+    source = committee.source
+    due = config.delivery.corrections_due
+    by = f", au plus tard {due}" if due else ""
+    if source is None or source.kind == "google":
+        return (
+            f"Corrigez directement dans votre chiffrier Google{by} : rien à renvoyer, "
+            "la prochaine synchronisation vérifiera vos corrections."
+        )
+    return (
+        f"Corrigez votre classeur {PurePath(source.location).name}, puis renvoyez-le à {coordinator(config)}{by} "
+        "(une réponse à ce courriel, avec le classeur corrigé en pièce jointe) : la synchronisation qui "
+        "suivra sa réception vérifiera vos corrections."
+    )
 
 
 # --------------------------------------------------------------------------

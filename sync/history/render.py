@@ -29,11 +29,33 @@ def _number(value: int | None) -> str:
 NO_WORKBOOK = "aucun"
 
 
-def _workbook(run: RunSummary) -> str:
-    """The workbook's file name; « aucun » for a run that wrote none (--strict, failure)."""
+def _workbook(run: RunSummary, replaced_by: int | None = None) -> str:
+    """The workbook's file name; « aucun » for a run that wrote none (--strict, failure);
+    « (remplacé par n° 3) » when a later run wrote the same file."""
     if run.state == "running" or run.placed == 0:  # not (yet) known to be in place
         return "—"
-    return PurePath(run.output).name if run.output else NO_WORKBOOK
+    if not run.output:
+        return NO_WORKBOOK
+    name = PurePath(run.output).name
+    return name if replaced_by is None else f"{name} (remplacé par n° {replaced_by})"
+
+
+def _wrote_workbook(run: RunSummary) -> bool:
+    return run.state == "done" and run.placed != 0 and bool(run.output)
+
+
+def replaced_workbooks(runs: list[RunSummary]) -> dict[int, int]:
+    """Each run whose workbook file a later run of ``runs`` wrote again: the run that
+    replaced it (the next one to write the same path). A later run is listed whenever
+    an earlier one is (most recent first), so the listing knows every replacement."""
+    replaced: dict[int, int] = {}
+    last_writer: dict[str, int] = {}
+    for run in sorted(runs, key=lambda r: r.id):
+        if _wrote_workbook(run) and run.output is not None:
+            if run.output in last_writer:
+                replaced[last_writer[run.output]] = run.id
+            last_writer[run.output] = run.id
+    return replaced
 
 
 def render_history(
@@ -42,6 +64,7 @@ def render_history(
     """One line per run, most recent first; a failed run's reason beneath it.
     ``delivered``: each run's delivery attempts, for the « Livraison » column."""
     header = ("N°", "Date", "Statut", "Projets", "Versements", "Erreurs", "Avertissements", "Classeur", "Livraison")
+    replaced = replaced_workbooks(runs)
     rows = []
     for run in runs:
         rows.append(
@@ -53,7 +76,7 @@ def render_history(
                 _number(run.payments),
                 _number(run.errors),
                 _number(run.warnings),
-                _workbook(run),
+                _workbook(run, replaced.get(run.id)),
                 delivery_state((delivered or {}).get(run.id, [])),
             )
         )
@@ -170,9 +193,14 @@ def render_deliveries(attempts: list[Delivered]) -> str:
 
 
 def run_as_dict(
-    run: RunSummary, alive_run: int | None = None, delivered: list[Delivered] | None = None
+    run: RunSummary,
+    alive_run: int | None = None,
+    delivered: list[Delivered] | None = None,
+    replaced_by: int | None = None,
 ) -> dict[str, Any]:
-    """``history --format json``: one run."""
+    """``history --format json``: one run; ``deliveries``: each delivery tried for it,
+    oldest first ([]: none); ``workbook_replaced_by``: the later run that wrote its
+    workbook file again (null: none)."""
     return {
         "run": run.id,
         "started_at": run.started_at.isoformat(),
@@ -185,8 +213,9 @@ def run_as_dict(
         "warnings": run.warnings,
         "fallbacks": run.fallbacks,
         "workbook": run.output,
+        "workbook_replaced_by": replaced_by,
         "message": run.message,
-        "deliveries": delivery_state(delivered or []),
+        "deliveries": [delivered_as_dict(a) for a in sorted(delivered or [], key=lambda a: a.id)],
     }
 
 
@@ -239,9 +268,10 @@ class HistoryListing:
         return "\n".join([listing, *render_closures(self.closures)])
 
     def as_dict(self) -> list[dict[str, Any]]:
+        replaced = replaced_workbooks(self.runs)
         return [
             {
-                **run_as_dict(run, self.alive_run, self.delivered.get(run.id, [])),
+                **run_as_dict(run, self.alive_run, self.delivered.get(run.id, []), replaced.get(run.id)),
                 "closures": [c.as_dict() for c in self.closures if c.run_id == run.id],
             }
             for run in self.runs

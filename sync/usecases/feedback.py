@@ -27,6 +27,7 @@ from gspread.utils import absolute_range_name
 
 from sync.config import Committee, Config
 from sync.config.delivery import delivery_scopes
+from sync.delivery.messages import return_path
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
 from sync.google.client import access_problem
@@ -62,7 +63,10 @@ def summary(findings: list[Finding]) -> str:
 
 
 def validation_rows(report: Report, committee: Committee) -> list[list[str]]:
-    """The tab's rows: a header, the findings (errors first), then the sync's time and summary."""
+    """The tab's rows: a header, the findings (errors first), then the sync's time and
+    summary, and with errors how the corrections come back (in this very spreadsheet).
+    A committee member reads French only: a finding's title, never its code (the codes
+    are for the coordinator: the ministry's Validation sheet, JSON)."""
     findings = sorted(report.findings_of(committee.code), key=lambda f: f.severity != ERROR)
     rows = [list(HEADER)]
     for f in findings:
@@ -82,6 +86,8 @@ def validation_rows(report: Report, committee: Committee) -> list[list[str]]:
     rows.append([])
     rows.append([f"Synchronisation du {moment_at(report.generated_at)} — {report.config.name}"])
     rows.append([f"Bilan du comité {committee.name} : {summary(findings)}"])
+    if any(f.severity == ERROR for f in findings):
+        rows.append([return_path(report.config, committee)])
     return rows
 
 
