@@ -471,6 +471,24 @@ def test_instructions_in_french():
         assert fragment in text
 
 
+def test_instructions_end_with_the_committees_return_path(tmp_path):
+    """A committee on a workbook learns to send it back, and to whom; the Alliance's
+    template says both ways, a committee's own says its own."""
+    generic = [c.value for c in kept_workbook()["Instructions"]["A"] if c.value][-1]
+    assert generic == (
+        "Vos corrections : si votre comité tient ses données dans un chiffrier Google, corrigez-les "
+        "directement, rien à renvoyer ; s'il les tient dans ce classeur (.xlsx), corrigez-le puis "
+        "renvoyez-le à la coordination de l'Alliance, Table de concertation des préfets de la Montérégie "
+        "(TCPM). La synchronisation suivante vérifiera vos corrections."
+    )
+    ouest = openpyxl.load_workbook(generate(tmp_path, "--committee", "OUEST"))
+    assert [c.value for c in ouest["Instructions"]["A"] if c.value][-1] == (
+        "Corrigez votre classeur ouest.xlsx, puis renvoyez-le à la coordination de l'Alliance, "
+        "Table de concertation des préfets de la Montérégie (TCPM) : la synchronisation qui suivra "
+        "sa réception vérifiera vos corrections."
+    )
+
+
 def test_empty_template_validates_clean(tmp_path):
     for name in ("ouest.xlsx", "est.xlsx", "longueuil.xlsx"):
         shutil.copy(KEPT, tmp_path / name)

@@ -12,13 +12,13 @@ import json
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
-from pathlib import PurePath
 
 from sync import __version__
-from sync.config import Committee, Config
+from sync.config import Committee
 from sync.delivery.content import RunContent
 from sync.findings import CATALOGUE, ERROR, Finding
 from sync.money import format_cents, format_percent
+from sync.outputs.corrections import return_path
 from sync.report import SyncReadModel
 from sync.wording import committee_verdict as verdict_for_committee
 from sync.wording import conformity, day, moment, moment_at, plural, short_verdict
@@ -190,35 +190,9 @@ def committee_body(
             f"({format_percent(line.committed, line.allocation)}), versé {format_cents(line.paid)}.",
         ]
     if errors:
-        lines += ["", return_path(config, committee)]
+        lines += ["", return_path(config, committee, by_reply=True)]
     lines += ["", "--", _signature(content) + " Il n'est envoyé que lorsque vos constats changent."]
     return "\n".join(lines) + "\n"
-
-
-def coordinator(config: Config) -> str:
-    """Who a committee sends its corrected workbook to: the mandated organisation, at
-    the delivery's sender address (the address this e-mail comes from) when there is one."""
-    sender = config.delivery.email_from
-    whom = f"la coordination de l'Alliance, {config.mandataire}"
-    return f"{whom}, à {sender.addr_spec}" if sender is not None and sender.addr_spec else whom
-
-
-def return_path(config: Config, committee: Committee) -> str:
-    """How a committee's corrections come back, by the kind of its source: a Google
-    spreadsheet is read again each sync; a workbook is the committee's copy, to send back."""
-    source = committee.source
-    due = config.delivery.corrections_due
-    by = f", au plus tard {due}" if due else ""
-    if source is None or source.kind == "google":
-        return (
-            f"Corrigez directement dans votre chiffrier Google{by} : rien à renvoyer, "
-            "la prochaine synchronisation vérifiera vos corrections."
-        )
-    return (
-        f"Corrigez votre classeur {PurePath(source.location).name}, puis renvoyez-le à {coordinator(config)}{by} "
-        "(une réponse à ce courriel, avec le classeur corrigé en pièce jointe) : la synchronisation qui "
-        "suivra sa réception vérifiera vos corrections."
-    )
 
 
 # --------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from sync.config import Committee, Config
 from sync.money import MAX_CENTS, format_share, spreadsheet_number
 from sync.outputs.atomic import write_atomically
 from sync.outputs.cells import set_text
+from sync.outputs.corrections import return_path
 from sync.outputs.openpyxl_types import Cell, Worksheet
 from sync.vocabulary import statuses
 from sync.vocabulary.template import PAYMENT_COLUMNS, PAYMENTS_TAB, PROJECTS_TAB, Column, project_columns
@@ -535,6 +536,7 @@ def instruction_lines(config: Config, committee: Committee | None) -> list[tuple
         ("blank", ""),
         ("heading", "Ne renommez pas les onglets ni les en-têtes : l'outil les cherche par leur nom."),
         ("body", "Les anomalies trouvées sont signalées avec la cellule à corriger (onglet Validation, si activé)."),
+        ("body", return_path(config, committee)),
     ]
 
 

@@ -27,11 +27,11 @@ from gspread.utils import absolute_range_name
 
 from sync.config import Committee, Config
 from sync.config.delivery import delivery_scopes
-from sync.delivery.messages import return_path
 from sync.errors import SourceUnavailable
 from sync.findings import CATALOGUE, ERROR, SEVERITY_LABEL, Finding
 from sync.google.client import access_problem
 from sync.google.http import RetryingHTTPClient
+from sync.outputs.corrections import return_path
 from sync.report import Report
 from sync.sources.google import GOOGLE_FAILURES, GoogleSource
 from sync.vocabulary.template import VALIDATION_TAB, find_tab
