@@ -15,7 +15,7 @@ import pytest
 from sync.history import History
 from sync.history.schema import MIGRATIONS, schema_version
 from tests.support.builders import payment, project
-from tests.support.history import Alliance
+from tests.support.history import Alliance, as_schema_5
 
 USER = getpass.getuser()
 MINUTE = r"\d{4}-\d\d-\d\d \d\d:\d\d"
@@ -151,9 +151,10 @@ def test_a_history_of_format_4_gets_the_closures_table(alliance):
     assert alliance.cli("run").exit_code == 0
     with sqlite3.connect(alliance.db) as conn:
         conn.execute("DROP TABLE closures")
+        as_schema_5(conn)
         conn.execute("PRAGMA user_version = 4")
     with History.open(alliance.state) as history:
-        assert schema_version(history.conn) == len(MIGRATIONS) == 5
+        assert schema_version(history.conn) == len(MIGRATIONS) == 6
     assert alliance.cli("close", "2020-2021").exit_code == 0
     assert closures(alliance) == [("2020-2021", "close", 1, USER, "")]
 

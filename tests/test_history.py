@@ -18,7 +18,7 @@ from sync.history.deliveries import run_findings
 from sync.history.fallback import LastGoodCopy
 from sync.pipeline import build_report
 from tests.support.builders import project
-from tests.support.history import Alliance
+from tests.support.history import Alliance, as_schema_5
 
 NOW = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
@@ -55,7 +55,8 @@ def test_new_database_is_at_the_latest_version_and_reopens(tmp_path):
     with History.open(tmp_path / "etat") as history:
         assert schema.schema_version(history.conn) == len(schema.MIGRATIONS)
         tables = {r[0] for r in history.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"runs", "snapshots", "sources", "projects", "payments", "findings", "totals"} <= tables
+    assert {"runs", "snapshots", "sources", "record_data", "record_spans", "findings", "totals"} <= tables
+    assert not {"projects", "payments"} & tables
 
 
 def test_migrations_run_in_order_once_each(tmp_path, monkeypatch):
@@ -123,7 +124,10 @@ def test_a_run_records_sources_records_findings_and_totals(tmp_path):
         ("EST", "xlsx", str(alliance.workbook("EST")), 1, None, 1),
         ("LONGUEUIL", "xlsx", str(alliance.workbook("LONGUEUIL")), 1, None, 1),
     ]
-    projects = alliance.query("SELECT committee, row, project_id, counted, data FROM projects ORDER BY seq")
+    projects = alliance.query(
+        "SELECT s.committee, s.row, s.project_id, s.counted, d.data FROM record_spans s "
+        "JOIN record_data d ON d.id = s.record WHERE s.kind = 'project' ORDER BY d.id"
+    )
     assert [p[:4] for p in projects] == [
         ("OUEST", 2, "OUE-2020-001", 1),
         ("OUEST", 3, "OUE-2020-002", 1),
@@ -134,8 +138,8 @@ def test_a_run_records_sources_records_findings_and_totals(tmp_path):
     assert values["fqis_total"] == 6_000_000 and values["year:2019-2020"] == 3_000_000
     assert values["start_date"] == "2019-06-01" and values["participants_target"] == 20
     payments = alliance.query(
-        "SELECT project_id, json_extract(data, '$.values.amount'), "
-        "json_extract(data, '$.values.date') FROM payments ORDER BY seq"
+        "SELECT s.project_id, json_extract(d.data, '$.values.amount'), json_extract(d.data, '$.values.date') "
+        "FROM record_spans s JOIN record_data d ON d.id = s.record WHERE s.kind = 'payment' ORDER BY d.id"
     )
     assert payments == [
         ("OUE-2020-001", 1_000_000, "2020-05-01"),
@@ -256,9 +260,10 @@ def test_findings_of_a_history_before_values_read_back_with_an_empty_field(tmp_p
         conn.execute("ALTER TABLE findings DROP COLUMN field")
         conn.execute("ALTER TABLE findings DROP COLUMN data")
         conn.execute("DROP TABLE closures")
+        as_schema_5(conn)
         conn.execute("PRAGMA user_version = 3")
     with History.open(alliance.state) as history:
-        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 5
+        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 6
         [old] = run_findings(history, 1)
     assert (old.code, old.cell, old.field, old.values) == ("PAYMENT_UNKNOWN_PROJECT", "A2", "", {})
     assert (
@@ -494,7 +499,10 @@ def test_an_unchanged_night_reads_no_previous_record_again_and_a_change_reads_on
     assert [(c.kind, c.record, c.key, [(f.field, f.before, f.after) for f in c.fields]) for c in changes.items] == [
         ("modifié", "projet", "OUE-2020-001", [("Titre du projet", "Frigos solidaires", "Frigos partagés")])
     ]
-    assert reread == [0]  # the first project of run 1, alone
+    first = alliance.query(
+        "SELECT record FROM record_spans WHERE kind = 'project' AND committee = 'OUEST' AND position = 0"
+    )
+    assert [(r,) for r in reread] == first  # the first project of run 1, alone
 
 
 def test_the_changes_of_a_run_are_the_same_from_digests_as_from_decoded_records(tmp_path):

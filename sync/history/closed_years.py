@@ -21,6 +21,7 @@ from sync.config import Config, FiscalYear
 from sync.findings import Code, Finding, finding
 from sync.history.closures import Closure, closed_years
 from sync.history.codec import StoredRecord
+from sync.history.spans import MEMBER, PAYMENT_KIND, PROJECT_KIND
 from sync.history.store import History, RunRecords
 from sync.parsing.identifiers import project_key
 from sync.parsing.records import Payment, Project
@@ -70,15 +71,16 @@ def _reported(history: History, run_id: int, label: str) -> RunRecords:
     benchmarks/RESULTS.md)."""
     records = RunRecords(history.run(run_id).fund)
     fields = {
-        "projects": ("project_id", "status", f"year:{label}"),
-        "payments": ("project_id", "date", "amount"),
+        PROJECT_KIND: ("project_id", "status", f"year:{label}"),
+        PAYMENT_KIND: ("project_id", "date", "amount"),
     }
-    for table, target in (("projects", records.projects), ("payments", records.payments)):
-        names = fields[table]
-        paths = ", ".join("json_extract(data, ?)" for _ in names)
+    for kind, target in ((PROJECT_KIND, records.projects), (PAYMENT_KIND, records.payments)):
+        names = fields[kind]
+        paths = ", ".join("json_extract(d.data, ?)" for _ in names)
         rows = history.conn.execute(
-            f"SELECT committee, row, project_id, counted, {paths} FROM {table} WHERE run_id = ? ORDER BY seq",
-            (*(f'$.values."{name}"' for name in names), run_id),
+            f"SELECT s.committee, s.row, s.project_id, s.counted, {paths} FROM record_spans s "
+            f"JOIN record_data d ON d.id = s.record WHERE s.kind = ? AND {MEMBER} ORDER BY s.committee, s.position",
+            (*(f'$.values."{name}"' for name in names), kind, run_id, run_id),
         )
         for committee, row, project_id, counted, *values in rows:
             target.append(

@@ -8,9 +8,11 @@ version. Add new migrations at the end; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from sync.errors import HistoryError
+from sync.history.spans import move_records
 
 # A row as sqlite3 gives it: its columns are what the table declares, read where they are used.
 SqlRow = tuple[Any, ...]
@@ -174,7 +176,39 @@ CREATE TABLE IF NOT EXISTS closures (
 CREATE INDEX IF NOT EXISTS closures_by_year ON closures (year, id);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
+# The history grows by what a night changes, not by what it reads (docs/exploitation.md): each
+# record's JSON stored once by its digest, each run's records as spans of runs. The records of
+# schema 5 are moved (sync/history/spans.py, move_records) between the two scripts.
+_V6_TABLES = """
+CREATE TABLE record_data (
+    id     INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,          -- BLAKE2b-128 of data (sync/history/codec.py, record_digest)
+    data   TEXT NOT NULL                  -- JSON: {"values": {field: value}, "invalid": [field]}
+);
+
+CREATE TABLE record_spans (
+    kind       TEXT NOT NULL CHECK (kind IN ('project', 'payment')),
+    committee  TEXT NOT NULL,
+    position   INTEGER NOT NULL,          -- order among the committee's records of that kind
+    row        INTEGER NOT NULL,
+    project_id TEXT NOT NULL,
+    counted    INTEGER NOT NULL,
+    record     INTEGER NOT NULL REFERENCES record_data(id),
+    first_run  INTEGER NOT NULL,          -- the first run that read it
+    last_run   INTEGER                    -- the last run that read it; NULL: the latest recorded run reads it
+);
+CREATE INDEX record_spans_by_last ON record_spans (last_run, first_run);
+"""
+
+_V6_DROP = """
+DROP TABLE projects;
+DROP TABLE payments;
+"""
+
+# A migration: SQL statements, or (SQL, a move of rows in Python, SQL), run in one transaction.
+Migration = str | tuple[str, Callable[[sqlite3.Connection], None], str]
+
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _V5, (_V6_TABLES, move_records, _V6_DROP)]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -212,8 +246,7 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
             if schema_version(conn) != number:  # another process migrated meanwhile
                 conn.execute("ROLLBACK")
                 continue
-            for statement in _statements(MIGRATIONS[number]):
-                conn.execute(statement)
+            _apply(conn, MIGRATIONS[number])
             conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:
@@ -229,8 +262,8 @@ def repair(conn: sqlite3.Connection) -> list[str]:
     """
     expected = sqlite3.connect(":memory:")
     try:
-        for script in MIGRATIONS:
-            for statement in _statements(script):
+        for migration in MIGRATIONS:
+            for statement in _scripts_of(migration):
                 expected.execute(statement)
         repaired = []
         tables = expected.execute(
@@ -258,6 +291,26 @@ def repair(conn: sqlite3.Connection) -> list[str]:
         return repaired
     finally:
         expected.close()
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
+    if isinstance(migration, str):
+        for statement in _statements(migration):
+            conn.execute(statement)
+        return
+    before, move, after = migration
+    for statement in _statements(before):
+        conn.execute(statement)
+    move(conn)
+    for statement in _statements(after):
+        conn.execute(statement)
+
+
+def _scripts_of(migration: Migration) -> list[str]:
+    """The statements of a migration, without its move of rows (the schema it leaves)."""
+    if isinstance(migration, str):
+        return _statements(migration)
+    return [*_statements(migration[0]), *_statements(migration[2])]
 
 
 def _statements(script: str) -> list[str]:

@@ -54,6 +54,7 @@ from sync.history.identity import (
     spec_identity,
 )
 from sync.history.schema import MIGRATIONS, SqlRow, migrate, repair, schema_version
+from sync.history.spans import MEMBER, PAYMENT_KIND, PROJECT_KIND, record_spans, remove_spans
 from sync.report import Report
 from sync.vocabulary.template import alliance_columns
 from sync.wording import moment
@@ -386,15 +387,7 @@ class History:
         with self._transaction() as conn:
             self._insert_sources(conn, run_id, report)
             records = records or records_of_report(report)
-            for table, items in (("projects", records.projects), ("payments", records.payments)):
-                conn.executemany(
-                    f"INSERT INTO {table} (run_id, seq, committee, row, project_id, counted, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        (run_id, seq, r.committee, r.row, r.project_id, int(r.counted), r.to_json())
-                        for seq, r in enumerate(items)
-                    ),
-                )
+            record_spans(conn, run_id, records.projects, records.payments)
             conn.executemany(
                 "INSERT INTO findings (run_id, seq, severity, code, committee, sheet, cell, row, project_id, "
                 "message, field, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -589,17 +582,25 @@ class History:
         committee says so (sync/history/diff.py)."""
         run = self.run(run_id)
         records = RunRecords(run.fund)
-        for table, target in (("projects", records.projects), ("payments", records.payments)):
-            rows = self.conn.execute(
-                f"SELECT committee, row, project_id, counted, data, seq FROM {table} WHERE run_id = ? ORDER BY seq",
-                (run_id,),
+        if run.state != "done":
+            return records  # a run that recorded no records
+        # The committees in the order of the configuration, as the run read them (its totals' lines).
+        order = {code: rank for rank, code in enumerate(self.committee_order(run_id))}
+        load = _StoredText(self.conn, run_id)
+        for kind, target in ((PROJECT_KIND, records.projects), (PAYMENT_KIND, records.payments)):
+            rows = sorted(
+                self.conn.execute(
+                    "SELECT s.committee, s.row, s.project_id, s.counted, d.data, s.record, s.position "
+                    f"FROM record_spans s LEFT JOIN record_data d ON d.id = s.record WHERE s.kind = ? AND {MEMBER}",
+                    (kind, run_id, run_id),
+                ),
+                key=lambda r: (order.get(r[0], len(order)), str(r[0]), r[6] if isinstance(r[6], int) else 0),
             )
-            load = _StoredText(self.conn, table, run_id)
             committees: dict[str, str] = {}  # one string per committee, not one per record
-            for committee, row, project_id, counted, text, seq in rows:
+            for committee, row, project_id, counted, text, seq, position in rows:
                 if not isinstance(committee, str):
                     self.note(
-                        f"historique {self.path} : l'enregistrement n° {seq} ({table}) de la synchronisation "
+                        f"historique {self.path} : l'enregistrement n° {position} ({kind}) de la synchronisation "
                         f"n° {run_id} n'a pas de comité lisible ; il est ignoré."
                     )
                     continue
@@ -824,8 +825,10 @@ def _in_place(output: object, digest: object) -> bool:
 
 
 def _remove_rows(conn: sqlite3.Connection, run_id: int) -> None:
-    """Everything recorded of a run but its row (a run that ends up without data)."""
-    for table in ("sources", "projects", "payments", "findings", "totals"):
+    """Everything recorded of a run but its row (a run that ends up without data); called
+    while the run is still recorded (``done``), so that its spans are told apart."""
+    remove_spans(conn, run_id)
+    for table in ("sources", "findings", "totals"):
         conn.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
 
 
@@ -862,22 +865,21 @@ def describe_damage(exc: BaseException) -> str:
 
 
 class _StoredText:
-    """Reads one recorded record's JSON again, by its number in the run."""
+    """Reads one recorded record's JSON again, by its number among the stored JSON."""
 
-    __slots__ = ("conn", "run_id", "sql")
+    __slots__ = ("conn", "run_id")
 
-    def __init__(self, conn: sqlite3.Connection, table: str, run_id: int):
+    def __init__(self, conn: sqlite3.Connection, run_id: int):
         self.conn = conn
-        self.sql = f"SELECT data FROM {table} WHERE run_id = ? AND seq = ?"
         self.run_id = run_id
 
-    def __call__(self, seq: int) -> str:
+    def __call__(self, record: int) -> str:
         try:
-            row = self.conn.execute(self.sql, (self.run_id, seq)).fetchone()
+            row = self.conn.execute("SELECT data FROM record_data WHERE id = ?", (record,)).fetchone()
         except sqlite3.Error as exc:
             raise DamagedRecord(sqlite_problem(exc)) from None
         if row is None or not isinstance(row[0], str):
-            raise DamagedRecord(f"enregistrement n° {seq} de la synchronisation n° {self.run_id} illisible")
+            raise DamagedRecord(f"enregistrement n° {record} de la synchronisation n° {self.run_id} illisible")
         return row[0]
 
 

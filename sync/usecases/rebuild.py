@@ -10,6 +10,7 @@ the run before it that wrote a workbook, Par année's closed years are those clo
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,8 @@ from sync.pipeline import build_report
 from sync.report import Report
 from sync.steps import Tracer
 from sync.wording import moment
+
+_INSTANT = dt.timedelta(microseconds=1)
 
 
 @dataclass
@@ -57,7 +60,10 @@ def rebuild_report(config: Config, history: History, run_id: int) -> Rebuilt:
     stored = stored_sources(history, config, run.id, run.started_at)
     report = build_report(config, now=run.started_at, tracer=Tracer.silent(), stored=stored)
     report.findings[:] = run_findings(history, run.id)
-    report.reported_years = reported_years(history, until=run.finished_at)
+    # Closings are made under the state lock, never during a run: those of that night are the ones
+    # made before it started. A closing's time is kept to the second: one in the second the run
+    # started is taken as made after it (a closing follows the run it names).
+    report.reported_years = reported_years(history, until=run.started_at.replace(microsecond=0) - _INSTANT)
     report.evolution = evolution(history, identity, report, before=run.id)
     base = history.previous_done(before=run.id, with_output=True, identity=identity)
     changes = history.changes_since(
