@@ -131,6 +131,17 @@ def night_rows(history: History, run_id: int) -> dict[str, tuple[int, int]]:
         "WHERE s.first_run <= ?1 AND (s.last_run IS NULL OR s.last_run >= ?1)",
         (run_id,),
     ).fetchone()
+    rows["enregistrements nouveaux (format 6)"] = history.conn.execute(
+        "SELECT COUNT(*), SUM(LENGTH(d.data) + 16 + 40) FROM record_spans s JOIN record_data d ON d.id = s.record "
+        "WHERE s.first_run = ?",
+        (run_id,),
+    ).fetchone()
+    rows["copies brutes nouvelles (snapshots)"] = history.conn.execute(
+        "SELECT COUNT(*), SUM(LENGTH(tabs)) FROM snapshots "
+        "WHERE key IN (SELECT snapshot FROM sources WHERE run_id = ?1) "
+        "AND key NOT IN (SELECT snapshot FROM sources WHERE run_id < ?1 AND snapshot IS NOT NULL)",
+        (run_id,),
+    ).fetchone()
     return {name: (int(count or 0), int(size or 0)) for name, (count, size) in rows.items()}
 
 
