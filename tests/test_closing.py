@@ -7,7 +7,9 @@ import datetime as dt
 import getpass
 import json
 import re
+import shutil
 import sqlite3
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,6 +20,7 @@ from tests.support.builders import payment, project
 from tests.support.history import Alliance, as_schema_5
 
 USER = getpass.getuser()
+FIXTURES = Path(__file__).parent / "fixtures" / "history"
 MINUTE = r"\d{4}-\d\d-\d\d \d\d:\d\d"
 
 
@@ -342,3 +345,52 @@ def test_par_annee_shows_the_reported_figures_beside_today_s(closed):
         ("FQIS versé aujourd'hui", 12000, 0, 0, 12000),
         ("Écart (aujourd'hui − déclaré)", 2000, 0, 0, 2000),
     ]
+
+
+# -- validate compares the closed years too, writing nothing ----------------------------------------
+
+
+def validate(alliance: Alliance, *args: str):
+    return alliance.cli("validate", "--config", str(alliance.config), "--state-dir", str(alliance.state), *args)
+
+
+def state_files(alliance: Alliance) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(alliance.state.iterdir()) if p.is_file()}
+
+
+def test_validate_shows_a_closed_year_changed_as_run_does_and_writes_nothing(closed):
+    def amounts(ouest):
+        ouest["payments"][0]["Montant"] = 12000  # 31 March 2021: in the closed year
+
+    edit(closed, amounts)
+    before = state_files(closed)
+    result = validate(closed, "--format", "json")
+    assert result.exit_code == 1, result.output
+    [found] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "CLOSED_YEAR_CHANGED"]
+    assert state_files(closed) == before  # not a byte of the history written
+    assert closed.query("SELECT COUNT(*) FROM runs") == [(1,)]
+    ran = closed.cli("run", "--format", "json")
+    [recorded] = [f for f in json.loads(ran.stdout)["validation"]["findings"] if f["code"] == "CLOSED_YEAR_CHANGED"]
+    assert found == recorded
+    assert (found["committee"], found["sheet"], found["cell"]) == ("OUEST", "Versements", "C2")
+    text = validate(closed)
+    assert text.exit_code == 1
+    assert found["message"] in text.stdout
+
+
+def test_validate_without_a_history_or_with_an_older_one_compares_nothing_and_says_why(tmp_path):
+    alliance = Alliance(tmp_path)
+    result = validate(alliance)
+    assert result.exit_code == 0, result.output
+    assert not alliance.state.exists()  # nothing created
+    alliance.state.mkdir()
+    shutil.copy(FIXTURES / "schema-5.sqlite", alliance.db)
+    before = alliance.db.read_bytes()
+    result = validate(alliance)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"AVERTISSEMENT : Historique : exercices clos non comparés : la base d'historique {alliance.db} est au "
+        "format 5, cette version lit le format 6 : la prochaine synchronisation (run) la convertira ; validate ne "
+        "l'écrit jamais."
+    ) in result.stderr
+    assert alliance.db.read_bytes() == before

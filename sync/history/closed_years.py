@@ -12,17 +12,21 @@ year's boundary is found on both sides, and said at its cell with its old and ne
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from sync.config import Config, FiscalYear
+from sync.errors import HistoryError
 from sync.findings import Code, Finding, finding
 from sync.history.closures import Closure, closed_years
 from sync.history.codec import StoredRecord
+from sync.history.identity import AllianceIdentity
 from sync.history.spans import MEMBER, PAYMENT_KIND, PROJECT_KIND
-from sync.history.store import History, RunRecords
+from sync.history.store import History, RunRecords, damaged, describe_damage
 from sync.parsing.identifiers import project_key
 from sync.parsing.records import Payment, Project
 from sync.report import Report
@@ -63,6 +67,23 @@ def closed_year_findings(history: History, report: Report) -> list[Finding]:
         closing = _closing(history, closure, years[label])
         found.extend(_year_findings(config, report, closing, _reported(history, closure.run_id, label)))
     return found
+
+
+def closed_year_findings_read_only(state_dir: Path, report: Report, identity: AllianceIdentity) -> list[Finding]:
+    """``alliance-sync validate``: tonight's differences from the closed years, the history of
+    ``state_dir`` read only (nothing created, migrated nor written); none without a history.
+    A history that cannot be read, or of another alliance, is a HistoryError that says so."""
+    history = History.open_read_only(state_dir)
+    if history is None:
+        return []
+    with history:
+        try:
+            history.check_alliance(identity)
+            return closed_year_findings(history, report)
+        except HistoryError:
+            raise
+        except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+            raise damaged(history.path, describe_damage(exc)) from None
 
 
 def _reported(history: History, run_id: int, label: str) -> RunRecords:

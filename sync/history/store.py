@@ -258,6 +258,31 @@ class History:
         return cls(conn, path, notes)
 
     @classmethod
+    def open_read_only(cls, state_dir: Path) -> History | None:
+        """The history opened for reading only (``alliance-sync validate``): nothing created,
+        migrated nor repaired. None when there is none; a HistoryError (in French) when it
+        cannot be read, or is of another format than this version's."""
+        path = state_dir / DB_NAME
+        if not cls.exists(state_dir):
+            return None
+        try:
+            conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"la base d'historique {path} ne peut pas être lue ({sqlite_problem(exc)}).") from None
+        try:
+            version = schema_version(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise HistoryError(f"la base d'historique {path} ne peut pas être lue ({sqlite_problem(exc)}).") from None
+        if version != len(MIGRATIONS):
+            conn.close()
+            raise HistoryError(
+                f"la base d'historique {path} est au format {version}, cette version lit le format "
+                f"{len(MIGRATIONS)} : la prochaine synchronisation (run) la convertira ; validate ne l'écrit jamais."
+            )
+        return cls(conn, path)
+
+    @classmethod
     def refuse_foreign(cls, state_dir: Path, identity: AllianceIdentity) -> None:
         """Refuse (ForeignHistory) a state folder holding another alliance's history,
         WITHOUT writing anything in it: the database is opened read-only, and nothing is
