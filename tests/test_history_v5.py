@@ -84,6 +84,7 @@ def test_report_of_a_migrated_run_is_the_workbook_written_that_night(migrated):
         "report", "2", "--output", str(target), "--config", str(migrated.config), "--state-dir", str(migrated.state)
     )
     assert result.exit_code == 0, result.output
+    assert "la configuration de la synchronisation n° 2 n'est pas gardée dans l'historique" in result.stderr
     night = openpyxl.load_workbook(FIXTURES / "schema-5-nuit-2.xlsx")
     rebuilt = openpyxl.load_workbook(target)
     assert rebuilt.sheetnames == night.sheetnames

@@ -198,6 +198,15 @@ CREATE TABLE record_spans (
     last_run   INTEGER                    -- the last run that read it; NULL: the latest recorded run reads it
 );
 CREATE INDEX record_spans_by_last ON record_spans (last_run, first_run);
+
+-- What a past run's workbook is rebuilt with (alliance-sync report): the configuration file and
+-- the presentation beside it as they were that night, each text once.
+CREATE TABLE settings (
+    key  TEXT PRIMARY KEY,                -- SHA-256 of the text
+    text TEXT NOT NULL
+);
+ALTER TABLE runs ADD COLUMN config TEXT;        -- key among settings; NULL: not kept (before v6, or unreadable)
+ALTER TABLE runs ADD COLUMN presentation TEXT;  -- key among settings; NULL: the bundled presentation, or not kept
 """
 
 _V6_DROP = """

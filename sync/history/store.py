@@ -173,6 +173,16 @@ class RunRecords:
 
 
 @dataclass(frozen=True)
+class RecordedSettings:
+    """What a run was made with: its configuration file's text, the presentation beside it
+    (None: the bundled one); ``kept`` False when the run's history does not hold them."""
+
+    config: str | None
+    presentation: str | None
+    kept: bool
+
+
+@dataclass(frozen=True)
 class GoodCopy:
     """A committee's last source read successfully, with its raw rows."""
 
@@ -369,20 +379,29 @@ class History:
 
     # ------------------------------------------------------------------ writing
 
-    def start_run(self, config: Config, started_at: dt.datetime, identity: AllianceIdentity | None = None) -> int:
-        """Commit a ``running`` row and return the run's number.
+    def start_run(
+        self,
+        config: Config,
+        started_at: dt.datetime,
+        identity: AllianceIdentity | None = None,
+        presentation: str | None = None,
+    ) -> int:
+        """Commit a ``running`` row and return the run's number, with the configuration file's
+        text and ``presentation`` (the text of the presentation beside it, if any): what a
+        later ``alliance-sync report`` rebuilds that night's workbook with.
 
         Called under the state lock: any other ``running`` row belongs to a run
         that was killed, and is marked interrupted; a run killed between its record
         and its workbook's placement is settled (:meth:`_settle_placements`).
         """
         identity = identity or alliance_identity(config)
+        config_text = _config_text(config)
         with self._transaction() as conn:
             _settle_placements(conn)
             conn.execute("UPDATE runs SET state = 'interrupted' WHERE state = 'running'")
             cursor = conn.execute(
-                "INSERT INTO runs (started_at, state, alliance, fund, config_path, tool_version, period, demo) "
-                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (started_at, state, alliance, fund, config_path, tool_version, period, demo, "
+                "config, presentation) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     started_at.isoformat(),
                     config.name,
@@ -391,6 +410,8 @@ class History:
                     __version__,
                     identity.period,
                     int(identity.demo),
+                    _setting(conn, config_text),
+                    _setting(conn, presentation),
                 ),
             )
         assert cursor.lastrowid is not None  # set by the INSERT just made
@@ -646,6 +667,24 @@ class History:
         return records
 
     @_reading
+    def settings_of(self, run_id: int) -> RecordedSettings:
+        """The configuration and presentation texts run ``run_id`` was made with."""
+        row = self.conn.execute(
+            "SELECT r.config, c.text, r.presentation, p.text FROM runs r LEFT JOIN settings c ON c.key = r.config "
+            "LEFT JOIN settings p ON p.key = r.presentation WHERE r.id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return RecordedSettings(None, None, kept=False)
+        config_key, config_text, presentation_key, presentation_text = row
+        kept = isinstance(config_text, str) and (presentation_key is None or isinstance(presentation_text, str))
+        return RecordedSettings(
+            config_text if isinstance(config_text, str) else None,
+            presentation_text if isinstance(presentation_text, str) else None,
+            kept=kept and config_key is not None,
+        )
+
+    @_reading
     def source_identities(self, run_id: int) -> dict[str, str | None]:
         """Each committee's source identity in a run (None: recorded before identities)."""
         rows = self.conn.execute("SELECT committee, identity FROM sources WHERE run_id = ?", (run_id,))
@@ -815,6 +854,25 @@ class History:
                 raise HistoryError("aucune synchronisation terminée n'est enregistrée : rien à comparer.")
             after = latest
         return self.previous_done(before=after.id), after
+
+
+def _config_text(config: Config) -> str | None:
+    """The configuration file's text as this run reads it; None when it cannot be read again."""
+    if config.path is None:
+        return None
+    try:
+        return config.path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _setting(conn: sqlite3.Connection, text: str | None) -> str | None:
+    """The key of ``text`` among the kept settings, stored once."""
+    if text is None:
+        return None
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    conn.execute("INSERT OR IGNORE INTO settings (key, text) VALUES (?, ?)", (key, text))
+    return key
 
 
 def _settle_placements(conn: sqlite3.Connection) -> None:

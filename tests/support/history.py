@@ -182,3 +182,6 @@ def as_schema_5(conn: sqlite3.Connection) -> None:
             )
     conn.execute("DROP TABLE record_spans")
     conn.execute("DROP TABLE record_data")
+    conn.execute("DROP TABLE settings")
+    conn.execute("ALTER TABLE runs DROP COLUMN config")
+    conn.execute("ALTER TABLE runs DROP COLUMN presentation")
