@@ -14,8 +14,14 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from sync.config import load_config
+from sync.delivery.content import load_content
+from sync.delivery.messages import committee_body
 from sync.history import History
 from sync.history.schema import MIGRATIONS, schema_version
+from sync.runner import run_sync
+from sync.steps import Tracer
+from sync.usecases.feedback import validation_rows
 from tests.support.builders import payment, project
 from tests.support.history import Alliance, as_schema_5
 
@@ -394,3 +400,74 @@ def test_validate_without_a_history_or_with_an_older_one_compares_nothing_and_sa
         "l'écrit jamais."
     ) in result.stderr
     assert alliance.db.read_bytes() == before
+
+
+# -- the run named by close --run -------------------------------------------------------------------
+
+
+def test_close_with_a_run_that_wrote_no_workbook_is_refused(alliance):
+    assert alliance.cli("run").exit_code == 0
+    ouest = alliance.workbooks["OUEST"]
+    alliance.rewrite("OUEST", projects=ouest["projects"], payments=[*ouest["payments"], payment("OUE-2099-999")])
+    assert alliance.cli("run", "--strict").exit_code == 1  # an error: no workbook written
+    result = alliance.cli("close", "2020-2021", "--run", "2")
+    assert result.exit_code == 2
+    assert re.fullmatch(
+        f"Erreur : la synchronisation n° 2 du {MINUTE} n'a pas écrit de classeur \\(1 erreur\\) : elle ne peut "
+        "pas être celle déclarée au ministère. Rien n'a été enregistré.\n",
+        result.output,
+    )
+    assert closures(alliance) == []
+    # By default, the last run that wrote one: run 1.
+    assert alliance.cli("close", "2020-2021").exit_code == 0
+    assert closures(alliance) == [("2020-2021", "close", 1, USER, "")]
+
+
+def test_close_with_a_run_of_another_alliance_is_refused(alliance):
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.cli("run").exit_code == 0
+    with sqlite3.connect(alliance.db) as conn:  # run 1 recorded before runs carried their alliance
+        conn.execute("UPDATE runs SET period = NULL, demo = NULL WHERE id = 1")
+    result = alliance.cli("close", "2020-2021", "--run", "1")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Erreur : la synchronisation n° 1 n'est pas une synchronisation de l'alliance « Alliance pour la "
+        "solidarité en Montérégie » (entente du 2019-04-01 au 2023-03-31) : rien n'a été enregistré.\n"
+    )
+    assert closures(alliance) == []
+
+
+# -- CLOSED_YEAR_CHANGED in the committee's e-mail and Validation tab --------------------------------
+
+
+def test_the_finding_is_in_the_committee_s_e_mail_and_validation_tab(closed):
+    def amounts(ouest):
+        ouest["payments"][0]["Montant"] = 12000  # 31 March 2021: in the closed year
+
+    edit(closed, amounts)
+    config = load_config(closed.config)
+    result = run_sync(config, output=closed.output, state_dir=closed.state, tracer=Tracer.silent())
+    [found] = [f for f in result.report.findings if f.code == "CLOSED_YEAR_CHANGED"]
+    assert (found.committee, found.sheet, found.cell, found.project_id) == (
+        "OUEST",
+        "Versements",
+        "C2",
+        "OUE-2020-001",
+    )
+    rows = validation_rows(result.report, config.committee("OUEST"))
+    assert rows[1][:6] == ["Erreur", "Exercice clos modifié", "Versements", "C2", "OUE-2020-001", found.message]
+    assert [row for row in rows if "Exercice clos modifié" in row] == [rows[1]]
+    with History.open(closed.state) as history:
+        content = load_content(config, history, history.run(2))
+        body = committee_body(content, config.committee("OUEST"), content.findings_of("OUEST"))
+    lines = body.splitlines()
+    block = lines.index(
+        "1. Onglet Versements, cellule C2, projet OUE-2020-001 — Exercice clos modifié (CLOSED_YEAR_CHANGED)"
+    )
+    assert lines[block + 1] == f"   {found.message}"
+    assert lines[block - 2] == "Erreurs à corriger :"
+    assert found.message.endswith(
+        "Un versement de 2020-2021 déclaré : versement de 10 000,00 $ du 2021-03-31 ; maintenant : versement de "
+        "12 000,00 $ du 2021-03-31. Rétablissez la valeur déclarée, ou demandez à la coordination de rouvrir "
+        "l'exercice."
+    )
