@@ -67,7 +67,7 @@ def _part(book: zipfile.ZipFile, source: str, kind: str) -> str:
     """The part a package part ``source`` points to by its only relationship of ``kind``."""
     folder, name = posixpath.split(source)
     rels = ElementTree.fromstring(book.read(f"{folder}/_rels/{name}.rels"))
-    [target] = [r.get("Target") for r in rels if r.get("Type", "").endswith(f"/relationships/{kind}")]
+    [target] = [r.get("Target", "") for r in rels if r.get("Type", "").endswith(f"/relationships/{kind}")]
     return posixpath.normpath(posixpath.join(folder, target))
 
 
