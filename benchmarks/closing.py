@@ -16,7 +16,7 @@ first night. Measured, in this process:
 - what a night's rows take: its records as schema 5 stored them (each night all of them),
   its findings, totals, sources and run.
 
-    python benchmarks/closing.py [--repeat 3]
+    python benchmarks/closing.py [--repeat 3] [--migration]
 """
 
 from __future__ import annotations
@@ -145,9 +145,33 @@ def night_rows(history: History, run_id: int) -> dict[str, tuple[int, int]]:
     return {name: (int(count or 0), int(size or 0)) for name, (count, size) in rows.items()}
 
 
+def migration(db: Path, work: Path) -> tuple[float, int, int]:
+    """The year of history taken back to schema 5 (every night all its records, as the tool
+    before schema 6 kept them), then opened: the time of the migration to schema 6, and the
+    file's size before and after it."""
+    from tests.support.history import as_schema_5
+
+    old = work / "format-5" / "historique.sqlite"
+    old.parent.mkdir()
+    shutil.copy(db, old)
+    with sqlite3.connect(old) as conn:
+        as_schema_5(conn)
+        conn.execute("PRAGMA user_version = 5")
+    with sqlite3.connect(old) as conn:
+        conn.execute("VACUUM")
+    size = old.stat().st_size
+    started = time.perf_counter()
+    History.open(old.parent).close()
+    elapsed = time.perf_counter() - started
+    with sqlite3.connect(old) as conn:
+        conn.execute("VACUUM")
+    return elapsed, size, old.stat().st_size
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--migration", action="store_true", help="mesurer aussi la conversion du format 5 au format 6")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="alliance-closing-"))
     try:
@@ -180,6 +204,12 @@ def main() -> int:
         )
         for name, (count, size) in rows.items():
             print(f"| {name} | {count} lignes | {size / 1e3:.1f} ko |")
+        if args.migration:
+            elapsed, before, after = migration(state / "historique.sqlite", work)
+            print(
+                f"| conversion du format 5 au format 6 | {elapsed:.1f} s | {before / 1e6:.0f} Mo avant | "
+                f"{after / 1e6:.1f} Mo après (VACUUM) |"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
