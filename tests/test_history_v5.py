@@ -125,3 +125,27 @@ def test_a_night_after_the_migration_compares_the_closed_year_and_grows_by_its_c
             "EST-2020-001",
             "EST-2020-002",
         ]
+
+
+def test_a_migrated_history_gives_the_last_good_copy_and_the_evolution_points(migrated):
+    with sqlite3.connect(migrated.db) as conn:  # runs 1 and 2 in September, 3 and 4 in October
+        for run_id, day in ((1, "09-01"), (2, "09-30"), (3, "10-01"), (4, "10-31")):
+            conn.execute("UPDATE runs SET started_at = ? WHERE id = ?", (f"2026-{day}T23:00:00+00:00", run_id))
+        for code in ("OUEST", "EST", "LONGUEUIL"):  # the same workbooks, in this test's folder
+            identity = f"xlsx:{migrated.workbook(code).resolve()}"
+            conn.execute("UPDATE sources SET identity = ? WHERE committee = ?", (identity, code))
+    with History.open(migrated.state) as history:
+        copy = history.last_good_copy("EST")
+        assert copy is not None and (copy.run_id, copy.damage) == (4, None)
+    migrated.workbook("EST").unlink()  # unreadable tonight: its copy of run 4 stands in
+    result = migrated.cli("run")
+    assert result.exit_code == 1, result.output
+    assert migrated.query("SELECT current FROM sources WHERE run_id = 5 AND committee = 'EST'") == [(0,)]
+    assert migrated.query("SELECT projects FROM runs WHERE id = 5") == [(4,)]  # EST-2020-002 of run 4 included
+    months = openpyxl.load_workbook(migrated.output)["Évolution"]
+    assert [months[f"{column}{row}"].value for row in (5, 6) for column in "AC"] == [
+        "2026-09",
+        "n° 2",
+        "2026-10",
+        "n° 4",
+    ]
