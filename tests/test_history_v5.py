@@ -56,6 +56,7 @@ def test_every_run_of_schema_5_reads_back_the_same_records_after_the_migration(m
                 ]
     tables = {r[0] for r in migrated.query("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert not {"projects", "payments"} & tables
+    assert migrated.query("PRAGMA freelist_count") == [(0,)]  # the space of the old tables given back
     # Each record's JSON once: 3 projects and 4 payments, then a title, an amount and a project changed.
     assert migrated.query("SELECT COUNT(*) FROM record_data") == [(10,)]
     # Run 4 read what run 3 read: nothing of its own.
