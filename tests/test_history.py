@@ -527,3 +527,51 @@ def test_the_changes_of_a_run_are_the_same_from_digests_as_from_decoded_records(
         ("ajouté", "projet", "EST"),
         ("modifié", "versement", "EST"),
     }
+
+
+# ---------------------------------------------------------------- each record stored once (schema 6)
+
+
+def spans(alliance: Alliance) -> list[tuple]:
+    return alliance.query(
+        "SELECT kind, committee, position, project_id, first_run, last_run FROM record_spans "
+        "ORDER BY first_run, kind, committee, position"
+    )
+
+
+def test_a_night_stores_only_the_records_it_changed(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.query("SELECT COUNT(*) FROM record_data") == [(7,)]  # 3 projects, 4 payments
+    assert alliance.cli("run").exit_code == 0  # nothing changed: nothing stored
+    assert alliance.query("SELECT COUNT(*) FROM record_data") == [(7,)]
+    assert all(span[4:] == (1, None) for span in spans(alliance))
+    est = alliance.workbooks["EST"]
+    alliance.rewrite("EST", projects=est["projects"], payments=[{**est["payments"][0], "Montant": 250}])
+    assert alliance.cli("run").exit_code == 0
+    # One payment changed: its new JSON and its span, the old span closed at run 2.
+    assert alliance.query("SELECT COUNT(*) FROM record_data") == [(8,)]
+    assert [s for s in spans(alliance) if s[4:] != (1, None)] == [
+        ("payment", "EST", 0, "EST-2020-001", 1, 2),
+        ("payment", "EST", 0, "EST-2020-001", 3, None),
+    ]
+    with History.open(alliance.state) as history:
+        amounts = [[p.values["amount"] for p in history.records(run).payments] for run in (1, 2, 3)]
+    assert amounts == [[1_000_000, 1_500_000, 500_000, 2_000_000]] * 2 + [[1_000_000, 1_500_000, 500_000, 25_000]]
+
+
+def test_a_run_whose_workbook_could_not_be_put_in_place_gives_back_its_spans(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    before = (spans(alliance), alliance.query("SELECT id, data FROM record_data ORDER BY id"))
+    alliance.rewrite("EST", projects=[], payments=[])  # EST's records gone tonight
+    config = load_config(alliance.config)
+    report = build_report(config)
+    with History.open(alliance.state) as history:
+        run_id = history.start_run(config, dt.datetime.now().astimezone())
+        with history.recording(run_id, report, alliance.output, output_sha256="0" * 64):
+            pass
+        assert history.records(run_id).projects[-1].committee == "OUEST"  # recorded without EST's
+        history.fail_run(run_id, "le classeur n'a pas pu être mis en place")
+        assert history.records(1).projects[-1].project_id == "EST-2020-001"
+    assert (spans(alliance), alliance.query("SELECT id, data FROM record_data ORDER BY id")) == before
