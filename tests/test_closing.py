@@ -159,8 +159,8 @@ def test_reopening_needs_a_reason_and_a_closed_year(alliance):
 def test_a_history_of_format_4_gets_the_closures_table(alliance):
     assert alliance.cli("run").exit_code == 0
     with sqlite3.connect(alliance.db) as conn:
-        conn.execute("DROP TABLE closures")
         as_schema_5(conn)
+        conn.execute("DROP TABLE closures")
         conn.execute("PRAGMA user_version = 4")
     with History.open(alliance.state) as history:
         assert schema_version(history.conn) == len(MIGRATIONS) == 6

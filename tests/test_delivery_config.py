@@ -260,6 +260,7 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
         # of later migrations taken away by hand from a run of today's tool).
         assert alliance.cli("run").exit_code == 0
         with sqlite3.connect(alliance.db) as conn:
+            as_schema_5(conn)
             conn.execute("DROP TABLE deliveries")
             conn.execute("DROP TABLE closures")
             for table, column in (
@@ -272,7 +273,6 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
                 ("findings", "data"),
             ):
                 conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
-            as_schema_5(conn)
             conn.execute("PRAGMA user_version = 1")
         with History.open(alliance.state) as history:
             assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 6

@@ -55,8 +55,8 @@ def test_new_database_is_at_the_latest_version_and_reopens(tmp_path):
     with History.open(tmp_path / "etat") as history:
         assert schema.schema_version(history.conn) == len(schema.MIGRATIONS)
         tables = {r[0] for r in history.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"runs", "snapshots", "sources", "record_data", "record_spans", "findings", "totals"} <= tables
-    assert not {"projects", "payments"} & tables
+    assert {"runs", "snapshots", "sources", "record_data", "record_spans", "finding_data", "finding_spans"} <= tables
+    assert "totals" in tables and not {"projects", "payments", "findings"} & tables  # findings: a view
 
 
 def test_migrations_run_in_order_once_each(tmp_path, monkeypatch):
@@ -224,7 +224,7 @@ def test_damaged_values_of_a_finding_leave_its_stored_message_and_an_unknown_cod
     [(message,)] = alliance.query("SELECT message FROM findings")
     for data in ('{"value": "EST-2020-009"', '{"closest": null}', "[1, 2]"):  # cut short, a key missing, no object
         with sqlite3.connect(alliance.db) as conn:
-            conn.execute("UPDATE findings SET data = ?", (data,))
+            conn.execute("UPDATE finding_data SET data = ?", (data,))
         with History.open(alliance.state) as history:
             [found] = run_findings(history, 1)
         assert (found.code, found.cell, found.field, found.values, found.message) == (
@@ -235,7 +235,7 @@ def test_damaged_values_of_a_finding_leave_its_stored_message_and_an_unknown_cod
             message,
         )
     with sqlite3.connect(alliance.db) as conn:
-        conn.execute("UPDATE findings SET code = 'FUTURE_CODE'")
+        conn.execute("UPDATE finding_data SET code = 'FUTURE_CODE'")
     with History.open(alliance.state) as history, pytest.raises(HistoryError) as caught:
         run_findings(history, 1)
     assert caught.value.message.startswith(
@@ -257,10 +257,10 @@ def test_findings_of_a_history_before_values_read_back_with_an_empty_field(tmp_p
     message = alliance.query("SELECT message FROM findings")[0][0]
     # The tool as it was at schema 3: findings without their field nor their values.
     with sqlite3.connect(alliance.db) as conn:
+        as_schema_5(conn)
         conn.execute("ALTER TABLE findings DROP COLUMN field")
         conn.execute("ALTER TABLE findings DROP COLUMN data")
         conn.execute("DROP TABLE closures")
-        as_schema_5(conn)
         conn.execute("PRAGMA user_version = 3")
     with History.open(alliance.state) as history:
         assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 6

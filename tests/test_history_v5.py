@@ -43,8 +43,18 @@ def migrated(tmp_path) -> Alliance:
     return alliance
 
 
+FINDINGS = (
+    "SELECT run_id, seq, severity, code, committee, sheet, cell, row, project_id, message, field, data FROM findings"
+)
+
+
 def test_every_run_of_schema_5_reads_back_the_same_records_after_the_migration(migrated):
     before = v5_records(migrated.db)
+    findings = migrated.query(FINDINGS + " ORDER BY run_id, seq")
+    assert [(f[0], f[3], f[6]) for f in findings] == [
+        (3, "CLOSED_YEAR_CHANGED", "M3"),
+        (4, "CLOSED_YEAR_CHANGED", "M3"),
+    ]
     assert [len(before[run]["projects"]) for run in (1, 2, 3, 4)] == [3, 3, 4, 4]
     with History.open(migrated.state) as history:
         assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 6
@@ -59,6 +69,9 @@ def test_every_run_of_schema_5_reads_back_the_same_records_after_the_migration(m
     assert migrated.query("PRAGMA freelist_count") == [(0,)]  # the space of the old tables given back
     # Each record's JSON once: 3 projects and 4 payments, then a title, an amount and a project changed.
     assert migrated.query("SELECT COUNT(*) FROM record_data") == [(10,)]
+    # The findings read back the same (a view over their spans); run 4's, the same as run 3's, kept once.
+    assert migrated.query(FINDINGS + " ORDER BY run_id, seq") == findings
+    assert migrated.query("SELECT COUNT(*) FROM finding_data") == [(1,)]
     # Run 4 read what run 3 read: nothing of its own.
     assert migrated.query("SELECT first_run, COUNT(*) FROM record_spans GROUP BY first_run") == [(1, 7), (2, 2), (3, 1)]
     assert migrated.query("SELECT last_run, COUNT(*) FROM record_spans GROUP BY last_run") == [(None, 8), (1, 2)]

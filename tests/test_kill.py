@@ -51,8 +51,9 @@ def assert_consistent(alliance: Alliance) -> dict[int, str]:
             assert state in ("running", "interrupted", "failed")
             assert counts == dict.fromkeys(TABLES, 0), (run_id, state, counts)
             # No span begins or ends at a run that recorded nothing.
-            bounds = "SELECT COUNT(*) FROM record_spans WHERE first_run = ?1 OR last_run = ?1"
-            assert alliance.query(bounds, run_id) == [(0,)], (run_id, state)
+            for spans in ("record_spans", "finding_spans"):
+                bounds = f"SELECT COUNT(*) FROM {spans} WHERE first_run = ?1 OR last_run = ?1"
+                assert alliance.query(bounds, run_id) == [(0,)], (run_id, state, spans)
     return runs
 
 

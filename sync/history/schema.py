@@ -177,8 +177,9 @@ CREATE INDEX IF NOT EXISTS closures_by_year ON closures (year, id);
 """
 
 # The history grows by what a night changes, not by what it reads (docs/exploitation.md): each
-# record's JSON stored once by its digest, each run's records as spans of runs. The records of
-# schema 5 are moved (sync/history/spans.py, move_records) between the two scripts.
+# record's JSON and each finding stored once by its digest, each run's as spans of runs. The
+# records and findings of schema 5 are moved (sync/history/spans.py, move_records) between the
+# two scripts; ``findings`` becomes a view that reads them as schema 5 kept them.
 _V6_TABLES = """
 CREATE TABLE record_data (
     id     INTEGER PRIMARY KEY,
@@ -199,6 +200,30 @@ CREATE TABLE record_spans (
 );
 CREATE INDEX record_spans_by_last ON record_spans (last_run, first_run);
 
+-- The findings the same way: each finding's columns once, each run's as spans (by place).
+CREATE TABLE finding_data (
+    id         INTEGER PRIMARY KEY,
+    digest     BLOB NOT NULL UNIQUE,      -- BLAKE2b-128 of its columns (sync/history/spans.py, finding_digest)
+    severity   TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    committee  TEXT NOT NULL,
+    sheet      TEXT NOT NULL,
+    cell       TEXT NOT NULL,
+    row        INTEGER,
+    project_id TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    field      TEXT NOT NULL DEFAULT '',
+    data       TEXT                       -- JSON of the finding's typed values; NULL: before v4
+);
+
+CREATE TABLE finding_spans (
+    position  INTEGER NOT NULL,           -- order among the run's findings
+    finding   INTEGER NOT NULL REFERENCES finding_data(id),
+    first_run INTEGER NOT NULL,
+    last_run  INTEGER                     -- NULL: the latest recorded run reads it
+);
+CREATE INDEX finding_spans_by_last ON finding_spans (last_run, first_run);
+
 -- What a past run's workbook is rebuilt with (alliance-sync report): the configuration file and
 -- the presentation beside it as they were that night, each text once.
 CREATE TABLE settings (
@@ -212,6 +237,16 @@ ALTER TABLE runs ADD COLUMN presentation TEXT;  -- key among settings; NULL: the
 _V6_DROP = """
 DROP TABLE projects;
 DROP TABLE payments;
+DROP TABLE findings;
+
+-- Each recorded run's findings, as the table of schema 5 gave them (run_id, seq, columns).
+CREATE VIEW findings AS
+SELECT r.id AS run_id, s.position AS seq, d.severity, d.code, d.committee, d.sheet, d.cell, d.row, d.project_id,
+       d.message, d.field, d.data
+FROM runs r
+JOIN finding_spans s ON s.first_run <= r.id AND (s.last_run IS NULL OR s.last_run >= r.id)
+JOIN finding_data d ON d.id = s.finding
+WHERE r.state = 'done';
 """
 
 # A migration: SQL statements, or (SQL, a move of rows in Python, SQL), run in one transaction.

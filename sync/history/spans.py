@@ -1,5 +1,5 @@
-"""The normalised records of every run, stored once (docs/exploitation.md, « Taille de
-l'historique »).
+"""The normalised records and the findings of every run, stored once (docs/exploitation.md,
+« Taille de l'historique »).
 
 Each record's JSON is kept once, by its content digest (``record_data``, keyed by
 :func:`~sync.history.codec.record_digest`), and each run's records are *spans*
@@ -8,7 +8,8 @@ records of that kind, row, No projet, counted) read by every run from ``first_ru
 ``last_run`` (NULL: still read by the latest run). A night that reads what the night before
 read writes no record; a night with k changed records writes k spans (and the JSON of those
 never stored), and closes the spans of the records gone. A row inserted in a spreadsheet moves
-the rows under it: their spans are renewed (a few dozen bytes each), never their JSON.
+the rows under it: their spans are renewed (a few dozen bytes each), never their JSON. The
+findings are kept the same way (``finding_data``, ``finding_spans``), by their place in the run.
 
 The spans are a chain over the runs that recorded records (state ``done``): a run is a member
 of a span when ``first_run <= run <= last_run``. Only the latest recorded run is ever removed
@@ -18,8 +19,9 @@ opened again.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from sync.history.codec import StoredRecord, record_digest
@@ -94,15 +96,7 @@ def record_spans(
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (*place[:6], _stored_json(conn, record, span), run_id),
             )
-    gone = [(span.rowid,) for span in opened.values() if span.rowid not in kept]
-    if gone:
-        before = previous_recorded(conn, run_id)
-        if before is None:  # spans of no recorded run: nothing reads them
-            conn.executemany("DELETE FROM record_spans WHERE rowid = ?", gone)
-        else:
-            conn.executemany(
-                "UPDATE record_spans SET last_run = ? WHERE rowid = ?", ((before, rowid) for (rowid,) in gone)
-            )
+    _close(conn, "record_spans", run_id, [span.rowid for span in opened.values() if span.rowid not in kept])
 
 
 def _stored_json(conn: sqlite3.Connection, record: StoredRecord, span: _Open | None) -> int:
@@ -122,23 +116,94 @@ def _stored_json(conn: sqlite3.Connection, record: StoredRecord, span: _Open | N
     return cursor.lastrowid
 
 
+# The columns of a finding kept (sync/history/store.py, FINDING_COLUMNS), in that order.
+FINDING_FIELDS = ("severity", "code", "committee", "sheet", "cell", "row", "project_id", "message", "field", "data")
+
+
+def finding_digest(row: Sequence[object]) -> bytes:
+    """The digest of a finding's columns (:data:`FINDING_FIELDS`)."""
+    return record_digest(json.dumps(list(row), ensure_ascii=False, separators=(",", ":")))
+
+
+def finding_spans(conn: sqlite3.Connection, run_id: int, rows: list[tuple[object, ...]]) -> None:
+    """Record run ``run_id``'s findings (their columns, :data:`FINDING_FIELDS`) as spans, as
+    :func:`record_spans` does for records: a finding found again at its place writes nothing."""
+    opened: dict[tuple[int, bytes], int] = {}
+    columns = ", ".join(f"d.{name}" for name in FINDING_FIELDS)
+    spans = conn.execute(
+        f"SELECT s.rowid, s.position, d.digest, {columns} FROM finding_spans s "
+        "LEFT JOIN finding_data d ON d.id = s.finding WHERE s.last_run IS NULL"
+    )
+    for rowid, position, digest, *stored in spans:
+        sound = isinstance(digest, bytes) and finding_digest(stored) == digest
+        opened[(position, digest if sound else b"")] = rowid
+    kept: set[int] = set()
+    for position, row in enumerate(rows):
+        digest = finding_digest(row)
+        rowid = opened.get((position, digest))
+        if rowid is not None and rowid not in kept:
+            kept.add(rowid)
+            continue
+        conn.execute(
+            "INSERT INTO finding_spans (position, finding, first_run) VALUES (?, ?, ?)",
+            (position, _stored_finding(conn, digest, row), run_id),
+        )
+    _close(conn, "finding_spans", run_id, [rowid for rowid in opened.values() if rowid not in kept])
+
+
+def _stored_finding(conn: sqlite3.Connection, digest: bytes, row: tuple[object, ...]) -> int:
+    """The id of a finding's columns among ``finding_data``, stored when they are not there; a
+    damaged copy under the same digest is set apart, as :func:`_stored_json` does."""
+    columns = ", ".join(FINDING_FIELDS)
+    found = conn.execute(f"SELECT id, {columns} FROM finding_data WHERE digest = ?", (digest,)).fetchone()
+    if found is not None and finding_digest(found[1:]) == digest:
+        return int(found[0])
+    if found is not None:
+        held = finding_digest(found[1:]) + b"!"
+        conn.execute("UPDATE OR REPLACE finding_data SET digest = ? WHERE id = ?", (held, found[0]))
+    cursor = conn.execute(
+        f"INSERT INTO finding_data (digest, {columns}) VALUES (?{', ?' * len(FINDING_FIELDS)})", (digest, *row)
+    )
+    assert cursor.lastrowid is not None  # set by the INSERT just made
+    return cursor.lastrowid
+
+
+def _close(conn: sqlite3.Connection, table: str, run_id: int, gone: list[int]) -> None:
+    """Spans no longer read by run ``run_id``: closed at the run before it (deleted when none)."""
+    if not gone:
+        return
+    before = previous_recorded(conn, run_id)
+    if before is None:  # spans of no recorded run: nothing reads them
+        conn.executemany(f"DELETE FROM {table} WHERE rowid = ?", ((rowid,) for rowid in gone))
+    else:
+        conn.executemany(f"UPDATE {table} SET last_run = ? WHERE rowid = ?", ((before, rowid) for rowid in gone))
+
+
 def remove_spans(conn: sqlite3.Connection, run_id: int) -> None:
     """Undo run ``run_id``'s record (the latest recorded run): its spans go, those it closed
-    are read again by the run before it, and JSON no span reads any more goes."""
-    conn.execute("DELETE FROM record_spans WHERE first_run = ?", (run_id,))
+    are read again by the run before it, and what no span reads any more goes."""
     before = previous_recorded(conn, run_id)
-    if before is not None:
-        conn.execute("UPDATE record_spans SET last_run = NULL WHERE last_run = ?", (before,))
-    conn.execute("DELETE FROM record_data WHERE id NOT IN (SELECT record FROM record_spans)")
+    for table, data, column in (
+        ("record_spans", "record_data", "record"),
+        ("finding_spans", "finding_data", "finding"),
+    ):
+        conn.execute(f"DELETE FROM {table} WHERE first_run = ?", (run_id,))
+        if before is not None:
+            conn.execute(f"UPDATE {table} SET last_run = NULL WHERE last_run = ?", (before,))
+        conn.execute(f"DELETE FROM {data} WHERE id NOT IN (SELECT {column} FROM {table})")
 
 
 def move_records(conn: sqlite3.Connection) -> None:
-    """Schema 6: the records of schema 5 (one row per record per run, in ``projects`` and
-    ``payments``) become spans, run after run, in the order the runs recorded them."""
+    """Schema 6: the records and findings of schema 5 (one row per record, per finding and per
+    run, in ``projects``, ``payments`` and ``findings``) become spans, run after run, in the
+    order the runs recorded them."""
+    columns = ", ".join(FINDING_FIELDS)
     for (run_id,) in conn.execute("SELECT id FROM runs WHERE state = 'done' ORDER BY id").fetchall():
         projects = _v5_records(conn, "projects", run_id)
         payments = _v5_records(conn, "payments", run_id)
         record_spans(conn, run_id, projects, payments)
+        found = conn.execute(f"SELECT {columns} FROM findings WHERE run_id = ? ORDER BY seq", (run_id,))
+        finding_spans(conn, run_id, [tuple(row) for row in found])
 
 
 def _v5_records(conn: sqlite3.Connection, table: str, run_id: int) -> list[StoredRecord]:

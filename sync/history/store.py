@@ -54,7 +54,15 @@ from sync.history.identity import (
     spec_identity,
 )
 from sync.history.schema import MIGRATIONS, SqlRow, migrate, repair, schema_version
-from sync.history.spans import MEMBER, PAYMENT_KIND, PROJECT_KIND, record_spans, remove_spans
+from sync.history.spans import (
+    FINDING_FIELDS,
+    MEMBER,
+    PAYMENT_KIND,
+    PROJECT_KIND,
+    finding_spans,
+    record_spans,
+    remove_spans,
+)
 from sync.report import Report
 from sync.vocabulary.template import alliance_columns
 from sync.wording import moment
@@ -434,11 +442,7 @@ class History:
             self._insert_sources(conn, run_id, report)
             records = records or records_of_report(report)
             record_spans(conn, run_id, records.projects, records.payments)
-            conn.executemany(
-                "INSERT INTO findings (run_id, seq, severity, code, committee, sheet, cell, row, project_id, "
-                "message, field, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, seq, *_finding_row(f)) for seq, f in enumerate(report.findings)),
-            )
+            finding_spans(conn, run_id, [_finding_row(f) for f in report.findings])
             conn.executemany(
                 "INSERT INTO totals (run_id, code, name, allocation, committed, paid, pipeline, "
                 "other_contributions, projects_committed, projects_pipeline, projects_total, "
@@ -911,7 +915,7 @@ def _remove_rows(conn: sqlite3.Connection, run_id: int) -> None:
     """Everything recorded of a run but its row (a run that ends up without data); called
     while the run is still recorded (``done``), so that its spans are told apart."""
     remove_spans(conn, run_id)
-    for table in ("sources", "findings", "totals"):
+    for table in ("sources", "totals"):
         conn.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
 
 
@@ -1009,7 +1013,7 @@ def _finding_row(f: Finding) -> tuple[object, ...]:
     )
 
 
-FINDING_COLUMNS = "severity, code, committee, sheet, cell, row, project_id, message, field, data"
+FINDING_COLUMNS = ", ".join(FINDING_FIELDS)
 
 
 def finding_of_row(row: SqlRow) -> Finding:

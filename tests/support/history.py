@@ -161,8 +161,9 @@ CREATE TABLE {table} (
 
 
 def as_schema_5(conn: sqlite3.Connection) -> None:
-    """Today's records written back as schema 5 kept them (``projects`` and ``payments``, one
-    row per record per run, in each run's reading order) and the tables of schema 6 dropped:
+    """Today's records and findings written back as schema 5 kept them (``projects``,
+    ``payments`` and ``findings``, one row per record or finding per run, in each run's order)
+    and the tables of schema 6 dropped:
     a database of today taken back to schema 5, for the tests of older schemas."""
     for kind, table in (("project", "projects"), ("payment", "payments")):
         conn.execute(_V5_RECORDS.format(table=table))
@@ -180,6 +181,11 @@ def as_schema_5(conn: sqlite3.Connection) -> None:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [(run_id, seq, *row) for seq, row in enumerate(rows)],
             )
+    conn.execute("CREATE TABLE findings_v5 AS SELECT * FROM findings")
+    conn.execute("DROP VIEW findings")
+    conn.execute("ALTER TABLE findings_v5 RENAME TO findings")
+    conn.execute("DROP TABLE finding_spans")
+    conn.execute("DROP TABLE finding_data")
     conn.execute("DROP TABLE record_spans")
     conn.execute("DROP TABLE record_data")
     conn.execute("DROP TABLE settings")
