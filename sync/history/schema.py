@@ -299,7 +299,7 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
             raise
         moved = moved or not isinstance(MIGRATIONS[number], str)
     if moved and version > 0:
-        # The records of every night, gone to spans (a year of 4 000 projects: 1,2 Go, 17 Mo
+        # The records of every night, gone to spans (a year of 4 000 projects: 1,2 Go, 5 Mo
         # after): the file given back at once rather than reused night after night.
         conn.execute("VACUUM")
 
