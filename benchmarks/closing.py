@@ -1,18 +1,22 @@
-"""The cost of issue 21: closed years and the Évolution sheet with a year of nightly history.
+"""The cost of issue 21: closed years and the Évolution sheet with a year of nightly history,
+and what a night adds to the history.
 
-An alliance of 4 000 projects (benchmarks/generate.py) is synchronised once; the history is
-then grown to 365 nights by copying that night's rows in SQL, one night a day (the records
-of every night are kept, as ``alliance-sync run`` keeps them), and 2020-2021 is closed with
+An alliance of 4 000 projects (benchmarks/generate.py, copied to a temporary folder) is
+synchronised once; the history is then grown to 365 nights by recording that night again in
+SQL, one night a day (a run, its sources and totals; its records and findings are the same,
+so their spans stay open, as ``alliance-sync run`` leaves them), and 2020-2021 is closed with
 the first night. Measured, in this process:
 
-- a whole ``run_sync`` on that history (median of ``--repeat``);
-- what issue 21 adds to it: the closed-year comparison (``closed_year_findings``), the
-  reported figures of Par année (``reported_years``) and the Évolution points
-  (``evolution``), on the same report (median of ``--repeat``), and their share of the run;
-- the history's growth for one more night with nothing changed, against the size of that
-  night's records.
+- a whole ``run_sync`` on that history (median of ``--repeat``), and the history's growth per
+  night with nothing changed;
+- the same with 10 payments changed each night (a committee's workbook written again);
+- what issue 21 adds to a run: the closed-year comparison (``closed_year_findings``), the
+  reported figures of Par année (``reported_years``) and the Évolution points (``evolution``),
+  on the same report (median of ``--repeat``), and their share of the run;
+- what a night's rows take: its records as schema 5 stored them (each night all of them),
+  its findings, totals, sources and run.
 
-    python benchmarks/closing.py [--repeat 3]
+    python benchmarks/closing.py [--repeat 3] [--migration]
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.generate import DEFAULT_DATA, Size, build_alliance
+from benchmarks.generate import DEFAULT_DATA, Size, build_alliance, committee_rows, write_committee
 from sync.config import load_config
 from sync.history import History
 from sync.history.closed_years import closed_year_findings
@@ -42,11 +46,25 @@ from sync.steps import Tracer
 
 YEAR = Size("year", 1_334, 870)  # 3 × 1 334 ≈ 4 000 projects
 NIGHTS = 365
-TABLES = ("projects", "payments", "findings", "totals", "sources")
+CHANGES = 10
+TABLES = ("totals", "sources")
+# Each kind of per-night row and what it takes, in bytes (its columns' lengths).
+NIGHT_ROWS = {
+    "constats de la nuit (format 5 : tous gardés)": "SELECT COUNT(*), "
+    "SUM(LENGTH(message) + LENGTH(data) + LENGTH(cell) + LENGTH(sheet) + 40) FROM findings WHERE run_id = ?",
+    "constats nouveaux (format 6)": "SELECT COUNT(*), SUM(LENGTH(d.message) + LENGTH(d.data) + 16 + 60) "
+    "FROM finding_spans s JOIN finding_data d ON d.id = s.finding WHERE s.first_run = ?",
+    "totals": "SELECT COUNT(*), SUM(LENGTH(committed_by_year) + LENGTH(paid_by_year) + LENGTH(name) + 60) "
+    "FROM totals WHERE run_id = ?",
+    "sources": "SELECT COUNT(*), SUM(LENGTH(location) + LENGTH(identity) + LENGTH(sheet_ids) + 140) "
+    "FROM sources WHERE run_id = ?",
+    "runs": "SELECT COUNT(*), SUM(LENGTH(started_at) * 2 + LENGTH(output) + LENGTH(config_path) + 140) "
+    "FROM runs WHERE id = ?",
+}
 
 
 def grow(db: Path, nights: int) -> None:
-    """Copy run 1 as runs 2 … ``nights``, one night a day before it."""
+    """Record run 1 again as runs 2 … ``nights``, one night a day before it."""
     with sqlite3.connect(db) as conn:
         columns = {t: [r[1] for r in conn.execute(f"PRAGMA table_info({t})")] for t in (*TABLES, "runs")}
         first = dt.datetime.fromisoformat(conn.execute("SELECT started_at FROM runs WHERE id = 1").fetchone()[0])
@@ -66,6 +84,25 @@ def grow(db: Path, nights: int) -> None:
                 )
 
 
+class Changer:
+    """Changes ``CHANGES`` payments of the first committee each time it is called, by writing
+    its workbook again (as a committee editing its spreadsheet)."""
+
+    def __init__(self, config):
+        self.config = config
+        self.committee = config.subregions[0]
+        self.projects, self.payments = committee_rows(config, self.committee.code, YEAR)
+        self.night = 0
+
+    def __call__(self) -> None:
+        self.night += 1
+        for index in range(CHANGES):
+            payment = self.payments[(self.night * CHANGES + index) % len(self.payments)]
+            payment["note"] = f"Note changée la nuit {self.night}"
+        assert self.committee.source is not None
+        write_committee(Path(self.committee.source.location), self.config, self.projects, self.payments)
+
+
 def median_time(action, repeat: int) -> float:
     times = []
     for _ in range(repeat):
@@ -75,30 +112,85 @@ def median_time(action, repeat: int) -> float:
     return statistics.median(times)
 
 
+def nights(config, state: Path, output: Path, repeat: int, before_each=None) -> tuple[float, float]:
+    """The median time of ``repeat`` runs and the history's growth per run, in bytes."""
+    db = state / "historique.sqlite"
+    times, size = [], db.stat().st_size
+    for _ in range(repeat):
+        if before_each is not None:
+            before_each()
+        started = time.perf_counter()
+        run_sync(config, output=output, state_dir=state, tracer=Tracer.silent())
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), (db.stat().st_size - size) / repeat
+
+
+def night_rows(history: History, run_id: int) -> dict[str, tuple[int, int]]:
+    """Each kind of row of run ``run_id``: how many, and about how many bytes."""
+    rows = {name: history.conn.execute(sql, (run_id,)).fetchone() for name, sql in NIGHT_ROWS.items()}
+    rows["enregistrements (format 5)"] = history.conn.execute(
+        "SELECT COUNT(*), SUM(LENGTH(d.data) + 30) FROM record_spans s JOIN record_data d ON d.id = s.record "
+        "WHERE s.first_run <= ?1 AND (s.last_run IS NULL OR s.last_run >= ?1)",
+        (run_id,),
+    ).fetchone()
+    rows["enregistrements nouveaux (format 6)"] = history.conn.execute(
+        "SELECT COUNT(*), SUM(LENGTH(d.data) + 16 + 40) FROM record_spans s JOIN record_data d ON d.id = s.record "
+        "WHERE s.first_run = ?",
+        (run_id,),
+    ).fetchone()
+    rows["copies brutes nouvelles (snapshots)"] = history.conn.execute(
+        "SELECT COUNT(*), SUM(LENGTH(tabs)) FROM snapshots "
+        "WHERE key IN (SELECT snapshot FROM sources WHERE run_id = ?1) "
+        "AND key NOT IN (SELECT snapshot FROM sources WHERE run_id < ?1 AND snapshot IS NOT NULL)",
+        (run_id,),
+    ).fetchone()
+    return {name: (int(count or 0), int(size or 0)) for name, (count, size) in rows.items()}
+
+
+def migration(db: Path, work: Path) -> tuple[float, int, int]:
+    """The year of history taken back to schema 5 (every night all its records, as the tool
+    before schema 6 kept them), then opened: the time of the migration to schema 6, and the
+    file's size before and after it."""
+    from tests.support.history import as_schema_5
+
+    old = work / "format-5" / "historique.sqlite"
+    old.parent.mkdir()
+    shutil.copy(db, old)
+    with sqlite3.connect(old) as conn:
+        as_schema_5(conn)
+        conn.execute("PRAGMA user_version = 5")
+    with sqlite3.connect(old) as conn:
+        conn.execute("VACUUM")
+    size = old.stat().st_size
+    started = time.perf_counter()
+    History.open(old.parent).close()
+    elapsed = time.perf_counter() - started
+    with sqlite3.connect(old) as conn:
+        conn.execute("VACUUM")
+    return elapsed, size, old.stat().st_size
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--migration", action="store_true", help="mesurer aussi la conversion du format 5 au format 6")
     args = parser.parse_args()
-    config = load_config(build_alliance(YEAR, DEFAULT_DATA, quiet=True))
     work = Path(tempfile.mkdtemp(prefix="alliance-closing-"))
     try:
+        shutil.copytree(build_alliance(YEAR, DEFAULT_DATA, quiet=True).parent, work / "alliance")
+        config = load_config(work / "alliance" / "alliance.toml")
         state, output = work / "etat", work / "rapport.xlsx"
         run_sync(config, output=output, state_dir=state, tracer=Tracer.silent())
-        db = state / "historique.sqlite"
-        grow(db, NIGHTS)
+        grow(state / "historique.sqlite", NIGHTS)
         with History.open(state) as history:
             close_year(history, config, config.fiscal_years[1].label, by="banc", run_id=1)
-        before = db.stat().st_size
-        run = median_time(lambda: run_sync(config, output=output, state_dir=state, tracer=Tracer.silent()), args.repeat)
-        growth = (db.stat().st_size - before) / args.repeat
+        run, unchanged = nights(config, state, output, args.repeat)
+        changed_run, changed = nights(config, state, output, args.repeat, Changer(config))
         report = build_report(config, tracer=Tracer.silent())
         identity = alliance_identity(config)
         with History.open(state) as history:
-            runs = history.conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
-            records = history.conn.execute(
-                "SELECT SUM(LENGTH(data)) FROM (SELECT data FROM projects WHERE run_id = 1 "
-                "UNION ALL SELECT data FROM payments WHERE run_id = 1)"
-            ).fetchone()[0]
+            runs, last = history.conn.execute("SELECT COUNT(*), MAX(id) FROM runs").fetchone()
+            rows = night_rows(history, last)
 
             def added() -> None:
                 closed_year_findings(history, report)
@@ -108,10 +200,18 @@ def main() -> int:
             extra = median_time(added, args.repeat)
         projects = sum(len(w.projects) for w in report.workbooks.values())
         print(
-            f"| {projects:,} projets | {runs} synchronisations | run {run:.2f} s | ajout {extra:.3f} s "
-            f"({extra / run:.1%}) | croissance {growth / 1e6:.2f} Mo par nuit | enregistrements d'une nuit "
-            f"{records / 1e6:.2f} Mo |"
+            f"| {projects:,} projets | {runs} synchronisations | run {run:.2f} s (avec {CHANGES} changements : "
+            f"{changed_run:.2f} s) | ajout {extra:.3f} s ({extra / run:.1%}) | croissance par nuit sans changement "
+            f"{unchanged / 1e3:.1f} ko | avec {CHANGES} changements {changed / 1e3:.1f} ko |"
         )
+        for name, (count, size) in rows.items():
+            print(f"| {name} | {count} lignes | {size / 1e3:.1f} ko |")
+        if args.migration:
+            elapsed, before, after = migration(state / "historique.sqlite", work)
+            print(
+                f"| conversion du format 5 au format 6 | {elapsed:.1f} s | {before / 1e6:.0f} Mo avant | "
+                f"{after / 1e6:.1f} Mo après (VACUUM) |"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

@@ -663,20 +663,33 @@ def diff(runs: tuple[int, ...], state_dir: str | None, config_path: str | None, 
     metavar="N",
     help="Au plus N constats affichés par comité (les erreurs d'abord) ; le décompte reste complet.",
 )
+@state_dir_option
 @click.pass_context
-def validate(ctx: click.Context, config_path: str | None, output_format: str, limit: int | None) -> None:
-    """Valider les chiffriers des comités, sans produire de classeur."""
-    from sync.errors import NoUsableData
+def validate(
+    ctx: click.Context, config_path: str | None, output_format: str, limit: int | None, state_dir: str | None
+) -> None:
+    """Valider les chiffriers des comités, sans produire de classeur.
+
+    Les exercices clos sont comparés à ce qui a été déclaré au ministère : l'historique est
+    lu, sans y rien écrire."""
+    from sync.errors import HistoryError, NoUsableData
+    from sync.history.closed_years import closed_year_findings_read_only
+    from sync.history.identity import alliance_identity
     from sync.outputs.contract import render
     from sync.outputs.text import ValidationResult
     from sync.pipeline import build_report
 
     config = _load(config_path, announce=True)
-    _open_log_file(config, state_folder(None, config, demo=not config_path).path)
+    folder = state_folder(state_dir, config, demo=not config_path).path
+    _open_log_file(config, folder)
     try:
         report = build_report(config, tracer=_tracer(ctx), google=_google_sheets(config))
     except NoUsableData as exc:  # « Aucun rapport produit » is the run's word, not validate's
         raise exc.for_validation() from None
+    try:
+        report.findings.extend(closed_year_findings_read_only(folder, report, alliance_identity(config)))
+    except HistoryError as exc:
+        log.warning("Historique : exercices clos non comparés : %s", exc.message)
     click.echo(render(ValidationResult(report, limit), output_format))
     sys.exit(EXIT_FINDINGS if report.errors else EXIT_OK)
 

@@ -175,7 +175,7 @@ def run_sync(
         history.check_alliance(identity)  # again under the lock: nothing is written before it
         with tracer.step(Step.START) as starting:
             started_at = dt.datetime.now().astimezone()
-            run_id = history.start_run(config, started_at, identity)
+            run_id = history.start_run(config, started_at, identity, presentation_text(config))
             starting.done(run=run_id, history=history.path)
         google = google_sheets(config, history.path.parent)
         fallback = LastGoodCopy(history, config, started_at, google)
@@ -373,6 +373,18 @@ def _run(
     writing.done(path=target)
     _say_recorded(writing, run_id, report)
     return RunResult(report, target, run_id, changes)
+
+
+def presentation_text(config: Config) -> str | None:
+    """The text of the workbook's presentation beside the configuration (None: the bundled
+    one), kept with the run so that its workbook can be rebuilt (sync/usecases/rebuild.py)."""
+    from sync.outputs.ministry.style import template_paths
+
+    _, override = template_paths(config)
+    try:
+        return override.read_text(encoding="utf-8-sig") if override is not None else None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _from_history(history: History, report: Report, identity: AllianceIdentity) -> None:

@@ -7,17 +7,26 @@ import datetime as dt
 import getpass
 import json
 import re
+import shutil
 import sqlite3
+from pathlib import Path
 
 import openpyxl
 import pytest
 
+from sync.config import load_config
+from sync.delivery.content import load_content
+from sync.delivery.messages import committee_body
 from sync.history import History
 from sync.history.schema import MIGRATIONS, schema_version
+from sync.runner import run_sync
+from sync.steps import Tracer
+from sync.usecases.feedback import validation_rows
 from tests.support.builders import payment, project
-from tests.support.history import Alliance
+from tests.support.history import Alliance, as_schema_5
 
 USER = getpass.getuser()
+FIXTURES = Path(__file__).parent / "fixtures" / "history"
 MINUTE = r"\d{4}-\d\d-\d\d \d\d:\d\d"
 
 
@@ -150,10 +159,11 @@ def test_reopening_needs_a_reason_and_a_closed_year(alliance):
 def test_a_history_of_format_4_gets_the_closures_table(alliance):
     assert alliance.cli("run").exit_code == 0
     with sqlite3.connect(alliance.db) as conn:
+        as_schema_5(conn)
         conn.execute("DROP TABLE closures")
         conn.execute("PRAGMA user_version = 4")
     with History.open(alliance.state) as history:
-        assert schema_version(history.conn) == len(MIGRATIONS) == 5
+        assert schema_version(history.conn) == len(MIGRATIONS) == 6
     assert alliance.cli("close", "2020-2021").exit_code == 0
     assert closures(alliance) == [("2020-2021", "close", 1, USER, "")]
 
@@ -363,3 +373,123 @@ def test_par_annee_shows_the_reported_figure_beside_today_s_on_the_year_s_row(cl
     today_cell, declared_cell = sheet.cell(cell.row, cell.column + 2), sheet.cell(cell.row, cell.column + 1)
     assert sheet.cell(cell.row, cell.column + 3).value == f"={today_cell.coordinate}-{declared_cell.coordinate}"
     assert rows["versé 2021-2022"] == () and rows["engagé 2019-2020"] == ()
+
+
+# -- validate compares the closed years too, writing nothing ----------------------------------------
+
+
+def validate(alliance: Alliance, *args: str):
+    return alliance.cli("validate", "--config", str(alliance.config), "--state-dir", str(alliance.state), *args)
+
+
+def state_files(alliance: Alliance) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(alliance.state.iterdir()) if p.is_file()}
+
+
+def test_validate_shows_a_closed_year_changed_as_run_does_and_writes_nothing(closed):
+    def amounts(ouest):
+        ouest["payments"][0]["Montant"] = 12000  # 31 March 2021: in the closed year
+
+    edit(closed, amounts)
+    before = state_files(closed)
+    result = validate(closed, "--format", "json")
+    assert result.exit_code == 1, result.output
+    [found] = [f for f in json.loads(result.stdout)["findings"] if f["code"] == "CLOSED_YEAR_CHANGED"]
+    assert state_files(closed) == before  # not a byte of the history written
+    assert closed.query("SELECT COUNT(*) FROM runs") == [(1,)]
+    ran = closed.cli("run", "--format", "json")
+    [recorded] = [f for f in json.loads(ran.stdout)["validation"]["findings"] if f["code"] == "CLOSED_YEAR_CHANGED"]
+    assert found == recorded
+    assert (found["committee"], found["sheet"], found["cell"]) == ("OUEST", "Versements", "C2")
+    text = validate(closed)
+    assert text.exit_code == 1
+    assert found["message"] in text.stdout
+
+
+def test_validate_without_a_history_or_with_an_older_one_compares_nothing_and_says_why(tmp_path):
+    alliance = Alliance(tmp_path)
+    result = validate(alliance)
+    assert result.exit_code == 0, result.output
+    assert not alliance.state.exists()  # nothing created
+    alliance.state.mkdir()
+    shutil.copy(FIXTURES / "schema-5.sqlite", alliance.db)
+    before = alliance.db.read_bytes()
+    result = validate(alliance)
+    assert result.exit_code == 0, result.output
+    assert (
+        f"AVERTISSEMENT : Historique : exercices clos non comparés : la base d'historique {alliance.db} est au "
+        "format 5, cette version lit le format 6 : la prochaine synchronisation (run) la convertira ; validate ne "
+        "l'écrit jamais."
+    ) in result.stderr
+    assert alliance.db.read_bytes() == before
+
+
+# -- the run named by close --run -------------------------------------------------------------------
+
+
+def test_close_with_a_run_that_wrote_no_workbook_is_refused(alliance):
+    assert alliance.cli("run").exit_code == 0
+    ouest = alliance.workbooks["OUEST"]
+    alliance.rewrite("OUEST", projects=ouest["projects"], payments=[*ouest["payments"], payment("OUE-2099-999")])
+    assert alliance.cli("run", "--strict").exit_code == 1  # an error: no workbook written
+    result = alliance.cli("close", "2020-2021", "--run", "2")
+    assert result.exit_code == 2
+    assert re.fullmatch(
+        f"Erreur : la synchronisation n° 2 du {MINUTE} n'a pas écrit de classeur \\(1 erreur\\) : elle ne peut "
+        "pas être celle déclarée au ministère. Rien n'a été enregistré.\n",
+        result.output,
+    )
+    assert closures(alliance) == []
+    # By default, the last run that wrote one: run 1.
+    assert alliance.cli("close", "2020-2021").exit_code == 0
+    assert closures(alliance) == [("2020-2021", "close", 1, USER, "")]
+
+
+def test_close_with_a_run_of_another_alliance_is_refused(alliance):
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.cli("run").exit_code == 0
+    with sqlite3.connect(alliance.db) as conn:  # run 1 recorded before runs carried their alliance
+        conn.execute("UPDATE runs SET period = NULL, demo = NULL WHERE id = 1")
+    result = alliance.cli("close", "2020-2021", "--run", "1")
+    assert result.exit_code == 2
+    assert result.output == (
+        "Erreur : la synchronisation n° 1 n'est pas une synchronisation de l'alliance « Alliance pour la "
+        "solidarité en Montérégie » (entente du 2019-04-01 au 2023-03-31) : rien n'a été enregistré.\n"
+    )
+    assert closures(alliance) == []
+
+
+# -- CLOSED_YEAR_CHANGED in the committee's e-mail and Validation tab --------------------------------
+
+
+def test_the_finding_is_in_the_committee_s_e_mail_and_validation_tab(closed):
+    def amounts(ouest):
+        ouest["payments"][0]["Montant"] = 12000  # 31 March 2021: in the closed year
+
+    edit(closed, amounts)
+    config = load_config(closed.config)
+    result = run_sync(config, output=closed.output, state_dir=closed.state, tracer=Tracer.silent())
+    [found] = [f for f in result.report.findings if f.code == "CLOSED_YEAR_CHANGED"]
+    assert (found.committee, found.sheet, found.cell, found.project_id) == (
+        "OUEST",
+        "Versements",
+        "C2",
+        "OUE-2020-001",
+    )
+    rows = validation_rows(result.report, config.committee("OUEST"))
+    assert rows[1][:6] == ["Erreur", "Exercice clos modifié", "Versements", "C2", "OUE-2020-001", found.message]
+    assert [row for row in rows if "Exercice clos modifié" in row] == [rows[1]]
+    with History.open(closed.state) as history:
+        content = load_content(config, history, history.run(2))
+        body = committee_body(content, config.committee("OUEST"), content.findings_of("OUEST"))
+    lines = body.splitlines()
+    # Where, and the French title (the code, for the coordinator, may follow); then the message.
+    head = "1. Onglet Versements, cellule C2, projet OUE-2020-001 — Exercice clos modifié"
+    [block] = [number for number, line in enumerate(lines) if line.startswith(head)]
+    assert lines[block + 1] == f"   {found.message}"
+    assert lines[block - 2] == "Erreurs à corriger :"
+    assert found.message.endswith(
+        "Un versement de 2020-2021 déclaré : versement de 10 000,00 $ du 2021-03-31 ; maintenant : versement de "
+        "12 000,00 $ du 2021-03-31. Rétablissez la valeur déclarée, ou demandez à la coordination de rouvrir "
+        "l'exercice."
+    )

@@ -19,6 +19,7 @@ from sync.errors import ConfigError
 from sync.history import History, schema
 from tests.support import builders
 from tests.support.delivery import MINISTRY, PASSWORD, USER, DeliveryAlliance, clean_workbooks
+from tests.support.history import as_schema_5
 from tests.support.smtp_server import SmtpServer, make_certificate
 
 # The documented shape (docs/exploitation.md), verbatim (with the contact of the first sub-region).
@@ -259,6 +260,7 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
         # of later migrations taken away by hand from a run of today's tool).
         assert alliance.cli("run").exit_code == 0
         with sqlite3.connect(alliance.db) as conn:
+            as_schema_5(conn)
             conn.execute("DROP TABLE deliveries")
             conn.execute("DROP TABLE closures")
             for table, column in (
@@ -273,7 +275,7 @@ def test_a_history_from_before_delivery_is_migrated_and_its_runs_can_be_delivere
                 conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
             conn.execute("PRAGMA user_version = 1")
         with History.open(alliance.state) as history:
-            assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 5
+            assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 6
         assert alliance.query("SELECT id, state, output, output_sha256 FROM runs") == [
             (1, "done", str(alliance.output), None)
         ]

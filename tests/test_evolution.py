@@ -4,12 +4,19 @@ Alliance at the end of each month since the first recorded night, and tonight.""
 from __future__ import annotations
 
 import datetime as dt
+import posixpath
 import sqlite3
+import zipfile
+from xml.etree import ElementTree
 
 import openpyxl
 
 from tests.support.builders import payment
 from tests.support.history import Alliance
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CHART = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 
 
 def evolution_rows(alliance: Alliance) -> list[tuple]:
@@ -54,3 +61,42 @@ def test_one_point_per_month_the_last_run_of_each_then_tonight(tmp_path):
         ("2026-10", "n° 3", 180000, 50000),
         (f"{dt.date.today():%Y-%m}", "ce soir", 180000, 51000),
     ]
+
+
+def _part(book: zipfile.ZipFile, source: str, kind: str) -> str:
+    """The part a package part ``source`` points to by its only relationship of ``kind``."""
+    folder, name = posixpath.split(source)
+    rels = ElementTree.fromstring(book.read(f"{folder}/_rels/{name}.rels"))
+    [target] = [r.get("Target", "") for r in rels if r.get("Type", "").endswith(f"/relationships/{kind}")]
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def test_the_evolution_chart_is_a_line_chart_of_the_alliance_s_two_columns_of_the_sheet(tmp_path):
+    alliance = Alliance(tmp_path)
+    for _ in range(3):
+        assert alliance.cli("run").exit_code == 0
+    with sqlite3.connect(alliance.db) as conn:  # two earlier months: three points with tonight
+        conn.execute("UPDATE runs SET started_at = '2026-09-30T23:00:00+00:00' WHERE id = 1")
+        conn.execute("UPDATE runs SET started_at = '2026-10-31T23:00:00+00:00' WHERE id IN (2, 3)")
+    assert alliance.cli("run").exit_code == 0
+    with zipfile.ZipFile(alliance.output) as book:
+        workbook = ElementTree.fromstring(book.read("xl/workbook.xml"))
+        [sheet_id] = [s.get(f"{{{RELS}}}id") for s in workbook.iter(f"{{{MAIN}}}sheet") if s.get("name") == "Évolution"]
+        rels = ElementTree.fromstring(book.read("xl/_rels/workbook.xml.rels"))
+        [target] = [r.get("Target") for r in rels if r.get("Id") == sheet_id]
+        sheet = posixpath.normpath(posixpath.join("xl", target))
+        chart = ElementTree.fromstring(book.read(_part(book, _part(book, sheet, "drawing"), "chart")))
+    assert chart.find(f".//{{{CHART}}}lineChart") is not None
+    series = [
+        [ref.text for ref in s.iter(f"{{{CHART}}}f")] for s in chart.iter(f"{{{CHART}}}ser")
+    ]  # name, categories, values of each line
+    assert series == [
+        ["Évolution!$L$4", "Évolution!$A$5:$A$7", "Évolution!$L$5:$L$7"],
+        ["Évolution!$M$4", "Évolution!$A$5:$A$7", "Évolution!$M$5:$M$7"],
+    ]
+    # Those ranges are the sheet's: the Alliance's two columns, one row per point.
+    values = openpyxl.load_workbook(alliance.output)["Évolution"]
+    assert (values["L4"].value, values["M4"].value) == ("Alliance engagé", "Alliance versé")
+    assert [values[f"A{row}"].value for row in (5, 6, 7)] == ["2026-09", "2026-10", f"{dt.date.today():%Y-%m}"]
+    assert [values[f"L{row}"].value for row in (5, 6, 7)] == [180000, 180000, 180000]
+    assert values["A8"].value is None

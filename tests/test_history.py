@@ -18,7 +18,7 @@ from sync.history.deliveries import run_findings
 from sync.history.fallback import LastGoodCopy
 from sync.pipeline import build_report
 from tests.support.builders import project
-from tests.support.history import Alliance
+from tests.support.history import Alliance, as_schema_5
 
 NOW = dt.datetime(2026, 1, 15, 2, 0, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
 
@@ -55,7 +55,8 @@ def test_new_database_is_at_the_latest_version_and_reopens(tmp_path):
     with History.open(tmp_path / "etat") as history:
         assert schema.schema_version(history.conn) == len(schema.MIGRATIONS)
         tables = {r[0] for r in history.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert {"runs", "snapshots", "sources", "projects", "payments", "findings", "totals"} <= tables
+    assert {"runs", "snapshots", "sources", "record_data", "record_spans", "finding_data", "finding_spans"} <= tables
+    assert "totals" in tables and not {"projects", "payments", "findings"} & tables  # findings: a view
 
 
 def test_migrations_run_in_order_once_each(tmp_path, monkeypatch):
@@ -123,7 +124,10 @@ def test_a_run_records_sources_records_findings_and_totals(tmp_path):
         ("EST", "xlsx", str(alliance.workbook("EST")), 1, None, 1),
         ("LONGUEUIL", "xlsx", str(alliance.workbook("LONGUEUIL")), 1, None, 1),
     ]
-    projects = alliance.query("SELECT committee, row, project_id, counted, data FROM projects ORDER BY seq")
+    projects = alliance.query(
+        "SELECT s.committee, s.row, s.project_id, s.counted, d.data FROM record_spans s "
+        "JOIN record_data d ON d.id = s.record WHERE s.kind = 'project' ORDER BY d.id"
+    )
     assert [p[:4] for p in projects] == [
         ("OUEST", 2, "OUE-2020-001", 1),
         ("OUEST", 3, "OUE-2020-002", 1),
@@ -134,8 +138,8 @@ def test_a_run_records_sources_records_findings_and_totals(tmp_path):
     assert values["fqis_total"] == 6_000_000 and values["year:2019-2020"] == 3_000_000
     assert values["start_date"] == "2019-06-01" and values["participants_target"] == 20
     payments = alliance.query(
-        "SELECT project_id, json_extract(data, '$.values.amount'), "
-        "json_extract(data, '$.values.date') FROM payments ORDER BY seq"
+        "SELECT s.project_id, json_extract(d.data, '$.values.amount'), json_extract(d.data, '$.values.date') "
+        "FROM record_spans s JOIN record_data d ON d.id = s.record WHERE s.kind = 'payment' ORDER BY d.id"
     )
     assert payments == [
         ("OUE-2020-001", 1_000_000, "2020-05-01"),
@@ -220,7 +224,7 @@ def test_damaged_values_of_a_finding_leave_its_stored_message_and_an_unknown_cod
     [(message,)] = alliance.query("SELECT message FROM findings")
     for data in ('{"value": "EST-2020-009"', '{"closest": null}', "[1, 2]"):  # cut short, a key missing, no object
         with sqlite3.connect(alliance.db) as conn:
-            conn.execute("UPDATE findings SET data = ?", (data,))
+            conn.execute("UPDATE finding_data SET data = ?", (data,))
         with History.open(alliance.state) as history:
             [found] = run_findings(history, 1)
         assert (found.code, found.cell, found.field, found.values, found.message) == (
@@ -231,7 +235,7 @@ def test_damaged_values_of_a_finding_leave_its_stored_message_and_an_unknown_cod
             message,
         )
     with sqlite3.connect(alliance.db) as conn:
-        conn.execute("UPDATE findings SET code = 'FUTURE_CODE'")
+        conn.execute("UPDATE finding_data SET code = 'FUTURE_CODE'")
     with History.open(alliance.state) as history, pytest.raises(HistoryError) as caught:
         run_findings(history, 1)
     assert caught.value.message.startswith(
@@ -253,12 +257,13 @@ def test_findings_of_a_history_before_values_read_back_with_an_empty_field(tmp_p
     message = alliance.query("SELECT message FROM findings")[0][0]
     # The tool as it was at schema 3: findings without their field nor their values.
     with sqlite3.connect(alliance.db) as conn:
+        as_schema_5(conn)
         conn.execute("ALTER TABLE findings DROP COLUMN field")
         conn.execute("ALTER TABLE findings DROP COLUMN data")
         conn.execute("DROP TABLE closures")
         conn.execute("PRAGMA user_version = 3")
     with History.open(alliance.state) as history:
-        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 5
+        assert schema.schema_version(history.conn) == len(schema.MIGRATIONS) == 6
         [old] = run_findings(history, 1)
     assert (old.code, old.cell, old.field, old.values) == ("PAYMENT_UNKNOWN_PROJECT", "A2", "", {})
     assert (
@@ -494,7 +499,10 @@ def test_an_unchanged_night_reads_no_previous_record_again_and_a_change_reads_on
     assert [(c.kind, c.record, c.key, [(f.field, f.before, f.after) for f in c.fields]) for c in changes.items] == [
         ("modifié", "projet", "OUE-2020-001", [("Titre du projet", "Frigos solidaires", "Frigos partagés")])
     ]
-    assert reread == [0]  # the first project of run 1, alone
+    first = alliance.query(
+        "SELECT record FROM record_spans WHERE kind = 'project' AND committee = 'OUEST' AND position = 0"
+    )
+    assert [(r,) for r in reread] == first  # the first project of run 1, alone
 
 
 def test_the_changes_of_a_run_are_the_same_from_digests_as_from_decoded_records(tmp_path):
@@ -519,3 +527,51 @@ def test_the_changes_of_a_run_are_the_same_from_digests_as_from_decoded_records(
         ("ajouté", "projet", "EST"),
         ("modifié", "versement", "EST"),
     }
+
+
+# ---------------------------------------------------------------- each record stored once (schema 6)
+
+
+def spans(alliance: Alliance) -> list[tuple]:
+    return alliance.query(
+        "SELECT kind, committee, position, project_id, first_run, last_run FROM record_spans "
+        "ORDER BY first_run, kind, committee, position"
+    )
+
+
+def test_a_night_stores_only_the_records_it_changed(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    assert alliance.query("SELECT COUNT(*) FROM record_data") == [(7,)]  # 3 projects, 4 payments
+    assert alliance.cli("run").exit_code == 0  # nothing changed: nothing stored
+    assert alliance.query("SELECT COUNT(*) FROM record_data") == [(7,)]
+    assert all(span[4:] == (1, None) for span in spans(alliance))
+    est = alliance.workbooks["EST"]
+    alliance.rewrite("EST", projects=est["projects"], payments=[{**est["payments"][0], "Montant": 250}])
+    assert alliance.cli("run").exit_code == 0
+    # One payment changed: its new JSON and its span, the old span closed at run 2.
+    assert alliance.query("SELECT COUNT(*) FROM record_data") == [(8,)]
+    assert [s for s in spans(alliance) if s[4:] != (1, None)] == [
+        ("payment", "EST", 0, "EST-2020-001", 1, 2),
+        ("payment", "EST", 0, "EST-2020-001", 3, None),
+    ]
+    with History.open(alliance.state) as history:
+        amounts = [[p.values["amount"] for p in history.records(run).payments] for run in (1, 2, 3)]
+    assert amounts == [[1_000_000, 1_500_000, 500_000, 2_000_000]] * 2 + [[1_000_000, 1_500_000, 500_000, 25_000]]
+
+
+def test_a_run_whose_workbook_could_not_be_put_in_place_gives_back_its_spans(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    before = (spans(alliance), alliance.query("SELECT id, data FROM record_data ORDER BY id"))
+    alliance.rewrite("EST", projects=[], payments=[])  # EST's records gone tonight
+    config = load_config(alliance.config)
+    report = build_report(config)
+    with History.open(alliance.state) as history:
+        run_id = history.start_run(config, dt.datetime.now().astimezone())
+        with history.recording(run_id, report, alliance.output, output_sha256="0" * 64):
+            pass
+        assert history.records(run_id).projects[-1].committee == "OUEST"  # recorded without EST's
+        history.fail_run(run_id, "le classeur n'a pas pu être mis en place")
+        assert history.records(1).projects[-1].project_id == "EST-2020-001"
+    assert (spans(alliance), alliance.query("SELECT id, data FROM record_data ORDER BY id")) == before

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from sync.cli import cli
 from tests.support.builders import project, write_alliance
-from tests.support.history import fill_google
+from tests.support.history import as_schema_5, fill_google
 from tests.support.sheets_server import KEYS, google_config
 
 
@@ -140,6 +140,7 @@ def test_another_agreement_period_is_another_alliance(tmp_path):
 def _to_schema_2(db: Path) -> None:
     """The database as the tool before identities wrote it."""
     with sqlite3.connect(db) as conn:
+        as_schema_5(conn)
         conn.execute("DROP TABLE closures")
         for table, column in (
             ("runs", "period"),

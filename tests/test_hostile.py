@@ -521,7 +521,11 @@ def _damage(tmp_path, sql: str) -> None:
 def test_a_damaged_record_of_the_history_is_named_and_its_committee_not_compared(clean):
     target = clean / "rapport.xlsx"
     assert invoke(*run_args(clean, "-o", str(target))).exit_code == 0
-    _damage(clean, "UPDATE projects SET data = 'pas du JSON {' WHERE seq = 0")
+    _damage(
+        clean,
+        "UPDATE record_data SET data = 'pas du JSON {' WHERE id = (SELECT record FROM record_spans "
+        "WHERE kind = 'project' AND committee = 'OUEST' AND position = 0)",
+    )
     target.unlink()
     result = invoke(*run_args(clean, "-o", str(target)))
     assert result.exit_code == 0, result.stderr

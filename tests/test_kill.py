@@ -21,7 +21,10 @@ pytestmark = pytest.mark.kill
 BEFORE_RENAME = ("verrou", "rapport", "classeur-temporaire", "historique")
 # Steps before the run is recorded: it stays « running » (interrupted).
 BEFORE_RECORD = ("verrou", "rapport", "classeur-temporaire")
-TABLES = ("sources", "projects", "payments", "findings", "totals")
+TABLES = ("sources", "findings", "totals")
+MEMBERS = (
+    "SELECT COUNT(*) FROM record_spans WHERE kind = ? AND first_run <= ?2 AND (last_run IS NULL OR last_run >= ?2)"
+)
 
 
 def edit(alliance: Alliance) -> None:
@@ -42,10 +45,15 @@ def assert_consistent(alliance: Alliance) -> dict[int, str]:
         if state == "done":
             projects, payments = alliance.query("SELECT projects, payments FROM runs WHERE id = ?", run_id)[0]
             assert counts["sources"] == 3 and counts["totals"] == 4
-            assert (counts["projects"], counts["payments"]) == (projects, payments)
+            members = [alliance.query(MEMBERS, kind, run_id)[0][0] for kind in ("project", "payment")]
+            assert members == [projects, payments]
         else:
             assert state in ("running", "interrupted", "failed")
             assert counts == dict.fromkeys(TABLES, 0), (run_id, state, counts)
+            # No span begins or ends at a run that recorded nothing.
+            for spans in ("record_spans", "finding_spans"):
+                bounds = f"SELECT COUNT(*) FROM {spans} WHERE first_run = ?1 OR last_run = ?1"
+                assert alliance.query(bounds, run_id) == [(0,)], (run_id, state, spans)
     return runs
 
 

@@ -4,6 +4,7 @@ rebuilt from the history alone, the same sheets and values as the one written th
 from __future__ import annotations
 
 import shutil
+import sqlite3
 
 import openpyxl
 import pytest
@@ -89,3 +90,52 @@ def test_an_unknown_run(nights):
     result = report(nights, "9", "--output", str(nights.folder / "refait.xlsx"))
     assert result.exit_code == 2
     assert result.stderr == ("Erreur : synchronisation n° 9 introuvable (synchronisations enregistrées : n° 1 à 2).\n")
+
+
+def test_a_later_change_of_the_configuration_does_not_change_a_rebuilt_workbook(nights):
+    """The allocations, the envelope and a committee's name changed after the nights: each night's
+    workbook is rebuilt with the configuration it was made with, kept in the history."""
+    text = nights.config.read_text(encoding="utf-8")
+    changed = (
+        text.replace("allocation = 2600000", "allocation = 2700000")
+        .replace("envelope = 11800000", "envelope = 11900000")
+        .replace('name = "Ouest de la Montérégie"', 'name = "Ouest montérégien"')
+    )
+    assert changed.count("2700000") == 1 and changed != text
+    nights.config.write_text(changed, encoding="utf-8")
+    for run in (1, 2):
+        target = nights.folder / f"refait-{run}.xlsx"
+        result = report(nights, str(run), "--output", str(target))
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+        assert cells(target) == cells(nights.folder / f"nuit-{run}.xlsx")
+    # Today's configuration is tonight's: a run now writes the new allocation.
+    assert nights.cli("run").exit_code == 0
+    sommaire = cells(nights.output)["Sommaire"]
+    assert any(row[:2] == ["OUEST", "Ouest montérégien"] for row in sommaire)
+
+
+def test_a_run_whose_configuration_was_not_kept_is_rebuilt_with_today_s_and_says_so(nights):
+    with sqlite3.connect(nights.db) as conn:
+        conn.execute("UPDATE runs SET config = NULL WHERE id = 1")  # as a run recorded before schema 6
+    target = nights.folder / "refait-1.xlsx"
+    result = report(nights, "1", "--output", str(target))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "Attention : la configuration de la synchronisation n° 1 n'est pas gardée dans l'historique "
+        "(synchronisation enregistrée avant que l'historique ne la garde) : le classeur est reconstruit avec la "
+        "configuration d'aujourd'hui (allocations, exercices, comités), qui peut différer de celle de cette "
+        "nuit-là.\n"
+    )
+    assert cells(target) == cells(nights.folder / "nuit-1.xlsx")  # the same configuration here
+
+
+def test_a_presentation_changed_since_that_night_is_said(nights):
+    (nights.folder / "rapport-ministere.toml").write_text('[cover]\ntitle = "Rapport FQIS"\n', encoding="utf-8")
+    result = report(nights, "1", "--output", str(nights.folder / "refait-1.xlsx"))
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "Attention : la présentation du classeur (rapport-ministere.toml à côté de la configuration) a changé "
+        "depuis la synchronisation n° 1 : le classeur reconstruit prend celle d'aujourd'hui ; ses chiffres sont "
+        "ceux de cette nuit-là.\n"
+    )

@@ -12,16 +12,21 @@ year's boundary is found on both sides, and said at its cell with its old and ne
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from sync.config import Config, FiscalYear
+from sync.errors import HistoryError
 from sync.findings import Code, Finding, finding
 from sync.history.closures import Closure, closed_years
 from sync.history.codec import StoredRecord
-from sync.history.store import History, RunRecords
+from sync.history.identity import AllianceIdentity
+from sync.history.spans import MEMBER, PAYMENT_KIND, PROJECT_KIND
+from sync.history.store import History, RunRecords, damaged, describe_damage
 from sync.parsing.identifiers import project_key
 from sync.parsing.records import Payment, Project
 from sync.report import Report
@@ -64,21 +69,39 @@ def closed_year_findings(history: History, report: Report) -> list[Finding]:
     return found
 
 
+def closed_year_findings_read_only(state_dir: Path, report: Report, identity: AllianceIdentity) -> list[Finding]:
+    """``alliance-sync validate``: tonight's differences from the closed years, the history of
+    ``state_dir`` read only (nothing created, migrated nor written); none without a history.
+    A history that cannot be read, or of another alliance, is a HistoryError that says so."""
+    history = History.open_read_only(state_dir)
+    if history is None:
+        return []
+    with history:
+        try:
+            history.check_alliance(identity)
+            return closed_year_findings(history, report)
+        except HistoryError:
+            raise
+        except (sqlite3.Error, ValueError, TypeError, KeyError) as exc:
+            raise damaged(history.path, describe_damage(exc)) from None
+
+
 def _reported(history: History, run_id: int, label: str) -> RunRecords:
     """The closing run's records, only the fields a closed year is compared on, taken out of
     their stored JSON by SQLite (decoding every record in Python took most of the time:
     benchmarks/RESULTS.md)."""
     records = RunRecords(history.run(run_id).fund)
     fields = {
-        "projects": ("project_id", "status", f"year:{label}"),
-        "payments": ("project_id", "date", "amount"),
+        PROJECT_KIND: ("project_id", "status", f"year:{label}"),
+        PAYMENT_KIND: ("project_id", "date", "amount"),
     }
-    for table, target in (("projects", records.projects), ("payments", records.payments)):
-        names = fields[table]
-        paths = ", ".join("json_extract(data, ?)" for _ in names)
+    for kind, target in ((PROJECT_KIND, records.projects), (PAYMENT_KIND, records.payments)):
+        names = fields[kind]
+        paths = ", ".join("json_extract(d.data, ?)" for _ in names)
         rows = history.conn.execute(
-            f"SELECT committee, row, project_id, counted, {paths} FROM {table} WHERE run_id = ? ORDER BY seq",
-            (*(f'$.values."{name}"' for name in names), run_id),
+            f"SELECT s.committee, s.row, s.project_id, s.counted, {paths} FROM record_spans s "
+            f"JOIN record_data d ON d.id = s.record WHERE s.kind = ? AND {MEMBER} ORDER BY s.committee, s.position",
+            (*(f'$.values."{name}"' for name in names), kind, run_id, run_id),
         )
         for committee, row, project_id, counted, *values in rows:
             target.append(

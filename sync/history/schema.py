@@ -8,9 +8,11 @@ version. Add new migrations at the end; never edit one that has shipped.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from sync.errors import HistoryError
+from sync.history.spans import move_records
 
 # A row as sqlite3 gives it: its columns are what the table declares, read where they are used.
 SqlRow = tuple[Any, ...]
@@ -174,7 +176,83 @@ CREATE TABLE IF NOT EXISTS closures (
 CREATE INDEX IF NOT EXISTS closures_by_year ON closures (year, id);
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
+# The history grows by what a night changes, not by what it reads (docs/exploitation.md): each
+# record's JSON and each finding stored once by its digest, each run's as spans of runs. The
+# records and findings of schema 5 are moved (sync/history/spans.py, move_records) between the
+# two scripts; ``findings`` becomes a view that reads them as schema 5 kept them.
+_V6_TABLES = """
+CREATE TABLE record_data (
+    id     INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,          -- BLAKE2b-128 of data (sync/history/codec.py, record_digest)
+    data   TEXT NOT NULL                  -- JSON: {"values": {field: value}, "invalid": [field]}
+);
+
+CREATE TABLE record_spans (
+    kind       TEXT NOT NULL CHECK (kind IN ('project', 'payment')),
+    committee  TEXT NOT NULL,
+    position   INTEGER NOT NULL,          -- order among the committee's records of that kind
+    row        INTEGER NOT NULL,
+    project_id TEXT NOT NULL,
+    counted    INTEGER NOT NULL,
+    record     INTEGER NOT NULL REFERENCES record_data(id),
+    first_run  INTEGER NOT NULL,          -- the first run that read it
+    last_run   INTEGER                    -- the last run that read it; NULL: the latest recorded run reads it
+);
+CREATE INDEX record_spans_by_last ON record_spans (last_run, first_run);
+
+-- The findings the same way: each finding's columns once, each run's as spans (by place).
+CREATE TABLE finding_data (
+    id         INTEGER PRIMARY KEY,
+    digest     BLOB NOT NULL UNIQUE,      -- BLAKE2b-128 of its columns (sync/history/spans.py, finding_digest)
+    severity   TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    committee  TEXT NOT NULL,
+    sheet      TEXT NOT NULL,
+    cell       TEXT NOT NULL,
+    row        INTEGER,
+    project_id TEXT NOT NULL,
+    message    TEXT NOT NULL,
+    field      TEXT NOT NULL DEFAULT '',
+    data       TEXT                       -- JSON of the finding's typed values; NULL: before v4
+);
+
+CREATE TABLE finding_spans (
+    position  INTEGER NOT NULL,           -- order among the run's findings
+    finding   INTEGER NOT NULL REFERENCES finding_data(id),
+    first_run INTEGER NOT NULL,
+    last_run  INTEGER                     -- NULL: the latest recorded run reads it
+);
+CREATE INDEX finding_spans_by_last ON finding_spans (last_run, first_run);
+
+-- What a past run's workbook is rebuilt with (alliance-sync report): the configuration file and
+-- the presentation beside it as they were that night, each text once.
+CREATE TABLE settings (
+    key  TEXT PRIMARY KEY,                -- SHA-256 of the text
+    text TEXT NOT NULL
+);
+ALTER TABLE runs ADD COLUMN config TEXT;        -- key among settings; NULL: not kept (before v6, or unreadable)
+ALTER TABLE runs ADD COLUMN presentation TEXT;  -- key among settings; NULL: the bundled presentation, or not kept
+"""
+
+_V6_DROP = """
+DROP TABLE projects;
+DROP TABLE payments;
+DROP TABLE findings;
+
+-- Each recorded run's findings, as the table of schema 5 gave them (run_id, seq, columns).
+CREATE VIEW findings AS
+SELECT r.id AS run_id, s.position AS seq, d.severity, d.code, d.committee, d.sheet, d.cell, d.row, d.project_id,
+       d.message, d.field, d.data
+FROM runs r
+JOIN finding_spans s ON s.first_run <= r.id AND (s.last_run IS NULL OR s.last_run >= r.id)
+JOIN finding_data d ON d.id = s.finding
+WHERE r.state = 'done';
+"""
+
+# A migration: SQL statements, or (SQL, a move of rows in Python, SQL), run in one transaction.
+Migration = str | tuple[str, Callable[[sqlite3.Connection], None], str]
+
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _V5, (_V6_TABLES, move_records, _V6_DROP)]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
@@ -205,6 +283,7 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
             f"La base d'historique {path} est au format {version}, plus récent que celui de cette "
             f"version d'alliance-sync (format {latest}). Mettez alliance-sync à jour."
         )
+    moved = False
     for number in range(version, latest):
         # BEGIN IMMEDIATE: two processes opening an old database migrate one after the other.
         conn.execute("BEGIN IMMEDIATE")
@@ -212,13 +291,17 @@ def migrate(conn: sqlite3.Connection, path: str) -> None:
             if schema_version(conn) != number:  # another process migrated meanwhile
                 conn.execute("ROLLBACK")
                 continue
-            for statement in _statements(MIGRATIONS[number]):
-                conn.execute(statement)
+            _apply(conn, MIGRATIONS[number])
             conn.execute(f"PRAGMA user_version = {number + 1}")
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        moved = moved or not isinstance(MIGRATIONS[number], str)
+    if moved and version > 0:
+        # The records of every night, gone to spans (a year of 4 000 projects: 1,2 Go, 5 Mo
+        # after): the file given back at once rather than reused night after night.
+        conn.execute("VACUUM")
 
 
 def repair(conn: sqlite3.Connection) -> list[str]:
@@ -229,8 +312,8 @@ def repair(conn: sqlite3.Connection) -> list[str]:
     """
     expected = sqlite3.connect(":memory:")
     try:
-        for script in MIGRATIONS:
-            for statement in _statements(script):
+        for migration in MIGRATIONS:
+            for statement in _scripts_of(migration):
                 expected.execute(statement)
         repaired = []
         tables = expected.execute(
@@ -258,6 +341,26 @@ def repair(conn: sqlite3.Connection) -> list[str]:
         return repaired
     finally:
         expected.close()
+
+
+def _apply(conn: sqlite3.Connection, migration: Migration) -> None:
+    if isinstance(migration, str):
+        for statement in _statements(migration):
+            conn.execute(statement)
+        return
+    before, move, after = migration
+    for statement in _statements(before):
+        conn.execute(statement)
+    move(conn)
+    for statement in _statements(after):
+        conn.execute(statement)
+
+
+def _scripts_of(migration: Migration) -> list[str]:
+    """The statements of a migration, without its move of rows (the schema it leaves)."""
+    if isinstance(migration, str):
+        return _statements(migration)
+    return [*_statements(migration[0]), *_statements(migration[2])]
 
 
 def _statements(script: str) -> list[str]:

@@ -54,6 +54,15 @@ from sync.history.identity import (
     spec_identity,
 )
 from sync.history.schema import MIGRATIONS, SqlRow, migrate, repair, schema_version
+from sync.history.spans import (
+    FINDING_FIELDS,
+    MEMBER,
+    PAYMENT_KIND,
+    PROJECT_KIND,
+    finding_spans,
+    record_spans,
+    remove_spans,
+)
 from sync.report import Report
 from sync.vocabulary.template import alliance_columns
 from sync.wording import moment
@@ -172,6 +181,16 @@ class RunRecords:
 
 
 @dataclass(frozen=True)
+class RecordedSettings:
+    """What a run was made with: its configuration file's text, the presentation beside it
+    (None: the bundled one); ``kept`` False when the run's history does not hold them."""
+
+    config: str | None
+    presentation: str | None
+    kept: bool
+
+
+@dataclass(frozen=True)
 class GoodCopy:
     """A committee's last source read successfully, with its raw rows."""
 
@@ -255,6 +274,31 @@ class History:
             conn.close()
             raise
         return cls(conn, path, notes)
+
+    @classmethod
+    def open_read_only(cls, state_dir: Path) -> History | None:
+        """The history opened for reading only (``alliance-sync validate``): nothing created,
+        migrated nor repaired. None when there is none; a HistoryError (in French) when it
+        cannot be read, or is of another format than this version's."""
+        path = state_dir / DB_NAME
+        if not cls.exists(state_dir):
+            return None
+        try:
+            conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro", uri=True, timeout=30)
+        except sqlite3.Error as exc:
+            raise HistoryError(f"la base d'historique {path} ne peut pas être lue ({sqlite_problem(exc)}).") from None
+        try:
+            version = schema_version(conn)
+        except sqlite3.Error as exc:
+            conn.close()
+            raise HistoryError(f"la base d'historique {path} ne peut pas être lue ({sqlite_problem(exc)}).") from None
+        if version != len(MIGRATIONS):
+            conn.close()
+            raise HistoryError(
+                f"la base d'historique {path} est au format {version}, cette version lit le format "
+                f"{len(MIGRATIONS)} : la prochaine synchronisation (run) la convertira ; validate ne l'écrit jamais."
+            )
+        return cls(conn, path)
 
     @classmethod
     def refuse_foreign(cls, state_dir: Path, identity: AllianceIdentity) -> None:
@@ -343,20 +387,29 @@ class History:
 
     # ------------------------------------------------------------------ writing
 
-    def start_run(self, config: Config, started_at: dt.datetime, identity: AllianceIdentity | None = None) -> int:
-        """Commit a ``running`` row and return the run's number.
+    def start_run(
+        self,
+        config: Config,
+        started_at: dt.datetime,
+        identity: AllianceIdentity | None = None,
+        presentation: str | None = None,
+    ) -> int:
+        """Commit a ``running`` row and return the run's number, with the configuration file's
+        text and ``presentation`` (the text of the presentation beside it, if any): what a
+        later ``alliance-sync report`` rebuilds that night's workbook with.
 
         Called under the state lock: any other ``running`` row belongs to a run
         that was killed, and is marked interrupted; a run killed between its record
         and its workbook's placement is settled (:meth:`_settle_placements`).
         """
         identity = identity or alliance_identity(config)
+        config_text = _config_text(config)
         with self._transaction() as conn:
             _settle_placements(conn)
             conn.execute("UPDATE runs SET state = 'interrupted' WHERE state = 'running'")
             cursor = conn.execute(
-                "INSERT INTO runs (started_at, state, alliance, fund, config_path, tool_version, period, demo) "
-                "VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (started_at, state, alliance, fund, config_path, tool_version, period, demo, "
+                "config, presentation) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     started_at.isoformat(),
                     config.name,
@@ -365,6 +418,8 @@ class History:
                     __version__,
                     identity.period,
                     int(identity.demo),
+                    _setting(conn, config_text),
+                    _setting(conn, presentation),
                 ),
             )
         assert cursor.lastrowid is not None  # set by the INSERT just made
@@ -386,20 +441,8 @@ class History:
         with self._transaction() as conn:
             self._insert_sources(conn, run_id, report)
             records = records or records_of_report(report)
-            for table, items in (("projects", records.projects), ("payments", records.payments)):
-                conn.executemany(
-                    f"INSERT INTO {table} (run_id, seq, committee, row, project_id, counted, data) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        (run_id, seq, r.committee, r.row, r.project_id, int(r.counted), r.to_json())
-                        for seq, r in enumerate(items)
-                    ),
-                )
-            conn.executemany(
-                "INSERT INTO findings (run_id, seq, severity, code, committee, sheet, cell, row, project_id, "
-                "message, field, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                ((run_id, seq, *_finding_row(f)) for seq, f in enumerate(report.findings)),
-            )
+            record_spans(conn, run_id, records.projects, records.payments)
+            finding_spans(conn, run_id, [_finding_row(f) for f in report.findings])
             conn.executemany(
                 "INSERT INTO totals (run_id, code, name, allocation, committed, paid, pipeline, "
                 "other_contributions, projects_committed, projects_pipeline, projects_total, "
@@ -589,17 +632,25 @@ class History:
         committee says so (sync/history/diff.py)."""
         run = self.run(run_id)
         records = RunRecords(run.fund)
-        for table, target in (("projects", records.projects), ("payments", records.payments)):
-            rows = self.conn.execute(
-                f"SELECT committee, row, project_id, counted, data, seq FROM {table} WHERE run_id = ? ORDER BY seq",
-                (run_id,),
+        if run.state != "done":
+            return records  # a run that recorded no records
+        # The committees in the order of the configuration, as the run read them (its totals' lines).
+        order = {code: rank for rank, code in enumerate(self.committee_order(run_id))}
+        load = _StoredText(self.conn, run_id)
+        for kind, target in ((PROJECT_KIND, records.projects), (PAYMENT_KIND, records.payments)):
+            rows = sorted(
+                self.conn.execute(
+                    "SELECT s.committee, s.row, s.project_id, s.counted, d.data, s.record, s.position "
+                    f"FROM record_spans s LEFT JOIN record_data d ON d.id = s.record WHERE s.kind = ? AND {MEMBER}",
+                    (kind, run_id, run_id),
+                ),
+                key=lambda r: (order.get(r[0], len(order)), str(r[0]), r[6] if isinstance(r[6], int) else 0),
             )
-            load = _StoredText(self.conn, table, run_id)
             committees: dict[str, str] = {}  # one string per committee, not one per record
-            for committee, row, project_id, counted, text, seq in rows:
+            for committee, row, project_id, counted, text, seq, position in rows:
                 if not isinstance(committee, str):
                     self.note(
-                        f"historique {self.path} : l'enregistrement n° {seq} ({table}) de la synchronisation "
+                        f"historique {self.path} : l'enregistrement n° {position} ({kind}) de la synchronisation "
                         f"n° {run_id} n'a pas de comité lisible ; il est ignoré."
                     )
                     continue
@@ -618,6 +669,24 @@ class History:
                         )
                     )
         return records
+
+    @_reading
+    def settings_of(self, run_id: int) -> RecordedSettings:
+        """The configuration and presentation texts run ``run_id`` was made with."""
+        row = self.conn.execute(
+            "SELECT r.config, c.text, r.presentation, p.text FROM runs r LEFT JOIN settings c ON c.key = r.config "
+            "LEFT JOIN settings p ON p.key = r.presentation WHERE r.id = ?",
+            (run_id,),
+        ).fetchone()
+        if row is None:
+            return RecordedSettings(None, None, kept=False)
+        config_key, config_text, presentation_key, presentation_text = row
+        kept = isinstance(config_text, str) and (presentation_key is None or isinstance(presentation_text, str))
+        return RecordedSettings(
+            config_text if isinstance(config_text, str) else None,
+            presentation_text if isinstance(presentation_text, str) else None,
+            kept=kept and config_key is not None,
+        )
 
     @_reading
     def source_identities(self, run_id: int) -> dict[str, str | None]:
@@ -791,6 +860,25 @@ class History:
         return self.previous_done(before=after.id), after
 
 
+def _config_text(config: Config) -> str | None:
+    """The configuration file's text as this run reads it; None when it cannot be read again."""
+    if config.path is None:
+        return None
+    try:
+        return config.path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _setting(conn: sqlite3.Connection, text: str | None) -> str | None:
+    """The key of ``text`` among the kept settings, stored once."""
+    if text is None:
+        return None
+    key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    conn.execute("INSERT OR IGNORE INTO settings (key, text) VALUES (?, ?)", (key, text))
+    return key
+
+
 def _settle_placements(conn: sqlite3.Connection) -> None:
     """A run recorded whose workbook's placement was not confirmed (killed between the
     two): its workbook is in place when the file at its path has its digest; otherwise
@@ -824,8 +912,10 @@ def _in_place(output: object, digest: object) -> bool:
 
 
 def _remove_rows(conn: sqlite3.Connection, run_id: int) -> None:
-    """Everything recorded of a run but its row (a run that ends up without data)."""
-    for table in ("sources", "projects", "payments", "findings", "totals"):
+    """Everything recorded of a run but its row (a run that ends up without data); called
+    while the run is still recorded (``done``), so that its spans are told apart."""
+    remove_spans(conn, run_id)
+    for table in ("sources", "totals"):
         conn.execute(f"DELETE FROM {table} WHERE run_id = ?", (run_id,))
 
 
@@ -862,22 +952,21 @@ def describe_damage(exc: BaseException) -> str:
 
 
 class _StoredText:
-    """Reads one recorded record's JSON again, by its number in the run."""
+    """Reads one recorded record's JSON again, by its number among the stored JSON."""
 
-    __slots__ = ("conn", "run_id", "sql")
+    __slots__ = ("conn", "run_id")
 
-    def __init__(self, conn: sqlite3.Connection, table: str, run_id: int):
+    def __init__(self, conn: sqlite3.Connection, run_id: int):
         self.conn = conn
-        self.sql = f"SELECT data FROM {table} WHERE run_id = ? AND seq = ?"
         self.run_id = run_id
 
-    def __call__(self, seq: int) -> str:
+    def __call__(self, record: int) -> str:
         try:
-            row = self.conn.execute(self.sql, (self.run_id, seq)).fetchone()
+            row = self.conn.execute("SELECT data FROM record_data WHERE id = ?", (record,)).fetchone()
         except sqlite3.Error as exc:
             raise DamagedRecord(sqlite_problem(exc)) from None
         if row is None or not isinstance(row[0], str):
-            raise DamagedRecord(f"enregistrement n° {seq} de la synchronisation n° {self.run_id} illisible")
+            raise DamagedRecord(f"enregistrement n° {record} de la synchronisation n° {self.run_id} illisible")
         return row[0]
 
 
@@ -924,7 +1013,7 @@ def _finding_row(f: Finding) -> tuple[object, ...]:
     )
 
 
-FINDING_COLUMNS = "severity, code, committee, sheet, cell, row, project_id, message, field, data"
+FINDING_COLUMNS = ", ".join(FINDING_FIELDS)
 
 
 def finding_of_row(row: SqlRow) -> Finding:

@@ -10,13 +10,16 @@ the run before it that wrote a workbook, Par année's closed years are those clo
 
 from __future__ import annotations
 
+import datetime as dt
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sync.changes import Changes
 from sync.config import Config
-from sync.errors import HistoryError
+from sync.config.load import config_from_dict
+from sync.errors import ConfigError, HistoryError
 from sync.history import History
 from sync.history.closures import reported_years
 from sync.history.deliveries import run_findings
@@ -24,10 +27,13 @@ from sync.history.evolution import evolution
 from sync.history.fallback import stored_sources
 from sync.history.identity import alliance_identity
 from sync.history.store import RunSummary
+from sync.outputs.ministry.style import TEMPLATE_NAME, template_paths
 from sync.pipeline import build_report
 from sync.report import Report
 from sync.steps import Tracer
 from sync.wording import moment
+
+_INSTANT = dt.timedelta(microseconds=1)
 
 
 @dataclass
@@ -54,10 +60,14 @@ def rebuild_report(config: Config, history: History, run_id: int) -> Rebuilt:
             f"la synchronisation n° {run.id} n'est pas une synchronisation de {identity.describe()} : "
             "son classeur ne peut pas être reconstruit avec cette configuration."
         )
+    config = _config_of_that_night(config, history, run)
     stored = stored_sources(history, config, run.id, run.started_at)
     report = build_report(config, now=run.started_at, tracer=Tracer.silent(), stored=stored)
     report.findings[:] = run_findings(history, run.id)
-    report.reported_years = reported_years(history, until=run.finished_at)
+    # Closings are made under the state lock, never during a run: those of that night are the ones
+    # made before it started. A closing's time is kept to the second: one in the second the run
+    # started is taken as made after it (a closing follows the run it names).
+    report.reported_years = reported_years(history, until=run.started_at.replace(microsecond=0) - _INSTANT)
     report.evolution = evolution(history, identity, report, before=run.id)
     base = history.previous_done(before=run.id, with_output=True, identity=identity)
     changes = history.changes_since(
@@ -67,6 +77,41 @@ def rebuild_report(config: Config, history: History, run_id: int) -> Rebuilt:
         sources=history.source_identities(run.id),
     )
     return Rebuilt(run, report, changes)
+
+
+def _config_of_that_night(config: Config, history: History, run: RunSummary) -> Config:
+    """The configuration run ``run`` was made with (its text kept in the history), read as if it
+    were at today's configuration's place; today's, said in French in the history's notes, when
+    that night's was not kept. The presentation beside the configuration is today's: a note
+    says so when it differs from that night's."""
+    kept = history.settings_of(run.id)
+    if not kept.kept or kept.config is None:
+        history.note(
+            f"la configuration de la synchronisation n° {run.id} n'est pas gardée dans l'historique (synchronisation "
+            "enregistrée avant que l'historique ne la garde) : le classeur est reconstruit avec la configuration "
+            "d'aujourd'hui (allocations, exercices, comités), qui peut différer de celle de cette nuit-là."
+        )
+        return config
+    try:
+        then = config_from_dict(tomllib.loads(kept.config), path=config.path, check_files=False)
+    except (tomllib.TOMLDecodeError, ConfigError) as error:
+        why = error.message if isinstance(error, ConfigError) else "texte TOML illisible"
+        raise HistoryError(
+            f"la configuration de la synchronisation n° {run.id} gardée dans l'historique ne se lit plus ({why}) : "
+            "son classeur ne peut pas être reconstruit."
+        ) from None
+    _, override = template_paths(then)
+    try:
+        today = override.read_text(encoding="utf-8-sig") if override is not None else None
+    except (OSError, UnicodeDecodeError):
+        today = None
+    if today != kept.presentation:
+        history.note(
+            f"la présentation du classeur ({TEMPLATE_NAME} à côté de la configuration) a changé depuis la "
+            f"synchronisation n° {run.id} : le classeur reconstruit prend celle d'aujourd'hui ; ses chiffres sont "
+            "ceux de cette nuit-là."
+        )
+    return then
 
 
 @dataclass

@@ -144,3 +144,50 @@ def wait_for_pause(process: subprocess.Popen, step: str) -> list[str]:
     raise AssertionError(
         f"le processus s'est terminé ({process.returncode}) sans s'arrêter à « {step} » :\n" + "".join(lines)
     )
+
+
+# The records' tables of schema 1 to 5: one row per record per run (sync/history/schema.py, _V1).
+_V5_RECORDS = """
+CREATE TABLE {table} (
+    run_id     INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+    seq        INTEGER NOT NULL,
+    committee  TEXT NOT NULL,
+    row        INTEGER NOT NULL,
+    project_id TEXT NOT NULL,
+    counted    INTEGER NOT NULL,
+    data       TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+)"""
+
+
+def as_schema_5(conn: sqlite3.Connection) -> None:
+    """Today's records and findings written back as schema 5 kept them (``projects``,
+    ``payments`` and ``findings``, one row per record or finding per run, in each run's order)
+    and the tables of schema 6 dropped:
+    a database of today taken back to schema 5, for the tests of older schemas."""
+    for kind, table in (("project", "projects"), ("payment", "payments")):
+        conn.execute(_V5_RECORDS.format(table=table))
+        for (run_id,) in conn.execute("SELECT id FROM runs WHERE state = 'done' ORDER BY id").fetchall():
+            order = [r[0] for r in conn.execute("SELECT code FROM totals WHERE run_id = ? ORDER BY rowid", (run_id,))]
+            rows = conn.execute(
+                "SELECT s.committee, s.row, s.project_id, s.counted, d.data FROM record_spans s "
+                "JOIN record_data d ON d.id = s.record WHERE s.kind = ? AND s.first_run <= ? "
+                "AND (s.last_run IS NULL OR s.last_run >= ?) ORDER BY s.position",
+                (kind, run_id, run_id),
+            ).fetchall()
+            rows.sort(key=lambda r: order.index(r[0]))
+            conn.executemany(
+                f"INSERT INTO {table} (run_id, seq, committee, row, project_id, counted, data) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, seq, *row) for seq, row in enumerate(rows)],
+            )
+    conn.execute("CREATE TABLE findings_v5 AS SELECT * FROM findings")
+    conn.execute("DROP VIEW findings")
+    conn.execute("ALTER TABLE findings_v5 RENAME TO findings")
+    conn.execute("DROP TABLE finding_spans")
+    conn.execute("DROP TABLE finding_data")
+    conn.execute("DROP TABLE record_spans")
+    conn.execute("DROP TABLE record_data")
+    conn.execute("DROP TABLE settings")
+    conn.execute("ALTER TABLE runs DROP COLUMN config")
+    conn.execute("ALTER TABLE runs DROP COLUMN presentation")
