@@ -540,7 +540,9 @@ def report(
     default = f"rapport-{config.fund.lower()}-synchronisation-{run_id}.xlsx"
     target = output_path(output, default, inputs_of(config, folder.path), force=force, ours=is_ministry_workbook)
     make_parents(target)
-    write_atomically(target, lambda path: write_ministry_workbook(rebuilt.report, path, rebuilt.changes))
+    write_atomically(
+        target, lambda path: write_ministry_workbook(rebuilt.report, path, rebuilt.changes, kept=rebuilt.presentation)
+    )
     click.echo(render(RebuiltWorkbook(rebuilt.run, target), output_format))
 
 

@@ -124,18 +124,24 @@ def test_a_run_whose_configuration_was_not_kept_is_rebuilt_with_today_s_and_says
     assert result.stderr == (
         "Attention : la configuration de la synchronisation n° 1 n'est pas gardée dans l'historique "
         "(synchronisation enregistrée avant que l'historique ne la garde) : le classeur est reconstruit avec la "
-        "configuration d'aujourd'hui (allocations, exercices, comités), qui peut différer de celle de cette "
-        "nuit-là.\n"
+        "configuration d'aujourd'hui (allocations, exercices, comités) et sa présentation, qui peuvent différer "
+        "de celles de cette nuit-là.\n"
     )
     assert cells(target) == cells(nights.folder / "nuit-1.xlsx")  # the same configuration here
 
 
-def test_a_presentation_changed_since_that_night_is_said(nights):
-    (nights.folder / "rapport-ministere.toml").write_text('[cover]\ntitle = "Rapport FQIS"\n', encoding="utf-8")
-    result = report(nights, "1", "--output", str(nights.folder / "refait-1.xlsx"))
-    assert result.exit_code == 0, result.output
-    assert result.stderr == (
-        "Attention : la présentation du classeur (rapport-ministere.toml à côté de la configuration) a changé "
-        "depuis la synchronisation n° 1 : le classeur reconstruit prend celle d'aujourd'hui ; ses chiffres sont "
-        "ceux de cette nuit-là.\n"
-    )
+def test_a_presentation_changed_since_that_night_does_not_change_a_rebuilt_workbook(nights):
+    """Each night's presentation (rapport-ministere.toml beside the configuration) is kept with it:
+    one added after night 1 titles night 3's workbook, and neither rebuilt workbook follows today's file."""
+    presentation = nights.folder / "rapport-ministere.toml"
+    presentation.write_text('[cover]\ntitle = "Rapport FQIS de la nuit 3"\n', encoding="utf-8")
+    assert nights.cli("run").exit_code == 0
+    shutil.copy(nights.output, nights.folder / "nuit-3.xlsx")
+    assert cells(nights.folder / "nuit-3.xlsx")["Sommaire"][0][0] == "Rapport FQIS de la nuit 3"
+    presentation.write_text("[cover]\ntitle = \"Rapport FQIS d'aujourd'hui\"\n", encoding="utf-8")
+    for run in (1, 3):
+        target = nights.folder / f"refait-{run}.xlsx"
+        result = report(nights, str(run), "--output", str(target))
+        assert result.exit_code == 0, result.output
+        assert result.stderr == ""
+        assert cells(target) == cells(nights.folder / f"nuit-{run}.xlsx")

@@ -480,12 +480,13 @@ def load_config(
     )
 
 
-def read_toml(path: Path) -> TomlTable:
+def read_toml(path: Path, text: str | None = None) -> TomlTable:
     """A TOML file the coordinator edits (configuration, presentation); ConfigError in
-    French, naming the file, when it cannot be read."""
+    French, naming the file, when it cannot be read. ``text``: the file's text as kept
+    elsewhere (the history keeps each run's), read in its place."""
     try:
         # utf-8-sig: Windows' Notepad starts the files it saves with a byte order mark.
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        return tomllib.loads(path.read_text(encoding="utf-8-sig") if text is None else text)
     except FileNotFoundError:
         raise ConfigError(f"fichier introuvable : {path.resolve()}", path=str(path)) from None
     except OSError as exc:

@@ -27,7 +27,7 @@ from sync.history.evolution import evolution
 from sync.history.fallback import stored_sources
 from sync.history.identity import alliance_identity
 from sync.history.store import RunSummary
-from sync.outputs.ministry.style import TEMPLATE_NAME, template_paths
+from sync.outputs.ministry.style import KeptPresentation
 from sync.pipeline import build_report
 from sync.report import Report
 from sync.steps import Tracer
@@ -43,6 +43,7 @@ class Rebuilt:
     run: RunSummary
     report: Report
     changes: Changes | None
+    presentation: KeptPresentation | None
 
 
 def rebuild_report(config: Config, history: History, run_id: int) -> Rebuilt:
@@ -60,7 +61,7 @@ def rebuild_report(config: Config, history: History, run_id: int) -> Rebuilt:
             f"la synchronisation n° {run.id} n'est pas une synchronisation de {identity.describe()} : "
             "son classeur ne peut pas être reconstruit avec cette configuration."
         )
-    config = _config_of_that_night(config, history, run)
+    config, presentation = _config_of_that_night(config, history, run)
     stored = stored_sources(history, config, run.id, run.started_at)
     report = build_report(config, now=run.started_at, tracer=Tracer.silent(), stored=stored)
     report.findings[:] = run_findings(history, run.id)
@@ -76,22 +77,22 @@ def rebuild_report(config: Config, history: History, run_id: int) -> Rebuilt:
         committee_order=[c.code for c in config.committees],
         sources=history.source_identities(run.id),
     )
-    return Rebuilt(run, report, changes)
+    return Rebuilt(run, report, changes, presentation)
 
 
-def _config_of_that_night(config: Config, history: History, run: RunSummary) -> Config:
-    """The configuration run ``run`` was made with (its text kept in the history), read as if it
-    were at today's configuration's place; today's, said in French in the history's notes, when
-    that night's was not kept. The presentation beside the configuration is today's: a note
-    says so when it differs from that night's."""
+def _config_of_that_night(config: Config, history: History, run: RunSummary) -> tuple[Config, KeptPresentation | None]:
+    """The configuration run ``run`` was made with and the presentation beside it (their texts
+    kept in the history), read as if they were at today's configuration's place; today's, said
+    in French in the history's notes, when that night's were not kept."""
     kept = history.settings_of(run.id)
     if not kept.kept or kept.config is None:
         history.note(
             f"la configuration de la synchronisation n° {run.id} n'est pas gardée dans l'historique (synchronisation "
             "enregistrée avant que l'historique ne la garde) : le classeur est reconstruit avec la configuration "
-            "d'aujourd'hui (allocations, exercices, comités), qui peut différer de celle de cette nuit-là."
+            "d'aujourd'hui (allocations, exercices, comités) et sa présentation, qui peuvent différer de celles de "
+            "cette nuit-là."
         )
-        return config
+        return config, None
     try:
         then = config_from_dict(tomllib.loads(kept.config), path=config.path, check_files=False)
     except (tomllib.TOMLDecodeError, ConfigError) as error:
@@ -100,18 +101,7 @@ def _config_of_that_night(config: Config, history: History, run: RunSummary) -> 
             f"la configuration de la synchronisation n° {run.id} gardée dans l'historique ne se lit plus ({why}) : "
             "son classeur ne peut pas être reconstruit."
         ) from None
-    _, override = template_paths(then)
-    try:
-        today = override.read_text(encoding="utf-8-sig") if override is not None else None
-    except (OSError, UnicodeDecodeError):
-        today = None
-    if today != kept.presentation:
-        history.note(
-            f"la présentation du classeur ({TEMPLATE_NAME} à côté de la configuration) a changé depuis la "
-            f"synchronisation n° {run.id} : le classeur reconstruit prend celle d'aujourd'hui ; ses chiffres sont "
-            "ceux de cette nuit-là."
-        )
-    return then
+    return then, KeptPresentation(kept.presentation)
 
 
 @dataclass

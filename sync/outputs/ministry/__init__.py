@@ -41,7 +41,7 @@ from sync.outputs.ministry.figures import compute
 from sync.outputs.ministry.formulas import Formulas
 from sync.outputs.ministry.lists import CHANGES, write_changes, write_validation
 from sync.outputs.ministry.records import PAYMENTS, PROJECTS, PaymentLayout, ProjectLayout, write_records
-from sync.outputs.ministry.style import Styles, load_presentation
+from sync.outputs.ministry.style import KeptPresentation, Styles, load_presentation
 from sync.outputs.ministry.summary import SUMMARY, write_summary
 from sync.outputs.ministry.xlsx import Workbook
 from sync.report import Report
@@ -59,13 +59,19 @@ TABLE_ROWS = 25_000
 
 
 def write_ministry_workbook(
-    report: Report, path: Path, changes: Changes | None = None, *, table_rows: int = TABLE_ROWS
+    report: Report,
+    path: Path,
+    changes: Changes | None = None,
+    *,
+    table_rows: int = TABLE_ROWS,
+    kept: KeptPresentation | None = None,
 ) -> Path:
     """Write the workbook at ``path`` (as given: the run writes it to a temporary
     file and renames it, see sync/outputs/atomic.py). ``changes`` fills the
-    Changements sheet; None means this is the first report."""
+    Changements sheet; None means this is the first report. ``kept``: a past run's
+    presentation, in place of the file beside today's configuration."""
     path = Path(path)
-    presentation = load_presentation(report.config, report.generated_at)
+    presentation = load_presentation(report.config, report.generated_at, kept)
     projects, payments = ProjectLayout(report), PaymentLayout(report)
     tables = len(projects.records) + len(payments.records) <= table_rows
     book = xlsxwriter.Workbook(

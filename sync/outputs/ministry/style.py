@@ -85,12 +85,24 @@ def check_presentation(config: Config) -> None:
     load_presentation(config, dt.datetime.now())
 
 
-def load_presentation(config: Config, when: dt.datetime) -> Presentation:
+@dataclass(frozen=True)
+class KeptPresentation:
+    """The coordinator's presentation as a past run kept it in the history (its text;
+    None: that run had none beside its configuration), used in place of today's file
+    when that run's workbook is rebuilt (sync/usecases/rebuild.py)."""
+
+    text: str | None
+
+
+def load_presentation(config: Config, when: dt.datetime, kept: KeptPresentation | None = None) -> Presentation:
     base_path, override_path = template_paths(config)
     data = read_toml(base_path)
     used = base_path
+    if kept is not None:
+        # That night's text, read as if it were still beside the configuration.
+        override_path = (config.path.parent / TEMPLATE_NAME) if kept.text is not None and config.path else None
     if override_path is not None:
-        data = _merge(data, read_toml(override_path), override_path)
+        data = _merge(data, read_toml(override_path, kept.text if kept else None), override_path)
         used = override_path
     placeholders = _placeholders(config, when, _article(data, used))
 
