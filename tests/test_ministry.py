@@ -21,18 +21,7 @@ from tests.support import libreoffice as lo
 from tests.support import ministry as mf
 from tests.support.checks import validate
 
-SHEETS = [
-    "Sommaire",
-    "Par année",
-    "Par priorité",
-    "Par territoire",
-    "Évolution",
-    "Projets",
-    "Versements",
-    "Validation",
-    "Changements",
-    "À propos",
-]
+SHEETS = mf.SHEETS
 PROJECT_IDS = ["N-1", "N-2", "N-3", "N-4", "N-5", "N-6", "N-7", "N-8", "N-9", "S-1", "S-2", "N-1", "S-4", "R-1"]
 TEXTS = [mf.FORMULA_TITLE, mf.PHONE, mf.MINUS, mf.AT_SUM, mf.FORMULA_REFERENCE]
 

@@ -24,6 +24,7 @@ from sync.outputs.ministry import write_ministry_workbook
 from sync.pipeline import build_report
 from sync.resources import demo_config
 from tests.support.libreoffice import pdf_pages, to_pdf
+from tests.support.ministry import SHEETS
 
 PORTRAIT, LANDSCAPE = "portrait", "paysage"
 FRENCH_MONEY = re.compile(r"^\[\$-C0C\]#,##0\.00\\ \"\$\"")
@@ -108,20 +109,8 @@ def test_a_filled_committee_workbook_prints_every_row_with_the_header_on_each_pa
 
 @pytest.mark.usefixtures("soffice")
 def test_each_tab_of_the_ministry_workbook_prints_in_landscape_on_few_pages(tmp_path):
-    tabs = [
-        "Sommaire",
-        "Par année",
-        "Par priorité",
-        "Par territoire",
-        "Évolution",
-        "Projets",
-        "Versements",
-        "Validation",
-        "Changements",
-        "À propos",
-    ]
     pdf = to_pdf(demo_workbook(tmp_path), tmp_path / "pdf", locale="en_US.UTF-8")
-    assert pages_by_tab(pdf, tabs, "?") == {
+    assert pages_by_tab(pdf, SHEETS, "?") == {
         "Sommaire": (1, {LANDSCAPE}),
         "Par année": (1, {LANDSCAPE}),
         "Par priorité": (1, {LANDSCAPE}),

@@ -17,6 +17,7 @@ from sync.pipeline import build_report
 from sync.resources import demo_config
 from tests.support import libreoffice as lo
 from tests.support.builders import payment, project, write_alliance
+from tests.support.ministry import SHEETS
 
 DATED = re.compile(r"^rapport-fqis-(\d{4}-\d\d-\d\d)\.xlsx$")
 
@@ -59,18 +60,7 @@ def test_demo_run_writes_the_dated_workbook(workdir):
     day = DATED.match(name).group(1)
     assert result.stdout == f"Conforme — 0 erreur, 1 avertissement. Classeur écrit : {name}\n"
     wb = load_workbook(workdir / name)
-    assert wb.sheetnames == [
-        "Sommaire",
-        "Par année",
-        "Par priorité",
-        "Par territoire",
-        "Évolution",
-        "Projets",
-        "Versements",
-        "Validation",
-        "Changements",
-        "À propos",
-    ]
+    assert wb.sheetnames == SHEETS
     # The file's date is the sync's, as the Sommaire shows it.
     synced = next(row[1].value for row in wb["Sommaire"].iter_rows() if row[0].value == "Synchronisation")
     assert f"{synced:%Y-%m-%d}" == day

@@ -23,6 +23,20 @@ from tests.support.builders import (
     write_config,
 )
 
+# The ministry workbook's sheets, in their order (docs/classeur-ministere.md).
+SHEETS = [
+    "Sommaire",
+    "Par année",
+    "Par priorité",
+    "Par territoire",
+    "Évolution",
+    "Projets",
+    "Versements",
+    "Validation",
+    "Changements",
+    "À propos",
+]
+
 YEARS = ("2024-2025", "2025-2026", "2026-2027")
 HEADERS = project_headers(YEARS)
 
