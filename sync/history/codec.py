@@ -26,6 +26,7 @@ __all__ = [
     "DamagedRecord",
     "StoredRecord",
     "compress_tabs",
+    "decode_rows",
     "encode_tabs",
     "pack_tabs",
     "project_encoder",
@@ -79,6 +80,14 @@ def compress_tabs(encoded: bytes) -> bytes:
 def unpack_tabs(blob: bytes) -> dict[str, list[list[object]]]:
     data = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"), object_hook=_decode_value)
     return {title: rows for title, rows in data["tabs"]}
+
+
+def decode_rows(text: bytes) -> list[list[object]]:
+    """A block of raw rows as stored (sync/history/snapshots.py): typed JSON of a list of rows."""
+    rows = json.loads(text.decode("utf-8", "surrogatepass"), object_hook=_decode_value)
+    if not isinstance(rows, list):
+        raise TypeError("bloc de lignes inattendu")
+    return rows
 
 
 # --------------------------------------------------------------------------
