@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import shutil
 import sqlite3
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -184,3 +186,24 @@ def test_the_whole_copies_of_schema_5_become_blocks_with_the_same_rows_and_keys(
     assert after == before
     assert all(hashlib.sha256(encode_tabs(tabs)).hexdigest() == key for key, tabs in after.items())
     assert len(before) <= blocks < sum(len(rows) for tabs in before.values() for rows in tabs.values())
+
+
+def test_a_last_good_copy_with_a_missing_block_is_said_unreadable(tmp_path):
+    alliance = Alliance(tmp_path)
+    assert alliance.cli("run").exit_code == 0
+    ((blob,),) = alliance.query(
+        "SELECT p.tabs FROM sources s JOIN snapshots p ON p.key = s.snapshot WHERE s.committee = 'OUEST'"
+    )
+    block = json.loads(zlib.decompress(blob))["blocks"][0][1][0]  # the first block of its first tab
+    alliance.query("DELETE FROM snapshot_blocks WHERE id = ?", block)
+    alliance.workbook("OUEST").write_bytes(b"abime")
+    result = alliance.cli("run")
+    assert result.exit_code == 3
+    assert result.stderr.endswith(
+        "Erreur : Aucun rapport produit : des chiffriers n'ont pas pu être lus et aucune copie valide antérieure "
+        "n'est utilisable.\n"
+        f"  - Ouest de la Montérégie (OUEST) : le fichier {alliance.workbook('OUEST')} est illisible : ce n'est pas "
+        "un classeur Excel (.xlsx) : fichier vide, CSV ou .xls renommé, ou copie incomplète ; enregistrez-le au "
+        f"format Excel (.xlsx) ; copie antérieure illisible (synchronisation n° 1 : bloc de lignes n° {block} "
+        "absent).\n"
+    )

@@ -58,9 +58,10 @@ def _decode_value(value: dict[str, Any]) -> object:  # a JSON object (json.loads
 
 
 def pack_tabs(tabs: dict[str, list[list[object]]], encoded: bytes | None = None) -> tuple[str, bytes]:
-    """Tabs of raw rows → (key, zlib-compressed typed JSON: :func:`sync.sources.encode_tabs`).
-    The key is the SHA-256 of that JSON — the source's content hash — so identical
-    content is stored once and a date never equals text. ``encoded``: the JSON
+    """Tabs of raw rows → (key, zlib-compressed typed JSON: :func:`sync.sources.encode_tabs`):
+    a copy whole, as schema 5 stored it (schema 6 stores it by blocks of rows:
+    sync/history/snapshots.py). The key is the SHA-256 of that JSON — the source's content
+    hash — so identical content is stored once and a date never equals text. ``encoded``: the JSON
     already made for the content hash (``RawWorkbook.encoded()``), not made again.
     """
     data = encode_tabs(tabs) if encoded is None else encoded
