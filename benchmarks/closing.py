@@ -14,7 +14,11 @@ the first night. Measured, in this process:
   reported figures of Par année (``reported_years``) and the Évolution points (``evolution``),
   on the same report (median of ``--repeat``), and their share of the run;
 - what a night's rows take: its records as schema 5 stored them (each night all of them),
-  its findings, totals, sources and run.
+  its findings, totals, sources and run, the blocks of raw rows and the manifest of the
+  changed committee's copy (and that copy's size were it stored whole);
+- the time to read a last good copy and every copy ``alliance-sync report RUN`` reads;
+- with ``--migration``: the year taken back to schema 5 (each night's changed copy stored
+  whole) and converted.
 
     python benchmarks/closing.py [--repeat 3] [--migration]
 """
@@ -23,12 +27,15 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
+import json
 import shutil
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -38,8 +45,11 @@ from sync.config import load_config
 from sync.history import History
 from sync.history.closed_years import closed_year_findings
 from sync.history.closures import close_year, reported_years
+from sync.history.codec import pack_tabs, unpack_tabs
 from sync.history.evolution import evolution
+from sync.history.fallback import stored_sources
 from sync.history.identity import alliance_identity
+from sync.history.snapshots import read_snapshot
 from sync.pipeline import build_report
 from sync.runner import run_sync
 from sync.steps import Tracer
@@ -138,19 +148,89 @@ def night_rows(history: History, run_id: int) -> dict[str, tuple[int, int]]:
         "WHERE s.first_run = ?",
         (run_id,),
     ).fetchone()
-    rows["copies brutes nouvelles (snapshots)"] = history.conn.execute(
-        "SELECT COUNT(*), SUM(LENGTH(tabs)) FROM snapshots "
-        "WHERE key IN (SELECT snapshot FROM sources WHERE run_id = ?1) "
-        "AND key NOT IN (SELECT snapshot FROM sources WHERE run_id < ?1 AND snapshot IS NOT NULL)",
-        (run_id,),
+    rows["copies brutes nouvelles : manifestes (snapshots)"] = history.conn.execute(
+        "SELECT COUNT(*), SUM(LENGTH(key) + LENGTH(tabs)) FROM snapshots " + NEW_SNAPSHOTS, (run_id,)
     ).fetchone()
+    new = set(snapshot_blocks(history.conn, "WHERE run_id = ?", run_id)) - set(
+        snapshot_blocks(history.conn, "WHERE run_id < ?", run_id)
+    )
+    rows["copies brutes nouvelles : blocs de lignes (snapshot_blocks)"] = (
+        len(new),
+        sum(
+            history.conn.execute(
+                "SELECT LENGTH(digest) + LENGTH(rows) FROM snapshot_blocks WHERE id = ?", (b,)
+            ).fetchone()[0]
+            for b in new
+        ),
+    )
+    whole = [
+        len(pack_tabs(read_snapshot(history.conn, blob))[1])
+        for (blob,) in history.conn.execute("SELECT tabs FROM snapshots " + NEW_SNAPSHOTS, (run_id,))
+    ]
+    rows["pour comparer, la copie entière (format 5)"] = (len(whole), sum(whole))
     return {name: (int(count or 0), int(size or 0)) for name, (count, size) in rows.items()}
+
+
+# The snapshots a run stored: read by it, by no run before.
+NEW_SNAPSHOTS = (
+    "WHERE key IN (SELECT snapshot FROM sources WHERE run_id = ?1) "
+    "AND key NOT IN (SELECT snapshot FROM sources WHERE run_id < ?1 AND snapshot IS NOT NULL)"
+)
+
+
+def snapshot_blocks(conn: sqlite3.Connection, where: str, run_id: int) -> list[int]:
+    """The ids of the blocks of rows of the snapshots of the runs ``where`` says."""
+    ids: list[int] = []
+    sql = f"SELECT DISTINCT p.tabs FROM snapshots p WHERE p.key IN (SELECT snapshot FROM sources {where})"
+    for (blob,) in conn.execute(sql, (run_id,)):
+        for _title, deltas in json.loads(zlib.decompress(blob))["blocks"]:
+            ids.extend(itertools.accumulate(deltas))
+    return ids
+
+
+def reading(history: History, config, run_id: int, repeat: int) -> tuple[float, float, float]:
+    """The median time to read the first committee's last good copy (its raw rows), to read
+    every committee's raw rows of run ``run_id`` (``alliance-sync report RUN``), and, to
+    compare, to read that copy were it stored whole (format 5)."""
+    code = config.subregions[0].code
+    at = dt.datetime.now(dt.UTC)
+
+    def last_good_copy() -> None:
+        copy = history.last_good_copy(code)
+        assert copy is not None and copy.tabs_blob is not None
+        read_snapshot(history.conn, copy.tabs_blob)
+
+    copy = history.last_good_copy(code)
+    assert copy is not None and copy.tabs_blob is not None
+    whole = pack_tabs(read_snapshot(history.conn, copy.tabs_blob))[1]
+    return (
+        median_time(last_good_copy, repeat),
+        median_time(lambda: stored_sources(history, config, run_id, at), repeat),
+        median_time(lambda: unpack_tabs(whole), repeat),
+    )
+
+
+def changed_copies(conn: sqlite3.Connection) -> None:
+    """Schema 5's raw copies as a year of nights with changes keeps them: each night from the
+    second, the first committee's copy with ``CHANGES`` rows changed, stored whole."""
+    committee, key = conn.execute("SELECT committee, snapshot FROM sources WHERE run_id = 1 ORDER BY rowid").fetchone()
+    (blob,) = conn.execute("SELECT tabs FROM snapshots WHERE key = ?", (key,)).fetchone()
+    tabs = unpack_tabs(blob)
+    title = max(tabs, key=lambda t: len(tabs[t]))
+    for (night,) in conn.execute("SELECT id FROM runs WHERE id > 1 ORDER BY id").fetchall():
+        rows = list(tabs[title])
+        for index in range(CHANGES):
+            place = 1 + (night * CHANGES + index) % (len(rows) - 1)
+            rows[place] = [*rows[place][:-1], f"Note changée la nuit {night}"]
+        key, blob = pack_tabs({**tabs, title: rows})
+        conn.execute("INSERT OR IGNORE INTO snapshots (key, tabs) VALUES (?, ?)", (key, blob))
+        conn.execute("UPDATE sources SET snapshot = ? WHERE run_id = ? AND committee = ?", (key, night, committee))
 
 
 def migration(db: Path, work: Path) -> tuple[float, int, int]:
     """The year of history taken back to schema 5 (every night all its records, as the tool
-    before schema 6 kept them), then opened: the time of the migration to schema 6, and the
-    file's size before and after it."""
+    before schema 6 kept them, and each night's changed raw copy whole: :func:`changed_copies`),
+    then opened: the time of the migration to schema 6, and the file's size before and after it."""
     from tests.support.history import as_schema_5
 
     old = work / "format-5" / "historique.sqlite"
@@ -158,6 +238,7 @@ def migration(db: Path, work: Path) -> tuple[float, int, int]:
     shutil.copy(db, old)
     with sqlite3.connect(old) as conn:
         as_schema_5(conn)
+        changed_copies(conn)
         conn.execute("PRAGMA user_version = 5")
     with sqlite3.connect(old) as conn:
         conn.execute("VACUUM")
@@ -198,6 +279,7 @@ def main() -> int:
                 evolution(history, identity, report)
 
             extra = median_time(added, args.repeat)
+            copy_read, report_read, whole_read = reading(history, config, last, args.repeat)
         projects = sum(len(w.projects) for w in report.workbooks.values())
         print(
             f"| {projects:,} projets | {runs} synchronisations | run {run:.2f} s (avec {CHANGES} changements : "
@@ -206,6 +288,10 @@ def main() -> int:
         )
         for name, (count, size) in rows.items():
             print(f"| {name} | {count} lignes | {size / 1e3:.1f} ko |")
+        print(
+            f"| lecture de la dernière copie valide | {copy_read * 1e3:.0f} ms | des copies de `report RUN` "
+            f"{report_read * 1e3:.0f} ms | d'une copie entière (format 5) {whole_read * 1e3:.0f} ms |"
+        )
         if args.migration:
             elapsed, before, after = migration(state / "historique.sqlite", work)
             print(

@@ -26,6 +26,7 @@ __all__ = [
     "DamagedRecord",
     "StoredRecord",
     "compress_tabs",
+    "decode_rows",
     "encode_tabs",
     "pack_tabs",
     "project_encoder",
@@ -57,9 +58,10 @@ def _decode_value(value: dict[str, Any]) -> object:  # a JSON object (json.loads
 
 
 def pack_tabs(tabs: dict[str, list[list[object]]], encoded: bytes | None = None) -> tuple[str, bytes]:
-    """Tabs of raw rows → (key, zlib-compressed typed JSON: :func:`sync.sources.encode_tabs`).
-    The key is the SHA-256 of that JSON — the source's content hash — so identical
-    content is stored once and a date never equals text. ``encoded``: the JSON
+    """Tabs of raw rows → (key, zlib-compressed typed JSON: :func:`sync.sources.encode_tabs`):
+    a copy whole, as schema 5 stored it (schema 6 stores it by blocks of rows:
+    sync/history/snapshots.py). The key is the SHA-256 of that JSON — the source's content
+    hash — so identical content is stored once and a date never equals text. ``encoded``: the JSON
     already made for the content hash (``RawWorkbook.encoded()``), not made again.
     """
     data = encode_tabs(tabs) if encoded is None else encoded
@@ -79,6 +81,14 @@ def compress_tabs(encoded: bytes) -> bytes:
 def unpack_tabs(blob: bytes) -> dict[str, list[list[object]]]:
     data = json.loads(zlib.decompress(blob).decode("utf-8", "surrogatepass"), object_hook=_decode_value)
     return {title: rows for title, rows in data["tabs"]}
+
+
+def decode_rows(text: bytes) -> list[list[object]]:
+    """A block of raw rows as stored (sync/history/snapshots.py): typed JSON of a list of rows."""
+    rows = json.loads(text.decode("utf-8", "surrogatepass"), object_hook=_decode_value)
+    if not isinstance(rows, list):
+        raise TypeError("bloc de lignes inattendu")
+    return rows
 
 
 # --------------------------------------------------------------------------

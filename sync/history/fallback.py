@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from sync.config import Committee, Config, SourceKind
 from sync.errors import HistoryError, SourceUnavailable
-from sync.history.codec import unpack_tabs
 from sync.history.identity import alliance_identity, describe_source, source_identity
+from sync.history.snapshots import read_snapshot
 from sync.history.store import History, describe_damage
 from sync.report import SourceInfo
 from sync.sources import GoogleSheets, RawWorkbook, Source, open_source
@@ -64,7 +64,7 @@ class LastGoodCopy:
                 return self._none_of_this_source(committee, source)
             if copy.damage is not None or copy.tabs_blob is None:
                 raise ValueError(copy.damage)
-            tabs = unpack_tabs(copy.tabs_blob)
+            tabs = read_snapshot(self.history.conn, copy.tabs_blob)
         except HistoryError as error:
             return f"copie antérieure illisible ({error.message.rstrip('.')})"
         except Exception as error:  # a packed copy damaged inside a sound database
@@ -137,17 +137,17 @@ def stored_sources(
                 f"les données du comité {committee.code} lues par la synchronisation n° {run_id} ne sont pas gardées "
                 "dans l'historique : son classeur ne peut pas être reconstruit."
             )
-        stored[committee.code] = _stored_copy(committee, run_id, row, at)
+        stored[committee.code] = _stored_copy(history, committee, run_id, row, at)
     return stored
 
 
 def _stored_copy(
-    committee: Committee, run_id: int, row: tuple[object, ...], at: dt.datetime
+    history: History, committee: Committee, run_id: int, row: tuple[object, ...], at: dt.datetime
 ) -> tuple[RawWorkbook, SourceInfo]:
     _code, kind, location, read_at, content_hash, blob, sheet_ids, current, problem = row
     try:
         assert isinstance(blob, bytes)
-        tabs = unpack_tabs(blob)
+        tabs = read_snapshot(history.conn, blob)
         when = dt.datetime.fromisoformat(read_at) if isinstance(read_at, str) else None
         ids = json.loads(sheet_ids) if isinstance(sheet_ids, str) else {}
     except Exception as error:  # a packed copy damaged inside a sound database

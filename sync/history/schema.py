@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sync.errors import HistoryError
+from sync.history.snapshots import move_snapshots
 from sync.history.spans import move_records
 
 # A row as sqlite3 gives it: its columns are what the table declares, read where they are used.
@@ -179,7 +180,8 @@ CREATE INDEX IF NOT EXISTS closures_by_year ON closures (year, id);
 # The history grows by what a night changes, not by what it reads (docs/exploitation.md): each
 # record's JSON and each finding stored once by its digest, each run's as spans of runs. The
 # records and findings of schema 5 are moved (sync/history/spans.py, move_records) between the
-# two scripts; ``findings`` becomes a view that reads them as schema 5 kept them.
+# two scripts, and each raw copy of a source cut into blocks of rows stored once
+# (sync/history/snapshots.py, move_snapshots); ``findings`` becomes a view that reads them as schema 5 kept them.
 _V6_TABLES = """
 CREATE TABLE record_data (
     id     INTEGER PRIMARY KEY,
@@ -232,6 +234,14 @@ CREATE TABLE settings (
 );
 ALTER TABLE runs ADD COLUMN config TEXT;        -- key among settings; NULL: not kept (before v6, or unreadable)
 ALTER TABLE runs ADD COLUMN presentation TEXT;  -- key among settings; NULL: the bundled presentation, or not kept
+
+-- The raw copies by blocks of rows (sync/history/snapshots.py): each block once, by its digest;
+-- snapshots.tabs becomes a copy's manifest (each tab's title and block ids, compressed JSON).
+CREATE TABLE snapshot_blocks (
+    id     INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,          -- BLAKE2b-128 of the block's JSON
+    rows   BLOB NOT NULL                  -- zlib-compressed typed JSON: a list of raw rows
+);
 """
 
 _V6_DROP = """
@@ -252,7 +262,14 @@ WHERE r.state = 'done';
 # A migration: SQL statements, or (SQL, a move of rows in Python, SQL), run in one transaction.
 Migration = str | tuple[str, Callable[[sqlite3.Connection], None], str]
 
-MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _V5, (_V6_TABLES, move_records, _V6_DROP)]
+
+def _move_v6(conn: sqlite3.Connection) -> None:
+    """Schema 6's move: the records and findings to spans, the raw copies to blocks."""
+    move_records(conn)
+    move_snapshots(conn)
+
+
+MIGRATIONS: list[Migration] = [_V1, _V2, _V3, _V4, _V5, (_V6_TABLES, _move_v6, _V6_DROP)]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -37,11 +37,9 @@ from sync.history.codec import (
     DAMAGED_JSON,
     DamagedRecord,
     StoredRecord,
-    compress_tabs,
     encode_tabs,
     project_encoder,
     record_digest,
-    snapshot_key,
     store_payment,
     store_project,
 )
@@ -54,6 +52,7 @@ from sync.history.identity import (
     spec_identity,
 )
 from sync.history.schema import MIGRATIONS, SqlRow, migrate, repair, schema_version
+from sync.history.snapshots import store_snapshot
 from sync.history.spans import (
     FINDING_FIELDS,
     MEMBER,
@@ -496,10 +495,8 @@ class History:
             snapshot = None
             if info.tabs is not None:
                 encoded = info.encoded if info.encoded is not None else encode_tabs(info.tabs)
-                snapshot = snapshot_key(encoded)
-                exists = conn.execute("SELECT 1 FROM snapshots WHERE key = ?", (snapshot,)).fetchone()
-                if not exists:  # an unchanged source is not compressed again
-                    conn.execute("INSERT INTO snapshots (key, tabs) VALUES (?, ?)", (snapshot, compress_tabs(encoded)))
+                # an unchanged source stores nothing; a changed one, its changed blocks of rows
+                snapshot = store_snapshot(conn, encoded)
             conn.execute(
                 "INSERT INTO sources (run_id, committee, kind, location, read_at, content_hash, snapshot, "
                 "current, problem, sheet_ids, identity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

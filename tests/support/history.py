@@ -12,6 +12,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from sync.cli import cli
+from sync.history.codec import pack_tabs
+from sync.history.snapshots import read_snapshot
 from tests.support.builders import payment, project, write_alliance, write_committee_xlsx
 from tests.support.checks import REPO
 
@@ -191,3 +193,7 @@ def as_schema_5(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TABLE settings")
     conn.execute("ALTER TABLE runs DROP COLUMN config")
     conn.execute("ALTER TABLE runs DROP COLUMN presentation")
+    for key, manifest in conn.execute("SELECT key, tabs FROM snapshots").fetchall():  # whole copies again
+        tabs = read_snapshot(conn, manifest)
+        conn.execute("UPDATE snapshots SET tabs = ? WHERE key = ?", (pack_tabs(tabs)[1], key))
+    conn.execute("DROP TABLE snapshot_blocks")
