@@ -371,3 +371,39 @@ def test_each_payment_field_and_transition_is_reported_once(every_payment_transi
     assert every_payment_transition[heads[0] + 1] == line
     following = every_payment_transition[heads[0] + 2 : heads[0] + 3]
     assert not following or not following[0].startswith("      ")
+
+
+@pytest.mark.parametrize("sorted_back", [False, True], ids=["same-order", "rows-swapped"])
+def test_two_payments_sharing_reference_and_amount_each_keep_their_own_correction(tmp_path, sorted_back):
+    """Two payments of the same amount under the same reference; one's reference is
+    corrected, the other's date. The first old payment also agrees with the second new
+    one on three fields (project, amount, reference): pairing them would report a date
+    moved by three months and then a payment with its date and reference both changed.
+    The same when the rows are also swapped."""
+    projects = [project("OUE-2020-001", fqis={"2019-2020": 30000, "2020-2021": 70000}, total_cost=200000)]
+    before = [
+        payment("OUE-2020-001", date=dt.date(2020, 6, 1), amount=500, reference="V-1"),
+        payment("OUE-2020-001", date=dt.date(2020, 9, 1), amount=500, reference="V-1"),
+    ]
+    after = [
+        payment("OUE-2020-001", date=dt.date(2020, 6, 1), amount=500, reference="V-2"),
+        payment("OUE-2020-001", date=dt.date(2020, 9, 2), amount=500, reference="V-1"),
+    ]
+    reference = [
+        "  Versement modifié : OUE-2020-001 · 2020-06-01 · réf. V-2 — Versement de 500,00 $",
+        "      Référence : V-1 → V-2",
+    ]
+    date = [
+        "  Versement modifié : OUE-2020-001 · 2020-09-02 · réf. V-1 — Versement de 500,00 $",
+        "      Date du versement : 2020-09-01 → 2020-09-02",
+    ]
+    assert diff_after(
+        tmp_path,
+        {"projects": projects, "payments": before},
+        {"projects": projects, "payments": after[::-1] if sorted_back else after},
+    )[1:] == [
+        "Projets : 0 ajouté, 0 modifié, 0 supprimé. Versements : 0 ajouté, 2 modifiés, 0 supprimé.",
+        "",
+        "OUEST — Ouest de la Montérégie",
+        *(date + reference if sorted_back else reference + date),
+    ]
