@@ -7,6 +7,11 @@
 #
 #     bash benchmarks/mutants.sh                      # the whole scope of pyproject.toml
 #     bash benchmarks/mutants.sh "sync.consolidate*"  # only the mutants named so
+#     MUTANTS_CHILDREN=1 MUTANTS_LIBREOFFICE=0 nice -n 15 bash benchmarks/mutants.sh \
+#         "sync.parsing.values*"                      # one test at a time, no LibreOffice
+#
+# MUTANTS_LIBREOFFICE=0 leaves out the tests that start LibreOffice (the only ones
+# that kill the formulas' mutants, and the slowest): for sync/rules and sync/parsing.
 #
 # The configuration is [tool.mutmut] in pyproject.toml; mutmut works in mutants/
 # (ignored by git). The score and each surviving mutant, explained, are recorded in
@@ -16,5 +21,8 @@ cd "$(dirname "$0")/.."
 
 .venv/bin/python -m pip install -q -c constraints.txt -e ".[mutation]"
 # Two cores are shared on the developers' machines: at most two tests at a time.
+if [ "${MUTANTS_LIBREOFFICE:-1}" = 0 ]; then
+    export PYTEST_ADDOPTS="${PYTEST_ADDOPTS:-} -k 'not libreoffice'"
+fi
 .venv/bin/mutmut run --max-children "${MUTANTS_CHILDREN:-2}" "$@" || true
 .venv/bin/mutmut results
