@@ -63,6 +63,10 @@ def _reason(typed: object) -> str:
         # Grouping by the decimal mark, or two marks and three digits.
         ("1,234,56", "unreadable"),
         ("1.234,567", "unreadable"),
+        # A number cell that holds no number (a formula's overflow), never « too large ».
+        (float("inf"), "unreadable"),
+        (float("-inf"), "unreadable"),
+        (float("nan"), "unreadable"),
     ],
     ids=repr,
 )
