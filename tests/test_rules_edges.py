@@ -7,6 +7,10 @@ import datetime as dt
 
 import pytest
 
+from sync.config.load import Committee
+from sync.money import ZERO, Cents
+from sync.parsing.records import ParsedWorkbook, Payment, Project
+from sync.rules.crossref import check_payments, link_payments
 from tests.support.builders import payment, project
 from tests.support.checks import of_code
 from tests.test_rules import ouest
@@ -26,3 +30,14 @@ def test_a_payment_on_the_periods_first_or_last_day_is_inside_it(tmp_path, day, 
     report = ouest(tmp_path, [project()], [payment(date=day)])
     found = [(f.cell, f.values["value"]) for f in of_code(report, "DATE_OUTSIDE_PERIOD")]
     assert found == ([("B2", day)] if outside else [])
+
+
+def test_a_payment_without_number_is_never_linked_to_a_project_numbered_with_a_dash():
+    # « - » has no letter or digit: its key is empty, like an empty cell's.
+    committee = Committee("OUEST", "Ouest", ZERO, (), None)
+    dash = Project("OUEST", "Projets", 2, project_id="-", status="En cours", fqis_total=Cents(100_00))
+    unnumbered = Payment("OUEST", "Versements", 2, project_id="", amount=Cents(500_00), cells={"amount": "C2"})
+    workbook = ParsedWorkbook(committee, projects=[dash], payments=[unnumbered])
+    link_payments(workbook)
+    assert unnumbered.project_id == ""
+    assert check_payments(workbook, "FQIS") == []  # not paid over the dash's 100 $
