@@ -41,3 +41,28 @@ def test_a_payment_without_number_is_never_linked_to_a_project_numbered_with_a_d
     link_payments(workbook)
     assert unnumbered.project_id == ""
     assert check_payments(workbook, "FQIS") == []  # not paid over the dash's 100 $
+
+
+@pytest.mark.parametrize(
+    ("typed", "closest"),
+    [
+        ("OUE-2020-00", "OUE-2020-001"),  # a digit lost: the number meant
+        ("OUE-2021-011", "OUE-2020-001"),
+        ("OUE-1999-001", None),  # another number altogether: no suggestion
+        ("XYZ-2020-001", None),
+    ],
+)
+def test_a_payment_to_an_unknown_number_suggests_only_a_close_one(typed, closest):
+    committee = Committee("OUEST", "Ouest", ZERO, (), None)
+    known = Project("OUEST", "Projets", 2, project_id="OUE-2020-001", status="En cours", cells={"project_id": "A2"})
+    paid = Payment("OUEST", "Versements", 7, project_id=typed, amount=Cents(500_00), cells={"project_id": "A7"})
+    workbook = ParsedWorkbook(committee, projects=[known], payments=[paid])
+    link_payments(workbook)
+    [f] = check_payments(workbook, "FQIS")
+    assert (f.code, f.cell, f.row, f.project_id, f.values) == (
+        "PAYMENT_UNKNOWN_PROJECT",
+        "A7",
+        7,
+        typed,
+        {"value": typed, "closest": closest},
+    )
