@@ -21,6 +21,8 @@ cd "$(dirname "$0")/.."
 
 .venv/bin/python -m pip install -q -c constraints.txt -e ".[mutation]"
 # Two cores are shared on the developers' machines: at most two tests at a time.
+# Hypothesis's properties without shrinking (tests/support/plugin.py): a failure is enough.
+export PYTEST_ADDOPTS="${PYTEST_ADDOPTS:-} --hypothesis-profile=mutants"
 if [ "${MUTANTS_LIBREOFFICE:-1}" = 0 ]; then
     export PYTEST_ADDOPTS="${PYTEST_ADDOPTS:-} -k 'not libreoffice'"
 fi
