@@ -4,6 +4,8 @@ each finding at its cell with its values."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from sync.config import load_config
@@ -45,3 +47,50 @@ def test_the_total_words_say_total(typed):
 )
 def test_other_text_or_a_number_never_says_total(typed):
     assert not says_total(typed)
+
+
+# ---------------------------------------------------------------- total rows
+
+A = {"No projet": "OUE-2020-001", "Titre du projet": "A", "Coût total": 1000, "FQIS 2019-2020": 300, "FQIS total": 300}
+B = {"No projet": "OUE-2020-002", "Titre du projet": "B", "Coût total": 2000, "FQIS 2019-2020": 600, "FQIS total": 600}
+C = {
+    "No projet": "OUE-2020-003",
+    "Titre du projet": "C",
+    "Coût total": 4000,
+    "FQIS 2019-2020": 1200,
+    "FQIS total": 1200,
+}
+
+
+def read_rows(config, *rows: dict) -> tuple[list[int], list[tuple[int, object, object]]]:
+    """The rows read as projects, and the total rows left out: (row, word, sums)."""
+    parsed = parse(config, [row(PROJECT_HEADERS, r) for r in rows])
+    totals = [(f.row, f.values["word"], f.values["sums"]) for f in parsed.findings if f.code == "TOTAL_ROW_IGNORED"]
+    return [p.row for p in parsed.projects], totals
+
+
+def test_a_row_whose_only_figure_is_a_years_sum_is_a_total(config):
+    assert read_rows(config, A, B, {"FQIS 2019-2020": 900}) == ([2, 3], [(4, None, True)])
+
+
+def test_a_row_titled_total_with_a_year_that_is_not_its_sum_is_a_project(config):
+    # Every other figure is the sum above; the year column is one dollar off.
+    assert read_rows(config, A, B, {"Titre du projet": "Total", "Coût total": 3000, "FQIS 2019-2020": 901}) == (
+        [2, 3, 4],
+        [],
+    )
+
+
+def test_a_sub_total_sums_every_row_since_the_previous_one(config):
+    first, second = {"Titre du projet": "Sous-total", "Coût total": 1000}, {"Coût total": 6000}
+    assert read_rows(config, A, first, B, C, second) == ([2, 4, 5], [(3, "Sous-total", True), (6, None, True)])
+
+
+@pytest.mark.parametrize(
+    "held",
+    [{"Statut": "En cours"}, {"Territoire": "Roussillon"}, {"Date de fin": dt.date(2021, 3, 31)}],
+    ids=["status", "territory", "date"],
+)
+def test_a_row_titled_total_with_a_listed_value_or_a_date_is_a_project(config, held):
+    # A list value or a date is what a project has and a total has not.
+    assert read_rows(config, A, B, {"Titre du projet": "Total", "Coût total": 3000, **held}) == ([2, 3, 4], [])
