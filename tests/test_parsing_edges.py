@@ -94,3 +94,12 @@ def test_a_sub_total_sums_every_row_since_the_previous_one(config):
 def test_a_row_titled_total_with_a_listed_value_or_a_date_is_a_project(config, held):
     # A list value or a date is what a project has and a total has not.
     assert read_rows(config, A, B, {"Titre du projet": "Total", "Coût total": 3000, **held}) == ([2, 3, 4], [])
+
+
+@pytest.mark.parametrize(
+    "held",
+    [{"No projet": "OUE-2020-009"}, {"Titre du projet": "Total", "FQIS 2019-2020": "neuf cents"}],
+    ids=["numbered", "unreadable"],
+)
+def test_a_row_with_a_number_or_an_unreadable_value_is_a_project_whatever_its_sums(config, held):
+    assert read_rows(config, A, B, {"Coût total": 3000, **held}) == ([2, 3, 4], [])
