@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from sync.config import load_config
-from sync.parsing.records import ParsedWorkbook, parse_workbook
+from sync.parsing.records import Cells, ParsedWorkbook, parse_workbook
 from sync.parsing.total_rows import says_total
 from tests.support.builders import PAYMENT_HEADERS, PROJECT_HEADERS, write_alliance
 
@@ -103,3 +103,59 @@ def test_a_row_titled_total_with_a_listed_value_or_a_date_is_a_project(config, h
 )
 def test_a_row_with_a_number_or_an_unreadable_value_is_a_project_whatever_its_sums(config, held):
     assert read_rows(config, A, B, {"Coût total": 3000, **held}) == ([2, 3, 4], [])
+
+
+# ---------------------------------------------------------------- cells
+
+# Every text a spreadsheet program shows for a formula's error (Excel, LibreOffice,
+# Google Sheets, Excel's data types and connections).
+ERROR_TEXTS = [
+    "#NULL!",
+    "#DIV/0!",
+    "#VALUE!",
+    "#REF!",
+    "#NAME?",
+    "#NUM!",
+    "#N/A",
+    "#GETTING_DATA",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#ERROR!",
+    "#LOADING",
+]
+
+
+def test_each_error_text_in_a_text_cell_is_an_error_value_at_its_cell(config):
+    rows = [
+        row(PROJECT_HEADERS, {**A, "No projet": f"OUE-{i}", "Organisme porteur": e}) for i, e in enumerate(ERROR_TEXTS)
+    ]
+    parsed = parse(config, rows)
+    assert [(f.code, f.cell, f.values) for f in parsed.findings] == [
+        ("ERROR_VALUE", f"C{i + 2}", {"column": "Organisme porteur", "value": e}) for i, e in enumerate(ERROR_TEXTS)
+    ]
+    assert all(p.organization == "" and p.invalid == {"organization"} for p in parsed.projects)
+
+
+@pytest.mark.parametrize(("above", "found"), [(1, 2), (5, 6), (6, None)], ids=["row-2", "row-6", "row-7"])
+def test_headers_below_a_title_are_pointed_at_up_to_the_sixth_row(config, above, found):
+    title = [["Projets du comité Ouest"]] + [[None]] * (above - 1)
+    tabs = {"Projets": [*title, PROJECT_HEADERS, row(PROJECT_HEADERS, A)], "Versements": [PAYMENT_HEADERS]}
+    missing = [f for f in parse(config, tabs=tabs).findings if f.code == "MISSING_COLUMN"]
+    assert missing and {f.values["header_row"] for f in missing} == {found}
+
+
+def test_a_records_cells_are_its_addresses():
+    cells = Cells({"project_id": "A", "amount": "C"}, 7)
+    assert (cells["amount"], "amount" in cells, "date" in cells, len(cells), list(cells)) == (
+        "C7",
+        True,
+        False,
+        2,
+        ["project_id", "amount"],
+    )
+    assert repr(cells) == "{'project_id': 'A7', 'amount': 'C7'}"
