@@ -62,7 +62,7 @@ C = {
 }
 
 
-def read_rows(config, *rows: dict) -> tuple[list[int], list[tuple[int, object, object]]]:
+def read_rows(config, *rows: dict) -> tuple[list[int], list[tuple[int | None, object, object]]]:
     """The rows read as projects, and the total rows left out: (row, word, sums)."""
     parsed = parse(config, [row(PROJECT_HEADERS, r) for r in rows])
     totals = [(f.row, f.values["word"], f.values["sums"]) for f in parsed.findings if f.code == "TOTAL_ROW_IGNORED"]
