@@ -69,6 +69,10 @@ def read_rows(config, *rows: dict) -> tuple[list[int], list[tuple[int | None, ob
     return [p.row for p in parsed.projects], totals
 
 
+def test_a_row_that_only_says_total_is_a_total(config):
+    assert read_rows(config, A, B, {"Titre du projet": "Total"}) == ([2, 3], [(4, "Total", False)])
+
+
 def test_a_row_whose_only_figure_is_a_years_sum_is_a_total(config):
     assert read_rows(config, A, B, {"FQIS 2019-2020": 900}) == ([2, 3], [(4, None, True)])
 
