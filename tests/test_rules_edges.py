@@ -7,10 +7,12 @@ import datetime as dt
 
 import pytest
 
+from sync.config import load_config
 from sync.config.load import Committee
 from sync.money import ZERO, Cents
 from sync.parsing.records import ParsedWorkbook, Payment, Project
 from sync.rules.crossref import check_payments, link_payments
+from sync.vocabulary import statuses
 from tests.support.builders import payment, project
 from tests.support.checks import of_code
 from tests.test_rules import ouest
@@ -66,3 +68,34 @@ def test_a_payment_to_an_unknown_number_suggests_only_a_close_one(typed, closest
         typed,
         {"value": typed, "closest": closest},
     )
+
+
+def test_a_finding_on_the_fqis_total_without_its_column_is_at_no_cell(tmp_path):
+    # Without the « FQIS total » column, the total is the sum of the years (70 000 $ here):
+    # over the total cost, the finding names the column but no cell.
+    rows = [project(fqis={"2019-2020": 40000, "2020-2021": 30000}, total_cost=60000, cells={"FQIS total": None})]
+    report = ouest(tmp_path, rows, rename={"FQIS total": "Sous-total de l'organisme"})
+    [over] = of_code(report, "FQIS_OVER_TOTAL_COST")
+    assert (over.cell, over.row, over.field, over.values) == (
+        "",
+        2,
+        "fqis_total",
+        {"column": "FQIS total", "fund": "FQIS", "fqis": 7_000_000, "cost": 6_000_000},
+    )
+
+
+def test_a_missing_list_value_names_the_list_it_is_chosen_from(tmp_path):
+    report = ouest(tmp_path, [project(organization_type=None, territory=None, status=None)])
+    missing = {f.field: (f.cell, f.values) for f in of_code(report, "MISSING_VALUE")}
+    config = load_config(tmp_path / "alliance.toml")
+    assert missing == {
+        "organization_type": (
+            "D2",
+            {"column": "Type d'organisme", "expected": "organization_type", "allowed": list(config.eligible_types)},
+        ),
+        "territory": (
+            "E2",
+            {"column": "Territoire", "expected": "territory", "allowed": list(config.committee("OUEST").territories)},
+        ),
+        "status": ("G2", {"column": "Statut", "expected": "status", "allowed": list(statuses.STATUSES)}),
+    }
