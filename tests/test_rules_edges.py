@@ -99,3 +99,19 @@ def test_a_missing_list_value_names_the_list_it_is_chosen_from(tmp_path):
         ),
         "status": ("G2", {"column": "Statut", "expected": "status", "allowed": list(statuses.STATUSES)}),
     }
+
+
+@pytest.mark.parametrize(
+    ("field", "cell", "header", "expected"),
+    [
+        ("approval_date", "H2", "Date d'approbation", "date_once_accepted"),
+        ("start_date", "I2", "Date de début", "date_once_accepted"),
+        ("end_date", "J2", "Date de fin", "date_once_accepted"),
+        ("total_cost", "K2", "Coût total", "amount_once_accepted"),
+    ],
+)
+def test_each_date_and_amount_is_required_once_accepted(tmp_path, field, cell, header, expected):
+    report = ouest(tmp_path, [project(status="Accepté", **{field: None})])
+    assert [(f.cell, f.field, f.values) for f in of_code(report, "MISSING_VALUE")] == [
+        (cell, field, {"column": header, "status": "Accepté", "expected": expected})
+    ]
