@@ -108,10 +108,18 @@ def test_a_missing_list_value_names_the_list_it_is_chosen_from(tmp_path):
         ("start_date", "I2", "Date de début", "date_once_accepted"),
         ("end_date", "J2", "Date de fin", "date_once_accepted"),
         ("total_cost", "K2", "Coût total", "amount_once_accepted"),
+        ("fqis_total", "P2", "FQIS total", "amount_once_accepted"),
     ],
 )
 def test_each_date_and_amount_is_required_once_accepted(tmp_path, field, cell, header, expected):
-    report = ouest(tmp_path, [project(status="Accepté", **{field: None})])
+    typed: dict = {field: None, "fqis": {}} if field == "fqis_total" else {field: None}  # no year to sum either
+    report = ouest(tmp_path, [project(status="Accepté", **typed)])
     assert [(f.cell, f.field, f.values) for f in of_code(report, "MISSING_VALUE")] == [
         (cell, field, {"column": header, "status": "Accepté", "expected": expected})
     ]
+
+
+def test_an_unreadable_year_excuses_the_empty_fqis_total_but_not_the_total_cost(tmp_path):
+    rows = [project(status="Accepté", fqis={"2019-2020": "trente mille"}, fqis_total=None, total_cost=None)]
+    report = ouest(tmp_path, rows)
+    assert sorted((f.code, f.cell) for f in report.findings) == [("INVALID_AMOUNT", "L2"), ("MISSING_VALUE", "K2")]
