@@ -163,3 +163,8 @@ def test_a_records_cells_are_its_addresses():
         ["project_id", "amount"],
     )
     assert repr(cells) == "{'project_id': 'A7', 'amount': 'C7'}"
+
+
+def test_a_row_one_cent_over_the_sums_above_is_a_project(config):
+    # Before any total row, the sums since the header and since the last total are one.
+    assert read_rows(config, A, B, {"Titre du projet": "Total", "Coût total": 3000.01}) == ([2, 3, 4], [])
