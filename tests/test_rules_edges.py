@@ -123,3 +123,19 @@ def test_an_unreadable_year_excuses_the_empty_fqis_total_but_not_the_total_cost(
     rows = [project(status="Accepté", fqis={"2019-2020": "trente mille"}, fqis_total=None, total_cost=None)]
     report = ouest(tmp_path, rows)
     assert sorted((f.code, f.cell) for f in report.findings) == [("INVALID_AMOUNT", "L2"), ("MISSING_VALUE", "K2")]
+
+
+@pytest.mark.parametrize(
+    ("typed", "code", "closest"),
+    [
+        ("Coopérative sans but", "UNKNOWN_VALUE", "Coopérative sans but lucratif"),  # an eligible type misspelt
+        ("Coopérative à but lucratif", "INELIGIBLE_ORGANIZATION", None),  # an ineligible type
+        ("Coopérative lucrative", "INELIGIBLE_ORGANIZATION", None),  # closer to the ineligible type
+        ("Organisme public", "INELIGIBLE_ORGANIZATION", None),  # not close enough (0.75) to any eligible type
+    ],
+    ids=["misspelt-eligible", "ineligible", "closer-to-ineligible", "far-from-eligible"],
+)
+def test_an_organisation_type_is_misspelt_only_when_closest_to_an_eligible_type(tmp_path, typed, code, closest):
+    report = ouest(tmp_path, [project(organization_type=typed)])
+    [f] = report.findings
+    assert (f.code, f.cell, f.values["value"], f.values.get("closest")) == (code, "D2", typed, closest)
