@@ -168,3 +168,49 @@ def test_a_records_cells_are_its_addresses():
 def test_a_row_one_cent_over_the_sums_above_is_a_project(config):
     # Before any total row, the sums since the header and since the last total are one.
     assert read_rows(config, A, B, {"Titre du projet": "Total", "Coût total": 3000.01}) == ([2, 3, 4], [])
+
+
+def test_a_value_typed_outside_the_template_columns_is_a_warning_at_its_cell(config):
+    beyond = [None] * (len(PROJECT_HEADERS) + 2) + [12.0, "note"]
+    parsed = parse(config, [row(PROJECT_HEADERS, A), beyond])
+    assert [(f.code, f.sheet, f.cell, f.row, f.values) for f in parsed.findings] == [
+        ("VALUE_OUTSIDE_TABLE", "Projets", "W3", 3, {"value": "12"})  # column 23: W
+    ]
+    assert [p.row for p in parsed.projects] == [2]
+
+
+@pytest.mark.parametrize(
+    ("typed", "total"),
+    [
+        ({"FQIS 2019-2020": 300, "FQIS 2020-2021": 600}, 900_00),  # the SUM formula without its result
+        ({"FQIS 2019-2020": 300, "FQIS 2020-2021": "six cents"}, None),  # a year unreadable: no sum
+        ({"FQIS 2019-2020": 300, "FQIS total": "neuf cents"}, None),  # the total unreadable
+        ({"FQIS 2019-2020": 300, "FQIS total": 250}, 250_00),  # a typed total is kept (and compared)
+        ({}, None),  # no year at all
+    ],
+    ids=["years", "year-unreadable", "total-unreadable", "typed", "none"],
+)
+def test_an_empty_fqis_total_is_the_sum_of_its_years(config, typed, total):
+    number = {"No projet": "OUE-2020-001", "Titre du projet": "A"}
+    [project] = parse(config, [row(PROJECT_HEADERS, {**number, **typed})]).projects
+    assert project.fqis_total == total
+
+
+def test_without_a_no_projet_column_no_row_is_a_total(config):
+    headers = PAYMENT_HEADERS[1:]
+    paid = {"Date du versement": dt.date(2020, 6, 1), "Montant": 100, "Référence": "V-1"}
+    tabs = {
+        "Projets": [PROJECT_HEADERS],
+        "Versements": [headers, row(headers, paid), row(headers, {"Note": "Total", "Montant": 100})],
+    }
+    parsed = parse(config, tabs=tabs)
+    assert [(p.row, p.amount, p.note) for p in parsed.payments] == [(2, 100_00, ""), (3, 100_00, "Total")]
+    assert [f.code for f in parsed.findings] == ["MISSING_COLUMN"]
+
+
+def test_a_lower_row_is_pointed_at_only_when_it_holds_more_than_half_the_headers(config):
+    half = len(PAYMENT_HEADERS) // 2  # 2 of the 5 payment headers
+    for count, pointed in ((half, None), (half + 1, 2)):
+        tabs = {"Projets": [PROJECT_HEADERS], "Versements": [["Versements"], PAYMENT_HEADERS[:count]]}
+        missing = [f for f in parse(config, tabs=tabs).findings if f.code == "MISSING_COLUMN"]
+        assert missing and {f.values["header_row"] for f in missing} == {pointed}
