@@ -129,11 +129,13 @@ def test_an_unreadable_year_excuses_the_empty_fqis_total_but_not_the_total_cost(
     ("typed", "code", "closest"),
     [
         ("Coopérative sans but", "UNKNOWN_VALUE", "Coopérative sans but lucratif"),  # an eligible type misspelt
+        # Near both lists (0.97 and 0.91): the nearer, eligible, was meant.
+        ("Coopérative sans but lucrativ", "UNKNOWN_VALUE", "Coopérative sans but lucratif"),
         ("Coopérative à but lucratif", "INELIGIBLE_ORGANIZATION", None),  # an ineligible type
         ("Coopérative lucrative", "INELIGIBLE_ORGANIZATION", None),  # closer to the ineligible type
         ("Organisme public", "INELIGIBLE_ORGANIZATION", None),  # not close enough (0.75) to any eligible type
     ],
-    ids=["misspelt-eligible", "ineligible", "closer-to-ineligible", "far-from-eligible"],
+    ids=["misspelt-eligible", "nearer-to-eligible", "ineligible", "closer-to-ineligible", "far-from-eligible"],
 )
 def test_an_organisation_type_is_misspelt_only_when_closest_to_an_eligible_type(tmp_path, typed, code, closest):
     report = ouest(tmp_path, [project(organization_type=typed)])
