@@ -158,7 +158,7 @@ class RowRules:
                     Code.END_BEFORE_START,
                     committee=self.committee.code,
                     sheet=p.sheet,
-                    cell=p.cells.get("end_date", ""),
+                    cell=p.cells["end_date"],  # both dates were read: their columns are there
                     row=p.row,
                     project_id=p.project_id,
                     field="end_date",
