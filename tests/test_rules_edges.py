@@ -141,3 +141,12 @@ def test_an_organisation_type_is_misspelt_only_when_closest_to_an_eligible_type(
     report = ouest(tmp_path, [project(organization_type=typed)])
     [f] = report.findings
     assert (f.code, f.cell, f.values["value"], f.values.get("closest")) == (code, "D2", typed, closest)
+
+
+def test_a_fqis_total_that_disagrees_with_its_years_is_not_compared_with_the_cost(tmp_path):
+    # 70 000 $ typed over 60 000 $ of years, and over a cost of 65 000 $: the one finding is the split's.
+    rows = [project(fqis={"2019-2020": 30000, "2020-2021": 30000}, fqis_total=70000, total_cost=65000)]
+    report = ouest(tmp_path, rows)
+    assert [(f.code, f.cell, f.values) for f in report.findings] == [
+        ("YEAR_SPLIT_MISMATCH", "P2", {"column": "FQIS total", "total": 7_000_000, "years": 6_000_000})
+    ]
