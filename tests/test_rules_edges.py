@@ -150,3 +150,11 @@ def test_a_fqis_total_that_disagrees_with_its_years_is_not_compared_with_the_cos
     assert [(f.code, f.cell, f.values) for f in report.findings] == [
         ("YEAR_SPLIT_MISMATCH", "P2", {"column": "FQIS total", "total": 7_000_000, "years": 6_000_000})
     ]
+
+
+def test_the_fqis_share_is_checked_from_a_cost_of_one_cent(tmp_path):
+    rows = [project(fqis={"2019-2020": 0.01, "2020-2021": 0}, total_cost=0.01, other_contributions=0)]
+    report = ouest(tmp_path, rows)
+    assert [(f.code, f.cell, f.values["fqis"], f.values["cost"]) for f in report.findings] == [
+        ("FQIS_SHARE_HIGH", "P2", 1, 1)
+    ]
