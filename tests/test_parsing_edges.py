@@ -214,3 +214,18 @@ def test_a_lower_row_is_pointed_at_only_when_it_holds_more_than_half_the_headers
         tabs = {"Projets": [PROJECT_HEADERS], "Versements": [["Versements"], PAYMENT_HEADERS[:count]]}
         missing = [f for f in parse(config, tabs=tabs).findings if f.code == "MISSING_COLUMN"]
         assert missing and {f.values["header_row"] for f in missing} == {pointed}
+
+
+@pytest.mark.parametrize(
+    ("header", "excluded"), [("Organisme porteur", False), ("Coût total", True), ("Notes", None)], ids=str
+)
+def test_a_missing_column_keeps_the_rows_out_only_for_a_key_field(config, header, excluded):
+    headers = [h for h in PROJECT_HEADERS if h != header]
+    tabs = {"Projets": [headers, row(headers, A)], "Versements": [PAYMENT_HEADERS]}
+    missing = [(f.committee, f.values["column"], f.values["excluded"]) for f in parse(config, tabs=tabs).findings]
+    assert missing == ([] if excluded is None else [("OUEST", header, excluded)])  # Notes is optional
+
+
+def test_a_value_outside_the_table_is_the_committees(config):
+    parsed = parse(config, [[None] * len(PROJECT_HEADERS) + ["oups"]])
+    assert [(f.code, f.committee, f.cell) for f in parsed.findings] == [("VALUE_OUTSIDE_TABLE", "OUEST", "U2")]
