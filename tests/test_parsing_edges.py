@@ -229,3 +229,25 @@ def test_a_missing_column_keeps_the_rows_out_only_for_a_key_field(config, header
 def test_a_value_outside_the_table_is_the_committees(config):
     parsed = parse(config, [[None] * len(PROJECT_HEADERS) + ["oups"]])
     assert [(f.code, f.committee, f.cell) for f in parsed.findings] == [("VALUE_OUTSIDE_TABLE", "OUEST", "U2")]
+
+
+def test_an_empty_tab_is_its_missing_columns_not_a_crash(config):
+    parsed = parse(config, tabs={"Projets": [PROJECT_HEADERS, row(PROJECT_HEADERS, A)], "Versements": []})
+    assert [(f.code, f.sheet, f.values["column"]) for f in parsed.findings] == [
+        ("MISSING_COLUMN", "Versements", header)
+        for header in ("No projet", "Date du versement", "Montant", "Référence")
+    ]
+    assert (len(parsed.projects), parsed.payments) == (1, [])
+
+
+def test_a_row_shorter_than_the_header_is_read(config):
+    # Google leaves out a row's empty cells after its last value.
+    parsed = parse(config, [["OUE-2020-001", "Titre seul"]])
+    assert [(p.row, p.project_id, p.title, p.total_cost) for p in parsed.projects] == [
+        (2, "OUE-2020-001", "Titre seul", None)
+    ]
+
+
+def test_a_finding_of_a_row_without_number_names_no_project(config):
+    parsed = parse(config, [row(PROJECT_HEADERS, {"Titre du projet": "Sans numéro", "Coût total": "mille"})])
+    assert [(f.code, f.cell, f.project_id) for f in parsed.findings] == [("INVALID_AMOUNT", "K2", "")]
