@@ -172,11 +172,11 @@ def test_a_row_one_cent_over_the_sums_above_is_a_project(config):
 
 def test_a_value_typed_outside_the_template_columns_is_a_warning_at_its_cell(config):
     beyond = [None] * (len(PROJECT_HEADERS) + 2) + [12.0, "note"]
-    parsed = parse(config, [row(PROJECT_HEADERS, A), beyond])
+    parsed = parse(config, [row(PROJECT_HEADERS, A), beyond, row(PROJECT_HEADERS, B)])
     assert [(f.code, f.sheet, f.cell, f.row, f.values) for f in parsed.findings] == [
         ("VALUE_OUTSIDE_TABLE", "Projets", "W3", 3, {"value": "12"})  # column 23: W
     ]
-    assert [p.row for p in parsed.projects] == [2]
+    assert [p.row for p in parsed.projects] == [2, 4]  # the rows after it are read
 
 
 @pytest.mark.parametrize(
@@ -251,3 +251,10 @@ def test_a_row_shorter_than_the_header_is_read(config):
 def test_a_finding_of_a_row_without_number_names_no_project(config):
     parsed = parse(config, [row(PROJECT_HEADERS, {"Titre du projet": "Sans numéro", "Coût total": "mille"})])
     assert [(f.code, f.cell, f.project_id) for f in parsed.findings] == [("INVALID_AMOUNT", "K2", "")]
+
+
+def test_a_total_row_names_no_project(config):
+    parsed = parse(config, [row(PROJECT_HEADERS, A), row(PROJECT_HEADERS, {"No projet": "Total", "Coût total": 1000})])
+    assert [(f.code, f.cell, f.project_id, f.field) for f in parsed.findings] == [
+        ("TOTAL_ROW_IGNORED", "A3", "", "project_id")
+    ]
