@@ -258,3 +258,11 @@ def test_a_total_row_names_no_project(config):
     assert [(f.code, f.cell, f.project_id, f.field) for f in parsed.findings] == [
         ("TOTAL_ROW_IGNORED", "A3", "", "project_id")
     ]
+
+
+def test_a_duplicated_column_is_the_committees_at_the_copy(config):
+    headers = [*PAYMENT_HEADERS, "Montant"]
+    tabs = {"Projets": [PROJECT_HEADERS], "Versements": [headers]}
+    assert [(f.code, f.committee, f.cell, f.values) for f in parse(config, tabs=tabs).findings] == [
+        ("DUPLICATE_COLUMN", "OUEST", "F1", {"column": "Montant", "first": "C1"})
+    ]
