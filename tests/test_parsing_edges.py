@@ -266,3 +266,11 @@ def test_a_duplicated_column_is_the_committees_at_the_copy(config):
     assert [(f.code, f.committee, f.cell, f.values) for f in parse(config, tabs=tabs).findings] == [
         ("DUPLICATE_COLUMN", "OUEST", "F1", {"column": "Montant", "first": "C1"})
     ]
+
+
+def test_a_second_tab_of_the_same_name_is_the_committees(config):
+    tabs = {"Projets": [PROJECT_HEADERS], "PROJETS": [PROJECT_HEADERS, row(PROJECT_HEADERS, A)], "Versements": []}
+    found = [
+        (f.code, f.committee, f.sheet, f.values) for f in parse(config, tabs=tabs).findings if f.code == "AMBIGUOUS_TAB"
+    ]
+    assert found == [("AMBIGUOUS_TAB", "OUEST", "PROJETS", {"read": "Projets"})]
