@@ -217,7 +217,9 @@ def test_a_lower_row_is_pointed_at_only_when_it_holds_more_than_half_the_headers
 
 
 @pytest.mark.parametrize(
-    ("header", "excluded"), [("Organisme porteur", False), ("Coût total", True), ("Notes", None)], ids=str
+    ("header", "excluded"),
+    [("Organisme porteur", False), ("Coût total", True), ("Notes", None)],
+    ids=["organisation", "cost", "notes"],  # ASCII: mutmut finds a test by its id
 )
 def test_a_missing_column_keeps_the_rows_out_only_for_a_key_field(config, header, excluded):
     headers = [h for h in PROJECT_HEADERS if h != header]
