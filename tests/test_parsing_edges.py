@@ -276,3 +276,9 @@ def test_a_second_tab_of_the_same_name_is_the_committees(config):
         (f.code, f.committee, f.sheet, f.values) for f in parse(config, tabs=tabs).findings if f.code == "AMBIGUOUS_TAB"
     ]
     assert found == [("AMBIGUOUS_TAB", "OUEST", "PROJETS", {"read": "Projets"})]
+
+
+def test_a_short_row_with_a_value_only_in_an_unknown_column_is_outside_the_table(config):
+    headers = ["No projet", "Perso", *PROJECT_HEADERS[1:]]
+    tabs = {"Projets": [headers, [None, "x"]], "Versements": [PAYMENT_HEADERS]}
+    assert [(f.code, f.cell) for f in parse(config, tabs=tabs).findings] == [("VALUE_OUTSIDE_TABLE", "B2")]
