@@ -14,7 +14,8 @@
 # that kill the formulas' mutants, and the slowest): for sync/rules and sync/parsing.
 #
 # The configuration is [tool.mutmut] in pyproject.toml; mutmut works in mutants/
-# (ignored by git). The score and each surviving mutant, explained, are recorded in
+# (ignored by git) and keeps the results of the functions that did not change, even
+# after tests were added: remove mutants/ first for a fresh measure. The score and each surviving mutant, explained, are recorded in
 # benchmarks/RESULTS.md (« Tests de mutation »); `mutmut show NAME` prints a mutant.
 set -euo pipefail
 cd "$(dirname "$0")/.."
