@@ -9,7 +9,11 @@ year, count; a payment's date, amount, reference and note) and per transition:
 value → other value, value → unreadable, value → empty, and back, unreadable ↔
 empty, and one unreadable value → another (no change to report: both are
 « (illisible) »). Each case is reported once, on its own record, with that field
-alone."""
+alone. The same transitions for a project's number (its identity: renumbered, it
+is removed and added) and a payment's.
+
+Two payments of the same amount under the same reference, each with its own
+correction, are each found again (not paired by their shared values)."""
 
 from __future__ import annotations
 
@@ -371,3 +375,131 @@ def test_each_payment_field_and_transition_is_reported_once(every_payment_transi
     assert every_payment_transition[heads[0] + 1] == line
     following = every_payment_transition[heads[0] + 2 : heads[0] + 3]
     assert not following or not following[0].startswith("      ")
+
+
+@pytest.mark.parametrize("sorted_back", [False, True], ids=["same-order", "rows-swapped"])
+def test_two_payments_sharing_reference_and_amount_each_keep_their_own_correction(tmp_path, sorted_back):
+    """Two payments of the same amount under the same reference; one's reference is
+    corrected, the other's date. The first old payment also agrees with the second new
+    one on three fields (project, amount, reference): pairing them would report a date
+    moved by three months and then a payment with its date and reference both changed.
+    The same when the rows are also swapped."""
+    projects = [project("OUE-2020-001", fqis={"2019-2020": 30000, "2020-2021": 70000}, total_cost=200000)]
+    before = [
+        payment("OUE-2020-001", date=dt.date(2020, 6, 1), amount=500, reference="V-1"),
+        payment("OUE-2020-001", date=dt.date(2020, 9, 1), amount=500, reference="V-1"),
+    ]
+    after = [
+        payment("OUE-2020-001", date=dt.date(2020, 6, 1), amount=500, reference="V-2"),
+        payment("OUE-2020-001", date=dt.date(2020, 9, 2), amount=500, reference="V-1"),
+    ]
+    reference = [
+        "  Versement modifié : OUE-2020-001 · 2020-06-01 · réf. V-2 — Versement de 500,00 $",
+        "      Référence : V-1 → V-2",
+    ]
+    date = [
+        "  Versement modifié : OUE-2020-001 · 2020-09-02 · réf. V-1 — Versement de 500,00 $",
+        "      Date du versement : 2020-09-01 → 2020-09-02",
+    ]
+    assert diff_after(
+        tmp_path,
+        {"projects": projects, "payments": before},
+        {"projects": projects, "payments": after[::-1] if sorted_back else after},
+    )[1:] == [
+        "Projets : 0 ajouté, 0 modifié, 0 supprimé. Versements : 0 ajouté, 2 modifiés, 0 supprimé.",
+        "",
+        "OUEST — Ouest de la Montérégie",
+        *(date + reference if sorted_back else reference + date),
+    ]
+
+
+# ------------------------------------------------- a project number changed, emptied, unreadable
+
+# A project's number is its identity (sync/history/diff.py): renumbered, it is the old
+# number removed and the new one added; without a readable number it is « (sans
+# numéro, ligne N) », so a number emptied or made unreadable, or back, is also a
+# removal and an addition; from unreadable to empty, at the same row, the same
+# project, its No projet modified. A payment is found again whatever its number
+# becomes (its date, amount and reference are the same): one modified payment.
+NUMBER_STATES = {A: "OUE-{i}-A", B: "OUE-{i}-B", UNREAD: "#REF!", UNREAD + "2": "#N/A", EMPTY_CELL: None}
+NUMBER_SHOWN = {UNREAD: "(illisible)", UNREAD + "2": "(illisible)", EMPTY_CELL: "(vide)"}
+NUMBER_CASES = list(TRANSITIONS)
+ASCII_IDS = [t.replace("→", "-to-").replace(" ", "-") for t in NUMBER_CASES]
+
+
+def _number_in(state: str, i: int) -> str | None:
+    typed = NUMBER_STATES[state]
+    return typed.format(i=i) if typed else None
+
+
+@pytest.fixture(scope="module")
+def every_number_transition(tmp_path_factory) -> list[str]:
+    """`diff` after a run where each transition of a No projet has its own project (row
+    i + 2) and its own payment (the payments naming two projects that exist)."""
+    states = [TRANSITIONS[t] for t in NUMBER_CASES]
+    paid = {A: "OUE-2020-001", B: "OUE-2020-002"}
+    named = [project("OUE-2020-001", title="Payé A"), project("OUE-2020-002", title="Payé B")]
+
+    def records(side: int) -> dict:
+        return {
+            "projects": [project(_number_in(s[side], i), title=f"Numéro {i}") for i, s in enumerate(states)] + named,
+            "payments": [
+                payment(
+                    paid.get(s[side], NUMBER_STATES[s[side]]),
+                    date=dt.date(2020, 6, 1 + i),
+                    amount=100 + i,
+                    reference=f"V-{i}",
+                )
+                for i, s in enumerate(states)
+            ],
+        }
+
+    return diff_after(tmp_path_factory.mktemp("numeros"), records(0), records(1))
+
+
+def _project_named(state: str, i: int) -> str:
+    """How diff names the project: its number, or its row when it has no readable one."""
+    return f"OUE-{i}-{state}" if state in (A, B) else f"(sans numéro, ligne {i + 2})"
+
+
+@pytest.mark.parametrize("transition", NUMBER_CASES, ids=ASCII_IDS)
+def test_a_project_renumbered_or_its_number_emptied_or_unreadable(every_number_transition, transition):
+    i = NUMBER_CASES.index(transition)
+    before, after = TRANSITIONS[transition]
+    mine = [line for line in every_number_transition if line.endswith(f" — Numéro {i}")]
+    old, new = _project_named(before, i), _project_named(after, i)
+    if old != new:
+        assert mine == [f"  Projet ajouté : {new} — Numéro {i}", f"  Projet supprimé : {old} — Numéro {i}"]
+    elif NUMBER_SHOWN[before] != NUMBER_SHOWN[after]:
+        assert mine == [f"  Projet modifié : {new} — Numéro {i}"]
+        at = every_number_transition.index(mine[0])
+        assert every_number_transition[at + 1] == f"      No projet : {NUMBER_SHOWN[before]} → {NUMBER_SHOWN[after]}"
+        assert not every_number_transition[at + 2].startswith("      ")  # that field alone
+    else:  # unreadable both times: nothing to report
+        assert mine == []
+
+
+@pytest.mark.parametrize("transition", NUMBER_CASES, ids=ASCII_IDS)
+def test_a_payments_number_changed_emptied_or_unreadable_is_one_modified_payment(every_number_transition, transition):
+    i = NUMBER_CASES.index(transition)
+    before, after = TRANSITIONS[transition]
+    shown = {A: "OUE-2020-001", B: "OUE-2020-002", **NUMBER_SHOWN}
+    mine = [i_ for i_, line in enumerate(every_number_transition) if f" · réf. V-{i} — " in line]
+    if shown[before] == shown[after]:
+        assert mine == []
+        return
+    key = shown[after] if after in (A, B) else "(sans projet)"
+    assert [every_number_transition[at] for at in mine] == [
+        f"  Versement modifié : {key} · 2020-06-{1 + i:02d} · réf. V-{i} — Versement de {100 + i},00 $"
+    ]
+    following = every_number_transition[mine[0] + 1 : mine[0] + 3]
+    assert following[0] == f"      No projet : {shown[before]} → {shown[after]}"
+    assert not following[1:] or not following[1].startswith("      ")
+
+
+def test_number_changes_are_counted_as_added_removed_and_modified(every_number_transition):
+    # Projects: 5 with a number before or after (not both the same): added and removed;
+    # unreadable ↔ empty: 2 modified. Payments: every transition but unreadable → unreadable.
+    assert every_number_transition[1] == (
+        "Projets : 5 ajoutés, 2 modifiés, 5 supprimés. Versements : 0 ajouté, 7 modifiés, 0 supprimé."
+    )

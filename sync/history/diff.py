@@ -9,7 +9,12 @@ payments left over by the previous one, in row order:
 1. same project, date, amount and reference — the same payment (only its note
    may have changed);
 2. three of those four fields the same — a payment with one field corrected:
-   its amount, its date, its reference, or its project number;
+   its amount, its date, its reference, or its project number. These pairs are
+   chosen together, so that as many payments as possible find their own: two
+   payments of the same amount under the same reference, one with its reference
+   corrected and the other its date, are each paired with their own old version
+   (a first-come pairing would give the second the first's old version, by their
+   shared amount and reference, and report a wrong date change);
 3. same project and reference (when there is one), then same project and date,
    then same project and amount — a payment with several fields corrected.
 
@@ -21,7 +26,7 @@ really changed.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
@@ -155,39 +160,121 @@ def _all_but(field_name: str) -> Callable[[StoredRecord], Identity | None]:
     return lambda r: _identity(r, *kept)
 
 
-_STAGES: list[Callable[[StoredRecord], Identity | None]] = [
-    lambda r: (r.project_id, _value(r, "date"), _value(r, "amount"), _value(r, "reference")),
-    # One field corrected, whichever it is (the project number included).
-    *(_all_but(name) for name in ("amount", "date", "reference", "project_id")),
+Stage = Callable[[StoredRecord], Identity | None]
+Pair = tuple[StoredRecord, StoredRecord]
+
+
+def _same(record: StoredRecord) -> Identity:
+    """Stage 1: the same payment, its project, date, amount and reference."""
+    return (record.project_id, _value(record, "date"), _value(record, "amount"), _value(record, "reference"))
+
+
+# One field corrected, whichever it is (the project number included).
+_ONE_CORRECTED: list[Stage] = [_all_but(name) for name in ("amount", "date", "reference", "project_id")]
+_SEVERAL_CORRECTED: list[Stage] = [
     lambda r: (r.project_id, _value(r, "reference")) if r.values.get("reference") else None,
     lambda r: (r.project_id, _value(r, "date")) if r.values.get("date") else None,
     lambda r: (r.project_id, _value(r, "amount")) if r.values.get("amount") is not None else None,
 ]
 
 
-def _match_payments(
-    before: list[StoredRecord], after: list[StoredRecord]
-) -> tuple[list[tuple[StoredRecord, StoredRecord]], list[StoredRecord], list[StoredRecord]]:
-    """Pairs (old, new) matched stage by stage, then the unmatched old and new."""
-    old_left, new_left = list(before), list(after)
-    pairs: list[tuple[StoredRecord, StoredRecord]] = []
-    for stage in _STAGES:
-        waiting: dict[Identity, list[StoredRecord]] = defaultdict(list)
-        for record in old_left:
+def _match_stage(
+    stage: Stage, old_left: list[StoredRecord], new_left: list[StoredRecord], pairs: list[Pair]
+) -> tuple[list[StoredRecord], list[StoredRecord]]:
+    """Pairs each new payment with the first old one of the same ``stage`` key, in
+    row order; the old and new left unmatched."""
+    waiting: dict[Identity, list[StoredRecord]] = defaultdict(list)
+    for record in old_left:
+        key = stage(record)
+        if key is not None:
+            waiting[key].append(record)
+    unmatched_new = []
+    matched_old: set[int] = set()
+    for record in new_left:
+        key = stage(record)
+        candidates = waiting.get(key) if key is not None else None
+        if candidates:
+            old = candidates.pop(0)
+            pairs.append((old, record))
+            matched_old.add(id(old))
+        else:
+            unmatched_new.append(record)
+    return [r for r in old_left if id(r) not in matched_old], unmatched_new
+
+
+def _one_corrected_candidates(old_left: list[StoredRecord], new_left: list[StoredRecord]) -> list[list[int]]:
+    """For each new payment, the old ones (their indices) that agree with it on three
+    of the four fields: by the field corrected (amount, date, reference, project
+    number), then in row order."""
+    indexed: list[dict[Identity, list[int]]] = []
+    for stage in _ONE_CORRECTED:
+        by_key: dict[Identity, list[int]] = defaultdict(list)
+        for i, record in enumerate(old_left):
             key = stage(record)
             if key is not None:
-                waiting[key].append(record)
-        unmatched_new = []
-        for record in new_left:
-            key = stage(record)
-            candidates = waiting.get(key) if key is not None else None
-            if candidates:
-                pairs.append((candidates.pop(0), record))
-            else:
-                unmatched_new.append(record)
-        matched_old = {id(old) for old, _ in pairs}
-        old_left = [r for r in old_left if id(r) not in matched_old]
-        new_left = unmatched_new
+                by_key[key].append(i)
+        indexed.append(by_key)
+    candidates = []
+    for record in new_left:
+        keys = [stage(record) for stage in _ONE_CORRECTED]
+        found = [i for by_key, key in zip(indexed, keys, strict=True) if key is not None for i in by_key.get(key, ())]
+        candidates.append(list(dict.fromkeys(found)))
+    return candidates
+
+
+def _augment(start: int, candidates: list[list[int]], owner: dict[int, int], partner: dict[int, int]) -> None:
+    """Pairs new payment ``start`` with an old one: a free candidate if it has one,
+    else one freed by moving earlier pairs along a chain (an augmenting path, breadth
+    first, so the shortest chain wins); ``owner`` maps old to new, ``partner`` new to old."""
+    reached_from: dict[int, int] = {}
+    queue = deque([start])
+    while queue:
+        new = queue.popleft()
+        for old in candidates[new]:
+            if old in reached_from:
+                continue
+            reached_from[old] = new
+            if old not in owner:
+                _flip(old, reached_from, owner, partner)
+                return
+            queue.append(owner[old])
+
+
+def _flip(old: int, reached_from: dict[int, int], owner: dict[int, int], partner: dict[int, int]) -> None:
+    """Moves each pair of the chain that ends at the free ``old`` one step along it."""
+    while True:
+        new = reached_from[old]
+        previous = partner.get(new)
+        owner[old], partner[new] = new, old
+        if previous is None:
+            return
+        old = previous
+
+
+def _match_one_corrected(
+    old_left: list[StoredRecord], new_left: list[StoredRecord], pairs: list[Pair]
+) -> tuple[list[StoredRecord], list[StoredRecord]]:
+    """Stage 2, as one matching of the most payments (not first come, first paired)."""
+    candidates = _one_corrected_candidates(old_left, new_left)
+    owner: dict[int, int] = {}
+    partner: dict[int, int] = {}
+    for new in range(len(new_left)):
+        if candidates[new]:
+            _augment(new, candidates, owner, partner)
+    pairs.extend((old_left[partner[new]], new_left[new]) for new in sorted(partner))
+    old_unmatched = [record for i, record in enumerate(old_left) if i not in owner]
+    return old_unmatched, [record for i, record in enumerate(new_left) if i not in partner]
+
+
+def _match_payments(
+    before: list[StoredRecord], after: list[StoredRecord]
+) -> tuple[list[Pair], list[StoredRecord], list[StoredRecord]]:
+    """Pairs (old, new) matched stage by stage, then the unmatched old and new."""
+    pairs: list[Pair] = []
+    old_left, new_left = _match_stage(_same, list(before), list(after), pairs)
+    old_left, new_left = _match_one_corrected(old_left, new_left, pairs)
+    for stage in _SEVERAL_CORRECTED:
+        old_left, new_left = _match_stage(stage, old_left, new_left, pairs)
     return pairs, old_left, new_left
 
 

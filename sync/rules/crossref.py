@@ -37,7 +37,7 @@ def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
                     Code.DUPLICATE_PROJECT_ID,
                     committee=p.committee,
                     sheet=p.sheet,
-                    cell=p.cells.get("project_id", ""),
+                    cell=p.cells["project_id"],  # a number was read: its column is there
                     row=p.row,
                     project_id=p.project_id,
                     field="project_id",
@@ -135,7 +135,7 @@ def _payment_finding(code: Code, v: Payment, committee: str, field: str, **value
         code,
         committee=committee,
         sheet=v.sheet,
-        cell=v.cells.get(field, ""),
+        cell=v.cells[field],  # the project number or amount the rule read: its column is there
         row=v.row,
         project_id=v.project_id,
         field=field,

@@ -83,30 +83,26 @@ class RowRules:
 
     def check_project(self, p: Project) -> list[Finding]:
         out: list[Finding] = []
-        # Fields already in error, so that a rule on their value stays quiet.
-        errors_in: set[str] = set(p.invalid)
-        self._check_required(out, p, errors_in)
-        self._check_listed(out, p, errors_in)
+        self._check_required(out, p)
+        self._check_listed(out, p)
         if p.status in statuses.COMMITTED_STATUSES:
-            self._check_accepted(out, p, errors_in)
+            self._check_accepted(out, p)
         self._check_dates(out, p)
-        self._check_amounts(out, p, errors_in)
+        self._check_amounts(out, p)
         return out
 
-    def _check_required(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
+    def _check_required(self, out: list[Finding], p: Project) -> None:
         required = ["project_id", "title", "organization", "organization_type", "territory", "priority", "status"]
         for name in required:
             if self._has_column(p, name) and not getattr(p, name) and name not in p.invalid:
                 self._emit(out, Code.MISSING_VALUE, p, name, self.columns, expected=name, **self._offered(name))
-                errors_in.add(name)
 
-    def _check_listed(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
+    def _check_listed(self, out: list[Finding], p: Project) -> None:
         """The values chosen from a list: status, priority (and the committee's plan),
         organisation type, territory."""
         cols = self.columns
         if p.status and self.statuses.canonical(p.status) is None:
             self._unknown(out, p, "status", self.statuses, cols)
-            errors_in.add("status")
         if p.priority:
             priority = self.priorities.canonical(p.priority)
             if priority is None:
@@ -128,7 +124,7 @@ class RowRules:
         if p.territory:
             self._check_territory(out, p)
 
-    def _check_accepted(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
+    def _check_accepted(self, out: list[Finding], p: Project) -> None:
         """The dates and amounts a project needs once accepted (a committed status)."""
         cols = self.columns
         for name in ("approval_date", "start_date", "end_date"):
@@ -140,7 +136,6 @@ class RowRules:
                 continue  # empty only because a year cell, already reported, cannot be summed
             if self._has_column(p, name) and getattr(p, name) is None and name not in p.invalid:
                 self._emit(out, Code.MISSING_VALUE, p, name, cols, status=p.status, expected="amount_once_accepted")
-                errors_in.add(name)
 
     def _check_dates(self, out: list[Finding], p: Project) -> None:
         """Dates within the agreement's period, and an end not before the start."""
@@ -163,7 +158,7 @@ class RowRules:
                     Code.END_BEFORE_START,
                     committee=self.committee.code,
                     sheet=p.sheet,
-                    cell=p.cells.get("end_date", ""),
+                    cell=p.cells["end_date"],  # both dates were read: their columns are there
                     row=p.row,
                     project_id=p.project_id,
                     field="end_date",
@@ -172,15 +167,20 @@ class RowRules:
                 )
             )
 
-    def _check_amounts(self, out: list[Finding], p: Project, errors_in: set[str]) -> None:
+    def _check_amounts(self, out: list[Finding], p: Project) -> None:
+        """The FQIS total against its years, then against the total cost: a total that
+        disagrees with its years is not compared with the cost (a rule on a value
+        already in error stays quiet). An empty amount, missing or unreadable (already
+        a finding), is compared with nothing."""
         cols, fund = self.columns, self.config.fund
+        split_mismatch = False
         years_readable = not any(f.startswith("year:") for f in p.invalid)
         if p.fqis_total is not None and years_readable and self._has_year_columns(p):
             years = p.fqis_years_sum()
             if years != p.fqis_total:
                 self._emit(out, Code.YEAR_SPLIT_MISMATCH, p, "fqis_total", cols, total=p.fqis_total, years=years)
-                errors_in.add("fqis_total")
-        if p.fqis_total is not None and p.total_cost is not None and "fqis_total" not in errors_in:
+                split_mismatch = True
+        if p.fqis_total is not None and p.total_cost is not None and not split_mismatch:
             if p.fqis_total > p.total_cost:
                 self._emit(
                     out,

@@ -14,6 +14,7 @@ import functools
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import Phase, settings
 
 from sync.wording import plural
 from tests.support import libreoffice
@@ -23,6 +24,11 @@ from tests.support.sheets_server import SheetsServer
 
 # The guard's own tests (tests/test_skip_guard.py) run pytest inside pytest.
 pytest_plugins = ["pytester"]
+
+# Mutation testing (benchmarks/mutants.sh, --hypothesis-profile=mutants) only needs
+# to know whether a property fails: no shrinking of the failing example, no example
+# database, no deadline on a machine it shares.
+settings.register_profile("mutants", phases=[Phase.explicit, Phase.reuse, Phase.generate], database=None, deadline=None)
 
 
 class SkipGuard:
