@@ -177,7 +177,10 @@ def _missing_column(f: Finding) -> dict[str, object]:
 def _missing_value(f: Finding) -> dict[str, object]:
     v = f.values
     status = v.get("status")
+    typed = v.get("typed")
     return {
+        # A number of dashes or signs only (« - », « ? ») is no number: said as typed.
+        "state": f"ne contient ni lettre ni chiffre (« {typed} »)" if typed else "est vide",
         "context": f" pour un projet au statut « {status} »" if status else "",
         "expected": EXPECTED_WHEN_EMPTY[v["expected"]].format(allowed=_listed(v.get("allowed") or [])),
     }
@@ -400,7 +403,7 @@ _TYPES = [
         Code.MISSING_VALUE,
         ERROR,
         "Valeur manquante",
-        "« {column} » est vide{context}. Attendu : {expected}.",
+        "« {column} » {state}{context}. Attendu : {expected}.",
         unusable=True,
         wording=_missing_value,
     ),

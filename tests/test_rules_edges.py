@@ -158,3 +158,25 @@ def test_the_fqis_share_is_checked_from_a_cost_of_one_cent(tmp_path):
     assert [(f.code, f.cell, f.values["fqis"], f.values["cost"]) for f in report.findings] == [
         ("FQIS_SHARE_HIGH", "P2", 1, 1)
     ]
+
+
+@pytest.mark.parametrize("typed", ["-", "?", "#", "—", "..."])
+def test_a_number_without_letter_or_digit_is_no_number_and_is_not_counted(tmp_path, typed):
+    """« - » typed for « no number yet » is said as typed, at its cell, the project not counted,
+    its payments not linked; two of them are not each other's duplicate."""
+    report = ouest(
+        tmp_path,
+        [project(typed), project(typed, title="Autre"), project("OUE-2020-002")],
+        [payment(typed, amount=500), payment("OUE-2020-002", amount=700)],
+    )
+    found = [(f.sheet, f.cell, f.values.get("typed"), f.message) for f in of_code(report, "MISSING_VALUE")]
+    said = f"« No projet » ne contient ni lettre ni chiffre (« {typed} »). Attendu : "
+    assert found == [
+        ("Projets", "A2", typed, said + "un numéro de projet unique, par exemple OUE-2020-003."),
+        ("Projets", "A3", typed, said + "un numéro de projet unique, par exemple OUE-2020-003."),
+        ("Versements", "A2", typed, said + "le No projet d'un projet de ce comité."),
+    ]
+    assert of_code(report, "DUPLICATE_PROJECT_ID") == []
+    assert of_code(report, "PAYMENT_UNKNOWN_PROJECT") == []
+    [line] = [t for t in report.totals.lines if t.code == "OUEST"]
+    assert (line.committed, line.paid) == (60_000_00, 700_00)  # OUE-2020-002 alone

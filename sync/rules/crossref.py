@@ -25,9 +25,9 @@ def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
     first: dict[str, Project] = {}
     for workbook in workbooks:
         for p in workbook.projects:
-            if not p.project_id:
+            key = _id_key(p.project_id) if p.project_id else ""
+            if not key:  # no number, or none a person can read (« - »): MISSING_VALUE (sync/rules/rows.py)
                 continue
-            key = _id_key(p.project_id)
             if key not in first:
                 first[key] = p
                 continue
@@ -54,7 +54,7 @@ def check_duplicate_ids(workbooks: list[ParsedWorkbook]) -> list[Finding]:
 def _projects_by_key(workbook: ParsedWorkbook) -> dict[str, Project]:
     projects: dict[str, Project] = {}
     for p in workbook.projects:
-        if p.project_id:
+        if p.project_id and _id_key(p.project_id):
             projects.setdefault(_id_key(p.project_id), p)
     return projects
 
@@ -79,7 +79,7 @@ def check_payments(workbook: ParsedWorkbook, fund: str) -> list[Finding]:
     paid: dict[str, Cents] = {}
     reported: set[str] = set()
     for v in workbook.payments:
-        if not v.project_id:
+        if not v.project_id or not _id_key(v.project_id):  # MISSING_VALUE (sync/rules/rows.py)
             continue
         project = projects.get(_id_key(v.project_id))
         if project is None:

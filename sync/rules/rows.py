@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sync.config import Committee, Config
 from sync.findings import Code, Finding, finding
+from sync.parsing.identifiers import project_key
 from sync.parsing.records import Payment, Project, Record
 from sync.vocabulary import statuses
 from sync.vocabulary.lists import ValueList
@@ -96,6 +97,10 @@ class RowRules:
         for name in required:
             if self._has_column(p, name) and not getattr(p, name) and name not in p.invalid:
                 self._emit(out, Code.MISSING_VALUE, p, name, self.columns, expected=name, **self._offered(name))
+        if p.project_id and not project_key(p.project_id):
+            self._emit(
+                out, Code.MISSING_VALUE, p, "project_id", self.columns, expected="project_id", typed=p.project_id
+            )
 
     def _check_listed(self, out: list[Finding], p: Project) -> None:
         """The values chosen from a list: status, priority (and the committee's plan),
@@ -293,6 +298,10 @@ class RowRules:
         for name in ("project_id", "date", "amount"):
             if self._has_column(v, name) and getattr(v, name) in (None, "") and name not in v.invalid:
                 self._emit(out, Code.MISSING_VALUE, v, name, cols, expected=f"payment_{name}")
+        if v.project_id and not project_key(v.project_id):
+            self._emit(
+                out, Code.MISSING_VALUE, v, "project_id", cols, expected="payment_project_id", typed=v.project_id
+            )
         if v.date is not None and not (self.config.period_start <= v.date <= self.config.period_end):
             self._emit(
                 out,
