@@ -266,3 +266,30 @@ def test_a_correction_of_any_single_field_is_one_modified_payment(corrected, fie
     assert changes == [
         RecordChange(MODIFIED, PAYMENT, "OUEST", key, label, (FieldChange(field, before_text, after_text),))
     ]
+
+
+# ---------------------------------------------------------------- paths the tests never took (issue 23)
+
+
+def test_two_identical_payments_swapped_in_order_are_no_change(tmp_path):
+    """OUEST's two identical payments (same project, date, amount, reference) change rows
+    with a third between runs: the same payments, nothing to report, also on the Changements sheet."""
+    import openpyxl
+
+    from sync.outputs.ministry.lists import NO_CHANGE
+
+    twin = payment("OUE-2020-001", date=dt.date(2020, 6, 1), amount="1 234,56 $", reference="VER-7")
+    other = payment("OUE-2020-001", date=dt.date(2020, 9, 1), amount=15000, reference="VER-8")
+    projects = [project("OUE-2020-001")]
+    alliance = Alliance(tmp_path, {"OUEST": {"projects": projects, "payments": [twin, other, dict(twin)]}})
+    assert alliance.cli("run").exit_code == 0
+    alliance.rewrite("OUEST", projects=projects, payments=[dict(twin), dict(twin), other])
+    assert alliance.cli("run").exit_code == 0
+    result = alliance.cli("diff")
+    assert result.exit_code == 0, result.output
+    assert lines(result.stdout) == [
+        "Changements entre la synchronisation n° 1 du AAAA-MM-JJ HH:MM et la n° 2 du AAAA-MM-JJ HH:MM : "
+        "aucun changement."
+    ]
+    sheet = openpyxl.load_workbook(alliance.output)["Changements"]
+    assert NO_CHANGE in [v for row in sheet.iter_rows(values_only=True) for v in row]
