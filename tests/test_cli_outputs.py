@@ -414,3 +414,86 @@ def test_deliver_refuses_a_log_file_onto_the_configuration(alliance):
     assert result.exit_code == 2
     assert result.stderr == refused(config, overwritten("la configuration", config))
     assert unchanged(config) == before
+
+
+# ---------------------------------------------------------------- paths the tests never took (issue 23)
+
+
+@pytest.fixture
+def with_regional(tmp_path):
+    """The alliance of ``alliance``, its regional line reading regional.xlsx (one project)."""
+    regional = {"projects": [project("REG-2020-001", territory="Régional")]}
+    write_alliance(tmp_path, {"OUEST": OUEST, "REGION": regional}, regional={"source": {"xlsx": "regional.xlsx"}})
+    return tmp_path
+
+
+@pytest.mark.parametrize("option", ["--output", "--log-file", "--log-file-first"])
+def test_an_output_onto_the_regional_lines_workbook_is_refused(with_regional, option):
+    target = with_regional / "regional.xlsx"
+    before = unchanged(target)
+    args = ["run", "--config", config_of(with_regional), "--state-dir", str(with_regional / "etat")]
+    if option == "--output":
+        result = invoke(*args, "-o", str(target), "--force")
+    elif option == "--log-file":
+        result = invoke(*args, "-o", str(with_regional / "rapport.xlsx"), "--log-file", str(target))
+    else:
+        result = invoke("--log-file", str(target), *args, "-o", str(with_regional / "rapport.xlsx"))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.endswith(refused(target, overwritten("le classeur du comité REGION", target)))
+    assert unchanged(target) == before
+    assert not (with_regional / "rapport.xlsx").exists()
+    assert not (with_regional / "etat").exists()  # refused before anything was recorded
+
+
+def test_an_export_onto_the_regional_lines_workbook_or_beside_it(with_regional):
+    """--export takes a folder: the regional workbook's path is refused as a file (exit 2);
+    its folder receives the export, the workbook untouched."""
+    target = with_regional / "regional.xlsx"
+    before = unchanged(target)
+    args = ["run", "--config", config_of(with_regional), "--state-dir", str(with_regional / "etat")]
+    result = invoke(*args, "-o", str(with_regional / "rapport.xlsx"), "--export", str(target))
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"Erreur : valeur invalide pour --export : Dossier « {target} » : c'est un fichier.\n"
+    )
+    assert not (with_regional / "rapport.xlsx").exists()
+    result = invoke(*args, "-o", str(with_regional / "rapport.xlsx"), "--export", str(with_regional))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        f"Exportation CSV écrite dans {with_regional} : projets.csv, versements.csv, constats.csv, totaux.csv, "
+        "evolution.csv."
+    )
+    assert unchanged(target) == before
+
+
+def test_output_onto_another_alliances_committee_workbook_with_a_validation_tab(alliance):
+    """A committee workbook no source names, with the Validation tab that feedback writes:
+    not a report (no Sommaire, no À propos), so refused without --force (docs/ligne-de-commande.md),
+    replaced with it."""
+    from openpyxl import load_workbook
+
+    from tests.support.builders import write_committee_xlsx
+
+    target = alliance / "autre-alliance.xlsx"
+    validation = [["Gravité", "Code", "Message"], ["Erreur", "MISSING_VALUE", "Valeur manquante"]]
+    write_committee_xlsx(
+        target, [project("AUT-2020-001")], [payment("AUT-2020-001")], extra_tabs={"Validation": validation}
+    )
+    before = unchanged(target)
+    args = ["run", "--config", config_of(alliance), "--state-dir", str(alliance / "etat"), "-o", str(target)]
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.endswith(
+        refused(
+            target,
+            "ce fichier existe et n'est pas un classeur de ce type écrit par alliance-sync ; choisissez un autre "
+            "nom, ou ajoutez --force pour le remplacer",
+        )
+    )
+    assert unchanged(target) == before
+    result = invoke(*args, "--force")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == f"Conforme — 0 erreur, 0 avertissement. Classeur écrit : {target}\n"
+    assert load_workbook(target).sheetnames[0] == "Sommaire"

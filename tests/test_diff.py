@@ -266,3 +266,91 @@ def test_a_correction_of_any_single_field_is_one_modified_payment(corrected, fie
     assert changes == [
         RecordChange(MODIFIED, PAYMENT, "OUEST", key, label, (FieldChange(field, before_text, after_text),))
     ]
+
+
+# ---------------------------------------------------------------- paths the tests never took (issue 23)
+
+
+def test_two_identical_payments_swapped_in_order_are_no_change(tmp_path):
+    """OUEST's two identical payments (same project, date, amount, reference) change rows
+    with a third between runs: the same payments, nothing to report, also on the Changements sheet."""
+    import openpyxl
+
+    from sync.outputs.ministry.lists import NO_CHANGE
+
+    twin = payment("OUE-2020-001", date=dt.date(2020, 6, 1), amount="1 234,56 $", reference="VER-7")
+    other = payment("OUE-2020-001", date=dt.date(2020, 9, 1), amount=15000, reference="VER-8")
+    projects = [project("OUE-2020-001")]
+    alliance = Alliance(tmp_path, {"OUEST": {"projects": projects, "payments": [twin, other, dict(twin)]}})
+    assert alliance.cli("run").exit_code == 0
+    alliance.rewrite("OUEST", projects=projects, payments=[dict(twin), dict(twin), other])
+    assert alliance.cli("run").exit_code == 0
+    result = alliance.cli("diff")
+    assert result.exit_code == 0, result.output
+    assert lines(result.stdout) == [
+        "Changements entre la synchronisation n° 1 du AAAA-MM-JJ HH:MM et la n° 2 du AAAA-MM-JJ HH:MM : "
+        "aucun changement."
+    ]
+    sheet = openpyxl.load_workbook(alliance.output)["Changements"]
+    assert NO_CHANGE in [v for row in sheet.iter_rows(values_only=True) for v in row]
+
+
+def test_a_fiscal_year_column_that_disappears_between_runs(tmp_path):
+    """OUEST's « FQIS 2021-2022 » column (10 000 $ on its project) is gone from the second
+    run's Projets tab: that run names the missing column and the total that no longer adds
+    up, and diff reports the year's amount as emptied, in text and on the Changements sheet."""
+    import openpyxl
+
+    from sync.findings import Code
+    from tests.support.builders import project_headers
+
+    fqis = {"2019-2020": 30000, "2020-2021": 30000, "2021-2022": 10000}
+    projects = [project("OUE-2020-001", fqis=fqis, total_cost=200000)]
+    alliance = Alliance(tmp_path, {"OUEST": {"projects": projects, "payments": [payment("OUE-2020-001")]}})
+    assert alliance.cli("run").exit_code == 0
+    alliance.rewrite(
+        "OUEST",
+        projects=projects,
+        payments=[payment("OUE-2020-001")],
+        headers=project_headers(["2019-2020", "2020-2021", "2022-2023"]),
+    )
+    second = alliance.cli("run")
+    assert second.exit_code == 1, second.output
+    assert second.stdout.splitlines()[-1] == (
+        f"2 erreurs à corriger, 0 avertissement. Classeur écrit : {alliance.output}"
+    )
+    validation = [
+        [v for v in row if v is not None]
+        for row in openpyxl.load_workbook(alliance.output)["Validation"].iter_rows(min_row=2, values_only=True)
+    ]
+    assert [row[1:7] for row in validation if row] == [
+        [
+            Code.MISSING_COLUMN.value,
+            "Colonne manquante",
+            "OUEST",
+            "Projets",
+            1,
+            (
+                "La colonne « FQIS 2021-2022 » est introuvable dans l'en-tête (ligne 1) de l'onglet « Projets ». "
+                "Rétablissez l'en-tête « FQIS 2021-2022 » du gabarit. En attendant, les lignes de cet onglet sont "
+                "exclues des totaux."
+            ),
+        ],
+        [Code.YEAR_SPLIT_MISMATCH.value, "Répartition annuelle incohérente", "OUEST", "Projets", "O2", 2],
+    ]
+    result = alliance.cli("diff")
+    assert result.exit_code == 0, result.output
+    assert lines(result.stdout) == [
+        "Changements entre la synchronisation n° 1 du AAAA-MM-JJ HH:MM et la n° 2 du AAAA-MM-JJ HH:MM :",
+        "Projets : 0 ajouté, 1 modifié, 0 supprimé. Versements : 0 ajouté, 0 modifié, 0 supprimé.",
+        "",
+        "OUEST — Ouest de la Montérégie",
+        "  Projet modifié : OUE-2020-001 — Projet OUE-2020-001",
+        "      FQIS 2021-2022 : 10 000,00 $ → (vide)",
+    ]
+    sheet = openpyxl.load_workbook(alliance.output)["Changements"]
+    shown = [[v for v in row if v is not None] for row in sheet.iter_rows(values_only=True)]
+    assert [row for row in shown if row][1:] == [
+        ["Changement", "Enregistrement", "Sous-région", "Clé", "Libellé", "Champ", "Avant", "Après"],
+        ["Modifié", "projet", "OUEST", "OUE-2020-001", "Projet OUE-2020-001", "FQIS 2021-2022", 10000, "(vide)"],
+    ]

@@ -193,3 +193,55 @@ def test_a_person_imports_totaux_csv_as_the_docs_say_accents_and_amounts_intact(
     amounts = [row[4].value for row in load_workbook(french).active.iter_rows(min_row=2)]
     decimals = [value for value, want in zip(amounts, expected["valeur"], strict=True) if "." in want]
     assert decimals and all(isinstance(value, str) for value in decimals)
+
+
+# ---------------------------------------------------------------- paths the tests never took (issue 23)
+
+
+def test_an_abandoned_project_is_exported_committed_for_what_was_paid_in_the_years_paid(tmp_path):
+    """OUEST's only project is Abandonné (60 000 $ of FQIS planned), paid 1 234,56 $ on
+    2020-03-31 and 10 000 $ on 2020-04-01: committed for 11 234,56 $, in each fiscal year
+    for what was paid in it, nothing planned."""
+    import datetime as dt
+
+    from tests.support.builders import payment, project
+    from tests.support.history import Alliance
+
+    payments = [
+        payment("OUE-2020-001", date=dt.date(2020, 3, 31), amount="1 234,56 $", reference="V-1"),
+        payment("OUE-2020-001", date=dt.date(2020, 4, 1), amount=10000, reference="V-2"),
+    ]
+    alliance = Alliance(tmp_path, {"OUEST": {"projects": [project(status="Abandonné")], "payments": payments}})
+    result = alliance.cli("run", "--export", str(tmp_path / "csv"))
+    assert result.exit_code == 0, result.output
+    name = "Alliance pour la solidarité en Montérégie"
+
+    def ouest(file: str) -> list[str]:
+        rows = (tmp_path / "csv" / file).read_bytes().decode("utf-8").split("\r\n")
+        return [row.removeprefix(f"{name},") for row in rows if row.startswith(f"{name},OUEST,")]
+
+    assert ouest("projets.csv") == [
+        "OUEST,OUE-2020-001,Projet OUE-2020-001,Centre d'entraide régional,OBNL,Roussillon,Sécurité alimentaire,"
+        "Abandonné,2019-05-15,2019-06-01,2021-03-31,100000.00,60000.00,40000.00,20,15,11234.56,Abandonné,11234.56,"
+        "oui,Projets,2,"
+    ]
+    assert ouest("totaux.csv") == [
+        "OUEST,,allocation,2600000.00",
+        "OUEST,,engage,11234.56",
+        "OUEST,,verse,11234.56",
+        "OUEST,,solde_non_engage,2588765.44",
+        "OUEST,,projets_engages,1",
+        "OUEST,,autres_contributions,40000.00",
+        "OUEST,,demandes_en_analyse,0.00",
+        "OUEST,2019-2020,fqis_prevu,0.00",
+        "OUEST,2019-2020,engage,1234.56",
+        "OUEST,2019-2020,verse,1234.56",
+        "OUEST,2020-2021,fqis_prevu,0.00",
+        "OUEST,2020-2021,engage,10000.00",
+        "OUEST,2020-2021,verse,10000.00",
+        *(
+            f"OUEST,{year},{measure},0.00"
+            for year in ("2021-2022", "2022-2023")
+            for measure in ("fqis_prevu", "engage", "verse")
+        ),
+    ]

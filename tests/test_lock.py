@@ -170,3 +170,62 @@ def test_a_lock_on_a_read_only_state_folder_is_explained_in_french(tmp_path, mon
     assert caught.value.message == (
         f"le verrou {tmp_path / 'verrou'} ne peut pas être ouvert (système de fichiers en lecture seule)."
     )
+
+
+# ---------------------------------------------------------------- paths the tests never took (issue 23)
+
+
+def test_after_a_take_over_a_second_process_reads_the_new_holders_details(tmp_path):
+    """A stale lock's details (a dead process, a long command) are replaced by the new
+    holder's, whole: another process reads exactly them, and is refused naming them."""
+    import datetime as dt
+    import json
+    import subprocess
+    import sys
+
+    from tests.support.checks import REPO
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = {
+        "pid": dead.pid,
+        "host": HOST,
+        "command": "alliance-sync run " + "--config x " * 40,
+        "since": "2020-04-01T02:00:00",
+    }
+    (tmp_path / "verrou").write_text(json.dumps(stale))
+    reader = (
+        "import pathlib, sys\n"
+        "from sync.errors import LockHeld\n"
+        "from sync.lock import StateLock, current_holder\n"
+        "folder = pathlib.Path(sys.argv[1])\n"
+        "holder = current_holder(folder)\n"
+        "print(repr(None if holder is None else (holder.pid, holder.host, holder.command, holder.since)))\n"
+        "try:\n"
+        "    StateLock(folder).acquire()\n"
+        "except LockHeld as exc:\n"
+        "    print(exc.message)\n"
+    )
+    with StateLock(tmp_path) as lock:
+        assert lock.taken_over == lock_module.Holder(**stale)
+        me = lock_module.Holder.current()
+        written = json.loads((tmp_path / "verrou").read_text())
+        assert abs(dt.datetime.fromisoformat(written["since"]) - dt.datetime.fromisoformat(me.since)) < dt.timedelta(
+            seconds=5
+        )
+        mine = lock_module.Holder(me.pid, me.host, me.command, written["since"])
+        second = subprocess.run(
+            [sys.executable, "-c", reader, str(tmp_path)],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            check=True,
+        )
+        assert second.stdout.splitlines() == [
+            repr((mine.pid, mine.host, mine.command, mine.since)),
+            f"une autre synchronisation est en cours ({mine.describe()}). Elle tient le verrou "
+            f"{tmp_path / 'verrou'}. Attendez sa fin, ou arrêtez ce processus ; un verrou laissé par "
+            "un processus terminé est repris automatiquement.",
+        ]
+    assert (tmp_path / "verrou").read_text() == ""
