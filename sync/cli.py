@@ -305,9 +305,10 @@ def run(
     _open_log_file(config, folder.path)
     fresh = not History.exists(folder.path)
     if fresh:
-        # A moved or mistyped state folder means no last good copies: say which folder was looked at.
+        # A moved or mistyped state folder means no last good copies: say which folder was looked at
+        # (before the outputs are checked: « aucun », never « nouvel », as a refused run creates none).
         log.info(
-            "Nouvel historique dans le dossier d'état %s : aucune synchronisation antérieure, "
+            "Aucun historique dans le dossier d'état %s : aucune synchronisation antérieure, "
             "donc aucune copie de secours.",
             folder,
         )

@@ -163,7 +163,7 @@ def test_the_configuration_names_its_state_folder_relative_to_itself(tmp_path, m
     run = invoke("run", "--config", str(config), "--output", str(tmp_path / "r.xlsx"))
     assert run.exit_code == 0, run.output
     assert unstamped(run.stderr)[0] == (
-        f"Nouvel historique dans {said} : aucune synchronisation antérieure, donc aucune copie de secours."
+        f"Aucun historique dans {said} : aucune synchronisation antérieure, donc aucune copie de secours."
     )
     assert (tmp_path / "alliance" / "etat-nuit" / "historique.sqlite").is_file()
     assert not (elsewhere / ".alliance-sync").exists()

@@ -185,7 +185,7 @@ def test_an_accepted_log_file_holds_the_lines_logged_before_it_was_checked(allia
     assert result.exit_code == 0, result.stderr
     logged = [line[20:] for line in log_file.read_text(encoding="utf-8").splitlines()]
     assert logged[0] == (
-        f"Nouvel historique dans le dossier d'état {alliance / 'etat'} (option --state-dir) : aucune "
+        f"Aucun historique dans le dossier d'état {alliance / 'etat'} (option --state-dir) : aucune "
         "synchronisation antérieure, donc aucune copie de secours."
     )
     assert logged[-1].startswith("Synchronisation n° 1 terminée en ")
@@ -440,7 +440,7 @@ def test_an_output_onto_the_regional_lines_workbook_is_refused(with_regional, op
         result = invoke("--log-file", str(target), *args, "-o", str(with_regional / "rapport.xlsx"))
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.endswith(refused(target, overwritten("le classeur du comité REGION", target)))
+    assert result.stderr.endswith(refused(target, overwritten("le classeur de la ligne régionale REGION", target)))
     assert unchanged(target) == before
     assert not (with_regional / "rapport.xlsx").exists()
     assert not (with_regional / "etat").exists()  # refused before anything was recorded

@@ -55,7 +55,7 @@ def test_demo_then_production_from_one_folder_the_ministry_workbook_has_no_demo_
     first = invoke(*production)
     assert first.exit_code == 0, first.output
     assert (
-        f"Nouvel historique dans le dossier d'état {tmp_path}/.alliance-sync (par défaut, dans le dossier courant)"
+        f"Aucun historique dans le dossier d'état {tmp_path}/.alliance-sync (par défaut, dans le dossier courant)"
     ) in first.stderr
     sheets_api.fail(KEYS["EST"], 403, times=None)
     invoke("run", "--output", str(tmp_path / "demo.xlsx"))  # the demo again, between two nights

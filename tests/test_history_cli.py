@@ -156,7 +156,7 @@ def test_quiet_run_prints_nothing_when_conforming_and_logs_to_the_file(tmp_path)
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")
     logged = [line[20:] for line in log_file.read_text(encoding="utf-8").splitlines()]
     assert logged[0] == (
-        f"Nouvel historique dans le dossier d'état {alliance.state} (option --state-dir) : "
+        f"Aucun historique dans le dossier d'état {alliance.state} (option --state-dir) : "
         "aucune synchronisation antérieure, donc aucune copie de secours."
     )
     assert logged[1] == f"Synchronisation n° 1 commencée (historique : {alliance.db})."

@@ -116,7 +116,7 @@ def test_verbose_in_a_terminal_shows_the_steps_with_the_demo_s_files_named_not_t
         "Comité LONGUEUIL : 30 projets, 44 versements lus en N s (démo intégrée, comites/longueuil.xlsx).",
     ]
     assert steps[:2] == [
-        f"Nouvel historique dans le dossier d'état {tmp_path}/.alliance-sync-demo (par défaut pour la "
+        f"Aucun historique dans le dossier d'état {tmp_path}/.alliance-sync-demo (par défaut pour la "
         "démonstration intégrée, dans le dossier courant) : aucune synchronisation antérieure, donc aucune "
         "copie de secours.",
         "Synchronisation n° 1 commencée (historique : .alliance-sync-demo/historique.sqlite).",

@@ -42,7 +42,8 @@ def inputs_of(config: Config | None, state_dir: Path | None) -> list[Input]:
         found.append(Input(bundled("templates", TEMPLATE_NAME), "la présentation du classeur"))
         for committee in config.committees:
             if committee.source is not None and committee.source.kind == "xlsx":
-                found.append(Input(Path(committee.source.location), f"le classeur du comité {committee.code}"))
+                whose = "de la ligne régionale" if committee.is_regional else "du comité"
+                found.append(Input(Path(committee.source.location), f"le classeur {whose} {committee.code}"))
         found += _credentials(config.google)
     if state_dir is not None:
         found.append(Input(Path(state_dir) / DB_NAME, "l'historique des synchronisations"))
