@@ -211,6 +211,33 @@ def test_a_create_whose_session_is_gone_is_looked_up_before_creating_again(tmp_p
     assert "a bien été créé malgré la réponse perdue" in result.stderr
 
 
+def test_a_lost_create_whose_look_up_fails_too_is_never_created_again(tmp_path, drive_api, monkeypatch):
+    """The outcome of the create stays unknown: the delivery fails and says so; a second create
+    could leave two files of the same name in the ministry's folder."""
+    drive_waits(monkeypatch)
+    drive_api.add_folder(FOLDER)
+    drive_api.lose_answer("upload")  # the file is created, the answer never arrives…
+    drive_api.fail(404, kind="status", body={"error": {"code": 404, "message": "Not Found"}})  # …nor the session
+    drive_api.fail(500, times=10, kind="list", skip=1)  # …and the look-up after it fails (not the first listing)
+    alliance = alliance_for(tmp_path)
+    result = alliance.cli("run", "--deliver")
+    assert result.exit_code == 1, result.output
+    assert drive_api.count("create") == 1
+    assert len(drive_api.in_folder(FOLDER)) == 1  # the one file the lost create made
+    assert [r.kind for r in drive_api.requests][:4] == ["list", "create", "upload", "status"]
+    assert drive_api.count("list") >= 2
+    assert result.stderr.endswith(
+        "ne répond pas correctement (erreur 500 du serveur, 3 essais en 0 s) : réessayez plus tard. Le classeur et "
+        "l'historique sont conservés ; « alliance-sync deliver 1 » reprendra ce qui n'a pas été livré.\n"
+    )
+    # Delivered again once Drive answers: the file the lost create made is found and updated, not doubled.
+    drive_api.clear_faults()
+    again = alliance.cli("deliver", "1")
+    assert again.exit_code == 0, again.output
+    assert drive_api.count("create") == 1 and drive_api.count("update") == 1
+    assert len(drive_api.in_folder(FOLDER)) == 1
+
+
 # -- the local server refuses what Drive refuses
 
 

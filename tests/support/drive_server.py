@@ -140,6 +140,7 @@ class Fault:
     done: bool = False  # the request is carried out, only its answer is lost
     body: dict | None = None  # Drive's whole JSON answer (tests/fixtures/google)
     retry_after: str | None = None  # the Retry-After header of the refusal
+    skip: int = 0  # requests of its kind served normally before this fault applies
 
 
 @dataclass
@@ -265,9 +266,20 @@ class DriveServer(LoopbackServer):
         delay: float = 0.0,
         body: dict | None = None,
         retry_after: str | None = None,
+        skip: int = 0,
     ) -> None:
+        """The next ``times`` requests of ``kind`` (any kind: None) refused with ``status``;
+        ``skip``: after that many of its kind served normally (the second look-up, not the first)."""
+        faults = [Fault(status, reason, kind, delay, body=body, retry_after=retry_after) for _ in range(times)]
+        if faults:
+            faults[0].skip = skip
         with self._lock:
-            self._faults.extend([Fault(status, reason, kind, delay, body=body, retry_after=retry_after)] * times)
+            self._faults.extend(faults)
+
+    def clear_faults(self) -> None:
+        """Drive answers normally again: the faults not yet met are dropped."""
+        with self._lock:
+            self._faults.clear()
 
     def drop_upload(self, keep: int, times: int = 1) -> None:
         """The next resumable PUTs lose their connection after Drive kept ``keep`` bytes."""
@@ -297,6 +309,9 @@ class DriveServer(LoopbackServer):
         with self._lock:
             for fault in list(self._faults):
                 if fault.kind in (None, kind):
+                    if fault.skip:
+                        fault.skip -= 1
+                        return None
                     self._faults.remove(fault)
                     return fault
         return None
