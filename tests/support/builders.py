@@ -23,6 +23,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from sync.config import monteregie
+
 YEARS = ("2019-2020", "2020-2021", "2021-2022", "2022-2023")
 
 
@@ -86,53 +88,11 @@ SUM = object()  # fqis_total=SUM: the template's =SUM() formula, without a cache
 # A territory of each sub-region, chosen from the project id's prefix.
 TERRITORY_BY_PREFIX = {"OUE": "Roussillon", "EST": "Acton", "LON": "Brossard", "REG": "Régional"}
 
+# The Montérégie's sub-regions as the built-in values give them, each on its own workbook.
+# (Copies: a test's change never reaches the product's defaults.)
 SUBREGIONS = [
-    {
-        "code": "OUEST",
-        "name": "Ouest de la Montérégie",
-        "allocation": 2600000,
-        "territories": [
-            "Beauharnois-Salaberry",
-            "Le Haut-Saint-Laurent",
-            "Les Jardins-de-Napierville",
-            "Roussillon",
-            "Vaudreuil-Soulanges",
-        ],
-        "source": {"xlsx": "ouest.xlsx"},
-    },
-    {
-        "code": "EST",
-        "name": "Est de la Montérégie",
-        "allocation": 3900000,
-        "territories": [
-            "Acton",
-            "Brome-Missisquoi",
-            "La Haute-Yamaska",
-            "La Vallée-du-Richelieu",
-            "Le Haut-Richelieu",
-            "Les Maskoutains",
-            "Marguerite-D'Youville",
-            "Pierre-De Saurel",
-            "Rouville",
-        ],
-        "source": {"xlsx": "est.xlsx"},
-    },
-    {
-        "code": "LONGUEUIL",
-        "name": "Agglomération de Longueuil",
-        "allocation": 4100000,
-        "territories": [
-            "Agglomération de Longueuil",
-            "Boucherville",
-            "Brossard",
-            "Longueuil — Le Vieux-Longueuil",
-            "Longueuil — Greenfield Park",
-            "Longueuil — Saint-Hubert",
-            "Saint-Bruno-de-Montarville",
-            "Saint-Lambert",
-        ],
-        "source": {"xlsx": "longueuil.xlsx"},
-    },
+    {**s, "territories": list(s["territories"]), "source": {"xlsx": f"{s['code'].lower()}.xlsx"}}
+    for s in monteregie.SUBREGIONS
 ]
 
 ALLIANCE = {
