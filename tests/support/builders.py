@@ -16,6 +16,7 @@ no cached value (openpyxl does not compute formulas).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -90,10 +91,7 @@ TERRITORY_BY_PREFIX = {"OUE": "Roussillon", "EST": "Acton", "LON": "Brossard", "
 
 # The Montérégie's sub-regions as the built-in values give them, each on its own workbook.
 # (Copies: a test's change never reaches the product's defaults.)
-SUBREGIONS = [
-    {**s, "territories": list(s["territories"]), "source": {"xlsx": f"{s['code'].lower()}.xlsx"}}
-    for s in monteregie.SUBREGIONS
-]
+SUBREGIONS = [{**copy.deepcopy(s), "source": {"xlsx": f"{str(s['code']).lower()}.xlsx"}} for s in monteregie.SUBREGIONS]
 
 ALLIANCE = {
     "name": "Alliance pour la solidarité en Montérégie",
