@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Any
 
 from sync.money import Cents, format_cents, format_percent, format_share
-from sync.wording import did_you_mean, moment
+from sync.wording import did_you_mean, moment, sentence_start
 
 
 class Severity(StrEnum):
@@ -264,7 +264,7 @@ def _nearly_used(f: Finding) -> dict[str, object]:
     name = _line(v["name"], v["regional"])
     committed, allocation = _cents(f, "committed"), _cents(f, "allocation")
     return {
-        "Name": name[0].upper() + name[1:],
+        "Name": sentence_start(name),
         "committed": format_cents(committed),
         "allocation": format_cents(allocation),
         "share": format_percent(committed, allocation),

@@ -40,7 +40,7 @@ from sync.pipeline import build_report
 from sync.report import Report
 from sync.sources import GoogleSheets
 from sync.steps import Step, StepTrace, Tracer
-from sync.wording import plural
+from sync.wording import plural, sentence_start
 
 if TYPE_CHECKING:  # not a cycle: delivery (SMTP, Drive, google-auth) is imported only with --deliver
     from sync.config.delivery import DeliverySettings
@@ -247,7 +247,7 @@ def say_notes(history: History) -> None:
     """What the history could not read (a damaged row skipped) or put back, as warnings
     shown on the console even with --quiet: a person should look at the history."""
     for text in history.notes:
-        log.warning("%s", text[0].upper() + text[1:], extra=ATTENTION)
+        log.warning("%s", sentence_start(text), extra=ATTENTION)
     history.notes.clear()
 
 

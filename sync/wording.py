@@ -55,6 +55,12 @@ def committee_verdict(errors: int, warnings: int) -> str:
     return "conforme, aucun constat"
 
 
+def sentence_start(text: str) -> str:
+    """``text`` opening a sentence or a line: its first letter in capitals, the rest as it is
+    (« le serveur d'authentification Google » → « Le serveur… »; str.capitalize would lower the rest)."""
+    return text[:1].upper() + text[1:]
+
+
 def did_you_mean(closest: str | None) -> str:
     """« Vouliez-vous dire « X » ? », with its leading space, or nothing without a suggestion."""
     return f" Vouliez-vous dire « {closest} » ?" if closest else ""

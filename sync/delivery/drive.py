@@ -68,7 +68,7 @@ from sync.google.http import (
     status_of,
     unreachable,
 )
-from sync.wording import plural
+from sync.wording import plural, sentence_start
 
 log = logging.getLogger("sync")
 
@@ -479,7 +479,7 @@ class _ChunkRetry:
             who = service_at(last, self.client.base_url, "Google Drive")
             log.warning(
                 "%s : %s pendant le dépôt, reprise dans %.1f s.",
-                who[0].upper() + who[1:],
+                sentence_start(who),
                 describe_failure(last, self.client.base_url),
                 delay,
             )

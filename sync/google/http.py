@@ -53,6 +53,7 @@ from urllib3.exceptions import NameResolutionError
 
 from sync.config import GoogleSettings
 from sync.errors import ConfigError
+from sync.wording import sentence_start
 
 log = logging.getLogger("sync")
 
@@ -482,7 +483,7 @@ class RetryingHTTPClient(HTTPClient):
         who = service_at(exc, self.base_url, self.service)
         log.warning(
             "%s : %s, nouvel essai dans %.1f s (essai %d sur %d).",
-            who[0].upper() + who[1:],
+            sentence_start(who),
             describe_failure(exc, self.base_url) if exc else "échec",
             state.upcoming_sleep,
             state.attempt_number + 1,
