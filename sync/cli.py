@@ -521,11 +521,12 @@ def report(
     l'historique seul, sans lire les chiffriers : ce qui a été envoyé ce soir-là."""
     from sync.errors import HistoryError
     from sync.history import History
+    from sync.history.identity import alliance_identity
     from sync.outputs.atomic import write_atomically
     from sync.outputs.contract import render
     from sync.outputs.ministry import write_ministry_workbook
     from sync.outputs.paths import make_parents, output_path
-    from sync.usecases.file_policy import inputs_of, is_ministry_workbook
+    from sync.usecases.file_policy import inputs_of, ministry_workbook_of
     from sync.usecases.rebuild import RebuiltWorkbook, rebuild_report
 
     config = _load(config_path, check_files=False)
@@ -539,10 +540,15 @@ def report(
         rebuilt = rebuild_report(config, store, run_id)
         _say_notes(store)
     default = f"rapport-{config.fund.lower()}-synchronisation-{run_id}.xlsx"
-    target = output_path(output, default, inputs_of(config, folder.path), force=force, ours=is_ministry_workbook)
+    alliance = alliance_identity(config).describe()
+    ours = ministry_workbook_of(alliance)
+    target = output_path(output, default, inputs_of(config, folder.path), force=force, ours=ours)
     make_parents(target)
     write_atomically(
-        target, lambda path: write_ministry_workbook(rebuilt.report, path, rebuilt.changes, kept=rebuilt.presentation)
+        target,
+        lambda path: write_ministry_workbook(
+            rebuilt.report, path, rebuilt.changes, kept=rebuilt.presentation, alliance=alliance
+        ),
     )
     click.echo(render(RebuiltWorkbook(rebuilt.run, target), output_format))
 

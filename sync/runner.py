@@ -11,6 +11,7 @@ Their log lines, progress and checkpoints are declared once, in sync/steps.py.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import logging
 import sqlite3
@@ -143,7 +144,7 @@ def run_sync(
     """``tracer``: where the run's steps are told (by default, the ``sync`` log only)."""
     from sync.outputs.ministry import write_ministry_workbook
     from sync.outputs.paths import make_parents, output_path
-    from sync.usecases.file_policy import inputs_of, is_ministry_workbook, refuse_state_on_inputs
+    from sync.usecases.file_policy import inputs_of, ministry_workbook_of, refuse_state_on_inputs
 
     drive: Drive | None = None
     if deliver:
@@ -157,8 +158,9 @@ def run_sync(
     # Before anything is read or recorded: an output that would replace an input is refused.
     refuse_state_on_inputs(config, state_dir)  # the history is an output too
     inputs = inputs_of(config, state_dir)
+    alliance = identity.describe()  # kept in the workbook: the demo's run never replaces production's
     target = output_path(
-        output, default_output(config, dt.datetime.now()).name, inputs, force=force, ours=is_ministry_workbook
+        output, default_output(config, dt.datetime.now()).name, inputs, force=force, ours=ministry_workbook_of(alliance)
     )
     if export is not None:
         from sync.outputs.export import export_paths
@@ -181,7 +183,8 @@ def run_sync(
         fallback = LastGoodCopy(history, config, started_at, google)
         try:
             make_parents(target)  # a folder that cannot be made is the run's failure, recorded
-            result = _run(config, history, run_id, fallback, target, strict, write_ministry_workbook, tracer, google)
+            writer = functools.partial(write_ministry_workbook, alliance=alliance)
+            result = _run(config, history, run_id, fallback, target, strict, writer, tracer, google)
             say_notes(history)
         except BaseException as exc:
             # Record why the run produced nothing, and which sources could not be

@@ -292,3 +292,30 @@ def test_a_history_missing_its_copies_table_is_repaired_and_the_copy_said_damage
     listed = invoke("history", "--state-dir", str(tmp_path / "etat"))
     runs = [line.split() for line in listed.stdout.splitlines()[1:] if line.split()[0].isdigit()]
     assert [(run[0], run[3]) for run in runs] == [("2", "échec"), ("1", "conforme")]
+
+
+def test_the_demo_run_from_productions_folder_never_replaces_its_workbook(tmp_path, monkeypatch):
+    """Production's workbook of the day and the demo's have one default name: the demo run
+    later from the same folder is refused, naming whose the workbook is, the file untouched;
+    production replaces its own, and --force is the coordinator's explicit choice."""
+    monkeypatch.delenv("ALLIANCE_SYNC_STATE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    config = write_alliance(tmp_path / "prod", {"OUEST": {"projects": [project()]}})
+    assert invoke("run", "--config", str(config), "--quiet").exit_code == 0
+    [written] = tmp_path.glob("rapport-fqis-*.xlsx")
+    production = written.read_bytes()
+
+    demo = invoke("run", "--quiet")
+    assert demo.exit_code == 2, demo.output
+    assert demo.stderr == (
+        f"Erreur : sortie refusée : {written.name} : ce classeur est le rapport de l'alliance « Alliance pour la "
+        "solidarité en Montérégie » (entente du 2019-04-01 au 2023-03-31), pas de la démonstration intégrée "
+        "d'alliance-sync ; choisissez un autre nom, ou ajoutez --force pour le remplacer.\n"
+    )
+    assert written.read_bytes() == production
+    assert not (tmp_path / ".alliance-sync-demo").exists()  # refused before anything is recorded
+
+    assert invoke("run", "--config", str(config), "--quiet").exit_code == 0  # its own: replaced
+    assert project_ids(written) == {"OUE-2020-001"}
+    assert invoke("run", "--quiet", "--force").exit_code in (0, 1)
+    assert "OUE-2020-001" not in project_ids(written)  # the demo's, by the coordinator's choice

@@ -10,13 +10,17 @@ and the committee template's tabs. sync/outputs/paths.py applies it
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
+
+from defusedxml import DefusedXmlException, ElementTree
 
 from sync.config import Config, GoogleSettings, SourceSpec
 from sync.errors import OutputError, SourceUnavailable
 from sync.history.store import DB_NAME
 from sync.lock import LOCK_NAME
 from sync.outputs.atomic import TEMPORARY_FOLDER
+from sync.outputs.ministry import ALLIANCE_PROPERTY
 from sync.outputs.ministry.style import TEMPLATE_NAME
 from sync.outputs.paths import Input, is_within, refuse_inputs, refused
 from sync.resources import bundled
@@ -96,6 +100,42 @@ def _tab_titles(path: Path) -> list[str] | None:
 def is_ministry_workbook(path: Path) -> bool:
     titles = _tab_titles(path)
     return titles is not None and set(titles) >= MINISTRY_SHEETS
+
+
+def ministry_workbook_of(alliance: str) -> Callable[[Path], bool]:
+    """``ours`` for :func:`~sync.outputs.paths.output_path`: a ministry workbook of this
+    alliance (or of none said: written before the workbook said it) may be replaced; one
+    written for another alliance, or for the demo run from the same folder, is refused
+    here, naming whose it is (``--force`` replaces it anyway)."""
+
+    def ours(path: Path) -> bool:
+        if not is_ministry_workbook(path):
+            return False
+        whose = written_for(path)
+        if whose is not None and whose != alliance:
+            raise OutputError(
+                refused(
+                    path,
+                    f"ce classeur est le rapport de {whose}, pas de {alliance} ; choisissez un autre nom, "
+                    "ou ajoutez --force pour le remplacer",
+                )
+            )
+        return True
+
+    return ours
+
+
+def written_for(path: Path) -> str | None:
+    """Whose report a ministry workbook says it is (its ALLIANCE_PROPERTY), or None."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            root = ElementTree.fromstring(archive.read("docProps/custom.xml"))
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, ElementTree.ParseError, DefusedXmlException):
+        return None
+    for prop in root:
+        if prop.get("name") == ALLIANCE_PROPERTY:
+            return "".join(prop.itertext()) or None
+    return None
 
 
 def is_unfilled_template(path: Path) -> bool:

@@ -47,7 +47,7 @@ from sync.outputs.ministry.xlsx import Workbook
 from sync.report import Report
 from sync.wording import moment
 
-__all__ = ["TABLE_ROWS", "write_ministry_workbook"]
+__all__ = ["ALLIANCE_PROPERTY", "TABLE_ROWS", "write_ministry_workbook"]
 
 log = logging.getLogger("sync")
 
@@ -57,6 +57,9 @@ log = logging.getLogger("sync")
 # has no Excel tables; the record sheets then get filters on their header row.
 TABLE_ROWS = 25_000
 
+# The custom document property that says whose report a workbook is (File > Properties).
+ALLIANCE_PROPERTY = "Alliance (alliance-sync)"
+
 
 def write_ministry_workbook(
     report: Report,
@@ -65,11 +68,15 @@ def write_ministry_workbook(
     *,
     table_rows: int = TABLE_ROWS,
     kept: KeptPresentation | None = None,
+    alliance: str = "",
 ) -> Path:
     """Write the workbook at ``path`` (as given: the run writes it to a temporary
     file and renames it, see sync/outputs/atomic.py). ``changes`` fills the
     Changements sheet; None means this is the first report. ``kept``: a past run's
-    presentation, in place of the file beside today's configuration."""
+    presentation, in place of the file beside today's configuration. ``alliance``: whose
+    report this is (« la démonstration intégrée… », « l'alliance « X »… »), kept in the
+    file's properties so that another alliance's run, or the demo's, never replaces it
+    unasked (sync/usecases/file_policy.py)."""
     path = Path(path)
     presentation = load_presentation(report.config, report.generated_at, kept)
     projects, payments = ProjectLayout(report), PaymentLayout(report)
@@ -90,6 +97,8 @@ def write_ministry_workbook(
     try:
         _write(book, report, Styles(book, presentation), projects, payments, changes, tables)
         _properties(book, report, presentation.cover_title)
+        if alliance:
+            book.set_custom_property(ALLIANCE_PROPERTY, alliance)
         book.close()
     except FileCreateError as exc:
         reason = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else None
